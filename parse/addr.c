@@ -1,0 +1,91 @@
+/*	$fivefifty: addr.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	addr 3 - validate and normalise a client address
+ * SYNOPSIS
+ *	int	addr_normalise(struct pf_span in, char *out, size_t outlen,
+ *		    int *family);
+ * DESCRIPTION
+ *	addr_normalise() takes the text between the brackets Postfix writes
+ *	and returns 0 with the canonical form in out: IPv4 dotted quad, IPv6
+ *	in RFC 5952 compressed form (inet_ntop), an IPv4-mapped IPv6 address
+ *	as the IPv4 address it is, and a "%zone" suffix kept as written.
+ *	"unknown" gives 0 with out = "" and family 0. Anything else gives -1.
+ * SECURITY
+ *	The input is at most PF_ADDR_MAX bytes and only what inet_pton
+ *	accepts passes; a zone is letters, digits, '.', '_' and '-' only.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <string.h>
+
+#include "parse_int.h"
+
+/* addr_normalise - canonical text of one address, or -1 */
+int
+addr_normalise(struct pf_span in, char *out, size_t outlen, int *family)
+{
+	char		 buf[PF_ADDR_MAX], canon[INET6_ADDRSTRLEN];
+	unsigned char	 bin[16];
+	const char	*zone;
+	size_t		 alen, zlen, i, n;
+
+	*family = 0;
+	out[0] = '\0';
+	if (in.p == NULL || in.len == 0 || in.len >= sizeof(buf))
+		return (-1);
+	if (in.len == 7 && memcmp(in.p, "unknown", 7) == 0)
+		return (0);
+	memcpy(buf, in.p, in.len);
+	buf[in.len] = '\0';
+	if (memchr(buf, '\0', in.len) != NULL)
+		return (-1);
+	zone = strchr(buf, '%');
+	alen = zone != NULL ? (size_t)(zone - buf) : in.len;
+	zlen = zone != NULL ? in.len - alen : 0;
+	if (zone != NULL) {
+		if (zlen < 2)
+			return (-1);
+		for (i = 1; i < zlen; i++)
+			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+			    "QRSTUVWXYZ0123456789._-", zone[i]) == NULL)
+				return (-1);
+		buf[alen] = '\0';
+	}
+	if (inet_pton(AF_INET, buf, bin) == 1 && zone == NULL) {
+		if (inet_ntop(AF_INET, bin, canon, sizeof(canon)) == NULL)
+			return (-1);
+		*family = 4;
+	} else if (inet_pton(AF_INET6, buf, bin) == 1) {
+		static const unsigned char mapped[12] = {
+			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (memcmp(bin, mapped, 12) == 0 && zone == NULL) {
+			if (inet_ntop(AF_INET, bin + 12, canon,
+			    sizeof(canon)) == NULL)
+				return (-1);
+			*family = 4;
+		} else {
+			if (inet_ntop(AF_INET6, bin, canon,
+			    sizeof(canon)) == NULL)
+				return (-1);
+			*family = 6;
+		}
+	} else
+		return (-1);
+	n = strlen(canon);
+	if (n + zlen + 1 > outlen) {
+		*family = 0;
+		return (-1);
+	}
+	memcpy(out, canon, n);
+	if (zone != NULL) {
+		out[n] = '%';
+		memcpy(out + n + 1, zone + 1, zlen - 1);
+	}
+	out[n + zlen] = '\0';
+	return (0);
+}

@@ -1,0 +1,74 @@
+/*	$fivefifty: classify.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	classify 3 - the reason class of a reject, for scoring
+ * SYNOPSIS
+ *	enum pf_class classify(struct pf_parser *p, struct pf_span text);
+ * DESCRIPTION
+ *	class_rules[] maps the texts of postfix-log-formats.md section 2.2
+ *	to a class. Rules are tried in order; the first that occurs anywhere
+ *	in the text wins, case-insensitively. classify() returns
+ *	PF_CLASS_OTHER when none does.
+ *
+ *	The order puts the abuse classes first and the benign ones (policy,
+ *	server trouble) last. The <object> part of the text is the client's
+ *	own recipient or sender, so a client can put any words there; with
+ *	this order, words it chooses can make its reject look worse, never
+ *	benign.
+ */
+#include "parse_int.h"
+
+const struct class_rule class_rules[] = {
+	{ PF_CLASS_DNSBL, " blocked using " },
+	{ PF_CLASS_RELAY_DENIED, "Relay access denied" },
+	{ PF_CLASS_PIPELINING, "Improper use of SMTP command pipelining"
+	    "|bare <LF> received|^Protocol error" },
+	{ PF_CLASS_UNKNOWN_RECIPIENT, "(?:user|recipient|mailbox) (?:address )?unknown|Unknown user"
+	    "|Recipient address rejected: unknown" },
+	{ PF_CLASS_UNVERIFIED_RECIPIENT, "Recipient address rejected: "
+	    "(?:undeliverable address|unverified address"
+	    "|address verification)" },
+	{ PF_CLASS_POLICY, "greylist|try again later"
+	    "|^Service currently unavailable" },
+	{ PF_CLASS_HELO, "Helo command rejected" },
+	{ PF_CLASS_CLIENT_HOST, "Client host rejected"
+	    "|cannot find your (?:reverse )?hostname" },
+	{ PF_CLASS_SENDER, "Sender address rejected" },
+	{ PF_CLASS_SERVER_TROUBLE, "Temporary lookup failure"
+	    "|Server configuration error|Insufficient system storage"
+	    "|Message size exceeds|Server local data error"
+	    "|too many connections|ports busy|Server configuration problem"
+	    "|^Service unavailable$" },
+};
+const int class_nrules = sizeof(class_rules) / sizeof(class_rules[0]);
+
+/* classify - first class rule that occurs in the text */
+enum pf_class
+classify(struct pf_parser *p, struct pf_span text)
+{
+	struct pf_span	 reason = text;
+	const char	*s, *e, *q;
+	int		 i, n;
+
+	if (text.p == NULL)
+		return (PF_CLASS_OTHER);
+	/* '^' in a rule means the start of the reason: skip code and DSN. */
+	s = text.p;
+	e = text.p + text.len;
+	for (n = 0; n < 2; n++) {
+		for (q = s; q < e && ((*q >= '0' && *q <= '9') || *q == '.'); q++)
+			continue;
+		if (q == s || q >= e || *q != ' ')
+			break;
+		s = q + 1;
+	}
+	reason.p = s;
+	reason.len = (size_t)(e - s);
+	for (i = 0; i < p->nclass; i++)
+		if (rx_match(p, RX_CLASS_FIRST + i, reason.p, reason.len))
+			return (p->class_of[RX_CLASS_FIRST + i]);
+	return (PF_CLASS_OTHER);
+}

@@ -1,0 +1,42 @@
+/*	$fivefifty: client.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	client 3 - take the client of a matched line into the event
+ * SYNOPSIS
+ *	int	client_take(struct pf_parser *p, enum rx i, const char *msg,
+ *		    struct pf_event *ev);
+ * DESCRIPTION
+ *	client_take() reads the name, addr and port groups of the last match
+ *	of pattern i (the NAMADDR or PSADDR of patterns.c, or the fixed
+ *	address field of the FCrDNS and dnsblog lines) and stores the
+ *	normalised address, its family, the name and the port in ev.
+ *	It returns 0, or -1 when the address or the port does not validate:
+ *	the caller then reports the line as unrecognised, never as an event
+ *	with a wrong address.
+ */
+#include "parse_int.h"
+
+/* client_take - validated client name, address and port of a match */
+int
+client_take(struct pf_parser *p, enum rx i, const char *msg,
+    struct pf_event *ev)
+{
+	struct pf_span	port;
+	long		n;
+
+	if (addr_normalise(rx_span(p, i, G_ADDR, msg), ev->client_ip,
+	    sizeof(ev->client_ip), &ev->client_family) == -1)
+		return (-1);
+	ev->client_name = rx_span(p, i, G_NAME, msg);
+	port = rx_span(p, i, G_PORT, msg);
+	if (port.p != NULL) {
+		n = span_long(port, -1);
+		if (n < 0 || n > 65535)
+			return (-1);
+		ev->client_port = (int)n;
+	}
+	return (0);
+}

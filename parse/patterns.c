@@ -1,0 +1,165 @@
+/*	$fivefifty: patterns.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	patterns 3 - every log line shape fivefifty recognises, as PCRE2
+ * DESCRIPTION
+ *	One anchored pattern per shape of ../shared/reference/
+ *	postfix-log-formats.md (section numbers in the comments). The
+ *	envelope pattern runs on the whole line; the others run on the
+ *	message after the syslog tag and the severity ("warning: ").
+ *
+ *	The client comes only from NAMADDR (smtpd's "name[addr][:port]") or
+ *	PSADDR (postscreen's "[addr]:port"), each at a fixed place before any
+ *	peer text, so text a client sends (a PREGREET of "EHLO [6.6.6.6]:25:")
+ *	can never be taken for its address. The address character class is
+ *	strict; addr.c validates what it lets through.
+ * SECURITY
+ *	Lazy and greedy wildcards are bounded by the parser's match limit.
+ */
+#include "parse_int.h"
+
+#define ADDR	"[0-9A-Fa-f.:]{1,45}(?:%[A-Za-z0-9_.-]{1,15})?|unknown"
+#define NAMADDR	"(?<name>[^\\[\\]\\s]{0,255})\\[(?<addr>" ADDR ")\\]" \
+		"(?::(?<port>\\d{1,5}))?"
+#define PSADDR	"\\[(?<addr>" ADDR ")\\]:(?<port>\\d{1,5})"
+#define QID	"(?<qid>NOQUEUE|[0-9A-Za-z]{5,20})"
+#define STAGE	"(?<stage>[A-Z][A-Z-]{0,19})"
+#define SECS	"(?<secs>\\d{1,10}(?:\\.\\d{1,9})?)"
+
+/* The "; from=<> to=<> proto= helo=<>" tail of log_whatsup() (2), read so
+ * that the text keeps every ";" left of the last valid tail start. */
+#define TAIL	"(?:;(?: from=<(?<from>.*?)>)?(?: to=<(?<to>.*?)>)?" \
+		"(?: proto=(?<proto>[A-Za-z0-9_-]{1,20}))?" \
+		"(?: helo=<(?<helo>.*?)>)?" \
+		"(?: sasl_method=(?<sm>\\S*))?" \
+		"(?: sasl_username=(?<su><[^>]*>|\\S*))?" \
+		"(?: sasl_sender=(?<ss>\\S*))?)?$"
+
+/* 1.1-1.5: after the stamp, host, TAG[PID]:, the Solaris msgid and the
+ * severity. */
+#define ENVTAIL	" (?<host>[^ ]{1,255}) (?<tag>[^ \\[\\]:]{1,255})" \
+		"(?:\\[(?<pid>\\d{1,10})\\])?: (?:\\[ID \\d{1,10} [a-z0-9]{1,12}" \
+		"\\.[a-z]{1,12}\\] )?(?:(?<sev>warning|error|fatal|panic): )?"
+
+const char *const rx_source[RX_COUNT] = {
+	/* 1.1, 1.3: BSD syslog and maillog_file (space- or zero-padded day);
+	 * 1.2, 1.4: RFC 3339, journalctl short-iso and short-full. */
+	[RX_ENV_BSD] =
+	    "^(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+	    " {1,2}(?<day>\\d{1,2}) (?<hour>\\d\\d):(?<min>\\d\\d):(?<sec>\\d\\d)"
+	    "(?:\\.(?<frac>\\d{1,9}))?(?: (?<year>\\d{4}))?" ENVTAIL,
+	[RX_ENV_ISO] =
+	    "^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?"
+	    "(?<year>\\d{4})-(?<nmon>\\d\\d)-(?<day>\\d\\d)[T ]"
+	    "(?<hour>\\d\\d):(?<min>\\d\\d):(?<sec>\\d\\d)"
+	    "(?:[.,](?<frac>\\d{1,9}))?"
+	    "(?<off>Z|[+-]\\d\\d(?::?\\d\\d)?)?(?: (?<tz>UTC|GMT))?" ENVTAIL,
+
+	/* 2: smtpd_check.c log_whatsup(), smtpd.c check_milter_reply(),
+	 * cleanup_milter.c (no 3-digit code) and Postfix 1.x (no QID). */
+	[RX_REJECT] =
+	    "^(?:" QID ": )?(?<act>reject|reject_warning|milter-reject"
+	    "|milter-hold|milter-discard|hold|discard|filter|redirect|bcc|warn"
+	    "|info|hangup|delay|permit): " STAGE " from " NAMADDR
+	    ": (?<text>.*?)" TAIL,
+	/* 4: session lines. */
+	[RX_CONNECT] = "^connect from " NAMADDR "$",
+	[RX_DISCONNECT] = "^disconnect from " NAMADDR
+	    "(?<stats>(?: [a-z]{1,12}=\\d{1,19}(?:/\\d{1,19})?){0,40})"
+	    "(?: notes=(?<notes>\\S{1,80}))?$",
+	[RX_QUEUED] = "^" QID ": client=" NAMADDR
+	    "(?:, sasl_method=(?<sm>[^,]*))?(?:, sasl_username=(?<su>.*?))?"
+	    "(?:, sasl_sender=(?<ss>.*?))?"
+	    "(?:, orig_queue_id=(?<oqid>[0-9A-Za-z]{5,20}))?"
+	    "(?:, orig_client=(?<oname>[^\\[\\]\\s]{0,255})\\[(?<oaddr>" ADDR
+	    ")\\](?::\\d{1,5})?)?$",
+	[RX_ABORT] = "^(?:" QID ": )?(?<end>lost connection|timeout"
+	    "|too many errors) after " STAGE
+	    "(?: \\((?:approximately )?(?<bytes>\\d{1,19}) bytes\\))? from "
+	    NAMADDR "$",
+	[RX_PIPELINING] = "^improper command pipelining after " STAGE
+	    " from " NAMADDR "(?:: (?<data>.*))?$",
+	[RX_NON_SMTP] = "^non-SMTP command from " NAMADDR ": (?<data>.*)$",
+	[RX_NON_SMTP_OLD] = "^" NAMADDR " sent non-SMTP command: (?<data>.*)$",
+	[RX_ILLEGAL] = "^Illegal address syntax from " NAMADDR
+	    " in (?<cmd>[A-Z]{1,12}) command: (?<data>.*)$",
+	[RX_SASL] = "^" NAMADDR ": SASL (?<sm>[A-Za-z0-9_-]{1,40})"
+	    " authentication (?<detail>failed|aborted)(?:: (?<err>.*?))?"
+	    "(?:, sasl_username=(?<su>.*))?$",
+	[RX_RATE] = "^(?<detail>Connection rate|Connection concurrency"
+	    "|Message delivery request rate|Recipient address rate"
+	    "|New TLS session rate|AUTH command rate) limit exceeded: "
+	    "(?<count>\\d{1,19}) from " NAMADDR
+	    " for service (?<service>\\S{1,64})$",
+	[RX_FCRDNS] = "^hostname (?<ptr>\\S{1,255}) does not resolve to address"
+	    " (?<addr>" ADDR ")(?:: (?<err>.*))?$",
+	[RX_FCRDNS_NOT_LISTED] = "^(?<addr>" ADDR "): address not listed for"
+	    " hostname (?<ptr>\\S{1,255})$",
+	[RX_FCRDNS_VERIFY] = "^(?<addr>" ADDR "): hostname (?<ptr>\\S{1,255})"
+	    " verification failed: (?<err>.*)$",
+	/* Known smtpd lines with no client evidence. */
+	[RX_SMTPD_OTHER] =
+	    "^(?:(?:Anonymous|Trusted|Untrusted|Verified) TLS connection"
+	    " established|SSL_accept error|setting up TLS connection"
+	    "|TLS library problem|proxy-(?:accept|reject):"
+	    "|valid_hostname:|not enough free space|\\S+: RBL lookup error"
+	    "|Unable to look up MX host|getpeername:|dict_\\w+:|database \\S+"
+	    " is older|statistics:|table \\S+ has changed|restarting"
+	    "|support for restriction|using backwards-compatible default"
+	    "|xsasl_|SASL authentication failure|(?:" QID ": )?(?:reject"
+	    "|warning|hold|discard|filter|redirect|replace|prepend):"
+	    " (?:header|body) )",
+
+	/* 5: postscreen. */
+	[RX_PS_CONNECT] = "^CONNECT from " PSADDR "(?: to \\[(?<saddr>"
+	    ADDR ")\\]:(?<sport>\\d{1,5}))?$",
+	[RX_PS_PREGREET] = "^PREGREET (?<bytes>\\d{1,19}) after " SECS
+	    " from " PSADDR ": (?<data>.*)$",
+	[RX_PS_HANGUP] = "^HANGUP after " SECS " from " PSADDR
+	    " in (?<detail>.{1,100})$",
+	[RX_PS_RANK] = "^DNSBL rank (?<count>-?\\d{1,9}) for " PSADDR "$",
+	[RX_PS_VIOLATION] = "^(?<detail>COMMAND PIPELINING|NON-SMTP COMMAND"
+	    "|BARE NEWLINE|COMMAND TIME LIMIT|COMMAND COUNT LIMIT"
+	    "|COMMAND LENGTH LIMIT) from " PSADDR
+	    "(?: after (?<cmd>.*?))?(?:: (?<data>.*))?$",
+	[RX_PS_PASS] = "^PASS (?<detail>NEW|OLD) " PSADDR "$",
+	[RX_PS_LIST] = "^(?<detail>WHITELISTED|BLACKLISTED|ALLOWLISTED"
+	    "|DENYLISTED|WHITELIST VETO|BLACKLIST VETO|ALLOWLIST VETO"
+	    "|DENYLIST VETO) " PSADDR "$",
+	[RX_PS_DISCONNECT] = "^DISCONNECT " PSADDR "$",
+	[RX_PS_REJECT] = "^(?:(?<qid>NOQUEUE): )?(?<act>reject): "
+	    "(?<stage>[A-Za-z][A-Za-z-]{0,19}) from " PSADDR ": (?<text>.*?)"
+	    "(?:; from=<(?<from>.*?)>, to=<(?<to>.*?)>,"
+	    " proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>.*)>)?$",
+	[RX_PS_OTHER] = "^(?:cache \\S+ full cleanup|entering STRESS mode"
+	    "|leaving STRESS mode|using backwards-compatible default setting"
+	    "|dnsblog reply timeout|dnsblog_query|psc_"
+	    "|getpeername:|ignoring DNSBL reply|\\S+ reply from)",
+
+	/* 5: dnsblog. */
+	[RX_DNSBLOG] = "^addr (?<addr>" ADDR ") listed by domain"
+	    " (?<zone>\\S{1,255}) as (?<answer>\\S{1,64})$",
+	[RX_DNSBLOG_OTHER] = "^(?:dnsblog_query: |lookup error|\\S+: RBL"
+	    " lookup error)",
+};
+
+const char *const grp_name[G_NUM] = {
+	[G_MON] = "mon", [G_DAY] = "day", [G_HOUR] = "hour", [G_MIN] = "min",
+	[G_SEC] = "sec", [G_FRAC] = "frac", [G_YEAR] = "year",
+	[G_NMON] = "nmon", [G_OFF] = "off", [G_TZ] = "tz", [G_HOST] = "host",
+	[G_TAG] = "tag", [G_PID] = "pid", [G_SEV] = "sev", [G_QID] = "qid",
+	[G_ACT] = "act", [G_STAGE] = "stage", [G_NAME] = "name",
+	[G_ADDR] = "addr", [G_PORT] = "port", [G_TEXT] = "text",
+	[G_FROM] = "from", [G_TO] = "to", [G_PROTO] = "proto",
+	[G_HELO] = "helo", [G_SM] = "sm", [G_SU] = "su", [G_SS] = "ss",
+	[G_STATS] = "stats", [G_NOTES] = "notes", [G_END] = "end",
+	[G_BYTES] = "bytes", [G_DATA] = "data", [G_SECS] = "secs",
+	[G_DETAIL] = "detail", [G_CMD] = "cmd", [G_COUNT] = "count",
+	[G_SERVICE] = "service", [G_PTR] = "ptr", [G_ERR] = "err",
+	[G_ZONE] = "zone", [G_ANSWER] = "answer", [G_SADDR] = "saddr",
+	[G_SPORT] = "sport", [G_OQID] = "oqid", [G_ONAME] = "oname",
+	[G_OADDR] = "oaddr",
+};

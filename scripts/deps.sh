@@ -1,0 +1,46 @@
+#!/bin/sh
+# deps.sh - install the Debian packages a make target needs, when missing.
+#
+# usage: scripts/deps.sh build|test|fuzz|bench
+#
+# Quiet when everything is installed. As root it runs apt-get (update
+# once, then install --no-install-recommends); as anyone else it prints
+# the exact command and fails, so nothing is installed behind your back.
+set -eu
+
+build="gcc make pkg-config libc6-dev libpcre2-dev"
+case "${1:-}" in
+build)	want="$build" ;;
+test)	want="$build libcmocka-dev jq" ;;
+fuzz)	want="$build clang libclang-rt-dev" ;;
+bench)	want="$build fail2ban pflogsumm python3" ;;
+*)	echo "usage: $0 build|test|fuzz|bench" >&2; exit 64 ;;
+esac
+
+missing=""
+for pkg in $want; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "fivefifty: missing Debian packages:$missing" >&2
+	echo "fivefifty: as root, run: apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "fivefifty: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# fail2ban's postinst would start the service; tests and benchmarks only
+# need fail2ban-regex, so keep services from starting here.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,275 @@
+/*	$fivefifty: helpers.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	helpers 3 - field rendering, paths and a process runner for tests
+ * SYNOPSIS
+ *	See tests.h.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+extern char **environ;
+
+/* span_out - a span as a C string into buf ("-" when absent) */
+static const char *
+span_out(struct pf_span sp, char *buf, size_t len)
+{
+	if (sp.p == NULL)
+		return ("-");
+	snprintf(buf, len, "%.*s", (int)sp.len, sp.p);
+	return (buf);
+}
+
+/* ev_field - one field of an event as the case files spell it */
+const char *
+ev_field(const struct pf_event *ev, const char *key, char *buf, size_t len)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} spans[] = {
+#define S(f) { #f, offsetof(struct pf_event, f) }
+		S(host), S(tag), S(program), S(queue_id), S(action), S(stage),
+		S(client_name), S(dsn), S(object), S(reason), S(from), S(to),
+		S(proto), S(helo), S(sasl_method), S(sasl_username),
+		S(sasl_sender), S(notes), S(end), S(data), S(seconds),
+		S(detail), S(command), S(service), S(ptr_name), S(zone),
+		S(answer), S(orig_queue_id), S(orig_client_name),
+#undef S
+	};
+	size_t		i;
+	int		c;
+
+	for (i = 0; i < sizeof(spans) / sizeof(spans[0]); i++)
+		if (strcmp(key, spans[i].key) == 0)
+			return (span_out(*(const struct pf_span *)
+			    ((const char *)ev + spans[i].off), buf, len));
+	if (strcmp(key, "event") == 0)
+		return (pf_kind_name(ev->kind));
+	if (strcmp(key, "class") == 0)
+		return (ev->kind == PF_EV_REJECT ? pf_class_name(ev->class) :
+		    "-");
+	if (strcmp(key, "enforced") == 0)
+		return (ev->enforced ? "yes" : "no");
+	if (strcmp(key, "client_ip") == 0)
+		return (ev->client_ip[0] ? ev->client_ip : "-");
+	if (strcmp(key, "family") == 0) {
+		snprintf(buf, len, "%d", ev->client_family);
+		return (buf);
+	}
+	if (strcmp(key, "server_ip") == 0)
+		return (ev->server_ip[0] ? ev->server_ip : "-");
+	if (strcmp(key, "orig_client_ip") == 0)
+		return (ev->orig_client_ip[0] ? ev->orig_client_ip : "-");
+	if (strcmp(key, "severity") == 0) {
+		static const char *const sev[] = { "info", "warning", "error",
+		    "fatal", "panic" };
+		return (sev[ev->severity]);
+	}
+	if (strcmp(key, "time") == 0) {
+		const struct pf_time *t = &ev->time;
+		int n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d",
+		    t->year, t->mon, t->mday, t->hour, t->min, t->sec);
+		if (t->frac_digits > 0 && n > 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, ".%06ld",
+			    t->usec);
+		if (t->has_offset && n > 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, "%+03d:%02d",
+			    t->offset_min / 60, abs(t->offset_min) % 60);
+		return (buf);
+	}
+#define NUM(name, expr, none) \
+	if (strcmp(key, name) == 0) { \
+		if ((expr) == (none)) \
+			return ("-"); \
+		snprintf(buf, len, "%lld", (long long)(expr)); \
+		return (buf); \
+	}
+	NUM("pid", ev->pid, -1)
+	NUM("client_port", ev->client_port, -1)
+	NUM("server_port", ev->server_port, -1)
+	NUM("code", ev->code, 0)
+	NUM("bytes", ev->bytes, -1)
+	NUM("count", ev->count, LONG_MIN)
+	NUM("epoch", pf_event_epoch(ev), -1)
+#undef NUM
+	if (strncmp(key, "counter.", 8) == 0) {
+		for (c = 0; c < PF_CMD_COUNT; c++)
+			if (strcmp(key + 8, pf_cmd_name(c)) == 0)
+				break;
+		if (c == PF_CMD_COUNT || !ev->counters[c].present)
+			return ("-");
+		snprintf(buf, len, "%lu/%lu", ev->counters[c].ok,
+		    ev->counters[c].total);
+		return (buf);
+	}
+	fail_msg("ev_field: no field called %s", key);
+	return ("?");
+}
+
+/* shared_path - $FIVEFIFTY_SHARED/rel, or ../shared/rel */
+const char *
+shared_path(const char *rel, char *buf, size_t len)
+{
+	const char *base = getenv("FIVEFIFTY_SHARED");
+
+	snprintf(buf, len, "%s/%s", base != NULL ? base : "../shared", rel);
+	return (buf);
+}
+
+/* bin_path - the fivefifty binary under test */
+const char *
+bin_path(void)
+{
+	const char *b = getenv("FIVEFIFTY_BIN");
+
+	return (b != NULL ? b : "./fivefifty");
+}
+
+/* slurp - read all of fd into a malloc'd NUL-terminated buffer */
+static int
+slurp_step(int fd, char **buf, size_t *len, size_t *cap)
+{
+	ssize_t		n;
+
+	if (*cap - *len < 65536) {
+		*cap = *cap * 2 + 65536;
+		if ((*buf = realloc(*buf, *cap + 1)) == NULL)
+			return (-1);
+	}
+	n = read(fd, *buf + *len, *cap - *len);
+	if (n > 0)
+		*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return ((int)n);
+}
+
+/* run_cmd - run argv with input on stdin; collect output and status */
+int
+run_cmd(char *const argv[], const char *in, size_t inlen,
+    struct run_result *r)
+{
+	posix_spawn_file_actions_t fa;
+	int		 pin[2], pout[2], perr[2], st, open_fds = 2;
+	size_t		 ocap = 0, ecap = 0, done = 0;
+	struct pollfd	 pfd[3];
+	pid_t		 pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(pin, O_CLOEXEC) == -1 || pipe2(pout, O_CLOEXEC) == -1 ||
+	    pipe2(perr, O_CLOEXEC) == -1)
+		return (-1);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+		return (-1);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pin[0]);
+	close(pout[1]);
+	close(perr[1]);
+	slurp_step(-1, &r->out, &r->outlen, &ocap);
+	slurp_step(-1, &r->err, &r->errlen, &ecap);
+	if (in == NULL || inlen == 0) {
+		close(pin[1]);
+		pin[1] = -1;
+	} else
+		fcntl(pin[1], F_SETFL, O_NONBLOCK);
+	while (open_fds > 0 || pin[1] != -1) {
+		pfd[0].fd = pout[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = perr[0];
+		pfd[1].events = POLLIN;
+		pfd[2].fd = pin[1];
+		pfd[2].events = POLLOUT;
+		if (poll(pfd, 3, -1) == -1 && errno != EINTR)
+			return (-1);
+		if (pfd[0].revents && pout[0] != -1 &&
+		    slurp_step(pout[0], &r->out, &r->outlen, &ocap) <= 0) {
+			close(pout[0]);
+			pout[0] = -1;
+			open_fds--;
+		}
+		if (pfd[1].revents && perr[0] != -1 &&
+		    slurp_step(perr[0], &r->err, &r->errlen, &ecap) <= 0) {
+			close(perr[0]);
+			perr[0] = -1;
+			open_fds--;
+		}
+		if (pin[1] != -1 && pfd[2].revents) {
+			ssize_t n = write(pin[1], in + done, inlen - done);
+			if (n > 0)
+				done += (size_t)n;
+			if (n == -1 && errno != EAGAIN)
+				done = inlen;
+			if (done == inlen) {
+				close(pin[1]);
+				pin[1] = -1;
+			}
+		}
+	}
+	if (waitpid(pid, &st, 0) == -1)
+		return (-1);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return (0);
+}
+
+/* run_free - release what run_cmd collected */
+void
+run_free(struct run_result *r)
+{
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+/* read_file - a whole file, NUL-terminated, or NULL */
+char *
+read_file(const char *path, size_t *len)
+{
+	char		*buf = NULL;
+	size_t		 cap = 0;
+	int		 fd, n;
+
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	slurp_step(-1, &buf, len, &cap);
+	while ((n = slurp_step(fd, &buf, len, &cap)) > 0)
+		continue;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return (NULL);
+	}
+	return (buf);
+}
+
+/* parser_or_fail - a new parser, or the test fails */
+struct pf_parser *
+parser_or_fail(void)
+{
+	struct pf_parser *p;
+	char		 err[256];
+
+	p = pf_parser_new(err, sizeof(err));
+	if (p == NULL)
+		fail_msg("pf_parser_new: %s", err);
+	return (p);
+}

@@ -1,0 +1,45 @@
+/*	$fivefifty: run_tests.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	run_tests 1 - every fivefifty test, as one cmocka group
+ * DESCRIPTION
+ *	Collects the tests of every file into one array so that cmocka
+ *	prints one total at the end. Exit status: the number of failures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+#define ADD(name)	{ name, &name##_count }
+
+int
+main(void)
+{
+	static const struct {
+		const struct CMUnitTest	*tests;
+		const size_t		*n;
+	} groups[] = {
+		ADD(lines_tests), ADD(time_tests), ADD(case_tests),
+		ADD(grok_tests), ADD(corpus_tests), ADD(adversarial_tests),
+		ADD(cli_tests),
+	};
+	struct CMUnitTest *all;
+	size_t		 i, n = 0, k = 0;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		n += *groups[i].n;
+	if ((all = calloc(n, sizeof(*all))) == NULL)
+		return (1);
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		memcpy(all + k, groups[i].tests, *groups[i].n * sizeof(*all));
+		k += *groups[i].n;
+	}
+	i = (size_t)_cmocka_run_group_tests("fivefifty", all, n, NULL, NULL);
+	free(all);
+	return ((int)i);
+}

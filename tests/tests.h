@@ -1,0 +1,57 @@
+/*	$fivefifty: tests.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	tests 3h - what the cmocka test files share
+ * DESCRIPTION
+ *	Each test file exports one array of cmocka tests and its length;
+ *	run_tests.c runs them all as one group, so the last lines of
+ *	`make test` are cmocka's totals.
+ *
+ *	ev_field() renders one field of an event the way the corpus cases
+ *	(the files of tests/cases/) spell it; "-" means absent. shared_path() finds
+ *	../shared (FIVEFIFTY_SHARED overrides). run_cmd() runs a program
+ *	with a fixed argv and collects its output and exit status.
+ */
+#ifndef FIVEFIFTY_TESTS_H
+#define FIVEFIFTY_TESTS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "parse/parse.h"
+
+#define DECLARE_TESTS(name)					\
+	extern const struct CMUnitTest name[];			\
+	extern const size_t name##_count
+
+DECLARE_TESTS(case_tests);
+DECLARE_TESTS(grok_tests);
+DECLARE_TESTS(corpus_tests);
+DECLARE_TESTS(adversarial_tests);
+DECLARE_TESTS(cli_tests);
+DECLARE_TESTS(lines_tests);
+DECLARE_TESTS(time_tests);
+
+struct run_result {
+	int	 status;	/* exit status, or 128 + signal */
+	char	*out;		/* NUL-terminated, malloc'd */
+	size_t	 outlen;
+	char	*err;
+	size_t	 errlen;
+};
+
+const char *ev_field(const struct pf_event *, const char *, char *, size_t);
+const char *shared_path(const char *, char *, size_t);
+const char *bin_path(void);
+int	run_cmd(char *const [], const char *, size_t, struct run_result *);
+void	run_free(struct run_result *);
+char	*read_file(const char *, size_t *);
+struct pf_parser *parser_or_fail(void);
+
+#endif /* FIVEFIFTY_TESTS_H */

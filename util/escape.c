@@ -1,0 +1,133 @@
+/*	$fivefifty: escape.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	escape 3 - print peer text safely as JSON or as one line of text
+ * SYNOPSIS
+ *	See util.h.
+ * DESCRIPTION
+ *	utf8_valid_len() returns the length (1-4) of the well-formed UTF-8
+ *	sequence at s (no overlongs, no surrogates, at most U+10FFFF), or 0.
+ */
+#include <stdio.h>
+
+#include "util.h"
+
+/* utf8_valid_len - length of a well-formed UTF-8 sequence at s, or 0 */
+size_t
+utf8_valid_len(const unsigned char *s, size_t n)
+{
+	size_t		need, i;
+	unsigned	cp;
+
+	if (n == 0)
+		return (0);
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 4;
+		cp = s[0] & 0x07;
+	} else
+		return (0);
+	if (n < need)
+		return (0);
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return (0);
+	return (need);
+}
+
+/* esc_json - bytes as the inside of a JSON string */
+void
+esc_json(FILE *fp, const char *s, size_t len, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t		 i = 0, n, end = cap != 0 && len > cap ? cap : len;
+
+	while (i < end) {
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			if (u[i] == '"' || u[i] == '\\')
+				putc('\\', fp);
+			putc(u[i], fp);
+			i++;
+		} else if (u[i] < 0x20 || u[i] == 0x7f) {
+			switch (u[i]) {
+			case '\n':
+				fputs("\\n", fp);
+				break;
+			case '\r':
+				fputs("\\r", fp);
+				break;
+			case '\t':
+				fputs("\\t", fp);
+				break;
+			default:
+				fprintf(fp, "\\u%04x", u[i]);
+			}
+			i++;
+		} else if ((n = utf8_valid_len(u + i, end - i)) != 0) {
+			fwrite(u + i, 1, n, fp);
+			i += n;
+		} else {
+			fputs("\\ufffd", fp);
+			i++;
+		}
+	}
+	if (end < len)
+		fputs("...", fp);
+}
+
+/* esc_text - bytes as printable text on one line */
+void
+esc_text(FILE *fp, const char *s, size_t len, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t		 i = 0, n, end = cap != 0 && len > cap ? cap : len;
+
+	while (i < end) {
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			if (u[i] == '\\')
+				putc('\\', fp);
+			putc(u[i], fp);
+			i++;
+		} else if (u[i] >= 0x80 &&
+		    (n = utf8_valid_len(u + i, end - i)) != 0) {
+			/* C1 controls (U+0080-U+009F) are escaped too. */
+			if (n == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)
+				fprintf(fp, "\\x%02x\\x%02x", u[i], u[i + 1]);
+			else
+				fwrite(u + i, 1, n, fp);
+			i += n;
+		} else {
+			switch (u[i]) {
+			case '\n':
+				fputs("\\n", fp);
+				break;
+			case '\r':
+				fputs("\\r", fp);
+				break;
+			case '\t':
+				fputs("\\t", fp);
+				break;
+			default:
+				fprintf(fp, "\\x%02x", u[i]);
+			}
+			i++;
+		}
+	}
+	if (end < len)
+		fputs("...", fp);
+}
