@@ -19,6 +19,7 @@ static const char *const kind_names[PF_EV_COUNT] = {
 	[PF_EV_QUEUED] = "queued",
 	[PF_EV_ABORT] = "abort",
 	[PF_EV_PIPELINING] = "pipelining",
+	[PF_EV_BARE_NEWLINE] = "bare_newline",
 	[PF_EV_NON_SMTP] = "non_smtp",
 	[PF_EV_ILLEGAL_ADDRESS] = "illegal_address",
 	[PF_EV_SASL_FAILURE] = "sasl_failure",

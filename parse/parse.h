@@ -82,6 +82,7 @@ enum pf_kind {
 	PF_EV_QUEUED,		/* smtpd: QID: client=C (a message was accepted) */
 	PF_EV_ABORT,		/* lost connection / timeout / too many errors */
 	PF_EV_PIPELINING,	/* improper command pipelining after S from C */
+	PF_EV_BARE_NEWLINE,	/* bare <LF> received after S from C (3.9+) */
 	PF_EV_NON_SMTP,		/* warning: non-SMTP command from C: ... */
 	PF_EV_ILLEGAL_ADDRESS,	/* warning: Illegal address syntax from C ... */
 	PF_EV_SASL_FAILURE,	/* warning: C: SASL M authentication failed */

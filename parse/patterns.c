@@ -82,6 +82,8 @@ const char *const rx_source[RX_COUNT] = {
 	    NAMADDR "$",
 	[RX_PIPELINING] = "^improper command pipelining after " STAGE
 	    " from " NAMADDR "(?:: (?<data>.*))?$",
+	[RX_BARE_NEWLINE] = "^bare <LF> received after " STAGE " from " NAMADDR
+	    "$",
 	[RX_NON_SMTP] = "^non-SMTP command from " NAMADDR ": (?<data>.*)$",
 	[RX_NON_SMTP_OLD] = "^" NAMADDR " sent non-SMTP command: (?<data>.*)$",
 	[RX_ILLEGAL] = "^Illegal address syntax from " NAMADDR

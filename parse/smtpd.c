@@ -12,12 +12,14 @@
  *	smtpd_parse() picks the one pattern a message can match from its
  *	first words (after an optional "QID: "), so a line costs one or two
  *	pattern runs: rejects (2), session lines, abnormal ends, pipelining,
+ *	bare newlines (3.9+),
  *	non-SMTP commands, illegal address syntax, SASL failures, anvil
  *	limits and FCrDNS warnings (4). Known lines that carry no client
  *	evidence (TLS, proxy-accept, configuration warnings) are PF_OTHER.
  *
- *	cleanup_parse() recognises cleanup's milter-reject (the client at its
- *	fixed place right after the stage). Header and body check rejects
+ *	cleanup_parse() recognises cleanup's milter-reject, -hold and -discard
+ *	(the client at its fixed place right after the stage). Header and
+ *	body check actions, milter header actions included,
  *	print up to 200 bytes of the message before the client, so the
  *	client cannot be told apart from text the sender wrote: they are
  *	PF_OTHER, by design.
@@ -172,6 +174,10 @@ smtpd_parse(struct pf_parser *p, struct pf_event *ev)
 	} else if (q == 0 && starts(m, len, "improper command pipelining ")) {
 		if (rx_match(p, RX_PIPELINING, m, len))
 			return (simple(p, RX_PIPELINING, PF_EV_PIPELINING, ev));
+	} else if (q == 0 && starts(m, len, "bare <LF> received after ")) {
+		if (rx_match(p, RX_BARE_NEWLINE, m, len))
+			return (simple(p, RX_BARE_NEWLINE, PF_EV_BARE_NEWLINE,
+			    ev));
 	} else if (q == 0 && starts(m, len, "non-SMTP command from ")) {
 		if (rx_match(p, RX_NON_SMTP, m, len))
 			return (simple(p, RX_NON_SMTP, PF_EV_NON_SMTP, ev));
@@ -211,7 +217,9 @@ cleanup_parse(struct pf_parser *p, struct pf_event *ev)
 	size_t		 len = ev->message.len, q;
 
 	q = qid_len(m, len);
-	if (q == 0 || !starts(m + q, len - q, "milter-"))
+	if (q == 0 || !(starts(m + q, len - q, "milter-reject: ") ||
+	    starts(m + q, len - q, "milter-hold: ") ||
+	    starts(m + q, len - q, "milter-discard: ")))
 		return (PF_OTHER);
 	if (rx_match(p, RX_REJECT, m, len))
 		return (reject_take(p, RX_REJECT, ev));
