@@ -10,7 +10,8 @@
  *		    int *family);
  * DESCRIPTION
  *	addr_normalise() takes the text between the brackets Postfix writes
- *	and returns 0 with the canonical form in out: IPv4 dotted quad, IPv6
+ *	and returns 0 with the canonical form in out: IPv4 dotted quad (read
+ *	by hand, as strictly as inet_pton: no leading zeros), IPv6
  *	in RFC 5952 compressed form (inet_ntop), an IPv4-mapped IPv6 address
  *	as the IPv4 address it is, and a "%zone" suffix kept as written.
  *	"unknown" gives 0 with out = "" and family 0. Anything else gives -1.
@@ -24,6 +25,45 @@
 #include <string.h>
 
 #include "parse_int.h"
+
+/* ipv4_canon - strict dotted quad (as inet_pton: no leading zeros) */
+static int
+ipv4_canon(const char *s, size_t len, char *out, size_t outlen)
+{
+	unsigned	 v, parts = 0, digits;
+	size_t		 i = 0, w = 0;
+
+	if (outlen < 16)
+		return (-1);
+	for (;;) {
+		v = 0;
+		digits = 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (digits == 1 && v == 0)
+				return (-1);	/* leading zero */
+			v = v * 10 + (unsigned)(s[i++] - '0');
+			if (++digits > 3 || v > 255)
+				return (-1);
+		}
+		if (digits == 0)
+			return (-1);
+		if (v >= 100)
+			out[w++] = (char)('0' + v / 100);
+		if (v >= 10)
+			out[w++] = (char)('0' + v / 10 % 10);
+		out[w++] = (char)('0' + v % 10);
+		if (++parts == 4)
+			break;
+		if (i >= len || s[i] != '.')
+			return (-1);
+		out[w++] = '.';
+		i++;
+	}
+	if (i != len)
+		return (-1);
+	out[w] = '\0';
+	return (0);
+}
 
 /* addr_normalise - canonical text of one address, or -1 */
 int
@@ -40,6 +80,14 @@ addr_normalise(struct pf_span in, char *out, size_t outlen, int *family)
 		return (-1);
 	if (in.len == 7 && memcmp(in.p, "unknown", 7) == 0)
 		return (0);
+	if (memchr(in.p, ':', in.len) == NULL) {
+		if (ipv4_canon(in.p, in.len, out, outlen) == -1) {
+			out[0] = '\0';
+			return (-1);
+		}
+		*family = 4;
+		return (0);
+	}
 	memcpy(buf, in.p, in.len);
 	buf[in.len] = '\0';
 	if (memchr(buf, '\0', in.len) != NULL)

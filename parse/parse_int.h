@@ -22,7 +22,6 @@
 #include "parse.h"
 
 enum rx {
-	RX_ENV_BSD, RX_ENV_ISO,
 	/* smtpd */
 	RX_REJECT, RX_CONNECT, RX_DISCONNECT, RX_QUEUED, RX_ABORT,
 	RX_PIPELINING, RX_BARE_NEWLINE, RX_NON_SMTP, RX_NON_SMTP_OLD, RX_ILLEGAL, RX_SASL,
@@ -41,8 +40,6 @@ enum rx {
 };
 
 enum grp {
-	G_MON, G_DAY, G_HOUR, G_MIN, G_SEC, G_FRAC, G_YEAR, G_NMON,
-	G_OFF, G_TZ, G_HOST, G_TAG, G_PID, G_SEV,
 	G_QID, G_ACT, G_STAGE, G_NAME, G_ADDR, G_PORT, G_TEXT,
 	G_FROM, G_TO, G_PROTO, G_HELO, G_SM, G_SU, G_SS,
 	G_STATS, G_NOTES, G_END, G_BYTES, G_DATA, G_SECS, G_DETAIL,
@@ -57,6 +54,8 @@ struct pf_parser {
 	enum pf_class		 class_of[RX_COUNT];
 	int			 nclass;
 	pcre2_match_data	*md;
+	PCRE2_SIZE		*ov;	/* md's ovector: fixed for its life */
+	uint32_t		 ovn;
 	pcre2_match_context	*mctx;
 	int			 jit;
 

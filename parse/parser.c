@@ -73,6 +73,8 @@ pf_parser_new(char *err, size_t errlen)
 		snprintf(err, errlen, "pf_parser_new: out of memory");
 		goto fail;
 	}
+	p->ov = pcre2_get_ovector_pointer(p->md);
+	p->ovn = pcre2_get_ovector_count(p->md);
 	pcre2_set_match_limit(p->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(p->mctx, DEPTH_LIMIT);
 	envelope_reference(p, time(NULL));
@@ -139,7 +141,12 @@ rx_match(struct pf_parser *p, enum rx i, const char *s, size_t len)
 
 	if (p->rx[i] == NULL)
 		return (0);
-	rc = pcre2_match(p->rx[i], (PCRE2_SPTR)s, len, 0, 0, p->md, p->mctx);
+	if (p->jit)
+		rc = pcre2_jit_match(p->rx[i], (PCRE2_SPTR)s, len, 0, 0, p->md,
+		    p->mctx);
+	else
+		rc = pcre2_match(p->rx[i], (PCRE2_SPTR)s, len, 0, 0, p->md,
+		    p->mctx);
 	return (rc > 0);
 }
 
@@ -148,12 +155,11 @@ struct pf_span
 rx_span(struct pf_parser *p, enum rx i, enum grp g, const char *s)
 {
 	struct pf_span	 sp = { NULL, 0 };
-	PCRE2_SIZE	*ov;
+	PCRE2_SIZE	*ov = p->ov;
 	int		 n = p->grp[i][g];
 
-	if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(p->md))
+	if (n < 0 || (uint32_t)n >= p->ovn)
 		return (sp);
-	ov = pcre2_get_ovector_pointer(p->md);
 	if (ov[2 * n] == PCRE2_UNSET)
 		return (sp);
 	sp.p = s + ov[2 * n];

@@ -38,26 +38,7 @@
 		"(?: sasl_username=(?<su><[^>]*>|\\S*))?" \
 		"(?: sasl_sender=(?<ss>\\S*))?)?$"
 
-/* 1.1-1.5: after the stamp, host, TAG[PID]:, the Solaris msgid and the
- * severity. */
-#define ENVTAIL	" (?<host>[^ ]{1,255}) (?<tag>[^ \\[\\]:]{1,255})" \
-		"(?:\\[(?<pid>\\d{1,10})\\])?: (?:\\[ID \\d{1,10} [a-z0-9]{1,12}" \
-		"\\.[a-z]{1,12}\\] )?(?:(?<sev>warning|error|fatal|panic): )?"
-
 const char *const rx_source[RX_COUNT] = {
-	/* 1.1, 1.3: BSD syslog and maillog_file (space- or zero-padded day);
-	 * 1.2, 1.4: RFC 3339, journalctl short-iso and short-full. */
-	[RX_ENV_BSD] =
-	    "^(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-	    " {1,2}(?<day>\\d{1,2}) (?<hour>\\d\\d):(?<min>\\d\\d):(?<sec>\\d\\d)"
-	    "(?:\\.(?<frac>\\d{1,9}))?(?: (?<year>\\d{4}))?" ENVTAIL,
-	[RX_ENV_ISO] =
-	    "^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?"
-	    "(?<year>\\d{4})-(?<nmon>\\d\\d)-(?<day>\\d\\d)[T ]"
-	    "(?<hour>\\d\\d):(?<min>\\d\\d):(?<sec>\\d\\d)"
-	    "(?:[.,](?<frac>\\d{1,9}))?"
-	    "(?<off>Z|[+-]\\d\\d(?::?\\d\\d)?)?(?: (?<tz>UTC|GMT))?" ENVTAIL,
-
 	/* 2: smtpd_check.c log_whatsup(), smtpd.c check_milter_reply(),
 	 * cleanup_milter.c (no 3-digit code) and Postfix 1.x (no QID). */
 	[RX_REJECT] =
@@ -149,10 +130,7 @@ const char *const rx_source[RX_COUNT] = {
 };
 
 const char *const grp_name[G_NUM] = {
-	[G_MON] = "mon", [G_DAY] = "day", [G_HOUR] = "hour", [G_MIN] = "min",
-	[G_SEC] = "sec", [G_FRAC] = "frac", [G_YEAR] = "year",
-	[G_NMON] = "nmon", [G_OFF] = "off", [G_TZ] = "tz", [G_HOST] = "host",
-	[G_TAG] = "tag", [G_PID] = "pid", [G_SEV] = "sev", [G_QID] = "qid",
+	[G_QID] = "qid",
 	[G_ACT] = "act", [G_STAGE] = "stage", [G_NAME] = "name",
 	[G_ADDR] = "addr", [G_PORT] = "port", [G_TEXT] = "text",
 	[G_FROM] = "from", [G_TO] = "to", [G_PROTO] = "proto",
