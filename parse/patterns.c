@@ -125,8 +125,8 @@ const char *const rx_source[RX_COUNT] = {
 	/* 5: dnsblog. */
 	[RX_DNSBLOG] = "^addr (?<addr>" ADDR ") listed by domain"
 	    " (?<zone>\\S{1,255}) as (?<answer>\\S{1,64})$",
-	[RX_DNSBLOG_OTHER] = "^(?:dnsblog_query: |lookup error|\\S+: RBL"
-	    " lookup error)",
+	[RX_DNSBLOG_OTHER] =
+	    "^(?:dnsblog_query: |lookup error|\\S+: RBL lookup error)",
 };
 
 const char *const grp_name[G_NUM] = {
