@@ -26,43 +26,31 @@
 
 #include "parse_int.h"
 
-/* ipv4_canon - strict dotted quad (as inet_pton: no leading zeros) */
+/* ipv4_strict - a dotted quad as inet_pton takes it (no leading zeros):
+ * such text is already canonical */
 static int
-ipv4_canon(const char *s, size_t len, char *out, size_t outlen)
+ipv4_strict(const char *s, size_t len)
 {
-	unsigned	 v, parts = 0, digits;
-	size_t		 i = 0, w = 0;
+	unsigned	 v = 0, parts = 1, digits = 0;
+	size_t		 i;
 
-	if (outlen < 16)
+	if (len < 7 || len > 15)
 		return (-1);
-	for (;;) {
-		v = 0;
-		digits = 0;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
 			if (digits == 1 && v == 0)
 				return (-1);	/* leading zero */
-			v = v * 10 + (unsigned)(s[i++] - '0');
+			v = v * 10 + (unsigned)(s[i] - '0');
 			if (++digits > 3 || v > 255)
 				return (-1);
-		}
-		if (digits == 0)
+		} else if (s[i] == '.' && digits > 0 && parts < 4) {
+			parts++;
+			v = 0;
+			digits = 0;
+		} else
 			return (-1);
-		if (v >= 100)
-			out[w++] = (char)('0' + v / 100);
-		if (v >= 10)
-			out[w++] = (char)('0' + v / 10 % 10);
-		out[w++] = (char)('0' + v % 10);
-		if (++parts == 4)
-			break;
-		if (i >= len || s[i] != '.')
-			return (-1);
-		out[w++] = '.';
-		i++;
 	}
-	if (i != len)
-		return (-1);
-	out[w] = '\0';
-	return (0);
+	return (parts == 4 && digits > 0 ? 0 : -1);
 }
 
 /* addr_normalise - canonical text of one address, or -1 */
@@ -81,10 +69,10 @@ addr_normalise(struct pf_span in, char *out, size_t outlen, int *family)
 	if (in.len == 7 && memcmp(in.p, "unknown", 7) == 0)
 		return (0);
 	if (memchr(in.p, ':', in.len) == NULL) {
-		if (ipv4_canon(in.p, in.len, out, outlen) == -1) {
-			out[0] = '\0';
+		if (ipv4_strict(in.p, in.len) == -1 || in.len >= outlen)
 			return (-1);
-		}
+		memcpy(out, in.p, in.len);
+		out[in.len] = '\0';
 		*family = 4;
 		return (0);
 	}

@@ -38,6 +38,11 @@ static int	year_for(struct pf_parser *, int, int);
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+/* Bytes that end a syslog tag. */
+static const unsigned char tag_stop[256] = {
+	[' '] = 1, ['['] = 1, [']'] = 1, [':'] = 1, ['\0'] = 1,
+};
+
 /* envelope_reference - set the reference time for year-less stamps */
 void
 envelope_reference(struct pf_parser *p, time_t ref)
@@ -219,8 +224,7 @@ word(const char *l, size_t len, size_t i, int tag)
 		e = memchr(l + i, ' ', max);
 		j = e != NULL ? (size_t)(e - l) : len;
 	} else
-		for (j = i; j < i + max && l[j] != ' ' && l[j] != '[' &&
-		    l[j] != ']' && l[j] != ':'; j++)
+		for (j = i; j < i + max && !tag_stop[(unsigned char)l[j]]; j++)
 			continue;
 	if (j == i || j - i > 255 || j >= len || memchr(l + i, '\0', j - i))
 		return (0);

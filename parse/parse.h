@@ -181,7 +181,6 @@ struct pf_event {
 	struct pf_span	 sasl_method, sasl_username, sasl_sender;
 
 	/* Event-specific fields (which ones are set depends on kind). */
-	struct pf_counter counters[PF_CMD_COUNT];	/* disconnect */
 	struct pf_span	 notes;		/* disconnect: notes=bare_lf */
 	struct pf_span	 end;		/* abort: lost connection / timeout / ... */
 	long		 bytes;		/* abort (DATA/BDAT), pregreet; -1 none */
@@ -196,11 +195,15 @@ struct pf_event {
 	struct pf_span	 ptr_name;	/* FCrDNS: the name that failed */
 	struct pf_span	 zone;		/* dnsblog zone */
 	struct pf_span	 answer;	/* dnsblog answer */
-	char		 server_ip[PF_ADDR_MAX];	/* postscreen CONNECT ... to */
 	int		 server_port;
 	struct pf_span	 orig_queue_id;	/* QID: client=..., orig_client=C */
 	struct pf_span	 orig_client_name;
+
+	/* Large fields last: pf_parse_line() clears only their first byte
+	 * (counters: only disconnect events set and read them). */
+	char		 server_ip[PF_ADDR_MAX];	/* postscreen CONNECT ... to */
 	char		 orig_client_ip[PF_ADDR_MAX];
+	struct pf_counter counters[PF_CMD_COUNT];	/* disconnect */
 };
 
 struct pf_parser;

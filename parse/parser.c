@@ -25,6 +25,7 @@
  *	pattern's index in err.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,7 +236,10 @@ pf_parse_line(struct pf_parser *p, const char *line, size_t len,
 {
 	const char	*slash;
 
-	memset(ev, 0, sizeof(*ev));
+	/* Clearing all of *ev (over 1 KiB) per line showed in profiles. */
+	memset(ev, 0, offsetof(struct pf_event, server_ip));
+	ev->server_ip[0] = '\0';
+	ev->orig_client_ip[0] = '\0';
 	ev->pid = -1;
 	ev->client_port = -1;
 	ev->server_port = -1;
@@ -251,13 +255,21 @@ pf_parse_line(struct pf_parser *p, const char *line, size_t len,
 	}
 	if (!is_postfix_tag(ev->tag, ev->program))
 		return (PF_NOT_POSTFIX);
-	if (span_eq(ev->program, "smtpd"))
-		return (smtpd_parse(p, ev));
-	if (span_eq(ev->program, "postscreen"))
-		return (postscreen_parse(p, ev));
-	if (span_eq(ev->program, "dnsblog"))
-		return (dnsblog_parse(p, ev));
-	if (span_eq(ev->program, "cleanup"))
-		return (cleanup_parse(p, ev));
+	switch (ev->program.len) {
+	case 5:
+		if (memcmp(ev->program.p, "smtpd", 5) == 0)
+			return (smtpd_parse(p, ev));
+		break;
+	case 7:
+		if (memcmp(ev->program.p, "dnsblog", 7) == 0)
+			return (dnsblog_parse(p, ev));
+		if (memcmp(ev->program.p, "cleanup", 7) == 0)
+			return (cleanup_parse(p, ev));
+		break;
+	case 10:
+		if (memcmp(ev->program.p, "postscreen", 10) == 0)
+			return (postscreen_parse(p, ev));
+		break;
+	}
 	return (PF_OTHER);
 }

@@ -24,26 +24,29 @@
 
 struct ps_shape {
 	const char	*prefix;
+	size_t		 len;
 	enum rx		 rx;
 	enum pf_kind	 kind;
 };
 
+#define SHAPE(s, rx, kind)	{ s, sizeof(s) - 1, rx, kind }
+
 static const struct ps_shape ps_shapes[] = {
-	{ "CONNECT from ", RX_PS_CONNECT, PF_EV_PS_CONNECT },
-	{ "PASS ", RX_PS_PASS, PF_EV_PS_PASS },
-	{ "DISCONNECT ", RX_PS_DISCONNECT, PF_EV_PS_DISCONNECT },
-	{ "DNSBL rank ", RX_PS_RANK, PF_EV_DNSBL_RANK },
-	{ "PREGREET ", RX_PS_PREGREET, PF_EV_PREGREET },
-	{ "HANGUP ", RX_PS_HANGUP, PF_EV_HANGUP },
-	{ "NOQUEUE: reject: ", RX_PS_REJECT, PF_EV_REJECT },
-	{ "reject: ", RX_PS_REJECT, PF_EV_REJECT },
-	{ "COMMAND ", RX_PS_VIOLATION, PF_EV_PS_VIOLATION },
-	{ "NON-SMTP COMMAND ", RX_PS_VIOLATION, PF_EV_PS_VIOLATION },
-	{ "BARE NEWLINE ", RX_PS_VIOLATION, PF_EV_PS_VIOLATION },
-	{ "WHITELIST", RX_PS_LIST, PF_EV_PS_LIST },
-	{ "BLACKLIST", RX_PS_LIST, PF_EV_PS_LIST },
-	{ "ALLOWLIST", RX_PS_LIST, PF_EV_PS_LIST },
-	{ "DENYLIST", RX_PS_LIST, PF_EV_PS_LIST },
+	SHAPE("CONNECT from ", RX_PS_CONNECT, PF_EV_PS_CONNECT),
+	SHAPE("PASS ", RX_PS_PASS, PF_EV_PS_PASS),
+	SHAPE("DISCONNECT ", RX_PS_DISCONNECT, PF_EV_PS_DISCONNECT),
+	SHAPE("DNSBL rank ", RX_PS_RANK, PF_EV_DNSBL_RANK),
+	SHAPE("PREGREET ", RX_PS_PREGREET, PF_EV_PREGREET),
+	SHAPE("HANGUP ", RX_PS_HANGUP, PF_EV_HANGUP),
+	SHAPE("NOQUEUE: reject: ", RX_PS_REJECT, PF_EV_REJECT),
+	SHAPE("reject: ", RX_PS_REJECT, PF_EV_REJECT),
+	SHAPE("COMMAND ", RX_PS_VIOLATION, PF_EV_PS_VIOLATION),
+	SHAPE("NON-SMTP COMMAND ", RX_PS_VIOLATION, PF_EV_PS_VIOLATION),
+	SHAPE("BARE NEWLINE ", RX_PS_VIOLATION, PF_EV_PS_VIOLATION),
+	SHAPE("WHITELIST", RX_PS_LIST, PF_EV_PS_LIST),
+	SHAPE("BLACKLIST", RX_PS_LIST, PF_EV_PS_LIST),
+	SHAPE("ALLOWLIST", RX_PS_LIST, PF_EV_PS_LIST),
+	SHAPE("DENYLIST", RX_PS_LIST, PF_EV_PS_LIST),
 };
 
 /* postscreen_parse - one postscreen message */
@@ -58,7 +61,7 @@ postscreen_parse(struct pf_parser *p, struct pf_event *ev)
 
 	for (i = 0; i < sizeof(ps_shapes) / sizeof(ps_shapes[0]); i++) {
 		sh = &ps_shapes[i];
-		n = strlen(sh->prefix);
+		n = sh->len;
 		if (len < n || memcmp(m, sh->prefix, n) != 0)
 			continue;
 		if (!rx_match(p, sh->rx, m, len))

@@ -89,6 +89,7 @@ take_counters(struct pf_parser *p, struct pf_event *ev)
 	struct pf_span	 name, num;
 	int		 c;
 
+	memset(ev->counters, 0, sizeof(ev->counters));
 	ev->notes = rx_span(p, RX_DISCONNECT, G_NOTES, ev->message.p);
 	if (st.p == NULL)
 		return (PF_EVENT);
@@ -102,7 +103,8 @@ take_counters(struct pf_parser *p, struct pf_event *ev)
 		name.p = tok;
 		name.len = (size_t)(eq - tok);
 		for (c = 0; c < PF_CMD_COUNT; c++)
-			if (span_eq(name, pf_cmd_name(c)))
+			if (name.len > 0 && pf_cmd_name(c)[0] == name.p[0] &&
+			    span_eq(name, pf_cmd_name(c)))
 				break;
 		if (c == PF_CMD_COUNT)
 			continue;		/* a counter of a later Postfix */
@@ -190,6 +192,8 @@ smtpd_parse(struct pf_parser *p, struct pf_event *ev)
 			return (simple(p, RX_FCRDNS, PF_EV_FCRDNS, ev));
 	} else if (rx_match(p, RX_REJECT, m, len)) {
 		return (reject_take(p, RX_REJECT, ev));
+	} else if (q == 0 && rx_match(p, RX_SMTPD_OTHER, m, len)) {
+		return (PF_OTHER);	/* TLS chatter is common: test it early */
 	} else if (q == 0 && memmem(m, len, ": SASL ", 7) != NULL &&
 	    rx_match(p, RX_SASL, m, len)) {
 		return (simple(p, RX_SASL, PF_EV_SASL_FAILURE, ev));
