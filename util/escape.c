@@ -50,6 +50,25 @@ utf8_valid_len(const unsigned char *s, size_t n)
 	return (need);
 }
 
+/* esc_ctrl - a control byte as \n, \r, \t, or \u00XX (json) / \xXX */
+static void
+esc_ctrl(FILE *fp, unsigned char c, int json)
+{
+	switch (c) {
+	case '\n':
+		fputs("\\n", fp);
+		break;
+	case '\r':
+		fputs("\\r", fp);
+		break;
+	case '\t':
+		fputs("\\t", fp);
+		break;
+	default:
+		fprintf(fp, json ? "\\u%04x" : "\\x%02x", c);
+	}
+}
+
 /* esc_json - bytes as the inside of a JSON string */
 void
 esc_json(FILE *fp, const char *s, size_t len, size_t cap)
@@ -64,19 +83,7 @@ esc_json(FILE *fp, const char *s, size_t len, size_t cap)
 			putc(u[i], fp);
 			i++;
 		} else if (u[i] < 0x20 || u[i] == 0x7f) {
-			switch (u[i]) {
-			case '\n':
-				fputs("\\n", fp);
-				break;
-			case '\r':
-				fputs("\\r", fp);
-				break;
-			case '\t':
-				fputs("\\t", fp);
-				break;
-			default:
-				fprintf(fp, "\\u%04x", u[i]);
-			}
+			esc_ctrl(fp, u[i], 1);
 			i++;
 		} else if ((n = utf8_valid_len(u + i, end - i)) != 0) {
 			fwrite(u + i, 1, n, fp);
@@ -112,19 +119,7 @@ esc_text(FILE *fp, const char *s, size_t len, size_t cap)
 				fwrite(u + i, 1, n, fp);
 			i += n;
 		} else {
-			switch (u[i]) {
-			case '\n':
-				fputs("\\n", fp);
-				break;
-			case '\r':
-				fputs("\\r", fp);
-				break;
-			case '\t':
-				fputs("\\t", fp);
-				break;
-			default:
-				fprintf(fp, "\\x%02x", u[i]);
-			}
+			esc_ctrl(fp, u[i], 0);
 			i++;
 		}
 	}
