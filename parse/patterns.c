@@ -25,7 +25,10 @@
 #define NAMADDR	"(?<name>[^\\[\\]\\s]{0,255})\\[(?<addr>" ADDR ")\\]" \
 		"(?::(?<port>\\d{1,5}))?"
 #define PSADDR	"\\[(?<addr>" ADDR ")\\]:(?<port>\\d{1,5})"
-#define QID	"(?<qid>NOQUEUE|[0-9A-Za-z]{5,20})"
+/* 1.7: short ids are upper-case hex; long ids (2.9+) use an alphabet
+ * without vowels (mail_queue.h). */
+#define QIDCHARS "[0-9A-F]{5,20}|[0-9BCDFGHJ-NP-TV-Zbcdfghj-np-tv-z]{10,20}"
+#define QID	"(?<qid>NOQUEUE|" QIDCHARS ")"
 #define STAGE	"(?<stage>[A-Z][A-Z-]{0,19})"
 #define SECS	"(?<secs>\\d{1,10}(?:\\.\\d{1,9})?)"
 
@@ -54,7 +57,7 @@ const char *const rx_source[RX_COUNT] = {
 	[RX_QUEUED] = "^" QID ": client=" NAMADDR
 	    "(?:, sasl_method=(?<sm>[^,]*))?(?:, sasl_username=(?<su>.*?))?"
 	    "(?:, sasl_sender=(?<ss>.*?))?"
-	    "(?:, orig_queue_id=(?<oqid>[0-9A-Za-z]{5,20}))?"
+	    "(?:, orig_queue_id=(?<oqid>" QIDCHARS "))?"
 	    "(?:, orig_client=(?<oname>[^\\[\\]\\s]{0,255})\\[(?<oaddr>" ADDR
 	    ")\\](?::\\d{1,5})?)?$",
 	[RX_ABORT] = "^(?:" QID ": )?(?<end>lost connection|timeout"
