@@ -35,12 +35,25 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "fivefifty: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
+# apt's chatter is kept and shown only when a step fails.
+log=$(mktemp)
+quiet() {
+	if ! "$@" >"$log" 2>&1; then
+		cat "$log" >&2
+		echo "fivefifty: failed: $*" >&2
+		rm -f "$log"
+		exit 1
+	fi
+}
+quiet apt-get update -q
 # fail2ban's postinst would start the service; tests and benchmarks only
 # need fail2ban-regex, so keep services from starting here.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d
-	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	trap 'rm -f /usr/sbin/policy-rc.d "$log"' EXIT
+else
+	trap 'rm -f "$log"' EXIT
 fi
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# shellcheck disable=SC2086
+quiet apt-get install -y -q --no-install-recommends $missing

@@ -16,4 +16,4 @@ mkdir -p "$out"
 	done
 } | split -l 1 -a 5 - "$out/seed-"
 touch "$out/.seeded"
-echo "fuzz-seed: $(ls "$out" | wc -l) seeds in $out"
+echo "fuzz-seed: $(find "$out" -type f -name "seed-*" | wc -l) seeds in $out"
