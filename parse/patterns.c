@@ -32,14 +32,26 @@
 #define STAGE	"(?<stage>[A-Z][A-Z-]{0,19})"
 #define SECS	"(?<secs>\\d{1,10}(?:\\.\\d{1,9})?)"
 
-/* The "; from=<> to=<> proto= helo=<>" tail of log_whatsup() (2), read so
- * that the text keeps every ";" left of the last valid tail start. */
-#define TAIL	"(?:;(?: from=<(?<from>.*?)>)?(?: to=<(?<to>.*?)>)?" \
+/* The "; from=<> to=<> proto= helo=<>" tail of log_whatsup() (2), read
+ * from the right: the text is greedy, so it ends at the last ";" after
+ * which a valid tail follows. Text a client chose (its sender, recipient
+ * or HELO, all right of Postfix's own reason) can then move the split only
+ * further right, never cut Postfix's reason short. A text with no valid
+ * tail is all text. */
+#define TAILFIELDS \
+		"(?: from=<(?<from>.*?)>)?(?: to=<(?<to>.*?)>)?" \
 		"(?: proto=(?<proto>[A-Za-z0-9_-]{1,20}))?" \
 		"(?: helo=<(?<helo>.*?)>)?" \
 		"(?: sasl_method=(?<sm>\\S*))?" \
 		"(?: sasl_username=(?<su><[^>]*>|\\S*))?" \
-		"(?: sasl_sender=(?<ss>\\S*))?)?$"
+		"(?: sasl_sender=(?<ss>\\S*))?"
+#define TEXT_TAIL \
+		"(?|(?<text>.*);" TAILFIELDS "$|(?<text>.*)$)"
+/* postscreen's tail is comma-separated and complete. */
+#define PS_TEXT_TAIL \
+		"(?|(?<text>.*); from=<(?<from>.*?)>, to=<(?<to>.*?)>," \
+		" proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>.*)>$" \
+		"|(?<text>.*)$)"
 
 const char *const rx_source[RX_COUNT] = {
 	/* 2: smtpd_check.c log_whatsup(), smtpd.c check_milter_reply(),
@@ -48,7 +60,7 @@ const char *const rx_source[RX_COUNT] = {
 	    "^(?:" QID ": )?(?<act>reject|reject_warning|milter-reject"
 	    "|milter-hold|milter-discard|hold|discard|filter|redirect|bcc|warn"
 	    "|info|hangup|delay|permit): " STAGE " from " NAMADDR
-	    ": (?<text>.*?)" TAIL,
+	    ": " TEXT_TAIL,
 	/* 4: session lines. */
 	[RX_CONNECT] = "^connect from " NAMADDR "$",
 	[RX_DISCONNECT] = "^disconnect from " NAMADDR
@@ -117,9 +129,7 @@ const char *const rx_source[RX_COUNT] = {
 	    "|DENYLIST VETO) " PSADDR "$",
 	[RX_PS_DISCONNECT] = "^DISCONNECT " PSADDR "$",
 	[RX_PS_REJECT] = "^(?:(?<qid>NOQUEUE): )?(?<act>reject): "
-	    "(?<stage>[A-Za-z][A-Za-z-]{0,19}) from " PSADDR ": (?<text>.*?)"
-	    "(?:; from=<(?<from>.*?)>, to=<(?<to>.*?)>,"
-	    " proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>.*)>)?$",
+	    "(?<stage>[A-Za-z][A-Za-z-]{0,19}) from " PSADDR ": " PS_TEXT_TAIL,
 	[RX_PS_OTHER] = "^(?:cache \\S+ full cleanup|entering STRESS mode"
 	    "|leaving STRESS mode|using backwards-compatible default setting"
 	    "|dnsblog reply timeout|dnsblog_query|psc_"
