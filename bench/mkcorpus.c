@@ -533,6 +533,7 @@ out_reserve(struct out *o, size_t need)
 	}
 }
 
+/* main - parse the arguments, read the sources, write the corpus */
 int
 main(int argc, char *argv[])
 {

@@ -97,6 +97,7 @@ unknown(const char *name)
 	return (EX_USAGE);
 }
 
+/* main - global options, then the subcommand */
 int
 main(int argc, char **argv)
 {

@@ -141,7 +141,7 @@ bin_path(void)
 	return (b != NULL ? b : "./fivefifty");
 }
 
-/* slurp - read all of fd into a malloc'd NUL-terminated buffer */
+/* slurp_step - one read of fd onto a growing NUL-terminated buffer */
 static int
 slurp_step(int fd, char **buf, size_t *len, size_t *cap)
 {

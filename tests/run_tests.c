@@ -17,6 +17,7 @@
 
 #define ADD(name)	{ name, &name##_count }
 
+/* main - run every test file's tests as one group */
 int
 main(void)
 {

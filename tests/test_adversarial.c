@@ -35,6 +35,7 @@ static const char *const seeds[] = {
 /* rng - a fixed-seed xorshift generator: the same run every time */
 static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
 
+/* rng - the next pseudo-random number */
 static unsigned
 rng(void)
 {
