@@ -107,9 +107,9 @@ const char *const rx_source[RX_COUNT] = {
 	    "|Unable to look up MX host|getpeername:|dict_\\w+:|database \\S+"
 	    " is older|statistics:|table \\S+ has changed|restarting"
 	    "|support for restriction|using backwards-compatible default"
-	    "|xsasl_|SASL authentication failure|(?:" QID ": )?(?:reject"
-	    "|warning|hold|discard|filter|redirect|replace|prepend):"
-	    " (?:header|body) )",
+	    "|xsasl_|SASL authentication failure|(?:" QID ": )?(?:abort: TLS from"
+	    "|(?:reject|warning|hold|discard|filter|redirect|replace|prepend):"
+	    " (?:header|body) ))",
 
 	/* 5: postscreen. */
 	[RX_PS_CONNECT] = "^CONNECT from " PSADDR "(?: to \\[(?<saddr>"
