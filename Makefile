@@ -42,7 +42,8 @@ OBJ	:= $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(CMD_SRC))
 SAN_OBJ	:= $(patsubst %.c,build/san/%.o,$(LIB_SRC) $(CMD_SRC))
 SAN_LIB	:= $(patsubst %.c,build/san/%.o,$(LIB_SRC) \
 	   $(filter-out cmd/main.c,$(CMD_SRC)))
-TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c,$(TEST_SRC)))
+TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
+	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all run test check install uninstall bench fuzz clean deps-build \
 	deps-test deps-fuzz deps-bench
@@ -67,6 +68,10 @@ build/san/fivefifty: $(SAN_OBJ)
 build/san/run_tests: $(TEST_OBJ) $(SAN_LIB)
 	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(SAN_LIB) $(PKG_LIBS) -lcmocka
 
+# A consumer of the tailer that tests run as a separate process (kill -9).
+build/san/probe_tailer: build/san/tests/probe_tailer.o $(SAN_LIB)
+	$(CC) $(SAN) -o $@ $< $(SAN_LIB) $(PKG_LIBS)
+
 deps-build:
 	@scripts/deps.sh build
 deps-test:
@@ -86,10 +91,12 @@ run: deps-build
 	./fivefifty parse "$$log"
 
 test: deps-test
-	@$(MAKE) --no-print-directory build/san/fivefifty build/san/run_tests
+	@$(MAKE) --no-print-directory build/san/fivefifty build/san/run_tests \
+	    build/san/probe_tailer
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
+	FIVEFIFTY_PROBE=build/san/probe_tailer \
 	CMOCKA_MESSAGE_OUTPUT=stdout build/san/run_tests
 
 check: test

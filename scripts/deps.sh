@@ -11,7 +11,7 @@ set -eu
 build="gcc make pkg-config libc6-dev libpcre2-dev"
 case "${1:-}" in
 build)	want="$build" ;;
-test)	want="$build libcmocka-dev jq" ;;
+test)	want="$build libcmocka-dev jq logrotate gzip" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
 bench)	want="$build fail2ban pflogsumm python3" ;;
 *)	echo "usage: $0 build|test|fuzz|bench" >&2; exit 64 ;;

@@ -11,6 +11,15 @@
  *	One buffer of maxline plus a read chunk; lines are returned in
  *	place, and the unread rest moves to the front only when the buffer
  *	has no room for another read. No allocation after lines_new().
+ *
+ *	A line longer than maxline is cut: its first maxline bytes are kept
+ *	while the rest is read and dropped, and the head is returned once
+ *	its newline has been seen, so the offset that goes with it is the
+ *	offset after the whole line. A position stored with a cut line never
+ *	points into the middle of one.
+ *
+ *	In follow mode, the end of the input is "nothing more now": bytes
+ *	after the last newline stay held, and the next call reads again.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,10 +36,13 @@ struct lines {
 	size_t		 cap;		/* maxline + CHUNK */
 	size_t		 maxline;
 	size_t		 start, end;	/* unread bytes: buf[start..end) */
-	int		 skipping;	/* dropping the rest of a cut line */
+	int		 skipping;	/* holding a cut head, dropping the rest */
+	unsigned long long dropped;	/* bytes dropped of the current cut line */
 	int		 eof;
+	int		 follow;
 	unsigned long long cut;
 	unsigned long long offset;	/* input offset of buf[start] */
+	unsigned long long done;	/* offset after the last line returned */
 };
 
 /* lines_new - a splitter reading from fd */
@@ -53,11 +65,31 @@ lines_new(int fd, size_t maxline)
 	return (lr);
 }
 
-/* fill - read more input; 1 read something, 0 EOF, -1 error */
+/* lines_follow - end of input means "nothing more now" (on != 0) */
+void
+lines_follow(struct lines *lr, int on)
+{
+	lr->follow = on;
+}
+
+/* lines_reset - read from fd, which is at offset, with nothing held */
+void
+lines_reset(struct lines *lr, int fd, unsigned long long offset)
+{
+	lr->fd = fd;
+	lr->start = lr->end = 0;
+	lr->skipping = 0;
+	lr->dropped = 0;
+	lr->eof = 0;
+	lr->offset = lr->done = offset;
+}
+
+/* fill - read more input; 1 read something, 0 end of input, -1 error */
 static int
 fill(struct lines *lr)
 {
-	ssize_t		n;
+	size_t		 keep_end;
+	ssize_t		 n;
 
 	if (lr->cap - lr->end < CHUNK / 2 && lr->start > 0) {
 		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
@@ -70,66 +102,118 @@ fill(struct lines *lr)
 	if (n == -1)
 		return (-1);
 	if (n == 0) {
-		lr->eof = 1;
+		if (!lr->follow)
+			lr->eof = 1;
 		return (0);
+	}
+	if (lr->skipping) {
+		/* Drop everything up to the newline; keep what follows it. */
+		char *nl = memchr(lr->buf + lr->end, '\n', (size_t)n);
+		keep_end = lr->start + lr->maxline;
+		if (nl == NULL) {
+			lr->dropped += (unsigned long long)n;
+			lr->end = keep_end;
+		} else {
+			size_t skip = (size_t)(nl - (lr->buf + lr->end));
+			size_t rest = (size_t)n - skip - 1;
+			lr->dropped += skip + 1;
+			memmove(lr->buf + keep_end, nl + 1, rest);
+			lr->end = keep_end + rest;
+			lr->skipping = 2;	/* head complete */
+		}
+		return (1);
 	}
 	lr->end += (size_t)n;
 	return (1);
 }
 
-/* lines_next - the next line, 0 at the end, -1 on a read error */
+/* take - hand out buf[start..start+len), consuming used bytes */
+static void
+take(struct lines *lr, const char **line, size_t *len, size_t n,
+    size_t used)
+{
+	*line = lr->buf + lr->start;
+	*len = n;
+	lr->start += used;
+	lr->offset += used + lr->dropped;
+	lr->done = lr->offset;
+	lr->dropped = 0;
+}
+
+/* lines_next - the next line: 1, 0 for no more (now), -1 read error */
 int
 lines_next(struct lines *lr, const char **line, size_t *len)
 {
 	char		*nl;
 	size_t		 avail;
+	int		 r;
 
 	for (;;) {
 		avail = lr->end - lr->start;
-		nl = memchr(lr->buf + lr->start, '\n', avail);
-		if (lr->skipping) {
-			size_t drop = nl != NULL ?
-			    (size_t)(nl - (lr->buf + lr->start)) + 1 : avail;
-			lr->start += drop;
-			lr->offset += drop;
-			if (nl != NULL)
-				lr->skipping = 0;
-			else if (lr->eof)
-				return (0);
-			else if (fill(lr) == -1)
-				return (-1);
-			continue;
-		}
-		if (nl != NULL &&
-		    (size_t)(nl - (lr->buf + lr->start)) <= lr->maxline) {
-			*line = lr->buf + lr->start;
-			*len = (size_t)(nl - *line);
-			lr->start += *len + 1;
-			lr->offset += *len + 1;
-			return (1);
-		}
-		if (avail >= lr->maxline || (nl != NULL)) {
-			/* Too long: hand out the head, skip the rest. */
-			*line = lr->buf + lr->start;
-			*len = lr->maxline;
-			lr->start += lr->maxline;
-			lr->offset += lr->maxline;
-			lr->skipping = 1;
+		if (lr->skipping == 2) {
+			/* A cut line whose newline has been seen. */
+			lr->skipping = 0;
 			lr->cut++;
+			take(lr, line, len, lr->maxline, lr->maxline);
 			return (1);
 		}
-		if (lr->eof) {
-			if (avail == 0)
-				return (0);
-			*line = lr->buf + lr->start;
-			*len = avail;
-			lr->start += avail;
-			lr->offset += avail;
-			return (1);
+		if (!lr->skipping) {
+			nl = memchr(lr->buf + lr->start, '\n',
+			    avail < lr->maxline + 1 ? avail : lr->maxline + 1);
+			if (nl != NULL) {
+				size_t n = (size_t)(nl - (lr->buf + lr->start));
+				take(lr, line, len, n, n + 1);
+				return (1);
+			}
+			if (avail > lr->maxline) {
+				/* The head is complete; drop the rest. */
+				char *e = memchr(lr->buf + lr->start +
+				    lr->maxline, '\n', avail - lr->maxline);
+				if (e != NULL) {
+					size_t drop = (size_t)(e -
+					    (lr->buf + lr->start)) + 1 -
+					    lr->maxline;
+					lr->cut++;
+					lr->dropped += drop;
+					take(lr, line, len, lr->maxline,
+					    lr->maxline);
+					lr->start += drop;
+					return (1);
+				}
+				lr->dropped += avail - lr->maxline;
+				lr->end = lr->start + lr->maxline;
+				lr->skipping = 1;
+			}
 		}
-		if (fill(lr) == -1)
+		if (lr->eof)
+			return (lines_flush(lr, line, len));
+		if ((r = fill(lr)) == -1)
 			return (-1);
+		if (r == 0)
+			return (lr->eof ? lines_flush(lr, line, len) : 0);
 	}
+}
+
+/* lines_flush - the held bytes (a last line without newline) as a line */
+int
+lines_flush(struct lines *lr, const char **line, size_t *len)
+{
+	size_t		avail = lr->end - lr->start;
+
+	if (avail == 0 && lr->dropped == 0)
+		return (0);
+	if (lr->skipping)
+		lr->cut++;
+	lr->skipping = 0;
+	take(lr, line, len, avail, avail);
+	return (1);
+}
+
+/* lines_pending - bytes read but not yet returned as a line */
+unsigned long long
+lines_pending(const struct lines *lr)
+{
+	return (lr->end - lr->start + lr->dropped);
 }
 
 /* lines_cut - how many lines were longer than maxline */
@@ -143,7 +227,7 @@ lines_cut(const struct lines *lr)
 unsigned long long
 lines_offset(const struct lines *lr)
 {
-	return (lr->offset);
+	return (lr->done);
 }
 
 /* lines_free - release the buffer (the fd stays open) */

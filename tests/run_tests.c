@@ -25,7 +25,7 @@ main(void)
 		const struct CMUnitTest	*tests;
 		const size_t		*n;
 	} groups[] = {
-		ADD(lines_tests), ADD(time_tests), ADD(case_tests),
+		ADD(lines_tests), ADD(tailer_tests), ADD(time_tests), ADD(case_tests),
 		ADD(grok_tests), ADD(corpus_tests), ADD(adversarial_tests),
 		ADD(cli_tests),
 	};
@@ -40,6 +40,9 @@ main(void)
 		memcpy(all + k, groups[i].tests, *groups[i].n * sizeof(*all));
 		k += *groups[i].n;
 	}
+	/* FIVEFIFTY_TESTS=glob runs only the matching tests (development). */
+	if (getenv("FIVEFIFTY_TESTS") != NULL)
+		cmocka_set_test_filter(getenv("FIVEFIFTY_TESTS"));
 	i = (size_t)_cmocka_run_group_tests("fivefifty", all, n, NULL, NULL);
 	free(all);
 	return ((int)i);
