@@ -534,6 +534,20 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 	return (t->nfiles - 1);
 }
 
+/* tailer_add_stored - tailer_add() from the position a store has */
+int
+tailer_add_stored(struct tailer *t, const char *path,
+    const struct tail_store *store, int from_start)
+{
+	struct tail_pos	pos;
+	int		r;
+
+	memset(&pos, 0, sizeof(pos));
+	if ((r = store->load(store->arg, path, &pos)) == -1)
+		return (-1);
+	return (tailer_add(t, path, r == 1 ? &pos : NULL, from_start));
+}
+
 /* tailer_fd - the descriptor to poll */
 int
 tailer_fd(const struct tailer *t)

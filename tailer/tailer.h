@@ -26,6 +26,8 @@
  *	struct tailer *tailer_new(void);
  *	int	tailer_add(struct tailer *t, const char *path,
  *		    const struct tail_pos *stored, int from_start);
+ *	int	tailer_add_stored(struct tailer *t, const char *path,
+ *		    const struct tail_store *store, int from_start);
  *	int	tailer_fd(const struct tailer *t);
  *	int	tailer_read(struct tailer *t, tail_cb cb, void *arg,
  *		    unsigned max);
@@ -62,6 +64,12 @@
  *	found by inode and fingerprint first), else at the start of the file
  *	when from_start, else after the last complete line. It returns the
  *	file's index (passed back in each struct tail_line), or -1.
+ *
+ *	A position store is what the state database offers the tailer: the
+ *	last committed position of a path (load() returns 1 and fills pos,
+ *	0 when it has none, -1 on error). Committing is the consumer's part,
+ *	in the same transaction as what it made of the line.
+ *	tailer_add_stored() is tailer_add() with the position the store has.
  *
  *	tailer_fd() is the descriptor to poll for POLLIN. tailer_read()
  *	handles what is ready and calls cb for each complete line, at most
@@ -125,12 +133,19 @@ struct tail_stats {
 	int		 open;		/* the file is being read now */
 };
 
+struct tail_store {
+	int		(*load)(void *, const char *, struct tail_pos *);
+	void		*arg;
+};
+
 typedef int (*tail_cb)(void *, const struct tail_line *);
 
 struct tailer;
 
 struct tailer *tailer_new(void);
 int	tailer_add(struct tailer *, const char *, const struct tail_pos *, int);
+int	tailer_add_stored(struct tailer *, const char *,
+	    const struct tail_store *, int);
 int	tailer_fd(const struct tailer *);
 int	tailer_read(struct tailer *, tail_cb, void *, unsigned);
 int	tailer_pending(const struct tailer *);

@@ -10,13 +10,14 @@
  * DESCRIPTION
  *	Follows each FILE and appends, for every line, one record to STORE:
  *
- *	    FILE-INDEX TAB DEV TAB INO TAB OFF TAB FPLEN TAB FP TAB LINE NL
+ *	    FILE TAB DEV TAB INO TAB OFF TAB FPLEN TAB FP TAB LINE NL
  *
  *	with a single write(2) on an O_APPEND descriptor. That write is the
  *	test store's transaction: it holds the line (the "state" the line
  *	produced) and the position after it together, as the SQLite state
- *	will. At start-up the last record of each file gives its position;
- *	a torn last record (no newline, after a crash) is cut off first.
+ *	will. At start-up the last record of each file gives its position
+ *	(the struct tail_store the tailer asks); a torn last record (no
+ *	newline, after a crash) is cut off first.
  *	Without a stored position a file is read from its start with -s,
  *	from its end otherwise.
  *
@@ -52,14 +53,22 @@ on_signal(int sig)
 	stop = 1;
 }
 
+struct stored {
+	char		 path[256];
+	struct tail_pos	 pos;
+};
+
+static struct stored stored[MAXFILES];
+static int	nstored;
+
 /* load - the last record of each file in STORE; cut a torn tail */
 static void
-load(const char *store, struct tail_pos *pos, int *have)
+load(const char *store)
 {
-	char		*buf = NULL, *s, *nl, *rec;
+	char		*buf = NULL, *s, *nl, *rec, path[256];
 	size_t		 cap = 0, len = 0;
 	ssize_t		 n;
-	int		 fd, idx;
+	int		 fd, i;
 
 	if ((fd = open(store, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		fatal("open %s", store);
@@ -76,12 +85,17 @@ load(const char *store, struct tail_pos *pos, int *have)
 	    != NULL; s = nl + 1) {
 		struct tail_pos p;
 		rec = nl + 1;
-		if (sscanf(s, "%d\t%llu\t%llu\t%llu\t%u\t%llu\t", &idx, &p.dev,
-		    &p.ino, &p.off, &p.fp_len, &p.fp) == 6 && idx >= 0 &&
-		    idx < MAXFILES) {
-			pos[idx] = p;
-			have[idx] = 1;
-		}
+		if (sscanf(s, "%255[^\t]\t%llu\t%llu\t%llu\t%u\t%llu\t", path,
+		    &p.dev, &p.ino, &p.off, &p.fp_len, &p.fp) != 6)
+			continue;
+		for (i = 0; i < nstored; i++)
+			if (strcmp(stored[i].path, path) == 0)
+				break;
+		if (i == nstored && nstored < MAXFILES)
+			snprintf(stored[nstored++].path, sizeof(path), "%s",
+			    path);
+		if (i < MAXFILES)
+			stored[i].pos = p;
 	}
 	if ((size_t)(rec - buf) != len &&
 	    ftruncate(fd, (off_t)(rec - buf)) == -1)
@@ -90,16 +104,31 @@ load(const char *store, struct tail_pos *pos, int *have)
 	close(fd);
 }
 
+/* store_load - the test store's side of struct tail_store */
+static int
+store_load(void *arg, const char *path, struct tail_pos *pos)
+{
+	int		i;
+
+	(void)arg;
+	for (i = 0; i < nstored; i++)
+		if (strcmp(stored[i].path, path) == 0) {
+			*pos = stored[i].pos;
+			return (1);
+		}
+	return (0);
+}
+
 /* commit - one record, one write: the line and its position together */
 static int
 commit(void *arg, const struct tail_line *tl)
 {
-	char		 rec[LINES_MAX_DEFAULT + 256];
+	char		 rec[LINES_MAX_DEFAULT + 512];
 	int		 n;
 
 	(void)arg;
-	n = snprintf(rec, sizeof(rec), "%d\t%llu\t%llu\t%llu\t%u\t%llu\t",
-	    tl->file, tl->pos.dev, tl->pos.ino, tl->pos.off, tl->pos.fp_len,
+	n = snprintf(rec, sizeof(rec), "%s\t%llu\t%llu\t%llu\t%u\t%llu\t",
+	    tl->path, tl->pos.dev, tl->pos.ino, tl->pos.off, tl->pos.fp_len,
 	    tl->pos.fp);
 	if (n < 0 || (size_t)n + tl->len + 1 > sizeof(rec))
 		fatalx("record too long");
@@ -116,11 +145,11 @@ commit(void *arg, const struct tail_line *tl)
 int
 main(int argc, char **argv)
 {
-	struct tail_pos	 pos[MAXFILES];
+	struct tail_store store = { store_load, NULL };
 	struct pollfd	 pfd;
 	struct sigaction sa;
 	struct tailer	*t;
-	int		 have[MAXFILES], ch, i, from_start = 0, idle = -1;
+	int		 ch, i, from_start = 0, idle = -1;
 	int		 quiet_ms = 0, r, timeout;
 
 	while ((ch = getopt(argc, argv, "sn:i:")) != -1) {
@@ -149,15 +178,13 @@ main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	memset(have, 0, sizeof(have));
-	load(argv[0], pos, have);
+	load(argv[0]);
 	if ((store_fd = open(argv[0], O_WRONLY | O_APPEND | O_CLOEXEC)) == -1)
 		fatal("open %s", argv[0]);
 	if ((t = tailer_new()) == NULL)
 		fatal("tailer_new");
 	for (i = 1; i < argc; i++)
-		if (tailer_add(t, argv[i], have[i - 1] ? &pos[i - 1] : NULL,
-		    from_start) == -1)
+		if (tailer_add_stored(t, argv[i], &store, from_start) == -1)
 			fatal("tailer_add %s", argv[i]);
 	pfd.fd = tailer_fd(t);
 	pfd.events = POLLIN;

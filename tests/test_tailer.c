@@ -458,6 +458,61 @@ test_tail_truncate_symlink(void **state)
 	rmtree(dir);
 }
 
+/* per_file - a tail_cb that counts lines per file and checks positions */
+static int
+per_file(void *arg, const struct tail_line *tl)
+{
+	unsigned long long *next = arg;
+
+	assert_true(tl->file == 0 || tl->file == 1);
+	/* Each file's positions grow by exactly its own line lengths. */
+	assert_int_equal(tl->pos.off, next[tl->file] + tl->len + 1);
+	next[tl->file] = tl->pos.off;
+	next[2 + tl->file]++;
+	return (0);
+}
+
+/* test_tail_two_files - two instances' logs, each with its own position;
+ * a line budget leaves the rest pending */
+static void
+test_tail_two_files(void **state)
+{
+	char		 d1[64], l1[96], d2[64], l2[96];
+	unsigned long long next[4] = { 0, 0, 0, 0 };
+	struct pollfd	 pfd;
+	struct tailer	*t;
+	int		 i, r;
+
+	(void)state;
+	tmpdir(d1, sizeof(d1), l1, sizeof(l1));
+	tmpdir(d2, sizeof(d2), l2, sizeof(l2));
+	t = tailer_new();
+	assert_int_equal(tailer_add(t, l1, NULL, 1), 0);
+	assert_int_equal(tailer_add(t, l2, NULL, 1), 1);
+	for (i = 0; i < 50; i++) {
+		PUT(l1, "line of the first instance\n");
+		PUT(l2, "second\n");
+	}
+	pfd.fd = tailer_fd(t);
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	/* At most 10 lines a call; the rest stays pending, no event needed. */
+	assert_int_equal(tailer_read(t, per_file, next, 10), 10);
+	assert_true(tailer_pending(t));
+	assert_int_equal(tailer_timeout(t), 0);
+	while ((r = tailer_read(t, per_file, next, 10)) > 0)
+		continue;
+	assert_int_equal(r, 0);
+	assert_false(tailer_pending(t));
+	assert_int_equal(next[2], 50);
+	assert_int_equal(next[3], 50);
+	assert_int_equal(next[0], 50 * 27);
+	assert_int_equal(next[1], 50 * 7);
+	tailer_free(t);
+	rmtree(d1);
+	rmtree(d2);
+}
+
 /* test_tail_idle_cpu - an idle file costs no CPU: no busy loop */
 static void
 test_tail_idle_cpu(void **state)
@@ -804,6 +859,7 @@ const struct CMUnitTest tailer_tests[] = {
 	cmocka_unit_test(test_tail_missing),
 	cmocka_unit_test(test_tail_rename),
 	cmocka_unit_test(test_tail_truncate_symlink),
+	cmocka_unit_test(test_tail_two_files),
 	cmocka_unit_test(test_tail_idle_cpu),
 	cmocka_unit_test(test_logrotate_create),
 	cmocka_unit_test(test_logrotate_copytruncate),
