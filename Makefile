@@ -109,8 +109,14 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/fivefifty
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus \
+	    build/rel/bench/tailbench
 	bench/run.sh
+
+TAILER_OBJ := $(patsubst %.c,build/rel/%.o,$(TAILER_SRC) $(UTIL_SRC))
+build/rel/bench/tailbench: bench/tailbench.c $(TAILER_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/tailbench.c $(TAILER_OBJ)
 
 build/rel/bench/mkcorpus: bench/mkcorpus.c
 	@mkdir -p $(dir $@)

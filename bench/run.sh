@@ -10,6 +10,8 @@
 #             in MiB (default 50; at least BENCH_MB means the whole corpus)
 #   RUNS      runs of each fast tool, the best one counts (default 3)
 #   SHARED    the shared tree holding corpus/ (default ../shared)
+#   TAIL_LINES lines the tailer throughput run appends (default 1000000)
+#   LAT_LINES  lines of the latency run, one per ms (default 2000)
 #
 # The corpus goes to bench/out/corpus.log (built by build/rel/bench/mkcorpus
 # from $SHARED/corpus/{realworld,lab}/*.log, nothing copied into the tree);
@@ -26,6 +28,9 @@ SLOW_MB=${SLOW_MB:-50}
 RUNS=${RUNS:-3}
 OUT=bench/out
 MKCORPUS=build/rel/bench/mkcorpus
+TAILBENCH=build/rel/bench/tailbench
+TAIL_LINES=${TAIL_LINES:-1000000}
+LAT_LINES=${LAT_LINES:-2000}
 FIVEFIFTY=./fivefifty
 F2B_FILTER=/etc/fail2ban/filter.d/postfix.conf
 PATTERN=': reject: '
@@ -36,13 +41,14 @@ die() {
 	exit 1
 }
 
-for v in BENCH_MB SLOW_MB RUNS; do
+for v in BENCH_MB SLOW_MB RUNS TAIL_LINES LAT_LINES; do
 	case ${!v} in
 	'' | *[!0-9]* | 0*) die "$v must be a positive integer" ;;
 	esac
 done
 [ -x "$FIVEFIFTY" ] || die "$FIVEFIFTY missing; run make fivefifty"
 [ -x "$MKCORPUS" ] || die "$MKCORPUS missing; run make $MKCORPUS"
+[ -x "$TAILBENCH" ] || die "$TAILBENCH missing; run make $TAILBENCH"
 for t in grep fail2ban-regex pflogsumm; do
 	command -v "$t" >/dev/null || die "$t not found (scripts/deps.sh bench)"
 done
@@ -216,6 +222,14 @@ row "\`fail2ban-regex\` postfix.conf$slice_note" "$SLICE" "$slice_lines" \
 row "\`pflogsumm\`$slice_note" "$SLICE" "$slice_lines" "$pl_secs" \
     "$pl_rss" "$ffs_secs" "$pl_found"
 
+# The tailer: lines/s on a file a writer appends to flat out, and the
+# write-to-delivery latency of single lines (bench/tailbench.c).
+echo "bench: tailer throughput ($TAIL_LINES lines) and latency" \
+    "($LAT_LINES lines)" >&2
+mkdir -p "$OUT/tail"
+"$TAILBENCH" "$OUT/tail" "$TAIL_LINES" "$LAT_LINES" >"$OUT/tailbench.txt"
+tb() { sed -n "s/^$1=//p" "$OUT/tailbench.txt"; }
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 pinned="not pinned (no taskset)"
 [ ${#pin[@]} -gt 0 ] && pinned="pinned to CPU 0 with \`taskset -c 0\`"
@@ -259,6 +273,23 @@ verdict() {
 	    "$(verdict "$ff_mbs" 200 ge)"
 	echo "- fivefifty ÷ grep -c (time): ${ff_grep}× — aim ≤ 3×:" \
 	    "$(verdict "$ff_grep" 3 le)"
+	echo
+	echo "### Tailer (inotify follower, \`tailer/follow.c\`)"
+	echo
+	echo "A child process appends lines (one write(2) each, as fast as" \
+	    "it can; writer on CPU 1, tailer on CPU 0) while the tailer" \
+	    "follows the file; then single lines one per millisecond, each" \
+	    "stamped with its write time (\`build/rel/bench/tailbench\`)."
+	echo
+	echo "| measure | value |"
+	echo "|---|---:|"
+	echo "| lines through the tailer | $(tb throughput_lines) in" \
+	    "$(tb throughput_secs) s |"
+	echo "| lines/s | $(tb lines_per_sec) |"
+	echo "| MB/s | $(tb mb_per_sec) |"
+	echo "| latency p50 (µs), $(tb latency_lines) lines | $(tb p50_us) |"
+	echo "| latency p99 (µs) | $(tb p99_us) |"
+	echo "| latency max (µs) | $(tb max_us) |"
 } >"$OUT/results.md"
 cat "$OUT/results.md"
 rm -f "$OUT/time.tmp"
