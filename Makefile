@@ -16,9 +16,9 @@ FUZZ_SECONDS ?= 300
 SHARED	?= ../shared
 
 CC	?= cc
-PKGS	:= libpcre2-8
+PKGS	:= libpcre2-8 zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz)
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2
@@ -116,7 +116,8 @@ bench: deps-bench
 TAILER_OBJ := $(patsubst %.c,build/rel/%.o,$(TAILER_SRC) $(UTIL_SRC))
 build/rel/bench/tailbench: bench/tailbench.c $(TAILER_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/tailbench.c $(TAILER_OBJ)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/tailbench.c $(TAILER_OBJ) \
+	    $(PKG_LIBS)
 
 build/rel/bench/mkcorpus: bench/mkcorpus.c
 	@mkdir -p $(dir $@)

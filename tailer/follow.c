@@ -50,6 +50,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "tailer.h"
 #include "util/util.h"
 
@@ -70,6 +72,7 @@ struct tfile {
 	unsigned	 fp_len;
 	unsigned long long fp;
 	struct lines	*lr;
+	gzFile		 gz;		/* the current file is gzip'd, or NULL */
 	int		 finishing;	/* a rotated file found at start-up */
 	int		 dirty;
 	int		 backlog;
@@ -82,6 +85,9 @@ struct tailer {
 	struct tfile	*files;
 	int		 nfiles;
 };
+
+static void	open_source(struct tailer *, struct tfile *, int, gzFile,
+		    unsigned long long);
 
 /* fnv - FNV-1a, 64 bits */
 static unsigned long long
@@ -114,8 +120,8 @@ take_fingerprint(struct tfile *f)
 	struct stat	sb;
 	unsigned	len;
 
-	if (fstat(f->fd, &sb) == -1)
-		return;
+	if (f->gz != NULL || fstat(f->fd, &sb) == -1)
+		return;		/* a compressed file's was taken when found */
 	len = sb.st_size < TAIL_FP_MAX ? (unsigned)sb.st_size : TAIL_FP_MAX;
 	if (len > f->fp_len && fingerprint(f->fd, len, &f->fp) == 0)
 		f->fp_len = len;
@@ -149,29 +155,62 @@ close_cur(struct tailer *t, struct tfile *f)
 	if (f->wd != -1 && f->wd != f->dir_wd && f->wd != f->new_wd)
 		inotify_rm_watch(t->ifd, f->wd);
 	f->wd = -1;
+	if (f->gz != NULL)
+		gzclose(f->gz);
+	f->gz = NULL;
 	if (f->fd != -1)
 		close(f->fd);
 	f->fd = -1;
 	f->st.open = 0;
 }
 
+/* gz_read - lines_read_fn over zlib */
+static long
+gz_read(void *arg, void *buf, size_t len)
+{
+	int		n;
+
+	n = gzread((gzFile)arg, buf, len > 1U << 30 ? 1U << 30 : (unsigned)len);
+	if (n < 0)
+		errno = EIO;
+	return (n < 0 ? -1 : n);
+}
+
 /* open_at - make fd the current file, reading from off */
 static void
 open_at(struct tailer *t, struct tfile *f, int fd, unsigned long long off)
+{
+	open_source(t, f, fd, NULL, off);
+}
+
+/* open_source - make fd (gzip'd when gz != NULL) the current file,
+ * reading from off (an offset in the uncompressed data) */
+static void
+open_source(struct tailer *t, struct tfile *f, int fd, gzFile gz,
+    unsigned long long off)
 {
 	struct stat	sb;
 
 	close_cur(t, f);
 	f->fd = fd;
-	f->fp_len = 0;
-	f->fp = 0;
+	f->gz = gz;
+	if (gz == NULL) {
+		f->fp_len = 0;
+		f->fp = 0;
+	}
 	if (fstat(fd, &sb) == 0) {
 		f->dev = (unsigned long long)sb.st_dev;
 		f->ino = (unsigned long long)sb.st_ino;
 	}
-	if (lseek(fd, (off_t)off, SEEK_SET) == -1)
-		off = 0;
-	lines_reset(f->lr, fd, off);
+	if (gz != NULL) {
+		if (gzseek(gz, (z_off_t)off, SEEK_SET) == -1)
+			off = 0;
+		lines_source(f->lr, fd, gz_read, gz, off);
+	} else {
+		if (lseek(fd, (off_t)off, SEEK_SET) == -1)
+			off = 0;
+		lines_reset(f->lr, fd, off);
+	}
 	take_fingerprint(f);
 	if ((f->wd = watch_fd(t, fd)) == -1)
 		log_warn("tailer: watch %s", f->path);
@@ -193,58 +232,90 @@ open_path(const char *path)
 	return (fd);
 }
 
-/* rotated_name - could this directory entry be a rotated copy of base */
+/* rotated_name - is this directory entry a rotated copy of base: 0 no,
+ * 1 plain, 2 gzip (logrotate compress, postfix logrotate) */
 static int
 rotated_name(const char *name, const char *base)
 {
-	static const char *const packed[] = { ".gz", ".bz2", ".xz", ".zst",
-	    ".lz4", ".Z", NULL };
+	static const char *const packed[] = { ".bz2", ".xz", ".zst", ".lz4",
+	    ".Z", NULL };
 	size_t		 n = strlen(base), l = strlen(name);
 	int		 i;
 
 	if (strncmp(name, base, n) != 0 || (name[n] != '.' && name[n] != '-'))
 		return (0);
+	if (l > 3 && strcmp(name + l - 3, ".gz") == 0)
+		return (2);
 	for (i = 0; packed[i] != NULL; i++) {
 		size_t p = strlen(packed[i]);
 		if (l > p && strcmp(name + l - p, packed[i]) == 0)
-			return (0);	/* compressed: not readable as is */
+			return (0);	/* a compressor zlib cannot read */
 	}
 	return (1);
 }
 
-/* find_rotated - open the rotated copy of f: by inode (ino != 0) and
- * fingerprint, or by fingerprint alone (copytruncate); -1 if none */
+/* gz_matches - the uncompressed start of a gzip'd fd has fingerprint fp;
+ * returns the open gzFile (owning a dup of fd), or NULL */
+static gzFile
+gz_matches(int fd, unsigned fp_len, unsigned long long fp)
+{
+	unsigned char	buf[TAIL_FP_MAX];
+	gzFile		gz;
+	int		dfd;
+
+	if (fp_len > sizeof(buf) || (dfd = dup(fd)) == -1)
+		return (NULL);
+	if ((gz = gzdopen(dfd, "rb")) == NULL) {
+		close(dfd);
+		return (NULL);
+	}
+	if (gzread(gz, buf, fp_len) == (int)fp_len &&
+	    fnv(buf, fp_len, 0xcbf29ce484222325ULL) == fp &&
+	    gzrewind(gz) == 0)
+		return (gz);
+	gzclose(gz);
+	return (NULL);
+}
+
+/* find_rotated - open the rotated copy of f that starts with the bytes
+ * of fingerprint fp (whatever its inode: a renamed file keeps it, a copy
+ * or a gzip'd file has a new one), or, with no fingerprint, the one with
+ * inode ino; -1 if none. *gz is set for a gzip'd copy. */
 static int
 find_rotated(struct tfile *f, unsigned long long dev, unsigned long long ino,
-    unsigned fp_len, unsigned long long fp)
+    unsigned fp_len, unsigned long long fp, gzFile *gz)
 {
 	struct dirent	*de;
 	struct stat	 sb;
 	char		 path[PATH_MAX];
 	DIR		*d;
-	int		 fd = -1, cand;
+	int		 fd = -1, cand, kind;
 
+	*gz = NULL;
 	if ((d = opendir(f->dir)) == NULL)
 		return (-1);
 	while (fd == -1 && (de = readdir(d)) != NULL) {
-		if (!rotated_name(de->d_name, f->base))
+		if ((kind = rotated_name(de->d_name, f->base)) == 0)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", f->dir,
 		    de->d_name) >= (int)sizeof(path))
 			continue;
 		if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
 			continue;
-		if (ino != 0 && ((unsigned long long)sb.st_ino != ino ||
+		if (fp_len == 0 && (ino == 0 || kind != 1 ||
+		    (unsigned long long)sb.st_ino != ino ||
 		    (unsigned long long)sb.st_dev != dev))
 			continue;
-		if ((unsigned long long)sb.st_ino == f->ino && ino == 0)
-			continue;	/* the file itself, not a copy */
 		if ((cand = open_path(path)) == -1)
 			continue;
-		if (fp_len > 0 && same_content(cand, fp_len, fp))
+		if (kind == 2 && fp_len > 0 &&
+		    (*gz = gz_matches(cand, fp_len, fp)) != NULL)
 			fd = cand;
-		else if (fp_len == 0 && ino != 0)
+		else if (kind == 1 && fp_len > 0 &&
+		    same_content(cand, fp_len, fp))
 			fd = cand;
+		else if (fp_len == 0)
+			fd = cand;	/* inode checked above */
 		else
 			close(cand);
 	}
@@ -316,9 +387,10 @@ restart_truncated(struct tailer *t, struct tfile *f, int idx, tail_cb cb,
 	unsigned long long done = lines_offset(f->lr);
 	unsigned	 all = UINT_MAX, spent;
 	int		 copy, fd = f->fd, r = 1;
+	gzFile		 gz;
 
 	f->st.truncations++;
-	copy = find_rotated(f, 0, 0, f->fp_len, f->fp);
+	copy = find_rotated(f, 0, 0, f->fp_len, f->fp, &gz);
 	log_info("tailer: %s was truncated; %s, then reading it from the "
 	    "start", f->path, copy != -1 ? "finishing its rotated copy" :
 	    "no rotated copy found");
@@ -326,7 +398,7 @@ restart_truncated(struct tailer *t, struct tfile *f, int idx, tail_cb cb,
 		/* Read the copy in the file's place, all of it (it is
 		 * closed afterwards), from where we were. */
 		f->fd = -1;
-		open_at(t, f, copy, done);
+		open_source(t, f, copy, gz, done);
 		r = deliver(f, idx, cb, arg, &all, 1);
 		close_cur(t, f);
 		spent = UINT_MAX - all;
@@ -465,7 +537,8 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 	struct tfile	*f, *nf;
 	struct stat	 sb;
 	char		*slash;
-	int		 fd, rot;
+	int		 fd, rot, same;
+	gzFile		 gz;
 
 	if ((nf = reallocarray(t->files, (size_t)t->nfiles + 1,
 	    sizeof(*nf))) == NULL)
@@ -501,32 +574,36 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 		fd = -1;
 	}
 	if (stored != NULL && stored->ino != 0) {
-		if (fd != -1 && (unsigned long long)sb.st_ino == stored->ino &&
-		    (unsigned long long)sb.st_dev == stored->dev) {
-			if (sb.st_size >= (off_t)stored->off &&
-			    same_content(fd, stored->fp_len, stored->fp))
-				open_at(t, f, fd, stored->off);
-			else {
-				log_info("tailer: %s was truncated while we "
-				    "were away; reading it from the start",
-				    path);
-				open_at(t, f, fd, 0);
-			}
+		same = fd != -1 &&
+		    (unsigned long long)sb.st_ino == stored->ino &&
+		    (unsigned long long)sb.st_dev == stored->dev;
+		if (same && sb.st_size >= (off_t)stored->off &&
+		    same_content(fd, stored->fp_len, stored->fp)) {
+			open_at(t, f, fd, stored->off);
 			return (t->nfiles - 1);
 		}
+		/* Not (all) there: rotated, copied and truncated, or gzip'd
+		 * and the inode used again by the new file. */
 		rot = find_rotated(f, stored->dev, stored->ino,
-		    stored->fp_len, stored->fp);
+		    stored->fp_len, stored->fp, &gz);
 		if (rot != -1) {
 			log_info("tailer: %s was rotated while we were away; "
-			    "finishing the rotated file first", path);
-			open_at(t, f, rot, stored->off);
+			    "finishing the rotated file%s first", path,
+			    gz != NULL ? " (gzip'd)" : "");
+			f->fp_len = stored->fp_len;
+			f->fp = stored->fp;
+			open_source(t, f, rot, gz, stored->off);
 			f->finishing = 1;
 			if (fd != -1)
 				close(fd);
 			return (t->nfiles - 1);
 		}
-		log_warnx("tailer: %s: the stored position's file is gone "
-		    "(rotated and compressed?); reading from the start", path);
+		if (same)
+			log_info("tailer: %s was truncated while we were "
+			    "away; reading it from the start", path);
+		else
+			log_warnx("tailer: %s: the file of the stored "
+			    "position is gone; reading from the start", path);
 		from_start = 1;
 	}
 	if (fd != -1)

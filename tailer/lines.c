@@ -40,6 +40,8 @@ struct lines {
 	unsigned long long dropped;	/* bytes dropped of the current cut line */
 	int		 eof;
 	int		 follow;
+	lines_read_fn	 rd;		/* NULL: read(2) on fd */
+	void		*rd_arg;
 	unsigned long long cut;
 	unsigned long long offset;	/* input offset of buf[start] */
 	unsigned long long done;	/* offset after the last line returned */
@@ -76,7 +78,17 @@ lines_follow(struct lines *lr, int on)
 void
 lines_reset(struct lines *lr, int fd, unsigned long long offset)
 {
+	lines_source(lr, fd, NULL, NULL, offset);
+}
+
+/* lines_source - like lines_reset(), reading with rd(arg, ...) if set */
+void
+lines_source(struct lines *lr, int fd, lines_read_fn rd, void *arg,
+    unsigned long long offset)
+{
 	lr->fd = fd;
+	lr->rd = rd;
+	lr->rd_arg = arg;
 	lr->start = lr->end = 0;
 	lr->skipping = 0;
 	lr->dropped = 0;
@@ -97,7 +109,9 @@ fill(struct lines *lr)
 		lr->start = 0;
 	}
 	do
-		n = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+		n = lr->rd != NULL ?
+		    lr->rd(lr->rd_arg, lr->buf + lr->end, lr->cap - lr->end) :
+		    read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return (-1);

@@ -14,6 +14,8 @@
  *	struct lines *lines_new(int fd, size_t maxline);
  *	void	lines_follow(struct lines *lr, int on);
  *	void	lines_reset(struct lines *lr, int fd, unsigned long long off);
+ *	void	lines_source(struct lines *lr, int fd, lines_read_fn rd,
+ *		    void *arg, unsigned long long off);
  *	int	lines_next(struct lines *lr, const char **line, size_t *len);
  *	int	lines_flush(struct lines *lr, const char **line, size_t *len);
  *	unsigned long long lines_offset(const struct lines *lr);
@@ -49,7 +51,8 @@
  *	bytes as a line (a finished file's last, unterminated line).
  *	lines_offset() is the input offset just after the last line returned
  *	(after the whole line, for a cut one); lines_reset() starts over on
- *	fd at offset off.
+ *	fd at offset off; lines_source() does the same with a read function
+ *	of its own (a decompressor) in place of read(2).
  *
  *	A struct tail_pos names a place in a file: device, inode, the offset
  *	just after a line, and a fingerprint (length and FNV-1a hash of the
@@ -98,9 +101,13 @@
 
 struct lines;
 
+typedef long	(*lines_read_fn)(void *, void *, size_t);
+
 struct lines *lines_new(int, size_t);
 void	lines_follow(struct lines *, int);
 void	lines_reset(struct lines *, int, unsigned long long);
+void	lines_source(struct lines *, int, lines_read_fn, void *,
+	    unsigned long long);
 int	lines_next(struct lines *, const char **, size_t *);
 int	lines_flush(struct lines *, const char **, size_t *);
 unsigned long long lines_offset(const struct lines *);

@@ -16,7 +16,8 @@
  *	logrotate rotates with create, with copytruncate and with
  *	delaycompress, and probe_tailer (tests/probe_tailer.c) commits each
  *	line with its position; it is also killed with SIGKILL and SIGTERM at
- *	arbitrary moments and the file rotated while it is down. Every line
+ *	arbitrary moments and the file rotated (and gzip'd, in one run)
+ *	while it is down. Every line
  *	must arrive exactly once, in order. For copytruncate, "every line"
  *	is every line that is in some file afterwards: logrotate itself
  *	loses what is written between its copy and its truncate, and the
@@ -228,6 +229,18 @@ test_tail_at_end(void **state)
 	rmtree(dir);
 }
 
+/* gzip - compress a file in place (path.gz), as logrotate does */
+static void
+gzip(const char *path)
+{
+	char	*argv[] = { "/bin/gzip", "-f", (char *)path, NULL };
+	struct run_result r;
+
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+}
+
 /* test_tail_stored - resume from a stored position; a truncated file or
  * one replaced by a new file with the same name starts over */
 static void
@@ -272,6 +285,24 @@ test_tail_stored(void **state)
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.line[0], "d");
 	assert_string_equal(g.line[1], "e");
+	pos = g.last;
+	tailer_free(t);
+	got_free(&g);
+
+	/* Rotated and gzip'd while we were away (postfix logrotate, or
+	 * logrotate's compress): finish it from the .gz, by fingerprint. */
+	PUT(log, "e2\n");
+	snprintf(rot, sizeof(rot), "%s.20261121-101010", log);
+	assert_int_equal(rename(log, rot), 0);
+	gzip(rot);
+	PUT(log, "e3\n");
+	t = tailer_new();
+	tailer_add(t, log, &pos, 0);
+	pump(t, &g, 2, 2000);
+	pump(t, &g, -1, 50);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.line[0], "e2");
+	assert_string_equal(g.line[1], "e3");
 	pos = g.last;
 	tailer_free(t);
 	got_free(&g);
@@ -445,14 +476,30 @@ test_tail_truncate_symlink(void **state)
 	assert_string_equal(g.line[2], "c");
 	assert_string_equal(g.line[3], "d");
 
+	/* Again, and the copy is gzip'd before the tailer looks. */
+	PUT(log, "e\nf\n");
+	pump(t, &g, 6, 2000);
+	PUT(log, "g\n");
+	snprintf(rot, sizeof(rot), "%s.2", log);
+	argv[2] = rot;
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	run_free(&r);
+	gzip(rot);
+	assert_int_equal(truncate(log, 0), 0);
+	PUT(log, "h\n");
+	pump(t, &g, 8, 2000);
+	assert_int_equal(g.n, 8);
+	assert_string_equal(g.line[6], "g");
+	assert_string_equal(g.line[7], "h");
+
 	/* Replaced by a symlink to a file elsewhere. */
 	snprintf(elsewhere, sizeof(elsewhere), "%s/real.log", dir);
 	PUT(elsewhere, "via link\n");
 	assert_int_equal(unlink(log), 0);
 	assert_int_equal(symlink(elsewhere, log), 0);
-	pump(t, &g, 5, 2000);
-	assert_int_equal(g.n, 5);
-	assert_string_equal(g.line[4], "via link");
+	pump(t, &g, 9, 2000);
+	assert_int_equal(g.n, 9);
+	assert_string_equal(g.line[8], "via link");
 	tailer_free(t);
 	got_free(&g);
 	rmtree(dir);
@@ -803,10 +850,10 @@ test_logrotate_delaycompress(void **state)
 	logrotate_run("\tcreate 0640\n\tcompress\n\tdelaycompress\n" HUP, 1);
 }
 
-/* test_kill_restart - SIGKILL and SIGTERM at arbitrary moments, rotation
+/* kill_restart - SIGKILL and SIGTERM at arbitrary moments, rotation
  * while the consumer is down: still exactly once */
 static void
-test_kill_restart(void **state)
+kill_restart(const char *compress)
 {
 	char		 dir[64], log[96], conf[128], statef[128], store[128];
 	char		 pidfile[128], text[512];
@@ -814,15 +861,14 @@ test_kill_restart(void **state)
 	unsigned	 seed = 12345;
 	int		 st, i, n = 8000, done = 0;
 
-	(void)state;
 	tmpdir(dir, sizeof(dir), log, sizeof(log));
 	snprintf(conf, sizeof(conf), "%s.conf", dir);
 	snprintf(statef, sizeof(statef), "%s.state", dir);
 	snprintf(store, sizeof(store), "%s.store", dir);
 	snprintf(pidfile, sizeof(pidfile), "%s.pid", dir);
 	snprintf(text, sizeof(text), "%s {\n\trotate 200\n\tcreate 0640\n"
-	    "\tnocompress\n\tpostrotate\n\t\t/bin/kill -HUP $(cat %s)\n"
-	    "\tendscript\n}\n", log, pidfile);
+	    "\t%s\n\tpostrotate\n\t\t/bin/kill -HUP $(cat %s)\n"
+	    "\tendscript\n}\n", log, compress, pidfile);
 	unlink(conf);
 	PUT(conf, text);
 	PUT(log, "");
@@ -842,14 +888,30 @@ test_kill_restart(void **state)
 	wait_for_seq(store, n - 1, 10000);
 	usleep(100000);
 	stop(probe, SIGTERM);
-	print_message("kill/restart: %d stops, %d rotations while down\n",
-	    i, (i + 1) / 2);
+	print_message("kill/restart (%s): %d stops, %d rotations while down\n",
+	    compress, i, (i + 1) / 2);
 	check_store(store, dir, n, 1);
 	unlink(conf);
 	unlink(statef);
 	unlink(store);
 	unlink(pidfile);
 	rmtree(dir);
+}
+
+/* test_kill_restart - ... with the rotated file left as it is */
+static void
+test_kill_restart(void **state)
+{
+	(void)state;
+	kill_restart("nocompress");
+}
+
+/* test_kill_restart_gzip - ... and gzip'd at once: finished from the .gz */
+static void
+test_kill_restart_gzip(void **state)
+{
+	(void)state;
+	kill_restart("compress");
 }
 
 const struct CMUnitTest tailer_tests[] = {
@@ -865,5 +927,6 @@ const struct CMUnitTest tailer_tests[] = {
 	cmocka_unit_test(test_logrotate_copytruncate),
 	cmocka_unit_test(test_logrotate_delaycompress),
 	cmocka_unit_test(test_kill_restart),
+	cmocka_unit_test(test_kill_restart_gzip),
 };
 const size_t tailer_tests_count = sizeof(tailer_tests) / sizeof(tailer_tests[0]);
