@@ -60,6 +60,9 @@
 #define FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 #define RETRY_MS	1000
 
+#define DIRTY_DATA	1	/* the open file was written to */
+#define DIRTY_NAME	2	/* the name may point elsewhere now */
+
 struct tfile {
 	char		*path;
 	char		*dir;
@@ -74,7 +77,7 @@ struct tfile {
 	struct lines	*lr;
 	gzFile		 gz;		/* the current file is gzip'd, or NULL */
 	int		 finishing;	/* a rotated file found at start-up */
-	int		 dirty;
+	int		 dirty;		/* DIRTY_DATA or DIRTY_NAME bits */
 	int		 backlog;
 	int		 said_missing;
 	struct tail_stats st;
@@ -411,7 +414,7 @@ restart_truncated(struct tailer *t, struct tfile *f, int idx, tail_cb cb,
 /* check - bring one file up to date (see DESCRIPTION) */
 static int
 check(struct tailer *t, struct tfile *f, int idx, tail_cb cb, void *arg,
-    unsigned *budget)
+    unsigned *budget, int dirty)
 {
 	struct stat	 sb, cur;
 	int		 r, fd;
@@ -428,6 +431,10 @@ check(struct tailer *t, struct tfile *f, int idx, tail_cb cb, void *arg,
 			return (-1);
 		if ((r = deliver(f, idx, cb, arg, budget, 0)) != 1)
 			return (r);
+		/* Only written to: the name cannot have moved (renames,
+		 * unlinks and creations come as other events). */
+		if (dirty == DIRTY_DATA)
+			return (1);
 	}
 	if (stat(f->path, &sb) == -1) {
 		if (f->fd != -1 && fstat(f->fd, &cur) == 0 &&
@@ -566,7 +573,7 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 	}
 	t->nfiles++;
 	watch_dir(t, f);
-	f->dirty = 1;
+	f->dirty = DIRTY_NAME;
 
 	fd = open_path(path);
 	if (fd != -1 && fstat(fd, &sb) == -1) {
@@ -649,17 +656,19 @@ drain_events(struct tailer *t)
 			for (i = 0; i < t->nfiles; i++) {
 				struct tfile *f = &t->files[i];
 				if (ev->mask & IN_Q_OVERFLOW)
-					f->dirty = 1;
+					f->dirty |= DIRTY_NAME;
 				else if (ev->wd == f->dir_wd) {
 					if (ev->mask & (IN_DELETE_SELF |
 					    IN_MOVE_SELF | IN_IGNORED))
 						f->dir_wd = -1;
 					if (ev->len == 0 ||
 					    strcmp(ev->name, f->base) == 0)
-						f->dirty = 1;
-				} else if (ev->wd == f->wd ||
-				    ev->wd == f->new_wd)
-					f->dirty = 1;
+						f->dirty |= DIRTY_NAME;
+				} else if (ev->wd == f->wd)
+					f->dirty |= ev->mask == IN_MODIFY ?
+					    DIRTY_DATA : DIRTY_NAME;
+				else if (ev->wd == f->new_wd)
+					f->dirty |= DIRTY_NAME;
 			}
 		}
 	}
@@ -675,15 +684,19 @@ tailer_read(struct tailer *t, tail_cb cb, void *arg, unsigned max)
 	drain_events(t);
 	for (i = 0; i < t->nfiles; i++) {
 		struct tfile *f = &t->files[i];
+		int dirty;
+
 		if (f->dir_wd == -1) {
 			watch_dir(t, f);
 			if (f->dir_wd != -1)
-				f->dirty = 1;
+				f->dirty |= DIRTY_NAME;
 		}
 		if (!f->dirty && !f->backlog)
 			continue;
+		/* After a stop at the budget, look at everything again. */
+		dirty = f->backlog ? DIRTY_NAME : f->dirty;
 		f->dirty = f->backlog = 0;
-		if (check(t, f, i, cb, arg, &budget) == -1)
+		if (check(t, f, i, cb, arg, &budget, dirty) == -1)
 			return (-1);
 	}
 	return ((int)((max == 0 ? UINT_MAX : max) - budget));
