@@ -141,14 +141,18 @@ same_content(int fd, unsigned fp_len, unsigned long long fp)
 	return (fingerprint(fd, fp_len, &now) == 0 && now == fp);
 }
 
-/* watch_fd - watch the inode behind fd (not whatever path names now) */
+/* watch_fd - watch the inode behind fd (not whatever path names now);
+ * without /proc, the inode path names (the same one but in a race) */
 static int
-watch_fd(struct tailer *t, int fd)
+watch_fd(struct tailer *t, int fd, const char *path)
 {
 	char		proc[64];
+	int		wd;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	return (inotify_add_watch(t->ifd, proc, FILE_MASK));
+	if ((wd = inotify_add_watch(t->ifd, proc, FILE_MASK)) == -1)
+		wd = inotify_add_watch(t->ifd, path, FILE_MASK);
+	return (wd);
 }
 
 /* close_cur - stop reading the current file */
@@ -215,7 +219,7 @@ open_source(struct tailer *t, struct tfile *f, int fd, gzFile gz,
 		lines_reset(f->lr, fd, off);
 	}
 	take_fingerprint(f);
-	if ((f->wd = watch_fd(t, fd)) == -1)
+	if ((f->wd = watch_fd(t, fd, f->path)) == -1)
 		log_warn("tailer: watch %s", f->path);
 	if (f->new_wd != -1 && f->new_wd != f->wd && f->new_wd != f->dir_wd)
 		inotify_rm_watch(t->ifd, f->new_wd);
@@ -223,15 +227,23 @@ open_source(struct tailer *t, struct tfile *f, int fd, gzFile gz,
 	f->st.open = 1;
 }
 
-/* open_path - open a file for reading, never blocking on a FIFO */
+/* open_path - open a regular file for reading (a FIFO or a directory in
+ * its place is refused, so that nothing can block the loop) */
 static int
 open_path(const char *path)
 {
+	struct stat	sb;
 	int		fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd != -1)
-		(void)fcntl(fd, F_SETFL, 0);
+	if (fd == -1)
+		return (-1);
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return (-1);
+	}
+	(void)fcntl(fd, F_SETFL, 0);
 	return (fd);
 }
 

@@ -399,6 +399,33 @@ test_tail_missing(void **state)
 	rmtree(dir);
 }
 
+/* test_tail_no_dir - the directory itself is not there yet */
+static void
+test_tail_no_dir(void **state)
+{
+	char		 dir[64], log[96], sub[128], path[160];
+	struct tailer	*t;
+	struct got	 g = { 0 };
+
+	(void)state;
+	tmpdir(dir, sizeof(dir), log, sizeof(log));
+	snprintf(sub, sizeof(sub), "%s/postfix", dir);
+	snprintf(path, sizeof(path), "%s/mail.log", sub);
+	t = tailer_new();
+	assert_int_equal(tailer_add(t, path, NULL, 0), 0);
+	pump(t, &g, -1, 50);
+	assert_true(tailer_timeout(t) > 0);	/* a retry, not a busy loop */
+	assert_int_equal(mkdir(sub, 0755), 0);
+	PUT(path, "in a new directory\n");
+	pump(t, &g, 1, 5000);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.line[0], "in a new directory");
+	assert_int_equal(tailer_timeout(t), -1);
+	tailer_free(t);
+	got_free(&g);
+	rmtree(dir);
+}
+
 /* test_tail_rename - the writer goes on writing to the renamed file
  * until it reopens; nothing is lost and nothing is out of order */
 static void
@@ -919,6 +946,7 @@ const struct CMUnitTest tailer_tests[] = {
 	cmocka_unit_test(test_tail_at_end),
 	cmocka_unit_test(test_tail_stored),
 	cmocka_unit_test(test_tail_missing),
+	cmocka_unit_test(test_tail_no_dir),
 	cmocka_unit_test(test_tail_rename),
 	cmocka_unit_test(test_tail_truncate_symlink),
 	cmocka_unit_test(test_tail_two_files),
