@@ -241,82 +241,72 @@ gzip(const char *path)
 	run_free(&r);
 }
 
+/* resume - start a tailer on log at *pos (NULL: from the start), expect
+ * exactly the lines of want (NULL-terminated), keep the new position */
+static void
+resume(const char *log, struct tail_pos *pos, int from_start,
+    const char *const *want)
+{
+	struct tailer	*t;
+	struct got	 g = { 0 };
+	int		 n;
+
+	for (n = 0; want[n] != NULL; n++)
+		continue;
+	t = tailer_new();
+	assert_non_null(t);
+	assert_int_equal(tailer_add(t, log, from_start ? NULL : pos,
+	    from_start), 0);
+	pump(t, &g, n, 2000);
+	pump(t, &g, -1, 50);		/* and nothing more */
+	assert_int_equal(g.n, n);
+	for (n = 0; want[n] != NULL; n++)
+		assert_string_equal(g.line[n], want[n]);
+	*pos = g.last;
+	tailer_free(t);
+	got_free(&g);
+}
+
+#define LINES(...)	((const char *const []){ __VA_ARGS__, NULL })
+
 /* test_tail_stored - resume from a stored position; a truncated file or
  * one replaced by a new file with the same name starts over */
 static void
 test_tail_stored(void **state)
 {
 	char		 dir[64], log[96], rot[128];
-	struct tailer	*t;
-	struct got	 g = { 0 };
 	struct tail_pos	 pos;
 
 	(void)state;
 	tmpdir(dir, sizeof(dir), log, sizeof(log));
 	PUT(log, "a\nb\n");
-	t = tailer_new();
-	tailer_add(t, log, NULL, 1);
-	pump(t, &g, 2, 2000);
-	pos = g.last;
-	tailer_free(t);
-	got_free(&g);
+	resume(log, &pos, 1, LINES("a", "b"));
 
 	/* Same file, more lines: exactly the new ones. */
 	PUT(log, "c\n");
-	t = tailer_new();
-	tailer_add(t, log, &pos, 0);
-	pump(t, &g, 1, 2000);
-	pump(t, &g, -1, 50);
-	assert_int_equal(g.n, 1);
-	assert_string_equal(g.line[0], "c");
-	pos = g.last;
-	tailer_free(t);
-	got_free(&g);
+	resume(log, &pos, 0, LINES("c"));
 
 	/* Rotated while we were away: finish the old file, then the new. */
 	PUT(log, "d\n");
 	snprintf(rot, sizeof(rot), "%s.1", log);
 	assert_int_equal(rename(log, rot), 0);
 	PUT(log, "e\n");
-	t = tailer_new();
-	tailer_add(t, log, &pos, 0);
-	pump(t, &g, 2, 2000);
-	pump(t, &g, -1, 50);
-	assert_int_equal(g.n, 2);
-	assert_string_equal(g.line[0], "d");
-	assert_string_equal(g.line[1], "e");
-	pos = g.last;
-	tailer_free(t);
-	got_free(&g);
+	resume(log, &pos, 0, LINES("d", "e"));
 
 	/* Rotated and gzip'd while we were away (postfix logrotate, or
-	 * logrotate's compress): finish it from the .gz, by fingerprint. */
+	 * logrotate's compress): finish it from the .gz, by fingerprint,
+	 * even when the new file got the old inode number. */
 	PUT(log, "e2\n");
 	snprintf(rot, sizeof(rot), "%s.20261121-101010", log);
 	assert_int_equal(rename(log, rot), 0);
 	gzip(rot);
 	PUT(log, "e3\n");
-	t = tailer_new();
-	tailer_add(t, log, &pos, 0);
-	pump(t, &g, 2, 2000);
-	pump(t, &g, -1, 50);
-	assert_int_equal(g.n, 2);
-	assert_string_equal(g.line[0], "e2");
-	assert_string_equal(g.line[1], "e3");
-	pos = g.last;
-	tailer_free(t);
-	got_free(&g);
+	resume(log, &pos, 0, LINES("e2", "e3"));
 
 	/* Truncated while we were away: from offset 0. */
 	assert_int_equal(truncate(log, 0), 0);
 	PUT(log, "f\n");
-	t = tailer_new();
-	tailer_add(t, log, &pos, 0);
-	pump(t, &g, 1, 2000);
-	assert_int_equal(g.n, 1);
-	assert_string_equal(g.line[0], "f");
-	tailer_free(t);
-	got_free(&g);
+	resume(log, &pos, 0, LINES("f"));
 	rmtree(dir);
 }
 
