@@ -88,7 +88,8 @@ run: deps-build
 	@if [ -r "$(MAILLOG)" ]; then log="$(MAILLOG)"; \
 	else log="$(SHARED)/corpus/lab/postfix37-lab.log"; \
 	echo "fivefifty: $(MAILLOG) is not readable; parsing $$log instead" >&2; fi; \
-	./fivefifty parse "$$log"
+	echo "fivefifty: parsing $$log (summary, then its last 20 events)" >&2; \
+	./fivefifty parse "$$log" | tail -n 20
 
 test: deps-test
 	@$(MAKE) --no-print-directory build/san/fivefifty build/san/run_tests \
