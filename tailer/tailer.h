@@ -63,9 +63,11 @@
  *	watched with inotify, so renames (logrotate create, postfix
  *	logrotate), copytruncate, deletion, re-creation, a file that is not
  *	there yet and one replaced by a symlink are all followed. It starts
- *	at the stored position when there is one (finishing a rotated file
- *	found by inode and fingerprint first), else at the start of the file
- *	when from_start, else after the last complete line. It returns the
+ *	at the stored position when there is one (first finishing the file
+ *	of that position if it was rotated meanwhile: found among NAME.* by
+ *	fingerprint, or by inode when it had none, and read through zlib if
+ *	it was gzip'd; offsets are then uncompressed offsets), else at the
+ *	start of the file when from_start, else after the last complete line. It returns the
  *	file's index (passed back in each struct tail_line), or -1.
  *
  *	A position store is what the state database offers the tailer: the
