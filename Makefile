@@ -92,6 +92,8 @@ run: deps-build
 	./fivefifty parse "$$log" | tail -n 20
 
 test: deps-test
+	@[ -r /proc/self/stat ] || { echo "fivefifty: make test needs /proc" \
+	    "mounted (the sanitizers read it)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory build/san/fivefifty build/san/run_tests \
 	    build/san/probe_tailer
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -686,8 +686,11 @@ rotate(const char *conf, const char *statefile)
 	struct run_result r;
 
 	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
-	if (r.status != 0)
-		fail_msg("logrotate: %s%s", r.out, r.err);
+	if (r.status != 0) {
+		print_error("logrotate: %s%s\n", r.out, r.err);
+		run_free(&r);
+		fail();
+	}
 	run_free(&r);
 }
 
@@ -841,7 +844,7 @@ logrotate_run(const char *mode, int strict)
 	rmtree(dir);
 }
 
-#define HUP	"\tpostrotate\n\t\t/bin/kill -HUP $(cat PIDFILE)\n\tendscript\n"
+#define HUP	"\tpostrotate\n\t\tkill -HUP $(cat PIDFILE)\n\tendscript\n"
 
 /* test_logrotate_create - rename + create + HUP */
 static void
@@ -884,7 +887,7 @@ kill_restart(const char *compress)
 	snprintf(store, sizeof(store), "%s.store", dir);
 	snprintf(pidfile, sizeof(pidfile), "%s.pid", dir);
 	snprintf(text, sizeof(text), "%s {\n\trotate 200\n\tcreate 0640\n"
-	    "\t%s\n\tpostrotate\n\t\t/bin/kill -HUP $(cat %s)\n"
+	    "\t%s\n\tpostrotate\n\t\tkill -HUP $(cat %s)\n"
 	    "\tendscript\n}\n", log, compress, pidfile);
 	unlink(conf);
 	PUT(conf, text);
