@@ -18,7 +18,7 @@ SHARED	?= ../shared
 CC	?= cc
 PKGS	:= libpcre2-8 zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz) -lm
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2
@@ -33,8 +33,9 @@ SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 PARSE_SRC  := $(wildcard parse/*.c)
 TAILER_SRC := $(wildcard tailer/*.c)
 UTIL_SRC   := $(wildcard util/*.c)
+SCORE_SRC  := $(wildcard score/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
-LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC)
+LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 

@@ -10,6 +10,8 @@
  *		    size_t len, struct pf_event *ev);
  *	void	envelope_reference(struct pf_parser *p, time_t ref);
  *	long long pf_event_epoch(const struct pf_event *ev);
+ *	long long pf_event_epoch_cached(const struct pf_event *ev,
+ *		    struct pf_epoch_cache *c);
  * DESCRIPTION
  *	envelope_parse() recognises the envelopes of postfix-log-formats.md
  *	section 1: BSD syslog ("Nov  1"), maillog_file ("Nov 01"), RFC 3339
@@ -363,4 +365,27 @@ pf_event_epoch(const struct pf_event *ev)
 	tm.tm_sec = t->sec;
 	tm.tm_isdst = -1;
 	return ((long long)mktime(&tm));
+}
+
+/* pf_event_epoch_cached - pf_event_epoch() with one mktime(3) an hour */
+long long
+pf_event_epoch_cached(const struct pf_event *ev, struct pf_epoch_cache *c)
+{
+	const struct pf_time *t = &ev->time;
+	struct pf_event	 h;
+
+	if (t->has_offset)
+		return (pf_event_epoch(ev));
+	if (c->year != t->year || c->mon != t->mon || c->mday != t->mday ||
+	    c->hour != t->hour) {
+		h = *ev;
+		h.time.min = 0;
+		h.time.sec = 0;
+		c->base = pf_event_epoch(&h);
+		c->year = t->year;
+		c->mon = t->mon;
+		c->mday = t->mday;
+		c->hour = t->hour;
+	}
+	return (c->base + t->min * 60 + t->sec);
 }

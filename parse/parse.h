@@ -14,6 +14,8 @@
  *	enum pf_result pf_parse_line(struct pf_parser *p, const char *line,
  *		    size_t len, struct pf_event *ev);
  *	long long pf_event_epoch(const struct pf_event *ev);
+ *	long long pf_event_epoch_cached(const struct pf_event *ev,
+ *		    struct pf_epoch_cache *c);
  *	const char *pf_kind_name(enum pf_kind k);
  *	const char *pf_class_name(enum pf_class c);
  *	const char *pf_result_name(enum pf_result r);
@@ -42,6 +44,8 @@
  *
  *	pf_event_epoch() converts the event's time to seconds since the epoch
  *	(the stamp's own offset where it has one, local time otherwise).
+ *	pf_event_epoch_cached() gives the same, calling mktime(3) only once
+ *	per local hour (c starts zeroed; one per reader).
  * SECURITY
  *	The line is hostile: any byte may appear. The client address is taken
  *	only from the place where Postfix itself writes it (name[addr],
@@ -208,12 +212,19 @@ struct pf_event {
 
 struct pf_parser;
 
+struct pf_epoch_cache {
+	int		 year, mon, mday, hour;
+	long long	 base;		/* epoch of that local hour */
+};
+
 struct pf_parser *pf_parser_new(char *, size_t);
 void	pf_parser_free(struct pf_parser *);
 void	pf_parser_set_reference(struct pf_parser *, time_t);
 enum pf_result pf_parse_line(struct pf_parser *, const char *, size_t,
 	    struct pf_event *);
 long long pf_event_epoch(const struct pf_event *);
+long long pf_event_epoch_cached(const struct pf_event *,
+	    struct pf_epoch_cache *);
 const char *pf_kind_name(enum pf_kind);
 const char *pf_class_name(enum pf_class);
 const char *pf_result_name(enum pf_result);

@@ -37,6 +37,7 @@ DECLARE_TESTS(adversarial_tests);
 DECLARE_TESTS(cli_tests);
 DECLARE_TESTS(lines_tests);
 DECLARE_TESTS(tailer_tests);
+DECLARE_TESTS(score_tests);
 DECLARE_TESTS(time_tests);
 
 struct run_result {

@@ -1,0 +1,69 @@
+/*	$fivefifty: conf.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	conf 3 - the scorer's defaults
+ * SYNOPSIS
+ *	void	score_conf_defaults(struct score_conf *c);
+ * DESCRIPTION
+ *	Every weight, window and threshold with its default and why. The
+ *	configuration file (a later issue) overrides them key by key.
+ *
+ *	The ban threshold is 10. A five-fifty retry weighs 4, so the third
+ *	retry session bans; a client that retried twice and then gave up is
+ *	left alone. A dictionary attack weighs 10 once 8 more distinct
+ *	unknown recipients than accepted ones were seen in an hour: one
+ *	connection of a dictionary run bans, a typo or a list server's stale
+ *	addresses never get there. Scores halve every hour of log time.
+ */
+#include <string.h>
+
+#include "score_int.h"
+
+/* score_conf_defaults - the documented defaults */
+void
+score_conf_defaults(struct score_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ban_threshold = 10;
+	c->half_life = 3600;
+	c->ban_base = 3600;
+	c->ban_factor = 4;
+	c->ban_max = 30 * 86400;
+	c->history_keep = 90 * 86400;
+
+	c->w_fivefifty = 4;
+	c->fivefifty_window = 7 * 86400;
+
+	c->w_dictionary = 10;
+	c->dict_window = 3600;
+	c->dict_threshold = 8;
+
+	c->w_relay = 2.5;
+	c->w_sasl = 1;
+	c->w_pregreet = 5;
+	c->w_ps_pipelining = 5;
+	c->w_ps_non_smtp = 8;
+	c->w_ps_bare_newline = 3;
+	c->w_ps_limit = 2;
+	c->w_pipelining = 4;
+	c->w_non_smtp = 5;
+	c->w_dnsbl = 5;
+	c->w_helo = 3;
+	c->w_too_many_errors = 3;
+	c->w_silent = 1;
+
+	c->v6_prefix = 64;
+	c->v6_prefix_threshold = 20;
+	c->v6_prefix_min_clients = 3;
+	c->v4_prefix = 0;
+	c->v4_prefix_threshold = 30;
+	c->v4_prefix_min_clients = 5;
+
+	/* Loopback is always protected; see score.h. */
+	(void)score_net_parse("127.0.0.0/8", &c->loopback4);
+	c->max_clients = 200000;
+	c->session_timeout = 3600;
+}

@@ -1,0 +1,139 @@
+/*	$fivefifty: score.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	score 3h - per-client evidence, scores and ban decisions
+ * SYNOPSIS
+ *	#include "score/score.h"
+ *
+ *	void	score_conf_defaults(struct score_conf *c);
+ *	struct scorer *scorer_new(const struct score_conf *c);
+ *	void	scorer_event(struct scorer *s, const struct pf_event *ev,
+ *		    long long t);
+ *	void	scorer_flush(struct scorer *s, long long t);
+ *	int	scorer_decision(struct scorer *s, struct score_decision *d);
+ *	const struct score_client *scorer_client(struct scorer *s,
+ *		    const char *addr);
+ *	void	scorer_free(struct scorer *s);
+ * DESCRIPTION
+ *	The scorer takes parser events in log order, with their log time t
+ *	(seconds; pf_event_epoch()), correlates them into SMTP sessions, turns
+ *	what the sessions show into weighted evidence against the client,
+ *	keeps a decaying score per client (and per IPv6 /64, and optionally
+ *	per IPv4 /24) and decides bans. Decisions use log time only, so a
+ *	replayed log gives the decisions the daemon took live.
+ *
+ *	The rules (score/rules.c says how each is computed):
+ *	- five-fifty: after a permanent (5xx, enforced) rejection, the client
+ *	  comes back in a later session with the same rejected attempt (same
+ *	  sender and recipient; any attempt when the rejection was about the
+ *	  client or its HELO) and that session has nothing accepted. A
+ *	  session that got mail accepted is never a five-fifty retry: that is
+ *	  how mailing-list servers, which re-send to stale subscribers while
+ *	  the rest of each post is accepted, stay clear.
+ *	- dictionary: distinct unknown recipients in a window, minus the
+ *	  recipients the client got accepted in that window, over a
+ *	  threshold; "too many errors" and rcpt=0/N add to the count.
+ *	- other signals with their own weights: relay attempts, SASL
+ *	  failures over a window, postscreen violations, improper pipelining,
+ *	  non-SMTP commands, DNSBL rejects, HELO abuse.
+ *	A ban is decided when the decayed score reaches ban_threshold; its
+ *	length is ban_base * ban_factor^(n-1), at most ban_max, n counting
+ *	this client's bans. A whitelisted client (loopback, whitelist CIDRs,
+ *	host name suffixes matched against names Postfix verified) gets
+ *	evidence recorded but is never banned.
+ *
+ *	scorer_event() feeds one event; scorer_flush() closes sessions idle
+ *	since before t (a missed disconnect). scorer_decision() hands out
+ *	the decisions made so far, one per call (1), or 0 when none is left.
+ * SECURITY
+ *	Peer text (senders, recipients, HELO) is kept only as 64-bit hashes
+ *	for matching, and capped and escaped where it is kept for explain.
+ *	The client table is bounded by max_clients: the entry with the least
+ *	at stake (no ban, lowest score, oldest) is evicted first.
+ */
+#ifndef FIVEFIFTY_SCORE_H
+#define FIVEFIFTY_SCORE_H
+
+#include "parse/parse.h"
+
+#define SCORE_MAX_NETS	64
+#define SCORE_MAX_SUFFIX 64
+
+struct score_net {
+	int		 family;	/* 4 or 6 */
+	unsigned char	 addr[16];
+	int		 len;		/* prefix length */
+};
+
+struct score_conf {
+	double		 ban_threshold;		/* score that bans */
+	double		 half_life;		/* seconds */
+	double		 ban_base;		/* seconds */
+	double		 ban_factor;
+	double		 ban_max;		/* seconds */
+	double		 history_keep;		/* seconds a ban counts for
+						 * escalation */
+	/* five-fifty */
+	double		 w_fivefifty;		/* per retry session */
+	double		 fivefifty_window;	/* seconds a 5xx is remembered */
+	/* dictionary */
+	double		 w_dictionary;		/* when the threshold is met */
+	double		 dict_window;		/* seconds */
+	int		 dict_threshold;	/* distinct unknown - accepted */
+	/* other signals */
+	double		 w_relay;		/* per relay attempt */
+	double		 w_sasl;		/* per SASL failure */
+	double		 w_pregreet, w_ps_pipelining, w_ps_non_smtp;
+	double		 w_ps_bare_newline, w_ps_limit;
+	double		 w_pipelining, w_non_smtp, w_dnsbl, w_helo;
+	double		 w_too_many_errors, w_silent;
+	/* prefixes */
+	int		 v6_prefix;		/* 64 */
+	double		 v6_prefix_threshold;	/* prefix score that bans it */
+	int		 v6_prefix_min_clients;	/* distinct offenders needed */
+	int		 v4_prefix;		/* 0: off; 24 */
+	double		 v4_prefix_threshold;
+	int		 v4_prefix_min_clients;
+	/* whitelist; loopback is always in it: 127.0.0.1 and ::1 whatever
+	 * loopback4 says (default 127.0.0.0/8; a lab whose test clients use
+	 * other 127/8 addresses narrows it to 127.0.0.1/32) */
+	struct score_net loopback4;
+	struct score_net whitelist[SCORE_MAX_NETS];
+	int		 nwhitelist;
+	char		*whitelist_names[SCORE_MAX_SUFFIX];	/* ".google.com" */
+	int		 nwhitelist_names;
+	char		 myhostname[256];	/* "HELO <our name>" is abuse */
+	size_t		 max_clients;
+	double		 session_timeout;	/* seconds without a disconnect */
+};
+
+/* What the scorer decided. */
+struct score_decision {
+	char		 addr[PF_ADDR_MAX];	/* address or network */
+	int		 prefix_len;		/* 32 / 128 for one address */
+	int		 family;
+	long long	 at;			/* log time */
+	long long	 until;
+	int		 ban_count;		/* this ban is the n-th */
+	double		 score;
+	char		 reason[128];		/* rule that tipped it */
+};
+
+struct score_client;
+struct scorer;
+
+void	score_conf_defaults(struct score_conf *);
+int	score_net_parse(const char *, struct score_net *);
+struct scorer *scorer_new(const struct score_conf *);
+void	scorer_event(struct scorer *, const struct pf_event *, long long);
+void	scorer_flush(struct scorer *, long long);
+int	scorer_decision(struct scorer *, struct score_decision *);
+double	scorer_score(struct scorer *, const char *, long long);
+int	scorer_banned(struct scorer *, const char *, long long);
+size_t	scorer_nclients(const struct scorer *);
+void	scorer_free(struct scorer *);
+
+#endif /* FIVEFIFTY_SCORE_H */

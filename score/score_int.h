@@ -1,0 +1,134 @@
+/*	$fivefifty: score_int.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	score_int 3h - what the scorer's files share
+ * DESCRIPTION
+ *	Clients (single addresses and aggregated prefixes alike) live in one
+ *	hash table keyed by family, prefix length and address bytes. Sessions
+ *	live in a small open-addressing table keyed by (host, tag, pid) for
+ *	smtpd, by (host, address, port) for postscreen. Peer text is only
+ *	ever kept as 64-bit hashes.
+ */
+#ifndef FIVEFIFTY_SCORE_INT_H
+#define FIVEFIFTY_SCORE_INT_H
+
+#include <stdint.h>
+
+#include "score.h"
+
+#define EVIDENCE_KEEP	16	/* per client, for explain */
+#define ATTEMPTS_KEEP	16	/* remembered 5xx attempts per client */
+#define UNKNOWN_KEEP	64	/* remembered unknown recipients per client */
+#define ACCEPT_KEEP	16	/* remembered accepting sessions */
+#define PREFIX_MEMBERS	16
+#define SESSION_SLOTS	4096
+#define SESSION_REJECTS	32
+#define ANY_ATTEMPT	1	/* attempt key: "any attempt at all" */
+
+struct evidence {
+	long long	 t;
+	double		 weight;
+	const char	*rule;		/* static string */
+	char		 detail[96];	/* escaped, capped */
+};
+
+struct attempt {
+	uint64_t	 key;		/* hash of sender and recipient, or ANY */
+	long long	 t;		/* first 5xx */
+	uint32_t	 session;
+	int		 code;
+};
+
+struct client {
+	struct client	*next;		/* hash chain */
+	unsigned char	 key[18];	/* family, prefix length, address */
+	char		 addr[PF_ADDR_MAX];
+	int		 family;
+	int		 prefix_len;
+	double		 score;		/* as of score_t */
+	long long	 score_t;
+	long long	 first_seen, last_seen;
+	int		 bans;		/* in history_keep */
+	long long	 banned_until;
+	long long	 last_ban;
+	struct attempt	 attempts[ATTEMPTS_KEEP];
+	int		 nattempts;
+	uint64_t	 unknown[UNKNOWN_KEEP];	/* distinct unknown recipients */
+	long long	 unknown_t[UNKNOWN_KEEP];
+	int		 nunknown;
+	long long	 accept_t[ACCEPT_KEEP];	/* accepted recipients, by time */
+	int		 accept_n[ACCEPT_KEEP];
+	uint64_t	 members[PREFIX_MEMBERS];	/* prefixes: offenders */
+	int		 nmembers;
+	struct evidence	 ev[EVIDENCE_KEEP];
+	int		 nev;		/* total ever; ring index = nev % KEEP */
+};
+
+struct session {
+	struct session	*next;		/* hash chain */
+	uint64_t	 key;
+	uint32_t	 id;
+	int		 postscreen;
+	char		 addr[PF_ADDR_MAX];
+	char		 name[256];	/* verified client name, or "" */
+	long long	 start, last;
+	int		 queued;	/* QID: client= lines */
+	long		 rcpt_ok, rcpt_total;	/* disconnect counters */
+	long		 rcpt_rejects;	/* RCPT reject lines seen */
+	int		 have_counters;
+	int		 commands_total;
+	int		 too_many_errors;
+	int		 silent;	/* commands=0/0 */
+	int		 helo_abuse;	/* counted once a session */
+	int		 helo_abuse_dnsbl;	/* DNSBL counted once a session */
+	struct attempt	 rejects[SESSION_REJECTS];	/* this session's 5xx */
+	int		 nrejects;
+	int		 any_attempt;	/* a MAIL/RCPT was tried */
+	uint64_t	 unknown[UNKNOWN_KEEP];	/* distinct in this session */
+	int		 nunknown;
+};
+
+struct scorer {
+	struct score_conf conf;
+	struct client	**buckets;
+	size_t		 nbuckets;
+	size_t		 nclients;
+	struct session	*sbuckets[SESSION_SLOTS];
+	size_t		 nsessions;
+	uint32_t	 next_session;
+	struct score_decision *decisions;
+	size_t		 ndecisions, decisions_cap, decisions_out;
+	unsigned long long rng;
+};
+
+/* table.c */
+struct client *client_get(struct scorer *, const char *, int, long long);
+struct client *client_find(struct scorer *, const char *, int);
+void	client_free_all(struct scorer *);
+
+/* net.c */
+int	net_key(const char *, int, unsigned char *, int *);
+int	net_contains(const struct score_net *, const char *);
+void	net_prefix_text(const char *, int, char *, size_t);
+
+/* scorer.c */
+void	add_evidence(struct scorer *, const char *, const char *, long long,
+	    double, const char *, const char *);
+double	decayed(const struct scorer *, const struct client *, long long);
+
+/* session.c */
+struct session *session_for(struct scorer *, const struct pf_event *,
+	    long long, int);
+void	session_end(struct scorer *, struct session *, long long);
+
+/* rules.c */
+void	rules_event(struct scorer *, struct session *, const struct pf_event *,
+	    long long);
+void	rules_session_end(struct scorer *, struct session *, long long);
+uint64_t hash64(const char *, size_t, uint64_t);
+int	span_eq_str(struct pf_span, const char *);
+
+#endif /* FIVEFIFTY_SCORE_INT_H */

@@ -1,0 +1,307 @@
+/*	$fivefifty: scorer.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	scorer 3 - decaying scores, whitelist, bans and their escalation
+ * SYNOPSIS
+ *	See score.h; add_evidence() and decayed() for the other files.
+ * DESCRIPTION
+ *	add_evidence() records one piece of evidence against a client (kept
+ *	for explain), adds its weight to the client's decayed score, and to
+ *	its IPv6 /64 (and, when configured, IPv4 /24) aggregate, then decides
+ *	a ban when a score reaches its threshold and the client is not
+ *	whitelisted and not banned already. A prefix is banned only when
+ *	enough distinct offenders inside it built up its score.
+ *
+ *	Score s at log time t decays to s * 2^-(u - t) / half_life at u.
+ *	The n-th ban within history_keep lasts ban_base * ban_factor^(n-1)
+ *	seconds, at most ban_max.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score_int.h"
+
+/* span_eq_str - the span holds exactly s */
+int
+span_eq_str(struct pf_span sp, const char *s)
+{
+	size_t		n = strlen(s);
+
+	return (sp.p != NULL && sp.len == n && memcmp(sp.p, s, n) == 0);
+}
+
+/* scorer_new - an empty scorer with a copy of the configuration */
+struct scorer *
+scorer_new(const struct score_conf *conf)
+{
+	struct scorer	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (NULL);
+	s->conf = *conf;
+	s->nbuckets = 65536;
+	s->rng = 0x853c49e6748fea9bULL;
+	if ((s->buckets = calloc(s->nbuckets, sizeof(*s->buckets))) == NULL) {
+		free(s);
+		return (NULL);
+	}
+	return (s);
+}
+
+/* decayed - a client's score at log time t */
+double
+decayed(const struct scorer *s, const struct client *c, long long t)
+{
+	if (t <= c->score_t || s->conf.half_life <= 0)
+		return (c->score);
+	return (c->score * pow(0.5, (double)(t - c->score_t) /
+	    s->conf.half_life));
+}
+
+/* whitelisted - loopback, whitelist networks, verified name suffixes */
+static int
+whitelisted(const struct scorer *s, const char *addr, const char *name)
+{
+	static struct score_net lo4, lo6;
+	const struct score_conf *c = &s->conf;
+	size_t		 n, l;
+	int		 i;
+
+	if (lo4.family == 0) {
+		(void)score_net_parse("127.0.0.1/32", &lo4);
+		(void)score_net_parse("::1/128", &lo6);
+	}
+	if (net_contains(&lo4, addr) || net_contains(&lo6, addr) ||
+	    (c->loopback4.family != 0 && net_contains(&c->loopback4, addr)))
+		return (1);
+	for (i = 0; i < c->nwhitelist; i++)
+		if (net_contains(&c->whitelist[i], addr))
+			return (1);
+	/* Names: only those Postfix verified (never "unknown"). */
+	if (name == NULL || name[0] == '\0' || strcmp(name, "unknown") == 0)
+		return (0);
+	n = strlen(name);
+	for (i = 0; i < c->nwhitelist_names; i++) {
+		const char *suf = c->whitelist_names[i];
+		l = strlen(suf);
+		if (l == 0)
+			continue;
+		if (suf[0] == '.' ? (n > l && strcasecmp(name + n - l,
+		    suf) == 0) || strcasecmp(name, suf + 1) == 0 :
+		    strcasecmp(name, suf) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* decide - ban c at t for what tipped it */
+static void
+decide(struct scorer *s, struct client *c, long long t, const char *rule)
+{
+	const struct score_conf *conf = &s->conf;
+	struct score_decision *d, *nd;
+	double		 len;
+
+	if (c->last_ban != 0 && (double)(t - c->last_ban) > conf->history_keep)
+		c->bans = 0;
+	c->bans++;
+	len = conf->ban_base * pow(conf->ban_factor, c->bans - 1);
+	if (len > conf->ban_max)
+		len = conf->ban_max;
+	c->banned_until = t + (long long)len;
+	c->last_ban = t;
+	if (s->ndecisions == s->decisions_cap) {
+		size_t cap = s->decisions_cap * 2 + 64;
+		if ((nd = reallocarray(s->decisions, cap, sizeof(*nd))) ==
+		    NULL)
+			return;
+		s->decisions = nd;
+		s->decisions_cap = cap;
+	}
+	d = &s->decisions[s->ndecisions++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->addr, sizeof(d->addr), "%s", c->addr);
+	if (c->family == 6 && strchr(d->addr, '/') == NULL && strchr(d->addr,
+	    '%') != NULL)
+		*strchr(d->addr, '%') = '\0';	/* a zone is no ban key */
+	d->family = c->family;
+	d->prefix_len = c->prefix_len;
+	d->at = t;
+	d->until = c->banned_until;
+	d->ban_count = c->bans;
+	d->score = decayed(s, c, t);
+	snprintf(d->reason, sizeof(d->reason), "%s", rule);
+}
+
+/* push_evidence - keep the last EVIDENCE_KEEP for explain */
+static void
+push_evidence(struct client *c, long long t, double w, const char *rule,
+    const char *detail)
+{
+	struct evidence	*e = &c->ev[c->nev++ % EVIDENCE_KEEP];
+
+	e->t = t;
+	e->weight = w;
+	e->rule = rule;
+	snprintf(e->detail, sizeof(e->detail), "%s", detail);
+}
+
+/* aggregate - add weight to the prefix of addr; ban the prefix when
+ * enough distinct offenders built it up */
+static void
+aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
+    int min_clients, long long t, double w, const char *rule,
+    const char *detail)
+{
+	struct client	*p;
+	uint64_t	 h = hash64(addr, strlen(addr), 0xa99);
+	int		 i;
+
+	if (prefix <= 0 || (p = client_get(s, addr, prefix, t)) == NULL)
+		return;
+	p->score = decayed(s, p, t) + w;
+	p->score_t = t;
+	push_evidence(p, t, w, rule, detail);
+	for (i = 0; i < p->nmembers; i++)
+		if (p->members[i] == h)
+			break;
+	if (i == p->nmembers && p->nmembers < PREFIX_MEMBERS)
+		p->members[p->nmembers++] = h;
+	if (p->score >= threshold && p->nmembers >= min_clients &&
+	    p->banned_until <= t)
+		decide(s, p, t, "prefix: several offenders");
+}
+
+/* add_evidence - weight against addr at t; a ban when it is enough */
+void
+add_evidence(struct scorer *s, const char *addr, const char *name,
+    long long t, double w, const char *rule, const char *detail)
+{
+	const struct score_conf *conf = &s->conf;
+	struct client	*c;
+
+	if ((c = client_get(s, addr, -1, t)) == NULL)
+		return;
+	c->score = decayed(s, c, t) + w;
+	c->score_t = t;
+	push_evidence(c, t, w, rule, detail);
+	if (whitelisted(s, addr, name))
+		return;		/* evidence kept, never a ban */
+	if (c->score >= conf->ban_threshold && c->banned_until <= t)
+		decide(s, c, t, rule);
+	if (c->family == 6)
+		aggregate(s, addr, conf->v6_prefix, conf->v6_prefix_threshold,
+		    conf->v6_prefix_min_clients, t, w, rule, detail);
+	else
+		aggregate(s, addr, conf->v4_prefix, conf->v4_prefix_threshold,
+		    conf->v4_prefix_min_clients, t, w, rule, detail);
+}
+
+/* scorer_event - one parser event at log time t */
+void
+scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
+{
+	struct session	*ss = NULL;
+	int		 ends;
+
+	if (ev->client_ip[0] == '\0')
+		return;		/* "unknown[unknown]": nobody to blame */
+	switch (ev->kind) {
+	case PF_EV_CONNECT: case PF_EV_DISCONNECT: case PF_EV_QUEUED:
+	case PF_EV_ABORT: case PF_EV_REJECT: case PF_EV_PIPELINING:
+	case PF_EV_BARE_NEWLINE: case PF_EV_NON_SMTP:
+	case PF_EV_SASL_FAILURE: case PF_EV_PS_CONNECT: case PF_EV_PREGREET:
+	case PF_EV_PS_VIOLATION: case PF_EV_HANGUP: case PF_EV_PS_PASS:
+	case PF_EV_PS_DISCONNECT:
+		ss = session_for(s, ev, t, 1);
+		break;
+	default:
+		break;
+	}
+	rules_event(s, ss, ev, t);
+	ends = ev->kind == PF_EV_DISCONNECT || ev->kind == PF_EV_HANGUP ||
+	    ev->kind == PF_EV_PS_PASS || ev->kind == PF_EV_PS_DISCONNECT;
+	if (ss != NULL && ends)
+		session_end(s, ss, t);
+}
+
+/* scorer_flush - end sessions idle for session_timeout before t */
+void
+scorer_flush(struct scorer *s, long long t)
+{
+	struct session	*ss, *next;
+	size_t		 b;
+
+	for (b = 0; b < SESSION_SLOTS; b++)
+		for (ss = s->sbuckets[b]; ss != NULL; ss = next) {
+			next = ss->next;
+			if (t == LLONG_MAX ||
+			    (double)(t - ss->last) > s->conf.session_timeout)
+				session_end(s, ss, t == LLONG_MAX ? ss->last :
+				    t);
+		}
+}
+
+/* scorer_decision - the next decision not handed out yet */
+int
+scorer_decision(struct scorer *s, struct score_decision *d)
+{
+	if (s->decisions_out == s->ndecisions)
+		return (0);
+	*d = s->decisions[s->decisions_out++];
+	return (1);
+}
+
+/* scorer_score - a client's decayed score at t (0 if unknown) */
+double
+scorer_score(struct scorer *s, const char *addr, long long t)
+{
+	struct client	*c = client_find(s, addr, -1);
+
+	return (c != NULL ? decayed(s, c, t) : 0);
+}
+
+/* scorer_banned - is addr (or its prefix) banned at t */
+int
+scorer_banned(struct scorer *s, const char *addr, long long t)
+{
+	struct client	*c = client_find(s, addr, -1);
+
+	if (c != NULL && c->banned_until > t)
+		return (1);
+	if (s->conf.v6_prefix > 0 && (c = client_find(s, addr,
+	    s->conf.v6_prefix)) != NULL && c->family == 6 &&
+	    c->banned_until > t)
+		return (1);
+	if (s->conf.v4_prefix > 0 && (c = client_find(s, addr,
+	    s->conf.v4_prefix)) != NULL && c->family == 4 &&
+	    c->banned_until > t)
+		return (1);
+	return (0);
+}
+
+/* scorer_nclients - entries in the client table */
+size_t
+scorer_nclients(const struct scorer *s)
+{
+	return (s->nclients);
+}
+
+/* scorer_free - forget everything */
+void
+scorer_free(struct scorer *s)
+{
+	if (s == NULL)
+		return;
+	scorer_flush(s, LLONG_MAX);
+	client_free_all(s);
+	free(s->buckets);
+	free(s->decisions);
+	free(s);
+}

@@ -1,0 +1,523 @@
+/*	$fivefifty: test_score.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	test_score 3 - the scoring rules, one by one and on the lab run
+ * DESCRIPTION
+ *	Each rule is driven with log lines built in the test (through the
+ *	real parser) and checked for the decision it must and must not
+ *	take: five-fifty retries, a list server re-sending to dead
+ *	subscribers, a 4xx retry, dictionary runs against a typo, relay
+ *	probes, SASL brute force, postscreen violations, decay, escalation,
+ *	the whitelist (loopback, CIDR, verified names only), IPv6 /64
+ *	aggregation and eviction under an address spray.
+ *
+ *	The lab run of ../shared/corpus/lab (a real Postfix 3.7.11 with
+ *	scripted clients) must ban every client its truth file marks "ban"
+ *	and none it marks "keep".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+#include "score/score.h"
+
+struct feeder {
+	struct pf_parser *p;
+	struct scorer	*s;
+	struct score_conf conf;
+	int		 pid;
+	long long	 t;	/* log time of the last line */
+};
+
+/* feed_init - a parser and a scorer with the defaults, tuned by the test */
+static void
+feed_init(struct feeder *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->p = parser_or_fail();
+	pf_parser_set_reference(f->p, 1795000000);
+	score_conf_defaults(&f->conf);
+	snprintf(f->conf.myhostname, sizeof(f->conf.myhostname),
+	    "mx.example.test");
+	f->pid = 100;
+}
+
+/* feed_start - the scorer, once the test has set its configuration */
+static void
+feed_start(struct feeder *f)
+{
+	f->s = scorer_new(&f->conf);
+	assert_non_null(f->s);
+}
+
+/* line - parse one log line and give it to the scorer */
+static void
+line(struct feeder *f, const char *fmt, ...)
+{
+	char		 buf[2048];
+	struct pf_event	 ev;
+	va_list		 ap;
+	int		 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	assert_int_equal(pf_parse_line(f->p, buf, (size_t)n, &ev), PF_EVENT);
+	f->t = pf_event_epoch(&ev);
+	scorer_event(f->s, &ev, f->t);
+}
+
+/* stamp - "Nov 21 HH:MM:SS" for minute m of the day (wraps at 24 h) */
+static const char *
+stamp(int minute, int sec)
+{
+	static char	buf[32];
+
+	snprintf(buf, sizeof(buf), "Nov 21 %02d:%02d:%02d", minute / 60 % 24,
+	    minute % 60, sec);
+	return (buf);
+}
+
+/* session - one smtpd session: connect, some lines, disconnect */
+static void
+session(struct feeder *f, int minute, const char *ip, const char *name,
+    const char *body, const char *counters)
+{
+	int	pid = ++f->pid;
+
+	line(f, "%s mx postfix/smtpd[%d]: connect from %s[%s]",
+	    stamp(minute, 0), pid, name, ip);
+	if (body != NULL && body[0] != '\0')
+		line(f, "%s mx postfix/smtpd[%d]: %s", stamp(minute, 1), pid,
+		    body);
+	line(f, "%s mx postfix/smtpd[%d]: disconnect from %s[%s] %s",
+	    stamp(minute, 2), pid, name, ip, counters);
+}
+
+#define REJECT550(ip, from, to) \
+	"NOQUEUE: reject: RCPT from unknown[" ip "]: 550 5.1.1 <" to ">: " \
+	"Recipient address rejected: User unknown in local recipient table; " \
+	"from=<" from "> to=<" to "> proto=ESMTP helo=<mail.sender.example>"
+
+/* banned - is ip banned now, by the scorer */
+static int
+banned(struct feeder *f, const char *ip)
+{
+	return (scorer_banned(f->s, ip, f->t));
+}
+
+/* feed_done - release */
+static void
+feed_done(struct feeder *f)
+{
+	scorer_free(f->s);
+	pf_parser_free(f->p);
+}
+
+/* test_fivefifty_retry - the same rejected mail, again and again */
+static void
+test_fivefifty_retry(void **state)
+{
+	struct feeder	f;
+	struct score_decision d;
+	int		i;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	for (i = 0; i < 3; i++) {
+		session(&f, 60 + i * 10, "198.51.100.7", "unknown",
+		    REJECT550("198.51.100.7", "x@spam.example", "nobody@ours"),
+		    "ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
+		assert_false(banned(&f, "198.51.100.7"));
+	}
+	/* The third retry session (fourth attempt) tips it. */
+	session(&f, 95, "198.51.100.7", "unknown",
+	    REJECT550("198.51.100.7", "x@spam.example", "nobody@ours"),
+	    "ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
+	assert_true(banned(&f, "198.51.100.7"));
+	assert_int_equal(scorer_decision(f.s, &d), 1);
+	assert_string_equal(d.addr, "198.51.100.7");
+	assert_string_equal(d.reason, "five-fifty");
+	assert_int_equal(d.ban_count, 1);
+	assert_int_equal(d.until - d.at, 3600);
+	feed_done(&f);
+}
+
+/* test_fivefifty_not_in_one_session - many rejected recipients in one
+ * session are no retries */
+static void
+test_fivefifty_not_in_one_session(void **state)
+{
+	struct feeder	f;
+	int		i, pid;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	pid = ++f.pid;
+	line(&f, "%s mx postfix/smtpd[%d]: connect from a.example[192.0.2.8]",
+	    stamp(60, 0), pid);
+	for (i = 0; i < 6; i++)
+		line(&f, "%s mx postfix/smtpd[%d]: NOQUEUE: reject: RCPT from "
+		    "a.example[192.0.2.8]: 554 5.7.1 <x@y.example>: Sender "
+		    "address rejected: Access denied; from=<x@y.example> "
+		    "to=<u%d@ours> proto=ESMTP helo=<a.example>",
+		    stamp(60, 1), pid, i);
+	line(&f, "%s mx postfix/smtpd[%d]: disconnect from a.example[192.0.2.8]"
+	    " ehlo=1 mail=1 rcpt=0/6 quit=1 commands=3/9", stamp(60, 2), pid);
+	assert_false(banned(&f, "192.0.2.8"));
+	assert_true(scorer_score(f.s, "192.0.2.8", f.t) < 1);
+	feed_done(&f);
+}
+
+/* test_fourxx_retry - retrying after a 4xx is correct behaviour */
+static void
+test_fourxx_retry(void **state)
+{
+	struct feeder	f;
+	int		i;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	for (i = 0; i < 12; i++)
+		session(&f, 60 + i * 5, "192.0.2.9", "mx.legit.example",
+		    "NOQUEUE: reject: RCPT from mx.legit.example[192.0.2.9]: "
+		    "450 4.7.1 <u@ours>: Recipient address rejected: "
+		    "Greylisted; from=<a@legit.example> to=<u@ours> "
+		    "proto=ESMTP helo=<mx.legit.example>",
+		    "ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
+	assert_false(banned(&f, "192.0.2.9"));
+	assert_true(scorer_score(f.s, "192.0.2.9", f.t) < 1);
+	feed_done(&f);
+}
+
+/* test_list_server - stale subscribers rejected in every post, the rest
+ * of each post accepted: never a five-fifty, never a dictionary */
+static void
+test_list_server(void **state)
+{
+	struct feeder	f;
+	int		post, pid;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	for (post = 0; post < 40; post++) {
+		pid = ++f.pid;
+		line(&f, "%s mx postfix/smtpd[%d]: connect from "
+		    "lists.example[192.0.2.10]", stamp(60 + post * 3, 0), pid);
+		line(&f, "%s mx postfix/smtpd[%d]: 4F5C64474F: client="
+		    "lists.example[192.0.2.10]", stamp(60 + post * 3, 1), pid);
+		line(&f, "%s mx postfix/smtpd[%d]: 4F5C64474F: reject: RCPT "
+		    "from lists.example[192.0.2.10]: 550 5.1.1 <gone1@ours>: "
+		    "Recipient address rejected: User unknown in local "
+		    "recipient table; from=<bounce@lists.example> "
+		    "to=<gone1@ours> proto=ESMTP helo=<lists.example>",
+		    stamp(60 + post * 3, 1), pid);
+		line(&f, "%s mx postfix/smtpd[%d]: 4F5C64474F: reject: RCPT "
+		    "from lists.example[192.0.2.10]: 550 5.1.1 <gone2@ours>: "
+		    "Recipient address rejected: User unknown in local "
+		    "recipient table; from=<bounce@lists.example> "
+		    "to=<gone2@ours> proto=ESMTP helo=<lists.example>",
+		    stamp(60 + post * 3, 1), pid);
+		line(&f, "%s mx postfix/smtpd[%d]: disconnect from "
+		    "lists.example[192.0.2.10] ehlo=1 mail=1 rcpt=40/42 data=1 "
+		    "quit=1 commands=44/46", stamp(60 + post * 3, 2), pid);
+	}
+	assert_false(banned(&f, "192.0.2.10"));
+	assert_true(scorer_score(f.s, "192.0.2.10", f.t) < 1);
+	feed_done(&f);
+}
+
+/* test_dictionary - a run of unknown recipients bans; a typo does not */
+static void
+test_dictionary(void **state)
+{
+	struct feeder	f;
+	struct score_decision d;
+	char		body[512];
+	int		i, pid;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	pid = ++f.pid;
+	line(&f, "%s mx postfix/smtpd[%d]: connect from unknown[203.0.113.66]",
+	    stamp(60, 0), pid);
+	for (i = 0; i < 20; i++) {
+		snprintf(body, sizeof(body), "%s mx postfix/smtpd[%d]: NOQUEUE: "
+		    "reject: RCPT from unknown[203.0.113.66]: 550 5.1.1 "
+		    "<r%d@ours>: Recipient address rejected: User unknown in "
+		    "local recipient table; from=<promo@x.example> "
+		    "to=<r%d@ours> proto=ESMTP helo=<x.example>",
+		    stamp(60, 1), pid, i, i);
+		line(&f, "%s", body);
+	}
+	line(&f, "%s mx postfix/smtpd[%d]: too many errors after RCPT from "
+	    "unknown[203.0.113.66]", stamp(60, 2), pid);
+	line(&f, "%s mx postfix/smtpd[%d]: disconnect from "
+	    "unknown[203.0.113.66] ehlo=1 mail=1 rcpt=0/20 commands=2/22",
+	    stamp(60, 2), pid);
+	assert_true(banned(&f, "203.0.113.66"));
+	assert_int_equal(scorer_decision(f.s, &d), 1);
+	assert_string_equal(d.reason, "dictionary");
+
+	/* A sender's typo between accepted mail: nothing. */
+	for (i = 0; i < 10; i++)
+		session(&f, 120 + i, "192.0.2.20", "mx.friend.example",
+		    i == 5 ? "NOQUEUE: reject: RCPT from mx.friend.example"
+		    "[192.0.2.20]: 550 5.1.1 <jhon@ours>: Recipient address "
+		    "rejected: User unknown in local recipient table; "
+		    "from=<a@friend.example> to=<jhon@ours> proto=ESMTP "
+		    "helo=<mx.friend.example>" : "",
+		    i == 5 ? "ehlo=1 mail=1 rcpt=1/2 data=1 quit=1 commands=5/6" :
+		    "ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5");
+	assert_false(banned(&f, "192.0.2.20"));
+	feed_done(&f);
+}
+
+/* test_signals - relay probes, SASL brute force, postscreen, pipelining */
+static void
+test_signals(void **state)
+{
+	struct feeder	f;
+	int		i;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	for (i = 0; i < 4; i++)
+		session(&f, 60 + i, "203.0.113.70", "unknown",
+		    "NOQUEUE: reject: RCPT from unknown[203.0.113.70]: 554 "
+		    "5.7.1 <v@else.example>: Relay access denied; "
+		    "from=<x@y.example> to=<v@else.example> proto=SMTP "
+		    "helo=<y.example>",
+		    "ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
+	assert_true(banned(&f, "203.0.113.70"));
+
+	for (i = 0; i < 9; i++)
+		line(&f, "%s mx postfix/submission/smtpd[77]: warning: "
+		    "unknown[203.0.113.71]: SASL LOGIN authentication failed: "
+		    "UGFzc3dvcmQ6", stamp(60, i));
+	assert_false(banned(&f, "203.0.113.71"));
+	for (i = 0; i < 2; i++)
+		line(&f, "%s mx postfix/submission/smtpd[77]: warning: "
+		    "unknown[203.0.113.71]: SASL LOGIN authentication failed: "
+		    "UGFzc3dvcmQ6", stamp(60, 30 + i));
+	assert_true(banned(&f, "203.0.113.71"));
+
+	line(&f, "%s mx postfix/postscreen[5]: PREGREET 11 after 0.2 from "
+	    "[203.0.113.72]:4000: EHLO x\\r\\n", stamp(61, 0));
+	assert_false(banned(&f, "203.0.113.72"));
+	line(&f, "%s mx postfix/postscreen[5]: NON-SMTP COMMAND from "
+	    "[203.0.113.72]:4001 after CONNECT: GET / HTTP/1.1", stamp(61, 5));
+	assert_true(banned(&f, "203.0.113.72"));
+	feed_done(&f);
+}
+
+/* test_decay_escalation - scores halve; the n-th ban lasts longer */
+static void
+test_decay_escalation(void **state)
+{
+	struct feeder	f;
+	struct score_decision d;
+	int		round, i;
+	long long	len[3];
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	/* 9 SASL failures, an hour apart in pairs: decay keeps it under. */
+	for (i = 0; i < 9; i++)
+		line(&f, "%s mx postfix/smtpd[7]: warning: unknown[192.0.2.30]:"
+		    " SASL LOGIN authentication failed: x", stamp(60 * i, 0));
+	assert_false(banned(&f, "192.0.2.30"));
+	assert_true(scorer_score(f.s, "192.0.2.30", f.t) < 2.5);
+
+	/* Three bans in a row: 1 h, 4 h, 16 h. */
+	for (round = 0; round < 3; round++) {
+		int m = 600 + round * 300;	/* 10:00, 15:00, 20:00 */
+		for (i = 0; i < 12; i++)
+			line(&f, "%s mx postfix/smtpd[7]: warning: unknown"
+			    "[192.0.2.31]: SASL LOGIN authentication failed: x",
+			    stamp(m, i));
+		while (scorer_decision(f.s, &d) == 1)
+			if (strcmp(d.addr, "192.0.2.31") == 0)
+				len[round] = d.until - d.at;
+	}
+	assert_int_equal(len[0], 3600);
+	assert_int_equal(len[1], 4 * 3600);
+	assert_int_equal(len[2], 16 * 3600);
+	feed_done(&f);
+}
+
+/* test_whitelist - loopback, CIDR, verified names; never banned */
+static void
+test_whitelist(void **state)
+{
+	struct feeder	f;
+	int		i;
+
+	(void)state;
+	feed_init(&f);
+	assert_int_equal(score_net_parse("192.0.2.0/28",
+	    &f.conf.whitelist[f.conf.nwhitelist++]), 0);
+	f.conf.whitelist_names[f.conf.nwhitelist_names++] = ".google.com";
+	feed_start(&f);
+	for (i = 0; i < 30; i++) {
+		line(&f, "%s mx postfix/smtpd[7]: warning: unknown[127.0.0.1]: "
+		    "SASL LOGIN authentication failed: x", stamp(60, i));
+		line(&f, "%s mx postfix/smtpd[7]: warning: unknown[::1]: "
+		    "SASL LOGIN authentication failed: x", stamp(60, i));
+		line(&f, "%s mx postfix/smtpd[7]: warning: unknown[192.0.2.5]: "
+		    "SASL LOGIN authentication failed: x", stamp(60, i));
+		line(&f, "%s mx postfix/smtpd[7]: warning: mail-a.google.com"
+		    "[192.0.2.40]: SASL LOGIN authentication failed: x",
+		    stamp(60, i));
+		/* "unknown" never matches a name suffix. */
+		line(&f, "%s mx postfix/smtpd[7]: warning: unknown[192.0.2.41]:"
+		    " SASL LOGIN authentication failed: x", stamp(60, i));
+	}
+	assert_false(banned(&f, "127.0.0.1"));
+	assert_false(banned(&f, "::1"));
+	assert_false(banned(&f, "192.0.2.5"));
+	assert_false(banned(&f, "192.0.2.40"));
+	assert_true(banned(&f, "192.0.2.41"));
+	/* Evidence is still kept for explain. */
+	assert_true(scorer_score(f.s, "192.0.2.5", f.t) > 10);
+	feed_done(&f);
+}
+
+/* test_ipv6_prefix - rotating inside a /64 bans the /64 */
+static void
+test_ipv6_prefix(void **state)
+{
+	struct feeder	f;
+	struct score_decision d;
+	int		i, prefix = 0, single = 0;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	for (i = 0; i < 6; i++)
+		line(&f, "%s mx postfix/postscreen[5]: PREGREET 11 after 0.2 "
+		    "from [2001:db8:1:2::%x]:4000: EHLO x", stamp(60, i),
+		    0x100 + i);
+	/* No single address reached 10, the /64 did: the whole /64 is
+	 * banned, a neighbouring /64 is not. */
+	assert_true(banned(&f, "2001:db8:1:2::ffff"));
+	assert_false(banned(&f, "2001:db8:1:3::1"));
+	while (scorer_decision(f.s, &d) == 1) {
+		if (strcmp(d.addr, "2001:db8:1:2::/64") == 0 &&
+		    d.prefix_len == 64)
+			prefix++;
+		else
+			single++;
+	}
+	assert_int_equal(prefix, 1);
+	assert_int_equal(single, 0);
+	feed_done(&f);
+}
+
+/* test_eviction - a spray of addresses cannot push out an offender */
+static void
+test_eviction(void **state)
+{
+	struct feeder	f;
+	int		i;
+
+	(void)state;
+	feed_init(&f);
+	f.conf.max_clients = 1000;
+	feed_start(&f);
+	for (i = 0; i < 8; i++)
+		line(&f, "%s mx postfix/smtpd[7]: warning: unknown[192.0.2.50]:"
+		    " SASL LOGIN authentication failed: x", stamp(60, i));
+	for (i = 0; i < 20000; i++)
+		line(&f, "%s mx postfix/postscreen[5]: PREGREET 11 after 0.2 "
+		    "from [2001:db8:%x:%x::1]:4000: EHLO x", stamp(61, 0),
+		    i >> 8, i & 0xff);
+	assert_true(scorer_nclients(f.s) <= 1000);
+	/* Its score survived the spray (spray entries weigh 5 each, it 8);
+	 * three more failures ban it. */
+	assert_true(scorer_score(f.s, "192.0.2.50", f.t) > 7.5);
+	for (i = 0; i < 3; i++)
+		line(&f, "%s mx postfix/smtpd[7]: warning: unknown[192.0.2.50]:"
+		    " SASL LOGIN authentication failed: x", stamp(62, i));
+	assert_true(banned(&f, "192.0.2.50"));
+	feed_done(&f);
+}
+
+/* test_lab_truth - the real Postfix run: every "ban" banned, no "keep" */
+static void
+test_lab_truth(void **state)
+{
+	struct feeder	f;
+	struct pf_event	ev;
+	char		path[512], *text, *s, *nl, ip[64], cls[32], want[16];
+	size_t		len;
+	int		bad = 0, nban = 0, nkeep = 0;
+
+	(void)state;
+	feed_init(&f);
+	/* The lab's clients are 127.x.y.z; only 127.0.0.1 is the server. */
+	assert_int_equal(score_net_parse("127.0.0.1/32", &f.conf.loopback4),
+	    0);
+	feed_start(&f);
+	text = read_file(shared_path("corpus/lab/postfix37-lab.log", path,
+	    sizeof(path)), &len);
+	assert_non_null(text);
+	for (s = text; (nl = strchr(s, '\n')) != NULL; s = nl + 1)
+		if (pf_parse_line(f.p, s, (size_t)(nl - s), &ev) == PF_EVENT) {
+			f.t = pf_event_epoch(&ev);
+			scorer_event(f.s, &ev, f.t);
+		}
+	free(text);
+	scorer_flush(f.s, f.t + 86400);
+	text = read_file(shared_path("corpus/lab/postfix37-lab.truth.tsv",
+	    path, sizeof(path)), &len);
+	assert_non_null(text);
+	for (s = text; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		if (sscanf(s, "%63s %31s %15s", ip, cls, want) != 3)
+			continue;
+		/* Banned at some point: its ban count is what tells. */
+		int was = scorer_banned(f.s, ip, f.t);
+		if (strcmp(want, "ban") == 0) {
+			nban++;
+			if (!was && bad++ < 10)
+				print_error("lab: %s (%s) not banned\n", ip,
+				    cls);
+		} else if (strcmp(want, "keep") == 0) {
+			nkeep++;
+			if (was && bad++ < 10)
+				print_error("lab: %s (%s) banned\n", ip, cls);
+		}
+	}
+	free(text);
+	print_message("lab: %d offenders all banned, %d legitimate clients "
+	    "none banned\n", nban, nkeep);
+	assert_int_equal(bad, 0);
+	assert_true(nban > 0 && nkeep > 0);
+	feed_done(&f);
+}
+
+const struct CMUnitTest score_tests[] = {
+	cmocka_unit_test(test_fivefifty_retry),
+	cmocka_unit_test(test_fivefifty_not_in_one_session),
+	cmocka_unit_test(test_fourxx_retry),
+	cmocka_unit_test(test_list_server),
+	cmocka_unit_test(test_dictionary),
+	cmocka_unit_test(test_signals),
+	cmocka_unit_test(test_decay_escalation),
+	cmocka_unit_test(test_whitelist),
+	cmocka_unit_test(test_ipv6_prefix),
+	cmocka_unit_test(test_eviction),
+	cmocka_unit_test(test_lab_truth),
+};
+const size_t score_tests_count = sizeof(score_tests) / sizeof(score_tests[0]);
