@@ -26,6 +26,8 @@ struct command {
 static const struct command commands[] = {
 	{ "parse", "print the client events in Postfix log files",
 	    cmd_parse, parse_help },
+	{ "scan", "score whole logs into the state database",
+	    cmd_scan, scan_help },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -312,19 +312,19 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 	snprintf(ev.client_ip, sizeof(ev.client_ip), "%s", ss->addr);
 	accepted = ss->queued > 0 || ss->rcpt_ok > 0;
 	if (accepted) {
-		memmove(cl->accept_t + 1, cl->accept_t,
-		    sizeof(cl->accept_t) - sizeof(cl->accept_t[0]));
-		memmove(cl->accept_n + 1, cl->accept_n,
-		    sizeof(cl->accept_n) - sizeof(cl->accept_n[0]));
-		cl->accept_t[0] = t;
-		cl->accept_n[0] = ss->rcpt_ok > 0 ? (int)ss->rcpt_ok :
+		memmove(cl->m.accept_t + 1, cl->m.accept_t,
+		    sizeof(cl->m.accept_t) - sizeof(cl->m.accept_t[0]));
+		memmove(cl->m.accept_n + 1, cl->m.accept_n,
+		    sizeof(cl->m.accept_n) - sizeof(cl->m.accept_n[0]));
+		cl->m.accept_t[0] = t;
+		cl->m.accept_n[0] = ss->rcpt_ok > 0 ? (int)ss->rcpt_ok :
 		    ss->queued;
 	}
 
 	/* five-fifty: a retry of a remembered 5xx, nothing accepted. */
 	if (!accepted && (ss->nrejects > 0 || ss->any_attempt))
-		for (i = 0; retry == -1 && i < cl->nattempts; i++) {
-			struct attempt *a = &cl->attempts[i];
+		for (i = 0; retry == -1 && i < cl->m.nattempts; i++) {
+			struct attempt *a = &cl->m.attempts[i];
 			if (a->session == ss->id ||
 			    !within(a->t, t, c->fivefifty_window))
 				continue;
@@ -336,21 +336,21 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 		}
 	if (retry != -1) {
 		snprintf(d, sizeof(d), "came back after a %d, first at %lld",
-		    cl->attempts[retry].code, cl->attempts[retry].t);
+		    cl->m.attempts[retry].code, cl->m.attempts[retry].t);
 		evidence(s, ss, &ev, t, c->w_fivefifty, "five-fifty", d);
 	}
 	for (j = 0; j < ss->nrejects; j++) {
-		for (i = 0; i < cl->nattempts; i++)
-			if (cl->attempts[i].key == ss->rejects[j].key)
+		for (i = 0; i < cl->m.nattempts; i++)
+			if (cl->m.attempts[i].key == ss->rejects[j].key)
 				break;
-		if (i < cl->nattempts)
+		if (i < cl->m.nattempts)
 			continue;	/* keep the first time */
-		if (cl->nattempts < ATTEMPTS_KEEP)
-			cl->attempts[cl->nattempts++] = ss->rejects[j];
+		if (cl->m.nattempts < ATTEMPTS_KEEP)
+			cl->m.attempts[cl->m.nattempts++] = ss->rejects[j];
 		else {
-			memmove(cl->attempts, cl->attempts + 1,
-			    sizeof(cl->attempts) - sizeof(cl->attempts[0]));
-			cl->attempts[ATTEMPTS_KEEP - 1] = ss->rejects[j];
+			memmove(cl->m.attempts, cl->m.attempts + 1,
+			    sizeof(cl->m.attempts) - sizeof(cl->m.attempts[0]));
+			cl->m.attempts[ATTEMPTS_KEEP - 1] = ss->rejects[j];
 		}
 	}
 
@@ -362,29 +362,29 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 	for (i = 0; i < ss->nunknown + (extra > 0 ? extra : 0); i++) {
 		uint64_t h = i < ss->nunknown ? ss->unknown[i] :
 		    hash64((const char *)&i, sizeof(i), ss->id);
-		for (j = 0; j < cl->nunknown; j++)
-			if (cl->unknown[j] == h)
+		for (j = 0; j < cl->m.nunknown; j++)
+			if (cl->m.unknown[j] == h)
 				break;
-		if (j == cl->nunknown) {
-			if (cl->nunknown == UNKNOWN_KEEP) {
-				memmove(cl->unknown, cl->unknown + 1,
-				    sizeof(cl->unknown) - sizeof(uint64_t));
-				memmove(cl->unknown_t, cl->unknown_t + 1,
-				    sizeof(cl->unknown_t) - sizeof(long long));
-				cl->nunknown--;
+		if (j == cl->m.nunknown) {
+			if (cl->m.nunknown == UNKNOWN_KEEP) {
+				memmove(cl->m.unknown, cl->m.unknown + 1,
+				    sizeof(cl->m.unknown) - sizeof(uint64_t));
+				memmove(cl->m.unknown_t, cl->m.unknown_t + 1,
+				    sizeof(cl->m.unknown_t) - sizeof(long long));
+				cl->m.nunknown--;
 			}
-			cl->unknown[cl->nunknown] = h;
-			cl->unknown_t[cl->nunknown++] = t;
+			cl->m.unknown[cl->m.nunknown] = h;
+			cl->m.unknown_t[cl->m.nunknown++] = t;
 		} else
-			cl->unknown_t[j] = t;
+			cl->m.unknown_t[j] = t;
 	}
 	if (ss->nunknown > 0 || extra > 0) {
-		for (j = 0; j < cl->nunknown; j++)
-			distinct += within(cl->unknown_t[j], t, c->dict_window);
+		for (j = 0; j < cl->m.nunknown; j++)
+			distinct += within(cl->m.unknown_t[j], t, c->dict_window);
 		for (j = 0; j < ACCEPT_KEEP; j++)
-			if (cl->accept_n[j] > 0 &&
-			    within(cl->accept_t[j], t, c->dict_window))
-				acc += cl->accept_n[j];
+			if (cl->m.accept_n[j] > 0 &&
+			    within(cl->m.accept_t[j], t, c->dict_window))
+				acc += cl->m.accept_n[j];
 		if (distinct - acc >= c->dict_threshold) {
 			snprintf(d, sizeof(d), "%d unknown recipients, %d "
 			    "accepted, in %.0f s", distinct, acc,
@@ -393,6 +393,7 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 			    d);
 		}
 	}
+	client_touch(s, cl);	/* its memory changed */
 	if (ss->too_many_errors)
 		evidence(s, ss, &ev, t, c->w_too_many_errors,
 		    "too many errors", "");

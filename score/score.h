@@ -14,9 +14,15 @@
  *		    long long t);
  *	void	scorer_flush(struct scorer *s, long long t);
  *	int	scorer_decision(struct scorer *s, struct score_decision *d);
- *	const struct score_client *scorer_client(struct scorer *s,
- *		    const char *addr);
  *	void	scorer_free(struct scorer *s);
+ *
+ *	struct state *state_open(const char *path, int readonly, char *err,
+ *		    size_t errlen);
+ *	int	state_load(struct state *st, struct scorer *s);
+ *	int	state_position(void *st, const char *path, struct tail_pos *p);
+ *	int	state_flush(struct state *st, struct scorer *s,
+ *		    const struct state_pos *pos, int npos);
+ *	void	state_close(struct state *st);
  * DESCRIPTION
  *	The scorer takes parser events in log order, with their log time t
  *	(seconds; pf_event_epoch()), correlates them into SMTP sessions, turns
@@ -48,6 +54,11 @@
  *	scorer_event() feeds one event; scorer_flush() closes sessions idle
  *	since before t (a missed disconnect). scorer_decision() hands out
  *	the decisions made so far, one per call (1), or 0 when none is left.
+ *
+ *	The state functions keep all of it in SQLite (score/state.c says
+ *	how): state_load() restores a scorer, state_flush() writes what
+ *	changed together with the tailer positions of the lines that changed
+ *	it, in one transaction.
  * SECURITY
  *	Peer text (senders, recipients, HELO) is kept only as 64-bit hashes
  *	for matching, and capped and escaped where it is kept for explain.
@@ -58,6 +69,7 @@
 #define FIVEFIFTY_SCORE_H
 
 #include "parse/parse.h"
+#include "tailer/tailer.h"
 
 #define SCORE_MAX_NETS	64
 #define SCORE_MAX_SUFFIX 64
@@ -135,5 +147,24 @@ double	scorer_score(struct scorer *, const char *, long long);
 int	scorer_banned(struct scorer *, const char *, long long);
 size_t	scorer_nclients(const struct scorer *);
 void	scorer_free(struct scorer *);
+
+/* The state database (state.c). */
+struct state;
+struct sqlite3;
+
+struct state_pos {
+	const char	*path;
+	struct tail_pos	 pos;
+};
+
+struct state *state_open(const char *, int, char *, size_t);
+int	state_load(struct state *, struct scorer *);
+int	state_position(void *, const char *, struct tail_pos *);
+int	state_flush(struct state *, struct scorer *, const struct state_pos *,
+	    int);
+int	state_prune(struct state *, long long);
+long long state_now(struct state *);
+struct sqlite3 *state_db(struct state *);
+void	state_close(struct state *);
 
 #endif /* FIVEFIFTY_SCORE_H */

@@ -42,8 +42,23 @@ struct attempt {
 	int		 code;
 };
 
+/* What the rules remember of a client: saved as one blob (state.c). */
+struct client_mem {
+	struct attempt	 attempts[ATTEMPTS_KEEP];
+	int		 nattempts;
+	int		 nunknown;
+	uint64_t	 unknown[UNKNOWN_KEEP];	/* distinct unknown recipients */
+	long long	 unknown_t[UNKNOWN_KEEP];
+	long long	 accept_t[ACCEPT_KEEP];	/* accepted recipients, by time */
+	int		 accept_n[ACCEPT_KEEP];
+	int		 nmembers;
+	uint64_t	 members[PREFIX_MEMBERS];	/* prefixes: offenders */
+};
+
 struct client {
 	struct client	*next;		/* hash chain */
+	struct client	*dirty_next;	/* changed since the last flush */
+	int		 dirty;
 	unsigned char	 key[18];	/* family, prefix length, address */
 	char		 addr[PF_ADDR_MAX];
 	int		 family;
@@ -54,17 +69,15 @@ struct client {
 	int		 bans;		/* in history_keep */
 	long long	 banned_until;
 	long long	 last_ban;
-	struct attempt	 attempts[ATTEMPTS_KEEP];
-	int		 nattempts;
-	uint64_t	 unknown[UNKNOWN_KEEP];	/* distinct unknown recipients */
-	long long	 unknown_t[UNKNOWN_KEEP];
-	int		 nunknown;
-	long long	 accept_t[ACCEPT_KEEP];	/* accepted recipients, by time */
-	int		 accept_n[ACCEPT_KEEP];
-	uint64_t	 members[PREFIX_MEMBERS];	/* prefixes: offenders */
-	int		 nmembers;
+	struct client_mem m;
 	struct evidence	 ev[EVIDENCE_KEEP];
 	int		 nev;		/* total ever; ring index = nev % KEEP */
+};
+
+/* Evidence not yet written to the state database. */
+struct pending_ev {
+	char		 addr[PF_ADDR_MAX];
+	struct evidence	 e;
 };
 
 struct session {
@@ -101,6 +114,12 @@ struct scorer {
 	uint32_t	 next_session;
 	struct score_decision *decisions;
 	size_t		 ndecisions, decisions_cap, decisions_out;
+	size_t		 decisions_saved;	/* written by state_flush() */
+	struct client	*dirty;		/* list of changed clients */
+	struct pending_ev *pev;		/* evidence to write */
+	size_t		 npev, pev_cap;
+	int		 track;		/* keep dirty lists (a state is open) */
+	long long	 now;		/* log time of the last event */
 	unsigned long long rng;
 };
 
@@ -115,6 +134,7 @@ int	net_contains(const struct score_net *, const char *);
 void	net_prefix_text(const char *, int, char *, size_t);
 
 /* scorer.c */
+void	client_touch(struct scorer *, struct client *);
 void	add_evidence(struct scorer *, const char *, const char *, long long,
 	    double, const char *, const char *);
 double	decayed(const struct scorer *, const struct client *, long long);

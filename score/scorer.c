@@ -116,6 +116,7 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 		len = conf->ban_max;
 	c->banned_until = t + (long long)len;
 	c->last_ban = t;
+	client_touch(s, c);
 	if (s->ndecisions == s->decisions_cap) {
 		size_t cap = s->decisions_cap * 2 + 64;
 		if ((nd = reallocarray(s->decisions, cap, sizeof(*nd))) ==
@@ -139,17 +140,42 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 	snprintf(d->reason, sizeof(d->reason), "%s", rule);
 }
 
-/* push_evidence - keep the last EVIDENCE_KEEP for explain */
+/* client_touch - the client changed: write it at the next flush */
+void
+client_touch(struct scorer *s, struct client *c)
+{
+	if (!s->track || c->dirty)
+		return;
+	c->dirty = 1;
+	c->dirty_next = s->dirty;
+	s->dirty = c;
+}
+
+/* push_evidence - keep the last EVIDENCE_KEEP for explain, and queue it
+ * for the state database */
 static void
-push_evidence(struct client *c, long long t, double w, const char *rule,
-    const char *detail)
+push_evidence(struct scorer *s, struct client *c, long long t, double w,
+    const char *rule, const char *detail)
 {
 	struct evidence	*e = &c->ev[c->nev++ % EVIDENCE_KEEP];
+	struct pending_ev *np;
 
 	e->t = t;
 	e->weight = w;
 	e->rule = rule;
 	snprintf(e->detail, sizeof(e->detail), "%s", detail);
+	client_touch(s, c);
+	if (!s->track)
+		return;
+	if (s->npev == s->pev_cap) {
+		size_t cap = s->pev_cap * 2 + 256;
+		if ((np = reallocarray(s->pev, cap, sizeof(*np))) == NULL)
+			return;
+		s->pev = np;
+		s->pev_cap = cap;
+	}
+	snprintf(s->pev[s->npev].addr, sizeof(s->pev[0].addr), "%s", c->addr);
+	s->pev[s->npev++].e = *e;
 }
 
 /* aggregate - add weight to the prefix of addr; ban the prefix when
@@ -167,13 +193,13 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
 		return;
 	p->score = decayed(s, p, t) + w;
 	p->score_t = t;
-	push_evidence(p, t, w, rule, detail);
-	for (i = 0; i < p->nmembers; i++)
-		if (p->members[i] == h)
+	push_evidence(s, p, t, w, rule, detail);
+	for (i = 0; i < p->m.nmembers; i++)
+		if (p->m.members[i] == h)
 			break;
-	if (i == p->nmembers && p->nmembers < PREFIX_MEMBERS)
-		p->members[p->nmembers++] = h;
-	if (p->score >= threshold && p->nmembers >= min_clients &&
+	if (i == p->m.nmembers && p->m.nmembers < PREFIX_MEMBERS)
+		p->m.members[p->m.nmembers++] = h;
+	if (p->score >= threshold && p->m.nmembers >= min_clients &&
 	    p->banned_until <= t)
 		decide(s, p, t, "prefix: several offenders");
 }
@@ -190,7 +216,7 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 		return;
 	c->score = decayed(s, c, t) + w;
 	c->score_t = t;
-	push_evidence(c, t, w, rule, detail);
+	push_evidence(s, c, t, w, rule, detail);
 	if (whitelisted(s, addr, name))
 		return;		/* evidence kept, never a ban */
 	if (c->score >= conf->ban_threshold && c->banned_until <= t)
@@ -210,6 +236,8 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 	struct session	*ss = NULL;
 	int		 ends;
 
+	if (t > s->now)
+		s->now = t;
 	if (ev->client_ip[0] == '\0')
 		return;		/* "unknown[unknown]": nobody to blame */
 	switch (ev->kind) {
@@ -303,5 +331,6 @@ scorer_free(struct scorer *s)
 	client_free_all(s);
 	free(s->buckets);
 	free(s->decisions);
+	free(s->pev);
 	free(s);
 }

@@ -17,7 +17,9 @@
  *	max_clients evicts first: of 8 entries sampled at random, the one
  *	with the least at stake (not banned, lowest decayed score, longest
  *	unseen) goes. An attacker spraying addresses thus pushes out other
- *	low-value entries, never the clients that have earned a score.
+ *	low-value entries, never the clients that have earned a score. An
+ *	entry not yet written to the state database is not evicted, so the
+ *	table may pass max_clients by what one flush interval adds.
  *	It returns NULL for an address that is no address.
  */
 #include <stdio.h>
@@ -59,6 +61,8 @@ evict(struct scorer *s, long long t)
 		if (s->buckets[b] != NULL)
 			seen++;
 		for (c = s->buckets[b]; c != NULL; c = c->next) {
+			if (c->dirty)
+				continue;	/* unsaved: after the flush */
 			v = value(s, c, t);
 			if (victim == NULL || v < best) {
 				victim = c;

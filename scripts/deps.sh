@@ -8,7 +8,7 @@
 # the exact command and fails, so nothing is installed behind your back.
 set -eu
 
-build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev"
+build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev"
 case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip" ;;

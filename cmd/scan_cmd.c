@@ -1,0 +1,364 @@
+/*	$fivefifty: scan_cmd.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	scan_cmd 3 - `fivefifty scan`: whole logs through tailer, parser,
+ *	scorer and state
+ * SYNOPSIS
+ *	int	cmd_scan(int argc, char **argv);
+ * DESCRIPTION
+ *	Each FILE is read through the tailer (so a file scanned before is
+ *	resumed at its stored position, and one rotated since is finished
+ *	first), each line parsed and scored at its log time, and the state
+ *	written to the database every FLUSH_LINES lines and at the end, each
+ *	time in one transaction with the positions reached. A scan killed at
+ *	any point and run again ends with the state of an uninterrupted run.
+ *	Standard input has no position: it is read whole, every time.
+ *
+ *	--dry-run writes nothing (the database, if there is one, is read for
+ *	history). New bans are printed as they are decided. On a terminal,
+ *	progress goes to stderr.
+ * DIAGNOSTICS
+ *	Exit 0; 66 when a FILE cannot be read; 74 when the database fails.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "score/score.h"
+#include "tailer/tailer.h"
+#include "util/util.h"
+
+#define FLUSH_LINES	5000	/* or FLUSH_MS, whichever comes first */
+#define FLUSH_MS	1000
+#define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
+
+const char scan_usage[] =
+    "usage: fivefifty scan [--dry-run] [--db FILE] FILE ... | -\n";
+
+const char scan_help[] =
+"NAME\n"
+"     fivefifty scan - score whole Postfix logs into the state database\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty scan [--dry-run] [--db FILE] FILE ... | -\n"
+"\n"
+"DESCRIPTION\n"
+"     Reads each FILE (or standard input) through the same path as the\n"
+"     daemon: the tailer, the parser and the scorer, at each line's log\n"
+"     time, so replaying last week's logs gives the decisions the daemon\n"
+"     would have taken. Prints each new ban with the rule that decided\n"
+"     it. The state (clients, evidence, bans, open sessions) is written\n"
+"     to the database together with how far each FILE was read: a FILE\n"
+"     scanned again is resumed where it was left, never counted twice,\n"
+"     and a scan killed at any point and run again ends in the same state\n"
+"     as one that was not. Standard input is read whole every time.\n"
+"\n"
+"     The scorer's rules, weights and thresholds are those documented in\n"
+"     the README (the configuration file comes with the daemon).\n"
+"\n"
+"OPTIONS\n"
+"     --dry-run  Decide and print, write nothing.\n"
+"     --db FILE  The state database (default " DEFAULT_DB ").\n"
+"     -h, --help This text.\n"
+"\n"
+"OUTPUT\n"
+"     One line per new ban:\n"
+"       ban ADDR[/LEN] at TIME until TIME (ban N, score S): RULE\n"
+"     and a summary on standard error.\n"
+"\n"
+"EXIT STATUS\n"
+"     0 done; 64 usage; 66 a FILE could not be read; 74 the database\n"
+"     failed.\n";
+
+struct scan {
+	struct pf_parser *p;
+	struct scorer	*s;
+	struct state	*st;
+	struct pf_epoch_cache ec;
+	struct state_pos *pos;		/* per file: the last line's */
+	int		 npos;
+	int		 cur;		/* the file being read */
+	unsigned long long lines, events, bans, since_flush;
+	unsigned long long bytes, total;
+	int		 dry, tty, failed;
+	struct timespec	 t0, last_progress, last_flush;
+};
+
+/* iso - a log time as text */
+static void
+iso(long long t, char *buf, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "%lld", t);
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* print_bans - the decisions not printed yet */
+static void
+print_bans(struct scan *sc)
+{
+	struct score_decision d;
+	char		a[32], u[32];
+
+	while (scorer_decision(sc->s, &d) == 1) {
+		iso(d.at, a, sizeof(a));
+		iso(d.until, u, sizeof(u));
+		printf("ban %s%s at %s until %s (ban %d, score %.1f): %s\n",
+		    d.addr, strchr(d.addr, '/') != NULL ? "" : "", a, u,
+		    d.ban_count, d.score, d.reason);
+		sc->bans++;
+	}
+}
+
+/* ms_since - milliseconds since *then */
+static long
+ms_since(const struct timespec *then)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ((now.tv_sec - then->tv_sec) * 1000 +
+	    (now.tv_nsec - then->tv_nsec) / 1000000);
+}
+
+/* flush - write the state and the positions in one transaction */
+static void
+flush(struct scan *sc)
+{
+	sc->since_flush = 0;
+	clock_gettime(CLOCK_MONOTONIC, &sc->last_flush);
+	if (sc->dry || sc->st == NULL)
+		return;
+	if (state_flush(sc->st, sc->s, sc->pos, sc->npos) == -1)
+		sc->failed = 1;
+}
+
+/* progress - bytes done, rate, time left (terminal only) */
+static void
+progress(struct scan *sc, int last)
+{
+	struct timespec	now;
+	double		el, rate;
+
+	if (!sc->tty || sc->total == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!last && now.tv_sec - sc->last_progress.tv_sec < 1)
+		return;
+	sc->last_progress = now;
+	el = (double)(now.tv_sec - sc->t0.tv_sec) +
+	    (double)(now.tv_nsec - sc->t0.tv_nsec) / 1e9;
+	rate = el > 0 ? (double)sc->bytes / el : 0;
+	fprintf(stderr, "\rscan: %.0f of %.0f MB, %.0f MB/s, %.0f s left   %s",
+	    (double)sc->bytes / 1048576, (double)sc->total / 1048576,
+	    rate / 1048576, rate > 0 ? (double)(sc->total - sc->bytes) / rate :
+	    0, last ? "\n" : "");
+}
+
+/* one_line - parse and score one line */
+static void
+one_line(struct scan *sc, const char *line, size_t len)
+{
+	struct pf_event	ev;
+
+	sc->lines++;
+	sc->bytes += len + 1;
+	if (pf_parse_line(sc->p, line, len, &ev) != PF_EVENT)
+		return;
+	sc->events++;
+	scorer_event(sc->s, &ev, pf_event_epoch_cached(&ev, &sc->ec));
+	print_bans(sc);
+}
+
+/* on_line - tail_cb: a line and the position after it */
+static int
+on_line(void *arg, const struct tail_line *tl)
+{
+	struct scan	*sc = arg;
+
+	one_line(sc, tl->line, tl->len);
+	sc->pos[sc->cur].pos = tl->pos;
+	if (++sc->since_flush >= FLUSH_LINES || (sc->since_flush % 500 == 0 &&
+	    ms_since(&sc->last_flush) >= FLUSH_MS)) {
+		flush(sc);
+		progress(sc, 0);
+	}
+	return (0);
+}
+
+/* scan_stdin - standard input, whole, without positions */
+static int
+scan_stdin(struct scan *sc)
+{
+	struct lines	*lr;
+	const char	*line;
+	size_t		 len;
+	int		 rc;
+
+	if ((lr = lines_new(STDIN_FILENO, 0)) == NULL)
+		fatal("scan: stdin");
+	pf_parser_set_reference(sc->p, time(NULL));
+	while ((rc = lines_next(lr, &line, &len)) == 1)
+		one_line(sc, line, len);
+	lines_free(lr);
+	if (rc == -1) {
+		log_warn("scan: read standard input");
+		return (EX_IOERR);
+	}
+	return (EX_OK);
+}
+
+/* scan_files - the FILEs through the tailer, from stored positions, one
+ * after the other (in log order when given oldest first) */
+static int
+scan_files(struct scan *sc, char **files, int n)
+{
+	struct tail_store store = { state_position, sc->st };
+	struct tailer	*t;
+	struct stat	 sb;
+	int		 i, r, status = EX_OK;
+
+	for (i = 0; i < n; i++) {
+		sc->pos[i].path = files[i];
+		if (sc->st != NULL)
+			(void)state_position(sc->st, files[i], &sc->pos[i].pos);
+		if (stat(files[i], &sb) == -1) {
+			log_warn("scan: %s", files[i]);
+			status = EX_NOINPUT;
+			continue;
+		}
+		sc->total += (unsigned long long)sb.st_size;
+	}
+	sc->npos = n;
+	for (i = 0; i < n; i++) {
+		if (stat(files[i], &sb) == -1)
+			continue;
+		/* Year-less stamps are read against the file's mtime. */
+		pf_parser_set_reference(sc->p, sb.st_mtime);
+		if ((t = tailer_new()) == NULL)
+			fatal("scan: inotify");
+		if ((sc->st != NULL ? tailer_add_stored(t, files[i], &store, 1) :
+		    tailer_add(t, files[i], NULL, 1)) == -1)
+			fatal("scan: %s", files[i]);
+		/* tail_line.file is 0 for this tailer's only file. */
+		sc->cur = i;
+		do
+			r = tailer_read(t, on_line, sc, 50000);
+		while (r > 0 || tailer_pending(t));
+		tailer_free(t);
+	}
+	return (status);
+}
+
+/* cmd_scan - fivefifty scan [--dry-run] [--db FILE] FILE... | - */
+int
+cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct score_conf conf;
+	struct scan	 sc;
+	const char	*db = DEFAULT_DB;
+	char		 err[512];
+	int		 ch, status = EX_OK, nfiles;
+
+	memset(&sc, 0, sizeof(sc));
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			sc.dry = 1;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'h':
+			fputs(scan_help, stdout);
+			return (EX_OK);
+		default:
+			fputs(scan_usage, stderr);
+			return (EX_USAGE);
+		}
+	}
+	nfiles = argc - optind;
+	if (nfiles < 1) {
+		fputs(scan_usage, stderr);
+		return (EX_USAGE);
+	}
+	if (nfiles > 1 && strcmp(argv[optind], "-") == 0) {
+		fprintf(stderr, "fivefifty scan: - reads standard input and "
+		    "nothing else\n%s", scan_usage);
+		return (EX_USAGE);
+	}
+	if ((sc.p = pf_parser_new(err, sizeof(err))) == NULL) {
+		fprintf(stderr, "fivefifty scan: %s\n", err);
+		return (EX_SOFTWARE);
+	}
+	score_conf_defaults(&conf);
+	if ((sc.s = scorer_new(&conf)) == NULL)
+		fatal("scan: scorer");
+	err[0] = '\0';
+	if (!sc.dry || access(db, F_OK) == 0) {
+		if ((sc.st = state_open(db, sc.dry, err, sizeof(err))) ==
+		    NULL) {
+			fprintf(stderr, "fivefifty scan: state database %s\n",
+			    err);
+			status = EX_IOERR;
+			goto out;
+		}
+		if (state_load(sc.st, sc.s) == -1) {
+			status = EX_IOERR;
+			goto out;
+		}
+	}
+	if ((sc.pos = calloc((size_t)nfiles, sizeof(*sc.pos))) == NULL)
+		fatal("scan");
+	sc.tty = isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &sc.t0);
+	sc.last_flush = sc.t0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(argv[optind], "-") == 0)
+		status = scan_stdin(&sc);
+	else
+		status = scan_files(&sc, argv + optind, nfiles);
+	if (sc.dry)	/* nothing carries over: judge the open sessions */
+		scorer_flush(sc.s, LLONG_MAX);
+	print_bans(&sc);
+	flush(&sc);
+	progress(&sc, 1);
+	fprintf(stderr, "fivefifty scan: %llu lines, %llu events, %zu clients "
+	    "watched, %llu new bans%s\n", sc.lines, sc.events,
+	    scorer_nclients(sc.s), sc.bans, sc.dry ? " (dry run: nothing "
+	    "written)" : "");
+	if (sc.failed) {
+		fprintf(stderr, "fivefifty scan: the state database failed; "
+		    "see above\n");
+		status = EX_IOERR;
+	}
+out:
+	scorer_free(sc.s);
+	state_close(sc.st);
+	pf_parser_free(sc.p);
+	free(sc.pos);
+	return (status);
+}

@@ -1,0 +1,526 @@
+/*	$fivefifty: state.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	state 3 - the scorer's state and the tailer's positions in SQLite
+ * SYNOPSIS
+ *	struct state *state_open(const char *path, int readonly, char *err,
+ *		    size_t errlen);
+ *	int	state_load(struct state *st, struct scorer *s);
+ *	int	state_position(void *st, const char *path, struct tail_pos *p);
+ *	int	state_flush(struct state *st, struct scorer *s,
+ *		    const struct state_pos *pos, int npos);
+ *	long long state_now(struct state *st);
+ *	void	state_close(struct state *st);
+ * DESCRIPTION
+ *	state_open() opens (creating it) the database in WAL mode and brings
+ *	its schema up to date: PRAGMA user_version says which migrations of
+ *	migrations[] have run; each runs in its own transaction. A database
+ *	from a newer fivefifty is refused.
+ *
+ *	state_load() fills a scorer with the clients (up to max_clients,
+ *	the most recently seen first) and the open sessions, and makes it
+ *	track what changes. state_position() is the tailer's position store
+ *	(struct tail_store's load).
+ *
+ *	state_flush() writes, in ONE transaction: the clients changed since
+ *	the last flush, the new evidence, the new bans, the open sessions,
+ *	the log time, and the positions of the lines that produced them. A
+ *	crash at any instant leaves either all of it or none, so restarting
+ *	from the stored positions gives the same state as a run that was
+ *	never interrupted. Evidence older than retention is pruned.
+ * SECURITY
+ *	Every value goes through bind parameters; no SQL text is ever built
+ *	from data. Peer text in evidence details was escaped and capped by
+ *	the rules.
+ * DIAGNOSTICS
+ *	Functions return -1 and log with log_warnx() (naming the SQLite
+ *	error) when the database fails; the caller keeps its in-memory state
+ *	and may retry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "score_int.h"
+#include "util/util.h"
+
+#define SESSION_BLOB_VERSION	1
+#define CLIENT_BLOB_VERSION	1
+
+struct state {
+	sqlite3		*db;
+	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
+	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
+	double		 retention;
+};
+
+/* The schema, one migration per step; user_version counts them. */
+static const char *const migrations[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE clients ("
+	"  addr TEXT PRIMARY KEY,"		/* address or network/len */
+	"  family INTEGER NOT NULL,"
+	"  prefix_len INTEGER NOT NULL,"
+	"  score REAL NOT NULL,"		/* as of score_t */
+	"  score_t INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  bans INTEGER NOT NULL,"
+	"  banned_until INTEGER NOT NULL,"
+	"  last_ban INTEGER NOT NULL,"
+	"  memory BLOB"			/* what the rules remember */
+	");"
+	"CREATE INDEX clients_seen ON clients(last_seen);"
+	"CREATE TABLE evidence ("
+	"  id INTEGER PRIMARY KEY,"
+	"  addr TEXT NOT NULL,"
+	"  t INTEGER NOT NULL,"
+	"  weight REAL NOT NULL,"
+	"  rule TEXT NOT NULL,"
+	"  detail TEXT NOT NULL"
+	");"
+	"CREATE INDEX evidence_addr ON evidence(addr, t);"
+	"CREATE INDEX evidence_t ON evidence(t);"
+	"CREATE TABLE bans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  addr TEXT NOT NULL,"
+	"  prefix_len INTEGER NOT NULL,"
+	"  family INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"		/* the n-th ban of this client */
+	"  score REAL NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  manual INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX bans_addr ON bans(addr, at);"
+	"CREATE INDEX bans_until ON bans(until);"
+	"CREATE TABLE sessions (key INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"CREATE TABLE positions ("
+	"  path TEXT PRIMARY KEY,"
+	"  dev INTEGER NOT NULL, ino INTEGER NOT NULL, off INTEGER NOT NULL,"
+	"  fp_len INTEGER NOT NULL, fp INTEGER NOT NULL"
+	");"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value);",
+};
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* fail - log an SQLite error; -1 */
+static int
+fail(struct state *st, const char *what)
+{
+	log_warnx("state: %s: %s", what, sqlite3_errmsg(st->db));
+	return (-1);
+}
+
+/* exec - run SQL without results */
+static int
+exec(struct state *st, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("state: %s", msg != NULL ? msg : "exec failed");
+		sqlite3_free(msg);
+		return (-1);
+	}
+	return (0);
+}
+
+/* migrate - bring the schema up to NMIGRATIONS */
+static int
+migrate(struct state *st, char *err, size_t errlen)
+{
+	sqlite3_stmt	*q;
+	char		 sql[64];
+	int		 v = 0, i;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return (fail(st, "user_version"));
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (v > NMIGRATIONS) {
+		snprintf(err, errlen, "the state database is of schema %d, "
+		    "newer than this fivefifty knows (%d)", v, NMIGRATIONS);
+		return (-1);
+	}
+	for (i = v; i < NMIGRATIONS; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (exec(st, "BEGIN IMMEDIATE") == -1 ||
+		    exec(st, migrations[i]) == -1 || exec(st, sql) == -1 ||
+		    exec(st, "COMMIT") == -1) {
+			(void)exec(st, "ROLLBACK");
+			snprintf(err, errlen, "migration %d failed", i + 1);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/* prep - prepare one statement */
+static int
+prep(struct state *st, sqlite3_stmt **q, const char *sql)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
+		return (fail(st, sql));
+	return (0);
+}
+
+/* state_open - open or create the database, migrated, in WAL mode */
+struct state *
+state_open(const char *path, int readonly, char *err, size_t errlen)
+{
+	struct state	*st;
+	int		 flags;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	st->retention = 30 * 86400;
+	flags = readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "cannot open");
+		state_close(st);
+		return (NULL);
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!readonly && (exec(st, "PRAGMA journal_mode = WAL") == -1 ||
+	    exec(st, "PRAGMA synchronous = NORMAL") == -1 ||
+	    migrate(st, err, errlen) == -1)) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s: cannot set up", path);
+		state_close(st);
+		return (NULL);
+	}
+	if (readonly)
+		return (st);
+	if (prep(st, &st->put_client, "INSERT OR REPLACE INTO clients "
+	    "(addr, family, prefix_len, score, score_t, first_seen, "
+	    "last_seen, bans, banned_until, last_ban, memory) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?)") == -1 ||
+	    prep(st, &st->put_ev, "INSERT INTO evidence (addr, t, weight, "
+	    "rule, detail) VALUES (?,?,?,?,?)") == -1 ||
+	    prep(st, &st->put_ban, "INSERT INTO bans (addr, prefix_len, "
+	    "family, at, until, n, score, reason) VALUES (?,?,?,?,?,?,?,?)")
+	    == -1 ||
+	    prep(st, &st->put_pos, "INSERT OR REPLACE INTO positions (path, "
+	    "dev, ino, off, fp_len, fp) VALUES (?,?,?,?,?,?)") == -1 ||
+	    prep(st, &st->get_pos, "SELECT dev, ino, off, fp_len, fp FROM "
+	    "positions WHERE path = ?") == -1 ||
+	    prep(st, &st->put_session, "INSERT INTO sessions (key, data) "
+	    "VALUES (?,?)") == -1 ||
+	    prep(st, &st->del_sessions, "DELETE FROM sessions") == -1 ||
+	    prep(st, &st->put_meta, "INSERT OR REPLACE INTO meta (key, value) "
+	    "VALUES (?,?)") == -1) {
+		snprintf(err, errlen, "%s: cannot prepare statements", path);
+		state_close(st);
+		return (NULL);
+	}
+	return (st);
+}
+
+/* state_db - the connection, for the read-only queries of list/explain */
+sqlite3 *
+state_db(struct state *st)
+{
+	return (st->db);
+}
+
+/* state_close - finalize and close */
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_finalize(st->put_client);
+	sqlite3_finalize(st->put_ev);
+	sqlite3_finalize(st->put_ban);
+	sqlite3_finalize(st->put_pos);
+	sqlite3_finalize(st->get_pos);
+	sqlite3_finalize(st->put_session);
+	sqlite3_finalize(st->del_sessions);
+	sqlite3_finalize(st->put_meta);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* state_position - the stored position of path (tail_store's load) */
+int
+state_position(void *arg, const char *path, struct tail_pos *p)
+{
+	struct state	*st = arg;
+	int		 rc;
+
+	sqlite3_reset(st->get_pos);
+	sqlite3_bind_text(st->get_pos, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st->get_pos);
+	if (rc == SQLITE_ROW) {
+		p->dev = (unsigned long long)sqlite3_column_int64(st->get_pos, 0);
+		p->ino = (unsigned long long)sqlite3_column_int64(st->get_pos, 1);
+		p->off = (unsigned long long)sqlite3_column_int64(st->get_pos, 2);
+		p->fp_len = (unsigned)sqlite3_column_int(st->get_pos, 3);
+		p->fp = (unsigned long long)sqlite3_column_int64(st->get_pos, 4);
+	}
+	sqlite3_reset(st->get_pos);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (fail(st, "read position"));
+	return (rc == SQLITE_ROW);
+}
+
+/* get_meta - one meta value, or dflt */
+static long long
+get_meta(struct state *st, const char *key, long long dflt)
+{
+	sqlite3_stmt	*q;
+	long long	 v = dflt;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?",
+	    -1, &q, NULL) != SQLITE_OK)
+		return (dflt);
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return (v);
+}
+
+/* state_now - the log time of the last flush (0: none yet) */
+long long
+state_now(struct state *st)
+{
+	return (get_meta(st, "log_time", 0));
+}
+
+/* state_load - clients and open sessions into the scorer */
+int
+state_load(struct state *st, struct scorer *s)
+{
+	sqlite3_stmt	*q;
+	struct client	*c;
+	struct session	*ss;
+	const void	*blob;
+	size_t		 n = 0;
+	int		 rc;
+
+	s->now = state_now(st);
+	s->next_session = (uint32_t)get_meta(st, "next_session", 0);
+	s->rng = (unsigned long long)get_meta(st, "rng", (long long)s->rng);
+	if (prep(st, &q, "SELECT addr, prefix_len, score, score_t, "
+	    "first_seen, last_seen, bans, banned_until, last_ban, memory "
+	    "FROM clients ORDER BY last_seen DESC") == -1)
+		return (-1);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW &&
+	    n < s->conf.max_clients) {
+		const char *addr = (const char *)sqlite3_column_text(q, 0);
+		int plen = sqlite3_column_int(q, 1);
+		char host[PF_ADDR_MAX], *slash;
+
+		snprintf(host, sizeof(host), "%s", addr != NULL ? addr : "");
+		if ((slash = strchr(host, '/')) != NULL)
+			*slash = '\0';
+		if ((c = client_get(s, host, slash != NULL ? plen : -1,
+		    sqlite3_column_int64(q, 5))) == NULL)
+			continue;
+		c->score = sqlite3_column_double(q, 2);
+		c->score_t = sqlite3_column_int64(q, 3);
+		c->first_seen = sqlite3_column_int64(q, 4);
+		c->last_seen = sqlite3_column_int64(q, 5);
+		c->bans = sqlite3_column_int(q, 6);
+		c->banned_until = sqlite3_column_int64(q, 7);
+		c->last_ban = sqlite3_column_int64(q, 8);
+		blob = sqlite3_column_blob(q, 9);
+		if (blob != NULL && (size_t)sqlite3_column_bytes(q, 9) ==
+		    sizeof(c->m) + 1 && *(const unsigned char *)blob ==
+		    CLIENT_BLOB_VERSION)
+			memcpy(&c->m, (const char *)blob + 1, sizeof(c->m));
+		n++;
+	}
+	sqlite3_finalize(q);
+	if (prep(st, &q, "SELECT data FROM sessions") == -1)
+		return (-1);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		blob = sqlite3_column_blob(q, 0);
+		if (blob == NULL || (size_t)sqlite3_column_bytes(q, 0) !=
+		    sizeof(*ss) + 1 || *(const unsigned char *)blob !=
+		    SESSION_BLOB_VERSION || (ss = malloc(sizeof(*ss))) == NULL)
+			continue;
+		memcpy(ss, (const char *)blob + 1, sizeof(*ss));
+		ss->next = s->sbuckets[ss->key % SESSION_SLOTS];
+		s->sbuckets[ss->key % SESSION_SLOTS] = ss;
+		s->nsessions++;
+		if (ss->id > s->next_session)
+			s->next_session = ss->id;	/* an older state */
+	}
+	sqlite3_finalize(q);
+	s->track = 1;
+	return (rc == SQLITE_DONE ? 0 : fail(st, "load"));
+}
+
+/* step - run a bound statement once */
+static int
+step(struct state *st, sqlite3_stmt *q, const char *what)
+{
+	int	rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return (rc == SQLITE_DONE ? 0 : fail(st, what));
+}
+
+/* put_client - one client row */
+static int
+put_client(struct state *st, const struct client *c)
+{
+	unsigned char	blob[sizeof(c->m) + 1];
+	sqlite3_stmt	*q = st->put_client;
+
+	blob[0] = CLIENT_BLOB_VERSION;
+	memcpy(blob + 1, &c->m, sizeof(c->m));
+	sqlite3_bind_text(q, 1, c->addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, c->family);
+	sqlite3_bind_int(q, 3, c->prefix_len);
+	sqlite3_bind_double(q, 4, c->score);
+	sqlite3_bind_int64(q, 5, c->score_t);
+	sqlite3_bind_int64(q, 6, c->first_seen);
+	sqlite3_bind_int64(q, 7, c->last_seen);
+	sqlite3_bind_int(q, 8, c->bans);
+	sqlite3_bind_int64(q, 9, c->banned_until);
+	sqlite3_bind_int64(q, 10, c->last_ban);
+	sqlite3_bind_blob(q, 11, blob, (int)sizeof(blob), SQLITE_TRANSIENT);
+	return (step(st, q, "write client"));
+}
+
+/* put_sessions - the open sessions, replacing the last flush's */
+static int
+put_sessions(struct state *st, const struct scorer *s)
+{
+	unsigned char	 blob[sizeof(struct session) + 1];
+	struct session	*ss, copy;
+	size_t		 b;
+
+	if (step(st, st->del_sessions, "clear sessions") == -1)
+		return (-1);
+	blob[0] = SESSION_BLOB_VERSION;
+	for (b = 0; b < SESSION_SLOTS; b++)
+		for (ss = s->sbuckets[b]; ss != NULL; ss = ss->next) {
+			memcpy(&copy, ss, sizeof(copy));	/* padding too */
+			copy.next = NULL;
+			memcpy(blob + 1, &copy, sizeof(copy));
+			sqlite3_bind_int64(st->put_session, 1,
+			    (sqlite3_int64)ss->key);
+			sqlite3_bind_blob(st->put_session, 2, blob,
+			    (int)sizeof(blob), SQLITE_TRANSIENT);
+			if (step(st, st->put_session, "write session") == -1)
+				return (-1);
+		}
+	return (0);
+}
+
+/* put_meta - one meta value */
+static int
+put_meta(struct state *st, const char *key, long long v)
+{
+	sqlite3_bind_text(st->put_meta, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st->put_meta, 2, v);
+	return (step(st, st->put_meta, key));
+}
+
+/* state_flush - everything since the last flush, in one transaction */
+int
+state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
+    int npos)
+{
+	struct score_decision *d;
+	struct client	*c, *next;
+	sqlite3_stmt	*q;
+	size_t		 i;
+	int		 k;
+
+	if (exec(st, "BEGIN IMMEDIATE") == -1)
+		return (-1);
+	for (c = s->dirty; c != NULL; c = c->dirty_next)
+		if (put_client(st, c) == -1)
+			goto fail;
+	for (i = 0; i < s->npev; i++) {
+		q = st->put_ev;
+		sqlite3_bind_text(q, 1, s->pev[i].addr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, s->pev[i].e.t);
+		sqlite3_bind_double(q, 3, s->pev[i].e.weight);
+		sqlite3_bind_text(q, 4, s->pev[i].e.rule, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, s->pev[i].e.detail, -1, SQLITE_STATIC);
+		if (step(st, q, "write evidence") == -1)
+			goto fail;
+	}
+	for (i = s->decisions_saved; i < s->ndecisions; i++) {
+		d = &s->decisions[i];
+		q = st->put_ban;
+		sqlite3_bind_text(q, 1, d->addr, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 2, d->prefix_len);
+		sqlite3_bind_int(q, 3, d->family);
+		sqlite3_bind_int64(q, 4, d->at);
+		sqlite3_bind_int64(q, 5, d->until);
+		sqlite3_bind_int(q, 6, d->ban_count);
+		sqlite3_bind_double(q, 7, d->score);
+		sqlite3_bind_text(q, 8, d->reason, -1, SQLITE_STATIC);
+		if (step(st, q, "write ban") == -1)
+			goto fail;
+	}
+	if (put_sessions(st, s) == -1)
+		goto fail;
+	for (k = 0; k < npos; k++) {
+		q = st->put_pos;
+		sqlite3_bind_text(q, 1, pos[k].path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)pos[k].pos.dev);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)pos[k].pos.ino);
+		sqlite3_bind_int64(q, 4, (sqlite3_int64)pos[k].pos.off);
+		sqlite3_bind_int(q, 5, (int)pos[k].pos.fp_len);
+		sqlite3_bind_int64(q, 6, (sqlite3_int64)pos[k].pos.fp);
+		if (step(st, q, "write position") == -1)
+			goto fail;
+	}
+	/* What makes a resumed run the same as an uninterrupted one. */
+	if (put_meta(st, "log_time", (long long)s->now) == -1 ||
+	    put_meta(st, "next_session", (long long)s->next_session) == -1 ||
+	    put_meta(st, "rng", (long long)s->rng) == -1)
+		goto fail;
+	if (exec(st, "COMMIT") == -1)
+		goto fail;
+	/* Written: forget what was pending. */
+	for (c = s->dirty; c != NULL; c = next) {
+		next = c->dirty_next;
+		c->dirty = 0;
+		c->dirty_next = NULL;
+	}
+	s->dirty = NULL;
+	s->npev = 0;
+	s->decisions_saved = s->ndecisions;
+	return (0);
+fail:
+	(void)exec(st, "ROLLBACK");
+	return (-1);
+}
+
+/* state_prune - evidence older than retention before log time now */
+int
+state_prune(struct state *st, long long now)
+{
+	sqlite3_stmt	*q;
+	int		 rc;
+
+	if (prep(st, &q, "DELETE FROM evidence WHERE t < ?") == -1)
+		return (-1);
+	sqlite3_bind_int64(q, 1, now - (long long)st->retention);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return (rc == SQLITE_DONE ? 0 : fail(st, "prune"));
+}

@@ -1,0 +1,287 @@
+/*	$fivefifty: test_state.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	test_state 3 - `fivefifty scan` and its SQLite state
+ * DESCRIPTION
+ *	The built binary scans real logs into a real SQLite file:
+ *	- scanning the same files again reads nothing new; lines appended
+ *	  since are read once;
+ *	- killed with SIGKILL at random points and run again until it
+ *	  finishes, the scan ends with exactly the database of a run that
+ *	  was never interrupted (every table, row by row);
+ *	- the schema is migrated and stamped with user_version; a database
+ *	  from a newer fivefifty is refused with a clear error.
+ */
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <time.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "tests.h"
+
+extern char **environ;
+
+/* dump - every table of a state database as one sorted text */
+static char *
+dump(const char *db)
+{
+	static const char *const queries[] = {
+		"SELECT addr, family, prefix_len, score, score_t, first_seen, "
+		"last_seen, bans, banned_until, last_ban, hex(memory) FROM "
+		"clients ORDER BY addr",
+		"SELECT addr, prefix_len, at, until, n, score, reason FROM bans "
+		"ORDER BY id",
+		"SELECT addr, t, weight, rule, detail FROM evidence ORDER BY id",
+		"SELECT key, hex(data) FROM sessions ORDER BY key",
+		"SELECT path, dev, ino, off, fp_len, fp FROM positions ORDER BY "
+		"path",
+		"SELECT key, value FROM meta ORDER BY key",
+	};
+	sqlite3		*h;
+	sqlite3_stmt	*q;
+	char		*out = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+	size_t		 i;
+	int		 c;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	fp = open_memstream(&out, &len);
+	assert_non_null(fp);
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		assert_int_equal(sqlite3_prepare_v2(h, queries[i], -1, &q,
+		    NULL), SQLITE_OK);
+		fprintf(fp, "-- %zu\n", i);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			for (c = 0; c < sqlite3_column_count(q); c++)
+				fprintf(fp, "%s|", (const char *)
+				    sqlite3_column_text(q, c));
+			fputc('\n', fp);
+		}
+		sqlite3_finalize(q);
+	}
+	fclose(fp);
+	sqlite3_close(h);
+	return (out);
+}
+
+/* scan - run fivefifty scan --db db files...; its exit status */
+static int
+scan(const char *db, char *const *files, int n, struct run_result *r)
+{
+	char	*argv[16];
+	int	 i, k = 0;
+
+	argv[k++] = (char *)bin_path();
+	argv[k++] = "scan";
+	argv[k++] = "--db";
+	argv[k++] = (char *)db;
+	for (i = 0; i < n && k < 15; i++)
+		argv[k++] = files[i];
+	argv[k] = NULL;
+	assert_int_equal(run_cmd(argv, NULL, 0, r), 0);
+	return (r->status);
+}
+
+/* tmpname - a fresh path under /tmp */
+static void
+tmpname(char *buf, size_t len, const char *what)
+{
+	snprintf(buf, len, "/tmp/fivefifty-%s-%d-%ld.db", what, (int)getpid(),
+	    (long)random());
+	unlink(buf);
+}
+
+/* rmdb - a database and its WAL files */
+static void
+rmdb(const char *db)
+{
+	char	p[512];
+
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+}
+
+/* test_scan_resume - a second scan reads only what was appended */
+static void
+test_scan_resume(void **state)
+{
+	char		 db[256], log[300], src[512], *files[1];
+	struct run_result r;
+	size_t		 len;
+	char		*text;
+	FILE		*fp;
+
+	(void)state;
+	tmpname(db, sizeof(db), "resume");
+	snprintf(log, sizeof(log), "%s.log", db);
+	text = read_file(shared_path("corpus/realworld/kdent-2015-3.log", src,
+	    sizeof(src)), &len);
+	assert_non_null(text);
+	fp = fopen(log, "w");
+	assert_non_null(fp);
+	fwrite(text, 1, len / 2, fp);	/* the first half, cut at a line */
+	fclose(fp);
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	assert_non_null(strstr(r.err, " lines, "));
+	run_free(&r);
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	assert_non_null(strstr(r.err, "scan: 0 lines"));
+	run_free(&r);
+	/* The rest arrives: read once, the first half not again. */
+	fp = fopen(log, "a");
+	fwrite(text + len / 2, 1, len - len / 2, fp);
+	fclose(fp);
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	assert_null(strstr(r.err, "scan: 0 lines"));
+	run_free(&r);
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	assert_non_null(strstr(r.err, "scan: 0 lines"));
+	run_free(&r);
+	free(text);
+	unlink(log);
+	rmdb(db);
+}
+
+/* test_scan_crash - SIGKILL at random points, restart: same database */
+static void
+test_scan_crash(void **state)
+{
+	char		 one[256], two[256], p[3][512], *files[3], *a, *b;
+	char		*argv[8];
+	struct run_result r;
+	unsigned	 seed = 4242;
+	struct timespec	 t0, t1;
+	long		 whole_us;
+	int		 i, st, kills = 0, done, round;
+	pid_t		 pid;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "corpus/realworld/kdent-2015-%d.log",
+		    i + 1);
+		shared_path(rel, p[i], sizeof(p[i]));
+		files[i] = p[i];
+	}
+	tmpname(one, sizeof(one), "whole");
+	tmpname(two, sizeof(two), "killed");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(scan(one, files, 3, &r), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	run_free(&r);
+	/* Kill within the time a whole run takes, at random. */
+	whole_us = (t1.tv_sec - t0.tv_sec) * 1000000L +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000;
+	if (whole_us < 20000)
+		whole_us = 20000;
+
+	a = dump(one);
+	assert_true(strlen(a) > 10000);	/* it did hold something */
+	argv[0] = (char *)bin_path();
+	argv[1] = "scan";
+	argv[2] = "--db";
+	argv[3] = two;
+	argv[4] = files[0];
+	argv[5] = files[1];
+	argv[6] = files[2];
+	argv[7] = NULL;
+	for (round = 0; round < 4; round++) {
+		rmdb(two);
+		for (done = 0; !done; ) {
+			posix_spawn_file_actions_t fa;
+
+			posix_spawn_file_actions_init(&fa);
+			posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
+			    1, 0);
+			posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
+			    1, 0);
+			assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL,
+			    argv, environ), 0);
+			posix_spawn_file_actions_destroy(&fa);
+			seed = seed * 1103515245 + 12345;
+			usleep((useconds_t)(2000 + (seed >> 8) %
+			    (unsigned)whole_us));
+			if (waitpid(pid, &st, WNOHANG) == pid)
+				done = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+			else {
+				kill(pid, SIGKILL);
+				waitpid(pid, &st, 0);
+				kills++;
+			}
+			assert_true(kills < 400);
+		}
+		b = dump(two);
+		if (strcmp(a, b) != 0) {
+			size_t k;
+			for (k = 0; a[k] == b[k]; k++)
+				continue;
+			fail_msg("databases differ at byte %zu: ...%.120s... "
+			    "vs ...%.120s...", k, a + (k > 40 ? k - 40 : 0),
+			    b + (k > 40 ? k - 40 : 0));
+		}
+		free(b);
+	}
+	print_message("scan: killed %d times in 4 runs; each ended with the "
+	    "database of the uninterrupted run\n", kills);
+	free(a);
+	rmdb(one);
+	rmdb(two);
+}
+
+/* test_state_schema - user_version, and a newer schema refused */
+static void
+test_state_schema(void **state)
+{
+	char		 db[256], *files[1], log[512];
+	struct run_result r;
+	sqlite3		*h;
+	sqlite3_stmt	*q;
+
+	(void)state;
+	tmpname(db, sizeof(db), "schema");
+	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	run_free(&r);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &q,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(scan(db, files, 1, &r), 74);
+	assert_non_null(strstr(r.err, "newer than this fivefifty"));
+	run_free(&r);
+	rmdb(db);
+}
+
+const struct CMUnitTest state_tests[] = {
+	cmocka_unit_test(test_scan_resume),
+	cmocka_unit_test(test_scan_crash),
+	cmocka_unit_test(test_state_schema),
+};
+const size_t state_tests_count = sizeof(state_tests) / sizeof(state_tests[0]);
