@@ -40,9 +40,13 @@ extern const char parse_usage[];
 extern const char parse_help[];
 extern const char scan_usage[];
 extern const char scan_help[];
+extern const char list_help[];
+extern const char explain_help[];
 
 int	cmd_parse(int, char **);
 int	cmd_scan(int, char **);
+int	cmd_list(int, char **);
+int	cmd_explain(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);

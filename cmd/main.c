@@ -28,6 +28,10 @@ static const struct command commands[] = {
 	    cmd_parse, parse_help },
 	{ "scan", "score whole logs into the state database",
 	    cmd_scan, scan_help },
+	{ "list", "clients under watch and active bans",
+	    cmd_list, list_help },
+	{ "explain", "why a client has the score and bans it has",
+	    cmd_explain, explain_help },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -43,6 +43,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "score_int.h"
 
@@ -75,7 +76,7 @@ detail_put(char *out, size_t len, const char *label, struct pf_span sp)
 	w = (size_t)snprintf(out, len, "%s", label);
 	for (i = 0; sp.p != NULL && i < sp.len && w + 5 < len && i < 48; i++) {
 		unsigned char c = (unsigned char)sp.p[i];
-		if (c >= 0x21 && c < 0x7f && c != '\\')
+		if (c >= 0x20 && c < 0x7f && c != '\\')
 			out[w++] = (char)c;
 		else
 			w += (size_t)snprintf(out + w, len - w, "\\x%02x", c);
@@ -335,8 +336,13 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 					retry = i;
 		}
 	if (retry != -1) {
-		snprintf(d, sizeof(d), "came back after a %d, first at %lld",
-		    cl->m.attempts[retry].code, cl->m.attempts[retry].t);
+		time_t first = (time_t)cl->m.attempts[retry].t;
+		struct tm tm;
+		char when[32] = "?";
+		if (gmtime_r(&first, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(d, sizeof(d), "came back after a %d %s",
+		    cl->m.attempts[retry].code, when);
 		evidence(s, ss, &ev, t, c->w_fivefifty, "five-fifty", d);
 	}
 	for (j = 0; j < ss->nrejects; j++) {

@@ -279,9 +279,104 @@ test_state_schema(void **state)
 	rmdb(db);
 }
 
+/* test_list_explain - a known offender, listed and explained */
+static void
+test_list_explain(void **state)
+{
+	char		 db[256], log[300], *files[1];
+	char		*jq[] = { "/usr/bin/jq", "-e", "-r",
+	    "map(select(.banned)) | .[0].addr", NULL };
+	struct run_result r, j;
+	FILE		*fp;
+	int		 i;
+
+	(void)state;
+	tmpname(db, sizeof(db), "list");
+	snprintf(log, sizeof(log), "%s.log", db);
+	fp = fopen(log, "w");
+	assert_non_null(fp);
+	for (i = 0; i < 4; i++) {
+		fprintf(fp, "Nov 21 10:%02d:00 mx postfix/smtpd[%d]: connect "
+		    "from unknown[198.51.100.77]\n", i * 10, 100 + i);
+		fprintf(fp, "Nov 21 10:%02d:01 mx postfix/smtpd[%d]: NOQUEUE: "
+		    "reject: RCPT from unknown[198.51.100.77]: 554 5.7.1 "
+		    "<abuse@ours>: Sender address rejected: Access denied; "
+		    "from=<x@spammer.example> to=<abuse@ours> proto=ESMTP "
+		    "helo=<mail.spammer.example>\n", i * 10, 100 + i);
+		fprintf(fp, "Nov 21 10:%02d:02 mx postfix/smtpd[%d]: disconnect "
+		    "from unknown[198.51.100.77] ehlo=1 mail=1 rcpt=0/1 quit=1 "
+		    "commands=3/4\n", i * 10, 100 + i);
+	}
+	fclose(fp);
+	files[0] = log;
+
+	/* --dry-run decides and prints, and writes nothing. */
+	{
+		char *argv[] = { (char *)bin_path(), "scan", "--dry-run",
+		    "--db", db, log, NULL };
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "ban 198.51.100.77 at "));
+		assert_non_null(strstr(r.out, "five-fifty"));
+		assert_non_null(strstr(r.err, "dry run"));
+		assert_int_equal(access(db, F_OK), -1);
+		run_free(&r);
+	}
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	assert_non_null(strstr(r.out, "ban 198.51.100.77 at "));
+	run_free(&r);
+	{
+		char *argv[] = { (char *)bin_path(), "list", "--db", db, NULL };
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "198.51.100.77"));
+		assert_non_null(strstr(r.out, "banned until"));
+		assert_non_null(strstr(r.out, "five-fifty x"));
+		run_free(&r);
+	}
+	{
+		char *argv[] = { (char *)bin_path(), "list", "--json", "--db",
+		    db, NULL };
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(run_cmd(jq, r.out, r.outlen, &j), 0);
+		assert_int_equal(j.status, 0);
+		assert_string_equal(j.out, "198.51.100.77\n");
+		run_free(&j);
+		run_free(&r);
+	}
+	{
+		char *argv[] = { (char *)bin_path(), "explain", "--db", db,
+		    "198.51.100.77", NULL };
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "five-fifty: came back after a "
+		    "554"));
+		assert_non_null(strstr(r.out, "ban 1 at "));
+		assert_non_null(strstr(r.out, "tipped by five-fifty"));
+		run_free(&r);
+	}
+	{
+		char *argv[] = { (char *)bin_path(), "explain", "--db", db,
+		    "192.0.2.1", NULL };
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 1);
+		run_free(&r);
+	}
+	{
+		char *argv[] = { (char *)bin_path(), "explain", "--db", db,
+		    "not-an-address", NULL };
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 64);
+		run_free(&r);
+	}
+	unlink(log);
+	rmdb(db);
+}
+
 const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_scan_resume),
 	cmocka_unit_test(test_scan_crash),
 	cmocka_unit_test(test_state_schema),
+	cmocka_unit_test(test_list_explain),
 };
 const size_t state_tests_count = sizeof(state_tests) / sizeof(state_tests[0]);

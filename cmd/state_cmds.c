@@ -1,0 +1,400 @@
+/*	$fivefifty: state_cmds.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	state_cmds 3 - `fivefifty list` and `fivefifty explain`
+ * SYNOPSIS
+ *	int	cmd_list(int argc, char **argv);
+ *	int	cmd_explain(int argc, char **argv);
+ * DESCRIPTION
+ *	Both read the state database (read-only) at the log time of its last
+ *	write: scores are decayed to that time, and "banned" means banned
+ *	then. list shows the clients under watch (a score of at least 0.1)
+ *	and the active bans; explain shows one client's evidence in time
+ *	order with the score it built, the bans it led to, and the /64 (or
+ *	/24) it belongs to.
+ * SECURITY
+ *	Every text from the database is escaped for the output format.
+ */
+#include <arpa/inet.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "score/score.h"
+#include "util/util.h"
+
+#define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
+
+const char list_help[] =
+"NAME\n"
+"     fivefifty list - clients under watch and active bans\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty list [--json] [--db FILE]\n"
+"\n"
+"DESCRIPTION\n"
+"     Lists every address or prefix with a score of at least 0.1 or an\n"
+"     active ban, at the log time of the state's last write: address,\n"
+"     score, status (banned until TIME, or watching), bans so far, and\n"
+"     the rules its evidence came from (with counts).\n"
+"\n"
+"OPTIONS\n"
+"     --json     A JSON array of objects with addr, prefix_len, score,\n"
+"                banned, banned_until, bans, reasons.\n"
+"     --db FILE  The state database (default " DEFAULT_DB ").\n"
+"\n"
+"EXIT STATUS\n"
+"     0 listed; 64 usage; 74 the database could not be read.\n";
+
+const char explain_help[] =
+"NAME\n"
+"     fivefifty explain - why a client has the score and bans it has\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty explain [--db FILE] ADDR\n"
+"\n"
+"DESCRIPTION\n"
+"     Prints every piece of evidence held against ADDR in time order,\n"
+"     with its weight and the decayed score after it, the bans it led to\n"
+"     (the rule that tipped each one, how long it lasted, which ban of\n"
+"     the client it was) and the same for the prefix ADDR belongs to.\n"
+"\n"
+"OPTIONS\n"
+"     --db FILE  The state database (default " DEFAULT_DB ").\n"
+"\n"
+"EXIT STATUS\n"
+"     0 explained; 1 the client is not in the state; 64 usage; 74 the\n"
+"     database could not be read.\n";
+
+/* when - a log time as text */
+static const char *
+when(long long t, char *buf, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "-");
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return (buf);
+}
+
+/* open_db - the state, read-only; NULL after saying why */
+static struct state *
+open_db(const char *cmd, const char *db)
+{
+	struct state	*st;
+	char		 err[512];
+
+	err[0] = '\0';
+	if ((st = state_open(db, 1, err, sizeof(err))) == NULL)
+		fprintf(stderr, "fivefifty %s: state database %s\n", cmd, err);
+	return (st);
+}
+
+/* decay - score s at time t, seen at now */
+static double
+decay(double s, long long t, long long now, double half_life)
+{
+	return (now > t ? s * pow(0.5, (double)(now - t) / half_life) : s);
+}
+
+/* text - an escaped column */
+static void
+text(FILE *fp, sqlite3_stmt *q, int col, int json)
+{
+	const char	*s = (const char *)sqlite3_column_text(q, col);
+
+	if (s == NULL)
+		s = "";
+	if (json)
+		esc_json(fp, s, strlen(s), 256);
+	else
+		esc_text(fp, s, strlen(s), 256);
+}
+
+/* db_args - --db and --json for list/explain; the index of the first
+ * operand, or -1 */
+static int
+db_args(int argc, char **argv, const char **db, int *json, const char *help,
+    const char *usage)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int		ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			*db = optarg;
+			break;
+		case 'j':
+			if (json == NULL)
+				goto bad;
+			*json = 1;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return (-2);
+		default:
+			goto bad;
+		}
+	}
+	return (optind);
+bad:
+	fputs(usage, stderr);
+	return (-1);
+}
+
+/* cmd_list - fivefifty list [--json] [--db FILE] */
+int
+cmd_list(int argc, char **argv)
+{
+	struct score_conf conf;
+	struct state	*st;
+	sqlite3_stmt	*q, *r;
+	const char	*db = DEFAULT_DB, *sep = "";
+	char		 b[32];
+	long long	 now, until;
+	double		 score;
+	int		 json = 0, i;
+
+	if ((i = db_args(argc, argv, &db, &json, list_help,
+	    "usage: fivefifty list [--json] [--db FILE]\n")) < 0)
+		return (i == -2 ? EX_OK : EX_USAGE);
+	if (i != argc) {
+		fputs("usage: fivefifty list [--json] [--db FILE]\n", stderr);
+		return (EX_USAGE);
+	}
+	if ((st = open_db("list", db)) == NULL)
+		return (EX_IOERR);
+	score_conf_defaults(&conf);
+	now = state_now(st);
+	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, score, "
+	    "score_t, banned_until, bans FROM clients ORDER BY banned_until "
+	    "DESC, score DESC", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(state_db(st), "SELECT rule, count(*) FROM "
+	    "evidence WHERE addr = ? GROUP BY rule ORDER BY 2 DESC, 1", -1, &r,
+	    NULL) != SQLITE_OK) {
+		fprintf(stderr, "fivefifty list: %s\n",
+		    sqlite3_errmsg(state_db(st)));
+		state_close(st);
+		return (EX_IOERR);
+	}
+	if (json)
+		fputc('[', stdout);
+	else
+		printf("%-32s %7s  %-31s %4s  %s\n", "ADDRESS", "SCORE",
+		    "STATUS (log time)", "BANS", "REASONS");
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		score = decay(sqlite3_column_double(q, 2),
+		    sqlite3_column_int64(q, 3), now, conf.half_life);
+		until = sqlite3_column_int64(q, 4);
+		if (score < 0.1 && until <= now)
+			continue;
+		sqlite3_reset(r);
+		sqlite3_bind_text(r, 1, (const char *)sqlite3_column_text(q, 0),
+		    -1, SQLITE_TRANSIENT);
+		if (json) {
+			printf("%s{\"addr\":\"", sep);
+			text(stdout, q, 0, 1);
+			printf("\",\"prefix_len\":%d,\"score\":%.2f,"
+			    "\"banned\":%s,\"banned_until\":", sqlite3_column_int(q,
+			    1), score, until > now ? "true" : "false");
+			if (until > 0)
+				printf("\"%s\"", when(until, b, sizeof(b)));
+			else
+				fputs("null", stdout);
+			printf(",\"bans\":%d,\"reasons\":{",
+			    sqlite3_column_int(q, 5));
+			for (i = 0; sqlite3_step(r) == SQLITE_ROW; i++) {
+				printf("%s\"", i ? "," : "");
+				text(stdout, r, 0, 1);
+				printf("\":%d", sqlite3_column_int(r, 1));
+			}
+			fputs("}}", stdout);
+			sep = ",\n";
+		} else {
+			fputs("", stdout);
+			printf("%-32.32s %7.1f  ", (const char *)
+			    sqlite3_column_text(q, 0), score);
+			if (until > now)
+				printf("banned until %-18s ", when(until, b,
+				    sizeof(b)));
+			else
+				printf("%-31s ", "watching");
+			printf("%4d  ", sqlite3_column_int(q, 5));
+			for (i = 0; sqlite3_step(r) == SQLITE_ROW; i++) {
+				printf("%s", i ? ", " : "");
+				text(stdout, r, 0, 0);
+				printf(" x%d", sqlite3_column_int(r, 1));
+			}
+			fputc('\n', stdout);
+		}
+	}
+	if (json)
+		fputs("]\n", stdout);
+	sqlite3_finalize(q);
+	sqlite3_finalize(r);
+	state_close(st);
+	return (EX_OK);
+}
+
+/* canon - the canonical form of an address given on the command line */
+static int
+canon(const char *in, char *out, size_t len)
+{
+	unsigned char	bin[16];
+
+	if (inet_pton(AF_INET, in, bin) == 1)
+		return (inet_ntop(AF_INET, bin, out, (socklen_t)len) ? 0 : -1);
+	if (inet_pton(AF_INET6, in, bin) == 1)
+		return (inet_ntop(AF_INET6, bin, out, (socklen_t)len) ? 0 : -1);
+	return (-1);
+}
+
+/* explain_one - the evidence and bans of one address or prefix */
+static int
+explain_one(struct state *st, const char *addr, double half_life,
+    long long now)
+{
+	sqlite3_stmt	*q;
+	char		 b[32], u[32];
+	double		 score = 0;
+	long long	 last = 0;
+	int		 n = 0;
+
+	if (sqlite3_prepare_v2(state_db(st), "SELECT t, weight, rule, detail "
+	    "FROM evidence WHERE addr = ? ORDER BY t, id", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		long long t = sqlite3_column_int64(q, 0);
+		double w = sqlite3_column_double(q, 1);
+		if (n++ == 0)
+			printf("\n  evidence (time, weight, score after it, "
+			    "rule, detail):\n");
+		score = decay(score, last, t, half_life) + w;
+		last = t;
+		printf("    %s  %+5.1f  %6.1f  ", when(t, b, sizeof(b)), w,
+		    score);
+		text(stdout, q, 2, 0);
+		if (sqlite3_column_bytes(q, 3) > 0) {
+			fputs(": ", stdout);
+			text(stdout, q, 3, 0);
+		}
+		fputc('\n', stdout);
+	}
+	sqlite3_finalize(q);
+	if (n > 0)
+		printf("    score now (%s): %.1f\n", when(now, b, sizeof(b)),
+		    decay(score, last, now, half_life));
+	if (sqlite3_prepare_v2(state_db(st), "SELECT at, until, n, score, "
+	    "reason FROM bans WHERE addr = ? ORDER BY at, id", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
+	for (n = 0; sqlite3_step(q) == SQLITE_ROW; n++) {
+		if (n == 0)
+			printf("\n  bans:\n");
+		printf("    ban %d at %s until %s (score %.1f), tipped by ",
+		    sqlite3_column_int(q, 2), when(sqlite3_column_int64(q, 0), b,
+		    sizeof(b)), when(sqlite3_column_int64(q, 1), u, sizeof(u)),
+		    sqlite3_column_double(q, 3));
+		text(stdout, q, 4, 0);
+		fputc('\n', stdout);
+	}
+	sqlite3_finalize(q);
+	return (0);
+}
+
+/* cmd_explain - fivefifty explain [--db FILE] ADDR */
+int
+cmd_explain(int argc, char **argv)
+{
+	static const char usage[] = "usage: fivefifty explain [--db FILE] "
+	    "ADDR\n";
+	struct score_conf conf;
+	struct state	*st;
+	sqlite3_stmt	*q;
+	const char	*db = DEFAULT_DB;
+	char		 addr[64], net[80], b[32];
+	long long	 now;
+	int		 i, found = 0, plen;
+
+	if ((i = db_args(argc, argv, &db, NULL, explain_help, usage)) < 0)
+		return (i == -2 ? EX_OK : EX_USAGE);
+	if (i != argc - 1) {
+		fputs(usage, stderr);
+		return (EX_USAGE);
+	}
+	if (canon(argv[i], addr, sizeof(addr)) == -1) {
+		fputs("fivefifty explain: '", stderr);
+		esc_text(stderr, argv[i], strlen(argv[i]), 64);
+		fputs("' is not an IPv4 or IPv6 address\n", stderr);
+		return (EX_USAGE);
+	}
+	if ((st = open_db("explain", db)) == NULL)
+		return (EX_IOERR);
+	score_conf_defaults(&conf);
+	now = state_now(st);
+	plen = strchr(addr, ':') != NULL ? conf.v6_prefix : 24;
+	{
+		struct score_net n;
+		char text[96];
+		snprintf(text, sizeof(text), "%s/%d", addr, plen);
+		if (score_net_parse(text, &n) == 0) {
+			inet_ntop(n.family == 4 ? AF_INET : AF_INET6, n.addr,
+			    net, sizeof(net));
+			snprintf(net + strlen(net), sizeof(net) - strlen(net),
+			    "/%d", plen);
+		} else
+			net[0] = '\0';
+	}
+	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, first_seen, "
+	    "last_seen, bans, banned_until FROM clients WHERE addr = ? OR "
+	    "addr = ?", -1, &q, NULL) != SQLITE_OK) {
+		state_close(st);
+		return (EX_IOERR);
+	}
+	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, net, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(q, 0);
+		long long until = sqlite3_column_int64(q, 4);
+		if (found++)
+			fputc('\n', stdout);
+		printf("%s%s: first seen %s, ", a, strchr(a, '/') != NULL ?
+		    " (the prefix)" : "", when(sqlite3_column_int64(q, 1), b,
+		    sizeof(b)));
+		printf("last seen %s, %d ban(s), ", when(sqlite3_column_int64(q,
+		    2), b, sizeof(b)), sqlite3_column_int(q, 3));
+		printf("%s %s\n", until > now ? "banned until" : "not banned;",
+		    until > now ? when(until, b, sizeof(b)) : "watching");
+		(void)explain_one(st, a, conf.half_life, now);
+	}
+	sqlite3_finalize(q);
+	state_close(st);
+	if (!found) {
+		printf("%s: no evidence in the state\n", addr);
+		return (1);
+	}
+	return (EX_OK);
+}
