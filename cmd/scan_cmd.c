@@ -40,7 +40,7 @@
 #include "tailer/tailer.h"
 #include "util/util.h"
 
-#define FLUSH_LINES	5000	/* or FLUSH_MS, whichever comes first */
+#define FLUSH_LINES	50000	/* or FLUSH_MS, whichever comes first */
 #define FLUSH_MS	1000
 #define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
 
@@ -145,6 +145,9 @@ flush(struct scan *sc)
 	clock_gettime(CLOCK_MONOTONIC, &sc->last_flush);
 	if (sc->dry || sc->st == NULL)
 		return;
+	/* Sessions whose end was never logged: judge them now. */
+	scorer_flush(sc->s, scorer_now(sc->s));
+	print_bans(sc);
 	if (state_flush(sc->st, sc->s, sc->pos, sc->npos) == -1)
 		sc->failed = 1;
 }

@@ -32,16 +32,21 @@
 static int
 to_bin(const char *addr, unsigned char *bin, int *family)
 {
-	char		buf[PF_ADDR_MAX], *z;
+	char		buf[PF_ADDR_MAX];
+	const char	*z;
 
-	snprintf(buf, sizeof(buf), "%s", addr);
-	if ((z = strchr(buf, '%')) != NULL)
-		*z = '\0';
-	if (inet_pton(AF_INET, buf, bin) == 1) {
+	if ((z = strchr(addr, '%')) != NULL) {
+		if ((size_t)(z - addr) >= sizeof(buf))
+			return (-1);
+		memcpy(buf, addr, (size_t)(z - addr));
+		buf[z - addr] = '\0';
+		addr = buf;
+	}
+	if (strchr(addr, ':') == NULL && inet_pton(AF_INET, addr, bin) == 1) {
 		*family = 4;
 		return (0);
 	}
-	if (inet_pton(AF_INET6, buf, bin) == 1) {
+	if (inet_pton(AF_INET6, addr, bin) == 1) {
 		*family = 6;
 		return (0);
 	}

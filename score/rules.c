@@ -299,19 +299,24 @@ void
 rules_session_end(struct scorer *s, struct session *ss, long long t)
 {
 	const struct score_conf *c = &s->conf;
-	struct pf_event	 ev;
 	struct client	*cl;
 	char		 d[96];
 	int		 accepted, i, j, retry = -1, distinct = 0, acc = 0;
 	long		 extra;
 
-	if (ss->addr[0] == '\0' ||
-	    (cl = client_get(s, ss->addr, -1, t)) == NULL)
+	if (ss->addr[0] == '\0')
 		return;
-	/* A stand-in event for evidence(): the client, nothing else. */
-	memset(&ev, 0, sizeof(ev));
-	snprintf(ev.client_ip, sizeof(ev.client_ip), "%s", ss->addr);
 	accepted = ss->queued > 0 || ss->rcpt_ok > 0;
+	extra = ss->have_counters && ss->rcpt_ok == 0 ?
+	    ss->rcpt_total - ss->rcpt_rejects : 0;
+	/* A session with nothing to remember makes no entry: most clients
+	 * (postscreen passes, clean deliveries) never need one. */
+	if (!accepted && ss->nrejects == 0 && ss->nunknown == 0 &&
+	    extra <= 0 && !ss->too_many_errors && !ss->silent &&
+	    client_find(s, ss->addr, -1) == NULL)
+		return;
+	if ((cl = client_get(s, ss->addr, -1, t)) == NULL)
+		return;
 	if (accepted) {
 		memmove(cl->m.accept_t + 1, cl->m.accept_t,
 		    sizeof(cl->m.accept_t) - sizeof(cl->m.accept_t[0]));
@@ -343,7 +348,8 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		snprintf(d, sizeof(d), "came back after a %d %s",
 		    cl->m.attempts[retry].code, when);
-		evidence(s, ss, &ev, t, c->w_fivefifty, "five-fifty", d);
+		add_evidence(s, ss->addr, ss->name, t, c->w_fivefifty,
+		    "five-fifty", d);
 	}
 	for (j = 0; j < ss->nrejects; j++) {
 		for (i = 0; i < cl->m.nattempts; i++)
@@ -362,9 +368,8 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 
 	/* dictionary: distinct unknown recipients against accepted ones. */
 	/* Refused recipients that no reject line told about (syntax
-	 * errors and the like): rcpt=0/N minus the logged RCPT rejects. */
-	extra = ss->have_counters && ss->rcpt_ok == 0 ?
-	    ss->rcpt_total - ss->rcpt_rejects : 0;
+	 * errors and the like): rcpt=0/N minus the logged RCPT rejects,
+	 * computed above as extra. */
 	for (i = 0; i < ss->nunknown + (extra > 0 ? extra : 0); i++) {
 		uint64_t h = i < ss->nunknown ? ss->unknown[i] :
 		    hash64((const char *)&i, sizeof(i), ss->id);
@@ -395,15 +400,15 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 			snprintf(d, sizeof(d), "%d unknown recipients, %d "
 			    "accepted, in %.0f s", distinct, acc,
 			    c->dict_window);
-			evidence(s, ss, &ev, t, c->w_dictionary, "dictionary",
-			    d);
+			add_evidence(s, ss->addr, ss->name, t,
+			    c->w_dictionary, "dictionary", d);
 		}
 	}
 	client_touch(s, cl);	/* its memory changed */
 	if (ss->too_many_errors)
-		evidence(s, ss, &ev, t, c->w_too_many_errors,
+		add_evidence(s, ss->addr, ss->name, t, c->w_too_many_errors,
 		    "too many errors", "");
 	if (ss->silent)
-		evidence(s, ss, &ev, t, c->w_silent, "silent session",
-		    "commands=0/0");
+		add_evidence(s, ss->addr, ss->name, t, c->w_silent,
+		    "silent session", "commands=0/0");
 }

@@ -146,6 +146,7 @@ int	scorer_decision(struct scorer *, struct score_decision *);
 double	scorer_score(struct scorer *, const char *, long long);
 int	scorer_banned(struct scorer *, const char *, long long);
 size_t	scorer_nclients(const struct scorer *);
+long long scorer_now(const struct scorer *);
 void	scorer_free(struct scorer *);
 
 /* The state database (state.c). */

@@ -212,7 +212,7 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 	const struct score_conf *conf = &s->conf;
 	struct client	*c;
 
-	if ((c = client_get(s, addr, -1, t)) == NULL)
+	if (w <= 0 || (c = client_get(s, addr, -1, t)) == NULL)
 		return;
 	c->score = decayed(s, c, t) + w;
 	c->score_t = t;
@@ -312,6 +312,13 @@ scorer_banned(struct scorer *s, const char *addr, long long t)
 	    c->banned_until > t)
 		return (1);
 	return (0);
+}
+
+/* scorer_now - the log time of the last event */
+long long
+scorer_now(const struct scorer *s)
+{
+	return (s->now);
 }
 
 /* scorer_nclients - entries in the client table */

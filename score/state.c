@@ -50,7 +50,7 @@
 #include "util/util.h"
 
 #define SESSION_BLOB_VERSION	1
-#define CLIENT_BLOB_VERSION	1
+#define CLIENT_BLOB_VERSION	2	/* packed: only the entries in use */
 
 struct state {
 	sqlite3		*db;
@@ -109,6 +109,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value);",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int	mem_unpack(struct client_mem *, const unsigned char *, size_t);
 
 /* fail - log an SQLite error; -1 */
 static int
@@ -339,10 +341,9 @@ state_load(struct state *st, struct scorer *s)
 		c->banned_until = sqlite3_column_int64(q, 7);
 		c->last_ban = sqlite3_column_int64(q, 8);
 		blob = sqlite3_column_blob(q, 9);
-		if (blob != NULL && (size_t)sqlite3_column_bytes(q, 9) ==
-		    sizeof(c->m) + 1 && *(const unsigned char *)blob ==
-		    CLIENT_BLOB_VERSION)
-			memcpy(&c->m, (const char *)blob + 1, sizeof(c->m));
+		if (blob != NULL)
+			(void)mem_unpack(&c->m, blob,
+			    (size_t)sqlite3_column_bytes(q, 9));
 		n++;
 	}
 	sqlite3_finalize(q);
@@ -377,15 +378,92 @@ step(struct state *st, sqlite3_stmt *q, const char *what)
 	return (rc == SQLITE_DONE ? 0 : fail(st, what));
 }
 
+/* pack - put n bytes at *w */
+static void
+pack(unsigned char **w, const void *p, size_t n)
+{
+	memcpy(*w, p, n);
+	*w += n;
+}
+
+/* unpack - take n bytes from *r if the blob has them; -1 if not */
+static int
+unpack(const unsigned char **r, const unsigned char *end, void *p, size_t n)
+{
+	if ((size_t)(end - *r) < n)
+		return (-1);
+	memcpy(p, *r, n);
+	*r += n;
+	return (0);
+}
+
+/* mem_pack - the rules' memory of a client, only the entries in use */
+static size_t
+mem_pack(const struct client_mem *m, unsigned char *blob)
+{
+	unsigned char	*w = blob;
+	int		 nacc;
+
+	*w++ = CLIENT_BLOB_VERSION;
+	for (nacc = 0; nacc < ACCEPT_KEEP && m->accept_n[nacc] != 0; nacc++)
+		continue;
+	pack(&w, &m->nattempts, sizeof(int));
+	pack(&w, &m->nunknown, sizeof(int));
+	pack(&w, &nacc, sizeof(int));
+	pack(&w, &m->nmembers, sizeof(int));
+	pack(&w, m->attempts, (size_t)m->nattempts * sizeof(m->attempts[0]));
+	pack(&w, m->unknown, (size_t)m->nunknown * sizeof(m->unknown[0]));
+	pack(&w, m->unknown_t, (size_t)m->nunknown * sizeof(m->unknown_t[0]));
+	pack(&w, m->accept_t, (size_t)nacc * sizeof(m->accept_t[0]));
+	pack(&w, m->accept_n, (size_t)nacc * sizeof(m->accept_n[0]));
+	pack(&w, m->members, (size_t)m->nmembers * sizeof(m->members[0]));
+	return ((size_t)(w - blob));
+}
+
+/* mem_unpack - the reverse; -1 for a blob that does not fit */
+static int
+mem_unpack(struct client_mem *m, const unsigned char *r, size_t len)
+{
+	const unsigned char *end = r + len;
+	int		 nacc;
+
+	memset(m, 0, sizeof(*m));
+	if (len < 1 || *r++ != CLIENT_BLOB_VERSION ||
+	    unpack(&r, end, &m->nattempts, sizeof(int)) == -1 ||
+	    unpack(&r, end, &m->nunknown, sizeof(int)) == -1 ||
+	    unpack(&r, end, &nacc, sizeof(int)) == -1 ||
+	    unpack(&r, end, &m->nmembers, sizeof(int)) == -1 ||
+	    m->nattempts < 0 || m->nattempts > ATTEMPTS_KEEP ||
+	    m->nunknown < 0 || m->nunknown > UNKNOWN_KEEP || nacc < 0 ||
+	    nacc > ACCEPT_KEEP || m->nmembers < 0 ||
+	    m->nmembers > PREFIX_MEMBERS ||
+	    unpack(&r, end, m->attempts, (size_t)m->nattempts *
+	    sizeof(m->attempts[0])) == -1 ||
+	    unpack(&r, end, m->unknown, (size_t)m->nunknown *
+	    sizeof(m->unknown[0])) == -1 ||
+	    unpack(&r, end, m->unknown_t, (size_t)m->nunknown *
+	    sizeof(m->unknown_t[0])) == -1 ||
+	    unpack(&r, end, m->accept_t, (size_t)nacc *
+	    sizeof(m->accept_t[0])) == -1 ||
+	    unpack(&r, end, m->accept_n, (size_t)nacc *
+	    sizeof(m->accept_n[0])) == -1 ||
+	    unpack(&r, end, m->members, (size_t)m->nmembers *
+	    sizeof(m->members[0])) == -1) {
+		memset(m, 0, sizeof(*m));
+		return (-1);
+	}
+	return (0);
+}
+
 /* put_client - one client row */
 static int
 put_client(struct state *st, const struct client *c)
 {
-	unsigned char	blob[sizeof(c->m) + 1];
+	unsigned char	blob[sizeof(c->m) + 32];
 	sqlite3_stmt	*q = st->put_client;
+	size_t		n;
 
-	blob[0] = CLIENT_BLOB_VERSION;
-	memcpy(blob + 1, &c->m, sizeof(c->m));
+	n = mem_pack(&c->m, blob);
 	sqlite3_bind_text(q, 1, c->addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, c->family);
 	sqlite3_bind_int(q, 3, c->prefix_len);
@@ -396,7 +474,7 @@ put_client(struct state *st, const struct client *c)
 	sqlite3_bind_int(q, 8, c->bans);
 	sqlite3_bind_int64(q, 9, c->banned_until);
 	sqlite3_bind_int64(q, 10, c->last_ban);
-	sqlite3_bind_blob(q, 11, blob, (int)sizeof(blob), SQLITE_TRANSIENT);
+	sqlite3_bind_blob(q, 11, blob, (int)n, SQLITE_TRANSIENT);
 	return (step(st, q, "write client"));
 }
 
