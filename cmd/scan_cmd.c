@@ -40,7 +40,7 @@
 #include "tailer/tailer.h"
 #include "util/util.h"
 
-#define FLUSH_LINES	50000	/* or FLUSH_MS, whichever comes first */
+#define FLUSH_LINES	200000	/* or FLUSH_MS, whichever comes first */
 #define FLUSH_MS	1000
 #define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
 

@@ -64,6 +64,6 @@ score_conf_defaults(struct score_conf *c)
 
 	/* Loopback is always protected; see score.h. */
 	(void)score_net_parse("127.0.0.0/8", &c->loopback4);
-	c->max_clients = 200000;
+	c->max_clients = 100000;	/* about 1 KiB each */
 	c->session_timeout = 3600;
 }

@@ -19,11 +19,12 @@
 
 #include "score.h"
 
-#define EVIDENCE_KEEP	16	/* per client, for explain */
-#define ATTEMPTS_KEEP	16	/* remembered 5xx attempts per client */
-#define UNKNOWN_KEEP	64	/* remembered unknown recipients per client */
-#define ACCEPT_KEEP	16	/* remembered accepting sessions */
-#define PREFIX_MEMBERS	16
+/* What a client entry remembers is capped so that an entry is about
+ * 1 KiB: max_clients bounds the memory. */
+#define ATTEMPTS_KEEP	8	/* remembered 5xx attempts per client */
+#define UNKNOWN_KEEP	32	/* remembered unknown recipients per client */
+#define ACCEPT_KEEP	8	/* remembered accepting sessions */
+#define PREFIX_MEMBERS	8
 #define SESSION_SLOTS	4096
 #define SESSION_REJECTS	32
 #define ANY_ATTEMPT	1	/* attempt key: "any attempt at all" */
@@ -70,8 +71,6 @@ struct client {
 	long long	 banned_until;
 	long long	 last_ban;
 	struct client_mem m;
-	struct evidence	 ev[EVIDENCE_KEEP];
-	int		 nev;		/* total ever; ring index = nev % KEEP */
 };
 
 /* Evidence not yet written to the state database. */

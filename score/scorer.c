@@ -151,19 +151,14 @@ client_touch(struct scorer *s, struct client *c)
 	s->dirty = c;
 }
 
-/* push_evidence - keep the last EVIDENCE_KEEP for explain, and queue it
- * for the state database */
+/* push_evidence - queue evidence for the state database (explain reads
+ * it there) */
 static void
 push_evidence(struct scorer *s, struct client *c, long long t, double w,
     const char *rule, const char *detail)
 {
-	struct evidence	*e = &c->ev[c->nev++ % EVIDENCE_KEEP];
-	struct pending_ev *np;
+	struct pending_ev *np, *e;
 
-	e->t = t;
-	e->weight = w;
-	e->rule = rule;
-	snprintf(e->detail, sizeof(e->detail), "%s", detail);
 	client_touch(s, c);
 	if (!s->track)
 		return;
@@ -174,8 +169,12 @@ push_evidence(struct scorer *s, struct client *c, long long t, double w,
 		s->pev = np;
 		s->pev_cap = cap;
 	}
-	snprintf(s->pev[s->npev].addr, sizeof(s->pev[0].addr), "%s", c->addr);
-	s->pev[s->npev++].e = *e;
+	e = &s->pev[s->npev++];
+	snprintf(e->addr, sizeof(e->addr), "%s", c->addr);
+	e->e.t = t;
+	e->e.weight = w;
+	e->e.rule = rule;
+	snprintf(e->e.detail, sizeof(e->e.detail), "%s", detail);
 }
 
 /* aggregate - add weight to the prefix of addr; ban the prefix when
@@ -280,8 +279,14 @@ scorer_flush(struct scorer *s, long long t)
 int
 scorer_decision(struct scorer *s, struct score_decision *d)
 {
-	if (s->decisions_out == s->ndecisions)
+	if (s->decisions_out == s->ndecisions) {
+		/* All handed out (and saved, when a state is open): the
+		 * queue starts over, so it never grows with the log. */
+		if (!s->track || s->decisions_saved == s->ndecisions)
+			s->ndecisions = s->decisions_out =
+			    s->decisions_saved = 0;
 		return (0);
+	}
 	*d = s->decisions[s->decisions_out++];
 	return (1);
 }

@@ -50,12 +50,15 @@
 #include "util/util.h"
 
 #define SESSION_BLOB_VERSION	1
+#define EV_BATCH		32	/* evidence rows per INSERT */
 #define CLIENT_BLOB_VERSION	2	/* packed: only the entries in use */
 
 struct state {
 	sqlite3		*db;
+	int		 readonly;
 	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
+	sqlite3_stmt	*put_evs;	/* EV_BATCH rows at once */
 	double		 retention;
 };
 
@@ -75,7 +78,6 @@ static const char *const migrations[] = {
 	"  last_ban INTEGER NOT NULL,"
 	"  memory BLOB"			/* what the rules remember */
 	");"
-	"CREATE INDEX clients_seen ON clients(last_seen);"
 	"CREATE TABLE evidence ("
 	"  id INTEGER PRIMARY KEY,"
 	"  addr TEXT NOT NULL,"
@@ -85,7 +87,6 @@ static const char *const migrations[] = {
 	"  detail TEXT NOT NULL"
 	");"
 	"CREATE INDEX evidence_addr ON evidence(addr, t);"
-	"CREATE INDEX evidence_t ON evidence(t);"
 	"CREATE TABLE bans ("
 	"  id INTEGER PRIMARY KEY,"
 	"  addr TEXT NOT NULL,"
@@ -175,6 +176,22 @@ prep(struct state *st, sqlite3_stmt **q, const char *sql)
 	return (0);
 }
 
+/* prep_batch - the INSERT of EV_BATCH evidence rows */
+static int
+prep_batch(struct state *st)
+{
+	char	sql[64 + EV_BATCH * 16];
+	size_t	n;
+	int	i;
+
+	n = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO evidence (addr, t, "
+	    "weight, rule, detail) VALUES ");
+	for (i = 0; i < EV_BATCH; i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s(?,?,?,?,?)",
+		    i ? "," : "");
+	return (prep(st, &st->put_evs, sql));
+}
+
 /* state_open - open or create the database, migrated, in WAL mode */
 struct state *
 state_open(const char *path, int readonly, char *err, size_t errlen)
@@ -187,6 +204,7 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 		return (NULL);
 	}
 	st->retention = 30 * 86400;
+	st->readonly = readonly;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
@@ -198,6 +216,7 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	sqlite3_busy_timeout(st->db, 5000);
 	if (!readonly && (exec(st, "PRAGMA journal_mode = WAL") == -1 ||
 	    exec(st, "PRAGMA synchronous = NORMAL") == -1 ||
+	    exec(st, "PRAGMA cache_size = -16384") == -1 ||
 	    migrate(st, err, errlen) == -1)) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "%s: cannot set up", path);
@@ -212,6 +231,7 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	    "(?,?,?,?,?,?,?,?,?,?,?)") == -1 ||
 	    prep(st, &st->put_ev, "INSERT INTO evidence (addr, t, weight, "
 	    "rule, detail) VALUES (?,?,?,?,?)") == -1 ||
+	    prep_batch(st) == -1 ||
 	    prep(st, &st->put_ban, "INSERT INTO bans (addr, prefix_len, "
 	    "family, at, until, n, score, reason) VALUES (?,?,?,?,?,?,?,?)")
 	    == -1 ||
@@ -252,6 +272,7 @@ state_close(struct state *st)
 	sqlite3_finalize(st->put_session);
 	sqlite3_finalize(st->del_sessions);
 	sqlite3_finalize(st->put_meta);
+	sqlite3_finalize(st->put_evs);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -363,7 +384,7 @@ state_load(struct state *st, struct scorer *s)
 			s->next_session = ss->id;	/* an older state */
 	}
 	sqlite3_finalize(q);
-	s->track = 1;
+	s->track = !st->readonly;	/* nothing to write: keep nothing */
 	return (rc == SQLITE_DONE ? 0 : fail(st, "load"));
 }
 
@@ -529,13 +550,21 @@ state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
 	for (c = s->dirty; c != NULL; c = c->dirty_next)
 		if (put_client(st, c) == -1)
 			goto fail;
-	for (i = 0; i < s->npev; i++) {
-		q = st->put_ev;
-		sqlite3_bind_text(q, 1, s->pev[i].addr, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, s->pev[i].e.t);
-		sqlite3_bind_double(q, 3, s->pev[i].e.weight);
-		sqlite3_bind_text(q, 4, s->pev[i].e.rule, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 5, s->pev[i].e.detail, -1, SQLITE_STATIC);
+	for (i = 0; i < s->npev; ) {
+		/* Full batches in one statement, the rest row by row. */
+		int rows = s->npev - i >= EV_BATCH ? EV_BATCH : 1, b;
+		q = rows == EV_BATCH ? st->put_evs : st->put_ev;
+		for (b = 0; b < rows; b++, i++) {
+			const struct pending_ev *e = &s->pev[i];
+			sqlite3_bind_text(q, b * 5 + 1, e->addr, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(q, b * 5 + 2, e->e.t);
+			sqlite3_bind_double(q, b * 5 + 3, e->e.weight);
+			sqlite3_bind_text(q, b * 5 + 4, e->e.rule, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(q, b * 5 + 5, e->e.detail, -1,
+			    SQLITE_STATIC);
+		}
 		if (step(st, q, "write evidence") == -1)
 			goto fail;
 	}
