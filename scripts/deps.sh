@@ -11,7 +11,7 @@ set -eu
 build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev"
 case "${1:-}" in
 build)	want="$build" ;;
-test)	want="$build libcmocka-dev jq logrotate gzip" ;;
+test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks iproute2" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
 bench)	want="$build fail2ban pflogsumm python3" ;;
 *)	echo "usage: $0 build|test|fuzz|bench" >&2; exit 64 ;;
@@ -35,6 +35,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "fivefifty: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is installed for the tests' own instances only: no system
+# configuration is made ("No configuration"), nothing is started.
+echo "postfix postfix/main_mailer_type select No configuration" |
+    debconf-set-selections 2>/dev/null || true
 # apt's chatter is kept and shown only when a step fails.
 log=$(mktemp)
 quiet() {

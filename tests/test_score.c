@@ -454,24 +454,23 @@ test_eviction(void **state)
 	feed_done(&f);
 }
 
-/* test_lab_truth - the real Postfix run: every "ban" banned, no "keep" */
-static void
-test_lab_truth(void **state)
+/* check_truth - score a log, then every "ban" must be banned and no
+ * "keep"; returns the number of wrong verdicts */
+static int
+check_truth(const char *logpath, const char *truthpath, const char *what)
 {
 	struct feeder	f;
 	struct pf_event	ev;
-	char		path[512], *text, *s, *nl, ip[64], cls[32], want[16];
+	char		*text, *s, *nl, ip[64], cls[32], want[16];
 	size_t		len;
-	int		bad = 0, nban = 0, nkeep = 0;
+	int		bad = 0, nban = 0, nkeep = 0, was;
 
-	(void)state;
 	feed_init(&f);
 	/* The lab's clients are 127.x.y.z; only 127.0.0.1 is the server. */
 	assert_int_equal(score_net_parse("127.0.0.1/32", &f.conf.loopback4),
 	    0);
 	feed_start(&f);
-	text = read_file(shared_path("corpus/lab/postfix37-lab.log", path,
-	    sizeof(path)), &len);
+	text = read_file(logpath, &len);
 	assert_non_null(text);
 	for (s = text; (nl = strchr(s, '\n')) != NULL; s = nl + 1)
 		if (pf_parse_line(f.p, s, (size_t)(nl - s), &ev) == PF_EVENT) {
@@ -480,31 +479,70 @@ test_lab_truth(void **state)
 		}
 	free(text);
 	scorer_flush(f.s, f.t + 86400);
-	text = read_file(shared_path("corpus/lab/postfix37-lab.truth.tsv",
-	    path, sizeof(path)), &len);
+	text = read_file(truthpath, &len);
 	assert_non_null(text);
 	for (s = text; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
 		if (sscanf(s, "%63s %31s %15s", ip, cls, want) != 3)
 			continue;
-		/* Banned at some point: its ban count is what tells. */
-		int was = scorer_banned(f.s, ip, f.t);
+		was = scorer_banned(f.s, ip, f.t);
 		if (strcmp(want, "ban") == 0) {
 			nban++;
 			if (!was && bad++ < 10)
-				print_error("lab: %s (%s) not banned\n", ip,
-				    cls);
+				print_error("%s: %s (%s) not banned\n", what,
+				    ip, cls);
 		} else if (strcmp(want, "keep") == 0) {
 			nkeep++;
 			if (was && bad++ < 10)
-				print_error("lab: %s (%s) banned\n", ip, cls);
+				print_error("%s: %s (%s) banned\n", what, ip,
+				    cls);
 		}
 	}
 	free(text);
-	print_message("lab: %d offenders all banned, %d legitimate clients "
-	    "none banned\n", nban, nkeep);
-	assert_int_equal(bad, 0);
+	print_message("%s: %d offenders, %d legitimate clients, %d wrong\n",
+	    what, nban, nkeep, bad);
 	assert_true(nban > 0 && nkeep > 0);
 	feed_done(&f);
+	return (bad);
+}
+
+/* test_lab_truth - the shared lab run (real Postfix 3.7.11) */
+static void
+test_lab_truth(void **state)
+{
+	char		log[512], truth[512];
+
+	(void)state;
+	shared_path("corpus/lab/postfix37-lab.log", log, sizeof(log));
+	shared_path("corpus/lab/postfix37-lab.truth.tsv", truth,
+	    sizeof(truth));
+	assert_int_equal(check_truth(log, truth, "lab"), 0);
+}
+
+/* test_postfix_runs - our own runs of a real Postfix, other mixes */
+static void
+test_postfix_runs(void **state)
+{
+	char		 dir[64], log[128], truth[128], seed[16], what[32];
+	struct run_result r;
+	int		 i, bad = 0;
+
+	(void)state;
+	for (i = 1; i <= 2; i++) {
+		char *argv[] = { "/bin/bash", "tests/postfix-lab.sh", dir,
+		    seed, NULL };
+		snprintf(dir, sizeof(dir), "/tmp/fivefifty-pflab-%d", i);
+		snprintf(seed, sizeof(seed), "%d", 1000 + i * 7);
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		if (r.status != 0)
+			fail_msg("postfix-lab.sh: %s%s", r.out, r.err);
+		print_message("%s", r.out);
+		run_free(&r);
+		snprintf(log, sizeof(log), "%s/mail.log", dir);
+		snprintf(truth, sizeof(truth), "%s/truth.tsv", dir);
+		snprintf(what, sizeof(what), "postfix run %d", i);
+		bad += check_truth(log, truth, what);
+	}
+	assert_int_equal(bad, 0);
 }
 
 const struct CMUnitTest score_tests[] = {
@@ -519,5 +557,6 @@ const struct CMUnitTest score_tests[] = {
 	cmocka_unit_test(test_ipv6_prefix),
 	cmocka_unit_test(test_eviction),
 	cmocka_unit_test(test_lab_truth),
+	cmocka_unit_test(test_postfix_runs),
 };
 const size_t score_tests_count = sizeof(score_tests) / sizeof(score_tests[0]);

@@ -1,0 +1,199 @@
+#!/bin/bash
+# postfix-lab.sh - a real Postfix in a private network namespace, talked to
+# by scripted SMTP clients (swaks) of known kinds; writes its log and the
+# truth about every client.
+#
+# usage: tests/postfix-lab.sh DIR SEED
+#
+# DIR gets the instance (config, queue, DIR/mail.log through postlogd) and
+# DIR/truth.tsv: "ADDRESS TAB KIND TAB ban|keep|either". SEED varies the
+# mix: how many clients of each kind, how often they retry, which
+# recipients they use. The system's Postfix and /etc/postfix are never
+# touched; the namespace, and with it the instance, is removed at the end.
+#
+# Kinds: legit (accepted mail, now and then a mistyped recipient), legit4xx
+# (meets a temporary 450 and retries until accepted), listserver (every post
+# to many subscribers, the same two dead ones each time), fivefifty (comes
+# back again and again with a 5xx-rejected mail), dictionary (random local
+# parts until Postfix hangs up), oneoff (one rejected attempt).
+set -euo pipefail
+
+dir=$1
+seed=${2:-1}
+ns="fflab$$"
+RANDOM=$seed
+
+[ "$(id -u)" -eq 0 ] || { echo "postfix-lab: needs root" >&2; exit 1; }
+for t in postfix swaks ip postmap; do
+	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] ||
+	    { echo "postfix-lab: $t is missing" >&2; exit 1; }
+done
+
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+rm -rf "${dir:?}"/*
+mkdir -p "$dir/queue" "$dir/data"
+chown postfix:postfix "$dir/data"
+
+cleanup() {
+	ip netns exec "$ns" postfix -c "$dir" stop >/dev/null 2>&1 || true
+	sleep 0.5
+	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+	ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+cat >"$dir/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/mail.log
+maillog_file_prefixes = $dir
+myhostname = mx.example.test
+mydomain = example.test
+myorigin = \$mydomain
+mydestination = example.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.1/32
+smtpd_peername_lookup = no
+alias_maps =
+alias_database =
+local_recipient_maps = hash:$dir/recipients
+local_transport = discard:
+default_transport = discard:
+smtpd_helo_required = yes
+smtpd_helo_restrictions = check_helo_access hash:$dir/helos
+smtpd_sender_restrictions = check_sender_access hash:$dir/senders
+smtpd_recipient_restrictions = reject_unauth_destination,
+	check_recipient_access hash:$dir/greylist
+smtpd_soft_error_limit = 5
+smtpd_hard_error_limit = 12
+smtpd_error_sleep_time = 0
+smtpd_client_connection_rate_limit = 0
+anvil_rate_time_unit = 60s
+smtpd_banner = \$myhostname ESMTP
+biff = no
+EOF
+cp /etc/postfix/master.cf "$dir/master.cf"
+grep -q '^postlog' "$dir/master.cf" ||
+    echo 'postlog   unix-dgram n  -       n       -       1       postlogd' \
+	>>"$dir/master.cf"
+
+: >"$dir/recipients"
+for u in alice bob carol dave erin frank grace heidi ivan judy \
+    mallory niaj olivia peggy rupert sybil trent victor walter postmaster; do
+	printf '%s@example.test OK\n' "$u" >>"$dir/recipients"
+done
+printf 'friend REJECT Service unavailable\n' >"$dir/helos"
+printf 'x@spammer.example REJECT Access denied\n' >"$dir/senders"
+# Mail to "later" is greylisted: 450 until the third try (see below).
+printf 'later@example.test DEFER_IF_PERMIT Greylisted, try again\n' \
+    >"$dir/greylist"
+for m in recipients helos senders greylist; do
+	postmap -c "$dir" "hash:$dir/$m"
+done
+
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+ip netns exec "$ns" postfix -c "$dir" check
+ip netns exec "$ns" postfix -c "$dir" start
+for _ in $(seq 50); do
+	ip netns exec "$ns" bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' \
+	    2>/dev/null && break
+	sleep 0.1
+done
+
+users=(alice bob carol dave erin frank grace heidi ivan judy mallory niaj
+    olivia peggy rupert sybil trent victor walter)
+used=" "
+: >"$dir/truth.tsv"
+
+# addr - a fresh 127.x.y.z (never 127.0.0.1)
+addr() {
+	local a
+	while :; do
+		a="127.$((RANDOM % 250 + 2)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))"
+		case $used in *" $a "*) ;; *) used="$used$a "; echo "$a"; return ;; esac
+	done
+}
+
+# send FROM-ADDR HELO SENDER RCPTS [swaks options] - one SMTP session
+send() {
+	local src=$1 helo=$2 from=$3 to=$4
+	shift 4
+	ip netns exec "$ns" swaks --server 127.0.0.1 --port 25 \
+	    --local-interface "$src" --helo "$helo" --from "$from" --to "$to" \
+	    --body "test" --timeout 10 --silent 2 "$@" >/dev/null 2>&1 || true
+}
+
+# word - a random lower-case word of 4 to 9 letters (from SEED)
+word() {
+	local w="" i
+	for ((i = 0; i < RANDOM % 6 + 4; i++)); do
+		w="$w$(printf "\\$(printf %o $((97 + RANDOM % 26)))")"
+	done
+	echo "$w"
+}
+
+n_legit=$((6 + RANDOM % 6)) n_legit4xx=$((2 + RANDOM % 2))
+n_list=$((2 + RANDOM % 2)) n_five=$((3 + RANDOM % 3))
+n_dict=$((2 + RANDOM % 2)) n_one=$((3 + RANDOM % 3))
+
+for _ in $(seq "$n_legit"); do
+	a=$(addr); d="$(word).example"
+	printf '%s\tlegit\tkeep\n' "$a" >>"$dir/truth.tsv"
+	for i in $(seq $((3 + RANDOM % 5))); do
+		to="${users[RANDOM % ${#users[@]}]}@example.test"
+		[ $((RANDOM % 10)) -eq 0 ] && to="$to,jhon$RANDOM@example.test"
+		send "$a" "mail.$d" "news@$d" "$to"
+	done
+done
+for _ in $(seq "$n_legit4xx"); do
+	a=$(addr); d="$(word).example"
+	printf '%s\tlegit4xx\tkeep\n' "$a" >>"$dir/truth.tsv"
+	for i in 1 2 3 4; do
+		send "$a" "mail.$d" "info@$d" "later@example.test"
+	done
+done
+for _ in $(seq "$n_list"); do
+	a=$(addr); d="lists.$(word).example"
+	printf '%s\tlistserver\tkeep\n' "$a" >>"$dir/truth.tsv"
+	for post in $(seq $((5 + RANDOM % 6))); do
+		rcpts=$(printf '%s@example.test,' "${users[@]:0:12}")
+		send "$a" "$d" "bounce@$d" "${rcpts}gone1@example.test,gone2@example.test"
+	done
+done
+for _ in $(seq "$n_five"); do
+	a=$(addr)
+	printf '%s\tfivefifty\tban\n' "$a" >>"$dir/truth.tsv"
+	case $((RANDOM % 3)) in
+	0) helo=friend from="spam@$(word).example" to="alice@example.test" ;;
+	1) helo="mail.$(word).example" from="x@spammer.example" to="bob@example.test" ;;
+	*) helo="mail.$(word).example" from="spam@$(word).example" to="nosuch$RANDOM@example.test" ;;
+	esac
+	for i in $(seq $((4 + RANDOM % 5))); do
+		send "$a" "$helo" "$from" "$to"
+	done
+done
+for _ in $(seq "$n_dict"); do
+	a=$(addr); d="$(word).example"
+	printf '%s\tdictionary\tban\n' "$a" >>"$dir/truth.tsv"
+	rcpts=""
+	for i in $(seq $((15 + RANDOM % 20))); do
+		rcpts="$rcpts$(word)@example.test,"
+	done
+	send "$a" "mail.$d" "promo@$d" "${rcpts%,}"
+done
+for _ in $(seq "$n_one"); do
+	a=$(addr)
+	printf '%s\toneoff\tkeep\n' "$a" >>"$dir/truth.tsv"
+	send "$a" "mail.$(word).example" "x@spammer.example" "carol@example.test"
+done
+
+# Let postlogd write the last lines.
+sleep 1
+ip netns exec "$ns" postfix -c "$dir" stop >/dev/null 2>&1 || true
+sleep 1
+[ -s "$dir/mail.log" ] || { echo "postfix-lab: no log written" >&2; exit 1; }
+echo "postfix-lab: $(wc -l <"$dir/truth.tsv") clients, $(wc -l <"$dir/mail.log") log lines"
