@@ -11,9 +11,10 @@
  *	Every weight, window and threshold with its default and why. The
  *	configuration file (a later issue) overrides them key by key.
  *
- *	The ban threshold is 10. A five-fifty retry weighs 4, so the third
- *	retry session bans; a client that retried twice and then gave up is
- *	left alone. A dictionary attack weighs 10 once 8 more distinct
+ *	The ban threshold is 10. A five-fifty retry weighs 4, and the third
+ *	retry of the same rejected mail within a week bans however far apart
+ *	the retries are; a client that retried twice and gave up is left
+ *	alone. A dictionary attack weighs 10 once 8 more distinct
  *	unknown recipients than accepted ones were seen in an hour: one
  *	connection of a dictionary run bans, a typo or a list server's stale
  *	addresses never get there. Scores halve every hour of log time.
@@ -36,6 +37,7 @@ score_conf_defaults(struct score_conf *c)
 
 	c->w_fivefifty = 4;
 	c->fivefifty_window = 7 * 86400;
+	c->fivefifty_retries = 3;	/* slow retriers: days apart */
 
 	c->w_dictionary = 10;
 	c->dict_window = 3600;

@@ -26,7 +26,10 @@
  *	HELO, DNSBL). A later session of the same client that repeats a
  *	remembered attempt and in which nothing was accepted (no queued
  *	message, no accepted recipient) is a retry after a five-fifty and
- *	weighs w_fivefifty, once per session. A session with accepted mail
+ *	weighs w_fivefifty, once per session; the fivefifty_retries-th retry
+ *	of the same attempt within fivefifty_window bans however slowly it
+ *	came (decay alone would forget a client that retries once a day). A
+ *	session with accepted mail
  *	never counts: mailing-list servers re-send each post to the same
  *	dead subscribers, but the rest of each post is accepted.
  *
@@ -41,6 +44,7 @@
  *	and capped (detail_put()).
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -199,7 +203,8 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 			if (i == ss->nrejects && i < SESSION_REJECTS) {
 				ss->rejects[i].key = k;
 				ss->rejects[i].t = t;
-				ss->rejects[i].code = ev->code;
+				ss->rejects[i].code = (int16_t)ev->code;
+				ss->rejects[i].retries = 0;
 				ss->rejects[i].session = ss->id;
 				ss->nrejects++;
 			}
@@ -341,14 +346,22 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 					retry = i;
 		}
 	if (retry != -1) {
-		time_t first = (time_t)cl->m.attempts[retry].t;
+		struct attempt *a = &cl->m.attempts[retry];
+		time_t first = (time_t)a->t;
 		struct tm tm;
 		char when[32] = "?";
 		if (gmtime_r(&first, &tm) != NULL)
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		snprintf(d, sizeof(d), "came back after a %d %s",
-		    cl->m.attempts[retry].code, when);
-		add_evidence(s, ss->addr, ss->name, t, c->w_fivefifty,
+		if (a->retries < INT16_MAX)
+			a->retries++;
+		snprintf(d, sizeof(d), "came back after a %d %s (retry %d)",
+		    a->code, when, a->retries);
+		/* Decay forgets a retrier that waits a day between tries;
+		 * the count of retries within fivefifty_window does not. */
+		add_evidence(s, ss->addr, ss->name, t,
+		    c->fivefifty_retries > 0 &&
+		    a->retries >= c->fivefifty_retries ?
+		    fmax(c->w_fivefifty, c->ban_threshold) : c->w_fivefifty,
 		    "five-fifty", d);
 	}
 	for (j = 0; j < ss->nrejects; j++) {

@@ -91,6 +91,8 @@ struct score_conf {
 	/* five-fifty */
 	double		 w_fivefifty;		/* per retry session */
 	double		 fivefifty_window;	/* seconds a 5xx is remembered */
+	int		 fivefifty_retries;	/* retries that ban, however
+						 * slow (0: off) */
 	/* dictionary */
 	double		 w_dictionary;		/* when the threshold is met */
 	double		 dict_window;		/* seconds */

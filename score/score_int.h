@@ -40,7 +40,8 @@ struct attempt {
 	uint64_t	 key;		/* hash of sender and recipient, or ANY */
 	long long	 t;		/* first 5xx */
 	uint32_t	 session;
-	int		 code;
+	int16_t		 code;
+	int16_t		 retries;	/* later sessions that repeated it */
 };
 
 /* What the rules remember of a client: saved as one blob (state.c). */

@@ -51,7 +51,7 @@
 
 #define SESSION_BLOB_VERSION	1
 #define EV_BATCH		32	/* evidence rows per INSERT */
-#define CLIENT_BLOB_VERSION	2	/* packed: only the entries in use */
+#define CLIENT_BLOB_VERSION	3	/* packed: only the entries in use */
 
 struct state {
 	sqlite3		*db;

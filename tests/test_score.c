@@ -148,6 +148,46 @@ test_fivefifty_retry(void **state)
 	feed_done(&f);
 }
 
+/* test_fivefifty_slow - one retry a day: decay forgets, the count does
+ * not; a 4xx retrier over days is still left alone */
+static void
+test_fivefifty_slow(void **state)
+{
+	struct feeder	f;
+	int		day, pid;
+
+	(void)state;
+	feed_init(&f);
+	feed_start(&f);
+	for (day = 0; day < 4; day++) {
+		pid = ++f.pid;
+		line(&f, "Nov %2d 10:00:00 mx postfix/smtpd[%d]: connect from "
+		    "unknown[198.51.100.9]", 10 + day, pid);
+		line(&f, "Nov %2d 10:00:01 mx postfix/smtpd[%d]: NOQUEUE: "
+		    "reject: RCPT from unknown[198.51.100.9]: 554 5.7.1 "
+		    "<x@spam.example>: Sender address rejected: Access denied; "
+		    "from=<x@spam.example> to=<bob@ours> proto=ESMTP "
+		    "helo=<mail.spam.example>", 10 + day, pid);
+		line(&f, "Nov %2d 10:00:02 mx postfix/smtpd[%d]: disconnect "
+		    "from unknown[198.51.100.9] ehlo=1 mail=1 rcpt=0/1 quit=1 "
+		    "commands=3/4", 10 + day, pid);
+		assert_int_equal(banned(&f, "198.51.100.9"), day == 3);
+		pid = ++f.pid;
+		line(&f, "Nov %2d 11:00:00 mx postfix/smtpd[%d]: connect from "
+		    "mx.legit.example[192.0.2.60]", 10 + day, pid);
+		line(&f, "Nov %2d 11:00:01 mx postfix/smtpd[%d]: NOQUEUE: "
+		    "reject: RCPT from mx.legit.example[192.0.2.60]: 450 4.7.1 "
+		    "<u@ours>: Recipient address rejected: Greylisted; "
+		    "from=<a@legit.example> to=<u@ours> proto=ESMTP "
+		    "helo=<mx.legit.example>", 10 + day, pid);
+		line(&f, "Nov %2d 11:00:02 mx postfix/smtpd[%d]: disconnect "
+		    "from mx.legit.example[192.0.2.60] ehlo=1 mail=1 rcpt=0/1 "
+		    "quit=1 commands=3/4", 10 + day, pid);
+		assert_false(banned(&f, "192.0.2.60"));
+	}
+	feed_done(&f);
+}
+
 /* test_fivefifty_not_in_one_session - many rejected recipients in one
  * session are no retries */
 static void
@@ -547,6 +587,7 @@ test_postfix_runs(void **state)
 
 const struct CMUnitTest score_tests[] = {
 	cmocka_unit_test(test_fivefifty_retry),
+	cmocka_unit_test(test_fivefifty_slow),
 	cmocka_unit_test(test_fivefifty_not_in_one_session),
 	cmocka_unit_test(test_fourxx_retry),
 	cmocka_unit_test(test_list_server),
