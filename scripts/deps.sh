@@ -11,7 +11,8 @@ set -eu
 build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev"
 case "${1:-}" in
 build)	want="$build" ;;
-test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks iproute2" ;;
+test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
+	    libio-socket-inet6-perl iproute2" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
 bench)	want="$build fail2ban pflogsumm python3" ;;
 *)	echo "usage: $0 build|test|fuzz|bench" >&2; exit 64 ;;

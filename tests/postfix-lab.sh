@@ -15,7 +15,10 @@
 # (meets a temporary 450 and retries until accepted), listserver (every post
 # to many subscribers, the same two dead ones each time), fivefifty (comes
 # back again and again with a 5xx-rejected mail), dictionary (random local
-# parts until Postfix hangs up), oneoff (one rejected attempt).
+# parts until Postfix hangs up), oneoff (one rejected attempt), whitelisted
+# (an offender in the test's whitelist 127.253.0.0/16), fivefifty6 (an IPv6
+# five-fifty), rotator6 (a five-fifty that takes a new address in its /64 for
+# every try).
 set -euo pipefail
 
 dir=$1
@@ -53,9 +56,9 @@ myhostname = mx.example.test
 mydomain = example.test
 myorigin = \$mydomain
 mydestination = example.test
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.1/32
+inet_interfaces = 127.0.0.1, [2001:db8:25::25]
+inet_protocols = all
+mynetworks = 127.0.0.1/32, [::1]/128
 smtpd_peername_lookup = no
 alias_maps =
 alias_database =
@@ -90,12 +93,15 @@ printf 'x@spammer.example REJECT Access denied\n' >"$dir/senders"
 # Mail to "later" is greylisted: 450 until the third try (see below).
 printf 'later@example.test DEFER_IF_PERMIT Greylisted, try again\n' \
     >"$dir/greylist"
-for m in recipients helos senders greylist; do
-	postmap -c "$dir" "hash:$dir/$m"
-done
-
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
+# IPv6: the server's address, and clients' addresses added as they come.
+ip netns exec "$ns" ip -6 addr add 2001:db8:25::25/128 dev lo nodad
+# postmap too checks inet_interfaces: run it where they exist.
+for m in recipients helos senders greylist; do
+	ip netns exec "$ns" postmap -c "$dir" "hash:$dir/$m"
+done
+
 ip netns exec "$ns" postfix -c "$dir" check
 ip netns exec "$ns" postfix -c "$dir" start
 for _ in $(seq 50); do
@@ -118,11 +124,20 @@ addr() {
 	done
 }
 
+# addr6 PREFIX - a fresh address in PREFIX::/64, put on lo to bind from
+addr6() {
+	local a
+	a="$1:$(printf %x $((RANDOM % 65000 + 16))):$(printf %x $((RANDOM % 65000 + 1)))"
+	ip netns exec "$ns" ip -6 addr add "$a/128" dev lo nodad
+	echo "$a"
+}
+
 # send FROM-ADDR HELO SENDER RCPTS [swaks options] - one SMTP session
 send() {
-	local src=$1 helo=$2 from=$3 to=$4
+	local src=$1 helo=$2 from=$3 to=$4 server=127.0.0.1
 	shift 4
-	ip netns exec "$ns" swaks --server 127.0.0.1 --port 25 \
+	case $src in *:*) server=2001:db8:25::25 ;; esac
+	ip netns exec "$ns" swaks --server "$server" --port 25 \
 	    --local-interface "$src" --helo "$helo" --from "$from" --to "$to" \
 	    --body "test" --timeout 10 --silent 2 "$@" >/dev/null 2>&1 || true
 }
@@ -185,6 +200,26 @@ for _ in $(seq "$n_dict"); do
 	done
 	send "$a" "mail.$d" "promo@$d" "${rcpts%,}"
 done
+# A whitelisted offender (127.253.0.0/16 is the test's whitelist).
+a="127.253.$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))"
+printf '%s\twhitelisted\tkeep\n' "$a" >>"$dir/truth.tsv"
+for i in $(seq 6); do
+	send "$a" friend "spam@$(word).example" "alice@example.test"
+done
+# An IPv6 five-fifty, and a rotator that changes address inside its /64
+# for every try (only the /64 can be banned).
+a=$(addr6 2001:db8:66:1:0:0)
+printf '%s\tfivefifty6\tban\n' "$a" >>"$dir/truth.tsv"
+for i in $(seq 5); do
+	send "$a" "mail.$(word).example" "x@spammer.example" "dave@example.test"
+done
+for i in $(seq 6); do
+	a=$(addr6 2001:db8:66:2:0:0)
+	printf '%s\trotator6\tban\n' "$a" >>"$dir/truth.tsv"
+	send "$a" "mail.$(word).example" "x@spammer.example" "erin@example.test"
+	send "$a" "mail.$(word).example" "x@spammer.example" "erin@example.test"
+done
+
 for _ in $(seq "$n_one"); do
 	a=$(addr)
 	printf '%s\toneoff\tkeep\n' "$a" >>"$dir/truth.tsv"
