@@ -74,6 +74,22 @@ struct client {
 	struct client_mem m;
 };
 
+/* Reject counters for the reports, not yet written: one per (kind, value,
+ * day, client, class). */
+#define COUNT_VALUE	64	/* bytes of peer text kept (escaped) */
+struct counter {
+	struct counter	*next;
+	uint64_t	 h;
+	const char	*kind;		/* "helo", "sender", "recipient" */
+	char		 value[COUNT_VALUE * 4 + 4];
+	long long	 day;		/* log time / 86400 */
+	char		 client[PF_ADDR_MAX];
+	const char	*class;
+	long		 rejects;
+	long long	 first, last;
+};
+#define COUNTER_SLOTS	8192
+
 /* Evidence not yet written to the state database. */
 struct pending_ev {
 	char		 addr[PF_ADDR_MAX];
@@ -118,6 +134,8 @@ struct scorer {
 	struct client	*dirty;		/* list of changed clients */
 	struct pending_ev *pev;		/* evidence to write */
 	size_t		 npev, pev_cap;
+	struct counter	*counters[COUNTER_SLOTS];	/* to write */
+	size_t		 ncounters;
 	int		 track;		/* keep dirty lists (a state is open) */
 	long long	 now;		/* log time of the last event */
 	unsigned long long rng;
@@ -143,6 +161,10 @@ double	decayed(const struct scorer *, const struct client *, long long);
 struct session *session_for(struct scorer *, const struct pf_event *,
 	    long long, int);
 void	session_end(struct scorer *, struct session *, long long);
+
+/* counters.c */
+void	count_reject(struct scorer *, const struct pf_event *, long long);
+void	counters_clear(struct scorer *);
 
 /* rules.c */
 void	rules_event(struct scorer *, struct session *, const struct pf_event *,

@@ -252,6 +252,7 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 		break;
 	}
 	rules_event(s, ss, ev, t);
+	count_reject(s, ev, t);
 	ends = ev->kind == PF_EV_DISCONNECT || ev->kind == PF_EV_HANGUP ||
 	    ev->kind == PF_EV_PS_PASS || ev->kind == PF_EV_PS_DISCONNECT;
 	if (ss != NULL && ends)
@@ -344,5 +345,6 @@ scorer_free(struct scorer *s)
 	free(s->buckets);
 	free(s->decisions);
 	free(s->pev);
+	counters_clear(s);
 	free(s);
 }

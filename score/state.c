@@ -59,6 +59,7 @@ struct state {
 	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
 	sqlite3_stmt	*put_evs;	/* EV_BATCH rows at once */
+	sqlite3_stmt	*put_count;
 	double		 retention;
 };
 
@@ -107,11 +108,25 @@ static const char *const migrations[] = {
 	"  dev INTEGER NOT NULL, ino INTEGER NOT NULL, off INTEGER NOT NULL,"
 	"  fp_len INTEGER NOT NULL, fp INTEGER NOT NULL"
 	");"
-	"CREATE TABLE meta (key TEXT PRIMARY KEY, value);",
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value);"
+	/* Enforced rejects by HELO, sender and unknown recipient, per day,
+	 * client and class: what the reports read. Values are escaped. */
+	"CREATE TABLE reject_counts ("
+	"  kind TEXT NOT NULL,"		/* helo, sender, recipient */
+	"  value TEXT NOT NULL,"
+	"  day INTEGER NOT NULL,"		/* log time / 86400 */
+	"  client TEXT NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  rejects INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, value, day, client, class)"
+	") WITHOUT ROWID;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static int	mem_unpack(struct client_mem *, const unsigned char *, size_t);
+static int	put_counters(struct state *, const struct scorer *);
 
 /* fail - log an SQLite error; -1 */
 static int
@@ -232,6 +247,11 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	    prep(st, &st->put_ev, "INSERT INTO evidence (addr, t, weight, "
 	    "rule, detail) VALUES (?,?,?,?,?)") == -1 ||
 	    prep_batch(st) == -1 ||
+	    prep(st, &st->put_count, "INSERT INTO reject_counts (kind, value, "
+	    "day, client, class, rejects, first, last) VALUES (?,?,?,?,?,?,?,?)"
+	    " ON CONFLICT (kind, value, day, client, class) DO UPDATE SET "
+	    "rejects = rejects + excluded.rejects, first = min(first, "
+	    "excluded.first), last = max(last, excluded.last)") == -1 ||
 	    prep(st, &st->put_ban, "INSERT INTO bans (addr, prefix_len, "
 	    "family, at, until, n, score, reason) VALUES (?,?,?,?,?,?,?,?)")
 	    == -1 ||
@@ -273,6 +293,7 @@ state_close(struct state *st)
 	sqlite3_finalize(st->del_sessions);
 	sqlite3_finalize(st->put_meta);
 	sqlite3_finalize(st->put_evs);
+	sqlite3_finalize(st->put_count);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -525,6 +546,30 @@ put_sessions(struct state *st, const struct scorer *s)
 	return (0);
 }
 
+/* put_counters - add the pending reject counts */
+static int
+put_counters(struct state *st, const struct scorer *s)
+{
+	const struct counter *c;
+	sqlite3_stmt	*q = st->put_count;
+	size_t		 b;
+
+	for (b = 0; b < COUNTER_SLOTS; b++)
+		for (c = s->counters[b]; c != NULL; c = c->next) {
+			sqlite3_bind_text(q, 1, c->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, c->value, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 3, c->day);
+			sqlite3_bind_text(q, 4, c->client, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 5, c->class, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 6, c->rejects);
+			sqlite3_bind_int64(q, 7, c->first);
+			sqlite3_bind_int64(q, 8, c->last);
+			if (step(st, q, "write counters") == -1)
+				return (-1);
+		}
+	return (0);
+}
+
 /* put_meta - one meta value */
 static int
 put_meta(struct state *st, const char *key, long long v)
@@ -582,7 +627,7 @@ state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
 		if (step(st, q, "write ban") == -1)
 			goto fail;
 	}
-	if (put_sessions(st, s) == -1)
+	if (put_sessions(st, s) == -1 || put_counters(st, s) == -1)
 		goto fail;
 	for (k = 0; k < npos; k++) {
 		q = st->put_pos;
@@ -610,6 +655,7 @@ state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
 	}
 	s->dirty = NULL;
 	s->npev = 0;
+	counters_clear(s);
 	s->decisions_saved = s->ndecisions;
 	return (0);
 fail:
@@ -629,5 +675,12 @@ state_prune(struct state *st, long long now)
 	sqlite3_bind_int64(q, 1, now - (long long)st->retention);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
-	return (rc == SQLITE_DONE ? 0 : fail(st, "prune"));
+	if (rc != SQLITE_DONE)
+		return (fail(st, "prune"));
+	if (prep(st, &q, "DELETE FROM reject_counts WHERE last < ?") == -1)
+		return (-1);
+	sqlite3_bind_int64(q, 1, now - (long long)st->retention);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return (rc == SQLITE_DONE ? 0 : fail(st, "prune counters"));
 }

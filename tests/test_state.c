@@ -373,10 +373,64 @@ test_list_explain(void **state)
 	rmdb(db);
 }
 
+/* test_reject_counts - the HELO counts for reports equal an independent
+ * count over the same lines (': reject: ' lines, their helo=<...>) */
+static void
+test_reject_counts(void **state)
+{
+	char		 db[256], log[512], *files[1], *text, *s, *nl, *h, *e;
+	struct run_result r;
+	sqlite3		*hd;
+	sqlite3_stmt	*q;
+	size_t		 len;
+	long		 want_friend = 0, want_total = 0, got_total = 0;
+	long		 got_friend = 0;
+
+	(void)state;
+	tmpname(db, sizeof(db), "counts");
+	shared_path("corpus/lab/postfix37-lab.log", log, sizeof(log));
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	run_free(&r);
+	text = read_file(log, &len);
+	assert_non_null(text);
+	for (s = text; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		*nl = '\0';
+		if (strstr(s, ": reject: ") == NULL ||
+		    (h = strstr(s, " helo=<")) == NULL ||
+		    (e = strchr(h + 7, '>')) == NULL)
+			continue;
+		want_total++;
+		if (e - (h + 7) == 6 && strncmp(h + 7, "friend", 6) == 0)
+			want_friend++;
+	}
+	free(text);
+	assert_int_equal(sqlite3_open(db, &hd), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(hd, "SELECT value, sum(rejects) "
+	    "FROM reject_counts WHERE kind = 'helo' GROUP BY value", -1, &q,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		got_total += sqlite3_column_int64(q, 1);
+		if (strcmp((const char *)sqlite3_column_text(q, 0), "friend") ==
+		    0)
+			got_friend = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(hd);
+	print_message("HELO counts: %ld rejects (%ld friend), independent "
+	    "count %ld (%ld)\n", got_total, got_friend, want_total,
+	    want_friend);
+	assert_true(want_total > 1000);
+	assert_int_equal(got_total, want_total);
+	assert_int_equal(got_friend, want_friend);
+	rmdb(db);
+}
+
 const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_scan_resume),
 	cmocka_unit_test(test_scan_crash),
 	cmocka_unit_test(test_state_schema),
 	cmocka_unit_test(test_list_explain),
+	cmocka_unit_test(test_reject_counts),
 };
 const size_t state_tests_count = sizeof(state_tests) / sizeof(state_tests[0]);
