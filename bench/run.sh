@@ -209,6 +209,21 @@ pl_secs=$SECS pl_rss=$RSS
 pl_found=$(awk '$2 == "rejected" { print "rejected=" $1; exit }' \
     "$OUT/pflogsumm.txt")
 
+# The scorer: fivefifty scan of the whole corpus, with its state database
+# (fresh each run) and as a dry run; once each (it takes seconds).
+echo "bench: fivefifty scan on $CORPUS (state in $OUT/scan.db)" >&2
+rm -f "$OUT/scan.db" "$OUT/scan.db-wal" "$OUT/scan.db-shm"
+timed 0 /dev/null "$OUT/scan.txt" "$FIVEFIFTY" scan --db "$OUT/scan.db" \
+    "$CORPUS"
+sc_secs=$SECS sc_rss=$RSS
+sc_found=$(grep -o '[0-9]* new bans' "$OUT/scan.txt" | head -n 1 || true)
+rm -f "$OUT/none.db"
+timed 0 /dev/null "$OUT/scan-dry.txt" "$FIVEFIFTY" scan --dry-run --db \
+    "$OUT/none.db" "$CORPUS"
+sd_secs=$SECS sd_rss=$RSS
+sd_found=$(grep -o '[0-9]* new bans' "$OUT/scan-dry.txt" | head -n 1 ||
+    true)
+
 row "\`fivefifty parse --count\`" "$CORPUS" "$corpus_lines" "$ff_secs" \
     "$ff_rss" "$ff_secs" "$ff_found"
 row "\`grep -c '$PATTERN'\`" "$CORPUS" "$corpus_lines" "$gr_secs" \
@@ -221,6 +236,10 @@ row "\`fail2ban-regex\` postfix.conf$slice_note" "$SLICE" "$slice_lines" \
     "$fb_secs" "$fb_rss" "$ffs_secs" "$fb_found"
 row "\`pflogsumm\`$slice_note" "$SLICE" "$slice_lines" "$pl_secs" \
     "$pl_rss" "$ffs_secs" "$pl_found"
+row "\`fivefifty scan\` (scoring + SQLite state)" "$CORPUS" "$corpus_lines" \
+    "$sc_secs" "$sc_rss" "$ff_secs" "$sc_found"
+row "\`fivefifty scan --dry-run\` (scoring only)" "$CORPUS" \
+    "$corpus_lines" "$sd_secs" "$sd_rss" "$ff_secs" "$sd_found"
 
 # The tailer: lines/s on a file a writer appends to flat out, and the
 # write-to-delivery latency of single lines (bench/tailbench.c).
@@ -273,6 +292,11 @@ verdict() {
 	    "$(verdict "$ff_mbs" 200 ge)"
 	echo "- fivefifty ÷ grep -c (time): ${ff_grep}× — aim ≤ 3×:" \
 	    "$(verdict "$ff_grep" 3 le)"
+	sc_mbs=$(awk -v b="$(stat -c %s "$CORPUS")" -v s="$sc_secs" \
+	    'BEGIN { printf "%.1f", b / 1048576 / s }')
+	echo "- fivefifty scan with state: $sc_mbs MB/s, max RSS" \
+	    "$((sc_rss / 1024)) MB — target ≥ 100 MB/s:" \
+	    "$(verdict "$sc_mbs" 100 ge)"
 	echo
 	echo "### Tailer (inotify follower, \`tailer/follow.c\`)"
 	echo

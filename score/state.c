@@ -78,7 +78,7 @@ static const char *const migrations[] = {
 	"  banned_until INTEGER NOT NULL,"
 	"  last_ban INTEGER NOT NULL,"
 	"  memory BLOB"			/* what the rules remember */
-	");"
+	") WITHOUT ROWID;"
 	"CREATE TABLE evidence ("
 	"  id INTEGER PRIMARY KEY,"
 	"  addr TEXT NOT NULL,"
@@ -240,10 +240,14 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	}
 	if (readonly)
 		return (st);
-	if (prep(st, &st->put_client, "INSERT OR REPLACE INTO clients "
+	if (prep(st, &st->put_client, "INSERT INTO clients "
 	    "(addr, family, prefix_len, score, score_t, first_seen, "
 	    "last_seen, bans, banned_until, last_ban, memory) VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?)") == -1 ||
+	    "(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (addr) DO UPDATE SET "
+	    "score = excluded.score, score_t = excluded.score_t, "
+	    "last_seen = excluded.last_seen, bans = excluded.bans, "
+	    "banned_until = excluded.banned_until, "
+	    "last_ban = excluded.last_ban, memory = excluded.memory") == -1 ||
 	    prep(st, &st->put_ev, "INSERT INTO evidence (addr, t, weight, "
 	    "rule, detail) VALUES (?,?,?,?,?)") == -1 ||
 	    prep_batch(st) == -1 ||
@@ -663,24 +667,39 @@ fail:
 	return (-1);
 }
 
-/* state_prune - evidence older than retention before log time now */
+/* state_prune - evidence older than retention before log time now; at
+ * most once a day of log time (it scans the evidence table) */
 int
 state_prune(struct state *st, long long now)
 {
 	sqlite3_stmt	*q;
 	int		 rc;
 
+	if (get_meta(st, "pruned_day", -1) == now / 86400)
+		return (0);
+	if (exec(st, "BEGIN IMMEDIATE") == -1)
+		return (-1);
+	if (put_meta(st, "pruned_day", now / 86400) == -1) {
+		(void)exec(st, "ROLLBACK");
+		return (-1);
+	}
 	if (prep(st, &q, "DELETE FROM evidence WHERE t < ?") == -1)
 		return (-1);
 	sqlite3_bind_int64(q, 1, now - (long long)st->retention);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
+		(void)exec(st, "ROLLBACK");
 		return (fail(st, "prune"));
+	}
 	if (prep(st, &q, "DELETE FROM reject_counts WHERE last < ?") == -1)
 		return (-1);
 	sqlite3_bind_int64(q, 1, now - (long long)st->retention);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
-	return (rc == SQLITE_DONE ? 0 : fail(st, "prune counters"));
+	if (rc != SQLITE_DONE) {
+		(void)exec(st, "ROLLBACK");
+		return (fail(st, "prune counters"));
+	}
+	return (exec(st, "COMMIT"));
 }
