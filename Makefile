@@ -34,8 +34,10 @@ PARSE_SRC  := $(wildcard parse/*.c)
 TAILER_SRC := $(wildcard tailer/*.c)
 UTIL_SRC   := $(wildcard util/*.c)
 SCORE_SRC  := $(wildcard score/*.c)
+CONF_SRC   := $(wildcard conf/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
-LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC)
+LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC) \
+	      $(CONF_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 

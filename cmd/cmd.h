@@ -33,6 +33,7 @@
 #define EX_NOINPUT	66
 #define EX_SOFTWARE	70
 #define EX_IOERR	74
+#define EX_CONFIG	78
 
 #define FIVEFIFTY_VERSION	"0.1.0"
 
@@ -50,5 +51,8 @@ int	cmd_explain(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);
+
+struct ff_conf;
+int	cmd_conf(const char *, const char *, struct ff_conf *);
 
 #endif /* FIVEFIFTY_CMD_H */

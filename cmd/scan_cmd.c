@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "conf/conf.h"
 #include "score/score.h"
 #include "tailer/tailer.h"
 #include "util/util.h"
@@ -45,14 +46,14 @@
 #define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
 
 const char scan_usage[] =
-    "usage: fivefifty scan [--dry-run] [--db FILE] FILE ... | -\n";
+    "usage: fivefifty scan [-c FILE] [--dry-run] [--db FILE] FILE ... | -\n";
 
 const char scan_help[] =
 "NAME\n"
 "     fivefifty scan - score whole Postfix logs into the state database\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty scan [--dry-run] [--db FILE] FILE ... | -\n"
+"     fivefifty scan [-c FILE] [--dry-run] [--db FILE] FILE ... | -\n"
 "\n"
 "DESCRIPTION\n"
 "     Reads each FILE (or standard input) through the same path as the\n"
@@ -65,12 +66,16 @@ const char scan_help[] =
 "     and a scan killed at any point and run again ends in the same state\n"
 "     as one that was not. Standard input is read whole every time.\n"
 "\n"
-"     The scorer's rules, weights and thresholds are those documented in\n"
-"     the README (the configuration file comes with the daemon).\n"
+"     The scorer's rules, weights, thresholds and whitelist come from the\n"
+"     configuration file (fivefifty.conf(5); every key and its default are\n"
+"     in the sample, conf/fivefifty.conf).\n"
 "\n"
 "OPTIONS\n"
+"     -c FILE    The configuration (default " CONF_DEFAULT_PATH ",\n"
+"                when it exists; else the built-in defaults).\n"
 "     --dry-run  Decide and print, write nothing.\n"
-"     --db FILE  The state database (default " DEFAULT_DB ").\n"
+"     --db FILE  The state database (default: state_db of the\n"
+"                configuration, " DEFAULT_DB ").\n"
 "     -h, --help This text.\n"
 "\n"
 "OUTPUT\n"
@@ -80,7 +85,7 @@ const char scan_help[] =
 "\n"
 "EXIT STATUS\n"
 "     0 done; 64 usage; 66 a FILE could not be read; 74 the database\n"
-"     failed.\n";
+"     failed; 78 the configuration is wrong.\n";
 
 struct scan {
 	struct pf_parser *p;
@@ -279,16 +284,19 @@ cmd_scan(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct score_conf conf;
+	struct ff_conf	 conf;
 	struct scan	 sc;
-	const char	*db = DEFAULT_DB;
+	const char	*db = NULL, *cfile = NULL;
 	char		 err[512];
 	int		 ch, status = EX_OK, nfiles;
 
 	memset(&sc, 0, sizeof(sc));
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			cfile = optarg;
+			break;
 		case 'n':
 			sc.dry = 1;
 			break;
@@ -313,12 +321,15 @@ cmd_scan(int argc, char **argv)
 		    "nothing else\n%s", scan_usage);
 		return (EX_USAGE);
 	}
+	if ((status = cmd_conf("scan", cfile, &conf)) != 0)
+		return (status);
+	if (db == NULL)
+		db = conf.state_db;
 	if ((sc.p = pf_parser_new(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fivefifty scan: %s\n", err);
 		return (EX_SOFTWARE);
 	}
-	score_conf_defaults(&conf);
-	if ((sc.s = scorer_new(&conf)) == NULL)
+	if ((sc.s = scorer_new(&conf.score)) == NULL)
 		fatal("scan: scorer");
 	err[0] = '\0';
 	if (!sc.dry || access(db, F_OK) == 0) {
@@ -364,6 +375,7 @@ cmd_scan(int argc, char **argv)
 	}
 out:
 	scorer_free(sc.s);
+	conf_free(&conf);
 	state_close(sc.st);
 	pf_parser_free(sc.p);
 	free(sc.pos);

@@ -30,17 +30,16 @@
 #include <sqlite3.h>
 
 #include "cmd.h"
+#include "conf/conf.h"
 #include "score/score.h"
 #include "util/util.h"
-
-#define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
 
 const char list_help[] =
 "NAME\n"
 "     fivefifty list - clients under watch and active bans\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty list [--json] [--db FILE]\n"
+"     fivefifty list [-c FILE] [--json] [--db FILE]\n"
 "\n"
 "DESCRIPTION\n"
 "     Lists every address or prefix with a score of at least 0.1 or an\n"
@@ -51,17 +50,20 @@ const char list_help[] =
 "OPTIONS\n"
 "     --json     A JSON array of objects with addr, prefix_len, score,\n"
 "                banned, banned_until, bans, reasons.\n"
-"     --db FILE  The state database (default " DEFAULT_DB ").\n"
+"     -c FILE    The configuration (default " CONF_DEFAULT_PATH ").\n"
+"     --db FILE  The state database (default: state_db of the\n"
+"                configuration).\n"
 "\n"
 "EXIT STATUS\n"
-"     0 listed; 64 usage; 74 the database could not be read.\n";
+"     0 listed; 64 usage; 74 the database could not be read; 78 the\n"
+"     configuration is wrong.\n";
 
 const char explain_help[] =
 "NAME\n"
 "     fivefifty explain - why a client has the score and bans it has\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty explain [--db FILE] ADDR\n"
+"     fivefifty explain [-c FILE] [--db FILE] ADDR\n"
 "\n"
 "DESCRIPTION\n"
 "     Prints every piece of evidence held against ADDR in time order,\n"
@@ -70,11 +72,13 @@ const char explain_help[] =
 "     the client it was) and the same for the prefix ADDR belongs to.\n"
 "\n"
 "OPTIONS\n"
-"     --db FILE  The state database (default " DEFAULT_DB ").\n"
+"     -c FILE    The configuration (default " CONF_DEFAULT_PATH ").\n"
+"     --db FILE  The state database (default: state_db of the\n"
+"                configuration).\n"
 "\n"
 "EXIT STATUS\n"
 "     0 explained; 1 the client is not in the state; 64 usage; 74 the\n"
-"     database could not be read.\n";
+"     database could not be read; 78 the configuration is wrong.\n";
 
 /* when - a log time as text */
 static const char *
@@ -128,7 +132,7 @@ text(FILE *fp, sqlite3_stmt *q, int col, int json)
  * operand, or -1 */
 static int
 db_args(int argc, char **argv, const char **db, int *json, const char *help,
-    const char *usage)
+    const char *usage, const char **cfile)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -139,8 +143,11 @@ db_args(int argc, char **argv, const char **db, int *json, const char *help,
 	int		ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'c':
+			*cfile = optarg;
+			break;
 		case 'd':
 			*db = optarg;
 			break;
@@ -166,25 +173,30 @@ bad:
 int
 cmd_list(int argc, char **argv)
 {
-	struct score_conf conf;
+	struct ff_conf	 conf;
 	struct state	*st;
 	sqlite3_stmt	*q, *r;
-	const char	*db = DEFAULT_DB, *sep = "";
+	const char	*db = NULL, *sep = "", *cfile = NULL;
 	char		 b[32];
 	long long	 now, until;
 	double		 score;
 	int		 json = 0, i;
 
 	if ((i = db_args(argc, argv, &db, &json, list_help,
-	    "usage: fivefifty list [--json] [--db FILE]\n")) < 0)
+	    "usage: fivefifty list [-c FILE] [--json] [--db FILE]\n",
+	    &cfile)) < 0)
 		return (i == -2 ? EX_OK : EX_USAGE);
 	if (i != argc) {
-		fputs("usage: fivefifty list [--json] [--db FILE]\n", stderr);
+		fputs("usage: fivefifty list [-c FILE] [--json] [--db FILE]\n",
+		    stderr);
 		return (EX_USAGE);
 	}
-	if ((st = open_db("list", db)) == NULL)
+	if ((i = cmd_conf("list", cfile, &conf)) != 0)
+		return (i);
+	if ((st = open_db("list", db != NULL ? db : conf.state_db)) == NULL) {
+		conf_free(&conf);
 		return (EX_IOERR);
-	score_conf_defaults(&conf);
+	}
 	now = state_now(st);
 	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, score, "
 	    "score_t, banned_until, bans FROM clients ORDER BY banned_until "
@@ -195,6 +207,7 @@ cmd_list(int argc, char **argv)
 		fprintf(stderr, "fivefifty list: %s\n",
 		    sqlite3_errmsg(state_db(st)));
 		state_close(st);
+		conf_free(&conf);
 		return (EX_IOERR);
 	}
 	if (json)
@@ -204,7 +217,7 @@ cmd_list(int argc, char **argv)
 		    "STATUS (log time)", "BANS", "REASONS");
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		score = decay(sqlite3_column_double(q, 2),
-		    sqlite3_column_int64(q, 3), now, conf.half_life);
+		    sqlite3_column_int64(q, 3), now, conf.score.half_life);
 		until = sqlite3_column_int64(q, 4);
 		if (score < 0.1 && until <= now)
 			continue;
@@ -253,6 +266,7 @@ cmd_list(int argc, char **argv)
 	sqlite3_finalize(q);
 	sqlite3_finalize(r);
 	state_close(st);
+	conf_free(&conf);
 	return (EX_OK);
 }
 
@@ -329,17 +343,18 @@ explain_one(struct state *st, const char *addr, double half_life,
 int
 cmd_explain(int argc, char **argv)
 {
-	static const char usage[] = "usage: fivefifty explain [--db FILE] "
-	    "ADDR\n";
-	struct score_conf conf;
+	static const char usage[] = "usage: fivefifty explain [-c FILE] "
+	    "[--db FILE] ADDR\n";
+	struct ff_conf	 conf;
 	struct state	*st;
 	sqlite3_stmt	*q;
-	const char	*db = DEFAULT_DB;
+	const char	*db = NULL, *cfile = NULL;
 	char		 addr[64], net[80], b[32];
 	long long	 now;
 	int		 i, found = 0, plen;
 
-	if ((i = db_args(argc, argv, &db, NULL, explain_help, usage)) < 0)
+	if ((i = db_args(argc, argv, &db, NULL, explain_help, usage,
+	    &cfile)) < 0)
 		return (i == -2 ? EX_OK : EX_USAGE);
 	if (i != argc - 1) {
 		fputs(usage, stderr);
@@ -351,11 +366,16 @@ cmd_explain(int argc, char **argv)
 		fputs("' is not an IPv4 or IPv6 address\n", stderr);
 		return (EX_USAGE);
 	}
-	if ((st = open_db("explain", db)) == NULL)
+	if ((plen = cmd_conf("explain", cfile, &conf)) != 0)
+		return (plen);
+	if ((st = open_db("explain", db != NULL ? db : conf.state_db)) ==
+	    NULL) {
+		conf_free(&conf);
 		return (EX_IOERR);
-	score_conf_defaults(&conf);
+	}
 	now = state_now(st);
-	plen = strchr(addr, ':') != NULL ? conf.v6_prefix : 24;
+	plen = strchr(addr, ':') != NULL ? conf.score.v6_prefix :
+	    conf.score.v4_prefix > 0 ? conf.score.v4_prefix : 24;
 	{
 		struct score_net n;
 		char text[96];
@@ -372,6 +392,7 @@ cmd_explain(int argc, char **argv)
 	    "last_seen, bans, banned_until FROM clients WHERE addr = ? OR "
 	    "addr = ?", -1, &q, NULL) != SQLITE_OK) {
 		state_close(st);
+		conf_free(&conf);
 		return (EX_IOERR);
 	}
 	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
@@ -388,10 +409,11 @@ cmd_explain(int argc, char **argv)
 		    2), b, sizeof(b)), sqlite3_column_int(q, 3));
 		printf("%s %s\n", until > now ? "banned until" : "not banned;",
 		    until > now ? when(until, b, sizeof(b)) : "watching");
-		(void)explain_one(st, a, conf.half_life, now);
+		(void)explain_one(st, a, conf.score.half_life, now);
 	}
 	sqlite3_finalize(q);
 	state_close(st);
+	conf_free(&conf);
 	if (!found) {
 		printf("%s: no evidence in the state\n", addr);
 		return (1);

@@ -129,6 +129,21 @@ net_contains(const struct score_net *n, const char *addr)
 	return (memcmp(bin, n->addr, family == 4 ? 4 : 16) == 0);
 }
 
+/* score_net_text - "network/len" of a parsed network */
+void
+score_net_text(const struct score_net *n, char *out, size_t len)
+{
+	char		text[INET6_ADDRSTRLEN];
+
+	if (n->family == 0) {
+		snprintf(out, len, "none");
+		return;
+	}
+	inet_ntop(n->family == 4 ? AF_INET : AF_INET6, n->addr, text,
+	    sizeof(text));
+	snprintf(out, len, "%s/%d", text, n->len);
+}
+
 /* net_prefix_text - "network/len" of the prefix addr is in */
 void
 net_prefix_text(const char *addr, int prefix, char *out, size_t len)

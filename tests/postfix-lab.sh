@@ -38,8 +38,9 @@ rm -rf "${dir:?}"/*
 mkdir -p "$dir/queue" "$dir/data"
 chown postfix:postfix "$dir/data"
 
+NX=":"
 cleanup() {
-	ip netns exec "$ns" postfix -c "$dir" stop >/dev/null 2>&1 || true
+	$NX postfix -c "$dir" stop >/dev/null 2>&1 || true
 	sleep 0.5
 	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null || true
@@ -94,18 +95,21 @@ printf 'x@spammer.example REJECT Access denied\n' >"$dir/senders"
 printf 'later@example.test DEFER_IF_PERMIT Greylisted, try again\n' \
     >"$dir/greylist"
 ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
+# nsenter switches only the network namespace; unlike "ip netns exec" it
+# also works where / is not a mount point (a chroot, some containers).
+NX="nsenter --net=/run/netns/$ns"
+$NX ip link set lo up
 # IPv6: the server's address, and clients' addresses added as they come.
-ip netns exec "$ns" ip -6 addr add 2001:db8:25::25/128 dev lo nodad
+$NX ip -6 addr add 2001:db8:25::25/128 dev lo nodad
 # postmap too checks inet_interfaces: run it where they exist.
 for m in recipients helos senders greylist; do
-	ip netns exec "$ns" postmap -c "$dir" "hash:$dir/$m"
+	$NX postmap -c "$dir" "hash:$dir/$m"
 done
 
-ip netns exec "$ns" postfix -c "$dir" check
-ip netns exec "$ns" postfix -c "$dir" start
+$NX postfix -c "$dir" check
+$NX postfix -c "$dir" start
 for _ in $(seq 50); do
-	ip netns exec "$ns" bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' \
+	$NX bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' \
 	    2>/dev/null && break
 	sleep 0.1
 done
@@ -128,7 +132,7 @@ addr() {
 addr6() {
 	local a
 	a="$1:$(printf %x $((RANDOM % 65000 + 16))):$(printf %x $((RANDOM % 65000 + 1)))"
-	ip netns exec "$ns" ip -6 addr add "$a/128" dev lo nodad
+	$NX ip -6 addr add "$a/128" dev lo nodad
 	echo "$a"
 }
 
@@ -137,16 +141,16 @@ send() {
 	local src=$1 helo=$2 from=$3 to=$4 server=127.0.0.1
 	shift 4
 	case $src in *:*) server=2001:db8:25::25 ;; esac
-	ip netns exec "$ns" swaks --server "$server" --port 25 \
+	$NX swaks --server "$server" --port 25 \
 	    --local-interface "$src" --helo "$helo" --from "$from" --to "$to" \
 	    --body "test" --timeout 10 --silent 2 "$@" >/dev/null 2>&1 || true
 }
 
 # word - a random lower-case word of 4 to 9 letters (from SEED)
 word() {
-	local w="" i
+	local w="" i letters=abcdefghijklmnopqrstuvwxyz
 	for ((i = 0; i < RANDOM % 6 + 4; i++)); do
-		w="$w$(printf "\\$(printf %o $((97 + RANDOM % 26)))")"
+		w="$w${letters:RANDOM % 26:1}"
 	done
 	echo "$w"
 }
@@ -174,7 +178,7 @@ done
 for _ in $(seq "$n_list"); do
 	a=$(addr); d="lists.$(word).example"
 	printf '%s\tlistserver\tkeep\n' "$a" >>"$dir/truth.tsv"
-	for post in $(seq $((5 + RANDOM % 6))); do
+	for _ in $(seq $((5 + RANDOM % 6))); do
 		rcpts=$(printf '%s@example.test,' "${users[@]:0:12}")
 		send "$a" "$d" "bounce@$d" "${rcpts}gone1@example.test,gone2@example.test"
 	done
@@ -228,7 +232,7 @@ done
 
 # Let postlogd write the last lines.
 sleep 1
-ip netns exec "$ns" postfix -c "$dir" stop >/dev/null 2>&1 || true
+$NX postfix -c "$dir" stop >/dev/null 2>&1 || true
 sleep 1
 [ -s "$dir/mail.log" ] || { echo "postfix-lab: no log written" >&2; exit 1; }
 echo "postfix-lab: $(wc -l <"$dir/truth.tsv") clients, $(wc -l <"$dir/mail.log") log lines"

@@ -576,9 +576,12 @@ test_postfix_runs(void **state)
 		snprintf(dir, sizeof(dir), "/tmp/fivefifty-pflab-%d", i);
 		snprintf(seed, sizeof(seed), "%d", 1000 + i * 7);
 		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
-		if (r.status != 0)
-			fail_msg("postfix-lab.sh: %s%s", r.out, r.err);
 		print_message("%s", r.out);
+		if (r.status != 0) {
+			print_error("postfix-lab.sh: %s\n", r.err);
+			run_free(&r);
+			fail();
+		}
 		run_free(&r);
 		snprintf(log, sizeof(log), "%s/mail.log", dir);
 		snprintf(truth, sizeof(truth), "%s/truth.tsv", dir);

@@ -39,6 +39,7 @@ DECLARE_TESTS(lines_tests);
 DECLARE_TESTS(tailer_tests);
 DECLARE_TESTS(score_tests);
 DECLARE_TESTS(state_tests);
+DECLARE_TESTS(conf_tests);
 DECLARE_TESTS(time_tests);
 
 struct run_result {

@@ -1,0 +1,356 @@
+/*	$fivefifty: conf.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	conf 3 - read fivefifty.conf
+ * SYNOPSIS
+ *	See conf.h.
+ * DESCRIPTION
+ *	keys[] is the one list of configuration keys: name, type, where the
+ *	value goes. conf/fivefifty.conf documents each with its default and
+ *	unit; a test checks that the sample names every key of keys[] and
+ *	that loading it gives the defaults.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
+    K_PREFIX4, K_PREFIX6, K_NET };
+
+struct key {
+	const char	*name;
+	enum ktype	 type;
+	size_t		 off;		/* in struct ff_conf */
+	double		 min, max;
+};
+
+#define S(f)	offsetof(struct ff_conf, score.f)
+#define F(f)	offsetof(struct ff_conf, f)
+
+static const struct key keys[] = {
+	{ "state_db", K_PATH, F(state_db), 0, 0 },
+	{ "mail_log", K_PATH, F(mail_log), 0, 0 },
+	{ "ban_threshold", K_NUM, S(ban_threshold), 0.1, 1e6 },
+	{ "score_half_life", K_DURATION, S(half_life), 1, 1e9 },
+	{ "ban_time", K_DURATION, S(ban_base), 1, 1e9 },
+	{ "ban_time_factor", K_NUM, S(ban_factor), 1, 1000 },
+	{ "ban_time_max", K_DURATION, S(ban_max), 1, 1e10 },
+	{ "ban_history", K_DURATION, S(history_keep), 0, 1e10 },
+	{ "fivefifty_weight", K_NUM, S(w_fivefifty), 0, 1e6 },
+	{ "fivefifty_window", K_DURATION, S(fivefifty_window), 0, 1e10 },
+	{ "fivefifty_retries", K_INT, S(fivefifty_retries), 0, 1000 },
+	{ "dictionary_weight", K_NUM, S(w_dictionary), 0, 1e6 },
+	{ "dictionary_window", K_DURATION, S(dict_window), 1, 1e10 },
+	{ "dictionary_threshold", K_INT, S(dict_threshold), 1, 100000 },
+	{ "relay_weight", K_NUM, S(w_relay), 0, 1e6 },
+	{ "sasl_failure_weight", K_NUM, S(w_sasl), 0, 1e6 },
+	{ "pregreet_weight", K_NUM, S(w_pregreet), 0, 1e6 },
+	{ "postscreen_pipelining_weight", K_NUM, S(w_ps_pipelining), 0, 1e6 },
+	{ "postscreen_non_smtp_weight", K_NUM, S(w_ps_non_smtp), 0, 1e6 },
+	{ "bare_newline_weight", K_NUM, S(w_ps_bare_newline), 0, 1e6 },
+	{ "postscreen_limit_weight", K_NUM, S(w_ps_limit), 0, 1e6 },
+	{ "pipelining_weight", K_NUM, S(w_pipelining), 0, 1e6 },
+	{ "non_smtp_weight", K_NUM, S(w_non_smtp), 0, 1e6 },
+	{ "dnsbl_weight", K_NUM, S(w_dnsbl), 0, 1e6 },
+	{ "helo_weight", K_NUM, S(w_helo), 0, 1e6 },
+	{ "too_many_errors_weight", K_NUM, S(w_too_many_errors), 0, 1e6 },
+	{ "silent_session_weight", K_NUM, S(w_silent), 0, 1e6 },
+	{ "ipv6_prefix", K_PREFIX6, S(v6_prefix), 0, 128 },
+	{ "ipv6_prefix_threshold", K_NUM, S(v6_prefix_threshold), 0.1, 1e6 },
+	{ "ipv6_prefix_min_clients", K_INT, S(v6_prefix_min_clients), 1, 1000 },
+	{ "ipv4_prefix", K_PREFIX4, S(v4_prefix), 0, 32 },
+	{ "ipv4_prefix_threshold", K_NUM, S(v4_prefix_threshold), 0.1, 1e6 },
+	{ "ipv4_prefix_min_clients", K_INT, S(v4_prefix_min_clients), 1, 1000 },
+	{ "loopback", K_NET, S(loopback4), 0, 0 },
+	{ "whitelist", K_NETS, S(whitelist), 0, 0 },
+	{ "whitelist_names", K_NAMES, S(whitelist_names), 0, 0 },
+	{ "myhostname", K_HOST, S(myhostname), 0, 0 },
+	{ "max_clients", K_INT, S(max_clients), 100, 1e8 },
+	{ "session_timeout", K_DURATION, S(session_timeout), 1, 1e7 },
+};
+#define NKEYS	((int)(sizeof(keys) / sizeof(keys[0])))
+
+/* conf_defaults - every key at its documented default */
+void
+conf_defaults(struct ff_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	score_conf_defaults(&c->score);
+	snprintf(c->state_db, sizeof(c->state_db),
+	    "/var/lib/fivefifty/fivefifty.db");
+	snprintf(c->mail_log, sizeof(c->mail_log), "/var/log/mail.log");
+}
+
+/* number - a decimal number, or -1 */
+static int
+number(const char *v, double *out)
+{
+	char	*end;
+
+	errno = 0;
+	*out = strtod(v, &end);
+	return (errno != 0 || end == v || *end != '\0' || !isfinite(*out) ?
+	    -1 : 0);
+}
+
+/* duration - "90", "90s", "15m", "1h", "7d", "2w" in seconds, or -1 */
+static int
+duration(const char *v, double *out)
+{
+	char		 buf[64];
+	size_t		 n = strlen(v);
+	double		 mul = 1;
+
+	if (n == 0 || n >= sizeof(buf))
+		return (-1);
+	memcpy(buf, v, n + 1);
+	switch (buf[n - 1]) {
+	case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	case 'w': mul = 7 * 86400; break;
+	default: n++; break;
+	}
+	buf[n - 1] = '\0';
+	if (number(buf, out) == -1)
+		return (-1);
+	*out *= mul;
+	return (0);
+}
+
+/* set - one key's value; NULL or what was expected */
+static const char *
+set(struct ff_conf *c, const struct key *k, char *v)
+{
+	char		*p = (char *)c + k->off, *tok, *save = NULL;
+	double		 d;
+	int		 n = 0;
+
+	switch (k->type) {
+	case K_NUM:
+	case K_INT:
+	case K_PREFIX4:
+	case K_PREFIX6:
+		if (number(v, &d) == -1 || d < k->min || d > k->max ||
+		    (k->type != K_NUM && d != floor(d)))
+			return (k->type == K_NUM ? "a number in range" :
+			    "a whole number in range");
+		if (k->type == K_NUM)
+			*(double *)(void *)p = d;
+		else if (k->off == offsetof(struct ff_conf, score.max_clients))
+			*(size_t *)(void *)p = (size_t)d;
+		else
+			*(int *)(void *)p = (int)d;
+		return (NULL);
+	case K_DURATION:
+		if (duration(v, &d) == -1 || d < k->min || d > k->max)
+			return ("a duration such as 90s, 15m, 1h, 7d or 2w");
+		*(double *)(void *)p = d;
+		return (NULL);
+	case K_PATH:
+		if (v[0] != '/' || strlen(v) >= 1024)
+			return ("an absolute path");
+		snprintf(p, 1024, "%s", v);
+		return (NULL);
+	case K_HOST:
+		if (strlen(v) >= sizeof(c->score.myhostname))
+			return ("a host name");
+		snprintf(p, sizeof(c->score.myhostname), "%s", v);
+		return (NULL);
+	case K_NET:
+		if (score_net_parse(v, (struct score_net *)(void *)p) == -1)
+			return ("an address or network such as 127.0.0.0/8");
+		return (NULL);
+	case K_NETS:
+		c->score.nwhitelist = 0;
+		for (tok = strtok_r(v, ", \t", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", \t", &save)) {
+			if (c->score.nwhitelist == SCORE_MAX_NETS)
+				return ("at most 64 networks");
+			if (score_net_parse(tok, &c->score.whitelist[
+			    c->score.nwhitelist++]) == -1)
+				return ("addresses or networks such as "
+				    "192.0.2.0/24, 2001:db8::/32");
+		}
+		return (NULL);
+	case K_NAMES:
+		for (n = 0; n < c->score.nwhitelist_names; n++)
+			free(c->score.whitelist_names[n]);
+		c->score.nwhitelist_names = 0;
+		for (tok = strtok_r(v, ", \t", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", \t", &save)) {
+			if (c->score.nwhitelist_names == SCORE_MAX_SUFFIX)
+				return ("at most 64 names");
+			if ((c->score.whitelist_names[
+			    c->score.nwhitelist_names++] = strdup(tok)) ==
+			    NULL)
+				return ("memory for the names");
+		}
+		return (NULL);
+	}
+	return ("a value");
+}
+
+/* conf_load - read path over the current values */
+int
+conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
+{
+	char		 line[4096], logical[16384], *eq, *key, *val, *e;
+	unsigned char	 seen[NKEYS];
+	const char	*why;
+	FILE		*fp;
+	int		 lineno = 0, start = 0, i, r = 0;
+	size_t		 n = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	memset(seen, 0, sizeof(seen));
+	logical[0] = '\0';
+	for (;;) {
+		int more = fgets(line, sizeof(line), fp) != NULL;
+		if (more) {
+			lineno++;
+			line[strcspn(line, "\n")] = '\0';
+			if ((e = strchr(line, '#')) != NULL)
+				*e = '\0';
+			/* A line that starts with whitespace continues. */
+			if ((line[0] == ' ' || line[0] == '\t') && n > 0) {
+				n += (size_t)snprintf(logical + n,
+				    sizeof(logical) - n, " %s", line);
+				continue;
+			}
+		}
+		if (n > 0) {
+			/* Process the logical line that began at start. */
+			if ((eq = strchr(logical, '=')) == NULL) {
+				snprintf(err, errlen, "%s:%d: expected "
+				    "\"key = value\"", path, start);
+				r = -1;
+				break;
+			}
+			*eq = '\0';
+			key = logical;
+			while (isspace((unsigned char)*key))
+				key++;
+			for (e = eq; e > key && isspace((unsigned char)e[-1]);
+			    e--)
+				e[-1] = '\0';
+			val = eq + 1;
+			while (isspace((unsigned char)*val))
+				val++;
+			for (e = val + strlen(val); e > val &&
+			    isspace((unsigned char)e[-1]); e--)
+				e[-1] = '\0';
+			for (i = 0; i < NKEYS; i++)
+				if (strcmp(keys[i].name, key) == 0)
+					break;
+			if (i == NKEYS) {
+				snprintf(err, errlen, "%s:%d: unknown key "
+				    "\"%.64s\"", path, start, key);
+				r = -1;
+				break;
+			}
+			if (seen[i]++) {
+				snprintf(err, errlen, "%s:%d: %s is set twice",
+				    path, start, key);
+				r = -1;
+				break;
+			}
+			if ((why = set(c, &keys[i], val)) != NULL) {
+				snprintf(err, errlen, "%s:%d: %s = \"%.64s\": "
+				    "expected %s", path, start, key, val, why);
+				r = -1;
+				break;
+			}
+			n = 0;
+			logical[0] = '\0';
+		}
+		if (!more)
+			break;
+		for (e = line; isspace((unsigned char)*e); e++)
+			continue;
+		if (*e != '\0') {
+			n = (size_t)snprintf(logical, sizeof(logical), "%s",
+			    line);
+			start = lineno;
+		}
+	}
+	fclose(fp);
+	return (r);
+}
+
+/* conf_print - every key and its value */
+void
+conf_print(FILE *fp, const struct ff_conf *c)
+{
+	const char	*p;
+	char		 text[64];
+	int		 i, j;
+
+	for (i = 0; i < NKEYS; i++) {
+		p = (const char *)c + keys[i].off;
+		fprintf(fp, "%s = ", keys[i].name);
+		switch (keys[i].type) {
+		case K_NUM:
+			fprintf(fp, "%g\n", *(const double *)(const void *)p);
+			break;
+		case K_DURATION:
+			fprintf(fp, "%.0fs\n", *(const double *)(const void *)p);
+			break;
+		case K_INT:
+		case K_PREFIX4:
+		case K_PREFIX6:
+			if (keys[i].off == offsetof(struct ff_conf,
+			    score.max_clients))
+				fprintf(fp, "%zu\n", c->score.max_clients);
+			else
+				fprintf(fp, "%d\n", *(const int *)(const void *)p);
+			break;
+		case K_PATH:
+		case K_HOST:
+			fprintf(fp, "%s\n", p);
+			break;
+		case K_NET:
+		case K_NETS:
+			for (j = 0; j < (keys[i].type == K_NET ? 1 :
+			    c->score.nwhitelist); j++) {
+				const struct score_net *n = keys[i].type ==
+				    K_NET ? &c->score.loopback4 :
+				    &c->score.whitelist[j];
+				score_net_text(n, text, sizeof(text));
+				fprintf(fp, "%s%s", j ? ", " : "", text);
+			}
+			fputc('\n', fp);
+			break;
+		case K_NAMES:
+			for (j = 0; j < c->score.nwhitelist_names; j++)
+				fprintf(fp, "%s%s", j ? ", " : "",
+				    c->score.whitelist_names[j]);
+			fputc('\n', fp);
+			break;
+		}
+	}
+}
+
+/* conf_free - release the name lists */
+void
+conf_free(struct ff_conf *c)
+{
+	int		i;
+
+	for (i = 0; i < c->score.nwhitelist_names; i++)
+		free(c->score.whitelist_names[i]);
+	c->score.nwhitelist_names = 0;
+}

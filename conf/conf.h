@@ -1,0 +1,49 @@
+/*	$fivefifty: conf.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	conf 3h - the configuration file, in Postfix's key = value style
+ * SYNOPSIS
+ *	#include "conf/conf.h"
+ *
+ *	void	conf_defaults(struct ff_conf *c);
+ *	int	conf_load(const char *path, struct ff_conf *c, char *err,
+ *		    size_t errlen);
+ *	void	conf_print(FILE *fp, const struct ff_conf *c);
+ *	void	conf_free(struct ff_conf *c);
+ * DESCRIPTION
+ *	conf_defaults() sets every key to its documented default.
+ *	conf_load() reads path over them: "key = value" lines, comments from
+ *	'#', and continuation lines that start with whitespace (as in
+ *	main.cf). Durations take s, m, h, d or w (seconds without a unit);
+ *	lists are separated by commas and/or whitespace. It returns 0, or
+ *	-1 with "FILE:LINE: what was wrong and what was expected" in err:
+ *	an unknown key, a bad value and a repeated key are errors.
+ *	conf_print() writes every key with its effective value; conf_free()
+ *	releases what conf_load() allocated (the name lists).
+ * SECURITY
+ *	The file is the administrator's; values are checked for range.
+ */
+#ifndef FIVEFIFTY_CONF_H
+#define FIVEFIFTY_CONF_H
+
+#include <stdio.h>
+
+#include "score/score.h"
+
+#define CONF_DEFAULT_PATH	"/etc/fivefifty/fivefifty.conf"
+
+struct ff_conf {
+	struct score_conf score;
+	char		 state_db[1024];
+	char		 mail_log[1024];
+};
+
+void	conf_defaults(struct ff_conf *);
+int	conf_load(const char *, struct ff_conf *, char *, size_t);
+void	conf_print(FILE *, const struct ff_conf *);
+void	conf_free(struct ff_conf *);
+
+#endif /* FIVEFIFTY_CONF_H */
