@@ -359,9 +359,10 @@ cmd_scan(int argc, char **argv)
 		scorer_flush(sc.s, LLONG_MAX);
 	print_bans(&sc);
 	flush(&sc);
-	/* Evidence past its retention goes (log time, like every decision). */
-	if (!sc.dry && sc.st != NULL &&
-	    state_prune(sc.st, scorer_now(sc.s)) == -1)
+	/* Everything stored; evidence past its retention goes (log time,
+	 * like every decision). */
+	if (!sc.dry && sc.st != NULL && (state_sync(sc.st) == -1 ||
+	    state_prune(sc.st, scorer_now(sc.s)) == -1))
 		sc.failed = 1;
 	progress(&sc, 1);
 	fprintf(stderr, "fivefifty scan: %llu lines, %llu events, %zu clients "

@@ -167,6 +167,7 @@ int	state_position(void *, const char *, struct tail_pos *);
 int	state_flush(struct state *, struct scorer *, const struct state_pos *,
 	    int);
 int	state_prune(struct state *, long long);
+int	state_sync(struct state *);
 long long state_now(struct state *);
 struct sqlite3 *state_db(struct state *);
 void	state_close(struct state *);

@@ -25,12 +25,18 @@
  *	track what changes. state_position() is the tailer's position store
  *	(struct tail_store's load).
  *
- *	state_flush() writes, in ONE transaction: the clients changed since
- *	the last flush, the new evidence, the new bans, the open sessions,
- *	the log time, and the positions of the lines that produced them. A
- *	crash at any instant leaves either all of it or none, so restarting
- *	from the stored positions gives the same state as a run that was
- *	never interrupted. Evidence older than retention is pruned.
+ *	state_flush() copies out of the scorer what changed since the last
+ *	flush (clients, new evidence, new bans, open sessions, reject counts,
+ *	the log time) together with the positions of the lines that produced
+ *	it, and hands that batch to a writer thread, which stores it in ONE
+ *	transaction while the scorer goes on (at most one batch waits). A
+ *	crash at any instant leaves either all of a batch or none, and
+ *	batches are stored in order, so restarting from the stored positions
+ *	gives the same state as a run that was never interrupted.
+ *	state_sync() waits until every batch handed over is stored; a
+ *	failed write makes it, and every later flush, return -1 (the batches
+ *	after it would build on what is missing). state_prune() removes
+ *	evidence older than retention, once a day of log time.
  * SECURITY
  *	Every value goes through bind parameters; no SQL text is ever built
  *	from data. Peer text in evidence details was escaped and capped by
@@ -40,6 +46,7 @@
  *	error) when the database fails; the caller keeps its in-memory state
  *	and may retry.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +60,17 @@
 #define EV_BATCH		32	/* evidence rows per INSERT */
 #define CLIENT_BLOB_VERSION	3	/* packed: only the entries in use */
 
+struct batch;
+
 struct state {
 	sqlite3		*db;
 	int		 readonly;
+	/* The writer thread and its one-batch hand-over. */
+	pthread_t	 thread;
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cv;
+	struct batch	*pending;
+	int		 threaded, busy, quit, failed;
 	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
 	sqlite3_stmt	*put_evs;	/* EV_BATCH rows at once */
@@ -126,7 +141,7 @@ static const char *const migrations[] = {
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static int	mem_unpack(struct client_mem *, const unsigned char *, size_t);
-static int	put_counters(struct state *, const struct scorer *);
+static void	*writer(void *);
 
 /* fail - log an SQLite error; -1 */
 static int
@@ -240,6 +255,14 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	}
 	if (readonly)
 		return (st);
+	/* A second core stores while the first scores, when SQLite may be
+	 * used from two threads (serialized mode). */
+	if (sqlite3_threadsafe() != 0) {
+		pthread_mutex_init(&st->mtx, NULL);
+		pthread_cond_init(&st->cv, NULL);
+		if (pthread_create(&st->thread, NULL, writer, st) == 0)
+			st->threaded = 1;
+	}
 	if (prep(st, &st->put_client, "INSERT INTO clients "
 	    "(addr, family, prefix_len, score, score_t, first_seen, "
 	    "last_seen, bans, banned_until, last_ban, memory) VALUES "
@@ -282,12 +305,22 @@ state_db(struct state *st)
 	return (st->db);
 }
 
-/* state_close - finalize and close */
+/* state_close - store what is pending, stop the writer, close */
 void
 state_close(struct state *st)
 {
 	if (st == NULL)
 		return;
+	if (st->threaded) {
+		(void)state_sync(st);
+		pthread_mutex_lock(&st->mtx);
+		st->quit = 1;
+		pthread_cond_broadcast(&st->cv);
+		pthread_mutex_unlock(&st->mtx);
+		pthread_join(st->thread, NULL);
+		pthread_mutex_destroy(&st->mtx);
+		pthread_cond_destroy(&st->cv);
+	}
 	sqlite3_finalize(st->put_client);
 	sqlite3_finalize(st->put_ev);
 	sqlite3_finalize(st->put_ban);
@@ -501,77 +534,140 @@ mem_unpack(struct client_mem *m, const unsigned char *r, size_t len)
 	return (0);
 }
 
-/* put_client - one client row */
-static int
-put_client(struct state *st, const struct client *c)
-{
-	unsigned char	blob[sizeof(c->m) + 32];
-	sqlite3_stmt	*q = st->put_client;
-	size_t		n;
+/* A flush's worth of state, copied out of the scorer so that the writer
+ * thread can store it while the scorer goes on. */
+struct crow {
+	char		 addr[PF_ADDR_MAX];
+	int		 family, prefix_len, bans;
+	double		 score;
+	long long	 score_t, first_seen, last_seen, banned_until, last_ban;
+	size_t		 bloblen;
+	unsigned char	 blob[sizeof(struct client_mem) + 32];
+};
 
-	n = mem_pack(&c->m, blob);
-	sqlite3_bind_text(q, 1, c->addr, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, c->family);
-	sqlite3_bind_int(q, 3, c->prefix_len);
-	sqlite3_bind_double(q, 4, c->score);
-	sqlite3_bind_int64(q, 5, c->score_t);
-	sqlite3_bind_int64(q, 6, c->first_seen);
-	sqlite3_bind_int64(q, 7, c->last_seen);
-	sqlite3_bind_int(q, 8, c->bans);
-	sqlite3_bind_int64(q, 9, c->banned_until);
-	sqlite3_bind_int64(q, 10, c->last_ban);
-	sqlite3_bind_blob(q, 11, blob, (int)n, SQLITE_TRANSIENT);
-	return (step(st, q, "write client"));
+struct batch {
+	struct crow	*clients;
+	size_t		 nclients;
+	struct pending_ev *ev;
+	size_t		 nev;
+	struct score_decision *bans;
+	size_t		 nbans;
+	unsigned char	*sessions;	/* nsessions blobs of SESSION_BLOB */
+	size_t		 nsessions;
+	struct counter	*counters[COUNTER_SLOTS];
+	struct state_pos *pos;
+	char		**paths;
+	int		 npos;
+	long long	 now, next_session, rng;
+};
+
+#define SESSION_BLOB	(sizeof(struct session) + 1)
+
+/* batch_free - release a batch */
+static void
+batch_free(struct batch *b)
+{
+	struct counter	*c, *n;
+	size_t		 i;
+	int		 k;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < COUNTER_SLOTS; i++)
+		for (c = b->counters[i]; c != NULL; c = n) {
+			n = c->next;
+			free(c);
+		}
+	for (k = 0; k < b->npos; k++)
+		free(b->paths[k]);
+	free(b->paths);
+	free(b->pos);
+	free(b->clients);
+	free(b->ev);
+	free(b->bans);
+	free(b->sessions);
+	free(b);
 }
 
-/* put_sessions - the open sessions, replacing the last flush's */
-static int
-put_sessions(struct state *st, const struct scorer *s)
+/* batch_make - copy out (or take over) what changed since the last flush,
+ * and reset the scorer's pending lists */
+static struct batch *
+batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 {
-	unsigned char	 blob[sizeof(struct session) + 1];
+	struct batch	*b;
+	struct client	*c, *next;
 	struct session	*ss, copy;
-	size_t		 b;
+	size_t		 n, i;
+	int		 k;
 
-	if (step(st, st->del_sessions, "clear sessions") == -1)
-		return (-1);
-	blob[0] = SESSION_BLOB_VERSION;
-	for (b = 0; b < SESSION_SLOTS; b++)
-		for (ss = s->sbuckets[b]; ss != NULL; ss = ss->next) {
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return (NULL);
+	for (n = 0, c = s->dirty; c != NULL; c = c->dirty_next)
+		n++;
+	b->clients = calloc(n + 1, sizeof(*b->clients));
+	b->sessions = calloc(s->nsessions + 1, SESSION_BLOB);
+	b->bans = calloc(s->ndecisions - s->decisions_saved + 1,
+	    sizeof(*b->bans));
+	b->pos = calloc((size_t)npos + 1, sizeof(*b->pos));
+	b->paths = calloc((size_t)npos + 1, sizeof(*b->paths));
+	if (b->clients == NULL || b->sessions == NULL || b->bans == NULL ||
+	    b->pos == NULL || b->paths == NULL) {
+		batch_free(b);
+		return (NULL);
+	}
+	for (c = s->dirty; c != NULL; c = c->dirty_next) {
+		struct crow *r = &b->clients[b->nclients++];
+		memcpy(r->addr, c->addr, sizeof(r->addr));
+		r->family = c->family;
+		r->prefix_len = c->prefix_len;
+		r->bans = c->bans;
+		r->score = c->score;
+		r->score_t = c->score_t;
+		r->first_seen = c->first_seen;
+		r->last_seen = c->last_seen;
+		r->banned_until = c->banned_until;
+		r->last_ban = c->last_ban;
+		r->bloblen = mem_pack(&c->m, r->blob);
+	}
+	for (i = 0; i < SESSION_SLOTS; i++)
+		for (ss = s->sbuckets[i]; ss != NULL; ss = ss->next) {
+			unsigned char *blob = b->sessions + b->nsessions++ *
+			    SESSION_BLOB;
 			memcpy(&copy, ss, sizeof(copy));	/* padding too */
 			copy.next = NULL;
+			blob[0] = SESSION_BLOB_VERSION;
 			memcpy(blob + 1, &copy, sizeof(copy));
-			sqlite3_bind_int64(st->put_session, 1,
-			    (sqlite3_int64)ss->key);
-			sqlite3_bind_blob(st->put_session, 2, blob,
-			    (int)sizeof(blob), SQLITE_TRANSIENT);
-			if (step(st, st->put_session, "write session") == -1)
-				return (-1);
 		}
-	return (0);
-}
-
-/* put_counters - add the pending reject counts */
-static int
-put_counters(struct state *st, const struct scorer *s)
-{
-	const struct counter *c;
-	sqlite3_stmt	*q = st->put_count;
-	size_t		 b;
-
-	for (b = 0; b < COUNTER_SLOTS; b++)
-		for (c = s->counters[b]; c != NULL; c = c->next) {
-			sqlite3_bind_text(q, 1, c->kind, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 2, c->value, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 3, c->day);
-			sqlite3_bind_text(q, 4, c->client, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 5, c->class, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 6, c->rejects);
-			sqlite3_bind_int64(q, 7, c->first);
-			sqlite3_bind_int64(q, 8, c->last);
-			if (step(st, q, "write counters") == -1)
-				return (-1);
+	for (i = s->decisions_saved; i < s->ndecisions; i++)
+		b->bans[b->nbans++] = s->decisions[i];
+	for (k = 0; k < npos; k++) {
+		b->pos[k] = pos[k];
+		if ((b->paths[k] = strdup(pos[k].path)) == NULL) {
+			batch_free(b);
+			return (NULL);
 		}
-	return (0);
+		b->pos[k].path = b->paths[k];
+		b->npos++;
+	}
+	/* Evidence and counters change hands: no copy. */
+	b->ev = s->pev;
+	b->nev = s->npev;
+	s->pev = NULL;
+	s->npev = s->pev_cap = 0;
+	memcpy(b->counters, s->counters, sizeof(b->counters));
+	memset(s->counters, 0, sizeof(s->counters));
+	s->ncounters = 0;
+	b->now = s->now;
+	b->next_session = (long long)s->next_session;
+	b->rng = (long long)s->rng;
+	for (c = s->dirty; c != NULL; c = next) {
+		next = c->dirty_next;
+		c->dirty = 0;
+		c->dirty_next = NULL;
+	}
+	s->dirty = NULL;
+	s->decisions_saved = s->ndecisions;
+	return (b);
 }
 
 /* put_meta - one meta value */
@@ -583,42 +679,55 @@ put_meta(struct state *st, const char *key, long long v)
 	return (step(st, st->put_meta, key));
 }
 
-/* state_flush - everything since the last flush, in one transaction */
-int
-state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
-    int npos)
+/* batch_write - one batch, one transaction */
+static int
+batch_write(struct state *st, const struct batch *b)
 {
-	struct score_decision *d;
-	struct client	*c, *next;
+	const struct counter *c;
 	sqlite3_stmt	*q;
 	size_t		 i;
 	int		 k;
 
 	if (exec(st, "BEGIN IMMEDIATE") == -1)
 		return (-1);
-	for (c = s->dirty; c != NULL; c = c->dirty_next)
-		if (put_client(st, c) == -1)
+	for (i = 0; i < b->nclients; i++) {
+		const struct crow *r = &b->clients[i];
+		q = st->put_client;
+		sqlite3_bind_text(q, 1, r->addr, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 2, r->family);
+		sqlite3_bind_int(q, 3, r->prefix_len);
+		sqlite3_bind_double(q, 4, r->score);
+		sqlite3_bind_int64(q, 5, r->score_t);
+		sqlite3_bind_int64(q, 6, r->first_seen);
+		sqlite3_bind_int64(q, 7, r->last_seen);
+		sqlite3_bind_int(q, 8, r->bans);
+		sqlite3_bind_int64(q, 9, r->banned_until);
+		sqlite3_bind_int64(q, 10, r->last_ban);
+		sqlite3_bind_blob(q, 11, r->blob, (int)r->bloblen,
+		    SQLITE_STATIC);
+		if (step(st, q, "write client") == -1)
 			goto fail;
-	for (i = 0; i < s->npev; ) {
+	}
+	for (i = 0; i < b->nev; ) {
 		/* Full batches in one statement, the rest row by row. */
-		int rows = s->npev - i >= EV_BATCH ? EV_BATCH : 1, b;
+		int rows = b->nev - i >= EV_BATCH ? EV_BATCH : 1, j;
 		q = rows == EV_BATCH ? st->put_evs : st->put_ev;
-		for (b = 0; b < rows; b++, i++) {
-			const struct pending_ev *e = &s->pev[i];
-			sqlite3_bind_text(q, b * 5 + 1, e->addr, -1,
+		for (j = 0; j < rows; j++, i++) {
+			const struct pending_ev *e = &b->ev[i];
+			sqlite3_bind_text(q, j * 5 + 1, e->addr, -1,
 			    SQLITE_STATIC);
-			sqlite3_bind_int64(q, b * 5 + 2, e->e.t);
-			sqlite3_bind_double(q, b * 5 + 3, e->e.weight);
-			sqlite3_bind_text(q, b * 5 + 4, e->e.rule, -1,
+			sqlite3_bind_int64(q, j * 5 + 2, e->e.t);
+			sqlite3_bind_double(q, j * 5 + 3, e->e.weight);
+			sqlite3_bind_text(q, j * 5 + 4, e->e.rule, -1,
 			    SQLITE_STATIC);
-			sqlite3_bind_text(q, b * 5 + 5, e->e.detail, -1,
+			sqlite3_bind_text(q, j * 5 + 5, e->e.detail, -1,
 			    SQLITE_STATIC);
 		}
 		if (step(st, q, "write evidence") == -1)
 			goto fail;
 	}
-	for (i = s->decisions_saved; i < s->ndecisions; i++) {
-		d = &s->decisions[i];
+	for (i = 0; i < b->nbans; i++) {
+		const struct score_decision *d = &b->bans[i];
 		q = st->put_ban;
 		sqlite3_bind_text(q, 1, d->addr, -1, SQLITE_STATIC);
 		sqlite3_bind_int(q, 2, d->prefix_len);
@@ -631,40 +740,137 @@ state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
 		if (step(st, q, "write ban") == -1)
 			goto fail;
 	}
-	if (put_sessions(st, s) == -1 || put_counters(st, s) == -1)
+	/* The open sessions replace the last flush's. */
+	if (step(st, st->del_sessions, "clear sessions") == -1)
 		goto fail;
-	for (k = 0; k < npos; k++) {
+	for (i = 0; i < b->nsessions; i++) {
+		const unsigned char *blob = b->sessions + i * SESSION_BLOB;
+		struct session ss;
+		memcpy(&ss, blob + 1, sizeof(ss));
+		sqlite3_bind_int64(st->put_session, 1, (sqlite3_int64)ss.key);
+		sqlite3_bind_blob(st->put_session, 2, blob, (int)SESSION_BLOB,
+		    SQLITE_STATIC);
+		if (step(st, st->put_session, "write session") == -1)
+			goto fail;
+	}
+	for (i = 0; i < COUNTER_SLOTS; i++)
+		for (c = b->counters[i]; c != NULL; c = c->next) {
+			q = st->put_count;
+			sqlite3_bind_text(q, 1, c->kind, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, c->value, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 3, c->day);
+			sqlite3_bind_text(q, 4, c->client, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 5, c->class, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 6, c->rejects);
+			sqlite3_bind_int64(q, 7, c->first);
+			sqlite3_bind_int64(q, 8, c->last);
+			if (step(st, q, "write counters") == -1)
+				goto fail;
+		}
+	for (k = 0; k < b->npos; k++) {
 		q = st->put_pos;
-		sqlite3_bind_text(q, 1, pos[k].path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, (sqlite3_int64)pos[k].pos.dev);
-		sqlite3_bind_int64(q, 3, (sqlite3_int64)pos[k].pos.ino);
-		sqlite3_bind_int64(q, 4, (sqlite3_int64)pos[k].pos.off);
-		sqlite3_bind_int(q, 5, (int)pos[k].pos.fp_len);
-		sqlite3_bind_int64(q, 6, (sqlite3_int64)pos[k].pos.fp);
+		sqlite3_bind_text(q, 1, b->pos[k].path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)b->pos[k].pos.dev);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)b->pos[k].pos.ino);
+		sqlite3_bind_int64(q, 4, (sqlite3_int64)b->pos[k].pos.off);
+		sqlite3_bind_int(q, 5, (int)b->pos[k].pos.fp_len);
+		sqlite3_bind_int64(q, 6, (sqlite3_int64)b->pos[k].pos.fp);
 		if (step(st, q, "write position") == -1)
 			goto fail;
 	}
 	/* What makes a resumed run the same as an uninterrupted one. */
-	if (put_meta(st, "log_time", (long long)s->now) == -1 ||
-	    put_meta(st, "next_session", (long long)s->next_session) == -1 ||
-	    put_meta(st, "rng", (long long)s->rng) == -1)
+	if (put_meta(st, "log_time", b->now) == -1 ||
+	    put_meta(st, "next_session", b->next_session) == -1 ||
+	    put_meta(st, "rng", b->rng) == -1)
 		goto fail;
 	if (exec(st, "COMMIT") == -1)
 		goto fail;
-	/* Written: forget what was pending. */
-	for (c = s->dirty; c != NULL; c = next) {
-		next = c->dirty_next;
-		c->dirty = 0;
-		c->dirty_next = NULL;
-	}
-	s->dirty = NULL;
-	s->npev = 0;
-	counters_clear(s);
-	s->decisions_saved = s->ndecisions;
 	return (0);
 fail:
 	(void)exec(st, "ROLLBACK");
 	return (-1);
+}
+
+/* writer - the thread that stores batches, one at a time, in order */
+static void *
+writer(void *arg)
+{
+	struct state	*st = arg;
+	struct batch	*b;
+	int		 r;
+
+	pthread_mutex_lock(&st->mtx);
+	for (;;) {
+		while (st->pending == NULL && !st->quit)
+			pthread_cond_wait(&st->cv, &st->mtx);
+		if (st->pending == NULL)
+			break;
+		b = st->pending;
+		st->pending = NULL;
+		st->busy = 1;
+		pthread_mutex_unlock(&st->mtx);
+		r = st->failed ? -1 : batch_write(st, b);
+		batch_free(b);
+		pthread_mutex_lock(&st->mtx);
+		st->busy = 0;
+		if (r == -1)
+			st->failed = 1;	/* later batches would build on it */
+		pthread_cond_broadcast(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mtx);
+	return (NULL);
+}
+
+/* state_sync - wait until everything handed to the writer is stored;
+ * -1 if a write failed */
+int
+state_sync(struct state *st)
+{
+	int		r;
+
+	if (!st->threaded)
+		return (st->failed ? -1 : 0);
+	pthread_mutex_lock(&st->mtx);
+	while (st->pending != NULL || st->busy)
+		pthread_cond_wait(&st->cv, &st->mtx);
+	r = st->failed ? -1 : 0;
+	pthread_mutex_unlock(&st->mtx);
+	return (r);
+}
+
+/* state_flush - hand what changed since the last flush, with the
+ * positions, to the writer: it becomes one transaction */
+int
+state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
+    int npos)
+{
+	struct batch	*b;
+	int		 r;
+
+	if ((b = batch_make(s, pos, npos)) == NULL) {
+		log_warnx("state: out of memory for a flush");
+		st->failed = 1;
+		return (-1);
+	}
+	if (!st->threaded) {
+		r = batch_write(st, b);
+		batch_free(b);
+		if (r == -1)
+			st->failed = 1;
+		return (r);
+	}
+	pthread_mutex_lock(&st->mtx);
+	while (st->pending != NULL || st->busy)
+		pthread_cond_wait(&st->cv, &st->mtx);
+	if (st->failed) {
+		pthread_mutex_unlock(&st->mtx);
+		batch_free(b);
+		return (-1);
+	}
+	st->pending = b;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mtx);
+	return (0);
 }
 
 /* state_prune - evidence older than retention before log time now; at
@@ -675,6 +881,8 @@ state_prune(struct state *st, long long now)
 	sqlite3_stmt	*q;
 	int		 rc;
 
+	if (state_sync(st) == -1)
+		return (-1);
 	if (get_meta(st, "pruned_day", -1) == now / 86400)
 		return (0);
 	if (exec(st, "BEGIN IMMEDIATE") == -1)
