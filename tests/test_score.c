@@ -465,6 +465,30 @@ test_ipv6_prefix(void **state)
 	feed_done(&f);
 }
 
+/* test_ipv4_prefix - /24 aggregation: off by default, on when asked */
+static void
+test_ipv4_prefix(void **state)
+{
+	struct feeder	f;
+	int		i, on;
+
+	(void)state;
+	for (on = 0; on < 2; on++) {
+		feed_init(&f);
+		if (on)
+			f.conf.v4_prefix = 24;
+		feed_start(&f);
+		for (i = 0; i < 8; i++)
+			line(&f, "%s mx postfix/postscreen[5]: PREGREET 11 after "
+			    "0.2 from [203.0.113.%d]:4000: EHLO x", stamp(60, i),
+			    10 + i);
+		/* 8 addresses with 5 each: 40 on the /24, none at 10. */
+		assert_int_equal(banned(&f, "203.0.113.200"), on);
+		assert_false(banned(&f, "203.0.114.1"));
+		feed_done(&f);
+	}
+}
+
 /* test_eviction - a spray of addresses cannot push out an offender */
 static void
 test_eviction(void **state)
@@ -602,6 +626,7 @@ const struct CMUnitTest score_tests[] = {
 	cmocka_unit_test(test_decay_escalation),
 	cmocka_unit_test(test_whitelist),
 	cmocka_unit_test(test_ipv6_prefix),
+	cmocka_unit_test(test_ipv4_prefix),
 	cmocka_unit_test(test_eviction),
 	cmocka_unit_test(test_lab_truth),
 	cmocka_unit_test(test_postfix_runs),
