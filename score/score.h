@@ -22,6 +22,8 @@
  *	int	state_position(void *st, const char *path, struct tail_pos *p);
  *	int	state_flush(struct state *st, struct scorer *s,
  *		    const struct state_pos *pos, int npos);
+ *	int	state_sync(struct state *st);
+ *	int	state_prune(struct state *st, long long now);
  *	void	state_close(struct state *st);
  * DESCRIPTION
  *	The scorer takes parser events in log order, with their log time t
