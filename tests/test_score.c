@@ -611,6 +611,11 @@ test_postfix_runs(void **state)
 		snprintf(truth, sizeof(truth), "%s/truth.tsv", dir);
 		snprintf(what, sizeof(what), "postfix run %d", i);
 		bad += check_truth(log, truth, what);
+		{
+			char *rm[] = { "/bin/rm", "-rf", dir, NULL };
+			assert_int_equal(run_cmd(rm, NULL, 0, &r), 0);
+			run_free(&r);
+		}
 	}
 	assert_int_equal(bad, 0);
 }
