@@ -115,6 +115,13 @@ net_key(const char *addr, int prefix, unsigned char *key, int *family)
 	return (0);
 }
 
+/* score_net_contains - is the address inside n (for callers outside) */
+int
+score_net_contains(const struct score_net *n, const char *addr)
+{
+	return (net_contains(n, addr));
+}
+
 /* net_contains - is the canonical address inside n */
 int
 net_contains(const struct score_net *n, const char *addr)

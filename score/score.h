@@ -144,6 +144,7 @@ struct scorer;
 void	score_conf_defaults(struct score_conf *);
 int	score_net_parse(const char *, struct score_net *);
 void	score_net_text(const struct score_net *, char *, size_t);
+int	score_net_contains(const struct score_net *, const char *);
 struct scorer *scorer_new(const struct score_conf *);
 void	scorer_event(struct scorer *, const struct pf_event *, long long);
 void	scorer_flush(struct scorer *, long long);
