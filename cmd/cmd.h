@@ -19,6 +19,8 @@
  *
  *	event_json() writes one event as one JSON object and a newline;
  *	event_text() as one line of "key=value" words. Peer text is escaped.
+ *	time_iso() writes an event's stamp; utc_text() formats a log time in
+ *	seconds (bans, evidence) as UTC.
  */
 #ifndef FIVEFIFTY_CMD_H
 #define FIVEFIFTY_CMD_H
@@ -51,6 +53,7 @@ int	cmd_explain(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);
+const char *utc_text(long long, char *, size_t);
 
 struct ff_conf;
 int	cmd_conf(const char *, const char *, struct ff_conf *);

@@ -104,19 +104,6 @@ struct scan {
 	struct timespec	 t0, last_progress, last_flush;
 };
 
-/* iso - a log time as text */
-static void
-iso(long long t, char *buf, size_t len)
-{
-	time_t		tt = (time_t)t;
-	struct tm	tm;
-
-	if (gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, len, "%lld", t);
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* print_bans - the decisions not printed yet */
 static void
 print_bans(struct scan *sc)
@@ -125,11 +112,9 @@ print_bans(struct scan *sc)
 	char		a[32], u[32];
 
 	while (scorer_decision(sc->s, &d) == 1) {
-		iso(d.at, a, sizeof(a));
-		iso(d.until, u, sizeof(u));
-		printf("ban %s%s at %s until %s (ban %d, score %.1f): %s\n",
-		    d.addr, strchr(d.addr, '/') != NULL ? "" : "", a, u,
-		    d.ban_count, d.score, d.reason);
+		printf("ban %s at %s until %s (ban %d, score %.1f): %s\n",
+		    d.addr, utc_text(d.at, a, sizeof(a)), utc_text(d.until, u,
+		    sizeof(u)), d.ban_count, d.score, d.reason);
 		sc->bans++;
 	}
 }

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
@@ -79,20 +78,6 @@ const char explain_help[] =
 "EXIT STATUS\n"
 "     0 explained; 1 the client is not in the state; 64 usage; 74 the\n"
 "     database could not be read; 78 the configuration is wrong.\n";
-
-/* when - a log time as text */
-static const char *
-when(long long t, char *buf, size_t len)
-{
-	time_t		tt = (time_t)t;
-	struct tm	tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return (buf);
-}
 
 /* open_db - the state, read-only; NULL after saying why */
 static struct state *
@@ -231,7 +216,7 @@ cmd_list(int argc, char **argv)
 			    "\"banned\":%s,\"banned_until\":", sqlite3_column_int(q,
 			    1), score, until > now ? "true" : "false");
 			if (until > 0)
-				printf("\"%s\"", when(until, b, sizeof(b)));
+				printf("\"%s\"", utc_text(until, b, sizeof(b)));
 			else
 				fputs("null", stdout);
 			printf(",\"bans\":%d,\"reasons\":{",
@@ -248,7 +233,7 @@ cmd_list(int argc, char **argv)
 			printf("%-32.32s %7.1f  ", (const char *)
 			    sqlite3_column_text(q, 0), score);
 			if (until > now)
-				printf("banned until %-18s ", when(until, b,
+				printf("banned until %-18s ", utc_text(until, b,
 				    sizeof(b)));
 			else
 				printf("%-31s ", "watching");
@@ -307,7 +292,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 			    "rule, detail):\n");
 		score = decay(score, last, t, half_life) + w;
 		last = t;
-		printf("    %s  %+5.1f  %6.1f  ", when(t, b, sizeof(b)), w,
+		printf("    %s  %+5.1f  %6.1f  ", utc_text(t, b, sizeof(b)), w,
 		    score);
 		text(stdout, q, 2, 0);
 		if (sqlite3_column_bytes(q, 3) > 0) {
@@ -318,7 +303,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 	}
 	sqlite3_finalize(q);
 	if (n > 0)
-		printf("    score now (%s): %.1f\n", when(now, b, sizeof(b)),
+		printf("    score now (%s): %.1f\n", utc_text(now, b, sizeof(b)),
 		    decay(score, last, now, half_life));
 	if (sqlite3_prepare_v2(state_db(st), "SELECT at, until, n, score, "
 	    "reason FROM bans WHERE addr = ? ORDER BY at, id", -1, &q, NULL) !=
@@ -329,8 +314,8 @@ explain_one(struct state *st, const char *addr, double half_life,
 		if (n == 0)
 			printf("\n  bans:\n");
 		printf("    ban %d at %s until %s (score %.1f), tipped by ",
-		    sqlite3_column_int(q, 2), when(sqlite3_column_int64(q, 0), b,
-		    sizeof(b)), when(sqlite3_column_int64(q, 1), u, sizeof(u)),
+		    sqlite3_column_int(q, 2), utc_text(sqlite3_column_int64(q, 0), b,
+		    sizeof(b)), utc_text(sqlite3_column_int64(q, 1), u, sizeof(u)),
 		    sqlite3_column_double(q, 3));
 		text(stdout, q, 4, 0);
 		fputc('\n', stdout);
@@ -403,12 +388,12 @@ cmd_explain(int argc, char **argv)
 		if (found++)
 			fputc('\n', stdout);
 		printf("%s%s: first seen %s, ", a, strchr(a, '/') != NULL ?
-		    " (the prefix)" : "", when(sqlite3_column_int64(q, 1), b,
+		    " (the prefix)" : "", utc_text(sqlite3_column_int64(q, 1), b,
 		    sizeof(b)));
-		printf("last seen %s, %d ban(s), ", when(sqlite3_column_int64(q,
+		printf("last seen %s, %d ban(s), ", utc_text(sqlite3_column_int64(q,
 		    2), b, sizeof(b)), sqlite3_column_int(q, 3));
 		printf("%s %s\n", until > now ? "banned until" : "not banned;",
-		    until > now ? when(until, b, sizeof(b)) : "watching");
+		    until > now ? utc_text(until, b, sizeof(b)) : "watching");
 		(void)explain_one(st, a, conf.score.half_life, now);
 	}
 	sqlite3_finalize(q);

@@ -19,6 +19,7 @@
  *	const char *pf_kind_name(enum pf_kind k);
  *	const char *pf_class_name(enum pf_class c);
  *	const char *pf_result_name(enum pf_result r);
+ *	int	pf_span_eq(struct pf_span sp, const char *s);
  * DESCRIPTION
  *	pf_parser_new() compiles every pattern once (PCRE2, JIT where the
  *	library has it) and returns a parser, or NULL with a message in err.
@@ -41,6 +42,8 @@
  *	does not put the stamp more than a day after the reference. After the
  *	first line, a jump back of more than six months (December to January)
  *	moves the year on, so a log that spans New Year reads in order.
+ *
+ *	pf_span_eq() tells whether a span holds exactly the string s.
  *
  *	pf_event_epoch() converts the event's time to seconds since the epoch
  *	(the stamp's own offset where it has one, local time otherwise).
@@ -229,5 +232,6 @@ const char *pf_kind_name(enum pf_kind);
 const char *pf_class_name(enum pf_class);
 const char *pf_result_name(enum pf_result);
 const char *pf_cmd_name(enum pf_cmd);
+int	pf_span_eq(struct pf_span, const char *);
 
 #endif /* FIVEFIFTY_PARSE_H */

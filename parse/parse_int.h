@@ -68,7 +68,6 @@ struct pf_parser {
 int	rx_match(struct pf_parser *, enum rx, const char *, size_t);
 struct pf_span rx_span(struct pf_parser *, enum rx, enum grp, const char *);
 long	span_long(struct pf_span, long);
-int	span_eq(struct pf_span, const char *);
 
 /* envelope.c */
 int	envelope_parse(struct pf_parser *, const char *, size_t,

@@ -194,9 +194,9 @@ span_long(struct pf_span sp, long dflt)
 	return (neg ? -v : v);
 }
 
-/* span_eq - does the span hold exactly the string s */
+/* pf_span_eq - does the span hold exactly the string s */
 int
-span_eq(struct pf_span sp, const char *s)
+pf_span_eq(struct pf_span sp, const char *s)
 {
 	size_t		n = strlen(s);
 
@@ -224,7 +224,7 @@ is_postfix_tag(struct pf_span tag, struct pf_span prog)
 	if (prog.len == tag.len)	/* no '/': "amavis", "dovecot" */
 		return (0);
 	for (i = 0; daemons[i] != NULL; i++)
-		if (span_eq(prog, daemons[i]))
+		if (pf_span_eq(prog, daemons[i]))
 			return (1);
 	return (0);
 }

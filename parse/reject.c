@@ -95,8 +95,8 @@ reject_take(struct pf_parser *p, enum rx i, struct pf_event *ev)
 	ev->sasl_username = rx_span(p, i, G_SU, msg);
 	ev->sasl_sender = rx_span(p, i, G_SS, msg);
 	text = rx_span(p, i, G_TEXT, msg);
-	ev->enforced = span_eq(act, "reject") ||
-	    span_eq(act, "milter-reject") || span_eq(act, "hangup");
+	ev->enforced = pf_span_eq(act, "reject") ||
+	    pf_span_eq(act, "milter-reject") || pf_span_eq(act, "hangup");
 	text_split(text, ev);
 	/* The whole text: a reason like "Service unavailable; Client host
 	 * [a] blocked using z" names its class after the first ';'. */

@@ -104,7 +104,7 @@ take_counters(struct pf_parser *p, struct pf_event *ev)
 		name.len = (size_t)(eq - tok);
 		for (c = 0; c < PF_CMD_COUNT; c++)
 			if (name.len > 0 && pf_cmd_name(c)[0] == name.p[0] &&
-			    span_eq(name, pf_cmd_name(c)))
+			    pf_span_eq(name, pf_cmd_name(c)))
 				break;
 		if (c == PF_CMD_COUNT)
 			continue;		/* a counter of a later Postfix */

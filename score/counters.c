@@ -16,32 +16,14 @@
  *	wait in the scorer until state_flush() adds them to the database in
  *	its transaction; counters_clear() forgets them then.
  * SECURITY
- *	Peer text is escaped (control bytes, backslash and non-ASCII as
- *	\xNN) and capped at COUNT_VALUE bytes before it is kept, so what the
- *	reports read is already safe to print.
+ *	Peer text goes through peer_text() (escaped, capped at COUNT_VALUE
+ *	bytes) before it is kept, so what the reports read is safe to print.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "score_int.h"
-
-/* escape_cap - peer text as printable ASCII, at most COUNT_VALUE bytes of
- * input */
-static void
-escape_cap(struct pf_span sp, char *out, size_t len)
-{
-	size_t		i, w = 0;
-
-	for (i = 0; i < sp.len && i < COUNT_VALUE && w + 5 < len; i++) {
-		unsigned char c = (unsigned char)sp.p[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[w++] = (char)c;
-		else
-			w += (size_t)snprintf(out + w, len - w, "\\x%02x", c);
-	}
-	out[w] = '\0';
-}
 
 /* add - one reject under (kind, value, day, client, class) */
 static void
@@ -53,7 +35,7 @@ add(struct scorer *s, const char *kind, struct pf_span value,
 	size_t		 b;
 
 	memset(&tmp, 0, sizeof(tmp));
-	escape_cap(value, tmp.value, sizeof(tmp.value));
+	peer_text(tmp.value, sizeof(tmp.value), "", value, COUNT_VALUE);
 	tmp.day = t / 86400;
 	tmp.class = pf_class_name(ev->class);
 	h = hash64(kind, strlen(kind), 0xc0);

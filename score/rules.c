@@ -41,7 +41,7 @@
  *	errors" and a silent session (commands=0/0) add their own weights.
  * SECURITY
  *	Peer text is hashed for matching; evidence details keep it escaped
- *	and capped (detail_put()).
+ *	and capped (peer_text()).
  */
 #include <ctype.h>
 #include <math.h>
@@ -71,21 +71,23 @@ span_hash(struct pf_span sp, uint64_t seed)
 	return (hash64(sp.p, sp.len, seed));
 }
 
-/* detail_put - peer text, escaped and capped, into an evidence detail */
-static void
-detail_put(char *out, size_t len, const char *label, struct pf_span sp)
+/* peer_text - label, then peer text escaped (control bytes, backslash and
+ * non-ASCII as \xNN) and capped at cap input bytes ("..." when cut) */
+void
+peer_text(char *out, size_t len, const char *label, struct pf_span sp,
+    size_t cap)
 {
 	size_t		w, i;
 
 	w = (size_t)snprintf(out, len, "%s", label);
-	for (i = 0; sp.p != NULL && i < sp.len && w + 5 < len && i < 48; i++) {
+	for (i = 0; sp.p != NULL && i < sp.len && w + 5 < len && i < cap; i++) {
 		unsigned char c = (unsigned char)sp.p[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\')
 			out[w++] = (char)c;
 		else
 			w += (size_t)snprintf(out + w, len - w, "\\x%02x", c);
 	}
-	if (sp.p != NULL && sp.len > 48 && w + 4 < len)
+	if (sp.p != NULL && sp.len > cap && w + 4 < len)
 		w += (size_t)snprintf(out + w, len - w, "...");
 	out[w < len ? w : len - 1] = '\0';
 }
@@ -192,7 +194,7 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 	case PF_EV_REJECT:
 		if (ss != NULL) {
 			ss->any_attempt = 1;
-			if (span_eq_str(ev->stage, "RCPT"))
+			if (pf_span_eq(ev->stage, "RCPT"))
 				ss->rcpt_rejects++;
 		}
 		if (ss != NULL && permanent(ev)) {
@@ -214,14 +216,14 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 		    ev->class == PF_CLASS_UNVERIFIED_RECIPIENT))
 			remember_unknown(ss, span_hash(ev->to, 0xd1c7));
 		if (ev->class == PF_CLASS_RELAY_DENIED && ev->enforced) {
-			detail_put(d, sizeof(d), "relay to ", ev->to);
+			peer_text(d, sizeof(d), "relay to ", ev->to, DETAIL_CAP);
 			evidence(s, ss, ev, t, c->w_relay, "relay attempt", d);
 		}
 		if (ev->class == PF_CLASS_DNSBL && ev->enforced &&
 		    (ss == NULL || !ss->helo_abuse_dnsbl)) {
 			if (ss != NULL)
 				ss->helo_abuse_dnsbl = 1;
-			detail_put(d, sizeof(d), "", ev->reason);
+			peer_text(d, sizeof(d), "", ev->reason, DETAIL_CAP);
 			evidence(s, ss, ev, t, c->w_dnsbl, "DNSBL reject", d);
 		}
 		why = ev->class == PF_CLASS_HELO && ev->enforced ?
@@ -229,7 +231,7 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 		if (why != NULL && (ss == NULL || !ss->helo_abuse)) {
 			if (ss != NULL)
 				ss->helo_abuse = 1;
-			detail_put(d, sizeof(d), "HELO ", ev->helo);
+			peer_text(d, sizeof(d), "HELO ", ev->helo, DETAIL_CAP);
 			evidence(s, ss, ev, t, c->w_helo, why, d);
 		}
 		if (ev->class == PF_CLASS_PIPELINING && ev->enforced)
@@ -251,7 +253,7 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 			ss->silent = 1;
 		break;
 	case PF_EV_ABORT:
-		if (ss != NULL && span_eq_str(ev->end, "too many errors"))
+		if (ss != NULL && pf_span_eq(ev->end, "too many errors"))
 			ss->too_many_errors = 1;
 		break;
 	case PF_EV_PIPELINING:
@@ -263,24 +265,24 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 		    "");
 		break;
 	case PF_EV_NON_SMTP:
-		detail_put(d, sizeof(d), "sent ", ev->data);
+		peer_text(d, sizeof(d), "sent ", ev->data, DETAIL_CAP);
 		evidence(s, ss, ev, t, c->w_non_smtp, "non-SMTP command", d);
 		break;
 	case PF_EV_SASL_FAILURE:
-		detail_put(d, sizeof(d), "user ", ev->sasl_username);
+		peer_text(d, sizeof(d), "user ", ev->sasl_username, DETAIL_CAP);
 		evidence(s, ss, ev, t, c->w_sasl, "SASL failure", d);
 		break;
 	case PF_EV_PREGREET:
 		evidence(s, ss, ev, t, c->w_pregreet, "PREGREET", "");
 		break;
 	case PF_EV_PS_VIOLATION:
-		if (span_eq_str(ev->detail, "COMMAND PIPELINING"))
+		if (pf_span_eq(ev->detail, "COMMAND PIPELINING"))
 			evidence(s, ss, ev, t, c->w_ps_pipelining,
 			    "COMMAND PIPELINING", "");
-		else if (span_eq_str(ev->detail, "NON-SMTP COMMAND"))
+		else if (pf_span_eq(ev->detail, "NON-SMTP COMMAND"))
 			evidence(s, ss, ev, t, c->w_ps_non_smtp,
 			    "NON-SMTP COMMAND", "");
-		else if (span_eq_str(ev->detail, "BARE NEWLINE"))
+		else if (pf_span_eq(ev->detail, "BARE NEWLINE"))
 			evidence(s, ss, ev, t, c->w_ps_bare_newline,
 			    "BARE NEWLINE", "");
 		else

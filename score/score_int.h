@@ -77,11 +77,12 @@ struct client {
 /* Reject counters for the reports, not yet written: one per (kind, value,
  * day, client, class). */
 #define COUNT_VALUE	64	/* bytes of peer text kept (escaped) */
+#define DETAIL_CAP	48	/* bytes of peer text in an evidence detail */
 struct counter {
 	struct counter	*next;
 	uint64_t	 h;
 	const char	*kind;		/* "helo", "sender", "recipient" */
-	char		 value[COUNT_VALUE * 4 + 4];
+	char		 value[COUNT_VALUE * 4 + 8];
 	long long	 day;		/* log time / 86400 */
 	char		 client[PF_ADDR_MAX];
 	const char	*class;
@@ -171,6 +172,6 @@ void	rules_event(struct scorer *, struct session *, const struct pf_event *,
 	    long long);
 void	rules_session_end(struct scorer *, struct session *, long long);
 uint64_t hash64(const char *, size_t, uint64_t);
-int	span_eq_str(struct pf_span, const char *);
+void	peer_text(char *, size_t, const char *, struct pf_span, size_t);
 
 #endif /* FIVEFIFTY_SCORE_INT_H */

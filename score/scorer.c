@@ -27,15 +27,6 @@
 
 #include "score_int.h"
 
-/* span_eq_str - the span holds exactly s */
-int
-span_eq_str(struct pf_span sp, const char *s)
-{
-	size_t		n = strlen(s);
-
-	return (sp.p != NULL && sp.len == n && memcmp(sp.p, s, n) == 0);
-}
-
 /* scorer_new - an empty scorer with a copy of the configuration */
 struct scorer *
 scorer_new(const struct score_conf *conf)

@@ -223,13 +223,6 @@ lines_flush(struct lines *lr, const char **line, size_t *len)
 	return (1);
 }
 
-/* lines_pending - bytes read but not yet returned as a line */
-unsigned long long
-lines_pending(const struct lines *lr)
-{
-	return (lr->end - lr->start + lr->dropped);
-}
-
 /* lines_cut - how many lines were longer than maxline */
 unsigned long long
 lines_cut(const struct lines *lr)

@@ -19,7 +19,6 @@
  *	int	lines_next(struct lines *lr, const char **line, size_t *len);
  *	int	lines_flush(struct lines *lr, const char **line, size_t *len);
  *	unsigned long long lines_offset(const struct lines *lr);
- *	unsigned long long lines_pending(const struct lines *lr);
  *	unsigned long long lines_cut(const struct lines *lr);
  *	void	lines_free(struct lines *lr);
  *
@@ -113,7 +112,6 @@ void	lines_source(struct lines *, int, lines_read_fn, void *,
 int	lines_next(struct lines *, const char **, size_t *);
 int	lines_flush(struct lines *, const char **, size_t *);
 unsigned long long lines_offset(const struct lines *);
-unsigned long long lines_pending(const struct lines *);
 unsigned long long lines_cut(const struct lines *);
 void	lines_free(struct lines *);
 
