@@ -5,6 +5,7 @@
 #   make test       install what the tests need, build with ASan+UBSan, test
 #   make install    install into $(DESTDIR)$(PREFIX)
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
+#   make bench-fw   banning speed against nft add element
 #   make fuzz       run the libFuzzer target on the parser (FUZZ_SECONDS)
 #   make clean
 
@@ -16,9 +17,9 @@ FUZZ_SECONDS ?= 300
 SHARED	?= ../shared
 
 CC	?= cc
-PKGS	:= libpcre2-8 zlib sqlite3
+PKGS	:= libpcre2-8 zlib sqlite3 libnftnl libmnl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz -lsqlite3) -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz -lsqlite3 -lnftnl -lmnl) -lm
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2
@@ -35,9 +36,10 @@ TAILER_SRC := $(wildcard tailer/*.c)
 UTIL_SRC   := $(wildcard util/*.c)
 SCORE_SRC  := $(wildcard score/*.c)
 CONF_SRC   := $(wildcard conf/*.c)
+FW_SRC     := $(wildcard firewall/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
 LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC) \
-	      $(CONF_SRC)
+	      $(CONF_SRC) $(FW_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 
@@ -48,7 +50,7 @@ SAN_LIB	:= $(patsubst %.c,build/san/%.o,$(LIB_SRC) \
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
-.PHONY: all run test check install uninstall bench fuzz clean deps-build \
+.PHONY: all run test check install uninstall bench bench-fw fuzz clean deps-build \
 	deps-test deps-fuzz deps-bench
 
 all: fivefifty
@@ -116,8 +118,20 @@ uninstall:
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus \
-	    build/rel/bench/tailbench
+	    build/rel/bench/tailbench build/rel/bench/fwbench
 	bench/run.sh
+	bench/fw.sh
+
+# Banning speed alone: one netlink batch against nft add element.
+bench-fw: deps-bench
+	@$(MAKE) --no-print-directory build/rel/bench/fwbench
+	bench/fw.sh
+
+FW_OBJ := $(patsubst %.c,build/rel/%.o,$(FW_SRC) score/net.c $(UTIL_SRC))
+build/rel/bench/fwbench: bench/fwbench.c $(FW_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/fwbench.c $(FW_OBJ) \
+	    $(PKG_LIBS)
 
 TAILER_OBJ := $(patsubst %.c,build/rel/%.o,$(TAILER_SRC) $(UTIL_SRC))
 build/rel/bench/tailbench: bench/tailbench.c $(TAILER_OBJ)

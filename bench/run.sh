@@ -216,8 +216,11 @@ echo "bench: fivefifty scan on $CORPUS (state in $OUT/scan.db)" >&2
 rm -f "$OUT/scan.db" "$OUT/scan.db-wal" "$OUT/scan.db-shm"
 saved_pin=(${pin[@]+"${pin[@]}"})
 pin=()
-timed 0 /dev/null "$OUT/scan.txt" "$FIVEFIFTY" scan --db "$OUT/scan.db" \
-    "$CORPUS"
+# The corpus's bans ended long ago; --no-enforce keeps the host's
+# firewall and /etc/postfix out of it all the same (bench/fw.sh measures
+# banning, in a namespace of its own).
+timed 0 /dev/null "$OUT/scan.txt" "$FIVEFIFTY" scan --no-enforce --db \
+    "$OUT/scan.db" "$CORPUS"
 pin=(${saved_pin[@]+"${saved_pin[@]}"})
 sc_secs=$SECS sc_rss=$RSS
 sc_found=$(grep -o '[0-9]* new bans' "$OUT/scan.txt" | head -n 1 || true)

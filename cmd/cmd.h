@@ -33,6 +33,7 @@
 #define EX_USAGE	64
 #define EX_DATAERR	65
 #define EX_NOINPUT	66
+#define EX_UNAVAILABLE	69
 #define EX_SOFTWARE	70
 #define EX_IOERR	74
 #define EX_CONFIG	78
@@ -56,6 +57,12 @@ void	time_iso(FILE *, const struct pf_time *);
 const char *utc_text(long long, char *, size_t);
 
 struct ff_conf;
+struct fw;
+struct state;
+struct score_decision;
 int	cmd_conf(const char *, const char *, struct ff_conf *);
+struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
+	    long long, int *);
+int	cmd_fw_decision(struct fw *, const struct score_decision *);
 
 #endif /* FIVEFIFTY_CMD_H */

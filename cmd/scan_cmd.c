@@ -37,6 +37,7 @@
 
 #include "cmd.h"
 #include "conf/conf.h"
+#include "firewall/firewall.h"
 #include "score/score.h"
 #include "tailer/tailer.h"
 #include "util/util.h"
@@ -46,14 +47,16 @@
 #define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
 
 const char scan_usage[] =
-    "usage: fivefifty scan [-c FILE] [--dry-run] [--db FILE] FILE ... | -\n";
+    "usage: fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE] "
+    "FILE ... | -\n";
 
 const char scan_help[] =
 "NAME\n"
 "     fivefifty scan - score whole Postfix logs into the state database\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty scan [-c FILE] [--dry-run] [--db FILE] FILE ... | -\n"
+"     fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE]\n"
+"                    FILE ... | -\n"
 "\n"
 "DESCRIPTION\n"
 "     Reads each FILE (or standard input) through the same path as the\n"
@@ -69,6 +72,13 @@ const char scan_help[] =
 "     files are read one after the other, and scores decay with log time.\n"
 "     Compressed files are not read here (zcat them into standard input).\n"
 "\n"
+"     Bans still running (their end is in the future, by the clock) are\n"
+"     enforced as the daemon enforces them: first the state's running bans\n"
+"     are put back into the nftables sets and the access map (a reconcile),\n"
+"     then each new ban is added, in one netlink batch per flush. Bans of\n"
+"     old logs have ended and are only recorded. See firewall and\n"
+"     access_map in the configuration.\n"
+"\n"
 "     The scorer's rules, weights, thresholds and whitelist come from the\n"
 "     configuration file (-c); every key and its default are in the\n"
 "     sample configuration, conf/fivefifty.conf.\n"
@@ -76,7 +86,10 @@ const char scan_help[] =
 "OPTIONS\n"
 "     -c FILE    The configuration (default " CONF_DEFAULT_PATH ",\n"
 "                when it exists; else the built-in defaults).\n"
-"     --dry-run  Decide and print, write nothing.\n"
+"     --dry-run  Decide and print, write nothing, enforce nothing.\n"
+"     --no-enforce\n"
+"                Write the state, but leave the nftables sets and the\n"
+"                access map alone.\n"
 "     --db FILE  The state database (default: state_db of the\n"
 "                configuration, " DEFAULT_DB ").\n"
 "     -h, --help This text.\n"
@@ -87,13 +100,16 @@ const char scan_help[] =
 "     and a summary on standard error.\n"
 "\n"
 "EXIT STATUS\n"
-"     0 done; 64 usage; 66 a FILE could not be read; 74 the database\n"
-"     failed; 78 the configuration is wrong.\n";
+"     0 done; 64 usage; 66 a FILE could not be read; 69 the firewall is\n"
+"     unavailable and firewall_required = yes; 74 the database failed, or\n"
+"     the last firewall batch or map rewrite failed; 78 the configuration\n"
+"     is wrong.\n";
 
 struct scan {
 	struct pf_parser *p;
 	struct scorer	*s;
 	struct state	*st;
+	struct fw	*fw;		/* NULL: not enforcing */
 	struct pf_epoch_cache ec;
 	struct state_pos *pos;		/* per file: the last line's */
 	int		 npos;
@@ -116,6 +132,8 @@ print_bans(struct scan *sc)
 		    d.addr, utc_text(d.at, a, sizeof(a)), utc_text(d.until, u,
 		    sizeof(u)), d.ban_count, d.score, d.reason);
 		sc->bans++;
+		if (sc->fw != NULL)
+			(void)cmd_fw_decision(sc->fw, &d);
 	}
 }
 
@@ -143,6 +161,12 @@ flush(struct scan *sc)
 	print_bans(sc);
 	if (state_flush(sc->st, sc->s, sc->pos, sc->npos) == -1)
 		sc->failed = 1;
+	/* The state first: a ban in the kernel is always one the state
+	 * knows (it will be reconciled from there). */
+	if (sc->fw != NULL) {
+		(void)state_sync(sc->st);
+		(void)fw_flush(sc->fw, time(NULL));
+	}
 }
 
 /* progress - bytes done, rate, time left (terminal only) */
@@ -269,6 +293,7 @@ cmd_scan(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "no-enforce", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -276,7 +301,7 @@ cmd_scan(int argc, char **argv)
 	struct scan	 sc;
 	const char	*db = NULL, *cfile = NULL;
 	char		 err[512];
-	int		 ch, status = EX_OK, nfiles;
+	int		 ch, status = EX_OK, nfiles, enforce = 1;
 
 	memset(&sc, 0, sizeof(sc));
 	optind = 0;
@@ -290,6 +315,9 @@ cmd_scan(int argc, char **argv)
 			break;
 		case 'd':
 			db = optarg;
+			break;
+		case 'E':
+			enforce = 0;
 			break;
 		case 'h':
 			fputs(scan_help, stdout);
@@ -333,6 +361,9 @@ cmd_scan(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (enforce && !sc.dry && (sc.fw = cmd_fw_open("scan", &conf, sc.st,
+	    time(NULL), &status)) == NULL)
+		goto out;
 	if ((sc.pos = calloc((size_t)nfiles, sizeof(*sc.pos))) == NULL)
 		fatal("scan");
 	sc.tty = isatty(STDERR_FILENO);
@@ -362,7 +393,18 @@ cmd_scan(int argc, char **argv)
 		    "see above\n");
 		status = EX_IOERR;
 	}
+	if (sc.fw != NULL && fw_sync(sc.fw, time(NULL)) == -1) {
+		fprintf(stderr, "fivefifty scan: enforcement failed: %s\n",
+		    fw_stats(sc.fw)->last_error);
+		status = EX_IOERR;
+	} else if (sc.fw != NULL)
+		fprintf(stderr, "fivefifty scan: %zu bans in force%s\n",
+		    fw_stats(sc.fw)->bans, conf.fw.mode == FW_OFF ?
+		    " (firewall = off: the access map only)" :
+		    fw_stats(sc.fw)->fw_ok ? "" : " (in the access map only: "
+		    "the firewall is unavailable)");
 out:
+	fw_free(sc.fw);
 	scorer_free(sc.s);
 	conf_free(&conf);
 	state_close(sc.st);

@@ -24,7 +24,8 @@
 #include "conf.h"
 
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
-    K_PREFIX4, K_PREFIX6, K_NET };
+    K_PREFIX4, K_PREFIX6, K_NET, K_FWMODE, K_FWTABLE, K_NFTNAME, K_PORTS,
+    K_BOOL, K_MAP, K_TEXT };
 
 struct key {
 	const char	*name;
@@ -76,7 +77,23 @@ static const struct key keys[] = {
 	{ "myhostname", K_HOST, S(myhostname), 0, 0 },
 	{ "max_clients", K_INT, S(max_clients), 100, 1e8 },
 	{ "session_timeout", K_DURATION, S(session_timeout), 1, 1e7 },
+	{ "firewall", K_FWMODE, F(fw.mode), 0, 0 },
+	{ "firewall_table", K_FWTABLE, F(fw.table), 0, 0 },
+	{ "firewall_set4", K_NFTNAME, F(fw.set4), 0, 0 },
+	{ "firewall_set6", K_NFTNAME, F(fw.set6), 0, 0 },
+	{ "firewall_chain", K_NFTNAME, F(fw.chain), 0, 0 },
+	{ "firewall_priority", K_INT, F(fw.priority), -400, 400 },
+	{ "firewall_ports", K_PORTS, F(fw.ports), 0, 0 },
+	{ "firewall_required", K_BOOL, F(fw.required), 0, 0 },
+	{ "access_map", K_MAP, F(fw.map), 0, 0 },
+	{ "access_map_text", K_TEXT, F(fw.map_text), 0, 0 },
+	{ "access_map_delay", K_DURATION, F(fw.map_delay), 0, 3600 },
+	{ "postmap_command", K_PATH, F(fw.postmap), 0, 0 },
+	{ "postfix_config_directory", K_PATH, F(fw.postfix_dir), 0, 0 },
 };
+
+static const char *const map_types[] = { "hash", "lmdb", "cdb", "btree",
+    "texthash", "cidr", NULL };
 #define NKEYS	((int)(sizeof(keys) / sizeof(keys[0])))
 
 /* conf_defaults - every key at its documented default */
@@ -88,6 +105,54 @@ conf_defaults(struct ff_conf *c)
 	snprintf(c->state_db, sizeof(c->state_db),
 	    "/var/lib/fivefifty/fivefifty.db");
 	snprintf(c->mail_log, sizeof(c->mail_log), "/var/log/mail.log");
+	fw_conf_defaults(&c->fw);
+}
+
+/* nft_name - an nftables name: letters, digits, _ - . (or empty) */
+static int
+nft_name(const char *v)
+{
+	size_t		i, n = strlen(v);
+
+	if (n >= FW_NAME_MAX)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '_' &&
+		    v[i] != '-' && v[i] != '.')
+			return (0);
+	return (1);
+}
+
+/* map_spec - "TYPE:/path" with a type Postfix can build, or empty */
+static int
+map_spec(const char *v)
+{
+	const char	*colon = strchr(v, ':');
+	int		 i;
+
+	if (*v == '\0')
+		return (1);
+	if (colon == NULL || colon[1] != '/' || strlen(v) >= 1024)
+		return (0);
+	for (i = 0; map_types[i] != NULL; i++)
+		if (strlen(map_types[i]) == (size_t)(colon - v) &&
+		    strncmp(v, map_types[i], (size_t)(colon - v)) == 0)
+			return (1);
+	return (0);
+}
+
+/* reply_text - printable ASCII, at most 200 bytes */
+static int
+reply_text(const char *v)
+{
+	size_t		i, n = strlen(v);
+
+	if (n > 200)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (v[i] < 0x20 || v[i] > 0x7e)
+			return (0);
+	return (1);
 }
 
 /* number - a decimal number, or -1 */
@@ -196,6 +261,52 @@ set(struct ff_conf *c, const struct key *k, char *v)
 			    NULL)
 				return ("memory for the names");
 		}
+		return (NULL);
+	case K_FWMODE:
+		if (strcmp(v, "table") == 0)
+			c->fw.mode = FW_TABLE;
+		else if (strcmp(v, "sets") == 0)
+			c->fw.mode = FW_SETS;
+		else if (strcmp(v, "off") == 0)
+			c->fw.mode = FW_OFF;
+		else
+			return ("table, sets or off");
+		return (NULL);
+	case K_FWTABLE:
+		if (fw_conf_table(&c->fw, v) == -1)
+			return ("a family (inet, ip or ip6) and a table name, "
+			    "such as \"inet fivefifty\"");
+		return (NULL);
+	case K_NFTNAME:
+		if (!nft_name(v) || (*v == '\0' && k->off == offsetof(struct
+		    ff_conf, fw.chain)))
+			return ("an nftables name (letters, digits, _ - .)");
+		snprintf(p, FW_NAME_MAX, "%s", v);
+		return (NULL);
+	case K_PORTS:
+		if (fw_conf_ports(&c->fw, v) == -1)
+			return ("TCP ports such as 25, 465, 587 (at most 16), "
+			    "or all");
+		return (NULL);
+	case K_BOOL:
+		if (strcmp(v, "yes") == 0)
+			*(int *)(void *)p = 1;
+		else if (strcmp(v, "no") == 0)
+			*(int *)(void *)p = 0;
+		else
+			return ("yes or no");
+		return (NULL);
+	case K_MAP:
+		if (!map_spec(v))
+			return ("TYPE:/absolute/path with TYPE one of hash, "
+			    "lmdb, cdb, btree, texthash, cidr (or nothing: no "
+			    "map)");
+		snprintf(p, 1024, "%s", v);
+		return (NULL);
+	case K_TEXT:
+		if (!reply_text(v))
+			return ("printable ASCII text, at most 200 bytes");
+		snprintf(p, sizeof(c->fw.map_text), "%s", v);
 		return (NULL);
 	}
 	return ("a value");
@@ -320,7 +431,29 @@ conf_print(FILE *fp, const struct ff_conf *c)
 			break;
 		case K_PATH:
 		case K_HOST:
+		case K_NFTNAME:
+		case K_MAP:
+		case K_TEXT:
 			fprintf(fp, "%s\n", p);
+			break;
+		case K_FWMODE:
+			fprintf(fp, "%s\n", c->fw.mode == FW_TABLE ? "table" :
+			    c->fw.mode == FW_SETS ? "sets" : "off");
+			break;
+		case K_FWTABLE:
+			fprintf(fp, "%s %s\n", c->fw.family, c->fw.table);
+			break;
+		case K_PORTS:
+			if (c->fw.nports == 0)
+				fputs("all", fp);
+			for (j = 0; j < c->fw.nports; j++)
+				fprintf(fp, "%s%d", j ? ", " : "",
+				    c->fw.ports[j]);
+			fputc('\n', fp);
+			break;
+		case K_BOOL:
+			fprintf(fp, "%s\n", *(const int *)(const void *)p ?
+			    "yes" : "no");
 			break;
 		case K_NET:
 		case K_NETS:

@@ -31,6 +31,7 @@
 
 #include <stdio.h>
 
+#include "firewall/firewall.h"
 #include "score/score.h"
 
 #define CONF_DEFAULT_PATH	"/etc/fivefifty/fivefifty.conf"
@@ -39,6 +40,7 @@ struct ff_conf {
 	struct score_conf score;
 	char		 state_db[1024];
 	char		 mail_log[1024];
+	struct fw_conf	 fw;
 };
 
 void	conf_defaults(struct ff_conf *);

@@ -8,13 +8,14 @@
 # the exact command and fails, so nothing is installed behind your back.
 set -eu
 
-build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev"
+build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev
+    libnftnl-dev libmnl-dev"
 case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
-	    libio-socket-inet6-perl iproute2" ;;
+	    libio-socket-inet6-perl iproute2 nftables postfix-lmdb postfix-cdb" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
-bench)	want="$build fail2ban pflogsumm python3" ;;
+bench)	want="$build fail2ban pflogsumm python3 nftables bc" ;;
 *)	echo "usage: $0 build|test|fuzz|bench" >&2; exit 64 ;;
 esac
 

@@ -41,6 +41,8 @@ DECLARE_TESTS(score_tests);
 DECLARE_TESTS(state_tests);
 DECLARE_TESTS(conf_tests);
 DECLARE_TESTS(time_tests);
+DECLARE_TESTS(map_tests);
+DECLARE_TESTS(firewall_tests);
 
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */

@@ -1,0 +1,153 @@
+/*	$fivefifty: cmd_fw.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	cmd_fw 3 - the enforcer as the commands start it
+ * SYNOPSIS
+ *	struct fw *cmd_fw_open(const char *cmd, const struct ff_conf *c,
+ *		    struct state *st, long long now, int *status);
+ *	int	cmd_fw_decision(struct fw *f, const struct score_decision *d);
+ * DESCRIPTION
+ *	cmd_fw_open() makes the firewall configuration (the protected
+ *	networks: the loopback key, the whitelist and every address of this
+ *	host's interfaces), opens the enforcer, puts in force the bans the
+ *	state database says are still running at now, and reconciles the
+ *	kernel sets and the map with them. An unusable firewall is reported
+ *	and the map still written, unless firewall_required = yes: then NULL
+ *	with *status = EX_UNAVAILABLE (69). A bad map or table configuration
+ *	gives NULL with *status = EX_CONFIG.
+ *
+ *	cmd_fw_decision() hands one of the scorer's decisions to the
+ *	enforcer.
+ */
+#include <sys/socket.h>
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "conf/conf.h"
+#include "firewall/firewall.h"
+#include "score/score.h"
+#include "util/util.h"
+
+/* protect_host - this host's own addresses, one by one */
+static void
+protect_host(struct fw_conf *fc)
+{
+	struct ifaddrs	*ifa, *i;
+	struct score_net *n;
+
+	if (getifaddrs(&ifa) == -1)
+		return;
+	for (i = ifa; i != NULL && fc->nprotect < FW_MAX_PROTECT; i =
+	    i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		n = &fc->protect[fc->nprotect];
+		memset(n, 0, sizeof(*n));
+		if (i->ifa_addr->sa_family == AF_INET) {
+			n->family = 4;
+			n->len = 32;
+			memcpy(n->addr, &((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			n->family = 6;
+			n->len = 128;
+			memcpy(n->addr, &((struct sockaddr_in6 *)(void *)
+			    i->ifa_addr)->sin6_addr, 16);
+		} else
+			continue;
+		fc->nprotect++;
+	}
+	freeifaddrs(ifa);
+}
+
+/* load_bans - the bans still running at now, from the state */
+static int
+load_bans(struct fw *f, struct state *st, long long now)
+{
+	sqlite3_stmt	*q;
+	struct fw_ban	 b;
+	int		 rc, n = 0;
+
+	/* The latest end per network; a bare column with max() comes from
+	 * the row that has the max. */
+	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, "
+	    "max(until), reason FROM bans WHERE until > ? GROUP BY addr, "
+	    "prefix_len", -1, &q, NULL) != SQLITE_OK) {
+		log_warnx("state database: %s", sqlite3_errmsg(state_db(st)));
+		return (-1);
+	}
+	sqlite3_bind_int64(q, 1, now);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&b, 0, sizeof(b));
+		if (score_net_parse((const char *)sqlite3_column_text(q, 0),
+		    &b.net) == -1)
+			continue;
+		b.net.len = sqlite3_column_int(q, 1);
+		b.until = sqlite3_column_int64(q, 2);
+		snprintf(b.reason, sizeof(b.reason), "%s",
+		    (const char *)sqlite3_column_text(q, 3));
+		if (fw_ban(f, &b) == 0)
+			n++;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		log_warnx("state database: %s", sqlite3_errmsg(state_db(st)));
+		return (-1);
+	}
+	return (n);
+}
+
+/* cmd_fw_open - the enforcer, with the state's running bans in force */
+struct fw *
+cmd_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
+    long long now, int *status)
+{
+	struct fw_conf	 fc = c->fw;
+	struct fw	*f;
+	char		 err[1024];
+	int		 i;
+
+	fc.protect[fc.nprotect++] = c->score.loopback4;
+	for (i = 0; i < c->score.nwhitelist && fc.nprotect < FW_MAX_PROTECT;
+	    i++)
+		fc.protect[fc.nprotect++] = c->score.whitelist[i];
+	protect_host(&fc);
+	if ((f = fw_new(&fc, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "fivefifty %s: %s\n", cmd, err);
+		*status = c->fw.required && strncmp(err, "firewall: ", 10) ==
+		    0 ? EX_UNAVAILABLE : EX_CONFIG;
+		return (NULL);
+	}
+	if (err[0] != '\0')
+		fprintf(stderr, "fivefifty %s: %s; going on with the map "
+		    "only\n", cmd, err);
+	if (st != NULL)
+		(void)load_bans(f, st, now);
+	(void)fw_reconcile(f, now);
+	(void)fw_flush(f, now);
+	return (f);
+}
+
+/* cmd_fw_decision - put a scorer's ban in force */
+int
+cmd_fw_decision(struct fw *f, const struct score_decision *d)
+{
+	struct fw_ban	b;
+
+	memset(&b, 0, sizeof(b));
+	if (score_net_parse(d->addr, &b.net) == -1)
+		return (-1);
+	b.net.len = d->prefix_len;
+	b.until = d->until;
+	snprintf(b.reason, sizeof(b.reason), "%.63s", d->reason);
+	return (fw_ban(f, &b));
+}

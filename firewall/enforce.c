@@ -1,0 +1,703 @@
+/*	$fivefifty: enforce.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	enforce 3 - the bans in force, and the kernel and map made to agree
+ * SYNOPSIS
+ *	See firewall.h.
+ * DESCRIPTION
+ *	The bans live in an array with a hash index on the network. A flush
+ *	first drops the bans that ended (the kernel drops its elements by
+ *	itself), then, when a ban came or went, computes the disjoint ranges
+ *	each set must hold (ranges.c) and compares them with the ranges the
+ *	kernel holds (what the last successful batch or reconcile left):
+ *	new ranges are added, changed ends re-added (delete + add before
+ *	Linux 6.12), ranges no longer wanted deleted, except those about to
+ *	end within EXPIRY_SLACK seconds, which the kernel may already have
+ *	dropped (deleting a missing element fails the whole batch). All of
+ *	it is one batch. A failed batch is logged with its object, and a
+ *	reconcile follows: read the sets back, repair, and try again; if
+ *	that fails too, the next attempt is RETRY seconds later.
+ *
+ *	The map is rewritten when the bans changed, at most once per
+ *	map_delay seconds, and when a ban in it ends.
+ * SECURITY
+ *	127.0.0.1, ::1 and every network in conf.protect (the caller's
+ *	loopback, whitelist and own networks) are never banned, nor any
+ *	network that contains one of them.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fw_int.h"
+#include "nft_int.h"
+#include "util/util.h"
+
+#define EXPIRY_SLACK	2	/* seconds */
+#define UNTIL_SLACK	2	/* kernel's end read back vs ours */
+#define RETRY		10	/* seconds after a failed reconcile */
+
+struct fw {
+	struct fw_conf	 conf;
+	struct nft	*nft;		/* NULL: no kernel sets */
+	struct fw_map	*map;
+	struct fw_ban	*bans;
+	size_t		 nbans, cap;
+	size_t		*index;		/* hash: position + 1, 0 empty */
+	size_t		 index_cap;
+	struct fw_range	*held[2];	/* what the kernel holds, sorted */
+	size_t		 nheld[2];
+	int		 fw_dirty, map_dirty, fw_broken;
+	long long	 map_last, retry_at;
+	struct fw_stats	 stats;
+};
+
+/* fw_conf_defaults - the documented defaults */
+void
+fw_conf_defaults(struct fw_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = FW_TABLE;
+	snprintf(c->family, sizeof(c->family), "inet");
+	snprintf(c->table, sizeof(c->table), "fivefifty");
+	snprintf(c->set4, sizeof(c->set4), "offenders4");
+	snprintf(c->set6, sizeof(c->set6), "offenders6");
+	snprintf(c->chain, sizeof(c->chain), "input");
+	c->priority = -10;
+	c->ports[0] = 25;
+	c->ports[1] = 465;
+	c->ports[2] = 587;
+	c->nports = 3;
+	snprintf(c->map, sizeof(c->map), "hash:/etc/postfix/fivefifty_access");
+	c->map_delay = 1;
+	snprintf(c->postmap, sizeof(c->postmap), "/usr/sbin/postmap");
+	snprintf(c->postfix_dir, sizeof(c->postfix_dir), "/etc/postfix");
+}
+
+/* nft_name_ok - an nftables identifier (letters, digits, _ - .) */
+static int
+nft_name_ok(const char *s, size_t len)
+{
+	size_t		i;
+
+	if (len == 0 || len >= FW_NAME_MAX)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '-' || s[i] == '.'))
+			return (0);
+	return (1);
+}
+
+/* fw_conf_table - "FAMILY NAME" (family inet, ip or ip6); 0 or -1 */
+int
+fw_conf_table(struct fw_conf *c, const char *v)
+{
+	const char	*sp = strchr(v, ' ');
+	size_t		 flen;
+
+	if (sp == NULL)
+		return (-1);
+	flen = (size_t)(sp - v);
+	while (*sp == ' ')
+		sp++;
+	if (!((flen == 4 && strncmp(v, "inet", 4) == 0) || (flen == 2 &&
+	    strncmp(v, "ip", 2) == 0) || (flen == 3 && strncmp(v, "ip6", 3) ==
+	    0)) || !nft_name_ok(sp, strlen(sp)))
+		return (-1);
+	memcpy(c->family, v, flen);
+	c->family[flen] = '\0';
+	snprintf(c->table, sizeof(c->table), "%s", sp);
+	return (0);
+}
+
+/* fw_conf_ports - "25, 465, 587" or "all"; 0 or -1 */
+int
+fw_conf_ports(struct fw_conf *c, const char *v)
+{
+	char		*end;
+	long		 p;
+	int		 n = 0;
+
+	if (strcmp(v, "all") == 0) {
+		c->nports = 0;
+		return (0);
+	}
+	while (*v != '\0') {
+		while (*v == ' ' || *v == ',' || *v == '\t')
+			v++;
+		if (*v == '\0')
+			break;
+		errno = 0;
+		p = strtol(v, &end, 10);
+		if (end == v || errno != 0 || p < 1 || p > 65535 ||
+		    n == FW_MAX_PORTS || (*end != '\0' && *end != ',' &&
+		    *end != ' ' && *end != '\t'))
+			return (-1);
+		c->ports[n++] = (int)p;
+		v = end;
+	}
+	if (n == 0)
+		return (-1);
+	c->nports = n;
+	return (0);
+}
+
+/* net_overlap - does one of the networks contain the other */
+static int
+net_overlap(const struct score_net *a, const struct score_net *b)
+{
+	int		bits = a->len < b->len ? a->len : b->len, i;
+
+	if (a->family != b->family)
+		return (0);
+	for (i = 0; bits > 0; i++, bits -= 8) {
+		unsigned char m = (unsigned char)(bits >= 8 ? 0xff :
+		    0xff << (8 - bits));
+
+		if ((a->addr[i] & m) != (b->addr[i] & m))
+			return (0);
+	}
+	return (1);
+}
+
+/* protected - loopback, or overlapping a protected network */
+static int
+is_protected(const struct fw *f, const struct score_net *n)
+{
+	static const struct score_net lo4 = { 4, { 127, 0, 0, 1 }, 32 };
+	static const struct score_net lo6 = { 6, { [15] = 1 }, 128 };
+	int		 i;
+
+	if (net_overlap(n, &lo4) || net_overlap(n, &lo6))
+		return (1);
+	for (i = 0; i < f->conf.nprotect; i++)
+		if (net_overlap(n, &f->conf.protect[i]))
+			return (1);
+	return (0);
+}
+
+/* hash_net - FNV-1a of a network */
+static size_t
+hash_net(const struct score_net *n)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+	int		 i;
+
+	h = (h ^ (unsigned)n->family) * 1099511628211ULL;
+	h = (h ^ (unsigned)n->len) * 1099511628211ULL;
+	for (i = 0; i < (n->family == 6 ? 16 : 4); i++)
+		h = (h ^ n->addr[i]) * 1099511628211ULL;
+	return ((size_t)h);
+}
+
+/* same_net - equal family, length and address bytes */
+static int
+same_net(const struct score_net *a, const struct score_net *b)
+{
+	return (a->family == b->family && a->len == b->len &&
+	    memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0);
+}
+
+/* reindex - rebuild the hash index over bans[] */
+static void
+reindex(struct fw *f)
+{
+	size_t		i, j, want = 64;
+
+	while (want < f->nbans * 2 + 16)
+		want *= 2;
+	if (want != f->index_cap) {
+		free(f->index);
+		if ((f->index = calloc(want, sizeof(*f->index))) == NULL)
+			fatal("firewall: index");
+		f->index_cap = want;
+	} else
+		memset(f->index, 0, want * sizeof(*f->index));
+	for (i = 0; i < f->nbans; i++) {
+		j = hash_net(&f->bans[i].net) & (f->index_cap - 1);
+		while (f->index[j] != 0)
+			j = (j + 1) & (f->index_cap - 1);
+		f->index[j] = i + 1;
+	}
+}
+
+/* find - the position of the ban on exactly n, or -1 */
+static long
+find(const struct fw *f, const struct score_net *n)
+{
+	size_t		j;
+
+	if (f->index_cap == 0)
+		return (-1);
+	j = hash_net(n) & (f->index_cap - 1);
+	while (f->index[j] != 0) {
+		if (same_net(&f->bans[f->index[j] - 1].net, n))
+			return ((long)f->index[j] - 1);
+		j = (j + 1) & (f->index_cap - 1);
+	}
+	return (-1);
+}
+
+/* clean_reason - keep [A-Za-z0-9 ._-], at most 63 bytes */
+static void
+clean_reason(char *dst, const char *src, size_t size)
+{
+	size_t		i = 0;
+
+	for (; *src != '\0' && i + 1 < size; src++) {
+		char	c = *src;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
+		    c == '_' || c == '-')
+			dst[i++] = c;
+	}
+	dst[i] = '\0';
+}
+
+/* explain_errno - what an errno from netlink means to an administrator */
+static const char *
+explain_errno(int e)
+{
+	switch (e) {
+	case EPERM:
+	case EACCES:
+		return (" (fivefifty needs CAP_NET_ADMIN: run it as root or "
+		    "give it the capability)");
+	case EPROTONOSUPPORT:
+	case EAFNOSUPPORT:
+		return (" (this kernel has no nfnetlink: load nf_tables)");
+	case EOPNOTSUPP:
+		return (" (this kernel has no nf_tables, or lacks a feature "
+		    "it needs: modprobe nf_tables)");
+	default:
+		return ("");
+	}
+}
+
+/* fw_new - the map and, unless off, the kernel sets */
+struct fw *
+fw_new(const struct fw_conf *c, char *err, size_t errlen)
+{
+	struct fw	*f;
+	char		 e[512];
+
+	err[0] = '\0';
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	f->conf = *c;
+	if (c->map[0] != '\0' && (f->map = map_open(c->map, c->map_text,
+	    c->postmap, err, errlen)) == NULL) {
+		free(f);
+		return (NULL);
+	}
+	if (f->map != NULL && c->postfix_dir[0] != '\0' &&
+	    map_config_dir(f->map, c->postfix_dir) == -1) {
+		snprintf(err, errlen, "postfix_config_directory: \"%s\" is not "
+		    "an absolute path", c->postfix_dir);
+		map_free(f->map);
+		free(f);
+		return (NULL);
+	}
+	reindex(f);
+	f->stats.map_ok = 1;
+	if (c->mode == FW_OFF)
+		return (f);
+	errno = 0;
+	if ((f->nft = nft_open(c, e, sizeof(e))) == NULL ||
+	    nft_setup(f->nft, e, sizeof(e)) == -1) {
+		int	saved = f->nft != NULL && f->nft->last_errno ?
+		    f->nft->last_errno : errno;
+
+		snprintf(err, errlen, "firewall: %s%s", e,
+		    explain_errno(saved));
+		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
+		    "%s", err);
+		nft_close(f->nft);
+		f->nft = NULL;
+		if (c->required || strncmp(e, "firewall_", 9) == 0) {
+			map_free(f->map);
+			free(f->index);
+			free(f);
+			return (NULL);
+		}
+		/* Reported to the caller; retried quietly from now on. */
+		f->fw_broken = 1;
+		f->retry_at = (long long)time(NULL) + RETRY;
+		return (f);
+	}
+	f->stats.fw_ok = 1;
+	(void)nft_monitor_open(f->nft);
+	return (f);
+}
+
+/* fw_ban - put a ban in force, or move its end */
+int
+fw_ban(struct fw *f, const struct fw_ban *b)
+{
+	struct fw_ban	*p;
+	long		 i;
+
+	if ((b->net.family != 4 && b->net.family != 6) || b->net.len < 0 ||
+	    b->net.len > (b->net.family == 6 ? 128 : 32) ||
+	    is_protected(f, &b->net))
+		return (-1);
+	if ((i = find(f, &b->net)) >= 0)
+		p = &f->bans[i];
+	else {
+		if (f->nbans == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 256;
+			if ((p = realloc(f->bans, f->cap * sizeof(*p))) ==
+			    NULL)
+				fatal("firewall: bans");
+			f->bans = p;
+		}
+		p = &f->bans[f->nbans++];
+		memset(p, 0, sizeof(*p));
+		p->net = b->net;
+		if (f->nbans * 2 + 16 > f->index_cap)
+			reindex(f);
+		else {
+			size_t j = hash_net(&p->net) & (f->index_cap - 1);
+
+			while (f->index[j] != 0)
+				j = (j + 1) & (f->index_cap - 1);
+			f->index[j] = f->nbans;
+		}
+	}
+	p->until = b->until;
+	clean_reason(p->reason, b->reason, sizeof(p->reason));
+	f->fw_dirty = f->map_dirty = 1;
+	f->stats.bans = f->nbans;
+	return (0);
+}
+
+/* drop - remove the bans for which gone() says so; 1 if any went */
+static int
+drop(struct fw *f, long long now, const struct score_net *only)
+{
+	size_t		i, k = 0;
+
+	for (i = 0; i < f->nbans; i++) {
+		if (only != NULL ? same_net(&f->bans[i].net, only) :
+		    f->bans[i].until <= now)
+			continue;
+		f->bans[k++] = f->bans[i];
+	}
+	if (k == f->nbans)
+		return (0);
+	f->nbans = k;
+	f->stats.bans = k;
+	reindex(f);
+	f->map_dirty = 1;
+	return (1);
+}
+
+/* fw_unban - lift the ban on exactly n; -1 when there is none */
+int
+fw_unban(struct fw *f, const struct score_net *n)
+{
+	if (find(f, n) < 0)
+		return (-1);
+	(void)drop(f, 0, n);
+	f->fw_dirty = 1;
+	return (0);
+}
+
+/* diff - what to send so that the kernel's ranges become want's */
+static void
+diff(const struct fw *f, const struct fw_range *have, size_t nh,
+    const struct fw_range *want, size_t nw, long long now,
+    struct fw_range *add, size_t *nadd, struct fw_range *del, size_t *ndel)
+{
+	size_t		i = 0, j = 0;
+	int		c;
+
+	while (i < nh || j < nw) {
+		if (i == nh)
+			c = 1;
+		else if (j == nw)
+			c = -1;
+		else
+			c = range_cmp(&have[i], &want[j]);
+		if (c < 0) {		/* held, no longer wanted */
+			if (have[i].until > now + EXPIRY_SLACK)
+				del[(*ndel)++] = have[i];
+			i++;
+		} else if (c > 0)	/* wanted, not held */
+			add[(*nadd)++] = want[j++];
+		else {
+			long long d = have[i].until - want[j].until;
+
+			if (d > UNTIL_SLACK || d < -UNTIL_SLACK) {
+				/* An end that moved: re-add (refresh). */
+				if (!nft_readd_refreshes(f->nft) &&
+				    have[i].until > now + EXPIRY_SLACK)
+					del[(*ndel)++] = have[i];
+				add[(*nadd)++] = want[j];
+			}
+			i++;
+			j++;
+		}
+	}
+}
+
+/* push - one batch that makes the kernel hold the bans; 0 or -1 */
+static int
+push(struct fw *f, long long now, char *err, size_t errlen)
+{
+	struct fw_range	*want[2], *add, *del;
+	size_t		 nwant[2], nadd = 0, ndel = 0, most = 0;
+	int		 v6, rc;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		if ((want[v6] = calloc(f->nbans * 2 + 1, sizeof(**want))) ==
+		    NULL)
+			fatal("firewall");
+		nwant[v6] = nft_has_set(f->nft, v6) ? ranges_from_bans(f->bans,
+		    f->nbans, v6 ? 6 : 4, now, want[v6]) : 0;
+		most += nwant[v6] + f->nheld[v6];
+	}
+	if ((add = calloc(most + 1, sizeof(*add))) == NULL ||
+	    (del = calloc(most + 1, sizeof(*del))) == NULL)
+		fatal("firewall");
+	for (v6 = 0; v6 < 2; v6++)
+		diff(f, f->held[v6], f->nheld[v6], want[v6], nwant[v6], now,
+		    add, &nadd, del, &ndel);
+	rc = nft_apply(f->nft, add, nadd, del, ndel, now, err, errlen);
+	f->stats.batches += (nadd || ndel) ? 1 : 0;
+	if (rc == 0) {
+		for (v6 = 0; v6 < 2; v6++) {
+			free(f->held[v6]);
+			f->held[v6] = want[v6];
+			f->nheld[v6] = nwant[v6];
+			want[v6] = NULL;
+		}
+	} else
+		f->stats.batch_errors++;
+	free(want[0]);
+	free(want[1]);
+	free(add);
+	free(del);
+	return (rc);
+}
+
+/* write_map - rewrite the map now; 0 or -1 (the old map stays) */
+static int
+write_map(struct fw *f, long long now)
+{
+	char		err[512];
+
+	f->map_last = now;
+	f->map_dirty = 0;
+	if (f->map == NULL)
+		return (0);
+	if (map_write(f->map, f->bans, f->nbans, now, err, sizeof(err)) ==
+	    -1) {
+		if (f->stats.map_ok)
+			log_warnx("access map %s: %s (the previous map stays)",
+			    map_file(f->map), err);
+		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
+		    "access map: %s", err);
+		f->stats.map_ok = 0;
+		f->stats.map_errors++;
+		f->map_dirty = 1;	/* try again after map_delay */
+		return (-1);
+	}
+	if (!f->stats.map_ok)
+		log_info("access map %s: written again", map_file(f->map));
+	f->stats.map_ok = 1;
+	f->stats.map_writes++;
+	return (0);
+}
+
+/* update_stats - counts after a flush */
+static void
+update_stats(struct fw *f, long long now)
+{
+	f->stats.bans = f->nbans;
+	f->stats.elements = f->nheld[0] + f->nheld[1];
+	f->stats.last_flush = now;
+}
+
+/* fw_flush - one batch for what changed, and the map when due */
+int
+fw_flush(struct fw *f, long long now)
+{
+	char		err[512];
+	int		rc = 0;
+
+	if (drop(f, now, NULL))
+		f->fw_dirty = 1;
+	if (f->conf.mode != FW_OFF && (f->nft == NULL || f->fw_broken)) {
+		if (now >= f->retry_at && fw_reconcile(f, now) == -1)
+			rc = -1;
+	} else if (f->nft != NULL && f->fw_dirty) {
+		f->fw_dirty = 0;
+		if (push(f, now, err, sizeof(err)) == -1) {
+			log_warnx("firewall: batch failed, nothing of it "
+			    "applied: %s; reading the sets back", err);
+			snprintf(f->stats.last_error,
+			    sizeof(f->stats.last_error), "%s", err);
+			if (fw_reconcile(f, now) == -1)
+				rc = -1;
+		}
+	}
+	if (f->map_dirty && (f->map_last == 0 || now >= f->map_last +
+	    (long long)f->conf.map_delay) && write_map(f, now) == -1)
+		rc = -1;
+	update_stats(f, now);
+	return (rc);
+}
+
+/* fw_sync - fw_flush(), with the map written now if it changed */
+int
+fw_sync(struct fw *f, long long now)
+{
+	int		rc = fw_flush(f, now);
+
+	if (f->map_dirty && write_map(f, now) == -1)
+		rc = -1;
+	return (rc);
+}
+
+/* fw_reconcile - read the sets back and make them hold the bans */
+int
+fw_reconcile(struct fw *f, long long now)
+{
+	struct fw_range	*r;
+	size_t		 n, i, k;
+	char		 err[512];
+	int		 v6;
+
+	if (f->conf.mode == FW_OFF)
+		return (0);
+	f->stats.reconciles++;
+	(void)drop(f, now, NULL);
+	if (f->nft == NULL && (f->nft = nft_open(&f->conf, err,
+	    sizeof(err))) == NULL)
+		goto fail;
+	if (nft_setup(f->nft, err, sizeof(err)) == -1)
+		goto fail;
+	(void)nft_monitor_open(f->nft);
+	for (v6 = 0; v6 < 2; v6++) {
+		if (nft_read(f->nft, v6 ? 6 : 4, &r, &n, now, err,
+		    sizeof(err)) == -1)
+			goto fail;
+		/* Set-only mode: only our own elements are ours to change. */
+		for (i = k = 0; i < n; i++)
+			if (f->conf.mode == FW_TABLE || r[i].ours)
+				r[k++] = r[i];
+		qsort(r, k, sizeof(*r), range_cmp);
+		free(f->held[v6]);
+		f->held[v6] = r;
+		f->nheld[v6] = k;
+	}
+	if (push(f, now, err, sizeof(err)) == -1)
+		goto fail;
+	if (f->fw_broken || !f->stats.fw_ok)
+		log_info("firewall: sets %s %s in place again, %zu ranges",
+		    f->conf.family, f->conf.table, f->nheld[0] + f->nheld[1]);
+	f->fw_broken = 0;
+	f->fw_dirty = 0;
+	f->stats.fw_ok = 1;
+	update_stats(f, now);
+	return (0);
+fail:
+	if (!f->fw_broken)
+		log_warnx("firewall: %s%s; the map is still written, the "
+		    "firewall is retried every %d s", err, explain_errno(
+		    f->nft != NULL ? f->nft->last_errno : errno), RETRY);
+	snprintf(f->stats.last_error, sizeof(f->stats.last_error), "%s", err);
+	f->fw_broken = 1;
+	f->stats.fw_ok = 0;
+	f->retry_at = now + RETRY;
+	return (-1);
+}
+
+/* fw_monitor_fd - the notification socket for poll(), or -1 */
+int
+fw_monitor_fd(const struct fw *f)
+{
+	return (f->nft != NULL ? f->nft->mon_fd : -1);
+}
+
+/* fw_monitor - read notifications; restore what someone removed */
+int
+fw_monitor(struct fw *f, long long now)
+{
+	if (f->nft == NULL || !nft_monitor_read(f->nft))
+		return (0);
+	f->stats.restores++;
+	log_warnx("firewall: table %s %s or part of it was removed by "
+	    "someone else; restoring it", f->conf.family, f->conf.table);
+	return (fw_reconcile(f, now) == 0 ? 1 : -1);
+}
+
+/* fw_deadline - when fw_flush() next has work without new bans; 0 none */
+long long
+fw_deadline(const struct fw *f)
+{
+	long long	t = 0;
+	size_t		i;
+
+	if (f->map_dirty)
+		t = f->map_last + (long long)f->conf.map_delay;
+	if (f->conf.mode != FW_OFF && (f->nft == NULL || f->fw_broken) &&
+	    (t == 0 || f->retry_at < t))
+		t = f->retry_at;
+	for (i = 0; i < f->nbans; i++)	/* an end the map must drop */
+		if (t == 0 || f->bans[i].until < t)
+			t = f->bans[i].until;
+	return (t);
+}
+
+/* fw_counters - what the own table's rules dropped */
+int
+fw_counters(struct fw *f, uint64_t *pkts, uint64_t *bytes)
+{
+	*pkts = *bytes = 0;
+	if (f->nft == NULL)
+		return (-1);
+	return (nft_counters(f->nft, pkts, bytes));
+}
+
+/* fw_nft - the netlink handle (tests) */
+struct nft *
+fw_nft(struct fw *f)
+{
+	return (f->nft);
+}
+
+/* fw_stats - counts for status */
+const struct fw_stats *
+fw_stats(const struct fw *f)
+{
+	return (&f->stats);
+}
+
+/* fw_free - close everything; the kernel keeps the sets and their
+ * timeouts, the map stays */
+void
+fw_free(struct fw *f)
+{
+	if (f == NULL)
+		return;
+	nft_close(f->nft);
+	map_free(f->map);
+	free(f->held[0]);
+	free(f->held[1]);
+	free(f->bans);
+	free(f->index);
+	free(f);
+}

@@ -1,0 +1,146 @@
+/*	$fivefifty: firewall.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	firewall 3h - bans into an nftables set and a Postfix access map
+ * SYNOPSIS
+ *	#include "firewall/firewall.h"
+ *
+ *	void	fw_conf_defaults(struct fw_conf *c);
+ *	struct fw *fw_new(const struct fw_conf *c, char *err, size_t errlen);
+ *	int	fw_ban(struct fw *f, const struct fw_ban *b);
+ *	int	fw_unban(struct fw *f, const struct score_net *n);
+ *	int	fw_flush(struct fw *f, long long now);
+ *	int	fw_sync(struct fw *f, long long now);
+ *	int	fw_reconcile(struct fw *f, long long now);
+ *	int	fw_monitor_fd(const struct fw *f);
+ *	int	fw_monitor(struct fw *f, long long now);
+ *	long long fw_deadline(const struct fw *f);
+ *	const struct fw_stats *fw_stats(const struct fw *f);
+ *	void	fw_free(struct fw *f);
+ * DESCRIPTION
+ *	The enforcer keeps the bans that are in force (address or network,
+ *	until when, a reason class) and makes two things agree with them:
+ *	the kernel (an nftables set per address family, over netlink) and
+ *	the Postfix check_client_access map.
+ *
+ *	fw_ban() adds a ban or moves its end (a re-ban refreshes the kernel
+ *	timeout); fw_unban() lifts one. Neither touches the kernel: fw_flush()
+ *	sends everything that changed since the last flush as one netlink
+ *	batch (every ack drained; any error fails the whole batch) and
+ *	rewrites the map when it changed, at most once per map_delay;
+ *	fw_sync() is the same with the map written at once (before exit). Element
+ *	timeouts are the remaining ban time, so bans end in the kernel even
+ *	while nothing of fivefifty runs. Nested bans (an address inside a
+ *	banned /64) are cut into disjoint ranges, each with the latest end
+ *	that covers it, because an interval set refuses overlaps.
+ *
+ *	fw_reconcile() reads the sets back from the kernel and repairs them:
+ *	in own-table mode it creates (again) the table, sets and chain, then
+ *	adds what is missing and removes what is not banned; in set-only
+ *	mode it touches only elements that carry fivefifty's comment.
+ *	fw_flush() reconciles by itself after a failed batch.
+ *	fw_monitor_fd() is a netlink socket subscribed to nf_tables changes,
+ *	for the caller's poll(); fw_monitor() reads it and reconciles when
+ *	someone deleted the table, a set or flushed the ruleset (logged once).
+ *	fw_deadline() is the next time fw_flush() has work without new bans
+ *	(a debounced map rewrite, an expiry to drop from the map), or 0.
+ *
+ *	Times are seconds since the epoch: `now` is the wall clock.
+ * RETURN VALUES
+ *	fw_new() returns NULL with the reason in err only when the
+ *	configuration is unusable, or when the firewall is unavailable and
+ *	firewall_required is set; otherwise an unavailable firewall (no
+ *	CAP_NET_ADMIN, no nf_tables) is reported in err (err[0] != '\0'),
+ *	the map is still written, and fw_stats()->fw_ok is 0.
+ *	fw_ban() returns -1 for a ban it refuses: loopback, a protected
+ *	network, or a network that contains one. fw_flush() and
+ *	fw_reconcile() return 0, or -1 after logging what failed (the kernel
+ *	batch with the object that caused it, or the map).
+ * SECURITY
+ *	Only the address, prefix length, the end time and the reason class go
+ *	into the kernel and the map; the reason is reduced to [A-Za-z0-9 ._-]
+ *	before use. postmap runs with a fixed argv (posix_spawn, no shell).
+ *	The netlink sockets need CAP_NET_ADMIN.
+ */
+#ifndef FIVEFIFTY_FIREWALL_H
+#define FIVEFIFTY_FIREWALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "score/score.h"
+
+#define FW_NAME_MAX	64
+#define FW_MAX_PORTS	16
+#define FW_MAX_PROTECT	(SCORE_MAX_NETS + 4)
+
+enum fw_mode {
+	FW_OFF,		/* no kernel sets: the map only */
+	FW_TABLE,	/* our own table, sets and chain */
+	FW_SETS		/* elements in the administrator's existing sets */
+};
+
+struct fw_conf {
+	enum fw_mode	 mode;			/* firewall = table */
+	char		 family[8];		/* "inet", "ip", "ip6" */
+	char		 table[FW_NAME_MAX];	/* firewall_table = inet
+						 * fivefifty */
+	char		 set4[FW_NAME_MAX];	/* "" : no IPv4 set */
+	char		 set6[FW_NAME_MAX];	/* "" : no IPv6 set */
+	char		 chain[FW_NAME_MAX];	/* own-table mode */
+	int		 priority;		/* of the input hook */
+	int		 ports[FW_MAX_PORTS];	/* protected TCP ports */
+	int		 nports;		/* 0: all ports */
+	int		 required;		/* exit without the firewall */
+
+	char		 map[1024];		/* "TYPE:PATH", "" : none */
+	char		 map_text[256];		/* after "554 5.7.1 " */
+	double		 map_delay;		/* seconds between rewrites */
+	char		 postmap[1024];		/* the postmap program */
+	char		 postfix_dir[1024];	/* postmap -c: its main.cf */
+
+	/* Never banned, nor a network that contains one: loopback, the
+	 * whitelist, the server's own networks. 127.0.0.1 and ::1 always. */
+	struct score_net protect[FW_MAX_PROTECT];
+	int		 nprotect;
+};
+
+struct fw_ban {
+	struct score_net net;		/* prefix length 32/128: one address */
+	long long	 until;		/* epoch seconds */
+	char		 reason[64];	/* class: "five-fifty", "dictionary" */
+};
+
+struct fw_stats {
+	int		 fw_ok;		/* the kernel sets are in place */
+	int		 map_ok;	/* the last map rewrite worked */
+	size_t		 bans;		/* in force */
+	size_t		 elements;	/* kernel ranges we hold */
+	unsigned long long batches, batch_errors, reconciles, restores;
+	unsigned long long map_writes, map_errors;
+	long long	 last_flush;	/* epoch seconds */
+	char		 last_error[1024];
+};
+
+struct fw;
+
+void	fw_conf_defaults(struct fw_conf *);
+int	fw_conf_table(struct fw_conf *, const char *);
+int	fw_conf_ports(struct fw_conf *, const char *);
+struct fw *fw_new(const struct fw_conf *, char *, size_t);
+int	fw_ban(struct fw *, const struct fw_ban *);
+int	fw_unban(struct fw *, const struct score_net *);
+int	fw_flush(struct fw *, long long);
+int	fw_sync(struct fw *, long long);
+int	fw_reconcile(struct fw *, long long);
+int	fw_monitor_fd(const struct fw *);
+int	fw_monitor(struct fw *, long long);
+long long fw_deadline(const struct fw *);
+int	fw_counters(struct fw *, uint64_t *, uint64_t *);
+const struct fw_stats *fw_stats(const struct fw *);
+void	fw_free(struct fw *);
+
+#endif /* FIVEFIFTY_FIREWALL_H */

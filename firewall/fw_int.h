@@ -1,0 +1,118 @@
+/*	$fivefifty: fw_int.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	fw_int 3h - what the firewall module's files share
+ * SYNOPSIS
+ *	#include "firewall/fw_int.h"
+ *
+ *	Access map (map.c):
+ *	struct fw_map *map_open(const char *spec, const char *text,
+ *		    const char *postmap, char *err, size_t errlen);
+ *	int	map_config_dir(struct fw_map *m, const char *dir);
+ *	int	map_write(struct fw_map *m, const struct fw_ban *bans,
+ *		    size_t n, long long now, char *err, size_t errlen);
+ *	size_t	map_keys(const struct score_net *n, int cidr,
+ *		    char (*keys)[MAP_KEY_MAX], size_t max);
+ *	int	map_indexed(const struct fw_map *m);
+ *	const char *map_file(const struct fw_map *m);
+ *	void	map_free(struct fw_map *m);
+ *
+ *	Kernel (nft.c, nft_read.c):
+ *	struct nft *nft_open(const struct fw_conf *c, char *err, size_t len);
+ *	int	nft_setup(struct nft *h, char *err, size_t len);
+ *	int	nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
+ *		    const struct fw_range *del, size_t ndel, long long now,
+ *		    char *err, size_t len);
+ *	int	nft_read(struct nft *h, int family, struct fw_range **out,
+ *		    size_t *n, long long now, char *err, size_t len);
+ *	int	nft_counters(struct nft *h, uint64_t *pkts, uint64_t *bytes);
+ *	int	nft_monitor_open(struct nft *h);
+ *	int	nft_monitor_read(struct nft *h);
+ *	void	nft_close(struct nft *h);
+ *
+ *	Ranges (ranges.c):
+ *	size_t	ranges_from_bans(const struct fw_ban *b, size_t n, int family,
+ *		    long long now, struct fw_range *out);
+ *	int	range_cmp(const void *a, const void *b);
+ * DESCRIPTION
+ *	map_open() checks "TYPE:PATH" (hash, lmdb, cdb, btree: built with
+ *	postmap; texthash, cidr: written as they are) and the reply text.
+ *	map_config_dir() makes postmap read dir/main.cf ("postmap -c dir");
+ *	by default it reads /etc/postfix/main.cf and fails without it.
+ *	map_write() rewrites the whole map atomically from the bans in force
+ *	at now: a temporary file in the map's directory, fsync, postmap on
+ *	it (for indexed types), then rename over the old map, so Postfix
+ *	never reads half a map. On any failure the old map stays and err
+ *	says what failed. One line per key: "KEY 554 5.7.1 TEXT", TEXT from
+ *	the template with $address, $reason and $until replaced.
+ *	map_keys() gives the lookup keys of a network: "net/len" (a bare
+ *	address for a /32 or /128) for cidr maps; for the others the
+ *	address, or the partial-address keys of access(5) ("1.2.3" for a
+ *	/24; a /20 is 16 keys), at most max; it returns how many there are.
+ *
+ *	A fw_range is an inclusive range [lo, hi] of addresses of one family
+ *	(key bytes in network order; 4 used for IPv4) with the end of its
+ *	ban. ranges_from_bans() cuts nested bans into disjoint ranges, each
+ *	with the latest end among the bans that cover it, sorted.
+ *
+ *	nft_setup() makes the table, sets, chain and rules (own-table mode,
+ *	in one batch; the chain's rules are replaced, the sets' elements
+ *	kept) or checks that the sets exist with the right types (set-only
+ *	mode). nft_apply() sends deletions then additions as one batch (an
+ *	addition of a range the kernel already holds refreshes its timeout;
+ *	before Linux 6.12 the caller lists it in del too). nft_read() dumps
+ *	a set as ranges; until is now + the kernel's remaining time, and
+ *	ours says whether the element carries fivefifty's comment.
+ */
+#ifndef FIVEFIFTY_FW_INT_H
+#define FIVEFIFTY_FW_INT_H
+
+#include "firewall.h"
+
+#define MAP_KEY_MAX	48
+#define FW_COMMENT	"fivefifty"
+
+struct fw_range {
+	int		 family;	/* 4 or 6 */
+	unsigned char	 lo[16], hi[16];
+	long long	 until;
+	int		 ours;		/* read back: our comment */
+};
+
+struct fw_map;
+
+struct fw_map *map_open(const char *, const char *, const char *, char *,
+	    size_t);
+int	map_config_dir(struct fw_map *, const char *);
+int	map_write(struct fw_map *, const struct fw_ban *, size_t, long long,
+	    char *, size_t);
+size_t	map_keys(const struct score_net *, int, char (*)[MAP_KEY_MAX], size_t);
+int	map_indexed(const struct fw_map *);
+const char *map_file(const struct fw_map *);
+void	map_free(struct fw_map *);
+
+struct nft;
+
+struct nft *nft_open(const struct fw_conf *, char *, size_t);
+int	nft_setup(struct nft *, char *, size_t);
+int	nft_apply(struct nft *, const struct fw_range *, size_t,
+	    const struct fw_range *, size_t, long long, char *, size_t);
+int	nft_read(struct nft *, int, struct fw_range **, size_t *, long long,
+	    char *, size_t);
+int	nft_counters(struct nft *, uint64_t *, uint64_t *);
+int	nft_monitor_open(struct nft *);
+int	nft_monitor_read(struct nft *);
+int	nft_has_set(const struct nft *, int);
+int	nft_readd_refreshes(const struct nft *);
+void	nft_close(struct nft *);
+
+size_t	ranges_from_bans(const struct fw_ban *, size_t, int, long long,
+	    struct fw_range *);
+int	range_cmp(const void *, const void *);
+
+struct nft *fw_nft(struct fw *);
+
+#endif /* FIVEFIFTY_FW_INT_H */

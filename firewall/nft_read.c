@@ -1,0 +1,474 @@
+/*	$fivefifty: nft_read.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	nft_read 3 - what the kernel holds: sets, elements, the counter,
+ *	and changes made by others
+ * SYNOPSIS
+ *	See fw_int.h: nft_read(), nft_counters(), nft_monitor_open(),
+ *	nft_monitor_read(); nft_int.h: nft_chain_prio(), nft_check_sets().
+ * DESCRIPTION
+ *	Queries go over the command socket, between batches (no ack of a
+ *	batch is pending then). nft_read() dumps one set and pairs its
+ *	elements into ranges: elements sorted by key, an interval-end element
+ *	closes the range its predecessor opened; a start with no end runs to
+ *	the last address. The remaining time of each element is what the
+ *	kernel reports (ms); an element without a timeout reads as never
+ *	ending (until = LLONG_MAX).
+ *
+ *	The monitor is a second socket in the nf_tables multicast group.
+ *	nft_monitor_read() drains it and returns 1 when another process
+ *	deleted our table, one of our sets, our chain or its rules, or when
+ *	notifications were lost; our own batches are recognised by their
+ *	port id and ignored.
+ * DIAGNOSTICS
+ *	-1 with "what: why" in err (or errno set, for the monitor).
+ */
+#include <sys/socket.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/object.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include "fw_int.h"
+#include "nft_int.h"
+
+/* query - send one request, run cb on each answer until the end; 0, or
+ * -1 with errno (ENOENT: no such object) */
+static int
+query(struct nft *h, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char		buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	uint32_t	seq = nlh->nlmsg_seq;
+	ssize_t		n;
+	int		rc;
+
+	if (mnl_socket_sendto(h->nl, nlh, nlh->nlmsg_len) == -1)
+		return (-1);
+	for (;;) {
+		n = mnl_socket_recvfrom(h->nl, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return (-1);
+		rc = mnl_cb_run(buf, (size_t)n, seq, h->portid, cb, data);
+		if (rc == -1)
+			return (-1);
+		if (rc == MNL_CB_STOP)
+			return (0);
+	}
+}
+
+/* request - a GET message header in h's buffer */
+static struct nlmsghdr *
+request(struct nft *h, uint16_t type, uint16_t flags)
+{
+	static char	 buf[8192];
+
+	memset(buf, 0, sizeof(buf));
+	/* A dump ends with DONE; a single GET is answered then acked (an
+	 * ack after a dump's DONE would be left for the next query). */
+	if (!(flags & NLM_F_DUMP))
+		flags |= NLM_F_ACK;
+	return (nftnl_nlmsg_build_hdr(buf, type, (uint16_t)h->family, flags,
+	    h->seq++));
+}
+
+struct chain_q {
+	int	 found, prio;
+};
+
+/* chain_cb - the chain's hook priority */
+static int
+chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct chain_q	*q = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (nftnl_chain_nlmsg_parse(nlh, c) == 0) {
+		q->found = 1;
+		q->prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+	}
+	nftnl_chain_free(c);
+	return (MNL_CB_OK);
+}
+
+/* nft_chain_prio - 1 and *prio when our chain exists, 0 when not */
+int
+nft_chain_prio(struct nft *h, int *prio)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr	*nlh = request(h, NFT_MSG_GETCHAIN, 0);
+	struct chain_q	 q = { 0, 0 };
+
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, h->conf.table);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, h->conf.chain);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	if (query(h, nlh, chain_cb, &q) == -1 || !q.found)
+		return (0);
+	*prio = q.prio;
+	return (1);
+}
+
+/* set_cb - parse the one set answered */
+static int
+set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nftnl_set_nlmsg_parse(nlh, data) < 0)
+		return (MNL_CB_ERROR);
+	return (MNL_CB_OK);
+}
+
+/* check_set - the administrator's set exists, holds addresses of the
+ * family and takes timeouts */
+static int
+check_set(struct nft *h, int v6, char *err, size_t errlen)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr	*nlh = request(h, NFT_MSG_GETSET, 0);
+	const char	*name = v6 ? h->conf.set6 : h->conf.set4;
+	uint32_t	 klen, flags;
+	int		 rc = -1;
+
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, h->conf.table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	if (query(h, nlh, set_cb, s) == -1) {
+		snprintf(err, errlen, "set %s %s %s: %s", h->conf.family,
+		    h->conf.table, name, errno == ENOENT ? "no such set (in "
+		    "set-only mode the ruleset must define it)" :
+		    strerror(errno));
+		goto out;
+	}
+	klen = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	if (klen != (v6 ? 16U : 4U)) {
+		snprintf(err, errlen, "set %s %s %s: its key is %u bytes, not "
+		    "an %s address (type %s)", h->conf.family, h->conf.table,
+		    name, klen, v6 ? "IPv6" : "IPv4", v6 ? "ipv6_addr" :
+		    "ipv4_addr");
+		goto out;
+	}
+	if (!(flags & NFT_SET_TIMEOUT)) {
+		snprintf(err, errlen, "set %s %s %s: needs \"flags timeout\" "
+		    "(bans end by element timeouts)", h->conf.family,
+		    h->conf.table, name);
+		goto out;
+	}
+	h->interval[v6] = (flags & NFT_SET_INTERVAL) != 0;
+	rc = 0;
+out:
+	nftnl_set_free(s);
+	return (rc);
+}
+
+/* nft_check_sets - set-only mode: the configured sets are usable */
+int
+nft_check_sets(struct nft *h, char *err, size_t errlen)
+{
+	int		v6;
+
+	for (v6 = 0; v6 < 2; v6++)
+		if (h->has[v6] && check_set(h, v6, err, errlen) == -1)
+			return (-1);
+	return (0);
+}
+
+struct raw_elem {
+	unsigned char	 key[16];
+	int		 end;
+	long long	 until;
+	int		 ours;
+};
+
+struct elem_q {
+	struct raw_elem	*e;
+	size_t		 n, cap;
+	int		 klen;
+	long long	 now;
+	struct nftnl_set *set;
+};
+
+/* comment_cb - is the element's comment ours */
+static int
+comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	const char	*s = nftnl_udata_get(attr);
+	int		 len = nftnl_udata_len(attr);
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT &&
+	    len >= (int)strlen(FW_COMMENT) &&
+	    strncmp(s, FW_COMMENT, strlen(FW_COMMENT)) == 0)
+		*(int *)data = 1;
+	return (0);
+}
+
+/* elem_cb - keep one element of the dump */
+static int
+elem_cb(struct nftnl_set_elem *se, void *data)
+{
+	struct elem_q	*q = data;
+	struct raw_elem	*r;
+	const void	*key, *ud;
+	uint32_t	 len, udlen;
+
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 256;
+		if ((r = realloc(q->e, q->cap * sizeof(*r))) == NULL)
+			return (-1);
+		q->e = r;
+	}
+	r = &q->e[q->n];
+	memset(r, 0, sizeof(*r));
+	key = nftnl_set_elem_get(se, NFTNL_SET_ELEM_KEY, &len);
+	if (key == NULL || len != (uint32_t)q->klen)
+		return (0);
+	memcpy(r->key, key, len);
+	if (nftnl_set_elem_is_set(se, NFTNL_SET_ELEM_FLAGS))
+		r->end = (nftnl_set_elem_get_u32(se, NFTNL_SET_ELEM_FLAGS) &
+		    NFT_SET_ELEM_INTERVAL_END) != 0;
+	r->until = LLONG_MAX;
+	if (nftnl_set_elem_is_set(se, NFTNL_SET_ELEM_EXPIRATION))
+		r->until = q->now + (long long)((nftnl_set_elem_get_u64(se,
+		    NFTNL_SET_ELEM_EXPIRATION) + 999) / 1000);
+	if ((ud = nftnl_set_elem_get(se, NFTNL_SET_ELEM_USERDATA, &udlen)) !=
+	    NULL)
+		(void)nftnl_udata_parse(ud, udlen, comment_cb, &r->ours);
+	q->n++;
+	return (0);
+}
+
+/* elems_cb - one message of the dump */
+static int
+elems_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct elem_q	*q = data;
+
+	if (nftnl_set_elems_nlmsg_parse(nlh, q->set) < 0)
+		return (MNL_CB_ERROR);
+	return (MNL_CB_OK);
+}
+
+/* raw_cmp - by key; at the same key an end before a start */
+static int
+raw_cmp(const void *a, const void *b)
+{
+	const struct raw_elem *x = a, *y = b;
+	int		 c = memcmp(x->key, y->key, sizeof(x->key));
+
+	if (c != 0)
+		return (c);
+	return (y->end - x->end);
+}
+
+/* key_sub1 - the address before key */
+static void
+key_sub1(unsigned char *key, int len)
+{
+	int		i;
+
+	for (i = len - 1; i >= 0; i--)
+		if (key[i]-- != 0)
+			return;
+}
+
+/* nft_read - a set's elements as ranges (family 4 or 6) */
+int
+nft_read(struct nft *h, int family, struct fw_range **out, size_t *nout,
+    long long now, char *err, size_t errlen)
+{
+	struct elem_q	 q;
+	struct nlmsghdr	*nlh;
+	struct fw_range	*r;
+	int		 v6 = family == 6;
+	const char	*name = v6 ? h->conf.set6 : h->conf.set4;
+	size_t		 i, n = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!h->has[v6])
+		return (0);
+	memset(&q, 0, sizeof(q));
+	q.klen = v6 ? 16 : 4;
+	q.now = now;
+	q.set = nftnl_set_alloc();
+	nftnl_set_set_str(q.set, NFTNL_SET_TABLE, h->conf.table);
+	nftnl_set_set_str(q.set, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(q.set, NFTNL_SET_FAMILY, (uint32_t)h->family);
+	nlh = request(h, NFT_MSG_GETSETELEM, NLM_F_DUMP);
+	nftnl_set_elems_nlmsg_build_payload(nlh, q.set);
+	if (query(h, nlh, elems_cb, &q) == -1) {
+		snprintf(err, errlen, "reading set %s %s %s: %s",
+		    h->conf.family, h->conf.table, name, strerror(errno));
+		nftnl_set_free(q.set);
+		return (-1);
+	}
+	if (nftnl_set_elem_foreach(q.set, elem_cb, &q) == -1) {
+		nftnl_set_free(q.set);
+		free(q.e);
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	nftnl_set_free(q.set);
+	if (q.n > 0)
+		qsort(q.e, q.n, sizeof(*q.e), raw_cmp);
+	if ((r = calloc(q.n + 1, sizeof(*r))) == NULL) {
+		free(q.e);
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	for (i = 0; i < q.n; i++) {
+		if (q.e[i].end)
+			continue;	/* an end with no start (nft's at 0) */
+		r[n].family = family;
+		memcpy(r[n].lo, q.e[i].key, 16);
+		r[n].until = q.e[i].until;
+		r[n].ours = q.e[i].ours;
+		if (!h->interval[v6])
+			memcpy(r[n].hi, q.e[i].key, 16);
+		else if (i + 1 < q.n && q.e[i + 1].end) {
+			memcpy(r[n].hi, q.e[i + 1].key, 16);
+			key_sub1(r[n].hi, q.klen);
+		} else		/* open: to the last address */
+			memset(r[n].hi, 0xff, (size_t)q.klen);
+		n++;
+	}
+	free(q.e);
+	*out = r;
+	*nout = n;
+	return (0);
+}
+
+/* obj_cb - the counter's values */
+static int
+obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	uint64_t	*v = data;
+	struct nftnl_obj *o = nftnl_obj_alloc();
+
+	if (nftnl_obj_nlmsg_parse(nlh, o) == 0) {
+		v[0] = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
+		v[1] = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_BYTES);
+	}
+	nftnl_obj_free(o);
+	return (MNL_CB_OK);
+}
+
+/* nft_counters - packets and bytes dropped (own-table mode) */
+int
+nft_counters(struct nft *h, uint64_t *pkts, uint64_t *bytes)
+{
+	struct nftnl_obj *o;
+	struct nlmsghdr	*nlh;
+	uint64_t	 v[2] = { 0, 0 };
+	int		 rc;
+
+	if (h->conf.mode != FW_TABLE)
+		return (-1);
+	o = nftnl_obj_alloc();
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, h->conf.table);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, NFT_COUNTER_NAME);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nlh = request(h, NFT_MSG_GETOBJ, 0);
+	nftnl_obj_nlmsg_build_payload(nlh, o);
+	nftnl_obj_free(o);
+	rc = query(h, nlh, obj_cb, v);
+	*pkts = v[0];
+	*bytes = v[1];
+	return (rc);
+}
+
+/* nft_monitor_open - the nf_tables change notifications; its fd */
+int
+nft_monitor_open(struct nft *h)
+{
+	int		 fd, sz = 1 << 20;
+
+	if (h->mon != NULL)
+		return (h->mon_fd);
+	if ((h->mon = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
+		return (-1);
+	if (mnl_socket_bind(h->mon, 1 << (NFNLGRP_NFTABLES - 1),
+	    MNL_SOCKET_AUTOPID) == -1) {
+		mnl_socket_close(h->mon);
+		h->mon = NULL;
+		return (-1);
+	}
+	fd = mnl_socket_get_fd(h->mon);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	h->mon_fd = fd;
+	return (fd);
+}
+
+/* about_us - a deletion of our table or of something in it */
+static int
+about_us(const struct nft *h, const struct nlmsghdr *nlh)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	int		 type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+		return (0);
+	if (type != NFT_MSG_DELTABLE && type != NFT_MSG_DELSET &&
+	    type != NFT_MSG_DELCHAIN && type != NFT_MSG_DELRULE &&
+	    type != NFT_MSG_DELOBJ)
+		return (0);
+	if (g->nfgen_family != h->family)
+		return (0);
+	/* Attribute 1 is the table's name in each of these messages. */
+	mnl_attr_for_each(a, nlh, sizeof(*g)) {
+		if (mnl_attr_get_type(a) == 1)
+			return (strcmp(mnl_attr_get_str(a), h->conf.table) ==
+			    0);
+	}
+	return (0);
+}
+
+/* nft_monitor_read - 1 when someone else removed part of our setup */
+int
+nft_monitor_read(struct nft *h)
+{
+	char		 buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	struct nlmsghdr	*nlh;
+	ssize_t		 n;
+	int		 hit = 0, len;
+
+	if (h->mon == NULL)
+		return (0);
+	for (;;) {
+		n = recv(h->mon_fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == ENOBUFS) {
+			hit = 1;	/* lost some: look for ourselves */
+			continue;
+		}
+		if (n <= 0)
+			break;
+		len = (int)n;
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len))
+			if (nlh->nlmsg_pid != h->portid && about_us(h, nlh))
+				hit = 1;
+	}
+	return (hit);
+}
