@@ -93,8 +93,8 @@
  *	reach smtpd as its processes are recycled or on "postfix reload",
  *	whereas Postfix notices a changed indexed map by itself.
  *	A crash in map_write() can leave PATH.fivefifty-tmp.PID (and its
- *	database) behind; they are not part of the map and can be removed.
- *	Only a later map_write() in a process with the same PID does so.
+ *	database) behind; they are not part of the map. The next
+ *	map_write() removes those whose PID no longer runs.
  * SECURITY
  *	Only addresses, prefix lengths, end times and the reduced reason go
  *	into the map. postmap is run with posix_spawn(), a fixed argv, an
@@ -112,6 +112,8 @@
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
+
+#include <dirent.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -199,6 +201,7 @@ static int	postmap_run(const struct fw_map *, const char *, char *,
 		    size_t);
 static void	line_clean(char *);
 static void	tmp_remove(const struct fw_map *, const char *);
+static void	stale_remove(const struct fw_map *);
 static int	file_sync(const char *, mode_t, char *, size_t);
 static int	dir_sync(const char *, char *, size_t);
 
@@ -879,6 +882,35 @@ tmp_remove(const struct fw_map *m, const char *tmp)
 	unlink(p);
 }
 
+/* stale_remove - temporaries of processes that died mid-rewrite (kill
+ * -9, a crash): PATH.fivefifty-tmp.PID* whose PID no longer runs */
+static void
+stale_remove(const struct fw_map *m)
+{
+	const char	*base = strrchr(m->path, '/') + 1;
+	char		 prefix[NAME_MAX + 32], p[PATH_MAX + NAME_MAX + 2], *end;
+	struct dirent	*d;
+	size_t		 plen;
+	long		 pid;
+	DIR		*dp;
+
+	snprintf(prefix, sizeof(prefix), "%s%s", base, MAP_TMP);
+	plen = strlen(prefix);
+	if ((dp = opendir(m->dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		if (strncmp(d->d_name, prefix, plen) != 0)
+			continue;
+		pid = strtol(d->d_name + plen, &end, 10);
+		if (end == d->d_name + plen || pid <= 0 || pid == getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", m->dir, d->d_name);
+		unlink(p);
+	}
+	closedir(dp);
+}
+
 /* file_sync - give postmap's database the map's mode, and fsync it */
 static int
 file_sync(const char *path, mode_t mode, char *err, size_t errlen)
@@ -936,6 +968,7 @@ map_write(struct fw_map *m, const struct fw_ban *bans, size_t n,
 	snprintf(tmp, sizeof(tmp), "%s%s%ld", m->path, MAP_TMP,
 	    (long)getpid());
 	tmp_remove(m, tmp);	/* ours, from an earlier run with this pid */
+	stale_remove(m);	/* those of fivefifty processes that died */
 	if (source_write(m, tmp, mode, e, ne, err, errlen) == -1)
 		goto fail;
 	free(e);

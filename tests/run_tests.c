@@ -29,6 +29,7 @@ main(void)
 		ADD(score_tests), ADD(state_tests), ADD(conf_tests), ADD(case_tests),
 		ADD(grok_tests), ADD(corpus_tests), ADD(adversarial_tests),
 		ADD(cli_tests), ADD(map_tests), ADD(firewall_tests),
+		ADD(host_tests),
 	};
 	struct CMUnitTest *all;
 	size_t		 i, n = 0, k = 0;
@@ -41,6 +42,9 @@ main(void)
 		memcpy(all + k, groups[i].tests, *groups[i].n * sizeof(*all));
 		k += *groups[i].n;
 	}
+	/* What the host's firewall and /etc/postfix look like now: the last
+	 * test checks that no test changed them. */
+	host_before = host_snapshot();
 	/* FIVEFIFTY_TESTS=glob runs only the matching tests (development). */
 	if (getenv("FIVEFIFTY_TESTS") != NULL)
 		cmocka_set_test_filter(getenv("FIVEFIFTY_TESTS"));

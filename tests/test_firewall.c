@@ -854,6 +854,45 @@ test_fw_postfix(void **state)
 	run_free(&r);
 }
 
+char	*host_before;
+
+/* host_snapshot - the host's nftables tables and fivefifty's files in
+ * /etc/postfix, with their times */
+char *
+host_snapshot(void)
+{
+	char		*argv[] = { "/bin/sh", "-c", "nft list tables 2>&1; "
+	    "ls -l --time-style=+%s /etc/postfix 2>&1 | grep fivefifty", NULL };
+	struct run_result r;
+	char		*out;
+
+	if (run_cmd(argv, NULL, 0, &r) != 0)
+		return (NULL);
+	out = r.out;
+	r.out = NULL;
+	run_free(&r);
+	return (out);
+}
+
+/* test_host_untouched - no test changed the host's ruleset or wrote a
+ * map into /etc/postfix (everything runs in namespaces and /tmp) */
+static void
+test_host_untouched(void **state)
+{
+	char		*now = host_snapshot();
+
+	(void)state;
+	assert_non_null(host_before);
+	assert_non_null(now);
+	assert_string_equal(host_before, now);
+	free(now);
+}
+
+const struct CMUnitTest host_tests[] = {
+	cmocka_unit_test(test_host_untouched),
+};
+const size_t host_tests_count = sizeof(host_tests) / sizeof(host_tests[0]);
+
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, ns_enter, ns_leave)
 
 const struct CMUnitTest firewall_tests[] = {

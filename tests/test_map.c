@@ -24,9 +24,11 @@
  *	- a hostile reason (CR, LF, markup, "$until", non-ASCII, no NUL)
  *	  stays one printable line;
  *	- expiry on rewrite, and an empty but valid map;
+ *	- temporaries left by a process that died are removed;
  *	- map_keys() of addresses and networks, and map_open()'s refusals.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -297,6 +299,43 @@ entries(const char *path)
 	}
 	free(text);
 	return (n);
+}
+
+/* test_map_stale - temporaries of a fivefifty that died mid-rewrite go
+ * at the next rewrite; those of a live process stay */
+static void
+test_map_stale(void **state)
+{
+	struct fw_ban	 b = ban("1.2.3.4", NOW + 10, "x");
+	struct fw_map	*m;
+	struct lab	 l;
+	char		 dead[160], dead_db[170], live[160];
+	pid_t		 pid;
+	FILE		*fp;
+
+	(void)state;
+	lab_open(&l);
+	if ((pid = fork()) == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);	/* gone for good */
+	snprintf(dead, sizeof(dead), "%s/map.fivefifty-tmp.%ld", l.dir,
+	    (long)pid);
+	snprintf(dead_db, sizeof(dead_db), "%s.db", dead);
+	snprintf(live, sizeof(live), "%s/map.fivefifty-tmp.%ld", l.dir,
+	    (long)getppid());
+	assert_non_null(fp = fopen(dead, "w"));
+	fclose(fp);
+	assert_non_null(fp = fopen(dead_db, "w"));
+	fclose(fp);
+	assert_non_null(fp = fopen(live, "w"));
+	fclose(fp);
+	m = open_map(&l, "hash", "", NULL);
+	write_ok(m, &b, 1, NOW);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(dead_db, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
+	map_free(m);
+	lab_close(&l);
 }
 
 /* test_map_types - every type answers for the bans and nothing else */
@@ -816,6 +855,7 @@ const struct CMUnitTest map_tests[] = {
 	cmocka_unit_test_teardown(test_map_postmap_fails, lab_dirs_remove),
 	cmocka_unit_test_teardown(test_map_hostile_reason, lab_dirs_remove),
 	cmocka_unit_test_teardown(test_map_expiry, lab_dirs_remove),
+	cmocka_unit_test_teardown(test_map_stale, lab_dirs_remove),
 	cmocka_unit_test(test_map_keys),
 	cmocka_unit_test(test_map_open_errors),
 };

@@ -43,6 +43,7 @@ DECLARE_TESTS(conf_tests);
 DECLARE_TESTS(time_tests);
 DECLARE_TESTS(map_tests);
 DECLARE_TESTS(firewall_tests);
+DECLARE_TESTS(host_tests);
 
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */
@@ -59,5 +60,8 @@ int	run_cmd(char *const [], const char *, size_t, struct run_result *);
 void	run_free(struct run_result *);
 char	*read_file(const char *, size_t *);
 struct pf_parser *parser_or_fail(void);
+char	*host_snapshot(void);
+
+extern char *host_before;
 
 #endif /* FIVEFIFTY_TESTS_H */
