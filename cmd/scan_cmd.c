@@ -115,6 +115,7 @@ struct scan {
 	int		 npos;
 	int		 cur;		/* the file being read */
 	unsigned long long lines, events, bans, since_flush;
+	unsigned long long bans_synced;	/* bans stored before enforced */
 	unsigned long long bytes, total;
 	int		 dry, tty, failed;
 	struct timespec	 t0, last_progress, last_flush;
@@ -164,7 +165,10 @@ flush(struct scan *sc)
 	/* The state first: a ban in the kernel is always one the state
 	 * knows (it will be reconciled from there). */
 	if (sc->fw != NULL) {
-		(void)state_sync(sc->st);
+		if (sc->bans != sc->bans_synced) {
+			(void)state_sync(sc->st);
+			sc->bans_synced = sc->bans;
+		}
 		(void)fw_flush(sc->fw, time(NULL));
 	}
 }

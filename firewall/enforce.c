@@ -341,7 +341,7 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 	return (f);
 }
 
-/* fw_ban - put a ban in force, or move its end */
+/* fw_ban - put a ban in force, or move its end; 1: it ended already */
 int
 fw_ban(struct fw *f, const struct fw_ban *b)
 {
@@ -352,6 +352,10 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 	    b->net.len > (b->net.family == 6 ? 128 : 32) ||
 	    is_protected(f, &b->net))
 		return (-1);
+	/* A ban of an old log that ended already: nothing to enforce (and
+	 * no map to rewrite for it). */
+	if (b->until <= (long long)time(NULL) && find(f, &b->net) < 0)
+		return (1);
 	if ((i = find(f, &b->net)) >= 0)
 		p = &f->bans[i];
 	else {
@@ -440,9 +444,11 @@ diff(const struct fw *f, const struct fw_range *have, size_t nh,
 			long long d = have[i].until - want[j].until;
 
 			if (d > UNTIL_SLACK || d < -UNTIL_SLACK) {
-				/* An end that moved: re-add (refresh). */
-				if (!nft_readd_refreshes(f->nft) &&
-				    have[i].until > now + EXPIRY_SLACK)
+				/* An end that moved: re-add (refresh); before
+				 * 6.12 delete it first in the same batch (one
+				 * the kernel just dropped fails the batch, and
+				 * the reconcile that follows adds it anew). */
+				if (!nft_readd_refreshes(f->nft))
 					del[(*ndel)++] = have[i];
 				add[(*nadd)++] = want[j];
 			}

@@ -55,7 +55,8 @@
  *	firewall_required is set; otherwise an unavailable firewall (no
  *	CAP_NET_ADMIN, no nf_tables) is reported in err (err[0] != '\0'),
  *	the map is still written, and fw_stats()->fw_ok is 0.
- *	fw_ban() returns -1 for a ban it refuses: loopback, a protected
+ *	fw_ban() returns 0, 1 for a ban that ended already by the clock
+ *	(ignored), or -1 for a ban it refuses: loopback, a protected
  *	network, or a network that contains one. fw_flush() and
  *	fw_reconcile() return 0, or -1 after logging what failed (the kernel
  *	batch with the object that caused it, or the map).
