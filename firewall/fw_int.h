@@ -112,6 +112,8 @@ void	nft_close(struct nft *);
 size_t	ranges_from_bans(const struct fw_ban *, size_t, int, long long,
 	    struct fw_range *);
 int	range_cmp(const void *, const void *);
+int	range_key_inc(unsigned char *, int);
+void	range_key_dec(unsigned char *, int);
 
 struct nft *fw_nft(struct fw *);
 

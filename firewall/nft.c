@@ -559,18 +559,6 @@ nft_setup(struct nft *h, char *err, size_t errlen)
 	return (0);
 }
 
-/* key_add1 - the address after key (hi + 1); 0 when key is the last */
-static int
-key_add1(unsigned char *key, int len)
-{
-	int		i;
-
-	for (i = len - 1; i >= 0; i--)
-		if (++key[i] != 0)
-			return (1);
-	return (0);
-}
-
 /* put_elem - one element into the open nest of a NEWSETELEM/DELSETELEM */
 static void
 put_elem(struct nlmsghdr *nlh, int idx, const unsigned char *key, int klen,
@@ -646,7 +634,7 @@ put_ranges(struct nft *h, uint16_t type, int v6, const struct fw_range *r,
 		put_elem(nlh, ++idx, r[i].lo, klen, 0, ms,
 		    type == NFT_MSG_NEWSETELEM ? ud : NULL);
 		memcpy(end, r[i].hi, (size_t)klen);
-		if (interval && key_add1(end, klen))
+		if (interval && range_key_inc(end, klen))
 			put_elem(nlh, ++idx, end, klen, 1, 0, NULL);
 	}
 	if (nlh != NULL) {

@@ -278,17 +278,6 @@ raw_cmp(const void *a, const void *b)
 	return (y->end - x->end);
 }
 
-/* key_sub1 - the address before key */
-static void
-key_sub1(unsigned char *key, int len)
-{
-	int		i;
-
-	for (i = len - 1; i >= 0; i--)
-		if (key[i]-- != 0)
-			return;
-}
-
 /* nft_read - a set's elements as ranges (family 4 or 6) */
 int
 nft_read(struct nft *h, int family, struct fw_range **out, size_t *nout,
@@ -345,7 +334,7 @@ nft_read(struct nft *h, int family, struct fw_range **out, size_t *nout,
 			memcpy(r[n].hi, q.e[i].key, 16);
 		else if (i + 1 < q.n && q.e[i + 1].end) {
 			memcpy(r[n].hi, q.e[i + 1].key, 16);
-			key_sub1(r[n].hi, q.klen);
+			range_key_dec(r[n].hi, q.klen);
 		} else		/* open: to the last address */
 			memset(r[n].hi, 0xff, (size_t)q.klen);
 		n++;

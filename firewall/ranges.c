@@ -9,6 +9,8 @@
  *	size_t	ranges_from_bans(const struct fw_ban *b, size_t n, int family,
  *		    long long now, struct fw_range *out);
  *	int	range_cmp(const void *a, const void *b);
+ *	int	range_key_inc(unsigned char *key, int len);
+ *	void	range_key_dec(unsigned char *key, int len);
  * DESCRIPTION
  *	An nftables interval set refuses overlapping elements, and each
  *	element has one timeout. Bans are CIDR blocks, so two of them are
@@ -22,6 +24,10 @@
  *	bans stay separate elements even when adjacent (a neighbour's ban
  *	then never changes another's element). out must hold 2n + 1 ranges; the
  *	result is sorted by range_cmp().
+ *
+ *	range_key_inc() and range_key_dec() step a key (len bytes, network
+ *	order) to the next or previous address; range_key_inc() returns 0
+ *	when it wrapped past the last address.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +70,9 @@ block_cmp(const void *a, const void *b)
 	return (-memcmp(x->hi, y->hi, 16));
 }
 
-/* key_inc - key + 1; 0 when it wrapped (key was the last address) */
-static int
-key_inc(unsigned char *k, int len)
+/* range_key_inc - key + 1; 0 when it wrapped (key was the last address) */
+int
+range_key_inc(unsigned char *k, int len)
 {
 	int		i;
 
@@ -76,9 +82,9 @@ key_inc(unsigned char *k, int len)
 	return (0);
 }
 
-/* key_dec - key - 1 (key is not 0) */
-static void
-key_dec(unsigned char *k, int len)
+/* range_key_dec - key - 1 (key is not 0) */
+void
+range_key_dec(unsigned char *k, int len)
 {
 	int		i;
 
@@ -127,7 +133,7 @@ emit(struct sweep *s, const unsigned char *hi, long long until)
 		return;
 	memcpy(next, prev ? prev->hi : s->cur, 16);
 	if (prev != NULL && prev->until == until && s->last_top == s->top &&
-	    key_inc(next, s->klen) && memcmp(next, s->cur, 16) == 0)
+	    range_key_inc(next, s->klen) && memcmp(next, s->cur, 16) == 0)
 		memcpy(prev->hi, hi, 16);	/* same outer ban, same end */
 	else {
 		struct fw_range *r = &s->out[s->n++];
@@ -140,7 +146,7 @@ emit(struct sweep *s, const unsigned char *hi, long long until)
 	}
 	s->last_top = s->top;
 	memcpy(s->cur, hi, 16);
-	if (!key_inc(s->cur, s->klen))
+	if (!range_key_inc(s->cur, s->klen))
 		s->done = 1;
 }
 
@@ -178,7 +184,7 @@ ranges_from_bans(const struct fw_ban *b, size_t n, int family, long long now,
 			unsigned char before[16];
 
 			memcpy(before, blk[i].lo, 16);
-			key_dec(before, klen);
+			range_key_dec(before, klen);
 			emit(&s, before, stk[depth - 1].cmax);
 		}
 		if (depth == 0) {

@@ -24,21 +24,8 @@ ns="ffenf$$"
 bad=127.0.5.5
 good=127.0.6.6
 
-[ "$(id -u)" -eq 0 ] || { echo "postfix-enforce: needs root" >&2; exit 1; }
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
-rm -rf "${dir:?}"/*
-mkdir -p "$dir/queue" "$dir/data"
-chown postfix:postfix "$dir/data"
-
-NX=":"
-cleanup() {
-	$NX postfix -c "$dir" stop >/dev/null 2>&1 || true
-	sleep 0.5
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-}
-trap cleanup EXIT
+. "$(dirname "$0")/postfix-instance.sh"
+pf_init postfix-enforce "$dir" "$ns"
 
 cat >"$dir/main.cf" <<EOF
 compatibility_level = 3.6
@@ -65,26 +52,14 @@ smtpd_client_connection_rate_limit = 0
 smtpd_banner = \$myhostname ESMTP
 biff = no
 EOF
-cp /etc/postfix/master.cf "$dir/master.cf"
-grep -q '^postlog' "$dir/master.cf" ||
-    echo 'postlog   unix-dgram n  -       n       -       1       postlogd' \
-	>>"$dir/master.cf"
+pf_master
 printf 'alice@example.test OK\n' >"$dir/recipients"
 printf 'x@spammer.example REJECT Access denied\n' >"$dir/senders"
 : >"$dir/fivefifty_access"
 
-ip netns add "$ns"
-NX="nsenter --net=/run/netns/$ns"
-$NX ip link set lo up
-for m in recipients senders fivefifty_access; do
-	$NX postmap -c "$dir" "hash:$dir/$m"
-done
-$NX postfix -c "$dir" check
-$NX postfix -c "$dir" start
-for _ in $(seq 50); do
-	$NX bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' 2>/dev/null && break
-	sleep 0.1
-done
+pf_netns
+pf_postmap recipients senders fivefifty_access
+pf_start
 
 # send FROM-ADDR SENDER - one SMTP session; swaks's transcript
 send() {

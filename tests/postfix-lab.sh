@@ -26,26 +26,8 @@ seed=${2:-1}
 ns="fflab$$"
 RANDOM=$seed
 
-[ "$(id -u)" -eq 0 ] || { echo "postfix-lab: needs root" >&2; exit 1; }
-for t in postfix swaks ip postmap; do
-	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] ||
-	    { echo "postfix-lab: $t is missing" >&2; exit 1; }
-done
-
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
-rm -rf "${dir:?}"/*
-mkdir -p "$dir/queue" "$dir/data"
-chown postfix:postfix "$dir/data"
-
-NX=":"
-cleanup() {
-	$NX postfix -c "$dir" stop >/dev/null 2>&1 || true
-	sleep 0.5
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-}
-trap cleanup EXIT
+. "$(dirname "$0")/postfix-instance.sh"
+pf_init postfix-lab "$dir" "$ns"
 
 cat >"$dir/main.cf" <<EOF
 compatibility_level = 3.6
@@ -79,10 +61,7 @@ anvil_rate_time_unit = 60s
 smtpd_banner = \$myhostname ESMTP
 biff = no
 EOF
-cp /etc/postfix/master.cf "$dir/master.cf"
-grep -q '^postlog' "$dir/master.cf" ||
-    echo 'postlog   unix-dgram n  -       n       -       1       postlogd' \
-	>>"$dir/master.cf"
+pf_master
 
 : >"$dir/recipients"
 for u in alice bob carol dave erin frank grace heidi ivan judy \
@@ -94,25 +73,11 @@ printf 'x@spammer.example REJECT Access denied\n' >"$dir/senders"
 # Mail to "later" is greylisted: 450 until the third try (see below).
 printf 'later@example.test DEFER_IF_PERMIT Greylisted, try again\n' \
     >"$dir/greylist"
-ip netns add "$ns"
-# nsenter switches only the network namespace; unlike "ip netns exec" it
-# also works where / is not a mount point (a chroot, some containers).
-NX="nsenter --net=/run/netns/$ns"
-$NX ip link set lo up
+pf_netns
 # IPv6: the server's address, and clients' addresses added as they come.
 $NX ip -6 addr add 2001:db8:25::25/128 dev lo nodad
-# postmap too checks inet_interfaces: run it where they exist.
-for m in recipients helos senders greylist; do
-	$NX postmap -c "$dir" "hash:$dir/$m"
-done
-
-$NX postfix -c "$dir" check
-$NX postfix -c "$dir" start
-for _ in $(seq 50); do
-	$NX bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' \
-	    2>/dev/null && break
-	sleep 0.1
-done
+pf_postmap recipients helos senders greylist
+pf_start
 
 users=(alice bob carol dave erin frank grace heidi ivan judy mallory niaj
     olivia peggy rupert sybil trent victor walter)

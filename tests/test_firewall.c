@@ -157,6 +157,17 @@ ban_of(const char *text, long long now, long long secs, const char *why)
 	return (b);
 }
 
+/* ban_ok - a ban that fw_ban() must take */
+static void
+ban_ok(struct fw *f, const char *text, long long now, long long secs,
+    const char *why)
+{
+	struct fw_ban	b = ban_of(text, now, secs, why);
+
+	if (fw_ban(f, &b) != 0)
+		fail_msg("fw_ban %s refused", text);
+}
+
 /* own_table - a configuration for our own table, no map */
 static void
 own_table(struct fw_conf *c)
@@ -183,7 +194,6 @@ test_fw_own_table(void **state)
 {
 	struct fw_conf	 c;
 	struct fw	*f;
-	struct fw_ban	 b;
 	struct score_net n;
 	long long	 now = time(NULL);
 	char		*l, *chain;
@@ -191,14 +201,10 @@ test_fw_own_table(void **state)
 	(void)state;
 	own_table(&c);
 	f = new_fw(&c);
-	b = ban_of("192.0.2.7", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("2001:db8::7", now, 7200, "dictionary");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("198.51.100.0/24", now, 1800, "prefix");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("2001:db8:1:2::/64", now, 600, "prefix");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.7", now, 3600, "five-fifty");
+	ban_ok(f, "2001:db8::7", now, 7200, "dictionary");
+	ban_ok(f, "198.51.100.0/24", now, 1800, "prefix");
+	ban_ok(f, "2001:db8:1:2::/64", now, 600, "prefix");
 	assert_int_equal(fw_flush(f, now), 0);
 
 	l = elems("inet fivefifty", "offenders4");
@@ -222,8 +228,7 @@ test_fw_own_table(void **state)
 	free(chain);
 
 	/* A re-ban moves the end, in the kernel too. */
-	b = ban_of("192.0.2.7", now, 86400, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.7", now, 86400, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
 	l = elems("inet fivefifty", "offenders4");
 	assert_in_range(expires_of(l, "192.0.2.7"), 86390, 86400);
@@ -268,10 +273,8 @@ test_fw_expire(void **state)
 	(void)state;
 	own_table(&c);
 	f = new_fw(&c);
-	b = ban_of("192.0.2.8", now, 2, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("192.0.2.9", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.8", now, 2, "five-fifty");
+	ban_ok(f, "192.0.2.9", now, 3600, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
 	fw_free(f);			/* nothing of fivefifty runs now */
 	l = elems("inet fivefifty", "offenders4");
@@ -287,8 +290,7 @@ test_fw_expire(void **state)
 	f = new_fw(&c);
 	b = ban_of("192.0.2.8", now, 2, "five-fifty");
 	assert_int_equal(fw_ban(f, &b), 1);	/* ended: ignored */
-	b = ban_of("192.0.2.9", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.9", now, 3600, "five-fifty");
 	assert_int_equal(fw_reconcile(f, time(NULL)), 0);
 	assert_int_equal(fw_flush(f, time(NULL)), 0);
 	assert_int_equal(fw_stats(f)->batch_errors, 0);
@@ -311,16 +313,12 @@ test_fw_nested(void **state)
 	(void)state;
 	own_table(&c);
 	f = new_fw(&c);
-	b = ban_of("203.0.113.0/24", now, 600, "prefix");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("203.0.113.77", now, 7200, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "203.0.113.0/24", now, 600, "prefix");
+	ban_ok(f, "203.0.113.77", now, 7200, "five-fifty");
 	b = ban_of("203.0.113.5", now, 60, "five-fifty");	/* ends first */
 	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("2001:db8:5:5::/64", now, 600, "prefix");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("2001:db8:5:5::9", now, 7200, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "2001:db8:5:5::/64", now, 600, "prefix");
+	ban_ok(f, "2001:db8:5:5::9", now, 7200, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
 	l = elems("inet fivefifty", "offenders4");
 	assert_int_equal(count_lines(l), 3);
@@ -352,7 +350,6 @@ test_fw_refresh_old_kernel(void **state)
 {
 	struct fw_conf	 c;
 	struct fw	*f;
-	struct fw_ban	 b;
 	long long	 now = time(NULL);
 	char		*l;
 
@@ -360,11 +357,9 @@ test_fw_refresh_old_kernel(void **state)
 	own_table(&c);
 	f = new_fw(&c);
 	fw_nft(f)->readd = 0;
-	b = ban_of("192.0.2.10", now, 100, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.10", now, 100, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
-	b = ban_of("192.0.2.10", now, 5000, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.10", now, 5000, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
 	l = elems("inet fivefifty", "offenders4");
 	assert_int_equal(count_lines(l), 1);
@@ -433,17 +428,14 @@ test_fw_restore(void **state)
 {
 	struct fw_conf	 c;
 	struct fw	*f;
-	struct fw_ban	 b;
 	long long	 now = time(NULL);
 	char		*l;
 
 	(void)state;
 	own_table(&c);
 	f = new_fw(&c);
-	b = ban_of("192.0.2.11", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("2001:db8::11", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.11", now, 3600, "five-fifty");
+	ban_ok(f, "2001:db8::11", now, 3600, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
 	assert_true(fw_monitor_fd(f) >= 0);
 	/* Our own batches are not news. */
@@ -472,8 +464,7 @@ test_fw_restore(void **state)
 
 	/* Without the monitor, the next flush after a failure repairs. */
 	free(sh("nft flush ruleset", NULL));
-	b = ban_of("192.0.2.12", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "192.0.2.12", now, 3600, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);	/* failed, reconciled */
 	assert_int_equal(fw_stats(f)->batch_errors, 1);
 	l = elems("inet fivefifty", "offenders4");
@@ -530,10 +521,8 @@ test_fw_set_only(void **state)
 	snprintf(c.set4, sizeof(c.set4), "blocked4");
 	snprintf(c.set6, sizeof(c.set6), "blocked6");
 	f = new_fw(&c);
-	b = ban_of("203.0.113.9", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
-	b = ban_of("2001:db8::9", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "203.0.113.9", now, 3600, "five-fifty");
+	ban_ok(f, "2001:db8::9", now, 3600, "five-fifty");
 	b = ban_of("2001:db8:9::/64", now, 3600, "prefix");	/* no room */
 	assert_int_equal(fw_ban(f, &b), 0);
 	assert_int_equal(fw_flush(f, now), 0);
@@ -615,8 +604,7 @@ test_fw_protected(void **state)
 	/* Only 127.0.0.1 and ::1 when loopback is narrowed (the labs). */
 	c.nprotect = 0;
 	f = new_fw(&c);
-	b = ban_of("127.3.4.5", now, 60, "x");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "127.3.4.5", now, 60, "x");
 	b = ban_of("127.0.0.0/8", now, 60, "x");
 	assert_int_equal(fw_ban(f, &b), -1);
 	fw_free(f);
@@ -723,7 +711,6 @@ test_fw_drops(void **state)
 {
 	struct fw_conf	 c;
 	struct fw	*f;
-	struct fw_ban	 b;
 	uint64_t	 pkts, bytes;
 	long long	 now = time(NULL);
 	int		 l25, l2525;
@@ -735,8 +722,7 @@ test_fw_drops(void **state)
 	own_table(&c);
 	f = new_fw(&c);
 	assert_int_equal(try_connect("127.0.0.5", 25, 1000), 1);
-	b = ban_of("127.0.0.5", now, 3600, "five-fifty");
-	assert_int_equal(fw_ban(f, &b), 0);
+	ban_ok(f, "127.0.0.5", now, 3600, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
 	assert_int_equal(try_connect("127.0.0.5", 25, 1500), 0);
 	assert_int_equal(try_connect("127.0.0.6", 25, 1000), 1);
