@@ -291,6 +291,7 @@ struct nft *
 nft_open(const struct fw_conf *c, char *err, size_t errlen)
 {
 	struct nft	*h;
+	int		 one = 1;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -320,6 +321,10 @@ nft_open(const struct fw_conf *c, char *err, size_t errlen)
 		return (NULL);
 	}
 	h->portid = mnl_socket_get_portid(h->nl);
+	/* An error ack without a copy of the (up to 60 kB) message it
+	 * answers: every ack fits the receive buffer. */
+	(void)setsockopt(mnl_socket_get_fd(h->nl), SOL_NETLINK,
+	    NETLINK_CAP_ACK, &one, sizeof(one));
 	h->seq = (uint32_t)time(NULL);
 	return (h);
 }

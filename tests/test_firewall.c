@@ -467,6 +467,9 @@ test_fw_restore(void **state)
 	ban_ok(f, "192.0.2.12", now, 3600, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);	/* failed, reconciled */
 	assert_int_equal(fw_stats(f)->batch_errors, 1);
+	/* The error names the object of the message that failed. */
+	assert_non_null(strstr(fw_stats(f)->last_error, "adding elements of "
+	    "set inet fivefifty offenders"));
 	l = elems("inet fivefifty", "offenders4");
 	assert_non_null(line_of(l, "192.0.2.11"));
 	assert_non_null(line_of(l, "192.0.2.12"));
