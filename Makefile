@@ -17,9 +17,9 @@ FUZZ_SECONDS ?= 300
 SHARED	?= ../shared
 
 CC	?= cc
-PKGS	:= libpcre2-8 zlib sqlite3 libnftnl libmnl
+PKGS	:= libpcre2-8 zlib sqlite3 libnftnl libmnl libsystemd libcap-ng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz -lsqlite3 -lnftnl -lmnl) -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz -lsqlite3 -lnftnl -lmnl -lsystemd -lcap-ng) -lpthread -lm
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2
@@ -37,9 +37,10 @@ UTIL_SRC   := $(wildcard util/*.c)
 SCORE_SRC  := $(wildcard score/*.c)
 CONF_SRC   := $(wildcard conf/*.c)
 FW_SRC     := $(wildcard firewall/*.c)
+DAEMON_SRC := $(wildcard daemon/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
 LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC) \
-	      $(CONF_SRC) $(FW_SRC)
+	      $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 

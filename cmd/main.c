@@ -32,6 +32,14 @@ static const struct command commands[] = {
 	    cmd_list, list_help },
 	{ "explain", "why a client has the score and bans it has",
 	    cmd_explain, explain_help },
+	{ "run", "the daemon: follow the log, score, ban",
+	    cmd_run, run_help },
+	{ "ban", "ban an address or network now (the daemon runs)",
+	    cmd_ban, ban_help },
+	{ "unban", "lift a ban and forget its evidence (the daemon runs)",
+	    cmd_unban, unban_help },
+	{ "status", "what the daemon is doing",
+	    cmd_status, status_help },
 	{ NULL, NULL, NULL, NULL }
 };
 

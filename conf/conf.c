@@ -39,7 +39,7 @@ struct key {
 
 static const struct key keys[] = {
 	{ "state_db", K_PATH, F(state_db), 0, 0 },
-	{ "mail_log", K_PATH, F(mail_log), 0, 0 },
+	{ "mail_log", K_PATH, F(mail_log[0]), 0, 0 },
 	{ "ban_threshold", K_NUM, S(ban_threshold), 0.1, 1e6 },
 	{ "score_half_life", K_DURATION, S(half_life), 1, 1e9 },
 	{ "ban_time", K_DURATION, S(ban_base), 1, 1e9 },
@@ -104,7 +104,13 @@ conf_defaults(struct ff_conf *c)
 	score_conf_defaults(&c->score);
 	snprintf(c->state_db, sizeof(c->state_db),
 	    "/var/lib/fivefifty/fivefifty.db");
-	snprintf(c->mail_log, sizeof(c->mail_log), "/var/log/mail.log");
+	snprintf(c->mail_log[0], sizeof(c->mail_log[0]), "/var/log/mail.log");
+	c->nmail_log = 1;
+	snprintf(c->user, sizeof(c->user), "fivefifty");
+	snprintf(c->control_socket, sizeof(c->control_socket),
+	    "/run/fivefifty/control.sock");
+	snprintf(c->control_group, sizeof(c->control_group), "adm");
+	c->manual_ban_time = 86400;
 	fw_conf_defaults(&c->fw);
 }
 

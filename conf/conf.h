@@ -35,11 +35,18 @@
 #include "score/score.h"
 
 #define CONF_DEFAULT_PATH	"/etc/fivefifty/fivefifty.conf"
+#define CONF_MAX_LOGS		16
 
 struct ff_conf {
 	struct score_conf score;
 	char		 state_db[1024];
-	char		 mail_log[1024];
+	char		 mail_log[CONF_MAX_LOGS][1024];	/* followed by run */
+	int		 nmail_log;
+	char		 user[64];		/* run drops to it from root */
+	char		 control_socket[1024];	/* run listens, ban etc. talk */
+	char		 control_group[64];	/* may control, besides root
+						 * ("": root only) */
+	double		 manual_ban_time;	/* ban without --for */
 	struct fw_conf	 fw;
 };
 

@@ -74,7 +74,7 @@ fw_conf_defaults(struct fw_conf *c)
 	c->ports[1] = 465;
 	c->ports[2] = 587;
 	c->nports = 3;
-	snprintf(c->map, sizeof(c->map), "hash:/etc/postfix/fivefifty_access");
+	snprintf(c->map, sizeof(c->map), "hash:/etc/postfix/fivefifty/access");
 	c->map_delay = 1;
 	snprintf(c->postmap, sizeof(c->postmap), "/usr/sbin/postmap");
 	snprintf(c->postfix_dir, sizeof(c->postfix_dir), "/etc/postfix");

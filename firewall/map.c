@@ -227,7 +227,7 @@ map_open(const char *spec, const char *text, const char *postmap, char *err,
 	if (spec == NULL || (colon = strchr(spec, ':')) == NULL ||
 	    colon == spec) {
 		snprintf(err, errlen, "access_map: \"%.100s\" is not TYPE:PATH "
-		    "(such as hash:/etc/postfix/fivefifty_access)",
+		    "(such as hash:/etc/postfix/fivefifty/access)",
 		    spec != NULL ? spec : "");
 		return (NULL);
 	}

@@ -9,7 +9,7 @@
 set -eu
 
 build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev
-    libnftnl-dev libmnl-dev"
+    libnftnl-dev libmnl-dev libsystemd-dev libcap-ng-dev"
 case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
