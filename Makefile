@@ -1,9 +1,11 @@
 # fivefifty - build, test, install.
 #
 #   make            build ./fivefifty
-#   make run        install missing packages (as root), build, run
+#   make run        install missing packages (as root), build, run the
+#                   daemon in the foreground with the sample configuration
 #   make test       install what the tests need, build with ASan+UBSan, test
-#   make install    install into $(DESTDIR)$(PREFIX)
+#   make install    install into $(DESTDIR)$(PREFIX) (and /etc); see README
+#   make uninstall  remove what make install installed
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
 #   make bench-fw   banning speed against nft add element
 #   make fuzz       run the libFuzzer target on the parser (FUZZ_SECONDS)
@@ -91,11 +93,16 @@ deps-bench:
 # and prints what fivefifty sees in it; it changes nothing on the system.
 run: deps-build
 	@$(MAKE) --no-print-directory fivefifty
-	@if [ -r "$(MAILLOG)" ]; then log="$(MAILLOG)"; \
-	else log="$(SHARED)/corpus/lab/postfix37-lab.log"; \
-	echo "fivefifty: $(MAILLOG) is not readable; parsing $$log instead" >&2; fi; \
-	echo "fivefifty: parsing $$log (summary, then its last 20 events)" >&2; \
-	./fivefifty parse "$$log" | tail -n 20
+	@echo "fivefifty: running the daemon in the foreground with the sample" \
+	    "configuration conf/fivefifty.conf (Ctrl-C stops it). It follows" \
+	    "$(MAILLOG), keeps its state in /var/lib/fivefifty/fivefifty.db," \
+	    "creates the nftables table inet fivefifty (offenders are dropped" \
+	    "on ports 25, 465, 587), writes the Postfix map" \
+	    "/etc/postfix/fivefifty/access (only used once main.cf names it)" \
+	    "and listens on /run/fivefifty/control.sock." >&2
+	@if [ -d /etc/postfix ] && [ "$$(id -u)" -eq 0 ]; then \
+	    mkdir -p /etc/postfix/fivefifty; fi
+	./fivefifty -c conf/fivefifty.conf --log $(MAILLOG) run
 
 test: deps-test
 	@[ -r /proc/self/stat ] || { echo "fivefifty: make test needs /proc" \
@@ -110,12 +117,164 @@ test: deps-test
 
 check: test
 
-install: fivefifty
-	install -d $(DESTDIR)$(SBINDIR)
-	install -m 0755 fivefifty $(DESTDIR)$(SBINDIR)/fivefifty
+# make install / make uninstall. With DESTDIR (staging a package) only
+# files are installed: no user is created, nothing is chown'd, systemd is
+# not told; a note says what the package's scripts must do instead.
+# SYSCONFDIR and the map's directory are those compiled into fivefifty
+# and its unit (/etc/fivefifty/fivefifty.conf, /etc/postfix/fivefifty):
+# they do not follow PREFIX. The unit goes where systemd looks for units
+# of that prefix: /usr/local/lib/systemd/system for /usr/local (the
+# administrator's units under /etc/systemd/system stay theirs), and
+# /usr/lib/systemd/system (= /lib/systemd/system) for PREFIX=/usr.
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+CONFDIR	 = $(SYSCONFDIR)/fivefifty
+MAPDIR	 = $(SYSCONFDIR)/postfix/fivefifty
+STATEDIR = /var/lib/fivefifty
+FF_USER	 = fivefifty
+# The user's GECOS: uninstall removes only a user that install created.
+FF_GECOS = fivefifty daemon (make install)
+# The binary to install (the tests install their sanitizer build).
+INSTALL_BIN ?= fivefifty
+# Issue 7 (reports) adds the cron example here: its source file and where
+# it goes (install -m 0644 into $(DESTDIR)$(CRON_DIR), uninstall removes it).
+# CRON_EXAMPLE = ...
+# CRON_DIR = ...
+
+install: $(INSTALL_BIN)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MAPDIR)
+	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(SBINDIR)/fivefifty
+	install -m 0644 man/fivefifty.8 $(DESTDIR)$(MANDIR)/man8/fivefifty.8
+	install -m 0644 man/fivefifty.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/fivefifty.conf.5
+	gzip -9nf $(DESTDIR)$(MANDIR)/man8/fivefifty.8 \
+	    $(DESTDIR)$(MANDIR)/man5/fivefifty.conf.5
+	@mkdir -p build
+	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/fivefifty.service \
+	    > build/fivefifty.service
+	install -m 0644 build/fivefifty.service \
+	    $(DESTDIR)$(UNITDIR)/fivefifty.service
+	install -m 0644 conf/fivefifty.conf \
+	    $(DESTDIR)$(CONFDIR)/fivefifty.conf.sample
+	@# A postmaster's configuration is never overwritten.
+	@conf=$(DESTDIR)$(CONFDIR)/fivefifty.conf; \
+	if [ -e "$$conf" ]; then \
+	    echo "fivefifty: kept $$conf; this version's sample is" \
+	        "$$conf.sample (diff them)"; \
+	else \
+	    echo "install -m 0644 conf/fivefifty.conf $$conf"; \
+	    install -m 0644 conf/fivefifty.conf "$$conf"; \
+	fi
+	@if [ -n "$(DESTDIR)" ]; then \
+	    echo "fivefifty: DESTDIR is set: no user created, nothing" \
+	        "chown'd, systemd not told. The package must create the" \
+	        "system user $(FF_USER) (in group adm), give it" \
+	        "$(MAPDIR), and run systemctl daemon-reload."; \
+	    exit 0; \
+	fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "fivefifty: only root can create the user $(FF_USER);" \
+	        "run make install as root" >&2; \
+	    exit 1; \
+	fi; \
+	if ! getent passwd $(FF_USER) >/dev/null; then \
+	    if getent group $(FF_USER) >/dev/null; then \
+	        grp="--gid $(FF_USER)"; else grp="--user-group"; fi; \
+	    echo "useradd --system $$grp --home-dir $(STATEDIR)" \
+	        "--no-create-home --shell /usr/sbin/nologin" \
+	        "--comment '$(FF_GECOS)' $(FF_USER)"; \
+	    useradd --system $$grp --home-dir $(STATEDIR) \
+	        --no-create-home --shell /usr/sbin/nologin \
+	        --comment '$(FF_GECOS)' $(FF_USER) || exit 1; \
+	fi; \
+	if getent group adm >/dev/null; then \
+	    echo "usermod -a -G adm $(FF_USER)"; \
+	    usermod -a -G adm $(FF_USER) || exit 1; \
+	fi; \
+	echo "chown $(FF_USER):$(FF_USER) $(MAPDIR)"; \
+	chown $(FF_USER):$(FF_USER) $(MAPDIR) || exit 1; \
+	if [ -d /run/systemd/system ]; then \
+	    echo "systemctl daemon-reload"; systemctl daemon-reload; \
+	fi; \
+	echo; \
+	echo "fivefifty is installed, not started. Next:"; \
+	echo "  1. read fivefifty.conf(5), edit $(CONFDIR)/fivefifty.conf" \
+	    "(whitelist, mail_log, ...)"; \
+	echo "     and try it: fivefifty check;" \
+	    "fivefifty scan --dry-run /var/log/mail.log"; \
+	echo "  2. in /etc/postfix/main.cf, before any permit (in front of" \
+	    "what the list already holds):"; \
+	echo "     smtpd_client_restrictions = check_client_access" \
+	    "hash:$(MAPDIR)/access"; \
+	echo "  3. systemctl enable --now fivefifty" \
+	    "  (without systemd: $(SBINDIR)/fivefifty run, as root)"; \
+	echo "  4. postfix reload; fivefifty status"
 
 uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && \
+	    { systemctl --quiet is-enabled fivefifty.service 2>/dev/null || \
+	      systemctl --quiet is-active fivefifty.service; }; then \
+	    echo "systemctl disable --now fivefifty.service"; \
+	    systemctl disable --now fivefifty.service; \
+	fi
 	rm -f $(DESTDIR)$(SBINDIR)/fivefifty
+	rm -f $(DESTDIR)$(MANDIR)/man8/fivefifty.8 \
+	    $(DESTDIR)$(MANDIR)/man8/fivefifty.8.gz \
+	    $(DESTDIR)$(MANDIR)/man5/fivefifty.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/fivefifty.conf.5.gz
+	rm -f $(DESTDIR)$(UNITDIR)/fivefifty.service
+	@# The configuration goes only when it is the sample, unchanged.
+	@conf=$(DESTDIR)$(CONFDIR)/fivefifty.conf; sample=$$conf.sample; \
+	[ -f "$$sample" ] || sample=conf/fivefifty.conf; \
+	if [ -e "$$conf" ]; then \
+	    if cmp -s "$$conf" "$$sample"; then \
+	        echo "rm -f $$conf"; rm -f "$$conf"; \
+	    else \
+	        echo "fivefifty: kept $$conf: it differs from the sample" \
+	            "(yours; rm -r $(DESTDIR)$(CONFDIR) when done with it)"; \
+	    fi; \
+	fi; \
+	rm -f "$$conf.sample"; \
+	rmdir "$(DESTDIR)$(CONFDIR)" 2>/dev/null; \
+	rmdir "$(DESTDIR)$(MAPDIR)" 2>/dev/null; \
+	if [ -n "$(DESTDIR)" ]; then \
+	    echo "fivefifty: DESTDIR is set: no user removed, systemd not" \
+	        "told"; \
+	    exit 0; \
+	fi; \
+	if [ "$$(id -u)" -eq 0 ] && getent passwd $(FF_USER) >/dev/null; then \
+	    if [ "$$(getent passwd $(FF_USER) | cut -d: -f5)" = \
+	        "$(FF_GECOS)" ]; then \
+	        echo "userdel $(FF_USER)"; \
+	        userdel $(FF_USER) || echo "fivefifty: the user" \
+	            "$(FF_USER) is still in use: stop fivefifty, then" \
+	            "userdel $(FF_USER)" >&2; \
+	    else \
+	        echo "fivefifty: kept the user $(FF_USER): make install" \
+	            "did not create it"; \
+	    fi; \
+	fi; \
+	if [ -d /run/systemd/system ]; then \
+	    echo "systemctl daemon-reload"; systemctl daemon-reload; \
+	fi; \
+	echo; \
+	echo "fivefifty is uninstalled. Left in place, for you to remove" \
+	    "when done with them:"; \
+	if [ -e $(MAPDIR) ]; then \
+	    echo "  $(MAPDIR) (the access map): first take" \
+	        "check_client_access hash:$(MAPDIR)/access"; \
+	    echo "    out of /etc/postfix/main.cf and postfix reload, then" \
+	        "rm -r $(MAPDIR)"; \
+	fi; \
+	if [ -e $(STATEDIR) ]; then \
+	    echo "  $(STATEDIR) (the state: clients, evidence, bans):" \
+	        "rm -r $(STATEDIR)"; \
+	fi; \
+	echo "  the nftables table, if it is there (its bans end by" \
+	    "themselves): nft delete table inet fivefifty"
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus \

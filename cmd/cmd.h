@@ -8,14 +8,28 @@
  * SYNOPSIS
  *	#include "cmd/cmd.h"
  *
+ *	extern struct cmd_globals cmd_g;
+ *
  *	int	cmd_parse(int argc, char **argv);
+ *	int	cmd_conf(const char *cmd, const char *path, struct ff_conf *c);
+ *	const char *cmd_conf_path(const char *path);
+ *	void	cmd_conf_overrides(struct ff_conf *c);
  *	void	event_json(FILE *fp, const struct pf_event *ev);
  *	void	event_text(FILE *fp, const struct pf_event *ev);
  * DESCRIPTION
  *	Each cmd_NAME() gets argv with argv[0] = NAME and returns the exit
  *	status. Exit statuses follow sysexits(3): 0 success, 64 usage,
  *	65 bad input data, 66 an input file missing, 70 internal error,
- *	74 I/O error.
+ *	74 I/O error, 78 configuration error.
+ *
+ *	cmd_g holds the global options, those before COMMAND (main.c fills
+ *	it; paths made absolute): -c FILE, --db FILE, --log FILE (up to
+ *	CMD_MAX_LOGS), -v. cmd_conf() gives a command its configuration:
+ *	the defaults, then the file cmd_conf_path() names, then
+ *	cmd_conf_overrides() (--db sets state_db, --log replaces mail_log).
+ *	cmd_conf_path() is path (the command's own -c) when not NULL, else
+ *	the global -c, else CONF_DEFAULT_PATH when it exists, else NULL (no
+ *	file). A daemon that re-reads its file applies the overrides again.
  *
  *	event_json() writes one event as one JSON object and a newline;
  *	event_text() as one line of "key=value" words. Peer text is escaped.
@@ -40,6 +54,18 @@
 
 #define FIVEFIFTY_VERSION	"0.1.0"
 
+#define CMD_MAX_LOGS	16	/* CONF_MAX_LOGS of conf/conf.h */
+
+struct cmd_globals {
+	const char	*conf;			/* -c FILE, or NULL */
+	const char	*db;			/* --db FILE, or NULL */
+	const char	*logs[CMD_MAX_LOGS];	/* --log FILE ... */
+	int		 nlogs;
+	int		 verbose;		/* -v */
+};
+
+extern struct cmd_globals cmd_g;
+
 extern const char parse_usage[];
 extern const char parse_help[];
 extern const char scan_usage[];
@@ -50,6 +76,7 @@ extern const char run_help[];
 extern const char ban_help[];
 extern const char unban_help[];
 extern const char status_help[];
+extern const char check_help[];
 
 int	cmd_parse(int, char **);
 int	cmd_scan(int, char **);
@@ -59,6 +86,7 @@ int	cmd_run(int, char **);
 int	cmd_ban(int, char **);
 int	cmd_unban(int, char **);
 int	cmd_status(int, char **);
+int	cmd_check(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);
@@ -69,6 +97,8 @@ struct fw;
 struct state;
 struct score_decision;
 int	cmd_conf(const char *, const char *, struct ff_conf *);
+const char *cmd_conf_path(const char *);
+void	cmd_conf_overrides(struct ff_conf *);
 struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
 int	cmd_fw_decision(struct fw *, const struct score_decision *);

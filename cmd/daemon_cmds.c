@@ -1,49 +1,442 @@
-/* placeholder while issue 6 is built: replaced by the daemon commands */
+/*	$fivefifty: daemon_cmds.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	daemon_cmds 3 - `fivefifty run`, and `ban`, `unban`, `status`, which
+ *	talk to it
+ * SYNOPSIS
+ *	int	cmd_run(int argc, char **argv);
+ *	int	cmd_ban(int argc, char **argv);
+ *	int	cmd_unban(int argc, char **argv);
+ *	int	cmd_status(int argc, char **argv);
+ * DESCRIPTION
+ *	run reads the configuration and hands over to daemon_run(). The
+ *	others send one request over the control socket (daemon/control.c)
+ *	and print the reply: a change goes through the daemon, the one
+ *	writer of the state, and takes effect at once.
+ * DIAGNOSTICS
+ *	status exits 3 when no daemon answers (as LSB init scripts do); ban
+ *	and unban exit 69 then, 65 when the daemon refuses the request.
+ */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "conf/conf.h"
+#include "daemon/daemon.h"
+#include "util/util.h"
 
-const char run_help[] = "fivefifty run: not built yet\n";
-const char ban_help[] = "fivefifty ban: not built yet\n";
-const char unban_help[] = "fivefifty unban: not built yet\n";
-const char status_help[] = "fivefifty status: not built yet\n";
+const char run_help[] =
+"NAME\n"
+"     fivefifty run - the daemon: follow the mail log, score, ban\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty [-c FILE] [--db FILE] [--log FILE]... run [-c FILE] [-v]\n"
+"\n"
+"DESCRIPTION\n"
+"     Follows each mail_log (inotify: rotation, truncation and restarts\n"
+"     lose no line and count none twice), parses every line, scores the\n"
+"     clients, and enforces each ban at once: in the nftables sets (one\n"
+"     netlink batch) and in the Postfix access map (rewritten at most once\n"
+"     per access_map_delay). The state (clients, evidence, bans, sessions\n"
+"     and how far each log was read) is written once a second, in one\n"
+"     transaction. At start the kernel sets and the map are reconciled\n"
+"     with the state's running bans; a log with no stored position is\n"
+"     followed from its end (read history with fivefifty scan).\n"
+"\n"
+"     It runs in the foreground and logs to standard error (the journal,\n"
+"     under systemd), with systemd's Type=notify protocol: READY, STATUS\n"
+"     (lines, events per second, clients, bans), WATCHDOG, RELOADING and\n"
+"     STOPPING. Started as root it makes /run/fivefifty and the state's\n"
+"     directory for the configured user, then becomes that user with\n"
+"     only CAP_NET_ADMIN. The control socket (control_socket) takes ban,\n"
+"     unban and status from root and members of control_group.\n"
+"\n"
+"OPTIONS\n"
+"     -c FILE    The configuration (default " CONF_DEFAULT_PATH ").\n"
+"     -v         Debug messages too.\n"
+"     -h, --help This text.\n"
+"\n"
+"SIGNALS\n"
+"     TERM, INT  Flush the state and the map, exit 0.\n"
+"     HUP        Re-read the configuration; a broken one is reported and\n"
+"                the running one kept. The state is kept either way.\n"
+"\n"
+"EXIT STATUS\n"
+"     0 stopped by a signal; 66 a mail log cannot be followed; 69 the\n"
+"     control socket is taken, or the firewall is required and\n"
+"     unavailable; 74 the state database failed; 78 the configuration is\n"
+"     wrong, or the user does not exist.\n";
 
-/* not_yet - the command is not built yet */
+const char ban_help[] =
+"NAME\n"
+"     fivefifty ban - ban an address or a network now\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty ban ADDR[/LEN] [--for DURATION] [--reason TEXT]\n"
+"\n"
+"DESCRIPTION\n"
+"     Asks the running daemon to ban ADDR (or the network ADDR/LEN) for\n"
+"     DURATION (default: manual_ban_time, 1d), in the kernel sets and the\n"
+"     access map at once, and to record it in the state, so that it\n"
+"     outlives a restart. Scoring never shortens or replaces a manual\n"
+"     ban. Loopback, the whitelist and this host's own addresses are\n"
+"     refused.\n"
+"\n"
+"OPTIONS\n"
+"     --for DURATION  90s, 15m, 12h, 7d, 2w (a number alone: seconds).\n"
+"     --reason TEXT   Kept with the ban (printable ASCII, 60 bytes).\n"
+"     -c FILE         The configuration, for control_socket.\n"
+"\n"
+"EXIT STATUS\n"
+"     0 banned; 64 usage; 65 refused by the daemon (the reason is\n"
+"     printed); 69 no daemon answers.\n";
+
+const char unban_help[] =
+"NAME\n"
+"     fivefifty unban - lift a ban, and forget what led to it\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty unban ADDR[/LEN]\n"
+"\n"
+"DESCRIPTION\n"
+"     Asks the running daemon to lift the ban on ADDR (or ADDR/LEN),\n"
+"     manual or decided, from the kernel sets and the access map at once,\n"
+"     and to clear the client's score and memory (five-fifty attempts,\n"
+"     unknown recipients), so that the evidence that banned it does not\n"
+"     ban it again the next second. The ban's history stays for explain.\n"
+"\n"
+"EXIT STATUS\n"
+"     0 lifted; 64 usage; 65 it was not banned; 69 no daemon answers.\n";
+
+const char status_help[] =
+"NAME\n"
+"     fivefifty status - what the daemon is doing\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty status [--json]\n"
+"\n"
+"DESCRIPTION\n"
+"     Whether the daemon runs; each log followed with its position and\n"
+"     lag (bytes not read yet); lines and events read, events per second;\n"
+"     clients watched; bans in force; the firewall (ok, unavailable, off),\n"
+"     the kernel ranges it holds and what its rules dropped; the map; the\n"
+"     last flush; errors.\n"
+"\n"
+"OPTIONS\n"
+"     --json     One JSON object (numbers as numbers).\n"
+"\n"
+"EXIT STATUS\n"
+"     0 running; 3 not running (nothing answers on control_socket).\n";
+
+/* conf_for - the configuration a client command needs (the socket) */
 static int
-not_yet(const char *name)
+conf_for(const char *cmd, const char *cfile, struct ff_conf *c)
 {
-	fprintf(stderr, "fivefifty %s: not built yet\n", name);
-	return (EX_SOFTWARE);
+	return (cmd_conf(cmd, cfile, c));
 }
 
-/* cmd_run - placeholder */
+/* cmd_run - fivefifty run [-c FILE] [-v] */
 int
 cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	return (not_yet(argv[0]));
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct ff_conf conf;	/* the daemon keeps it */
+	const char	*cfile = NULL;
+	int		 ch, verbose = 0, status;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "c:hv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			fputs(run_help, stdout);
+			return (EX_OK);
+		default:
+			fputs("usage: fivefifty run [-c FILE] [-v]\n", stderr);
+			return (EX_USAGE);
+		}
+	}
+	if (optind != argc) {
+		fputs("usage: fivefifty run [-c FILE] [-v]\n", stderr);
+		return (EX_USAGE);
+	}
+	if (verbose)
+		log_init("fivefifty", 1);
+	if ((status = cmd_conf("run", cfile, &conf)) != 0)
+		return (status);
+	status = daemon_run(cfile, &conf, verbose);
+	conf_free(&conf);
+	return (status);
 }
 
-/* cmd_ban - placeholder */
+/* duration - "90", "90s", "15m", "12h", "7d", "2w" in seconds, or -1 */
+static long long
+duration(const char *v)
+{
+	char		*end;
+	double		 d;
+
+	d = strtod(v, &end);
+	if (end == v || !isfinite(d) || d <= 0)
+		return (-1);
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': d *= 60; break;
+	case 'h': d *= 3600; break;
+	case 'd': d *= 86400; break;
+	case 'w': d *= 7 * 86400; break;
+	default: return (-1);
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return (-1);
+	return (d < 1 || d > 3650.0 * 86400 ? -1 : (long long)d);
+}
+
+/* talk - one request; print the reply; the exit status */
+static int
+talk(const char *cmd, const struct ff_conf *c, const char *req, int busy)
+{
+	char		*reply, err[512];
+	int		 rc;
+
+	rc = ctl_call(c->control_socket, req, &reply, err, sizeof(err));
+	if (rc == 0) {
+		fputs(reply, stdout);
+		free(reply);
+		return (EX_OK);
+	}
+	fprintf(stderr, "fivefifty %s: %s\n", cmd, err);
+	return (rc == 1 ? EX_DATAERR : busy);
+}
+
+/* cmd_ban - fivefifty ban ADDR[/LEN] [--for DURATION] [--reason TEXT] */
 int
 cmd_ban(int argc, char **argv)
 {
-	(void)argc;
-	return (not_yet(argv[0]));
+	static const struct option longopts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ff_conf	 conf;
+	const char	*cfile = NULL, *dur = NULL, *reason = "by hand";
+	char		 req[CTL_LINE_MAX], why[64];
+	long long	 secs;
+	size_t		 i, k = 0;
+	int		 ch, status;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'f':
+			dur = optarg;
+			break;
+		case 'r':
+			reason = optarg;
+			break;
+		case 'h':
+			fputs(ban_help, stdout);
+			return (EX_OK);
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc)
+		goto usage;
+	if ((status = conf_for("ban", cfile, &conf)) != 0)
+		return (status);
+	secs = dur != NULL ? duration(dur) : (long long)conf.manual_ban_time;
+	if (secs <= 0) {
+		fprintf(stderr, "fivefifty ban: --for %s: expected a duration "
+		    "such as 90s, 15m, 12h, 7d or 2w\n", dur);
+		conf_free(&conf);
+		return (EX_USAGE);
+	}
+	/* One line on the wire: printable ASCII only. */
+	for (i = 0; reason[i] != '\0' && k + 1 < 61; i++)
+		if (reason[i] >= 0x20 && reason[i] < 0x7f)
+			why[k++] = reason[i];
+	why[k] = '\0';
+	if (strlen(argv[optind]) > 64 || strpbrk(argv[optind], " \n") !=
+	    NULL) {
+		fprintf(stderr, "fivefifty ban: not an address or network\n");
+		conf_free(&conf);
+		return (EX_USAGE);
+	}
+	snprintf(req, sizeof(req), "ban %s %lld %s", argv[optind], secs, why);
+	status = talk("ban", &conf, req, EX_UNAVAILABLE);
+	conf_free(&conf);
+	return (status);
+usage:
+	fputs("usage: fivefifty ban ADDR[/LEN] [--for DURATION] "
+	    "[--reason TEXT]\n", stderr);
+	return (EX_USAGE);
 }
 
-/* cmd_unban - placeholder */
+/* cmd_unban - fivefifty unban ADDR[/LEN] */
 int
 cmd_unban(int argc, char **argv)
 {
-	(void)argc;
-	return (not_yet(argv[0]));
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ff_conf	 conf;
+	const char	*cfile = NULL;
+	char		 req[CTL_LINE_MAX];
+	int		 ch, status;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'h':
+			fputs(unban_help, stdout);
+			return (EX_OK);
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc || strlen(argv[optind]) > 64 ||
+	    strpbrk(argv[optind], " \n") != NULL)
+		goto usage;
+	if ((status = conf_for("unban", cfile, &conf)) != 0)
+		return (status);
+	snprintf(req, sizeof(req), "unban %s", argv[optind]);
+	status = talk("unban", &conf, req, EX_UNAVAILABLE);
+	conf_free(&conf);
+	return (status);
+usage:
+	fputs("usage: fivefifty unban ADDR[/LEN]\n", stderr);
+	return (EX_USAGE);
 }
 
-/* cmd_status - placeholder */
+/* print_json - the status reply as one JSON object */
+static void
+print_json(char *reply)
+{
+	char		*line, *save = NULL, *sp, *end;
+	int		 first = 1, files = 0;
+
+	fputs("{\"running\":true", stdout);
+	for (line = strtok_r(reply, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp++ = '\0';
+		if (strcmp(line, "file") == 0) {
+			/* "PATH offset N size N lag N" */
+			char path[1100];
+			long long off = 0, size = 0, lag = 0;
+			char *o = strstr(sp, " offset ");
+
+			if (o == NULL)
+				continue;
+			snprintf(path, sizeof(path), "%.*s", (int)(o - sp), sp);
+			(void)sscanf(o, " offset %lld size %lld lag %lld",
+			    &off, &size, &lag);
+			printf("%s{\"path\":\"", files++ ? "," : ",\"files\":[");
+			esc_json(stdout, path, strlen(path), 0);
+			printf("\",\"offset\":%lld,\"size\":%lld,\"lag\":%lld}",
+			    off, size, lag);
+			continue;
+		}
+		if (files > 0) {
+			fputc(']', stdout);
+			files = -1;
+		}
+		(void)strtod(sp, &end);
+		printf(",\"%s\":", line);
+		if (*end == '\0' && end != sp)
+			fputs(sp, stdout);
+		else {
+			fputc('"', stdout);
+			esc_json(stdout, sp, strlen(sp), 0);
+			fputc('"', stdout);
+		}
+		first = 0;
+	}
+	if (files > 0)
+		fputc(']', stdout);
+	(void)first;
+	fputs("}\n", stdout);
+}
+
+/* cmd_status - fivefifty status [--json] */
 int
 cmd_status(int argc, char **argv)
 {
-	(void)argc;
-	return (not_yet(argv[0]));
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ff_conf	 conf;
+	const char	*cfile = NULL;
+	char		*reply, err[512], *line, *save = NULL, *sp;
+	int		 ch, json = 0, rc, status;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fputs(status_help, stdout);
+			return (EX_OK);
+		default:
+			fputs("usage: fivefifty status [--json]\n", stderr);
+			return (EX_USAGE);
+		}
+	}
+	if ((status = conf_for("status", cfile, &conf)) != 0)
+		return (status);
+	rc = ctl_call(conf.control_socket, "status", &reply, err, sizeof(err));
+	conf_free(&conf);
+	if (rc != 0) {
+		if (json)
+			printf("{\"running\":false}\n");
+		else
+			printf("fivefifty is not running (%s)\n", err);
+		return (3);
+	}
+	if (json) {
+		print_json(reply);
+		free(reply);
+		return (EX_OK);
+	}
+	printf("fivefifty is running\n");
+	for (line = strtok_r(reply, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp++ = '\0';
+		printf("  %-18s %s\n", line, sp);
+	}
+	free(reply);
+	return (EX_OK);
 }

@@ -8,7 +8,8 @@
  * SYNOPSIS
  *	int	cmd_parse(int argc, char **argv);
  * DESCRIPTION
- *	Reads each FILE (or stdin for "-" or no FILE) through the tailer's
+ *	Reads each FILE (or stdin for "-"; with no FILE, the global --log
+ *	files when given, else stdin) through the tailer's
  *	line splitter, parses every line and prints the events (text or
  *	JSON), or only the unrecognised Postfix lines (--unmatched), or
  *	nothing (--count). A summary goes to stderr.
@@ -58,7 +59,8 @@ const char parse_help[] =
 "                     [FILE ... | -]\n"
 "\n"
 "DESCRIPTION\n"
-"     Reads Postfix log files (standard input when FILE is - or absent)\n"
+"     Reads Postfix log files (standard input when FILE is -; with no\n"
+"     FILE, the files of the global --log options, else standard input)\n"
 "     and prints one line per recognised event: rejects (reject,\n"
 "     reject_warning, milter-reject, hold, discard, filter, redirect), smtpd\n"
 "     session lines (connect, queued, disconnect with its command\n"
@@ -197,9 +199,11 @@ cmd_parse(int argc, char **argv)
 	enum out_mode	 mode = OUT_TEXT;
 	struct stat	 sb;
 	struct tm	 tm;
+	static const char *const stdin_only[] = { "-" };
+	const char *const *names;
 	char		 err[256], *end;
 	long		 year = 0;
-	int		 ch, i, fd, status = EX_OK, r, nmodes = 0;
+	int		 ch, i, fd, status = EX_OK, r, nmodes = 0, n;
 	static char	 stdout_buf[1 << 16];
 
 	optind = 0;
@@ -246,8 +250,16 @@ cmd_parse(int argc, char **argv)
 	}
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	memset(&st, 0, sizeof(st));
-	for (i = optind; i < argc || i == optind; i++) {
-		const char *name = i < argc ? argv[i] : "-";
+	names = (const char *const *)(argv + optind);
+	if ((n = argc - optind) == 0 && cmd_g.nlogs > 0) {
+		names = cmd_g.logs;	/* fivefifty --log FILE parse */
+		n = cmd_g.nlogs;
+	} else if (n == 0) {
+		names = stdin_only;
+		n = 1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = names[i];
 
 		if (strcmp(name, "-") == 0) {
 			fd = STDIN_FILENO;
@@ -275,8 +287,6 @@ cmd_parse(int argc, char **argv)
 			status = r;
 		if (fd != STDIN_FILENO)
 			close(fd);
-		if (i >= argc)
-			break;
 	}
 	if (fflush(stdout) == EOF) {
 		log_warn("parse: standard output");

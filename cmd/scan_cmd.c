@@ -16,6 +16,7 @@
  *	time in one transaction with the positions reached. A scan killed at
  *	any point and run again ends with the state of an uninterrupted run.
  *	Standard input has no position: it is read whole, every time.
+ *	Without FILE, the global --log files are scanned (when given).
  *
  *	--dry-run writes nothing (the database, if there is one, is read for
  *	history). New bans are printed as they are decided. On a terminal,
@@ -48,7 +49,7 @@
 
 const char scan_usage[] =
     "usage: fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE] "
-    "FILE ... | -\n";
+    "[FILE ... | -]\n";
 
 const char scan_help[] =
 "NAME\n"
@@ -57,6 +58,7 @@ const char scan_help[] =
 "SYNOPSIS\n"
 "     fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE]\n"
 "                    FILE ... | -\n"
+"     fivefifty --log FILE [--log FILE]... scan [OPTIONS]\n"
 "\n"
 "DESCRIPTION\n"
 "     Reads each FILE (or standard input) through the same path as the\n"
@@ -71,6 +73,8 @@ const char scan_help[] =
 "     Give rotated files oldest first (mail.log.1 before mail.log): the\n"
 "     files are read one after the other, and scores decay with log time.\n"
 "     Compressed files are not read here (zcat them into standard input).\n"
+"     Without FILE, the files of the global --log options are read (in\n"
+"     their order); without those either, FILE is required.\n"
 "\n"
 "     Bans still running (their end is in the future, by the clock) are\n"
 "     enforced as the daemon enforces them: first the state's running bans\n"
@@ -84,14 +88,16 @@ const char scan_help[] =
 "     sample configuration, conf/fivefifty.conf.\n"
 "\n"
 "OPTIONS\n"
-"     -c FILE    The configuration (default " CONF_DEFAULT_PATH ",\n"
-"                when it exists; else the built-in defaults).\n"
+"     -c FILE    The configuration (default: the global -c FILE, else\n"
+"                " CONF_DEFAULT_PATH " when it exists, else\n"
+"                the built-in defaults).\n"
 "     --dry-run  Decide and print, write nothing, enforce nothing.\n"
 "     --no-enforce\n"
 "                Write the state, but leave the nftables sets and the\n"
 "                access map alone.\n"
-"     --db FILE  The state database (default: state_db of the\n"
-"                configuration, " DEFAULT_DB ").\n"
+"     --db FILE  The state database (default: the global --db FILE,\n"
+"                else state_db of the configuration,\n"
+"                " DEFAULT_DB ").\n"
 "     -h, --help This text.\n"
 "\n"
 "OUTPUT\n"
@@ -251,7 +257,7 @@ scan_stdin(struct scan *sc)
 /* scan_files - the FILEs through the tailer, from stored positions, one
  * after the other (in log order when given oldest first) */
 static int
-scan_files(struct scan *sc, char **files, int n)
+scan_files(struct scan *sc, const char *const *files, int n)
 {
 	struct tail_store store = { state_position, sc->st };
 	struct tailer	*t;
@@ -290,7 +296,7 @@ scan_files(struct scan *sc, char **files, int n)
 	return (status);
 }
 
-/* cmd_scan - fivefifty scan [--dry-run] [--db FILE] FILE... | - */
+/* cmd_scan - fivefifty scan [--dry-run] [--db FILE] [FILE... | -] */
 int
 cmd_scan(int argc, char **argv)
 {
@@ -304,6 +310,7 @@ cmd_scan(int argc, char **argv)
 	struct ff_conf	 conf;
 	struct scan	 sc;
 	const char	*db = NULL, *cfile = NULL;
+	const char *const *files;
 	char		 err[512];
 	int		 ch, status = EX_OK, nfiles, enforce = 1;
 
@@ -331,12 +338,16 @@ cmd_scan(int argc, char **argv)
 			return (EX_USAGE);
 		}
 	}
-	nfiles = argc - optind;
+	files = (const char *const *)(argv + optind);
+	if ((nfiles = argc - optind) == 0) {
+		files = cmd_g.logs;	/* fivefifty --log FILE scan */
+		nfiles = cmd_g.nlogs;
+	}
 	if (nfiles < 1) {
 		fputs(scan_usage, stderr);
 		return (EX_USAGE);
 	}
-	if (nfiles > 1 && strcmp(argv[optind], "-") == 0) {
+	if (nfiles > 1 && strcmp(files[0], "-") == 0) {
 		fprintf(stderr, "fivefifty scan: - reads standard input and "
 		    "nothing else\n%s", scan_usage);
 		return (EX_USAGE);
@@ -374,10 +385,10 @@ cmd_scan(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &sc.t0);
 	sc.last_flush = sc.t0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (strcmp(argv[optind], "-") == 0)
+	if (strcmp(files[0], "-") == 0)
 		status = scan_stdin(&sc);
 	else
-		status = scan_files(&sc, argv + optind, nfiles);
+		status = scan_files(&sc, files, nfiles);
 	if (sc.dry)	/* nothing carries over: judge the open sessions */
 		scorer_flush(sc.s, LLONG_MAX);
 	print_bans(&sc);

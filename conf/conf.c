@@ -11,8 +11,13 @@
  *	keys[] is the one list of configuration keys: name, type, where the
  *	value goes. conf/fivefifty.conf documents each with its default and
  *	unit; a test checks that the sample names every key of keys[] and
- *	that loading it gives the defaults.
+ *	that loading it gives the defaults. A key's range is part of the
+ *	error that rejects a value out of it, and conf_print() writes
+ *	values back in a form conf_load() reads to the same configuration.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -25,7 +30,7 @@
 
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
     K_PREFIX4, K_PREFIX6, K_NET, K_FWMODE, K_FWTABLE, K_NFTNAME, K_PORTS,
-    K_BOOL, K_MAP, K_TEXT };
+    K_BOOL, K_MAP, K_TEXT, K_PATHS, K_USER, K_GROUP, K_SOCKET };
 
 struct key {
 	const char	*name;
@@ -36,21 +41,28 @@ struct key {
 
 #define S(f)	offsetof(struct ff_conf, score.f)
 #define F(f)	offsetof(struct ff_conf, f)
+#define DAYS(n)	((n) * 86400.0)
+#define YEARS10	DAYS(3650)	/* the longest duration any key takes */
+#define NAME_MAX_LEN	32	/* of a user or group name */
 
 static const struct key keys[] = {
 	{ "state_db", K_PATH, F(state_db), 0, 0 },
-	{ "mail_log", K_PATH, F(mail_log[0]), 0, 0 },
+	{ "mail_log", K_PATHS, F(mail_log), 0, 0 },
+	{ "user", K_USER, F(user), 0, 0 },
+	{ "control_socket", K_SOCKET, F(control_socket), 0, 0 },
+	{ "control_group", K_GROUP, F(control_group), 0, 0 },
+	{ "manual_ban_time", K_DURATION, F(manual_ban_time), 1, YEARS10 },
 	{ "ban_threshold", K_NUM, S(ban_threshold), 0.1, 1e6 },
-	{ "score_half_life", K_DURATION, S(half_life), 1, 1e9 },
-	{ "ban_time", K_DURATION, S(ban_base), 1, 1e9 },
+	{ "score_half_life", K_DURATION, S(half_life), 1, YEARS10 },
+	{ "ban_time", K_DURATION, S(ban_base), 1, YEARS10 },
 	{ "ban_time_factor", K_NUM, S(ban_factor), 1, 1000 },
-	{ "ban_time_max", K_DURATION, S(ban_max), 1, 1e10 },
-	{ "ban_history", K_DURATION, S(history_keep), 0, 1e10 },
+	{ "ban_time_max", K_DURATION, S(ban_max), 1, YEARS10 },
+	{ "ban_history", K_DURATION, S(history_keep), 0, YEARS10 },
 	{ "fivefifty_weight", K_NUM, S(w_fivefifty), 0, 1e6 },
-	{ "fivefifty_window", K_DURATION, S(fivefifty_window), 0, 1e10 },
+	{ "fivefifty_window", K_DURATION, S(fivefifty_window), 0, YEARS10 },
 	{ "fivefifty_retries", K_INT, S(fivefifty_retries), 0, 1000 },
 	{ "dictionary_weight", K_NUM, S(w_dictionary), 0, 1e6 },
-	{ "dictionary_window", K_DURATION, S(dict_window), 1, 1e10 },
+	{ "dictionary_window", K_DURATION, S(dict_window), 1, YEARS10 },
 	{ "dictionary_threshold", K_INT, S(dict_threshold), 1, 100000 },
 	{ "relay_weight", K_NUM, S(w_relay), 0, 1e6 },
 	{ "sasl_failure_weight", K_NUM, S(w_sasl), 0, 1e6 },
@@ -76,7 +88,7 @@ static const struct key keys[] = {
 	{ "whitelist_names", K_NAMES, S(whitelist_names), 0, 0 },
 	{ "myhostname", K_HOST, S(myhostname), 0, 0 },
 	{ "max_clients", K_INT, S(max_clients), 100, 1e8 },
-	{ "session_timeout", K_DURATION, S(session_timeout), 1, 1e7 },
+	{ "session_timeout", K_DURATION, S(session_timeout), 1, DAYS(100) },
 	{ "firewall", K_FWMODE, F(fw.mode), 0, 0 },
 	{ "firewall_table", K_FWTABLE, F(fw.table), 0, 0 },
 	{ "firewall_set4", K_NFTNAME, F(fw.set4), 0, 0 },
@@ -199,11 +211,83 @@ duration(const char *v, double *out)
 	return (0);
 }
 
-/* set - one key's value; NULL or what was expected */
+/* dur_text - seconds in the largest unit that divides them exactly */
 static const char *
-set(struct ff_conf *c, const struct key *k, char *v)
+dur_text(double secs, char *buf, size_t len)
+{
+	static const struct {
+		double	 size;
+		char	 unit;
+	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' } };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (secs >= units[i].size && secs == floor(secs) &&
+		    fmod(secs, units[i].size) == 0) {
+			snprintf(buf, len, "%.15g%c", secs / units[i].size,
+			    units[i].unit);
+			return (buf);
+		}
+	snprintf(buf, len, "%.15gs", secs);
+	return (buf);
+}
+
+/* name_ok - a plausible user or group name: [a-z_][a-z0-9_-]*, at most
+ * NAME_MAX_LEN bytes */
+static int
+name_ok(const char *v)
+{
+	size_t		i, n = strlen(v);
+
+	if (n == 0 || n > NAME_MAX_LEN || !(islower((unsigned char)v[0]) ||
+	    v[0] == '_'))
+		return (0);
+	for (i = 1; i < n; i++)
+		if (!islower((unsigned char)v[i]) &&
+		    !isdigit((unsigned char)v[i]) && v[i] != '_' &&
+		    v[i] != '-')
+			return (0);
+	return (1);
+}
+
+/* set_paths - mail_log: one to CONF_MAX_LOGS absolute paths, each once;
+ * NULL or what was expected */
+static const char *
+set_paths(struct ff_conf *c, char *v)
+{
+	const char	*paths[CONF_MAX_LOGS];
+	char		*tok, *save = NULL;
+	int		 n = 0, i;
+
+	for (tok = strtok_r(v, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (n == CONF_MAX_LOGS)
+			return ("at most 16 paths");
+		if (tok[0] != '/' || strlen(tok) >= sizeof(c->mail_log[0]))
+			return ("absolute paths, separated by commas or "
+			    "spaces");
+		for (i = 0; i < n; i++)
+			if (strcmp(paths[i], tok) == 0)
+				return ("each path once");
+		paths[n++] = tok;
+	}
+	if (n == 0)
+		return ("at least one absolute path");
+	for (i = 0; i < n; i++)
+		snprintf(c->mail_log[i], sizeof(c->mail_log[i]), "%s",
+		    paths[i]);
+	c->nmail_log = n;
+	return (NULL);
+}
+
+/* set - one key's value; 0, or -1 with what was expected in why */
+static int
+set(struct ff_conf *c, const struct key *k, char *v, char *why,
+    size_t whylen)
 {
 	char		*p = (char *)c + k->off, *tok, *save = NULL;
+	char		 lo[32], hi[32];
+	const char	*bad = NULL;
 	double		 d;
 	int		 n = 0;
 
@@ -213,61 +297,96 @@ set(struct ff_conf *c, const struct key *k, char *v)
 	case K_PREFIX4:
 	case K_PREFIX6:
 		if (number(v, &d) == -1 || d < k->min || d > k->max ||
-		    (k->type != K_NUM && d != floor(d)))
-			return (k->type == K_NUM ? "a number in range" :
-			    "a whole number in range");
+		    (k->type != K_NUM && d != floor(d))) {
+			snprintf(why, whylen, "%s from %.15g to %.15g",
+			    k->type == K_NUM ? "a number" : "a whole number",
+			    k->min, k->max);
+			return (-1);
+		}
 		if (k->type == K_NUM)
 			*(double *)(void *)p = d;
 		else if (k->off == offsetof(struct ff_conf, score.max_clients))
 			*(size_t *)(void *)p = (size_t)d;
 		else
 			*(int *)(void *)p = (int)d;
-		return (NULL);
+		return (0);
 	case K_DURATION:
-		if (duration(v, &d) == -1 || d < k->min || d > k->max)
-			return ("a duration such as 90s, 15m, 1h, 7d or 2w");
+		if (duration(v, &d) == -1 || d < k->min || d > k->max) {
+			snprintf(why, whylen, "a duration from %s to %s, such "
+			    "as 90s, 15m, 1h, 7d or 2w", dur_text(k->min, lo,
+			    sizeof(lo)), dur_text(k->max, hi, sizeof(hi)));
+			return (-1);
+		}
 		*(double *)(void *)p = d;
-		return (NULL);
+		return (0);
 	case K_PATH:
 		if (v[0] != '/' || strlen(v) >= 1024)
-			return ("an absolute path");
-		snprintf(p, 1024, "%s", v);
-		return (NULL);
+			bad = "an absolute path";
+		else
+			snprintf(p, 1024, "%s", v);
+		break;
+	case K_PATHS:
+		bad = set_paths(c, v);
+		break;
+	case K_SOCKET:
+		if (v[0] != '/' || v[strlen(v) - 1] == '/' || strlen(v) >=
+		    sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+			snprintf(why, whylen, "an absolute path of a socket, "
+			    "at most %zu bytes", sizeof(((struct sockaddr_un *)
+			    NULL)->sun_path) - 1);
+			return (-1);
+		}
+		snprintf(p, sizeof(c->control_socket), "%s", v);
+		break;
+	case K_USER:
+	case K_GROUP:
+		if (*v != '\0' && !name_ok(v)) {
+			snprintf(why, whylen, "a %s name: a lower-case letter "
+			    "or _, then lower-case letters, digits, _ or -, at "
+			    "most %d in all (or nothing: %s)", k->type ==
+			    K_USER ? "user" : "group", NAME_MAX_LEN, k->type ==
+			    K_USER ? "stay root" : "root only");
+			return (-1);
+		}
+		snprintf(p, sizeof(c->user), "%s", v);
+		break;
 	case K_HOST:
 		if (strlen(v) >= sizeof(c->score.myhostname))
-			return ("a host name");
-		snprintf(p, sizeof(c->score.myhostname), "%s", v);
-		return (NULL);
+			bad = "a host name";
+		else
+			snprintf(p, sizeof(c->score.myhostname), "%s", v);
+		break;
 	case K_NET:
 		if (score_net_parse(v, (struct score_net *)(void *)p) == -1)
-			return ("an address or network such as 127.0.0.0/8");
-		return (NULL);
+			bad = "an address or network such as 127.0.0.0/8";
+		break;
 	case K_NETS:
 		c->score.nwhitelist = 0;
-		for (tok = strtok_r(v, ", \t", &save); tok != NULL;
-		    tok = strtok_r(NULL, ", \t", &save)) {
+		for (tok = strtok_r(v, ", \t", &save); tok != NULL &&
+		    bad == NULL; tok = strtok_r(NULL, ", \t", &save)) {
 			if (c->score.nwhitelist == SCORE_MAX_NETS)
-				return ("at most 64 networks");
-			if (score_net_parse(tok, &c->score.whitelist[
+				bad = "at most 64 networks";
+			else if (score_net_parse(tok, &c->score.whitelist[
 			    c->score.nwhitelist++]) == -1)
-				return ("addresses or networks such as "
-				    "192.0.2.0/24, 2001:db8::/32");
+				bad = "addresses or networks such as "
+				    "192.0.2.0/24, 2001:db8::/32";
 		}
-		return (NULL);
+		break;
 	case K_NAMES:
 		for (n = 0; n < c->score.nwhitelist_names; n++)
 			free(c->score.whitelist_names[n]);
 		c->score.nwhitelist_names = 0;
-		for (tok = strtok_r(v, ", \t", &save); tok != NULL;
-		    tok = strtok_r(NULL, ", \t", &save)) {
+		for (tok = strtok_r(v, ", \t", &save); tok != NULL &&
+		    bad == NULL; tok = strtok_r(NULL, ", \t", &save)) {
 			if (c->score.nwhitelist_names == SCORE_MAX_SUFFIX)
-				return ("at most 64 names");
-			if ((c->score.whitelist_names[
-			    c->score.nwhitelist_names++] = strdup(tok)) ==
-			    NULL)
-				return ("memory for the names");
+				bad = "at most 64 names";
+			else if ((c->score.whitelist_names[
+			    c->score.nwhitelist_names] = strdup(tok)) == NULL)
+				bad = "memory for the names";
+			else
+				c->score.nwhitelist_names++;
 		}
-		return (NULL);
+		break;
 	case K_FWMODE:
 		if (strcmp(v, "table") == 0)
 			c->fw.mode = FW_TABLE;
@@ -276,46 +395,52 @@ set(struct ff_conf *c, const struct key *k, char *v)
 		else if (strcmp(v, "off") == 0)
 			c->fw.mode = FW_OFF;
 		else
-			return ("table, sets or off");
-		return (NULL);
+			bad = "table, sets or off";
+		break;
 	case K_FWTABLE:
 		if (fw_conf_table(&c->fw, v) == -1)
-			return ("a family (inet, ip or ip6) and a table name, "
-			    "such as \"inet fivefifty\"");
-		return (NULL);
+			bad = "a family (inet, ip or ip6) and a table name, "
+			    "such as \"inet fivefifty\"";
+		break;
 	case K_NFTNAME:
 		if (!nft_name(v) || (*v == '\0' && k->off == offsetof(struct
 		    ff_conf, fw.chain)))
-			return ("an nftables name (letters, digits, _ - .)");
-		snprintf(p, FW_NAME_MAX, "%s", v);
-		return (NULL);
+			bad = "an nftables name (letters, digits, _ - .)";
+		else
+			snprintf(p, FW_NAME_MAX, "%s", v);
+		break;
 	case K_PORTS:
 		if (fw_conf_ports(&c->fw, v) == -1)
-			return ("TCP ports such as 25, 465, 587 (at most 16), "
-			    "or all");
-		return (NULL);
+			bad = "TCP ports such as 25, 465, 587 (at most 16), "
+			    "or all";
+		break;
 	case K_BOOL:
 		if (strcmp(v, "yes") == 0)
 			*(int *)(void *)p = 1;
 		else if (strcmp(v, "no") == 0)
 			*(int *)(void *)p = 0;
 		else
-			return ("yes or no");
-		return (NULL);
+			bad = "yes or no";
+		break;
 	case K_MAP:
 		if (!map_spec(v))
-			return ("TYPE:/absolute/path with TYPE one of hash, "
+			bad = "TYPE:/absolute/path with TYPE one of hash, "
 			    "lmdb, cdb, btree, texthash, cidr (or nothing: no "
-			    "map)");
-		snprintf(p, 1024, "%s", v);
-		return (NULL);
+			    "map)";
+		else
+			snprintf(p, 1024, "%s", v);
+		break;
 	case K_TEXT:
 		if (!reply_text(v))
-			return ("printable ASCII text, at most 200 bytes");
-		snprintf(p, sizeof(c->fw.map_text), "%s", v);
-		return (NULL);
+			bad = "printable ASCII text, at most 200 bytes";
+		else
+			snprintf(p, sizeof(c->fw.map_text), "%s", v);
+		break;
 	}
-	return ("a value");
+	if (bad == NULL)
+		return (0);
+	snprintf(why, whylen, "%s", bad);
+	return (-1);
 }
 
 /* conf_load - read path over the current values */
@@ -323,8 +448,8 @@ int
 conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 {
 	char		 line[4096], logical[16384], *eq, *key, *val, *e;
+	char		 why[256], shown[65];
 	unsigned char	 seen[NKEYS];
-	const char	*why;
 	FILE		*fp;
 	int		 lineno = 0, start = 0, i, r = 0;
 	size_t		 n = 0;
@@ -385,9 +510,13 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 				r = -1;
 				break;
 			}
-			if ((why = set(c, &keys[i], val)) != NULL) {
-				snprintf(err, errlen, "%s:%d: %s = \"%.64s\": "
-				    "expected %s", path, start, key, val, why);
+			/* set() cuts lists up in place: the value as given,
+			 * for the message. */
+			snprintf(shown, sizeof(shown), "%s", val);
+			if (set(c, &keys[i], val, why, sizeof(why)) == -1) {
+				snprintf(err, errlen, "%s:%d: %s = \"%s\": "
+				    "expected %s", path, start, key, shown,
+				    why);
 				r = -1;
 				break;
 			}
@@ -408,78 +537,102 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 	return (r);
 }
 
-/* conf_print - every key and its value */
+/* value - one key's value, without a newline */
+static void
+value(FILE *fp, const struct ff_conf *c, const struct key *k)
+{
+	const struct score_net *n;
+	const char	*p = (const char *)c + k->off;
+	char		 text[64];
+	int		 j;
+
+	switch (k->type) {
+	case K_NUM:
+		fprintf(fp, "%.15g", *(const double *)(const void *)p);
+		break;
+	case K_DURATION:
+		fputs(dur_text(*(const double *)(const void *)p, text,
+		    sizeof(text)), fp);
+		break;
+	case K_INT:
+	case K_PREFIX4:
+	case K_PREFIX6:
+		if (k->off == offsetof(struct ff_conf, score.max_clients))
+			fprintf(fp, "%zu", c->score.max_clients);
+		else
+			fprintf(fp, "%d", *(const int *)(const void *)p);
+		break;
+	case K_PATHS:
+		for (j = 0; j < c->nmail_log; j++)
+			fprintf(fp, "%s%s", j ? ", " : "", c->mail_log[j]);
+		break;
+	case K_PATH:
+	case K_SOCKET:
+	case K_USER:
+	case K_GROUP:
+	case K_HOST:
+	case K_NFTNAME:
+	case K_MAP:
+	case K_TEXT:
+		fputs(p, fp);
+		break;
+	case K_FWMODE:
+		fputs(c->fw.mode == FW_TABLE ? "table" : c->fw.mode ==
+		    FW_SETS ? "sets" : "off", fp);
+		break;
+	case K_FWTABLE:
+		fprintf(fp, "%s %s", c->fw.family, c->fw.table);
+		break;
+	case K_PORTS:
+		if (c->fw.nports == 0)
+			fputs("all", fp);
+		for (j = 0; j < c->fw.nports; j++)
+			fprintf(fp, "%s%d", j ? ", " : "", c->fw.ports[j]);
+		break;
+	case K_BOOL:
+		fputs(*(const int *)(const void *)p ? "yes" : "no", fp);
+		break;
+	case K_NET:
+	case K_NETS:
+		for (j = 0; j < (k->type == K_NET ? 1 : c->score.nwhitelist);
+		    j++) {
+			n = k->type == K_NET ? &c->score.loopback4 :
+			    &c->score.whitelist[j];
+			score_net_text(n, text, sizeof(text));
+			fprintf(fp, "%s%s", j ? ", " : "", text);
+		}
+		break;
+	case K_NAMES:
+		for (j = 0; j < c->score.nwhitelist_names; j++)
+			fprintf(fp, "%s%s", j ? ", " : "",
+			    c->score.whitelist_names[j]);
+		break;
+	}
+}
+
+/* conf_print - every key and its value ("key =" alone when empty) */
 void
 conf_print(FILE *fp, const struct ff_conf *c)
 {
-	const char	*p;
-	char		 text[64];
-	int		 i, j;
+	char		*buf;
+	size_t		 len;
+	FILE		*m;
+	int		 i;
 
 	for (i = 0; i < NKEYS; i++) {
-		p = (const char *)c + keys[i].off;
-		fprintf(fp, "%s = ", keys[i].name);
-		switch (keys[i].type) {
-		case K_NUM:
-			fprintf(fp, "%g\n", *(const double *)(const void *)p);
-			break;
-		case K_DURATION:
-			fprintf(fp, "%.0fs\n", *(const double *)(const void *)p);
-			break;
-		case K_INT:
-		case K_PREFIX4:
-		case K_PREFIX6:
-			if (keys[i].off == offsetof(struct ff_conf,
-			    score.max_clients))
-				fprintf(fp, "%zu\n", c->score.max_clients);
-			else
-				fprintf(fp, "%d\n", *(const int *)(const void *)p);
-			break;
-		case K_PATH:
-		case K_HOST:
-		case K_NFTNAME:
-		case K_MAP:
-		case K_TEXT:
-			fprintf(fp, "%s\n", p);
-			break;
-		case K_FWMODE:
-			fprintf(fp, "%s\n", c->fw.mode == FW_TABLE ? "table" :
-			    c->fw.mode == FW_SETS ? "sets" : "off");
-			break;
-		case K_FWTABLE:
-			fprintf(fp, "%s %s\n", c->fw.family, c->fw.table);
-			break;
-		case K_PORTS:
-			if (c->fw.nports == 0)
-				fputs("all", fp);
-			for (j = 0; j < c->fw.nports; j++)
-				fprintf(fp, "%s%d", j ? ", " : "",
-				    c->fw.ports[j]);
+		buf = NULL;
+		len = 0;
+		if ((m = open_memstream(&buf, &len)) == NULL) {
+			fprintf(fp, "%s = ", keys[i].name);	/* no memory */
+			value(fp, c, &keys[i]);
 			fputc('\n', fp);
-			break;
-		case K_BOOL:
-			fprintf(fp, "%s\n", *(const int *)(const void *)p ?
-			    "yes" : "no");
-			break;
-		case K_NET:
-		case K_NETS:
-			for (j = 0; j < (keys[i].type == K_NET ? 1 :
-			    c->score.nwhitelist); j++) {
-				const struct score_net *n = keys[i].type ==
-				    K_NET ? &c->score.loopback4 :
-				    &c->score.whitelist[j];
-				score_net_text(n, text, sizeof(text));
-				fprintf(fp, "%s%s", j ? ", " : "", text);
-			}
-			fputc('\n', fp);
-			break;
-		case K_NAMES:
-			for (j = 0; j < c->score.nwhitelist_names; j++)
-				fprintf(fp, "%s%s", j ? ", " : "",
-				    c->score.whitelist_names[j]);
-			fputc('\n', fp);
-			break;
+			continue;
 		}
+		value(m, c, &keys[i]);
+		fclose(m);
+		fprintf(fp, "%s =%s%s\n", keys[i].name, len > 0 ? " " : "",
+		    buf != NULL ? buf : "");
+		free(buf);
 	}
 }
 

@@ -18,11 +18,17 @@
  *	conf_load() reads path over them: "key = value" lines, comments from
  *	'#', and continuation lines that start with whitespace (as in
  *	main.cf). Durations take s, m, h, d or w (seconds without a unit);
- *	lists are separated by commas and/or whitespace. It returns 0, or
- *	-1 with "FILE:LINE: what was wrong and what was expected" in err:
- *	an unknown key, a bad value and a repeated key are errors.
- *	conf_print() writes every key with its effective value; conf_free()
- *	releases what conf_load() allocated (the name lists).
+ *	lists are separated by commas and/or whitespace (mail_log is such a
+ *	list: one to CONF_MAX_LOGS absolute paths). It returns 0, or -1
+ *	with "FILE:LINE: what was wrong and what was expected" in err: an
+ *	unknown key, a bad value (the expected range included) and a
+ *	repeated key are errors. Nothing is checked outside the file: that
+ *	user and control_group exist or that the paths do is for
+ *	`fivefifty check` and the daemon.
+ *	conf_print() writes every key with its effective value, in a form
+ *	conf_load() reads back to the same configuration (durations in the
+ *	largest unit that divides them exactly); conf_free() releases what
+ *	conf_load() allocated (the name lists).
  * SECURITY
  *	The file is the administrator's; values are checked for range.
  */

@@ -311,6 +311,9 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 	}
 	reindex(f);
 	f->stats.map_ok = 1;
+	/* Written at the first flush, even empty: a map main.cf names must
+	 * exist, or Postfix defers every client. */
+	f->map_dirty = f->map != NULL;
 	if (c->mode == FW_OFF)
 		return (f);
 	errno = 0;
@@ -405,6 +408,20 @@ drop(struct fw *f, long long now, const struct score_net *only)
 	reindex(f);
 	f->map_dirty = 1;
 	return (1);
+}
+
+/* fw_refuses - would fw_ban() refuse n (protected) */
+int
+fw_refuses(const struct fw *f, const struct score_net *n)
+{
+	return (is_protected(f, n));
+}
+
+/* fw_banned - is there a ban on exactly n */
+int
+fw_banned(const struct fw *f, const struct score_net *n)
+{
+	return (find(f, n) >= 0);
 }
 
 /* fw_unban - lift the ban on exactly n; -1 when there is none */

@@ -12,6 +12,8 @@
  *	struct fw *fw_new(const struct fw_conf *c, char *err, size_t errlen);
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
  *	int	fw_unban(struct fw *f, const struct score_net *n);
+ *	int	fw_refuses(const struct fw *f, const struct score_net *n);
+ *	int	fw_banned(const struct fw *f, const struct score_net *n);
  *	int	fw_flush(struct fw *f, long long now);
  *	int	fw_sync(struct fw *f, long long now);
  *	int	fw_reconcile(struct fw *f, long long now);
@@ -27,7 +29,8 @@
  *	the Postfix check_client_access map.
  *
  *	fw_ban() adds a ban or moves its end (a re-ban refreshes the kernel
- *	timeout); fw_unban() lifts one. Neither touches the kernel: fw_flush()
+ *	timeout); fw_unban() lifts one. fw_refuses() tells whether fw_ban()
+ *	would refuse n as protected; fw_banned() whether n is banned. Neither touches the kernel: fw_flush()
  *	sends everything that changed since the last flush as one netlink
  *	batch (every ack drained; any error fails the whole batch) and
  *	rewrites the map when it changed, at most once per map_delay;
@@ -134,6 +137,8 @@ int	fw_conf_ports(struct fw_conf *, const char *);
 struct fw *fw_new(const struct fw_conf *, char *, size_t);
 int	fw_ban(struct fw *, const struct fw_ban *);
 int	fw_unban(struct fw *, const struct score_net *);
+int	fw_refuses(const struct fw *, const struct score_net *);
+int	fw_banned(const struct fw *, const struct score_net *);
 int	fw_flush(struct fw *, long long);
 int	fw_sync(struct fw *, long long);
 int	fw_reconcile(struct fw *, long long);

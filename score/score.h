@@ -56,6 +56,11 @@
  *	scorer_event() feeds one event; scorer_flush() closes sessions idle
  *	since before t (a missed disconnect). scorer_decision() hands out
  *	the decisions made so far, one per call (1), or 0 when none is left.
+ *	scorer_manual_ban() queues an administrator's ban (manual set; the
+ *	client is not banned by scoring while it lasts); scorer_unban()
+ *	lifts a ban, clears the client's score and memory so that it is not
+ *	banned again by the evidence that led to it, and queues a decision
+ *	with lift set (the state ends the ban's rows, the enforcer lifts it).
  *
  *	The state functions keep all of it in SQLite (score/state.c says
  *	how): state_load() restores a scorer, state_flush() writes what
@@ -136,6 +141,9 @@ struct score_decision {
 	int		 ban_count;		/* this ban is the n-th */
 	double		 score;
 	char		 reason[128];		/* rule that tipped it */
+	int		 manual;		/* an administrator's ban */
+	int		 lift;			/* not a ban: the ban on addr
+						 * was lifted at `at` */
 };
 
 struct score_client;
@@ -149,6 +157,10 @@ struct scorer *scorer_new(const struct score_conf *);
 void	scorer_event(struct scorer *, const struct pf_event *, long long);
 void	scorer_flush(struct scorer *, long long);
 int	scorer_decision(struct scorer *, struct score_decision *);
+int	scorer_manual_ban(struct scorer *, const char *, long long, long long,
+	    const char *);
+int	scorer_unban(struct scorer *, const char *, long long);
+void	scorer_set_conf(struct scorer *, const struct score_conf *);
 double	scorer_score(struct scorer *, const char *, long long);
 int	scorer_banned(struct scorer *, const char *, long long);
 size_t	scorer_nclients(const struct scorer *);

@@ -45,6 +45,14 @@ scorer_new(const struct score_conf *conf)
 	return (s);
 }
 
+/* scorer_set_conf - a new configuration (SIGHUP); the caller keeps c's
+ * name lists alive */
+void
+scorer_set_conf(struct scorer *s, const struct score_conf *c)
+{
+	s->conf = *c;
+}
+
 /* decayed - a client's score at log time t */
 double
 decayed(const struct scorer *s, const struct client *c, long long t)
@@ -91,28 +99,17 @@ whitelisted(const struct scorer *s, const char *addr, const char *name)
 	return (0);
 }
 
-/* decide - ban c at t for what tipped it */
-static void
-decide(struct scorer *s, struct client *c, long long t, const char *rule)
+/* queue - a decision about c for the state and the enforcer */
+static struct score_decision *
+queue(struct scorer *s, struct client *c, long long t)
 {
-	const struct score_conf *conf = &s->conf;
 	struct score_decision *d, *nd;
-	double		 len;
 
-	if (c->last_ban != 0 && (double)(t - c->last_ban) > conf->history_keep)
-		c->bans = 0;
-	c->bans++;
-	len = conf->ban_base * pow(conf->ban_factor, c->bans - 1);
-	if (len > conf->ban_max)
-		len = conf->ban_max;
-	c->banned_until = t + (long long)len;
-	c->last_ban = t;
-	client_touch(s, c);
 	if (s->ndecisions == s->decisions_cap) {
 		size_t cap = s->decisions_cap * 2 + 64;
 		if ((nd = reallocarray(s->decisions, cap, sizeof(*nd))) ==
 		    NULL)
-			return;
+			return (NULL);
 		s->decisions = nd;
 		s->decisions_cap = cap;
 	}
@@ -128,7 +125,95 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 	d->until = c->banned_until;
 	d->ban_count = c->bans;
 	d->score = decayed(s, c, t);
-	snprintf(d->reason, sizeof(d->reason), "%s", rule);
+	return (d);
+}
+
+/* decide - ban c at t for what tipped it */
+static void
+decide(struct scorer *s, struct client *c, long long t, const char *rule)
+{
+	const struct score_conf *conf = &s->conf;
+	struct score_decision *d;
+	double		 len;
+
+	if (c->last_ban != 0 && (double)(t - c->last_ban) > conf->history_keep)
+		c->bans = 0;
+	c->bans++;
+	len = conf->ban_base * pow(conf->ban_factor, c->bans - 1);
+	if (len > conf->ban_max)
+		len = conf->ban_max;
+	c->banned_until = t + (long long)len;
+	c->last_ban = t;
+	client_touch(s, c);
+	if ((d = queue(s, c, t)) != NULL)
+		snprintf(d->reason, sizeof(d->reason), "%s", rule);
+}
+
+/* net_entry - the client entry of "addr" or "addr/len" (a full-length
+ * prefix is the address itself) */
+static struct client *
+net_entry(struct scorer *s, const char *net, long long t, int make)
+{
+	struct score_net n;
+	char		 addr[PF_ADDR_MAX];
+	int		 prefix;
+
+	if (score_net_parse(net, &n) == -1)
+		return (NULL);
+	snprintf(addr, sizeof(addr), "%s", net);
+	if (strchr(addr, '/') != NULL)
+		*strchr(addr, '/') = '\0';
+	prefix = n.len == (n.family == 6 ? 128 : 32) ? -1 : n.len;
+	return (make ? client_get(s, addr, prefix, t) : client_find(s, addr,
+	    prefix));
+}
+
+/* scorer_manual_ban - an administrator's ban of net until until: the
+ * scorer bans it no further meanwhile; 0, or -1 for a bad network */
+int
+scorer_manual_ban(struct scorer *s, const char *net, long long t,
+    long long until, const char *reason)
+{
+	struct score_decision *d;
+	struct client	*c;
+
+	if ((c = net_entry(s, net, t, 1)) == NULL)
+		return (-1);
+	c->bans++;
+	c->banned_until = until;
+	c->last_ban = t;
+	client_touch(s, c);
+	if ((d = queue(s, c, t)) == NULL)
+		return (-1);
+	d->manual = 1;
+	snprintf(d->reason, sizeof(d->reason), "manual: %s", reason);
+	return (0);
+}
+
+/* scorer_unban - lift the ban on net and forget the evidence that led to
+ * it (score, five-fifty memory, unknown recipients), so the next event
+ * does not ban it again; 0, or -1 when net is not banned */
+int
+scorer_unban(struct scorer *s, const char *net, long long t)
+{
+	struct score_decision *d;
+	struct client	*c;
+	int		 was = 0;
+
+	if ((c = net_entry(s, net, t, 0)) == NULL)
+		return (-1);
+	was = c->banned_until > t;
+	c->banned_until = t;
+	c->score = 0;
+	c->score_t = t;
+	memset(&c->m, 0, sizeof(c->m));
+	client_touch(s, c);
+	if ((d = queue(s, c, t)) == NULL)
+		return (-1);
+	d->lift = 1;
+	d->until = t;
+	snprintf(d->reason, sizeof(d->reason), "unban");
+	return (was ? 0 : -1);
 }
 
 /* client_touch - the client changed: write it at the next flush */

@@ -72,6 +72,7 @@ struct state {
 	struct batch	*pending;
 	int		 threaded, busy, quit, failed;
 	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
+	sqlite3_stmt	*lift_ban;
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
 	sqlite3_stmt	*put_evs;	/* EV_BATCH rows at once */
 	sqlite3_stmt	*put_count;
@@ -282,8 +283,10 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	    "rejects = rejects + excluded.rejects, first = min(first, "
 	    "excluded.first), last = max(last, excluded.last)") == -1 ||
 	    prep(st, &st->put_ban, "INSERT INTO bans (addr, prefix_len, "
-	    "family, at, until, n, score, reason) VALUES (?,?,?,?,?,?,?,?)")
-	    == -1 ||
+	    "family, at, until, n, score, reason, manual) VALUES "
+	    "(?,?,?,?,?,?,?,?,?)") == -1 ||
+	    prep(st, &st->lift_ban, "UPDATE bans SET until = ?1 WHERE addr = "
+	    "?2 AND prefix_len = ?3 AND until > ?1") == -1 ||
 	    prep(st, &st->put_pos, "INSERT OR REPLACE INTO positions (path, "
 	    "dev, ino, off, fp_len, fp) VALUES (?,?,?,?,?,?)") == -1 ||
 	    prep(st, &st->get_pos, "SELECT dev, ino, off, fp_len, fp FROM "
@@ -326,6 +329,7 @@ state_close(struct state *st)
 	sqlite3_finalize(st->put_client);
 	sqlite3_finalize(st->put_ev);
 	sqlite3_finalize(st->put_ban);
+	sqlite3_finalize(st->lift_ban);
 	sqlite3_finalize(st->put_pos);
 	sqlite3_finalize(st->get_pos);
 	sqlite3_finalize(st->put_session);
@@ -730,6 +734,15 @@ batch_write(struct state *st, const struct batch *b)
 	}
 	for (i = 0; i < b->nbans; i++) {
 		const struct score_decision *d = &b->bans[i];
+		if (d->lift) {		/* an unban: its rows end now */
+			q = st->lift_ban;
+			sqlite3_bind_int64(q, 1, d->at);
+			sqlite3_bind_text(q, 2, d->addr, -1, SQLITE_STATIC);
+			sqlite3_bind_int(q, 3, d->prefix_len);
+			if (step(st, q, "lift ban") == -1)
+				goto fail;
+			continue;
+		}
 		q = st->put_ban;
 		sqlite3_bind_text(q, 1, d->addr, -1, SQLITE_STATIC);
 		sqlite3_bind_int(q, 2, d->prefix_len);
@@ -739,6 +752,7 @@ batch_write(struct state *st, const struct batch *b)
 		sqlite3_bind_int(q, 6, d->ban_count);
 		sqlite3_bind_double(q, 7, d->score);
 		sqlite3_bind_text(q, 8, d->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 9, d->manual);
 		if (step(st, q, "write ban") == -1)
 			goto fail;
 	}

@@ -219,6 +219,15 @@ open_source(struct tailer *t, struct tfile *f, int fd, gzFile gz,
 		lines_reset(f->lr, fd, off);
 	}
 	take_fingerprint(f);
+	if (f->st.lines == 0) {
+		/* Nothing delivered yet: the position is where reading starts
+		 * (a consumer commits it, so a restart resumes from here). */
+		f->st.pos.dev = f->dev;
+		f->st.pos.ino = f->ino;
+		f->st.pos.off = off;
+		f->st.pos.fp_len = f->fp_len;
+		f->st.pos.fp = f->fp;
+	}
 	if ((f->wd = watch_fd(t, fd, f->path)) == -1)
 		log_warn("tailer: watch %s", f->path);
 	if (f->new_wd != -1 && f->new_wd != f->wd && f->new_wd != f->dir_wd)

@@ -136,7 +136,8 @@ struct tail_stats {
 	unsigned long long cut;		/* lines over the length limit */
 	unsigned long long rotations;	/* renames followed */
 	unsigned long long truncations;	/* copytruncate and the like */
-	struct tail_pos	 pos;		/* after the last line delivered */
+	struct tail_pos	 pos;		/* after the last line delivered (before
+					 * the first: where reading starts) */
 	int		 open;		/* the file is being read now */
 };
 

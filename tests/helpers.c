@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,3 +274,50 @@ parser_or_fail(void)
 		fail_msg("pf_parser_new: %s", err);
 	return (p);
 }
+
+static int	 orig_ns = -1;
+
+/* netns_enter - setup: a new, empty network namespace for this test */
+int
+netns_enter(void **state)
+{
+	(void)state;
+	if ((orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	if (unshare(CLONE_NEWNET) == -1) {
+		close(orig_ns);
+		return (-1);
+	}
+	return (0);
+}
+
+/* netns_leave - teardown: back to the namespace the tests started in */
+int
+netns_leave(void **state)
+{
+	(void)state;
+	if (setns(orig_ns, CLONE_NEWNET) == -1)
+		return (-1);
+	close(orig_ns);
+	return (0);
+}
+
+/* sh - run a shell command line (test oracle); its output */
+char *
+sh(const char *cmd, int *status)
+{
+	char		*argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	struct run_result r;
+	char		*out;
+
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	if (status != NULL)
+		*status = r.status;
+	else if (r.status != 0)
+		fail_msg("%s: exit %d: %s", cmd, r.status, r.err);
+	out = r.out;
+	r.out = NULL;
+	run_free(&r);
+	return (out);
+}
+

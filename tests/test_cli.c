@@ -12,7 +12,21 @@
  *	lines is checked by jq, an independent parser: every line must be a
  *	valid object, and the client of the framing attack must be the real
  *	one. Text output must never hold a raw control character.
+ *
+ *	`fivefifty check` prints the configuration in effect (a key from the
+ *	file, the defaults for the rest, in a form that loads back), exits
+ *	78 naming file and line for a bad one, and warns about what the
+ *	system lacks (a user, a group, a readable log, a writable
+ *	directory). The global options -c, --db and --log reach every
+ *	command, and a command's own -c wins. Everything is written under
+ *	/tmp; scan runs with firewall = off and no access map, or --dry-run.
  */
+#include <sys/stat.h>
+
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,11 +222,369 @@ test_cli_files(void **state)
 	}
 }
 
+/* runv - run the binary with the NULL-terminated arguments after r */
+static void
+runv(struct run_result *r, ...)
+{
+	char		*argv[40];
+	va_list		 ap;
+	int		 n = 0;
+
+	argv[n++] = (char *)bin_path();
+	va_start(ap, r);
+	while (n < 39 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	assert_int_equal(run_cmd(argv, NULL, 0, r), 0);
+}
+
+/* put - a file with the given text and mode */
+static void
+put(const char *path, const char *text, mode_t mode)
+{
+	FILE	*fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* has_line - whether text holds line as a whole line */
+static int
+has_line(const char *text, const char *line)
+{
+	const char	*p = text;
+	size_t		 n = strlen(line);
+
+	while ((p = strstr(p, line)) != NULL) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' ||
+		    p[n] == '\0'))
+			return (1);
+		p += n;
+	}
+	return (0);
+}
+
+#define CK	"/tmp/fivefifty-cli-check"
+
+/* test_cli_check - the configuration in effect, from a file and the
+ * defaults; it loads back; a bad file is 78 with file and line */
+static void
+test_cli_check(void **state)
+{
+	struct run_result r, again;
+
+	(void)state;
+	assert_int_equal(system("rm -rf " CK " && mkdir -p " CK), 0);
+	put(CK "/ff.conf", "# a file of my own\n"
+	    "ban_threshold = 12.5\n"
+	    "mail_log = " CK "/a.log,\n"
+	    "    " CK "/b.log\n"
+	    "manual_ban_time = 36h\n"
+	    "control_group =\n"
+	    "firewall = off\n"
+	    "access_map =\n", 0644);
+	runv(&r, "-c", CK "/ff.conf", "check", NULL);
+	if (r.status != 0)
+		fail_msg("check: %d %s", r.status, r.err);
+	assert_non_null(strstr(r.out, "# the configuration in effect: "
+	    CK "/ff.conf\n"));
+	/* From the file. */
+	assert_true(has_line(r.out, "ban_threshold = 12.5"));
+	assert_true(has_line(r.out, "mail_log = " CK "/a.log, " CK "/b.log"));
+	assert_true(has_line(r.out, "manual_ban_time = 36h"));
+	assert_true(has_line(r.out, "control_group ="));
+	assert_true(has_line(r.out, "firewall = off"));
+	/* The defaults. */
+	assert_true(has_line(r.out, "state_db = /var/lib/fivefifty/"
+	    "fivefifty.db"));
+	assert_true(has_line(r.out, "user = fivefifty"));
+	assert_true(has_line(r.out, "control_socket = /run/fivefifty/"
+	    "control.sock"));
+	assert_true(has_line(r.out, "ban_time = 1h"));
+	assert_true(has_line(r.out, "ban_time_max = 30d"));
+	assert_true(has_line(r.out, "firewall_ports = 25, 465, 587"));
+	assert_non_null(strstr(r.err, "fivefifty check: " CK "/ff.conf: "
+	    "valid ("));
+	/* Both logs are missing: warnings, not errors. */
+	assert_non_null(strstr(r.err, "warning: mail_log " CK "/a.log: No "
+	    "such file or directory (fivefifty run waits for it)"));
+	assert_non_null(strstr(r.err, "warning: mail_log " CK "/b.log: "));
+	assert_non_null(strstr(r.err, "firewall = off and access_map is "
+	    "empty"));
+	/* The output is a configuration file that says the same. */
+	put(CK "/again.conf", r.out, 0644);
+	runv(&again, "check", "-c", CK "/again.conf", NULL);
+	assert_int_equal(again.status, 0);
+	assert_string_equal(strchr(again.out, '\n'), strchr(r.out, '\n'));
+	run_free(&again);
+	run_free(&r);
+
+	/* A bad value: 78, file and line, nothing on stdout. */
+	put(CK "/bad.conf", "ban_threshold = 12\n"
+	    "manual_ban_time = 0s\n", 0644);
+	runv(&r, "-c", CK "/bad.conf", "check", NULL);
+	assert_int_equal(r.status, 78);
+	assert_int_equal(r.outlen, 0);
+	assert_non_null(strstr(r.err, "fivefifty check: " CK "/bad.conf:2: "
+	    "manual_ban_time = \"0s\": expected a duration from 1s to 3650d"));
+	run_free(&r);
+	put(CK "/bad.conf", "\n# the third line\nsome_key = 1\n", 0644);
+	runv(&r, "check", "-c", CK "/bad.conf", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err, "fivefifty check: " CK "/bad.conf:3: "
+	    "unknown key \"some_key\""));
+	run_free(&r);
+	/* A file that is not there. */
+	runv(&r, "-c", CK "/none.conf", "check", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err, CK "/none.conf: No such file"));
+	run_free(&r);
+	/* Usage. */
+	runv(&r, "check", "extra", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "usage: fivefifty check"));
+	run_free(&r);
+	runv(&r, "help", "check", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "fivefifty check - "));
+	assert_non_null(strstr(r.out, "SYNOPSIS"));
+	assert_non_null(strstr(r.out, "EXIT STATUS"));
+	assert_non_null(strstr(r.out, "78"));
+	run_free(&r);
+	assert_int_equal(system("rm -rf " CK), 0);
+}
+
+/* test_cli_check_system - warnings for what the system lacks; none
+ * when it is all there */
+static void
+test_cli_check_system(void **state)
+{
+	struct run_result r;
+
+	(void)state;
+	/* Files of another owner than nobody; Debian's nobody, nogroup. */
+	if (geteuid() != 0 || getpwnam("nobody") == NULL ||
+	    getgrnam("nogroup") == NULL)
+		skip();
+	assert_int_equal(system("rm -rf " CK " && mkdir -p " CK "/db "
+	    CK "/map"), 0);
+	put(CK "/mail.log", "", 0600);
+	assert_int_equal(chmod(CK "/db", 0755), 0);
+	/* nobody cannot read a root 0600 log, nor write a root 0755
+	 * directory; the user and the group below do not exist. */
+	put(CK "/ff.conf", "user = nobody\n"
+	    "mail_log = " CK "/mail.log\n"
+	    "state_db = " CK "/db/ff.db\n"
+	    "access_map = texthash:" CK "/map/access\n"
+	    "control_group = no-such-group-ff\n"
+	    "ban_time = 40d\n", 0644);
+	runv(&r, "-c", CK "/ff.conf", "check", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "warning: user nobody cannot read "
+	    "mail_log " CK "/mail.log (owner root, group root, mode 0600)"));
+	assert_non_null(strstr(r.err, "warning: user nobody cannot write "
+	    CK "/db, the directory of state_db " CK "/db/ff.db"));
+	assert_non_null(strstr(r.err, "warning: control_group "
+	    "no-such-group-ff does not exist"));
+	assert_non_null(strstr(r.err, "warning: ban_time = 3456000s is "
+	    "longer than ban_time_max = 2592000s"));
+	run_free(&r);
+	/* The same, put right: no warning at all. */
+	assert_int_equal(chmod(CK "/mail.log", 0644), 0);
+	assert_int_equal(chmod(CK "/db", 01777), 0);
+	assert_int_equal(chmod(CK "/map", 01777), 0);
+	put(CK "/ff.conf", "user = nobody\n"
+	    "mail_log = " CK "/mail.log\n"
+	    "state_db = " CK "/db/ff.db\n"
+	    "access_map = texthash:" CK "/map/access\n"
+	    "control_group = nogroup\n", 0644);
+	runv(&r, "-c", CK "/ff.conf", "check", NULL);
+	assert_int_equal(r.status, 0);
+	if (strstr(r.err, "warning:") != NULL)
+		fail_msg("unexpected: %s", r.err);
+	assert_non_null(strstr(r.err, "valid (0 warnings)"));
+	run_free(&r);
+	/* A user that does not exist; a missing state directory. */
+	put(CK "/ff.conf", "user = no-such-user-ff\n"
+	    "mail_log = " CK "/mail.log\n"
+	    "state_db = " CK "/nodir/ff.db\n"
+	    "access_map =\n", 0644);
+	runv(&r, "-c", CK "/ff.conf", "check", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "warning: user no-such-user-ff does "
+	    "not exist"));
+	assert_non_null(strstr(r.err, "directory " CK "/nodir: No such file "
+	    "or directory (fivefifty run makes it when started as root)"));
+	run_free(&r);
+	assert_int_equal(system("rm -rf " CK), 0);
+}
+
+/* test_cli_global - -c, --db and --log before the command reach every
+ * command; a command's own -c and --db win */
+static void
+test_cli_global(void **state)
+{
+	struct run_result r;
+	char		 cwd[PATH_MAX], want[PATH_MAX + 64], lab[512];
+	char		 logs[17][64];
+	char		*argv[40];
+	int		 i, n;
+
+	(void)state;
+	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
+	assert_int_equal(system("rm -rf " CK " && mkdir -p " CK), 0);
+	put(CK "/g.conf", "state_db = " CK "/g.db\n"
+	    "mail_log = " CK "/g.log\n"
+	    "ban_threshold = 11\n"
+	    "firewall = off\n"
+	    "access_map =\n"
+	    "loopback = 127.0.0.1/32\n", 0644);
+	put(CK "/own.conf", "state_db = " CK "/own.db\n"
+	    "ban_threshold = 22\n", 0644);
+
+	/* -c FILE check: that file. */
+	runv(&r, "-c", CK "/g.conf", "check", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(has_line(r.out, "ban_threshold = 11"));
+	assert_true(has_line(r.out, "state_db = " CK "/g.db"));
+	run_free(&r);
+	/* --db and --log over the file's, joined forms too. */
+	runv(&r, "--db", CK "/x.db", "-c", CK "/g.conf", "check", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(has_line(r.out, "state_db = " CK "/x.db"));
+	assert_true(has_line(r.out, "mail_log = " CK "/g.log"));
+	assert_non_null(strstr(r.out, "with state_db from --db\n"));
+	run_free(&r);
+	runv(&r, "-c" CK "/g.conf", "--log", CK "/A.log", "--log=" CK "/B.log",
+	    "--db=" CK "/y.db", "check", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(has_line(r.out, "mail_log = " CK "/A.log, " CK "/B.log"));
+	assert_true(has_line(r.out, "state_db = " CK "/y.db"));
+	assert_true(has_line(r.out, "ban_threshold = 11"));
+	run_free(&r);
+	/* A relative --log is made absolute (the daemon needs that). */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	runv(&r, "-c", CK "/g.conf", "--log", "rel.log", "check", NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof(want), "mail_log = %s/rel.log", cwd);
+	if (!has_line(r.out, want))
+		fail_msg("want \"%s\" in %s", want, r.out);
+	run_free(&r);
+	/* The command's own -c wins over the global one. */
+	runv(&r, "-c", CK "/g.conf", "check", "-c", CK "/own.conf", NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(has_line(r.out, "ban_threshold = 22"));
+	run_free(&r);
+
+	/* scan: the global -c (firewall off, no map) and --log as FILE. */
+	runv(&r, "-c", CK "/g.conf", "--log", lab, "scan", NULL);
+	if (r.status != 0)
+		fail_msg("scan: %d %s", r.status, r.err);
+	assert_non_null(strstr(r.out, "ban 127.81.217.162 "));
+	assert_non_null(strstr(r.err, "6080 lines"));
+	assert_int_equal(access(CK "/g.db", F_OK), 0);	/* state_db used */
+	run_free(&r);
+	/* list: the global -c's state_db; its own -c wins. */
+	runv(&r, "-c", CK "/g.conf", "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "127.81.217.162"));
+	run_free(&r);
+	runv(&r, "-c", CK "/g.conf", "list", "-c", CK "/own.conf", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err, CK "/own.db"));
+	run_free(&r);
+	/* The global --db, and list's own --db over it. */
+	runv(&r, "--db", CK "/g.db", "list", "-c", CK "/own.conf", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "127.81.217.162"));
+	run_free(&r);
+	runv(&r, "--db", CK "/g.db", "-c", CK "/g.conf", "list", "--db",
+	    CK "/none.db", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err, CK "/none.db"));
+	run_free(&r);
+	/* explain reads the global configuration too. */
+	runv(&r, "-c", CK "/g.conf", "explain", "127.81.217.162", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "five-fifty"));
+	run_free(&r);
+	/* A bad global -c stops every command that reads it: 78. */
+	runv(&r, "-c", CK "/own.conf", "-c", CK "/bad.conf", "--log", lab,
+	    "scan", "--dry-run", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err, "fivefifty scan: " CK "/bad.conf: No "
+	    "such file"));
+	run_free(&r);
+	/* parse reads the --log files when it is given no FILE. */
+	runv(&r, "--log", lab, "parse", "--count", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "6080 lines read"));
+	run_free(&r);
+
+	/* Usage errors: 64 and what is wrong. */
+	n = 0;
+	for (i = 0; i < 17; i++) {
+		snprintf(logs[i], sizeof(logs[i]), CK "/%d.log", i);
+		argv[n++] = "--log";
+		argv[n++] = logs[i];
+	}
+	argv[n++] = "check";
+	argv[n] = NULL;
+	{
+		char *full[40];
+		full[0] = (char *)bin_path();
+		memcpy(full + 1, argv, (size_t)(n + 1) * sizeof(*argv));
+		assert_int_equal(run_cmd(full, NULL, 0, &r), 0);
+	}
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "fivefifty: --log: at most 16 mail "
+	    "logs"));
+	run_free(&r);
+	runv(&r, "--log", CK "/a.log", "--log", CK "/a.log", "check", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "given twice"));
+	run_free(&r);
+	runv(&r, "check", "-c", NULL);
+	assert_int_equal(r.status, 64);
+	run_free(&r);
+	runv(&r, "--db", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "fivefifty: --db needs a FILE"));
+	run_free(&r);
+	runv(&r, "-c", CK "/g.conf", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "COMMANDS"));
+	run_free(&r);
+	runv(&r, "--dbx", "y", "check", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "unknown option '--dbx'"));
+	run_free(&r);
+	/* -v and --version still work among them. */
+	runv(&r, "-v", "-c", CK "/g.conf", "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "fivefifty 0."));
+	run_free(&r);
+	/* The overview documents them. */
+	runv(&r, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[-c FILE] [--db FILE] [--log FILE]..."));
+	assert_non_null(strstr(r.out, "     check "));
+	assert_non_null(strstr(r.out, "--log FILE"));
+	run_free(&r);
+	assert_int_equal(system("rm -rf " CK), 0);
+}
+
 const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(test_cli_usage),
 	cmocka_unit_test(test_cli_json),
 	cmocka_unit_test(test_cli_text),
 	cmocka_unit_test(test_cli_unmatched),
 	cmocka_unit_test(test_cli_files),
+	cmocka_unit_test(test_cli_check),
+	cmocka_unit_test(test_cli_check_system),
+	cmocka_unit_test(test_cli_global),
 };
 const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);

@@ -10,6 +10,10 @@
  *	the defaults; units, lists and continuation lines are read; every
  *	kind of mistake is an error naming file and line; and a whitelist
  *	given in a file keeps an offender from being banned by `scan`.
+ *	The daemon's keys (mail_log as a list, user, control_socket,
+ *	control_group, manual_ban_time) take what they should and refuse
+ *	the rest with the range or form expected; what conf_print() writes
+ *	loads back to the same configuration.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,10 +196,174 @@ test_conf_whitelist_scan(void **state)
 	unlink(p);
 }
 
+/* test_conf_daemon_keys - the daemon's keys, and mail_log as a list */
+static void
+test_conf_daemon_keys(void **state)
+{
+	struct ff_conf	 c;
+	char		 err[512], *text;
+	const char	*p = "/tmp/fivefifty-conf-daemon.conf";
+
+	(void)state;
+	/* The defaults. */
+	conf_defaults(&c);
+	assert_int_equal(c.nmail_log, 1);
+	assert_string_equal(c.mail_log[0], "/var/log/mail.log");
+	assert_string_equal(c.user, "fivefifty");
+	assert_string_equal(c.control_socket, "/run/fivefifty/control.sock");
+	assert_string_equal(c.control_group, "adm");
+	assert_true(c.manual_ban_time == 86400);
+	/* Set, with a list over a continuation line. */
+	write_conf(p, "mail_log = /var/log/mail.log,/var/log/mail-out.log\n"
+	    "\t/srv/log/mx2.log\n"
+	    "user = _ff-daemon9\n"
+	    "control_socket = /run/ff/ctl.sock\n"
+	    "control_group = postmasters\n"
+	    "manual_ban_time = 2h\n");
+	if (conf_load(p, &c, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_int_equal(c.nmail_log, 3);
+	assert_string_equal(c.mail_log[0], "/var/log/mail.log");
+	assert_string_equal(c.mail_log[1], "/var/log/mail-out.log");
+	assert_string_equal(c.mail_log[2], "/srv/log/mx2.log");
+	assert_string_equal(c.user, "_ff-daemon9");
+	assert_string_equal(c.control_socket, "/run/ff/ctl.sock");
+	assert_string_equal(c.control_group, "postmasters");
+	assert_true(c.manual_ban_time == 7200);
+	text = printed(&c);
+	assert_non_null(strstr(text, "\nmail_log = /var/log/mail.log, "
+	    "/var/log/mail-out.log, /srv/log/mx2.log\n"));
+	assert_non_null(strstr(text, "\nuser = _ff-daemon9\n"));
+	assert_non_null(strstr(text, "\ncontrol_socket = /run/ff/ctl.sock\n"));
+	assert_non_null(strstr(text, "\ncontrol_group = postmasters\n"));
+	assert_non_null(strstr(text, "\nmanual_ban_time = 2h\n"));
+	free(text);
+	conf_free(&c);
+	/* Empty: root only may control; the daemon stays root. One log. */
+	write_conf(p, "control_group =\nuser =\nmail_log = /x/m.log\n"
+	    "manual_ban_time = 3650d\n");
+	conf_defaults(&c);
+	if (conf_load(p, &c, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_string_equal(c.control_group, "");
+	assert_string_equal(c.user, "");
+	assert_int_equal(c.nmail_log, 1);
+	assert_string_equal(c.mail_log[0], "/x/m.log");
+	assert_true(c.manual_ban_time == 3650 * 86400.0);
+	conf_free(&c);
+	unlink(p);
+}
+
+/* test_conf_daemon_errors - bad values of the daemon's keys: file, line
+ * and what was expected */
+static void
+test_conf_daemon_errors(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "user = Fivefifty\n", ":1: user = \"Fivefifty\": expected a "
+		    "user name" },
+		{ "user = 9lives\n", "expected a user name" },
+		{ "user = a_name_of_thirty_three_bytes_abcd\n", "at most 32" },
+		{ "user = ff ff\n", "expected a user name" },
+		{ "# c\ncontrol_group = wheel!\n", ":2: control_group = "
+		    "\"wheel!\": expected a group name" },
+		{ "control_socket = run/ctl.sock\n", "expected an absolute "
+		    "path of a socket, at most 107 bytes" },
+		{ "control_socket = /run/fivefifty/\n", "expected an absolute "
+		    "path of a socket" },
+		{ "control_socket = /run/fivefifty/a-socket-path-longer-"
+		    "than-the-107-bytes-that-sun_path-holds-with-its-"
+		    "terminating-nul-byte.sock\n", "at most 107 bytes" },
+		{ "manual_ban_time = 0\n", ":1: manual_ban_time = \"0\": "
+		    "expected a duration from 1s to 3650d" },
+		{ "manual_ban_time = 3651d\n", "from 1s to 3650d" },
+		{ "manual_ban_time = 1y\n", "expected a duration" },
+		{ "mail_log = /var/log/mail.log, mail.err\n", ":1: "
+		    "mail_log = \"/var/log/mail.log, mail.err\": expected "
+		    "absolute paths" },
+		{ "mail_log =\n", "expected at least one absolute path" },
+		{ "mail_log = /a /b\n    /a\n", "expected each path once" },
+		{ "mail_log = /1 /2 /3 /4 /5 /6 /7 /8 /9 /10 /11 /12 /13 /14 "
+		    "/15 /16 /17\n", "expected at most 16 paths" },
+		{ "ban_threshold = 0\n", "expected a number from 0.1 to "
+		    "1000000" },
+		{ "ban_time_max = 0\n", "expected a duration from 1s to "
+		    "3650d" },
+		{ "session_timeout = 101d\n", "from 1s to 100d" },
+	};
+	const char	*p = "/tmp/fivefifty-conf-daemon-bad.conf";
+	struct ff_conf	 c;
+	char		 err[512];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_conf(p, bad[i].text);
+		conf_defaults(&c);
+		assert_int_equal(conf_load(p, &c, err, sizeof(err)), -1);
+		if (strstr(err, bad[i].want) == NULL ||
+		    strncmp(err, p, strlen(p)) != 0)
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, err,
+			    bad[i].want);
+		conf_free(&c);
+	}
+	unlink(p);
+}
+
+/* test_conf_print_load - what conf_print() writes loads back to the
+ * same configuration (fractions, lists and empty values included) */
+static void
+test_conf_print_load(void **state)
+{
+	struct ff_conf	 c, again;
+	char		 err[512], *a, *b;
+	const char	*p = "/tmp/fivefifty-conf-print.conf";
+	const char	*q = "/tmp/fivefifty-conf-print2.conf";
+
+	(void)state;
+	write_conf(p, "ban_threshold = 12.345678901\n"
+	    "score_half_life = 1.5h\n"
+	    "ban_time = 2w\n"
+	    "ban_history = 90061\n"
+	    "whitelist = 192.0.2.0/24 2001:db8::/32\n"
+	    "whitelist_names = .example.org\n"
+	    "mail_log = /a.log /b.log\n"
+	    "control_group =\n"
+	    "firewall_ports = all\n"
+	    "access_map =\n");
+	conf_defaults(&c);
+	if (conf_load(p, &c, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	a = printed(&c);
+	assert_non_null(strstr(a, "\nban_threshold = 12.345678901\n"));
+	assert_non_null(strstr(a, "\nscore_half_life = 90m\n"));
+	assert_non_null(strstr(a, "\nban_time = 14d\n"));
+	assert_non_null(strstr(a, "\nban_history = 90061s\n"));
+	assert_non_null(strstr(a, "\ncontrol_group =\n"));
+	assert_non_null(strstr(a, "\nmail_log = /a.log, /b.log\n"));
+	write_conf(q, a);
+	conf_defaults(&again);
+	if (conf_load(q, &again, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	b = printed(&again);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	conf_free(&c);
+	conf_free(&again);
+	unlink(p);
+	unlink(q);
+}
+
 const struct CMUnitTest conf_tests[] = {
 	cmocka_unit_test(test_conf_sample),
 	cmocka_unit_test(test_conf_values),
 	cmocka_unit_test(test_conf_errors),
 	cmocka_unit_test(test_conf_whitelist_scan),
+	cmocka_unit_test(test_conf_daemon_keys),
+	cmocka_unit_test(test_conf_daemon_errors),
+	cmocka_unit_test(test_conf_print_load),
 };
 const size_t conf_tests_count = sizeof(conf_tests) / sizeof(conf_tests[0]);

@@ -49,52 +49,6 @@
 	" \"\\(.range[0])-\\(.range[1])\" else tostring end)," \
 	" (.expires // -1 | tostring), (.comment // \"-\")] | join(\" \")'"
 
-static int	 orig_ns = -1;
-
-/* ns_enter - a new, empty network namespace for this test */
-static int
-ns_enter(void **state)
-{
-	(void)state;
-	if ((orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) == -1)
-		return (-1);
-	if (unshare(CLONE_NEWNET) == -1) {
-		close(orig_ns);
-		return (-1);
-	}
-	return (0);
-}
-
-/* ns_leave - back to the namespace the tests started in */
-static int
-ns_leave(void **state)
-{
-	(void)state;
-	if (setns(orig_ns, CLONE_NEWNET) == -1)
-		return (-1);
-	close(orig_ns);
-	return (0);
-}
-
-/* sh - run a shell command line (test oracle); its output */
-static char *
-sh(const char *cmd, int *status)
-{
-	char		*argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
-	struct run_result r;
-	char		*out;
-
-	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
-	if (status != NULL)
-		*status = r.status;
-	else if (r.status != 0)
-		fail_msg("%s: exit %d: %s", cmd, r.status, r.err);
-	out = r.out;
-	r.out = NULL;
-	run_free(&r);
-	return (out);
-}
-
 /* elems - "VAL EXPIRES COMMENT" lines of a set, as nft lists it */
 static char *
 elems(const char *table, const char *set)
@@ -882,7 +836,8 @@ const struct CMUnitTest host_tests[] = {
 };
 const size_t host_tests_count = sizeof(host_tests) / sizeof(host_tests[0]);
 
-#define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, ns_enter, ns_leave)
+#define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
+			    netns_leave)
 
 const struct CMUnitTest firewall_tests[] = {
 	NS_TEST(test_fw_own_table),

@@ -44,6 +44,8 @@ DECLARE_TESTS(time_tests);
 DECLARE_TESTS(map_tests);
 DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(host_tests);
+DECLARE_TESTS(daemon_tests);
+DECLARE_TESTS(install_tests);
 
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */
@@ -61,6 +63,9 @@ void	run_free(struct run_result *);
 char	*read_file(const char *, size_t *);
 struct pf_parser *parser_or_fail(void);
 char	*host_snapshot(void);
+int	netns_enter(void **);
+int	netns_leave(void **);
+char	*sh(const char *, int *);
 
 extern char *host_before;
 

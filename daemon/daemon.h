@@ -1,0 +1,55 @@
+/*	$fivefifty: daemon.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	daemon 3h - fivefifty run: the loop, its control socket, systemd
+ * SYNOPSIS
+ *	#include "daemon/daemon.h"
+ *
+ *	int	daemon_run(const char *conf_path, struct ff_conf *c,
+ *		    int verbose);
+ *	int	ctl_call(const char *sock, const char *request, char **reply,
+ *		    char *err, size_t errlen);
+ * DESCRIPTION
+ *	daemon_run() is `fivefifty run`: one poll() over the tailer, the
+ *	control socket and its clients, the firewall's change monitor and a
+ *	signalfd, with timers from their deadlines. Each line is parsed and
+ *	scored; a ban goes to the kernel and the map at once, and the state
+ *	(with the tailer positions of the lines that made it) is flushed once
+ *	a second in one transaction. SIGTERM and SIGINT flush and exit 0;
+ *	SIGHUP re-reads conf_path (a broken file is reported and the running
+ *	configuration kept). Under systemd it speaks sd_notify: READY,
+ *	STATUS with counters, WATCHDOG, RELOADING, STOPPING. Started as root
+ *	it makes its directories, then drops to the configured user keeping
+ *	only CAP_NET_ADMIN. It returns the exit status.
+ *
+ *	The control protocol is one request line and a reply of lines, the
+ *	last "ok" or "error: TEXT":
+ *	    ban NET SECONDS REASON	a manual ban
+ *	    unban NET			lift a ban, forget its evidence
+ *	    status			"key value" lines
+ *	ctl_call() sends one request to the daemon's socket and returns 0
+ *	with the reply (malloc'd, without the final "ok" line), 1 with the
+ *	reply's error text in err, or -1 with why it could not talk (not
+ *	running, no permission) in err.
+ * SECURITY
+ *	The socket is mode 0660, group control_group; a client is accepted
+ *	when its peer credentials (SO_PEERCRED, SO_PEERGROUPS) show root,
+ *	the daemon's own user, or membership of control_group. Requests are
+ *	capped at CTL_LINE_MAX bytes; a reason is reduced to printable ASCII.
+ */
+#ifndef FIVEFIFTY_DAEMON_H
+#define FIVEFIFTY_DAEMON_H
+
+#include <stddef.h>
+
+#define CTL_LINE_MAX	512
+
+struct ff_conf;
+
+int	daemon_run(const char *, struct ff_conf *, int);
+int	ctl_call(const char *, const char *, char **, char *, size_t);
+
+#endif /* FIVEFIFTY_DAEMON_H */

@@ -1,0 +1,90 @@
+/*	$fivefifty: daemon_int.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	daemon_int 3h - what the daemon's files share
+ * DESCRIPTION
+ *	struct daemon is the running daemon: its configuration, the parts of
+ *	the pipeline (parser, scorer, state, enforcer, tailer), the control
+ *	socket and its clients, and the counters status reports.
+ *
+ *	loop.c runs it; control.c serves the socket and calls
+ *	daemon_ban(), daemon_unban() and daemon_status(); privs.c drops
+ *	root; notify.c talks to systemd.
+ */
+#ifndef FIVEFIFTY_DAEMON_INT_H
+#define FIVEFIFTY_DAEMON_INT_H
+
+#include <sys/types.h>
+
+#include <stdio.h>
+
+#include "conf/conf.h"
+#include "daemon.h"
+#include "firewall/firewall.h"
+#include "parse/parse.h"
+#include "score/score.h"
+#include "tailer/tailer.h"
+
+#define CTL_CLIENTS	16
+
+struct ctl_client {
+	int		 fd;		/* -1: free */
+	char		 buf[CTL_LINE_MAX];
+	size_t		 len;
+};
+
+struct daemon {
+	const char	*conf_path;
+	struct ff_conf	*conf;
+	struct ff_conf	*orig;		/* the caller's (not freed here) */
+	struct pf_parser *p;
+	struct scorer	*s;
+	struct state	*st;
+	struct fw	*fw;
+	struct tailer	*t;
+	struct pf_epoch_cache ec;
+	struct state_pos pos[CONF_MAX_LOGS];
+	int		 npos;
+	int		 dirty;		/* lines or bans since the last flush */
+	int		 sigfd;
+	int		 ctl_fd;
+	struct ctl_client clients[CTL_CLIENTS];
+	gid_t		 ctl_gid;	/* control_group, or (gid_t)-1 */
+	int		 stop, verbose;
+	long long	 started;	/* epoch seconds */
+	long long	 last_flush_ms, last_status_ms, last_watchdog_ms;
+	unsigned long long lines, events, bans, unbans, flushes;
+	unsigned long long rate_lines;	/* events at the last rate sample */
+	double		 rate;		/* events per second, smoothed */
+	long long	 rate_ms;
+	unsigned long long state_errors;
+	long long	 pruned_day;	/* log day of the last prune */
+	char		 last_error[1400];
+};
+
+long long now_ms(void);
+int	daemon_ban(struct daemon *, const char *, long long, const char *,
+	    char *, size_t);
+int	daemon_unban(struct daemon *, const char *, char *, size_t);
+void	daemon_status(struct daemon *, FILE *);
+
+int	ctl_open(struct daemon *, char *, size_t);
+void	ctl_accept(struct daemon *);
+void	ctl_read(struct daemon *, int);
+void	ctl_close(struct daemon *);
+
+int	privs_prepare(const struct ff_conf *, char *, size_t);
+int	privs_drop(const struct ff_conf *, char *, size_t);
+
+void	notify_ready(void);
+void	notify_reloading(void);
+void	notify_stopping(void);
+void	notify_status(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	notify_watchdog(void);
+long long notify_watchdog_ms(void);
+
+#endif /* FIVEFIFTY_DAEMON_INT_H */

@@ -1,0 +1,581 @@
+/*	$fivefifty: loop.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	loop 3 - fivefifty run: tailer, parser, scorer, enforcer, state
+ * SYNOPSIS
+ *	int	daemon_run(const char *conf_path, struct ff_conf *c,
+ *		    int verbose);
+ * DESCRIPTION
+ *	Start-up: as root, make the user's directories and drop to it
+ *	(privs.c); open the state and load the scorer from it; open the
+ *	enforcer with the state's running bans and reconcile the kernel sets
+ *	and the map (cmd_fw_open); follow each mail_log from its stored
+ *	position (from its end the first time); listen on the control
+ *	socket; READY.
+ *
+ *	The loop: poll() the tailer, the signalfd, the control socket and
+ *	clients, and the firewall's monitor, sleeping until the nearest
+ *	deadline (the next state flush, the enforcer's, the watchdog's, the
+ *	tailer's retry). A line is parsed and scored; a decision (a ban, a
+ *	manual ban, an unban) goes to the enforcer and is flushed to the
+ *	kernel at once, so a ban is in the set a fraction of a millisecond
+ *	after its line is read. The state and the positions of the lines
+ *	read are flushed once a second (FLUSH_MS) in one transaction, by the
+ *	state's writer thread.
+ *
+ *	Order and crashes: a kill -9 loses at most the last second of
+ *	state; the tailer restarts from the last committed positions, so
+ *	those lines are read and scored again, and the kernel set is
+ *	reconciled from the state at start. Nothing is counted twice and
+ *	nothing is lost.
+ * SIGNALS
+ *	TERM, INT: flush the state and the map, exit 0. HUP: re-read the
+ *	configuration; when it is broken, say where and keep the running
+ *	one; else apply it (scoring, firewall, map, followed logs) keeping
+ *	the state.
+ */
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "daemon_int.h"
+#include "util/util.h"
+
+#define FLUSH_MS	1000	/* state flush period */
+#define STATUS_MS	5000	/* sd_notify STATUS period */
+#define READ_BUDGET	5000	/* lines per tailer_read() */
+
+/* now_ms - the monotonic clock in milliseconds */
+long long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* enforce - hand the scorer's decisions to the enforcer; how many */
+static int
+enforce(struct daemon *d)
+{
+	struct score_decision dec;
+	struct score_net n;
+	char		 u[32];
+	int		 k = 0;
+
+	while (scorer_decision(d->s, &dec) == 1) {
+		k++;
+		if (dec.lift) {
+			d->unbans++;
+			if (score_net_parse(dec.addr, &n) == 0) {
+				n.len = dec.prefix_len;
+				(void)fw_unban(d->fw, &n);
+			}
+			log_info("unban %s", dec.addr);
+			continue;
+		}
+		d->bans++;
+		if (cmd_fw_decision(d->fw, &dec) == -1)
+			log_warnx("not enforced (protected): %s", dec.addr);
+		log_info("ban %s until %s (ban %d, score %.1f): %s", dec.addr,
+		    utc_text(dec.until, u, sizeof(u)), dec.ban_count,
+		    dec.score, dec.reason);
+	}
+	if (k > 0) {
+		/* Into the kernel now; the state follows within FLUSH_MS. */
+		(void)fw_flush(d->fw, time(NULL));
+		d->dirty = 1;
+	}
+	return (k);
+}
+
+/* on_line - tail_cb: parse and score one line */
+static int
+on_line(void *arg, const struct tail_line *tl)
+{
+	struct daemon	*d = arg;
+	struct pf_event	 ev;
+
+	d->lines++;
+	d->dirty = 1;
+	if (tl->file >= 0 && tl->file < d->npos)
+		d->pos[tl->file].pos = tl->pos;
+	if (pf_parse_line(d->p, tl->line, tl->len, &ev) != PF_EVENT)
+		return (0);
+	d->events++;
+	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
+	(void)enforce(d);
+	return (0);
+}
+
+/* flush_state - the state and positions, one transaction (async) */
+static void
+flush_state(struct daemon *d)
+{
+	long long	day;
+
+	d->last_flush_ms = now_ms();
+	if (!d->dirty)
+		return;
+	d->dirty = 0;
+	scorer_flush(d->s, scorer_now(d->s));
+	(void)enforce(d);
+	day = scorer_now(d->s) / 86400;
+	if (state_flush(d->st, d->s, d->pos, d->npos) == -1) {
+		d->state_errors++;
+		snprintf(d->last_error, sizeof(d->last_error), "state "
+		    "database %s: write failed (see the log)",
+		    d->conf->state_db);
+	}
+	d->flushes++;
+	/* Evidence past its retention goes, once a log day (as scan does
+	 * at its end). */
+	if (day != d->pruned_day && state_prune(d->st, scorer_now(d->s)) ==
+	    0)
+		d->pruned_day = day;
+}
+
+/* open_tailer - follow every mail_log from its stored position */
+static int
+open_tailer(struct daemon *d)
+{
+	struct tail_store store = { state_position, d->st };
+	int		 i;
+
+	if ((d->t = tailer_new()) == NULL) {
+		log_warn("inotify");
+		return (-1);
+	}
+	d->npos = d->conf->nmail_log;
+	for (i = 0; i < d->npos; i++) {
+		d->pos[i].path = d->conf->mail_log[i];
+		memset(&d->pos[i].pos, 0, sizeof(d->pos[i].pos));
+		(void)state_position(d->st, d->pos[i].path, &d->pos[i].pos);
+		/* The first time, from the end: history is scan's job. */
+		if (tailer_add_stored(d->t, d->pos[i].path, &store, 0) == -1) {
+			log_warn("%s", d->pos[i].path);
+			return (-1);
+		}
+	}
+	pf_parser_set_reference(d->p, time(NULL));
+	return (0);
+}
+
+/* start_positions - where the tailer starts each file */
+static void
+start_positions(struct daemon *d)
+{
+	struct tail_stats ts;
+	int		 i;
+
+	for (i = 0; i < d->npos; i++) {
+		tailer_stats(d->t, i, &ts);
+		if (ts.pos.ino != 0)
+			d->pos[i].pos = ts.pos;
+	}
+}
+
+/* open_fw - the enforcer with the state's running bans */
+static int
+open_fw(struct daemon *d)
+{
+	int		status = 0;
+
+	(void)state_sync(d->st);	/* the bans table is up to date */
+	if ((d->fw = cmd_fw_open("run", d->conf, d->st, time(NULL),
+	    &status)) == NULL)
+		return (status);
+	return (0);
+}
+
+/* reload - SIGHUP: a new configuration, or the old one kept */
+static void
+reload(struct daemon *d)
+{
+	struct ff_conf	*nc;
+	int		 logs_changed, i;
+
+	notify_reloading();
+	if ((nc = calloc(1, sizeof(*nc))) == NULL)
+		fatal("reload");
+	if (cmd_conf("run", d->conf_path, nc) != 0) {
+		log_warnx("configuration %s is broken (see above): the running "
+		    "configuration stays", d->conf_path != NULL ? d->conf_path :
+		    CONF_DEFAULT_PATH);
+		free(nc);
+		notify_ready();
+		return;
+	}
+	flush_state(d);
+	logs_changed = nc->nmail_log != d->conf->nmail_log;
+	for (i = 0; !logs_changed && i < nc->nmail_log; i++)
+		logs_changed = strcmp(nc->mail_log[i], d->conf->mail_log[i]);
+	if (strcmp(nc->state_db, d->conf->state_db) != 0)
+		log_warnx("state_db changed: takes effect at the next start");
+	snprintf(nc->state_db, sizeof(nc->state_db), "%s", d->conf->state_db);
+	scorer_set_conf(d->s, &nc->score);
+	fw_free(d->fw);
+	conf_free(d->conf);
+	if (d->conf != d->orig)
+		free(d->conf);
+	d->conf = nc;
+	if (open_fw(d) != 0)
+		fatalx("reload: the firewall is required and unavailable");
+	if (logs_changed) {
+		(void)state_sync(d->st);
+		tailer_free(d->t);
+		if (open_tailer(d) == -1)
+			fatalx("reload: cannot follow the mail logs");
+		start_positions(d);
+		d->dirty = 1;
+	}
+	log_info("configuration reloaded");
+	notify_ready();
+}
+
+/* rate_sample - events per second, smoothed over about 10 s */
+static void
+rate_sample(struct daemon *d, long long ms)
+{
+	double		 dt = (double)(ms - d->rate_ms) / 1000, r;
+
+	if (dt < 1)
+		return;
+	r = (double)(d->events - d->rate_lines) / dt;
+	d->rate = d->rate_ms == 0 ? r : d->rate * 0.7 + r * 0.3;
+	d->rate_lines = d->events;
+	d->rate_ms = ms;
+}
+
+/* timers - flush, status, watchdog, enforcer deadlines */
+static void
+timers(struct daemon *d)
+{
+	long long	ms = now_ms(), wd = notify_watchdog_ms(), fwd;
+
+	rate_sample(d, ms);
+	if (ms - d->last_flush_ms >= FLUSH_MS)
+		flush_state(d);
+	fwd = fw_deadline(d->fw);
+	if (fwd != 0 && fwd <= (long long)time(NULL))
+		(void)fw_flush(d->fw, time(NULL));
+	if (ms - d->last_status_ms >= STATUS_MS) {
+		d->last_status_ms = ms;
+		notify_status("%llu lines, %.1f events/s, %zu clients, %zu "
+		    "bans in force%s", d->lines, d->rate, scorer_nclients(d->s),
+		    fw_stats(d->fw)->bans, fw_stats(d->fw)->fw_ok ||
+		    d->conf->fw.mode == FW_OFF ? "" : ", firewall unavailable");
+	}
+	if (wd > 0 && ms - d->last_watchdog_ms >= wd) {
+		d->last_watchdog_ms = ms;
+		notify_watchdog();
+	}
+}
+
+/* wait_ms - how long poll() may sleep */
+static int
+wait_ms(struct daemon *d)
+{
+	long long	 ms = now_ms(), w = FLUSH_MS, wd, fwd, t;
+
+	if (d->dirty)
+		w = d->last_flush_ms + FLUSH_MS - ms;
+	if ((wd = notify_watchdog_ms()) > 0 && d->last_watchdog_ms + wd - ms <
+	    w)
+		w = d->last_watchdog_ms + wd - ms;
+	if ((fwd = fw_deadline(d->fw)) != 0 && (fwd - (long long)time(NULL))
+	    * 1000 < w)
+		w = (fwd - (long long)time(NULL)) * 1000;
+	if ((t = tailer_timeout(d->t)) >= 0 && t < w)
+		w = t;
+	if (tailer_pending(d->t))
+		w = 0;
+	return (w < 0 ? 0 : w > INT_MAX ? INT_MAX : (int)w);
+}
+
+/* signals - TERM/INT stop, HUP reload */
+static void
+signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(d);
+		else
+			d->stop = 1;
+	}
+}
+
+/* loop - until a signal says stop */
+static void
+loop(struct daemon *d)
+{
+	struct pollfd	 pfd[4 + CTL_CLIENTS];
+	int		 n, i, k, mon;
+
+	while (!d->stop) {
+		n = 0;
+		pfd[n++] = (struct pollfd){ d->sigfd, POLLIN, 0 };
+		pfd[n++] = (struct pollfd){ tailer_fd(d->t), POLLIN, 0 };
+		pfd[n++] = (struct pollfd){ d->ctl_fd, POLLIN, 0 };
+		mon = fw_monitor_fd(d->fw);
+		pfd[n++] = (struct pollfd){ mon, POLLIN, 0 };
+		for (i = 0; i < CTL_CLIENTS; i++)
+			pfd[n++] = (struct pollfd){ d->clients[i].fd, POLLIN,
+			    0 };
+		if (poll(pfd, (nfds_t)n, wait_ms(d)) == -1 && errno != EINTR)
+			fatal("poll");
+		if (pfd[0].revents & POLLIN)
+			signals(d);
+		if ((pfd[1].revents & POLLIN) || tailer_pending(d->t) ||
+		    tailer_timeout(d->t) == 0)
+			if (tailer_read(d->t, on_line, d, READ_BUDGET) == -1)
+				log_warnx("tailer: read failed");
+		if (mon >= 0 && (pfd[3].revents & POLLIN))
+			(void)fw_monitor(d->fw, time(NULL));
+		if (pfd[2].revents & POLLIN)
+			ctl_accept(d);
+		for (i = 0, k = 4; i < CTL_CLIENTS; i++, k++)
+			if (pfd[k].fd >= 0 && pfd[k].fd == d->clients[i].fd &&
+			    (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				ctl_read(d, i);
+		timers(d);
+	}
+}
+
+/* net_text - "addr" or "addr/len", checked and canonical (a single
+ * address without its /32 or /128) */
+static int
+net_text(const char *in, char *out, size_t len, struct score_net *n)
+{
+	char		*slash;
+
+	if (score_net_parse(in, n) == -1)
+		return (-1);
+	score_net_text(n, out, len);
+	if (n->len == (n->family == 6 ? 128 : 32) &&
+	    (slash = strchr(out, '/')) != NULL)
+		*slash = '\0';
+	return (0);
+}
+
+/* daemon_ban - a manual ban from the control socket */
+int
+daemon_ban(struct daemon *d, const char *net, long long secs,
+    const char *reason, char *msg, size_t len)
+{
+	struct score_net n;
+	char		 text[PF_ADDR_MAX + 8], why[64], u[32];
+	long long	 now = time(NULL);
+	size_t		 i, k = 0;
+
+	if (net_text(net, text, sizeof(text), &n) == -1) {
+		snprintf(msg, len, "not an address or network: %.64s", net);
+		return (-1);
+	}
+	if (fw_refuses(d->fw, &n)) {
+		snprintf(msg, len, "%s is protected (loopback, whitelist or "
+		    "this host's own address): never banned", text);
+		return (-1);
+	}
+	for (i = 0; reason[i] != '\0' && k + 1 < sizeof(why); i++)
+		if (reason[i] >= 0x20 && reason[i] < 0x7f)
+			why[k++] = reason[i];
+	why[k] = '\0';
+	if (scorer_manual_ban(d->s, text, now, now + secs, k > 0 ? why :
+	    "by hand") == -1) {
+		snprintf(msg, len, "cannot ban %s", text);
+		return (-1);
+	}
+	(void)enforce(d);
+	flush_state(d);
+	snprintf(msg, len, "banned %s until %s", text, utc_text(now + secs, u,
+	    sizeof(u)));
+	return (0);
+}
+
+/* daemon_unban - lift a ban from the control socket */
+int
+daemon_unban(struct daemon *d, const char *net, char *msg, size_t len)
+{
+	struct score_net n;
+	char		 text[PF_ADDR_MAX + 8];
+	int		 was_fw;
+
+	if (net_text(net, text, sizeof(text), &n) == -1) {
+		snprintf(msg, len, "not an address or network: %.64s", net);
+		return (-1);
+	}
+	was_fw = fw_banned(d->fw, &n);
+	if (scorer_unban(d->s, text, time(NULL)) == -1 && !was_fw) {
+		(void)enforce(d);	/* the evidence is forgotten anyway */
+		snprintf(msg, len, "%s is not banned", text);
+		return (-1);
+	}
+	(void)fw_unban(d->fw, &n);
+	(void)enforce(d);
+	flush_state(d);
+	snprintf(msg, len, "unbanned %s; its evidence is forgotten", text);
+	return (0);
+}
+
+/* daemon_status - "key value" lines for `fivefifty status` */
+void
+daemon_status(struct daemon *d, FILE *out)
+{
+	const struct fw_stats *fs = fw_stats(d->fw);
+	struct tail_stats ts;
+	struct stat	 sb;
+	uint64_t	 pkts = 0, bytes = 0;
+	char		 u[32];
+	int		 i;
+
+	fprintf(out, "pid %ld\nuptime %lld\nuser %s\n", (long)getpid(),
+	    (long long)time(NULL) - d->started, d->conf->user);
+	for (i = 0; i < d->npos; i++) {
+		tailer_stats(d->t, i, &ts);
+		fprintf(out, "file %s offset %llu size %lld lag %lld\n",
+		    d->pos[i].path, ts.pos.off, stat(d->pos[i].path, &sb) == 0 ?
+		    (long long)sb.st_size : -1LL, stat(d->pos[i].path, &sb) ==
+		    0 && sb.st_ino == ts.pos.ino ? (long long)sb.st_size -
+		    (long long)ts.pos.off : 0LL);
+	}
+	fprintf(out, "lines %llu\nevents %llu\nevents_per_second %.1f\n"
+	    "clients %zu\nbans_in_force %zu\nbans_decided %llu\nunbans %llu\n",
+	    d->lines, d->events, d->rate, scorer_nclients(d->s), fs->bans,
+	    d->bans, d->unbans);
+	fprintf(out, "firewall %s\nkernel_ranges %zu\n", d->conf->fw.mode ==
+	    FW_OFF ? "off" : fs->fw_ok ? "ok" : "unavailable", fs->elements);
+	if (fw_counters(d->fw, &pkts, &bytes) == 0)
+		fprintf(out, "dropped_packets %llu\ndropped_bytes %llu\n",
+		    (unsigned long long)pkts, (unsigned long long)bytes);
+	fprintf(out, "map %s\nlast_flush %s\nstate_errors %llu\n",
+	    d->conf->fw.map[0] == '\0' ? "none" : fs->map_ok ? "ok" :
+	    "failing", fs->last_flush ? utc_text(fs->last_flush, u, sizeof(u))
+	    : "-", d->state_errors);
+	if (d->last_error[0] != '\0')
+		fprintf(out, "last_error %s\n", d->last_error);
+	else if (fs->last_error[0] != '\0')
+		fprintf(out, "last_error %s\n", fs->last_error);
+}
+
+/* setup_signals - TERM, INT, HUP through a signalfd */
+static int
+setup_signals(void)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return (-1);
+	signal(SIGPIPE, SIG_IGN);
+	return (signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+}
+
+/* daemon_run - fivefifty run */
+int
+daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
+{
+	struct daemon	 d;
+	char		 err[1024];
+	int		 status, i;
+
+	memset(&d, 0, sizeof(d));
+	d.conf_path = conf_path;
+	d.conf = d.orig = c;
+	d.verbose = verbose;
+	d.ctl_fd = -1;
+	for (i = 0; i < CTL_CLIENTS; i++)
+		d.clients[i].fd = -1;
+	d.started = time(NULL);
+	if (privs_prepare(c, err, sizeof(err)) == -1 ||
+	    privs_drop(c, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return (EX_CONFIG);
+	}
+	d.sigfd = -1;
+	if ((d.sigfd = setup_signals()) == -1)
+		fatal("signalfd");
+	if ((d.p = pf_parser_new(err, sizeof(err))) == NULL) {
+		log_warnx("parser: %s", err);
+		status = EX_SOFTWARE;
+		goto out;
+	}
+	if ((d.s = scorer_new(&c->score)) == NULL)
+		fatal("scorer");
+	if ((d.st = state_open(c->state_db, 0, err, sizeof(err))) == NULL) {
+		log_warnx("state database %s", err);
+		status = EX_IOERR;
+		goto out;
+	}
+	if (state_load(d.st, d.s) == -1) {
+		status = EX_IOERR;
+		goto out;
+	}
+	if ((status = open_fw(&d)) != 0)
+		goto out;
+	if (ctl_open(&d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		status = EX_UNAVAILABLE;
+		goto out;
+	}
+	if (open_tailer(&d) == -1) {
+		status = EX_NOINPUT;
+		goto out;
+	}
+	/* Commit where each log is followed from (its end, the first time)
+	 * before anything else: a crash before the first line must not
+	 * restart from a new end and skip what came in between. */
+	start_positions(&d);
+	d.dirty = 1;
+	flush_state(&d);
+	if (state_sync(d.st) == -1) {
+		status = EX_IOERR;
+		goto out;
+	}
+	d.last_flush_ms = d.last_status_ms = d.last_watchdog_ms = now_ms();
+	log_info("following %s%s; %zu bans in force; control socket %s",
+	    c->mail_log[0], c->nmail_log > 1 ? " and more" : "",
+	    fw_stats(d.fw)->bans, c->control_socket);
+	notify_ready();
+	loop(&d);
+
+	notify_stopping();
+	log_info("stopping: flushing the state");
+	d.dirty = 1;
+	flush_state(&d);
+	status = state_sync(d.st) == -1 || d.state_errors ? EX_IOERR : EX_OK;
+	(void)fw_sync(d.fw, time(NULL));
+out:
+	ctl_close(&d);
+	tailer_free(d.t);
+	fw_free(d.fw);
+	state_close(d.st);
+	scorer_free(d.s);
+	pf_parser_free(d.p);
+	if (d.sigfd != -1)
+		close(d.sigfd);
+	if (d.conf != d.orig) {	/* a reloaded configuration */
+		conf_free(d.conf);
+		free(d.conf);
+	}
+	return (status);
+}
