@@ -16,6 +16,8 @@
  *	  daemon running; SIGTERM exits 0; after `nft flush ruleset` and a
  *	  restart, the state's running bans are in the set again, the lifted
  *	  one is not;
+ *	- started as root with a user: that user's ids, CAP_NET_ADMIN only,
+ *	  and bans still reach the kernel;
  *	- kill -9 at random moments while a real log is appended and rotated
  *	  (rename and create, as logrotate does): the final state equals that
  *	  of `fivefifty scan` over the same lines, nothing lost, nothing
@@ -310,6 +312,65 @@ test_daemon_control(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* proc_field - a line of /proc/PID/status, after its "Name:" */
+static char *
+proc_field(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char	 path[64], line[256];
+	FILE	*fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	buf[0] = '\0';
+	if ((fp = fopen(path, "r")) == NULL)
+		return (buf);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, name, strlen(name)) == 0 &&
+		    line[strlen(name)] == ':') {
+			snprintf(buf, len, "%s", line + strlen(name) + 1);
+			buf[strcspn(buf, "\n")] = '\0';
+			break;
+		}
+	fclose(fp);
+	return (buf);
+}
+
+/* test_daemon_privileges - started as root with a user: it runs as the
+ * user with CAP_NET_ADMIN only, and still bans */
+static void
+test_daemon_privileges(void **state)
+{
+	char		 buf[128];
+	pid_t		 pid;
+
+	(void)state;
+	fresh_dir();
+	free(sh("chmod 755 " DIR " && chmod 644 " DIR "/mail.log && mkdir "
+	    DIR "/map && chown nobody " DIR "/map", NULL));
+	write_text(DIR "/ff.conf",
+	    "state_db = " DIR "/state/ff.db\n"
+	    "mail_log = " DIR "/mail.log\n"
+	    "user = nobody\n"
+	    "control_socket = " DIR "/run/ctl.sock\n"
+	    "control_group =\n"
+	    "loopback = 127.0.0.1/32\n"
+	    "access_map = texthash:" DIR "/map/access\n", "w");
+	pid = start();
+	/* Real, effective, saved and file-system ids: nobody's. */
+	proc_field(pid, "Uid", buf, sizeof(buf));
+	assert_string_equal(buf, "\t65534\t65534\t65534\t65534");
+	proc_field(pid, "CapEff", buf, sizeof(buf));
+	assert_string_equal(buf, "\t0000000000001000");	/* NET_ADMIN */
+	proc_field(pid, "CapPrm", buf, sizeof(buf));
+	assert_string_equal(buf, "\t0000000000001000");
+	proc_field(pid, "CapBnd", buf, sizeof(buf));
+	assert_string_equal(buf, "\t0000000000000000");
+	sessions("192.0.2.70", 5, 0);
+	if (wait_in_set("192.0.2.70", 1, 2000) < 0)
+		fail_msg("not banned as nobody");
+	assert_int_equal(stop(pid), 0);
+	free(sh("rm -rf " DIR, NULL));
+}
+
 /* dump - the state that matters, as text (clients, evidence, bans,
  * reject counts), for comparing two databases */
 static char *
@@ -440,6 +501,7 @@ test_daemon_kill9(void **state)
 
 const struct CMUnitTest daemon_tests[] = {
 	NS_TEST(test_daemon_control),
+	NS_TEST(test_daemon_privileges),
 	NS_TEST(test_daemon_kill9),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
