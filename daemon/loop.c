@@ -551,7 +551,8 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 		status = EX_IOERR;
 		goto out;
 	}
-	d.last_flush_ms = d.last_status_ms = d.last_watchdog_ms = now_ms();
+	d.last_flush_ms = d.last_watchdog_ms = now_ms();
+	d.last_status_ms = 0;	/* a STATUS right after READY */
 	log_info("following %s%s; %zu bans in force; control socket %s",
 	    c->mail_log[0], c->nmail_log > 1 ? " and more" : "",
 	    fw_stats(d.fw)->bans, c->control_socket);

@@ -16,6 +16,9 @@
  *	  daemon running; SIGTERM exits 0; after `nft flush ruleset` and a
  *	  restart, the state's running bans are in the set again, the lifted
  *	  one is not;
+ *	- systemd's notify protocol, on a socket of the test's own;
+ *	- the control socket refuses another user unless it is a member of
+ *	  control_group;
  *	- started as root with a user: that user's ids, CAP_NET_ADMIN only,
  *	  and bans still reach the kernel;
  *	- kill -9 at random moments while a real log is appended and rotated
@@ -23,7 +26,9 @@
  *	  of `fivefifty scan` over the same lines, nothing lost, nothing
  *	  counted twice.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -295,6 +300,17 @@ test_daemon_control(void **state)
 	assert_non_null(strstr(out, "no_such_key"));
 	assert_non_null(strstr(out, "the running configuration stays"));
 	free(out);
+	/* SIGHUP with a good one: applied (the chain's ports change), the
+	 * bans and the state kept. */
+	conf_text("firewall_ports = 2525\n");
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	usleep(500000);
+	out = sh("nft list chain inet fivefifty input", NULL);
+	assert_non_null(strstr(out, "dport 2525"));
+	assert_null(strstr(out, "dport 587"));
+	free(out);
+	assert_true(in_set("198.51.100.7"));
+	conf_text("");
 	assert_int_equal(stop(pid), 0);
 	assert_int_equal(cli("status", NULL, NULL, NULL, NULL), 3);
 
@@ -367,6 +383,94 @@ test_daemon_privileges(void **state)
 	sessions("192.0.2.70", 5, 0);
 	if (wait_in_set("192.0.2.70", 1, 2000) < 0)
 		fail_msg("not banned as nobody");
+	assert_int_equal(stop(pid), 0);
+	free(sh("rm -rf " DIR, NULL));
+}
+
+/* test_daemon_notify - the sd_notify protocol on a socket of ours:
+ * READY, STATUS, WATCHDOG, RELOADING, STOPPING */
+static void
+test_daemon_notify(void **state)
+{
+	struct sockaddr_un sun;
+	char		 buf[512], got[4096] = "";
+	int		 fd, i;
+	pid_t		 pid;
+	ssize_t		 n;
+
+	(void)state;
+	fresh_dir();
+	conf_text("firewall = off\n");
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), DIR "/notify.sock");
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	setenv("NOTIFY_SOCKET", DIR "/notify.sock", 1);
+	setenv("WATCHDOG_USEC", "400000", 1);	/* a ping every 200 ms */
+	pid = start();
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	sessions("192.0.2.80", 2, 1);
+	usleep(700000);
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	usleep(300000);
+	assert_int_equal(stop(pid), 0);
+	for (i = 0; i < 200; i++) {
+		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		strncat(got, buf, sizeof(got) - strlen(got) - 2);
+		strcat(got, "\n");
+	}
+	close(fd);
+	assert_non_null(strstr(got, "READY=1"));
+	assert_non_null(strstr(got, "WATCHDOG=1"));
+	assert_non_null(strstr(got, "STATUS="));
+	assert_non_null(strstr(got, "RELOADING=1"));
+	assert_non_null(strstr(got, "STOPPING=1"));
+	/* READY comes before the first WATCHDOG, STOPPING last. */
+	assert_true(strstr(got, "READY=1") < strstr(got, "WATCHDOG=1"));
+	assert_non_null(strstr(strstr(got, "STOPPING=1"), "STOPPING=1"));
+	free(sh("rm -rf " DIR, NULL));
+}
+
+/* test_daemon_peers - the control socket: root yes; another user only
+ * as a member of control_group */
+static void
+test_daemon_peers(void **state)
+{
+	char		*argv[] = { "/usr/bin/setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", (char *)bin_path(), "status",
+	    "-c", DIR "/ff.conf", NULL };
+	struct run_result r;
+	pid_t		 pid;
+
+	(void)state;
+	fresh_dir();
+	free(sh("chmod 755 " DIR, NULL));
+	conf_text("firewall = off\n");		/* control_group empty */
+	write_text(DIR "/ff.conf", "", "a");
+	free(sh("chmod 644 " DIR "/ff.conf", NULL));
+	pid = start();
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 3);		/* refused: not running for it */
+	assert_non_null(strstr(r.out, "root or control_group only"));
+	run_free(&r);
+	assert_int_equal(stop(pid), 0);
+
+	/* nobody's group (nogroup) may control. */
+	conf_text("firewall = off\n");
+	free(sh("sed -i 's/^control_group =$/control_group = nogroup/' " DIR
+	    "/ff.conf && chmod 644 " DIR "/ff.conf", NULL));
+	pid = start();
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	if (r.status != 0)
+		fail_msg("nobody in control_group refused: %s%s", r.out, r.err);
+	assert_non_null(strstr(r.out, "fivefifty is running"));
+	run_free(&r);
 	assert_int_equal(stop(pid), 0);
 	free(sh("rm -rf " DIR, NULL));
 }
@@ -502,6 +606,8 @@ test_daemon_kill9(void **state)
 const struct CMUnitTest daemon_tests[] = {
 	NS_TEST(test_daemon_control),
 	NS_TEST(test_daemon_privileges),
+	NS_TEST(test_daemon_notify),
+	NS_TEST(test_daemon_peers),
 	NS_TEST(test_daemon_kill9),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
