@@ -68,9 +68,11 @@ now_ms(void)
 	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* enforce - hand the scorer's decisions to the enforcer; how many */
+/* enforce - hand the scorer's decisions to the enforcer and, when now
+ * is set, flush them to the kernel (else fw_pending says one is due);
+ * how many */
 static int
-enforce(struct daemon *d)
+decide(struct daemon *d, int now)
 {
 	struct score_decision dec;
 	struct score_net n;
@@ -96,11 +98,22 @@ enforce(struct daemon *d)
 		    dec.score, dec.reason);
 	}
 	if (k > 0) {
-		/* Into the kernel now; the state follows within FLUSH_MS. */
-		(void)fw_flush(d->fw, time(NULL));
 		d->dirty = 1;
+		d->fw_pending = 1;
+	}
+	if (now && d->fw_pending) {
+		/* Into the kernel now; the state follows within FLUSH_MS. */
+		d->fw_pending = 0;
+		(void)fw_flush(d->fw, time(NULL));
 	}
 	return (k);
+}
+
+/* enforce - decide(), flushed to the kernel at once */
+static int
+enforce(struct daemon *d)
+{
+	return (decide(d, 1));
 }
 
 /* on_line - tail_cb: parse and score one line */
@@ -118,7 +131,10 @@ on_line(void *arg, const struct tail_line *tl)
 		return (0);
 	d->events++;
 	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
-	(void)enforce(d);
+	/* The kernel gets the bans of what this read brought in one flush
+	 * (loop() does it when tailer_read() returns): a burst of bans
+	 * costs one batch, a lone ban no more than before. */
+	(void)decide(d, 0);
 	return (0);
 }
 
@@ -346,6 +362,8 @@ loop(struct daemon *d)
 		    tailer_timeout(d->t) == 0)
 			if (tailer_read(d->t, on_line, d, READ_BUDGET) == -1)
 				log_warnx("tailer: read failed");
+		if (d->fw_pending)
+			(void)decide(d, 1);
 		if (mon >= 0 && (pfd[3].revents & POLLIN))
 			(void)fw_monitor(d->fw, time(NULL));
 		if (pfd[2].revents & POLLIN)

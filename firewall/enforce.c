@@ -55,6 +55,7 @@ struct fw {
 	size_t		 nheld[2];
 	int		 fw_dirty, map_dirty, fw_broken;
 	long long	 map_last, retry_at;
+	long long	 next_end;	/* earliest end among bans, 0: none */
 	struct fw_stats	 stats;
 };
 
@@ -383,6 +384,8 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		}
 	}
 	p->until = b->until;
+	if (f->next_end == 0 || p->until < f->next_end)
+		f->next_end = p->until;
 	clean_reason(p->reason, b->reason, sizeof(p->reason));
 	f->fw_dirty = f->map_dirty = 1;
 	f->stats.bans = f->nbans;
@@ -395,10 +398,16 @@ drop(struct fw *f, long long now, const struct score_net *only)
 {
 	size_t		i, k = 0;
 
+	/* Nothing ends yet: no walk (the loop asks every pass). */
+	if (only == NULL && (f->next_end == 0 || f->next_end > now))
+		return (0);
+	f->next_end = 0;
 	for (i = 0; i < f->nbans; i++) {
 		if (only != NULL ? same_net(&f->bans[i].net, only) :
 		    f->bans[i].until <= now)
 			continue;
+		if (f->next_end == 0 || f->bans[i].until < f->next_end)
+			f->next_end = f->bans[i].until;
 		f->bans[k++] = f->bans[i];
 	}
 	if (k == f->nbans)
@@ -672,16 +681,14 @@ long long
 fw_deadline(const struct fw *f)
 {
 	long long	t = 0;
-	size_t		i;
 
 	if (f->map_dirty)
 		t = f->map_last + (long long)f->conf.map_delay;
 	if (f->conf.mode != FW_OFF && (f->nft == NULL || f->fw_broken) &&
 	    (t == 0 || f->retry_at < t))
 		t = f->retry_at;
-	for (i = 0; i < f->nbans; i++)	/* an end the map must drop */
-		if (t == 0 || f->bans[i].until < t)
-			t = f->bans[i].until;
+	if (f->next_end != 0 && (t == 0 || f->next_end < t))
+		t = f->next_end;	/* an end the map must drop */
 	return (t);
 }
 
