@@ -8,6 +8,7 @@
 #   make uninstall  remove what make install installed
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
 #   make bench-fw   banning speed against nft add element
+#   make bench-latency  ban latency, CPU and memory of fivefifty run
 #   make fuzz       run the libFuzzer target on the parser (FUZZ_SECONDS)
 #   make clean
 
@@ -53,8 +54,8 @@ SAN_LIB	:= $(patsubst %.c,build/san/%.o,$(LIB_SRC) \
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
-.PHONY: all run test check install uninstall bench bench-fw fuzz clean deps-build \
-	deps-test deps-fuzz deps-bench
+.PHONY: all run test check demo install uninstall bench bench-fw bench-latency \
+	fuzz clean deps-build deps-test deps-fuzz deps-bench
 
 all: fivefifty
 
@@ -116,6 +117,13 @@ test: deps-test
 	CMOCKA_MESSAGE_OUTPUT=stdout build/san/run_tests
 
 check: test
+
+# A real Postfix in a private network namespace, scripted SMTP clients, and
+# fivefifty run banning the offenders, told step by step (root; under a
+# minute; scripts/demo.sh, which is tests/postfix-daemon.sh --demo).
+demo: deps-test
+	@$(MAKE) --no-print-directory fivefifty
+	@scripts/demo.sh
 
 # make install / make uninstall. With DESTDIR (staging a package) only
 # files are installed: no user is created, nothing is chown'd, systemd is
@@ -278,20 +286,31 @@ uninstall:
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus \
-	    build/rel/bench/tailbench build/rel/bench/fwbench
+	    build/rel/bench/tailbench build/rel/bench/fwbench \
+	    build/rel/bench/latency
 	bench/run.sh
 	bench/fw.sh
+	bench/latency.sh
 
 # Banning speed alone: one netlink batch against nft add element.
 bench-fw: deps-bench
 	@$(MAKE) --no-print-directory build/rel/bench/fwbench
 	bench/fw.sh
 
+# Ban latency, CPU and memory of the daemon: bench/latency.sh.
+bench-latency: deps-bench
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/latency
+	bench/latency.sh
+
 FW_OBJ := $(patsubst %.c,build/rel/%.o,$(FW_SRC) score/net.c $(UTIL_SRC))
 build/rel/bench/fwbench: bench/fwbench.c $(FW_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/fwbench.c $(FW_OBJ) \
 	    $(PKG_LIBS)
+
+build/rel/bench/latency: bench/latency.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/latency.c $(PKG_LIBS)
 
 TAILER_OBJ := $(patsubst %.c,build/rel/%.o,$(TAILER_SRC) $(UTIL_SRC))
 build/rel/bench/tailbench: bench/tailbench.c $(TAILER_OBJ)
