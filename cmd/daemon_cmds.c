@@ -132,7 +132,8 @@ const char status_help[] =
 "     --json     One JSON object (numbers as numbers).\n"
 "\n"
 "EXIT STATUS\n"
-"     0 running; 3 not running (nothing answers on control_socket).\n";
+"     0 running; 3 not running (nothing listens on control_socket); 4 it\n"
+"     runs but did not answer this user (see control_group).\n";
 
 /* conf_for - the configuration a client command needs (the socket) */
 static int
@@ -220,7 +221,7 @@ talk(const char *cmd, const struct ff_conf *c, const char *req, int busy)
 		return (EX_OK);
 	}
 	fprintf(stderr, "fivefifty %s: %s\n", cmd, err);
-	return (rc == 1 ? EX_DATAERR : busy);
+	return (rc == 1 ? EX_DATAERR : busy);	/* -1, -2: not reached */
 }
 
 /* cmd_ban - fivefifty ban ADDR[/LEN] [--for DURATION] [--reason TEXT] */
@@ -336,7 +337,7 @@ static void
 print_json(char *reply)
 {
 	char		*line, *save = NULL, *sp, *end;
-	int		 first = 1, files = 0;
+	int		 files = 0;
 
 	fputs("{\"running\":true", stdout);
 	for (line = strtok_r(reply, "\n", &save); line != NULL;
@@ -374,11 +375,9 @@ print_json(char *reply)
 			esc_json(stdout, sp, strlen(sp), 0);
 			fputc('"', stdout);
 		}
-		first = 0;
 	}
 	if (files > 0)
 		fputc(']', stdout);
-	(void)first;
 	fputs("}\n", stdout);
 }
 
@@ -417,12 +416,16 @@ cmd_status(int argc, char **argv)
 		return (status);
 	rc = ctl_call(conf.control_socket, "status", &reply, err, sizeof(err));
 	conf_free(&conf);
-	if (rc != 0) {
+	if (rc == -1) {
 		if (json)
 			printf("{\"running\":false}\n");
 		else
 			printf("fivefifty is not running (%s)\n", err);
 		return (3);
+	}
+	if (rc != 0) {		/* it runs, but would not tell us */
+		fprintf(stderr, "fivefifty status: %s\n", err);
+		return (4);
 	}
 	if (json) {
 		print_json(reply);

@@ -178,6 +178,7 @@ ctl_accept(struct daemon *d)
 		}
 		d->clients[i].fd = fd;
 		d->clients[i].len = 0;
+		d->clients[i].since_ms = now_ms();
 		if (!allowed(d, fd)) {
 			static const char no[] = "error: not allowed (root, "
 			    "the daemon's user or control_group only)\n";
@@ -258,6 +259,20 @@ ctl_read(struct daemon *d, int i)
 	free(text);
 }
 
+/* ctl_expire - close clients that have not sent their line within
+ * CTL_TIMEOUT_MS (a stuck or hostile client must not hold a slot) */
+void
+ctl_expire(struct daemon *d, long long ms)
+{
+	static const char slow[] = "error: too slow\n";
+	int		 i;
+
+	for (i = 0; i < CTL_CLIENTS; i++)
+		if (d->clients[i].fd != -1 && ms - d->clients[i].since_ms >
+		    CTL_TIMEOUT_MS)
+			reply(d, i, slow, sizeof(slow) - 1);
+}
+
 /* ctl_close - the socket and its clients */
 void
 ctl_close(struct daemon *d)
@@ -295,20 +310,22 @@ ctl_call(const char *path, const char *req, char **out, char *err,
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		int	down = errno == ENOENT || errno == ECONNREFUSED;
+
 		snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
-		    errno == ENOENT || errno == ECONNREFUSED ? " (is "
-		    "fivefifty running? systemctl status fivefifty)" :
-		    errno == EACCES ? " (root or control_group only)" : "");
+		    down ? " (is fivefifty running? systemctl status "
+		    "fivefifty)" : errno == EACCES ? " (root or control_group "
+		    "only)" : "");
 		if (fd != -1)
 			close(fd);
-		return (-1);
+		return (down ? -1 : -2);
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) == -1 ||
 	    send(fd, "\n", 1, MSG_NOSIGNAL) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
-		return (-1);
+		return (-2);
 	}
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
@@ -327,7 +344,7 @@ ctl_call(const char *path, const char *req, char **out, char *err,
 	if (buf == NULL || len == 0 || buf[len - 1] != '\n') {
 		snprintf(err, errlen, "%s: no complete reply", path);
 		free(buf);
-		return (-1);
+		return (-2);
 	}
 	buf[len - 1] = '\0';
 	last = strrchr(buf, '\n');

@@ -32,8 +32,8 @@
  *	    status			"key value" lines
  *	ctl_call() sends one request to the daemon's socket and returns 0
  *	with the reply (malloc'd, without the final "ok" line), 1 with the
- *	reply's error text in err, or -1 with why it could not talk (not
- *	running, no permission) in err.
+ *	reply's error text in err, -1 when no daemon listens, or -2 when it
+ *	could not talk to it otherwise (no permission); err says why.
  * SECURITY
  *	The socket is mode 0660, group control_group; a client is accepted
  *	when its peer credentials (SO_PEERCRED, SO_PEERGROUPS) show root,

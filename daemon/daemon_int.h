@@ -29,11 +29,13 @@
 #include "tailer/tailer.h"
 
 #define CTL_CLIENTS	16
+#define CTL_TIMEOUT_MS	5000	/* to send a whole request line */
 
 struct ctl_client {
 	int		 fd;		/* -1: free */
 	char		 buf[CTL_LINE_MAX];
 	size_t		 len;
+	long long	 since_ms;	/* accepted at */
 };
 
 struct daemon {
@@ -75,6 +77,7 @@ void	daemon_status(struct daemon *, FILE *);
 int	ctl_open(struct daemon *, char *, size_t);
 void	ctl_accept(struct daemon *);
 void	ctl_read(struct daemon *, int);
+void	ctl_expire(struct daemon *, long long);
 void	ctl_close(struct daemon *);
 
 int	privs_prepare(const struct ff_conf *, char *, size_t);

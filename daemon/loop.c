@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,7 @@ timers(struct daemon *d)
 	long long	ms = now_ms(), wd = notify_watchdog_ms(), fwd;
 
 	rate_sample(d, ms);
+	ctl_expire(d, ms);
 	if (ms - d->last_flush_ms >= FLUSH_MS)
 		flush_state(d);
 	fwd = fw_deadline(d->fw);
@@ -457,21 +459,28 @@ void
 daemon_status(struct daemon *d, FILE *out)
 {
 	const struct fw_stats *fs = fw_stats(d->fw);
+	struct passwd	*pw;
 	struct tail_stats ts;
 	struct stat	 sb;
 	uint64_t	 pkts = 0, bytes = 0;
 	char		 u[32];
 	int		 i;
 
+	pw = getpwuid(geteuid());
 	fprintf(out, "pid %ld\nuptime %lld\nuser %s\n", (long)getpid(),
-	    (long long)time(NULL) - d->started, d->conf->user);
+	    (long long)time(NULL) - d->started, pw != NULL ? pw->pw_name :
+	    "?");
 	for (i = 0; i < d->npos; i++) {
 		tailer_stats(d->t, i, &ts);
+		if (stat(d->pos[i].path, &sb) == -1)
+			sb.st_size = -1;
+		/* Reading a rotated file still: the new one is all to come
+		 * (and what is left of the old, not counted). */
 		fprintf(out, "file %s offset %llu size %lld lag %lld\n",
-		    d->pos[i].path, ts.pos.off, stat(d->pos[i].path, &sb) == 0 ?
-		    (long long)sb.st_size : -1LL, stat(d->pos[i].path, &sb) ==
-		    0 && sb.st_ino == ts.pos.ino ? (long long)sb.st_size -
-		    (long long)ts.pos.off : 0LL);
+		    d->pos[i].path, ts.pos.off, (long long)sb.st_size,
+		    sb.st_size < 0 ? 0LL : sb.st_ino == ts.pos.ino ?
+		    (long long)sb.st_size - (long long)ts.pos.off :
+		    (long long)sb.st_size);
 	}
 	fprintf(out, "lines %llu\nevents %llu\nevents_per_second %.1f\n"
 	    "clients %zu\nbans_in_force %zu\nbans_decided %llu\nunbans %llu\n",

@@ -13,7 +13,7 @@ build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev
 case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
-	    libio-socket-inet6-perl iproute2 nftables postfix-lmdb postfix-cdb
+	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
 	    mandoc" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
 bench)	want="$build fail2ban pflogsumm python3 nftables bc" ;;

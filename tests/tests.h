@@ -46,6 +46,7 @@ DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(host_tests);
 DECLARE_TESTS(daemon_tests);
 DECLARE_TESTS(install_tests);
+DECLARE_TESTS(e2e_tests);
 
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */
