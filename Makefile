@@ -6,6 +6,7 @@
 #   make test       install what the tests need, build with ASan+UBSan, test
 #   make install    install into $(DESTDIR)$(PREFIX) (and /etc); see README
 #   make uninstall  remove what make install installed
+#   make demo       a real Postfix, scripted clients, bans appearing (root)
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
 #   make bench-fw   banning speed against nft add element
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
