@@ -202,6 +202,7 @@ request(struct daemon *d, char *line, FILE *out)
 			break;
 	argv[3] = save;			/* the rest: the reason */
 	msg[0] = '\0';
+	log_debug("control: %s", n >= 1 ? argv[0] : "(empty)");
 	if (n >= 1 && strcmp(argv[0], "status") == 0) {
 		daemon_status(d, out);
 		fputs("ok\n", out);

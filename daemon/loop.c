@@ -159,6 +159,8 @@ flush_state(struct daemon *d)
 		    d->conf->state_db);
 	}
 	d->flushes++;
+	log_debug("flush %llu: %llu lines, %llu events, %zu clients",
+	    d->flushes, d->lines, d->events, scorer_nclients(d->s));
 	/* Evidence past its retention goes, once a log day (as scan does
 	 * at its end). */
 	if (day != d->pruned_day && state_prune(d->st, scorer_now(d->s)) ==
