@@ -77,6 +77,7 @@ extern const char ban_help[];
 extern const char unban_help[];
 extern const char status_help[];
 extern const char check_help[];
+extern const char report_help[];
 
 int	cmd_parse(int, char **);
 int	cmd_scan(int, char **);
@@ -87,6 +88,7 @@ int	cmd_ban(int, char **);
 int	cmd_unban(int, char **);
 int	cmd_status(int, char **);
 int	cmd_check(int, char **);
+int	cmd_report(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);

@@ -60,6 +60,8 @@ static const struct command commands[] = {
 	    cmd_status, status_help },
 	{ "check", "check the configuration and print the one in effect",
 	    cmd_check, check_help },
+	{ "report", "top rejected HELOs, the five-fifties, the daily summary",
+	    cmd_report, report_help },
 	{ NULL, NULL, NULL, NULL }
 };
 

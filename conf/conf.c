@@ -102,6 +102,7 @@ static const struct key keys[] = {
 	{ "access_map_delay", K_DURATION, F(fw.map_delay), 0, 3600 },
 	{ "postmap_command", K_PATH, F(fw.postmap), 0, 0 },
 	{ "postfix_config_directory", K_PATH, F(fw.postfix_dir), 0, 0 },
+	{ "sendmail_path", K_PATH, F(sendmail_path), 0, 0 },
 };
 
 static const char *const map_types[] = { "hash", "lmdb", "cdb", "btree",
@@ -123,6 +124,8 @@ conf_defaults(struct ff_conf *c)
 	    "/run/fivefifty/control.sock");
 	snprintf(c->control_group, sizeof(c->control_group), "adm");
 	c->manual_ban_time = 86400;
+	snprintf(c->sendmail_path, sizeof(c->sendmail_path),
+	    "/usr/sbin/sendmail");
 	fw_conf_defaults(&c->fw);
 }
 
@@ -185,9 +188,9 @@ number(const char *v, double *out)
 	    -1 : 0);
 }
 
-/* duration - "90", "90s", "15m", "1h", "7d", "2w" in seconds, or -1 */
-static int
-duration(const char *v, double *out)
+/* conf_duration - "90", "90s", "15m", "1h", "7d", "2w" in seconds, or -1 */
+int
+conf_duration(const char *v, double *out)
 {
 	char		 buf[64];
 	size_t		 n = strlen(v);
@@ -311,7 +314,7 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 			*(int *)(void *)p = (int)d;
 		return (0);
 	case K_DURATION:
-		if (duration(v, &d) == -1 || d < k->min || d > k->max) {
+		if (conf_duration(v, &d) == -1 || d < k->min || d > k->max) {
 			snprintf(why, whylen, "a duration from %s to %s, such "
 			    "as 90s, 15m, 1h, 7d or 2w", dur_text(k->min, lo,
 			    sizeof(lo)), dur_text(k->max, hi, sizeof(hi)));

@@ -53,6 +53,7 @@ struct ff_conf {
 	char		 control_group[64];	/* may control, besides root
 						 * ("": root only) */
 	double		 manual_ban_time;	/* ban without --for */
+	char		 sendmail_path[1024];	/* report summary --mail-to */
 	struct fw_conf	 fw;
 };
 
@@ -60,5 +61,6 @@ void	conf_defaults(struct ff_conf *);
 int	conf_load(const char *, struct ff_conf *, char *, size_t);
 void	conf_print(FILE *, const struct ff_conf *);
 void	conf_free(struct ff_conf *);
+int	conf_duration(const char *, double *);
 
 #endif /* FIVEFIFTY_CONF_H */

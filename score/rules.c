@@ -93,7 +93,7 @@ peer_text(char *out, size_t len, const char *label, struct pf_span sp,
 }
 
 /* permanent - an enforced 5xx reject that can make a five-fifty */
-static int
+int
 permanent(const struct pf_event *ev)
 {
 	int		first = ev->code / 100;

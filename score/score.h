@@ -56,6 +56,16 @@
  *	scorer_event() feeds one event; scorer_flush() closes sessions idle
  *	since before t (a missed disconnect). scorer_decision() hands out
  *	the decisions made so far, one per call (1), or 0 when none is left.
+ *	The scorer also counts what the reports show (facts.c): per hour of
+ *	log time and client, connections, sessions, accepted messages and
+ *	enforced rejects (by class and code), and rejects under their HELO,
+ *	sender and unknown recipient; and per client its first permanent
+ *	rejection and how often it came back after it. A scorer with a state
+ *	counts them always (state_flush() writes them); scorer_facts() turns
+ *	counting on for a scorer without one, for events with log time in
+ *	[from, until), and scorer_each_fact() and scorer_each_ff() hand them
+ *	out.
+ *
  *	scorer_manual_ban() queues an administrator's ban (manual set; the
  *	client is not banned by scoring while it lasts); scorer_unban()
  *	lifts a ban, clears the client's score and memory so that it is not
@@ -146,6 +156,33 @@ struct score_decision {
 						 * was lifted at `at` */
 };
 
+/* What the reports count (facts.c). A fact: n occurrences of kind in one
+ * hour of log time, for one client, with one value, class and code. */
+struct score_fact {
+	const char	*kind;		/* connect, session, message, reject,
+					 * helo, sender, recipient */
+	const char	*value;		/* peer text, escaped; "" when none */
+	const char	*client;
+	const char	*class;		/* pf_class_name(); "" when none */
+	long long	 hour;		/* log time / 3600 */
+	int		 code;		/* SMTP code; 0 when none */
+	long		 n;
+	long long	 first, last;	/* log times */
+};
+
+/* A client's first permanent rejection and the sessions after it. */
+struct score_ff {
+	const char	*addr;
+	const char	*name;		/* verified name, escaped; "" unknown */
+	const char	*class;
+	const char	*reason;	/* escaped, capped */
+	long long	 first_t;	/* the first permanent rejection */
+	int		 code;
+	long		 retries;	/* later sessions with nothing accepted */
+	long long	 last_retry;	/* 0: none */
+	long long	 last_seen;	/* its last session */
+};
+
 struct score_client;
 struct scorer;
 
@@ -165,6 +202,11 @@ double	scorer_score(struct scorer *, const char *, long long);
 int	scorer_banned(struct scorer *, const char *, long long);
 size_t	scorer_nclients(const struct scorer *);
 long long scorer_now(const struct scorer *);
+void	scorer_facts(struct scorer *, long long, long long);
+void	scorer_each_fact(struct scorer *,
+	    void (*)(void *, const struct score_fact *), void *);
+void	scorer_each_ff(struct scorer *,
+	    void (*)(void *, const struct score_ff *), void *);
 void	scorer_free(struct scorer *);
 
 /* The state database (state.c). */

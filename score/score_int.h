@@ -74,22 +74,37 @@ struct client {
 	struct client_mem m;
 };
 
-/* Reject counters for the reports, not yet written: one per (kind, value,
- * day, client, class). */
-#define COUNT_VALUE	64	/* bytes of peer text kept (escaped) */
+/* Activity facts for the reports, not yet written: one per (kind, hour,
+ * value, client, class, code); facts.c says which kinds there are. */
+#define FACT_VALUE	255	/* bytes of peer text kept (escaped) */
 #define DETAIL_CAP	48	/* bytes of peer text in an evidence detail */
-struct counter {
-	struct counter	*next;
+#define FF_REASON	160	/* bytes of a five-fifty's reason kept */
+#define FF_NAME		128	/* bytes of a client name kept */
+struct fact {
+	struct fact	*next;
 	uint64_t	 h;
-	const char	*kind;		/* "helo", "sender", "recipient" */
-	char		 value[COUNT_VALUE * 4 + 8];
-	long long	 day;		/* log time / 86400 */
-	char		 client[PF_ADDR_MAX];
-	const char	*class;
-	long		 rejects;
+	const char	*kind;		/* static: "helo", "connect", ... */
+	long long	 hour;		/* log time / 3600 */
+	const char	*class;		/* static: pf_class_name() or "" */
+	int		 code;		/* SMTP code, 0 when none */
+	long		 n;
 	long long	 first, last;
+	char		 client[PF_ADDR_MAX];
+	char		 value[];	/* escaped peer text, or "" */
 };
-#define COUNTER_SLOTS	8192
+#define FACT_SLOTS_MIN	4096	/* grows: twice the facts at most */
+
+/* A client's first permanent rejection and its returns after it. */
+struct ff {
+	struct ff	*next;		/* hash chain */
+	struct ff	*dirty_next;
+	int		 dirty;
+	struct score_ff	 r;		/* its strings point into the arrays */
+	char		 addr[PF_ADDR_MAX];
+	char		 name[FF_NAME * 4 + 8];
+	char		 reason[FF_REASON * 4 + 8];
+};
+#define FF_SLOTS	4096
 
 /* Evidence not yet written to the state database. */
 struct pending_ev {
@@ -119,6 +134,13 @@ struct session {
 	int		 any_attempt;	/* a MAIL/RCPT was tried */
 	uint64_t	 unknown[UNKNOWN_KEEP];	/* distinct in this session */
 	int		 nunknown;
+	/* for the reports: the first permanent rejection of the session */
+	long long	 perm_t;	/* 0: none */
+	int		 perm_code;
+	enum pf_class	 perm_class;	/* (no pointers: sessions are saved
+					 * as bytes) */
+	char		 perm_reason[FF_REASON * 4 + 8];
+	int		 passed;	/* postscreen PASS: smtpd goes on */
 };
 
 struct scorer {
@@ -135,9 +157,15 @@ struct scorer {
 	struct client	*dirty;		/* list of changed clients */
 	struct pending_ev *pev;		/* evidence to write */
 	size_t		 npev, pev_cap;
-	struct counter	*counters[COUNTER_SLOTS];	/* to write */
-	size_t		 ncounters;
+	struct fact	**facts;	/* to write; fact_slots chains */
+	size_t		 fact_slots, nfacts;
+	struct ff	*ffs[FF_SLOTS];	/* five-fifties remembered */
+	size_t		 nffs;
+	struct ff	*ff_dirty;
+	long long	 ff_pruned_day;
 	int		 track;		/* keep dirty lists (a state is open) */
+	int		 facts_on;	/* count facts (track, or a report) */
+	long long	 facts_from, facts_until;	/* log time window */
 	long long	 now;		/* log time of the last event */
 	unsigned long long rng;
 };
@@ -163,15 +191,20 @@ struct session *session_for(struct scorer *, const struct pf_event *,
 	    long long, int);
 void	session_end(struct scorer *, struct session *, long long);
 
-/* counters.c */
-void	count_reject(struct scorer *, const struct pf_event *, long long);
-void	counters_clear(struct scorer *);
+/* facts.c */
+void	facts_event(struct scorer *, struct session *, const struct pf_event *,
+	    long long);
+void	facts_session_end(struct scorer *, struct session *, long long);
+void	facts_clear(struct scorer *);
+void	ff_free_all(struct scorer *);
+struct ff *ff_put(struct scorer *, const struct score_ff *);
 
 /* rules.c */
 void	rules_event(struct scorer *, struct session *, const struct pf_event *,
 	    long long);
 void	rules_session_end(struct scorer *, struct session *, long long);
 uint64_t hash64(const char *, size_t, uint64_t);
+int	permanent(const struct pf_event *);
 void	peer_text(char *, size_t, const char *, struct pf_span, size_t);
 
 #endif /* FIVEFIFTY_SCORE_INT_H */

@@ -38,6 +38,8 @@ scorer_new(const struct score_conf *conf)
 	s->conf = *conf;
 	s->nbuckets = 65536;
 	s->rng = 0x853c49e6748fea9bULL;
+	s->facts_from = LLONG_MIN;
+	s->facts_until = LLONG_MAX;
 	if ((s->buckets = calloc(s->nbuckets, sizeof(*s->buckets))) == NULL) {
 		free(s);
 		return (NULL);
@@ -328,7 +330,7 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 		break;
 	}
 	rules_event(s, ss, ev, t);
-	count_reject(s, ev, t);
+	facts_event(s, ss, ev, t);
 	ends = ev->kind == PF_EV_DISCONNECT || ev->kind == PF_EV_HANGUP ||
 	    ev->kind == PF_EV_PS_PASS || ev->kind == PF_EV_PS_DISCONNECT;
 	if (ss != NULL && ends)
@@ -421,6 +423,7 @@ scorer_free(struct scorer *s)
 	free(s->buckets);
 	free(s->decisions);
 	free(s->pev);
-	counters_clear(s);
+	facts_clear(s);
+	ff_free_all(s);
 	free(s);
 }

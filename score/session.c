@@ -102,6 +102,7 @@ session_end(struct scorer *s, struct session *ss, long long t)
 {
 	struct session	**pp;
 
+	facts_session_end(s, ss, t);
 	rules_session_end(s, ss, t);
 	for (pp = &s->sbuckets[ss->key % SESSION_SLOTS]; *pp != NULL;
 	    pp = &(*pp)->next)

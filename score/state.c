@@ -56,7 +56,7 @@
 #include "score_int.h"
 #include "util/util.h"
 
-#define SESSION_BLOB_VERSION	1
+#define SESSION_BLOB_VERSION	2
 #define EV_BATCH		32	/* evidence rows per INSERT */
 #define CLIENT_BLOB_VERSION	3	/* packed: only the entries in use */
 
@@ -75,7 +75,8 @@ struct state {
 	sqlite3_stmt	*lift_ban;
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
 	sqlite3_stmt	*put_evs;	/* EV_BATCH rows at once */
-	sqlite3_stmt	*put_count;
+	sqlite3_stmt	*put_fact;
+	sqlite3_stmt	*put_ff;
 	double		 retention;
 };
 
@@ -139,6 +140,38 @@ static const char *const migrations[] = {
 	"  first INTEGER NOT NULL,"
 	"  last INTEGER NOT NULL,"
 	"  PRIMARY KEY (kind, value, day, client, class)"
+	") WITHOUT ROWID;",
+	/* 2: what the reports read, per hour (facts.c says what each kind
+	 * counts), and each client's first permanent rejection. The day
+	 * counts of version 1 become counts at the day's first hour. */
+	"CREATE TABLE activity ("
+	"  kind TEXT NOT NULL,"		/* connect, session, message, reject,
+					 * helo, sender, recipient */
+	"  hour INTEGER NOT NULL,"		/* log time / 3600 */
+	"  value TEXT NOT NULL,"		/* escaped peer text, or '' */
+	"  client TEXT NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  code INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, hour, value, client, class, code)"
+	") WITHOUT ROWID;"
+	"INSERT INTO activity SELECT kind, day * 24, value, client, class, 0,"
+	"  rejects, first, last FROM reject_counts;"
+	"DROP TABLE reject_counts;"
+	"CREATE INDEX activity_last ON activity(last);"
+	"CREATE TABLE fivefifties ("
+	"  addr TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"		/* escaped; '' when not verified */
+	"  first_t INTEGER NOT NULL,"		/* first permanent rejection */
+	"  code INTEGER NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"		/* escaped, capped */
+	"  retries INTEGER NOT NULL,"		/* sessions after it, nothing
+						 * accepted */
+	"  last_retry INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL"
 	") WITHOUT ROWID;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -277,11 +310,14 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	    prep(st, &st->put_ev, "INSERT INTO evidence (addr, t, weight, "
 	    "rule, detail) VALUES (?,?,?,?,?)") == -1 ||
 	    prep_batch(st) == -1 ||
-	    prep(st, &st->put_count, "INSERT INTO reject_counts (kind, value, "
-	    "day, client, class, rejects, first, last) VALUES (?,?,?,?,?,?,?,?)"
-	    " ON CONFLICT (kind, value, day, client, class) DO UPDATE SET "
-	    "rejects = rejects + excluded.rejects, first = min(first, "
-	    "excluded.first), last = max(last, excluded.last)") == -1 ||
+	    prep(st, &st->put_fact, "INSERT INTO activity (kind, hour, value, "
+	    "client, class, code, n, first, last) VALUES (?,?,?,?,?,?,?,?,?)"
+	    " ON CONFLICT (kind, hour, value, client, class, code) DO UPDATE "
+	    "SET n = n + excluded.n, first = min(first, excluded.first), "
+	    "last = max(last, excluded.last)") == -1 ||
+	    prep(st, &st->put_ff, "INSERT OR REPLACE INTO fivefifties (addr, "
+	    "name, first_t, code, class, reason, retries, last_retry, "
+	    "last_seen) VALUES (?,?,?,?,?,?,?,?,?)") == -1 ||
 	    prep(st, &st->put_ban, "INSERT INTO bans (addr, prefix_len, "
 	    "family, at, until, n, score, reason, manual) VALUES "
 	    "(?,?,?,?,?,?,?,?,?)") == -1 ||
@@ -336,7 +372,8 @@ state_close(struct state *st)
 	sqlite3_finalize(st->del_sessions);
 	sqlite3_finalize(st->put_meta);
 	sqlite3_finalize(st->put_evs);
-	sqlite3_finalize(st->put_count);
+	sqlite3_finalize(st->put_fact);
+	sqlite3_finalize(st->put_ff);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -448,7 +485,29 @@ state_load(struct state *st, struct scorer *s)
 			s->next_session = ss->id;	/* an older state */
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return (fail(st, "load sessions"));
+	if (prep(st, &q, "SELECT addr, name, first_t, code, class, reason, "
+	    "retries, last_retry, last_seen FROM fivefifties") == -1)
+		return (-1);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct score_ff r;
+		r.addr = (const char *)sqlite3_column_text(q, 0);
+		r.name = (const char *)sqlite3_column_text(q, 1);
+		r.first_t = sqlite3_column_int64(q, 2);
+		r.code = sqlite3_column_int(q, 3);
+		r.class = (const char *)sqlite3_column_text(q, 4);
+		r.reason = (const char *)sqlite3_column_text(q, 5);
+		r.retries = (long)sqlite3_column_int64(q, 6);
+		r.last_retry = sqlite3_column_int64(q, 7);
+		r.last_seen = sqlite3_column_int64(q, 8);
+		if (r.addr == NULL || r.name == NULL || r.reason == NULL)
+			continue;
+		(void)ff_put(s, &r);
+	}
+	sqlite3_finalize(q);
 	s->track = !st->readonly;	/* nothing to write: keep nothing */
+	s->facts_on = s->track;
 	return (rc == SQLITE_DONE ? 0 : fail(st, "load"));
 }
 
@@ -560,7 +619,10 @@ struct batch {
 	size_t		 nbans;
 	unsigned char	*sessions;	/* nsessions blobs of SESSION_BLOB */
 	size_t		 nsessions;
-	struct counter	*counters[COUNTER_SLOTS];
+	struct fact	**facts;
+	size_t		 fact_slots;
+	struct ff	*ffs;		/* copies of the changed entries */
+	size_t		 nffs;
 	struct state_pos *pos;
 	char		**paths;
 	int		 npos;
@@ -573,17 +635,19 @@ struct batch {
 static void
 batch_free(struct batch *b)
 {
-	struct counter	*c, *n;
+	struct fact	*c, *n;
 	size_t		 i;
 	int		 k;
 
 	if (b == NULL)
 		return;
-	for (i = 0; i < COUNTER_SLOTS; i++)
-		for (c = b->counters[i]; c != NULL; c = n) {
+	free(b->ffs);
+	for (i = 0; i < b->fact_slots; i++)
+		for (c = b->facts[i]; c != NULL; c = n) {
 			n = c->next;
 			free(c);
 		}
+	free(b->facts);
 	for (k = 0; k < b->npos; k++)
 		free(b->paths[k]);
 	free(b->paths);
@@ -602,6 +666,7 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 {
 	struct batch	*b;
 	struct client	*c, *next;
+	struct ff	*e, *next_ff;
 	struct session	*ss, copy;
 	size_t		 n, i;
 	int		 k;
@@ -655,14 +720,29 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 		b->pos[k].path = b->paths[k];
 		b->npos++;
 	}
-	/* Evidence and counters change hands: no copy. */
+	/* Evidence and facts change hands: no copy. */
 	b->ev = s->pev;
 	b->nev = s->npev;
 	s->pev = NULL;
 	s->npev = s->pev_cap = 0;
-	memcpy(b->counters, s->counters, sizeof(b->counters));
-	memset(s->counters, 0, sizeof(s->counters));
-	s->ncounters = 0;
+	b->facts = s->facts;
+	b->fact_slots = s->fact_slots;
+	s->facts = NULL;
+	s->fact_slots = s->nfacts = 0;
+	for (e = s->ff_dirty; e != NULL; e = e->dirty_next)
+		b->nffs++;
+	if (b->nffs > 0 && (b->ffs = calloc(b->nffs, sizeof(*b->ffs))) ==
+	    NULL) {
+		batch_free(b);
+		return (NULL);
+	}
+	for (i = 0, e = s->ff_dirty; e != NULL; e = next_ff, i++) {
+		next_ff = e->dirty_next;
+		b->ffs[i] = *e;
+		e->dirty = 0;
+		e->dirty_next = NULL;
+	}
+	s->ff_dirty = NULL;
 	b->now = s->now;
 	b->next_session = (long long)s->next_session;
 	b->rng = (long long)s->rng;
@@ -689,7 +769,8 @@ put_meta(struct state *st, const char *key, long long v)
 static int
 batch_write(struct state *st, const struct batch *b)
 {
-	const struct counter *c;
+	const struct fact *c;
+	const struct ff	*ffe;
 	sqlite3_stmt	*q;
 	size_t		 i;
 	int		 k;
@@ -769,20 +850,36 @@ batch_write(struct state *st, const struct batch *b)
 		if (step(st, st->put_session, "write session") == -1)
 			goto fail;
 	}
-	for (i = 0; i < COUNTER_SLOTS; i++)
-		for (c = b->counters[i]; c != NULL; c = c->next) {
-			q = st->put_count;
+	for (i = 0; i < b->fact_slots; i++)
+		for (c = b->facts[i]; c != NULL; c = c->next) {
+			q = st->put_fact;
 			sqlite3_bind_text(q, 1, c->kind, -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 2, c->value, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 3, c->day);
+			sqlite3_bind_int64(q, 2, c->hour);
+			sqlite3_bind_text(q, 3, c->value, -1, SQLITE_STATIC);
 			sqlite3_bind_text(q, 4, c->client, -1, SQLITE_STATIC);
 			sqlite3_bind_text(q, 5, c->class, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 6, c->rejects);
-			sqlite3_bind_int64(q, 7, c->first);
-			sqlite3_bind_int64(q, 8, c->last);
-			if (step(st, q, "write counters") == -1)
+			sqlite3_bind_int(q, 6, c->code);
+			sqlite3_bind_int64(q, 7, c->n);
+			sqlite3_bind_int64(q, 8, c->first);
+			sqlite3_bind_int64(q, 9, c->last);
+			if (step(st, q, "write facts") == -1)
 				goto fail;
 		}
+	for (i = 0; i < b->nffs; i++) {
+		ffe = &b->ffs[i];
+		q = st->put_ff;
+		sqlite3_bind_text(q, 1, ffe->addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, ffe->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, ffe->r.first_t);
+		sqlite3_bind_int(q, 4, ffe->r.code);
+		sqlite3_bind_text(q, 5, ffe->r.class, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 6, ffe->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 7, ffe->r.retries);
+		sqlite3_bind_int64(q, 8, ffe->r.last_retry);
+		sqlite3_bind_int64(q, 9, ffe->r.last_seen);
+		if (step(st, q, "write five-fifties") == -1)
+			goto fail;
+	}
 	for (k = 0; k < b->npos; k++) {
 		q = st->put_pos;
 		sqlite3_bind_text(q, 1, b->pos[k].path, -1, SQLITE_STATIC);
@@ -916,14 +1013,23 @@ state_prune(struct state *st, long long now)
 		(void)exec(st, "ROLLBACK");
 		return (fail(st, "prune"));
 	}
-	if (prep(st, &q, "DELETE FROM reject_counts WHERE last < ?") == -1)
+	if (prep(st, &q, "DELETE FROM activity WHERE last < ?") == -1)
 		return (-1);
 	sqlite3_bind_int64(q, 1, now - (long long)st->retention);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
 		(void)exec(st, "ROLLBACK");
-		return (fail(st, "prune counters"));
+		return (fail(st, "prune activity"));
+	}
+	if (prep(st, &q, "DELETE FROM fivefifties WHERE last_seen < ?") == -1)
+		return (-1);
+	sqlite3_bind_int64(q, 1, now - (long long)st->retention);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) {
+		(void)exec(st, "ROLLBACK");
+		return (fail(st, "prune five-fifties"));
 	}
 	return (exec(st, "COMMIT"));
 }

@@ -927,7 +927,7 @@ cat "$dir/mail.log" >>"$dir/all.log"
 $NX "$ff" -c "$conf" scan --no-enforce --db "$dir/scan.db" "$dir/all.log" \
     >"$dir/scan.out" 2>&1 || { cat "$dir/scan.out" >&2; exit 1; }
 
-# dump DB - clients, evidence, bans and reject counts, as text
+# dump DB - clients, evidence, bans, report facts and five-fifties, as text
 dump() {
 	sqlite3 "$1" "SELECT addr, score, bans, banned_until FROM clients
 	    WHERE addr <> '$manual' ORDER BY addr;
@@ -935,8 +935,9 @@ dump() {
 	    WHERE addr <> '$manual' ORDER BY addr, t, rule, detail, weight;
 	    SELECT addr, prefix_len, at, until, n, reason FROM bans
 	    WHERE addr <> '$manual' ORDER BY addr, at;
-	    SELECT kind, value, day, client, class, rejects FROM reject_counts
-	    WHERE client <> '$manual' ORDER BY 1, 2, 3, 4, 5"
+	    SELECT kind, hour, value, client, class, code, n, first, last
+	    FROM activity WHERE client <> '$manual' ORDER BY 1, 2, 3, 4, 5, 6;
+	    SELECT * FROM fivefifties WHERE addr <> '$manual' ORDER BY addr"
 }
 dump "$dir/ff.db" >"$dir/daemon.dump"
 dump "$dir/scan.db" >"$dir/scan.dump"

@@ -486,8 +486,9 @@ dump(const char *db)
 	    "banned_until FROM clients ORDER BY addr; SELECT addr, t, weight, "
 	    "rule, detail FROM evidence ORDER BY addr, t, rule, detail, "
 	    "weight; SELECT addr, prefix_len, at, until, n, reason FROM bans "
-	    "ORDER BY addr, at; SELECT kind, value, day, client, class, "
-	    "rejects FROM reject_counts ORDER BY 1, 2, 3, 4, 5\"", db);
+	    "ORDER BY addr, at; SELECT kind, hour, value, client, class, code, "
+	    "n, first, last FROM activity ORDER BY 1, 2, 3, 4, 5, 6; "
+	    "SELECT * FROM fivefifties ORDER BY addr\"", db);
 	return (sh(cmd, NULL));
 }
 

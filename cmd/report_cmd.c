@@ -1,0 +1,563 @@
+/*	$fivefifty: report_cmd.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	report_cmd 3 - `fivefifty report`: the reports, from the state
+ *	database or straight from log files
+ * SYNOPSIS
+ *	int	cmd_report(int argc, char **argv);
+ * DESCRIPTION
+ *	Parses the options, sets the period (whole hours), fills a struct rp
+ *	from the state (reports/state_read.c) or by running the parser and
+ *	a scorer without a state over the logs (gzip'd or not, or standard
+ *	input), and writes the report, or mails the summary.
+ * DIAGNOSTICS
+ *	Exit 0; 64 usage; 65 a bad time or duration; 66 a log or the state
+ *	cannot be read; 69 sendmail failed; 74 output failed; 78 the
+ *	configuration is wrong.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cmd.h"
+#include "conf/conf.h"
+#include "reports/reports.h"
+#include "score/score.h"
+#include "util/util.h"
+
+#define FLUSH_LINES	200000	/* as scan: close idle sessions this often */
+#define READ_SIZE	(1 << 20)
+
+const char report_usage[] =
+    "usage: fivefifty report helo|fivefifties|summary [--since DURATION | "
+    "--from TIME [--until TIME]]\n"
+    "           [--format text|csv|json|html|postfix] [--top N] [--all]\n"
+    "           [--db FILE | --log FILE ... | FILE ... | -]\n"
+    "           [--mail-to ADDR [--mail-from ADDR]] [--host NAME]\n";
+
+const char report_help[] =
+"NAME\n"
+"     fivefifty report - top rejected HELO names, the five-fifties table,\n"
+"     the daily summary\n"
+"\n"
+"SYNOPSIS\n"
+"     fivefifty report helo [OPTIONS]\n"
+"     fivefifty report fivefifties [--all] [--format postfix] [OPTIONS]\n"
+"     fivefifty report summary [--mail-to ADDR [--mail-from ADDR]]\n"
+"                              [OPTIONS]\n"
+"\n"
+"DESCRIPTION\n"
+"     helo        The most rejected HELO/EHLO names: rejects (enforced\n"
+"                 ones, queue-id and postscreen rejects included),\n"
+"                 distinct clients, the most common reason class, first\n"
+"                 and last seen.\n"
+"     fivefifties The clients that came back after a permanent (5xx)\n"
+"                 rejection: address and verified name, that first\n"
+"                 rejection (time, code, reason), how many later sessions\n"
+"                 it came back with nothing accepted and the last one,\n"
+"                 its sessions in the period, its status (banned until,\n"
+"                 watching for fivefifty_window after its last session,\n"
+"                 expired) and its bans. --all adds those that never came\n"
+"                 back. --format postfix prints a ready check_client_access\n"
+"                 table of them (whitelisted and loopback clients left\n"
+"                 out).\n"
+"     summary     The daily summary for cron: period and host; totals\n"
+"                 (connections, sessions, accepted messages, rejects,\n"
+"                 distinct clients, new bans) against the period before;\n"
+"                 rejects by class and code; new bans with reasons; bans\n"
+"                 in force; top offenders; top rejected HELO names,\n"
+"                 targeted unknown recipients and rejected senders; an\n"
+"                 activity chart per hour (per hour of the day for periods\n"
+"                 over 48 hours).\n"
+"\n"
+"     The source is the state database (the daemon's or scan's), or, with\n"
+"     --log FILE (repeatable), FILE arguments or - (standard input), the\n"
+"     logs themselves: no daemon, no database; gzip'd files are read as\n"
+"     they are. Logs are scored as scan would, so \"bans\" are those\n"
+"     fivefifty would have made. Give rotated files oldest first.\n"
+"\n"
+"     Counts are kept per hour of log time, so periods are whole hours:\n"
+"     --from rounds down and --until up to the hour. A report from the\n"
+"     state and one from the same logs agree. Times print in local time.\n"
+"     Statuses (banned, watching) are taken at the log time of the state\n"
+"     (or at the end of the logs read).\n"
+"\n"
+"     Every value a client sent (HELO names, addresses, reasons) was\n"
+"     escaped when counted (bytes outside printable ASCII as \\xNN) and is\n"
+"     escaped again for the format: HTML entities, JSON string escapes,\n"
+"     RFC 4180 CSV quoting (a leading = + - @ gets a ' so spreadsheets\n"
+"     run no formula), and cut to fit the column in text.\n"
+"\n"
+"OPTIONS\n"
+"     --since DURATION  The last DURATION up to the end of this hour\n"
+"                       (90m, 24h, 7d, 2w). The summary's default is 24h;\n"
+"                       the others cover all the data by default.\n"
+"     --from TIME, --until TIME\n"
+"                       The period; TIME is local, YYYY-MM-DD[ HH:MM[:SS]]\n"
+"                       (or with T), or @SECONDS since the epoch.\n"
+"     --format F        text (default: fits 80 columns), csv, json, html;\n"
+"                       postfix for fivefifties.\n"
+"     --top N           Rows in each table (default 20; 0: all).\n"
+"     --all             fivefifties: also clients that never came back.\n"
+"     --db FILE         The state database (default state_db).\n"
+"     --log FILE        Read this log instead of the state (repeatable).\n"
+"     --mail-to ADDR    summary: mail it (text and HTML alternatives) to\n"
+"                       ADDR through sendmail_path -t -oi instead of\n"
+"                       printing it.\n"
+"     --mail-from ADDR  The sender (default: fivefifty's own, as sendmail\n"
+"                       sets it, root@ the host).\n"
+"     --host NAME       The host named in the summary and its subject\n"
+"                       (default: this host's name).\n"
+"     -c FILE           The configuration (whitelist, fivefifty_window,\n"
+"                       scoring for --log, sendmail_path, state_db).\n"
+"\n"
+"EXAMPLES\n"
+"     fivefifty report helo --since 7d\n"
+"     fivefifty report fivefifties --format postfix > /etc/postfix/550s\n"
+"     fivefifty report summary --log /var/log/mail.log.1 --format html\n"
+"     fivefifty report summary --since 24h --mail-to root\n"
+"\n"
+"EXIT STATUS\n"
+"     0 done; 64 usage; 65 a bad TIME or DURATION; 66 a log or the state\n"
+"     cannot be read; 69 the mail could not be submitted (the reason is\n"
+"     printed); 74 writing the report failed; 78 the configuration is\n"
+"     wrong.\n";
+
+static struct ff_conf conf;
+
+/* parse_when - a TIME argument in seconds, or -1 */
+static long long
+parse_when(const char *v)
+{
+	static const char *const fmts[] = { "%Y-%m-%d %H:%M:%S",
+	    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+	    "%Y-%m-%d", NULL };
+	struct tm	 tm;
+	const char	*end;
+	char		*e;
+	long long	 n;
+	int		 i;
+
+	if (v[0] == '@') {
+		errno = 0;
+		n = strtoll(v + 1, &e, 10);
+		return (errno != 0 || e == v + 1 || *e != '\0' || n < 0 ? -1 :
+		    n);
+	}
+	for (i = 0; fmts[i] != NULL; i++) {
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(v, fmts[i], &tm)) != NULL && *end == '\0') {
+			tm.tm_isdst = -1;
+			return ((long long)mktime(&tm));
+		}
+	}
+	return (-1);
+}
+
+/* protected - never in a postfix table: loopback or whitelisted */
+static int
+protected(const char *addr)
+{
+	const struct score_conf *c = &conf.score;
+	int	i;
+
+	if (strcmp(addr, "::1") == 0 || strncmp(addr, "127.", 4) == 0 ||
+	    score_net_contains(&c->loopback4, addr))
+		return (1);
+	for (i = 0; i < c->nwhitelist; i++)
+		if (score_net_contains(&c->whitelist[i], addr))
+			return (1);
+	return (0);
+}
+
+struct reader {
+	struct pf_parser *p;
+	struct scorer	*s;
+	struct rp	*rp;
+	struct pf_epoch_cache ec;
+	unsigned long long lines;
+};
+
+/* drain - the scorer's decisions into the report */
+static void
+drain(struct reader *r)
+{
+	struct score_decision d;
+
+	while (scorer_decision(r->s, &d) == 1)
+		rp_ban(r->rp, &d);
+}
+
+/* one_line - parse and score one line */
+static void
+one_line(struct reader *r, const char *line, size_t len)
+{
+	struct pf_event	ev;
+
+	if (++r->lines % FLUSH_LINES == 0) {
+		scorer_flush(r->s, scorer_now(r->s));
+		drain(r);
+	}
+	if (pf_parse_line(r->p, line, len, &ev) != PF_EVENT)
+		return;
+	scorer_event(r->s, &ev, pf_event_epoch_cached(&ev, &r->ec));
+	drain(r);
+}
+
+/* read_log - one file (gzip'd or not) or "-", line by line */
+static int
+read_log(struct reader *r, const char *path)
+{
+	struct stat	 sb;
+	gzFile		 gz;
+	char		*buf, *line, *nl;
+	size_t		 have = 0, cap = READ_SIZE * 2;
+	int		 fd, n, err;
+
+	if (strcmp(path, "-") == 0) {
+		fd = dup(STDIN_FILENO);
+		pf_parser_set_reference(r->p, time(NULL));
+	} else {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+			log_warn("report: %s", path);
+			return (EX_NOINPUT);
+		}
+		/* Year-less stamps are read against the file's mtime. */
+		if (fstat(fd, &sb) == 0)
+			pf_parser_set_reference(r->p, sb.st_mtime);
+	}
+	if (fd == -1 || (gz = gzdopen(fd, "rb")) == NULL)
+		fatal("report: %s", path);
+	(void)gzbuffer(gz, READ_SIZE);
+	if ((buf = malloc(cap)) == NULL)
+		fatal("report");
+	for (;;) {
+		if (cap - have < READ_SIZE) {
+			/* a line longer than what is left: grow */
+			if ((buf = realloc(buf, cap * 2)) == NULL)
+				fatal("report");
+			cap *= 2;
+		}
+		n = gzread(gz, buf + have, (unsigned)(cap - have - 1));
+		if (n < 0) {
+			log_warnx("report: %s: %s", path, gzerror(gz, &err));
+			free(buf);
+			gzclose(gz);
+			return (EX_NOINPUT);
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		line = buf;
+		while ((nl = memchr(line, '\n', have - (size_t)(line - buf))) !=
+		    NULL) {
+			one_line(r, line, (size_t)(nl - line));
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+	}
+	if (have > 0)
+		one_line(r, buf, have);
+	free(buf);
+	gzclose(gz);
+	return (EX_OK);
+}
+
+/* secs_since - seconds since *t0 */
+static double
+secs_since(const struct timespec *t0)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9);
+}
+
+/* from_logs - score the logs and hand their facts to rp */
+static int
+from_logs(struct rp *rp, char **files, int nfiles, long long lo,
+    long long hi, long long *now)
+{
+	struct reader	 r;
+	struct timespec	 t0;
+	char		 err[256];
+	int		 i, rc, status = EX_OK;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&r, 0, sizeof(r));
+	r.rp = rp;
+	if ((r.p = pf_parser_new(err, sizeof(err))) == NULL)
+		fatalx("report: %s", err);
+	if ((r.s = scorer_new(&conf.score)) == NULL)
+		fatal("report");
+	scorer_facts(r.s, lo, hi);
+	for (i = 0; i < nfiles; i++)
+		if ((rc = read_log(&r, files[i])) != EX_OK)
+			status = rc;
+	/* As scan leaves it: sessions idle past session_timeout judged,
+	 * open ones not yet. */
+	scorer_flush(r.s, scorer_now(r.s));
+	drain(&r);
+	log_debug("report: %llu lines read in %.2f s", r.lines, secs_since(&t0));
+	scorer_each_fact(r.s, rp_fact, rp);
+	scorer_each_ff(r.s, rp_ff, rp);
+	log_debug("report: facts added at %.2f s", secs_since(&t0));
+	*now = scorer_now(r.s);
+	scorer_free(r.s);
+	pf_parser_free(r.p);
+	log_debug("report: scorer freed at %.2f s", secs_since(&t0));
+	return (status);
+}
+
+/* cmd_report - fivefifty report WHAT [OPTIONS] */
+int
+cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "top", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "mail-to", required_argument, NULL, 'm' },
+		{ "mail-from", required_argument, NULL, 'M' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rp_opts	 o;
+	struct rp	*rp;
+	const char	*what, *cpath = NULL, *db = NULL, *since = NULL;
+	const char	*from_s = NULL, *until_s = NULL, *mail_to = NULL;
+	const char	*mail_from = NULL, *host = NULL;
+	char		*logs[CMD_MAX_LOGS + 64], err[512], hostname[256];
+	char		*e, *msg = NULL;
+	long long	 from = RP_OPEN_FROM, until = RP_OPEN_UNTIL, now = 0;
+	long long	 lo, hi;
+	double		 secs;
+	size_t		 msglen = 0;
+	FILE		*fp;
+	int		 ch, nlogs = 0, status = EX_OK, i, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.top = 20;
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0)) {
+			fputs(report_help, stdout);
+			return (EX_OK);
+		}
+		fputs(report_usage, stderr);
+		return (EX_USAGE);
+	}
+	what = argv[1];
+	if (strcmp(what, "helo") != 0 && strcmp(what, "fivefifties") != 0 &&
+	    strcmp(what, "summary") != 0) {
+		fprintf(stderr, "fivefifty report: unknown report \"%s\" "
+		    "(helo, fivefifties or summary)\n", what);
+		fputs(report_usage, stderr);
+		return (EX_USAGE);
+	}
+	argc--;
+	argv++;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': cpath = optarg; break;
+		case 's': since = optarg; break;
+		case 'f': from_s = optarg; break;
+		case 'u': until_s = optarg; break;
+		case 'a': o.all = 1; break;
+		case 'd': db = optarg; break;
+		case 'm': mail_to = optarg; break;
+		case 'M': mail_from = optarg; break;
+		case 'H': host = optarg; break;
+		case 'l':
+			if (nlogs >= CMD_MAX_LOGS + 63) {
+				fprintf(stderr, "fivefifty report: too many "
+				    "logs\n");
+				return (EX_USAGE);
+			}
+			logs[nlogs++] = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				o.format = RP_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				o.format = RP_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = RP_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				o.format = RP_HTML;
+			else if (strcmp(optarg, "postfix") == 0 &&
+			    strcmp(what, "fivefifties") == 0)
+				o.format = RP_POSTFIX;
+			else {
+				fprintf(stderr, "fivefifty report: --format "
+				    "%s: expected text, csv, json, html%s\n",
+				    optarg, strcmp(what, "fivefifties") == 0 ?
+				    " or postfix" : "");
+				return (EX_USAGE);
+			}
+			break;
+		case 't':
+			errno = 0;
+			o.top = (int)strtol(optarg, &e, 10);
+			if (errno != 0 || e == optarg || *e != '\0' ||
+			    o.top < 0 || o.top > 1000000) {
+				fprintf(stderr, "fivefifty report: --top %s: "
+				    "expected a number, 0 for all\n", optarg);
+				return (EX_USAGE);
+			}
+			break;
+		case 'h':
+			fputs(report_help, stdout);
+			return (EX_OK);
+		default:
+			fputs(report_usage, stderr);
+			return (EX_USAGE);
+		}
+	}
+	for (i = optind; i < argc; i++) {
+		if (nlogs >= CMD_MAX_LOGS + 63) {
+			fprintf(stderr, "fivefifty report: too many logs\n");
+			return (EX_USAGE);
+		}
+		logs[nlogs++] = argv[i];
+	}
+	for (i = 0; nlogs == 0 && i < cmd_g.nlogs; i++)
+		logs[nlogs++] = (char *)cmd_g.logs[i];
+	if ((mail_to != NULL || mail_from != NULL) &&
+	    strcmp(what, "summary") != 0) {
+		fprintf(stderr, "fivefifty report: --mail-to is for the "
+		    "summary\n");
+		return (EX_USAGE);
+	}
+	if (mail_to != NULL && !rp_mail_address_ok(mail_to)) {
+		fprintf(stderr, "fivefifty report: --mail-to: expected one "
+		    "plain address (user or user@domain)\n");
+		return (EX_USAGE);
+	}
+	if (mail_from != NULL && !rp_mail_address_ok(mail_from)) {
+		fprintf(stderr, "fivefifty report: --mail-from: expected one "
+		    "plain address (user or user@domain)\n");
+		return (EX_USAGE);
+	}
+	if (since != NULL && (from_s != NULL || until_s != NULL)) {
+		fprintf(stderr, "fivefifty report: --since or --from/--until, "
+		    "not both\n");
+		return (EX_USAGE);
+	}
+	if ((rc = cmd_conf("report", cpath, &conf)) != EX_OK)
+		return (rc);
+	if (since == NULL && from_s == NULL && until_s == NULL &&
+	    strcmp(what, "summary") == 0 && nlogs == 0)
+		since = "24h";
+	if (since != NULL) {
+		if (conf_duration(since, &secs) == -1 || secs < 3600 ||
+		    secs > 3650.0 * 86400) {
+			fprintf(stderr, "fivefifty report: --since %s: expected "
+			    "a duration of an hour or more (90m, 24h, 7d)\n",
+			    since);
+			return (EX_DATAERR);
+		}
+		until = ((long long)time(NULL) / 3600 + 1) * 3600;
+		from = until - ((long long)secs + 3599) / 3600 * 3600;
+	}
+	if (from_s != NULL && (from = parse_when(from_s)) == -1) {
+		fprintf(stderr, "fivefifty report: --from %s: expected "
+		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", from_s);
+		return (EX_DATAERR);
+	}
+	if (until_s != NULL && (until = parse_when(until_s)) == -1) {
+		fprintf(stderr, "fivefifty report: --until %s: expected "
+		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", until_s);
+		return (EX_DATAERR);
+	}
+	if (from != RP_OPEN_FROM)
+		from = from / 3600 * 3600;
+	if (until != RP_OPEN_UNTIL)
+		until = (until + 3599) / 3600 * 3600;
+	if (from != RP_OPEN_FROM && until != RP_OPEN_UNTIL && from >= until) {
+		fprintf(stderr, "fivefifty report: the period ends before it "
+		    "begins\n");
+		return (EX_DATAERR);
+	}
+	rp = rp_new(from, until);
+	if (nlogs > 0) {
+		/* the period and the one before it (the summary's change) */
+		lo = from == RP_OPEN_FROM ? LLONG_MIN : until == RP_OPEN_UNTIL ?
+		    from : from - (until - from);
+		hi = until;
+		status = from_logs(rp, logs, nlogs, lo, hi, &now);
+		if (until != RP_OPEN_UNTIL && now > until)
+			now = until;
+	} else {
+		if (db == NULL)
+			db = cmd_g.db != NULL ? cmd_g.db : conf.state_db;
+		if (rp_load_state(rp, db, &now, err, sizeof(err)) == -1) {
+			fprintf(stderr, "fivefifty report: %s\n", err);
+			rp_free(rp);
+			return (EX_NOINPUT);
+		}
+	}
+	rp_done(rp);
+	if (host == NULL) {
+		if (gethostname(hostname, sizeof(hostname)) == -1)
+			snprintf(hostname, sizeof(hostname), "localhost");
+		hostname[sizeof(hostname) - 1] = '\0';
+		host = hostname;
+	}
+	o.now = now;
+	o.host = host;
+	o.source = nlogs > 0 ? "logs" : "state";
+	o.watch = conf.score.fivefifty_window;
+	o.skip = protected;
+	if (mail_to != NULL) {
+		if ((fp = open_memstream(&msg, &msglen)) == NULL)
+			fatal("report");
+		if (mail_from == NULL)
+			mail_from = "root";
+		rc = rp_mail(fp, rp, &o, mail_to, mail_from);
+		if (fclose(fp) != 0 || rc == -1)
+			fatal("report: the message");
+		if (rp_sendmail(conf.sendmail_path, msg, msglen, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "fivefifty report: the summary was not "
+			    "sent: %s\n", err);
+			status = EX_UNAVAILABLE;
+		}
+		free(msg);
+	} else {
+		if (strcmp(what, "helo") == 0)
+			rc = rp_helo(stdout, rp, &o);
+		else if (strcmp(what, "fivefifties") == 0)
+			rc = rp_fivefifties(stdout, rp, &o);
+		else
+			rc = rp_summary(stdout, rp, &o);
+		if (rc == -1 || fflush(stdout) != 0) {
+			log_warn("report: writing the report");
+			status = EX_IOERR;
+		}
+	}
+	rp_free(rp);
+	conf_free(&conf);
+	return (status);
+}

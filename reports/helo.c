@@ -1,0 +1,162 @@
+/*	$fivefifty: helo.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	helo 3 - `report helo`: the top rejected HELO/EHLO names
+ * SYNOPSIS
+ *	int	rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o);
+ *	const char *rp_top_class(const struct rp_item *it);
+ *	int	rp_values(FILE *fp, const struct rp_tab *t, const char *what,
+ *		    const char *column, const struct rp_opts *o);
+ * DESCRIPTION
+ *	One row per HELO name of the enforced rejects of the period, the
+ *	most rejected first: rejects, distinct clients, the most common
+ *	reason class, first and last seen. rp_values() writes any of the
+ *	value tables (HELO names, senders, unknown recipients) this way;
+ *	the summary uses it too. Returns 0, or -1 when the output fails.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rp_int.h"
+
+/* rp_top_class - the most common reason class of an item */
+const char *
+rp_top_class(const struct rp_item *it)
+{
+	int	k, best = 0;
+
+	for (k = 1; k < PF_CLASS_COUNT; k++)
+		if (it->class_n[k] > it->class_n[best])
+			best = k;
+	return (pf_class_name((enum pf_class)best));
+}
+
+/* rp_values - a value table in o->format (o->top rows; 0: all) */
+int
+rp_values(FILE *fp, const struct rp_tab *t, const char *what,
+    const char *column, const struct rp_opts *o)
+{
+	const struct rp_item *it;
+	char		 a[40], b[40];
+	size_t		 i, n = t->n;
+
+	if (o->top > 0 && (size_t)o->top < n)
+		n = (size_t)o->top;
+	switch (o->format) {
+	case RP_TEXT:
+		if (t->n == 0) {
+			fprintf(fp, "  (no %s)\n", what);
+			break;
+		}
+		fprintf(fp, "  %-21s %7s %7s %-17s %-11s %s\n", column,
+		    "rejects", "clients", "class", "first", "last");
+		for (i = 0; i < n; i++) {
+			it = t->sorted[i];
+			fputs("  ", fp);
+			out_text(fp, it->key[0] != '\0' ? it->key : "<>", 21);
+			fprintf(fp, " %7ld %7ld %-17s %-11s %s\n", it->n,
+			    it->clients, rp_top_class(it),
+			    out_short_time(it->first, a, sizeof(a)),
+			    out_short_time(it->last, b, sizeof(b)));
+		}
+		if (n < t->n)
+			fprintf(fp, "  ... %zu more (--top)\n", t->n - n);
+		break;
+	case RP_CSV:
+		fprintf(fp, "%s,rejects,clients,class,first,last\r\n", column);
+		for (i = 0; i < n; i++) {
+			it = t->sorted[i];
+			out_csv(fp, it->key);
+			fprintf(fp, ",%ld,%ld,%s,%s,%s\r\n", it->n, it->clients,
+			    rp_top_class(it), out_iso(it->first, a, sizeof(a)),
+			    out_iso(it->last, b, sizeof(b)));
+		}
+		break;
+	case RP_JSON:
+		fputc('[', fp);
+		for (i = 0; i < n; i++) {
+			it = t->sorted[i];
+			fprintf(fp, "%s{\"%s\":", i ? "," : "", column);
+			out_json(fp, it->key);
+			fprintf(fp, ",\"rejects\":%ld,\"clients\":%ld,"
+			    "\"class\":\"%s\",\"first\":\"%s\",\"last\":\"%s\"}",
+			    it->n, it->clients, rp_top_class(it),
+			    out_iso(it->first, a, sizeof(a)),
+			    out_iso(it->last, b, sizeof(b)));
+		}
+		fputc(']', fp);
+		break;
+	case RP_HTML:
+	case RP_POSTFIX:
+		fputs("<table style=\"border-collapse:collapse;\">\n<tr>", fp);
+		fprintf(fp, "<th style=\"text-align:left;padding:2px 8px;"
+		    "border-bottom:1px solid #999;\">%s</th>", column);
+		fputs("<th style=\"text-align:right;padding:2px 8px;"
+		    "border-bottom:1px solid #999;\">rejects</th>"
+		    "<th style=\"text-align:right;padding:2px 8px;"
+		    "border-bottom:1px solid #999;\">clients</th>"
+		    "<th style=\"text-align:left;padding:2px 8px;"
+		    "border-bottom:1px solid #999;\">class</th>"
+		    "<th style=\"text-align:left;padding:2px 8px;"
+		    "border-bottom:1px solid #999;\">first</th>"
+		    "<th style=\"text-align:left;padding:2px 8px;"
+		    "border-bottom:1px solid #999;\">last</th></tr>\n", fp);
+		for (i = 0; i < n; i++) {
+			it = t->sorted[i];
+			fputs("<tr><td style=\"padding:2px 8px;font-family:"
+			    "monospace;\">", fp);
+			out_html(fp, it->key);
+			fprintf(fp, "</td><td style=\"text-align:right;"
+			    "padding:2px 8px;\">%ld</td><td style=\"text-align:"
+			    "right;padding:2px 8px;\">%ld</td><td style=\""
+			    "padding:2px 8px;\">%s</td><td style=\"padding:2px "
+			    "8px;\">%s</td><td style=\"padding:2px 8px;\">%s"
+			    "</td></tr>\n", it->n, it->clients, rp_top_class(it),
+			    out_time(it->first, a, sizeof(a)),
+			    out_time(it->last, b, sizeof(b)));
+		}
+		if (t->n == 0)
+			fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
+			    "8px;\">(no %s)</td></tr>\n", what);
+		fputs("</table>\n", fp);
+		break;
+	}
+	return (ferror(fp) ? -1 : 0);
+}
+
+/* rp_helo - the HELO report */
+int
+rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o)
+{
+	switch (o->format) {
+	case RP_TEXT:
+		fputs("Top rejected HELO names, ", fp);
+		out_period(fp, rp);
+		fprintf(fp, " (from the %s)\n", o->source);
+		break;
+	case RP_JSON:
+		fprintf(fp, "{\"report\":\"helo\",\"source\":\"%s\","
+		    "\"rejects\":%ld,\"names\":%zu,\"rows\":", o->source,
+		    rp->cur.rejects, rp->helo.n);
+		break;
+	case RP_HTML:
+	case RP_POSTFIX:
+		out_html_head(fp, "Top rejected HELO names");
+		fputs("<h2>Top rejected HELO names</h2>\n<p>", fp);
+		out_period(fp, rp);
+		fprintf(fp, " (from the %s)</p>\n", o->source);
+		break;
+	case RP_CSV:
+		break;
+	}
+	if (rp_values(fp, &rp->helo, "rejected HELO names", "helo", o) == -1)
+		return (-1);
+	if (o->format == RP_JSON)
+		fputs("}\n", fp);
+	else if (o->format == RP_HTML)
+		out_html_tail(fp);
+	return (ferror(fp) ? -1 : 0);
+}

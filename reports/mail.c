@@ -1,0 +1,262 @@
+/*	$fivefifty: mail.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	mail 3 - the summary as a MIME message, submitted with sendmail
+ * SYNOPSIS
+ *	int	rp_mail(FILE *fp, struct rp *rp, const struct rp_opts *o,
+ *		    const char *to, const char *from);
+ *	int	rp_mail_address_ok(const char *addr);
+ *	int	rp_sendmail(const char *path, const char *msg, size_t len,
+ *		    char *err, size_t errlen);
+ * DESCRIPTION
+ *	rp_mail() renders the summary twice (text and HTML) and writes a
+ *	multipart/alternative message, both parts UTF-8 and quoted-printable
+ *	(so no line is longer than 76 characters whatever the report holds),
+ *	with Date, From, To, Subject, Message-ID, MIME-Version and
+ *	"Auto-Submitted: auto-generated".
+ *
+ *	rp_mail_address_ok() accepts an address of printable ASCII without
+ *	spaces, quotes, angle brackets, commas or semicolons, with one @
+ *	(or none: a local name such as "root"), at most 254 bytes: what a
+ *	header can carry as it is.
+ *
+ *	rp_sendmail() runs PATH with the argv { "sendmail", "-t", "-oi" } (no
+ *	shell; the environment is passed on, so MAIL_CONFIG works), writes
+ *	the message to its standard input, and waits for it.
+ * SECURITY
+ *	No header holds text from a log line: the subject is the host name
+ *	(escaped to printable ASCII) and times; To and From are the
+ *	administrator's, checked by rp_mail_address_ok().
+ * DIAGNOSTICS
+ *	rp_mail() returns -1 when memory or the output fails; rp_sendmail()
+ *	-1 with the reason in err (cannot run, a write failed, killed by a
+ *	signal, exit status N).
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rp_int.h"
+
+extern char **environ;
+
+/* qp - bytes as quoted-printable (RFC 2045), CRLF line ends */
+static void
+qp(FILE *fp, const char *s, size_t n)
+{
+	size_t	i, col = 0;
+	unsigned char c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\n') {
+			fputs("\r\n", fp);
+			col = 0;
+			continue;
+		}
+		int plain = (c >= 33 && c <= 126 && c != '=') ||
+		    (c == ' ' && i + 1 < n && s[i + 1] != '\n');
+		if (col + (plain ? 1 : 3) > 75) {
+			fputs("=\r\n", fp);
+			col = 0;
+		}
+		if (plain) {
+			fputc(c, fp);
+			col++;
+		} else {
+			fprintf(fp, "=%02X", c);
+			col += 3;
+		}
+	}
+	if (col > 0)
+		fputs("\r\n", fp);
+}
+
+/* safe_host - the host name as printable ASCII, no spaces */
+static void
+safe_host(const char *in, char *out, size_t len)
+{
+	size_t	i, w = 0;
+
+	for (i = 0; in != NULL && in[i] != '\0' && w + 1 < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		out[w++] = (c > 0x20 && c < 0x7f && c != '(' && c != ')') ?
+		    (char)c : '_';
+	}
+	out[w] = '\0';
+	if (w == 0)
+		snprintf(out, len, "localhost");
+}
+
+/* rp_mail_address_ok - an address a header can hold as it is */
+int
+rp_mail_address_ok(const char *a)
+{
+	size_t	n = 0;
+	int	at = 0;
+
+	if (a == NULL || *a == '\0' || *a == '-')
+		return (0);
+	for (; a[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)a[n];
+		if (c <= 0x20 || c >= 0x7f || strchr("\"<>(),;:\\[]", c))
+			return (0);
+		if (c == '@' && ++at > 1)
+			return (0);
+	}
+	return (n <= 254 && a[n - 1] != '@' && a[0] != '@');
+}
+
+/* render - one summary part into memory */
+static char *
+render(struct rp *rp, const struct rp_opts *o, enum rp_format f, size_t *n)
+{
+	struct rp_opts	 po = *o;
+	char		*buf = NULL;
+	FILE		*fp;
+
+	po.format = f;
+	if ((fp = open_memstream(&buf, n)) == NULL)
+		return (NULL);
+	if (rp_summary(fp, rp, &po) == -1) {
+		fclose(fp);
+		free(buf);
+		return (NULL);
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return (NULL);
+	}
+	return (buf);
+}
+
+/* rp_mail - the summary as a MIME message */
+int
+rp_mail(FILE *fp, struct rp *rp, const struct rp_opts *o, const char *to,
+    const char *from)
+{
+	char		 host[256], date[64], a[32], b[32], boundary[64];
+	char		*text, *html;
+	size_t		 ntext, nhtml;
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	uint64_t	 r;
+
+	safe_host(o->host, host, sizeof(host));
+	if ((text = render(rp, o, RP_TEXT, &ntext)) == NULL)
+		return (-1);
+	if ((html = render(rp, o, RP_HTML, &nhtml)) == NULL) {
+		free(text);
+		return (-1);
+	}
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	r = ((uint64_t)arc4random() << 32) | arc4random();
+	snprintf(boundary, sizeof(boundary), "=_fivefifty_%016llx",
+	    (unsigned long long)r);
+	fprintf(fp, "Date: %s\r\n", date);
+	fprintf(fp, "From: fivefifty <%s>\r\n", from);
+	fprintf(fp, "To: %s\r\n", to);
+	if (rp->from != RP_OPEN_FROM && rp->until != RP_OPEN_UNTIL)
+		fprintf(fp, "Subject: fivefifty summary for %s, %s to %s\r\n",
+		    host, out_time(rp->from, a, sizeof(a)),
+		    out_time(rp->until, b, sizeof(b)));
+	else
+		fprintf(fp, "Subject: fivefifty summary for %s, %s to %s\r\n",
+		    host, out_time(rp->data_first == LLONG_MAX ? 0 :
+		    rp->data_first, a, sizeof(a)), out_time(rp_last_time(rp), b,
+		    sizeof(b)));
+	fprintf(fp, "Message-ID: <fivefifty.%lld.%ld.%016llx@%s>\r\n",
+	    (long long)now, (long)getpid(), (unsigned long long)r, host);
+	fputs("Auto-Submitted: auto-generated\r\n", fp);
+	fputs("MIME-Version: 1.0\r\n", fp);
+	fprintf(fp, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
+	    boundary);
+	fputs("\r\nThis is a MIME message: a text and an HTML part.\r\n", fp);
+	fprintf(fp, "\r\n--%s\r\n", boundary);
+	fputs("Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", fp);
+	qp(fp, text, ntext);
+	fprintf(fp, "\r\n--%s\r\n", boundary);
+	fputs("Content-Type: text/html; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", fp);
+	qp(fp, html, nhtml);
+	fprintf(fp, "\r\n--%s--\r\n", boundary);
+	free(text);
+	free(html);
+	return (ferror(fp) ? -1 : 0);
+}
+
+/* rp_sendmail - submit a message with "path -t -oi" */
+int
+rp_sendmail(const char *path, const char *msg, size_t len, char *err,
+    size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	char		*argv[] = { "sendmail", "-t", "-oi", NULL };
+	int		 p[2], st, rc;
+	size_t		 off = 0;
+	ssize_t		 w;
+	pid_t		 pid;
+	void		(*old)(int);
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return (-1);
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+	rc = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[0]);
+	if (rc != 0) {
+		close(p[1]);
+		snprintf(err, errlen, "cannot run %s: %s", path, strerror(rc));
+		return (-1);
+	}
+	old = signal(SIGPIPE, SIG_IGN);
+	while (off < len) {
+		if ((w = write(p[1], msg + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)w;
+	}
+	rc = errno;
+	close(p[1]);
+	signal(SIGPIPE, old);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return (-1);
+		}
+	if (WIFSIGNALED(st)) {
+		snprintf(err, errlen, "%s was killed by signal %d", path,
+		    WTERMSIG(st));
+		return (-1);
+	}
+	if (WEXITSTATUS(st) != 0) {
+		snprintf(err, errlen, "%s -t -oi exited with status %d", path,
+		    WEXITSTATUS(st));
+		return (-1);
+	}
+	if (off < len) {
+		snprintf(err, errlen, "writing to %s: %s", path, strerror(rc));
+		return (-1);
+	}
+	return (0);
+}

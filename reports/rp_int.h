@@ -1,0 +1,115 @@
+/*	$fivefifty: rp_int.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	rp_int 3h - the reports' internals: the aggregated period, and the
+ *	output helpers every format shares
+ * DESCRIPTION
+ *	model.c fills struct rp from fact rows; out.c escapes and formats;
+ *	helo.c, fivefifties.c, summary.c and mail.c write the reports.
+ */
+#ifndef FIVEFIFTY_RP_INT_H
+#define FIVEFIFTY_RP_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "parse/parse.h"
+#include "reports.h"
+
+/* One value of a table (a HELO name, a sender, a client, an hour...). */
+struct rp_item {
+	struct rp_item	*next;		/* hash chain */
+	uint64_t	 h;
+	long		 n;		/* rejects (connects for hours) */
+	long		 clients;	/* distinct clients */
+	long		 class_n[PF_CLASS_COUNT];
+	long		 connects, sessions, messages;	/* clients, hours */
+	long long	 first, last;
+	long long	 hour;		/* hours table */
+	char		 key[];
+};
+
+struct rp_tab {
+	struct rp_item	**b;
+	size_t		 nb, n;
+	struct rp_item	**sorted;	/* rp_done(): by n, descending */
+};
+
+/* A set of 64-bit hashes (distinct clients). */
+struct rp_set {
+	uint64_t	*v;
+	size_t		 cap, n;
+};
+
+struct rp_totals {
+	long		 connects, sessions, messages, rejects;
+	long		 class_n[PF_CLASS_COUNT];
+	long		 code_n[1000];
+	struct rp_set	 clients;
+	long		 bans;		/* new in the period */
+};
+
+struct rp_ffrow {
+	char		*addr, *name, *reason;
+	int		 class;
+	long long	 first_t, last_retry, last_seen;
+	int		 code;
+	long		 retries;
+	long		 sessions;	/* in the period (session facts) */
+	long long	 banned_until;	/* latest ban's end; 0 none */
+	int		 bans;
+};
+
+struct rp_banrow {
+	char		*addr, *reason;
+	int		 prefix_len, n, manual;
+	long long	 at, until;
+	double		 score;
+};
+
+struct rp {
+	long long	 from, until, prev_from;
+	int		 bounded;
+	struct rp_tab	 helo, sender, recipient, clients, hours;
+	struct rp_set	 pairs;		/* (table, value, client) seen */
+	struct rp_item	*last_hour;	/* the hour item used last */
+	struct rp_totals cur, prev;
+	struct rp_ffrow	*ff;
+	size_t		 nff, ff_cap;
+	struct rp_banrow *bans;
+	size_t		 nbans, bans_cap;
+	long long	 data_first, data_last;	/* log times of the facts */
+};
+
+/* model.c */
+int	rp_class_index(const char *);
+struct rp_item *rp_tab_get(struct rp_tab *, const char *);
+struct rp_item *rp_tab_find(const struct rp_tab *, const char *);
+int	rp_in_period(const struct rp *, long long);
+const struct rp_banrow *rp_latest_ban(const struct rp *, const char *,
+	    int *);
+
+/* helo.c */
+const char *rp_top_class(const struct rp_item *);
+int	rp_values(FILE *, const struct rp_tab *, const char *, const char *,
+	    const struct rp_opts *);
+
+/* out.c */
+void	out_text(FILE *, const char *, size_t);
+void	out_text_end(FILE *, const char *, size_t);
+void	out_csv(FILE *, const char *);
+void	out_html(FILE *, const char *);
+void	out_json(FILE *, const char *);
+const char *out_time(long long, char *, size_t);
+const char *out_short_time(long long, char *, size_t);
+const char *out_iso(long long, char *, size_t);
+void	out_period(FILE *, const struct rp *);
+const char *out_status(const struct rp_ffrow *, const struct rp_opts *,
+	    char *, size_t);
+void	out_html_head(FILE *, const char *);
+void	out_html_tail(FILE *);
+
+#endif /* FIVEFIFTY_RP_INT_H */

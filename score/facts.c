@@ -1,0 +1,390 @@
+/*	$fivefifty: facts.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	facts 3 - what the reports count: activity per hour and client, and
+ *	each client's first permanent rejection
+ * SYNOPSIS
+ *	void	facts_event(struct scorer *s, struct session *ss,
+ *		    const struct pf_event *ev, long long t);
+ *	void	facts_session_end(struct scorer *s, struct session *ss,
+ *		    long long t);
+ *	void	facts_clear(struct scorer *s);
+ *	void	ff_free_all(struct scorer *s);
+ *	struct ff *ff_put(struct scorer *s, const struct score_ff *r);
+ * DESCRIPTION
+ *	facts_event() counts, per hour of log time and client:
+ *	connect		smtpd's "connect from"
+ *	message		a message accepted (smtpd's "QID: client=")
+ *	reject		an enforced reject, by class and SMTP code
+ *	helo, sender	an enforced reject under its HELO name, its sender
+ *	recipient	an enforced reject of an unknown or unverified recipient
+ *			under that recipient
+ *	and facts_session_end() counts "session" (an smtpd session, or a
+ *	postscreen one that did not pass on to smtpd) in the hour it began.
+ *	Only events with log time in [facts_from, facts_until) count. The
+ *	counts wait in the scorer until state_flush() adds them to the
+ *	database in its transaction; facts_clear() forgets them then.
+ *
+ *	A session with an enforced permanent (5xx) reject gives its client a
+ *	five-fifty entry, when it has none: the time, code, class and reason
+ *	of that first reject. Each later session of the client in which
+ *	nothing was accepted is a return after it (retries, last_retry). The
+ *	entries stay in memory (state_load() restores them; those untouched
+ *	for FF_KEEP are dropped once a log day) and changed ones are written
+ *	by state_flush().
+ * SECURITY
+ *	Peer text goes through peer_text() (escaped, capped) before it is
+ *	kept, so what the reports read holds no control bytes; the output
+ *	formats escape it again for their own syntax.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score_int.h"
+
+#define FF_KEEP		(30LL * 86400)	/* the state's retention */
+
+static char	empty[] = "";
+
+/* grow - twice the hash slots (or the first ones) */
+static int
+grow(struct scorer *s)
+{
+	struct fact	**nb, *f, *next;
+	size_t		 n, i;
+
+	n = s->fact_slots ? s->fact_slots * 2 : FACT_SLOTS_MIN;
+	if ((nb = calloc(n, sizeof(*nb))) == NULL)
+		return (-1);
+	for (i = 0; i < s->fact_slots; i++)
+		for (f = s->facts[i]; f != NULL; f = next) {
+			next = f->next;
+			f->next = nb[f->h & (n - 1)];
+			nb[f->h & (n - 1)] = f;
+		}
+	free(s->facts);
+	s->facts = nb;
+	s->fact_slots = n;
+	return (0);
+}
+
+/* add - n occurrences under (kind, hour, value, client, class, code) */
+static void
+add(struct scorer *s, const char *kind, struct pf_span value,
+    const char *client, const char *class, int code, long long t)
+{
+	char		 v[FACT_VALUE * 4 + 8];
+	struct fact	*f;
+	uint64_t	 h;
+	long long	 hour = t / 3600;
+	size_t		 b, vlen;
+
+	v[0] = '\0';
+	if (value.p != NULL)
+		peer_text(v, sizeof(v), "", value, FACT_VALUE);
+	vlen = strlen(v);
+	h = hash64(kind, strlen(kind), 0xfac7);
+	h = hash64(v, vlen, h);
+	h = hash64(client, strlen(client), h);
+	h = hash64(class, strlen(class), h);
+	h = hash64((const char *)&hour, sizeof(hour), h);
+	h = hash64((const char *)&code, sizeof(code), h);
+	if (s->nfacts >= s->fact_slots * 2 && grow(s) == -1)
+		return;
+	b = (size_t)(h & (s->fact_slots - 1));
+	for (f = s->facts[b]; f != NULL; f = f->next)
+		if (f->h == h && f->kind == kind && f->hour == hour &&
+		    f->code == code && strcmp(f->class, class) == 0 &&
+		    strcmp(f->value, v) == 0 && strcmp(f->client, client) == 0)
+			break;
+	if (f == NULL) {
+		if ((f = malloc(sizeof(*f) + vlen + 1)) == NULL)
+			return;
+		memset(f, 0, sizeof(*f));
+		memcpy(f->value, v, vlen + 1);
+		f->h = h;
+		f->kind = kind;
+		f->hour = hour;
+		f->class = class;
+		f->code = code;
+		snprintf(f->client, sizeof(f->client), "%s", client);
+		f->first = t;
+		f->next = s->facts[b];
+		s->facts[b] = f;
+		s->nfacts++;
+	}
+	f->n++;
+	if (t < f->first)
+		f->first = t;
+	if (t > f->last)
+		f->last = t;
+}
+
+/* counting - whether facts are counted at log time t */
+static int
+counting(const struct scorer *s, long long t)
+{
+	return (s->facts_on && t >= s->facts_from && t < s->facts_until);
+}
+
+/* facts_event - the facts of one event */
+void
+facts_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
+    long long t)
+{
+	static const struct pf_span none = { NULL, 0 };
+	const char	*class;
+
+	if (!counting(s, t) || ev->client_ip[0] == '\0')
+		return;
+	switch (ev->kind) {
+	case PF_EV_CONNECT:
+		add(s, "connect", none, ev->client_ip, empty, 0, t);
+		return;
+	case PF_EV_QUEUED:
+		add(s, "message", none, ev->client_ip, empty, 0, t);
+		return;
+	case PF_EV_PS_PASS:
+		if (ss != NULL)
+			ss->passed = 1;
+		return;
+	case PF_EV_REJECT:
+		break;
+	default:
+		return;
+	}
+	if (!ev->enforced)
+		return;
+	class = pf_class_name(ev->class);
+	add(s, "reject", none, ev->client_ip, class, ev->code, t);
+	if (ev->helo.p != NULL)
+		add(s, "helo", ev->helo, ev->client_ip, class, ev->code, t);
+	if (ev->from.p != NULL)
+		add(s, "sender", ev->from, ev->client_ip, class, ev->code, t);
+	if (ev->to.p != NULL && (ev->class == PF_CLASS_UNKNOWN_RECIPIENT ||
+	    ev->class == PF_CLASS_UNVERIFIED_RECIPIENT))
+		add(s, "recipient", ev->to, ev->client_ip, class, ev->code, t);
+	if (ss != NULL && ss->perm_t == 0 && permanent(ev)) {
+		ss->perm_t = t;
+		ss->perm_code = ev->code;
+		ss->perm_class = ev->class;
+		peer_text(ss->perm_reason, sizeof(ss->perm_reason), "",
+		    ev->reason, FF_REASON);
+	}
+}
+
+/* ff_find - the five-fifty entry of addr, or NULL */
+static struct ff *
+ff_find(struct scorer *s, const char *addr, size_t *bp)
+{
+	struct ff	*e;
+	size_t		 b;
+
+	b = (size_t)(hash64(addr, strlen(addr), 0xff) % FF_SLOTS);
+	if (bp != NULL)
+		*bp = b;
+	for (e = s->ffs[b]; e != NULL; e = e->next)
+		if (strcmp(e->addr, addr) == 0)
+			return (e);
+	return (NULL);
+}
+
+/* ff_dirty - mark an entry changed since the last flush */
+static void
+ff_dirty(struct scorer *s, struct ff *e)
+{
+	if (!s->track || e->dirty)
+		return;
+	e->dirty = 1;
+	e->dirty_next = s->ff_dirty;
+	s->ff_dirty = e;
+}
+
+/* ff_put - add or replace the entry r->addr (copies r's strings) */
+struct ff *
+ff_put(struct scorer *s, const struct score_ff *r)
+{
+	struct ff	*e;
+	size_t		 b;
+
+	if ((e = ff_find(s, r->addr, &b)) == NULL) {
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return (NULL);
+		e->next = s->ffs[b];
+		s->ffs[b] = e;
+		s->nffs++;
+	}
+	e->r = *r;
+	snprintf(e->addr, sizeof(e->addr), "%s", r->addr);
+	snprintf(e->name, sizeof(e->name), "%s", r->name);
+	snprintf(e->reason, sizeof(e->reason), "%s", r->reason);
+	e->r.addr = e->addr;
+	e->r.name = e->name;
+	e->r.reason = e->reason;
+	e->r.class = pf_class_name(PF_CLASS_NONE);
+	for (int k = 0; k < PF_CLASS_COUNT; k++)
+		if (r->class != NULL &&
+		    strcmp(r->class, pf_class_name((enum pf_class)k)) == 0)
+			e->r.class = pf_class_name((enum pf_class)k);
+	return (e);
+}
+
+/* ff_prune - drop the entries untouched for FF_KEEP, once a log day */
+static void
+ff_prune(struct scorer *s, long long t)
+{
+	struct ff	**pp, *e;
+	size_t		 b;
+
+	if (!s->track || t / 86400 == s->ff_pruned_day)
+		return;		/* a report over old logs keeps them all */
+	s->ff_pruned_day = t / 86400;
+	for (b = 0; b < FF_SLOTS; b++)
+		for (pp = &s->ffs[b]; (e = *pp) != NULL;) {
+			if (e->r.last_seen >= t - FF_KEEP || e->dirty) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			free(e);
+			s->nffs--;
+		}
+}
+
+/* facts_session_end - a session counts, and may start or feed a
+ * five-fifty entry */
+void
+facts_session_end(struct scorer *s, struct session *ss, long long t)
+{
+	static const struct pf_span none = { NULL, 0 };
+	struct score_ff	 r;
+	struct ff	*e;
+	char		 name[FF_NAME * 4 + 8];
+	int		 accepted;
+
+	(void)t;
+	if (!counting(s, ss->start) || ss->addr[0] == '\0')
+		return;
+	if (ss->postscreen && ss->passed)
+		return;		/* smtpd's session follows and counts */
+	add(s, "session", none, ss->addr, empty, 0, ss->start);
+	ff_prune(s, ss->start);
+	accepted = ss->queued > 0 || ss->rcpt_ok > 0;
+	if ((e = ff_find(s, ss->addr, NULL)) != NULL) {
+		if (ss->start > e->r.first_t && !accepted) {
+			e->r.retries++;
+			if (ss->start > e->r.last_retry)
+				e->r.last_retry = ss->start;
+		}
+		if (ss->last > e->r.last_seen)
+			e->r.last_seen = ss->last;
+		if (e->name[0] == '\0' && ss->name[0] != '\0') {
+			struct pf_span n = { ss->name, strlen(ss->name) };
+			peer_text(e->name, sizeof(e->name), "", n, FF_NAME);
+		}
+		ff_dirty(s, e);
+		return;
+	}
+	if (ss->perm_t == 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	name[0] = '\0';
+	if (ss->name[0] != '\0') {
+		struct pf_span n = { ss->name, strlen(ss->name) };
+		peer_text(name, sizeof(name), "", n, FF_NAME);
+	}
+	r.addr = ss->addr;
+	r.name = name;
+	r.class = pf_class_name(ss->perm_class);
+	r.reason = ss->perm_reason;
+	r.first_t = ss->perm_t;
+	r.code = ss->perm_code;
+	r.last_seen = ss->last;
+	if ((e = ff_put(s, &r)) != NULL)
+		ff_dirty(s, e);
+}
+
+/* facts_clear - forget the counts (written, or the scorer goes) */
+void
+facts_clear(struct scorer *s)
+{
+	struct fact	*f, *n;
+	size_t		 b;
+
+	for (b = 0; b < s->fact_slots; b++)
+		for (f = s->facts[b]; f != NULL; f = n) {
+			n = f->next;
+			free(f);
+		}
+	free(s->facts);
+	s->facts = NULL;
+	s->fact_slots = s->nfacts = 0;
+}
+
+/* ff_free_all - forget the five-fifty entries */
+void
+ff_free_all(struct scorer *s)
+{
+	struct ff	*e, *n;
+	size_t		 b;
+
+	for (b = 0; b < FF_SLOTS; b++) {
+		for (e = s->ffs[b]; e != NULL; e = n) {
+			n = e->next;
+			free(e);
+		}
+		s->ffs[b] = NULL;
+	}
+	s->nffs = 0;
+	s->ff_dirty = NULL;
+}
+
+/* scorer_facts - count facts for events with log time in [from, until) */
+void
+scorer_facts(struct scorer *s, long long from, long long until)
+{
+	s->facts_on = 1;
+	s->facts_from = from;
+	s->facts_until = until;
+}
+
+/* scorer_each_fact - hand out the facts not yet written */
+void
+scorer_each_fact(struct scorer *s, void (*fn)(void *,
+    const struct score_fact *), void *arg)
+{
+	struct score_fact r;
+	const struct fact *f;
+	size_t		 b;
+
+	for (b = 0; b < s->fact_slots; b++)
+		for (f = s->facts[b]; f != NULL; f = f->next) {
+			r.kind = f->kind;
+			r.value = f->value;
+			r.client = f->client;
+			r.class = f->class;
+			r.hour = f->hour;
+			r.code = f->code;
+			r.n = f->n;
+			r.first = f->first;
+			r.last = f->last;
+			fn(arg, &r);
+		}
+}
+
+/* scorer_each_ff - hand out the five-fifty entries */
+void
+scorer_each_ff(struct scorer *s, void (*fn)(void *,
+    const struct score_ff *), void *arg)
+{
+	const struct ff	*e;
+	size_t		 b;
+
+	for (b = 0; b < FF_SLOTS; b++)
+		for (e = s->ffs[b]; e != NULL; e = e->next)
+			fn(arg, &e->r);
+}
