@@ -104,5 +104,9 @@ void	cmd_conf_overrides(struct ff_conf *);
 struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
 int	cmd_fw_decision(struct fw *, const struct score_decision *);
+struct rp;
+struct score_conf;
+int	report_logs(struct rp *, const struct score_conf *, char **, int,
+	    long long, long long, long long *);
 
 #endif /* FIVEFIFTY_CMD_H */

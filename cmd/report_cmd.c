@@ -10,9 +10,8 @@
  *	int	cmd_report(int argc, char **argv);
  * DESCRIPTION
  *	Parses the options, sets the period (whole hours), fills a struct rp
- *	from the state (reports/state_read.c) or by running the parser and
- *	a scorer without a state over the logs (gzip'd or not, or standard
- *	input), and writes the report, or mails the summary.
+ *	from the state (reports/state_read.c) or from the logs
+ *	(report_logs.c), and writes the report, or mails the summary.
  * DIAGNOSTICS
  *	Exit 0; 64 usage; 65 a bad time or duration; 66 a log or the state
  *	cannot be read; 69 sendmail failed; 74 output failed; 78 the
@@ -29,7 +28,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cmd.h"
 #include "conf/conf.h"
@@ -37,8 +35,6 @@
 #include "score/score.h"
 #include "util/util.h"
 
-#define FLUSH_LINES	200000	/* as scan: close idle sessions this often */
-#define READ_SIZE	(1 << 20)
 
 const char report_usage[] =
     "usage: fivefifty report helo|fivefifties|summary [--since DURATION | "
@@ -109,7 +105,8 @@ const char report_help[] =
 "                       (or with T), or @SECONDS since the epoch.\n"
 "     --format F        text (default: fits 80 columns), csv, json, html;\n"
 "                       postfix for fivefifties.\n"
-"     --top N           Rows in each table (default 20; 0: all).\n"
+"     --top N           Rows in each table (default 20, the summary's\n"
+"                       10; 0: all).\n"
 "     --all             fivefifties: also clients that never came back.\n"
 "     --db FILE         The state database (default state_db).\n"
 "     --log FILE        Read this log instead of the state (repeatable).\n"
@@ -182,147 +179,6 @@ protected(const char *addr)
 	return (0);
 }
 
-struct reader {
-	struct pf_parser *p;
-	struct scorer	*s;
-	struct rp	*rp;
-	struct pf_epoch_cache ec;
-	unsigned long long lines;
-};
-
-/* drain - the scorer's decisions into the report */
-static void
-drain(struct reader *r)
-{
-	struct score_decision d;
-
-	while (scorer_decision(r->s, &d) == 1)
-		rp_ban(r->rp, &d);
-}
-
-/* one_line - parse and score one line */
-static void
-one_line(struct reader *r, const char *line, size_t len)
-{
-	struct pf_event	ev;
-
-	if (++r->lines % FLUSH_LINES == 0) {
-		scorer_flush(r->s, scorer_now(r->s));
-		drain(r);
-	}
-	if (pf_parse_line(r->p, line, len, &ev) != PF_EVENT)
-		return;
-	scorer_event(r->s, &ev, pf_event_epoch_cached(&ev, &r->ec));
-	drain(r);
-}
-
-/* read_log - one file (gzip'd or not) or "-", line by line */
-static int
-read_log(struct reader *r, const char *path)
-{
-	struct stat	 sb;
-	gzFile		 gz;
-	char		*buf, *line, *nl;
-	size_t		 have = 0, cap = READ_SIZE * 2;
-	int		 fd, n, err;
-
-	if (strcmp(path, "-") == 0) {
-		fd = dup(STDIN_FILENO);
-		pf_parser_set_reference(r->p, time(NULL));
-	} else {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-			log_warn("report: %s", path);
-			return (EX_NOINPUT);
-		}
-		/* Year-less stamps are read against the file's mtime. */
-		if (fstat(fd, &sb) == 0)
-			pf_parser_set_reference(r->p, sb.st_mtime);
-	}
-	if (fd == -1 || (gz = gzdopen(fd, "rb")) == NULL)
-		fatal("report: %s", path);
-	(void)gzbuffer(gz, READ_SIZE);
-	if ((buf = malloc(cap)) == NULL)
-		fatal("report");
-	for (;;) {
-		if (cap - have < READ_SIZE) {
-			/* a line longer than what is left: grow */
-			if ((buf = realloc(buf, cap * 2)) == NULL)
-				fatal("report");
-			cap *= 2;
-		}
-		n = gzread(gz, buf + have, (unsigned)(cap - have - 1));
-		if (n < 0) {
-			log_warnx("report: %s: %s", path, gzerror(gz, &err));
-			free(buf);
-			gzclose(gz);
-			return (EX_NOINPUT);
-		}
-		if (n == 0)
-			break;
-		have += (size_t)n;
-		line = buf;
-		while ((nl = memchr(line, '\n', have - (size_t)(line - buf))) !=
-		    NULL) {
-			one_line(r, line, (size_t)(nl - line));
-			line = nl + 1;
-		}
-		have -= (size_t)(line - buf);
-		memmove(buf, line, have);
-	}
-	if (have > 0)
-		one_line(r, buf, have);
-	free(buf);
-	gzclose(gz);
-	return (EX_OK);
-}
-
-/* secs_since - seconds since *t0 */
-static double
-secs_since(const struct timespec *t0)
-{
-	struct timespec	t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return ((double)(t.tv_sec - t0->tv_sec) +
-	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9);
-}
-
-/* from_logs - score the logs and hand their facts to rp */
-static int
-from_logs(struct rp *rp, char **files, int nfiles, long long lo,
-    long long hi, long long *now)
-{
-	struct reader	 r;
-	struct timespec	 t0;
-	char		 err[256];
-	int		 i, rc, status = EX_OK;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&r, 0, sizeof(r));
-	r.rp = rp;
-	if ((r.p = pf_parser_new(err, sizeof(err))) == NULL)
-		fatalx("report: %s", err);
-	if ((r.s = scorer_new(&conf.score)) == NULL)
-		fatal("report");
-	scorer_facts(r.s, lo, hi);
-	for (i = 0; i < nfiles; i++)
-		if ((rc = read_log(&r, files[i])) != EX_OK)
-			status = rc;
-	/* As scan leaves it: sessions idle past session_timeout judged,
-	 * open ones not yet. */
-	scorer_flush(r.s, scorer_now(r.s));
-	drain(&r);
-	log_debug("report: %llu lines read in %.2f s", r.lines, secs_since(&t0));
-	scorer_each_fact(r.s, rp_fact, rp);
-	scorer_each_ff(r.s, rp_ff, rp);
-	log_debug("report: facts added at %.2f s", secs_since(&t0));
-	*now = scorer_now(r.s);
-	scorer_free(r.s);
-	pf_parser_free(r.p);
-	log_debug("report: scorer freed at %.2f s", secs_since(&t0));
-	return (status);
-}
-
 /* cmd_report - fivefifty report WHAT [OPTIONS] */
 int
 cmd_report(int argc, char **argv)
@@ -357,7 +213,7 @@ cmd_report(int argc, char **argv)
 	int		 ch, nlogs = 0, status = EX_OK, i, rc;
 
 	memset(&o, 0, sizeof(o));
-	o.top = 20;
+	o.top = -1;
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "-h") == 0)) {
@@ -465,6 +321,8 @@ cmd_report(int argc, char **argv)
 		    "not both\n");
 		return (EX_USAGE);
 	}
+	if (o.top == -1)
+		o.top = strcmp(what, "summary") == 0 ? 10 : 20;
 	if ((rc = cmd_conf("report", cpath, &conf)) != EX_OK)
 		return (rc);
 	if (since == NULL && from_s == NULL && until_s == NULL &&
@@ -506,7 +364,7 @@ cmd_report(int argc, char **argv)
 		lo = from == RP_OPEN_FROM ? LLONG_MIN : until == RP_OPEN_UNTIL ?
 		    from : from - (until - from);
 		hi = until;
-		status = from_logs(rp, logs, nlogs, lo, hi, &now);
+		status = report_logs(rp, &conf.score, logs, nlogs, lo, hi, &now);
 		if (until != RP_OPEN_UNTIL && now > until)
 			now = until;
 	} else {

@@ -214,10 +214,10 @@ rp_fivefifties(FILE *fp, struct rp *rp, const struct rp_opts *o)
 
 	switch (o->format) {
 	case RP_TEXT:
-		fputs("Five-fifties: clients that came back after a permanent "
-		    "rejection,\n", fp);
+		fprintf(fp, "Five-fifties: clients that came back after a "
+		    "permanent rejection\n(from the %s) ", o->source);
 		out_period(fp, rp);
-		fprintf(fp, " (from the %s)\n", o->source);
+		fputc('\n', fp);
 		text(fp, rp, o, n);
 		break;
 	case RP_CSV:

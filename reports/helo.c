@@ -51,12 +51,18 @@ rp_values(FILE *fp, const struct rp_tab *t, const char *what,
 			fprintf(fp, "  (no %s)\n", what);
 			break;
 		}
-		fprintf(fp, "  %-21s %7s %7s %-17s %-11s %s\n", column,
+		fprintf(fp, "  %-19s %7s %7s %-17s %-11s %s\n", column,
 		    "rejects", "clients", "class", "first", "last");
 		for (i = 0; i < n; i++) {
 			it = t->sorted[i];
 			fputs("  ", fp);
-			out_text(fp, it->key[0] != '\0' ? it->key : "<>", 21);
+			/* as df(1) does: a long value on a line of its own */
+			if (out_text_width(it->key) > 19) {
+				out_text_end(fp, it->key, 76);
+				fprintf(fp, "\n  %19s", "");
+			} else
+				out_text(fp, it->key[0] != '\0' ? it->key :
+				    "<>", 19);
 			fprintf(fp, " %7ld %7ld %-17s %-11s %s\n", it->n,
 			    it->clients, rp_top_class(it),
 			    out_short_time(it->first, a, sizeof(a)),
@@ -133,9 +139,10 @@ rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o)
 {
 	switch (o->format) {
 	case RP_TEXT:
-		fputs("Top rejected HELO names, ", fp);
+		fprintf(fp, "Top rejected HELO names (from the %s)\n",
+		    o->source);
 		out_period(fp, rp);
-		fprintf(fp, " (from the %s)\n", o->source);
+		fputc('\n', fp);
 		break;
 	case RP_JSON:
 		fprintf(fp, "{\"report\":\"helo\",\"source\":\"%s\","

@@ -8,6 +8,7 @@
  * SYNOPSIS
  *	void	out_text(FILE *fp, const char *s, size_t width);
  *	void	out_text_end(FILE *fp, const char *s, size_t width);
+ *	size_t	out_text_width(const char *s);
  *	void	out_csv(FILE *fp, const char *s);
  *	void	out_html(FILE *fp, const char *s);
  *	void	out_json(FILE *fp, const char *s);
@@ -17,7 +18,8 @@
  * DESCRIPTION
  *	out_text() writes s with every byte outside printable ASCII as \xNN,
  *	in exactly width columns (cut with "..." or padded; width 0: all of
- *	it, unpadded); out_text_end() the same without the padding. out_csv() writes one RFC 4180 field: quoted when it
+ *	it, unpadded); out_text_end() the same without the padding;
+ *	out_text_width() is the width s takes uncut. out_csv() writes one RFC 4180 field: quoted when it
  *	holds a comma, quote, CR or LF, quotes doubled, and a leading = + -
  *	@ or tab prefixed with ' so that no spreadsheet runs it as a
  *	formula. out_html() writes &, <, >, " and ' as entities and controls
@@ -65,6 +67,18 @@ text(FILE *fp, const char *s, size_t width, int pad)
 	else
 		fputs(e, fp);
 	free(e);
+}
+
+/* out_text_width - the columns out_text() needs for all of s */
+size_t
+out_text_width(const char *s)
+{
+	const unsigned char *p;
+	size_t		 n = 0;
+
+	for (p = (const unsigned char *)(s != NULL ? s : ""); *p != '\0'; p++)
+		n += *p >= 0x20 && *p < 0x7f ? 1 : 4;
+	return (n);
 }
 
 /* out_text - s as safe text in exactly width columns */

@@ -100,6 +100,7 @@ int	rp_values(FILE *, const struct rp_tab *, const char *, const char *,
 /* out.c */
 void	out_text(FILE *, const char *, size_t);
 void	out_text_end(FILE *, const char *, size_t);
+size_t	out_text_width(const char *);
 void	out_csv(FILE *, const char *);
 void	out_html(FILE *, const char *);
 void	out_json(FILE *, const char *);

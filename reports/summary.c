@@ -192,6 +192,7 @@ text_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	struct hour	 h[168];
 	long		 cur[6], prev[6], max = 1;
 	char		 c[16], lab[32];
+	const char	*st;
 	size_t		 i, n;
 	int		 k, daily, bans;
 
@@ -245,8 +246,9 @@ text_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 		const struct rp_item *it = rp->clients.sorted[i];
 		fputs("  ", fp);
 		out_text(fp, it->key, 39);
+		st = ban_of(rp, it->key, o, &bans);
 		fprintf(fp, " %7ld %8ld %8ld %s\n", it->n, it->sessions,
-		    it->messages, ban_of(rp, it->key, o, &bans));
+		    it->messages, st[0] != '\0' ? st : "-");
 	}
 	fputs("\nTop rejected HELO names\n", fp);
 	rp_values(fp, &rp->helo, "rejected HELO names", "helo", o);
@@ -263,8 +265,9 @@ text_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	for (i = 0; i < n; i++) {
 		long bc = h[i].connects * BAR / max;
 		long br = h[i].rejects * BAR / max;
-		fprintf(fp, "  %-11s %7ld %7ld ", hour_label(&h[i], daily,
-		    lab, sizeof(lab)), h[i].connects, h[i].rejects);
+		fprintf(fp, "  %-11s %7ld %7ld%s", hour_label(&h[i], daily,
+		    lab, sizeof(lab)), h[i].connects, h[i].rejects,
+		    bc + br > 0 ? " " : "");
 		for (k = 0; k < bc; k++)
 			fputc('#', fp);
 		for (k = 0; k < br; k++)
