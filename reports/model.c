@@ -476,7 +476,8 @@ rp_done(struct rp *rp)
 	tab_sort(&rp->recipient, by_count);
 	tab_sort(&rp->clients, by_count);
 	tab_sort(&rp->hours, by_hour);
-	qsort(rp->bans, rp->nbans, sizeof(*rp->bans), by_at);
+	if (rp->nbans > 0)	/* rp->bans is NULL when there are none */
+		qsort(rp->bans, rp->nbans, sizeof(*rp->bans), by_at);
 	/* bans by address: n counts them, hour holds the latest's index */
 	memset(&byaddr, 0, sizeof(byaddr));
 	for (i = 0; i < rp->nbans; i++) {
@@ -494,7 +495,8 @@ rp_done(struct rp *rp)
 		}
 	}
 	tab_free(&byaddr);
-	qsort(rp->ff, rp->nff, sizeof(*rp->ff), by_retries);
+	if (rp->nff > 0)
+		qsort(rp->ff, rp->nff, sizeof(*rp->ff), by_retries);
 }
 
 /* rp_last_time - the log time of the last fact of the period, or 0 */

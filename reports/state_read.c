@@ -11,8 +11,10 @@
  * DESCRIPTION
  *	Opens the database read-only (the daemon may be writing it: WAL lets
  *	both go on) and reads, in one read transaction, the activity rows of
- *	the period and the one before it (by kind and hour: the primary
- *	key's order), the five-fifty entries, and the bans; *now becomes the
+ *	the period and the one before it (through the view activity_rows,
+ *	by the hour index; rows of one key from several flushes add up in
+ *	rp_fact()), the five-fifty entries,
+ *	and the bans; *now becomes the
  *	state's log time (meta log_time).
  * DIAGNOSTICS
  *	-1 with a message in err when the file cannot be opened, is not a
@@ -24,11 +26,6 @@
 
 #include "rp_int.h"
 
-static const char *const kinds[] = {
-	"connect", "session", "message", "reject", "helo", "sender",
-	"recipient"
-};
-
 /* failed - the message of a failed query; -1 */
 static int
 failed(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -37,33 +34,34 @@ failed(sqlite3 *db, const char *what, char *err, size_t errlen)
 	return (-1);
 }
 
-/* read_facts - the activity rows of one kind in [lo, hi) hours */
+/* read_facts - the activity rows of the hours [lo, hi) */
 static int
-read_facts(struct rp *rp, sqlite3 *db, const char *kind, long long lo,
-    long long hi, char *err, size_t errlen)
+read_facts(struct rp *rp, sqlite3 *db, long long lo, long long hi, char *err,
+    size_t errlen)
 {
 	struct score_fact f;
 	sqlite3_stmt	*q;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT hour, value, client, class, code, "
-	    "n, first, last FROM activity WHERE kind = ? AND hour >= ? AND "
-	    "hour < ?", -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT kind, hour, value, client, class, "
+	    "code, n, first, last FROM activity_rows WHERE hour >= ? AND "
+	    "hour < ?",
+	    -1, &q, NULL) != SQLITE_OK)
 		return (failed(db, "activity", err, errlen));
-	sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, lo);
-	sqlite3_bind_int64(q, 3, hi);
-	f.kind = kind;
+	sqlite3_bind_int64(q, 1, lo);
+	sqlite3_bind_int64(q, 2, hi);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		f.hour = sqlite3_column_int64(q, 0);
-		f.value = (const char *)sqlite3_column_text(q, 1);
-		f.client = (const char *)sqlite3_column_text(q, 2);
-		f.class = (const char *)sqlite3_column_text(q, 3);
-		f.code = sqlite3_column_int(q, 4);
-		f.n = (long)sqlite3_column_int64(q, 5);
-		f.first = sqlite3_column_int64(q, 6);
-		f.last = sqlite3_column_int64(q, 7);
-		if (f.value == NULL || f.client == NULL || f.class == NULL)
+		f.kind = (const char *)sqlite3_column_text(q, 0);
+		f.hour = sqlite3_column_int64(q, 1);
+		f.value = (const char *)sqlite3_column_text(q, 2);
+		f.client = (const char *)sqlite3_column_text(q, 3);
+		f.class = (const char *)sqlite3_column_text(q, 4);
+		f.code = sqlite3_column_int(q, 5);
+		f.n = (long)sqlite3_column_int64(q, 6);
+		f.first = sqlite3_column_int64(q, 7);
+		f.last = sqlite3_column_int64(q, 8);
+		if (f.kind == NULL || f.value == NULL || f.client == NULL ||
+		    f.class == NULL)
 			continue;
 		rp_fact(rp, &f);
 	}
@@ -142,7 +140,6 @@ rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
 	sqlite3		*db = NULL;
 	sqlite3_stmt	*q;
 	long long	 lo, hi;
-	size_t		 k;
 	int		 rc = -1, v = 0;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
@@ -179,10 +176,8 @@ rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
 	lo = rp->bounded ? rp->prev_from / 3600 : rp->from == RP_OPEN_FROM ?
 	    LLONG_MIN : rp->from / 3600;
 	hi = rp->until == RP_OPEN_UNTIL ? LLONG_MAX : rp->until / 3600;
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		if (read_facts(rp, db, kinds[k], lo, hi, err, errlen) == -1)
-			goto out;
-	if (read_ff(rp, db, err, errlen) == -1 ||
+	if (read_facts(rp, db, lo, hi, err, errlen) == -1 ||
+	    read_ff(rp, db, err, errlen) == -1 ||
 	    read_bans(rp, db, err, errlen) == -1)
 		goto out;
 	rc = 0;

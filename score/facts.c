@@ -50,6 +50,41 @@
 
 static char	empty[] = "";
 
+/* arena_alloc - n bytes (aligned) from the scorer's arena */
+static void *
+arena_alloc(struct scorer *s, size_t n)
+{
+	struct arena	*a = s->arena;
+	size_t		 cap;
+	void		*p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (a == NULL || a->cap - a->used < n) {
+		cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		if ((a = malloc(sizeof(*a) + cap)) == NULL)
+			return (NULL);
+		a->used = 0;
+		a->cap = cap;
+		a->next = s->arena;
+		s->arena = a;
+	}
+	p = a->mem + a->used;
+	a->used += n;
+	return (p);
+}
+
+/* arena_free - release a list of chunks */
+void
+arena_free(struct arena *a)
+{
+	struct arena	*next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+}
+
 /* grow - twice the hash slots (or the first ones) */
 static int
 grow(struct scorer *s)
@@ -57,7 +92,8 @@ grow(struct scorer *s)
 	struct fact	**nb, *f, *next;
 	size_t		 n, i;
 
-	n = s->fact_slots ? s->fact_slots * 2 : FACT_SLOTS_MIN;
+	n = s->fact_slots ? s->fact_slots * 2 : s->fact_slots_hint ?
+	    s->fact_slots_hint : FACT_SLOTS_MIN;
 	if ((nb = calloc(n, sizeof(*nb))) == NULL)
 		return (-1);
 	for (i = 0; i < s->fact_slots; i++)
@@ -102,7 +138,7 @@ add(struct scorer *s, const char *kind, struct pf_span value,
 		    strcmp(f->value, v) == 0 && strcmp(f->client, client) == 0)
 			break;
 	if (f == NULL) {
-		if ((f = malloc(sizeof(*f) + vlen + 1)) == NULL)
+		if ((f = arena_alloc(s, sizeof(*f) + vlen + 1)) == NULL)
 			return;
 		memset(f, 0, sizeof(*f));
 		memcpy(f->value, v, vlen + 1);
@@ -240,8 +276,11 @@ ff_prune(struct scorer *s, long long t)
 	struct ff	**pp, *e;
 	size_t		 b;
 
-	if (!s->track || t / 86400 == s->ff_pruned_day)
-		return;		/* a report over old logs keeps them all */
+	/* Once a log day, and never back: logs of several hosts or years
+	 * mixed do not prune at every session. A report over old logs
+	 * (no state) keeps them all. */
+	if (!s->track || t / 86400 <= s->ff_pruned_day)
+		return;
 	s->ff_pruned_day = t / 86400;
 	for (b = 0; b < FF_SLOTS; b++)
 		for (pp = &s->ffs[b]; (e = *pp) != NULL;) {
@@ -312,14 +351,8 @@ facts_session_end(struct scorer *s, struct session *ss, long long t)
 void
 facts_clear(struct scorer *s)
 {
-	struct fact	*f, *n;
-	size_t		 b;
-
-	for (b = 0; b < s->fact_slots; b++)
-		for (f = s->facts[b]; f != NULL; f = n) {
-			n = f->next;
-			free(f);
-		}
+	arena_free(s->arena);
+	s->arena = NULL;
 	free(s->facts);
 	s->facts = NULL;
 	s->fact_slots = s->nfacts = 0;

@@ -94,6 +94,16 @@ struct fact {
 };
 #define FACT_SLOTS_MIN	4096	/* grows: twice the facts at most */
 
+/* Facts are many and short-lived (until the next flush): they are cut
+ * from chunks that are freed together. */
+struct arena {
+	struct arena	*next;
+	size_t		 used, cap;
+	char		 mem[];
+};
+#define ARENA_CHUNK	(1024 * 1024)
+void	arena_free(struct arena *);
+
 /* A client's first permanent rejection and its returns after it. */
 struct ff {
 	struct ff	*next;		/* hash chain */
@@ -159,6 +169,8 @@ struct scorer {
 	size_t		 npev, pev_cap;
 	struct fact	**facts;	/* to write; fact_slots chains */
 	size_t		 fact_slots, nfacts;
+	size_t		 fact_slots_hint;	/* the last flush's size */
+	struct arena	*arena;		/* where the facts live */
 	struct ff	*ffs[FF_SLOTS];	/* five-fifties remembered */
 	size_t		 nffs;
 	struct ff	*ff_dirty;

@@ -935,8 +935,9 @@ dump() {
 	    WHERE addr <> '$manual' ORDER BY addr, t, rule, detail, weight;
 	    SELECT addr, prefix_len, at, until, n, reason FROM bans
 	    WHERE addr <> '$manual' ORDER BY addr, at;
-	    SELECT kind, hour, value, client, class, code, n, first, last
-	    FROM activity WHERE client <> '$manual' ORDER BY 1, 2, 3, 4, 5, 6;
+	    SELECT kind, hour, value, client, class, code, sum(n), min(first),
+	    max(last) FROM activity_rows WHERE client <> '$manual'
+	    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6;
 	    SELECT * FROM fivefifties WHERE addr <> '$manual' ORDER BY addr"
 }
 dump "$dir/ff.db" >"$dir/daemon.dump"

@@ -487,7 +487,8 @@ dump(const char *db)
 	    "rule, detail FROM evidence ORDER BY addr, t, rule, detail, "
 	    "weight; SELECT addr, prefix_len, at, until, n, reason FROM bans "
 	    "ORDER BY addr, at; SELECT kind, hour, value, client, class, code, "
-	    "n, first, last FROM activity ORDER BY 1, 2, 3, 4, 5, 6; "
+	    "sum(n), min(first), max(last) FROM activity_rows GROUP BY 1, 2, 3, 4, "
+	    "5, 6 ORDER BY 1, 2, 3, 4, 5, 6; "
 	    "SELECT * FROM fivefifties ORDER BY addr\"", db);
 	return (sh(cmd, NULL));
 }

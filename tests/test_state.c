@@ -414,7 +414,7 @@ test_reject_counts(void **state)
 	free(text);
 	assert_int_equal(sqlite3_open(db, &hd), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(hd, "SELECT value, sum(n) "
-	    "FROM activity WHERE kind = 'helo' GROUP BY value", -1, &q,
+	    "FROM activity_rows WHERE kind = 'helo' GROUP BY value", -1, &q,
 	    NULL), SQLITE_OK);
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		got_total += sqlite3_column_int64(q, 1);
