@@ -240,7 +240,10 @@ out_period(FILE *fp, const struct rp *rp)
 	z[0] = '\0';
 	if (localtime_r(&now, &tm) != NULL)
 		strftime(z, sizeof(z), "%Z", &tm);
-	if (rp->from == RP_OPEN_FROM && rp->until == RP_OPEN_UNTIL)
+	if (rp->from == RP_OPEN_FROM && rp->until == RP_OPEN_UNTIL &&
+	    rp->data_first == LLONG_MAX)
+		fputs("all data (there is none)", fp);
+	else if (rp->from == RP_OPEN_FROM && rp->until == RP_OPEN_UNTIL)
 		fprintf(fp, "all data (%s to %s %s)",
 		    out_time(rp->data_first == LLONG_MAX ? 0 : rp->data_first,
 		    a, sizeof(a)), out_time(rp_last_time(rp), b, sizeof(b)), z);
