@@ -10,6 +10,8 @@
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
 #   make bench-fw   banning speed against nft add element
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
+#   make bench-report   fivefifty report from logs (against pflogsumm) and
+#                   from a state of a million events
 #   make fuzz       run the libFuzzer target on the parser (FUZZ_SECONDS)
 #   make clean
 
@@ -57,7 +59,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all run test check demo install uninstall bench bench-fw bench-latency \
-	fuzz clean deps-build deps-test deps-fuzz deps-bench
+	bench-report fuzz clean deps-build deps-test deps-fuzz deps-bench
 
 all: fivefifty
 
@@ -147,15 +149,16 @@ FF_USER	 = fivefifty
 FF_GECOS = fivefifty daemon (make install)
 # The binary to install (the tests install their sanitizer build).
 INSTALL_BIN ?= fivefifty
-# Issue 7 (reports) adds the cron example here: its source file and where
-# it goes (install -m 0644 into $(DESTDIR)$(CRON_DIR), uninstall removes it).
-# CRON_EXAMPLE = ...
-# CRON_DIR = ...
+# The cron example (the daily summary by mail), @SBINDIR@ substituted:
+# installed as $(CRON_DIR)/fivefifty only when there is none, removed by
+# uninstall only when it is unchanged (as the configuration).
+CRON_EXAMPLE = conf/fivefifty.cron
+CRON_DIR = $(SYSCONFDIR)/cron.d
 
 install: $(INSTALL_BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MAPDIR)
+	    $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MAPDIR) $(DESTDIR)$(CRON_DIR)
 	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(SBINDIR)/fivefifty
 	install -m 0644 man/fivefifty.8 $(DESTDIR)$(MANDIR)/man8/fivefifty.8
 	install -m 0644 man/fivefifty.conf.5 \
@@ -177,6 +180,17 @@ install: $(INSTALL_BIN)
 	else \
 	    echo "install -m 0644 conf/fivefifty.conf $$conf"; \
 	    install -m 0644 conf/fivefifty.conf "$$conf"; \
+	fi
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $(CRON_EXAMPLE) > build/fivefifty.cron
+	@# A cron file of the postmaster's is never overwritten either.
+	@cron=$(DESTDIR)$(CRON_DIR)/fivefifty; \
+	if [ -e "$$cron" ]; then \
+	    cmp -s build/fivefifty.cron "$$cron" || \
+	    echo "fivefifty: kept $$cron; this version's is" \
+	        "$(CRON_EXAMPLE) (@SBINDIR@ is $(SBINDIR))"; \
+	else \
+	    echo "install -m 0644 build/fivefifty.cron $$cron"; \
+	    install -m 0644 build/fivefifty.cron "$$cron"; \
 	fi
 	@if [ -n "$(DESTDIR)" ]; then \
 	    echo "fivefifty: DESTDIR is set: no user created, nothing" \
@@ -221,7 +235,10 @@ install: $(INSTALL_BIN)
 	    "hash:$(MAPDIR)/access"; \
 	echo "  3. systemctl enable --now fivefifty" \
 	    "  (without systemd: $(SBINDIR)/fivefifty run, as root)"; \
-	echo "  4. postfix reload; fivefifty status"
+	echo "  4. postfix reload; fivefifty status"; \
+	echo "  The daily summary: $(CRON_DIR)/fivefifty mails it to root at" \
+	    "06:00 (--mail-to there; until the daemon has made its state," \
+	    "cron mails its complaint instead)"
 
 uninstall:
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && \
@@ -236,6 +253,18 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/fivefifty.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man5/fivefifty.conf.5.gz
 	rm -f $(DESTDIR)$(UNITDIR)/fivefifty.service
+	@# The cron file goes only when it is this version's, unchanged.
+	@mkdir -p build
+	@sed 's|@SBINDIR@|$(SBINDIR)|g' $(CRON_EXAMPLE) > build/fivefifty.cron
+	@cron=$(DESTDIR)$(CRON_DIR)/fivefifty; \
+	if [ -e "$$cron" ]; then \
+	    if cmp -s "$$cron" build/fivefifty.cron; then \
+	        echo "rm -f $$cron"; rm -f "$$cron"; \
+	    else \
+	        echo "fivefifty: kept $$cron: it differs from" \
+	            "$(CRON_EXAMPLE) (yours; rm it when done with it)"; \
+	    fi; \
+	fi
 	@# The configuration goes only when it is the sample, unchanged.
 	@conf=$(DESTDIR)$(CONFDIR)/fivefifty.conf; sample=$$conf.sample; \
 	[ -f "$$sample" ] || sample=conf/fivefifty.conf; \
@@ -291,6 +320,7 @@ bench: deps-bench
 	    build/rel/bench/tailbench build/rel/bench/fwbench \
 	    build/rel/bench/latency
 	bench/run.sh
+	bench/report.sh
 	bench/fw.sh
 	bench/latency.sh
 
@@ -303,6 +333,11 @@ bench-fw: deps-bench
 bench-latency: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/latency
 	bench/latency.sh
+
+# fivefifty report from logs and from the state: bench/report.sh.
+bench-report: deps-bench
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
+	bench/report.sh
 
 FW_OBJ := $(patsubst %.c,build/rel/%.o,$(FW_SRC) score/net.c $(UTIL_SRC))
 build/rel/bench/fwbench: bench/fwbench.c $(FW_OBJ)

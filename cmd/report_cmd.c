@@ -85,8 +85,9 @@ const char report_help[] =
 "     fivefifty would have made. Give rotated files oldest first.\n"
 "\n"
 "     Counts are kept per hour of log time, so periods are whole hours:\n"
-"     --from rounds down and --until up to the hour. A report from the\n"
-"     state and one from the same logs agree. Times print in local time.\n"
+"     --from rounds down and --until up to the hour. The state keeps the\n"
+"     last 30 days of log time; within them, a report from the state and\n"
+"     one from the same logs agree. Times print in local time.\n"
 "     Statuses (banned, watching) are taken at the log time of the state\n"
 "     (or at the end of the logs read).\n"
 "\n"
@@ -314,6 +315,11 @@ cmd_report(int argc, char **argv)
 	if (mail_from != NULL && !rp_mail_address_ok(mail_from)) {
 		fprintf(stderr, "fivefifty report: --mail-from: expected one "
 		    "plain address (user or user@domain)\n");
+		return (EX_USAGE);
+	}
+	if (host != NULL && host[0] == '\0') {
+		fprintf(stderr, "fivefifty report: --host: expected a host "
+		    "name\n");
 		return (EX_USAGE);
 	}
 	if (since != NULL && (from_s != NULL || until_s != NULL)) {

@@ -21,8 +21,10 @@
  *
  *	Parsing and scoring take about the same time, so they overlap: a
  *	reader thread reads and parses BATCH_BYTES of whole lines at a time
- *	into a batch (the lines and their events, which point into them) and
- *	queues it; the caller scores the batches in order. The queue holds
+ *	into a batch (the lines and their events, which point into them),
+ *	counts each event's own facts on a scorer of its own
+ *	(scorer_count_event()), and queues the batch; the caller scores the
+ *	batches in order, counting only sessions and five-fifties. The queue holds
  *	at most QUEUE batches, which bounds the memory.
  * DIAGNOSTICS
  *	EX_OK, or EX_NOINPUT when a file cannot be opened or read (the other
@@ -66,6 +68,7 @@ struct pipe {
 	char		**files;
 	int		 nfiles, status;
 	struct pf_parser *p;
+	struct scorer	*counts;	/* the events' own counts */
 	struct pf_epoch_cache ec;
 	unsigned long long lines;
 };
@@ -135,6 +138,7 @@ parse_batch(struct pipe *pp, struct batch *b)
 		    PF_EVENT) {
 			b->t[b->nev] = pf_event_epoch_cached(ev, &pp->ec);
 			b->lineno[b->nev] = pp->lines;
+			scorer_count_event(pp->counts, ev, b->t[b->nev]);
 			b->nev++;
 		}
 		line = nl + 1;
@@ -256,6 +260,17 @@ drain(struct scorer *s, struct rp *rp)
 		rp_ban(rp, &d);
 }
 
+/* since - seconds since *t0 (for -v) */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ((double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9);
+}
+
 /* report_logs - the facts of the logs, into rp */
 int
 report_logs(struct rp *rp, const struct score_conf *c, char **files,
@@ -265,10 +280,12 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	struct scorer	*s;
 	struct batch	*b;
 	pthread_t	 th;
+	struct timespec	 t0;
 	unsigned long long next_flush = FLUSH_LINES;
 	char		 err[256];
 	size_t		 i;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&pp, 0, sizeof(pp));
 	pthread_mutex_init(&pp.mtx, NULL);
 	pthread_cond_init(&pp.cv, NULL);
@@ -277,9 +294,11 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	pp.status = EX_OK;
 	if ((pp.p = pf_parser_new(err, sizeof(err))) == NULL)
 		fatalx("report: %s", err);
-	if ((s = scorer_new(c)) == NULL)
+	if ((s = scorer_new(c)) == NULL || (pp.counts = scorer_new(c)) == NULL)
 		fatal("report");
 	scorer_facts(s, lo, hi);
+	scorer_facts_split(s);
+	scorer_facts(pp.counts, lo, hi);
 	if (pthread_create(&th, NULL, reader, &pp) != 0)
 		fatalx("report: cannot start the reader thread");
 	while ((b = pop(&pp)) != NULL) {
@@ -299,11 +318,15 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	 * open ones not yet. */
 	scorer_flush(s, scorer_now(s));
 	drain(s, rp);
-	log_debug("report: %llu lines read", pp.lines);
+	log_debug("report: %llu lines read in %.2f s", pp.lines, since(&t0));
 	scorer_each_fact(s, rp_fact, rp);
+	scorer_each_fact(pp.counts, rp_fact, rp);
 	scorer_each_ff(s, rp_ff, rp);
+	log_debug("report: facts summed at %.2f s", since(&t0));
 	*now = scorer_now(s);
 	scorer_free(s);
+	scorer_free(pp.counts);
+	log_debug("report: scorers freed at %.2f s", since(&t0));
 	pf_parser_free(pp.p);
 	pthread_mutex_destroy(&pp.mtx);
 	pthread_cond_destroy(&pp.cv);

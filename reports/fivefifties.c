@@ -51,13 +51,20 @@ text(FILE *fp, const struct rp *rp, const struct rp_opts *o, size_t n)
 			continue;
 		shown++;
 		fputs("  ", fp);
-		out_text(fp, w->addr, 24);
+		/* as df(1) does: a long address on a line of its own */
+		if (out_text_width(w->addr) > 24) {
+			out_text_end(fp, w->addr, 76);
+			fprintf(fp, "\n  %24s", "");
+		} else
+			out_text(fp, w->addr, 24);
 		fprintf(fp, " %7ld %8ld %-11s %4d %-11s %4d\n", w->retries,
 		    w->sessions, out_short_time(w->first_t, a, sizeof(a)),
 		    w->code, out_short_time(w->last_retry, b, sizeof(b)),
 		    w->bans);
-		fprintf(fp, "    %s; ", out_status(w, o, st, sizeof(st)));
-		out_text(fp, w->name[0] != '\0' ? w->name : "unknown", 0);
+		out_status(w, o, st, sizeof(st), 0);
+		fprintf(fp, "    %s; ", st);
+		out_text_end(fp, w->name[0] != '\0' ? w->name : "unknown",
+		    74 - strlen(st));
 		fputc('\n', fp);
 		fprintf(fp, "    %s: ",
 		    pf_class_name((enum pf_class)w->class));
@@ -91,9 +98,10 @@ csv(FILE *fp, const struct rp *rp, const struct rp_opts *o, size_t n)
 		fprintf(fp, ",%s,%d,%s,", out_iso(w->first_t, a, sizeof(a)),
 		    w->code, pf_class_name((enum pf_class)w->class));
 		out_csv(fp, w->reason);
-		out_status(w, o, st, sizeof(st));
+		out_status(w, o, st, sizeof(st), 0);
 		fprintf(fp, ",%ld,%s,%ld,%s,%s,%d\r\n", w->retries,
-		    out_iso(w->last_retry, b, sizeof(b)), w->sessions,
+		    w->last_retry != 0 ? out_iso(w->last_retry, b, sizeof(b)) :
+		    "", w->sessions,
 		    strncmp(st, "banned", 6) == 0 ? "banned" : st,
 		    w->banned_until > o->now ?
 		    out_iso(w->banned_until, c, sizeof(c)) : "", w->bans);
@@ -122,7 +130,7 @@ json(FILE *fp, const struct rp *rp, const struct rp_opts *o, size_t n)
 		    "\"class\":\"%s\",\"reason\":", out_iso(w->first_t, a,
 		    sizeof(a)), w->code, pf_class_name((enum pf_class)w->class));
 		out_json(fp, w->reason);
-		out_status(w, o, st, sizeof(st));
+		out_status(w, o, st, sizeof(st), 0);
 		fprintf(fp, "},\"retries\":%ld,\"last_retry\":", w->retries);
 		if (w->last_retry != 0)
 			fprintf(fp, "\"%s\"", out_iso(w->last_retry, b,
@@ -159,9 +167,10 @@ html(FILE *fp, const struct rp *rp, const struct rp_opts *o, size_t n)
 	out_period(fp, rp);
 	fprintf(fp, " (from the %s)</p>\n<table style=\"border-collapse:"
 	    "collapse;\">\n<tr>", o->source);
-	fprintf(fp, "%sclient%sname%sfirst rejection%scode%sreason"
-	    "%sretries%slast retry%ssessions%sstatus%sbans</th></tr>\n", th,
-	    th, th, th, th, th, th, th, th, th);
+	fprintf(fp, "%sclient</th>%sname</th>%sfirst rejection</th>%scode"
+	    "</th>%sreason</th>%sretries</th>%slast retry</th>%ssessions"
+	    "</th>%sstatus</th>%sbans</th></tr>\n", th, th, th, th, th, th,
+	    th, th, th, th);
 	for (i = 0; i < rp->nff && shown < n; i++) {
 		w = &rp->ff[i];
 		if (!listed(w, o))
@@ -177,7 +186,7 @@ html(FILE *fp, const struct rp *rp, const struct rp_opts *o, size_t n)
 		fprintf(fp, "</td>%s%ld</td>%s%s</td>%s%ld</td>%s%s</td>"
 		    "%s%d</td></tr>\n", td, w->retries, td,
 		    out_time(w->last_retry, b, sizeof(b)), td, w->sessions, td,
-		    out_status(w, o, st, sizeof(st)), td, w->bans);
+		    out_status(w, o, st, sizeof(st), 1), td, w->bans);
 	}
 	fputs("</table>\n", fp);
 	out_html_tail(fp);
@@ -201,8 +210,9 @@ postfix(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 		if (w->retries == 0 || (o->skip != NULL && o->skip(w->addr)) ||
 		    strpbrk(w->addr, " \t\r\n#") != NULL)
 			continue;
-		fprintf(fp, "%s\tREJECT came back %ld times after a permanent "
-		    "rejection\n", w->addr, w->retries);
+		fprintf(fp, "%s\tREJECT came back %ld time%s after a "
+		    "permanent rejection\n", w->addr, w->retries,
+		    w->retries == 1 ? "" : "s");
 	}
 }
 

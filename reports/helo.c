@@ -41,7 +41,7 @@ rp_values(FILE *fp, const struct rp_tab *t, const char *what,
 {
 	const struct rp_item *it;
 	char		 a[40], b[40];
-	size_t		 i, n = t->n;
+	size_t		 i, n = t->n, w;
 
 	if (o->top > 0 && (size_t)o->top < n)
 		n = (size_t)o->top;
@@ -51,22 +51,33 @@ rp_values(FILE *fp, const struct rp_tab *t, const char *what,
 			fprintf(fp, "  (no %s)\n", what);
 			break;
 		}
-		fprintf(fp, "  %-19s %7s %7s %-17s %-11s %s\n", column,
-		    "rejects", "clients", "class", "first", "last");
+		/* The summary's tables leave out first and last seen: the
+		 * values get the room. */
+		w = o->compact ? 40 : 16;
+		if (o->compact)
+			fprintf(fp, "  %-40s %7s %7s %s\n", column, "rejects",
+			    "clients", "class");
+		else
+			fprintf(fp, "  %-16s %7s %7s %-20s %-11s %s\n", column,
+			    "rejects", "clients", "class", "first", "last");
 		for (i = 0; i < n; i++) {
 			it = t->sorted[i];
 			fputs("  ", fp);
 			/* as df(1) does: a long value on a line of its own */
-			if (out_text_width(it->key) > 19) {
+			if (out_text_width(it->key) > w) {
 				out_text_end(fp, it->key, 76);
-				fprintf(fp, "\n  %19s", "");
+				fprintf(fp, "\n  %*s", (int)w, "");
 			} else
 				out_text(fp, it->key[0] != '\0' ? it->key :
-				    "<>", 19);
-			fprintf(fp, " %7ld %7ld %-17s %-11s %s\n", it->n,
-			    it->clients, rp_top_class(it),
-			    out_short_time(it->first, a, sizeof(a)),
-			    out_short_time(it->last, b, sizeof(b)));
+				    "<>", w);
+			if (o->compact)
+				fprintf(fp, " %7ld %7ld %s\n", it->n,
+				    it->clients, rp_top_class(it));
+			else
+				fprintf(fp, " %7ld %7ld %-20s %-11s %s\n",
+				    it->n, it->clients, rp_top_class(it),
+				    out_short_time(it->first, a, sizeof(a)),
+				    out_short_time(it->last, b, sizeof(b)));
 		}
 		if (n < t->n)
 			fprintf(fp, "  ... %zu more (--top)\n", t->n - n);
@@ -127,6 +138,9 @@ rp_values(FILE *fp, const struct rp_tab *t, const char *what,
 		if (t->n == 0)
 			fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
 			    "8px;\">(no %s)</td></tr>\n", what);
+		else if (n < t->n)
+			fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
+			    "8px;\">... %zu more</td></tr>\n", t->n - n);
 		fputs("</table>\n", fp);
 		break;
 	}
@@ -137,6 +151,9 @@ rp_values(FILE *fp, const struct rp_tab *t, const char *what,
 int
 rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o)
 {
+	size_t	i;
+	long	sum;
+
 	switch (o->format) {
 	case RP_TEXT:
 		fprintf(fp, "Top rejected HELO names (from the %s)\n",
@@ -145,9 +162,11 @@ rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o)
 		fputc('\n', fp);
 		break;
 	case RP_JSON:
+		for (i = 0, sum = 0; i < rp->helo.n; i++)
+			sum += rp->helo.sorted[i]->n;
 		fprintf(fp, "{\"report\":\"helo\",\"source\":\"%s\","
 		    "\"rejects\":%ld,\"names\":%zu,\"rows\":", o->source,
-		    rp->cur.rejects, rp->helo.n);
+		    sum, rp->helo.n);
 		break;
 	case RP_HTML:
 	case RP_POSTFIX:

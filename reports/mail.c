@@ -38,6 +38,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -53,7 +54,8 @@
 
 extern char **environ;
 
-/* qp - bytes as quoted-printable (RFC 2045), CRLF line ends */
+/* qp - bytes as quoted-printable (RFC 2045); lines end in LF, the local
+ * convention sendmail(1) expects (it makes CRLF on the wire) */
 static void
 qp(FILE *fp, const char *s, size_t n)
 {
@@ -63,14 +65,14 @@ qp(FILE *fp, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
 		if (c == '\n') {
-			fputs("\r\n", fp);
+			fputs("\n", fp);
 			col = 0;
 			continue;
 		}
 		int plain = (c >= 33 && c <= 126 && c != '=') ||
 		    (c == ' ' && i + 1 < n && s[i + 1] != '\n');
 		if (col + (plain ? 1 : 3) > 75) {
-			fputs("=\r\n", fp);
+			fputs("=\n", fp);
 			col = 0;
 		}
 		if (plain) {
@@ -82,10 +84,11 @@ qp(FILE *fp, const char *s, size_t n)
 		}
 	}
 	if (col > 0)
-		fputs("\r\n", fp);
+		fputs("\n", fp);
 }
 
-/* safe_host - the host name as printable ASCII, no spaces */
+/* safe_host - the host name for the headers: letters, digits, dots and
+ * hyphens (anything else becomes a hyphen) */
 static void
 safe_host(const char *in, char *out, size_t len)
 {
@@ -93,8 +96,8 @@ safe_host(const char *in, char *out, size_t len)
 
 	for (i = 0; in != NULL && in[i] != '\0' && w + 1 < len; i++) {
 		unsigned char c = (unsigned char)in[i];
-		out[w++] = (c > 0x20 && c < 0x7f && c != '(' && c != ')') ?
-		    (char)c : '_';
+		out[w++] = (isalnum(c) && c < 0x80) || c == '.' || c == '-' ?
+		    (char)c : '-';
 	}
 	out[w] = '\0';
 	if (w == 0)
@@ -167,34 +170,34 @@ rp_mail(FILE *fp, struct rp *rp, const struct rp_opts *o, const char *to,
 	r = ((uint64_t)arc4random() << 32) | arc4random();
 	snprintf(boundary, sizeof(boundary), "=_fivefifty_%016llx",
 	    (unsigned long long)r);
-	fprintf(fp, "Date: %s\r\n", date);
-	fprintf(fp, "From: fivefifty <%s>\r\n", from);
-	fprintf(fp, "To: %s\r\n", to);
+	fprintf(fp, "Date: %s\n", date);
+	fprintf(fp, "From: fivefifty <%s>\n", from);
+	fprintf(fp, "To: %s\n", to);
 	if (rp->from != RP_OPEN_FROM && rp->until != RP_OPEN_UNTIL)
-		fprintf(fp, "Subject: fivefifty summary for %s, %s to %s\r\n",
+		fprintf(fp, "Subject: fivefifty summary for %s, %s to %s\n",
 		    host, out_time(rp->from, a, sizeof(a)),
 		    out_time(rp->until, b, sizeof(b)));
 	else
-		fprintf(fp, "Subject: fivefifty summary for %s, %s to %s\r\n",
+		fprintf(fp, "Subject: fivefifty summary for %s, %s to %s\n",
 		    host, out_time(rp->data_first == LLONG_MAX ? 0 :
 		    rp->data_first, a, sizeof(a)), out_time(rp_last_time(rp), b,
 		    sizeof(b)));
-	fprintf(fp, "Message-ID: <fivefifty.%lld.%ld.%016llx@%s>\r\n",
+	fprintf(fp, "Message-ID: <fivefifty.%lld.%ld.%016llx@%s>\n",
 	    (long long)now, (long)getpid(), (unsigned long long)r, host);
-	fputs("Auto-Submitted: auto-generated\r\n", fp);
-	fputs("MIME-Version: 1.0\r\n", fp);
-	fprintf(fp, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n",
+	fputs("Auto-Submitted: auto-generated\n", fp);
+	fputs("MIME-Version: 1.0\n", fp);
+	fprintf(fp, "Content-Type: multipart/alternative; boundary=\"%s\"\n",
 	    boundary);
-	fputs("\r\nThis is a MIME message: a text and an HTML part.\r\n", fp);
-	fprintf(fp, "\r\n--%s\r\n", boundary);
-	fputs("Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", fp);
+	fputs("\nThis is a MIME message: a text and an HTML part.\n", fp);
+	fprintf(fp, "\n--%s\n", boundary);
+	fputs("Content-Type: text/plain; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n", fp);
 	qp(fp, text, ntext);
-	fprintf(fp, "\r\n--%s\r\n", boundary);
-	fputs("Content-Type: text/html; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", fp);
+	fprintf(fp, "\n--%s\n", boundary);
+	fputs("Content-Type: text/html; charset=UTF-8\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n", fp);
 	qp(fp, html, nhtml);
-	fprintf(fp, "\r\n--%s--\r\n", boundary);
+	fprintf(fp, "\n--%s--\n", boundary);
 	free(text);
 	free(html);
 	return (ferror(fp) ? -1 : 0);

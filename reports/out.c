@@ -122,11 +122,12 @@ quoted:
 	fputc('"', fp);
 }
 
-/* out_html - text as HTML */
+/* out_html - text as HTML (valid UTF-8 kept, other bytes as \xNN) */
 void
 out_html(FILE *fp, const char *s)
 {
 	const unsigned char *p;
+	size_t		 n;
 
 	for (p = (const unsigned char *)(s != NULL ? s : ""); *p != '\0';
 	    p++) {
@@ -149,8 +150,14 @@ out_html(FILE *fp, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(fp, "\\x%02x", *p);
-			else
+			else if (*p < 0x80)
 				fputc(*p, fp);
+			else if ((n = utf8_valid_len(p, strlen(
+			    (const char *)p))) > 0) {
+				fwrite(p, 1, n, fp);	/* valid UTF-8 stays */
+				p += n - 1;
+			} else
+				fprintf(fp, "\\x%02x", *p);
 		}
 	}
 }
@@ -257,15 +264,17 @@ out_period(FILE *fp, const struct rp *rp)
 		    out_time(rp->until, b, sizeof(b)), z);
 }
 
-/* out_status - "banned until ...", "watching" or "expired" */
+/* out_status - "banned until ...", "watching" or "expired" (the time
+ * with its year when full) */
 const char *
 out_status(const struct rp_ffrow *w, const struct rp_opts *o, char *buf,
-    size_t len)
+    size_t len, int full)
 {
 	char	t[32];
 
 	if (w->banned_until > o->now)
-		snprintf(buf, len, "banned until %s",
+		snprintf(buf, len, "banned until %s", full ?
+		    out_time(w->banned_until, t, sizeof(t)) :
 		    out_short_time(w->banned_until, t, sizeof(t)));
 	else if ((double)(o->now - w->last_seen) <= o->watch)
 		snprintf(buf, len, "watching");

@@ -86,6 +86,8 @@ struct rp_opts {
 					 * came back */
 	int		(*skip)(const char *addr);	/* never in a postfix
 							 * table; NULL: none */
+	int		 compact;	/* text tables without first/last
+					 * (the summary's) */
 };
 
 struct rp;

@@ -109,7 +109,7 @@ const char *out_short_time(long long, char *, size_t);
 const char *out_iso(long long, char *, size_t);
 void	out_period(FILE *, const struct rp *);
 const char *out_status(const struct rp_ffrow *, const struct rp_opts *,
-	    char *, size_t);
+	    char *, size_t, int);
 void	out_html_head(FILE *, const char *);
 void	out_html_tail(FILE *);
 

@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rp_int.h"
 
@@ -142,6 +143,11 @@ rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
 	long long	 lo, hi;
 	int		 rc = -1, v = 0;
 
+	if (access(path, F_OK) == -1) {
+		snprintf(err, errlen, "%s: no state database (the daemon or "
+		    "fivefifty scan makes it; or give --log FILE)", path);
+		return (-1);
+	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, db != NULL ?

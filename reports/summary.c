@@ -16,8 +16,9 @@
  *	unknown recipients and senders; and activity per hour (each hour of
  *	a period up to 48 hours, otherwise per hour of the day): a bar chart
  *	of characters in text, of inline-styled cells in HTML.
- *	CSV is one "section,name,value,previous" line per number, for
- *	scripts; JSON one object. Returns 0, or -1 when the output fails.
+ *	CSV is one "section,name,value,previous,detail" line per number or
+ *	ban (a ban's value is its end, its detail the reason), for scripts;
+ *	JSON one object. Returns 0, or -1 when the output fails.
  */
 #include <stdio.h>
 #include <string.h>
@@ -166,7 +167,11 @@ text_bans(FILE *fp, const struct rp *rp, const struct rp_opts *o, int active)
 		else
 			snprintf(addr, sizeof(addr), "%s", b->addr);
 		fprintf(fp, "  %-11s ", out_short_time(b->at, a, sizeof(a)));
-		out_text(fp, addr, 30);
+		if (out_text_width(addr) > 30) {	/* on its own line */
+			out_text_end(fp, addr, 64);
+			fprintf(fp, "\n  %11s %30s", "", "");
+		} else
+			out_text(fp, addr, 30);
 		fprintf(fp, " %-11s ", out_short_time(b->until, u, sizeof(u)));
 		out_text_end(fp, b->manual ? "manual" : b->reason, 22);
 		fputc('\n', fp);
@@ -192,6 +197,7 @@ text_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	struct hour	 h[168];
 	long		 cur[6], prev[6], max = 1;
 	char		 c[16], lab[32];
+	struct rp_opts	 co;
 	const char	*st;
 	size_t		 i, n;
 	int		 k, daily, bans;
@@ -250,12 +256,14 @@ text_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 		fprintf(fp, " %7ld %8ld %8ld %s\n", it->n, it->sessions,
 		    it->messages, st[0] != '\0' ? st : "-");
 	}
+	co = *o;
+	co.compact = 1;
 	fputs("\nTop rejected HELO names\n", fp);
-	rp_values(fp, &rp->helo, "rejected HELO names", "helo", o);
+	rp_values(fp, &rp->helo, "rejected HELO names", "helo", &co);
 	fputs("\nTop targeted unknown recipients\n", fp);
-	rp_values(fp, &rp->recipient, "unknown recipients", "recipient", o);
+	rp_values(fp, &rp->recipient, "unknown recipients", "recipient", &co);
 	fputs("\nTop rejected senders\n", fp);
-	rp_values(fp, &rp->sender, "rejected senders", "sender", o);
+	rp_values(fp, &rp->sender, "rejected senders", "sender", &co);
 	n = hours(rp, h, sizeof(h) / sizeof(h[0]), &daily);
 	for (i = 0; i < n; i++)
 		if (h[i].connects + h[i].rejects > max)
@@ -539,7 +547,35 @@ json_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	fputs("]}}\n", fp);
 }
 
-/* csv_summary - "section,name,value,previous" lines */
+/* csv_bans - new or active bans: "new_ban" or "active_ban", the client,
+ * the end of the ban, nothing, the reason */
+static void
+csv_bans(FILE *fp, const struct rp *rp, const struct rp_opts *o, int active)
+{
+	const struct rp_banrow *b;
+	char		 u[40], addr[80];
+	size_t		 i, shown = 0;
+
+	for (i = 0; i < rp->nbans && (o->top <= 0 || shown < (size_t)o->top);
+	    i++) {
+		b = &rp->bans[i];
+		if (active ? !active_ban(b, o) : !new_ban(rp, b))
+			continue;
+		shown++;
+		if (b->prefix_len != 32 && b->prefix_len != 128)
+			snprintf(addr, sizeof(addr), "%s/%d", b->addr,
+			    b->prefix_len);
+		else
+			snprintf(addr, sizeof(addr), "%s", b->addr);
+		fprintf(fp, "%s,", active ? "active_ban" : "new_ban");
+		out_csv(fp, addr);
+		fprintf(fp, ",%s,,", out_iso(b->until, u, sizeof(u)));
+		out_csv(fp, b->manual ? "manual" : b->reason);
+		fputs("\r\n", fp);
+	}
+}
+
+/* csv_summary - "section,name,value,previous,detail" lines */
 static void
 csv_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 {
@@ -550,23 +586,23 @@ csv_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	int		 k, daily;
 
 	(void)o;
-	fputs("section,name,value,previous\r\n", fp);
+	fputs("section,name,value,previous,detail\r\n", fp);
 	totals(&rp->cur, cur);
 	totals(&rp->prev, prev);
 	for (k = 0; k < 6; k++) {
 		fprintf(fp, "totals,%s,%ld,", total_names[k], cur[k]);
 		if (rp->bounded)
 			fprintf(fp, "%ld", prev[k]);
-		fputs("\r\n", fp);
+		fputs(",\r\n", fp);
 	}
 	for (k = 1; k < PF_CLASS_COUNT; k++)
 		if (rp->cur.class_n[k] > 0 || rp->prev.class_n[k] > 0)
-			fprintf(fp, "class,%s,%ld,%ld\r\n", pf_class_name(
+			fprintf(fp, "class,%s,%ld,%ld,\r\n", pf_class_name(
 			    (enum pf_class)k), rp->cur.class_n[k],
 			    rp->prev.class_n[k]);
 	for (k = 0; k < 1000; k++)
 		if (rp->cur.code_n[k] > 0 || rp->prev.code_n[k] > 0)
-			fprintf(fp, "code,%d,%ld,%ld\r\n", k, rp->cur.code_n[k],
+			fprintf(fp, "code,%d,%ld,%ld,\r\n", k, rp->cur.code_n[k],
 			    rp->prev.code_n[k]);
 	n = rp->clients.n;
 	if (o->top > 0 && (size_t)o->top < n)
@@ -574,8 +610,10 @@ csv_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	for (i = 0; i < n && rp->clients.sorted[i]->n > 0; i++) {
 		fputs("offender,", fp);
 		out_csv(fp, rp->clients.sorted[i]->key);
-		fprintf(fp, ",%ld,\r\n", rp->clients.sorted[i]->n);
+		fprintf(fp, ",%ld,,\r\n", rp->clients.sorted[i]->n);
 	}
+	csv_bans(fp, rp, o, 0);
+	csv_bans(fp, rp, o, 1);
 	const struct { const char *s; const struct rp_tab *t; } v[] = {
 		{ "helo", &rp->helo }, { "recipient", &rp->recipient },
 		{ "sender", &rp->sender } };
@@ -586,7 +624,7 @@ csv_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 		for (i = 0; i < n; i++) {
 			fprintf(fp, "%s,", v[k].s);
 			out_csv(fp, v[k].t->sorted[i]->key);
-			fprintf(fp, ",%ld,\r\n", v[k].t->sorted[i]->n);
+			fprintf(fp, ",%ld,,\r\n", v[k].t->sorted[i]->n);
 		}
 	}
 	n = hours(rp, h, sizeof(h) / sizeof(h[0]), &daily);
@@ -595,7 +633,7 @@ csv_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 			snprintf(lab, sizeof(lab), "%02lld:00", h[i].t);
 		else
 			out_iso(h[i].t, lab, sizeof(lab));
-		fprintf(fp, "connections,%s,%ld,\r\nrejects_per_hour,%s,%ld,"
+		fprintf(fp, "connections,%s,%ld,,\r\nrejects_per_hour,%s,%ld,,"
 		    "\r\n", lab, h[i].connects, lab, h[i].rejects);
 	}
 }

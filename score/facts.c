@@ -50,6 +50,25 @@
 
 static char	empty[] = "";
 
+/* The kinds; add() tells them apart by address. */
+static const char K_CONNECT[] = "connect", K_MESSAGE[] = "message",
+    K_SESSION[] = "session", K_REJECT[] = "reject", K_HELO[] = "helo",
+    K_SENDER[] = "sender", K_RECIPIENT[] = "recipient";
+
+/* kind_number - a kind's place in the state's sort order */
+static int
+kind_number(const char *kind)
+{
+	static const char *const order[] = { K_CONNECT, K_HELO, K_MESSAGE,
+	    K_RECIPIENT, K_REJECT, K_SENDER, K_SESSION };
+	int	i;
+
+	for (i = 0; i < 7; i++)
+		if (kind == order[i])
+			return (i);
+	return (7);
+}
+
 /* arena_alloc - n bytes (aligned) from the scorer's arena */
 static void *
 arena_alloc(struct scorer *s, size_t n)
@@ -117,37 +136,41 @@ add(struct scorer *s, const char *kind, struct pf_span value,
 	struct fact	*f;
 	uint64_t	 h;
 	long long	 hour = t / 3600;
-	size_t		 b, vlen;
+	size_t		 b, vlen, clen;
 
 	v[0] = '\0';
 	if (value.p != NULL)
 		peer_text(v, sizeof(v), "", value, FACT_VALUE);
 	vlen = strlen(v);
-	h = hash64(kind, strlen(kind), 0xfac7);
-	h = hash64(v, vlen, h);
-	h = hash64(client, strlen(client), h);
-	h = hash64(class, strlen(class), h);
-	h = hash64((const char *)&hour, sizeof(hour), h);
-	h = hash64((const char *)&code, sizeof(code), h);
+	clen = strlen(client);
+	/* kind and class are static strings: their addresses identify them
+	 * (within this process; hashes are never stored) */
+	h = hash64(client, clen, (uint64_t)(uintptr_t)kind * 31 ^
+	    (uint64_t)(uintptr_t)class ^ (uint64_t)hour << 20 ^
+	    (uint64_t)(unsigned)code);
+	if (vlen > 0)
+		h = hash64(v, vlen, h);
 	if (s->nfacts >= s->fact_slots * 2 && grow(s) == -1)
 		return;
 	b = (size_t)(h & (s->fact_slots - 1));
 	for (f = s->facts[b]; f != NULL; f = f->next)
 		if (f->h == h && f->kind == kind && f->hour == hour &&
-		    f->code == code && strcmp(f->class, class) == 0 &&
+		    f->code == code && f->class == class &&
 		    strcmp(f->value, v) == 0 && strcmp(f->client, client) == 0)
 			break;
 	if (f == NULL) {
-		if ((f = arena_alloc(s, sizeof(*f) + vlen + 1)) == NULL)
+		if (clen >= sizeof(f->client) ||
+		    (f = arena_alloc(s, sizeof(*f) + vlen + 1)) == NULL)
 			return;
 		memset(f, 0, sizeof(*f));
 		memcpy(f->value, v, vlen + 1);
 		f->h = h;
 		f->kind = kind;
+		f->kindno = kind_number(kind);
 		f->hour = hour;
 		f->class = class;
 		f->code = code;
-		snprintf(f->client, sizeof(f->client), "%s", client);
+		memcpy(f->client, client, clen + 1);
 		f->first = t;
 		f->next = s->facts[b];
 		s->facts[b] = f;
@@ -167,50 +190,73 @@ counting(const struct scorer *s, long long t)
 	return (s->facts_on && t >= s->facts_from && t < s->facts_until);
 }
 
-/* facts_event - the facts of one event */
+/* reject_facts - the counts of one reject (no session needed) */
+static void
+reject_facts(struct scorer *s, const struct pf_event *ev, long long t)
+{
+	static const struct pf_span none = { NULL, 0 };
+	const char	*class;
+
+	if (!counting(s, t) || ev->client_ip[0] == '\0' ||
+	    ev->kind != PF_EV_REJECT || !ev->enforced)
+		return;
+	class = pf_class_name(ev->class);
+	add(s, K_REJECT, none, ev->client_ip, class, ev->code, t);
+	if (ev->helo.p != NULL)
+		add(s, K_HELO, ev->helo, ev->client_ip, class, ev->code, t);
+	if (ev->from.p != NULL)
+		add(s, K_SENDER, ev->from, ev->client_ip, class, ev->code, t);
+	if (ev->to.p != NULL && (ev->class == PF_CLASS_UNKNOWN_RECIPIENT ||
+	    ev->class == PF_CLASS_UNVERIFIED_RECIPIENT))
+		add(s, K_RECIPIENT, ev->to, ev->client_ip, class, ev->code, t);
+}
+
+/* facts_event - the facts of one event, and what its session must
+ * remember for the session's facts */
 void
 facts_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
     long long t)
 {
 	static const struct pf_span none = { NULL, 0 };
-	const char	*class;
 
 	if (!counting(s, t) || ev->client_ip[0] == '\0')
 		return;
-	switch (ev->kind) {
-	case PF_EV_CONNECT:
-		add(s, "connect", none, ev->client_ip, empty, 0, t);
+	if (ev->kind == PF_EV_CONNECT)
+		add(s, K_CONNECT, none, ev->client_ip, empty, 0, t);
+	else if (ev->kind == PF_EV_QUEUED)
+		add(s, K_MESSAGE, none, ev->client_ip, empty, 0, t);
+	else if (!s->facts_split)
+		reject_facts(s, ev, t);
+	if (ss == NULL)
 		return;
-	case PF_EV_QUEUED:
-		add(s, "message", none, ev->client_ip, empty, 0, t);
-		return;
-	case PF_EV_PS_PASS:
-		if (ss != NULL)
-			ss->passed = 1;
-		return;
-	case PF_EV_REJECT:
-		break;
-	default:
-		return;
-	}
-	if (!ev->enforced)
-		return;
-	class = pf_class_name(ev->class);
-	add(s, "reject", none, ev->client_ip, class, ev->code, t);
-	if (ev->helo.p != NULL)
-		add(s, "helo", ev->helo, ev->client_ip, class, ev->code, t);
-	if (ev->from.p != NULL)
-		add(s, "sender", ev->from, ev->client_ip, class, ev->code, t);
-	if (ev->to.p != NULL && (ev->class == PF_CLASS_UNKNOWN_RECIPIENT ||
-	    ev->class == PF_CLASS_UNVERIFIED_RECIPIENT))
-		add(s, "recipient", ev->to, ev->client_ip, class, ev->code, t);
-	if (ss != NULL && ss->perm_t == 0 && permanent(ev)) {
+	if (ev->kind == PF_EV_PS_PASS)
+		ss->passed = 1;
+	else if (ev->kind == PF_EV_REJECT && ss->perm_t == 0 &&
+	    permanent(ev)) {
 		ss->perm_t = t;
 		ss->perm_code = ev->code;
 		ss->perm_class = ev->class;
 		peer_text(ss->perm_reason, sizeof(ss->perm_reason), "",
 		    ev->reason, FF_REASON);
 	}
+}
+
+/* scorer_facts_split - leave the rejects' counts to another scorer
+ * (scorer_count_event() on another thread, which the parsing leaves the
+ * time for); this one counts connections, messages, sessions and
+ * five-fifties */
+void
+scorer_facts_split(struct scorer *s)
+{
+	s->facts_split = 1;
+}
+
+/* scorer_count_event - only the counts of one reject, on a scorer used
+ * for nothing else */
+void
+scorer_count_event(struct scorer *s, const struct pf_event *ev, long long t)
+{
+	reject_facts(s, ev, t);
 }
 
 /* ff_find - the five-fifty entry of addr, or NULL */
@@ -310,7 +356,7 @@ facts_session_end(struct scorer *s, struct session *ss, long long t)
 		return;
 	if (ss->postscreen && ss->passed)
 		return;		/* smtpd's session follows and counts */
-	add(s, "session", none, ss->addr, empty, 0, ss->start);
+	add(s, K_SESSION, none, ss->addr, empty, 0, ss->start);
 	ff_prune(s, ss->start);
 	accepted = ss->queued > 0 || ss->rcpt_ok > 0;
 	if ((e = ff_find(s, ss->addr, NULL)) != NULL) {

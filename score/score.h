@@ -64,7 +64,9 @@
  *	counts them always (state_flush() writes them); scorer_facts() turns
  *	counting on for a scorer without one, for events with log time in
  *	[from, until), and scorer_each_fact() and scorer_each_ff() hand them
- *	out.
+ *	out. To share the work between two threads, scorer_facts_split()
+ *	makes a scorer leave the rejects' counts (reject, helo, sender,
+ *	recipient) to scorer_count_event() on a second scorer.
  *
  *	scorer_manual_ban() queues an administrator's ban (manual set; the
  *	client is not banned by scoring while it lasts); scorer_unban()
@@ -203,6 +205,9 @@ int	scorer_banned(struct scorer *, const char *, long long);
 size_t	scorer_nclients(const struct scorer *);
 long long scorer_now(const struct scorer *);
 void	scorer_facts(struct scorer *, long long, long long);
+void	scorer_facts_split(struct scorer *);
+void	scorer_count_event(struct scorer *, const struct pf_event *,
+	    long long);
 void	scorer_each_fact(struct scorer *,
 	    void (*)(void *, const struct score_fact *), void *);
 void	scorer_each_ff(struct scorer *,

@@ -84,6 +84,7 @@ struct fact {
 	struct fact	*next;
 	uint64_t	 h;
 	const char	*kind;		/* static: "helo", "connect", ... */
+	int		 kindno;	/* its place in the kinds' order */
 	long long	 hour;		/* log time / 3600 */
 	const char	*class;		/* static: pf_class_name() or "" */
 	int		 code;		/* SMTP code, 0 when none */
@@ -177,6 +178,7 @@ struct scorer {
 	long long	 ff_pruned_day;
 	int		 track;		/* keep dirty lists (a state is open) */
 	int		 facts_on;	/* count facts (track, or a report) */
+	int		 facts_split;	/* events' counts are made elsewhere */
 	long long	 facts_from, facts_until;	/* log time window */
 	long long	 now;		/* log time of the last event */
 	unsigned long long rng;

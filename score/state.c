@@ -822,6 +822,26 @@ json_str(struct buf *b, const char *v)
 	return (0);
 }
 
+/* put_int - a number in decimal (room for 21 bytes is the caller's) */
+static void
+put_int(struct buf *b, long long v)
+{
+	char			 d[24];
+	unsigned long long	 u;
+	int			 n = 0;
+
+	if (v < 0) {
+		b->p[b->len++] = '-';
+		u = 0ULL - (unsigned long long)v;
+	} else
+		u = (unsigned long long)v;
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	while (n > 0)
+		b->p[b->len++] = d[--n];
+}
+
 /* by_hour_kind - facts in (hour, kind) order */
 static int
 by_hour_kind(const void *a, const void *b)
@@ -831,7 +851,7 @@ by_hour_kind(const void *a, const void *b)
 
 	if (x->hour != y->hour)
 		return (x->hour < y->hour ? -1 : 1);
-	return (x->kind == y->kind ? 0 : strcmp(x->kind, y->kind));
+	return (x->kindno - y->kindno);
 }
 
 /* put_facts - the batch's facts, one activity row per hour and kind */
@@ -842,7 +862,7 @@ put_facts(struct state *st, const struct batch *b)
 	sqlite3_stmt	*q = st->put_fact;
 	struct buf	 out = { NULL, 0, 0 };
 	size_t		 n = 0, i, j;
-	int		 rc = 0, w;
+	int		 rc = 0;
 
 	for (i = 0; i < b->fact_slots; i++)
 		for (f = b->facts[i]; f != NULL; f = f->next)
@@ -875,13 +895,19 @@ put_facts(struct state *st, const struct batch *b)
 			    (out.p[out.len++] = ',', json_str(&out,
 			    f->client)) == -1 || buf_room(&out, 1) == -1 ||
 			    (out.p[out.len++] = ',', json_str(&out,
-			    f->class)) == -1 || buf_room(&out, 80) == -1) {
+			    f->class)) == -1 || buf_room(&out, 100) == -1) {
 				rc = -1;
 				break;
 			}
-			w = snprintf(out.p + out.len, 80, ",%d,%ld,%lld,%lld]",
-			    f->code, f->n, f->first, f->last);
-			out.len += (size_t)(w > 0 && w < 80 ? w : 0);
+			out.p[out.len++] = ',';
+			put_int(&out, f->code);
+			out.p[out.len++] = ',';
+			put_int(&out, f->n);
+			out.p[out.len++] = ',';
+			put_int(&out, f->first);
+			out.p[out.len++] = ',';
+			put_int(&out, f->last);
+			out.p[out.len++] = ']';
 		}
 		if (rc == 0 && buf_room(&out, 1) == 0)
 			out.p[out.len++] = ']';

@@ -14,9 +14,9 @@ case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
-	    mandoc" ;;
+	    mandoc python3" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
-bench)	want="$build fail2ban pflogsumm python3 nftables bc" ;;
+bench)	want="$build fail2ban pflogsumm python3 nftables bc sqlite3" ;;
 *)	echo "usage: $0 build|test|fuzz|bench" >&2; exit 64 ;;
 esac
 

@@ -28,9 +28,9 @@ main(void)
 		ADD(lines_tests), ADD(tailer_tests), ADD(time_tests),
 		ADD(score_tests), ADD(state_tests), ADD(conf_tests), ADD(case_tests),
 		ADD(grok_tests), ADD(corpus_tests), ADD(adversarial_tests),
-		ADD(cli_tests), ADD(map_tests), ADD(firewall_tests),
-		ADD(daemon_tests), ADD(e2e_tests), ADD(install_tests),
-		ADD(host_tests),
+		ADD(cli_tests), ADD(report_tests), ADD(map_tests),
+		ADD(firewall_tests), ADD(daemon_tests), ADD(e2e_tests),
+		ADD(report_mail_tests), ADD(install_tests), ADD(host_tests),
 	};
 	struct CMUnitTest *all;
 	size_t		 i, n = 0, k = 0;

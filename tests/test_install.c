@@ -15,7 +15,10 @@
  *	`systemd-analyze verify` when it exists; the man pages clean under
  *	`mandoc -T lint -W warning`, naming every key of the sample and
  *	every command of `fivefifty help`; a modified configuration kept by
- *	a second install and by uninstall, which removes everything else.
+ *	a second install and by uninstall, which removes everything else;
+ *	the cron file a valid /etc/cron.d entry naming the installed binary
+ *	with arguments the binary accepts, kept like the configuration when
+ *	changed.
  *	With DESTDIR no user or group is created, and nothing is installed
  *	outside it (/etc/passwd, /etc/group and the real install paths are
  *	compared before and after). The teardown removes the DESTDIR.
@@ -37,6 +40,9 @@
 #define MAN8		"man/fivefifty.8"
 #define MAN5		"man/fivefifty.conf.5"
 #define UNIT		"/usr/lib/systemd/system/fivefifty.service"
+#define CRON		"/etc/cron.d/fivefifty"
+#define CRON_LINE	"0 6 * * * root /usr/sbin/fivefifty report summary " \
+			    "--since 24h --mail-to root"
 
 /* Paths on the real system that an install must not touch. */
 static const char *const real_paths[] = {
@@ -46,7 +52,7 @@ static const char *const real_paths[] = {
 	"/usr/lib/systemd/system/fivefifty.service",
 	"/usr/local/lib/systemd/system/fivefifty.service",
 	"/usr/share/man/man8/fivefifty.8.gz",
-	"/usr/local/share/man/man8/fivefifty.8.gz",
+	"/usr/local/share/man/man8/fivefifty.8.gz", "/etc/cron.d/fivefifty",
 };
 #define NREAL	(sizeof(real_paths) / sizeof(real_paths[0]))
 
@@ -291,6 +297,7 @@ test_install_layout(void **state)
 	mode_is(in, "/etc/fivefifty/fivefifty.conf", 0, 0644);
 	mode_is(in, "/etc/fivefifty/fivefifty.conf.sample", 0, 0644);
 	mode_is(in, "/etc/postfix/fivefifty", 1, 0755);
+	mode_is(in, CRON, 0, 0644);
 	gone(in, "/usr/share/man/man8/fivefifty.8");
 	same_file(dpath(in, "/usr/sbin/fivefifty", p, sizeof(p)),
 	    bin_path());
@@ -580,6 +587,117 @@ test_install_man(void **state)
 	free(sample);
 }
 
+/* cron_fields_ok - five cron time fields of digits , - / and * */
+static int
+cron_fields_ok(const char *line)
+{
+	const char	*p = line;
+	size_t		 n;
+	int		 k;
+
+	for (k = 0; k < 5; k++) {
+		n = strspn(p, "0123456789,-/*");
+		if (n == 0 || p[n] != ' ')
+			return (0);
+		p += n + strspn(p + n, " ");
+	}
+	return (1);
+}
+
+/* test_install_cron - /etc/cron.d/fivefifty: a valid entry naming the
+ * installed binary with arguments it accepts; removed by uninstall when
+ * unchanged, kept by install and uninstall when changed */
+static void
+test_install_cron(void **state)
+{
+	struct inst	*in = *state;
+	struct run_result r;
+	char		 p[PATH_MAX], conf[PATH_MAX], db[PATH_MAX];
+	char		*text, *line, *copy, *save = NULL, *args[16], *w;
+	char		*wsave = NULL;
+	const char	*base;
+	size_t		 len;
+	int		 entries = 0, nargs = 0;
+	FILE		*fp;
+
+	text = read_file(dpath(in, CRON, p, sizeof(p)), &len);
+	assert_non_null(text);
+	assert_null(strstr(text, "@SBINDIR@"));
+	assert_true(len > 0 && text[len - 1] == '\n');
+	/* cron(8) skips a file of cron.d whose name has a dot. */
+	base = strrchr(CRON, '/') + 1;
+	assert_int_equal(strspn(base, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-"), strlen(base));
+	/* Every line: empty, a comment, NAME=value, or an entry with five
+	 * time fields, the user and the command. */
+	assert_non_null(copy = strdup(text));
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") > 0 &&
+		    line[strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_")] == '=')
+			continue;
+		if (!cron_fields_ok(line))
+			fail_msg("%s: not a cron entry: \"%s\"", CRON, line);
+		entries++;
+	}
+	free(copy);
+	assert_int_equal(entries, 1);
+	if (strstr(text, "\n" CRON_LINE "\n") == NULL)
+		fail_msg("%s has no line \"%s\"", CRON, CRON_LINE);
+	free(text);
+	/* Its arguments are the binary's: with a state that is not there,
+	 * the summary fails for the state (66), not for its usage (64). */
+	snprintf(conf, sizeof(conf), "%s/cron-test.conf", in->dir);
+	snprintf(db, sizeof(db), "%s/no-such-state.db", in->dir);
+	assert_non_null(fp = fopen(conf, "w"));
+	fputs("sendmail_path = /bin/false\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	/* The command: the installed binary, then its arguments. */
+	mode_is(in, "/usr/sbin/fivefifty", 0, 0755);
+	assert_non_null(strstr(CRON_LINE, " root /usr/sbin/fivefifty "));
+	assert_non_null(copy = strdup(strstr(CRON_LINE, "fivefifty ") + 10));
+	args[nargs++] = (char *)bin_path();
+	for (w = strtok_r(copy, " ", &wsave); w != NULL && nargs < 11;
+	    w = strtok_r(NULL, " ", &wsave))
+		args[nargs++] = w;
+	args[nargs++] = "-c";
+	args[nargs++] = conf;
+	args[nargs++] = "--db";
+	args[nargs++] = db;
+	args[nargs] = NULL;
+	assert_int_equal(run_cmd(args, NULL, 0, &r), 0);
+	free(copy);
+	if (r.status != 66 || strstr(r.err, "no-such-state.db") == NULL)
+		fail_msg("the cron command with a missing state: exit %d "
+		    "(66 expected): %s", r.status, r.err);
+	run_free(&r);
+	/* Unchanged, it goes with uninstall; changed, it stays. */
+	make_target(in, "uninstall", &r);
+	run_free(&r);
+	gone(in, CRON);
+	make_target(in, "install", &r);
+	run_free(&r);
+	mode_is(in, CRON, 0, 0644);
+	dpath(in, CRON, p, sizeof(p));
+	assert_non_null(fp = fopen(p, "a"));
+	fputs("30 7 * * 1 root /bin/true\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	make_target(in, "install", &r);
+	assert_non_null(strstr(r.out, "kept"));
+	assert_non_null(strstr(r.out, CRON));
+	run_free(&r);
+	make_target(in, "uninstall", &r);
+	assert_non_null(strstr(r.out, CRON));
+	run_free(&r);
+	text = read_file(p, &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\n30 7 * * 1 root /bin/true\n"));
+	free(text);
+	system_untouched(in);
+}
+
 /* test_install_keep_conf - a postmaster's configuration is never lost */
 static void
 test_install_keep_conf(void **state)
@@ -588,7 +706,7 @@ test_install_keep_conf(void **state)
 		"/usr/sbin/fivefifty", "/usr/share/man/man8/fivefifty.8.gz",
 		"/usr/share/man/man5/fivefifty.conf.5.gz", UNIT,
 		"/etc/fivefifty/fivefifty.conf.sample",
-		"/etc/postfix/fivefifty",
+		"/etc/postfix/fivefifty", CRON,
 	};
 	struct inst	*in = *state;
 	struct run_result r;
@@ -637,6 +755,7 @@ const struct CMUnitTest install_tests[] = {
 	INSTALL_TEST(test_install_unit),
 	INSTALL_TEST(test_install_man),
 	INSTALL_TEST(test_install_keep_conf),
+	INSTALL_TEST(test_install_cron),
 };
 const size_t install_tests_count = sizeof(install_tests) /
     sizeof(install_tests[0]);

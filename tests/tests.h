@@ -47,6 +47,8 @@ DECLARE_TESTS(host_tests);
 DECLARE_TESTS(daemon_tests);
 DECLARE_TESTS(install_tests);
 DECLARE_TESTS(e2e_tests);
+DECLARE_TESTS(report_tests);
+DECLARE_TESTS(report_mail_tests);
 
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */
