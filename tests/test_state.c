@@ -270,7 +270,7 @@ test_state_schema(void **state)
 	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q,
 	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 1);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
 	sqlite3_finalize(q);
 	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &q,
 	    NULL), SQLITE_OK);
@@ -283,6 +283,60 @@ test_state_schema(void **state)
 	assert_int_equal(scan(db, files, 1, &r), 74);
 	assert_non_null(strstr(r.err, "newer than this fivefifty"));
 	run_free(&r);
+	rmdb(db);
+}
+
+/* test_state_migrate - a schema 1 state (day counts in reject_counts)
+ * becomes schema 2: its counts are in activity at the day's first hour */
+static void
+test_state_migrate(void **state)
+{
+	char		 db[256], *files[1], log[512];
+	struct run_result r;
+	sqlite3		*h;
+	sqlite3_stmt	*q;
+
+	(void)state;
+	tmpname(db, sizeof(db), "migrate");
+	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	run_free(&r);
+	/* Back to schema 1's shape, with one day count. */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "DROP VIEW activity_rows; "
+	    "DROP TABLE activity; DROP TABLE fivefifties; "
+	    "CREATE TABLE reject_counts (kind TEXT NOT NULL, value TEXT NOT "
+	    "NULL, day INTEGER NOT NULL, client TEXT NOT NULL, class TEXT NOT "
+	    "NULL, rejects INTEGER NOT NULL, first INTEGER NOT NULL, last "
+	    "INTEGER NOT NULL, PRIMARY KEY (kind, value, day, client, class)) "
+	    "WITHOUT ROWID; INSERT INTO reject_counts VALUES ('helo', "
+	    "'old.example', 20000, '192.0.2.1', 'helo', 7, 1728000100, "
+	    "1728000200); PRAGMA user_version = 1", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(scan(db, files, 1, &r), 0);	/* migrates */
+	run_free(&r);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT hour, value, client, "
+	    "class, n, first, last FROM activity_rows WHERE kind = 'helo' AND "
+	    "value = 'old.example'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(q, 0), 20000 * 24);
+	assert_string_equal((const char *)sqlite3_column_text(q, 2),
+	    "192.0.2.1");
+	assert_string_equal((const char *)sqlite3_column_text(q, 3), "helo");
+	assert_int_equal(sqlite3_column_int64(q, 4), 7);
+	assert_int_equal(sqlite3_column_int64(q, 5), 1728000100);
+	assert_int_equal(sqlite3_column_int64(q, 6), 1728000200);
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 2);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
 	rmdb(db);
 }
 
@@ -479,6 +533,7 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_scan_resume),
 	cmocka_unit_test(test_scan_crash),
 	cmocka_unit_test(test_state_schema),
+	cmocka_unit_test(test_state_migrate),
 	cmocka_unit_test(test_list_explain),
 	cmocka_unit_test(test_reject_counts),
 	cmocka_unit_test(test_prune),
