@@ -218,8 +218,10 @@ totals_add(struct rp_totals *tot, const struct score_fact *f, enum kind k,
 	case K_CONNECT:
 		tot->connects += f->n;
 		break;
-	case K_SESSION:
+	case K_SESSION:		/* an smtpd session is a connection */
 		tot->sessions += f->n;
+		if (strcmp(f->class, "smtpd") == 0)
+			tot->connects += f->n;
 		break;
 	case K_MESSAGE:
 		tot->messages += f->n;
@@ -263,6 +265,8 @@ count(struct rp_item *it, const struct score_fact *f, enum kind k, int ci)
 		break;
 	case K_SESSION:
 		it->sessions += f->n;
+		if (strcmp(f->class, "smtpd") == 0)
+			it->connects += f->n;
 		break;
 	case K_MESSAGE:
 		it->messages += f->n;

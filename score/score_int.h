@@ -150,7 +150,7 @@ struct session {
 	int		 perm_code;
 	enum pf_class	 perm_class;	/* (no pointers: sessions are saved
 					 * as bytes) */
-	char		 perm_reason[FF_REASON * 4 + 8];
+	char		 perm_reason[200];	/* escaped, cut when full */
 	int		 passed;	/* postscreen PASS: smtpd goes on */
 };
 
