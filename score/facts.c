@@ -25,9 +25,12 @@
  *	"smtpd" for an smtpd session (a connection: one fact for both, as
  *	counting connects apart cost scan a tenth of its speed), "postscreen"
  *	for a postscreen one that did not pass on to smtpd.
- *	Only events with log time in [facts_from, facts_until) count. The
- *	counts wait in the scorer until state_flush() adds them to the
- *	database in its transaction; facts_clear() forgets them then.
+ *	Only events with log time in [facts_from, facts_until) count. A
+ *	scorer with a state only logs each occurrence (defer): the state's
+ *	writer thread counts the log of a flush (facts_replay()) and writes
+ *	the counts in the flush's transaction, so the counting costs the
+ *	scoring thread nothing but a copy. A scorer without one (a report
+ *	from logs) counts at once into s->fs. facts_clear() forgets both.
  *
  *	A session with an enforced permanent (5xx) reject gives its client a
  *	five-fifty entry, when it has none: the time, code, class and reason
@@ -71,9 +74,9 @@ kind_number(const char *kind)
 	return (7);
 }
 
-/* arena_alloc - n bytes (aligned) from the scorer's arena */
+/* arena_alloc - n bytes (aligned) from the set's arena */
 static void *
-arena_alloc(struct scorer *s, size_t n)
+arena_alloc(struct factset *s, size_t n)
 {
 	struct arena	*a = s->arena;
 	size_t		 cap;
@@ -95,7 +98,7 @@ arena_alloc(struct scorer *s, size_t n)
 }
 
 /* arena_free - release a list of chunks */
-void
+static void
 arena_free(struct arena *a)
 {
 	struct arena	*next;
@@ -108,16 +111,15 @@ arena_free(struct arena *a)
 
 /* grow - twice the hash slots (or the first ones) */
 static int
-grow(struct scorer *s)
+grow(struct factset *s)
 {
 	struct fact	**nb, *f, *next;
 	size_t		 n, i;
 
-	n = s->fact_slots ? s->fact_slots * 2 : s->fact_slots_hint ?
-	    s->fact_slots_hint : FACT_SLOTS_MIN;
+	n = s->slots ? s->slots * 2 : s->hint ? s->hint : FACT_SLOTS_MIN;
 	if ((nb = calloc(n, sizeof(*nb))) == NULL)
 		return (-1);
-	for (i = 0; i < s->fact_slots; i++)
+	for (i = 0; i < s->slots; i++)
 		for (f = s->facts[i]; f != NULL; f = next) {
 			next = f->next;
 			f->next = nb[f->h & (n - 1)];
@@ -125,26 +127,22 @@ grow(struct scorer *s)
 		}
 	free(s->facts);
 	s->facts = nb;
-	s->fact_slots = n;
+	s->slots = n;
 	return (0);
 }
 
-/* add - n occurrences under (kind, hour, value, client, class, code) */
+/* tally - one occurrence under (kind, hour, value, client, class, code);
+ * value is escaped already */
 static void
-add(struct scorer *s, const char *kind, struct pf_span value,
-    const char *client, const char *class, int code, long long t)
+tally(struct factset *s, const char *kind, const char *v, size_t vlen,
+    const char *client, size_t clen, const char *class, int code,
+    long long t)
 {
-	char		 v[FACT_VALUE * 4 + 8];
 	struct fact	*f;
 	uint64_t	 h;
 	long long	 hour = t / 3600;
-	size_t		 b, vlen, clen;
+	size_t		 b;
 
-	v[0] = '\0';
-	if (value.p != NULL)
-		peer_text(v, sizeof(v), "", value, FACT_VALUE);
-	vlen = strlen(v);
-	clen = strlen(client);
 	/* kind and class are static strings: their addresses identify them
 	 * (within this process; hashes are never stored) */
 	h = hash64(client, clen, (uint64_t)(uintptr_t)kind * 31 ^
@@ -152,9 +150,9 @@ add(struct scorer *s, const char *kind, struct pf_span value,
 	    (uint64_t)(unsigned)code);
 	if (vlen > 0)
 		h = hash64(v, vlen, h);
-	if (s->nfacts >= s->fact_slots * 2 && grow(s) == -1)
+	if (s->n >= s->slots * 2 && grow(s) == -1)
 		return;
-	b = (size_t)(h & (s->fact_slots - 1));
+	b = (size_t)(h & (s->slots - 1));
 	for (f = s->facts[b]; f != NULL; f = f->next)
 		if (f->h == h && f->kind == kind && f->hour == hour &&
 		    f->code == code && f->class == class &&
@@ -176,13 +174,96 @@ add(struct scorer *s, const char *kind, struct pf_span value,
 		f->first = t;
 		f->next = s->facts[b];
 		s->facts[b] = f;
-		s->nfacts++;
+		s->n++;
 	}
 	f->n++;
 	if (t < f->first)
 		f->first = t;
 	if (t > f->last)
 		f->last = t;
+}
+
+/* log_rec - keep an occurrence for the state's writer to count */
+static void
+log_rec(struct fact_log *l, const char *kind, const char *v, size_t vlen,
+    const char *client, size_t clen, const char *class, int code,
+    long long t)
+{
+	struct fact_rec	 r;
+	size_t		 need, cap;
+	char		*p;
+
+	need = (sizeof(r) + clen + 1 + vlen + 1 + 7) & ~(size_t)7;
+	if (clen > 0xffff || vlen > 0xffff)
+		return;
+	if (l->len + need > l->cap) {
+		cap = l->cap ? l->cap * 2 : 256 * 1024;
+		while (cap < l->len + need)
+			cap *= 2;
+		if ((p = realloc(l->p, cap)) == NULL)
+			return;
+		l->p = p;
+		l->cap = cap;
+	}
+	r.kind = kind;
+	r.class = class;
+	r.t = t;
+	r.code = code;
+	r.clen = (unsigned short)clen;
+	r.vlen = (unsigned short)vlen;
+	p = l->p + l->len;
+	memcpy(p, &r, sizeof(r));
+	memcpy(p + sizeof(r), client, clen + 1);
+	memcpy(p + sizeof(r) + clen + 1, v, vlen + 1);
+	l->len += need;
+}
+
+/* facts_replay - count the logged occurrences into fs */
+void
+facts_replay(struct factset *fs, const struct fact_log *l)
+{
+	struct fact_rec	 r;
+	const char	*p;
+	size_t		 off = 0;
+
+	while (off + sizeof(r) <= l->len) {
+		memcpy(&r, l->p + off, sizeof(r));
+		p = l->p + off + sizeof(r);
+		tally(fs, r.kind, p + r.clen + 1, r.vlen, p, r.clen, r.class,
+		    r.code, r.t);
+		off += (sizeof(r) + r.clen + 1 + r.vlen + 1 + 7) & ~(size_t)7;
+	}
+}
+
+/* factset_free - release a set (its size is kept as the next's hint) */
+void
+factset_free(struct factset *fs)
+{
+	size_t	hint = fs->slots > fs->hint ? fs->slots : fs->hint;
+
+	arena_free(fs->arena);
+	free(fs->facts);
+	memset(fs, 0, sizeof(*fs));
+	fs->hint = hint;
+}
+
+/* add - one occurrence: counted now (a report), or logged for the
+ * state's writer */
+static void
+add(struct scorer *s, const char *kind, struct pf_span value,
+    const char *client, const char *class, int code, long long t)
+{
+	char		 v[FACT_VALUE * 4 + 8];
+	size_t		 vlen, clen = strlen(client);
+
+	v[0] = '\0';
+	if (value.p != NULL)
+		peer_text(v, sizeof(v), "", value, FACT_VALUE);
+	vlen = strlen(v);
+	if (s->defer)
+		log_rec(&s->flog, kind, v, vlen, client, clen, class, code, t);
+	else
+		tally(&s->fs, kind, v, vlen, client, clen, class, code, t);
 }
 
 /* counting - whether facts are counted at log time t */
@@ -398,11 +479,9 @@ facts_session_end(struct scorer *s, struct session *ss, long long t)
 void
 facts_clear(struct scorer *s)
 {
-	arena_free(s->arena);
-	s->arena = NULL;
-	free(s->facts);
-	s->facts = NULL;
-	s->fact_slots = s->nfacts = 0;
+	factset_free(&s->fs);
+	free(s->flog.p);
+	memset(&s->flog, 0, sizeof(s->flog));
 }
 
 /* ff_free_all - forget the five-fifty entries */
@@ -441,8 +520,8 @@ scorer_each_fact(struct scorer *s, void (*fn)(void *,
 	const struct fact *f;
 	size_t		 b;
 
-	for (b = 0; b < s->fact_slots; b++)
-		for (f = s->facts[b]; f != NULL; f = f->next) {
+	for (b = 0; b < s->fs.slots; b++)
+		for (f = s->fs.facts[b]; f != NULL; f = f->next) {
 			r.kind = f->kind;
 			r.value = f->value;
 			r.client = f->client;

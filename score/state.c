@@ -78,6 +78,7 @@ struct state {
 	sqlite3_stmt	*put_fact;
 	sqlite3_stmt	*put_ff;
 	double		 retention;
+	struct factset	 fs;		/* the writer's, for counting facts */
 };
 
 /* The schema, one migration per step; user_version counts them. */
@@ -184,6 +185,7 @@ static const char *const migrations[] = {
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static int	mem_unpack(struct client_mem *, const unsigned char *, size_t);
+static int	put_factset(struct state *, const struct factset *);
 static void	*writer(void *);
 
 /* fail - log an SQLite error; -1 */
@@ -512,6 +514,7 @@ state_load(struct state *st, struct scorer *s)
 	sqlite3_finalize(q);
 	s->track = !st->readonly;	/* nothing to write: keep nothing */
 	s->facts_on = s->track;
+	s->defer = s->track;	/* the writer counts them */
 	return (rc == SQLITE_DONE ? 0 : fail(st, "load"));
 }
 
@@ -623,9 +626,7 @@ struct batch {
 	size_t		 nbans;
 	unsigned char	*sessions;	/* nsessions blobs of SESSION_BLOB */
 	size_t		 nsessions;
-	struct fact	**facts;
-	size_t		 fact_slots;
-	struct arena	*arena;
+	struct fact_log	 flog;		/* the facts, to count */
 	struct ff	*ffs;		/* copies of the changed entries */
 	size_t		 nffs;
 	struct state_pos *pos;
@@ -645,8 +646,7 @@ batch_free(struct batch *b)
 	if (b == NULL)
 		return;
 	free(b->ffs);
-	arena_free(b->arena);
-	free(b->facts);
+	free(b->flog.p);
 	for (k = 0; k < b->npos; k++)
 		free(b->paths[k]);
 	free(b->paths);
@@ -724,14 +724,8 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 	b->nev = s->npev;
 	s->pev = NULL;
 	s->npev = s->pev_cap = 0;
-	b->facts = s->facts;
-	b->fact_slots = s->fact_slots;
-	b->arena = s->arena;
-	s->facts = NULL;
-	s->arena = NULL;
-	if (s->fact_slots > s->fact_slots_hint)
-		s->fact_slots_hint = s->fact_slots;
-	s->fact_slots = s->nfacts = 0;
+	b->flog = s->flog;
+	memset(&s->flog, 0, sizeof(s->flog));
 	for (e = s->ff_dirty; e != NULL; e = e->dirty_next)
 		b->nffs++;
 	if (b->nffs > 0 && (b->ffs = calloc(b->nffs, sizeof(*b->ffs))) ==
@@ -854,9 +848,22 @@ by_hour_kind(const void *a, const void *b)
 	return (x->kindno - y->kindno);
 }
 
-/* put_facts - the batch's facts, one activity row per hour and kind */
+/* put_facts - the batch's facts, counted here (on the writer's thread),
+ * one activity row per hour and kind */
 static int
 put_facts(struct state *st, const struct batch *b)
+{
+	int	rc;
+
+	facts_replay(&st->fs, &b->flog);
+	rc = put_factset(st, &st->fs);
+	factset_free(&st->fs);
+	return (rc);
+}
+
+/* put_factset - a set of facts, one activity row per hour and kind */
+static int
+put_factset(struct state *st, const struct factset *b)
 {
 	const struct fact **v, *f;
 	sqlite3_stmt	*q = st->put_fact;
@@ -864,14 +871,11 @@ put_facts(struct state *st, const struct batch *b)
 	size_t		 n = 0, i, j;
 	int		 rc = 0;
 
-	for (i = 0; i < b->fact_slots; i++)
-		for (f = b->facts[i]; f != NULL; f = f->next)
-			n++;
-	if (n == 0)
+	if ((n = b->n) == 0)
 		return (0);
 	if ((v = calloc(n, sizeof(*v))) == NULL)
 		return (fail(st, "facts: out of memory"));
-	for (i = 0, n = 0; i < b->fact_slots; i++)
+	for (i = 0, n = 0; i < b->slots; i++)
 		for (f = b->facts[i]; f != NULL; f = f->next)
 			v[n++] = f;
 	qsort(v, n, sizeof(*v), by_hour_kind);
