@@ -107,6 +107,6 @@ int	cmd_fw_decision(struct fw *, const struct score_decision *);
 struct rp;
 struct score_conf;
 int	report_logs(struct rp *, const struct score_conf *, char **, int,
-	    long long, long long, long long *);
+	    long long, long long, int, long long *);
 
 #endif /* FIVEFIFTY_CMD_H */

@@ -370,7 +370,8 @@ cmd_report(int argc, char **argv)
 		lo = from == RP_OPEN_FROM ? LLONG_MIN : until == RP_OPEN_UNTIL ?
 		    from : from - (until - from);
 		hi = until;
-		status = report_logs(rp, &conf.score, logs, nlogs, lo, hi, &now);
+		status = report_logs(rp, &conf.score, logs, nlogs, lo, hi,
+		    strcmp(what, "helo") == 0, &now);
 		if (until != RP_OPEN_UNTIL && now > until)
 			now = until;
 	} else {

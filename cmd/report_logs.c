@@ -9,7 +9,7 @@
  * SYNOPSIS
  *	int	report_logs(struct rp *rp, const struct score_conf *c,
  *		    char **files, int nfiles, long long lo, long long hi,
- *		    long long *now);
+ *		    int rejects_only, long long *now);
  * DESCRIPTION
  *	Reads each file (gzip'd or not; "-" is standard input) in order,
  *	parses its lines, and scores the events with a scorer that has no
@@ -25,7 +25,9 @@
  *	counts each event's own facts on a scorer of its own
  *	(scorer_count_event()), and queues the batch; the caller scores the
  *	batches in order, counting only sessions and five-fifties. The queue holds
- *	at most QUEUE batches, which bounds the memory.
+ *	at most QUEUE batches, which bounds the memory. With rejects_only
+ *	(a report of HELO names, senders or recipients: no sessions, no
+ *	bans) nothing is scored: the caller only frees the batches.
  * DIAGNOSTICS
  *	EX_OK, or EX_NOINPUT when a file cannot be opened or read (the other
  *	files are still read); out of memory and thread failures are fatal.
@@ -274,7 +276,7 @@ since(const struct timespec *t0)
 /* report_logs - the facts of the logs, into rp */
 int
 report_logs(struct rp *rp, const struct score_conf *c, char **files,
-    int nfiles, long long lo, long long hi, long long *now)
+    int nfiles, long long lo, long long hi, int rejects_only, long long *now)
 {
 	struct pipe	 pp;
 	struct scorer	*s;
@@ -282,6 +284,7 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	pthread_t	 th;
 	struct timespec	 t0;
 	unsigned long long next_flush = FLUSH_LINES;
+	long long	 last = 0;
 	char		 err[256];
 	size_t		 i;
 
@@ -302,7 +305,10 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	if (pthread_create(&th, NULL, reader, &pp) != 0)
 		fatalx("report: cannot start the reader thread");
 	while ((b = pop(&pp)) != NULL) {
-		for (i = 0; i < b->nev; i++) {
+		for (i = 0; rejects_only && i < b->nev; i++)
+			if (b->t[i] > last)
+				last = b->t[i];
+		for (i = 0; !rejects_only && i < b->nev; i++) {
 			if (b->lineno[i] >= next_flush) {
 				scorer_flush(s, scorer_now(s));
 				drain(s, rp);
@@ -323,7 +329,7 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	scorer_each_fact(pp.counts, rp_fact, rp);
 	scorer_each_ff(s, rp_ff, rp);
 	log_debug("report: facts summed at %.2f s", since(&t0));
-	*now = scorer_now(s);
+	*now = rejects_only ? last : scorer_now(s);
 	scorer_free(s);
 	scorer_free(pp.counts);
 	log_debug("report: scorers freed at %.2f s", since(&t0));
