@@ -992,7 +992,10 @@ if [ "$demo" -eq 1 ]; then
 	fi
 	say "now the namespace goes, and Postfix, fivefifty and its table with" \
 	    "it; the files stay in $dir (mail.log*, daemon.log, ff.db: try" \
-	    "./fivefifty explain --db $dir/ff.db ADDR)"
+	    "./fivefifty explain --db $dir/ff.db ADDR, or" \
+	    "./fivefifty report fivefifties --db $dir/ff.db, or" \
+	    "./fivefifty report summary -c $dir/ff.conf --log" \
+	    "$dir/mail.log.*.gz --log $dir/mail.log)"
 else
 	say "summary: ${#legits[@]} legit clients and ${#lists[@]} list" \
 	    "servers, $nlegit_sent sessions; ${#offenders[@]} offenders," \
