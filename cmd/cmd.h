@@ -103,6 +103,8 @@ const char *cmd_conf_path(const char *);
 void	cmd_conf_overrides(struct ff_conf *);
 struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
+struct fw_conf;
+void	cmd_protect(struct fw_conf *, const struct ff_conf *);
 int	cmd_fw_decision(struct fw *, const struct score_decision *);
 struct rp;
 struct score_conf;

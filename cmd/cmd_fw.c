@@ -106,6 +106,20 @@ load_bans(struct fw *f, struct state *st, long long now)
 	return (n);
 }
 
+/* cmd_protect - what is never banned: loopback (the loopback key), the
+ * whitelist and this host's own addresses, into fc->protect */
+void
+cmd_protect(struct fw_conf *fc, const struct ff_conf *c)
+{
+	int	i;
+
+	fc->protect[fc->nprotect++] = c->score.loopback4;
+	for (i = 0; i < c->score.nwhitelist && fc->nprotect < FW_MAX_PROTECT;
+	    i++)
+		fc->protect[fc->nprotect++] = c->score.whitelist[i];
+	protect_host(fc);
+}
+
 /* cmd_fw_open - the enforcer, with the state's running bans in force */
 struct fw *
 cmd_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
@@ -114,13 +128,8 @@ cmd_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 	struct fw_conf	 fc = c->fw;
 	struct fw	*f;
 	char		 err[1024];
-	int		 i;
 
-	fc.protect[fc.nprotect++] = c->score.loopback4;
-	for (i = 0; i < c->score.nwhitelist && fc.nprotect < FW_MAX_PROTECT;
-	    i++)
-		fc.protect[fc.nprotect++] = c->score.whitelist[i];
-	protect_host(&fc);
+	cmd_protect(&fc, c);
 	if ((f = fw_new(&fc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fivefifty %s: %s\n", cmd, err);
 		*status = c->fw.required && strncmp(err, "firewall: ", 10) ==

@@ -31,6 +31,7 @@
 
 #include "cmd.h"
 #include "conf/conf.h"
+#include "firewall/firewall.h"
 #include "reports/reports.h"
 #include "score/score.h"
 #include "util/util.h"
@@ -67,8 +68,8 @@ const char report_help[] =
 "                 watching for fivefifty_window after its last session,\n"
 "                 expired) and its bans. --all adds those that never came\n"
 "                 back. --format postfix prints a ready check_client_access\n"
-"                 table of them (whitelisted and loopback clients left\n"
-"                 out).\n"
+"                 table of them (loopback, whitelisted clients and this\n"
+"                 host's own addresses left out).\n"
 "     summary     The daily summary for cron: period and host; totals\n"
 "                 (connections, sessions, accepted messages, rejects,\n"
 "                 distinct clients, new bans) against the period before;\n"
@@ -134,6 +135,7 @@ const char report_help[] =
 "     wrong.\n";
 
 static struct ff_conf conf;
+static struct fw_conf protect;		/* cmd_protect()'s list */
 
 /* parse_when - a TIME argument in seconds, or -1 */
 static long long
@@ -164,20 +166,13 @@ parse_when(const char *v)
 	return (-1);
 }
 
-/* protected - never in a postfix table: loopback or whitelisted */
+/* protected - never in a postfix table: what the enforcer never bans */
 static int
 protected(const char *addr)
 {
-	const struct score_conf *c = &conf.score;
-	int	i;
+	struct score_net n;
 
-	if (strcmp(addr, "::1") == 0 || strncmp(addr, "127.", 4) == 0 ||
-	    score_net_contains(&c->loopback4, addr))
-		return (1);
-	for (i = 0; i < c->nwhitelist; i++)
-		if (score_net_contains(&c->whitelist[i], addr))
-			return (1);
-	return (0);
+	return (score_net_parse(addr, &n) == -1 || fw_protects(&protect, &n));
 }
 
 /* cmd_report - fivefifty report WHAT [OPTIONS] */
@@ -394,6 +389,8 @@ cmd_report(int argc, char **argv)
 	o.host = host;
 	o.source = nlogs > 0 ? "logs" : "state";
 	o.watch = conf.score.fivefifty_window;
+	memset(&protect, 0, sizeof(protect));
+	cmd_protect(&protect, &conf);
 	o.skip = protected;
 	if (mail_to != NULL) {
 		if ((fp = open_memstream(&msg, &msglen)) == NULL)

@@ -169,9 +169,10 @@ net_overlap(const struct score_net *a, const struct score_net *b)
 	return (1);
 }
 
-/* protected - loopback, or overlapping a protected network */
-static int
-is_protected(const struct fw *f, const struct score_net *n)
+/* fw_protects - n is loopback or overlaps one of c's protected networks
+ * (what no ban and no map entry may ever cover) */
+int
+fw_protects(const struct fw_conf *c, const struct score_net *n)
 {
 	static const struct score_net lo4 = { 4, { 127, 0, 0, 1 }, 32 };
 	static const struct score_net lo6 = { 6, { [15] = 1 }, 128 };
@@ -179,8 +180,8 @@ is_protected(const struct fw *f, const struct score_net *n)
 
 	if (net_overlap(n, &lo4) || net_overlap(n, &lo6))
 		return (1);
-	for (i = 0; i < f->conf.nprotect; i++)
-		if (net_overlap(n, &f->conf.protect[i]))
+	for (i = 0; i < c->nprotect; i++)
+		if (net_overlap(n, &c->protect[i]))
 			return (1);
 	return (0);
 }
@@ -354,7 +355,7 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 
 	if ((b->net.family != 4 && b->net.family != 6) || b->net.len < 0 ||
 	    b->net.len > (b->net.family == 6 ? 128 : 32) ||
-	    is_protected(f, &b->net))
+	    fw_protects(&f->conf, &b->net))
 		return (-1);
 	/* A ban of an old log that ended already: nothing to enforce (and
 	 * no map to rewrite for it). */
@@ -423,7 +424,7 @@ drop(struct fw *f, long long now, const struct score_net *only)
 int
 fw_refuses(const struct fw *f, const struct score_net *n)
 {
-	return (is_protected(f, n));
+	return (fw_protects(&f->conf, n));
 }
 
 /* fw_banned - is there a ban on exactly n */

@@ -13,6 +13,7 @@
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
  *	int	fw_unban(struct fw *f, const struct score_net *n);
  *	int	fw_refuses(const struct fw *f, const struct score_net *n);
+ *	int	fw_protects(const struct fw_conf *c, const struct score_net *n);
  *	int	fw_banned(const struct fw *f, const struct score_net *n);
  *	int	fw_flush(struct fw *f, long long now);
  *	int	fw_sync(struct fw *f, long long now);
@@ -30,7 +31,8 @@
  *
  *	fw_ban() adds a ban or moves its end (a re-ban refreshes the kernel
  *	timeout); fw_unban() lifts one. fw_refuses() tells whether fw_ban()
- *	would refuse n as protected; fw_banned() whether n is banned. Neither touches the kernel: fw_flush()
+ *	would refuse n as protected (fw_protects() with its configuration:
+ *	loopback, or overlapping c->protect); fw_banned() whether n is banned. Neither touches the kernel: fw_flush()
  *	sends everything that changed since the last flush as one netlink
  *	batch (every ack drained; any error fails the whole batch) and
  *	rewrites the map when it changed, at most once per map_delay;
@@ -138,6 +140,7 @@ struct fw *fw_new(const struct fw_conf *, char *, size_t);
 int	fw_ban(struct fw *, const struct fw_ban *);
 int	fw_unban(struct fw *, const struct score_net *);
 int	fw_refuses(const struct fw *, const struct score_net *);
+int	fw_protects(const struct fw_conf *, const struct score_net *);
 int	fw_banned(const struct fw *, const struct score_net *);
 int	fw_flush(struct fw *, long long);
 int	fw_sync(struct fw *, long long);

@@ -315,7 +315,7 @@ map_open(const char *spec, const char *text, const char *postmap, char *err,
 	memcpy(m->dir, path, plen + 1);
 	*strrchr(m->dir, '/') = '\0';
 	if (m->dir[0] == '\0')
-		strcpy(m->dir, "/");
+		snprintf(m->dir, sizeof(m->dir), "/");
 	memcpy(m->text, text, tlen + 1);
 	snprintf(m->postmap, sizeof(m->postmap), "%s", postmap);
 	return (m);

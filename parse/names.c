@@ -9,6 +9,8 @@
  *	These names are public: they appear in `fivefifty parse --json`
  *	output, in the state database and in reports. Never rename one.
  */
+#include <string.h>
+
 #include "parse.h"
 
 static const char *const kind_names[PF_EV_COUNT] = {
@@ -69,6 +71,19 @@ const char *
 pf_class_name(enum pf_class c)
 {
 	return ((unsigned)c < PF_CLASS_COUNT ? class_names[c] : "none");
+}
+
+/* pf_class_by_name - the class called name; PF_CLASS_NONE for an unknown
+ * name or NULL */
+enum pf_class
+pf_class_by_name(const char *name)
+{
+	int	k;
+
+	for (k = 1; name != NULL && name[0] != '\0' && k < PF_CLASS_COUNT; k++)
+		if (strcmp(name, class_names[k]) == 0)
+			return ((enum pf_class)k);
+	return (PF_CLASS_NONE);
 }
 
 /* pf_cmd_name - "ehlo", "rcpt", ..., "commands" */

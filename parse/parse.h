@@ -18,6 +18,7 @@
  *		    struct pf_epoch_cache *c);
  *	const char *pf_kind_name(enum pf_kind k);
  *	const char *pf_class_name(enum pf_class c);
+ *	enum pf_class pf_class_by_name(const char *name);
  *	const char *pf_result_name(enum pf_result r);
  *	int	pf_span_eq(struct pf_span sp, const char *s);
  * DESCRIPTION
@@ -44,6 +45,8 @@
  *	moves the year on, so a log that spans New Year reads in order.
  *
  *	pf_span_eq() tells whether a span holds exactly the string s.
+ *	pf_class_by_name() is pf_class_name() backwards (PF_CLASS_NONE for a
+ *	name it does not know).
  *
  *	pf_event_epoch() converts the event's time to seconds since the epoch
  *	(the stamp's own offset where it has one, local time otherwise).
@@ -230,6 +233,7 @@ long long pf_event_epoch_cached(const struct pf_event *,
 	    struct pf_epoch_cache *);
 const char *pf_kind_name(enum pf_kind);
 const char *pf_class_name(enum pf_class);
+enum pf_class pf_class_by_name(const char *);
 const char *pf_result_name(enum pf_result);
 const char *pf_cmd_name(enum pf_cmd);
 int	pf_span_eq(struct pf_span, const char *);

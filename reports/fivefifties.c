@@ -220,7 +220,7 @@ postfix(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 int
 rp_fivefifties(FILE *fp, struct rp *rp, const struct rp_opts *o)
 {
-	size_t	n = o->top > 0 ? (size_t)o->top : (size_t)-1;
+	size_t	n = rp_top(o, rp->nff);
 
 	switch (o->format) {
 	case RP_TEXT:

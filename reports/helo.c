@@ -41,10 +41,8 @@ rp_values(FILE *fp, const struct rp_tab *t, const char *what,
 {
 	const struct rp_item *it;
 	char		 a[40], b[40];
-	size_t		 i, n = t->n, w;
+	size_t		 i, n = rp_top(o, t->n), w;
 
-	if (o->top > 0 && (size_t)o->top < n)
-		n = (size_t)o->top;
 	switch (o->format) {
 	case RP_TEXT:
 		if (t->n == 0) {

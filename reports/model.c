@@ -84,18 +84,6 @@ set_add(struct rp_set *s, uint64_t v)
 	return (1);
 }
 
-/* rp_class_index - the pf_class of a class name (PF_CLASS_NONE if none) */
-int
-rp_class_index(const char *name)
-{
-	int	k;
-
-	for (k = 1; name != NULL && name[0] != '\0' && k < PF_CLASS_COUNT; k++)
-		if (strcmp(name, pf_class_name((enum pf_class)k)) == 0)
-			return (k);
-	return (PF_CLASS_NONE);
-}
-
 /* rp_tab_find - the item of key, or NULL */
 struct rp_item *
 rp_tab_find(const struct rp_tab *t, const char *key)
@@ -184,7 +172,7 @@ rp_in_period(const struct rp *rp, long long t)
 	    (rp->until == RP_OPEN_UNTIL || t < rp->until));
 }
 
-enum kind { K_CONNECT, K_SESSION, K_MESSAGE, K_REJECT, K_HELO, K_SENDER,
+enum kind { K_SESSION, K_MESSAGE, K_REJECT, K_HELO, K_SENDER,
     K_RECIPIENT, K_OTHER };
 
 /* kind_of - a fact's kind (by its first letters: the kinds are few) */
@@ -192,8 +180,6 @@ static enum kind
 kind_of(const char *k)
 {
 	switch (k[0]) {
-	case 'c':
-		return (strcmp(k, "connect") == 0 ? K_CONNECT : K_OTHER);
 	case 'h':
 		return (strcmp(k, "helo") == 0 ? K_HELO : K_OTHER);
 	case 'm':
@@ -215,9 +201,6 @@ totals_add(struct rp_totals *tot, const struct score_fact *f, enum kind k,
     int ci)
 {
 	switch (k) {
-	case K_CONNECT:
-		tot->connects += f->n;
-		break;
 	case K_SESSION:		/* an smtpd session is a connection */
 		tot->sessions += f->n;
 		if (strcmp(f->class, "smtpd") == 0)
@@ -260,9 +243,6 @@ static void
 count(struct rp_item *it, const struct score_fact *f, enum kind k, int ci)
 {
 	switch (k) {
-	case K_CONNECT:
-		it->connects += f->n;
-		break;
 	case K_SESSION:
 		it->sessions += f->n;
 		if (strcmp(f->class, "smtpd") == 0)
@@ -289,7 +269,7 @@ rp_fact(void *arg, const struct score_fact *f)
 	long long	 t = f->hour * 3600;
 	char		 key[32];
 	enum kind	 k = kind_of(f->kind);
-	int		 ci = rp_class_index(f->class);
+	int		 ci = pf_class_by_name(f->class);
 
 	if (!rp_in_period(rp, t)) {
 		if (rp->bounded && t >= rp->prev_from && t < rp->from)
@@ -351,7 +331,7 @@ rp_ff(void *arg, const struct score_ff *r)
 	w->addr = xstrdup(r->addr);
 	w->name = xstrdup(r->name);
 	w->reason = xstrdup(r->reason);
-	w->class = rp_class_index(r->class);
+	w->class = pf_class_by_name(r->class);
 	w->first_t = r->first_t;
 	w->code = r->code;
 	w->retries = r->retries;

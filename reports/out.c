@@ -15,6 +15,7 @@
  *	const char *out_time(long long t, char *buf, size_t len);
  *	const char *out_short_time(long long t, char *buf, size_t len);
  *	const char *out_iso(long long t, char *buf, size_t len);
+ *	size_t	rp_top(const struct rp_opts *o, size_t n);
  * DESCRIPTION
  *	out_text() writes s with every byte outside printable ASCII as \xNN,
  *	in exactly width columns (cut with "..." or padded; width 0: all of
@@ -45,17 +46,18 @@ text(FILE *fp, const char *s, size_t width, int pad)
 {
 	const unsigned char *p;
 	char		*e;
-	size_t		 n = 0;
+	size_t		 n = 0, cap;
 
 	if (s == NULL)
 		s = "";
-	if ((e = malloc(strlen(s) * 4 + 1)) == NULL)
+	cap = strlen(s) * 4 + 1;
+	if ((e = malloc(cap)) == NULL)
 		fatal("report");
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p >= 0x20 && *p < 0x7f)
 			e[n++] = (char)*p;
 		else
-			n += (size_t)sprintf(e + n, "\\x%02x", *p);
+			n += (size_t)snprintf(e + n, cap - n, "\\x%02x", *p);
 	}
 	e[n] = '\0';
 	if (width == 0)
@@ -281,6 +283,13 @@ out_status(const struct rp_ffrow *w, const struct rp_opts *o, char *buf,
 	else
 		snprintf(buf, len, "expired");
 	return (buf);
+}
+
+/* rp_top - how many of n rows a table shows: o->top, or all (0) */
+size_t
+rp_top(const struct rp_opts *o, size_t n)
+{
+	return (o->top > 0 && (size_t)o->top < n ? (size_t)o->top : n);
 }
 
 /* out_html_head - the start of an HTML document with inline styles */

@@ -85,7 +85,6 @@ struct rp {
 };
 
 /* model.c */
-int	rp_class_index(const char *);
 struct rp_item *rp_tab_get(struct rp_tab *, const char *);
 struct rp_item *rp_tab_find(const struct rp_tab *, const char *);
 int	rp_in_period(const struct rp *, long long);
@@ -110,6 +109,7 @@ const char *out_iso(long long, char *, size_t);
 void	out_period(FILE *, const struct rp *);
 const char *out_status(const struct rp_ffrow *, const struct rp_opts *,
 	    char *, size_t, int);
+size_t	rp_top(const struct rp_opts *, size_t);
 void	out_html_head(FILE *, const char *);
 void	out_html_tail(FILE *);
 

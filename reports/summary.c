@@ -110,6 +110,38 @@ active_ban(const struct rp_banrow *b, const struct rp_opts *o)
 	return (b->at <= o->now && b->until > o->now);
 }
 
+/* next_ban - the next ban of a list (active: in force at o->now, else new
+ * in the period) after *i, counted in *shown; NULL after o->top of them
+ * or at the end */
+static const struct rp_banrow *
+next_ban(const struct rp *rp, const struct rp_opts *o, int active,
+    size_t *i, size_t *shown)
+{
+	const struct rp_banrow *b;
+
+	for (; *i < rp->nbans && (o->top <= 0 || *shown < (size_t)o->top);
+	    (*i)++) {
+		b = &rp->bans[*i];
+		if (active ? active_ban(b, o) : new_ban(rp, b)) {
+			(*i)++;
+			(*shown)++;
+			return (b);
+		}
+	}
+	return (NULL);
+}
+
+/* ban_addr - a ban's address, with its prefix length for a network */
+static const char *
+ban_addr(const struct rp_banrow *b, char *buf, size_t len)
+{
+	if (b->prefix_len != 32 && b->prefix_len != 128)
+		snprintf(buf, len, "%s/%d", b->addr, b->prefix_len);
+	else
+		snprintf(buf, len, "%s", b->addr);
+	return (buf);
+}
+
 static const char *const total_names[] = {
 	"connections", "sessions", "accepted messages", "rejects",
 	"distinct clients", "new bans"
@@ -155,17 +187,9 @@ text_bans(FILE *fp, const struct rp *rp, const struct rp_opts *o, int active)
 		return;
 	fprintf(fp, "  %-11s %-30s %-11s %s\n", "at", "client", "until",
 	    "reason");
-	for (i = 0; i < rp->nbans && (o->top <= 0 || shown < (size_t)o->top);
-	    i++) {
-		b = &rp->bans[i];
-		if (active ? !active_ban(b, o) : !new_ban(rp, b))
-			continue;
-		shown++;
-		if ((b->prefix_len != 32 && b->prefix_len != 128))
-			snprintf(addr, sizeof(addr), "%s/%d", b->addr,
-			    b->prefix_len);
-		else
-			snprintf(addr, sizeof(addr), "%s", b->addr);
+	i = 0;
+	while ((b = next_ban(rp, o, active, &i, &shown)) != NULL) {
+		ban_addr(b, addr, sizeof(addr));
 		fprintf(fp, "  %-11s ", out_short_time(b->at, a, sizeof(a)));
 		if (out_text_width(addr) > 30) {	/* on its own line */
 			out_text_end(fp, addr, 64);
@@ -244,8 +268,7 @@ text_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	text_bans(fp, rp, o, 1);
 	fputs("\nTop offenders (by rejects)\n", fp);
 	n = rp->clients.n;
-	if (o->top > 0 && (size_t)o->top < n)
-		n = (size_t)o->top;
+	n = rp_top(o, n);
 	fprintf(fp, "  %-39s %7s %8s %8s %s\n", "client", "rejects",
 	    "sessions", "accepted", "status");
 	for (i = 0; i < n && rp->clients.sorted[i]->n > 0; i++) {
@@ -305,22 +328,16 @@ html_bans(FILE *fp, const struct rp *rp, const struct rp_opts *o, int active)
 {
 	static const char td[] = "<td style=\"padding:2px 8px;\">";
 	const struct rp_banrow *b;
-	char		 a[32], u[32];
+	char		 a[32], u[32], addr[80];
 	size_t		 i, shown = 0;
 
 	fprintf(fp, "<h3>%s</h3>\n<table style=\"border-collapse:collapse;\">"
 	    "\n", active ? "Bans in force" : "New bans");
-	for (i = 0; i < rp->nbans && (o->top <= 0 || shown < (size_t)o->top);
-	    i++) {
-		b = &rp->bans[i];
-		if (active ? !active_ban(b, o) : !new_ban(rp, b))
-			continue;
-		shown++;
+	i = 0;
+	while ((b = next_ban(rp, o, active, &i, &shown)) != NULL) {
 		fprintf(fp, "<tr>%s%s</td>%s", td, out_time(b->at, a,
 		    sizeof(a)), td);
-		out_html(fp, b->addr);
-		if (b->prefix_len != 32 && b->prefix_len != 128)
-			fprintf(fp, "/%d", b->prefix_len);
+		out_html(fp, ban_addr(b, addr, sizeof(addr)));
 		fprintf(fp, "</td>%suntil %s</td>%s", td, out_time(b->until, u,
 		    sizeof(u)), td);
 		out_html(fp, b->manual ? "manual" : b->reason);
@@ -380,8 +397,7 @@ html_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	    "collapse;\">\n<tr>%sclient</th>%srejects</th>%ssessions</th>"
 	    "%saccepted</th>%sstatus</th></tr>\n", th, th, th, th, th);
 	n = rp->clients.n;
-	if (o->top > 0 && (size_t)o->top < n)
-		n = (size_t)o->top;
+	n = rp_top(o, n);
 	for (i = 0; i < n && rp->clients.sorted[i]->n > 0; i++) {
 		const struct rp_item *it = rp->clients.sorted[i];
 		fputs("<tr><td style=\"padding:2px 8px;\">", fp);
@@ -440,12 +456,9 @@ json_bans(FILE *fp, const struct rp *rp, const struct rp_opts *o, int active)
 	size_t		 i, shown = 0;
 
 	fputc('[', fp);
-	for (i = 0; i < rp->nbans && (o->top <= 0 || shown < (size_t)o->top);
-	    i++) {
-		b = &rp->bans[i];
-		if (active ? !active_ban(b, o) : !new_ban(rp, b))
-			continue;
-		fputs(shown++ ? ",{\"client\":" : "{\"client\":", fp);
+	i = 0;
+	while ((b = next_ban(rp, o, active, &i, &shown)) != NULL) {
+		fputs(shown > 1 ? ",{\"client\":" : "{\"client\":", fp);
 		out_json(fp, b->addr);
 		fprintf(fp, ",\"prefix_len\":%d,\"at\":\"%s\",\"until\":\"%s\","
 		    "\"ban\":%d,\"manual\":%s,\"reason\":", b->prefix_len,
@@ -515,8 +528,7 @@ json_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	json_bans(fp, rp, o, 1);
 	fputs(",\"top_offenders\":[", fp);
 	n = rp->clients.n;
-	if (o->top > 0 && (size_t)o->top < n)
-		n = (size_t)o->top;
+	n = rp_top(o, n);
 	for (i = 0; i < n && rp->clients.sorted[i]->n > 0; i++) {
 		const struct rp_item *it = rp->clients.sorted[i];
 		fputs(i ? ",{\"client\":" : "{\"client\":", fp);
@@ -556,19 +568,10 @@ csv_bans(FILE *fp, const struct rp *rp, const struct rp_opts *o, int active)
 	char		 u[40], addr[80];
 	size_t		 i, shown = 0;
 
-	for (i = 0; i < rp->nbans && (o->top <= 0 || shown < (size_t)o->top);
-	    i++) {
-		b = &rp->bans[i];
-		if (active ? !active_ban(b, o) : !new_ban(rp, b))
-			continue;
-		shown++;
-		if (b->prefix_len != 32 && b->prefix_len != 128)
-			snprintf(addr, sizeof(addr), "%s/%d", b->addr,
-			    b->prefix_len);
-		else
-			snprintf(addr, sizeof(addr), "%s", b->addr);
+	i = 0;
+	while ((b = next_ban(rp, o, active, &i, &shown)) != NULL) {
 		fprintf(fp, "%s,", active ? "active_ban" : "new_ban");
-		out_csv(fp, addr);
+		out_csv(fp, ban_addr(b, addr, sizeof(addr)));
 		fprintf(fp, ",%s,,", out_iso(b->until, u, sizeof(u)));
 		out_csv(fp, b->manual ? "manual" : b->reason);
 		fputs("\r\n", fp);
@@ -605,8 +608,7 @@ csv_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 			fprintf(fp, "code,%d,%ld,%ld,\r\n", k, rp->cur.code_n[k],
 			    rp->prev.code_n[k]);
 	n = rp->clients.n;
-	if (o->top > 0 && (size_t)o->top < n)
-		n = (size_t)o->top;
+	n = rp_top(o, n);
 	for (i = 0; i < n && rp->clients.sorted[i]->n > 0; i++) {
 		fputs("offender,", fp);
 		out_csv(fp, rp->clients.sorted[i]->key);
@@ -619,8 +621,7 @@ csv_summary(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 		{ "sender", &rp->sender } };
 	for (k = 0; k < 3; k++) {
 		n = v[k].t->n;
-		if (o->top > 0 && (size_t)o->top < n)
-			n = (size_t)o->top;
+		n = rp_top(o, n);
 		for (i = 0; i < n; i++) {
 			fprintf(fp, "%s,", v[k].s);
 			out_csv(fp, v[k].t->sorted[i]->key);

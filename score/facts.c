@@ -56,22 +56,21 @@ static char	empty[] = "";
 
 /* The kinds; add() tells them apart by address. */
 static const char K_SMTPD[] = "smtpd", K_POSTSCREEN[] = "postscreen";
-static const char K_CONNECT[] = "connect", K_MESSAGE[] = "message",
-    K_SESSION[] = "session", K_REJECT[] = "reject", K_HELO[] = "helo",
+static const char K_MESSAGE[] = "message", K_SESSION[] = "session", K_REJECT[] = "reject", K_HELO[] = "helo",
     K_SENDER[] = "sender", K_RECIPIENT[] = "recipient";
 
 /* kind_number - a kind's place in the state's sort order */
 static int
 kind_number(const char *kind)
 {
-	static const char *const order[] = { K_CONNECT, K_HELO, K_MESSAGE,
-	    K_RECIPIENT, K_REJECT, K_SENDER, K_SESSION };
+	static const char *const order[] = { K_HELO, K_MESSAGE, K_RECIPIENT,
+	    K_REJECT, K_SENDER, K_SESSION };
 	int	i;
 
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 6; i++)
 		if (kind == order[i])
 			return (i);
-	return (7);
+	return (6);
 }
 
 /* arena_alloc - n bytes (aligned) from the set's arena */
@@ -388,11 +387,7 @@ ff_put(struct scorer *s, const struct score_ff *r)
 	e->r.addr = e->addr;
 	e->r.name = e->name;
 	e->r.reason = e->reason;
-	e->r.class = pf_class_name(PF_CLASS_NONE);
-	for (int k = 0; k < PF_CLASS_COUNT; k++)
-		if (r->class != NULL &&
-		    strcmp(r->class, pf_class_name((enum pf_class)k)) == 0)
-			e->r.class = pf_class_name((enum pf_class)k);
+	e->r.class = pf_class_name(pf_class_by_name(r->class));	/* static */
 	return (e);
 }
 

@@ -161,11 +161,12 @@ struct score_decision {
 /* What the reports count (facts.c). A fact: n occurrences of kind in one
  * hour of log time, for one client, with one value, class and code. */
 struct score_fact {
-	const char	*kind;		/* connect, session, message, reject,
+	const char	*kind;		/* session, message, reject,
 					 * helo, sender, recipient */
 	const char	*value;		/* peer text, escaped; "" when none */
 	const char	*client;
-	const char	*class;		/* pf_class_name(); "" when none */
+	const char	*class;		/* pf_class_name(); a session's "smtpd"
+					 * or "postscreen"; "" when none */
 	long long	 hour;		/* log time / 3600 */
 	int		 code;		/* SMTP code; 0 when none */
 	long		 n;

@@ -152,7 +152,7 @@ static const char *const migrations[] = {
 	 * day's first hour. */
 	"CREATE TABLE activity ("
 	"  hour INTEGER NOT NULL,"		/* log time / 3600 */
-	"  kind TEXT NOT NULL,"		/* connect, session, message, reject,
+	"  kind TEXT NOT NULL,"		/* session, message, reject,
 					 * helo, sender, recipient */
 	"  rows INTEGER NOT NULL,"
 	"  data TEXT NOT NULL"		/* JSON: [[value, client, class,

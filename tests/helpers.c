@@ -321,3 +321,42 @@ sh(const char *cmd, int *status)
 	return (out);
 }
 
+
+/* check_line - the "CHECK NAME ..." line of name in a script's output, its
+ * length in *len; NULL when there is none */
+const char *
+check_line(const char *out, const char *name, size_t *len)
+{
+	const char	*p;
+	size_t		 n = strlen(name);
+
+	for (p = out; *p != '\0'; p += *len + (p[*len] == '\n')) {
+		*len = strcspn(p, "\n");
+		if (strncmp(p, "CHECK ", 6) == 0 && strncmp(p + 6, name, n) ==
+		    0 && p[6 + n] == ' ')
+			return (p);
+	}
+	return (NULL);
+}
+
+/* check_ok - is this "CHECK NAME ok" line (len bytes) a pass */
+int
+check_ok(const char *p, size_t len)
+{
+	size_t		n = strcspn(p + 6, " \n");
+
+	return (len == 6 + n + 3 && strncmp(p + 6 + n, " ok", 3) == 0);
+}
+
+/* print_lines - text line by line (cmocka cuts a message at 1 KiB) */
+void
+print_lines(const char *text)
+{
+	const char	*p;
+	size_t		 len;
+
+	for (p = text; *p != '\0'; p += len + (p[len] == '\n')) {
+		len = strcspn(p, "\n");
+		print_error("%.*s\n", (int)(len < 900 ? len : 900), p);
+	}
+}

@@ -48,44 +48,6 @@ static const char *const expected_checks[] = {
 };
 #define NEXPECTED	(sizeof(expected_checks) / sizeof(expected_checks[0]))
 
-/* line_is_ok - is this "CHECK NAME ok" line (len bytes) a pass */
-static int
-line_is_ok(const char *p, size_t len)
-{
-	size_t		n = strcspn(p + 6, " \n");
-
-	return (len == 6 + n + 3 && strncmp(p + 6 + n, " ok", 3) == 0);
-}
-
-/* check_state - "ok", "FAIL" or NULL (no such line) for check name */
-static const char *
-check_state(const char *out, const char *name)
-{
-	const char	*p;
-	size_t		 len, n = strlen(name);
-
-	for (p = out; *p != '\0'; p += len + (p[len] == '\n')) {
-		len = strcspn(p, "\n");
-		if (strncmp(p, "CHECK ", 6) == 0 && strncmp(p + 6, name, n) ==
-		    0 && p[6 + n] == ' ')
-			return (line_is_ok(p, len) ? "ok" : "FAIL");
-	}
-	return (NULL);
-}
-
-/* print_lines - text line by line (cmocka cuts a message at 1 KiB) */
-static void
-print_lines(const char *text)
-{
-	const char	*p;
-	size_t		 len;
-
-	for (p = text; *p != '\0'; p += len + (p[len] == '\n')) {
-		len = strcspn(p, "\n");
-		print_error("%.*s\n", (int)(len < 900 ? len : 900), p);
-	}
-}
-
 /* test_e2e_postfix - tests/postfix-daemon.sh with a random seed */
 static void
 test_e2e_postfix(void **state)
@@ -122,16 +84,17 @@ test_e2e_postfix(void **state)
 		    "(its output above)", seed, st);
 	}
 	for (i = 0; i < NEXPECTED; i++) {
-		if ((v = check_state(r.out, expected_checks[i])) == NULL) {
+		if ((v = check_line(r.out, expected_checks[i], &len)) ==
+		    NULL) {
 			print_error("check %s is missing\n",
 			    expected_checks[i]);
 			missing++;
-		} else if (strcmp(v, "ok") != 0)
+		} else if (!check_ok(v, len))
 			failed++;
 	}
 	for (p = r.out; *p != '\0'; p += len + (p[len] == '\n')) {
 		len = strcspn(p, "\n");
-		if (strncmp(p, "CHECK ", 6) == 0 && !line_is_ok(p, len))
+		if (strncmp(p, "CHECK ", 6) == 0 && !check_ok(p, len))
 			print_error("%.*s\n", (int)len, p);
 		/* DELAY ADDR KIND SESSION MS */
 		if (strncmp(p, "DELAY ", 6) == 0 &&

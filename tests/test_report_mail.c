@@ -45,36 +45,6 @@ static const char *const expected_checks[] = {
 };
 #define NEXPECTED	(sizeof(expected_checks) / sizeof(expected_checks[0]))
 
-/* check_line - the "CHECK NAME ..." line of name in out, its length in
- * *len; NULL when there is none */
-static const char *
-check_line(const char *out, const char *name, size_t *len)
-{
-	const char	*p;
-	size_t		 n = strlen(name);
-
-	for (p = out; *p != '\0'; p += *len + (p[*len] == '\n')) {
-		*len = strcspn(p, "\n");
-		if (strncmp(p, "CHECK ", 6) == 0 && strncmp(p + 6, name, n) ==
-		    0 && p[6 + n] == ' ')
-			return (p);
-	}
-	return (NULL);
-}
-
-/* print_lines - text line by line (cmocka cuts a message at 1 KiB) */
-static void
-print_lines(const char *text)
-{
-	const char	*p;
-	size_t		 len;
-
-	for (p = text; *p != '\0'; p += len + (p[len] == '\n')) {
-		len = strcspn(p, "\n");
-		print_error("%.*s\n", (int)(len < 900 ? len : 900), p);
-	}
-}
-
 /* test_report_mail_postfix - tests/postfix-report-mail.sh */
 static void
 test_report_mail_postfix(void **state)
@@ -115,8 +85,7 @@ test_report_mail_postfix(void **state)
 			print_error("check %s is missing\n",
 			    expected_checks[i]);
 			missing++;
-		} else if (len != 6 + strlen(expected_checks[i]) + 3 ||
-		    strncmp(p + len - 3, " ok", 3) != 0) {
+		} else if (!check_ok(p, len)) {
 			print_error("%.*s\n", (int)(len < 900 ? len : 900), p);
 			failed++;
 		}

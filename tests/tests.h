@@ -14,6 +14,9 @@
  *	(the files of tests/cases/) spell it; "-" means absent. shared_path() finds
  *	../shared (FIVEFIFTY_SHARED overrides). run_cmd() runs a program
  *	with a fixed argv and collects its output and exit status.
+ *	check_line() finds the "CHECK NAME ok|FAIL ..." line of a test
+ *	script's output and check_ok() tells a pass; print_lines() prints a
+ *	long output line by line (cmocka cuts a message at 1 KiB).
  */
 #ifndef FIVEFIFTY_TESTS_H
 #define FIVEFIFTY_TESTS_H
@@ -69,6 +72,9 @@ char	*host_snapshot(void);
 int	netns_enter(void **);
 int	netns_leave(void **);
 char	*sh(const char *, int *);
+const char *check_line(const char *, const char *, size_t *);
+int	check_ok(const char *, size_t);
+void	print_lines(const char *);
 
 extern char *host_before;
 
