@@ -21,7 +21,6 @@
  *	and unban exit 69 then, 65 when the daemon refuses the request.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,27 +183,16 @@ cmd_run(int argc, char **argv)
 	return (status);
 }
 
-/* duration - "90", "90s", "15m", "12h", "7d", "2w" in seconds, or -1 */
+/* duration - "90", "90s", "15m", "12h", "7d", "2w" in seconds (1 s to
+ * ten years), or -1 */
 static long long
 duration(const char *v)
 {
-	char		*end;
 	double		 d;
 
-	d = strtod(v, &end);
-	if (end == v || !isfinite(d) || d <= 0)
+	if (conf_duration(v, &d) == -1 || d < 1 || d > 3650.0 * 86400)
 		return (-1);
-	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': d *= 60; break;
-	case 'h': d *= 3600; break;
-	case 'd': d *= 86400; break;
-	case 'w': d *= 7 * 86400; break;
-	default: return (-1);
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return (-1);
-	return (d < 1 || d > 3650.0 * 86400 ? -1 : (long long)d);
+	return ((long long)d);
 }
 
 /* talk - one request; print the reply; the exit status */

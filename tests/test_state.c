@@ -251,6 +251,21 @@ test_scan_crash(void **state)
 	rmdb(two);
 }
 
+/* user_version - the schema version of an open database */
+static int
+user_version(sqlite3 *h)
+{
+	sqlite3_stmt	*q;
+	int		 v;
+
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return (v);
+}
+
 /* test_state_schema - user_version, and a newer schema refused */
 static void
 test_state_schema(void **state)
@@ -267,11 +282,7 @@ test_state_schema(void **state)
 	assert_int_equal(scan(db, files, 1, &r), 0);
 	run_free(&r);
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q,
-	    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 2);
-	sqlite3_finalize(q);
+	assert_int_equal(user_version(h), 2);
 	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &q,
 	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -331,11 +342,7 @@ test_state_migrate(void **state)
 	assert_int_equal(sqlite3_column_int64(q, 6), 1728000200);
 	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
 	sqlite3_finalize(q);
-	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q,
-	    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 2);
-	sqlite3_finalize(q);
+	assert_int_equal(user_version(h), 2);
 	sqlite3_close(h);
 	rmdb(db);
 }
