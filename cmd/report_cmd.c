@@ -134,6 +134,8 @@ const char report_help[] =
 "     printed); 74 writing the report failed; 78 the configuration is\n"
 "     wrong.\n";
 
+#define REPORT_MAX_LOGS	128	/* --log and FILE arguments */
+
 static struct ff_conf conf;
 static struct fw_conf protect;		/* cmd_protect()'s list */
 
@@ -199,7 +201,7 @@ cmd_report(int argc, char **argv)
 	const char	*what, *cpath = NULL, *db = NULL, *since = NULL;
 	const char	*from_s = NULL, *until_s = NULL, *mail_to = NULL;
 	const char	*mail_from = NULL, *host = NULL;
-	char		*logs[CMD_MAX_LOGS + 64], err[512], hostname[256];
+	char		*logs[REPORT_MAX_LOGS], err[512], hostname[256];
 	char		*e, *msg = NULL;
 	long long	 from = RP_OPEN_FROM, until = RP_OPEN_UNTIL, now = 0;
 	long long	 lo, hi;
@@ -229,7 +231,7 @@ cmd_report(int argc, char **argv)
 	}
 	argc--;
 	argv++;
-	optind = 1;
+	optind = 0;	/* glibc: start afresh (main's getopt ran before) */
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cpath = optarg; break;
@@ -242,7 +244,7 @@ cmd_report(int argc, char **argv)
 		case 'M': mail_from = optarg; break;
 		case 'H': host = optarg; break;
 		case 'l':
-			if (nlogs >= CMD_MAX_LOGS + 63) {
+			if (nlogs >= REPORT_MAX_LOGS) {
 				fprintf(stderr, "fivefifty report: too many "
 				    "logs\n");
 				return (EX_USAGE);
@@ -288,7 +290,7 @@ cmd_report(int argc, char **argv)
 		}
 	}
 	for (i = optind; i < argc; i++) {
-		if (nlogs >= CMD_MAX_LOGS + 63) {
+		if (nlogs >= REPORT_MAX_LOGS) {
 			fprintf(stderr, "fivefifty report: too many logs\n");
 			return (EX_USAGE);
 		}

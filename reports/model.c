@@ -429,21 +429,15 @@ tab_sort(struct rp_tab *t, int (*cmp)(const void *, const void *))
 	qsort(t->sorted, t->n, sizeof(*t->sorted), cmp);
 }
 
-/* rp_latest_ban - the latest ban of addr, and how many it had */
+/* rp_latest_ban - the latest ban of addr, and how many it had (after
+ * rp_done()) */
 const struct rp_banrow *
 rp_latest_ban(const struct rp *rp, const char *addr, int *count)
 {
-	const struct rp_banrow *b = NULL;
-	size_t		 i;
+	const struct rp_item *it = rp_tab_find(&rp->banidx, addr);
 
-	*count = 0;
-	for (i = 0; i < rp->nbans; i++)
-		if (strcmp(rp->bans[i].addr, addr) == 0) {
-			(*count)++;
-			if (b == NULL || rp->bans[i].at >= b->at)
-				b = &rp->bans[i];
-		}
-	return (b);
+	*count = it != NULL ? (int)it->n : 0;
+	return (it != NULL ? &rp->bans[it->hour] : NULL);
 }
 
 /* rp_done - sort everything and join the five-fifties to their sessions
@@ -451,9 +445,10 @@ rp_latest_ban(const struct rp *rp, const char *addr, int *count)
 void
 rp_done(struct rp *rp)
 {
-	struct rp_tab	 byaddr;
+	const struct rp_banrow *b;
 	struct rp_item	*it;
 	size_t		 i;
+	int		 n;
 
 	tab_sort(&rp->helo, by_count);
 	tab_sort(&rp->sender, by_count);
@@ -463,9 +458,8 @@ rp_done(struct rp *rp)
 	if (rp->nbans > 0)	/* rp->bans is NULL when there are none */
 		qsort(rp->bans, rp->nbans, sizeof(*rp->bans), by_at);
 	/* bans by address: n counts them, hour holds the latest's index */
-	memset(&byaddr, 0, sizeof(byaddr));
 	for (i = 0; i < rp->nbans; i++) {
-		it = rp_tab_get(&byaddr, rp->bans[i].addr);
+		it = rp_tab_get(&rp->banidx, rp->bans[i].addr);
 		it->n++;
 		it->hour = (long long)i;	/* in time order: the last wins */
 	}
@@ -473,12 +467,11 @@ rp_done(struct rp *rp)
 		struct rp_ffrow *w = &rp->ff[i];
 		if ((it = rp_tab_find(&rp->clients, w->addr)) != NULL)
 			w->sessions = it->sessions;
-		if ((it = rp_tab_find(&byaddr, w->addr)) != NULL) {
-			w->bans = (int)it->n;
-			w->banned_until = rp->bans[it->hour].until;
+		if ((b = rp_latest_ban(rp, w->addr, &n)) != NULL) {
+			w->bans = n;
+			w->banned_until = b->until;
 		}
 	}
-	tab_free(&byaddr);
 	if (rp->nff > 0)
 		qsort(rp->ff, rp->nff, sizeof(*rp->ff), by_retries);
 }
@@ -503,6 +496,7 @@ rp_free(struct rp *rp)
 	tab_free(&rp->recipient);
 	tab_free(&rp->clients);
 	tab_free(&rp->hours);
+	tab_free(&rp->banidx);
 	free(rp->pairs.v);
 	free(rp->cur.clients.v);
 	free(rp->prev.clients.v);

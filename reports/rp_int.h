@@ -74,6 +74,8 @@ struct rp {
 	long long	 from, until, prev_from;
 	int		 bounded;
 	struct rp_tab	 helo, sender, recipient, clients, hours;
+	struct rp_tab	 banidx;	/* by address: n bans, hour = the
+					 * latest's index (rp_done()) */
 	struct rp_set	 pairs;		/* (table, value, client) seen */
 	struct rp_item	*last_hour;	/* the hour item used last */
 	struct rp_totals cur, prev;
