@@ -296,8 +296,9 @@ cmd_report(int argc, char **argv)
 		}
 		logs[nlogs++] = argv[i];
 	}
-	for (i = 0; nlogs == 0 && i < cmd_g.nlogs; i++)
-		logs[nlogs++] = (char *)cmd_g.logs[i];
+	if (nlogs == 0)		/* else the command's own win */
+		for (i = 0; i < cmd_g.nlogs; i++)
+			logs[nlogs++] = (char *)cmd_g.logs[i];
 	if ((mail_to != NULL || mail_from != NULL) &&
 	    strcmp(what, "summary") != 0) {
 		fprintf(stderr, "fivefifty report: --mail-to is for the "

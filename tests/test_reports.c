@@ -1384,7 +1384,36 @@ test_report_usage(void **state)
 	run_free(&r);
 }
 
+/* test_report_global_logs - every global --log is read, as every --log
+ * after the command is: the same report from the same two logs */
+static void
+test_report_global_logs(void **state)
+{
+	char		 l1[512], l2[512];
+	struct run_result g, c, one;
+
+	(void)state;
+	shared_path("corpus/realworld/kdent-2015-1.log", l1, sizeof(l1));
+	shared_path("corpus/realworld/kdent-2015-2.log", l2, sizeof(l2));
+	runv(&g, "-c", CONF, "--log", l1, "--log", l2, "report", "helo",
+	    "--format", "csv", "--top", "0", NULL);
+	runv(&c, "report", "helo", "-c", CONF, "--log", l1, "--log", l2,
+	    "--format", "csv", "--top", "0", NULL);
+	runv(&one, "report", "helo", "-c", CONF, "--log", l1, "--format",
+	    "csv", "--top", "0", NULL);
+	assert_int_equal(g.status, 0);
+	assert_int_equal(c.status, 0);
+	assert_int_equal(one.status, 0);
+	assert_string_equal(g.out, c.out);
+	assert_string_not_equal(g.out, one.out);	/* both were read */
+	run_free(&g);
+	run_free(&c);
+	run_free(&one);
+}
+
 const struct CMUnitTest report_tests[] = {
+	cmocka_unit_test_setup_teardown(test_report_global_logs, tz_utc,
+	    tz_restore),
 	cmocka_unit_test_setup_teardown(test_report_golden, tz_utc,
 	    tz_restore),
 	cmocka_unit_test_setup_teardown(test_report_golden_state, tz_utc,
