@@ -27,21 +27,14 @@ good=127.0.6.6
 . "$(dirname "$0")/postfix-instance.sh"
 pf_init postfix-enforce "$dir" "$ns"
 
-cat >"$dir/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $dir/queue
-data_directory = $dir/data
-maillog_file = $dir/mail.log
-maillog_file_prefixes = $dir
+pf_main_cf >"$dir/main.cf"
+cat >>"$dir/main.cf" <<EOF
 myhostname = mx.example.test
 mydomain = example.test
 mydestination = example.test
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.1/32
-smtpd_peername_lookup = no
-alias_maps =
-alias_database =
 local_recipient_maps = hash:$dir/recipients
 local_transport = discard:
 default_transport = discard:

@@ -14,7 +14,8 @@
 #   pf_start              postfix check and start, then wait (5 s at most)
 #                         for 127.0.0.1:25
 #
-# The caller writes DIR/main.cf between pf_init and pf_start. The system's
+# The caller writes DIR/main.cf between pf_init and pf_start (pf_main_cf
+# gives the lines every instance needs). The system's
 # Postfix and /etc/postfix are never touched (master.cf is only read).
 
 # pf_init NAME DIR NS - see above
@@ -34,6 +35,22 @@ pf_init() {
 	mkdir -p "$dir/queue" "$dir/data"
 	chown postfix:postfix "$dir/data"
 	trap pf_cleanup EXIT
+}
+
+# pf_main_cf - the main.cf lines every instance has (its own queue and
+# log file, no DNS lookups of clients, no aliases); the caller appends the
+# rest:  pf_main_cf >"$dir/main.cf"; cat >>"$dir/main.cf" <<EOF ...
+pf_main_cf() {
+	cat <<EOF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/mail.log
+maillog_file_prefixes = $dir
+smtpd_peername_lookup = no
+alias_maps =
+alias_database =
+EOF
 }
 
 # pf_cleanup - stop the instance, kill what is left, drop the namespace

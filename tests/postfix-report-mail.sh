@@ -81,12 +81,8 @@ check() {
 chmod 755 "$dir"
 mkdir -p "$dir/mail"
 chown nobody:nogroup "$dir/mail"
-cat >"$dir/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $dir/queue
-data_directory = $dir/data
-maillog_file = $dir/mail.log
-maillog_file_prefixes = $dir
+pf_main_cf >"$dir/main.cf"
+cat >>"$dir/main.cf" <<EOF
 myhostname = mx.$domain
 mydomain = $domain
 myorigin = \$myhostname
@@ -94,9 +90,6 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.1/32
-smtpd_peername_lookup = no
-alias_maps =
-alias_database =
 append_dot_mydomain = no
 virtual_mailbox_domains = $domain
 virtual_mailbox_base = $dir/mail
