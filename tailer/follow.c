@@ -24,6 +24,9 @@
  *	  file is finished, its last unterminated bytes included, and the new
  *	  one is read from its start. A writer that goes on writing to the
  *	  renamed file loses nothing, and no line is read out of order;
+ *	- if it was rotated more than once before we looked (the reader was
+ *	  stopped, or busy), the rotated copies in between are read in their
+ *	  order (rotated.c) before the name's file: none is jumped over;
  *	- if the name is gone, the open file is still read (it may only have
  *	  been renamed); a deleted one is finished and closed; the name is
  *	  waited for, and that is said once.
@@ -53,6 +56,7 @@
 #include <zlib.h>
 
 #include "tailer.h"
+#include "tail_int.h"
 #include "util/util.h"
 
 #define DIR_MASK	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | \
@@ -76,7 +80,7 @@ struct tfile {
 	unsigned long long fp;
 	struct lines	*lr;
 	gzFile		 gz;		/* the current file is gzip'd, or NULL */
-	int		 finishing;	/* a rotated file found at start-up */
+	int		 finishing;	/* a rotated copy, read to its end */
 	int		 dirty;		/* DIRTY_DATA or DIRTY_NAME bits */
 	int		 backlog;
 	int		 said_missing;
@@ -92,30 +96,6 @@ struct tailer {
 static void	open_source(struct tailer *, struct tfile *, int, gzFile,
 		    unsigned long long);
 
-/* fnv - FNV-1a, 64 bits */
-static unsigned long long
-fnv(const unsigned char *p, size_t n, unsigned long long h)
-{
-	while (n-- > 0)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return (h);
-}
-
-/* fingerprint - hash of the first len bytes of fd; -1 if shorter */
-static int
-fingerprint(int fd, unsigned len, unsigned long long *fp)
-{
-	unsigned char	buf[TAIL_FP_MAX];
-	ssize_t		n;
-
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	if ((n = pread(fd, buf, len, 0)) != (ssize_t)len)
-		return (-1);
-	*fp = fnv(buf, len, 0xcbf29ce484222325ULL);
-	return (0);
-}
-
 /* take_fingerprint - (re)compute fd's fingerprint over what it has */
 static void
 take_fingerprint(struct tfile *f)
@@ -126,19 +106,8 @@ take_fingerprint(struct tfile *f)
 	if (f->gz != NULL || fstat(f->fd, &sb) == -1)
 		return;		/* a compressed file's was taken when found */
 	len = sb.st_size < TAIL_FP_MAX ? (unsigned)sb.st_size : TAIL_FP_MAX;
-	if (len > f->fp_len && fingerprint(f->fd, len, &f->fp) == 0)
+	if (len > f->fp_len && tail_fingerprint(f->fd, len, &f->fp) == 0)
 		f->fp_len = len;
-}
-
-/* same_content - does fd start with the bytes a position was taken on */
-static int
-same_content(int fd, unsigned fp_len, unsigned long long fp)
-{
-	unsigned long long now;
-
-	if (fp_len == 0)
-		return (1);
-	return (fingerprint(fd, fp_len, &now) == 0 && now == fp);
 }
 
 /* watch_fd - watch the inode behind fd (not whatever path names now);
@@ -236,117 +205,6 @@ open_source(struct tailer *t, struct tfile *f, int fd, gzFile gz,
 	f->st.open = 1;
 }
 
-/* open_path - open a regular file for reading (a FIFO or a directory in
- * its place is refused, so that nothing can block the loop) */
-static int
-open_path(const char *path)
-{
-	struct stat	sb;
-	int		fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd == -1)
-		return (-1);
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return (-1);
-	}
-	(void)fcntl(fd, F_SETFL, 0);
-	return (fd);
-}
-
-/* rotated_name - is this directory entry a rotated copy of base: 0 no,
- * 1 plain, 2 gzip (logrotate compress, postfix logrotate) */
-static int
-rotated_name(const char *name, const char *base)
-{
-	static const char *const packed[] = { ".bz2", ".xz", ".zst", ".lz4",
-	    ".Z", NULL };
-	size_t		 n = strlen(base), l = strlen(name);
-	int		 i;
-
-	if (strncmp(name, base, n) != 0 || (name[n] != '.' && name[n] != '-'))
-		return (0);
-	if (l > 3 && strcmp(name + l - 3, ".gz") == 0)
-		return (2);
-	for (i = 0; packed[i] != NULL; i++) {
-		size_t p = strlen(packed[i]);
-		if (l > p && strcmp(name + l - p, packed[i]) == 0)
-			return (0);	/* a compressor zlib cannot read */
-	}
-	return (1);
-}
-
-/* gz_matches - the uncompressed start of a gzip'd fd has fingerprint fp;
- * returns the open gzFile (owning a dup of fd), or NULL */
-static gzFile
-gz_matches(int fd, unsigned fp_len, unsigned long long fp)
-{
-	unsigned char	buf[TAIL_FP_MAX];
-	gzFile		gz;
-	int		dfd;
-
-	if (fp_len > sizeof(buf) || (dfd = dup(fd)) == -1)
-		return (NULL);
-	if ((gz = gzdopen(dfd, "rb")) == NULL) {
-		close(dfd);
-		return (NULL);
-	}
-	if (gzread(gz, buf, fp_len) == (int)fp_len &&
-	    fnv(buf, fp_len, 0xcbf29ce484222325ULL) == fp &&
-	    gzrewind(gz) == 0)
-		return (gz);
-	gzclose(gz);
-	return (NULL);
-}
-
-/* find_rotated - open the rotated copy of f that starts with the bytes
- * of fingerprint fp (whatever its inode: a renamed file keeps it, a copy
- * or a gzip'd file has a new one), or, with no fingerprint, the one with
- * inode ino; -1 if none. *gz is set for a gzip'd copy. */
-static int
-find_rotated(struct tfile *f, unsigned long long dev, unsigned long long ino,
-    unsigned fp_len, unsigned long long fp, gzFile *gz)
-{
-	struct dirent	*de;
-	struct stat	 sb;
-	char		 path[PATH_MAX];
-	DIR		*d;
-	int		 fd = -1, cand, kind;
-
-	*gz = NULL;
-	if ((d = opendir(f->dir)) == NULL)
-		return (-1);
-	while (fd == -1 && (de = readdir(d)) != NULL) {
-		if ((kind = rotated_name(de->d_name, f->base)) == 0)
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", f->dir,
-		    de->d_name) >= (int)sizeof(path))
-			continue;
-		if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
-			continue;
-		if (fp_len == 0 && (ino == 0 || kind != 1 ||
-		    (unsigned long long)sb.st_ino != ino ||
-		    (unsigned long long)sb.st_dev != dev))
-			continue;
-		if ((cand = open_path(path)) == -1)
-			continue;
-		if (kind == 2 && fp_len > 0 &&
-		    (*gz = gz_matches(cand, fp_len, fp)) != NULL)
-			fd = cand;
-		else if (kind == 1 && fp_len > 0 &&
-		    same_content(cand, fp_len, fp))
-			fd = cand;
-		else if (fp_len == 0)
-			fd = cand;	/* inode checked above */
-		else
-			close(cand);
-	}
-	closedir(d);
-	return (fd);
-}
-
 /* deliver - hand out the lines of the current file; finish: also its
  * last unterminated bytes. 1: all read, 0: stopped at the budget, -1: cb */
 static int
@@ -399,7 +257,7 @@ truncated(struct tfile *f)
 		return (0);
 	if ((rd = lseek(f->fd, 0, SEEK_CUR)) != -1 && sb.st_size < rd)
 		return (1);
-	return (!same_content(f->fd, f->fp_len, f->fp));
+	return (!tail_same_content(f->fd, f->fp_len, f->fp));
 }
 
 /* restart_truncated - finish the copy copytruncate made, then read the
@@ -410,11 +268,15 @@ restart_truncated(struct tailer *t, struct tfile *f, int idx, tail_cb cb,
 {
 	unsigned long long done = lines_offset(f->lr);
 	unsigned	 all = UINT_MAX, spent;
+	struct rot_self	 self;
 	int		 copy, fd = f->fd, r = 1;
 	gzFile		 gz;
 
 	f->st.truncations++;
-	copy = find_rotated(f, 0, 0, f->fp_len, f->fp, &gz);
+	self.dev = self.ino = 0;
+	self.fp_len = f->fp_len;
+	self.fp = f->fp;
+	copy = rot_find(f->dir, f->base, &self, &gz);
 	log_info("tailer: %s was truncated; %s, then reading it from the "
 	    "start", f->path, copy != -1 ? "finishing its rotated copy" :
 	    "no rotated copy found");
@@ -432,19 +294,61 @@ restart_truncated(struct tailer *t, struct tfile *f, int idx, tail_cb cb,
 	return (r == -1 ? -1 : 1);
 }
 
+/* next_rotated - the current file is finished: open the rotated copy
+ * that was written after it (1), or close it when there is none (0) */
+static int
+next_rotated(struct tailer *t, struct tfile *f)
+{
+	struct rot_self	 self;
+	unsigned long long nfp = 0;
+	unsigned	 nfp_len = 0;
+	gzFile		 gz;
+	int		 fd, newest;
+
+	take_fingerprint(f);
+	self.dev = f->dev;
+	self.ino = f->ino;
+	self.fp_len = f->fp_len;
+	self.fp = f->fp;
+	fd = rot_next(f->dir, f->base, &self, &gz, &newest);
+	if (fd != -1 && gz != NULL &&
+	    tail_gz_fingerprint(gz, &nfp_len, &nfp) == -1) {
+		gzclose(gz);
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1) {
+		close_cur(t, f);
+		f->finishing = 0;
+		return (0);
+	}
+	log_info("tailer: %s was rotated more than once; reading the next "
+	    "rotated file%s", f->path, gz != NULL ? " (gzip'd)" : "");
+	f->st.rotations++;
+	/* A gzip'd file keeps the fingerprint it was found with. */
+	f->fp_len = nfp_len;
+	f->fp = nfp;
+	open_source(t, f, fd, gz, 0);
+	/* The newest copy may still be written to: it is followed as the
+	 * current file until the name's new file has data. */
+	f->finishing = gz != NULL || !newest;
+	return (1);
+}
+
 /* check - bring one file up to date (see DESCRIPTION) */
 static int
 check(struct tailer *t, struct tfile *f, int idx, tail_cb cb, void *arg,
     unsigned *budget, int dirty)
 {
 	struct stat	 sb, cur;
-	int		 r, fd;
+	int		 r, fd, hops = 0;
 
-	if (f->fd != -1 && f->finishing) {
+again:
+	while (f->fd != -1 && f->finishing) {
 		if ((r = deliver(f, idx, cb, arg, budget, 1)) != 1)
 			return (r);
-		close_cur(t, f);
-		f->finishing = 0;
+		(void)next_rotated(t, f);
+		dirty = DIRTY_NAME;
 	}
 	if (f->fd != -1) {
 		if (truncated(f) &&
@@ -472,7 +376,7 @@ check(struct tailer *t, struct tfile *f, int idx, tail_cb cb, void *arg,
 		return (1);
 	}
 	if (f->fd == -1) {
-		if ((fd = open_path(f->path)) == -1) {
+		if ((fd = tail_open_path(f->path)) == -1) {
 			if (!f->said_missing)
 				log_warn("tailer: open %s", f->path);
 			f->said_missing = 1;
@@ -499,7 +403,16 @@ check(struct tailer *t, struct tfile *f, int idx, tail_cb cb, void *arg,
 	}
 	if ((r = deliver(f, idx, cb, arg, budget, 1)) != 1)
 		return (r);
-	if ((fd = open_path(f->path)) == -1)
+	/* Rotated again meanwhile: the copies between come first (each
+	 * step goes to a newer copy; the bound is only a safeguard). */
+	if (next_rotated(t, f)) {
+		dirty = DIRTY_NAME;
+		if (++hops < 256)
+			goto again;
+		f->backlog = 1;
+		return (1);
+	}
+	if ((fd = tail_open_path(f->path)) == -1)
 		return (1);	/* gone again: the next event tells */
 	f->st.rotations++;
 	log_info("tailer: %s was rotated; following the new file", f->path);
@@ -557,6 +470,26 @@ start_at_end(int fd)
 	return (0);
 }
 
+/* rotated_since - a rotated copy newer than the current file exists */
+static int
+rotated_since(struct tfile *f)
+{
+	struct rot_self	 self;
+	gzFile		 gz;
+	int		 fd, newest;
+
+	self.dev = f->dev;
+	self.ino = f->ino;
+	self.fp_len = f->fp_len;
+	self.fp = f->fp;
+	if ((fd = rot_next(f->dir, f->base, &self, &gz, &newest)) == -1)
+		return (0);
+	if (gz != NULL)
+		gzclose(gz);
+	close(fd);
+	return (1);
+}
+
 /* tailer_add - follow path from a stored position, the start or the end */
 int
 tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
@@ -564,6 +497,7 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 {
 	struct tfile	*f, *nf;
 	struct stat	 sb;
+	struct rot_self	 self;
 	char		*slash;
 	int		 fd, rot, same;
 	gzFile		 gz;
@@ -596,7 +530,7 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 	watch_dir(t, f);
 	f->dirty = DIRTY_NAME;
 
-	fd = open_path(path);
+	fd = tail_open_path(path);
 	if (fd != -1 && fstat(fd, &sb) == -1) {
 		close(fd);
 		fd = -1;
@@ -606,14 +540,17 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 		    (unsigned long long)sb.st_ino == stored->ino &&
 		    (unsigned long long)sb.st_dev == stored->dev;
 		if (same && sb.st_size >= (off_t)stored->off &&
-		    same_content(fd, stored->fp_len, stored->fp)) {
+		    tail_same_content(fd, stored->fp_len, stored->fp)) {
 			open_at(t, f, fd, stored->off);
 			return (t->nfiles - 1);
 		}
 		/* Not (all) there: rotated, copied and truncated, or gzip'd
 		 * and the inode used again by the new file. */
-		rot = find_rotated(f, stored->dev, stored->ino,
-		    stored->fp_len, stored->fp, &gz);
+		self.dev = stored->dev;
+		self.ino = stored->ino;
+		self.fp_len = stored->fp_len;
+		self.fp = stored->fp;
+		rot = rot_find(f->dir, f->base, &self, &gz);
 		if (rot != -1) {
 			log_info("tailer: %s was rotated while we were away; "
 			    "finishing the rotated file%s first", path,
@@ -621,7 +558,10 @@ tailer_add(struct tailer *t, const char *path, const struct tail_pos *stored,
 			f->fp_len = stored->fp_len;
 			f->fp = stored->fp;
 			open_source(t, f, rot, gz, stored->off);
-			f->finishing = 1;
+			/* The newest plain copy may still be written to (the
+			 * writer has not reopened yet): it is followed until
+			 * the new file has data. Others are read to the end. */
+			f->finishing = gz != NULL || rotated_since(f);
 			if (fd != -1)
 				close(fd);
 			return (t->nfiles - 1);

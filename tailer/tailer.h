@@ -65,7 +65,9 @@
  *	at the stored position when there is one (first finishing the file
  *	of that position if it was rotated meanwhile: found among NAME.* by
  *	fingerprint, or by inode when it had none, and read through zlib if
- *	it was gzip'd; offsets are then uncompressed offsets), else at the
+ *	it was gzip'd; offsets are then uncompressed offsets; and then
+ *	every copy rotated after it, in order, when it was rotated more
+ *	than once), else at the
  *	start of the file when from_start, else after the last complete line. It returns the
  *	file's index (passed back in each struct tail_line), or -1.
  *

@@ -35,6 +35,10 @@ main(void)
 	struct CMUnitTest *all;
 	size_t		 i, n = 0, k = 0;
 
+	/* Line-buffered: cmocka's counts reach a pipe (CI) before
+	 * LeakSanitizer, which aborts at exit after a failed test left its
+	 * buffers behind, can take the unflushed tail with it. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		n += *groups[i].n;
 	if ((all = calloc(n, sizeof(*all))) == NULL)

@@ -310,6 +310,72 @@ test_tail_stored(void **state)
 	rmtree(dir);
 }
 
+/* test_tail_rotated_twice - rotated twice or more while we were away,
+ * or between two reads: every file in between is read, in order, and
+ * copies older than the stored position are not read again */
+static void
+test_tail_rotated_twice(void **state)
+{
+	char		 dir[64], log[96], r1[128], r2[128], r5[128], d1[160];
+	char		 d2[160];
+	struct tail_pos	 pos;
+	struct tailer	*t;
+	struct got	 g = { 0 };
+
+	(void)state;
+	tmpdir(dir, sizeof(dir), log, sizeof(log));
+	snprintf(r1, sizeof(r1), "%s.1", log);
+	snprintf(r2, sizeof(r2), "%s.2", log);
+	snprintf(r5, sizeof(r5), "%s.5", log);
+	PUT(r5, "old\n");		/* older than anything read: never */
+	PUT(log, "a\n");
+	resume(log, &pos, 1, LINES("a"));
+
+	/* logrotate with delaycompress, twice: A -> .1 -> .2.gz, B -> .1 */
+	PUT(log, "b\n");
+	assert_int_equal(rename(log, r1), 0);
+	PUT(log, "c\n");
+	assert_int_equal(rename(r1, r2), 0);
+	gzip(r2);
+	assert_int_equal(rename(log, r1), 0);
+	PUT(log, "d\n");
+	resume(log, &pos, 0, LINES("b", "c", "d"));
+
+	/* postfix logrotate (dated, gzip'd) and dateext (dated, plain) */
+	snprintf(d1, sizeof(d1), "%s.20261201-000001", log);
+	snprintf(d2, sizeof(d2), "%s.20261201-000002", log);
+	assert_int_equal(rename(log, d1), 0);
+	gzip(d1);
+	PUT(log, "e\n");
+	assert_int_equal(rename(log, d2), 0);
+	PUT(log, "f\n");
+	resume(log, &pos, 0, LINES("e", "f"));
+
+	/* Followed, and rotated twice between two reads. */
+	t = tailer_new();
+	assert_non_null(t);
+	assert_int_equal(tailer_add(t, log, &pos, 0), 0);
+	PUT(log, "g\n");
+	pump(t, &g, 1, 2000);
+	PUT(log, "h\n");
+	assert_int_equal(rename(r1, r2), 0);
+	assert_int_equal(rename(log, r1), 0);
+	PUT(log, "i\n");
+	assert_int_equal(rename(r1, r2), 0);
+	assert_int_equal(rename(log, r1), 0);
+	PUT(log, "j\n");
+	pump(t, &g, 4, 2000);
+	pump(t, &g, -1, 50);
+	assert_int_equal(g.n, 4);
+	assert_string_equal(g.line[0], "g");
+	assert_string_equal(g.line[1], "h");
+	assert_string_equal(g.line[2], "i");
+	assert_string_equal(g.line[3], "j");
+	tailer_free(t);
+	got_free(&g);
+	rmtree(dir);
+}
+
 /* capture - send stderr to a file (returns the saved stderr) */
 static int
 capture(const char *path)
@@ -938,6 +1004,7 @@ const struct CMUnitTest tailer_tests[] = {
 	cmocka_unit_test(test_tail_append),
 	cmocka_unit_test(test_tail_at_end),
 	cmocka_unit_test(test_tail_stored),
+	cmocka_unit_test(test_tail_rotated_twice),
 	cmocka_unit_test(test_tail_missing),
 	cmocka_unit_test(test_tail_no_dir),
 	cmocka_unit_test(test_tail_rename),
