@@ -710,6 +710,8 @@ tailer_free(struct tailer *t)
 		return;
 	for (i = 0; i < t->nfiles; i++) {
 		struct tfile *f = &t->files[i];
+		if (f->gz != NULL)
+			gzclose(f->gz);
 		if (f->fd != -1)
 			close(f->fd);
 		lines_free(f->lr);

@@ -71,6 +71,11 @@
  *	start of the file when from_start, else after the last complete line. It returns the
  *	file's index (passed back in each struct tail_line), or -1.
  *
+ *	A position taken on an empty file has no fingerprint: if that file
+ *	is rotated and gzip'd before anything was read from it and while
+ *	the reader is stopped, its copy cannot be recognised; the tailer
+ *	says so and reads the current file from its start.
+ *
  *	A position store is what the state database offers the tailer: the
  *	last committed position of a path (load() returns 1 and fills pos,
  *	0 when it has none, -1 on error). Committing is the consumer's part,

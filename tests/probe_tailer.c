@@ -19,7 +19,8 @@
  *	(the struct tail_store the tailer asks); a torn last record (no
  *	newline, after a crash) is cut off first.
  *	Without a stored position a file is read from its start with -s,
- *	from its end otherwise.
+ *	from its end otherwise, and that position is committed at once (a
+ *	record with an empty line), as the daemon commits its start.
  *
  *	It stops on SIGTERM or SIGINT, after -n lines in all, or after -i
  *	milliseconds without a line. kill -9 at any instant must neither
@@ -119,14 +120,13 @@ store_load(void *arg, const char *path, struct tail_pos *pos)
 	return (0);
 }
 
-/* commit - one record, one write: the line and its position together */
+/* st_commit - one record, one write: the line and its position */
 static int
-commit(void *arg, const struct tail_line *tl)
+st_commit(const struct tail_line *tl)
 {
 	char		 rec[LINES_MAX_DEFAULT + 512];
 	int		 n;
 
-	(void)arg;
 	n = snprintf(rec, sizeof(rec), "%s\t%llu\t%llu\t%llu\t%u\t%llu\t",
 	    tl->path, tl->pos.dev, tl->pos.ino, tl->pos.off, tl->pos.fp_len,
 	    tl->pos.fp);
@@ -136,6 +136,16 @@ commit(void *arg, const struct tail_line *tl)
 	rec[(size_t)n + tl->len] = '\n';
 	if (write(store_fd, rec, (size_t)n + tl->len + 1) !=
 	    (ssize_t)((size_t)n + tl->len + 1))
+		return (-1);
+	return (0);
+}
+
+/* commit - the tail_cb: commit the line with its position */
+static int
+commit(void *arg, const struct tail_line *tl)
+{
+	(void)arg;
+	if (st_commit(tl) == -1)
 		fatal("write store");
 	delivered++;
 	return (0);
@@ -183,9 +193,29 @@ main(int argc, char **argv)
 		fatal("open %s", argv[0]);
 	if ((t = tailer_new()) == NULL)
 		fatal("tailer_new");
-	for (i = 1; i < argc; i++)
+	for (i = 1; i < argc; i++) {
+		struct tail_line start;
+		struct tail_pos	 p;
+
 		if (tailer_add_stored(t, argv[i], &store, from_start) == -1)
 			fatal("tailer_add %s", argv[i]);
+		if (store_load(NULL, argv[i], &p) == 1)
+			continue;
+		/* Where reading starts is committed at once, as the daemon
+		 * does before it says READY: a stop before the first line
+		 * must not turn into "no position" (read from the start of
+		 * whatever file has the name by then). */
+		memset(&start, 0, sizeof(start));
+		start.path = argv[i];
+		start.line = "";
+		{
+			struct tail_stats st;
+			tailer_stats(t, i - 1, &st);
+			start.pos = st.pos;
+		}
+		if (st_commit(&start) == -1)
+			fatal("write %s", argv[0]);
+	}
 	pfd.fd = tailer_fd(t);
 	pfd.events = POLLIN;
 	while (!stop && (limit == 0 || delivered < limit)) {

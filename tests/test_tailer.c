@@ -936,6 +936,15 @@ test_logrotate_delaycompress(void **state)
 	logrotate_run("\tcreate 0640\n\tcompress\n\tdelaycompress\n" HUP, 1);
 }
 
+/* file_size - the size of path, 0 when it cannot be read */
+static long long
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	return (stat(path, &sb) == 0 ? (long long)sb.st_size : 0);
+}
+
 /* kill_restart - SIGKILL and SIGTERM at arbitrary moments, rotation
  * while the consumer is down: still exactly once */
 static void
@@ -958,9 +967,18 @@ kill_restart(const char *compress)
 	unlink(conf);
 	PUT(conf, text);
 	PUT(log, "");
-	probe = start_probe(store, log, "-1");
-	usleep(50000);
+	/* The writer first: the probe commits its start position at once,
+	 * and a position taken on an empty file has no fingerprint, so a
+	 * gzip'd copy of that file could not be recognised (tailer.h). */
 	writer = start_writer(log, n, 2500, pidfile);
+	for (i = 0; i < 1000 && file_size(log) == 0; i++)
+		usleep(1000);
+	probe = start_probe(store, log, "-1");
+	/* Ready: its start is committed (a daemon's READY). Before that, a
+	 * kill leaves no position, and the next start could only begin at
+	 * whatever file has the name by then. */
+	for (i = 0; i < 10000 && file_size(store) == 0; i++)
+		usleep(1000);
 	for (i = 0; !done; i++) {
 		seed = seed * 1103515245 + 12345;
 		usleep(20000 + (seed >> 8) % 150000);
