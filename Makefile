@@ -13,6 +13,9 @@
 #   make bench-report   fivefifty report from logs (against pflogsumm) and
 #                   from a state of a million events
 #   make fuzz       run the libFuzzer target on the parser (FUZZ_SECONDS)
+#   make stress     what make test cannot afford: 60 SIGKILLs of the daemon
+#                   under traffic and rotations (state == scan), valgrind,
+#                   the flood shapes (tests/stress.sh; about 10 minutes)
 #   make clean
 
 PREFIX	?= /usr/local
@@ -59,6 +62,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all run test check demo install uninstall bench bench-fw bench-latency \
+	stress deps-stress \
 	bench-report fuzz clean deps-build deps-test deps-fuzz deps-bench
 
 all: fivefifty
@@ -93,6 +97,8 @@ deps-fuzz:
 	@scripts/deps.sh fuzz
 deps-bench:
 	@scripts/deps.sh bench
+deps-stress:
+	@scripts/deps.sh stress
 
 # Until the daemon lands (`fivefifty run`), `make run` parses the mail log
 # and prints what fivefifty sees in it; it changes nothing on the system.
@@ -121,6 +127,12 @@ test: deps-test
 	CMOCKA_MESSAGE_OUTPUT=stdout build/san/run_tests
 
 check: test
+
+# Not in make test: long, and loud on a shared machine (tests/stress.sh).
+stress: deps-stress
+	@$(MAKE) --no-print-directory fivefifty build/san/fivefifty
+	@FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_REL=./fivefifty \
+	SHARED=$(SHARED) ASAN_OPTIONS=detect_leaks=1 tests/stress.sh
 
 # A real Postfix in a private network namespace, scripted SMTP clients, and
 # fivefifty run banning the offenders, told step by step (root; under a

@@ -245,6 +245,10 @@ stress_valgrind() {
 		echo $? > "$1/status"
 	' sh "$d" "$REL" "$LAB"
 	st=$(cat "$d/status" 2>/dev/null || echo none)
+	bans=$(grep -c ': ban [0-9]' "$d/daemon.log")
+	[ "$bans" -gt 0 ] && ok "valgrind: the daemon worked ($bans bans" \
+	    "decided from the lab log)" ||
+	    bad "valgrind: the daemon decided no ban: $(tail -3 "$d/daemon.log")"
 	if [ "$st" = 0 ] && [ ! -s "$d/valgrind.log" ]; then
 		ok "valgrind: fivefifty run: no leak, no error (lines, bans," \
 		    "control requests, SIGHUP, SIGTERM)"
