@@ -16,6 +16,7 @@
 #   make stress     what make test cannot afford: 60 SIGKILLs of the daemon
 #                   under traffic and rotations (state == scan), valgrind,
 #                   the flood shapes (tests/stress.sh; about 10 minutes)
+#   make repeat TESTS=GLOB RUNS=50   some tests many times under load
 #   make clean
 
 PREFIX	?= /usr/local
@@ -62,7 +63,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all run test check demo install uninstall bench bench-fw bench-latency \
-	stress deps-stress \
+	stress repeat deps-stress \
 	bench-report fuzz clean deps-build deps-test deps-fuzz deps-bench
 
 all: fivefifty
@@ -127,6 +128,14 @@ test: deps-test
 	CMOCKA_MESSAGE_OUTPUT=stdout build/san/run_tests
 
 check: test
+
+# Flakiness check: a test glob RUNS times in a row under stress-ng load.
+TESTS	?= *
+RUNS	?= 50
+repeat: deps-stress
+	@$(MAKE) --no-print-directory build/san/fivefifty build/san/run_tests \
+	    build/san/probe_tailer
+	@SHARED=$(SHARED) tests/repeat.sh '$(TESTS)' $(RUNS)
 
 # Not in make test: long, and loud on a shared machine (tests/stress.sh).
 stress: deps-stress

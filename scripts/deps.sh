@@ -16,7 +16,8 @@ test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
 	    mandoc python3" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
-stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables" ;;
+stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables
+	    logrotate gzip stress-ng" ;;
 bench)	want="$build fail2ban pflogsumm python3 nftables bc sqlite3" ;;
 *)	echo "usage: $0 build|test|fuzz|bench|stress" >&2; exit 64 ;;
 esac

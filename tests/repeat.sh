@@ -1,0 +1,42 @@
+#!/bin/sh
+# repeat.sh - run some tests many times in a row under CPU load, as the
+# rule for a landing asks ("no flaky tests").
+#
+# usage: tests/repeat.sh GLOB [RUNS]     (make repeat TESTS=GLOB RUNS=50)
+#
+# GLOB is cmocka's test filter (FIVEFIFTY_TESTS), e.g. 'test_kill_restart*'.
+# stress-ng --cpu 2 loads the machine while the runs go on (when it is
+# installed). Prints one line per run; a failed run's output is kept in
+# /tmp/fivefifty-repeat.N.log. Exits 1 when any run failed.
+set -u
+glob=${1:?usage: $0 GLOB [RUNS]}
+runs=${2:-50}
+load=
+if command -v stress-ng >/dev/null; then
+	stress-ng --cpu 2 --timeout 86400s >/dev/null 2>&1 &
+	load=$!
+	trap 'kill $load 2>/dev/null' EXIT INT TERM
+fi
+pass=0
+fail=0
+i=1
+while [ $i -le "$runs" ]; do
+	log=/tmp/fivefifty-repeat.$i.log
+	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    FIVEFIFTY_BIN=build/san/fivefifty \
+	    FIVEFIFTY_PROBE=build/san/probe_tailer \
+	    FIVEFIFTY_SHARED=${SHARED:-../shared} FIVEFIFTY_TESTS="$glob" \
+	    CMOCKA_MESSAGE_OUTPUT=stdout build/san/run_tests >"$log" 2>&1; then
+		pass=$((pass + 1))
+		rm -f "$log"
+	else
+		fail=$((fail + 1))
+		echo "run $i FAILED: $log"
+	fi
+	echo "run $i: $pass passed, $fail failed"
+	i=$((i + 1))
+done
+echo "repeat: '$glob' $runs runs${load:+ under stress-ng --cpu 2}:" \
+    "$pass passed, $fail failed"
+[ $fail -eq 0 ]
