@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "score_int.h"
 
@@ -138,6 +139,8 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 	struct score_decision *d;
 	double		 len;
 
+	if (guard_protected(s, c->addr))
+		return;		/* the enforcer would refuse it */
 	if (c->last_ban != 0 && (double)(t - c->last_ban) > conf->history_keep)
 		c->bans = 0;
 	c->bans++;
@@ -313,6 +316,12 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 	struct session	*ss = NULL;
 	int		 ends;
 
+	if (score_clock_suspect(t, s->now, (long long)time(NULL),
+	    s->conf.clock_tolerance)) {
+		s->clock_rejects++;	/* not scored; the clock stays */
+		s->clock_last = t;
+		return;
+	}
 	if (t > s->now)
 		s->now = t;
 	if (ev->client_ip[0] == '\0')
