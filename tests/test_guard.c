@@ -22,10 +22,21 @@
  *	  ::127.0.0.1, with a zone): loopback for the scorer and refused by
  *	  the firewall's fw_protects(); ::ffff:192.0.2.1 scores as 192.0.2.1;
  *	- what the enforcer refuses (a prefix holding a whitelisted address)
- *	  is never listed as banned after scan.
+ *	  is never listed as banned after scan;
+ *	- the daemon, in a private network namespace, against a burst of
+ *	  forged banning lines with ban_rate_limit = 10: at most 10 in the
+ *	  set within the minute, `breaker open since` and the held count in
+ *	  status (and --json), the loud log; manual bans pass the open
+ *	  breaker, ::ffff:127.0.0.1 and ::127.0.0.1 are refused; lines of
+ *	  another host than log_hostname are counted and skipped; a line
+ *	  stamped 9999 is counted and logged, and the bans stay listed.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,6 +536,266 @@ test_mapped_forms(void **state)
 	pf_parser_free(p);
 }
 
+/*
+ * The daemon, in this test's own network namespace and directory (DDIR:
+ * test_daemon.c's is another).
+ */
+#define DDIR	"/tmp/fivefifty-guard-daemon"
+
+extern char **environ;
+
+/* dcli - fivefifty CMD -c DDIR/ff.conf [ARG...]; status, output */
+static int
+dcli(const char *a1, const char *a2, const char *a3, char **out)
+{
+	char		*argv[8] = { (char *)bin_path(), (char *)a1, "-c",
+	    DDIR "/ff.conf", (char *)a2, (char *)a3, NULL };
+	struct run_result r;
+	int		 st;
+	size_t		 n;
+
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	st = r.status;
+	if (out != NULL) {
+		n = r.outlen + r.errlen + 1;
+		*out = malloc(n);
+		assert_non_null(*out);
+		snprintf(*out, n, "%s%s", r.out, r.err);
+	}
+	run_free(&r);
+	return (st);
+}
+
+/* dstart - fivefifty run in the background, ready; its pid */
+static pid_t
+dstart(void)
+{
+	char		*argv[] = { (char *)bin_path(), "run", "-c",
+	    DDIR "/ff.conf", NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t		 pid;
+	int		 i, st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, DDIR "/daemon.log",
+	    O_WRONLY | O_CREAT | O_APPEND, 0644);
+	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv,
+	    environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	for (i = 0; i < 1000; i++) {
+		if (dcli("status", NULL, NULL, NULL) == 0)
+			return (pid);
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			fail_msg("the daemon exited %d: see " DDIR
+			    "/daemon.log", WEXITSTATUS(st));
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	fail_msg("the daemon did not answer in 10 s");
+	return (-1);
+}
+
+/* dstop - SIGTERM, and its exit status */
+static int
+dstop(pid_t pid)
+{
+	int	st;
+
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+/* in_set4 - is addr in the own table's IPv4 set */
+static int
+in_set4(const char *addr)
+{
+	char	 cmd[256], *out;
+	int	 st, found;
+
+	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
+	    "offenders4 '{ %s }' 2>/dev/null", addr);
+	out = sh(cmd, &st);
+	found = st == 0 && strstr(out, addr) != NULL;
+	free(out);
+	return (found);
+}
+
+/* status_num - a number of `fivefifty status` (-1: not there) */
+static long
+status_num(const char *key)
+{
+	char		*out, *p, k[64];
+	long		 v = -1;
+
+	snprintf(k, sizeof(k), "\n  %s ", key);
+	if (dcli("status", NULL, NULL, &out) == 0 &&
+	    (p = strstr(out, k)) != NULL)
+		v = strtol(p + strlen(k), NULL, 10);
+	free(out);
+	return (v);
+}
+
+/* forged - n five-fifty sessions of addr, written as host, now */
+static void
+forged(const char *host, const char *addr, int n)
+{
+	FILE		*fp = fopen(DDIR "/mail.log", "a");
+	time_t		 t = time(NULL);
+	char		 ts[64];
+	int		 i;
+
+	assert_non_null(fp);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s %s postfix/smtpd[%d]: connect from x[%s]\n"
+		    "%s %s postfix/smtpd[%d]: NOQUEUE: reject: RCPT from "
+		    "x[%s]: 554 5.7.1 <x@spammer.example>: Sender address "
+		    "rejected: Access denied; from=<x@spammer.example> "
+		    "to=<alice@example.test> proto=ESMTP helo=<x>\n"
+		    "%s %s postfix/smtpd[%d]: disconnect from x[%s] ehlo=1 "
+		    "mail=1 rcpt=0/1 quit=1 commands=3/4\n", ts, host, 200 + i,
+		    addr, ts, host, 200 + i, addr, ts, host, 200 + i, addr);
+	fclose(fp);
+}
+
+/* log_has - does the daemon's log hold text */
+static int
+log_has(const char *text)
+{
+	char	*log = read_file(DDIR "/daemon.log", &(size_t){ 0 });
+	int	 has = log != NULL && strstr(log, text) != NULL;
+
+	free(log);
+	return (has);
+}
+
+/* daemon_teardown - the daemon killed if a failure left it running, the
+ * directory removed, back to the first namespace */
+static int
+daemon_teardown(void **state)
+{
+	pid_t	*pid = *state;
+
+	if (pid != NULL && *pid > 0) {
+		kill(*pid, SIGKILL);
+		(void)waitpid(*pid, NULL, 0);
+	}
+	free(pid);
+	free(sh("rm -rf " DDIR, NULL));
+	return (netns_leave(state));
+}
+
+/* daemon_setup - a namespace, an empty DDIR, a place for the pid */
+static int
+daemon_setup(void **state)
+{
+	if (netns_enter(state) == -1)
+		return (-1);
+	if ((*state = calloc(1, sizeof(pid_t))) == NULL)
+		return (-1);
+	free(sh("rm -rf " DDIR " && mkdir -p " DDIR " && : > " DDIR
+	    "/mail.log", NULL));
+	put(DDIR "/ff.conf", "state_db = " DDIR "/ff.db\n"
+	    "mail_log = " DDIR "/mail.log\n"
+	    "user =\n"
+	    "control_socket = " DDIR "/ctl.sock\n"
+	    "control_group =\n"
+	    "loopback = 127.0.0.1/32\n"
+	    "access_map = texthash:" DDIR "/access\n"
+	    "ban_rate_limit = 10\n"
+	    "log_hostname = mx\n");
+	return (0);
+}
+
+/* test_daemon_forged - a burst of forged banning lines against
+ * ban_rate_limit = 10: at most 10 reach the set within the minute, the
+ * breaker is open with the rest held, and says so; lines of another host
+ * are skipped and counted; a line stamped 9999 is counted and the bans
+ * stay listed; manual bans pass the open breaker, and the IPv4-mapped
+ * forms of loopback are refused */
+static void
+test_daemon_forged(void **state)
+{
+	pid_t		*pid = *state;
+	char		*out, a[32];
+	time_t		 t0;
+	long		 held = -1, inset = 0;
+	int		 i;
+
+	*pid = dstart();
+	t0 = time(NULL);
+	for (i = 1; i <= 50; i++) {
+		snprintf(a, sizeof(a), "203.0.113.%d", i);
+		forged("mx", a, 5);
+	}
+	/* Eventually all 50 decided: 10 enforced, 40 held. */
+	for (i = 0; i < 400; i++) {
+		held = status_num("held_decisions");
+		if (held >= 0 && held + status_num("bans_in_force") >= 50)
+			break;
+		usleep(50000);
+	}
+	for (i = 1, inset = 0; i <= 50; i++) {
+		snprintf(a, sizeof(a), "203.0.113.%d", i);
+		inset += in_set4(a);
+	}
+	print_message("      %ld of 50 forged offenders in the set, %ld held "
+	    "(%lld s after the burst)\n", inset, held,
+	    (long long)(time(NULL) - t0));
+	if (time(NULL) - t0 < 55) {	/* the window has not moved yet */
+		assert_true(inset <= 10);
+		assert_int_equal(held, 50 - inset);
+	}
+	assert_int_equal(dcli("status", NULL, NULL, &out), 0);
+	if (strstr(out, "breaker            open since 20") == NULL)
+		fail_msg("no open breaker in status: %s", out);
+	free(out);
+	assert_int_equal(dcli("status", "--json", NULL, &out), 0);
+	if (strstr(out, "\"breaker\":\"open since 20") == NULL ||
+	    strstr(out, "\"held_decisions\":") == NULL)
+		fail_msg("no open breaker in status --json: %s", out);
+	free(out);
+	assert_true(log_has("above ban_rate_limit = 10 new bans a minute"));
+
+	/* A manual ban passes the open breaker; loopback in IPv4-mapped and
+	 * -compatible forms is refused; a mapped address goes into the
+	 * IPv4 set. */
+	assert_int_equal(dcli("ban", "::ffff:198.51.100.77", NULL, NULL), 0);
+	assert_true(in_set4("198.51.100.77"));
+	assert_int_equal(dcli("ban", "::ffff:127.0.0.1", NULL, &out), 65);
+	assert_non_null(strstr(out, "protected"));
+	free(out);
+	assert_int_equal(dcli("ban", "::127.0.0.1", NULL, &out), 65);
+	assert_non_null(strstr(out, "protected"));
+	free(out);
+
+	/* Lines of another host: counted, not scored. */
+	forged("evil", "192.0.2.99", 5);
+	for (i = 0; i < 200 && status_num("other_host_lines") < 15; i++)
+		usleep(50000);
+	assert_int_equal(status_num("other_host_lines"), 15);
+
+	/* A line stamped 9999: counted, logged with its time; the clock
+	 * stays, so the bans are still listed after the next flush. */
+	out = sh("echo '9999-12-31T23:59:59Z mx postfix/smtpd[7]: connect "
+	    "from x[198.51.100.1]' >> " DDIR "/mail.log", NULL);
+	free(out);
+	for (i = 0; i < 200 && status_num("clock_rejected") < 1; i++)
+		usleep(50000);
+	assert_int_equal(status_num("clock_rejected"), 1);
+	assert_true(log_has("stamped 9999-12-31T23:59:59Z"));
+	usleep(1500000);		/* a state flush */
+	assert_int_equal(dcli("list", NULL, NULL, &out), 0);
+	if (strstr(out, "banned until") == NULL ||
+	    strstr(out, "192.0.2.99") != NULL)
+		fail_msg("list: %s", out);
+	free(out);
+	assert_int_equal(dstop(*pid), 0);
+	*pid = 0;
+}
+
 const struct CMUnitTest guard_tests[] = {
 	cmocka_unit_test_setup_teardown(test_breaker_clock, breaker_setup,
 	    breaker_teardown),
@@ -535,6 +806,8 @@ const struct CMUnitTest guard_tests[] = {
 	cmocka_unit_test(test_protected_prefix),
 	cmocka_unit_test(test_year_forged),
 	cmocka_unit_test(test_mapped_forms),
+	cmocka_unit_test_setup_teardown(test_daemon_forged, daemon_setup,
+	    daemon_teardown),
 };
 const size_t guard_tests_count = sizeof(guard_tests) /
     sizeof(guard_tests[0]);
