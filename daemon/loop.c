@@ -370,14 +370,22 @@ rate_sample(struct daemon *d, long long ms)
 static void
 timers(struct daemon *d)
 {
+	struct breaker_stats bs;
 	long long	ms = now_ms(), wd = notify_watchdog_ms(), fwd;
 
 	rate_sample(d, ms);
 	ctl_expire(d, ms);
 	/* Year-less stamps are read against the clock (parse.h). */
 	pf_parser_set_reference(d->p, time(NULL));
-	if (breaker_held(d->br))
+	breaker_stats(d->br, &bs);
+	if (bs.open)
 		(void)decide(d, 1);	/* what the breaker held, when due */
+	breaker_stats(d->br, &bs);
+	if (d->breaker_open && !bs.open)
+		log_info("ban rate below ban_rate_limit again: the breaker is "
+		    "closed (%llu held bans ended while held, %llu dropped)",
+		    bs.expired, bs.dropped);
+	d->breaker_open = bs.open;
 	if (ms - d->last_flush_ms >= FLUSH_MS)
 		flush_state(d);
 	fwd = fw_deadline(d->fw);
