@@ -78,6 +78,7 @@ struct breaker {
 	int		 slot_n[WINDOW];	/* bans passed in it */
 	struct score_decision *hold;		/* a ring of BREAKER_HOLD_MAX */
 	size_t		 head, n;		/* oldest; how many */
+	size_t		 dead;			/* of them, forgotten */
 	int		 open;
 	long long	 since, reported;
 	unsigned long long dropped, expired, passed;
@@ -185,6 +186,8 @@ breaker_release(struct breaker *b, long long now, struct score_decision *d)
 		h = &b->hold[b->head];
 		if (h->addr[0] != '\0' && h->until <= now)
 			b->expired++;
+		else if (h->addr[0] == '\0')
+			b->dead--;
 		if (h->addr[0] == '\0' || h->until <= now) {
 			b->head = (b->head + 1) % BREAKER_HOLD_MAX;
 			b->n--;
@@ -211,8 +214,11 @@ breaker_forget(struct breaker *b, const char *addr, int prefix_len)
 
 	for (i = 0; i < b->n; i++) {
 		h = &b->hold[(b->head + i) % BREAKER_HOLD_MAX];
-		if (h->prefix_len == prefix_len && strcmp(h->addr, addr) == 0)
+		if (h->addr[0] != '\0' && h->prefix_len == prefix_len &&
+		    strcmp(h->addr, addr) == 0) {
 			h->addr[0] = '\0';
+			b->dead++;
+		}
 	}
 }
 
@@ -231,7 +237,7 @@ breaker_report(struct breaker *b, long long now)
 size_t
 breaker_held(const struct breaker *b)
 {
-	return (b->n);
+	return (b->n - b->dead);
 }
 
 /* breaker_stats - what status shows */
@@ -241,7 +247,7 @@ breaker_stats(const struct breaker *b, struct breaker_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->open = b->open;
 	st->since = b->since;
-	st->held = b->n;
+	st->held = b->n - b->dead;
 	st->dropped = b->dropped;
 	st->expired = b->expired;
 	st->passed = b->passed;

@@ -105,7 +105,6 @@ release_held(struct daemon *d)
 		    "breaker): %s", dec.addr, utc_text(dec.until, u, sizeof(u)),
 		    dec.ban_count, dec.score, dec.reason);
 	}
-	breaker_log(d);
 	return (k);
 }
 
@@ -126,10 +125,8 @@ decide(struct daemon *d, int now)
 		if (dec.lift || dec.manual)	/* held ones of it are void */
 			breaker_forget(d->br, dec.addr, dec.prefix_len);
 		if (!dec.lift && !dec.manual && breaker_offer(d->br, &dec,
-		    time(NULL)) != 1) {
-			breaker_log(d);
+		    time(NULL)) != 1)
 			continue;	/* held (or dropped: the hold is full) */
-		}
 		if (dec.lift) {
 			d->unbans++;
 			if (score_net_parse(dec.addr, &n) == 0) {
@@ -386,6 +383,7 @@ timers(struct daemon *d)
 		    "closed (%llu held bans ended while held, %llu dropped)",
 		    bs.expired, bs.dropped);
 	d->breaker_open = bs.open;
+	breaker_log(d);		/* after the batch read: the count held */
 	if (ms - d->last_flush_ms >= FLUSH_MS)
 		flush_state(d);
 	fwd = fw_deadline(d->fw);

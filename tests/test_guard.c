@@ -115,6 +115,7 @@ test_breaker_clock(void **state)
 	assert_int_equal(breaker_report(b, t0 + 61), 1);
 	/* #15 was unbanned meanwhile. */
 	breaker_forget(b, "203.0.113.15", 32);
+	assert_int_equal(breaker_held(b), 39);
 	/* Within the minute: nothing more. */
 	assert_int_equal(breaker_release(b, t0 + 59, &out), 0);
 	/* A minute on: 10 more, oldest first (#11 ..., not #15 nor #20). */
