@@ -60,7 +60,7 @@
  *	expired, passed, limit, the hold's cap.
  * SECURITY
  *	The hold is bounded: at most BREAKER_HOLD_MAX decisions (about
- *	2.6 MB); beyond that new automatic bans are dropped and counted.
+ *	2.4 MB); beyond that new automatic bans are dropped and counted.
  *	A dropped decision stays in the state as the scorer decided it, but
  *	is not enforced. Manual bans never come here.
  */
