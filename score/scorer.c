@@ -272,7 +272,8 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
 	if (prefix <= 0 || (p = client_get(s, addr, prefix, t)) == NULL)
 		return;
 	p->score = decayed(s, p, t) + w;
-	p->score_t = t;
+	if (t > p->score_t)	/* a line out of order does not rewind it */
+		p->score_t = t;
 	push_evidence(s, p, t, w, rule, detail);
 	for (i = 0; i < p->m.nmembers; i++)
 		if (p->m.members[i] == h)
@@ -295,7 +296,8 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 	if (w <= 0 || (c = client_get(s, addr, -1, t)) == NULL)
 		return;
 	c->score = decayed(s, c, t) + w;
-	c->score_t = t;
+	if (t > c->score_t)	/* a line out of order does not rewind it */
+		c->score_t = t;
 	push_evidence(s, c, t, w, rule, detail);
 	if (whitelisted(s, addr, name))
 		return;		/* evidence kept, never a ban */

@@ -15,6 +15,8 @@
  *	  log consistently old, a gap, a poisoned log clock;
  *	- scan of a log with one line stamped 9999-12-31T23:59:59Z: the
  *	  bans are still listed, the evidence is kept, the line is counted;
+ *	- a line stamped 23 hours back (within the tolerance) does not rewind
+ *	  a client's decaying score;
  *	- year-less stamps: Jan 1 read on Dec 31 is next year's; forged
  *	  "Jun 30" and "Dec 31" lines read in January cannot move the year
  *	  of the lines after them;
@@ -478,6 +480,34 @@ five_fifty(struct pf_parser *p, struct scorer *s, const char *addr,
 	free(buf);
 }
 
+/* test_old_line_score - a line stamped hours back (within the
+ * tolerance) adds to a client's score and does not rewind its decay */
+static void
+test_old_line_score(void **state)
+{
+	struct pf_parser *p = parser_or_fail();
+	struct score_conf c;
+	struct scorer	*s;
+	time_t		 now = time(NULL);
+	double		 before;
+
+	(void)state;
+	score_conf_defaults(&c);
+	assert_non_null(s = scorer_new(&c));
+	five_fifty(p, s, "192.0.2.70", now - 60);
+	before = scorer_score(s, "192.0.2.70", now - 60);
+	assert_true(before > 0);
+	five_fifty(p, s, "192.0.2.70", now - 23 * 3600);
+	if (scorer_score(s, "192.0.2.70", now - 60) < before) {
+		scorer_free(s);
+		pf_parser_free(p);
+		fail_msg("a line 23 h old lowered the score from %.1f", before);
+	}
+	assert_int_equal(scorer_clock_rejects(s, NULL), 0);
+	scorer_free(s);
+	pf_parser_free(p);
+}
+
 /* test_mapped_forms - IPv4-mapped and -compatible IPv6 addresses */
 static void
 test_mapped_forms(void **state)
@@ -840,6 +870,7 @@ const struct CMUnitTest guard_tests[] = {
 	cmocka_unit_test(test_protected_prefix),
 	cmocka_unit_test(test_year_forged),
 	cmocka_unit_test(test_mapped_forms),
+	cmocka_unit_test(test_old_line_score),
 	cmocka_unit_test_setup_teardown(test_daemon_forged, daemon_setup,
 	    daemon_teardown),
 };
