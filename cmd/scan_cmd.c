@@ -83,6 +83,13 @@ const char scan_help[] =
 "     old logs have ended and are only recorded. See firewall and\n"
 "     access_map in the configuration.\n"
 "\n"
+"     The daemon's ban-rate breaker (ban_rate_limit) does not apply here:\n"
+"     scan is the administrator's replay of files they chose, the bans of\n"
+"     old logs have ended anyway, and every ban decided is printed. Lines\n"
+"     of hosts other than log_hostname are skipped, and lines whose time\n"
+"     is beyond clock_tolerance of the log's clock and the wall clock are\n"
+"     not scored, as in the daemon (both counted on standard error).\n"
+"\n"
 "     The scorer's rules, weights, thresholds and whitelist come from the\n"
 "     configuration file (-c); every key and its default are in the\n"
 "     sample configuration, conf/fivefifty.conf.\n"
@@ -125,7 +132,18 @@ struct scan {
 	unsigned long long bytes, total;
 	int		 dry, tty, failed;
 	struct timespec	 t0, last_progress, last_flush;
+	const char	*hostname;	/* log_hostname; "" any */
+	unsigned long long other_host;	/* lines of other hosts */
+	struct fw_conf	 prot;		/* cmd_protect(): never banned */
 };
+
+/* protects - scorer_set_protect(): what the enforcer would refuse, with
+ * or without an enforcer here (the daemon refuses it later) */
+static int
+protects(void *arg, const struct score_net *n)
+{
+	return (fw_protects(arg, n));
+}
 
 /* print_bans - the decisions not printed yet */
 static void
@@ -211,6 +229,10 @@ one_line(struct scan *sc, const char *line, size_t len)
 	sc->bytes += len + 1;
 	if (pf_parse_line(sc->p, line, len, &ev) != PF_EVENT)
 		return;
+	if (sc->hostname[0] != '\0' && !pf_span_eq(ev.host, sc->hostname)) {
+		sc->other_host++;
+		return;
+	}
 	sc->events++;
 	scorer_event(sc->s, &ev, pf_event_epoch_cached(&ev, &sc->ec));
 	print_bans(sc);
@@ -311,7 +333,8 @@ cmd_scan(int argc, char **argv)
 	struct scan	 sc;
 	const char	*db = NULL, *cfile = NULL;
 	const char *const *files;
-	char		 err[512];
+	char		 err[512], lt[32];
+	long long	 last;
 	int		 ch, status = EX_OK, nfiles, enforce = 1;
 
 	memset(&sc, 0, sizeof(sc));
@@ -362,6 +385,9 @@ cmd_scan(int argc, char **argv)
 	}
 	if ((sc.s = scorer_new(&conf.score)) == NULL)
 		fatal("scan: scorer");
+	sc.hostname = conf.log_hostname;
+	cmd_protect(&sc.prot, &conf);
+	scorer_set_protect(sc.s, protects, &sc.prot);
 	err[0] = '\0';
 	if (!sc.dry || access(db, F_OK) == 0) {
 		if ((sc.st = state_open(db, sc.dry, err, sizeof(err))) ==
@@ -403,6 +429,17 @@ cmd_scan(int argc, char **argv)
 	    "watched, %llu new bans%s\n", sc.lines, sc.events,
 	    scorer_nclients(sc.s), sc.bans, sc.dry ? " (dry run: nothing "
 	    "written)" : "");
+	if (sc.other_host > 0)
+		fprintf(stderr, "fivefifty scan: %llu lines of hosts other "
+		    "than log_hostname = %s skipped\n", sc.other_host,
+		    sc.hostname);
+	if (scorer_clock_rejects(sc.s, &last) > 0)
+		fprintf(stderr, "fivefifty scan: %llu lines with a time more "
+		    "than clock_tolerance from the log clock and the wall "
+		    "clock were not scored (the last: %s)\n",
+		    scorer_clock_rejects(sc.s, NULL), last >= -62135596800LL &&
+		    last <= 253402300799LL ? utc_text(last, lt, sizeof(lt)) :
+		    "out of range");
 	if (sc.failed) {
 		fprintf(stderr, "fivefifty scan: the state database failed; "
 		    "see above\n");

@@ -103,6 +103,9 @@ static const struct key keys[] = {
 	{ "postmap_command", K_PATH, F(fw.postmap), 0, 0 },
 	{ "postfix_config_directory", K_PATH, F(fw.postfix_dir), 0, 0 },
 	{ "sendmail_path", K_PATH, F(sendmail_path), 0, 0 },
+	{ "ban_rate_limit", K_INT, F(ban_rate_limit), 0, 1000000 },
+	{ "log_hostname", K_HOST, F(log_hostname), 0, 0 },
+	{ "clock_tolerance", K_DURATION, S(clock_tolerance), 0, YEARS10 },
 };
 
 static const char *const map_types[] = { "hash", "lmdb", "cdb", "btree",
@@ -127,6 +130,7 @@ conf_defaults(struct ff_conf *c)
 	snprintf(c->sendmail_path, sizeof(c->sendmail_path),
 	    "/usr/sbin/sendmail");
 	fw_conf_defaults(&c->fw);
+	c->ban_rate_limit = 1000;
 }
 
 /* nft_name - an nftables name: letters, digits, _ - . (or empty) */

@@ -55,6 +55,8 @@ struct ff_conf {
 	double		 manual_ban_time;	/* ban without --for */
 	char		 sendmail_path[1024];	/* report summary --mail-to */
 	struct fw_conf	 fw;
+	int		 ban_rate_limit;	/* new bans a minute; 0: off */
+	char		 log_hostname[256];	/* "": lines of any host */
 };
 
 void	conf_defaults(struct ff_conf *);

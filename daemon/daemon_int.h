@@ -21,6 +21,7 @@
 
 #include <stdio.h>
 
+#include "breaker.h"
 #include "conf/conf.h"
 #include "daemon.h"
 #include "firewall/firewall.h"
@@ -66,6 +67,11 @@ struct daemon {
 	unsigned long long state_errors;
 	long long	 pruned_day;	/* log day of the last prune */
 	char		 last_error[1400];
+	struct breaker	*br;		/* ban_rate_limit */
+	int		 breaker_open;	/* at the last timers() */
+	unsigned long long other_host;	/* lines not of log_hostname */
+	unsigned long long clock_warned;	/* clock rejects logged */
+	long long	 clock_warn_at;	/* when (epoch seconds) */
 };
 
 long long now_ms(void);

@@ -69,6 +69,45 @@ now_ms(void)
 	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+/* breaker_log - loudly, once a minute, while the breaker is open */
+static void
+breaker_log(struct daemon *d)
+{
+	struct breaker_stats bs;
+	char		 u[32];
+
+	if (!breaker_report(d->br, time(NULL)))
+		return;
+	breaker_stats(d->br, &bs);
+	log_warnx("ban rate above ban_rate_limit = %d new bans a minute: "
+	    "the breaker is open since %s, %zu ban decisions held (at most "
+	    "%zu), %llu dropped; scoring goes on and the held bans are "
+	    "enforced as the rate falls. Forged log lines? See log_hostname "
+	    "in fivefifty.conf(5)", bs.limit, utc_text(bs.since, u, sizeof(u)),
+	    bs.held, bs.cap, bs.dropped);
+}
+
+/* release_held - the held decisions the breaker lets through now, to
+ * the enforcer; how many */
+static int
+release_held(struct daemon *d)
+{
+	struct score_decision dec;
+	char		 u[32];
+	int		 k = 0;
+
+	while (breaker_release(d->br, time(NULL), &dec) == 1) {
+		k++;
+		d->bans++;
+		if (cmd_fw_decision(d->fw, &dec) == -1)
+			log_warnx("not enforced (protected): %s", dec.addr);
+		log_info("ban %s until %s (ban %d, score %.1f, held by the "
+		    "breaker): %s", dec.addr, utc_text(dec.until, u, sizeof(u)),
+		    dec.ban_count, dec.score, dec.reason);
+	}
+	return (k);
+}
+
 /* enforce - hand the scorer's decisions to the enforcer and, when now
  * is set, flush them to the kernel (else fw_pending says one is due);
  * how many */
@@ -80,8 +119,14 @@ decide(struct daemon *d, int now)
 	char		 u[32];
 	int		 k = 0;
 
+	k = release_held(d);
 	while (scorer_decision(d->s, &dec) == 1) {
 		k++;
+		if (dec.lift || dec.manual)	/* held ones of it are void */
+			breaker_forget(d->br, dec.addr, dec.prefix_len);
+		if (!dec.lift && !dec.manual && breaker_offer(d->br, &dec,
+		    time(NULL)) != 1)
+			continue;	/* held (or dropped: the hold is full) */
 		if (dec.lift) {
 			d->unbans++;
 			if (score_net_parse(dec.addr, &n) == 0) {
@@ -117,6 +162,37 @@ enforce(struct daemon *d)
 	return (decide(d, 1));
 }
 
+/* clock_warn - a line refused for its time: say so, once a minute */
+static void
+clock_warn(struct daemon *d)
+{
+	unsigned long long n;
+	long long	 t, now = time(NULL);
+	char		 u[32], c[32];
+
+	if ((n = scorer_clock_rejects(d->s, &t)) == d->clock_warned ||
+	    (d->clock_warn_at != 0 && now - d->clock_warn_at < 60))
+		return;
+	d->clock_warned = n;
+	d->clock_warn_at = now;
+	log_warnx("a line stamped %s is more than clock_tolerance from the "
+	    "log clock (%s) and the wall clock: not scored, the clock "
+	    "stays (%llu such lines so far; see clock_rejected in status)",
+	    t >= -62135596800LL && t <= 253402300799LL ? utc_text(t, u,
+	    sizeof(u)) : "out of range", utc_text(scorer_now(d->s), c,
+	    sizeof(c)), n);
+}
+
+/* protects - scorer_set_protect(): what the enforcer refuses, so the
+ * state never says banned what is not */
+static int
+protects(void *arg, const struct score_net *n)
+{
+	struct daemon	*d = arg;
+
+	return (d->fw != NULL && fw_refuses(d->fw, n));
+}
+
 /* on_line - tail_cb: parse and score one line */
 static int
 on_line(void *arg, const struct tail_line *tl)
@@ -130,8 +206,14 @@ on_line(void *arg, const struct tail_line *tl)
 		d->pos[tl->file].pos = tl->pos;
 	if (pf_parse_line(d->p, tl->line, tl->len, &ev) != PF_EVENT)
 		return (0);
+	if (d->conf->log_hostname[0] != '\0' && !pf_span_eq(ev.host,
+	    d->conf->log_hostname)) {
+		d->other_host++;	/* not the host named: not scored */
+		return (0);
+	}
 	d->events++;
 	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
+	clock_warn(d);
 	/* The kernel gets the bans of what this read brought in one flush
 	 * (loop() does it when tailer_read() returns): a burst of bans
 	 * costs one batch, a lone ban no more than before. */
@@ -247,6 +329,7 @@ reload(struct daemon *d)
 		log_warnx("state_db changed: takes effect at the next start");
 	snprintf(nc->state_db, sizeof(nc->state_db), "%s", d->conf->state_db);
 	scorer_set_conf(d->s, &nc->score);
+	breaker_set_limit(d->br, nc->ban_rate_limit);
 	fw_free(d->fw);
 	conf_free(d->conf);
 	if (d->conf != d->orig)
@@ -284,10 +367,23 @@ rate_sample(struct daemon *d, long long ms)
 static void
 timers(struct daemon *d)
 {
+	struct breaker_stats bs;
 	long long	ms = now_ms(), wd = notify_watchdog_ms(), fwd;
 
 	rate_sample(d, ms);
 	ctl_expire(d, ms);
+	/* Year-less stamps are read against the clock (parse.h). */
+	pf_parser_set_reference(d->p, time(NULL));
+	breaker_stats(d->br, &bs);
+	if (bs.open)
+		(void)decide(d, 1);	/* what the breaker held, when due */
+	breaker_stats(d->br, &bs);
+	if (d->breaker_open && !bs.open)
+		log_info("ban rate below ban_rate_limit again: the breaker is "
+		    "closed (%llu held bans ended while held, %llu dropped)",
+		    bs.expired, bs.dropped);
+	d->breaker_open = bs.open;
+	breaker_log(d);		/* after the batch read: the count held */
 	if (ms - d->last_flush_ms >= FLUSH_MS)
 		flush_state(d);
 	fwd = fw_deadline(d->fw);
@@ -461,6 +557,7 @@ void
 daemon_status(struct daemon *d, FILE *out)
 {
 	const struct fw_stats *fs = fw_stats(d->fw);
+	struct breaker_stats bs;
 	struct passwd	*pw;
 	struct tail_stats ts;
 	struct stat	 sb;
@@ -497,6 +594,15 @@ daemon_status(struct daemon *d, FILE *out)
 	    d->conf->fw.map[0] == '\0' ? "none" : fs->map_ok ? "ok" :
 	    "failing", fs->last_flush ? utc_text(fs->last_flush, u, sizeof(u))
 	    : "-", d->state_errors);
+	breaker_stats(d->br, &bs);
+	if (bs.open)
+		fprintf(out, "breaker open since %s\n", utc_text(bs.since, u,
+		    sizeof(u)));
+	else
+		fprintf(out, "breaker closed\n");
+	fprintf(out, "held_decisions %zu\nheld_dropped %llu\n"
+	    "clock_rejected %llu\nother_host_lines %llu\n", bs.held,
+	    bs.dropped, scorer_clock_rejects(d->s, NULL), d->other_host);
 	if (d->last_error[0] != '\0')
 		fprintf(out, "last_error %s\n", d->last_error);
 	else if (fs->last_error[0] != '\0')
@@ -548,8 +654,10 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 		status = EX_SOFTWARE;
 		goto out;
 	}
-	if ((d.s = scorer_new(&c->score)) == NULL)
+	if ((d.s = scorer_new(&c->score)) == NULL ||
+	    (d.br = breaker_new(c->ban_rate_limit)) == NULL)
 		fatal("scorer");
+	scorer_set_protect(d.s, protects, &d);
 	if ((d.st = state_open(c->state_db, 0, err, sizeof(err))) == NULL) {
 		log_warnx("state database %s", err);
 		status = EX_IOERR;
@@ -600,6 +708,7 @@ out:
 	fw_free(d.fw);
 	state_close(d.st);
 	scorer_free(d.s);
+	breaker_free(d.br);
 	pf_parser_free(d.p);
 	if (d.sigfd != -1)
 		close(d.sigfd);

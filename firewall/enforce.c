@@ -26,7 +26,8 @@
  * SECURITY
  *	127.0.0.1, ::1 and every network in conf.protect (the caller's
  *	loopback, whitelist and own networks) are never banned, nor any
- *	network that contains one of them.
+ *	network that contains one of them, nor their IPv4-mapped and
+ *	-compatible IPv6 forms (::ffff:127.0.0.1, ::127.0.0.1).
  */
 #include <errno.h>
 #include <limits.h>
@@ -176,8 +177,23 @@ fw_protects(const struct fw_conf *c, const struct score_net *n)
 {
 	static const struct score_net lo4 = { 4, { 127, 0, 0, 1 }, 32 };
 	static const struct score_net lo6 = { 6, { [15] = 1 }, 128 };
+	static const struct score_net mapped = { 6, { [10] = 0xff,
+	    [11] = 0xff }, 96 };
+	static const struct score_net compat = { 6, { 0 }, 96 };
+	struct score_net v4;
 	int		 i;
 
+	/* An IPv4-mapped or -compatible IPv6 network is the IPv4 network
+	 * it carries; one as wide as that block or wider covers loopback. */
+	if (n->family == 6 && n->len >= 96 && pf_addr_v4_in_v6(n->addr)) {
+		memset(&v4, 0, sizeof(v4));
+		v4.family = 4;
+		memcpy(v4.addr, n->addr + 12, 4);
+		v4.len = n->len - 96;
+		n = &v4;
+	} else if (n->family == 6 && n->len <= 96 && (net_overlap(n,
+	    &mapped) || net_overlap(n, &compat)))
+		return (1);
 	if (net_overlap(n, &lo4) || net_overlap(n, &lo6))
 		return (1);
 	for (i = 0; i < c->nprotect; i++)

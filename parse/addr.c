@@ -8,13 +8,21 @@
  * SYNOPSIS
  *	int	addr_normalise(struct pf_span in, char *out, size_t outlen,
  *		    int *family);
+ *	int	pf_addr_v4_in_v6(const unsigned char bin[16]);
  * DESCRIPTION
  *	addr_normalise() takes the text between the brackets Postfix writes
  *	and returns 0 with the canonical form in out: IPv4 dotted quad (read
  *	by hand, as strictly as inet_pton: no leading zeros), IPv6
- *	in RFC 5952 compressed form (inet_ntop), an IPv4-mapped IPv6 address
- *	as the IPv4 address it is, and a "%zone" suffix kept as written.
+ *	in RFC 5952 compressed form (inet_ntop), and a "%zone" suffix kept
+ *	as written. An IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible
+ *	(::a.b.c.d, a.b.c not 0.0.0: so not :: or ::1) IPv6 address is
+ *	the IPv4 address it carries, its zone dropped: ::ffff:127.0.0.1 is
+ *	loopback, and ::ffff:192.0.2.1 is the client 192.0.2.1 (one score,
+ *	one IPv4 ban).
  *	"unknown" gives 0 with out = "" and family 0. Anything else gives -1.
+ *
+ *	pf_addr_v4_in_v6() tells whether 16 address bytes are such a
+ *	mapped or compatible form (the IPv4 address is the last 4 bytes).
  * SECURITY
  *	The input is at most PF_ADDR_MAX bytes and only what inet_pton
  *	accepts passes; a zone is letters, digits, '.', '_' and '-' only.
@@ -51,6 +59,21 @@ ipv4_strict(const char *s, size_t len)
 			return (-1);
 	}
 	return (parts == 4 && digits > 0 ? 0 : -1);
+}
+
+/* pf_addr_v4_in_v6 - 16 bytes of an IPv4-mapped (::ffff:0:0/96) or
+ * IPv4-compatible (::/96 but :: and ::1) address: 1, else 0 */
+int
+pf_addr_v4_in_v6(const unsigned char *bin)
+{
+	static const unsigned char mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char zero[12];
+
+	if (memcmp(bin, mapped, 12) == 0)
+		return (1);
+	return (memcmp(bin, zero, 12) == 0 && (bin[12] | bin[13] | bin[14]) !=
+	    0);
 }
 
 /* addr_normalise - canonical text of one address, or -1 */
@@ -97,13 +120,13 @@ addr_normalise(struct pf_span in, char *out, size_t outlen, int *family)
 			return (-1);
 		*family = 4;
 	} else if (inet_pton(AF_INET6, buf, bin) == 1) {
-		static const unsigned char mapped[12] = {
-			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-		if (memcmp(bin, mapped, 12) == 0 && zone == NULL) {
+		if (pf_addr_v4_in_v6(bin)) {
 			if (inet_ntop(AF_INET, bin + 12, canon,
 			    sizeof(canon)) == NULL)
 				return (-1);
 			*family = 4;
+			zone = NULL;	/* no zone on IPv4 */
+			zlen = 0;
 		} else {
 			if (inet_ntop(AF_INET6, bin, canon,
 			    sizeof(canon)) == NULL)

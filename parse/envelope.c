@@ -37,6 +37,7 @@
 #include "parse_int.h"
 
 static int	year_for(struct pf_parser *, int, int);
+static long long days_from_civil(long long, unsigned, unsigned);
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
@@ -63,24 +64,28 @@ envelope_reference(struct pf_parser *p, time_t ref)
 	p->last_mon = 0;
 }
 
-/* year_for - the year of a year-less stamp (mon 1..12) */
+/* year_for - the year of a year-less stamp (mon 1..12): in sequence
+ * with the stamp before (Dec -> Jan moves the year on), and never more
+ * than a day after the reference (a forged "Jul 1" read in January is
+ * last July, not next: it cannot move the year of the lines after it) */
 static int
 year_for(struct pf_parser *p, int mon, int mday)
 {
+	long long	ref;
 	int		year;
 
-	if (p->last_year == 0) {
-		/* First stamp: not more than a day after the reference. */
-		year = p->ref_year;
-		if (mon > p->ref_mon ||
-		    (mon == p->ref_mon && mday > p->ref_mday + 1))
-			year--;
-	} else if (mon + 6 < p->last_mon)
+	if (p->last_year == 0)
+		year = p->ref_year + 1;	/* Jan 1 read on Dec 31; see below */
+	else if (mon + 6 < p->last_mon)
 		year = p->last_year + 1;	/* December -> January */
 	else if (mon > p->last_mon + 6)
 		return (p->last_year - 1);	/* a stray older line */
 	else
 		year = p->last_year;
+	ref = days_from_civil(p->ref_year, (unsigned)p->ref_mon,
+	    (unsigned)p->ref_mday);
+	while (days_from_civil(year, (unsigned)mon, (unsigned)mday) > ref + 1)
+		year--;
 	p->last_year = year;
 	p->last_mon = mon;
 	return (year);

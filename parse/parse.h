@@ -21,6 +21,7 @@
  *	enum pf_class pf_class_by_name(const char *name);
  *	const char *pf_result_name(enum pf_result r);
  *	int	pf_span_eq(struct pf_span sp, const char *s);
+ *	int	pf_addr_v4_in_v6(const unsigned char bin[16]);
  * DESCRIPTION
  *	pf_parser_new() compiles every pattern once (PCRE2, JIT where the
  *	library has it) and returns a parser, or NULL with a message in err.
@@ -42,9 +43,17 @@
  *	with pf_parser_set_reference() (default: now): the latest year that
  *	does not put the stamp more than a day after the reference. After the
  *	first line, a jump back of more than six months (December to January)
- *	moves the year on, so a log that spans New Year reads in order.
+ *	moves the year on, so a log that spans New Year reads in order; but
+ *	no stamp is ever put more than a day after the reference (a forged
+ *	"Jul 1" read in January is last July's and does not move the year
+ *	of the lines after it), so a reader that follows a live log moves
+ *	the reference with the clock (the daemon does, once a second).
  *
  *	pf_span_eq() tells whether a span holds exactly the string s.
+ *	pf_addr_v4_in_v6() tells whether 16 bytes of an IPv6 address are an
+ *	IPv4-mapped (::ffff:0:0/96) or IPv4-compatible (::/96 but
+ *	::0.0.0.0/120) form, whose IPv4 address is the last 4 bytes; such an
+ *	address is that IPv4 address everywhere (parse, score, firewall).
  *	pf_class_by_name() is pf_class_name() backwards (PF_CLASS_NONE for a
  *	name it does not know).
  *
@@ -237,5 +246,6 @@ enum pf_class pf_class_by_name(const char *);
 const char *pf_result_name(enum pf_result);
 const char *pf_cmd_name(enum pf_cmd);
 int	pf_span_eq(struct pf_span, const char *);
+int	pf_addr_v4_in_v6(const unsigned char *);
 
 #endif /* FIVEFIFTY_PARSE_H */

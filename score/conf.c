@@ -68,4 +68,5 @@ score_conf_defaults(struct score_conf *c)
 	(void)score_net_parse("127.0.0.0/8", &c->loopback4);
 	c->max_clients = 100000;	/* about 1 KiB each */
 	c->session_timeout = 3600;
+	c->clock_tolerance = 86400;
 }

@@ -15,6 +15,10 @@
  * DESCRIPTION
  *	score_net_parse() reads "1.2.3.0/24", "2001:db8::/32" or a bare
  *	address (a /32 or /128) and returns 0, or -1 if it is none of these.
+ *	An IPv4-mapped or -compatible IPv6 address (pf_addr_v4_in_v6()) is
+ *	the IPv4 address it carries, everywhere here: "::ffff:127.0.0.1"
+ *	is 127.0.0.1/32, "::ffff:192.0.2.0/120" is 192.0.2.0/24 (a prefix
+ *	shorter than 96 stays an IPv6 network).
  *	net_key() makes the table key of an address (canonical text from
  *	the parser; a zone is dropped) masked to prefix bits (-1: all).
  *	net_contains() tells whether a canonical address is inside n.
@@ -28,9 +32,20 @@
 
 #include "score_int.h"
 
-/* to_bin - canonical address text (zone dropped) to 4 or 16 bytes */
+static int	to_bin_map(const char *, unsigned char *, int *, int *);
+
+/* to_bin - address text (zone dropped) to 4 or 16 bytes; an IPv4-mapped
+ * or -compatible IPv6 address to the IPv4 address it carries */
 static int
 to_bin(const char *addr, unsigned char *bin, int *family)
+{
+	return (to_bin_map(addr, bin, family, NULL));
+}
+
+/* to_bin_map - to_bin(), *mapped (when not NULL) set when an IPv6 text
+ * gave an IPv4 address */
+static int
+to_bin_map(const char *addr, unsigned char *bin, int *family, int *mapped)
 {
 	char		buf[PF_ADDR_MAX];
 	const char	*z;
@@ -48,6 +63,13 @@ to_bin(const char *addr, unsigned char *bin, int *family)
 	}
 	if (inet_pton(AF_INET6, addr, bin) == 1) {
 		*family = 6;
+		if (pf_addr_v4_in_v6(bin)) {
+			memmove(bin, bin + 12, 4);
+			memset(bin + 4, 0, 12);
+			*family = 4;
+			if (mapped != NULL)
+				*mapped = 1;
+		}
 		return (0);
 	}
 	return (-1);
@@ -75,19 +97,28 @@ score_net_parse(const char *text, struct score_net *n)
 {
 	char		 buf[PF_ADDR_MAX], *slash, *end;
 	long		 len;
+	int		 mapped = 0;
 
 	if (snprintf(buf, sizeof(buf), "%s", text) >= (int)sizeof(buf))
 		return (-1);
 	memset(n, 0, sizeof(*n));
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash = '\0';
-	if (to_bin(buf, n->addr, &n->family) == -1)
+	if (to_bin_map(buf, n->addr, &n->family, &mapped) == -1)
 		return (-1);
 	n->len = n->family == 4 ? 32 : 128;
 	if (slash != NULL) {
 		len = strtol(slash + 1, &end, 10);
-		if (*end != '\0' || end == slash + 1 || len < 0 || len > n->len)
+		if (*end != '\0' || end == slash + 1 || len < 0 ||
+		    len > (mapped ? 128 : n->len))
 			return (-1);
+		if (mapped && len < 96) {
+			/* Wider than the IPv4 block: an IPv6 network. */
+			if (inet_pton(AF_INET6, buf, n->addr) != 1)
+				return (-1);
+			n->family = 6;
+		} else if (mapped)
+			len -= 96;
 		n->len = (int)len;
 	}
 	mask(n->addr, n->family == 4 ? 4 : 16, n->len);

@@ -15,6 +15,13 @@
  *	void	scorer_flush(struct scorer *s, long long t);
  *	int	scorer_decision(struct scorer *s, struct score_decision *d);
  *	void	scorer_free(struct scorer *s);
+ *	int	score_clock_suspect(long long t, long long log_now,
+ *		    long long wall, double tolerance);
+ *	unsigned long long scorer_clock_rejects(const struct scorer *s,
+ *		    long long *last);
+ *	void	scorer_set_protect(struct scorer *s,
+ *		    int (*protects)(void *, const struct score_net *),
+ *		    void *arg);
  *
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
@@ -67,6 +74,12 @@
  *	out. To share the work between two threads, scorer_facts_split()
  *	makes a scorer leave the rejects' counts (reject, helo, sender,
  *	recipient) to scorer_count_event() on a second scorer.
+ *
+ *	A line whose time is far from both the log clock and the wall clock
+ *	(beyond clock_tolerance; score_clock_suspect() in guard.c has the
+ *	rule) is counted (scorer_clock_rejects()), not scored, and does not
+ *	move the log clock. A client or prefix the enforcer would refuse
+ *	(scorer_set_protect()) gets evidence but no ban.
  *
  *	scorer_manual_ban() queues an administrator's ban (manual set; the
  *	client is not banned by scoring while it lasts); scorer_unban()
@@ -141,6 +154,7 @@ struct score_conf {
 	char		 myhostname[256];	/* "HELO <our name>" is abuse */
 	size_t		 max_clients;
 	double		 session_timeout;	/* seconds without a disconnect */
+	double		 clock_tolerance;	/* seconds; 0: off (guard.c) */
 };
 
 /* What the scorer decided. */
@@ -214,6 +228,10 @@ void	scorer_each_fact(struct scorer *,
 void	scorer_each_ff(struct scorer *,
 	    void (*)(void *, const struct score_ff *), void *);
 void	scorer_free(struct scorer *);
+int	score_clock_suspect(long long, long long, long long, double);
+unsigned long long scorer_clock_rejects(const struct scorer *, long long *);
+void	scorer_set_protect(struct scorer *,
+	    int (*)(void *, const struct score_net *), void *);
 
 /* The state database (state.c). */
 struct state;

@@ -203,6 +203,12 @@ struct scorer {
 	long long	 facts_from, facts_until;	/* log time window */
 	long long	 now;		/* log time of the last event */
 	unsigned long long rng;
+	/* guard.c */
+	unsigned long long clock_rejects;	/* lines refused for their
+						 * time */
+	long long	 clock_last;		/* the last one's time */
+	int		(*protects)(void *, const struct score_net *);
+	void		*protects_arg;
 };
 
 /* table.c */
@@ -220,6 +226,9 @@ void	client_touch(struct scorer *, struct client *);
 void	add_evidence(struct scorer *, const char *, const char *, long long,
 	    double, const char *, const char *);
 double	decayed(const struct scorer *, const struct client *, long long);
+
+/* guard.c */
+int	guard_protected(const struct scorer *, const char *);
 
 /* session.c */
 struct session *session_for(struct scorer *, const struct pf_event *,

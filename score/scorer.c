@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "score_int.h"
 
@@ -138,6 +139,8 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 	struct score_decision *d;
 	double		 len;
 
+	if (guard_protected(s, c->addr))
+		return;		/* the enforcer would refuse it */
 	if (c->last_ban != 0 && (double)(t - c->last_ban) > conf->history_keep)
 		c->bans = 0;
 	c->bans++;
@@ -269,7 +272,8 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
 	if (prefix <= 0 || (p = client_get(s, addr, prefix, t)) == NULL)
 		return;
 	p->score = decayed(s, p, t) + w;
-	p->score_t = t;
+	if (t > p->score_t)	/* a line out of order does not rewind it */
+		p->score_t = t;
 	push_evidence(s, p, t, w, rule, detail);
 	for (i = 0; i < p->m.nmembers; i++)
 		if (p->m.members[i] == h)
@@ -292,7 +296,8 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 	if (w <= 0 || (c = client_get(s, addr, -1, t)) == NULL)
 		return;
 	c->score = decayed(s, c, t) + w;
-	c->score_t = t;
+	if (t > c->score_t)	/* a line out of order does not rewind it */
+		c->score_t = t;
 	push_evidence(s, c, t, w, rule, detail);
 	if (whitelisted(s, addr, name))
 		return;		/* evidence kept, never a ban */
@@ -313,6 +318,12 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 	struct session	*ss = NULL;
 	int		 ends;
 
+	if (score_clock_suspect(t, s->now, (long long)time(NULL),
+	    s->conf.clock_tolerance)) {
+		s->clock_rejects++;	/* not scored; the clock stays */
+		s->clock_last = t;
+		return;
+	}
 	if (t > s->now)
 		s->now = t;
 	if (ev->client_ip[0] == '\0')
