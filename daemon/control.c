@@ -177,7 +177,9 @@ ctl_open(struct daemon *d, char *err, size_t len)
 		(void)unlink(path);
 		return (-1);
 	}
-	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s", path);
+	_Static_assert(sizeof(d->ctl_path) == sizeof(sun.sun_path),
+	    "ctl_path holds a sun_path");
+	memcpy(d->ctl_path, sun.sun_path, sizeof(d->ctl_path));
 	d->ctl_dev = sb.st_dev;
 	d->ctl_ino = sb.st_ino;
 	/* The group may connect; failing that only root and we can. */
