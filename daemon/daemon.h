@@ -47,7 +47,9 @@
  *	The socket is mode 0660, group control_group; a client is accepted
  *	when its peer credentials (SO_PEERCRED, SO_PEERGROUPS) show root,
  *	the daemon's own user, or membership of control_group. Requests are
- *	capped at CTL_LINE_MAX bytes; a reason is reduced to printable ASCII.
+ *	capped at CTL_LINE_MAX bytes and decoded strictly (ctl_decode());
+ *	one uid holds at most CTL_PEER_MAX of the CTL_CLIENTS connections
+ *	that wait for a whole line. A peer that is not allowed reads why.
  */
 #ifndef FIVEFIFTY_DAEMON_H
 #define FIVEFIFTY_DAEMON_H

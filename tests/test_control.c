@@ -281,7 +281,9 @@ test_control_fair(void **state)
 	start(0);
 	for (i = 0; i < 16; i++) {
 		assert_true((fds[i] = connect_sock()) >= 0);
-		assert_int_equal(send(fds[i], "sta", 3, MSG_NOSIGNAL), 3);
+		/* Half a request; the daemon may have refused this one
+		 * already (EPIPE), as it should beyond the limit. */
+		(void)send(fds[i], "sta", 3, MSG_NOSIGNAL);
 	}
 	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
 	st = r.status;
