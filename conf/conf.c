@@ -215,7 +215,8 @@ number(const char *v, double *out)
 	return (errno != 0 || !isfinite(*out) ? -1 : 0);
 }
 
-/* conf_duration - "90", "90s", "15m", "1h", "7d", "2w" in seconds, or -1 */
+/* conf_duration - "90", "90s", "15m", "1h", "7d", "2w" in seconds (to the
+ * microsecond), or -1 */
 int
 conf_duration(const char *v, double *out)
 {
@@ -237,8 +238,10 @@ conf_duration(const char *v, double *out)
 	buf[n - 1] = '\0';
 	if (number(buf, out) == -1)
 		return (-1);
-	*out *= mul;
-	return (0);
+	/* In whole microseconds: 1.1d is 95040 s exactly, not a hair
+	 * more, so that conf_print() writes back what reads the same. */
+	*out = round(*out * mul * 1e6) / 1e6;
+	return (isfinite(*out) ? 0 : -1);
 }
 
 /* dur_text - seconds in the largest unit that divides them exactly */

@@ -19,7 +19,8 @@
  *	conf_defaults() sets every key to its documented default.
  *	conf_load() reads path over them: "key = value" lines, comments from
  *	'#', and continuation lines that start with whitespace (as in
- *	main.cf). Durations take s, m, h, d or w (seconds without a unit);
+ *	main.cf). Durations take s, m, h, d or w (seconds without a unit)
+ *	and are kept to the microsecond;
  *	lists are separated by commas and/or whitespace (mail_log is such a
  *	list: one to CONF_MAX_LOGS absolute paths). It returns 0, or -1
  *	with "FILE:LINE: what was wrong and what was expected" in err: an

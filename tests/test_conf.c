@@ -322,7 +322,8 @@ test_conf_daemon_errors(void **state)
 }
 
 /* test_conf_print_load - what conf_print() writes loads back to the
- * same configuration (fractions, lists and empty values included) */
+ * same configuration (fractions, lists and empty values included; a
+ * fraction of a unit that makes whole seconds) */
 static void
 test_conf_print_load(void **state)
 {
@@ -336,6 +337,7 @@ test_conf_print_load(void **state)
 	    "score_half_life = 1.5h\n"
 	    "ban_time = 2w\n"
 	    "ban_history = 90061\n"
+	    "session_timeout = 1.1d\n"
 	    "whitelist = 192.0.2.0/24 2001:db8::/32\n"
 	    "whitelist_names = .example.org\n"
 	    "mail_log = /a.log /b.log\n"
@@ -350,6 +352,9 @@ test_conf_print_load(void **state)
 	assert_non_null(strstr(a, "\nscore_half_life = 90m\n"));
 	assert_non_null(strstr(a, "\nban_time = 14d\n"));
 	assert_non_null(strstr(a, "\nban_history = 90061s\n"));
+	/* 1.1d is 95040 s exactly (the fuzzer found it printed as 95040s,
+	 * which then read back as 1584m). */
+	assert_non_null(strstr(a, "\nsession_timeout = 1584m\n"));
 	assert_non_null(strstr(a, "\ncontrol_group =\n"));
 	assert_non_null(strstr(a, "\nmail_log = /a.log, /b.log\n"));
 	write_conf(q, a);
