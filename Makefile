@@ -12,7 +12,9 @@
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
 #   make bench-report   fivefifty report from logs (against pflogsumm) and
 #                   from a state of a million events
-#   make fuzz       run the libFuzzer target on the parser (FUZZ_SECONDS)
+#   make fuzz       run the libFuzzer targets (parser, configuration reader,
+#                   control decoder) FUZZ_SECONDS each; FUZZ_TARGET=parse|
+#                   conf|control runs one
 #   make stress     what make test cannot afford: 60 SIGKILLs of the daemon
 #                   under traffic and rotations (state == scan), valgrind,
 #                   the flood shapes (tests/stress.sh; about 10 minutes)
@@ -380,19 +382,40 @@ build/rel/bench/mkcorpus: bench/mkcorpus.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
-# libFuzzer needs clang; the corpus files seed it.
+# libFuzzer needs clang; the corpus files seed it. Three targets: parse
+# (the log line parser), conf (the configuration reader), control (the
+# control request decoder); FUZZ_TARGET=parse|conf|control runs one, each
+# for FUZZ_SECONDS, on its corpus fuzz-corpus (parse) or fuzz-corpus-NAME.
+FUZZ_TARGETS := parse conf control
+FUZZ_TARGET ?= $(FUZZ_TARGETS)
+FUZZ_CC = clang $(CPPFLAGS) $(CSTD) $(WARN) -Wno-format-nonliteral -O1 -g \
+	    $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(FW_SRC) $(PARSE_SRC) $(UTIL_SRC)
+
 build/fuzz/fuzz_parse: tests/fuzz_parse.c $(PARSE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) $(CSTD) $(WARN) -O1 -g $(PKG_CFLAGS) \
-	    -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz_parse.c \
-	    $(PARSE_SRC) $(PKG_LIBS)
+	$(FUZZ_CC) -o $@ tests/fuzz_parse.c $(PARSE_SRC) $(PKG_LIBS)
+
+build/fuzz/fuzz_conf: tests/fuzz_conf.c $(FUZZ_CONF_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -o $@ tests/fuzz_conf.c $(FUZZ_CONF_SRC) $(PKG_LIBS)
+
+build/fuzz/fuzz_control: tests/fuzz_control.c daemon/ctl_decode.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -o $@ tests/fuzz_control.c daemon/ctl_decode.c
 
 fuzz: deps-fuzz
-	@$(MAKE) --no-print-directory build/fuzz/fuzz_parse
-	@mkdir -p fuzz-corpus
-	tests/fuzz-seed.sh $(SHARED) fuzz-corpus
-	build/fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=70000 \
-	    -timeout=10 -print_final_stats=1 fuzz-corpus
+	@$(MAKE) --no-print-directory $(FUZZ_TARGET:%=build/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGET); do \
+		case $$t in parse) dir=fuzz-corpus ;; *) dir=fuzz-corpus-$$t ;; \
+		esac; \
+		tests/fuzz-seed.sh $(SHARED) $$dir $$t || exit 1; \
+		echo "build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS)" \
+		    "-max_len=70000 -timeout=10 -print_final_stats=1 $$dir"; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -max_len=70000 -timeout=10 -print_final_stats=1 \
+		    $$dir || exit 1; \
+	done
 
 clean:
 	rm -rf build fivefifty bench/out

@@ -22,7 +22,8 @@
  *	the user's groups); the directories of state_db and the access map
  *	exist and the user can write them; postmap_command and main.cf are
  *	there when the map type needs postmap; something enforces bans; no
- *	ban_time above ban_time_max. Each finding is a warning on stderr,
+ *	ban_time above ban_time_max; nothing but a socket at control_socket
+ *	(run removes only a stale socket, and refuses anything else). Each finding is a warning on stderr,
  *	not an error: the daemon waits for a missing log, makes its state
  *	directory, and a group may be added after the check.
  * SECURITY
@@ -47,6 +48,7 @@
 
 #include "cmd.h"
 #include "conf/conf.h"
+#include "daemon/daemon.h"
 #include "firewall/firewall.h"
 #include "util/util.h"
 
@@ -92,7 +94,10 @@ const char check_help[] =
 "         it; postmap_command or postfix_config_directory/main.cf is\n"
 "         missing when the map's type is built with postmap;\n"
 "       - firewall = off with no access_map: bans are only recorded;\n"
-"       - ban_time is longer than ban_time_max.\n"
+"       - ban_time is longer than ban_time_max;\n"
+"       - something other than a socket is at control_socket (a file,\n"
+"         a directory): fivefifty run removes only a stale socket\n"
+"         there, and refuses to start.\n"
 "\n"
 "     Run it after editing the file, before reloading the daemon:\n"
 "     fivefifty check >/dev/null && systemctl reload fivefifty\n"
@@ -350,6 +355,17 @@ check_map(const struct who *w, const struct ff_conf *c)
 		    "it)", c->fw.postfix_dir, maincf, strerror(errno));
 }
 
+/* check_socket - control_socket: nothing there, a socket a daemon
+ * answers on, or a stale one run replaces; anything else stops run */
+static void
+check_socket(const struct ff_conf *c)
+{
+	char		err[1400];
+
+	if (ctl_probe(c->control_socket, err, sizeof(err)) == -1)
+		finding("%s: fivefifty run refuses to start", err);
+}
+
 /* check_system - what the file cannot say: users, files, directories */
 static void
 check_system(const struct ff_conf *c)
@@ -366,6 +382,7 @@ check_system(const struct ff_conf *c)
 	check_dir(&w, "state_db", c->state_db, " (fivefifty run makes it "
 	    "when started as root)");
 	check_map(&w, c);
+	check_socket(c);
 	if (c->score.ban_base > c->score.ban_max)
 		finding("ban_time = %.15gs is longer than ban_time_max = "
 		    "%.15gs: every ban lasts ban_time_max", c->score.ban_base,

@@ -190,7 +190,7 @@ duration(const char *v)
 {
 	double		 d;
 
-	if (conf_duration(v, &d) == -1 || d < 1 || d > 3650.0 * 86400)
+	if (conf_duration(v, &d) == -1 || d < 1 || d > (double)CTL_BAN_MAX)
 		return (-1);
 	return ((long long)d);
 }

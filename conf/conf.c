@@ -16,15 +16,18 @@
  *	values back in a form conf_load() reads to the same configuration.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 
@@ -180,19 +183,44 @@ reply_text(const char *v)
 	return (1);
 }
 
-/* number - a decimal number, or -1 */
+/* number - a decimal number: [+-]digits[.digits][e[+-]digits], with no
+ * leading zero before another digit (not 0x10, not 010, nothing after the
+ * number); 0, or -1 */
 static int
 number(const char *v, double *out)
 {
-	char	*end;
+	const char	*p = v;
+	int		 digits = 0;
 
+	if (*p == '+' || *p == '-')
+		p++;
+	if (p[0] == '0' && isdigit((unsigned char)p[1]))
+		return (-1);
+	for (; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	if (digits == 0)
+		return (-1);
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return (-1);
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p != '\0')
+		return (-1);
 	errno = 0;
-	*out = strtod(v, &end);
-	return (errno != 0 || end == v || *end != '\0' || !isfinite(*out) ?
-	    -1 : 0);
+	*out = strtod(v, NULL);
+	return (errno != 0 || !isfinite(*out) ? -1 : 0);
 }
 
-/* conf_duration - "90", "90s", "15m", "1h", "7d", "2w" in seconds, or -1 */
+/* conf_duration - "90", "90s", "15m", "1h", "7d", "2w" in seconds (to the
+ * microsecond), or -1 */
 int
 conf_duration(const char *v, double *out)
 {
@@ -214,8 +242,10 @@ conf_duration(const char *v, double *out)
 	buf[n - 1] = '\0';
 	if (number(buf, out) == -1)
 		return (-1);
-	*out *= mul;
-	return (0);
+	/* In whole microseconds: 1.1d is 95040 s exactly, not a hair
+	 * more, so that conf_print() writes back what reads the same. */
+	*out = round(*out * mul * 1e6) / 1e6;
+	return (isfinite(*out) ? 0 : -1);
 }
 
 /* dur_text - seconds in the largest unit that divides them exactly */
@@ -450,34 +480,78 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 	return (-1);
 }
 
-/* conf_load - read path over the current values */
+/* next_line - the next line of the buffer, without its newline, into
+ * line; 1, 0 at the end, or -1 with the error in err */
+static int
+next_line(const char *name, const char **pp, const char *end, int lineno,
+    char *line, size_t linelen, char *err, size_t errlen)
+{
+	const char	*p = *pp, *nl;
+	size_t		 n;
+
+	if (p >= end)
+		return (0);
+	nl = memchr(p, '\n', (size_t)(end - p));
+	n = (size_t)((nl != NULL ? nl : end) - p);
+	*pp = nl != NULL ? nl + 1 : end;
+	if (memchr(p, '\0', n) != NULL) {
+		snprintf(err, errlen, "%s:%d: a NUL byte in the line: the "
+		    "configuration must be text (remove it)", name, lineno);
+		return (-1);
+	}
+	if (n >= linelen) {
+		snprintf(err, errlen, "%s:%d: a line longer than %zu bytes: "
+		    "split the value over continuation lines", name, lineno,
+		    linelen - 1);
+		return (-1);
+	}
+	memcpy(line, p, n);
+	line[n] = '\0';
+	return (1);
+}
+
+/* conf_load_buf - read the text buf (len bytes, named name in errors) over
+ * the current values */
 int
-conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
+conf_load_buf(const char *name, const char *buf, size_t len,
+    struct ff_conf *c, char *err, size_t errlen)
 {
 	char		 line[4096], logical[16384], *eq, *key, *val, *e;
 	char		 why[256], shown[65];
 	unsigned char	 seen[NKEYS];
-	FILE		*fp;
-	int		 lineno = 0, start = 0, i, r = 0;
-	size_t		 n = 0;
+	const char	*p = buf, *end = buf + len;
+	int		 lineno = 0, start = 0, i, r = 0, more;
+	size_t		 n = 0, add;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return (-1);
-	}
+	/* A UTF-8 byte order mark, as some editors write, is not text. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	memset(seen, 0, sizeof(seen));
 	logical[0] = '\0';
 	for (;;) {
-		int more = fgets(line, sizeof(line), fp) != NULL;
+		if ((more = next_line(name, &p, end, lineno + 1, line,
+		    sizeof(line), err, errlen)) == -1) {
+			r = -1;
+			break;
+		}
 		if (more) {
 			lineno++;
-			line[strcspn(line, "\n")] = '\0';
 			if ((e = strchr(line, '#')) != NULL)
 				*e = '\0';
 			/* A line that starts with whitespace continues. */
 			if ((line[0] == ' ' || line[0] == '\t') && n > 0) {
-				n += (size_t)snprintf(logical + n,
-				    sizeof(logical) - n, " %s", line);
+				add = strlen(line) + 1;
+				if (n + add >= sizeof(logical)) {
+					snprintf(err, errlen, "%s:%d: the "
+					    "setting that starts here is longer "
+					    "than %zu bytes", name, start,
+					    sizeof(logical) - 1);
+					r = -1;
+					break;
+				}
+				logical[n++] = ' ';
+				memcpy(logical + n, line, add);
+				n += add - 1;
 				continue;
 			}
 		}
@@ -485,7 +559,7 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 			/* Process the logical line that began at start. */
 			if ((eq = strchr(logical, '=')) == NULL) {
 				snprintf(err, errlen, "%s:%d: expected "
-				    "\"key = value\"", path, start);
+				    "\"key = value\"", name, start);
 				r = -1;
 				break;
 			}
@@ -507,13 +581,13 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 					break;
 			if (i == NKEYS) {
 				snprintf(err, errlen, "%s:%d: unknown key "
-				    "\"%.64s\"", path, start, key);
+				    "\"%.64s\"", name, start, key);
 				r = -1;
 				break;
 			}
 			if (seen[i]++) {
 				snprintf(err, errlen, "%s:%d: %s is set twice",
-				    path, start, key);
+				    name, start, key);
 				r = -1;
 				break;
 			}
@@ -522,7 +596,7 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 			snprintf(shown, sizeof(shown), "%s", val);
 			if (set(c, &keys[i], val, why, sizeof(why)) == -1) {
 				snprintf(err, errlen, "%s:%d: %s = \"%s\": "
-				    "expected %s", path, start, key, shown,
+				    "expected %s", name, start, key, shown,
 				    why);
 				r = -1;
 				break;
@@ -535,12 +609,93 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 		for (e = line; isspace((unsigned char)*e); e++)
 			continue;
 		if (*e != '\0') {
-			n = (size_t)snprintf(logical, sizeof(logical), "%s",
-			    line);
+			n = strlen(line);
+			memcpy(logical, line, n + 1);
 			start = lineno;
 		}
 	}
-	fclose(fp);
+	return (r);
+}
+
+/* file_kind - what a file that is not a regular one is, for errors */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return ("a directory");
+	if (S_ISFIFO(m))
+		return ("a FIFO");
+	if (S_ISCHR(m))
+		return ("a character device");
+	if (S_ISBLK(m))
+		return ("a block device");
+	if (S_ISSOCK(m))
+		return ("a socket");
+	return ("a special file");
+}
+
+/* conf_load - read the regular file path over the current values */
+int
+conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
+{
+	struct stat	 sb;
+	char		*buf;
+	size_t		 len = 0;
+	ssize_t		 got;
+	int		 fd, r;
+
+	/* Non-blocking: opening a FIFO must not wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: is %s, not a regular file: give the "
+		    "path of the configuration file", path,
+		    file_kind(sb.st_mode));
+		close(fd);
+		return (-1);
+	}
+	if (sb.st_size > CONF_SIZE_MAX) {
+		snprintf(err, errlen, "%s: %lld bytes, more than the %d a "
+		    "configuration may have", path, (long long)sb.st_size,
+		    CONF_SIZE_MAX);
+		close(fd);
+		return (-1);
+	}
+	if ((buf = malloc(CONF_SIZE_MAX + 1)) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	/* It may grow while it is read: no more than the cap, still. */
+	while (len <= CONF_SIZE_MAX && (got = read(fd, buf + len,
+	    CONF_SIZE_MAX + 1 - len)) != 0) {
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			free(buf);
+			close(fd);
+			return (-1);
+		}
+		len += (size_t)got;
+	}
+	close(fd);
+	if (len > CONF_SIZE_MAX) {
+		snprintf(err, errlen, "%s: more than the %d bytes a "
+		    "configuration may have", path, CONF_SIZE_MAX);
+		free(buf);
+		return (-1);
+	}
+	r = conf_load_buf(path, buf, len, c, err, errlen);
+	free(buf);
 	return (r);
 }
 

@@ -11,20 +11,32 @@
  *	void	conf_defaults(struct ff_conf *c);
  *	int	conf_load(const char *path, struct ff_conf *c, char *err,
  *		    size_t errlen);
+ *	int	conf_load_buf(const char *name, const char *buf, size_t len,
+ *		    struct ff_conf *c, char *err, size_t errlen);
  *	void	conf_print(FILE *fp, const struct ff_conf *c);
  *	void	conf_free(struct ff_conf *c);
  * DESCRIPTION
  *	conf_defaults() sets every key to its documented default.
  *	conf_load() reads path over them: "key = value" lines, comments from
  *	'#', and continuation lines that start with whitespace (as in
- *	main.cf). Durations take s, m, h, d or w (seconds without a unit);
+ *	main.cf). Durations take s, m, h, d or w (seconds without a unit)
+ *	and are kept to the microsecond;
  *	lists are separated by commas and/or whitespace (mail_log is such a
  *	list: one to CONF_MAX_LOGS absolute paths). It returns 0, or -1
  *	with "FILE:LINE: what was wrong and what was expected" in err: an
  *	unknown key, a bad value (the expected range included) and a
- *	repeated key are errors. Nothing is checked outside the file: that
- *	user and control_group exist or that the paths do is for
- *	`fivefifty check` and the daemon.
+ *	repeated key are errors, and so is a NUL byte in a line, a line of
+ *	4096 bytes or more and a setting (with its continuation lines) of
+ *	16384 or more. A UTF-8 byte order mark at the start is skipped.
+ *	Numbers and durations are decimal: no 0x or leading-zero prefix,
+ *	nothing after the number but a duration's unit. path must be a
+ *	regular file of at most CONF_SIZE_MAX bytes: a directory, a FIFO or
+ *	a device is an error naming path (it is opened non-blocking, so a
+ *	FIFO does not hang the reader). Nothing is checked outside the
+ *	file: that user and control_group exist or that the paths do is
+ *	for `fivefifty check` and the daemon.
+ *	conf_load_buf() is conf_load() on len bytes of text in memory, with
+ *	name in place of the path in errors (the fuzzer's entry point).
  *	conf_print() writes every key with its effective value, in a form
  *	conf_load() reads back to the same configuration (durations in the
  *	largest unit that divides them exactly); conf_free() releases what
@@ -42,6 +54,7 @@
 
 #define CONF_DEFAULT_PATH	"/etc/fivefifty/fivefifty.conf"
 #define CONF_MAX_LOGS		16
+#define CONF_SIZE_MAX		(1024 * 1024)	/* bytes of a configuration */
 
 struct ff_conf {
 	struct score_conf score;
@@ -61,6 +74,8 @@ struct ff_conf {
 
 void	conf_defaults(struct ff_conf *);
 int	conf_load(const char *, struct ff_conf *, char *, size_t);
+int	conf_load_buf(const char *, const char *, size_t, struct ff_conf *,
+	    char *, size_t);
 void	conf_print(FILE *, const struct ff_conf *);
 void	conf_free(struct ff_conf *);
 int	conf_duration(const char *, double *);

@@ -12,6 +12,9 @@
  *		    int verbose);
  *	int	ctl_call(const char *sock, const char *request, char **reply,
  *		    char *err, size_t errlen);
+ *	int	ctl_decode(const char *text, size_t len, struct ctl_req *r,
+ *		    char *err, size_t errlen);
+ *	int	ctl_probe(const char *path, char *err, size_t errlen);
  * DESCRIPTION
  *	daemon_run() is `fivefifty run`: one poll() over the tailer, the
  *	control socket and its clients, the firewall's change monitor and a
@@ -34,11 +37,19 @@
  *	with the reply (malloc'd, without the final "ok" line), 1 with the
  *	reply's error text in err, -1 when no daemon listens, or -2 when it
  *	could not talk to it otherwise (no permission); err says why.
+ *	ctl_decode() (ctl_decode.c) turns one request line into a struct
+ *	ctl_req, or refuses it (SECONDS must lie in 1 to CTL_BAN_MAX).
+ *	ctl_probe() looks at what is at a control_socket path: 0 nothing,
+ *	1 a stale socket (nobody answers: it may be replaced), 2 a live one
+ *	(another daemon answers), -1 anything else (a file, a directory: it
+ *	is never removed), with err naming the path and what to do.
  * SECURITY
  *	The socket is mode 0660, group control_group; a client is accepted
  *	when its peer credentials (SO_PEERCRED, SO_PEERGROUPS) show root,
  *	the daemon's own user, or membership of control_group. Requests are
- *	capped at CTL_LINE_MAX bytes; a reason is reduced to printable ASCII.
+ *	capped at CTL_LINE_MAX bytes and decoded strictly (ctl_decode());
+ *	one uid holds at most CTL_PEER_MAX of the CTL_CLIENTS connections
+ *	that wait for a whole line. A peer that is not allowed reads why.
  */
 #ifndef FIVEFIFTY_DAEMON_H
 #define FIVEFIFTY_DAEMON_H
@@ -46,10 +57,23 @@
 #include <stddef.h>
 
 #define CTL_LINE_MAX	512
+#define CTL_NET_MAX	64			/* bytes of ADDR[/LEN] */
+#define CTL_BAN_MAX	(3650LL * 86400)	/* seconds of a manual ban */
 
 struct ff_conf;
 
+enum ctl_op { CTL_STATUS = 1, CTL_BAN, CTL_UNBAN };
+
+struct ctl_req {
+	enum ctl_op	 op;
+	char		 net[CTL_NET_MAX + 1];	/* ban, unban: as sent */
+	long long	 secs;			/* ban: 1 to CTL_BAN_MAX */
+	char		 reason[CTL_LINE_MAX];	/* ban: printable, maybe "" */
+};
+
 int	daemon_run(const char *, struct ff_conf *, int);
 int	ctl_call(const char *, const char *, char **, char *, size_t);
+int	ctl_decode(const char *, size_t, struct ctl_req *, char *, size_t);
+int	ctl_probe(const char *, char *, size_t);
 
 #endif /* FIVEFIFTY_DAEMON_H */

@@ -31,9 +31,11 @@
 
 #define CTL_CLIENTS	16
 #define CTL_TIMEOUT_MS	5000	/* to send a whole request line */
+#define CTL_PEER_MAX	4	/* clients one uid may hold at a time */
 
 struct ctl_client {
 	int		 fd;		/* -1: free */
+	uid_t		 uid;		/* the peer's, from SO_PEERCRED */
 	char		 buf[CTL_LINE_MAX];
 	size_t		 len;
 	long long	 since_ms;	/* accepted at */
@@ -57,6 +59,9 @@ struct daemon {
 	int		 ctl_fd;
 	struct ctl_client clients[CTL_CLIENTS];
 	gid_t		 ctl_gid;	/* control_group, or (gid_t)-1 */
+	char		 ctl_path[108];	/* the socket we bound (sun_path) */
+	dev_t		 ctl_dev;	/* and its inode: removed at the end */
+	ino_t		 ctl_ino;	/* only while it is still ours */
 	int		 stop, verbose;
 	long long	 started;	/* epoch seconds */
 	long long	 last_flush_ms, last_status_ms, last_watchdog_ms;

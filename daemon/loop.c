@@ -314,9 +314,10 @@ reload(struct daemon *d)
 	if ((nc = calloc(1, sizeof(*nc))) == NULL)
 		fatal("reload");
 	if (cmd_conf("run", d->conf_path, nc) != 0) {
+		/* The file cmd_conf() read: -c, the global -c or the
+		 * default. */
 		log_warnx("configuration %s is broken (see above): the running "
-		    "configuration stays", d->conf_path != NULL ? d->conf_path :
-		    CONF_DEFAULT_PATH);
+		    "configuration stays", cmd_conf_path(d->conf_path));
 		free(nc);
 		notify_ready();
 		return;

@@ -14,7 +14,16 @@
  *	control_group, manual_ban_time) take what they should and refuse
  *	the rest with the range or form expected; what conf_print() writes
  *	loads back to the same configuration.
+ *	A configuration that is not a regular file (a directory, a FIFO,
+ *	/dev/zero) is an error naming it, at once (the FIFO and /dev/zero
+ *	are read in a child with a deadline: they hung the reader); a NUL
+ *	byte is an error naming file and line; 0x10 and 010 are neither
+ *	numbers nor durations; a UTF-8 byte order mark is skipped.
  */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,7 +322,8 @@ test_conf_daemon_errors(void **state)
 }
 
 /* test_conf_print_load - what conf_print() writes loads back to the
- * same configuration (fractions, lists and empty values included) */
+ * same configuration (fractions, lists and empty values included; a
+ * fraction of a unit that makes whole seconds) */
 static void
 test_conf_print_load(void **state)
 {
@@ -327,6 +337,7 @@ test_conf_print_load(void **state)
 	    "score_half_life = 1.5h\n"
 	    "ban_time = 2w\n"
 	    "ban_history = 90061\n"
+	    "session_timeout = 1.1d\n"
 	    "whitelist = 192.0.2.0/24 2001:db8::/32\n"
 	    "whitelist_names = .example.org\n"
 	    "mail_log = /a.log /b.log\n"
@@ -341,6 +352,9 @@ test_conf_print_load(void **state)
 	assert_non_null(strstr(a, "\nscore_half_life = 90m\n"));
 	assert_non_null(strstr(a, "\nban_time = 14d\n"));
 	assert_non_null(strstr(a, "\nban_history = 90061s\n"));
+	/* 1.1d is 95040 s exactly (the fuzzer found it printed as 95040s,
+	 * which then read back as 1584m). */
+	assert_non_null(strstr(a, "\nsession_timeout = 1584m\n"));
 	assert_non_null(strstr(a, "\ncontrol_group =\n"));
 	assert_non_null(strstr(a, "\nmail_log = /a.log, /b.log\n"));
 	write_conf(q, a);
@@ -357,6 +371,160 @@ test_conf_print_load(void **state)
 	unlink(q);
 }
 
+/* load_deadline - conf_load(path) in a child that has 5 s: 0 it loaded,
+ * 1 it refused with an error that names path (in err), 2 anything else:
+ * it hung, crashed or named something else */
+static int
+load_deadline(const char *path, char *err, size_t errlen)
+{
+	struct ff_conf	 c;
+	int		 fds[2], st;
+	pid_t		 pid;
+	ssize_t		 n;
+
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		alarm(5);
+		conf_defaults(&c);
+		st = conf_load(path, &c, err, errlen);
+		if (st == 0)
+			_exit(0);
+		(void)write(fds[1], err, strlen(err));
+		_exit(strncmp(err, path, strlen(path)) == 0 ? 1 : 2);
+	}
+	assert_true(pid > 0);
+	close(fds[1]);
+	n = read(fds[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st)) {
+		snprintf(err, errlen, "killed by signal %d%s", WTERMSIG(st),
+		    WTERMSIG(st) == SIGALRM ? " (it hung for 5 s)" : "");
+		return (2);
+	}
+	return (WEXITSTATUS(st));
+}
+
+/* test_conf_not_regular - a directory, a FIFO, /dev/zero: an error
+ * naming the path, and no hang */
+static void
+test_conf_not_regular(void **state)
+{
+	static const struct {
+		const char *path, *want;
+	} bad[] = {
+		{ "/tmp/fivefifty-conf-dir", "is a directory" },
+		{ "/tmp/fivefifty-conf-fifo", "is a FIFO" },
+		{ "/dev/zero", "is a character device" },
+	};
+	char		 err[512];
+	size_t		 i;
+	int		 r;
+
+	(void)state;
+	(void)rmdir(bad[0].path);
+	assert_int_equal(mkdir(bad[0].path, 0755), 0);
+	(void)unlink(bad[1].path);
+	assert_int_equal(mkfifo(bad[1].path, 0600), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = load_deadline(bad[i].path, err, sizeof(err));
+		if (r != 1 || strstr(err, bad[i].want) == NULL) {
+			rmdir(bad[0].path);
+			unlink(bad[1].path);
+			fail_msg("%s: %s (want an error with \"%s\")",
+			    bad[i].path, r == 0 ? "loaded as a valid "
+			    "configuration" : err, bad[i].want);
+		}
+	}
+	/* `fivefifty check` says so too, and exits 78. */
+	{
+		char *argv[] = { (char *)bin_path(), "check", "-c",
+		    (char *)bad[0].path, NULL };
+		struct run_result res;
+
+		assert_int_equal(run_cmd(argv, NULL, 0, &res), 0);
+		r = res.status;
+		i = strstr(res.err, bad[0].path) != NULL &&
+		    strstr(res.err, "not a regular file") != NULL;
+		run_free(&res);
+		assert_int_equal(r, 78);
+		assert_true(i);
+	}
+	rmdir(bad[0].path);
+	unlink(bad[1].path);
+}
+
+/* test_conf_bytes - NUL bytes, hex and octal-looking numbers, a BOM */
+static void
+test_conf_bytes(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t	    len;
+		const char *want;
+	} bad[] = {
+#define T(s)	s, sizeof(s) - 1
+		{ T("ban_threshold = 1\0 0\n"), ":1: a NUL byte" },
+		{ T("# ok\nban_time = 1h\0\n"), ":2: a NUL byte" },
+		{ T("ban_time = 0x10\n"), ":1: ban_time = \"0x10\": expected "
+		    "a duration" },
+		{ T("ban_time = 0x1p4\n"), "expected a duration" },
+		{ T("score_half_life = 010m\n"), "expected a duration" },
+		{ T("ban_time = 10m junk\n"), "expected a duration" },
+		{ T("ban_threshold = 0x10\n"), ":1: ban_threshold = \"0x10\": "
+		    "expected a number" },
+		{ T("ban_time_factor = 010\n"), "expected a number" },
+		{ T("max_clients = 0x1000\n"), "expected a whole number" },
+		{ T("ban_threshold = 5abc\n"), "expected a number" },
+#undef T
+	};
+	const char	*p = "/tmp/fivefifty-conf-bytes.conf";
+	struct ff_conf	 c;
+	char		 err[512];
+	FILE		*fp;
+	size_t		 i;
+	int		 r;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_non_null(fp = fopen(p, "w"));
+		assert_int_equal(fwrite(bad[i].text, 1, bad[i].len, fp),
+		    bad[i].len);
+		fclose(fp);
+		conf_defaults(&c);
+		r = conf_load(p, &c, err, sizeof(err));
+		conf_free(&c);
+		if (r != -1)
+			fail_msg("case %zu: loaded (ban_threshold %g, ban_time "
+			    "%g)", i, c.score.ban_threshold, c.score.ban_base);
+		if (strstr(err, bad[i].want) == NULL ||
+		    strncmp(err, p, strlen(p)) != 0)
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, err,
+			    bad[i].want);
+	}
+	/* A UTF-8 byte order mark before the first key is skipped. */
+	write_conf(p, "\xef\xbb\xbf" "ban_time = 10m\nban_threshold = 7\n");
+	conf_defaults(&c);
+	if (conf_load(p, &c, err, sizeof(err)) == -1)
+		fail_msg("a byte order mark: %s", err);
+	assert_true(c.score.ban_base == 600);
+	assert_true(c.score.ban_threshold == 7);
+	conf_free(&c);
+	/* Plain decimals still are: fractions, a zero, an exponent. */
+	write_conf(p, "ban_threshold = 0.5\nban_time = 1.5h\n"
+	    "fivefifty_weight = 0\nrelay_weight = 2e1\n");
+	conf_defaults(&c);
+	if (conf_load(p, &c, err, sizeof(err)) == -1)
+		fail_msg("decimals: %s", err);
+	assert_true(c.score.ban_threshold == 0.5);
+	assert_true(c.score.ban_base == 5400);
+	assert_true(c.score.w_relay == 20);
+	conf_free(&c);
+	unlink(p);
+}
+
 const struct CMUnitTest conf_tests[] = {
 	cmocka_unit_test(test_conf_sample),
 	cmocka_unit_test(test_conf_values),
@@ -365,5 +533,7 @@ const struct CMUnitTest conf_tests[] = {
 	cmocka_unit_test(test_conf_daemon_keys),
 	cmocka_unit_test(test_conf_daemon_errors),
 	cmocka_unit_test(test_conf_print_load),
+	cmocka_unit_test(test_conf_not_regular),
+	cmocka_unit_test(test_conf_bytes),
 };
 const size_t conf_tests_count = sizeof(conf_tests) / sizeof(conf_tests[0]);

@@ -48,6 +48,7 @@ DECLARE_TESTS(map_tests);
 DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(host_tests);
 DECLARE_TESTS(daemon_tests);
+DECLARE_TESTS(control_tests);
 DECLARE_TESTS(install_tests);
 DECLARE_TESTS(e2e_tests);
 DECLARE_TESTS(report_tests);
