@@ -31,6 +31,7 @@ main(void)
 		ADD(cli_tests), ADD(report_tests), ADD(map_tests),
 		ADD(firewall_tests), ADD(daemon_tests), ADD(e2e_tests),
 		ADD(report_mail_tests), ADD(install_tests), ADD(host_tests),
+		ADD(bounds_tests),
 	};
 	struct CMUnitTest *all;
 	size_t		 i, n = 0, k = 0;
