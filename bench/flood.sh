@@ -12,21 +12,20 @@ GEN=build/rel/bench/flood
 OUT=bench/out/flood
 mkdir -p "$OUT"
 rm -f "$OUT"/*.log "$OUT"/*.db*
-printf 'firewall = off\n' > "$OUT/scan.conf"
+printf 'firewall = off\naccess_map =\n' > "$OUT/scan.conf"
 now_ms() { date +%s%3N; }
 
-echo "| shape | lines | scan --dry-run s | lines/s | peak RSS MB |"
-echo "|---|---|---|---|---|"
+echo "| shape | lines | scan --dry-run s | CPU s | lines per CPU s | peak RSS MB |"
+echo "|---|---|---|---|---|---|"
 for s in reject connect postscreen dictionary fivefifty long; do
 	"$GEN" "$s" "$N" 1 > "$OUT/$s.log"
 	t0=$(now_ms)
-	/usr/bin/time -f %M -o "$OUT/time.txt" "$BIN" scan -c "$OUT/scan.conf" \
+	/usr/bin/time -f "%M %U %S" -o "$OUT/time.txt" "$BIN" scan -c "$OUT/scan.conf" \
 	    --dry-run --db "$OUT/none.db" "$OUT/$s.log" >/dev/null 2>&1
 	t1=$(now_ms)
-	kb=$(tail -1 "$OUT/time.txt")
-	awk -v s="$s" -v n="$N" -v ms=$((t1 - t0)) -v kb="$kb" 'BEGIN {
-	    printf "| %s | %d | %.1f | %.0f | %.1f |\n", s, n, ms / 1000,
-	    n / (ms / 1000), kb / 1024 }'
+	tail -1 "$OUT/time.txt" | awk -v s="$s" -v n="$N" -v ms=$((t1 - t0)) '{
+	    cpu = $2 + $3; printf "| %s | %d | %.1f | %.1f | %.0f | %.1f |\n",
+	    s, n, ms / 1000, cpu, n / cpu, $1 / 1024 }'
 	[ "$s" = long ] || [ "$s" = reject ] || rm -f "$OUT/$s.log"
 done
 
@@ -44,6 +43,7 @@ user =
 control_socket = $PWD/$d/ctl.sock
 control_group =
 firewall = off
+access_map =
 CONF
 	"$BIN" run -c "$d/ff.conf" 2> "$d/daemon.err" &
 	pid=$!

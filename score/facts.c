@@ -158,9 +158,14 @@ tally(struct factset *s, const char *kind, const char *v, size_t vlen,
 		    strcmp(f->value, v) == 0 && strcmp(f->client, client) == 0)
 			break;
 	if (f == NULL) {
+		if (s->max_bytes > 0 && s->bytes >= s->max_bytes) {
+			s->dropped++;	/* memory_limit: counts kept go on */
+			return;
+		}
 		if (clen >= sizeof(f->client) ||
 		    (f = arena_alloc(s, sizeof(*f) + vlen + 1)) == NULL)
 			return;
+		s->bytes += sizeof(*f) + vlen + 1 + 2 * sizeof(f);
 		memset(f, 0, sizeof(*f));
 		memcpy(f->value, v, vlen + 1);
 		f->h = h;
@@ -239,11 +244,13 @@ void
 factset_free(struct factset *fs)
 {
 	size_t	hint = fs->slots > fs->hint ? fs->slots : fs->hint;
+	size_t	max = fs->max_bytes;
 
 	arena_free(fs->arena);
 	free(fs->facts);
 	memset(fs, 0, sizeof(*fs));
 	fs->hint = hint;
+	fs->max_bytes = max;
 }
 
 /* add - one occurrence: counted now (a report), or logged for the
@@ -591,13 +598,24 @@ ff_free_all(struct scorer *s)
 	s->nff_dirty = 0;
 }
 
-/* scorer_facts - count facts for events with log time in [from, until) */
+/* scorer_facts - count facts for events with log time in [from, until);
+ * the counts a report keeps take half of memory_limit at most (new
+ * distinct ones beyond it are dropped and counted: scorer_facts_dropped()) */
 void
 scorer_facts(struct scorer *s, long long from, long long until)
 {
+	s->fs.max_bytes = (s->conf.memory_limit > 0 ? s->conf.memory_limit :
+	    SCORE_MEMORY_LIMIT) / 2;
 	s->facts_on = 1;
 	s->facts_from = from;
 	s->facts_until = until;
+}
+
+/* scorer_facts_dropped - distinct counts not kept (memory_limit) */
+unsigned long long
+scorer_facts_dropped(const struct scorer *s)
+{
+	return (s->fs.dropped);
 }
 
 /* scorer_each_fact - hand out the facts not yet written */

@@ -218,6 +218,7 @@ int	scorer_backlog(const struct scorer *);
 long long scorer_now(const struct scorer *);
 void	scorer_facts(struct scorer *, long long, long long);
 void	scorer_facts_split(struct scorer *);
+unsigned long long scorer_facts_dropped(const struct scorer *);
 void	scorer_count_event(struct scorer *, const struct pf_event *,
 	    long long);
 void	scorer_each_fact(struct scorer *,

@@ -113,6 +113,10 @@ struct factset {
 	size_t		 slots, n;
 	size_t		 hint;		/* slots to start with */
 	struct arena	*arena;		/* where the facts live */
+	size_t		 bytes;		/* of the facts */
+	size_t		 max_bytes;	/* 0: no bound (the state's writer:
+					 * a batch is bounded already) */
+	unsigned long long dropped;	/* new facts not kept: full */
 };
 
 /* Facts not counted yet: with a state, the scorer only logs what it saw

@@ -14,7 +14,8 @@
  *	  max_clients and within memory_limit; a client close to a ban is
  *	  not evicted for one-shot clients; a real five-fifty offender in
  *	  the middle of a flood is banned;
- *	- many distinct five-fifties stay within their share;
+ *	- many distinct five-fifties stay within their share, and so do a
+ *	  report's counts;
  *	- `fivefifty scan --dry-run` over a flood of 150,000 rejects peaks
  *	  under 64 MB (the child's VmHWM in /proc, read until it exits);
  *	- `fivefifty run` fed a flood in its log answers `status` and exits
@@ -313,6 +314,41 @@ test_bounds_fivefifties(void **state)
 	pf_parser_free(p);
 }
 
+/* count_fact - scorer_each_fact's callback: count them */
+static void
+count_fact(void *arg, const struct score_fact *f)
+{
+	(void)f;
+	(*(size_t *)arg)++;
+}
+
+/* test_bounds_report_counts - a report's counts of a flood of distinct
+ * clients, recipients and HELOs stay within half of memory_limit */
+static void
+test_bounds_report_counts(void **state)
+{
+	struct score_conf c;
+	struct pf_parser *p = parser_or_fail();
+	struct scorer	*s;
+	size_t		 n = 0;
+
+	(void)state;
+	small(&c, 4, 1000000);
+	s = scorer_new(&c);
+	assert_non_null(s);
+	scorer_facts(s, 0, 1LL << 40);	/* as a report from logs */
+	assert_int_equal(flood(p, s, "reject", 0, 20000), 0);
+	scorer_each_fact(s, count_fact, &n);
+	print_message("20000 rejects (80000 distinct counts): %zu kept, %llu "
+	    "occurrences left out\n", n, scorer_facts_dropped(s));
+	assert_true(n > 0);
+	/* half of 4 MiB, at more than 100 bytes a count */
+	assert_true(n <= (2 << 20) / 100);
+	assert_true(scorer_facts_dropped(s) > 0);
+	scorer_free(s);
+	pf_parser_free(p);
+}
+
 /* write_flood - a file of n lines of shape */
 static void
 write_flood(const char *path, const char *shape, unsigned long from,
@@ -377,7 +413,7 @@ test_bounds_scan_rss(void **state)
 	/* The sanitizers' redzones double small allocations: a smaller
 	 * limit than the default keeps the test about the program's own
 	 * bound (the full-size release figures are in the README). */
-	fputs("memory_limit = 12\nfirewall = off\n", fp);
+	fputs("memory_limit = 12\nfirewall = off\naccess_map =\n", fp);
 	fclose(fp);
 	write_flood(DIR "/flood.log", "reject", 0, 150000, "w");
 	/* Freed memory is not held in ASan's quarantine for this child. */
@@ -466,7 +502,7 @@ test_bounds_daemon(void **state)
 	assert_non_null(fp = fopen(DIR "/ff.conf", "w"));
 	fputs("state_db = " DIR "/ff.db\nmail_log = " DIR "/mail.log\n"
 	    "user =\ncontrol_socket = " DIR "/ctl.sock\ncontrol_group =\n"
-	    "firewall = off\nmemory_limit = 12\n", fp);
+	    "firewall = off\naccess_map =\nmemory_limit = 12\n", fp);
 	fclose(fp);
 	snprintf(asan, sizeof(asan), "%s%squarantine_size_mb=1",
 	    old != NULL ? old : "", old != NULL ? ":" : "");
@@ -518,6 +554,7 @@ const struct CMUnitTest bounds_tests[] = {
 	cmocka_unit_test(test_bounds_stake),
 	cmocka_unit_test(test_bounds_offender),
 	cmocka_unit_test(test_bounds_fivefifties),
+	cmocka_unit_test(test_bounds_report_counts),
 	cmocka_unit_test(test_bounds_scan_rss),
 	cmocka_unit_test(test_bounds_daemon),
 };
