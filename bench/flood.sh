@@ -2,7 +2,7 @@
 # flood.sh - the flood shapes of bench/flood.c against scan --dry-run and
 # the daemon: peak RSS, lines/s, status latency and SIGTERM time.
 #   bench/flood.sh [LINES [DAEMON_LINES]]   (1000000 and 200000 by default;
-#   make bench-flood)
+#   make bench-flood; DAEMON_ONLY=1 skips the scans)
 # Needs ./fivefifty and build/rel/bench/flood; writes under bench/out/flood.
 set -eu
 N=${1:-1000000}
@@ -15,9 +15,15 @@ rm -f "$OUT"/*.log "$OUT"/*.db*
 printf 'firewall = off\naccess_map =\n' > "$OUT/scan.conf"
 now_ms() { date +%s%3N; }
 
+[ -z "${DAEMON_ONLY:-}" ] && {
 echo "| shape | lines | scan --dry-run s | CPU s | lines per CPU s | peak RSS MB |"
 echo "|---|---|---|---|---|---|"
+}
 for s in reject connect postscreen dictionary fivefifty long; do
+	if [ -n "${DAEMON_ONLY:-}" ]; then
+		case $s in reject|long) "$GEN" "$s" "$DN" 1 > "$OUT/$s.log";; esac
+		continue
+	fi
 	"$GEN" "$s" "$N" 1 > "$OUT/$s.log"
 	t0=$(now_ms)
 	/usr/bin/time -f "%M %U %S" -o "$OUT/time.txt" "$BIN" scan -c "$OUT/scan.conf" \

@@ -57,7 +57,7 @@
 
 #define FLUSH_MS	1000	/* state flush period */
 #define STATUS_MS	5000	/* sd_notify STATUS period */
-#define READ_BUDGET	1000	/* lines between control and signal turns */
+#define READ_BUDGET	250	/* lines between control and signal turns */
 
 static void	flush_state(struct daemon *);
 

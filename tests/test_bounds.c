@@ -210,7 +210,12 @@ test_bounds_stake(void **state)
 	assert_int_equal(flood(p, s, "reject", 0, 20000), 0);
 	after = scorer_score(s, "192.0.2.77", 1767225600 + 20);
 	print_message("score %.2f before 20000 one-shot clients, %.2f after "
-	    "(%zu clients kept)\n", before, after, scorer_nclients(s));
+	    "(%zu clients, %zu sessions kept)\n", before, after,
+	    scorer_nclients(s), scorer_nsessions(s));
+	/* the flood was bounded (its sessions ended early, its clients
+	 * evicted), and not at the cost of the client at stake */
+	assert_true(scorer_nsessions(s) <= (64 << 20) / 16 / 1024);
+	assert_true(scorer_nclients(s) <= 500);
 	assert_true(after > 5);
 	assert_false(scorer_banned(s, "192.0.2.77", 1767225620));
 	scorer_free(s);
@@ -282,6 +287,7 @@ test_bounds_offender(void **state)
 		print_message("%s flood: offender banned %d time(s), %zu "
 		    "sessions, %zu clients\n", shapes[k], found,
 		    scorer_nsessions(s), scorer_nclients(s));
+		assert_true(scorer_nsessions(s) <= (4 << 20) / 16 / 1024);
 		assert_int_equal(found, 1);
 		assert_true(scorer_banned(s, "203.0.113.9", 1767225600 +
 		    (long long)(i / 1000)));
