@@ -8,9 +8,10 @@
  * DESCRIPTION
  *	Clients (single addresses and aggregated prefixes alike) live in one
  *	hash table keyed by family, prefix length and address bytes. Sessions
- *	live in a small open-addressing table keyed by (host, tag, pid) for
- *	smtpd, by (host, address, port) for postscreen. Peer text is only
- *	ever kept as 64-bit hashes.
+ *	live in a chained hash table keyed by (host, tag, pid) for smtpd, by
+ *	(host, address, port) for postscreen, and in a list by last activity.
+ *	Both tables double their buckets as they fill, and both are bounded
+ *	(bounds.c). Peer text is only ever kept as 64-bit hashes.
  */
 #ifndef FIVEFIFTY_SCORE_INT_H
 #define FIVEFIFTY_SCORE_INT_H
@@ -178,8 +179,9 @@ struct session {
 	/* for the reports: the first permanent rejection of the session */
 	long long	 perm_t;	/* 0: none */
 	int		 perm_code;
-	enum pf_class	 perm_class;	/* (no pointers: sessions are saved
-					 * as bytes) */
+	enum pf_class	 perm_class;	/* (sessions are saved as bytes: the
+					 * links are cleared, no other
+					 * pointer) */
 	char		 perm_reason[200];	/* escaped, cut when full */
 	int		 passed;	/* postscreen PASS: smtpd goes on */
 };

@@ -137,8 +137,10 @@ session_for(struct scorer *s, const struct pf_event *ev, long long t,
 			ss->continued = 1;
 		} else
 			ss->id = ++s->next_session;
-		s->tomb[k].key = 0;
-		s->tomb[k].id = 0;
+		if (s->tomb[k].key == key) {
+			s->tomb[k].key = 0;	/* used, or a new session */
+			s->tomb[k].id = 0;
+		}
 		ss->postscreen = ps;
 		ss->start = t;
 		snprintf(ss->addr, sizeof(ss->addr), "%s", ev->client_ip);
