@@ -12,6 +12,8 @@
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
 #   make bench-report   fivefifty report from logs (against pflogsumm) and
 #                   from a state of a million events
+#   make bench-flood    hostile floods: peak RSS, lines/s, status and
+#                   SIGTERM times (bench/flood.sh)
 #   make fuzz       run the libFuzzer targets (parser, configuration reader,
 #                   control decoder) FUZZ_SECONDS each; FUZZ_TARGET=parse|
 #                   conf|control runs one
@@ -66,7 +68,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 
 .PHONY: all run test check demo install uninstall bench bench-fw bench-latency \
 	stress repeat deps-stress \
-	bench-report fuzz clean deps-build deps-test deps-fuzz deps-bench
+	bench-report bench-flood fuzz clean deps-build deps-test deps-fuzz deps-bench
 
 all: fivefifty
 
@@ -346,6 +348,16 @@ bench: deps-bench
 	bench/report.sh
 	bench/fw.sh
 	bench/latency.sh
+
+# Hostile floods (bench/flood.c): peak RSS, lines/s, status and SIGTERM
+# times of scan --dry-run and the daemon (bench/flood.sh).
+bench-flood:
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/flood
+	bench/flood.sh
+
+build/rel/bench/flood: bench/flood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 # Banning speed alone: one netlink batch against nft add element.
 bench-fw: deps-bench

@@ -328,6 +328,11 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	scorer_each_fact(s, rp_fact, rp);
 	scorer_each_fact(pp.counts, rp_fact, rp);
 	scorer_each_ff(s, rp_ff, rp);
+	if (scorer_facts_dropped(s) + scorer_facts_dropped(pp.counts) > 0)
+		log_warnx("report: %llu occurrences were left out: their "
+		    "counts would pass memory_limit (%zu MiB); raise it, or "
+		    "report on a shorter time", scorer_facts_dropped(s) +
+		    scorer_facts_dropped(pp.counts), c->memory_limit >> 20);
 	log_debug("report: facts summed at %.2f s", since(&t0));
 	*now = rejects_only ? last : scorer_now(s);
 	scorer_free(s);

@@ -92,6 +92,7 @@ static const struct key keys[] = {
 	{ "myhostname", K_HOST, S(myhostname), 0, 0 },
 	{ "max_clients", K_INT, S(max_clients), 100, 1e8 },
 	{ "session_timeout", K_DURATION, S(session_timeout), 1, DAYS(100) },
+	{ "memory_limit", K_INT, S(memory_limit), 4, 65536 },	/* MiB */
 	{ "firewall", K_FWMODE, F(fw.mode), 0, 0 },
 	{ "firewall_table", K_FWTABLE, F(fw.table), 0, 0 },
 	{ "firewall_set4", K_NFTNAME, F(fw.set4), 0, 0 },
@@ -344,6 +345,8 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 			*(double *)(void *)p = d;
 		else if (k->off == offsetof(struct ff_conf, score.max_clients))
 			*(size_t *)(void *)p = (size_t)d;
+		else if (k->off == offsetof(struct ff_conf, score.memory_limit))
+			*(size_t *)(void *)p = (size_t)d << 20;
 		else
 			*(int *)(void *)p = (int)d;
 		return (0);
@@ -721,6 +724,8 @@ value(FILE *fp, const struct ff_conf *c, const struct key *k)
 	case K_PREFIX6:
 		if (k->off == offsetof(struct ff_conf, score.max_clients))
 			fprintf(fp, "%zu", c->score.max_clients);
+		else if (k->off == offsetof(struct ff_conf, score.memory_limit))
+			fprintf(fp, "%zu", c->score.memory_limit >> 20);
 		else
 			fprintf(fp, "%d", *(const int *)(const void *)p);
 		break;

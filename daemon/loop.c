@@ -57,7 +57,9 @@
 
 #define FLUSH_MS	1000	/* state flush period */
 #define STATUS_MS	5000	/* sd_notify STATUS period */
-#define READ_BUDGET	5000	/* lines per tailer_read() */
+#define READ_BUDGET	250	/* lines between control and signal turns */
+
+static void	flush_state(struct daemon *);
 
 /* now_ms - the monotonic clock in milliseconds */
 long long
@@ -214,6 +216,8 @@ on_line(void *arg, const struct tail_line *tl)
 	d->events++;
 	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
 	clock_warn(d);
+	if (scorer_backlog(d->s))
+		flush_state(d);	/* a flood: batches stay bounded */
 	/* The kernel gets the bans of what this read brought in one flush
 	 * (loop() does it when tailer_read() returns): a burst of bans
 	 * costs one batch, a lone ban no more than before. */

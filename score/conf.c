@@ -66,7 +66,9 @@ score_conf_defaults(struct score_conf *c)
 
 	/* Loopback is always protected; see score.h. */
 	(void)score_net_parse("127.0.0.0/8", &c->loopback4);
-	c->max_clients = 100000;	/* about 1 KiB each */
+	c->max_clients = 100000;	/* about 150 bytes each, more with
+					 * the rules' memory: memory_limit */
 	c->session_timeout = 3600;
 	c->clock_tolerance = 86400;
+	c->memory_limit = SCORE_MEMORY_LIMIT;
 }

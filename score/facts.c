@@ -158,9 +158,14 @@ tally(struct factset *s, const char *kind, const char *v, size_t vlen,
 		    strcmp(f->value, v) == 0 && strcmp(f->client, client) == 0)
 			break;
 	if (f == NULL) {
+		if (s->max_bytes > 0 && s->bytes >= s->max_bytes) {
+			s->dropped++;	/* memory_limit: counts kept go on */
+			return;
+		}
 		if (clen >= sizeof(f->client) ||
 		    (f = arena_alloc(s, sizeof(*f) + vlen + 1)) == NULL)
 			return;
+		s->bytes += sizeof(*f) + vlen + 1 + 2 * sizeof(f);
 		memset(f, 0, sizeof(*f));
 		memcpy(f->value, v, vlen + 1);
 		f->h = h;
@@ -239,11 +244,13 @@ void
 factset_free(struct factset *fs)
 {
 	size_t	hint = fs->slots > fs->hint ? fs->slots : fs->hint;
+	size_t	max = fs->max_bytes;
 
 	arena_free(fs->arena);
 	free(fs->facts);
 	memset(fs, 0, sizeof(*fs));
 	fs->hint = hint;
+	fs->max_bytes = max;
 }
 
 /* add - one occurrence: counted now (a report), or logged for the
@@ -350,7 +357,7 @@ ff_find(struct scorer *s, const char *addr, size_t *bp)
 	if (bp != NULL)
 		*bp = b;
 	for (e = s->ffs[b]; e != NULL; e = e->next)
-		if (strcmp(e->addr, addr) == 0)
+		if (strcmp(e->r.addr, addr) == 0)
 			return (e);
 	return (NULL);
 }
@@ -364,9 +371,85 @@ ff_dirty(struct scorer *s, struct ff *e)
 	e->dirty = 1;
 	e->dirty_next = s->ff_dirty;
 	s->ff_dirty = e;
+	s->nff_dirty++;
 }
 
-/* ff_put - add or replace the entry r->addr (copies r's strings) */
+#define FF_BYTES(e)	(sizeof(struct ff) + 16 + (e)->textlen + 16)
+
+/* ff_value - what is at stake in an entry (higher: keep) */
+static double
+ff_value(const struct ff *e)
+{
+	return ((double)e->r.retries * 1e10 + (double)e->r.last_seen);
+}
+
+/* ff_evict - drop the entry with the fewest returns, unseen the longest,
+ * of the entries of 8 buckets sampled at random; -1 when none can go */
+static int
+ff_evict(struct scorer *s, const struct ff *keep)
+{
+	struct ff	*e, *victim = NULL, **pp;
+	size_t		 b, n;
+	int		 seen = 0;
+
+	s->rng = s->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	b = (size_t)(s->rng >> 17) % FF_SLOTS;
+	for (n = 0; n < FF_SLOTS && seen < 8; n++, b = (b + 1) % FF_SLOTS) {
+		if (s->ffs[b] != NULL)
+			seen++;
+		for (e = s->ffs[b]; e != NULL; e = e->next)
+			if (!e->dirty && e != keep && (victim == NULL ||
+			    ff_value(e) < ff_value(victim)))
+				victim = e;
+	}
+	if (victim == NULL)
+		return (-1);
+	b = (size_t)(hash64(victim->r.addr, strlen(victim->r.addr), 0xff) %
+	    FF_SLOTS);
+	for (pp = &s->ffs[b]; *pp != victim; pp = &(*pp)->next)
+		continue;
+	*pp = victim->next;
+	s->ff_bytes -= FF_BYTES(victim);
+	free(victim->text);
+	free(victim);
+	s->nffs--;
+	s->evicted_ffs++;
+	return (0);
+}
+
+/* ff_text - addr, name and reason into one allocation of e's */
+static int
+ff_text(struct scorer *s, struct ff *e, const char *addr, const char *name,
+    const char *reason)
+{
+	size_t	la = strlen(addr) + 1, ln, lr;
+	char	*p;
+
+	/* As the arrays they were: capped (escaped, 4 bytes a byte). */
+	ln = strnlen(name, FF_NAME * 4 + 7) + 1;
+	lr = strnlen(reason, FF_REASON * 4 + 7) + 1;
+	if (la > PF_ADDR_MAX || (p = malloc(la + ln + lr)) == NULL)
+		return (-1);
+	memcpy(p, addr, la);
+	memcpy(p + la, name, ln - 1);
+	p[la + ln - 1] = '\0';
+	memcpy(p + la + ln, reason, lr - 1);
+	p[la + ln + lr - 1] = '\0';
+	if (e->text != NULL)
+		s->ff_bytes -= e->textlen;
+	free(e->text);
+	e->text = p;
+	e->textlen = la + ln + lr;
+	s->ff_bytes += e->textlen;
+	e->r.addr = p;
+	e->r.name = p + la;
+	e->r.reason = p + la + ln;
+	return (0);
+}
+
+/* ff_put - add or replace the entry r->addr (copies r's strings); when
+ * the entries reached their share of memory_limit, the one with the
+ * least at stake goes first */
 struct ff *
 ff_put(struct scorer *s, const struct score_ff *r)
 {
@@ -374,19 +457,29 @@ ff_put(struct scorer *s, const struct score_ff *r)
 	size_t		 b;
 
 	if ((e = ff_find(s, r->addr, &b)) == NULL) {
+		while (s->ff_bytes >= s->ff_budget && s->nffs > 0)
+			if (ff_evict(s, NULL) == -1)
+				break;	/* all unsaved: the flush frees */
 		if ((e = calloc(1, sizeof(*e))) == NULL)
 			return (NULL);
+		if (ff_text(s, e, r->addr, r->name, r->reason) == -1) {
+			free(e);
+			return (NULL);
+		}
 		e->next = s->ffs[b];
 		s->ffs[b] = e;
 		s->nffs++;
+		s->ff_bytes += FF_BYTES(e) - e->textlen;
+	} else if (ff_text(s, e, r->addr, r->name, r->reason) == -1)
+		return (NULL);
+	{
+		const char *a = e->r.addr, *n = e->r.name, *why = e->r.reason;
+
+		e->r = *r;
+		e->r.addr = a;
+		e->r.name = n;
+		e->r.reason = why;
 	}
-	e->r = *r;
-	snprintf(e->addr, sizeof(e->addr), "%s", r->addr);
-	snprintf(e->name, sizeof(e->name), "%s", r->name);
-	snprintf(e->reason, sizeof(e->reason), "%s", r->reason);
-	e->r.addr = e->addr;
-	e->r.name = e->name;
-	e->r.reason = e->reason;
 	e->r.class = pf_class_name(pf_class_by_name(r->class));	/* static */
 	return (e);
 }
@@ -411,6 +504,8 @@ ff_prune(struct scorer *s, long long t)
 				continue;
 			}
 			*pp = e->next;
+			s->ff_bytes -= FF_BYTES(e);
+			free(e->text);
 			free(e);
 			s->nffs--;
 		}
@@ -432,6 +527,8 @@ facts_session_end(struct scorer *s, struct session *ss, long long t)
 		return;
 	if (ss->postscreen && ss->passed)
 		return;		/* smtpd's session follows and counts */
+	if (ss->continued)
+		return;		/* its start counted (ended early) */
 	add(s, K_SESSION, none, ss->addr, ss->postscreen ? K_POSTSCREEN :
 	    K_SMTPD, 0, ss->start);
 	ff_prune(s, ss->start);
@@ -444,9 +541,10 @@ facts_session_end(struct scorer *s, struct session *ss, long long t)
 		}
 		if (ss->last > e->r.last_seen)
 			e->r.last_seen = ss->last;
-		if (e->name[0] == '\0' && ss->name[0] != '\0') {
+		if (e->r.name[0] == '\0' && ss->name[0] != '\0') {
 			struct pf_span n = { ss->name, strlen(ss->name) };
-			peer_text(e->name, sizeof(e->name), "", n, FF_NAME);
+			peer_text(name, sizeof(name), "", n, FF_NAME);
+			(void)ff_text(s, e, e->r.addr, name, e->r.reason);
 		}
 		ff_dirty(s, e);
 		return;
@@ -489,21 +587,35 @@ ff_free_all(struct scorer *s)
 	for (b = 0; b < FF_SLOTS; b++) {
 		for (e = s->ffs[b]; e != NULL; e = n) {
 			n = e->next;
+			free(e->text);
 			free(e);
 		}
 		s->ffs[b] = NULL;
 	}
 	s->nffs = 0;
+	s->ff_bytes = 0;
 	s->ff_dirty = NULL;
+	s->nff_dirty = 0;
 }
 
-/* scorer_facts - count facts for events with log time in [from, until) */
+/* scorer_facts - count facts for events with log time in [from, until);
+ * the counts a report keeps take half of memory_limit at most (new
+ * distinct ones beyond it are dropped and counted: scorer_facts_dropped()) */
 void
 scorer_facts(struct scorer *s, long long from, long long until)
 {
+	s->fs.max_bytes = (s->conf.memory_limit > 0 ? s->conf.memory_limit :
+	    SCORE_MEMORY_LIMIT) / 2;
 	s->facts_on = 1;
 	s->facts_from = from;
 	s->facts_until = until;
+}
+
+/* scorer_facts_dropped - distinct counts not kept (memory_limit) */
+unsigned long long
+scorer_facts_dropped(const struct scorer *s)
+{
+	return (s->fs.dropped);
 }
 
 /* scorer_each_fact - hand out the facts not yet written */

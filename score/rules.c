@@ -307,6 +307,7 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 {
 	const struct score_conf *c = &s->conf;
 	struct client	*cl;
+	struct client_mem *m;
 	char		 d[96];
 	int		 accepted, i, j, retry = -1, distinct = 0, acc = 0;
 	long		 extra;
@@ -322,22 +323,24 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 	    extra <= 0 && !ss->too_many_errors && !ss->silent &&
 	    client_find(s, ss->addr, -1) == NULL)
 		return;
-	if ((cl = client_get(s, ss->addr, -1, t)) == NULL)
+	if ((cl = client_get(s, ss->addr, -1, t)) == NULL ||
+	    (m = client_mem(s, cl)) == NULL)
 		return;
+	s->pin[0] = cl;		/* the evidence below makes other entries */
 	if (accepted) {
-		memmove(cl->m.accept_t + 1, cl->m.accept_t,
-		    sizeof(cl->m.accept_t) - sizeof(cl->m.accept_t[0]));
-		memmove(cl->m.accept_n + 1, cl->m.accept_n,
-		    sizeof(cl->m.accept_n) - sizeof(cl->m.accept_n[0]));
-		cl->m.accept_t[0] = t;
-		cl->m.accept_n[0] = ss->rcpt_ok > 0 ? (int)ss->rcpt_ok :
+		memmove(m->accept_t + 1, m->accept_t,
+		    sizeof(m->accept_t) - sizeof(m->accept_t[0]));
+		memmove(m->accept_n + 1, m->accept_n,
+		    sizeof(m->accept_n) - sizeof(m->accept_n[0]));
+		m->accept_t[0] = t;
+		m->accept_n[0] = ss->rcpt_ok > 0 ? (int)ss->rcpt_ok :
 		    ss->queued;
 	}
 
 	/* five-fifty: a retry of a remembered 5xx, nothing accepted. */
 	if (!accepted && (ss->nrejects > 0 || ss->any_attempt))
-		for (i = 0; retry == -1 && i < cl->m.nattempts; i++) {
-			struct attempt *a = &cl->m.attempts[i];
+		for (i = 0; retry == -1 && i < m->nattempts; i++) {
+			struct attempt *a = &m->attempts[i];
 			if (a->session == ss->id ||
 			    !within(a->t, t, c->fivefifty_window))
 				continue;
@@ -348,7 +351,7 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 					retry = i;
 		}
 	if (retry != -1) {
-		struct attempt *a = &cl->m.attempts[retry];
+		struct attempt *a = &m->attempts[retry];
 		time_t first = (time_t)a->t;
 		struct tm tm;
 		char when[32] = "?";
@@ -367,17 +370,17 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 		    "five-fifty", d);
 	}
 	for (j = 0; j < ss->nrejects; j++) {
-		for (i = 0; i < cl->m.nattempts; i++)
-			if (cl->m.attempts[i].key == ss->rejects[j].key)
+		for (i = 0; i < m->nattempts; i++)
+			if (m->attempts[i].key == ss->rejects[j].key)
 				break;
-		if (i < cl->m.nattempts)
+		if (i < m->nattempts)
 			continue;	/* keep the first time */
-		if (cl->m.nattempts < ATTEMPTS_KEEP)
-			cl->m.attempts[cl->m.nattempts++] = ss->rejects[j];
+		if (m->nattempts < ATTEMPTS_KEEP)
+			m->attempts[m->nattempts++] = ss->rejects[j];
 		else {
-			memmove(cl->m.attempts, cl->m.attempts + 1,
-			    sizeof(cl->m.attempts) - sizeof(cl->m.attempts[0]));
-			cl->m.attempts[ATTEMPTS_KEEP - 1] = ss->rejects[j];
+			memmove(m->attempts, m->attempts + 1,
+			    sizeof(m->attempts) - sizeof(m->attempts[0]));
+			m->attempts[ATTEMPTS_KEEP - 1] = ss->rejects[j];
 		}
 	}
 
@@ -388,29 +391,29 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 	for (i = 0; i < ss->nunknown + (extra > 0 ? extra : 0); i++) {
 		uint64_t h = i < ss->nunknown ? ss->unknown[i] :
 		    hash64((const char *)&i, sizeof(i), ss->id);
-		for (j = 0; j < cl->m.nunknown; j++)
-			if (cl->m.unknown[j] == h)
+		for (j = 0; j < m->nunknown; j++)
+			if (m->unknown[j] == h)
 				break;
-		if (j == cl->m.nunknown) {
-			if (cl->m.nunknown == UNKNOWN_KEEP) {
-				memmove(cl->m.unknown, cl->m.unknown + 1,
-				    sizeof(cl->m.unknown) - sizeof(uint64_t));
-				memmove(cl->m.unknown_t, cl->m.unknown_t + 1,
-				    sizeof(cl->m.unknown_t) - sizeof(long long));
-				cl->m.nunknown--;
+		if (j == m->nunknown) {
+			if (m->nunknown == UNKNOWN_KEEP) {
+				memmove(m->unknown, m->unknown + 1,
+				    sizeof(m->unknown) - sizeof(uint64_t));
+				memmove(m->unknown_t, m->unknown_t + 1,
+				    sizeof(m->unknown_t) - sizeof(long long));
+				m->nunknown--;
 			}
-			cl->m.unknown[cl->m.nunknown] = h;
-			cl->m.unknown_t[cl->m.nunknown++] = t;
+			m->unknown[m->nunknown] = h;
+			m->unknown_t[m->nunknown++] = t;
 		} else
-			cl->m.unknown_t[j] = t;
+			m->unknown_t[j] = t;
 	}
 	if (ss->nunknown > 0 || extra > 0) {
-		for (j = 0; j < cl->m.nunknown; j++)
-			distinct += within(cl->m.unknown_t[j], t, c->dict_window);
+		for (j = 0; j < m->nunknown; j++)
+			distinct += within(m->unknown_t[j], t, c->dict_window);
 		for (j = 0; j < ACCEPT_KEEP; j++)
-			if (cl->m.accept_n[j] > 0 &&
-			    within(cl->m.accept_t[j], t, c->dict_window))
-				acc += cl->m.accept_n[j];
+			if (m->accept_n[j] > 0 &&
+			    within(m->accept_t[j], t, c->dict_window))
+				acc += m->accept_n[j];
 		if (distinct - acc >= c->dict_threshold) {
 			snprintf(d, sizeof(d), "%d unknown recipients, %d "
 			    "accepted, in %.0f s", distinct, acc,
@@ -420,6 +423,7 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 		}
 	}
 	client_touch(s, cl);	/* its memory changed */
+	s->pin[0] = NULL;
 	if (ss->too_many_errors)
 		add_evidence(s, ss->addr, ss->name, t, c->w_too_many_errors,
 		    "too many errors", "");

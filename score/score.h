@@ -94,8 +94,12 @@
  * SECURITY
  *	Peer text (senders, recipients, HELO) is kept only as 64-bit hashes
  *	for matching, and capped and escaped where it is kept for explain.
- *	The client table is bounded by max_clients: the entry with the least
- *	at stake (no ban, lowest score, oldest) is evicted first.
+ *	Every table that grows with the input is bounded by memory_limit
+ *	(bounds.c says how it is split) and the client table also by
+ *	max_clients: the client entry with the least at stake (no ban,
+ *	lowest score, nothing remembered, oldest) is evicted first, the
+ *	session idle the longest is ended first. scorer_backlog() says when
+ *	what waits for the state reached its share: flush then.
  */
 #ifndef FIVEFIFTY_SCORE_H
 #define FIVEFIFTY_SCORE_H
@@ -155,7 +159,11 @@ struct score_conf {
 	size_t		 max_clients;
 	double		 session_timeout;	/* seconds without a disconnect */
 	double		 clock_tolerance;	/* seconds; 0: off (guard.c) */
+	size_t		 memory_limit;		/* bytes for the tables (bounds.c);
+						 * 0: SCORE_MEMORY_LIMIT */
 };
+
+#define SCORE_MEMORY_LIMIT	(24UL << 20)
 
 /* What the scorer decided. */
 struct score_decision {
@@ -218,9 +226,13 @@ void	scorer_set_conf(struct scorer *, const struct score_conf *);
 double	scorer_score(struct scorer *, const char *, long long);
 int	scorer_banned(struct scorer *, const char *, long long);
 size_t	scorer_nclients(const struct scorer *);
+size_t	scorer_nsessions(const struct scorer *);
+size_t	scorer_nffs(const struct scorer *);
+int	scorer_backlog(const struct scorer *);
 long long scorer_now(const struct scorer *);
 void	scorer_facts(struct scorer *, long long, long long);
 void	scorer_facts_split(struct scorer *);
+unsigned long long scorer_facts_dropped(const struct scorer *);
 void	scorer_count_event(struct scorer *, const struct pf_event *,
 	    long long);
 void	scorer_each_fact(struct scorer *,

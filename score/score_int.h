@@ -8,9 +8,10 @@
  * DESCRIPTION
  *	Clients (single addresses and aggregated prefixes alike) live in one
  *	hash table keyed by family, prefix length and address bytes. Sessions
- *	live in a small open-addressing table keyed by (host, tag, pid) for
- *	smtpd, by (host, address, port) for postscreen. Peer text is only
- *	ever kept as 64-bit hashes.
+ *	live in a chained hash table keyed by (host, tag, pid) for smtpd, by
+ *	(host, address, port) for postscreen, and in a list by last activity.
+ *	Both tables double their buckets as they fill, and both are bounded
+ *	(bounds.c). Peer text is only ever kept as 64-bit hashes.
  */
 #ifndef FIVEFIFTY_SCORE_INT_H
 #define FIVEFIFTY_SCORE_INT_H
@@ -19,14 +20,15 @@
 
 #include "score.h"
 
-/* What a client entry remembers is capped so that an entry is about
- * 1 KiB: max_clients bounds the memory. */
+/* What a client entry remembers is capped; the memory of the rules
+ * (struct client_mem) is allocated only for a client that needs one, and
+ * every entry counts against memory_limit (bounds.c). */
 #define ATTEMPTS_KEEP	8	/* remembered 5xx attempts per client */
 #define UNKNOWN_KEEP	32	/* remembered unknown recipients per client */
 #define ACCEPT_KEEP	8	/* remembered accepting sessions */
 #define PREFIX_MEMBERS	8
-#define SESSION_SLOTS	4096
-#define SESSION_REJECTS	32
+#define SESSION_REJECTS	ATTEMPTS_KEEP	/* the client keeps no more */
+#define TOMB_SLOTS	1024	/* ids of sessions ended early */
 #define ANY_ATTEMPT	1	/* attempt key: "any attempt at all" */
 
 struct evidence {
@@ -57,21 +59,23 @@ struct client_mem {
 	uint64_t	 members[PREFIX_MEMBERS];	/* prefixes: offenders */
 };
 
+/* A client entry: about 150 bytes, and a client_mem (about 900) for the
+ * clients the rules remember something of. */
 struct client {
 	struct client	*next;		/* hash chain */
 	struct client	*dirty_next;	/* changed since the last flush */
-	int		 dirty;
-	unsigned char	 key[18];	/* family, prefix length, address */
-	char		 addr[PF_ADDR_MAX];
-	int		 family;
-	int		 prefix_len;
+	struct client_mem *m;		/* NULL: nothing remembered */
 	double		 score;		/* as of score_t */
 	long long	 score_t;
 	long long	 first_seen, last_seen;
-	int		 bans;		/* in history_keep */
 	long long	 banned_until;
 	long long	 last_ban;
-	struct client_mem m;
+	int		 bans;		/* in history_keep */
+	unsigned char	 dirty;
+	unsigned char	 family;
+	unsigned char	 prefix_len;
+	unsigned char	 key[18];	/* family, prefix length, address */
+	char		 addr[];	/* text, as logged (NUL-terminated) */
 };
 
 /* Activity facts for the reports, not yet written: one per (kind, hour,
@@ -110,6 +114,10 @@ struct factset {
 	size_t		 slots, n;
 	size_t		 hint;		/* slots to start with */
 	struct arena	*arena;		/* where the facts live */
+	size_t		 bytes;		/* of the facts */
+	size_t		 max_bytes;	/* 0: no bound (the state's writer:
+					 * a batch is bounded already) */
+	unsigned long long dropped;	/* new facts not kept: full */
 };
 
 /* Facts not counted yet: with a state, the scorer only logs what it saw
@@ -132,12 +140,11 @@ struct ff {
 	struct ff	*next;		/* hash chain */
 	struct ff	*dirty_next;
 	int		 dirty;
-	struct score_ff	 r;		/* its strings point into the arrays */
-	char		 addr[PF_ADDR_MAX];
-	char		 name[FF_NAME * 4 + 8];
-	char		 reason[FF_REASON * 4 + 8];
+	struct score_ff	 r;		/* its strings point into text */
+	char		*text;		/* addr, name, reason: exact size */
+	size_t		 textlen;
 };
-#define FF_SLOTS	4096
+#define FF_SLOTS	16384
 
 /* Evidence not yet written to the state database. */
 struct pending_ev {
@@ -147,9 +154,11 @@ struct pending_ev {
 
 struct session {
 	struct session	*next;		/* hash chain */
+	struct session	*older, *newer;	/* by last activity (bounds.c) */
 	uint64_t	 key;
 	uint32_t	 id;
 	int		 postscreen;
+	int		 continued;	/* its start was ended early (evicted) */
 	char		 addr[PF_ADDR_MAX];
 	char		 name[256];	/* verified client name, or "" */
 	long long	 start, last;
@@ -170,8 +179,9 @@ struct session {
 	/* for the reports: the first permanent rejection of the session */
 	long long	 perm_t;	/* 0: none */
 	int		 perm_code;
-	enum pf_class	 perm_class;	/* (no pointers: sessions are saved
-					 * as bytes) */
+	enum pf_class	 perm_class;	/* (sessions are saved as bytes: the
+					 * links are cleared, no other
+					 * pointer) */
 	char		 perm_reason[200];	/* escaped, cut when full */
 	int		 passed;	/* postscreen PASS: smtpd goes on */
 };
@@ -181,8 +191,23 @@ struct scorer {
 	struct client	**buckets;
 	size_t		 nbuckets;
 	size_t		 nclients;
-	struct session	*sbuckets[SESSION_SLOTS];
+	struct session	**sbuckets;	/* a power of two of them */
+	size_t		 nsbuckets;
 	size_t		 nsessions;
+	struct session	*oldest, *newest;	/* activity order */
+	struct {
+		uint64_t	 key;
+		uint32_t	 id;
+	}		 tomb[TOMB_SLOTS];	/* sessions ended early */
+	/* Bounds (bounds.c): bytes held, and the budgets memory_limit
+	 * gives each structure. */
+	size_t		 client_bytes, ff_bytes;
+	size_t		 client_budget, ff_budget, backlog_budget;
+	size_t		 max_sessions;
+	size_t		 ndirty, nff_dirty;	/* changed since the flush */
+	struct client	*pin[2];	/* in use: never evicted */
+	unsigned long long evicted_clients, evicted_sessions;
+	unsigned long long evicted_ffs, dropped_facts;
 	uint32_t	 next_session;
 	struct score_decision *decisions;
 	size_t		 ndecisions, decisions_cap, decisions_out;
@@ -214,7 +239,18 @@ struct scorer {
 /* table.c */
 struct client *client_get(struct scorer *, const char *, int, long long);
 struct client *client_find(struct scorer *, const char *, int);
+struct client_mem *client_mem(struct scorer *, struct client *);
+void	client_forget(struct scorer *, struct client *);
 void	client_free_all(struct scorer *);
+int	client_table_grow(struct scorer *);
+
+/* bounds.c */
+void	bounds_set(struct scorer *);
+size_t	bounds_backlog(const struct scorer *);
+void	session_link(struct scorer *, struct session *);
+void	session_unlink(struct scorer *, struct session *);
+void	session_used(struct scorer *, struct session *);
+void	session_evict(struct scorer *, long long);
 
 /* net.c */
 int	net_key(const char *, int, unsigned char *, int *);
@@ -234,6 +270,7 @@ int	guard_protected(const struct scorer *, const char *);
 struct session *session_for(struct scorer *, const struct pf_event *,
 	    long long, int);
 void	session_end(struct scorer *, struct session *, long long);
+void	session_insert(struct scorer *, struct session *);
 
 /* facts.c */
 void	facts_event(struct scorer *, struct session *, const struct pf_event *,

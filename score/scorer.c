@@ -37,7 +37,8 @@ scorer_new(const struct score_conf *conf)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return (NULL);
 	s->conf = *conf;
-	s->nbuckets = 65536;
+	bounds_set(s);
+	s->nbuckets = 1024;	/* doubles with the clients (table.c) */
 	s->rng = 0x853c49e6748fea9bULL;
 	s->facts_from = LLONG_MIN;
 	s->facts_until = LLONG_MAX;
@@ -54,6 +55,7 @@ void
 scorer_set_conf(struct scorer *s, const struct score_conf *c)
 {
 	s->conf = *c;
+	bounds_set(s);
 }
 
 /* decayed - a client's score at log time t */
@@ -211,7 +213,7 @@ scorer_unban(struct scorer *s, const char *net, long long t)
 	c->banned_until = t;
 	c->score = 0;
 	c->score_t = t;
-	memset(&c->m, 0, sizeof(c->m));
+	client_forget(s, c);
 	client_touch(s, c);
 	if ((d = queue(s, c, t)) == NULL)
 		return (-1);
@@ -230,6 +232,7 @@ client_touch(struct scorer *s, struct client *c)
 	c->dirty = 1;
 	c->dirty_next = s->dirty;
 	s->dirty = c;
+	s->ndirty++;
 }
 
 /* push_evidence - queue evidence for the state database (explain reads
@@ -266,21 +269,23 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
     const char *detail)
 {
 	struct client	*p;
+	struct client_mem *m;
 	uint64_t	 h = hash64(addr, strlen(addr), 0xa99);
 	int		 i;
 
-	if (prefix <= 0 || (p = client_get(s, addr, prefix, t)) == NULL)
+	if (prefix <= 0 || (p = client_get(s, addr, prefix, t)) == NULL ||
+	    (m = client_mem(s, p)) == NULL)
 		return;
 	p->score = decayed(s, p, t) + w;
 	if (t > p->score_t)	/* a line out of order does not rewind it */
 		p->score_t = t;
 	push_evidence(s, p, t, w, rule, detail);
-	for (i = 0; i < p->m.nmembers; i++)
-		if (p->m.members[i] == h)
+	for (i = 0; i < m->nmembers; i++)
+		if (m->members[i] == h)
 			break;
-	if (i == p->m.nmembers && p->m.nmembers < PREFIX_MEMBERS)
-		p->m.members[p->m.nmembers++] = h;
-	if (p->score >= threshold && p->m.nmembers >= min_clients &&
+	if (i == m->nmembers && m->nmembers < PREFIX_MEMBERS)
+		m->members[m->nmembers++] = h;
+	if (p->score >= threshold && m->nmembers >= min_clients &&
 	    p->banned_until <= t)
 		decide(s, p, t, "prefix: several offenders");
 }
@@ -303,12 +308,14 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 		return;		/* evidence kept, never a ban */
 	if (c->score >= conf->ban_threshold && c->banned_until <= t)
 		decide(s, c, t, rule);
+	s->pin[1] = c;		/* the prefix's entry evicts another */
 	if (c->family == 6)
 		aggregate(s, addr, conf->v6_prefix, conf->v6_prefix_threshold,
 		    conf->v6_prefix_min_clients, t, w, rule, detail);
 	else
 		aggregate(s, addr, conf->v4_prefix, conf->v4_prefix_threshold,
 		    conf->v4_prefix_min_clients, t, w, rule, detail);
+	s->pin[1] = NULL;
 }
 
 /* scorer_event - one parser event at log time t */
@@ -348,21 +355,16 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 		session_end(s, ss, t);
 }
 
-/* scorer_flush - end sessions idle for session_timeout before t */
+/* scorer_flush - end sessions idle for session_timeout before t: from
+ * the one idle the longest, until one is not */
 void
 scorer_flush(struct scorer *s, long long t)
 {
-	struct session	*ss, *next;
-	size_t		 b;
+	struct session	*ss;
 
-	for (b = 0; b < SESSION_SLOTS; b++)
-		for (ss = s->sbuckets[b]; ss != NULL; ss = next) {
-			next = ss->next;
-			if (t == LLONG_MAX ||
-			    (double)(t - ss->last) > s->conf.session_timeout)
-				session_end(s, ss, t == LLONG_MAX ? ss->last :
-				    t);
-		}
+	while ((ss = s->oldest) != NULL && (t == LLONG_MAX ||
+	    (double)(t - ss->last) > s->conf.session_timeout))
+		session_end(s, ss, t == LLONG_MAX ? ss->last : t);
 }
 
 /* scorer_decision - the next decision not handed out yet */
@@ -432,6 +434,7 @@ scorer_free(struct scorer *s)
 	scorer_flush(s, LLONG_MAX);
 	client_free_all(s);
 	free(s->buckets);
+	free(s->sbuckets);
 	free(s->decisions);
 	free(s->pev);
 	facts_clear(s);

@@ -19,6 +19,11 @@
  *	that belong to no session.
  *
  *	session_end() hands the session to the rules and frees it.
+ *	session_insert() puts a session (state_load()'s) into the table.
+ *
+ *	The table holds at most max_sessions (bounds.c): making one more
+ *	ends the session idle the longest first. Its buckets double when
+ *	the sessions outnumber them, so a lookup stays O(1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,23 +52,70 @@ session_key(const struct pf_event *ev, int *postscreen)
 	return (hash64((const char *)&ev->pid, sizeof(ev->pid), h) & ~1ULL);
 }
 
+/* sbucket - the chain of a key */
+static struct session **
+sbucket(struct scorer *s, uint64_t key)
+{
+	return (&s->sbuckets[(size_t)(key ^ key >> 29) & (s->nsbuckets - 1)]);
+}
+
+/* sgrow - twice the buckets (or the first ones); -1 when out of memory */
+static int
+sgrow(struct scorer *s)
+{
+	struct session	**old = s->sbuckets, *ss, *next, **b;
+	size_t		 n = s->nsbuckets, i;
+
+	s->nsbuckets = n ? n * 2 : 1024;
+	if ((s->sbuckets = calloc(s->nsbuckets, sizeof(*s->sbuckets))) ==
+	    NULL) {
+		s->sbuckets = old;
+		s->nsbuckets = n;
+		return (-1);
+	}
+	for (i = 0; i < n; i++)
+		for (ss = old[i]; ss != NULL; ss = next) {
+			next = ss->next;
+			b = sbucket(s, ss->key);
+			ss->next = *b;
+			*b = ss;
+		}
+	free(old);
+	return (0);
+}
+
+/* session_insert - a made session into the table and the order */
+void
+session_insert(struct scorer *s, struct session *ss)
+{
+	struct session	**b;
+
+	if (s->nsessions >= s->nsbuckets)
+		(void)sgrow(s);		/* longer chains, if not */
+	b = sbucket(s, ss->key);
+	ss->next = *b;
+	*b = ss;
+	session_link(s, ss);
+	s->nsessions++;
+}
+
 /* session_for - the session an event belongs to */
 struct session *
 session_for(struct scorer *s, const struct pf_event *ev, long long t,
     int create)
 {
-	struct session	*ss;
+	struct session	*ss = NULL;
 	uint64_t	 key;
-	size_t		 b;
+	size_t		 k;
 	int		 ps;
 
 	if (ev->pid < 0 && ev->kind != PF_EV_REJECT)
 		return (NULL);
 	key = session_key(ev, &ps);
-	b = (size_t)(key % SESSION_SLOTS);
-	for (ss = s->sbuckets[b]; ss != NULL; ss = ss->next)
-		if (ss->key == key)
-			break;
+	if (s->nsbuckets > 0)
+		for (ss = *sbucket(s, key); ss != NULL; ss = ss->next)
+			if (ss->key == key)
+				break;
 	if (ss != NULL && create && (ev->kind == PF_EV_CONNECT ||
 	    ev->kind == PF_EV_PS_CONNECT || strcmp(ss->addr,
 	    ev->client_ip) != 0)) {
@@ -71,19 +123,32 @@ session_for(struct scorer *s, const struct pf_event *ev, long long t,
 		ss = NULL;
 	}
 	if (ss == NULL && create) {
+		while (s->nsessions >= s->max_sessions && s->oldest != NULL)
+			session_evict(s, t);
 		if ((ss = calloc(1, sizeof(*ss))) == NULL)
 			return (NULL);
 		ss->key = key;
-		ss->id = ++s->next_session;
+		k = (size_t)(key % TOMB_SLOTS);
+		if (s->tomb[k].key == key && s->tomb[k].id != 0 &&
+		    ev->kind != PF_EV_CONNECT && ev->kind != PF_EV_PS_CONNECT) {
+			/* The rest of a session ended early: the same id,
+			 * so that it is no retry of its own rejects. */
+			ss->id = s->tomb[k].id;
+			ss->continued = 1;
+		} else
+			ss->id = ++s->next_session;
+		if (s->tomb[k].key == key) {
+			s->tomb[k].key = 0;	/* used, or a new session */
+			s->tomb[k].id = 0;
+		}
 		ss->postscreen = ps;
 		ss->start = t;
 		snprintf(ss->addr, sizeof(ss->addr), "%s", ev->client_ip);
-		ss->next = s->sbuckets[b];
-		s->sbuckets[b] = ss;
-		s->nsessions++;
+		session_insert(s, ss);
 	}
 	if (ss != NULL) {
 		ss->last = t;
+		session_used(s, ss);
 		if (ev->client_name.p != NULL && ss->name[0] == '\0' &&
 		    !(ev->client_name.len == 7 &&
 		    memcmp(ev->client_name.p, "unknown", 7) == 0) &&
@@ -104,12 +169,12 @@ session_end(struct scorer *s, struct session *ss, long long t)
 
 	facts_session_end(s, ss, t);
 	rules_session_end(s, ss, t);
-	for (pp = &s->sbuckets[ss->key % SESSION_SLOTS]; *pp != NULL;
-	    pp = &(*pp)->next)
+	for (pp = sbucket(s, ss->key); *pp != NULL; pp = &(*pp)->next)
 		if (*pp == ss) {
 			*pp = ss->next;
 			break;
 		}
+	session_unlink(s, ss);
 	free(ss);
 	s->nsessions--;
 }

@@ -56,7 +56,7 @@
 #include "score_int.h"
 #include "util/util.h"
 
-#define SESSION_BLOB_VERSION	2
+#define SESSION_BLOB_VERSION	3
 #define EV_BATCH		32	/* evidence rows per INSERT */
 #define CLIENT_BLOB_VERSION	3	/* packed: only the entries in use */
 
@@ -469,9 +469,11 @@ state_load(struct state *st, struct scorer *s)
 		c->banned_until = sqlite3_column_int64(q, 7);
 		c->last_ban = sqlite3_column_int64(q, 8);
 		blob = sqlite3_column_blob(q, 9);
-		if (blob != NULL)
-			(void)mem_unpack(&c->m, blob,
-			    (size_t)sqlite3_column_bytes(q, 9));
+		if (blob != NULL && client_mem(s, c) != NULL &&
+		    (mem_unpack(c->m, blob, (size_t)sqlite3_column_bytes(q,
+		    9)) == -1 || (c->m->nattempts == 0 && c->m->nunknown == 0 &&
+		    c->m->nmembers == 0 && c->m->accept_n[0] == 0)))
+			client_forget(s, c);	/* nothing remembered */
 		n++;
 	}
 	sqlite3_finalize(q);
@@ -484,9 +486,7 @@ state_load(struct state *st, struct scorer *s)
 		    SESSION_BLOB_VERSION || (ss = malloc(sizeof(*ss))) == NULL)
 			continue;
 		memcpy(ss, (const char *)blob + 1, sizeof(*ss));
-		ss->next = s->sbuckets[ss->key % SESSION_SLOTS];
-		s->sbuckets[ss->key % SESSION_SLOTS] = ss;
-		s->nsessions++;
+		session_insert(s, ss);	/* oldest first: their order */
 		if (ss->id > s->next_session)
 			s->next_session = ss->id;	/* an older state */
 	}
@@ -552,9 +552,12 @@ unpack(const unsigned char **r, const unsigned char *end, void *p, size_t n)
 static size_t
 mem_pack(const struct client_mem *m, unsigned char *blob)
 {
+	static const struct client_mem none;
 	unsigned char	*w = blob;
 	int		 nacc;
 
+	if (m == NULL)
+		m = &none;	/* nothing remembered */
 	*w++ = CLIENT_BLOB_VERSION;
 	for (nacc = 0; nacc < ACCEPT_KEEP && m->accept_n[nacc] != 0; nacc++)
 		continue;
@@ -641,10 +644,13 @@ struct batch {
 static void
 batch_free(struct batch *b)
 {
+	size_t		 n;
 	int		 k;
 
 	if (b == NULL)
 		return;
+	for (n = 0; n < b->nffs; n++)
+		free(b->ffs[n].text);
 	free(b->ffs);
 	free(b->flog.p);
 	for (k = 0; k < b->npos; k++)
@@ -687,7 +693,7 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 	}
 	for (c = s->dirty; c != NULL; c = c->dirty_next) {
 		struct crow *r = &b->clients[b->nclients++];
-		memcpy(r->addr, c->addr, sizeof(r->addr));
+		snprintf(r->addr, sizeof(r->addr), "%s", c->addr);
 		r->family = c->family;
 		r->prefix_len = c->prefix_len;
 		r->bans = c->bans;
@@ -697,17 +703,16 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 		r->last_seen = c->last_seen;
 		r->banned_until = c->banned_until;
 		r->last_ban = c->last_ban;
-		r->bloblen = mem_pack(&c->m, r->blob);
+		r->bloblen = mem_pack(c->m, r->blob);
 	}
-	for (i = 0; i < SESSION_SLOTS; i++)
-		for (ss = s->sbuckets[i]; ss != NULL; ss = ss->next) {
-			unsigned char *blob = b->sessions + b->nsessions++ *
-			    SESSION_BLOB;
-			memcpy(&copy, ss, sizeof(copy));	/* padding too */
-			copy.next = NULL;
-			blob[0] = SESSION_BLOB_VERSION;
-			memcpy(blob + 1, &copy, sizeof(copy));
-		}
+	for (ss = s->oldest; ss != NULL; ss = ss->newer) {
+		unsigned char *blob = b->sessions + b->nsessions++ *
+		    SESSION_BLOB;
+		memcpy(&copy, ss, sizeof(copy));	/* padding too */
+		copy.next = copy.older = copy.newer = NULL;
+		blob[0] = SESSION_BLOB_VERSION;
+		memcpy(blob + 1, &copy, sizeof(copy));
+	}
 	for (i = s->decisions_saved; i < s->ndecisions; i++)
 		b->bans[b->nbans++] = s->decisions[i];
 	for (k = 0; k < npos; k++) {
@@ -736,10 +741,24 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 	for (i = 0, e = s->ff_dirty; e != NULL; e = next_ff, i++) {
 		next_ff = e->dirty_next;
 		b->ffs[i] = *e;
+		/* Its own copy of the text: the scorer may replace it. */
+		if ((b->ffs[i].text = malloc(e->textlen)) == NULL) {
+			b->nffs = i;
+			batch_free(b);
+			return (NULL);
+		}
+		memcpy(b->ffs[i].text, e->text, e->textlen);
+		b->ffs[i].r.addr = b->ffs[i].text;
+		b->ffs[i].r.name = b->ffs[i].text + (e->r.name - e->text);
+		b->ffs[i].r.reason = b->ffs[i].text + (e->r.reason - e->text);
+	}
+	for (e = s->ff_dirty; e != NULL; e = next_ff) {
+		next_ff = e->dirty_next;
 		e->dirty = 0;
 		e->dirty_next = NULL;
 	}
 	s->ff_dirty = NULL;
+	s->nff_dirty = 0;
 	b->now = s->now;
 	b->next_session = (long long)s->next_session;
 	b->rng = (long long)s->rng;
@@ -749,6 +768,7 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 		c->dirty_next = NULL;
 	}
 	s->dirty = NULL;
+	s->ndirty = 0;
 	s->decisions_saved = s->ndecisions;
 	return (b);
 }
@@ -1019,12 +1039,12 @@ batch_write(struct state *st, const struct batch *b)
 	for (i = 0; i < b->nffs; i++) {
 		ffe = &b->ffs[i];
 		q = st->put_ff;
-		sqlite3_bind_text(q, 1, ffe->addr, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, ffe->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 1, ffe->r.addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, ffe->r.name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, ffe->r.first_t);
 		sqlite3_bind_int(q, 4, ffe->r.code);
 		sqlite3_bind_text(q, 5, ffe->r.class, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 6, ffe->reason, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 6, ffe->r.reason, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 7, ffe->r.retries);
 		sqlite3_bind_int64(q, 8, ffe->r.last_retry);
 		sqlite3_bind_int64(q, 9, ffe->r.last_seen);

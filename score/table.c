@@ -10,17 +10,31 @@
  *		    int prefix, long long t);
  *	struct client *client_find(struct scorer *s, const char *addr,
  *		    int prefix);
+ *	struct client_mem *client_mem(struct scorer *s, struct client *c);
+ *	void	client_forget(struct scorer *s, struct client *c);
  *	void	client_free_all(struct scorer *s);
  * DESCRIPTION
  *	client_get() finds or makes the entry of addr masked to prefix bits
- *	(-1: the address itself). Making one when the table holds
- *	max_clients evicts first: of 8 entries sampled at random, the one
- *	with the least at stake (not banned, lowest decayed score, longest
- *	unseen) goes. An attacker spraying addresses thus pushes out other
- *	low-value entries, never the clients that have earned a score. An
- *	entry not yet written to the state database is not evicted, so the
- *	table may pass max_clients by what one flush interval adds.
- *	It returns NULL for an address that is no address.
+ *	(-1: the address itself). An entry is small (the address text at
+ *	its exact size); client_mem() gives it the rules' memory (about 900
+ *	bytes) when the rules have something to remember, and
+ *	client_forget() drops that memory.
+ *
+ *	Making an entry when the table holds max_clients, or giving one its
+ *	memory when the entries' bytes reached their share of memory_limit
+ *	(bounds.c), evicts first: of the entries of 8 buckets sampled at
+ *	random, the one with the least at stake goes: not banned and never
+ *	banned, the lowest decayed score, nothing remembered (no rejected
+ *	attempt a five-fifty retry would repeat), unseen the longest. An
+ *	attacker spraying addresses thus pushes out other one-shot entries,
+ *	never the clients that have earned a score or a ban. An entry not
+ *	yet written to the state database, and the entries the scorer is
+ *	working on (pin), are not evicted; the daemon flushes the state when
+ *	the changed entries reach their share (scorer_backlog()), so that
+ *	the table passes its bound by that share at most. Each eviction is
+ *	O(1) on average: the buckets double with the entries, so 8 buckets
+ *	hold about 8 entries. It returns NULL for an address that is no
+ *	address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,24 +42,56 @@
 
 #include "score_int.h"
 
+#define ENTRY_BYTES(c)	(sizeof(struct client) + strlen((c)->addr) + 1 + \
+	16 + ((c)->m != NULL ? sizeof(struct client_mem) + 16 : 0))
+
 /* bucket - the chain of a key */
 static size_t
 bucket(const struct scorer *s, const unsigned char *key)
 {
-	return ((size_t)hash64((const char *)key, 18, 0) % s->nbuckets);
+	return ((size_t)hash64((const char *)key, 18, 0) & (s->nbuckets - 1));
 }
 
 /* value - how much is at stake in an entry (higher: keep) */
 static double
 value(const struct scorer *s, const struct client *c, long long t)
 {
+	double	v;
+
 	if (c->banned_until > t || c->bans > 0)
 		return (1e12 + (double)c->banned_until);
-	return (decayed(s, c, t) * 1e6 + (double)c->last_seen / 1e6);
+	v = decayed(s, c, t) * 1e6 + (double)c->last_seen / 1e6;
+	if (c->m != NULL && (c->m->nattempts > 0 || c->m->nunknown > 0 ||
+	    c->m->nmembers > 0))
+		v += 5e5;	/* half a point: what a retry would repeat */
+	return (v);
 }
 
-/* evict - drop the entry with the least at stake among a sample */
-static void
+/* client_table_grow - twice the buckets, so chains stay short */
+int
+client_table_grow(struct scorer *s)
+{
+	struct client	**nb, **old = s->buckets, *c, *next;
+	size_t		 n = s->nbuckets, i;
+
+	if ((nb = calloc(n * 2, sizeof(*nb))) == NULL)
+		return (-1);
+	s->buckets = nb;
+	s->nbuckets = n * 2;
+	for (i = 0; i < n; i++)
+		for (c = old[i]; c != NULL; c = next) {
+			size_t b = bucket(s, c->key);
+			next = c->next;
+			c->next = nb[b];
+			nb[b] = c;
+		}
+	free(old);
+	return (0);
+}
+
+/* evict - drop the entry with the least at stake among a sample; -1 when
+ * none could go */
+static int
 evict(struct scorer *s, long long t)
 {
 	struct client	*c, *victim = NULL, **pp;
@@ -53,16 +99,17 @@ evict(struct scorer *s, long long t)
 	size_t		 b, n;
 	int		 seen = 0;
 
-	/* From a random bucket on, the entries of 8 non-empty buckets. */
+	/* From a random bucket on, the entries of 8 non-empty buckets (the
+	 * table is at least half full: a few buckets more at most). */
 	s->rng = s->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	b = (size_t)(s->rng >> 17) % s->nbuckets;
-	for (n = 0; n < s->nbuckets && seen < 8; n++, b = (b + 1) %
-	    s->nbuckets) {
+	b = (size_t)(s->rng >> 17) & (s->nbuckets - 1);
+	for (n = 0; n < s->nbuckets && seen < 8; n++, b = (b + 1) &
+	    (s->nbuckets - 1)) {
 		if (s->buckets[b] != NULL)
 			seen++;
 		for (c = s->buckets[b]; c != NULL; c = c->next) {
-			if (c->dirty)
-				continue;	/* unsaved: after the flush */
+			if (c->dirty || c == s->pin[0] || c == s->pin[1])
+				continue;	/* unsaved, or in use */
 			v = value(s, c, t);
 			if (victim == NULL || v < best) {
 				victim = c;
@@ -71,13 +118,17 @@ evict(struct scorer *s, long long t)
 		}
 	}
 	if (victim == NULL)
-		return;
+		return (-1);
 	for (pp = &s->buckets[bucket(s, victim->key)]; *pp != victim;
 	    pp = &(*pp)->next)
 		continue;
 	*pp = victim->next;
+	s->client_bytes -= ENTRY_BYTES(victim);
+	free(victim->m);
 	free(victim);
 	s->nclients--;
+	s->evicted_clients++;
+	return (0);
 }
 
 /* client_find - the entry of addr/prefix, or NULL */
@@ -101,8 +152,9 @@ struct client *
 client_get(struct scorer *s, const char *addr, int prefix, long long t)
 {
 	unsigned char	 key[18];
+	char		 text[PF_ADDR_MAX];
 	struct client	*c;
-	size_t		 b;
+	size_t		 b, len;
 	int		 family;
 
 	if (net_key(addr, prefix, key, &family) == -1)
@@ -113,24 +165,62 @@ client_get(struct scorer *s, const char *addr, int prefix, long long t)
 			c->last_seen = t;
 			return (c);
 		}
-	if (s->nclients >= s->conf.max_clients) {
-		evict(s, t);
-		b = bucket(s, key);
-	}
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return (NULL);
-	memcpy(c->key, key, sizeof(key));
-	c->family = family;
-	c->prefix_len = key[1];
+	while ((s->nclients >= s->conf.max_clients ||
+	    s->client_bytes >= s->client_budget) && s->nclients > 0)
+		if (evict(s, t) == -1)
+			break;	/* all unsaved: the next flush frees some */
+	if (s->nclients >= s->nbuckets)
+		(void)client_table_grow(s);
+	b = bucket(s, key);
 	if (prefix < 0)
-		snprintf(c->addr, sizeof(c->addr), "%s", addr);
+		snprintf(text, sizeof(text), "%s", addr);
 	else
-		net_prefix_text(addr, prefix, c->addr, sizeof(c->addr));
+		net_prefix_text(addr, prefix, text, sizeof(text));
+	len = strlen(text);
+	if ((c = calloc(1, sizeof(*c) + len + 1)) == NULL)
+		return (NULL);
+	memcpy(c->addr, text, len + 1);
+	memcpy(c->key, key, sizeof(key));
+	c->family = (unsigned char)family;
+	c->prefix_len = key[1];
 	c->first_seen = c->last_seen = c->score_t = t;
 	c->next = s->buckets[b];
 	s->buckets[b] = c;
 	s->nclients++;
+	s->client_bytes += ENTRY_BYTES(c);
 	return (c);
+}
+
+/* client_mem - c's rules' memory, made (empty) if needed; NULL when out
+ * of memory */
+struct client_mem *
+client_mem(struct scorer *s, struct client *c)
+{
+	struct client	*keep = s->pin[0];
+
+	if (c->m != NULL)
+		return (c->m);
+	s->pin[0] = c;
+	while (s->client_bytes + sizeof(struct client_mem) + 16 >=
+	    s->client_budget && s->nclients > 1)
+		if (evict(s, c->last_seen) == -1)
+			break;
+	s->pin[0] = keep;
+	if ((c->m = calloc(1, sizeof(*c->m))) == NULL)
+		return (NULL);
+	s->client_bytes += sizeof(struct client_mem) + 16;
+	return (c->m);
+}
+
+/* client_forget - drop c's rules' memory */
+void
+client_forget(struct scorer *s, struct client *c)
+{
+	if (c->m == NULL)
+		return;
+	free(c->m);
+	c->m = NULL;
+	s->client_bytes -= sizeof(struct client_mem) + 16;
 }
 
 /* client_free_all - empty the table */
@@ -140,10 +230,14 @@ client_free_all(struct scorer *s)
 	struct client	*c, *n;
 	size_t		 b;
 
-	for (b = 0; b < s->nbuckets; b++)
+	for (b = 0; b < s->nbuckets; b++) {
 		for (c = s->buckets[b]; c != NULL; c = n) {
 			n = c->next;
+			free(c->m);
 			free(c);
 		}
+		s->buckets[b] = NULL;
+	}
 	s->nclients = 0;
+	s->client_bytes = 0;
 }
