@@ -143,7 +143,8 @@ repeat: deps-stress
 
 # Not in make test: long, and loud on a shared machine (tests/stress.sh).
 stress: deps-stress
-	@$(MAKE) --no-print-directory fivefifty build/san/fivefifty
+	@$(MAKE) --no-print-directory fivefifty build/san/fivefifty \
+	    build/rel/bench/flood
 	@FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_REL=./fivefifty \
 	SHARED=$(SHARED) ASAN_OPTIONS=detect_leaks=1 tests/stress.sh
 

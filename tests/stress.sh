@@ -259,16 +259,30 @@ stress_valgrind() {
 	fi
 }
 
-# stress_flood - the flood shapes: bench/flood.sh measures them
+# stress_flood - the flood shapes (bench/flood.sh measures them): peak
+# RSS under 64 MB for every shape, scan and daemon; times are reported
 stress_flood() {
-	if [ -x bench/flood.sh ]; then
-		if bench/flood.sh; then
-			ok "flood: every shape within its bounds"
-		else
-			bad "flood: a shape went over its bounds (above)"
-		fi
+	if [ ! -x bench/flood.sh ] || [ ! -x build/rel/bench/flood ]; then
+		bad "flood: bench/flood.sh or build/rel/bench/flood is missing" \
+		    "(make build/rel/bench/flood)"
+		return
+	fi
+	FIVEFIFTY=$REL bench/flood.sh "${STRESS_FLOOD_LINES:-1000000}" \
+	    "${STRESS_DAEMON_LINES:-200000}" | tee "$W/flood.md"
+	# Rows: "| shape | lines | ... | peak RSS MB |" (scan: 7th field)
+	# and "| shape | lines | s | lines/s | peak RSS MB | ..." (daemon: 6th).
+	awk -F'|' '
+	    /^\| daemon/ { daemon = 1; next }
+	    /^\| shape/ || /^\|---/ || !/^\|/ { next }
+	    { rss = daemon ? $6 : $7; rows++
+	      if (rss + 0 >= 64) { print "over: " $0; over++ } }
+	    END { printf "%d %d\n", rows, over }' "$W/flood.md" > "$W/flood.sum"
+	read -r rows over < "$W/flood.sum"
+	if [ "$rows" -ge 8 ] && [ "$over" -eq 0 ]; then
+		ok "flood: $rows shapes (scan and daemon), peak RSS under 64 MB"
 	else
-		bad "flood: bench/flood.sh is missing"
+		bad "flood: $over of $rows shapes at 64 MB or over" \
+		    "(or a shape missing): $(grep over "$W/flood.sum")"
 	fi
 }
 
