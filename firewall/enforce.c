@@ -63,6 +63,8 @@
 #define MAP_RETRY_MAX	30	/* the same for the map, from map_delay */
 #define REPORT_EVERY	3600	/* one warning of removals at most */
 
+static int	reconcile(struct fw *, long long, int, char *, size_t);
+
 struct fw {
 	struct fw_conf	 conf;
 	struct nft	*nft;		/* NULL: no kernel sets */
@@ -624,11 +626,22 @@ update_stats(struct fw *f, long long now)
 	f->stats.last_flush = now;
 }
 
+/* report_due - may a repair of the firewall be warned of now (one in
+ * REPORT_EVERY seconds); if so, the next is not */
+static int
+report_due(struct fw *f, long long now)
+{
+	if (f->gone_reported != 0 && now - f->gone_reported < REPORT_EVERY)
+		return (0);
+	f->gone_reported = now;
+	return (1);
+}
+
 /* fw_flush - one batch for what changed, and the map when due */
 int
 fw_flush(struct fw *f, long long now)
 {
-	char		err[512];
+	char		err[512], err2[512];
 	int		rc = 0;
 
 	if (drop(f, now, NULL))
@@ -639,12 +652,20 @@ fw_flush(struct fw *f, long long now)
 	} else if (f->nft != NULL && f->fw_dirty) {
 		f->fw_dirty = 0;
 		if (push(f, now, 0, err, sizeof(err)) == -1) {
-			log_warnx("firewall: batch failed, nothing of it "
-			    "applied: %s; reading the sets back", err);
+			/* Most often the table was removed and the monitor
+			 * has not said so yet: repaired and reported as a
+			 * removal is. */
 			snprintf(f->stats.last_error,
 			    sizeof(f->stats.last_error), "%s", err);
-			if (fw_reconcile(f, now) == -1)
-				rc = -1;
+			rc = reconcile(f, now, 0, err2, sizeof(err2));
+			if (report_due(f, now))
+				log_warnx("firewall: batch failed, nothing of "
+				    "it applied: %s; %s%s", err, rc == 0 ?
+				    "read the sets back and repaired them" :
+				    "cannot repair them, tried again with "
+				    "backoff: ", rc == 0 ? "" : err2);
+			else
+				log_debug("firewall: batch failed: %s", err);
 		}
 	}
 	if (map_due(f, now) && write_map(f, now) == -1)
@@ -793,7 +814,7 @@ fw_monitor(struct fw *f, long long now)
 	f->stats.restores++;
 	gone_text(f, what, set, how, sizeof(how));
 	rc = reconcile(f, now, 0, err, sizeof(err));
-	if (f->gone_reported == 0 || now - f->gone_reported >= REPORT_EVERY) {
+	if (report_due(f, now)) {
 		char	more[96] = "";
 
 		if (f->gone_unreported > 0)
@@ -809,7 +830,6 @@ fw_monitor(struct fw *f, long long now)
 			    "restore it: %s; tried again (backing off to every "
 			    "%d s) until it works, the bans in force and new "
 			    "ones kept meanwhile", how, more, err, RETRY_MAX);
-		f->gone_reported = now;
 		f->gone_unreported = 0;
 	} else {
 		log_debug("firewall: %s by another process; %s", how, rc == 0 ?

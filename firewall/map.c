@@ -964,8 +964,10 @@ map_write(struct fw_map *m, const struct fw_ban *bans, size_t n,
 		return (-1);
 	}
 	/* Said plainly: a directory we cannot write in (read-only mount,
-	 * permissions) rather than what creating the temporary gave. */
-	if (faccessat(AT_FDCWD, m->dir, W_OK, AT_EACCESS) == -1) {
+	 * permissions) rather than what creating the temporary gave (a
+	 * left-over temporary that cannot be removed gives EEXIST). */
+	if (faccessat(AT_FDCWD, m->dir, W_OK, AT_EACCESS) == -1 &&
+	    errno != ENOENT) {
 		snprintf(err, errlen, "map directory %s is not writable: %s "
 		    "(the map is rewritten by a new file in it; make it "
 		    "writable for fivefifty's user)", m->dir, strerror(errno));
