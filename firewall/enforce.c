@@ -703,6 +703,9 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 	    errlen)) == NULL)
 		goto fail;
 	(void)nft_monitor_open(f->nft);
+	/* Set-only mode: the administrator's sets must be there. */
+	if (f->conf.mode == FW_SETS && nft_setup(f->nft, err, errlen) == -1)
+		goto fail;
 	for (v6 = 0; v6 < 2; v6++) {
 		if (nft_read(f->nft, v6 ? 6 : 4, &r, &n, now, err,
 		    errlen) == -1) {
@@ -778,22 +781,23 @@ gone_text(const struct fw *f, int what, const char *set, char *out,
 	const char	*fam = f->conf.family, *tab = f->conf.table;
 
 	if (what & NFT_GONE_TABLE)
-		snprintf(out, len, "table %s %s was deleted (nft flush ruleset "
-		    "or nft delete table)", fam, tab);
+		snprintf(out, len, "table %s %s was deleted by another process "
+		    "(nft flush ruleset or nft delete table)", fam, tab);
 	else if ((what & NFT_GONE_SET) && (what & NFT_GONE_CHAIN))
-		snprintf(out, len, "set %s %s %s and chain %s were deleted",
-		    fam, tab, set, f->conf.chain);
+		snprintf(out, len, "set %s %s %s and chain %s were deleted by "
+		    "another process", fam, tab, set, f->conf.chain);
 	else if (what & NFT_GONE_SET)
-		snprintf(out, len, "set %s %s %s was deleted", fam, tab, set);
+		snprintf(out, len, "set %s %s %s was deleted by another "
+		    "process", fam, tab, set);
 	else if (what & NFT_GONE_CHAIN)
-		snprintf(out, len, "chain %s %s %s was deleted", fam, tab,
-		    f->conf.chain);
+		snprintf(out, len, "chain %s %s %s was deleted by another "
+		    "process", fam, tab, f->conf.chain);
 	else if (what & NFT_GONE_RULES)
-		snprintf(out, len, "rules of chain %s %s %s were deleted", fam,
-		    tab, f->conf.chain);
+		snprintf(out, len, "rules of chain %s %s %s were deleted by "
+		    "another process", fam, tab, f->conf.chain);
 	else if (what & NFT_GONE_OBJ)
-		snprintf(out, len, "counter %s of table %s %s was deleted",
-		    NFT_COUNTER_NAME, fam, tab);
+		snprintf(out, len, "counter %s of table %s %s was deleted by "
+		    "another process", NFT_COUNTER_NAME, fam, tab);
 	else
 		snprintf(out, len, "nf_tables notifications were lost (table "
 		    "%s %s may have changed)", fam, tab);
@@ -821,27 +825,27 @@ fw_monitor(struct fw *f, long long now)
 			snprintf(more, sizeof(more), " (and %llu more times "
 			    "since the last report)", f->gone_unreported);
 		if (rc == 0)
-			log_warnx("firewall: %s by another process%s; restored "
-			    "it at once with the %zu bans in force (more "
-			    "removals within %d s are restored without a "
-			    "warning)", how, more, f->nbans, REPORT_EVERY);
+			log_warnx("firewall: %s%s; restored it at once with "
+			    "the %zu bans in force (more removals within %d s "
+			    "are restored without a warning)", how, more,
+			    f->nbans, REPORT_EVERY);
 		else
-			log_warnx("firewall: %s by another process%s; cannot "
-			    "restore it: %s; tried again (backing off to every "
-			    "%d s) until it works, the bans in force and new "
-			    "ones kept meanwhile", how, more, err, RETRY_MAX);
+			log_warnx("firewall: %s%s; cannot restore it: %s; "
+			    "tried again (backing off to every %d s) until it "
+			    "works, the bans in force and new ones kept "
+			    "meanwhile", how, more, err, RETRY_MAX);
 		f->gone_unreported = 0;
 	} else {
-		log_debug("firewall: %s by another process; %s", how, rc == 0 ?
-		    "restored" : err);
+		log_debug("firewall: %s; %s", how, rc == 0 ? "restored" :
+		    err);
 		f->gone_unreported++;
 	}
 	if (rc == 0) {
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
-		    "firewall: %s by another process at %s (%llu removals "
-		    "so far); restored", how, when, f->stats.restores);
+		    "firewall: %s at %s (%llu removals so far); restored",
+		    how, when, f->stats.restores);
 	}
 	return (rc == 0 ? 1 : -1);
 }

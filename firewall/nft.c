@@ -720,11 +720,8 @@ nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
 {
 	int		 prio = 0, chain;
 
-	if (h->conf.mode == FW_SETS) {
-		if (nft_check_sets(h, err, errlen) == -1)
-			return (-1);
+	if (h->conf.mode == FW_SETS)	/* nothing of ours to make */
 		return (nft_apply(h, add, nadd, del, ndel, now, err, errlen));
-	}
 	chain = nft_chain_prio(h, &prio);
 	batch_start(h);
 	setup_msgs(h, chain, prio);

@@ -308,8 +308,8 @@ fw_holds(const struct want_ban *w, size_t n, long age_s, char *why,
 	exp = strtol(l, NULL, 10);
 	free(l);
 	if (exp != 6) {
-		snprintf(why, len, "chain inet fivefifty input: %ld drop rules, "
-		    "not 6", exp);
+		snprintf(why, len, "chain inet fivefifty input: %ld drop "
+		    "rules, not 6", exp);
 		return (0);
 	}
 	return (1);
