@@ -54,7 +54,7 @@
 #include "nft_int.h"
 
 #define MON_WAIT_MS	50	/* for the rest of a transaction's news */
-#define MON_WAITS	10
+#define MON_WAITS	20
 
 /* query - send one request, run cb on each answer until the end; 0, or
  * -1 with errno (ENOENT: no such object) */
