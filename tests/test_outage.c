@@ -60,7 +60,8 @@
 extern char **environ;
 
 static pid_t	 daemon_pid = -1, monitor_pid = -1;
-static int	 orig_mnt = -1;
+static int	 orig_mnt = -1, orig_cwd = -1;
+static char	 cwd_path[4096];
 
 /* write_text - a file with this text */
 static void
@@ -411,11 +412,21 @@ outage_leave(void **state)
 		monitor_pid = -1;
 	}
 	if (orig_mnt != -1) {
+		char	now[sizeof(cwd_path)];
+
 		(void)umount2(DIR "/map", MNT_DETACH);
-		if (setns(orig_mnt, CLONE_NEWNS) == -1)
+		/* setns() to a mount namespace moves the working directory
+		 * to its root: back to where the tests run. */
+		if (setns(orig_mnt, CLONE_NEWNS) == -1 || fchdir(orig_cwd) ==
+		    -1 || getcwd(now, sizeof(now)) == NULL ||
+		    strcmp(now, cwd_path) != 0)
 			rc = -1;
 		close(orig_mnt);
 		orig_mnt = -1;
+	}
+	if (orig_cwd != -1) {
+		close(orig_cwd);
+		orig_cwd = -1;
 	}
 	if (netns_leave(state) == -1)
 		rc = -1;
@@ -437,7 +448,9 @@ outage_enter_mnt(void **state)
 {
 	if (netns_enter(state) == -1)
 		return (-1);
-	if ((orig_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) ==
+	if (getcwd(cwd_path, sizeof(cwd_path)) == NULL || (orig_cwd =
+	    open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (orig_mnt = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) ==
 	    -1 || unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL,
 	    MS_REC | MS_PRIVATE, NULL) == -1) {
 		(void)outage_leave(state);
