@@ -567,7 +567,7 @@ daemon_status(struct daemon *d, FILE *out)
 	struct tail_stats ts;
 	struct stat	 sb;
 	uint64_t	 pkts = 0, bytes = 0;
-	char		 u[32];
+	char		 u[32], mt[640];
 	int		 i;
 
 	pw = getpwuid(geteuid());
@@ -596,9 +596,8 @@ daemon_status(struct daemon *d, FILE *out)
 		fprintf(out, "dropped_packets %llu\ndropped_bytes %llu\n",
 		    (unsigned long long)pkts, (unsigned long long)bytes);
 	fprintf(out, "map %s\nlast_flush %s\nstate_errors %llu\n",
-	    d->conf->fw.map[0] == '\0' ? "none" : fs->map_ok ? "ok" :
-	    "failing", fs->last_flush ? utc_text(fs->last_flush, u, sizeof(u))
-	    : "-", d->state_errors);
+	    fw_map_status(d->fw, mt, sizeof(mt)), fs->last_flush ?
+	    utc_text(fs->last_flush, u, sizeof(u)) : "-", d->state_errors);
 	breaker_stats(d->br, &bs);
 	if (bs.open)
 		fprintf(out, "breaker open since %s\n", utc_text(bs.since, u,

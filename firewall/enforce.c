@@ -18,11 +18,28 @@
  *	end within EXPIRY_SLACK seconds, which the kernel may already have
  *	dropped (deleting a missing element fails the whole batch). All of
  *	it is one batch. A failed batch is logged with its object, and a
- *	reconcile follows: read the sets back, repair, and try again; if
- *	that fails too, the next attempt is RETRY seconds later.
+ *	reconcile follows: read the sets back, then one batch that makes the
+ *	table, sets, chain and rules again (own-table mode) and puts in
+ *	every range that is missing, with its remaining time; if that fails
+ *	too, it is tried again RETRY_MIN seconds later, then twice as long
+ *	after each failure, up to RETRY_MAX. The failure is logged once,
+ *	and so is the recovery. Bans that come meanwhile are kept and go in
+ *	with the recovery.
+ *
+ *	The monitor reports a removal by another process (`nft flush
+ *	ruleset`, `nft delete table`, a set or the chain deleted): it is
+ *	repaired at once, as above, and one warning says what was removed
+ *	and whether it was restored; more removals within REPORT_EVERY
+ *	seconds are repaired quietly (debug), counted in stats.restores and
+ *	in last_error, and summed up in the next warning.
  *
  *	The map is rewritten when the bans changed, at most once per
- *	map_delay seconds, and when a ban in it ends.
+ *	map_delay seconds, and when a ban in it ends. A failed rewrite
+ *	(postmap missing or failing, a read-only directory) is logged once,
+ *	stats.map_error says why and since when, and it is tried again
+ *	after max(map_delay, 1) seconds, then twice as long after each
+ *	failure up to MAP_RETRY_MAX; the rewrite that works again is logged
+ *	and writes every ban in force.
  * SECURITY
  *	127.0.0.1, ::1 and every network in conf.protect (the caller's
  *	loopback, whitelist and own networks) are never banned, nor any
@@ -42,7 +59,12 @@
 
 #define EXPIRY_SLACK	2	/* seconds */
 #define UNTIL_SLACK	2	/* kernel's end read back vs ours */
-#define RETRY		10	/* seconds after a failed reconcile */
+#define RETRY_MIN	1	/* seconds after a first failed reconcile, */
+#define RETRY_MAX	60	/* doubled after each until this */
+#define MAP_RETRY_MAX	30	/* the same for the map, from map_delay */
+#define REPORT_EVERY	3600	/* one warning of removals at most */
+
+static int	reconcile(struct fw *, long long, int, char *, size_t);
 
 struct fw {
 	struct fw_conf	 conf;
@@ -55,7 +77,11 @@ struct fw {
 	struct fw_range	*held[2];	/* what the kernel holds, sorted */
 	size_t		 nheld[2];
 	int		 fw_dirty, map_dirty, fw_broken;
-	long long	 map_last, retry_at;
+	long long	 map_last, retry_at, retry_delay;
+	long long	 map_retry_at, map_retry_delay;
+	unsigned long long map_fails;	/* attempts since it failed */
+	long long	 gone_reported;	/* last warning of a removal */
+	unsigned long long gone_unreported; /* removals since */
 	long long	 next_end;	/* earliest end among bans, 0: none */
 	struct fw_stats	 stats;
 };
@@ -354,7 +380,8 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 		}
 		/* Reported to the caller; retried quietly from now on. */
 		f->fw_broken = 1;
-		f->retry_at = (long long)time(NULL) + RETRY;
+		f->retry_delay = RETRY_MIN;
+		f->retry_at = (long long)time(NULL) + RETRY_MIN;
 		return (f);
 	}
 	f->stats.fw_ok = 1;
@@ -501,9 +528,10 @@ diff(const struct fw *f, const struct fw_range *have, size_t nh,
 	}
 }
 
-/* push - one batch that makes the kernel hold the bans; 0 or -1 */
+/* push - one batch that makes the kernel hold the bans (with repair,
+ * the table, sets and chain made again in it too); 0 or -1 */
 static int
-push(struct fw *f, long long now, char *err, size_t errlen)
+push(struct fw *f, long long now, int repair, char *err, size_t errlen)
 {
 	struct fw_range	*want[2], *add, *del;
 	size_t		 nwant[2], nadd = 0, ndel = 0, most = 0;
@@ -523,8 +551,14 @@ push(struct fw *f, long long now, char *err, size_t errlen)
 	for (v6 = 0; v6 < 2; v6++)
 		diff(f, f->held[v6], f->nheld[v6], want[v6], nwant[v6], now,
 		    add, &nadd, del, &ndel);
-	rc = nft_apply(f->nft, add, nadd, del, ndel, now, err, errlen);
-	f->stats.batches += (nadd || ndel) ? 1 : 0;
+	if (repair) {
+		rc = nft_repair(f->nft, add, nadd, del, ndel, now, err,
+		    errlen);
+		f->stats.batches++;
+	} else {
+		rc = nft_apply(f->nft, add, nadd, del, ndel, now, err, errlen);
+		f->stats.batches += (nadd || ndel) ? 1 : 0;
+	}
 	if (rc == 0) {
 		for (v6 = 0; v6 < 2; v6++) {
 			free(f->held[v6]);
@@ -545,6 +579,8 @@ push(struct fw *f, long long now, char *err, size_t errlen)
 static int
 write_map(struct fw *f, long long now)
 {
+	long long	first = f->conf.map_delay < 1 ? 1 :
+	    (long long)f->conf.map_delay;
 	char		err[512];
 
 	f->map_last = now;
@@ -553,21 +589,48 @@ write_map(struct fw *f, long long now)
 		return (0);
 	if (map_write(f->map, f->bans, f->nbans, now, err, sizeof(err)) ==
 	    -1) {
-		if (f->stats.map_ok)
-			log_warnx("access map %s: %s (the previous map stays)",
-			    map_file(f->map), err);
+		if (f->stats.map_ok) {
+			log_warnx("access map %s: %s; the previous map stays, "
+			    "and the rewrite is tried again (backing off to "
+			    "every %d s) until it works", map_file(f->map),
+			    err, MAP_RETRY_MAX);
+			f->stats.map_since = now;
+			f->map_retry_delay = first;
+		} else if ((f->map_retry_delay *= 2) > MAP_RETRY_MAX)
+			f->map_retry_delay = MAP_RETRY_MAX;
 		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
 		    "access map: %s", err);
+		snprintf(f->stats.map_error, sizeof(f->stats.map_error), "%s",
+		    err);
 		f->stats.map_ok = 0;
 		f->stats.map_errors++;
-		f->map_dirty = 1;	/* try again after map_delay */
+		f->map_fails++;
+		f->map_retry_at = now + f->map_retry_delay;
+		f->map_dirty = 1;	/* try again */
 		return (-1);
 	}
 	if (!f->stats.map_ok)
-		log_info("access map %s: written again", map_file(f->map));
+		log_info("access map %s: written again, with the %zu bans in "
+		    "force, after %llu failed attempts", map_file(f->map),
+		    f->nbans, f->map_fails);
 	f->stats.map_ok = 1;
+	f->stats.map_since = 0;
+	f->stats.map_error[0] = '\0';
+	f->map_fails = 0;
 	f->stats.map_writes++;
 	return (0);
+}
+
+/* map_due - is a rewrite of the map due at now */
+static int
+map_due(const struct fw *f, long long now)
+{
+	if (!f->map_dirty)
+		return (0);
+	if (!f->stats.map_ok)
+		return (now >= f->map_retry_at);
+	return (f->map_last == 0 || now >= f->map_last +
+	    (long long)f->conf.map_delay);
 }
 
 /* update_stats - counts after a flush */
@@ -579,11 +642,22 @@ update_stats(struct fw *f, long long now)
 	f->stats.last_flush = now;
 }
 
+/* report_due - may a repair of the firewall be warned of now (one in
+ * REPORT_EVERY seconds); if so, the next is not */
+static int
+report_due(struct fw *f, long long now)
+{
+	if (f->gone_reported != 0 && now - f->gone_reported < REPORT_EVERY)
+		return (0);
+	f->gone_reported = now;
+	return (1);
+}
+
 /* fw_flush - one batch for what changed, and the map when due */
 int
 fw_flush(struct fw *f, long long now)
 {
-	char		err[512];
+	char		err[512], err2[512];
 	int		rc = 0;
 
 	if (drop(f, now, NULL))
@@ -593,17 +667,24 @@ fw_flush(struct fw *f, long long now)
 			rc = -1;
 	} else if (f->nft != NULL && f->fw_dirty) {
 		f->fw_dirty = 0;
-		if (push(f, now, err, sizeof(err)) == -1) {
-			log_warnx("firewall: batch failed, nothing of it "
-			    "applied: %s; reading the sets back", err);
+		if (push(f, now, 0, err, sizeof(err)) == -1) {
+			/* Most often the table was removed and the monitor
+			 * has not said so yet: repaired and reported as a
+			 * removal is. */
 			snprintf(f->stats.last_error,
 			    sizeof(f->stats.last_error), "%s", err);
-			if (fw_reconcile(f, now) == -1)
-				rc = -1;
+			rc = reconcile(f, now, 0, err2, sizeof(err2));
+			if (report_due(f, now))
+				log_warnx("firewall: batch failed, nothing of "
+				    "it applied: %s; %s%s", err, rc == 0 ?
+				    "read the sets back and repaired them" :
+				    "cannot repair them, tried again with "
+				    "backoff: ", rc == 0 ? "" : err2);
+			else
+				log_debug("firewall: batch failed: %s", err);
 		}
 	}
-	if (f->map_dirty && (f->map_last == 0 || now >= f->map_last +
-	    (long long)f->conf.map_delay) && write_map(f, now) == -1)
+	if (map_due(f, now) && write_map(f, now) == -1)
 		rc = -1;
 	update_stats(f, now);
 	return (rc);
@@ -620,58 +701,85 @@ fw_sync(struct fw *f, long long now)
 	return (rc);
 }
 
-/* fw_reconcile - read the sets back and make them hold the bans */
-int
-fw_reconcile(struct fw *f, long long now)
+/* reconcile - read the sets back, then one batch that repairs the setup
+ * and makes them hold the bans; a failure logged when report is set
+ * (and the firewall worked until now); err: why it failed */
+static int
+reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 {
 	struct fw_range	*r;
 	size_t		 n, i, k;
-	char		 err[512];
-	int		 v6;
+	int		 v6, e;
 
 	if (f->conf.mode == FW_OFF)
 		return (0);
 	f->stats.reconciles++;
 	(void)drop(f, now, NULL);
 	if (f->nft == NULL && (f->nft = nft_open(&f->conf, err,
-	    sizeof(err))) == NULL)
-		goto fail;
-	if (nft_setup(f->nft, err, sizeof(err)) == -1)
+	    errlen)) == NULL)
 		goto fail;
 	(void)nft_monitor_open(f->nft);
+	/* Set-only mode: the administrator's sets must be there. */
+	if (f->conf.mode == FW_SETS && nft_setup(f->nft, err, errlen) == -1)
+		goto fail;
 	for (v6 = 0; v6 < 2; v6++) {
 		if (nft_read(f->nft, v6 ? 6 : 4, &r, &n, now, err,
-		    sizeof(err)) == -1)
-			goto fail;
+		    errlen) == -1) {
+			/* A set (or table) that is gone holds nothing: the
+			 * batch below makes it again (own-table mode). */
+			if (f->conf.mode != FW_TABLE || errno != ENOENT)
+				goto fail;
+			r = NULL;
+			n = 0;
+		}
 		/* Set-only mode: only our own elements are ours to change. */
 		for (i = k = 0; i < n; i++)
 			if (f->conf.mode == FW_TABLE || r[i].ours)
 				r[k++] = r[i];
-		qsort(r, k, sizeof(*r), range_cmp);
+		if (k > 0)
+			qsort(r, k, sizeof(*r), range_cmp);
 		free(f->held[v6]);
 		f->held[v6] = r;
 		f->nheld[v6] = k;
 	}
-	if (push(f, now, err, sizeof(err)) == -1)
+	if (push(f, now, 1, err, errlen) == -1)
 		goto fail;
 	if (f->fw_broken || !f->stats.fw_ok)
-		log_info("firewall: sets %s %s in place again, %zu ranges",
-		    f->conf.family, f->conf.table, f->nheld[0] + f->nheld[1]);
+		log_info("firewall: table %s %s in place again, with %zu "
+		    "ranges for the %zu bans in force", f->conf.family,
+		    f->conf.table, f->nheld[0] + f->nheld[1], f->nbans);
 	f->fw_broken = 0;
 	f->fw_dirty = 0;
+	f->retry_delay = 0;
 	f->stats.fw_ok = 1;
 	update_stats(f, now);
 	return (0);
 fail:
-	if (!f->fw_broken)
+	e = f->nft != NULL && f->nft->last_errno ? f->nft->last_errno :
+	    errno;
+	if (report && !f->fw_broken)
 		log_warnx("firewall: %s%s; the map is still written, the "
-		    "firewall is retried every %d s", err, explain_errno(
-		    f->nft != NULL ? f->nft->last_errno : errno), RETRY);
+		    "firewall is tried again (backing off to every %d s) and "
+		    "gets every ban in force when it works", err,
+		    explain_errno(e), RETRY_MAX);
+	if (!f->fw_broken || f->retry_delay == 0)
+		f->retry_delay = RETRY_MIN;
+	else if ((f->retry_delay *= 2) > RETRY_MAX)
+		f->retry_delay = RETRY_MAX;
 	snprintf(f->stats.last_error, sizeof(f->stats.last_error), "%s", err);
 	f->fw_broken = 1;
 	f->stats.fw_ok = 0;
-	f->retry_at = now + RETRY;
+	f->retry_at = now + f->retry_delay;
 	return (-1);
+}
+
+/* fw_reconcile - read the sets back and make them hold the bans */
+int
+fw_reconcile(struct fw *f, long long now)
+{
+	char		err[512];
+
+	return (reconcile(f, now, 1, err, sizeof(err)));
 }
 
 /* fw_monitor_fd - the notification socket for poll(), or -1 */
@@ -681,16 +789,81 @@ fw_monitor_fd(const struct fw *f)
 	return (f->nft != NULL ? f->nft->mon_fd : -1);
 }
 
+/* gone_text - what another process removed, in words */
+static void
+gone_text(const struct fw *f, int what, const char *set, char *out,
+    size_t len)
+{
+	const char	*fam = f->conf.family, *tab = f->conf.table;
+
+	if (what & NFT_GONE_TABLE)
+		snprintf(out, len, "table %s %s was deleted by another process "
+		    "(nft flush ruleset or nft delete table)", fam, tab);
+	else if ((what & NFT_GONE_SET) && (what & NFT_GONE_CHAIN))
+		snprintf(out, len, "set %s %s %s and chain %s were deleted by "
+		    "another process", fam, tab, set, f->conf.chain);
+	else if (what & NFT_GONE_SET)
+		snprintf(out, len, "set %s %s %s was deleted by another "
+		    "process", fam, tab, set);
+	else if (what & NFT_GONE_CHAIN)
+		snprintf(out, len, "chain %s %s %s was deleted by another "
+		    "process", fam, tab, f->conf.chain);
+	else if (what & NFT_GONE_RULES)
+		snprintf(out, len, "rules of chain %s %s %s were deleted by "
+		    "another process", fam, tab, f->conf.chain);
+	else if (what & NFT_GONE_OBJ)
+		snprintf(out, len, "counter %s of table %s %s was deleted by "
+		    "another process", NFT_COUNTER_NAME, fam, tab);
+	else
+		snprintf(out, len, "nf_tables notifications were lost (table "
+		    "%s %s may have changed)", fam, tab);
+}
+
 /* fw_monitor - read notifications; restore what someone removed */
 int
 fw_monitor(struct fw *f, long long now)
 {
-	if (f->nft == NULL || !nft_monitor_read(f->nft))
+	char		 set[FW_NAME_MAX], how[256], err[512], when[32];
+	struct tm	 tm;
+	time_t		 t = (time_t)now;
+	int		 what, rc;
+
+	if (f->nft == NULL || (what = nft_monitor_read(f->nft, set,
+	    sizeof(set))) == 0)
 		return (0);
 	f->stats.restores++;
-	log_warnx("firewall: table %s %s or part of it was removed by "
-	    "someone else; restoring it", f->conf.family, f->conf.table);
-	return (fw_reconcile(f, now) == 0 ? 1 : -1);
+	gone_text(f, what, set, how, sizeof(how));
+	rc = reconcile(f, now, 0, err, sizeof(err));
+	if (report_due(f, now)) {
+		char	more[96] = "";
+
+		if (f->gone_unreported > 0)
+			snprintf(more, sizeof(more), " (and %llu more times "
+			    "since the last report)", f->gone_unreported);
+		if (rc == 0)
+			log_warnx("firewall: %s%s; restored it at once with "
+			    "the %zu bans in force (more removals within %d s "
+			    "are restored without a warning)", how, more,
+			    f->nbans, REPORT_EVERY);
+		else
+			log_warnx("firewall: %s%s; cannot restore it: %s; "
+			    "tried again (backing off to every %d s) until it "
+			    "works, the bans in force and new ones kept "
+			    "meanwhile", how, more, err, RETRY_MAX);
+		f->gone_unreported = 0;
+	} else {
+		log_debug("firewall: %s; %s", how, rc == 0 ? "restored" :
+		    err);
+		f->gone_unreported++;
+	}
+	if (rc == 0) {
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
+		    "firewall: %s at %s (%llu removals so far); restored",
+		    how, when, f->stats.restores);
+	}
+	return (rc == 0 ? 1 : -1);
 }
 
 /* fw_deadline - when fw_flush() next has work without new bans; 0 none */
@@ -700,7 +873,8 @@ fw_deadline(const struct fw *f)
 	long long	t = 0;
 
 	if (f->map_dirty)
-		t = f->map_last + (long long)f->conf.map_delay;
+		t = f->stats.map_ok ? f->map_last +
+		    (long long)f->conf.map_delay : f->map_retry_at;
 	if (f->conf.mode != FW_OFF && (f->nft == NULL || f->fw_broken) &&
 	    (t == 0 || f->retry_at < t))
 		t = f->retry_at;
@@ -724,6 +898,25 @@ struct nft *
 fw_nft(struct fw *f)
 {
 	return (f->nft);
+}
+
+/* fw_map_status - the map's line of status: "none", "ok", or "failing
+ * since TIME: why" */
+const char *
+fw_map_status(const struct fw *f, char *buf, size_t len)
+{
+	char		 when[32];
+	struct tm	 tm;
+	time_t		 t = (time_t)f->stats.map_since;
+
+	if (f->map == NULL)
+		return ("none");
+	if (f->stats.map_ok)
+		return ("ok");
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(buf, len, "failing since %s: %s", when, f->stats.map_error);
+	return (buf);
 }
 
 /* fw_stats - counts for status */

@@ -22,6 +22,7 @@
  *	int	fw_monitor(struct fw *f, long long now);
  *	long long fw_deadline(const struct fw *f);
  *	const struct fw_stats *fw_stats(const struct fw *f);
+ *	const char *fw_map_status(const struct fw *f, char *buf, size_t len);
  *	void	fw_free(struct fw *f);
  * DESCRIPTION
  *	The enforcer keeps the bans that are in force (address or network,
@@ -48,8 +49,21 @@
  *	mode it touches only elements that carry fivefifty's comment.
  *	fw_flush() reconciles by itself after a failed batch.
  *	fw_monitor_fd() is a netlink socket subscribed to nf_tables changes,
- *	for the caller's poll(); fw_monitor() reads it and reconciles when
- *	someone deleted the table, a set or flushed the ruleset (logged once).
+ *	for the caller's poll(); fw_monitor() reads it and, when someone
+ *	deleted the table, a set, the chain or flushed the ruleset, makes
+ *	them again with every ban in force (its remaining time) in one
+ *	batch. One warning says what was removed and whether it was
+ *	restored; more removals within an hour are restored quietly and
+ *	counted (restores, last_error). A repair the kernel refuses, like a
+ *	failed flush, is tried again with a growing delay (1 s doubled up to
+ *	60 s, logged once, and once more when it works); the bans decided
+ *	meanwhile are kept and go in with it.
+ *	A map rewrite that fails (postmap missing or failing, a read-only
+ *	directory) is logged once, kept in map_since and map_error, and
+ *	tried again after max(map_delay, 1) s, doubled after each failure
+ *	up to 30 s; the rewrite that works is logged and holds every ban.
+ *	fw_map_status() is the map's word for status: "none" (no map), "ok",
+ *	or "failing since TIME: why", in buf.
  *	fw_deadline() is the next time fw_flush() has work without new bans
  *	(a debounced map rewrite, an expiry to drop from the map), or 0.
  *
@@ -128,6 +142,8 @@ struct fw_stats {
 	unsigned long long batches, batch_errors, reconciles, restores;
 	unsigned long long map_writes, map_errors;
 	long long	 last_flush;	/* epoch seconds */
+	long long	 map_since;	/* failing since (epoch), 0: not */
+	char		 map_error[512];	/* why it fails, "" */
 	char		 last_error[1024];
 };
 
@@ -150,6 +166,7 @@ int	fw_monitor(struct fw *, long long);
 long long fw_deadline(const struct fw *);
 int	fw_counters(struct fw *, uint64_t *, uint64_t *);
 const struct fw_stats *fw_stats(const struct fw *);
+const char *fw_map_status(const struct fw *, char *, size_t);
 void	fw_free(struct fw *);
 
 #endif /* FIVEFIFTY_FIREWALL_H */

@@ -26,11 +26,14 @@
  *	int	nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
  *		    const struct fw_range *del, size_t ndel, long long now,
  *		    char *err, size_t len);
+ *	int	nft_repair(struct nft *h, const struct fw_range *add,
+ *		    size_t nadd, const struct fw_range *del, size_t ndel,
+ *		    long long now, char *err, size_t len);
  *	int	nft_read(struct nft *h, int family, struct fw_range **out,
  *		    size_t *n, long long now, char *err, size_t len);
  *	int	nft_counters(struct nft *h, uint64_t *pkts, uint64_t *bytes);
  *	int	nft_monitor_open(struct nft *h);
- *	int	nft_monitor_read(struct nft *h);
+ *	int	nft_monitor_read(struct nft *h, char *set, size_t len);
  *	void	nft_close(struct nft *h);
  *
  *	Ranges (ranges.c):
@@ -63,9 +66,16 @@
  *	kept) or checks that the sets exist with the right types (set-only
  *	mode). nft_apply() sends deletions then additions as one batch (an
  *	addition of a range the kernel already holds refreshes its timeout;
- *	before Linux 6.12 the caller lists it in del too). nft_read() dumps
+ *	before Linux 6.12 the caller lists it in del too). nft_repair() is
+ *	nft_setup() and nft_apply() as one batch (own-table mode), so sets
+ *	made again are never in force without their elements; in set-only
+ *	mode, nft_apply() (nft_setup() checks the sets). nft_read() dumps
  *	a set as ranges; until is now + the kernel's remaining time, and
- *	ours says whether the element carries fivefifty's comment.
+ *	ours says whether the element carries fivefifty's comment; it fails
+ *	with errno ENOENT when the set (or its table) is not there.
+ *	nft_monitor_read() drains the monitor and returns the NFT_GONE_*
+ *	bits of what another process removed (0: nothing of ours); the name
+ *	of a removed set is in *set.
  */
 #ifndef FIVEFIFTY_FW_INT_H
 #define FIVEFIFTY_FW_INT_H
@@ -81,6 +91,14 @@ struct fw_range {
 	long long	 until;
 	int		 ours;		/* read back: our comment */
 };
+
+/* What nft_monitor_read() saw removed by another process. */
+#define NFT_GONE_TABLE	0x01	/* the table (delete table, flush ruleset) */
+#define NFT_GONE_SET	0x02	/* one of our sets */
+#define NFT_GONE_CHAIN	0x04	/* our chain */
+#define NFT_GONE_RULES	0x08	/* rules of our chain */
+#define NFT_GONE_OBJ	0x10	/* our counter */
+#define NFT_GONE_LOST	0x20	/* notifications were lost */
 
 struct fw_map;
 
@@ -100,11 +118,13 @@ struct nft *nft_open(const struct fw_conf *, char *, size_t);
 int	nft_setup(struct nft *, char *, size_t);
 int	nft_apply(struct nft *, const struct fw_range *, size_t,
 	    const struct fw_range *, size_t, long long, char *, size_t);
+int	nft_repair(struct nft *, const struct fw_range *, size_t,
+	    const struct fw_range *, size_t, long long, char *, size_t);
 int	nft_read(struct nft *, int, struct fw_range **, size_t *, long long,
 	    char *, size_t);
 int	nft_counters(struct nft *, uint64_t *, uint64_t *);
 int	nft_monitor_open(struct nft *);
-int	nft_monitor_read(struct nft *);
+int	nft_monitor_read(struct nft *, char *, size_t);
 int	nft_has_set(const struct nft *, int);
 int	nft_readd_refreshes(const struct nft *);
 void	nft_close(struct nft *);

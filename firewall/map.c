@@ -963,6 +963,17 @@ map_write(struct fw_map *m, const struct fw_ban *bans, size_t n,
 		snprintf(err, errlen, "map %s: out of memory", m->path);
 		return (-1);
 	}
+	/* Said plainly: a directory we cannot write in (read-only mount,
+	 * permissions) rather than what creating the temporary gave (a
+	 * left-over temporary that cannot be removed gives EEXIST). */
+	if (faccessat(AT_FDCWD, m->dir, W_OK, AT_EACCESS) == -1 &&
+	    errno != ENOENT) {
+		snprintf(err, errlen, "map directory %s is not writable: %s "
+		    "(the map is rewritten by a new file in it; make it "
+		    "writable for fivefifty's user)", m->dir, strerror(errno));
+		free(e);
+		return (-1);
+	}
 	if (stat(m->path, &sb) == 0 && S_ISREG(sb.st_mode))
 		mode = sb.st_mode & 0666;
 	snprintf(tmp, sizeof(tmp), "%s%s%ld", m->path, MAP_TMP,

@@ -6,7 +6,8 @@
  * NAME
  *	nft 3 - nf_tables transactions over netlink: one batch per change
  * SYNOPSIS
- *	See fw_int.h: nft_open(), nft_setup(), nft_apply(), nft_close().
+ *	See fw_int.h: nft_open(), nft_setup(), nft_apply(), nft_repair(),
+ *	nft_close().
  * DESCRIPTION
  *	Every change is one netlink batch (BATCH_BEGIN, messages, BATCH_END)
  *	sent with one sendmsg(); the kernel runs the whole batch inside it as
@@ -526,19 +527,13 @@ add_rule(struct nft *h, int v6, int port)
 	nftnl_rule_free(r);
 }
 
-/* nft_setup - own table: create or repair everything in one batch;
- * set-only: check the administrator's sets */
-int
-nft_setup(struct nft *h, char *err, size_t errlen)
+/* setup_msgs - the own table, its sets, counter, chain and rules into the
+ * open batch; chain: 1 when the chain exists, with its priority prio */
+static void
+setup_msgs(struct nft *h, int chain, int prio)
 {
-	int		 v6, i, prio, chain;
+	int		 v6, i;
 
-	if (h->conf.mode == FW_SETS)
-		return (nft_check_sets(h, err, errlen));
-	/* The chain is made again when its hook priority changed (a base
-	 * chain's hook cannot be updated); its rules are always replaced. */
-	chain = nft_chain_prio(h, &prio);
-	batch_start(h);
 	add_table(h);
 	for (v6 = 0; v6 < 2; v6++)
 		if (h->has[v6])
@@ -558,6 +553,22 @@ nft_setup(struct nft *h, char *err, size_t errlen)
 		for (i = 0; i < h->conf.nports; i++)
 			add_rule(h, v6, h->conf.ports[i]);
 	}
+}
+
+/* nft_setup - own table: create or repair everything in one batch;
+ * set-only: check the administrator's sets */
+int
+nft_setup(struct nft *h, char *err, size_t errlen)
+{
+	int		 prio = 0, chain;
+
+	if (h->conf.mode == FW_SETS)
+		return (nft_check_sets(h, err, errlen));
+	/* The chain is made again when its hook priority changed (a base
+	 * chain's hook cannot be updated); its rules are always replaced. */
+	chain = nft_chain_prio(h, &prio);
+	batch_start(h);
+	setup_msgs(h, chain, prio);
 	if (nft_talk(h, err, errlen) == -1)
 		return (-1);
 	h->interval[0] = h->interval[1] = 1;
@@ -648,21 +659,17 @@ put_ranges(struct nft *h, uint16_t type, int v6, const struct fw_range *r,
 	}
 }
 
-/* nft_apply - deletions then additions, one batch */
-int
-nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
-    const struct fw_range *del, size_t ndel, long long now, char *err,
-    size_t errlen)
+/* elem_msgs - deletions then additions into the open batch */
+static void
+elem_msgs(struct nft *h, const struct fw_range *add, size_t nadd,
+    const struct fw_range *del, size_t ndel, long long now)
 {
 	struct nftnl_udata_buf *ud;
-	int		 v6, rc;
+	int		 v6;
 
-	if (nadd == 0 && ndel == 0)
-		return (0);
 	if ((ud = nftnl_udata_buf_alloc(64)) == NULL)
 		abort();
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_SET_ELEM_COMMENT, FW_COMMENT);
-	batch_start(h);
 	for (v6 = 0; v6 < 2; v6++)
 		if (h->has[v6])
 			put_ranges(h, NFT_MSG_DELSETELEM, v6, del, ndel, now,
@@ -672,9 +679,14 @@ nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
 			put_ranges(h, NFT_MSG_NEWSETELEM, v6, add, nadd, now,
 			    ud);
 	nftnl_udata_buf_free(ud);
-	if (h->nmsgs == 0)
-		return (0);
-	rc = nft_talk(h, err, errlen);
+}
+
+/* send_batch - nft_talk(), then a large buffer let go */
+static int
+send_batch(struct nft *h, char *err, size_t errlen)
+{
+	int		rc = nft_talk(h, err, errlen);
+
 	/* A large buffer is not kept between flushes. */
 	if (h->cap > (4U << 20)) {
 		free(h->buf);
@@ -682,6 +694,42 @@ nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
 		h->cap = 0;
 	}
 	return (rc);
+}
+
+/* nft_apply - deletions then additions, one batch */
+int
+nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
+    const struct fw_range *del, size_t ndel, long long now, char *err,
+    size_t errlen)
+{
+	if (nadd == 0 && ndel == 0)
+		return (0);
+	batch_start(h);
+	elem_msgs(h, add, nadd, del, ndel, now);
+	if (h->nmsgs == 0)
+		return (0);
+	return (send_batch(h, err, errlen));
+}
+
+/* nft_repair - own table: nft_setup() and nft_apply() in one batch, so
+ * the sets are never in place without their elements */
+int
+nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
+    const struct fw_range *del, size_t ndel, long long now, char *err,
+    size_t errlen)
+{
+	int		 prio = 0, chain;
+
+	if (h->conf.mode == FW_SETS)	/* nothing of ours to make */
+		return (nft_apply(h, add, nadd, del, ndel, now, err, errlen));
+	chain = nft_chain_prio(h, &prio);
+	batch_start(h);
+	setup_msgs(h, chain, prio);
+	elem_msgs(h, add, nadd, del, ndel, now);
+	if (send_batch(h, err, errlen) == -1)
+		return (-1);
+	h->interval[0] = h->interval[1] = 1;
+	return (0);
 }
 
 /* nft_has_set - is there a set for this family (0: IPv4, 1: IPv6) */

@@ -19,10 +19,13 @@
  *	ending (until = LLONG_MAX).
  *
  *	The monitor is a second socket in the nf_tables multicast group.
- *	nft_monitor_read() drains it and returns 1 when another process
- *	deleted our table, one of our sets, our chain or its rules, or when
- *	notifications were lost; our own batches are recognised by their
- *	port id and ignored.
+ *	nft_monitor_read() drains it and says what another process deleted:
+ *	our table, one of our sets, our chain, its rules or our counter
+ *	(NFT_GONE_* bits), or that notifications were lost; our own batches
+ *	are recognised by their port id and ignored. Once it has seen a
+ *	removal it reads on (up to MON_WAITS times MON_WAIT_MS) until that
+ *	transaction's new-generation message, so that one `nft flush
+ *	ruleset` is one repair, not one per notification read.
  * DIAGNOSTICS
  *	-1 with "what: why" in err (or errno set, for the monitor).
  */
@@ -35,6 +38,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +52,9 @@
 
 #include "fw_int.h"
 #include "nft_int.h"
+
+#define MON_WAIT_MS	50	/* for the rest of a transaction's news */
+#define MON_WAITS	20
 
 /* query - send one request, run cb on each answer until the end; 0, or
  * -1 with errno (ENOENT: no such object) */
@@ -304,9 +311,13 @@ nft_read(struct nft *h, int family, struct fw_range **out, size_t *nout,
 	nlh = request(h, NFT_MSG_GETSETELEM, NLM_F_DUMP);
 	nftnl_set_elems_nlmsg_build_payload(nlh, q.set);
 	if (query(h, nlh, elems_cb, &q) == -1) {
+		int	e = errno;
+
 		snprintf(err, errlen, "reading set %s %s %s: %s",
-		    h->conf.family, h->conf.table, name, strerror(errno));
+		    h->conf.family, h->conf.table, name, strerror(e));
 		nftnl_set_free(q.set);
+		free(q.e);
+		errno = e;
 		return (-1);
 	}
 	if (nftnl_set_elem_foreach(q.set, elem_cb, &q) == -1) {
@@ -407,40 +418,78 @@ nft_monitor_open(struct nft *h)
 	return (fd);
 }
 
-/* about_us - a deletion of our table or of something in it */
-static int
-about_us(const struct nft *h, const struct nlmsghdr *nlh)
+/* attr_str - the string attribute of this type in a message, or NULL */
+static const char *
+attr_str(const struct nlmsghdr *nlh, uint16_t type)
 {
-	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	int		 type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 
-	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
-		return (0);
-	if (type != NFT_MSG_DELTABLE && type != NFT_MSG_DELSET &&
-	    type != NFT_MSG_DELCHAIN && type != NFT_MSG_DELRULE &&
-	    type != NFT_MSG_DELOBJ)
-		return (0);
-	if (g->nfgen_family != h->family)
-		return (0);
-	/* Attribute 1 is the table's name in each of these messages. */
-	mnl_attr_for_each(a, nlh, sizeof(*g)) {
-		if (mnl_attr_get_type(a) == 1)
-			return (strcmp(mnl_attr_get_str(a), h->conf.table) ==
-			    0);
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) == type &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			return (mnl_attr_get_str(a));
 	}
-	return (0);
+	return (NULL);
 }
 
-/* nft_monitor_read - 1 when someone else removed part of our setup */
+/* same - is the attribute there and equal to name */
+static int
+same(const char *attr, const char *name)
+{
+	return (attr != NULL && name[0] != '\0' && strcmp(attr, name) == 0);
+}
+
+/* about_us - the NFT_GONE_* bit of a deletion of our table or of
+ * something of ours in it; the set's name in set; 0: not ours */
+static int
+about_us(const struct nft *h, const struct nlmsghdr *nlh, char *set,
+    size_t setlen)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	const char	*name;
+	int		 type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
+	    g->nfgen_family != h->family)
+		return (0);
+	/* Attribute 1 is the table's name in each of these messages. */
+	if (!same(attr_str(nlh, NFTA_TABLE_NAME), h->conf.table))
+		return (0);
+	switch (type) {
+	case NFT_MSG_DELTABLE:
+		return (NFT_GONE_TABLE);
+	case NFT_MSG_DELSET:
+		name = attr_str(nlh, NFTA_SET_NAME);
+		if (!same(name, h->conf.set4) && !same(name, h->conf.set6))
+			return (0);
+		snprintf(set, setlen, "%s", name);
+		return (NFT_GONE_SET);
+	case NFT_MSG_DELCHAIN:
+		return (h->conf.mode == FW_TABLE && same(attr_str(nlh,
+		    NFTA_CHAIN_NAME), h->conf.chain) ? NFT_GONE_CHAIN : 0);
+	case NFT_MSG_DELRULE:
+		return (h->conf.mode == FW_TABLE && same(attr_str(nlh,
+		    NFTA_RULE_CHAIN), h->conf.chain) ? NFT_GONE_RULES : 0);
+	case NFT_MSG_DELOBJ:
+		return (h->conf.mode == FW_TABLE && same(attr_str(nlh,
+		    NFTA_OBJ_NAME), NFT_COUNTER_NAME) ? NFT_GONE_OBJ : 0);
+	default:
+		return (0);
+	}
+}
+
+/* nft_monitor_read - the NFT_GONE_* bits of what someone else removed
+ * of our setup (0: nothing); set: the name of a removed set */
 int
-nft_monitor_read(struct nft *h)
+nft_monitor_read(struct nft *h, char *set, size_t setlen)
 {
 	char		 buf[MNL_SOCKET_BUFFER_SIZE * 4];
 	struct nlmsghdr	*nlh;
+	struct pollfd	 pfd;
 	ssize_t		 n;
-	int		 hit = 0, len;
+	int		 what = 0, ended = 1, waits = 0, len;
 
+	set[0] = '\0';
 	if (h->mon == NULL)
 		return (0);
 	for (;;) {
@@ -448,16 +497,39 @@ nft_monitor_read(struct nft *h)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == ENOBUFS) {
-			hit = 1;	/* lost some: look for ourselves */
+			what |= NFT_GONE_LOST;	/* look for ourselves */
+			continue;
+		}
+		if (n == -1 && errno == EAGAIN && what != 0 && !ended &&
+		    waits++ < MON_WAITS) {
+			/* The kernel notifies a transaction's changes one
+			 * by one, then its new generation: wait for the
+			 * end, so one removal is one repair. */
+			pfd.fd = h->mon_fd;
+			pfd.events = POLLIN;
+			(void)poll(&pfd, 1, MON_WAIT_MS);
 			continue;
 		}
 		if (n <= 0)
 			break;
 		len = (int)n;
 		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len))
-			if (nlh->nlmsg_pid != h->portid && about_us(h, nlh))
-				hit = 1;
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			int	bit;
+
+			if (nlh->nlmsg_pid == h->portid)
+				continue;
+			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) ==
+			    NFNL_SUBSYS_NFTABLES && NFNL_MSG_TYPE(
+			    nlh->nlmsg_type) == NFT_MSG_NEWGEN) {
+				ended = 1;
+				continue;
+			}
+			if ((bit = about_us(h, nlh, set, setlen)) != 0) {
+				what |= bit;
+				ended = 0;
+			}
+		}
 	}
-	return (hit);
+	return (what);
 }

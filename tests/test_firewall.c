@@ -12,7 +12,8 @@
  *	independently with `nft -j list set ...` and jq. Covered: the own
  *	table with its chain, adding, refreshing, expiring and deleting
  *	elements, IPv6 and prefixes (nested bans cut into ranges), 100 000
- *	elements in one flush, restoring after `nft flush ruleset`, the
+ *	elements in one flush, restoring after `nft flush ruleset`, a repair
+ *	the kernel refuses tried again with backoff, the
  *	delete + add refresh of kernels before 6.12, set-only mode on a
  *	ruleset loaded with `nft -f`, the protected networks, a clear error
  *	without CAP_NET_ADMIN, and TCP connections really dropped; then a
@@ -431,6 +432,71 @@ test_fw_restore(void **state)
 	fw_free(f);
 }
 
+static struct fw	*backoff_fw;	/* freed by the teardown */
+
+/* backoff_leave - teardown: the enforcer freed, also after a failure */
+static int
+backoff_leave(void **state)
+{
+	fw_free(backoff_fw);
+	backoff_fw = NULL;
+	return (netns_leave(state));
+}
+
+/* test_fw_backoff - a repair the kernel refuses (our set's name taken by
+ * a set of another type) is tried again 1, 2, 4 ... s later, up to 60 s
+ * apart; a ban made meanwhile goes in with the repair that works */
+static void
+test_fw_backoff(void **state)
+{
+	static const long long want[] = { 1, 3, 7, 15, 31, 63, 123 };
+	struct fw_conf	 c;
+	struct fw	*f;
+	long long	 now = time(NULL), t;
+	unsigned long long before;
+	size_t		 k = 0;
+	char		*l;
+
+	(void)state;
+	own_table(&c);
+	backoff_fw = f = new_fw(&c);
+	ban_ok(f, "192.0.2.21", now, 3600, "five-fifty");
+	assert_int_equal(fw_flush(f, now), 0);
+	free(sh("printf 'flush ruleset\\nadd table inet fivefifty\\nadd set "
+	    "inet fivefifty offenders4 { type ipv6_addr; }\\n' | nft -f -",
+	    NULL));
+	assert_true(wait_readable(fw_monitor_fd(f), 1000));
+	assert_int_equal(fw_monitor(f, now), -1);
+	assert_int_equal(fw_stats(f)->fw_ok, 0);
+	assert_non_null(strstr(fw_stats(f)->last_error, "offenders4"));
+	assert_non_null(strstr(fw_stats(f)->last_error, "File exists"));
+	ban_ok(f, "192.0.2.22", now, 3600, "five-fifty");	/* meanwhile */
+	for (t = now; t <= now + 130; t++) {
+		before = fw_stats(f)->reconciles;
+		(void)fw_flush(f, t);
+		if (fw_stats(f)->reconciles == before)
+			continue;
+		if (k == sizeof(want) / sizeof(want[0]) || t != now + want[k])
+			fail_msg("a retry at +%lld s (expected +%lld)", t - now,
+			    k < sizeof(want) / sizeof(want[0]) ? want[k] : -1);
+		k++;
+		assert_int_equal(fw_deadline(f) - t, t - now + 1 > 60 ? 60 :
+		    t - now + 1);
+	}
+	assert_int_equal(k, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(fw_stats(f)->fw_ok, 0);
+
+	/* The obstacle gone: the monitor says so, both bans go in. */
+	free(sh("nft delete table inet fivefifty", NULL));
+	assert_true(wait_readable(fw_monitor_fd(f), 1000));
+	assert_int_equal(fw_monitor(f, now + 131), 1);
+	assert_int_equal(fw_stats(f)->fw_ok, 1);
+	l = elems("inet fivefifty", "offenders4");
+	assert_non_null(line_of(l, "192.0.2.21"));
+	assert_non_null(line_of(l, "192.0.2.22"));
+	free(l);
+}
+
 static const char admin_ruleset[] =
 	"table inet filter {\n"
 	"  set blocked4 { type ipv4_addr; flags timeout, interval;\n"
@@ -846,6 +912,8 @@ const struct CMUnitTest firewall_tests[] = {
 	NS_TEST(test_fw_refresh_old_kernel),
 	NS_TEST(test_fw_100k),
 	NS_TEST(test_fw_restore),
+	cmocka_unit_test_setup_teardown(test_fw_backoff, netns_enter,
+	    backoff_leave),
 	NS_TEST(test_fw_set_only),
 	NS_TEST(test_fw_protected),
 	NS_TEST(test_fw_no_privilege),

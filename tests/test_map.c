@@ -21,6 +21,8 @@
  *	- a failing postmap (false, missing, no main.cf), a missing
  *	  directory: -1 with a message naming the problem, the old map and
  *	  database unchanged byte for byte, no temporary file left;
+ *	- the enforcer's rewrite with postmap missing: tried again after
+ *	  1, 2, 4 ... s, up to 30 s apart, status "failing since T: why";
  *	- a hostile reason (CR, LF, markup, "$until", non-ASCII, no NUL)
  *	  stays one printable line;
  *	- expiry on rewrite, and an empty but valid map;
@@ -602,6 +604,67 @@ test_map_postmap_fails(void **state)
 	lab_close(&l);
 }
 
+static struct fw	*backoff_fw;	/* freed by the teardown */
+
+/* backoff_free - teardown: the enforcer freed, the directories removed */
+static int
+backoff_free(void **state)
+{
+	fw_free(backoff_fw);
+	backoff_fw = NULL;
+	return (lab_dirs_remove(state));
+}
+
+/* test_map_backoff - the enforcer's map rewrite with postmap missing:
+ * tried again after 1, 2, 4 ... s, up to 30 s apart, and status says
+ * since when and why */
+static void
+test_map_backoff(void **state)
+{
+	static const long long want[] = { 1, 3, 7, 15, 31, 61, 91 };
+	struct fw_conf	 c;
+	struct fw_ban	 b;
+	struct fw	*f;
+	struct lab	 l;
+	long long	 now = time(NULL), t;
+	unsigned long long before;
+	char		 err[512], buf[1024];
+	const char	*st;
+	size_t		 k = 0;
+
+	(void)state;
+	lab_open(&l);
+	fw_conf_defaults(&c);
+	c.mode = FW_OFF;
+	snprintf(c.map, sizeof(c.map), "hash:%s/map", l.dir);
+	snprintf(c.postmap, sizeof(c.postmap), "/nonexistent/postmap");
+	snprintf(c.postfix_dir, sizeof(c.postfix_dir), "%s", l.cf);
+	if ((backoff_fw = f = fw_new(&c, err, sizeof(err))) == NULL)
+		fail_msg("fw_new: %s", err);
+	b = ban("192.0.2.31", now + 3600, "five-fifty");
+	assert_int_equal(fw_ban(f, &b), 0);
+	assert_int_equal(fw_flush(f, now), -1);
+	assert_int_equal(fw_stats(f)->map_errors, 1);
+	st = fw_map_status(f, buf, sizeof(buf));
+	if (strncmp(st, "failing since ", 14) != 0 || strstr(st,
+	    "cannot run /nonexistent/postmap") == NULL)
+		fail_msg("map status \"%s\"", st);
+	for (t = now + 1; t <= now + 95; t++) {
+		before = fw_stats(f)->map_errors;
+		(void)fw_flush(f, t);
+		if (fw_stats(f)->map_errors == before)
+			continue;
+		if (k == sizeof(want) / sizeof(want[0]) || t != now + want[k])
+			fail_msg("a rewrite at +%lld s (expected +%lld)",
+			    t - now, k < sizeof(want) / sizeof(want[0]) ?
+			    want[k] : -1);
+		k++;
+	}
+	assert_int_equal(k, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(fw_deadline(f), now + 121);
+	lab_close(&l);
+}
+
 /* test_map_hostile_reason - whatever the reason holds, one printable
  * line a key, and nothing of it but [A-Za-z0-9 ._-] */
 static void
@@ -853,6 +916,7 @@ const struct CMUnitTest map_tests[] = {
 	cmocka_unit_test_teardown(test_map_types, lab_dirs_remove),
 	cmocka_unit_test_teardown(test_map_text, lab_dirs_remove),
 	cmocka_unit_test_teardown(test_map_postmap_fails, lab_dirs_remove),
+	cmocka_unit_test_teardown(test_map_backoff, backoff_free),
 	cmocka_unit_test_teardown(test_map_hostile_reason, lab_dirs_remove),
 	cmocka_unit_test_teardown(test_map_expiry, lab_dirs_remove),
 	cmocka_unit_test_teardown(test_map_stale, lab_dirs_remove),

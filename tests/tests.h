@@ -46,6 +46,7 @@ DECLARE_TESTS(conf_tests);
 DECLARE_TESTS(time_tests);
 DECLARE_TESTS(map_tests);
 DECLARE_TESTS(firewall_tests);
+DECLARE_TESTS(outage_tests);
 DECLARE_TESTS(host_tests);
 DECLARE_TESTS(daemon_tests);
 DECLARE_TESTS(control_tests);
