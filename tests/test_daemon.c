@@ -122,10 +122,18 @@ start(void)
 static int
 stop(pid_t pid)
 {
-	int	st;
+	int	st, i;
 
 	assert_int_equal(kill(pid, SIGTERM), 0);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
+	/* A daemon that ignores SIGTERM must fail its test, not hang the
+	 * run: SIGKILL after 30 s (a deadline for a hang, not a timing). */
+	for (i = 0; i < 3000 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 3000) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		fail_msg("the daemon did not exit within 30 s of SIGTERM");
+	}
 	return (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
@@ -437,6 +445,43 @@ test_daemon_notify(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* test_daemon_notify_unread - a supervisor that never reads its socket:
+ * the queue fills (10 datagrams in a fresh namespace), and the daemon
+ * still follows its log, bans, answers and stops on SIGTERM */
+static void
+test_daemon_notify_unread(void **state)
+{
+	struct sockaddr_un sun;
+	char		*out;
+	int		 fd;
+	pid_t		 pid;
+
+	(void)state;
+	fresh_dir();
+	conf_text("firewall = off\n");
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), DIR "/notify.sock");
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	setenv("NOTIFY_SOCKET", DIR "/notify.sock", 1);
+	setenv("WATCHDOG_USEC", "40000", 1);	/* a ping every 20 ms */
+	pid = start();
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	usleep(1500000);			/* 75 pings: the queue is full */
+	sessions("192.0.2.81", 5, 0);		/* a five-fifty */
+	assert_int_equal(cli("ban", "192.0.2.82", NULL, NULL, &out), 0);
+	free(out);
+	assert_int_equal(cli("status", NULL, NULL, NULL, &out), 0);
+	assert_non_null(strstr(out, "fivefifty is running"));
+	free(out);
+	assert_int_equal(stop(pid), 0);
+	close(fd);
+	free(sh("rm -rf " DIR, NULL));
+}
+
 /* test_daemon_peers - the control socket: root yes; another user only
  * as a member of control_group */
 static void
@@ -609,6 +654,7 @@ const struct CMUnitTest daemon_tests[] = {
 	NS_TEST(test_daemon_control),
 	NS_TEST(test_daemon_privileges),
 	NS_TEST(test_daemon_notify),
+	NS_TEST(test_daemon_notify_unread),
 	NS_TEST(test_daemon_peers),
 	NS_TEST(test_daemon_kill9),
 };
