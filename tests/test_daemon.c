@@ -482,7 +482,7 @@ dump(const char *db)
 {
 	char	cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"SELECT addr, score, bans, "
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"SELECT addr, score, bans, first_seen, last_seen, "
 	    "banned_until FROM clients ORDER BY addr; SELECT addr, t, weight, "
 	    "rule, detail FROM evidence ORDER BY addr, t, rule, detail, "
 	    "weight; SELECT addr, prefix_len, at, until, n, reason FROM bans "
