@@ -291,6 +291,8 @@ scan_files(struct scan *sc, const char *const *files, int n)
 		do
 			r = tailer_read(t, on_line, sc, 50000);
 		while (r > 0 || tailer_pending(t));
+		/* A last line without its newline counts too (as in parse). */
+		(void)tailer_finish(t, on_line, sc);
 		tailer_free(t);
 	}
 	return (status);

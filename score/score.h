@@ -56,7 +56,9 @@
  *	evidence recorded but is never banned.
  *
  *	scorer_event() feeds one event; scorer_flush() closes sessions idle
- *	since before t (a missed disconnect). scorer_decision() hands out
+ *	since before t (a missed disconnect), each judged as of its last
+ *	line, so that the outcome does not depend on when flushes happen
+ *	(the daemon's and scan's differ). scorer_decision() hands out
  *	the decisions made so far, one per call (1), or 0 when none is left.
  *	The scorer also counts what the reports show (facts.c): per hour of
  *	log time and client, connections, sessions, accepted messages and

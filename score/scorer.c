@@ -347,10 +347,11 @@ scorer_flush(struct scorer *s, long long t)
 	for (b = 0; b < SESSION_SLOTS; b++)
 		for (ss = s->sbuckets[b]; ss != NULL; ss = next) {
 			next = ss->next;
+			/* Judged as of its last line, not of this flush:
+			 * the daemon flushes at other lines than scan. */
 			if (t == LLONG_MAX ||
 			    (double)(t - ss->last) > s->conf.session_timeout)
-				session_end(s, ss, t == LLONG_MAX ? ss->last :
-				    t);
+				session_end(s, ss, ss->last);
 		}
 }
 

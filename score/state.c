@@ -249,7 +249,7 @@ exec(struct state *st, const char *sql)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(why, sizeof(why), "%.40s: %s", sql, msg != NULL ? msg :
+		snprintf(why, sizeof(why), "%s", msg != NULL ? msg :
 		    sqlite3_errmsg(st->db));
 		if (!quiet)
 			log_warnx("state database %s: %s", st->path, why);

@@ -20,11 +20,7 @@
  *	low-value entries, never the clients that have earned a score. An
  *	entry not yet written to the state database is not evicted, so the
  *	table may pass max_clients by what one flush interval adds.
- *	It returns NULL for an address that is no address. The entry it
- *	returns is marked to be written at the next flush (its last_seen at
- *	least changed): what is in memory at a flush is what is stored, so
- *	a restart after a kill goes on from the same clients as a run that
- *	was never interrupted.
+ *	It returns NULL for an address that is no address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +111,6 @@ client_get(struct scorer *s, const char *addr, int prefix, long long t)
 	for (c = s->buckets[b]; c != NULL; c = c->next)
 		if (memcmp(c->key, key, sizeof(key)) == 0) {
 			c->last_seen = t;
-			client_touch(s, c);	/* stored with what comes */
 			return (c);
 		}
 	if (s->nclients >= s->conf.max_clients) {
@@ -135,7 +130,6 @@ client_get(struct scorer *s, const char *addr, int prefix, long long t)
 	c->next = s->buckets[b];
 	s->buckets[b] = c;
 	s->nclients++;
-	client_touch(s, c);
 	return (c);
 }
 
