@@ -406,8 +406,9 @@ cmd_scan(int argc, char **argv)
 	    scorer_nclients(sc.s), sc.bans, sc.dry ? " (dry run: nothing "
 	    "written)" : "");
 	if (sc.failed) {
-		fprintf(stderr, "fivefifty scan: the state database failed; "
-		    "see above\n");
+		fprintf(stderr, "fivefifty scan: error: state database %s: "
+		    "not everything was stored (see above); run the same scan "
+		    "again once the cause is fixed\n", db);
 		status = EX_IOERR;
 	}
 	if (sc.fw != NULL && fw_sync(sc.fw, time(NULL)) == -1) {

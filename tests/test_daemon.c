@@ -24,7 +24,13 @@
  *	- kill -9 at random moments while a real log is appended and rotated
  *	  (rename and create, as logrotate does): the final state equals that
  *	  of `fivefifty scan` over the same lines, nothing lost, nothing
- *	  counted twice.
+ *	  counted twice;
+ *	- the state locked by another process (BEGIN EXCLUSIVE), or on a
+ *	  full file system that then grows: status says failing since when
+ *	  and why, the daemon goes on, and stores the manual ban and the
+ *	  positions by itself once it can (no restart); killed during the
+ *	  outage, the restarted daemon ends with a scan's state; a long
+ *	  outage keeps at most 16 batches waiting and coalesces the rest.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -486,7 +492,8 @@ dump(const char *db)
 {
 	char	cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"SELECT addr, score, bans, first_seen, last_seen, "
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"SELECT addr, score, bans, "
+	    "first_seen, last_seen, "
 	    "banned_until FROM clients ORDER BY addr; SELECT addr, t, weight, "
 	    "rule, detail FROM evidence ORDER BY addr, t, rule, detail, "
 	    "weight; SELECT addr, prefix_len, at, until, n, reason FROM bans "
@@ -721,6 +728,11 @@ test_daemon_state_locked(void **state)
 		fail_msg("not stored after the lock was released (status ok: "
 		    "%d, positions: %d)", ok, stored_all());
 	}
+	assert_int_equal(cli("status", "--json", NULL, NULL, &out), 0);
+	ok = strstr(out, "\"state\":\"ok\"") != NULL &&
+	    strstr(out, "\"state_pending\":0") != NULL;
+	free(out);
+	assert_true(ok);
 	assert_int_equal(stop(pid), 0);
 	/* A restart keeps the manual ban. */
 	pid = start();
@@ -851,6 +863,78 @@ test_daemon_state_kill(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* pending - the state_pending of status; -1 when it says none */
+static int
+pending(void)
+{
+	char	*out, *p;
+	int	 n = -1;
+
+	if (cli("status", NULL, NULL, NULL, &out) == 0 &&
+	    (p = strstr(out, "state_pending")) != NULL)
+		n = atoi(p + strlen("state_pending"));
+	free(out);
+	return (n);
+}
+
+/* test_daemon_state_coalesce - a long outage with a flush to make every
+ * second: at most 16 batches wait (the rest coalesced), and once stored
+ * the state is a scan's */
+static void
+test_daemon_state_coalesce(void **state)
+{
+	char		 lab[512], *text, *p, *end, *out;
+	size_t		 len, chunk;
+	pid_t		 pid;
+	int		 i, most = 0, n, coalesced;
+	FILE		*fp, *all;
+
+	(void)state;
+	fresh_dir();
+	conf_text("firewall = off\n");
+	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
+	assert_non_null(text = read_file(lab, &len));
+	assert_non_null(all = fopen(DIR "/all.log", "w"));
+	pid = start();
+	lock_db();
+	/* 24 pieces, one every 1.2 s: 24 flushes with something in them. */
+	chunk = len / 24 + 1;
+	for (p = text, i = 0; p < text + len; p = end, i++) {
+		end = p + chunk < text + len ? p + chunk : text + len;
+		while (end < text + len && end[-1] != '\n')
+			end++;
+		assert_non_null(fp = fopen(DIR "/mail.log", "a"));
+		fwrite(p, 1, (size_t)(end - p), fp);
+		fclose(fp);
+		fwrite(p, 1, (size_t)(end - p), all);
+		usleep(1200000);
+		if ((n = pending()) > most)
+			most = n;
+	}
+	fclose(all);
+	caught_up();
+	usleep(1200000);
+	assert_int_equal(cli("status", NULL, NULL, NULL, &out), 0);
+	coalesced = strstr(out, "state_coalesced") != NULL;
+	free(out);
+	unlock_db();
+	free(text);
+	print_message("      at most %d batches waiting\n", most);
+	if (most < 1 || most > 16 || !coalesced) {
+		(void)stop(pid);
+		fail_msg("%d batches waiting at most (1 to 16 expected), "
+		    "coalesced: %d", most, coalesced);
+	}
+	if (!wait_status("state              ok\n  state_pending      0\n",
+	    90000)) {
+		(void)stop(pid);
+		fail_msg("not stored after the lock was released");
+	}
+	assert_int_equal(stop(pid), 0);
+	scan_equal(DIR "/ff.db");
+	free(sh("rm -rf " DIR, NULL));
+}
+
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
 			    netns_leave)
 
@@ -864,6 +948,7 @@ const struct CMUnitTest daemon_tests[] = {
 	cmocka_unit_test_setup_teardown(test_daemon_state_full, netns_enter,
 	    tmpfs_teardown),
 	NS_TEST(test_daemon_state_kill),
+	NS_TEST(test_daemon_state_coalesce),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
     sizeof(daemon_tests[0]);

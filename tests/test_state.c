@@ -13,7 +13,12 @@
  *	  finishes, the scan ends with exactly the database of a run that
  *	  was never interrupted (every table, row by row);
  *	- the schema is migrated and stamped with user_version; a database
- *	  from a newer fivefifty is refused with a clear error.
+ *	  from a newer fivefifty is refused with a clear error;
+ *	- a damaged database is refused by state_open(), run, list and
+ *	  explain with its path, the reason and what to do;
+ *	- scan --dry-run reads a state's stored positions; a last line
+ *	  without a newline is scanned; a session whose end was never
+ *	  logged is judged as of its last line (last_seen).
  */
 #include <sys/wait.h>
 
