@@ -248,7 +248,7 @@ scan_stdin(struct scan *sc)
 		one_line(sc, line, len);
 	lines_free(lr);
 	if (rc == -1) {
-		log_warn("scan: read standard input");
+		log_err("scan: read standard input");
 		return (EX_IOERR);
 	}
 	return (EX_OK);
@@ -269,7 +269,8 @@ scan_files(struct scan *sc, const char *const *files, int n)
 		if (sc->st != NULL)
 			(void)state_position(sc->st, files[i], &sc->pos[i].pos);
 		if (stat(files[i], &sb) == -1) {
-			log_warn("scan: %s", files[i]);
+			log_err("scan: %s (the other files are scanned)",
+			    files[i]);
 			status = EX_NOINPUT;
 			continue;
 		}
