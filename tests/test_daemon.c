@@ -88,6 +88,8 @@ conf_text(const char *extra)
 	write_text(DIR "/ff.conf", buf, "w");
 }
 
+static pid_t	started;	/* the last daemon start() ran */
+
 /* start - fivefifty run in the background; its pid (stderr to a file) */
 static pid_t
 start(void)
@@ -105,6 +107,7 @@ start(void)
 	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv,
 	    environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
+	started = pid;
 	for (i = 0; i < 500; i++) {	/* the socket answers: ready */
 		char	*sargv[] = { (char *)bin_path(), "status", "-c",
 		    DIR "/ff.conf", NULL };
@@ -743,10 +746,29 @@ test_daemon_state_locked(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* state_teardown - a daemon a failed test left running is killed, the
+ * state's lock holder let go */
+static int
+state_teardown(void **state)
+{
+	if (started > 0 && waitpid(started, NULL, WNOHANG) == 0) {
+		kill(started, SIGKILL);
+		waitpid(started, NULL, 0);
+	}
+	started = 0;
+	(void)unlink(DIR "/locked");
+	return (netns_leave(state));
+}
+
 /* tmpfs_teardown - the tiny file system is unmounted whatever happened */
 static int
 tmpfs_teardown(void **state)
 {
+	if (started > 0 && waitpid(started, NULL, WNOHANG) == 0) {
+		kill(started, SIGKILL);
+		waitpid(started, NULL, 0);
+	}
+	started = 0;
 	free(sh("umount -l " DIR "/st 2>/dev/null; rm -rf " DIR, NULL));
 	return (netns_leave(state));
 }
@@ -944,11 +966,14 @@ const struct CMUnitTest daemon_tests[] = {
 	NS_TEST(test_daemon_notify),
 	NS_TEST(test_daemon_peers),
 	NS_TEST(test_daemon_kill9),
-	NS_TEST(test_daemon_state_locked),
+	cmocka_unit_test_setup_teardown(test_daemon_state_locked, netns_enter,
+	    state_teardown),
 	cmocka_unit_test_setup_teardown(test_daemon_state_full, netns_enter,
 	    tmpfs_teardown),
-	NS_TEST(test_daemon_state_kill),
-	NS_TEST(test_daemon_state_coalesce),
+	cmocka_unit_test_setup_teardown(test_daemon_state_kill, netns_enter,
+	    state_teardown),
+	cmocka_unit_test_setup_teardown(test_daemon_state_coalesce,
+	    netns_enter, state_teardown),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
     sizeof(daemon_tests[0]);
