@@ -270,7 +270,7 @@ scan_stdin(struct scan *sc)
 		one_line(sc, line, len);
 	lines_free(lr);
 	if (rc == -1) {
-		log_warn("scan: read standard input");
+		log_err("scan: read standard input");
 		return (EX_IOERR);
 	}
 	return (EX_OK);
@@ -291,7 +291,8 @@ scan_files(struct scan *sc, const char *const *files, int n)
 		if (sc->st != NULL)
 			(void)state_position(sc->st, files[i], &sc->pos[i].pos);
 		if (stat(files[i], &sb) == -1) {
-			log_warn("scan: %s", files[i]);
+			log_err("scan: %s (the other files are scanned)",
+			    files[i]);
 			status = EX_NOINPUT;
 			continue;
 		}
@@ -313,6 +314,8 @@ scan_files(struct scan *sc, const char *const *files, int n)
 		do
 			r = tailer_read(t, on_line, sc, 50000);
 		while (r > 0 || tailer_pending(t));
+		/* A last line without its newline counts too (as in parse). */
+		(void)tailer_finish(t, on_line, sc);
 		tailer_free(t);
 	}
 	return (status);
@@ -441,8 +444,9 @@ cmd_scan(int argc, char **argv)
 		    last <= 253402300799LL ? utc_text(last, lt, sizeof(lt)) :
 		    "out of range");
 	if (sc.failed) {
-		fprintf(stderr, "fivefifty scan: the state database failed; "
-		    "see above\n");
+		fprintf(stderr, "fivefifty scan: error: state database %s: "
+		    "not everything was stored (see above); run the same scan "
+		    "again once the cause is fixed\n", db);
 		status = EX_IOERR;
 	}
 	if (sc.fw != NULL && fw_sync(sc.fw, time(NULL)) == -1) {

@@ -96,6 +96,18 @@ open_db(const char *cmd, const char *db)
 	return (st);
 }
 
+/* db_fail - a query failed: say which database, why and what to do;
+ * EX_IOERR */
+static int
+db_fail(const char *cmd, struct state *st, const char *db)
+{
+	fprintf(stderr, "fivefifty %s: state database %s: %s (check it with "
+	    "sqlite3 %s 'PRAGMA integrity_check'; if it is damaged, move it "
+	    "aside and run fivefifty scan to build a new one)\n", cmd, db,
+	    sqlite3_errmsg(state_db(st)), db);
+	return (EX_IOERR);
+}
+
 /* decay - score s at time t, seen at now */
 static double
 decay(double s, long long t, long long now, double half_life)
@@ -182,7 +194,9 @@ cmd_list(int argc, char **argv)
 	}
 	if ((i = cmd_conf("list", cfile, &conf)) != 0)
 		return (i);
-	if ((st = open_db("list", db != NULL ? db : conf.state_db)) == NULL) {
+	if (db == NULL)
+		db = conf.state_db;
+	if ((st = open_db("list", db)) == NULL) {
 		conf_free(&conf);
 		return (EX_IOERR);
 	}
@@ -193,11 +207,10 @@ cmd_list(int argc, char **argv)
 	    sqlite3_prepare_v2(state_db(st), "SELECT rule, count(*) FROM "
 	    "evidence WHERE addr = ? GROUP BY rule ORDER BY 2 DESC, 1", -1, &r,
 	    NULL) != SQLITE_OK) {
-		fprintf(stderr, "fivefifty list: %s\n",
-		    sqlite3_errmsg(state_db(st)));
+		i = db_fail("list", st, db);
 		state_close(st);
 		conf_free(&conf);
-		return (EX_IOERR);
+		return (i);
 	}
 	if (json)
 		fputc('[', stdout);
@@ -357,8 +370,9 @@ cmd_explain(int argc, char **argv)
 	}
 	if ((plen = cmd_conf("explain", cfile, &conf)) != 0)
 		return (plen);
-	if ((st = open_db("explain", db != NULL ? db : conf.state_db)) ==
-	    NULL) {
+	if (db == NULL)
+		db = conf.state_db;
+	if ((st = open_db("explain", db)) == NULL) {
 		conf_free(&conf);
 		return (EX_IOERR);
 	}
@@ -380,13 +394,14 @@ cmd_explain(int argc, char **argv)
 	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, first_seen, "
 	    "last_seen, bans, banned_until FROM clients WHERE addr = ? OR "
 	    "addr = ?", -1, &q, NULL) != SQLITE_OK) {
+		i = db_fail("explain", st, db);
 		state_close(st);
 		conf_free(&conf);
-		return (EX_IOERR);
+		return (i);
 	}
 	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, net, -1, SQLITE_STATIC);
-	while (sqlite3_step(q) == SQLITE_ROW) {
+	while ((i = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(q, 0);
 		long long until = sqlite3_column_int64(q, 4);
 		if (found++)
@@ -398,7 +413,17 @@ cmd_explain(int argc, char **argv)
 		    2), b, sizeof(b)), sqlite3_column_int(q, 3));
 		printf("%s %s\n", until > now ? "banned until" : "not banned;",
 		    until > now ? utc_text(until, b, sizeof(b)) : "watching");
-		(void)explain_one(st, a, conf.score.half_life, now);
+		if (explain_one(st, a, conf.score.half_life, now) == -1) {
+			i = SQLITE_ERROR;
+			break;
+		}
+	}
+	if (i != SQLITE_DONE) {
+		i = db_fail("explain", st, db);
+		sqlite3_finalize(q);
+		state_close(st);
+		conf_free(&conf);
+		return (i);
 	}
 	sqlite3_finalize(q);
 	state_close(st);

@@ -12,7 +12,8 @@
  *
  *	loop.c runs it; control.c serves the socket and calls
  *	daemon_ban(), daemon_unban() and daemon_status(); privs.c drops
- *	root; notify.c talks to systemd.
+ *	root; notify.c talks to systemd; statewrite.c makes the state's
+ *	writer retry and says how it fares.
  */
 #ifndef FIVEFIFTY_DAEMON_INT_H
 #define FIVEFIFTY_DAEMON_INT_H
@@ -84,6 +85,9 @@ int	daemon_ban(struct daemon *, const char *, long long, const char *,
 	    char *, size_t);
 int	daemon_unban(struct daemon *, const char *, char *, size_t);
 void	daemon_status(struct daemon *, FILE *);
+
+void	statewrite_start(struct daemon *);
+void	statewrite_status(struct daemon *, FILE *);
 
 int	ctl_open(struct daemon *, char *, size_t);
 void	ctl_accept(struct daemon *);

@@ -595,9 +595,10 @@ daemon_status(struct daemon *d, FILE *out)
 	if (fw_counters(d->fw, &pkts, &bytes) == 0)
 		fprintf(out, "dropped_packets %llu\ndropped_bytes %llu\n",
 		    (unsigned long long)pkts, (unsigned long long)bytes);
-	fprintf(out, "map %s\nlast_flush %s\nstate_errors %llu\n",
+	fprintf(out, "map %s\nlast_flush %s\n",
 	    fw_map_status(d->fw, mt, sizeof(mt)), fs->last_flush ?
-	    utc_text(fs->last_flush, u, sizeof(u)) : "-", d->state_errors);
+	    utc_text(fs->last_flush, u, sizeof(u)) : "-");
+	statewrite_status(d, out);
 	breaker_stats(d->br, &bs);
 	if (bs.open)
 		fprintf(out, "breaker open since %s\n", utc_text(bs.since, u,
@@ -634,7 +635,7 @@ int
 daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 {
 	struct daemon	 d;
-	char		 err[1024];
+	char		 err[1024] = "";
 	int		 status, i;
 
 	memset(&d, 0, sizeof(d));
@@ -647,14 +648,14 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 	d.started = time(NULL);
 	if (privs_prepare(c, err, sizeof(err)) == -1 ||
 	    privs_drop(c, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return (EX_CONFIG);
 	}
 	d.sigfd = -1;
 	if ((d.sigfd = setup_signals()) == -1)
 		fatal("signalfd");
 	if ((d.p = pf_parser_new(err, sizeof(err))) == NULL) {
-		log_warnx("parser: %s", err);
+		log_errx("parser: %s", err);
 		status = EX_SOFTWARE;
 		goto out;
 	}
@@ -663,18 +664,21 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 		fatal("scorer");
 	scorer_set_protect(d.s, protects, &d);
 	if ((d.st = state_open(c->state_db, 0, err, sizeof(err))) == NULL) {
-		log_warnx("state database %s", err);
+		log_errx("state database %s", err);
 		status = EX_IOERR;
 		goto out;
 	}
+	statewrite_start(&d);
 	if (state_load(d.st, d.s) == -1) {
+		log_errx("state database %s: cannot load it (see above)",
+		    c->state_db);
 		status = EX_IOERR;
 		goto out;
 	}
 	if ((status = open_fw(&d)) != 0)
 		goto out;
 	if (ctl_open(&d, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		status = EX_UNAVAILABLE;
 		goto out;
 	}
@@ -688,10 +692,9 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 	start_positions(&d);
 	d.dirty = 1;
 	flush_state(&d);
-	if (state_sync(d.st) == -1) {
-		status = EX_IOERR;
-		goto out;
-	}
+	if (state_sync(d.st) == -1)	/* retried: see status */
+		log_warnx("state database %s: the start positions are not "
+		    "stored yet (see above); retrying", c->state_db);
 	d.last_flush_ms = d.last_watchdog_ms = now_ms();
 	d.last_status_ms = 0;	/* a STATUS right after READY */
 	log_info("following %s%s; %zu bans in force; control socket %s",

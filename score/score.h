@@ -30,6 +30,8 @@
  *	int	state_flush(struct state *st, struct scorer *s,
  *		    const struct state_pos *pos, int npos);
  *	int	state_sync(struct state *st);
+ *	void	state_retry(struct state *st, int on);
+ *	void	state_health(struct state *st, struct state_health *h);
  *	int	state_prune(struct state *st, long long now);
  *	void	state_close(struct state *st);
  * DESCRIPTION
@@ -61,7 +63,9 @@
  *	evidence recorded but is never banned.
  *
  *	scorer_event() feeds one event; scorer_flush() closes sessions idle
- *	since before t (a missed disconnect). scorer_decision() hands out
+ *	since before t (a missed disconnect), each judged as of its last
+ *	line, so that the outcome does not depend on when flushes happen
+ *	(the daemon's and scan's differ). scorer_decision() hands out
  *	the decisions made so far, one per call (1), or 0 when none is left.
  *	The scorer also counts what the reports show (facts.c): per hour of
  *	log time and client, connections, sessions, accepted messages and
@@ -90,7 +94,10 @@
  *	The state functions keep all of it in SQLite (score/state.c says
  *	how): state_load() restores a scorer, state_flush() writes what
  *	changed together with the tailer positions of the lines that changed
- *	it, in one transaction.
+ *	it, in one transaction. state_retry() makes the daemon's writer
+ *	retry a failed write with backoff, keeping the batches (bounded,
+ *	coalesced); state_health() says whether writes fail and how many
+ *	batches wait.
  * SECURITY
  *	Peer text (senders, recipients, HELO) is kept only as 64-bit hashes
  *	for matching, and capped and escaped where it is kept for explain.
@@ -254,6 +261,18 @@ struct state_pos {
 	struct tail_pos	 pos;
 };
 
+/* What state_health() says (status shows it). */
+struct state_health {
+	int		 failing;	/* the last write failed */
+	long long	 failing_since;	/* wall clock (0: a one-shot command) */
+	char		 reason[512];	/* path: what failed: SQLite's words */
+	int		 pending;	/* batches not stored yet */
+	unsigned long long failures;	/* failed writes, ever */
+	unsigned long long coalesced;	/* batches folded into another */
+	unsigned long long dropped;	/* evidence rows and fact bytes */
+	long		 retry_ms;	/* the wait before the next attempt */
+};
+
 struct state *state_open(const char *, int, char *, size_t);
 int	state_load(struct state *, struct scorer *);
 int	state_position(void *, const char *, struct tail_pos *);
@@ -261,6 +280,8 @@ int	state_flush(struct state *, struct scorer *, const struct state_pos *,
 	    int);
 int	state_prune(struct state *, long long);
 int	state_sync(struct state *);
+void	state_retry(struct state *, int);
+void	state_health(struct state *, struct state_health *);
 long long state_now(struct state *);
 struct sqlite3 *state_db(struct state *);
 void	state_close(struct state *);

@@ -362,9 +362,11 @@ scorer_flush(struct scorer *s, long long t)
 {
 	struct session	*ss;
 
+	/* Judged as of its last line, not of this flush: the daemon
+	 * flushes at other lines than scan. */
 	while ((ss = s->oldest) != NULL && (t == LLONG_MAX ||
 	    (double)(t - ss->last) > s->conf.session_timeout))
-		session_end(s, ss, t == LLONG_MAX ? ss->last : t);
+		session_end(s, ss, ss->last);
 }
 
 /* scorer_decision - the next decision not handed out yet */

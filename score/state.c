@@ -37,19 +37,39 @@
  *	failed write makes it, and every later flush, return -1 (the batches
  *	after it would build on what is missing). state_prune() removes
  *	evidence older than retention, once a day of log time.
+ *
+ *	state_retry() (the daemon) makes a failed write a pause instead:
+ *	the batch stays at the head of a queue and is written again after
+ *	1 s, then 2, 4 ... up to 60 s (STATE_BACKOFF_MAX_MS), until it is
+ *	stored; later flushes queue behind it, in order, and state_flush()
+ *	does not wait for a failing writer. The queue holds at most
+ *	STATE_PENDING_MAX batches; beyond it the newest two are coalesced
+ *	into one: the latest positions, sessions and meta values, every
+ *	client and five-fifty once (its latest row), every ban and unban,
+ *	and the evidence and report facts appended up to STATE_PENDING_EV
+ *	rows and STATE_PENDING_FACTS bytes (beyond those they are dropped and
+ *	counted: explain and the reports lose them, no decision does). SQLite
+ *	waits STATE_BUSY_MS for a lock before a write counts as failed.
+ *	state_health() says whether writes fail, since when and why, and how
+ *	many batches wait.
  * SECURITY
  *	Every value goes through bind parameters; no SQL text is ever built
  *	from data. Peer text in evidence details was escaped and capped by
  *	the rules.
  * DIAGNOSTICS
- *	Functions return -1 and log with log_warnx() (naming the SQLite
- *	error) when the database fails; the caller keeps its in-memory state
- *	and may retry.
+ *	Functions return -1 and log with log_warnx() (naming the database
+ *	and the SQLite error) when the database fails; the caller keeps its
+ *	in-memory state and may retry. With state_retry(), a failing writer
+ *	logs when it starts failing, when the reason changes and when it
+ *	resumes, not at each attempt. state_open() fills err with the path,
+ *	the reason and what to do on every failure.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -59,18 +79,35 @@
 #define SESSION_BLOB_VERSION	3
 #define EV_BATCH		32	/* evidence rows per INSERT */
 #define CLIENT_BLOB_VERSION	3	/* packed: only the entries in use */
+#define STATE_BUSY_MS		5000	/* lock wait, commands and scan */
+#define STATE_BUSY_MS_RETRY	1000	/* lock wait of a retrying writer */
+#define STATE_BACKOFF_MS	1000	/* first retry of a failed write */
+#define STATE_BACKOFF_MAX_MS	60000	/* retries at most this far apart */
+#define STATE_PENDING_MAX	16	/* batches queued before coalescing */
+#define STATE_PENDING_EV	32768	/* evidence rows a coalesced batch
+					 * keeps (184 bytes each) */
+#define STATE_PENDING_FACTS	(4 << 20)	/* fact bytes it keeps */
 
 struct batch;
 
 struct state {
 	sqlite3		*db;
 	int		 readonly;
-	/* The writer thread and its one-batch hand-over. */
+	char		*path;
+	/* The writer thread and its queue: head is the one being written
+	 * (busy) or retried; one batch waits unless retry is set. */
 	pthread_t	 thread;
 	pthread_mutex_t	 mtx;
 	pthread_cond_t	 cv;
-	struct batch	*pending;
+	struct batch	*head, *tail;
+	int		 npending;
 	int		 threaded, busy, quit, failed;
+	int		 retry;		/* state_retry(): failures wait */
+	int		 last_try;	/* closing: the attempts made */
+	long long	 fail_since;	/* wall clock; 0: writes succeed */
+	long		 backoff_ms;
+	char		 fail_reason[256];
+	unsigned long long failures, coalesced, dropped_ev, dropped_facts;
 	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
 	sqlite3_stmt	*lift_ban;
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
@@ -185,14 +222,23 @@ static const char *const migrations[] = {
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static int	mem_unpack(struct client_mem *, const unsigned char *, size_t);
+static struct batch *batch_next(const struct batch *);
+static void	batch_free(struct batch *);
 static int	put_factset(struct state *, const struct factset *);
 static void	*writer(void *);
 
-/* fail - log an SQLite error; -1 */
+/* The last failure of this thread, and whether it is logged (the
+ * retrying writer says it once, in its own words). */
+static _Thread_local char	why[256];
+static _Thread_local int	quiet;
+
+/* fail - log an SQLite error, naming the database; -1 */
 static int
 fail(struct state *st, const char *what)
 {
-	log_warnx("state: %s: %s", what, sqlite3_errmsg(st->db));
+	snprintf(why, sizeof(why), "%s: %s", what, sqlite3_errmsg(st->db));
+	if (!quiet)
+		log_warnx("state database %s: %s", st->path, why);
 	return (-1);
 }
 
@@ -203,8 +249,52 @@ exec(struct state *st, const char *sql)
 	char	*msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("state: %s", msg != NULL ? msg : "exec failed");
+		snprintf(why, sizeof(why), "%s", msg != NULL ? msg :
+		    sqlite3_errmsg(st->db));
+		if (!quiet)
+			log_warnx("state database %s: %s", st->path, why);
 		sqlite3_free(msg);
+		return (-1);
+	}
+	return (0);
+}
+
+/* user_version - the schema's version into *v; -1 (and why) if the
+ * file cannot be read, or is of a newer fivefifty */
+static int
+user_version(struct state *st, int *v, char *err, size_t errlen)
+{
+	sqlite3_stmt	*q;
+	int		 rc;
+
+	*v = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return (fail(st, "read the schema version"));
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		*v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return (fail(st, "read the schema version"));
+	if (*v > NMIGRATIONS) {
+		snprintf(err, errlen, "the state database is of schema %d, "
+		    "newer than this fivefifty knows (%d)", *v, NMIGRATIONS);
+		return (-1);
+	}
+	return (0);
+}
+
+/* migrate_check - a read-only database: readable, and made by a
+ * fivefifty that this one can read */
+static int
+migrate_check(struct state *st, char *err, size_t errlen)
+{
+	int	v;
+
+	if (user_version(st, &v, err, errlen) == -1)
+		return (-1);
+	if (v == 0) {
+		snprintf(err, errlen, "not a fivefifty state (no schema)");
 		return (-1);
 	}
 	return (0);
@@ -214,28 +304,19 @@ exec(struct state *st, const char *sql)
 static int
 migrate(struct state *st, char *err, size_t errlen)
 {
-	sqlite3_stmt	*q;
 	char		 sql[64];
-	int		 v = 0, i;
+	int		 v, i;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) !=
-	    SQLITE_OK)
-		return (fail(st, "user_version"));
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	if (v > NMIGRATIONS) {
-		snprintf(err, errlen, "the state database is of schema %d, "
-		    "newer than this fivefifty knows (%d)", v, NMIGRATIONS);
+	if (user_version(st, &v, err, errlen) == -1)
 		return (-1);
-	}
 	for (i = v; i < NMIGRATIONS; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
 		if (exec(st, "BEGIN IMMEDIATE") == -1 ||
 		    exec(st, migrations[i]) == -1 || exec(st, sql) == -1 ||
 		    exec(st, "COMMIT") == -1) {
+			snprintf(err, errlen, "schema migration %d failed: %s",
+			    i + 1, why);
 			(void)exec(st, "ROLLBACK");
-			snprintf(err, errlen, "migration %d failed", i + 1);
 			return (-1);
 		}
 	}
@@ -267,44 +348,91 @@ prep_batch(struct state *st)
 	return (prep(st, &st->put_evs, sql));
 }
 
+/* open_fail - err: the path, the reason and what to do; NULL */
+static struct state *
+open_fail(struct state *st, const char *path, const char *reason,
+    char *err, size_t errlen)
+{
+	const char	*todo;
+
+	if (strstr(reason, "locked") != NULL || strstr(reason, "busy") !=
+	    NULL)
+		todo = "another process holds it locked: try again when it is "
+		    "done";
+	else if (strstr(reason, "not a database") != NULL ||
+	    strstr(reason, "malformed") != NULL ||
+	    strstr(reason, "newer") != NULL)
+		todo = "check state_db or --db; move the damaged file aside "
+		    "and run fivefifty scan to build a new one";
+	else
+		todo = "check state_db or --db, its directory, permissions and "
+		    "free space";
+	snprintf(err, errlen, "%s: %s (%s)", path, reason, todo);
+	state_close(st);
+	return (NULL);
+}
+
 /* state_open - open or create the database, migrated, in WAL mode */
 struct state *
 state_open(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct state	*st;
+	char		 reason[512];
 	int		 flags;
 
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	err[0] = '\0';
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		if (st != NULL)
+			free(st);
+		snprintf(err, errlen, "%s: out of memory", path);
 		return (NULL);
 	}
 	st->retention = 30 * 86400;
 	st->readonly = readonly;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, st->db != NULL ?
-		    sqlite3_errmsg(st->db) : "cannot open");
-		state_close(st);
-		return (NULL);
-	}
-	sqlite3_busy_timeout(st->db, 5000);
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK)
+		return (open_fail(st, path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "cannot open", err, errlen));
+	sqlite3_busy_timeout(st->db, STATE_BUSY_MS);
+	reason[0] = '\0';
+	why[0] = '\0';
+	quiet = 1;	/* said once, in err */
 	if (!readonly && (exec(st, "PRAGMA journal_mode = WAL") == -1 ||
 	    exec(st, "PRAGMA synchronous = NORMAL") == -1 ||
 	    exec(st, "PRAGMA cache_size = -16384") == -1 ||
-	    migrate(st, err, errlen) == -1)) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "%s: cannot set up", path);
-		state_close(st);
-		return (NULL);
+	    migrate(st, reason, sizeof(reason)) == -1)) {
+		quiet = 0;
+		if (reason[0] == '\0')
+			snprintf(reason, sizeof(reason), "%s", why[0] != '\0' ?
+			    why : "cannot set up");
+		return (open_fail(st, path, reason, err, errlen));
 	}
+	/* Read-only: the schema is read now, so that a damaged file is
+	 * said here, with its path, and not by the first query. */
+	if (readonly && (migrate_check(st, reason, sizeof(reason)) == -1 ||
+	    prep(st, &st->get_pos, "SELECT dev, ino, off, fp_len, fp FROM "
+	    "positions WHERE path = ?") == -1)) {
+		quiet = 0;
+		if (reason[0] == '\0')
+			snprintf(reason, sizeof(reason), "%s", why[0] != '\0' ?
+			    why : "cannot read");
+		return (open_fail(st, path, reason, err, errlen));
+	}
+	quiet = 0;
 	if (readonly)
 		return (st);
 	/* A second core stores while the first scores, when SQLite may be
 	 * used from two threads (serialized mode). */
 	if (sqlite3_threadsafe() != 0) {
+		pthread_condattr_t ca;
+
 		pthread_mutex_init(&st->mtx, NULL);
-		pthread_cond_init(&st->cv, NULL);
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&st->cv, &ca);
+		pthread_condattr_destroy(&ca);
 		if (pthread_create(&st->thread, NULL, writer, st) == 0)
 			st->threaded = 1;
 	}
@@ -338,9 +466,8 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	    prep(st, &st->del_sessions, "DELETE FROM sessions") == -1 ||
 	    prep(st, &st->put_meta, "INSERT OR REPLACE INTO meta (key, value) "
 	    "VALUES (?,?)") == -1) {
-		snprintf(err, errlen, "%s: cannot prepare statements", path);
-		state_close(st);
-		return (NULL);
+		return (open_fail(st, path, why[0] != '\0' ? why :
+		    "cannot prepare statements", err, errlen));
 	}
 	return (st);
 }
@@ -368,6 +495,17 @@ state_close(struct state *st)
 		pthread_mutex_destroy(&st->mtx);
 		pthread_cond_destroy(&st->cv);
 	}
+	if (st->head != NULL)
+		log_warnx("state database %s: %d batches were not stored (%s): "
+		    "the lines after the stored positions are read again at the "
+		    "next start; bans and unbans made by hand since then are "
+		    "lost", st->path, st->npending, st->fail_reason);
+	while (st->head != NULL) {
+		struct batch *b = st->head;
+
+		st->head = batch_next(b);
+		batch_free(b);
+	}
 	sqlite3_finalize(st->put_client);
 	sqlite3_finalize(st->put_ev);
 	sqlite3_finalize(st->put_ban);
@@ -381,6 +519,7 @@ state_close(struct state *st)
 	sqlite3_finalize(st->put_fact);
 	sqlite3_finalize(st->put_ff);
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 }
 
@@ -636,7 +775,15 @@ struct batch {
 	char		**paths;
 	int		 npos;
 	long long	 now, next_session, rng;
+	struct batch	*next;		/* the writer's queue */
 };
+
+/* batch_next - the batch queued after b */
+static struct batch *
+batch_next(const struct batch *b)
+{
+	return (b->next);
+}
 
 #define SESSION_BLOB	(sizeof(struct session) + 1)
 
@@ -956,6 +1103,7 @@ batch_write(struct state *st, const struct batch *b)
 {
 	const struct ff	*ffe;
 	sqlite3_stmt	*q;
+	char		 saved[sizeof(why)];
 	size_t		 i;
 	int		 k;
 
@@ -1071,8 +1219,77 @@ batch_write(struct state *st, const struct batch *b)
 		goto fail;
 	return (0);
 fail:
-	(void)exec(st, "ROLLBACK");
+	snprintf(saved, sizeof(saved), "%s", why);
+	if (sqlite3_get_autocommit(st->db) == 0)
+		(void)exec(st, "ROLLBACK");
+	snprintf(why, sizeof(why), "%s", saved);	/* what failed */
 	return (-1);
+}
+
+/* wall_now - the wall clock, for what status shows */
+static long long
+wall_now(void)
+{
+	return ((long long)time(NULL));
+}
+
+/* write_failed - the head batch could not be stored: say so once (and
+ * when the reason changes), and wait before the next attempt; called
+ * and returns with the lock held */
+static void
+write_failed(struct state *st, const char *reason)
+{
+	struct timespec	 until;
+	int		 changed;
+
+	st->failures++;
+	changed = strcmp(reason, st->fail_reason) != 0;
+	snprintf(st->fail_reason, sizeof(st->fail_reason), "%s", reason);
+	st->backoff_ms = st->backoff_ms == 0 ? STATE_BACKOFF_MS :
+	    st->backoff_ms * 2 > STATE_BACKOFF_MAX_MS ? STATE_BACKOFF_MAX_MS :
+	    st->backoff_ms * 2;
+	if (st->fail_since == 0) {
+		st->fail_since = wall_now();
+		log_warnx("state database %s: cannot store the state: %s; "
+		    "%d batches kept in memory, retried in %ld s and then less "
+		    "and less often (at most every %d s); check the disk and "
+		    "what else uses the database", st->path, reason,
+		    st->npending, st->backoff_ms / 1000,
+		    STATE_BACKOFF_MAX_MS / 1000);
+	} else if (changed)
+		log_warnx("state database %s: still cannot store the state: "
+		    "%s; %d batches kept", st->path, reason, st->npending);
+	pthread_cond_broadcast(&st->cv);	/* state_flush need not wait */
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += st->backoff_ms / 1000;
+	until.tv_nsec += (st->backoff_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	while (!st->quit && pthread_cond_timedwait(&st->cv, &st->mtx,
+	    &until) != ETIMEDOUT)
+		continue;
+}
+
+/* write_stored - the head batch is stored: off the queue; say when
+ * writes resume. With the lock held. */
+static void
+write_stored(struct state *st)
+{
+	struct batch	*b = st->head;
+
+	if ((st->head = b->next) == NULL)
+		st->tail = NULL;
+	st->npending--;
+	batch_free(b);
+	if (st->fail_since != 0) {
+		log_info("state database %s: the state is stored again after "
+		    "%lld s (%d batches still to store)", st->path, wall_now() -
+		    st->fail_since, st->npending);
+		st->fail_since = 0;
+	}
+	st->backoff_ms = 0;
 }
 
 /* writer - the thread that stores batches, one at a time, in order */
@@ -1080,25 +1297,34 @@ static void *
 writer(void *arg)
 {
 	struct state	*st = arg;
-	struct batch	*b;
 	int		 r;
 
 	pthread_mutex_lock(&st->mtx);
 	for (;;) {
-		while (st->pending == NULL && !st->quit)
+		while (st->head == NULL && !st->quit)
 			pthread_cond_wait(&st->cv, &st->mtx);
-		if (st->pending == NULL)
+		if (st->head == NULL)
 			break;
-		b = st->pending;
-		st->pending = NULL;
+		/* Closing with a failing writer: one last attempt, no more
+		 * waiting. */
+		if (st->quit && st->fail_since != 0 && st->last_try++ > 0)
+			break;
 		st->busy = 1;
 		pthread_mutex_unlock(&st->mtx);
-		r = st->failed ? -1 : batch_write(st, b);
-		batch_free(b);
+		quiet = st->retry;	/* said once, by write_failed() */
+		why[0] = '\0';
+		r = st->failed ? -1 : batch_write(st, st->head);
 		pthread_mutex_lock(&st->mtx);
 		st->busy = 0;
-		if (r == -1)
-			st->failed = 1;	/* later batches would build on it */
+		if (r == 0)
+			write_stored(st);
+		else if (st->retry)
+			write_failed(st, why[0] != '\0' ? why : "write failed");
+		else {
+			/* Later batches would build on it: none is. */
+			st->failed = 1;
+			write_stored(st);
+		}
 		pthread_cond_broadcast(&st->cv);
 	}
 	pthread_mutex_unlock(&st->mtx);
@@ -1106,7 +1332,8 @@ writer(void *arg)
 }
 
 /* state_sync - wait until everything handed to the writer is stored;
- * -1 if a write failed */
+ * -1 if a write failed (with state_retry(): if writes fail now; what
+ * is queued stays queued) */
 int
 state_sync(struct state *st)
 {
@@ -1115,11 +1342,135 @@ state_sync(struct state *st)
 	if (!st->threaded)
 		return (st->failed ? -1 : 0);
 	pthread_mutex_lock(&st->mtx);
-	while (st->pending != NULL || st->busy)
+	while ((st->head != NULL || st->busy) && st->fail_since == 0)
 		pthread_cond_wait(&st->cv, &st->mtx);
-	r = st->failed ? -1 : 0;
+	r = st->failed || st->fail_since != 0 ? -1 : 0;
 	pthread_mutex_unlock(&st->mtx);
 	return (r);
+}
+
+/* by_addr - crow or ff pointers by address */
+static int
+by_addr(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+/* in_sorted - is addr among the n sorted addresses */
+static int
+in_sorted(const char **v, size_t n, const char *addr)
+{
+	return (n > 0 && bsearch(&addr, v, n, sizeof(*v), by_addr) != NULL);
+}
+
+/* batch_merge - fold b (newer) into a, keeping what a restart needs;
+ * b is freed. -1 (both unchanged) when memory runs out. */
+static int
+batch_merge(struct state *st, struct batch *a, struct batch *b)
+{
+	const char	**keys = NULL;
+	struct crow	*cl;
+	struct ff	*ffs = NULL;
+	struct pending_ev *ev;
+	struct score_decision *bans;
+	size_t		 i, n, keep, drop, pad;
+
+	n = b->nclients > b->nffs ? b->nclients : b->nffs;
+	if ((keys = calloc(n + 1, sizeof(*keys))) == NULL ||
+	    (cl = calloc(a->nclients + b->nclients + 1, sizeof(*cl))) ==
+	    NULL) {
+		free(keys);
+		return (-1);
+	}
+	if ((a->nffs + b->nffs > 0 && (ffs = calloc(a->nffs + b->nffs,
+	    sizeof(*ffs))) == NULL) || (bans = realloc(a->bans,
+	    (a->nbans + b->nbans + 1) * sizeof(*bans))) == NULL) {
+		free(keys);
+		free(cl);
+		free(ffs);
+		return (-1);
+	}
+	a->bans = bans;
+	/* Every ban and unban, in order. */
+	memcpy(a->bans + a->nbans, b->bans, b->nbans * sizeof(*bans));
+	a->nbans += b->nbans;
+	/* Each client once: b's row where both have one. */
+	for (i = 0; i < b->nclients; i++)
+		keys[i] = b->clients[i].addr;
+	qsort(keys, b->nclients, sizeof(*keys), by_addr);
+	for (i = 0, n = 0; i < a->nclients; i++)
+		if (!in_sorted(keys, b->nclients, a->clients[i].addr))
+			cl[n++] = a->clients[i];
+	memcpy(cl + n, b->clients, b->nclients * sizeof(*cl));
+	free(a->clients);
+	a->clients = cl;
+	a->nclients = n + b->nclients;
+	/* Each five-fifty once, likewise. */
+	for (i = 0; i < b->nffs; i++)
+		keys[i] = b->ffs[i].addr;
+	qsort(keys, b->nffs, sizeof(*keys), by_addr);
+	for (i = 0, n = 0; i < a->nffs; i++)
+		if (!in_sorted(keys, b->nffs, a->ffs[i].addr))
+			ffs[n++] = a->ffs[i];
+	if (b->nffs > 0)
+		memcpy(ffs + n, b->ffs, b->nffs * sizeof(*ffs));
+	free(a->ffs);
+	a->ffs = ffs;
+	a->nffs = n + b->nffs;
+	free(keys);
+	/* Evidence appended, the oldest dropped beyond the cap. */
+	if (a->nev + b->nev > 0 && (ev = realloc(a->ev, (a->nev + b->nev) *
+	    sizeof(*ev))) != NULL) {
+		a->ev = ev;
+		if (b->nev > 0)
+			memcpy(a->ev + a->nev, b->ev, b->nev * sizeof(*ev));
+		a->nev += b->nev;
+	} else
+		st->dropped_ev += b->nev;
+	if (a->nev > STATE_PENDING_EV) {
+		drop = a->nev - STATE_PENDING_EV;
+		memmove(a->ev, a->ev + drop, STATE_PENDING_EV * sizeof(*a->ev));
+		a->nev = STATE_PENDING_EV;
+		st->dropped_ev += drop;
+	}
+	/* Facts appended (records are 8-byte aligned), up to the cap. */
+	pad = (8 - a->flog.len % 8) % 8;
+	keep = a->flog.len + pad + b->flog.len;
+	if (b->flog.len > 0 && keep <= STATE_PENDING_FACTS) {
+		char *p = a->flog.cap >= keep ? a->flog.p : realloc(a->flog.p,
+		    keep);
+
+		if (p != NULL) {
+			memset(p + a->flog.len, 0, pad);
+			memcpy(p + a->flog.len + pad, b->flog.p, b->flog.len);
+			a->flog.p = p;
+			a->flog.len = keep;
+			a->flog.cap = a->flog.cap > keep ? a->flog.cap : keep;
+		} else
+			st->dropped_facts += b->flog.len;
+	} else if (b->flog.len > 0)
+		st->dropped_facts += b->flog.len;
+	/* The latest of the rest: sessions, positions, meta. */
+	free(a->sessions);
+	a->sessions = b->sessions;
+	a->nsessions = b->nsessions;
+	b->sessions = NULL;
+	for (i = 0; i < (size_t)a->npos; i++)
+		free(a->paths[i]);
+	free(a->paths);
+	free(a->pos);
+	a->pos = b->pos;
+	a->paths = b->paths;
+	a->npos = b->npos;
+	b->pos = NULL;
+	b->paths = NULL;
+	b->npos = 0;
+	a->now = b->now;
+	a->next_session = b->next_session;
+	a->rng = b->rng;
+	st->coalesced++;
+	batch_free(b);
+	return (0);
 }
 
 /* state_flush - hand what changed since the last flush, with the
@@ -1128,12 +1479,14 @@ int
 state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
     int npos)
 {
-	struct batch	*b;
+	struct batch	*b, *p;
 	int		 r;
 
 	if ((b = batch_make(s, pos, npos)) == NULL) {
-		log_warnx("state: out of memory for a flush");
-		st->failed = 1;
+		log_warnx("state database %s: out of memory for a flush",
+		    st->path);
+		if (!st->retry)
+			st->failed = 1;
 		return (-1);
 	}
 	if (!st->threaded) {
@@ -1144,17 +1497,66 @@ state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
 		return (r);
 	}
 	pthread_mutex_lock(&st->mtx);
-	while (st->pending != NULL || st->busy)
+	/* One batch waits while the writer works (STATE_PENDING_MAX with
+	 * state_retry()); none while writes fail. */
+	while (st->fail_since == 0 && !st->failed && st->npending >=
+	    (st->retry ? STATE_PENDING_MAX : 2))
 		pthread_cond_wait(&st->cv, &st->mtx);
 	if (st->failed) {
 		pthread_mutex_unlock(&st->mtx);
 		batch_free(b);
 		return (-1);
 	}
-	st->pending = b;
+	if (st->npending >= STATE_PENDING_MAX && st->tail != NULL &&
+	    st->tail != st->head) {
+		/* Full: into the newest batch the writer is not at. */
+		if (batch_merge(st, st->tail, b) == 0) {
+			pthread_mutex_unlock(&st->mtx);
+			return (0);
+		}
+		log_warnx("state database %s: out of memory coalescing "
+		    "batches: %d kept", st->path, st->npending + 1);
+	}
+	if ((p = st->tail) != NULL)
+		p->next = b;
+	else
+		st->head = b;
+	st->tail = b;
+	st->npending++;
 	pthread_cond_broadcast(&st->cv);
 	pthread_mutex_unlock(&st->mtx);
 	return (0);
+}
+
+/* state_retry - failed writes are retried (the daemon); see
+ * DESCRIPTION */
+void
+state_retry(struct state *st, int on)
+{
+	st->retry = on;
+	sqlite3_busy_timeout(st->db, on ? STATE_BUSY_MS_RETRY : STATE_BUSY_MS);
+}
+
+/* state_health - whether the state is stored, and what waits */
+void
+state_health(struct state *st, struct state_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (st->threaded)
+		pthread_mutex_lock(&st->mtx);
+	h->failing_since = st->fail_since;
+	if (st->fail_since != 0 || st->failed)
+		snprintf(h->reason, sizeof(h->reason), "%s: %s", st->path,
+		    st->fail_reason[0] != '\0' ? st->fail_reason :
+		    "a write failed");
+	h->failing = st->fail_since != 0 || st->failed;
+	h->pending = st->npending;
+	h->failures = st->failures;
+	h->coalesced = st->coalesced;
+	h->dropped = st->dropped_ev + st->dropped_facts;
+	h->retry_ms = st->backoff_ms;
+	if (st->threaded)
+		pthread_mutex_unlock(&st->mtx);
 }
 
 /* state_prune - evidence older than retention before log time now; at

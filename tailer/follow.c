@@ -663,6 +663,21 @@ tailer_read(struct tailer *t, tail_cb cb, void *arg, unsigned max)
 	return ((int)((max == 0 ? UINT_MAX : max) - budget));
 }
 
+/* tailer_finish - what is left of each file, its last unterminated
+ * bytes included (scan: the files are complete); -1 if cb returned -1 */
+int
+tailer_finish(struct tailer *t, tail_cb cb, void *arg)
+{
+	unsigned	 budget = UINT_MAX;
+	int		 i;
+
+	for (i = 0; i < t->nfiles; i++)
+		if (t->files[i].fd != -1 && deliver(&t->files[i], i, cb, arg,
+		    &budget, 1) == -1)
+			return (-1);
+	return (0);
+}
+
 /* tailer_pending - lines are ready without a new event */
 int
 tailer_pending(const struct tailer *t)

@@ -32,6 +32,7 @@
  *	int	tailer_fd(const struct tailer *t);
  *	int	tailer_read(struct tailer *t, tail_cb cb, void *arg,
  *		    unsigned max);
+ *	int	tailer_finish(struct tailer *t, tail_cb cb, void *arg);
  *	int	tailer_pending(const struct tailer *t);
  *	int	tailer_timeout(const struct tailer *t);
  *	void	tailer_stats(const struct tailer *t, int file,
@@ -88,6 +89,9 @@
  *	one to commit together with what the consumer made of the line: after
  *	a crash, starting from it neither loses nor repeats a line. It
  *	returns the number of lines delivered, or -1 if cb returned -1.
+ *	tailer_finish() hands out what is left of each file, its last
+ *	unterminated bytes included as a line (for a reader of complete
+ *	files, like scan; the position is then the file's end).
  *	tailer_pending() says lines are ready without a new inotify event
  *	(the last call stopped at max): call tailer_read() again without
  *	waiting. tailer_timeout() is how long the caller may sleep, in
@@ -163,6 +167,7 @@ int	tailer_add_stored(struct tailer *, const char *,
 	    const struct tail_store *, int);
 int	tailer_fd(const struct tailer *);
 int	tailer_read(struct tailer *, tail_cb, void *, unsigned);
+int	tailer_finish(struct tailer *, tail_cb, void *);
 int	tailer_pending(const struct tailer *);
 int	tailer_timeout(const struct tailer *);
 void	tailer_stats(const struct tailer *, int, struct tail_stats *);

@@ -922,7 +922,8 @@ $NX "$ff" -c "$conf" scan --no-enforce --db "$dir/scan.db" "$dir/all.log" \
 
 # dump DB - clients, evidence, bans, report facts and five-fifties, as text
 dump() {
-	sqlite3 "$1" "SELECT addr, score, bans, banned_until FROM clients
+	sqlite3 "$1" "SELECT addr, score, bans, banned_until, first_seen,
+	    last_seen FROM clients
 	    WHERE addr <> '$manual' ORDER BY addr;
 	    SELECT addr, t, weight, rule, detail FROM evidence
 	    WHERE addr <> '$manual' ORDER BY addr, t, rule, detail, weight;

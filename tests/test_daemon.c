@@ -24,7 +24,13 @@
  *	- kill -9 at random moments while a real log is appended and rotated
  *	  (rename and create, as logrotate does): the final state equals that
  *	  of `fivefifty scan` over the same lines, nothing lost, nothing
- *	  counted twice.
+ *	  counted twice;
+ *	- the state locked by another process (BEGIN EXCLUSIVE), or on a
+ *	  full file system that then grows: status says failing since when
+ *	  and why, the daemon goes on, and stores the manual ban and the
+ *	  positions by itself once it can (no restart); killed during the
+ *	  outage, the restarted daemon ends with a scan's state; a long
+ *	  outage keeps at most 16 batches waiting and coalesces the rest.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -45,7 +51,11 @@
 
 #include "tests.h"
 
+#ifdef FF_TEST_DAEMON_DIR	/* engineers' runs side by side */
+#define DIR	FF_TEST_DAEMON_DIR
+#else
 #define DIR	"/tmp/fivefifty-daemon"
+#endif
 
 extern char **environ;
 
@@ -78,6 +88,8 @@ conf_text(const char *extra)
 	write_text(DIR "/ff.conf", buf, "w");
 }
 
+static pid_t	started;	/* the last daemon start() ran */
+
 /* start - fivefifty run in the background; its pid (stderr to a file) */
 static pid_t
 start(void)
@@ -95,6 +107,7 @@ start(void)
 	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv,
 	    environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
+	started = pid;
 	for (i = 0; i < 500; i++) {	/* the socket answers: ready */
 		char	*sargv[] = { (char *)bin_path(), "status", "-c",
 		    DIR "/ff.conf", NULL };
@@ -528,6 +541,7 @@ dump(const char *db)
 	char	cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"SELECT addr, score, bans, "
+	    "first_seen, last_seen, "
 	    "banned_until FROM clients ORDER BY addr; SELECT addr, t, weight, "
 	    "rule, detail FROM evidence ORDER BY addr, t, rule, detail, "
 	    "weight; SELECT addr, prefix_len, at, until, n, reason FROM bans "
@@ -647,6 +661,347 @@ test_daemon_kill9(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* wait_status - until `status` shows what (1), or limit_ms pass (0) */
+static int
+wait_status(const char *what, long limit_ms)
+{
+	char	*out;
+	long	 waited;
+	int	 found = 0;
+
+	for (waited = 0; !found && waited <= limit_ms; waited += 100) {
+		if (cli("status", NULL, NULL, NULL, &out) != 0)
+			print_message("      status: %s\n", out);
+		found = strstr(out, what) != NULL;
+		free(out);
+		if (!found)
+			usleep(100000);
+	}
+	return (found);
+}
+
+/* query - one number from the state database (sqlite3 CLI, its own
+ * connection) */
+static long long
+query(const char *db, const char *sql)
+{
+	char		 cmd[1024], *out;
+	long long	 v;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"%s\"", db, sql);
+	out = sh(cmd, NULL);
+	v = atoll(out);
+	free(out);
+	return (v);
+}
+
+/* stored_all - the stored position of the log is its size */
+static int
+stored_all(void)
+{
+	struct stat	sb;
+
+	if (stat(DIR "/mail.log", &sb) == -1)
+		return (0);
+	return (query(DIR "/ff.db", "SELECT off FROM positions WHERE path = '"
+	    DIR "/mail.log'") == (long long)sb.st_size);
+}
+
+/* lock_db - BEGIN EXCLUSIVE on the state, held by another process (the
+ * sqlite3 shell) until unlock_db() or at most a minute */
+static void
+lock_db(void)
+{
+	struct stat	sb;
+	int		i;
+
+	free(sh("(sqlite3 " DIR "/ff.db '.timeout 10000' 'BEGIN EXCLUSIVE;' "
+	    "'.shell touch " DIR "/locked; i=0; while [ -e " DIR "/locked ] && "
+	    "[ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done' 'COMMIT;' "
+	    "</dev/null >/dev/null 2>&1 &)", NULL));
+	for (i = 0; i < 1000 && stat(DIR "/locked", &sb) == -1; i++)
+		usleep(10000);
+	assert_int_equal(stat(DIR "/locked", &sb), 0);
+}
+
+/* unlock_db - the other process commits and ends */
+static void
+unlock_db(void)
+{
+	(void)unlink(DIR "/locked");
+}
+
+/* test_daemon_state_locked - the state locked by another process for
+ * seconds: status says failing with the path and reason, then ok; the
+ * manual ban and the positions made meanwhile are stored without a
+ * restart, and a restart keeps the ban */
+static void
+test_daemon_state_locked(void **state)
+{
+	char		*out;
+	pid_t		 pid;
+	int		 failing, ok;
+
+	(void)state;
+	fresh_dir();
+	conf_text("");
+	pid = start();
+	sessions("192.0.2.90", 2, 1);
+	caught_up();
+	lock_db();
+	assert_int_equal(cli("ban", "198.51.100.9", "--for", "2h", &out), 0);
+	free(out);
+	sessions("192.0.2.91", 3, 1);
+	failing = wait_status("failing since", 20000);
+	if (failing) {
+		assert_int_equal(cli("status", NULL, NULL, NULL, &out), 0);
+		failing = strstr(out, DIR "/ff.db") != NULL &&
+		    strstr(out, "locked") != NULL;
+		free(out);
+	}
+	sessions("192.0.2.92", 3, 1);
+	caught_up();
+	unlock_db();
+	if (!failing) {
+		(void)stop(pid);
+		fail_msg("status did not say that the state is failing, with "
+		    "its path and the reason");
+	}
+	/* Resumed by itself: the ban and every position stored. */
+	ok = wait_status("state              ok\n  state_pending      0\n",
+	    90000);
+	if (!ok || !stored_all() || query(DIR "/ff.db", "SELECT count(*) FROM "
+	    "bans WHERE manual = 1 AND addr = '198.51.100.9'") != 1) {
+		(void)stop(pid);
+		fail_msg("not stored after the lock was released (status ok: "
+		    "%d, positions: %d)", ok, stored_all());
+	}
+	assert_int_equal(cli("status", "--json", NULL, NULL, &out), 0);
+	ok = strstr(out, "\"state\":\"ok\"") != NULL &&
+	    strstr(out, "\"state_pending\":0") != NULL;
+	free(out);
+	assert_true(ok);
+	assert_int_equal(stop(pid), 0);
+	/* A restart keeps the manual ban. */
+	pid = start();
+	assert_true(in_set("198.51.100.9"));
+	assert_int_equal(stop(pid), 0);
+	assert_int_equal(query(DIR "/ff.db", "SELECT count(*) FROM bans WHERE "
+	    "manual = 1 AND addr = '198.51.100.9'"), 1);
+	free(sh("rm -rf " DIR, NULL));
+}
+
+/* state_teardown - a daemon a failed test left running is killed, the
+ * state's lock holder let go */
+static int
+state_teardown(void **state)
+{
+	if (started > 0 && waitpid(started, NULL, WNOHANG) == 0) {
+		kill(started, SIGKILL);
+		waitpid(started, NULL, 0);
+	}
+	started = 0;
+	(void)unlink(DIR "/locked");
+	return (netns_leave(state));
+}
+
+/* tmpfs_teardown - the tiny file system is unmounted whatever happened */
+static int
+tmpfs_teardown(void **state)
+{
+	if (started > 0 && waitpid(started, NULL, WNOHANG) == 0) {
+		kill(started, SIGKILL);
+		waitpid(started, NULL, 0);
+	}
+	started = 0;
+	free(sh("umount -l " DIR "/st 2>/dev/null; rm -rf " DIR, NULL));
+	return (netns_leave(state));
+}
+
+/* append_lab - the lab corpus appended to the log (and to all.log) */
+static void
+append_lab(void)
+{
+	char	lab[512], cmd[1400];
+
+	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
+	snprintf(cmd, sizeof(cmd), "cat %s >> " DIR "/mail.log && cat %s >> "
+	    DIR "/all.log", lab, lab);
+	free(sh(cmd, NULL));
+}
+
+/* scan_equal - the daemon's state equals a scan of all.log */
+static void
+scan_equal(const char *db)
+{
+	char		*argv[] = { (char *)bin_path(), "scan", "-c",
+	    DIR "/ff.conf", "--no-enforce", "--db", DIR "/scan.db",
+	    DIR "/all.log", NULL };
+	struct run_result r;
+	char		*a, *b;
+
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	a = dump(db);
+	b = dump(DIR "/scan.db");
+	assert_true(strlen(b) > 1000);
+	if (strcmp(a, b) != 0) {
+		write_text(DIR "/daemon.dump", a, "w");
+		write_text(DIR "/scan.dump", b, "w");
+		free(a);
+		free(b);
+		fail_msg("the daemon's state differs from scan's");
+	}
+	free(a);
+	free(b);
+}
+
+/* test_daemon_state_full - the state's file system full, then grown:
+ * status says failing, the daemon goes on, and stores everything by
+ * itself once there is room */
+static void
+test_daemon_state_full(void **state)
+{
+	pid_t		 pid;
+	int		 i, failing = 0;
+
+	(void)state;
+	fresh_dir();
+	free(sh("mkdir " DIR "/st && mount -t tmpfs -o size=200k tmpfs " DIR
+	    "/st && : > " DIR "/all.log", NULL));
+	conf_text("firewall = off\n");
+	free(sh("sed -i 's|^state_db = .*|state_db = " DIR "/st/ff.db|' " DIR
+	    "/ff.conf", NULL));
+	pid = start();
+	for (i = 0; i < 20 && !failing; i++) {
+		append_lab();
+		failing = wait_status("state              failing since", 5000);
+	}
+	if (!failing) {
+		(void)stop(pid);
+		fail_msg("the state never failed on a full file system");
+	}
+	assert_true(wait_status("No space left on device", 1000) ||
+	    wait_status("full", 1000));
+	append_lab();
+	caught_up();
+	free(sh("mount -o remount,size=64m " DIR "/st", NULL));
+	if (!wait_status("state              ok\n  state_pending      0\n",
+	    90000)) {
+		(void)stop(pid);
+		fail_msg("the state was not stored after the file system grew");
+	}
+	assert_int_equal(stop(pid), 0);
+	scan_equal(DIR "/st/ff.db");
+}
+
+/* test_daemon_state_kill - SIGKILL while the state cannot be written,
+ * a restart once it can: the same state as a scan of the same lines */
+static void
+test_daemon_state_kill(void **state)
+{
+	pid_t		 pid;
+	int		 failing;
+
+	(void)state;
+	fresh_dir();
+	free(sh(": > " DIR "/all.log", NULL));
+	conf_text("firewall = off\n");
+	pid = start();
+	append_lab();
+	caught_up();
+	usleep(1200000);	/* stored */
+	lock_db();
+	append_lab();
+	caught_up();
+	failing = wait_status("state              failing since", 20000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlock_db();
+	if (!failing)
+		fail_msg("status did not say that the state is failing");
+	pid = start();
+	append_lab();
+	caught_up();
+	usleep(1200000);
+	assert_int_equal(stop(pid), 0);
+	scan_equal(DIR "/ff.db");
+	free(sh("rm -rf " DIR, NULL));
+}
+
+/* pending - the state_pending of status; -1 when it says none */
+static int
+pending(void)
+{
+	char	*out, *p;
+	int	 n = -1;
+
+	if (cli("status", NULL, NULL, NULL, &out) == 0 &&
+	    (p = strstr(out, "state_pending")) != NULL)
+		n = atoi(p + strlen("state_pending"));
+	free(out);
+	return (n);
+}
+
+/* test_daemon_state_coalesce - a long outage with a flush to make every
+ * second: at most 16 batches wait (the rest coalesced), and once stored
+ * the state is a scan's */
+static void
+test_daemon_state_coalesce(void **state)
+{
+	char		 lab[512], *text, *p, *end, *out;
+	size_t		 len, chunk;
+	pid_t		 pid;
+	int		 i, most = 0, n, coalesced;
+	FILE		*fp, *all;
+
+	(void)state;
+	fresh_dir();
+	conf_text("firewall = off\n");
+	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
+	assert_non_null(text = read_file(lab, &len));
+	assert_non_null(all = fopen(DIR "/all.log", "w"));
+	pid = start();
+	lock_db();
+	/* 24 pieces, one every 1.2 s: 24 flushes with something in them. */
+	chunk = len / 24 + 1;
+	for (p = text, i = 0; p < text + len; p = end, i++) {
+		end = p + chunk < text + len ? p + chunk : text + len;
+		while (end < text + len && end[-1] != '\n')
+			end++;
+		assert_non_null(fp = fopen(DIR "/mail.log", "a"));
+		fwrite(p, 1, (size_t)(end - p), fp);
+		fclose(fp);
+		fwrite(p, 1, (size_t)(end - p), all);
+		usleep(1200000);
+		if ((n = pending()) > most)
+			most = n;
+	}
+	fclose(all);
+	caught_up();
+	usleep(1200000);
+	assert_int_equal(cli("status", NULL, NULL, NULL, &out), 0);
+	coalesced = strstr(out, "state_coalesced") != NULL;
+	free(out);
+	unlock_db();
+	free(text);
+	print_message("      at most %d batches waiting\n", most);
+	if (most < 1 || most > 16 || !coalesced) {
+		(void)stop(pid);
+		fail_msg("%d batches waiting at most (1 to 16 expected), "
+		    "coalesced: %d", most, coalesced);
+	}
+	if (!wait_status("state              ok\n  state_pending      0\n",
+	    90000)) {
+		(void)stop(pid);
+		fail_msg("not stored after the lock was released");
+	}
+	assert_int_equal(stop(pid), 0);
+	scan_equal(DIR "/ff.db");
+	free(sh("rm -rf " DIR, NULL));
+}
+
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
 			    netns_leave)
 
@@ -657,6 +1012,14 @@ const struct CMUnitTest daemon_tests[] = {
 	NS_TEST(test_daemon_notify_unread),
 	NS_TEST(test_daemon_peers),
 	NS_TEST(test_daemon_kill9),
+	cmocka_unit_test_setup_teardown(test_daemon_state_locked, netns_enter,
+	    state_teardown),
+	cmocka_unit_test_setup_teardown(test_daemon_state_full, netns_enter,
+	    tmpfs_teardown),
+	cmocka_unit_test_setup_teardown(test_daemon_state_kill, netns_enter,
+	    state_teardown),
+	cmocka_unit_test_setup_teardown(test_daemon_state_coalesce,
+	    netns_enter, state_teardown),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
     sizeof(daemon_tests[0]);

@@ -13,7 +13,12 @@
  *	  finishes, the scan ends with exactly the database of a run that
  *	  was never interrupted (every table, row by row);
  *	- the schema is migrated and stamped with user_version; a database
- *	  from a newer fivefifty is refused with a clear error.
+ *	  from a newer fivefifty is refused with a clear error;
+ *	- a damaged database is refused by state_open(), run, list and
+ *	  explain with its path, the reason and what to do;
+ *	- scan --dry-run reads a state's stored positions; a last line
+ *	  without a newline is scanned; a session whose end was never
+ *	  logged is judged as of its last line (last_seen).
  */
 #include <sys/wait.h>
 
@@ -27,6 +32,7 @@
 
 #include <sqlite3.h>
 
+#include "score/score.h"
 #include "tests.h"
 
 extern char **environ;
@@ -536,6 +542,215 @@ test_prune(void **state)
 	rmdb(db);
 }
 
+/* write_file - a file with this text */
+static void
+write_file(const char *path, const char *text)
+{
+	FILE	*fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* bin - run the binary with up to six arguments; its exit status */
+static int
+bin(const char *a1, const char *a2, const char *a3, const char *a4,
+    const char *a5, const char *a6, struct run_result *r)
+{
+	char	*argv[8] = { (char *)bin_path(), (char *)a1, (char *)a2,
+	    (char *)a3, (char *)a4, (char *)a5, (char *)a6, NULL };
+
+	assert_int_equal(run_cmd(argv, NULL, 0, r), 0);
+	return (r->status);
+}
+
+/* test_state_open_err - state_open() says the path, the reason and what
+ * to do, in a buffer the caller did not clear, read-only or not */
+static void
+test_state_open_err(void **state)
+{
+	char		 db[256], err[512];
+	struct state	*st;
+	int		 ro;
+
+	(void)state;
+	tmpname(db, sizeof(db), "garbage");
+	write_file(db, "this is not a database, it is what a disk failure "
+	    "left in its place, long enough to fill a page header\n");
+	for (ro = 0; ro < 2; ro++) {
+		memset(err, 'X', sizeof(err) - 1);	/* stack garbage */
+		err[sizeof(err) - 1] = '\0';
+		st = state_open(db, ro, err, sizeof(err));
+		if (st != NULL)
+			state_close(st);
+		assert_null(st);
+		if (strncmp(err, db, strlen(db)) != 0 ||
+		    strstr(err, "not a database") == NULL ||
+		    strstr(err, "fivefifty scan") == NULL)
+			fail_msg("read-only %d: err is \"%.80s\"", ro, err);
+	}
+	rmdb(db);
+}
+
+/* line_has - a line of text with a and, after it, b */
+static int
+line_has(const char *text, const char *a, const char *b)
+{
+	const char	*p, *q, *nl;
+
+	for (p = text; (p = strstr(p, a)) != NULL; p++) {
+		nl = strchr(p, '\n');
+		if ((q = strstr(p, b)) != NULL && (nl == NULL || q < nl))
+			return (1);
+	}
+	return (0);
+}
+
+/* test_state_errors_cli - a damaged state: run, list and explain name
+ * the file and the reason, as errors, and exit 74 */
+static void
+test_state_errors_cli(void **state)
+{
+	char		 db[256], conf[300], text[1024], line[600];
+	struct run_result r;
+	const char	*cmds[3][3] = {
+		{ "run", NULL, NULL }, { "list", NULL, NULL },
+		{ "explain", "192.0.2.1", NULL },
+	};
+	int		 i, ok;
+
+	(void)state;
+	tmpname(db, sizeof(db), "damaged");
+	snprintf(conf, sizeof(conf), "%s.conf", db);
+	write_file(db, "this is not a database, it is what a disk failure "
+	    "left in its place, long enough to fill a page header\n");
+	snprintf(text, sizeof(text), "state_db = %s\nmail_log = %s.log\n"
+	    "user =\ncontrol_socket = %s.sock\nfirewall = off\n"
+	    "access_map =\n", db, db, db);
+	write_file(conf, text);
+	snprintf(line, sizeof(line), "state database %s: ", db);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(bin(cmds[i][0], "-c", conf, cmds[i][1], NULL,
+		    NULL, &r), 74);
+		ok = line_has(r.err, line, "not a database") &&
+		    strstr(r.err, "warning: state") == NULL && (i > 0 || strstr(r.err,
+		    "fivefifty: error: ") != NULL);
+		if (!ok)
+			print_message("%s: %s\n", cmds[i][0], r.err);
+		run_free(&r);
+		assert_true(ok);
+	}
+	snprintf(line, sizeof(line), "%s.log", db);
+	unlink(line);
+	snprintf(line, sizeof(line), "%s.sock", db);
+	unlink(line);
+	unlink(conf);
+	rmdb(db);
+}
+
+/* test_scan_dry_run_stored - scan --dry-run on a state that holds the
+ * log's position: from there, nothing written */
+static void
+test_scan_dry_run_stored(void **state)
+{
+	char		 db[256], log[512], *files[1];
+	struct run_result r;
+
+	(void)state;
+	tmpname(db, sizeof(db), "dry");
+	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	run_free(&r);
+	assert_int_equal(bin("scan", "--dry-run", "--db", db, log, NULL, &r),
+	    0);
+	if (strstr(r.err, "scan: 0 lines") == NULL)
+		fail_msg("%s", r.err);
+	run_free(&r);
+	rmdb(db);
+}
+
+/* test_scan_last_line - a last line without its newline is scanned,
+ * as parse counts it, and not again by the next scan */
+static void
+test_scan_last_line(void **state)
+{
+	char		 db[256], log[300], *files[1];
+	struct run_result r;
+	FILE		*fp;
+
+	(void)state;
+	tmpname(db, sizeof(db), "lastline");
+	snprintf(log, sizeof(log), "%s.log", db);
+	assert_non_null(fp = fopen(log, "w"));
+	fputs("2026-11-01T10:00:00.000000+00:00 mx postfix/smtpd[100]: "
+	    "connect from mail.example.org[192.0.2.44]\n"
+	    "2026-11-01T10:00:01.000000+00:00 mx postfix/smtpd[100]: "
+	    "disconnect from mail.example.org[192.0.2.44] ehlo=1 quit=1 "
+	    "commands=2", fp);
+	fclose(fp);
+	assert_int_equal(bin("parse", log, NULL, NULL, NULL, NULL, &r), 0);
+	assert_non_null(strstr(r.err, "parse: 2 lines"));
+	run_free(&r);
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	if (strstr(r.err, "scan: 2 lines, 2 events") == NULL)
+		fail_msg("%s", r.err);
+	run_free(&r);
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	assert_non_null(strstr(r.err, "scan: 0 lines"));
+	run_free(&r);
+	unlink(log);
+	rmdb(db);
+}
+
+/* test_state_last_seen - a session whose end was never logged is judged
+ * as of its last line: last_seen is the client's last line, whenever
+ * the flush that closes it comes (the daemon's differ from scan's) */
+static void
+test_state_last_seen(void **state)
+{
+	char		 db[256], log[300], *files[1];
+	struct run_result r;
+	sqlite3		*h;
+	sqlite3_stmt	*q;
+	FILE		*fp;
+
+	(void)state;
+	tmpname(db, sizeof(db), "lastseen");
+	snprintf(log, sizeof(log), "%s.log", db);
+	assert_non_null(fp = fopen(log, "w"));
+	fputs("2026-11-01T10:00:00.000000+00:00 mx postfix/smtpd[100]: "
+	    "connect from mail.example.org[192.0.2.44]\n"
+	    "2026-11-01T10:00:00.000000+00:00 mx postfix/smtpd[100]: NOQUEUE: "
+	    "reject: RCPT from mail.example.org[192.0.2.44]: 554 5.7.1 "
+	    "<x@spammer.example>: Sender address rejected: Access denied; "
+	    "from=<x@spammer.example> to=<alice@example.test> proto=ESMTP "
+	    "helo=<mail.example.org>\n"
+	    "2026-11-01T12:00:00.000000+00:00 mx postfix/smtpd[101]: "
+	    "connect from other.example.org[192.0.2.45]\n"
+	    "2026-11-01T12:00:01.000000+00:00 mx postfix/smtpd[101]: "
+	    "disconnect from other.example.org[192.0.2.45] ehlo=1 quit=1 "
+	    "commands=2\n", fp);
+	fclose(fp);
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	run_free(&r);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT first_seen, last_seen "
+	    "FROM clients WHERE addr = '192.0.2.44'", -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	/* 2026-11-01T10:00:00Z */
+	assert_int_equal(sqlite3_column_int64(q, 0), 1793527200);
+	assert_int_equal(sqlite3_column_int64(q, 1), 1793527200);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	unlink(log);
+	rmdb(db);
+}
+
 const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_scan_resume),
 	cmocka_unit_test(test_scan_crash),
@@ -544,5 +759,10 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_list_explain),
 	cmocka_unit_test(test_reject_counts),
 	cmocka_unit_test(test_prune),
+	cmocka_unit_test(test_state_open_err),
+	cmocka_unit_test(test_state_errors_cli),
+	cmocka_unit_test(test_scan_dry_run_stored),
+	cmocka_unit_test(test_scan_last_line),
+	cmocka_unit_test(test_state_last_seen),
 };
 const size_t state_tests_count = sizeof(state_tests) / sizeof(state_tests[0]);

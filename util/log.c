@@ -4,12 +4,16 @@
  */
 /*
  * NAME
- *	log 3 - the severity ladder: debug, info, warn, fatal, panic
+ *	log 3 - the severity ladder: debug, info, warn, error, fatal, panic
  * SYNOPSIS
  *	See util.h.
  * DESCRIPTION
- *	Messages go to stderr with the program name in front. The caller
- *	escapes any peer text it puts into a message (esc_text()).
+ *	Messages go to stderr with the program name in front, then the
+ *	severity ("warning: ", "error: ", "fatal: ", "panic: "; none for
+ *	info). An error is what ends a command with a failing status when
+ *	the caller has cleaning up to do before it exits: it is never said
+ *	as a warning. The caller escapes any peer text it puts into a
+ *	message (esc_text()).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -61,6 +65,11 @@ name(const char *fmt, ...)						\
 LOGFN(log_warn, "warning: ", 1, (void)0)
 /* log_warnx - recoverable failure */
 LOGFN(log_warnx, "warning: ", 0, (void)0)
+/* log_err - the command fails, with the system's reason; the caller
+ * exits */
+LOGFN(log_err, "error: ", 1, (void)0)
+/* log_errx - the command fails; the caller exits */
+LOGFN(log_errx, "error: ", 0, (void)0)
 /* fatal - the environment failed, with the system's reason; exit 1 */
 LOGFN(fatal, "fatal: ", 1, exit(1))
 /* fatalx - the environment failed; exit 1 */

@@ -11,6 +11,8 @@
  *	void	log_init(const char *progname, int verbose);
  *	void	log_warn(const char *fmt, ...);	    with strerror(errno)
  *	void	log_warnx(const char *fmt, ...);
+ *	void	log_err(const char *fmt, ...);	    with strerror(errno)
+ *	void	log_errx(const char *fmt, ...);	    the command fails
  *	void	log_info(const char *fmt, ...);
  *	void	log_debug(const char *fmt, ...);
  *	void	fatal(const char *fmt, ...);	    with strerror(errno), exit 1
@@ -22,7 +24,9 @@
  * DESCRIPTION
  *	The log functions write "progname: message" to stderr, where systemd
  *	hands it to the journal. warn: something failed and was recovered;
- *	fatal: the environment failed (a file, a permission), exit 1; panic:
+ *	error: the command fails and its caller exits with a status after
+ *	cleaning up; fatal: the environment failed (a file, a permission),
+ *	exit 1; panic:
  *	a bug in fivefifty, abort for a core dump.
  *
  *	esc_json() writes the bytes as the inside of a JSON string: '"' and
@@ -47,6 +51,8 @@
 void	log_init(const char *, int);
 void	log_warn(const char *, ...) PRINTFLIKE(1, 2);
 void	log_warnx(const char *, ...) PRINTFLIKE(1, 2);
+void	log_err(const char *, ...) PRINTFLIKE(1, 2);
+void	log_errx(const char *, ...) PRINTFLIKE(1, 2);
 void	log_info(const char *, ...) PRINTFLIKE(1, 2);
 void	log_debug(const char *, ...) PRINTFLIKE(1, 2);
 void	fatal(const char *, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));
