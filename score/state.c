@@ -1407,16 +1407,22 @@ batch_merge(struct state *st, struct batch *a, struct batch *b)
 	a->nclients = n + b->nclients;
 	/* Each five-fifty once, likewise. */
 	for (i = 0; i < b->nffs; i++)
-		keys[i] = b->ffs[i].addr;
+		keys[i] = b->ffs[i].r.addr;
 	qsort(keys, b->nffs, sizeof(*keys), by_addr);
-	for (i = 0, n = 0; i < a->nffs; i++)
-		if (!in_sorted(keys, b->nffs, a->ffs[i].addr))
+	for (i = 0, n = 0; i < a->nffs; i++) {
+		if (!in_sorted(keys, b->nffs, a->ffs[i].r.addr))
 			ffs[n++] = a->ffs[i];
+		else
+			free(a->ffs[i].text);	/* b's copy replaces it */
+	}
 	if (b->nffs > 0)
 		memcpy(ffs + n, b->ffs, b->nffs * sizeof(*ffs));
 	free(a->ffs);
 	a->ffs = ffs;
 	a->nffs = n + b->nffs;
+	free(b->ffs);			/* its texts now belong to a */
+	b->ffs = NULL;
+	b->nffs = 0;
 	free(keys);
 	/* Evidence appended, the oldest dropped beyond the cap. */
 	if (a->nev + b->nev > 0 && (ev = realloc(a->ev, (a->nev + b->nev) *
