@@ -617,11 +617,11 @@ test_daemon_kill9(void **state)
 			assert_int_equal(i, 0);
 			write_text(DIR "/mail.log", "", "w");
 			rotations++;
-			/* One rotation per committed position: two while
-			 * nothing was committed (the daemon down across two
-			 * rotations) lose the middle file, a documented limit
-			 * of the tailer. So: until it has read everything,
-			 * then one flush period more. */
+			/* Only two rotated files are kept here (the next
+			 * rotation overwrites mail.log.2), so a file must be
+			 * read before it can be deleted: until the daemon has
+			 * read everything, then one flush period more. Piled
+			 * up rotations while down: tests/stress.sh kill. */
 			caught_up();
 			usleep(1200000);
 			break;
