@@ -69,6 +69,15 @@ protect_host(struct fw_conf *fc)
 	freeifaddrs(ifa);
 }
 
+/* db_name - the state database's file, for messages */
+static const char *
+db_name(struct state *st)
+{
+	const char	*p = sqlite3_db_filename(state_db(st), "main");
+
+	return (p != NULL && *p != '\0' ? p : "(in memory)");
+}
+
 /* load_bans - the bans still running at now, from the state */
 static int
 load_bans(struct fw *f, struct state *st, long long now)
@@ -82,7 +91,9 @@ load_bans(struct fw *f, struct state *st, long long now)
 	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, "
 	    "max(until), reason FROM bans WHERE until > ? GROUP BY addr, "
 	    "prefix_len", -1, &q, NULL) != SQLITE_OK) {
-		log_warnx("state database: %s", sqlite3_errmsg(state_db(st)));
+		log_warnx("state database %s: reading the bans in force: %s "
+		    "(check the file: fivefifty list)", db_name(st),
+		    sqlite3_errmsg(state_db(st)));
 		return (-1);
 	}
 	sqlite3_bind_int64(q, 1, now);
@@ -100,7 +111,9 @@ load_bans(struct fw *f, struct state *st, long long now)
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
-		log_warnx("state database: %s", sqlite3_errmsg(state_db(st)));
+		log_warnx("state database %s: reading the bans in force: %s "
+		    "(check the file: fivefifty list)", db_name(st),
+		    sqlite3_errmsg(state_db(st)));
 		return (-1);
 	}
 	return (n);
