@@ -83,7 +83,7 @@
 #define STATE_BUSY_MS_RETRY	1000	/* lock wait of a retrying writer */
 #define STATE_BACKOFF_MS	1000	/* first retry of a failed write */
 #define STATE_BACKOFF_MAX_MS	60000	/* retries at most this far apart */
-#define STATE_PENDING_MAX	16	/* batches queued before coalescing */
+#define STATE_PENDING_MAX	8	/* batches queued before coalescing */
 #define STATE_PENDING_EV	32768	/* evidence rows a coalesced batch
 					 * keeps (184 bytes each) */
 #define STATE_PENDING_FACTS	(4 << 20)	/* fact bytes it keeps */
@@ -401,7 +401,7 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	quiet = 1;	/* said once, in err */
 	if (!readonly && (exec(st, "PRAGMA journal_mode = WAL") == -1 ||
 	    exec(st, "PRAGMA synchronous = NORMAL") == -1 ||
-	    exec(st, "PRAGMA cache_size = -16384") == -1 ||
+	    exec(st, "PRAGMA cache_size = -8192") == -1 ||
 	    migrate(st, reason, sizeof(reason)) == -1)) {
 		quiet = 0;
 		if (reason[0] == '\0')
@@ -1503,10 +1503,11 @@ state_flush(struct state *st, struct scorer *s, const struct state_pos *pos,
 		return (r);
 	}
 	pthread_mutex_lock(&st->mtx);
-	/* One batch waits while the writer works (STATE_PENDING_MAX with
-	 * state_retry()); none while writes fail. */
-	while (st->fail_since == 0 && !st->failed && st->npending >=
-	    (st->retry ? STATE_PENDING_MAX : 2))
+	/* One batch waits while the writer works: a slow writer slows the
+	 * reader (a flood's batches must not pile up in memory). While
+	 * writes fail (state_retry()) the reader goes on: up to
+	 * STATE_PENDING_MAX batches, then they are coalesced. */
+	while (st->fail_since == 0 && !st->failed && st->npending >= 2)
 		pthread_cond_wait(&st->cv, &st->mtx);
 	if (st->failed) {
 		pthread_mutex_unlock(&st->mtx);

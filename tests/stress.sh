@@ -137,9 +137,14 @@ stress_kill() {
 	kills=0 renames=0 copies=0 down=0 line=1
 	echo "kill: seed $SEED, $total lines in chunks of up to" \
 	    "$((chunk * 2)), $KILLS kills at least"
-	start "$d" "$BIN"
 	# The first start reads from the end of the log (no position yet):
-	# it must have committed its start before the first line comes.
+	# it must have committed its start before the first line comes, and
+	# on a file with something in it (a position taken on an empty file
+	# has no fingerprint: a copytruncate while down would go unnoticed,
+	# the tailer's documented limit). Those lines are before its time.
+	echo "Nov 21 13:33:00 mx postfix/master[1]: daemon started" \
+	    > "$d/mail.log"
+	start "$d" "$BIN"
 	ready "$d" "$BIN" || bad "kill: the daemon did not start"
 	while [ $line -le "$total" ] || [ $kills -lt "$KILLS" ]; do
 		if [ $line -le "$total" ]; then
@@ -275,14 +280,16 @@ stress_flood() {
 	    /^\| daemon/ { daemon = 1; next }
 	    /^\| shape/ || /^\|---/ || !/^\|/ { next }
 	    { rss = daemon ? $6 : $7; rows++
-	      if (rss + 0 >= 64) { print "over: " $0; over++ } }
-	    END { printf "%d %d\n", rows, over }' "$W/flood.md" > "$W/flood.sum"
+	      if (rss + 0 >= 64) { print "over 64 MB:" $0 > "/dev/stderr"
+	      over++ } }
+	    END { printf "%d %d\n", rows, over }' "$W/flood.md" \
+	    > "$W/flood.sum" 2> "$W/flood.over"
 	read -r rows over < "$W/flood.sum"
 	if [ "$rows" -ge 8 ] && [ "$over" -eq 0 ]; then
 		ok "flood: $rows shapes (scan and daemon), peak RSS under 64 MB"
 	else
 		bad "flood: $over of $rows shapes at 64 MB or over" \
-		    "(or a shape missing): $(grep over "$W/flood.sum")"
+		    "(or a shape missing): $(cat "$W/flood.over")"
 	fi
 }
 

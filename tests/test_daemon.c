@@ -30,7 +30,7 @@
  *	  and why, the daemon goes on, and stores the manual ban and the
  *	  positions by itself once it can (no restart); killed during the
  *	  outage, the restarted daemon ends with a scan's state; a long
- *	  outage keeps at most 16 batches waiting and coalesces the rest.
+ *	  outage keeps at most 8 batches waiting and coalesces the rest.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -976,7 +976,7 @@ pending(void)
 }
 
 /* test_daemon_state_coalesce - a long outage with a flush to make every
- * second: at most 16 batches wait (the rest coalesced), and once stored
+ * second: at most 8 batches wait (the rest coalesced), and once stored
  * the state is a scan's */
 static void
 test_daemon_state_coalesce(void **state)
@@ -1018,9 +1018,9 @@ test_daemon_state_coalesce(void **state)
 	unlock_db();
 	free(text);
 	print_message("      at most %d batches waiting\n", most);
-	if (most < 1 || most > 16 || !coalesced) {
+	if (most < 1 || most > 8 || !coalesced) {
 		(void)stop(pid);
-		fail_msg("%d batches waiting at most (1 to 16 expected), "
+		fail_msg("%d batches waiting at most (1 to 8 expected), "
 		    "coalesced: %d", most, coalesced);
 	}
 	if (!wait_status("state              ok\n  state_pending      0\n",
