@@ -658,7 +658,7 @@ int
 fw_flush(struct fw *f, long long now)
 {
 	char		err[512], err2[512];
-	int		rc = 0;
+	int		rc = 0, was;
 
 	if (drop(f, now, NULL))
 		f->fw_dirty = 1;
@@ -673,8 +673,11 @@ fw_flush(struct fw *f, long long now)
 			 * removal is. */
 			snprintf(f->stats.last_error,
 			    sizeof(f->stats.last_error), "%s", err);
+			was = f->fw_broken;
 			rc = reconcile(f, now, 0, err2, sizeof(err2));
-			if (report_due(f, now))
+			/* A repair that fails is always said (once: then it
+			 * is broken); repairs that work, once an hour. */
+			if ((rc != 0 && !was) || report_due(f, now))
 				log_warnx("firewall: batch failed, nothing of "
 				    "it applied: %s; %s%s", err, rc == 0 ?
 				    "read the sets back and repaired them" :
@@ -826,15 +829,16 @@ fw_monitor(struct fw *f, long long now)
 	char		 set[FW_NAME_MAX], how[256], err[512], when[32];
 	struct tm	 tm;
 	time_t		 t = (time_t)now;
-	int		 what, rc;
+	int		 what, rc, was;
 
 	if (f->nft == NULL || (what = nft_monitor_read(f->nft, set,
 	    sizeof(set))) == 0)
 		return (0);
 	f->stats.restores++;
 	gone_text(f, what, set, how, sizeof(how));
+	was = f->fw_broken;
 	rc = reconcile(f, now, 0, err, sizeof(err));
-	if (report_due(f, now)) {
+	if ((rc != 0 && !was) || report_due(f, now)) {
 		char	more[96] = "";
 
 		if (f->gone_unreported > 0)

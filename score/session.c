@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "score_int.h"
+#include "util/util.h"
 
 /* session_key - (host, tag, pid) or (host, addr, port) as one hash */
 static uint64_t
@@ -90,9 +91,10 @@ session_insert(struct scorer *s, struct session *ss)
 {
 	struct session	**b;
 
-	if (s->nsessions >= s->nsbuckets)
-		(void)sgrow(s);		/* longer chains, if not */
-	b = sbucket(s, ss->key);
+	if (s->nsessions >= s->nsbuckets && sgrow(s) == -1 &&
+	    s->nsbuckets == 0)
+		fatal("session table: the first 1024 buckets");
+	b = sbucket(s, ss->key);	/* longer chains if it did not grow */
 	ss->next = *b;
 	*b = ss;
 	session_link(s, ss);

@@ -64,6 +64,7 @@
 #define FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 #define RETRY_MS	1000
 
+#define ROT_CHAIN	256	/* rotated copies read in one go, at most */
 #define DIRTY_DATA	1	/* the open file was written to */
 #define DIRTY_NAME	2	/* the name may point elsewhere now */
 
@@ -81,6 +82,8 @@ struct tfile {
 	struct lines	*lr;
 	gzFile		 gz;		/* the current file is gzip'd, or NULL */
 	int		 finishing;	/* a rotated copy, read to its end */
+	unsigned long long chain[ROT_CHAIN];	/* inodes read in this chain */
+	int		 nchain;
 	int		 dirty;		/* DIRTY_DATA or DIRTY_NAME bits */
 	int		 backlog;
 	int		 said_missing;
@@ -294,17 +297,32 @@ restart_truncated(struct tailer *t, struct tfile *f, int idx, tail_cb cb,
 	return (r == -1 ? -1 : 1);
 }
 
+/* in_chain - was inode ino read in this chain of rotated copies */
+static int
+in_chain(const struct tfile *f, unsigned long long ino)
+{
+	int		i;
+
+	for (i = 0; i < f->nchain; i++)
+		if (f->chain[i] == ino)
+			return (1);
+	return (f->nchain >= ROT_CHAIN);
+}
+
 /* next_rotated - the current file is finished: open the rotated copy
  * that was written after it (1), or close it when there is none (0) */
 static int
 next_rotated(struct tailer *t, struct tfile *f)
 {
 	struct rot_self	 self;
+	struct stat	 sb;
 	unsigned long long nfp = 0;
 	unsigned	 nfp_len = 0;
 	gzFile		 gz;
 	int		 fd, newest;
 
+	if (f->nchain == 0)
+		f->chain[f->nchain++] = f->ino;	/* where the chain starts */
 	take_fingerprint(f);
 	self.dev = f->dev;
 	self.ino = f->ino;
@@ -317,11 +335,25 @@ next_rotated(struct tailer *t, struct tfile *f)
 		close(fd);
 		fd = -1;
 	}
+	if (fd != -1 && (fstat(fd, &sb) == -1 || in_chain(f,
+	    (unsigned long long)sb.st_ino))) {
+		/* Copies whose order goes round (modification times
+		 * changed by hand): none is read twice. */
+		log_warnx("tailer: %s: the rotated copies are in no clear "
+		    "order; going on with the current file", f->path);
+		if (gz != NULL)
+			gzclose(gz);
+		close(fd);
+		fd = -1;
+	}
 	if (fd == -1) {
 		close_cur(t, f);
 		f->finishing = 0;
+		f->nchain = 0;
 		return (0);
 	}
+	if (f->nchain < ROT_CHAIN)
+		f->chain[f->nchain++] = (unsigned long long)sb.st_ino;
 	log_info("tailer: %s was rotated more than once; reading the next "
 	    "rotated file%s", f->path, gz != NULL ? " (gzip'd)" : "");
 	f->st.rotations++;

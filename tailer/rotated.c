@@ -23,8 +23,10 @@
  *	not read). Their order: numbered copies (BASE.1, BASE.2.gz:
  *	logrotate) are newer the smaller the number; other suffixes (dates:
  *	logrotate's dateext, postfix logrotate's %Y%m%d-%H%M%S) are newer
- *	the greater their text. Between a numbered and a dated copy (the
- *	naming was changed some day) the later modification time is newer.
+ *	the greater their text (digits, '-' and '_' only). Between a
+ *	numbered and a dated copy (the naming was changed some day) the
+ *	later modification time is newer. Other names (BASE.old, BASE.bak)
+ *	are copies rot_find() may recognise, but have no place in the order.
  *
  *	rot_find() opens the rotated copy that is the file self describes:
  *	by fingerprint when self has one (whatever its inode: a renamed file
@@ -67,6 +69,7 @@ struct rot_entry {
 	char		 name[NAME_MAX + 1];
 	int		 kind;		/* ROT_PLAIN or ROT_GZIP */
 	int		 numbered;
+	int		 ordered;	/* a number or a date */
 	unsigned long	 number;
 	size_t		 keylen;	/* suffix without .gz, for dated ones */
 	unsigned long long dev, ino;
@@ -186,12 +189,19 @@ rot_kind(const char *name, const char *base, struct rot_entry *e)
 		kind = ROT_GZIP;
 		l -= 3;
 	}
+	if (l <= n + 1)
+		return (ROT_NO);	/* BASE.gz: the file itself, gzip'd */
 	if (e != NULL) {
 		suf = name + n + 1;
 		e->keylen = l - n - 1;
-		e->numbered = e->keylen > 0 && e->keylen <= ROT_NUMBERED &&
+		e->numbered = e->keylen <= ROT_NUMBERED &&
 		    strspn(suf, "0123456789") == e->keylen;
 		e->number = e->numbered ? strtoul(suf, NULL, 10) : 0;
+		/* Only numbers and dates have an order; BASE.old or
+		 * BASE.offset may be found by fingerprint, never as the
+		 * copy that came next. */
+		e->ordered = strspn(suf, "0123456789-_") == e->keylen &&
+		    strcspn(suf, "0123456789") < e->keylen;
 	}
 	return (kind);
 }
@@ -204,6 +214,8 @@ rot_newer(const struct rot_entry *a, const struct rot_entry *b,
 	size_t		 l;
 	int		 c;
 
+	if (a == b)
+		return (0);
 	if (a->numbered != b->numbered) {
 		if (a->mtime.tv_sec != b->mtime.tv_sec)
 			return (a->mtime.tv_sec > b->mtime.tv_sec);
@@ -273,8 +285,12 @@ rot_open(const char *dir, const struct rot_entry *e,
 	    (int)sizeof(path) || (fd = tail_open_path(path)) == -1)
 		return (-1);
 	if (self == NULL) {
-		if (e->kind == ROT_GZIP && (*gz = gzdopen(dup(fd), "rb")) ==
-		    NULL) {
+		int dfd = -1;
+
+		if (e->kind == ROT_GZIP && ((dfd = dup(fd)) == -1 ||
+		    (*gz = gzdopen(dfd, "rb")) == NULL)) {
+			if (dfd != -1)
+				close(dfd);
 			close(fd);
 			return (-1);
 		}
@@ -352,16 +368,16 @@ rot_next(const char *dir, const char *base, const struct rot_self *self,
 		free(v);
 		return (-1);
 	}
-	if ((me = rot_self_at(dir, v, n, self)) != -1) {
+	if ((me = rot_self_at(dir, v, n, self)) != -1 && v[me].ordered) {
 		for (i = 0; i < n; i++)
-			if (rot_newer(&v[i], &v[me], bl) && (next == -1 ||
-			    rot_newer(&v[next], &v[i], bl)))
+			if (v[i].ordered && rot_newer(&v[i], &v[me], bl) &&
+			    (next == -1 || rot_newer(&v[next], &v[i], bl)))
 				next = i;
 	}
 	if (next != -1) {
 		fd = rot_open(dir, &v[next], NULL, gz);
 		for (i = 0; i < n; i++)
-			if (rot_newer(&v[i], &v[next], bl))
+			if (v[i].ordered && rot_newer(&v[i], &v[next], bl))
 				*newest = 0;
 	}
 	free(v);

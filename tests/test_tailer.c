@@ -341,7 +341,13 @@ test_tail_rotated_twice(void **state)
 	PUT(log, "d\n");
 	resume(log, &pos, 0, LINES("b", "c", "d"));
 
-	/* postfix logrotate (dated, gzip'd) and dateext (dated, plain) */
+	/* postfix logrotate (dated, gzip'd) and dateext (dated, plain);
+	 * beside them, names that are no rotation (an admin's copy, the
+	 * file gzip'd whole): never read, never in the way. */
+	snprintf(d1, sizeof(d1), "%s.old", log);
+	PUT(d1, "stale\n");
+	snprintf(d1, sizeof(d1), "%s.gz", log);
+	PUT(d1, "not really gzip");
 	snprintf(d1, sizeof(d1), "%s.20261201-000001", log);
 	snprintf(d2, sizeof(d2), "%s.20261201-000002", log);
 	assert_int_equal(rename(log, d1), 0);
