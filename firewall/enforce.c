@@ -677,7 +677,7 @@ fw_flush(struct fw *f, long long now)
 			rc = reconcile(f, now, 0, err2, sizeof(err2));
 			/* A repair that fails is always said (once: then it
 			 * is broken); repairs that work, once an hour. */
-			if ((rc != 0 && !was) || report_due(f, now))
+			if (report_due(f, now) || (rc != 0 && !was))
 				log_warnx("firewall: batch failed, nothing of "
 				    "it applied: %s; %s%s", err, rc == 0 ?
 				    "read the sets back and repaired them" :
@@ -838,7 +838,7 @@ fw_monitor(struct fw *f, long long now)
 	gone_text(f, what, set, how, sizeof(how));
 	was = f->fw_broken;
 	rc = reconcile(f, now, 0, err, sizeof(err));
-	if ((rc != 0 && !was) || report_due(f, now)) {
+	if (report_due(f, now) || (rc != 0 && !was)) {
 		char	more[96] = "";
 
 		if (f->gone_unreported > 0)
