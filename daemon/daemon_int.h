@@ -55,6 +55,7 @@ struct daemon {
 	struct state_pos pos[CONF_MAX_LOGS];
 	int		 npos;
 	int		 dirty;		/* lines or bans since the last flush */
+	int		 stalled;	/* log reading paused: the writer is behind */
 	int		 fw_pending;	/* decisions not flushed to the kernel */
 	int		 sigfd;
 	int		 ctl_fd;

@@ -58,6 +58,7 @@
 #define FLUSH_MS	1000	/* state flush period */
 #define STATUS_MS	5000	/* sd_notify STATUS period */
 #define READ_BUDGET	250	/* lines between control and signal turns */
+#define STALL_MS	20	/* a paused log looks at the writer so often */
 
 static void	flush_state(struct daemon *);
 
@@ -216,8 +217,15 @@ on_line(void *arg, const struct tail_line *tl)
 	d->events++;
 	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
 	clock_warn(d);
-	if (scorer_backlog(d->s))
-		flush_state(d);	/* a flood: batches stay bounded */
+	/* A flood: batches stay bounded. While the writer is behind, the
+	 * log waits (this read's few lines more at most), not the control
+	 * socket nor the signals: flush_state() would block the loop. */
+	if (scorer_backlog(d->s)) {
+		if (state_busy(d->st))
+			d->stalled = 1;
+		else
+			flush_state(d);
+	}
 	/* The kernel gets the bans of what this read brought in one flush
 	 * (loop() does it when tailer_read() returns): a burst of bans
 	 * costs one batch, a lone ban no more than before. */
@@ -389,7 +397,10 @@ timers(struct daemon *d)
 		    bs.expired, bs.dropped);
 	d->breaker_open = bs.open;
 	breaker_log(d);		/* after the batch read: the count held */
-	if (ms - d->last_flush_ms >= FLUSH_MS)
+	if (d->stalled && !state_busy(d->st)) {
+		flush_state(d);
+		d->stalled = 0;		/* the log is read again */
+	} else if (ms - d->last_flush_ms >= FLUSH_MS && !state_busy(d->st))
 		flush_state(d);
 	fwd = fw_deadline(d->fw);
 	if (fwd != 0 && fwd <= (long long)time(NULL))
@@ -425,6 +436,8 @@ wait_ms(struct daemon *d)
 		w = t;
 	if (tailer_pending(d->t))
 		w = 0;
+	if (d->stalled)
+		w = STALL_MS;	/* the log waits; look at the writer again */
 	return (w < 0 ? 0 : w > INT_MAX ? INT_MAX : (int)w);
 }
 
@@ -452,7 +465,8 @@ loop(struct daemon *d)
 	while (!d->stop) {
 		n = 0;
 		pfd[n++] = (struct pollfd){ d->sigfd, POLLIN, 0 };
-		pfd[n++] = (struct pollfd){ tailer_fd(d->t), POLLIN, 0 };
+		pfd[n++] = (struct pollfd){ d->stalled ? -1 : tailer_fd(d->t),
+		    POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ d->ctl_fd, POLLIN, 0 };
 		mon = fw_monitor_fd(d->fw);
 		pfd[n++] = (struct pollfd){ mon, POLLIN, 0 };
@@ -463,8 +477,8 @@ loop(struct daemon *d)
 			fatal("poll");
 		if (pfd[0].revents & POLLIN)
 			signals(d);
-		if ((pfd[1].revents & POLLIN) || tailer_pending(d->t) ||
-		    tailer_timeout(d->t) == 0)
+		if (!d->stalled && ((pfd[1].revents & POLLIN) ||
+		    tailer_pending(d->t) || tailer_timeout(d->t) == 0))
 			if (tailer_read(d->t, on_line, d, READ_BUDGET) == -1)
 				log_warnx("tailer: read failed");
 		if (d->fw_pending)

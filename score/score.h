@@ -31,6 +31,7 @@
  *		    const struct state_pos *pos, int npos);
  *	int	state_sync(struct state *st);
  *	void	state_retry(struct state *st, int on);
+ *	int	state_busy(struct state *st);
  *	void	state_health(struct state *st, struct state_health *h);
  *	int	state_prune(struct state *st, long long now);
  *	void	state_close(struct state *st);
@@ -276,6 +277,7 @@ struct state_health {
 struct state *state_open(const char *, int, char *, size_t);
 int	state_load(struct state *, struct scorer *);
 int	state_position(void *, const char *, struct tail_pos *);
+int	state_busy(struct state *);
 int	state_flush(struct state *, struct scorer *, const struct state_pos *,
 	    int);
 int	state_prune(struct state *, long long);

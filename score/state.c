@@ -1479,6 +1479,21 @@ batch_merge(struct state *st, struct batch *a, struct batch *b)
 	return (0);
 }
 
+/* state_busy - would state_flush() wait now: the writer is at one
+ * batch with another waiting, and writes do not fail */
+int
+state_busy(struct state *st)
+{
+	int		busy;
+
+	if (!st->threaded)
+		return (0);
+	pthread_mutex_lock(&st->mtx);
+	busy = st->fail_since == 0 && !st->failed && st->npending >= 2;
+	pthread_mutex_unlock(&st->mtx);
+	return (busy);
+}
+
 /* state_flush - hand what changed since the last flush, with the
  * positions, to the writer: it becomes one transaction */
 int
