@@ -489,7 +489,7 @@ static int
 next_line(const char *name, const char **pp, const char *end, int lineno,
     char *line, size_t linelen, char *err, size_t errlen)
 {
-	const char	*p = *pp, *nl;
+	const char	*p = *pp, *nl, *q;
 	size_t		 n;
 
 	if (p >= end)
@@ -501,6 +501,18 @@ next_line(const char *name, const char **pp, const char *end, int lineno,
 		snprintf(err, errlen, "%s:%d: a NUL byte in the line: the "
 		    "configuration must be text (remove it)", name, lineno);
 		return (-1);
+	}
+	for (q = p; q < p + n; q++) {
+		unsigned char ch = (unsigned char)*q;
+
+		/* Text only: a tab, and a CR that ends the line (CRLF). */
+		if ((ch < 0x20 && ch != '\t' && !(ch == '\r' &&
+		    q == p + n - 1)) || ch == 0x7f) {
+			snprintf(err, errlen, "%s:%d: a control character "
+			    "(0x%02x) in the line: the configuration must be "
+			    "text (remove it)", name, lineno, ch);
+			return (-1);
+		}
 	}
 	if (n >= linelen) {
 		snprintf(err, errlen, "%s:%d: a line longer than %zu bytes: "

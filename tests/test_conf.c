@@ -456,7 +456,8 @@ test_conf_not_regular(void **state)
 	unlink(bad[1].path);
 }
 
-/* test_conf_bytes - NUL bytes, hex and octal-looking numbers, a BOM */
+/* test_conf_bytes - NUL bytes, control characters, hex and octal-looking
+ * numbers, a BOM */
 static void
 test_conf_bytes(void **state)
 {
@@ -478,6 +479,12 @@ test_conf_bytes(void **state)
 		{ T("ban_time_factor = 010\n"), "expected a number" },
 		{ T("max_clients = 0x1000\n"), "expected a whole number" },
 		{ T("ban_threshold = 5abc\n"), "expected a number" },
+		/* Found by the conf fuzzer: a path ending in CRs printed
+		 * back lost them (a trailing CR is the CRLF's own). */
+		{ T("mail_log = / /2 /4\r /\r\r\x1d\r\r\n"),
+		    ":1: a control character (0x0d)" },
+		{ T("mail_log = /var/log/mail\x1b[2J.log\n"),
+		    ":1: a control character (0x1b)" },
 #undef T
 	};
 	const char	*p = "/tmp/fivefifty-conf-bytes.conf";
