@@ -514,6 +514,8 @@ next_line(const char *name, const char **pp, const char *end, int lineno,
 			return (-1);
 		}
 	}
+	if (n > 0 && p[n - 1] == '\r')
+		n--;			/* CRLF: the CR is the line's end */
 	if (n >= linelen) {
 		snprintf(err, errlen, "%s:%d: a line longer than %zu bytes: "
 		    "split the value over continuation lines", name, lineno,

@@ -485,6 +485,8 @@ test_conf_bytes(void **state)
 		    ":1: a control character (0x0d)" },
 		{ T("mail_log = /var/log/mail\x1b[2J.log\n"),
 		    ":1: a control character (0x1b)" },
+		{ T("mail_log = /a /\r\r\n /b\n"),
+		    ":1: a control character (0x0d)" },
 #undef T
 	};
 	const char	*p = "/tmp/fivefifty-conf-bytes.conf";
