@@ -216,7 +216,6 @@ on_line(void *arg, const struct tail_line *tl)
 	}
 	d->events++;
 	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
-	clock_warn(d);
 	/* A flood: batches stay bounded. While the writer is behind, the
 	 * log waits (this read's few lines more at most), not the control
 	 * socket nor the signals: flush_state() would block the loop. */
@@ -397,6 +396,7 @@ timers(struct daemon *d)
 		    bs.expired, bs.dropped);
 	d->breaker_open = bs.open;
 	breaker_log(d);		/* after the batch read: the count held */
+	clock_warn(d);		/* once a turn, not once a line */
 	if (d->stalled && !state_busy(d->st)) {
 		flush_state(d);
 		d->stalled = 0;		/* the log is read again */

@@ -392,35 +392,6 @@ test_protected_prefix(void **state)
 	free(sh("rm -rf " GDIR, NULL));
 }
 
-/* ref_local - a local noon as time_t */
-static time_t
-ref_local(int y, int mon, int d)
-{
-	struct tm	tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	tm.tm_isdst = -1;
-	return (mktime(&tm));
-}
-
-/* year - the year the parser gives one BSD-stamped line */
-static int
-year(struct pf_parser *p, const char *stamp)
-{
-	struct pf_event	ev;
-	char		line[256];
-	int		n;
-
-	n = snprintf(line, sizeof(line), "%s mx postfix/smtpd[1]: connect "
-	    "from a[192.0.2.1]", stamp);
-	assert_int_equal(pf_parse_line(p, line, (size_t)n, &ev), PF_EVENT);
-	return (ev.time.year);
-}
-
 /* test_year_forged - New Year at the reference; forged months */
 static void
 test_year_forged(void **state)
@@ -429,18 +400,18 @@ test_year_forged(void **state)
 
 	(void)state;
 	/* Read on New Year's Eve: a stamp of one minute past midnight. */
-	pf_parser_set_reference(p, ref_local(2026, 12, 31));
-	assert_int_equal(year(p, "Jan  1 00:00:05"), 2027);
-	pf_parser_set_reference(p, ref_local(2026, 12, 31));
-	assert_int_equal(year(p, "Dec 31 23:59:59"), 2026);
-	assert_int_equal(year(p, "Jan  1 00:00:05"), 2027);
+	pf_parser_set_reference(p, ref_at(2026, 12, 31));
+	assert_int_equal(year_of(p, "Jan  1 00:00:05"), 2027);
+	pf_parser_set_reference(p, ref_at(2026, 12, 31));
+	assert_int_equal(year_of(p, "Dec 31 23:59:59"), 2026);
+	assert_int_equal(year_of(p, "Jan  1 00:00:05"), 2027);
 	/* Read on 10 January: forged lines cannot move the year on. */
-	pf_parser_set_reference(p, ref_local(2027, 1, 10));
-	assert_int_equal(year(p, "Jan 10 08:00:00"), 2027);
-	assert_int_equal(year(p, "Jun 30 08:00:00"), 2026);
-	assert_int_equal(year(p, "Dec 31 08:00:00"), 2026);
-	assert_int_equal(year(p, "Jan 10 08:00:01"), 2027);
-	assert_int_equal(year(p, "Jan 10 08:00:02"), 2027);
+	pf_parser_set_reference(p, ref_at(2027, 1, 10));
+	assert_int_equal(year_of(p, "Jan 10 08:00:00"), 2027);
+	assert_int_equal(year_of(p, "Jun 30 08:00:00"), 2026);
+	assert_int_equal(year_of(p, "Dec 31 08:00:00"), 2026);
+	assert_int_equal(year_of(p, "Jan 10 08:00:01"), 2027);
+	assert_int_equal(year_of(p, "Jan 10 08:00:02"), 2027);
 	pf_parser_free(p);
 }
 

@@ -18,35 +18,6 @@
 
 #include "tests.h"
 
-/* ref_at - a local time as time_t */
-static time_t
-ref_at(int y, int mon, int d)
-{
-	struct tm	tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	tm.tm_isdst = -1;
-	return (mktime(&tm));
-}
-
-/* year_of - the year the parser gives one BSD-stamped line */
-static int
-year_of(struct pf_parser *p, const char *stamp)
-{
-	struct pf_event	ev;
-	char		line[256];
-	int		n;
-
-	n = snprintf(line, sizeof(line), "%s mx postfix/smtpd[1]: connect "
-	    "from a[192.0.2.1]", stamp);
-	assert_int_equal(pf_parse_line(p, line, (size_t)n, &ev), PF_EVENT);
-	return (ev.time.year);
-}
-
 /* test_year_rollover - Dec -> Jan within one file */
 static void
 test_year_rollover(void **state)

@@ -79,6 +79,9 @@ char	*sh(const char *, int *);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);
 void	print_lines(const char *);
+time_t	ref_at(int, int, int);
+struct pf_parser;
+int	year_of(struct pf_parser *, const char *);
 
 extern char *host_before;
 
