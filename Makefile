@@ -129,7 +129,7 @@ test: deps-test
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
 	FIVEFIFTY_PROBE=build/san/probe_tailer \
-	CMOCKA_MESSAGE_OUTPUT=stdout build/san/run_tests
+	CMOCKA_MESSAGE_OUTPUT=stdout tests/private-tmp.sh build/san/run_tests
 
 check: test
 

@@ -27,7 +27,7 @@ while [ $i -le "$runs" ]; do
 	    FIVEFIFTY_BIN=build/san/fivefifty \
 	    FIVEFIFTY_PROBE=build/san/probe_tailer \
 	    FIVEFIFTY_SHARED=${SHARED:-../shared} FIVEFIFTY_TESTS="$glob" \
-	    CMOCKA_MESSAGE_OUTPUT=stdout build/san/run_tests >"$log" 2>&1; then
+	    CMOCKA_MESSAGE_OUTPUT=stdout tests/private-tmp.sh build/san/run_tests >"$log" 2>&1; then
 		pass=$((pass + 1))
 		rm -f "$log"
 	else
