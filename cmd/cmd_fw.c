@@ -87,10 +87,11 @@ load_bans(struct fw *f, struct state *st, long long now)
 	int		 rc, n = 0;
 
 	/* The latest end per network; a bare column with max() comes from
-	 * the row that has the max. */
+	 * the row that has the max. What the breaker holds (held 1) waits
+	 * for the daemon (state_held()); held 2 was never enforced. */
 	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, "
-	    "max(until), reason FROM bans WHERE until > ? GROUP BY addr, "
-	    "prefix_len", -1, &q, NULL) != SQLITE_OK) {
+	    "max(until), reason FROM bans WHERE until > ? AND held = 0 GROUP "
+	    "BY addr, prefix_len", -1, &q, NULL) != SQLITE_OK) {
 		log_warnx("state database %s: reading the bans in force: %s "
 		    "(check the file: fivefifty list)", db_name(st),
 		    sqlite3_errmsg(state_db(st)));

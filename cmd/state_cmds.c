@@ -43,12 +43,15 @@ const char list_help[] =
 "DESCRIPTION\n"
 "     Lists every address or prefix with a score of at least 0.1 or an\n"
 "     active ban, at the log time of the state's last write: address,\n"
-"     score, status (banned until TIME, or watching), bans so far, and\n"
+"     score, status (banned until TIME; held until TIME: decided, but\n"
+"     held by the daemon's ban-rate breaker and not enforced yet; not\n"
+"     enforced: dropped by the breaker; or watching), bans so far, and\n"
 "     the rules its evidence came from (with counts).\n"
 "\n"
 "OPTIONS\n"
 "     --json     A JSON array of objects with addr, prefix_len, score,\n"
-"                banned, banned_until, bans, reasons.\n"
+"                banned (a ban in force), held (held by the breaker),\n"
+"                banned_until, bans, reasons.\n"
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
 "                " CONF_DEFAULT_PATH " when it exists, else\n"
 "                the built-in defaults).\n"
@@ -181,7 +184,7 @@ cmd_list(int argc, char **argv)
 	char		 b[32];
 	long long	 now, until;
 	double		 score;
-	int		 json = 0, i;
+	int		 json = 0, i, held;
 
 	if ((i = db_args(argc, argv, &db, &json, list_help,
 	    "usage: fivefifty list [-c FILE] [--json] [--db FILE]\n",
@@ -201,9 +204,14 @@ cmd_list(int argc, char **argv)
 		return (EX_IOERR);
 	}
 	now = state_now(st);
+	/* held: the running ban is one the daemon's breaker holds (not
+	 * enforced yet) or dropped (never enforced). */
 	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, score, "
-	    "score_t, banned_until, bans FROM clients ORDER BY banned_until "
-	    "DESC, score DESC", -1, &q, NULL) != SQLITE_OK ||
+	    "score_t, banned_until, bans, (SELECT held FROM bans b WHERE "
+	    "b.addr = clients.addr AND b.prefix_len = clients.prefix_len AND "
+	    "b.until = clients.banned_until AND b.manual = 0 ORDER BY b.id "
+	    "DESC LIMIT 1) FROM clients ORDER BY banned_until DESC, score "
+	    "DESC", -1, &q, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(state_db(st), "SELECT rule, count(*) FROM "
 	    "evidence WHERE addr = ? GROUP BY rule ORDER BY 2 DESC, 1", -1, &r,
 	    NULL) != SQLITE_OK) {
@@ -223,6 +231,7 @@ cmd_list(int argc, char **argv)
 		until = sqlite3_column_int64(q, 4);
 		if (score < 0.1 && until <= now)
 			continue;
+		held = until > now ? sqlite3_column_int(q, 6) : 0;
 		sqlite3_reset(r);
 		sqlite3_bind_text(r, 1, (const char *)sqlite3_column_text(q, 0),
 		    -1, SQLITE_TRANSIENT);
@@ -230,8 +239,10 @@ cmd_list(int argc, char **argv)
 			printf("%s{\"addr\":\"", sep);
 			text(stdout, q, 0, 1);
 			printf("\",\"prefix_len\":%d,\"score\":%.2f,"
-			    "\"banned\":%s,\"banned_until\":", sqlite3_column_int(q,
-			    1), score, until > now ? "true" : "false");
+			    "\"banned\":%s,\"held\":%s,\"banned_until\":",
+			    sqlite3_column_int(q, 1), score, until > now &&
+			    held == 0 ? "true" : "false", held == 1 ? "true" :
+			    "false");
 			if (until > 0)
 				printf("\"%s\"", utc_text(until, b, sizeof(b)));
 			else
@@ -249,7 +260,11 @@ cmd_list(int argc, char **argv)
 			fputs("", stdout);
 			printf("%-32.32s %7.1f  ", (const char *)
 			    sqlite3_column_text(q, 0), score);
-			if (until > now)
+			if (until > now && held != 0)
+				printf("%-12s %-18s ", held == 1 ? "held until" :
+				    "not enforced", held == 1 ? utc_text(until, b,
+				    sizeof(b)) : "(breaker)");
+			else if (until > now)
 				printf("banned until %-18s ", utc_text(until, b,
 				    sizeof(b)));
 			else
@@ -323,8 +338,8 @@ explain_one(struct state *st, const char *addr, double half_life,
 		printf("    score now (%s): %.1f\n", utc_text(now, b, sizeof(b)),
 		    decay(score, last, now, half_life));
 	if (sqlite3_prepare_v2(state_db(st), "SELECT at, until, n, score, "
-	    "reason FROM bans WHERE addr = ? ORDER BY at, id", -1, &q, NULL) !=
-	    SQLITE_OK)
+	    "reason, held FROM bans WHERE addr = ? ORDER BY at, id", -1, &q,
+	    NULL) != SQLITE_OK)
 		return (-1);
 	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
 	for (n = 0; sqlite3_step(q) == SQLITE_ROW; n++) {
@@ -335,6 +350,12 @@ explain_one(struct state *st, const char *addr, double half_life,
 		    sizeof(b)), utc_text(sqlite3_column_int64(q, 1), u, sizeof(u)),
 		    sqlite3_column_double(q, 3));
 		text(stdout, q, 4, 0);
+		if (sqlite3_column_int(q, 5) == 1)
+			fputs(" (held by the ban-rate breaker: not enforced "
+			    "yet)", stdout);
+		else if (sqlite3_column_int(q, 5) == 2)
+			fputs(" (never enforced: dropped by the ban-rate "
+			    "breaker, or lifted while held)", stdout);
 		fputc('\n', stdout);
 	}
 	sqlite3_finalize(q);

@@ -42,6 +42,17 @@ struct ctl_client {
 	long long	 since_ms;	/* accepted at */
 };
 
+/* A manual ban or unban in the spool (spool.c). */
+struct spool_entry {
+	long long	 seq;
+	int		 unban;
+	char		 net[PF_ADDR_MAX + 8];
+	long long	 at, until;
+	char		 reason[64];
+};
+
+struct spool;
+
 struct daemon {
 	const char	*conf_path;
 	struct ff_conf	*conf;
@@ -74,6 +85,7 @@ struct daemon {
 	unsigned long long state_errors;
 	long long	 pruned_day;	/* log day of the last prune */
 	char		 last_error[1400];
+	struct spool	*sp;		/* manual actions (NULL: none) */
 	struct breaker	*br;		/* ban_rate_limit */
 	int		 breaker_open;	/* at the last timers() */
 	unsigned long long other_host;	/* lines not of log_hostname */
@@ -88,7 +100,21 @@ int	daemon_unban(struct daemon *, const char *, char *, size_t);
 void	daemon_status(struct daemon *, FILE *);
 
 void	statewrite_start(struct daemon *);
+void	statewrite_recover(struct daemon *);
+void	statewrite_hold(struct daemon *);
+long long statewrite_manual(struct daemon *, struct spool_entry *, char *,
+	    size_t);
+void	statewrite_mark(struct daemon *, const struct score_decision *, int);
+void	statewrite_stored(struct daemon *);
 void	statewrite_status(struct daemon *, FILE *);
+
+struct spool *spool_open(const char *, char *, size_t);
+int	spool_read(struct spool *, long long, int (*)(void *,
+	    const struct spool_entry *), void *);
+long long spool_append(struct spool *, struct spool_entry *, char *, size_t);
+void	spool_stored(struct spool *, long long);
+long long spool_unstored(const struct spool *, long long);
+void	spool_close(struct spool *);
 
 int	ctl_open(struct daemon *, char *, size_t);
 void	ctl_accept(struct daemon *);

@@ -102,6 +102,7 @@ release_held(struct daemon *d)
 	while (breaker_release(d->br, time(NULL), &dec) == 1) {
 		k++;
 		d->bans++;
+		statewrite_mark(d, &dec, SCORE_MARK_RELEASED);
 		if (cmd_fw_decision(d->fw, &dec) == -1)
 			log_warnx("not enforced (protected): %s", dec.addr);
 		log_info("ban %s until %s (ban %d, score %.1f, held by the "
@@ -120,16 +121,23 @@ decide(struct daemon *d, int now)
 	struct score_decision dec;
 	struct score_net n;
 	char		 u[32];
-	int		 k = 0;
+	int		 k = 0, r;
 
 	k = release_held(d);
 	while (scorer_decision(d->s, &dec) == 1) {
 		k++;
-		if (dec.lift || dec.manual)	/* held ones of it are void */
+		if (dec.lift || dec.manual) {	/* held ones of it are void */
 			breaker_forget(d->br, dec.addr, dec.prefix_len);
-		if (!dec.lift && !dec.manual && breaker_offer(d->br, &dec,
-		    time(NULL)) != 1)
-			continue;	/* held (or dropped: the hold is full) */
+			statewrite_mark(d, &dec, SCORE_MARK_FORGOTTEN);
+		}
+		if (!dec.lift && !dec.manual) {
+			r = breaker_offer(d->br, &dec, time(NULL));
+			if (r != 1) {	/* held, or dropped: the hold is full */
+				statewrite_mark(d, &dec, r == 0 ?
+				    SCORE_MARK_HELD : SCORE_MARK_DROPPED);
+				continue;
+			}
+		}
 		if (dec.lift) {
 			d->unbans++;
 			if (score_net_parse(dec.addr, &n) == 0) {
@@ -397,6 +405,7 @@ timers(struct daemon *d)
 	d->breaker_open = bs.open;
 	breaker_log(d);		/* after the batch read: the count held */
 	clock_warn(d);		/* once a turn, not once a line */
+	statewrite_stored(d);	/* the spool emptied once stored */
 	if (d->stalled && !state_busy(d->st)) {
 		flush_state(d);
 		d->stalled = 0;		/* the log is read again */
@@ -511,14 +520,48 @@ net_text(const char *in, char *out, size_t len, struct score_net *n)
 	return (0);
 }
 
+/* manual_stored - the state stores the manual action seq with the
+ * decisions queued so far (none when it is not in the spool) */
+static void
+manual_stored(struct daemon *d, long long seq)
+{
+	struct score_decision m;
+
+	if (seq <= 0)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.at = seq;
+	statewrite_mark(d, &m, SCORE_MARK_MANUAL);
+}
+
+/* spool_warn - a manual action not on disk: logged, and its answer says
+ * so while the state cannot store it either */
+static void
+spool_warn(struct daemon *d, long long seq, const char *err, char *msg,
+    size_t len)
+{
+	struct state_health h;
+	size_t		 n = strlen(msg);
+
+	if (seq > 0)
+		return;
+	log_warnx("%s: %s", msg, err);
+	state_health(d->st, &h);
+	if (h.failing && n < len)
+		snprintf(msg + n, len - n, " (not on disk yet: the state "
+		    "cannot be written and the spool failed; see the log)");
+}
+
 /* daemon_ban - a manual ban from the control socket */
 int
 daemon_ban(struct daemon *d, const char *net, long long secs,
     const char *reason, char *msg, size_t len)
 {
 	struct score_net n;
+	struct spool_entry e;
 	char		 text[PF_ADDR_MAX + 8], why[64], u[32];
-	long long	 now = time(NULL);
+	char		 err[PATH_MAX + 128];
+	long long	 now = time(NULL), seq;
 	size_t		 i, k = 0;
 
 	if (net_text(net, text, sizeof(text), &n) == -1) {
@@ -534,15 +577,25 @@ daemon_ban(struct daemon *d, const char *net, long long secs,
 		if (reason[i] >= 0x20 && reason[i] < 0x7f)
 			why[k++] = reason[i];
 	why[k] = '\0';
-	if (scorer_manual_ban(d->s, text, now, now + secs, k > 0 ? why :
-	    "by hand") == -1) {
+	memset(&e, 0, sizeof(e));
+	snprintf(e.net, sizeof(e.net), "%s", text);
+	e.at = now;
+	e.until = now + secs;
+	snprintf(e.reason, sizeof(e.reason), "%s", k > 0 ? why : "by hand");
+	/* On disk before it is answered: a kill while the state cannot be
+	 * written must not lose it. */
+	seq = statewrite_manual(d, &e, err, sizeof(err));
+	if (scorer_manual_ban(d->s, text, now, now + secs, e.reason) == -1) {
+		manual_stored(d, seq);
 		snprintf(msg, len, "cannot ban %s", text);
 		return (-1);
 	}
+	manual_stored(d, seq);
 	(void)enforce(d);
 	flush_state(d);
 	snprintf(msg, len, "banned %s until %s", text, utc_text(now + secs, u,
 	    sizeof(u)));
+	spool_warn(d, seq, err, msg, len);
 	return (0);
 }
 
@@ -551,7 +604,9 @@ int
 daemon_unban(struct daemon *d, const char *net, char *msg, size_t len)
 {
 	struct score_net n;
-	char		 text[PF_ADDR_MAX + 8];
+	struct spool_entry e;
+	char		 text[PF_ADDR_MAX + 8], err[PATH_MAX + 128];
+	long long	 seq;
 	int		 was_fw;
 
 	if (net_text(net, text, sizeof(text), &n) == -1) {
@@ -559,15 +614,23 @@ daemon_unban(struct daemon *d, const char *net, char *msg, size_t len)
 		return (-1);
 	}
 	was_fw = fw_banned(d->fw, &n);
-	if (scorer_unban(d->s, text, time(NULL)) == -1 && !was_fw) {
+	memset(&e, 0, sizeof(e));
+	snprintf(e.net, sizeof(e.net), "%s", text);
+	e.unban = 1;
+	e.at = time(NULL);
+	seq = statewrite_manual(d, &e, err, sizeof(err));
+	if (scorer_unban(d->s, text, e.at) == -1 && !was_fw) {
+		manual_stored(d, seq);
 		(void)enforce(d);	/* the evidence is forgotten anyway */
 		snprintf(msg, len, "%s is not banned", text);
 		return (-1);
 	}
+	manual_stored(d, seq);
 	(void)fw_unban(d->fw, &n);
 	(void)enforce(d);
 	flush_state(d);
 	snprintf(msg, len, "unbanned %s; its evidence is forgotten", text);
+	spool_warn(d, seq, err, msg, len);
 	return (0);
 }
 
@@ -689,8 +752,10 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 		status = EX_IOERR;
 		goto out;
 	}
+	statewrite_recover(&d);		/* manual actions not stored */
 	if ((status = open_fw(&d)) != 0)
 		goto out;
+	statewrite_hold(&d);		/* what the breaker held */
 	if (ctl_open(&d, err, sizeof(err)) == -1) {
 		log_errx("%s", err);
 		status = EX_UNAVAILABLE;
@@ -730,6 +795,7 @@ out:
 	state_close(d.st);
 	scorer_free(d.s);
 	breaker_free(d.br);
+	spool_close(d.sp);
 	pf_parser_free(d.p);
 	if (d.sigfd != -1)
 		close(d.sigfd);

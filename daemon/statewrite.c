@@ -7,6 +7,13 @@
  *	statewrite 3 - the daemon's side of storing the state
  * SYNOPSIS
  *	void	statewrite_start(struct daemon *d);
+ *	void	statewrite_recover(struct daemon *d);
+ *	void	statewrite_hold(struct daemon *d);
+ *	long long statewrite_manual(struct daemon *d, struct spool_entry *e,
+ *		    char *err, size_t errlen);
+ *	void	statewrite_mark(struct daemon *d,
+ *		    const struct score_decision *dec, int mark);
+ *	void	statewrite_stored(struct daemon *d);
  *	void	statewrite_status(struct daemon *d, FILE *out);
  * DESCRIPTION
  *	The state's writer (score/state.c) stores each flush in one
@@ -17,15 +24,28 @@
  *	evidence and report facts beyond their own caps are dropped and
  *	counted); it resumes by itself.
  *
+ *	What must survive a kill while writes fail: an administrator's ban
+ *	or unban goes to the spool (spool.c, STATE_DB-manual) before it is
+ *	answered (statewrite_manual()), and statewrite_recover() applies at
+ *	start the ones the state does not have, before the enforcer is
+ *	reconciled; statewrite_stored() empties the spool once the state has
+ *	them all. What the ban-rate breaker held is noted in the state with
+ *	the ban (statewrite_mark(), SCORE_MARK_*), so statewrite_hold() holds
+ *	it again after a restart instead of enforcing every held ban at once.
+ *
  *	statewrite_status() writes the status lines about it:
  *	"state ok" or "state failing since T: PATH: what: reason (...)",
  *	"state_pending N" (batches not stored yet) and "state_errors N"
- *	(failed writes since the start).
+ *	(failed writes since the start), "manual_unstored N" (manual actions
+ *	the state does not have yet: only in the spool).
  * SECURITY
  *	The reason is SQLite's message and the configured path; a newline in
  *	either would split the status reply, so controls become spaces.
  */
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "daemon_int.h"
@@ -63,4 +83,142 @@ statewrite_status(struct daemon *d, FILE *out)
 	if (h.coalesced > 0 || h.dropped > 0)
 		fprintf(out, "state_coalesced %llu\nstate_dropped %llu\n",
 		    h.coalesced, h.dropped);
+	if (d->sp != NULL)
+		fprintf(out, "manual_unstored %lld\n", spool_unstored(d->sp,
+		    h.manual_stored));
+}
+
+/* statewrite_mark - a note for the state about dec (SCORE_MARK_*) */
+void
+statewrite_mark(struct daemon *d, const struct score_decision *dec, int mark)
+{
+	if (scorer_mark(d->s, dec, mark) == -1)
+		log_warnx("out of memory: the state will not know what the "
+		    "breaker did with the ban of %s", dec->addr);
+}
+
+/* replay - one spooled manual action the state does not have, again */
+static int
+replay(void *arg, const struct spool_entry *e)
+{
+	struct daemon	*d = arg;
+	struct score_decision m;
+
+	if (e->unban)
+		(void)scorer_unban(d->s, e->net, e->at);
+	else if (e->until > (long long)time(NULL))
+		(void)scorer_manual_ban(d->s, e->net, e->at, e->until,
+		    e->reason[0] != '\0' ? e->reason : "by hand");
+	memset(&m, 0, sizeof(m));
+	m.at = e->seq;
+	statewrite_mark(d, &m, SCORE_MARK_MANUAL);
+	return (0);
+}
+
+/* spool_path - the spool next to the state database */
+static int
+spool_path(const struct daemon *d, char *buf, size_t len)
+{
+	int	n = snprintf(buf, len, "%s-manual", d->conf->state_db);
+
+	return (n < 0 || (size_t)n >= len ? -1 : 0);
+}
+
+/* statewrite_recover - before the enforcer opens: the manual bans and
+ * unbans of the spool that the state does not have are applied again
+ * and stored, so that the kernel is reconciled with them */
+void
+statewrite_recover(struct daemon *d)
+{
+	char		 path[PATH_MAX], err[PATH_MAX + 128];
+	int		 n;
+
+	if (spool_path(d, path, sizeof(path)) == -1) {
+		log_warnx("state_db %s: too long for its manual ban spool; "
+		    "manual bans are stored with the state only",
+		    d->conf->state_db);
+		return;
+	}
+	if ((d->sp = spool_open(path, err, sizeof(err))) == NULL) {
+		log_warnx("%s; manual bans are stored with the state only",
+		    err);
+		return;
+	}
+	if ((n = spool_read(d->sp, state_manual_seq(d->st), replay, d)) <= 0)
+		return;
+	log_info("manual ban spool %s: %d bans and unbans made by hand that "
+	    "the state had not stored, applied again", path, n);
+	/* Stored now when the state can be written, so that the kernel set
+	 * is reconciled with them; else they wait in the queue, and the
+	 * first flush enforces them. */
+	(void)state_flush(d->st, d->s, d->pos, 0);
+	(void)state_sync(d->st);
+}
+
+/* rehold - one ban the breaker held before a restart, offered again */
+static int
+rehold(void *arg, const struct score_decision *dec)
+{
+	struct daemon	*d = arg;
+
+	switch (breaker_offer(d->br, dec, (long long)time(NULL))) {
+	case 1:
+		d->bans++;
+		if (cmd_fw_decision(d->fw, dec) == -1)
+			log_warnx("not enforced (protected): %s", dec->addr);
+		statewrite_mark(d, dec, SCORE_MARK_RELEASED);
+		break;
+	case 0:
+		break;		/* still held, as the state says */
+	default:
+		statewrite_mark(d, dec, SCORE_MARK_DROPPED);
+		break;
+	}
+	return (0);
+}
+
+/* statewrite_hold - after the enforcer opened: the bans the breaker
+ * held before a restart are held again (and let through at
+ * ban_rate_limit a minute), not all enforced at once */
+void
+statewrite_hold(struct daemon *d)
+{
+	struct breaker_stats bs;
+	int		 n;
+
+	if ((n = state_held(d->st, (long long)time(NULL), rehold, d)) <= 0)
+		return;
+	breaker_stats(d->br, &bs);
+	log_warnx("%d automatic bans were held by the ban-rate breaker before "
+	    "this start: %zu are still held (at most ban_rate_limit = %d a "
+	    "minute are enforced), %d enforced now; fivefifty list shows them, "
+	    "fivefifty unban lifts a forged one", n, bs.held, bs.limit,
+	    n - (int)bs.held);
+	d->breaker_open = bs.open;
+	(void)fw_flush(d->fw, time(NULL));
+}
+
+/* statewrite_manual - a manual action into the spool first; its number,
+ * or -1 with why it is not on disk (the action still goes on) */
+long long
+statewrite_manual(struct daemon *d, struct spool_entry *e, char *err,
+    size_t errlen)
+{
+	if (d->sp == NULL) {
+		snprintf(err, errlen, "no manual ban spool (see the log)");
+		return (-1);
+	}
+	return (spool_append(d->sp, e, err, errlen));
+}
+
+/* statewrite_stored - empty the spool once the state has all of it */
+void
+statewrite_stored(struct daemon *d)
+{
+	struct state_health h;
+
+	if (d->sp == NULL)
+		return;
+	state_health(d->st, &h);
+	spool_stored(d->sp, h.manual_stored);
 }

@@ -91,6 +91,11 @@
  *	lifts a ban, clears the client's score and memory so that it is not
  *	banned again by the evidence that led to it, and queues a decision
  *	with lift set (the state ends the ban's rows, the enforcer lifts it).
+ *	scorer_mark() adds a note to the stream of decisions, for the state
+ *	only (scorer_decision() never hands one out): what the daemon's
+ *	circuit breaker did with a decision, or that manual actions up to a
+ *	number are stored with this batch (SCORE_MARK_*); -1 when memory runs
+ *	out, 0 (nothing) without a state.
  *
  *	The state functions keep all of it in SQLite (score/state.c says
  *	how): state_load() restores a scorer, state_flush() writes what
@@ -186,7 +191,21 @@ struct score_decision {
 	int		 manual;		/* an administrator's ban */
 	int		 lift;			/* not a ban: the ban on addr
 						 * was lifted at `at` */
+	int		 mark;			/* not a decision: a note for
+						 * the state (SCORE_MARK_*) */
 };
+
+/* Notes the daemon adds to the decisions' stream (scorer_mark()), stored
+ * in order with them: what the circuit breaker did with a ban (so that a
+ * restart holds what was held), and which manual actions are stored. */
+#define SCORE_MARK_HELD		1	/* this ban is held, not enforced */
+#define SCORE_MARK_RELEASED	2	/* this held ban is enforced now */
+#define SCORE_MARK_DROPPED	3	/* this ban is never enforced (the
+					 * hold was full), held or not */
+#define SCORE_MARK_FORGOTTEN	4	/* every held ban of addr is void
+					 * (unbanned, or a manual ban) */
+#define SCORE_MARK_MANUAL	5	/* manual actions up to number `at`
+					 * (daemon/spool.c) are in here */
 
 /* What the reports count (facts.c). A fact: n occurrences of kind in one
  * hour of log time, for one client, with one value, class and code. */
@@ -230,6 +249,7 @@ int	scorer_decision(struct scorer *, struct score_decision *);
 int	scorer_manual_ban(struct scorer *, const char *, long long, long long,
 	    const char *);
 int	scorer_unban(struct scorer *, const char *, long long);
+int	scorer_mark(struct scorer *, const struct score_decision *, int);
 void	scorer_set_conf(struct scorer *, const struct score_conf *);
 double	scorer_score(struct scorer *, const char *, long long);
 int	scorer_banned(struct scorer *, const char *, long long);
@@ -272,6 +292,8 @@ struct state_health {
 	unsigned long long coalesced;	/* batches folded into another */
 	unsigned long long dropped;	/* evidence rows and fact bytes */
 	long		 retry_ms;	/* the wait before the next attempt */
+	long long	 manual_stored;	/* manual actions stored, up to this
+					 * number (SCORE_MARK_MANUAL) */
 };
 
 struct state *state_open(const char *, int, char *, size_t);
@@ -284,6 +306,9 @@ int	state_prune(struct state *, long long);
 int	state_sync(struct state *);
 void	state_retry(struct state *, int);
 void	state_health(struct state *, struct state_health *);
+int	state_held(struct state *, long long, int (*)(void *,
+	    const struct score_decision *), void *);
+long long state_manual_seq(struct state *);
 long long state_now(struct state *);
 struct sqlite3 *state_db(struct state *);
 void	state_close(struct state *);

@@ -369,10 +369,36 @@ scorer_flush(struct scorer *s, long long t)
 		session_end(s, ss, ss->last);
 }
 
+/* scorer_mark - a note for the state about a decision (SCORE_MARK_*) */
+int
+scorer_mark(struct scorer *s, const struct score_decision *d, int mark)
+{
+	struct score_decision *nd;
+
+	if (!s->track)
+		return (0);	/* no state to tell */
+	if (s->ndecisions == s->decisions_cap) {
+		size_t cap = s->decisions_cap * 2 + 64;
+		if ((nd = reallocarray(s->decisions, cap, sizeof(*nd))) ==
+		    NULL)
+			return (-1);
+		s->decisions = nd;
+		s->decisions_cap = cap;
+	}
+	nd = &s->decisions[s->ndecisions++];
+	*nd = *d;
+	nd->mark = mark;
+	nd->lift = 0;
+	return (0);
+}
+
 /* scorer_decision - the next decision not handed out yet */
 int
 scorer_decision(struct scorer *s, struct score_decision *d)
 {
+	while (s->decisions_out < s->ndecisions &&
+	    s->decisions[s->decisions_out].mark != 0)
+		s->decisions_out++;	/* notes are for the state only */
 	if (s->decisions_out == s->ndecisions) {
 		/* All handed out (and saved, when a state is open): the
 		 * queue starts over, so it never grows with the log. */

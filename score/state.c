@@ -13,6 +13,9 @@
  *	int	state_flush(struct state *st, struct scorer *s,
  *		    const struct state_pos *pos, int npos);
  *	long long state_now(struct state *st);
+ *	int	state_held(struct state *st, long long now,
+ *		    int (*fn)(void *, const struct score_decision *), void *arg);
+ *	long long state_manual_seq(struct state *st);
  *	void	state_close(struct state *st);
  * DESCRIPTION
  *	state_open() opens (creating it) the database in WAL mode and brings
@@ -37,6 +40,14 @@
  *	failed write makes it, and every later flush, return -1 (the batches
  *	after it would build on what is missing). state_prune() removes
  *	evidence older than retention, once a day of log time.
+ *
+ *	The daemon's notes (scorer_mark()) travel with the decisions: the
+ *	circuit breaker's hold of a ban is the bans row's held column, so
+ *	that state_held() gives a restarted daemon the decisions still held,
+ *	in order; SCORE_MARK_MANUAL stores meta manual_seq, the number of the
+ *	last manual action of the daemon's spool stored, which
+ *	state_manual_seq() reads at start and state_health() reports as
+ *	batches are stored.
  *
  *	state_retry() (the daemon) makes a failed write a pause instead:
  *	the batch stays at the head of a queue and is written again after
@@ -109,7 +120,8 @@ struct state {
 	char		 fail_reason[256];
 	unsigned long long failures, coalesced, dropped_ev, dropped_facts;
 	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
-	sqlite3_stmt	*lift_ban;
+	sqlite3_stmt	*lift_ban, *set_held;
+	long long	 manual_stored;	/* SCORE_MARK_MANUAL stored, highest */
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
 	sqlite3_stmt	*put_evs;	/* EV_BATCH rows at once */
 	sqlite3_stmt	*put_fact;
@@ -218,6 +230,11 @@ static const char *const migrations[] = {
 	"  last_retry INTEGER NOT NULL,"
 	"  last_seen INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+	/* 3: what the daemon's circuit breaker did with an automatic ban:
+	 * 0 enforced, 1 held (enforced when the ban rate allows: a restart
+	 * holds it again), 2 never enforced (the hold was full, or an unban
+	 * or a manual ban made it void). */
+	"ALTER TABLE bans ADD COLUMN held INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -225,6 +242,8 @@ static int	mem_unpack(struct client_mem *, const unsigned char *, size_t);
 static struct batch *batch_next(const struct batch *);
 static void	batch_free(struct batch *);
 static int	put_factset(struct state *, const struct factset *);
+static int	put_meta(struct state *, const char *, long long);
+static long long get_meta(struct state *, const char *, long long);
 static void	*writer(void *);
 
 /* The last failure of this thread, and whether it is logged (the
@@ -457,6 +476,9 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	    "(?,?,?,?,?,?,?,?,?)") == -1 ||
 	    prep(st, &st->lift_ban, "UPDATE bans SET until = ?1 WHERE addr = "
 	    "?2 AND prefix_len = ?3 AND until > ?1") == -1 ||
+	    prep(st, &st->set_held, "UPDATE bans SET held = ?1 WHERE addr = "
+	    "?2 AND prefix_len = ?3 AND manual = 0 AND (held = ?4 OR ?4 = -1) "
+	    "AND (?5 = 0 OR until = ?5)") == -1 ||
 	    prep(st, &st->put_pos, "INSERT OR REPLACE INTO positions (path, "
 	    "dev, ino, off, fp_len, fp) VALUES (?,?,?,?,?,?)") == -1 ||
 	    prep(st, &st->get_pos, "SELECT dev, ino, off, fp_len, fp FROM "
@@ -469,6 +491,7 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 		return (open_fail(st, path, why[0] != '\0' ? why :
 		    "cannot prepare statements", err, errlen));
 	}
+	st->manual_stored = get_meta(st, "manual_seq", 0);
 	return (st);
 }
 
@@ -510,6 +533,7 @@ state_close(struct state *st)
 	sqlite3_finalize(st->put_ev);
 	sqlite3_finalize(st->put_ban);
 	sqlite3_finalize(st->lift_ban);
+	sqlite3_finalize(st->set_held);
 	sqlite3_finalize(st->put_pos);
 	sqlite3_finalize(st->get_pos);
 	sqlite3_finalize(st->put_session);
@@ -561,6 +585,51 @@ get_meta(struct state *st, const char *key, long long dflt)
 		v = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	return (v);
+}
+
+/* state_held - hand fn the automatic bans the daemon's breaker held and
+ * that still run at now, oldest decision first; how many, or -1 */
+int
+state_held(struct state *st, long long now, int (*fn)(void *,
+    const struct score_decision *), void *arg)
+{
+	struct score_decision d;
+	sqlite3_stmt	*q;
+	int		 rc, n = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT addr, prefix_len, family, at, "
+	    "until, n, score, reason FROM bans WHERE held = 1 AND manual = 0 "
+	    "AND until > ? ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+		return (fail(st, "read the held bans"));
+	sqlite3_bind_int64(q, 1, now);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		snprintf(d.addr, sizeof(d.addr), "%s", (const char *)
+		    sqlite3_column_text(q, 0));
+		d.prefix_len = sqlite3_column_int(q, 1);
+		d.family = sqlite3_column_int(q, 2);
+		d.at = sqlite3_column_int64(q, 3);
+		d.until = sqlite3_column_int64(q, 4);
+		d.ban_count = sqlite3_column_int(q, 5);
+		d.score = sqlite3_column_double(q, 6);
+		snprintf(d.reason, sizeof(d.reason), "%s", (const char *)
+		    sqlite3_column_text(q, 7));
+		n++;
+		if (fn(arg, &d) == -1)
+			break;
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return (fail(st, "read the held bans"));
+	return (n);
+}
+
+/* state_manual_seq - the number of the last manual action stored (the
+ * daemon's spool of manual bans and unbans; 0: none) */
+long long
+state_manual_seq(struct state *st)
+{
+	return (get_meta(st, "manual_seq", 0));
 }
 
 /* state_now - the log time of the last flush (0: none yet) */
@@ -920,6 +989,35 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 	return (b);
 }
 
+/* put_mark - a note of the daemon's (SCORE_MARK_*): a ban's breaker
+ * state, or the manual actions stored */
+static int
+put_mark(struct state *st, const struct score_decision *d)
+{
+	/* From which held value to which, and whether the row is the
+	 * one ending at d->until (else: every held row of the network). */
+	static const struct {
+		int	from, to, one;
+	} how[] = {
+		[SCORE_MARK_HELD] = { 0, 1, 1 },
+		[SCORE_MARK_RELEASED] = { 1, 0, 1 },
+		[SCORE_MARK_DROPPED] = { -1, 2, 1 },	/* held or not */
+		[SCORE_MARK_FORGOTTEN] = { 1, 2, 0 },
+	};
+	sqlite3_stmt	*q = st->set_held;
+
+	if (d->mark == SCORE_MARK_MANUAL)
+		return (put_meta(st, "manual_seq", d->at));
+	if (d->mark < SCORE_MARK_HELD || d->mark > SCORE_MARK_FORGOTTEN)
+		return (0);
+	sqlite3_bind_int(q, 1, how[d->mark].to);
+	sqlite3_bind_text(q, 2, d->addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, d->prefix_len);
+	sqlite3_bind_int(q, 4, how[d->mark].from);
+	sqlite3_bind_int64(q, 5, how[d->mark].one ? d->until : 0);
+	return (step(st, q, "note the breaker's hold"));
+}
+
 /* put_meta - one meta value */
 static int
 put_meta(struct state *st, const char *key, long long v)
@@ -1147,6 +1245,11 @@ batch_write(struct state *st, const struct batch *b)
 	}
 	for (i = 0; i < b->nbans; i++) {
 		const struct score_decision *d = &b->bans[i];
+		if (d->mark != 0) {
+			if (put_mark(st, d) == -1)
+				goto fail;
+			continue;
+		}
 		if (d->lift) {		/* an unban: its rows end now */
 			q = st->lift_ban;
 			sqlite3_bind_int64(q, 1, d->at);
@@ -1278,7 +1381,12 @@ static void
 write_stored(struct state *st)
 {
 	struct batch	*b = st->head;
+	size_t		 i;
 
+	for (i = 0; i < b->nbans; i++)
+		if (b->bans[i].mark == SCORE_MARK_MANUAL &&
+		    b->bans[i].at > st->manual_stored)
+			st->manual_stored = b->bans[i].at;
 	if ((st->head = b->next) == NULL)
 		st->tail = NULL;
 	st->npending--;
@@ -1577,6 +1685,7 @@ state_health(struct state *st, struct state_health *h)
 	h->coalesced = st->coalesced;
 	h->dropped = st->dropped_ev + st->dropped_facts;
 	h->retry_ms = st->backoff_ms;
+	h->manual_stored = st->manual_stored;
 	if (st->threaded)
 		pthread_mutex_unlock(&st->mtx);
 }

@@ -961,6 +961,91 @@ test_daemon_state_kill(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* unstored - the manual_unstored of status; -1 when it says none */
+static int
+unstored(void)
+{
+	char	*out, *p;
+	int	 n = -1;
+
+	if (cli("status", NULL, NULL, NULL, &out) == 0 &&
+	    (p = strstr(out, "manual_unstored")) != NULL)
+		n = atoi(p + strlen("manual_unstored"));
+	free(out);
+	return (n);
+}
+
+/* file_size - a file's size; -1 when it is not there */
+static long long
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	return (stat(path, &sb) == -1 ? -1 : (long long)sb.st_size);
+}
+
+/* test_daemon_manual_kill - a ban and an unban by hand while the state
+ * is locked, then SIGKILL: the next start has both (kernel set and
+ * state, once each), and the spool is emptied once they are stored */
+static void
+test_daemon_manual_kill(void **state)
+{
+	char		*out;
+	pid_t		 pid;
+	int		 i, n = -1;
+
+	(void)state;
+	fresh_dir();
+	conf_text("");
+	pid = start();
+	assert_int_equal(cli("ban", "198.51.100.20", "--for", "2h", &out), 0);
+	free(out);
+	for (i = 0; i < 100 && query(DIR "/ff.db", "SELECT count(*) FROM bans "
+	    "WHERE manual = 1 AND addr = '198.51.100.20'") != 1; i++)
+		usleep(100000);
+	assert_int_equal(query(DIR "/ff.db", "SELECT count(*) FROM bans WHERE "
+	    "manual = 1 AND addr = '198.51.100.20'"), 1);
+	lock_db();
+	assert_int_equal(cli("ban", "198.51.100.21", "--for", "3h", &out), 0);
+	free(out);
+	assert_int_equal(cli("unban", "198.51.100.20", NULL, NULL, &out), 0);
+	free(out);
+	for (i = 0; i < 100 && (n = unstored()) != 2; i++)
+		usleep(100000);
+	assert_int_equal(n, 2);
+	assert_true(in_set("198.51.100.21"));
+	assert_false(in_set("198.51.100.20"));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	started = 0;
+	unlock_db();
+	assert_true(file_size(DIR "/ff.db-manual") > 0);
+
+	pid = start();
+	/* Before READY the spool was applied and the kernel reconciled with
+	 * it: the ban by hand is in force, the unbanned one is not. */
+	assert_true(in_set("198.51.100.21"));
+	assert_false(in_set("198.51.100.20"));
+	for (i = 0; i < 100 && file_size(DIR "/ff.db-manual") != 0; i++)
+		usleep(100000);
+	assert_int_equal(file_size(DIR "/ff.db-manual"), 0);
+	assert_int_equal(unstored(), 0);
+	assert_int_equal(stop(pid), 0);
+	assert_int_equal(query(DIR "/ff.db", "SELECT count(*) FROM bans WHERE "
+	    "manual = 1 AND addr = '198.51.100.21' AND until > "
+	    "strftime('%s', 'now')"), 1);
+	assert_int_equal(query(DIR "/ff.db", "SELECT count(*) FROM bans WHERE "
+	    "addr = '198.51.100.20' AND until > strftime('%s', 'now')"), 0);
+	/* Once stored, nothing is applied twice. */
+	pid = start();
+	assert_true(in_set("198.51.100.21"));
+	assert_false(in_set("198.51.100.20"));
+	assert_int_equal(stop(pid), 0);
+	assert_int_equal(query(DIR "/ff.db", "SELECT count(*) FROM bans WHERE "
+	    "manual = 1"), 2);
+	free(sh("rm -rf " DIR, NULL));
+}
+
 /* pending - the state_pending of status; -1 when it says none */
 static int
 pending(void)
@@ -1052,6 +1137,8 @@ const struct CMUnitTest daemon_tests[] = {
 	    state_teardown),
 	cmocka_unit_test_setup_teardown(test_daemon_state_coalesce,
 	    netns_enter, state_teardown),
+	cmocka_unit_test_setup_teardown(test_daemon_manual_kill, netns_enter,
+	    state_teardown),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
     sizeof(daemon_tests[0]);
