@@ -93,6 +93,7 @@ user =
 control_socket = $tmp/ctl.sock
 control_group =
 loopback = 127.0.0.1/32
+protect_mynetworks = no
 access_map =
 firewall = table
 firewall_required = yes

@@ -383,6 +383,8 @@ check_system(const struct ff_conf *c)
 	    "when started as root)");
 	check_map(&w, c);
 	check_socket(c);
+	if (c->mynetworks_failed)
+		finding("Postfix's mynetworks: %s", c->mynetworks_note);
 	if (c->score.ban_base > c->score.ban_max)
 		finding("ban_time = %.15gs is longer than ban_time_max = "
 		    "%.15gs: every ban lasts ban_time_max", c->score.ban_base,
@@ -433,6 +435,7 @@ cmd_check(int argc, char **argv)
 	    (cmd_g.db != NULL ? " and mail_log from --log" :
 	    "mail_log from --log") : "");
 	conf_print(stdout, &conf);
+	printf("# mynetworks, never banned: %s\n", conf.mynetworks_note);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		log_warn("check: standard output");
 		conf_free(&conf);

@@ -98,6 +98,7 @@ struct ff_conf;
 struct fw;
 struct state;
 struct score_decision;
+struct score_net;
 int	cmd_conf(const char *, const char *, struct ff_conf *);
 const char *cmd_conf_path(const char *);
 void	cmd_conf_overrides(struct ff_conf *);
@@ -105,6 +106,9 @@ struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
 struct fw_conf;
 void	cmd_protect(struct fw_conf *, const struct ff_conf *);
+int	cmd_mynetworks(struct ff_conf *);
+const char *cmd_protected_by(const struct ff_conf *, const struct score_net *);
+int	mynetworks_parse(const char *, struct ff_conf *, int);
 int	cmd_fw_decision(struct fw *, const struct score_decision *);
 struct rp;
 struct score_conf;

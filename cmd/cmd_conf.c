@@ -21,6 +21,8 @@
  *	cmd_conf_path() is path (a command's own -c) when not NULL, else
  *	the global -c, else CONF_DEFAULT_PATH when it exists, else NULL.
  *
+ *	Then cmd_mynetworks() reads Postfix's mynetworks (mynetworks.c).
+ *
  *	cmd_conf_overrides() puts the global --db into state_db and the
  *	global --log files, when there are any, in place of mail_log.
  *
@@ -30,6 +32,7 @@
  *	The paths are the invoking user's; main.c has checked their length.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -82,5 +85,11 @@ cmd_conf(const char *cmd, const char *path, struct ff_conf *c)
 		return (EX_CONFIG);
 	}
 	cmd_conf_overrides(c);
+	/* Postfix's own networks: never banned (a warning when they cannot
+	 * be read, which check gives as one of its findings; the command
+	 * goes on). */
+	if (cmd_mynetworks(c) == -1 && strcmp(cmd, "check") != 0)
+		fprintf(stderr, "fivefifty %s: warning: Postfix's mynetworks: "
+		    "%s\n", cmd, c->mynetworks_note);
 	return (0);
 }

@@ -9,6 +9,8 @@
  *	struct fw *cmd_fw_open(const char *cmd, const struct ff_conf *c,
  *		    struct state *st, long long now, int *status);
  *	int	cmd_fw_decision(struct fw *f, const struct score_decision *d);
+ *	const char *cmd_protected_by(const struct ff_conf *c,
+ *		    const struct score_net *n);
  * DESCRIPTION
  *	cmd_fw_open() makes the firewall configuration (the protected
  *	networks: the loopback key, the whitelist and every address of this
@@ -20,13 +22,15 @@
  *	gives NULL with *status = EX_CONFIG.
  *
  *	cmd_fw_decision() hands one of the scorer's decisions to the
- *	enforcer.
+ *	enforcer. cmd_protected_by() names the list that protects a network
+ *	from any ban (list and explain say it).
  */
 #include <sys/socket.h>
 
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -121,7 +125,8 @@ load_bans(struct fw *f, struct state *st, long long now)
 }
 
 /* cmd_protect - what is never banned: loopback (the loopback key), the
- * whitelist and this host's own addresses, into fc->protect */
+ * whitelist, Postfix's mynetworks and this host's own addresses, into
+ * fc->protect */
 void
 cmd_protect(struct fw_conf *fc, const struct ff_conf *c)
 {
@@ -131,7 +136,47 @@ cmd_protect(struct fw_conf *fc, const struct ff_conf *c)
 	for (i = 0; i < c->score.nwhitelist && fc->nprotect < FW_MAX_PROTECT;
 	    i++)
 		fc->protect[fc->nprotect++] = c->score.whitelist[i];
+	for (i = 0; i < c->nmynetworks && fc->nprotect < FW_MAX_PROTECT; i++)
+		fc->protect[fc->nprotect++] = c->mynetworks[i];
 	protect_host(fc);
+}
+
+/* cmd_protected_by - which list protects n from any ban: "loopback",
+ * "whitelist", "mynetworks" (Postfix's own networks), "this host" (one
+ * of its addresses), or NULL */
+const char *
+cmd_protected_by(const struct ff_conf *c, const struct score_net *n)
+{
+	static struct fw_conf *host;
+	struct fw_conf	*fc;
+	const char	*by = NULL;
+	int		 i;
+
+	if ((fc = calloc(1, sizeof(*fc))) == NULL)
+		return (NULL);
+	fc->protect[fc->nprotect++] = c->score.loopback4;
+	if (fw_protects(fc, n))
+		by = "loopback";
+	fc->nprotect = 0;
+	for (i = 0; by == NULL && i < c->score.nwhitelist; i++)
+		fc->protect[fc->nprotect++] = c->score.whitelist[i];
+	if (by == NULL && fc->nprotect > 0 && fw_protects(fc, n))
+		by = "whitelist";
+	fc->nprotect = 0;
+	for (i = 0; by == NULL && i < c->nmynetworks; i++)
+		fc->protect[fc->nprotect++] = c->mynetworks[i];
+	if (by == NULL && fc->nprotect > 0 && fw_protects(fc, n))
+		by = "mynetworks";
+	free(fc);
+	/* This host's addresses, listed once per command (list asks for
+	 * every client). */
+	if (by == NULL && host == NULL && (host = calloc(1, sizeof(*host))) !=
+	    NULL)
+		protect_host(host);
+	if (by == NULL && host != NULL && host->nprotect > 0 &&
+	    fw_protects(host, n))
+		by = "this host";
+	return (by);
 }
 
 /* cmd_fw_open - the enforcer, with the state's running bans in force */
@@ -153,8 +198,11 @@ cmd_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 	if (err[0] != '\0')
 		fprintf(stderr, "fivefifty %s: %s; going on with the map "
 		    "only\n", cmd, err);
-	if (st != NULL)
+	if (st != NULL) {
+		state_pause(st, 1);	/* no half-stored batch seen */
 		(void)load_bans(f, st, now);
+		state_pause(st, 0);
+	}
 	(void)fw_reconcile(f, now);
 	(void)fw_flush(f, now);
 	return (f);

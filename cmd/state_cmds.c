@@ -45,13 +45,17 @@ const char list_help[] =
 "     active ban, at the log time of the state's last write: address,\n"
 "     score, status (banned until TIME; held until TIME: decided, but\n"
 "     held by the daemon's ban-rate breaker and not enforced yet; not\n"
-"     enforced: dropped by the breaker; or watching), bans so far, and\n"
+"     enforced: dropped by the breaker; protected: LIST, never banned:\n"
+"     loopback, whitelist, mynetworks (Postfix's own networks, read with\n"
+"     postconf) or this host; or watching), bans so far, and\n"
 "     the rules its evidence came from (with counts).\n"
 "\n"
 "OPTIONS\n"
 "     --json     A JSON array of objects with addr, prefix_len, score,\n"
-"                banned (a ban in force), held (held by the breaker),\n"
-"                banned_until, bans, reasons.\n"
+"                banned (a ban in force), breaker (\"held\": decided,\n"
+"                not enforced yet; \"dropped\": never enforced; null),\n"
+"                banned_until, protected (the list, or null), bans,\n"
+"                reasons.\n"
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
 "                " CONF_DEFAULT_PATH " when it exists, else\n"
 "                the built-in defaults).\n"
@@ -74,6 +78,9 @@ const char explain_help[] =
 "     with its weight and the decayed score after it, the bans it led to\n"
 "     (the rule that tipped each one, how long it lasted, which ban of\n"
 "     the client it was) and the same for the prefix ADDR belongs to.\n"
+"     When ADDR is not banned, says why: the list that protects it\n"
+"     (loopback, whitelist, mynetworks, this host), temporary rejects\n"
+"     (4xx: never scored), or how far its score is below ban_threshold.\n"
 "\n"
 "OPTIONS\n"
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
@@ -184,6 +191,8 @@ cmd_list(int argc, char **argv)
 	char		 b[32];
 	long long	 now, until;
 	double		 score;
+	struct score_net pn;
+	const char	*by;
 	int		 json = 0, i, held;
 
 	if ((i = db_args(argc, argv, &db, &json, list_help,
@@ -206,12 +215,16 @@ cmd_list(int argc, char **argv)
 	now = state_now(st);
 	/* held: the running ban is one the daemon's breaker holds (not
 	 * enforced yet) or dropped (never enforced). */
-	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, score, "
-	    "score_t, banned_until, bans, (SELECT held FROM bans b WHERE "
+	if ((sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, "
+	    "score, score_t, banned_until, bans, (SELECT held FROM bans b WHERE "
 	    "b.addr = clients.addr AND b.prefix_len = clients.prefix_len AND "
 	    "b.until = clients.banned_until AND b.manual = 0 ORDER BY b.id "
 	    "DESC LIMIT 1) FROM clients ORDER BY banned_until DESC, score "
-	    "DESC", -1, &q, NULL) != SQLITE_OK ||
+	    "DESC", -1, &q, NULL) != SQLITE_OK &&
+	    /* A state of schema 2 (not migrated yet): nothing held. */
+	    sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, score, "
+	    "score_t, banned_until, bans, 0 FROM clients ORDER BY banned_until "
+	    "DESC, score DESC", -1, &q, NULL) != SQLITE_OK) ||
 	    sqlite3_prepare_v2(state_db(st), "SELECT rule, count(*) FROM "
 	    "evidence WHERE addr = ? GROUP BY rule ORDER BY 2 DESC, 1", -1, &r,
 	    NULL) != SQLITE_OK) {
@@ -232,6 +245,12 @@ cmd_list(int argc, char **argv)
 		if (score < 0.1 && until <= now)
 			continue;
 		held = until > now ? sqlite3_column_int(q, 6) : 0;
+		by = NULL;
+		if (score_net_parse((const char *)sqlite3_column_text(q, 0),
+		    &pn) == 0) {
+			pn.len = sqlite3_column_int(q, 1);
+			by = cmd_protected_by(&conf, &pn);
+		}
 		sqlite3_reset(r);
 		sqlite3_bind_text(r, 1, (const char *)sqlite3_column_text(q, 0),
 		    -1, SQLITE_TRANSIENT);
@@ -239,14 +258,18 @@ cmd_list(int argc, char **argv)
 			printf("%s{\"addr\":\"", sep);
 			text(stdout, q, 0, 1);
 			printf("\",\"prefix_len\":%d,\"score\":%.2f,"
-			    "\"banned\":%s,\"held\":%s,\"banned_until\":",
+			    "\"banned\":%s,\"breaker\":%s,\"banned_until\":",
 			    sqlite3_column_int(q, 1), score, until > now &&
-			    held == 0 ? "true" : "false", held == 1 ? "true" :
-			    "false");
+			    held == 0 ? "true" : "false", held == 1 ?
+			    "\"held\"" : held == 2 ? "\"dropped\"" : "null");
 			if (until > 0)
 				printf("\"%s\"", utc_text(until, b, sizeof(b)));
 			else
 				fputs("null", stdout);
+			if (by != NULL)
+				printf(",\"protected\":\"%s\"", by);
+			else
+				fputs(",\"protected\":null", stdout);
 			printf(",\"bans\":%d,\"reasons\":{",
 			    sqlite3_column_int(q, 5));
 			for (i = 0; sqlite3_step(r) == SQLITE_ROW; i++) {
@@ -260,7 +283,9 @@ cmd_list(int argc, char **argv)
 			fputs("", stdout);
 			printf("%-32.32s %7.1f  ", (const char *)
 			    sqlite3_column_text(q, 0), score);
-			if (until > now && held != 0)
+			if (by != NULL && until <= now)
+				printf("protected: %-20s ", by);
+			else if (until > now && held != 0)
 				printf("%-12s %-18s ", held == 1 ? "held until" :
 				    "not enforced", held == 1 ? utc_text(until, b,
 				    sizeof(b)) : "(breaker)");
@@ -339,7 +364,9 @@ explain_one(struct state *st, const char *addr, double half_life,
 		    decay(score, last, now, half_life));
 	if (sqlite3_prepare_v2(state_db(st), "SELECT at, until, n, score, "
 	    "reason, held FROM bans WHERE addr = ? ORDER BY at, id", -1, &q,
-	    NULL) != SQLITE_OK)
+	    NULL) != SQLITE_OK && sqlite3_prepare_v2(state_db(st), "SELECT at, "
+	    "until, n, score, reason, 0 FROM bans WHERE addr = ? ORDER BY at, "
+	    "id", -1, &q, NULL) != SQLITE_OK)	/* schema 2 */
 		return (-1);
 	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
 	for (n = 0; sqlite3_step(q) == SQLITE_ROW; n++) {
@@ -360,6 +387,70 @@ explain_one(struct state *st, const char *addr, double half_life,
 	}
 	sqlite3_finalize(q);
 	return (0);
+}
+
+/* why_not - the answer to "why is addr not banned": the list that
+ * protects it, temporary rejects (never scored), or how far its score
+ * is below ban_threshold */
+static void
+why_not(struct state *st, const struct ff_conf *c, const char *addr,
+    long long now)
+{
+	struct score_net n;
+	sqlite3_stmt	*q;
+	const char	*by = NULL;
+	long long	 t4 = 0, t5 = 0, until = 0;
+	double		 score = -1, shown;
+	int		 row = 0;
+
+	if (score_net_parse(addr, &n) == 0)
+		by = cmd_protected_by(c, &n);
+	if (sqlite3_prepare_v2(state_db(st), "SELECT coalesce(sum(CASE WHEN "
+	    "code >= 400 AND code < 500 THEN n END), 0), coalesce(sum(CASE "
+	    "WHEN code >= 500 THEN n END), 0) FROM activity_rows WHERE kind = "
+	    "'reject' AND client = ?", -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			t4 = sqlite3_column_int64(q, 0);
+			t5 = sqlite3_column_int64(q, 1);
+		}
+		sqlite3_finalize(q);
+	}
+	if (sqlite3_prepare_v2(state_db(st), "SELECT score, score_t, "
+	    "banned_until FROM clients WHERE addr = ?", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			row = 1;
+			score = decay(sqlite3_column_double(q, 0),
+			    sqlite3_column_int64(q, 1), now, c->score.half_life);
+			until = sqlite3_column_int64(q, 2);
+		}
+		sqlite3_finalize(q);
+	}
+	if (until > now)
+		return;		/* banned: the bans above say why */
+	if (by == NULL && !row && t4 == 0 && t5 == 0)
+		return;		/* nothing known */
+	printf("\n  why not banned:\n");
+	if (by != NULL)
+		printf("    never banned: %s%s\n", by, strcmp(by, "mynetworks") ==
+		    0 ? " (Postfix's own networks)" : strcmp(by, "this host") ==
+		    0 ? " (an address of this host)" : "");
+	if (t4 > 0)
+		printf("    %lld temporary rejects (4xx): never scored (a "
+		    "client that retries after a 4xx does what it should)\n",
+		    t4);
+	if (row && score < c->score.ban_threshold) {
+		/* Cut, not rounded: 9.998 must not show as the 10 it is
+		 * not. */
+		shown = floor(score * 100) / 100;
+		printf("    score %.2f is below ban_threshold %.15g (%.2f "
+		    "short)\n", shown, c->score.ban_threshold,
+		    c->score.ban_threshold - shown);
+	} else if (!row && t5 > 0)
+		printf("    %lld permanent rejects (5xx) without evidence: "
+		    "none of them made a scoring rule fire\n", t5);
 }
 
 /* cmd_explain - fivefifty explain [--db FILE] ADDR */
@@ -447,11 +538,10 @@ cmd_explain(int argc, char **argv)
 		return (i);
 	}
 	sqlite3_finalize(q);
+	if (!found)
+		printf("%s: no evidence in the state\n", addr);
+	why_not(st, &conf, addr, now);
 	state_close(st);
 	conf_free(&conf);
-	if (!found) {
-		printf("%s: no evidence in the state\n", addr);
-		return (1);
-	}
-	return (EX_OK);
+	return (found ? EX_OK : 1);
 }

@@ -106,6 +106,7 @@ static const struct key keys[] = {
 	{ "access_map_delay", K_DURATION, F(fw.map_delay), 0, 3600 },
 	{ "postmap_command", K_PATH, F(fw.postmap), 0, 0 },
 	{ "postfix_config_directory", K_PATH, F(fw.postfix_dir), 0, 0 },
+	{ "protect_mynetworks", K_BOOL, F(protect_mynetworks), 0, 0 },
 	{ "sendmail_path", K_PATH, F(sendmail_path), 0, 0 },
 	{ "ban_rate_limit", K_INT, F(ban_rate_limit), 0, 1000000 },
 	{ "log_hostname", K_HOST, F(log_hostname), 0, 0 },
@@ -135,6 +136,7 @@ conf_defaults(struct ff_conf *c)
 	    "/usr/sbin/sendmail");
 	fw_conf_defaults(&c->fw);
 	c->ban_rate_limit = 1000;
+	c->protect_mynetworks = 1;
 }
 
 /* nft_name - an nftables name: letters, digits, _ - . (or empty) */

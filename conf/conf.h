@@ -70,6 +70,13 @@ struct ff_conf {
 	struct fw_conf	 fw;
 	int		 ban_rate_limit;	/* new bans a minute; 0: off */
 	char		 log_hostname[256];	/* "": lines of any host */
+	int		 protect_mynetworks;	/* Postfix's never banned */
+	/* Not keys: Postfix's mynetworks as cmd_conf() read them
+	 * (cmd/mynetworks.c), and how, for check and status. */
+	struct score_net mynetworks[SCORE_MAX_NETS];
+	int		 nmynetworks;
+	int		 mynetworks_failed;	/* postconf or a pattern */
+	char		 mynetworks_note[1024];
 };
 
 void	conf_defaults(struct ff_conf *);

@@ -532,6 +532,7 @@ manual_stored(struct daemon *d, long long seq)
 	memset(&m, 0, sizeof(m));
 	m.at = seq;
 	statewrite_mark(d, &m, SCORE_MARK_MANUAL);
+	d->dirty = 1;	/* stored with the next flush, even when alone */
 }
 
 /* spool_warn - a manual action not on disk: logged, and its answer says
@@ -645,6 +646,7 @@ daemon_status(struct daemon *d, FILE *out)
 	struct stat	 sb;
 	uint64_t	 pkts = 0, bytes = 0;
 	char		 u[32], mt[640];
+	const char	*p;
 	int		 i;
 
 	pw = getpwuid(geteuid());
@@ -685,6 +687,12 @@ daemon_status(struct daemon *d, FILE *out)
 	fprintf(out, "held_decisions %zu\nheld_dropped %llu\n"
 	    "clock_rejected %llu\nother_host_lines %llu\n", bs.held,
 	    bs.dropped, scorer_clock_rejects(d->s, NULL), d->other_host);
+	/* Postfix's own networks (configuration, not peer text; a newline
+	 * would split the reply). */
+	fputs("mynetworks ", out);
+	for (p = d->conf->mynetworks_note; *p != '\0'; p++)
+		fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
+	fputc('\n', out);
 	if (d->last_error[0] != '\0')
 		fprintf(out, "last_error %s\n", d->last_error);
 	else if (fs->last_error[0] != '\0')
@@ -779,6 +787,8 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 	log_info("following %s%s; %zu bans in force; control socket %s",
 	    c->mail_log[0], c->nmail_log > 1 ? " and more" : "",
 	    fw_stats(d.fw)->bans, c->control_socket);
+	log_info("never banned: loopback, the whitelist, this host's "
+	    "addresses, and Postfix's mynetworks: %s", c->mynetworks_note);
 	notify_ready();
 	loop(&d);
 

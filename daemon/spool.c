@@ -47,8 +47,13 @@
  *	The file is in the state's directory, owned by the daemon's user;
  *	it is never followed through a symbolic link. Lines that do not
  *	parse (a crash in the middle of a write leaves a last line without
- *	its newline) are skipped with a warning naming the file and line. It
- *	holds at most SPOOL_MAX bytes: beyond that an append fails.
+ *	its newline) are skipped with a warning naming the file and line; a
+ *	cut last line (never answered) is removed, so that the next entry
+ *	starts a line of its own. It holds at most SPOOL_MAX bytes: beyond
+ *	that an append fails. It survives kills: the state's commit is
+ *	synced only as SQLite's synchronous = NORMAL does (a power loss may
+ *	take back the last commits), so after a power loss a manual action
+ *	whose commit was lost after the spool was emptied is lost too.
  */
 #include <sys/stat.h>
 
@@ -65,6 +70,7 @@
 
 #define SPOOL_MAX	(4 << 20)	/* bytes: about 40,000 actions */
 #define SPOOL_LINE	256
+#define SPOOL_SEQ_MAX	(1LL << 53)	/* no entry number beyond it */
 
 struct spool {
 	int		 fd;
@@ -132,7 +138,7 @@ parse_line(char *line, struct spool_entry *e)
 	size_t		 n;
 
 	memset(e, 0, sizeof(*e));
-	if (number(&p, &e->seq) == -1 || e->seq <= 0)
+	if (number(&p, &e->seq) == -1 || e->seq <= 0 || e->seq > SPOOL_SEQ_MAX)
 		return (-1);
 	if (strncmp(p, "ban ", 4) == 0)
 		p += 4;
@@ -166,8 +172,10 @@ spool_read(struct spool *sp, long long after, int (*fn)(void *,
 {
 	struct spool_entry e;
 	FILE		*f;
-	char		 line[SPOOL_LINE + 2];
-	size_t		 len;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 len;
+	off_t		 whole = 0;	/* bytes up to the last newline */
 	int		 lineno = 0, n = 0, fd;
 
 	sp->stored = after;
@@ -180,21 +188,21 @@ spool_read(struct spool *sp, long long after, int (*fn)(void *,
 			close(fd);
 		return (-1);
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while ((len = getline(&line, &cap, f)) > 0) {
 		lineno++;
-		len = strlen(line);
-		if (len == 0 || line[len - 1] != '\n') {
+		if (line[len - 1] != '\n') {
+			/* Cut by a crash while it was written: it was never
+			 * answered. Cut off, so the next entry starts on a
+			 * line of its own. */
 			log_warnx("manual ban spool %s: line %d is incomplete "
-			    "(cut by a crash while it was written): skipped",
+			    "(cut by a crash while it was written): removed",
 			    sp->path, lineno);
-			/* The rest of an overlong line, if any. */
-			while (len > 0 && line[len - 1] != '\n' && fgets(line,
-			    sizeof(line), f) != NULL)
-				len = strlen(line);
-			continue;
+			break;
 		}
+		whole += len;
 		line[len - 1] = '\0';
-		if (parse_line(line, &e) == -1) {
+		if ((size_t)len - 1 != strlen(line) || len > SPOOL_LINE + 64 ||
+		    parse_line(line, &e) == -1) {
 			log_warnx("manual ban spool %s: line %d is not an entry "
 			    "this daemon wrote: skipped", sp->path, lineno);
 			continue;
@@ -207,7 +215,15 @@ spool_read(struct spool *sp, long long after, int (*fn)(void *,
 		if (fn(arg, &e) == -1)
 			break;
 	}
+	free(line);
 	fclose(f);
+	if (whole < sp->size) {
+		if (ftruncate(sp->fd, whole) == -1)
+			log_warn("manual ban spool %s: cannot remove its cut last "
+			    "line", sp->path);
+		else
+			sp->size = whole;
+	}
 	return (n);
 }
 
@@ -225,6 +241,11 @@ spool_append(struct spool *sp, struct spool_entry *e, char *err,
 		if ((unsigned char)e->reason[i] >= 0x20 && e->reason[i] != 0x7f)
 			reason[k++] = e->reason[i];
 	reason[k] = '\0';
+	if (sp->last >= SPOOL_SEQ_MAX) {
+		snprintf(err, errlen, "manual ban spool %s: numbers used up "
+		    "(remove the file while fivefifty is stopped)", sp->path);
+		return (-1);
+	}
 	e->seq = sp->last + 1;
 	if (e->unban)
 		len = snprintf(line, sizeof(line), "%lld unban %s %lld\n",
@@ -253,12 +274,12 @@ spool_append(struct spool *sp, struct spool_entry *e, char *err,
 		return (-1);
 	}
 	sp->size += len;
+	sp->last = e->seq;	/* written: its number is taken */
 	if (fdatasync(sp->fd) == -1) {
 		snprintf(err, errlen, "manual ban spool %s: sync: %s",
 		    sp->path, strerror(errno));
 		return (-1);
 	}
-	sp->last = e->seq;
 	return (e->seq);
 }
 

@@ -93,8 +93,20 @@ void
 statewrite_mark(struct daemon *d, const struct score_decision *dec, int mark)
 {
 	if (scorer_mark(d->s, dec, mark) == -1)
-		log_warnx("out of memory: the state will not know what the "
-		    "breaker did with the ban of %s", dec->addr);
+		log_warnx("out of memory: %s%s", mark == SCORE_MARK_MANUAL ?
+		    "the state will not know that it has the manual actions "
+		    "of the spool (they are applied again at the next start)" :
+		    "the state will not know what the breaker did with the "
+		    "ban of ", mark == SCORE_MARK_MANUAL ? "" : dec->addr);
+}
+
+/* prefix_of - the prefix length of "addr" or "addr/len" (0: bad) */
+static int
+prefix_of(const char *net)
+{
+	struct score_net n;
+
+	return (score_net_parse(net, &n) == 0 ? n.len : 0);
 }
 
 /* replay - one spooled manual action the state does not have, again */
@@ -104,12 +116,20 @@ replay(void *arg, const struct spool_entry *e)
 	struct daemon	*d = arg;
 	struct score_decision m;
 
-	if (e->unban)
-		(void)scorer_unban(d->s, e->net, e->at);
-	else if (e->until > (long long)time(NULL))
-		(void)scorer_manual_ban(d->s, e->net, e->at, e->until,
-		    e->reason[0] != '\0' ? e->reason : "by hand");
 	memset(&m, 0, sizeof(m));
+	if (e->unban)
+		(void)scorer_unban_replayed(d->s, e->net, e->at);
+	else if (e->until > (long long)time(NULL) && scorer_manual_ban(d->s,
+	    e->net, e->at, e->until, e->reason[0] != '\0' ? e->reason :
+	    "by hand") == 0) {
+		/* What the breaker held of it is void, in the state before
+		 * statewrite_hold() reads the held bans. */
+		snprintf(m.addr, sizeof(m.addr), "%.*s", (int)sizeof(m.addr) - 1,
+		    e->net);
+		if ((m.prefix_len = prefix_of(e->net)) > 0)
+			statewrite_mark(d, &m, SCORE_MARK_FORGOTTEN);
+		memset(&m, 0, sizeof(m));
+	}
 	m.at = e->seq;
 	statewrite_mark(d, &m, SCORE_MARK_MANUAL);
 	return (0);
@@ -131,6 +151,7 @@ void
 statewrite_recover(struct daemon *d)
 {
 	char		 path[PATH_MAX], err[PATH_MAX + 128];
+	long long	 stored;
 	int		 n;
 
 	if (spool_path(d, path, sizeof(path)) == -1) {
@@ -144,7 +165,16 @@ statewrite_recover(struct daemon *d)
 		    err);
 		return;
 	}
-	if ((n = spool_read(d->sp, state_manual_seq(d->st), replay, d)) <= 0)
+	if ((stored = state_manual_seq(d->st)) == -1) {
+		/* Replaying what is stored would count it twice. */
+		log_warnx("manual ban spool %s: kept, not applied: the state "
+		    "cannot say which of its entries it has (see above)",
+		    path);
+		spool_close(d->sp);
+		d->sp = NULL;
+		return;
+	}
+	if ((n = spool_read(d->sp, stored, replay, d)) <= 0)
 		return;
 	log_info("manual ban spool %s: %d bans and unbans made by hand that "
 	    "the state had not stored, applied again", path, n);
@@ -155,6 +185,8 @@ statewrite_recover(struct daemon *d)
 	(void)state_sync(d->st);
 }
 
+static int	hold_released, hold_dropped;	/* by statewrite_hold() */
+
 /* rehold - one ban the breaker held before a restart, offered again */
 static int
 rehold(void *arg, const struct score_decision *dec)
@@ -164,6 +196,7 @@ rehold(void *arg, const struct score_decision *dec)
 	switch (breaker_offer(d->br, dec, (long long)time(NULL))) {
 	case 1:
 		d->bans++;
+		hold_released++;
 		if (cmd_fw_decision(d->fw, dec) == -1)
 			log_warnx("not enforced (protected): %s", dec->addr);
 		statewrite_mark(d, dec, SCORE_MARK_RELEASED);
@@ -171,6 +204,7 @@ rehold(void *arg, const struct score_decision *dec)
 	case 0:
 		break;		/* still held, as the state says */
 	default:
+		hold_dropped++;
 		statewrite_mark(d, dec, SCORE_MARK_DROPPED);
 		break;
 	}
@@ -186,14 +220,18 @@ statewrite_hold(struct daemon *d)
 	struct breaker_stats bs;
 	int		 n;
 
-	if ((n = state_held(d->st, (long long)time(NULL), rehold, d)) <= 0)
+	hold_released = hold_dropped = 0;
+	state_pause(d->st, 1);
+	n = state_held(d->st, (long long)time(NULL), rehold, d);
+	state_pause(d->st, 0);
+	if (n <= 0)
 		return;
 	breaker_stats(d->br, &bs);
 	log_warnx("%d automatic bans were held by the ban-rate breaker before "
 	    "this start: %zu are still held (at most ban_rate_limit = %d a "
-	    "minute are enforced), %d enforced now; fivefifty list shows them, "
-	    "fivefifty unban lifts a forged one", n, bs.held, bs.limit,
-	    n - (int)bs.held);
+	    "minute are enforced), %d enforced now, %d dropped (the hold is "
+	    "full); fivefifty list shows them, fivefifty unban lifts a "
+	    "forged one", n, bs.held, bs.limit, hold_released, hold_dropped);
 	d->breaker_open = bs.open;
 	(void)fw_flush(d->fw, time(NULL));
 }

@@ -95,7 +95,8 @@
 
 #define FW_NAME_MAX	64
 #define FW_MAX_PORTS	16
-#define FW_MAX_PROTECT	(SCORE_MAX_NETS + 4)
+#define FW_MAX_PROTECT	(2 * SCORE_MAX_NETS + 32)	/* loopback, whitelist,
+					 * mynetworks, this host */
 
 enum fw_mode {
 	FW_OFF,		/* no kernel sets: the map only */

@@ -110,9 +110,13 @@ read_bans(struct rp *rp, sqlite3 *db, char *err, size_t errlen)
 	const char	*s;
 	int		 rc;
 
+	/* Not the bans the daemon's breaker holds or dropped (never
+	 * enforced); a state of schema 2 has no held column. */
 	if (sqlite3_prepare_v2(db, "SELECT addr, prefix_len, family, at, "
-	    "until, n, score, reason, manual FROM bans", -1, &q, NULL) !=
-	    SQLITE_OK)
+	    "until, n, score, reason, manual FROM bans WHERE held = 0", -1, &q,
+	    NULL) != SQLITE_OK && sqlite3_prepare_v2(db, "SELECT addr, "
+	    "prefix_len, family, at, until, n, score, reason, manual FROM bans",
+	    -1, &q, NULL) != SQLITE_OK)
 		return (failed(db, "bans", err, errlen));
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		memset(&d, 0, sizeof(d));

@@ -91,7 +91,10 @@
  *	lifts a ban, clears the client's score and memory so that it is not
  *	banned again by the evidence that led to it, and queues a decision
  *	with lift set (the state ends the ban's rows, the enforcer lifts it).
- *	scorer_mark() adds a note to the stream of decisions, for the state
+ *	scorer_unban_replayed() is an unban the state never stored, applied
+ *	again at start (daemon/spool.c): the lift is queued even for a client
+ *	the scorer does not know, and the lines read again up to its time
+ *	give no evidence. scorer_mark() adds a note to the stream of decisions, for the state
  *	only (scorer_decision() never hands one out): what the daemon's
  *	circuit breaker did with a decision, or that manual actions up to a
  *	number are stored with this batch (SCORE_MARK_*); -1 when memory runs
@@ -249,6 +252,7 @@ int	scorer_decision(struct scorer *, struct score_decision *);
 int	scorer_manual_ban(struct scorer *, const char *, long long, long long,
 	    const char *);
 int	scorer_unban(struct scorer *, const char *, long long);
+int	scorer_unban_replayed(struct scorer *, const char *, long long);
 int	scorer_mark(struct scorer *, const struct score_decision *, int);
 void	scorer_set_conf(struct scorer *, const struct score_conf *);
 double	scorer_score(struct scorer *, const char *, long long);
@@ -309,6 +313,7 @@ void	state_health(struct state *, struct state_health *);
 int	state_held(struct state *, long long, int (*)(void *,
 	    const struct score_decision *), void *);
 long long state_manual_seq(struct state *);
+void	state_pause(struct state *, int);
 long long state_now(struct state *);
 struct sqlite3 *state_db(struct state *);
 void	state_close(struct state *);

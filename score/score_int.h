@@ -70,6 +70,8 @@ struct client {
 	long long	 first_seen, last_seen;
 	long long	 banned_until;
 	long long	 last_ban;
+	long long	 forgive_t;	/* unbanned at (a replayed unban): what
+					 * happened up to it is forgiven */
 	int		 bans;		/* in history_keep */
 	unsigned char	 dirty;
 	unsigned char	 family;
@@ -191,6 +193,7 @@ struct scorer {
 	struct client	**buckets;
 	size_t		 nbuckets;
 	size_t		 nclients;
+	size_t		 nforgiven;	/* clients with forgive_t set */
 	struct session	**sbuckets;	/* a power of two of them */
 	size_t		 nsbuckets;
 	size_t		 nsessions;

@@ -197,6 +197,44 @@ scorer_manual_ban(struct scorer *s, const char *net, long long t,
 	return (0);
 }
 
+/* scorer_unban_replayed - an unban at t that the state never stored,
+ * applied again at start, before the log lines since the last stored
+ * position are read again: the lift is queued whatever the scorer
+ * knows, and what those lines show up to t is forgiven (it led to the
+ * ban); the client's memory is forgotten at its first event after t, as
+ * the unban did when it was made. 0, or -1 for a bad network. */
+int
+scorer_unban_replayed(struct scorer *s, const char *net, long long t)
+{
+	struct client	*c;
+
+	if ((c = net_entry(s, net, t, 1)) == NULL)
+		return (-1);
+	(void)scorer_unban(s, net, t);
+	if (c->forgive_t == 0)
+		s->nforgiven++;
+	c->forgive_t = t;
+	return (0);
+}
+
+/* forgive_end - the first event of addr after its replayed unban: what
+ * came before is forgotten now (memory and score), as the unban did */
+static void
+forgive_end(struct scorer *s, const char *addr, long long t)
+{
+	struct client	*c;
+
+	if (s->nforgiven == 0 || (c = client_find(s, addr, -1)) == NULL ||
+	    c->forgive_t == 0 || t <= c->forgive_t)
+		return;
+	c->forgive_t = 0;
+	s->nforgiven--;
+	c->score = 0;
+	c->score_t = t;
+	client_forget(s, c);
+	client_touch(s, c);
+}
+
 /* scorer_unban - lift the ban on net and forget the evidence that led to
  * it (score, five-fifty memory, unknown recipients), so the next event
  * does not ban it again; 0, or -1 when net is not banned */
@@ -300,6 +338,8 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 
 	if (w <= 0 || (c = client_get(s, addr, -1, t)) == NULL)
 		return;
+	if (t <= c->forgive_t)
+		return;		/* before an unban replayed from the spool */
 	c->score = decayed(s, c, t) + w;
 	if (t > c->score_t)	/* a line out of order does not rewind it */
 		c->score_t = t;
@@ -335,6 +375,7 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 		s->now = t;
 	if (ev->client_ip[0] == '\0')
 		return;		/* "unknown[unknown]": nobody to blame */
+	forgive_end(s, ev->client_ip, t);
 	switch (ev->kind) {
 	case PF_EV_CONNECT: case PF_EV_DISCONNECT: case PF_EV_QUEUED:
 	case PF_EV_ABORT: case PF_EV_REJECT: case PF_EV_PIPELINING:

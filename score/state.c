@@ -16,6 +16,7 @@
  *	int	state_held(struct state *st, long long now,
  *		    int (*fn)(void *, const struct score_decision *), void *arg);
  *	long long state_manual_seq(struct state *st);
+ *	void	state_pause(struct state *st, int on);
  *	void	state_close(struct state *st);
  * DESCRIPTION
  *	state_open() opens (creating it) the database in WAL mode and brings
@@ -47,7 +48,9 @@
  *	in order; SCORE_MARK_MANUAL stores meta manual_seq, the number of the
  *	last manual action of the daemon's spool stored, which
  *	state_manual_seq() reads at start and state_health() reports as
- *	batches are stored.
+ *	batches are stored. state_pause() keeps the writer from starting a
+ *	batch while the main thread reads the same connection (the running
+ *	and held bans at start and at SIGHUP).
  *
  *	state_retry() (the daemon) makes a failed write a pause instead:
  *	the batch stays at the head of a queue and is written again after
@@ -114,6 +117,7 @@ struct state {
 	int		 npending;
 	int		 threaded, busy, quit, failed;
 	int		 retry;		/* state_retry(): failures wait */
+	int		 paused;	/* state_pause(): the main thread reads */
 	int		 last_try;	/* closing: the attempts made */
 	long long	 fail_since;	/* wall clock; 0: writes succeed */
 	long		 backoff_ms;
@@ -521,8 +525,9 @@ state_close(struct state *st)
 	if (st->head != NULL)
 		log_warnx("state database %s: %d batches were not stored (%s): "
 		    "the lines after the stored positions are read again at the "
-		    "next start; bans and unbans made by hand since then are "
-		    "lost", st->path, st->npending, st->fail_reason);
+		    "next start, and the daemon's bans and unbans made by hand "
+		    "since then are applied again from its spool", st->path,
+		    st->npending, st->fail_reason);
 	while (st->head != NULL) {
 		struct batch *b = st->head;
 
@@ -625,11 +630,24 @@ state_held(struct state *st, long long now, int (*fn)(void *,
 }
 
 /* state_manual_seq - the number of the last manual action stored (the
- * daemon's spool of manual bans and unbans; 0: none) */
+ * daemon's spool of manual bans and unbans; 0: none), or -1 (logged)
+ * when the state cannot be read */
 long long
 state_manual_seq(struct state *st)
 {
-	return (get_meta(st, "manual_seq", 0));
+	sqlite3_stmt	*q;
+	long long	 v = 0;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = "
+	    "'manual_seq'", -1, &q, NULL) != SQLITE_OK)
+		return (fail(st, "read manual_seq"));
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (fail(st, "read manual_seq"));
+	return (v);
 }
 
 /* state_now - the log time of the last flush (0: none yet) */
@@ -1409,7 +1427,7 @@ writer(void *arg)
 
 	pthread_mutex_lock(&st->mtx);
 	for (;;) {
-		while (st->head == NULL && !st->quit)
+		while ((st->head == NULL || st->paused) && !st->quit)
 			pthread_cond_wait(&st->cv, &st->mtx);
 		if (st->head == NULL)
 			break;
@@ -1437,6 +1455,23 @@ writer(void *arg)
 	}
 	pthread_mutex_unlock(&st->mtx);
 	return (NULL);
+}
+
+/* state_pause - on: the writer starts no batch, and the one it is
+ * storing is finished (at most a lock wait), so that the main thread may
+ * read the connection without seeing half a transaction; off: it goes
+ * on. Never with a state_sync() in between. */
+void
+state_pause(struct state *st, int on)
+{
+	if (!st->threaded)
+		return;
+	pthread_mutex_lock(&st->mtx);
+	st->paused = on;
+	while (on && st->busy)
+		pthread_cond_wait(&st->cv, &st->mtx);
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mtx);
 }
 
 /* state_sync - wait until everything handed to the writer is stored;

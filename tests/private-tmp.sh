@@ -8,14 +8,16 @@
 # time (two checkouts, CI next to a developer) would trample each other.
 # As root, this runs CMD in a private mount namespace whose /tmp is a
 # fresh directory (bind-mounted from /tmp/fivefifty-tmp.XXXXXX, removed
-# afterwards): every run has its own. Where that cannot be done (not
+# afterwards): every run has its own; and in a private pid namespace, so
+# that nothing a test started outlives the run. Where that cannot be done (not
 # root, no unshare, a container that refuses mount namespaces) it says so
 # and runs CMD with the shared /tmp. Exits with CMD's status.
 set -u
 [ $# -ge 1 ] || { echo "usage: $0 CMD [ARG...]" >&2; exit 64; }
 if [ -n "${FIVEFIFTY_PRIVATE_TMP:-}" ] || [ "$(id -u)" -ne 0 ] ||
     ! command -v unshare >/dev/null ||
-    ! unshare --mount --propagation private true 2>/dev/null; then
+    ! unshare --mount --propagation private --pid --fork --kill-child \
+	--mount-proc true 2>/dev/null; then
 	[ -n "${FIVEFIFTY_PRIVATE_TMP:-}" ] ||
 	    echo "tests: no private /tmp here (needs root and mount" \
 		"namespaces); sharing /tmp" >&2
@@ -23,10 +25,15 @@ if [ -n "${FIVEFIFTY_PRIVATE_TMP:-}" ] || [ "$(id -u)" -ne 0 ] ||
 fi
 base=$(mktemp -d /tmp/fivefifty-tmp.XXXXXX) || exit 1
 chmod 1777 "$base"
+trap 'rm -rf "$base"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+# A pid namespace too: whatever a test leaves running (a daemon, a
+# Postfix) ends with the run instead of outliving it in a /tmp no one
+# else can see. sh stays its first process (it reaps orphans; CMD is
+# its child); /proc is the namespace's own, as the sanitizers read it.
 FIVEFIFTY_PRIVATE_TMP=$base unshare --mount --propagation private \
+    --pid --fork --kill-child --mount-proc \
     sh -c 'mount --bind "$FIVEFIFTY_PRIVATE_TMP" /tmp || {
 	echo "tests: cannot mount a private /tmp; sharing /tmp" >&2; }
-	exec "$@"' sh "$@"
-rc=$?
-rm -rf "$base"
-exit $rc
+	"$@"' sh "$@"

@@ -52,6 +52,7 @@ user =
 control_socket = $1/ctl.sock
 control_group =
 loopback = 127.0.0.1/32
+protect_mynetworks = no
 access_map = texthash:$1/access
 $2
 EOF

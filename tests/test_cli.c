@@ -441,7 +441,7 @@ test_cli_global(void **state)
 	    "ban_threshold = 11\n"
 	    "firewall = off\n"
 	    "access_map =\n"
-	    "loopback = 127.0.0.1/32\n", 0644);
+	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n", 0644);
 	put(CK "/own.conf", "state_db = " CK "/own.db\n"
 	    "ban_threshold = 22\n", 0644);
 

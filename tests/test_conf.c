@@ -190,7 +190,7 @@ test_conf_whitelist_scan(void **state)
 	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
 	/* The lab's offenders are 127.x.y.z; the first of them, the
 	 * five-fifty 127.81.217.162, is whitelisted here. */
-	write_conf(p, "loopback = 127.0.0.1/32\n"
+	write_conf(p, "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
 	    "whitelist = 127.81.217.162\n");
 	unlink("/tmp/fivefifty-conf-none.db");
 	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
@@ -198,7 +198,7 @@ test_conf_whitelist_scan(void **state)
 	assert_non_null(strstr(r.out, "ban 127."));
 	assert_null(strstr(r.out, "ban 127.81.217.162 "));
 	run_free(&r);
-	write_conf(p, "loopback = 127.0.0.1/32\n");
+	write_conf(p, "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n");
 	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
 	assert_non_null(strstr(r.out, "ban 127.81.217.162 "));
 	run_free(&r);

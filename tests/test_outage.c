@@ -86,7 +86,7 @@ conf_text(const char *extra)
 	    "user =\n"
 	    "control_socket = " DIR "/ctl.sock\n"
 	    "control_group =\n"
-	    "loopback = 127.0.0.1/32\n"
+	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
 	    "%s", extra);
 	write_text(CONF, buf);
 }
