@@ -615,8 +615,8 @@ state_load(struct state *st, struct scorer *s)
 		blob = sqlite3_column_blob(q, 9);
 		if (blob != NULL && client_mem(s, c) != NULL &&
 		    (mem_unpack(c->m, blob, (size_t)sqlite3_column_bytes(q,
-		    9)) == -1 || (c->m->nattempts == 0 && c->m->nunknown == 0 &&
-		    c->m->nmembers == 0 && c->m->accept_n[0] == 0)))
+		    9)) == -1 || (!client_mem_used(c->m) &&
+		    c->m->accept_n[0] == 0)))
 			client_forget(s, c);	/* nothing remembered */
 		n++;
 	}
