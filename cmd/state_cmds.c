@@ -310,7 +310,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 		score = decay(score, last, t, half_life) + w;
 		last = t;
 		printf("    %s  %+5.1f  %6.1f  ", utc_text(t, b, sizeof(b)), w,
-		    score);
+		    score_shown(score));
 		text(stdout, q, 2, 0);
 		if (sqlite3_column_bytes(q, 3) > 0) {
 			fputs(": ", stdout);
@@ -321,7 +321,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 	sqlite3_finalize(q);
 	if (n > 0)
 		printf("    score now (%s): %.1f\n", utc_text(now, b, sizeof(b)),
-		    decay(score, last, now, half_life));
+		    score_shown(decay(score, last, now, half_life)));
 	if (sqlite3_prepare_v2(state_db(st), "SELECT at, until, n, score, "
 	    "reason FROM bans WHERE addr = ? ORDER BY at, id", -1, &q, NULL) !=
 	    SQLITE_OK)
@@ -333,7 +333,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 		printf("    ban %d at %s until %s (score %.1f), tipped by ",
 		    sqlite3_column_int(q, 2), utc_text(sqlite3_column_int64(q, 0), b,
 		    sizeof(b)), utc_text(sqlite3_column_int64(q, 1), u, sizeof(u)),
-		    sqlite3_column_double(q, 3));
+		    score_shown(sqlite3_column_double(q, 3)));
 		text(stdout, q, 4, 0);
 		fputc('\n', stdout);
 	}
