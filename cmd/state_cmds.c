@@ -350,7 +350,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 		score = decay(score, last, t, half_life) + w;
 		last = t;
 		printf("    %s  %+5.1f  %6.1f  ", utc_text(t, b, sizeof(b)), w,
-		    score);
+		    score_shown(score));
 		text(stdout, q, 2, 0);
 		if (sqlite3_column_bytes(q, 3) > 0) {
 			fputs(": ", stdout);
@@ -361,7 +361,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 	sqlite3_finalize(q);
 	if (n > 0)
 		printf("    score now (%s): %.1f\n", utc_text(now, b, sizeof(b)),
-		    decay(score, last, now, half_life));
+		    score_shown(decay(score, last, now, half_life)));
 	if (sqlite3_prepare_v2(state_db(st), "SELECT at, until, n, score, "
 	    "reason, held FROM bans WHERE addr = ? ORDER BY at, id", -1, &q,
 	    NULL) != SQLITE_OK && sqlite3_prepare_v2(state_db(st), "SELECT at, "
@@ -375,7 +375,7 @@ explain_one(struct state *st, const char *addr, double half_life,
 		printf("    ban %d at %s until %s (score %.1f), tipped by ",
 		    sqlite3_column_int(q, 2), utc_text(sqlite3_column_int64(q, 0), b,
 		    sizeof(b)), utc_text(sqlite3_column_int64(q, 1), u, sizeof(u)),
-		    sqlite3_column_double(q, 3));
+		    score_shown(sqlite3_column_double(q, 3)));
 		text(stdout, q, 4, 0);
 		if (sqlite3_column_int(q, 5) == 1)
 			fputs(" (held by the ban-rate breaker: not enforced "
@@ -441,11 +441,11 @@ why_not(struct state *st, const struct ff_conf *c, const char *addr,
 		printf("    %lld temporary rejects (4xx): never scored (a "
 		    "client that retries after a 4xx does what it should)\n",
 		    t4);
-	if (row && score < c->score.ban_threshold) {
-		/* Cut, not rounded: 9.998 must not show as the 10 it is
-		 * not. */
-		shown = floor(score * 100) / 100;
-		printf("    score %.2f is below ban_threshold %.15g (%.2f "
+	if (row && !score_reaches(score, c->score.ban_threshold)) {
+		/* As the scorer compares it (score_reaches()): what is shown
+		 * is what was decided. */
+		shown = score_shown(score);
+		printf("    score %.1f is below ban_threshold %.15g (%.1f "
 		    "short)\n", shown, c->score.ban_threshold,
 		    c->score.ban_threshold - shown);
 	} else if (!row && t5 > 0)

@@ -18,6 +18,13 @@
  *	unknown recipients than accepted ones were seen in an hour: one
  *	connection of a dictionary run bans, a typo or a list server's stale
  *	addresses never get there. Scores halve every hour of log time.
+ *
+ *	Slow abusers that decay would forget: 20 SASL failures within a day
+ *	with no successful AUTH, 3 postscreen protocol violations within a
+ *	day, 10 permanent rejects within 10 minutes with nothing accepted
+ *	each ban. A DNSBL listing alone (its reject, or a burst of nothing
+ *	but its rejects) never bans a client that had mail accepted in the
+ *	last 7 days, and its bans are never escalated.
  */
 #include <string.h>
 
@@ -56,6 +63,17 @@ score_conf_defaults(struct score_conf *c)
 	c->w_helo = 3;
 	c->w_too_many_errors = 3;
 	c->w_silent = 1;
+
+	/* Slow abuse: counts over a window ban however slowly they came. */
+	c->sasl_failures_day = 20;	/* 3 an hour for a week is a guesser */
+	c->sasl_window = 86400;
+	c->ps_violations_day = 3;	/* MTAs never talk first */
+	c->ps_window = 86400;
+	c->reject_burst = 10;		/* 10 5xx in 10 min, nothing taken */
+	c->reject_burst_window = 600;
+	c->accepted_window = 7 * 86400;	/* a DNSBL's verdict on a client we
+					 * took mail from this week is not
+					 * ours to enforce */
 
 	c->v6_prefix = 64;
 	c->v6_prefix_threshold = 20;

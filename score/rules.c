@@ -44,6 +44,7 @@
  *	and capped (peer_text()).
  */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,25 +147,218 @@ helo_abuse(struct pf_span h, const char *myhostname)
 	return (dot ? NULL : "HELO not fully qualified");
 }
 
+/* ev_name - the client's verified name: the session's, or the event's
+ * (into buf); "" when unknown */
+static const char *
+ev_name(const struct session *ss, const struct pf_event *ev, char *buf,
+    size_t len)
+{
+	if (ss != NULL && ss->name[0] != '\0')
+		return (ss->name);
+	if (ev->client_name.p != NULL && ev->client_name.len < len &&
+	    !(ev->client_name.len == 7 &&
+	    memcmp(ev->client_name.p, "unknown", 7) == 0)) {
+		memcpy(buf, ev->client_name.p, ev->client_name.len);
+		buf[ev->client_name.len] = '\0';
+		return (buf);
+	}
+	return ("");
+}
+
 /* evidence - add weight against the session's (or event's) client */
 static void
 evidence(struct scorer *s, struct session *ss, const struct pf_event *ev,
     long long t, double w, const char *rule, const char *detail)
 {
-	const char	*name = ss != NULL ? ss->name : "";
 	char		 vname[256];
 
 	if (w <= 0 || ev->client_ip[0] == '\0')
 		return;
-	if (name[0] == '\0' && ev->client_name.p != NULL &&
-	    ev->client_name.len < sizeof(vname) &&
-	    !(ev->client_name.len == 7 &&
-	    memcmp(ev->client_name.p, "unknown", 7) == 0)) {
-		memcpy(vname, ev->client_name.p, ev->client_name.len);
-		vname[ev->client_name.len] = '\0';
-		name = vname;
+	add_evidence(s, ev->client_ip, ev_name(ss, ev, vname, sizeof(vname)),
+	    t, w, rule, detail);
+}
+
+/* within - log time u is within w seconds before t */
+static int
+within(long long u, long long t, double w)
+{
+	return ((double)(t - u) <= w);
+}
+
+/* tally_width - the seconds of one slot of a window of w seconds */
+static int32_t
+tally_width(double w)
+{
+	double	 s = floor(w / TALLY_SLOTS);
+
+	return (s < 1 ? 1 : s > INT32_MAX ? INT32_MAX : (int32_t)s);
+}
+
+/* tally_add - n events at log time t, in a window of w seconds (a new
+ * window length starts the count over) */
+static void
+tally_add(struct tally *tl, long long t, double w, int n)
+{
+	int32_t		 width = tally_width(w);
+	long long	 slot = t / width, k;
+	long		 v;
+
+	if (tl->width != width) {
+		memset(tl, 0, sizeof(*tl));
+		tl->width = width;
+		tl->slot = slot;
 	}
-	add_evidence(s, ev->client_ip, name, t, w, rule, detail);
+	if (slot > tl->slot) {
+		k = slot - tl->slot;
+		if (k >= TALLY_SLOTS)
+			memset(tl->n, 0, sizeof(tl->n));
+		else {
+			memmove(tl->n + k, tl->n, (size_t)(TALLY_SLOTS - k) *
+			    sizeof(tl->n[0]));
+			memset(tl->n, 0, (size_t)k * sizeof(tl->n[0]));
+		}
+		tl->slot = slot;
+	}
+	k = tl->slot - slot;	/* a line a little out of order */
+	if (k < TALLY_SLOTS) {
+		v = (long)tl->n[k] + n;
+		tl->n[k] = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
+	}
+}
+
+/* tally_sum - the events in the window of w seconds that ends at t */
+static long
+tally_sum(const struct tally *tl, long long t, double w)
+{
+	int32_t		 width = tally_width(w);
+	long long	 d, i;
+	long		 sum = 0;
+
+	if (tl->width != width)
+		return (0);
+	d = tl->slot - t / width;	/* slot t is in: n[d] */
+	for (i = d < 0 ? 0 : d; i < TALLY_SLOTS && i < d + TALLY_SLOTS; i++)
+		sum += tl->n[i];
+	return (sum);
+}
+
+/* last_accept - when the client last had mail accepted (0: never) */
+static long long
+last_accept(const struct client_mem *m)
+{
+	long long	 last = 0;
+	int		 i;
+
+	for (i = 0; i < ACCEPT_KEEP; i++)
+		if (m->accept_n[i] > 0 && m->accept_t[i] > last)
+			last = m->accept_t[i];
+	return (last);
+}
+
+/* slow_mem - the rules' memory of addr for the slow-abuse counts, the
+ * entry pinned (pin[0]: the caller saved it); NULL when out of memory */
+static struct client_mem *
+slow_mem(struct scorer *s, const char *addr, long long t)
+{
+	struct client	*cl;
+
+	if ((cl = client_get(s, addr, -1, t)) == NULL)
+		return (NULL);
+	s->pin[0] = cl;		/* the evidence may make other entries */
+	client_touch(s, cl);	/* its memory changes */
+	return (client_mem(s, cl));
+}
+
+/* sasl_count - n SASL failures of addr at t: sasl_failures_day of them
+ * within sasl_failures_window, and no successful AUTH in it, ban */
+static void
+sasl_count(struct scorer *s, const char *addr, const char *name,
+    long long t, int n)
+{
+	const struct score_conf *c = &s->conf;
+	struct client	*keep = s->pin[0];
+	struct client_mem *m;
+	char		 d[96];
+	long		 sum;
+
+	if (n <= 0 || c->sasl_failures_day <= 0 ||
+	    (m = slow_mem(s, addr, t)) == NULL) {
+		s->pin[0] = keep;
+		return;
+	}
+	tally_add(&m->sasl, t, c->sasl_window, n);
+	sum = tally_sum(&m->sasl, t, c->sasl_window);
+	if (sum >= c->sasl_failures_day && !(m->auth_ok_t != 0 &&
+	    within(m->auth_ok_t, t, c->sasl_window))) {
+		snprintf(d, sizeof(d), "%ld failures in %.0f s, no AUTH "
+		    "succeeded", sum, c->sasl_window);
+		/* However slow: decay would forget a failure an hour. */
+		add_evidence(s, addr, name, t, c->ban_threshold,
+		    "SASL failures in a day", d);
+	}
+	s->pin[0] = keep;
+}
+
+/* auth_success - addr authenticated at t: no SASL ban for a while */
+static void
+auth_success(struct scorer *s, const char *addr, long long t)
+{
+	struct client	*keep = s->pin[0];
+	struct client_mem *m;
+
+	if (s->conf.sasl_failures_day > 0 &&
+	    (m = slow_mem(s, addr, t)) != NULL && t > m->auth_ok_t)
+		m->auth_ok_t = t;
+	s->pin[0] = keep;
+}
+
+/* ps_count - a postscreen protocol violation of addr at t: the
+ * postscreen_violations_day-th within its window bans */
+static void
+ps_count(struct scorer *s, struct session *ss, const struct pf_event *ev,
+    long long t)
+{
+	const struct score_conf *c = &s->conf;
+	struct client	*keep = s->pin[0];
+	struct client_mem *m;
+	char		 d[96], vname[256];
+	long		 sum;
+
+	if (c->ps_violations_day <= 0 ||
+	    (m = slow_mem(s, ev->client_ip, t)) == NULL) {
+		s->pin[0] = keep;
+		return;
+	}
+	tally_add(&m->psv, t, c->ps_window, 1);
+	sum = tally_sum(&m->psv, t, c->ps_window);
+	if (sum >= c->ps_violations_day) {
+		snprintf(d, sizeof(d), "%ld in %.0f s", sum, c->ps_window);
+		/* Legitimate MTAs never talk first: whatever the decay. */
+		add_evidence(s, ev->client_ip, ev_name(ss, ev, vname,
+		    sizeof(vname)), t, c->ban_threshold,
+		    "postscreen violations in a day", d);
+	}
+	s->pin[0] = keep;
+}
+
+/* listed_may_weigh - whether a DNSBL reject of addr at t may weigh: not when
+ * the client had mail accepted within accepted_window (a DNSBL's verdict
+ * on a server we take mail from is not ours to enforce); makes the
+ * entry's memory, where a DNSBL ban is counted (scorer.c) */
+static int
+listed_may_weigh(struct scorer *s, const char *addr, long long t)
+{
+	struct client	*keep = s->pin[0];
+	struct client_mem *m;
+	long long	 last;
+	int		 ok = 1;
+
+	if ((m = slow_mem(s, addr, t)) != NULL &&
+	    (last = last_accept(m)) != 0 &&
+	    within(last, t, s->conf.accepted_window))
+		ok = 0;
+	s->pin[0] = keep;
+	return (ok);
 }
 
 /* remember_unknown - a distinct unknown recipient of this session */
@@ -198,6 +392,14 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 				ss->rcpt_rejects++;
 		}
 		if (ss != NULL && permanent(ev)) {
+			ss->nperm++;
+			ss->nperm_own += ev->class != PF_CLASS_DNSBL;
+		}
+		/* A DNSBL listing is someone else's verdict: its rejects weigh
+		 * as DNSBL rejects only, never as five-fifty attempts (a
+		 * listed relay's separate messages and bounces are no
+		 * retries). */
+		if (ss != NULL && permanent(ev) && ev->class != PF_CLASS_DNSBL) {
 			uint64_t k = attempt_key(ev);
 			for (i = 0; i < ss->nrejects; i++)
 				if (ss->rejects[i].key == k)
@@ -224,7 +426,9 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 			if (ss != NULL)
 				ss->helo_abuse_dnsbl = 1;
 			peer_text(d, sizeof(d), "", ev->reason, DETAIL_CAP);
-			evidence(s, ss, ev, t, c->w_dnsbl, "DNSBL reject", d);
+			if (listed_may_weigh(s, ev->client_ip, t))
+				evidence(s, ss, ev, t, c->w_dnsbl, RULE_DNSBL,
+				    d);
 		}
 		why = ev->class == PF_CLASS_HELO && ev->enforced ?
 		    "HELO rejected" : helo_abuse(ev->helo, c->myhostname);
@@ -241,6 +445,11 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 	case PF_EV_QUEUED:
 		if (ss != NULL)
 			ss->queued++;
+		if (ev->sasl_username.p != NULL && ev->sasl_username.len > 0) {
+			if (ss != NULL)
+				ss->auth_ok = 1;
+			auth_success(s, ev->client_ip, t);
+		}
 		break;
 	case PF_EV_DISCONNECT:
 		if (ss != NULL && ev->counters[PF_CMD_RCPT].present) {
@@ -251,10 +460,25 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 		if (ss != NULL && ev->counters[PF_CMD_COMMANDS].present &&
 		    ev->counters[PF_CMD_COMMANDS].total == 0)
 			ss->silent = 1;
+		if (ss != NULL && ev->counters[PF_CMD_AUTH].present) {
+			const struct pf_counter *a =
+			    &ev->counters[PF_CMD_AUTH];
+			if (a->ok > 0)
+				ss->auth_ok = 1;
+			if (a->total > a->ok)
+				ss->auth_failed = a->total - a->ok > INT_MAX ?
+				    INT_MAX : (int)(a->total - a->ok);
+		}
 		break;
 	case PF_EV_ABORT:
 		if (ss != NULL && pf_span_eq(ev->end, "too many errors"))
 			ss->too_many_errors = 1;
+		/* AUTH where it is not offered (no SASL line), or a guesser
+		 * that hangs up: an AUTH that did not succeed. */
+		if (ss != NULL && pf_span_eq(ev->stage, "AUTH") &&
+		    (pf_span_eq(ev->end, "lost connection") ||
+		    pf_span_eq(ev->end, "timeout")))
+			ss->auth_lost = 1;
 		break;
 	case PF_EV_PIPELINING:
 		evidence(s, ss, ev, t, c->w_pipelining, "improper pipelining",
@@ -271,18 +495,31 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 	case PF_EV_SASL_FAILURE:
 		peer_text(d, sizeof(d), "user ", ev->sasl_username, DETAIL_CAP);
 		evidence(s, ss, ev, t, c->w_sasl, "SASL failure", d);
+		if (ss != NULL)
+			ss->sasl_lines++;	/* auth=0/N counts it too */
+		{
+			char vname[256];
+			sasl_count(s, ev->client_ip, ev_name(ss, ev, vname,
+			    sizeof(vname)), t, 1);
+		}
 		break;
 	case PF_EV_PREGREET:
 		evidence(s, ss, ev, t, c->w_pregreet, "PREGREET", "");
+		ps_count(s, ss, ev, t);
 		break;
 	case PF_EV_PS_VIOLATION:
-		if (pf_span_eq(ev->detail, "COMMAND PIPELINING"))
+		/* BARE NEWLINE and the limits are not counted: real MTAs
+		 * do send bare newlines, and meet the limits on slow
+		 * links. */
+		if (pf_span_eq(ev->detail, "COMMAND PIPELINING")) {
 			evidence(s, ss, ev, t, c->w_ps_pipelining,
 			    "COMMAND PIPELINING", "");
-		else if (pf_span_eq(ev->detail, "NON-SMTP COMMAND"))
+			ps_count(s, ss, ev, t);
+		} else if (pf_span_eq(ev->detail, "NON-SMTP COMMAND")) {
 			evidence(s, ss, ev, t, c->w_ps_non_smtp,
 			    "NON-SMTP COMMAND", "");
-		else if (pf_span_eq(ev->detail, "BARE NEWLINE"))
+			ps_count(s, ss, ev, t);
+		} else if (pf_span_eq(ev->detail, "BARE NEWLINE"))
 			evidence(s, ss, ev, t, c->w_ps_bare_newline,
 			    "BARE NEWLINE", "");
 		else
@@ -294,11 +531,61 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 	}
 }
 
-/* within - log time u is within w seconds before t */
-static int
-within(long long u, long long t, double w)
+/* slow_session_end - the session's AUTH failures that no SASL line told
+ * (auth=0/N, an AUTH where none is offered), and its permanent rejects
+ * for the reject burst */
+static void
+slow_session_end(struct scorer *s, struct session *ss, long long t,
+    int accepted)
 {
-	return ((double)(t - u) <= w);
+	const struct score_conf *c = &s->conf;
+	struct client	*keep = s->pin[0];
+	struct client_mem *m;
+	char		 d[96];
+	double		 win = c->reject_burst_window;
+	long long	 last;
+	long		 sum;
+	int		 failed, extra, listed;
+
+	/* One session's failures once: the SASL lines were counted as
+	 * they came; auth=0/N and a lost AUTH tell the same failures. */
+	failed = ss->auth_failed;
+	if (failed < 1 && ss->auth_lost && !ss->auth_ok)
+		failed = 1;
+	extra = failed - ss->sasl_lines;
+	if (extra > 0) {
+		snprintf(d, sizeof(d), "%s", ss->auth_failed > 0 ?
+		    "auth=N/M: failed AUTH commands" :
+		    "lost connection after AUTH");
+		add_evidence(s, ss->addr, ss->name, t, c->w_sasl * extra,
+		    "SASL failure", d);
+		sasl_count(s, ss->addr, ss->name, t, extra);
+	}
+	if (ss->auth_ok)
+		auth_success(s, ss->addr, t);
+
+	/* The burst: reject_burst permanent rejects in its window, nothing
+	 * accepted then nor within accepted_window. */
+	if (ss->nperm == 0 || c->reject_burst <= 0 ||
+	    (m = slow_mem(s, ss->addr, t)) == NULL) {
+		s->pin[0] = keep;
+		return;
+	}
+	tally_add(&m->burst, t, win, ss->nperm);
+	if (ss->nperm_own > 0 && t > m->own_5xx_t)
+		m->own_5xx_t = t;
+	sum = tally_sum(&m->burst, t, win);
+	last = last_accept(m);
+	if (!accepted && sum >= c->reject_burst && (last == 0 ||
+	    !within(last, t, fmax(win, c->accepted_window)))) {
+		/* Nothing but a DNSBL's rejects: its verdict, not ours. */
+		listed = m->own_5xx_t == 0 || !within(m->own_5xx_t, t, win);
+		snprintf(d, sizeof(d), "%ld permanent rejects in %.0f s, "
+		    "nothing accepted", sum, win);
+		add_evidence(s, ss->addr, ss->name, t, c->ban_threshold,
+		    listed ? RULE_DNSBL_BURST : "reject burst", d);
+	}
+	s->pin[0] = keep;
 }
 
 /* rules_session_end - five-fifty and dictionary, judged per session */
@@ -321,8 +608,10 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 	 * (postscreen passes, clean deliveries) never need one. */
 	if (!accepted && ss->nrejects == 0 && ss->nunknown == 0 &&
 	    extra <= 0 && !ss->too_many_errors && !ss->silent &&
-	    client_find(s, ss->addr, -1) == NULL)
+	    client_find(s, ss->addr, -1) == NULL) {
+		slow_session_end(s, ss, t, accepted);
 		return;
+	}
 	if ((cl = client_get(s, ss->addr, -1, t)) == NULL ||
 	    (m = client_mem(s, cl)) == NULL)
 		return;
@@ -430,4 +719,6 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 	if (ss->silent)
 		add_evidence(s, ss->addr, ss->name, t, c->w_silent,
 		    "silent session", "commands=0/0");
+	slow_session_end(s, ss, t, accepted);	/* after the rules above:
+						 * they tip a ban first */
 }

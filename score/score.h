@@ -156,6 +156,17 @@ struct score_conf {
 	double		 w_ps_bare_newline, w_ps_limit;
 	double		 w_pipelining, w_non_smtp, w_dnsbl, w_helo;
 	double		 w_too_many_errors, w_silent;
+	/* slow abuse, counted per client over a window (rules.c): the
+	 * count-th within the window bans however slowly it came */
+	int		 sasl_failures_day;	/* SASL failures (0: off) */
+	double		 sasl_window;		/* seconds */
+	int		 ps_violations_day;	/* postscreen violations */
+	double		 ps_window;
+	int		 reject_burst;		/* 5xx, nothing accepted */
+	double		 reject_burst_window;
+	double		 accepted_window;	/* mail accepted this recently:
+						 * a DNSBL listing or a reject
+						 * burst alone never bans */
 	/* prefixes */
 	int		 v6_prefix;		/* 64 */
 	double		 v6_prefix_threshold;	/* prefix score that bans it */
@@ -273,6 +284,8 @@ void	scorer_each_ff(struct scorer *,
 	    void (*)(void *, const struct score_ff *), void *);
 void	scorer_free(struct scorer *);
 int	score_clock_suspect(long long, long long, long long, double);
+double	score_shown(double);
+int	score_reaches(double, double);
 unsigned long long scorer_clock_rejects(const struct scorer *, long long *);
 void	scorer_set_protect(struct scorer *,
 	    int (*)(void *, const struct score_net *), void *);

@@ -16,6 +16,7 @@
 #ifndef FIVEFIFTY_SCORE_INT_H
 #define FIVEFIFTY_SCORE_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "score.h"
@@ -46,6 +47,21 @@ struct attempt {
 	int16_t		 retries;	/* later sessions that repeated it */
 };
 
+/* A count of events over a sliding window, in TALLY_SLOTS slots of
+ * window / TALLY_SLOTS seconds (rules.c): the sum of the slots is the
+ * count within the last window, to a slot's length. */
+#define TALLY_SLOTS	24
+struct tally {
+	long long	 slot;		/* the newest slot: t / width */
+	int32_t		 width;		/* seconds a slot; 0: empty */
+	uint16_t	 n[TALLY_SLOTS];	/* n[0]: the newest slot */
+};
+
+/* Rule names the scorer tells apart: a ban these tip is someone else's
+ * verdict (a DNSBL's) and is never escalated (scorer.c). */
+#define RULE_DNSBL	"DNSBL reject"
+#define RULE_DNSBL_BURST "DNSBL reject burst"
+
 /* What the rules remember of a client: saved as one blob (state.c). */
 struct client_mem {
 	struct attempt	 attempts[ATTEMPTS_KEEP];
@@ -57,9 +73,17 @@ struct client_mem {
 	int		 accept_n[ACCEPT_KEEP];
 	int		 nmembers;
 	uint64_t	 members[PREFIX_MEMBERS];	/* prefixes: offenders */
+	/* slow abuse (rules.c) */
+	struct tally	 sasl;		/* SASL failures */
+	struct tally	 psv;		/* postscreen protocol violations */
+	struct tally	 burst;		/* permanent rejects */
+	long long	 auth_ok_t;	/* the last successful AUTH; 0: none */
+	long long	 own_5xx_t;	/* the last 5xx not from a DNSBL */
+	int		 listed_bans;	/* bans a DNSBL tipped: they do not
+					 * escalate (scorer.c) */
 };
 
-/* A client entry: about 150 bytes, and a client_mem (about 900) for the
+/* A client entry: about 150 bytes, and a client_mem (about 1100) for the
  * clients the rules remember something of. */
 struct client {
 	struct client	*next;		/* hash chain */
@@ -186,7 +210,20 @@ struct session {
 					 * pointer) */
 	char		 perm_reason[200];	/* escaped, cut when full */
 	int		 passed;	/* postscreen PASS: smtpd goes on */
+	/* Added in session blob version 4 (state.c reads version 3, which
+	 * ends before them): the AUTH and 5xx counts of the slow-abuse
+	 * rules (rules.c). */
+	int		 sasl_lines;	/* SASL failure lines */
+	int		 auth_lost;	/* lost connection / timeout after AUTH */
+	int		 auth_ok;	/* a successful AUTH */
+	int		 auth_failed;	/* auth=N/M: M - N */
+	int		 nperm;		/* permanent rejects */
+	int		 nperm_own;	/* of them not from a DNSBL */
 };
+/* The bytes of a session of blob version 3: up to the fields above. */
+#define SESSION_V3_BYTES ((offsetof(struct session, sasl_lines) + \
+	_Alignof(struct session) - 1) / _Alignof(struct session) * \
+	_Alignof(struct session))
 
 struct scorer {
 	struct score_conf conf;
@@ -243,6 +280,7 @@ struct scorer {
 struct client *client_get(struct scorer *, const char *, int, long long);
 struct client *client_find(struct scorer *, const char *, int);
 struct client_mem *client_mem(struct scorer *, struct client *);
+int	client_mem_used(const struct client_mem *);
 void	client_forget(struct scorer *, struct client *);
 void	client_free_all(struct scorer *);
 int	client_table_grow(struct scorer *);

@@ -17,7 +17,10 @@
  *
  *	Score s at log time t decays to s * 2^-(u - t) / half_life at u.
  *	The n-th ban within history_keep lasts ban_base * ban_factor^(n-1)
- *	seconds, at most ban_max.
+ *	seconds, at most ban_max; a ban a DNSBL listing tipped (RULE_DNSBL,
+ *	RULE_DNSBL_BURST) lasts ban_base and is not counted in n. A score
+ *	reaches a threshold when it does as printed, to one decimal
+ *	(score_reaches()): what explain shows is what was decided.
  */
 #include <limits.h>
 #include <math.h>
@@ -56,6 +59,21 @@ scorer_set_conf(struct scorer *s, const struct score_conf *c)
 {
 	s->conf = *c;
 	bounds_set(s);
+}
+
+/* score_shown - a score as every command prints it (one decimal) */
+double
+score_shown(double score)
+{
+	return (round(score * 10) / 10);
+}
+
+/* score_reaches - whether a score reaches a threshold, as shown: a score
+ * printed "10.0" is never one that did not ban at 10 */
+int
+score_reaches(double score, double threshold)
+{
+	return (score_shown(score) >= threshold);
 }
 
 /* decayed - a client's score at log time t */
@@ -140,13 +158,25 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 	const struct score_conf *conf = &s->conf;
 	struct score_decision *d;
 	double		 len;
+	int		 listed, n;
 
 	if (guard_protected(s, c->addr))
 		return;		/* the enforcer would refuse it */
-	if (c->last_ban != 0 && (double)(t - c->last_ban) > conf->history_keep)
+	if (c->last_ban != 0 && (double)(t - c->last_ban) >
+	    conf->history_keep) {
 		c->bans = 0;
+		if (c->m != NULL)
+			c->m->listed_bans = 0;
+	}
 	c->bans++;
-	len = conf->ban_base * pow(conf->ban_factor, c->bans - 1);
+	/* A DNSBL's verdict (rules.c makes the entry's memory first) bans
+	 * for ban_time, and does not make our own bans longer. */
+	listed = strcmp(rule, RULE_DNSBL) == 0 ||
+	    strcmp(rule, RULE_DNSBL_BURST) == 0;
+	if (listed && c->m != NULL)
+		c->m->listed_bans++;
+	n = listed ? 1 : c->bans - (c->m != NULL ? c->m->listed_bans : 0);
+	len = conf->ban_base * pow(conf->ban_factor, n > 1 ? n - 1 : 0);
 	if (len > conf->ban_max)
 		len = conf->ban_max;
 	c->banned_until = t + (long long)len;
@@ -323,7 +353,7 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
 			break;
 	if (i == m->nmembers && m->nmembers < PREFIX_MEMBERS)
 		m->members[m->nmembers++] = h;
-	if (p->score >= threshold && m->nmembers >= min_clients &&
+	if (score_reaches(p->score, threshold) && m->nmembers >= min_clients &&
 	    p->banned_until <= t)
 		decide(s, p, t, "prefix: several offenders");
 }
@@ -346,7 +376,8 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 	push_evidence(s, c, t, w, rule, detail);
 	if (whitelisted(s, addr, name))
 		return;		/* evidence kept, never a ban */
-	if (c->score >= conf->ban_threshold && c->banned_until <= t)
+	if (score_reaches(c->score, conf->ban_threshold) &&
+	    c->banned_until <= t)
 		decide(s, c, t, rule);
 	s->pin[1] = c;		/* the prefix's entry evicts another */
 	if (c->family == 6)

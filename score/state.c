@@ -90,9 +90,14 @@
 #include "score_int.h"
 #include "util/util.h"
 
-#define SESSION_BLOB_VERSION	3
+#define SESSION_BLOB_VERSION	4	/* 3: without the AUTH and 5xx
+					 * counts (SESSION_V3_BYTES) */
 #define EV_BATCH		32	/* evidence rows per INSERT */
-#define CLIENT_BLOB_VERSION	3	/* packed: only the entries in use */
+#define CLIENT_BLOB_VERSION	4	/* packed: only the entries in use;
+					 * 3: without the slow-abuse counts */
+_Static_assert(offsetof(struct session, sasl_lines) ==
+    offsetof(struct session, passed) + sizeof(int),
+    "version 3 sessions end with passed");
 #define STATE_BUSY_MS		5000	/* lock wait, commands and scan */
 #define STATE_BUSY_MS_RETRY	1000	/* lock wait of a retrying writer */
 #define STATE_BACKOFF_MS	1000	/* first retry of a failed write */
@@ -697,8 +702,8 @@ state_load(struct state *st, struct scorer *s)
 		blob = sqlite3_column_blob(q, 9);
 		if (blob != NULL && client_mem(s, c) != NULL &&
 		    (mem_unpack(c->m, blob, (size_t)sqlite3_column_bytes(q,
-		    9)) == -1 || (c->m->nattempts == 0 && c->m->nunknown == 0 &&
-		    c->m->nmembers == 0 && c->m->accept_n[0] == 0)))
+		    9)) == -1 || (!client_mem_used(c->m) &&
+		    c->m->accept_n[0] == 0)))
 			client_forget(s, c);	/* nothing remembered */
 		n++;
 	}
@@ -706,12 +711,18 @@ state_load(struct state *st, struct scorer *s)
 	if (prep(st, &q, "SELECT data FROM sessions") == -1)
 		return (-1);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		size_t bytes = (size_t)sqlite3_column_bytes(q, 0);
 		blob = sqlite3_column_blob(q, 0);
-		if (blob == NULL || (size_t)sqlite3_column_bytes(q, 0) !=
-		    sizeof(*ss) + 1 || *(const unsigned char *)blob !=
-		    SESSION_BLOB_VERSION || (ss = malloc(sizeof(*ss))) == NULL)
+		/* Version 3 is version 4 without its last fields. */
+		if (blob == NULL || !((bytes == sizeof(*ss) + 1 &&
+		    *(const unsigned char *)blob == SESSION_BLOB_VERSION) ||
+		    (bytes == SESSION_V3_BYTES + 1 &&
+		    *(const unsigned char *)blob == 3)) ||
+		    (ss = calloc(1, sizeof(*ss))) == NULL)
 			continue;
-		memcpy(ss, (const char *)blob + 1, sizeof(*ss));
+		memcpy(ss, (const char *)blob + 1, bytes - 1);
+		if (bytes == SESSION_V3_BYTES + 1)	/* its end padding */
+			ss->sasl_lines = 0;
 		session_insert(s, ss);	/* oldest first: their order */
 		if (ss->id > s->next_session)
 			s->next_session = ss->id;	/* an older state */
@@ -774,6 +785,15 @@ unpack(const unsigned char **r, const unsigned char *end, void *p, size_t n)
 	return (0);
 }
 
+/* tally_ok - a tally read back: an empty one, or one with a slot length */
+static int
+tally_ok(const struct tally *tl)
+{
+	static const struct tally none;
+
+	return (tl->width > 0 || memcmp(tl, &none, sizeof(none)) == 0);
+}
+
 /* mem_pack - the rules' memory of a client, only the entries in use */
 static size_t
 mem_pack(const struct client_mem *m, unsigned char *blob)
@@ -797,6 +817,20 @@ mem_pack(const struct client_mem *m, unsigned char *blob)
 	pack(&w, m->accept_t, (size_t)nacc * sizeof(m->accept_t[0]));
 	pack(&w, m->accept_n, (size_t)nacc * sizeof(m->accept_n[0]));
 	pack(&w, m->members, (size_t)m->nmembers * sizeof(m->members[0]));
+	/* Version 4: which tallies follow (bits 0-2), then them and the
+	 * times and count of the slow-abuse rules. */
+	*w = (unsigned char)((m->sasl.width != 0) | (m->psv.width != 0) << 1 |
+	    (m->burst.width != 0) << 2);
+	w++;
+	if (m->sasl.width != 0)
+		pack(&w, &m->sasl, sizeof(m->sasl));
+	if (m->psv.width != 0)
+		pack(&w, &m->psv, sizeof(m->psv));
+	if (m->burst.width != 0)
+		pack(&w, &m->burst, sizeof(m->burst));
+	pack(&w, &m->auth_ok_t, sizeof(m->auth_ok_t));
+	pack(&w, &m->own_5xx_t, sizeof(m->own_5xx_t));
+	pack(&w, &m->listed_bans, sizeof(m->listed_bans));
 	return ((size_t)(w - blob));
 }
 
@@ -805,10 +839,11 @@ static int
 mem_unpack(struct client_mem *m, const unsigned char *r, size_t len)
 {
 	const unsigned char *end = r + len;
+	unsigned char	 v, have = 0;
 	int		 nacc;
 
 	memset(m, 0, sizeof(*m));
-	if (len < 1 || *r++ != CLIENT_BLOB_VERSION ||
+	if (len < 1 || ((v = *r++) != CLIENT_BLOB_VERSION && v != 3) ||
 	    unpack(&r, end, &m->nattempts, sizeof(int)) == -1 ||
 	    unpack(&r, end, &m->nunknown, sizeof(int)) == -1 ||
 	    unpack(&r, end, &nacc, sizeof(int)) == -1 ||
@@ -828,7 +863,17 @@ mem_unpack(struct client_mem *m, const unsigned char *r, size_t len)
 	    unpack(&r, end, m->accept_n, (size_t)nacc *
 	    sizeof(m->accept_n[0])) == -1 ||
 	    unpack(&r, end, m->members, (size_t)m->nmembers *
-	    sizeof(m->members[0])) == -1) {
+	    sizeof(m->members[0])) == -1 ||
+	    (v >= 4 && (unpack(&r, end, &have, 1) == -1 ||
+	    ((have & 1) && unpack(&r, end, &m->sasl, sizeof(m->sasl)) == -1) ||
+	    ((have & 2) && unpack(&r, end, &m->psv, sizeof(m->psv)) == -1) ||
+	    ((have & 4) && unpack(&r, end, &m->burst, sizeof(m->burst)) ==
+	    -1) ||
+	    unpack(&r, end, &m->auth_ok_t, sizeof(m->auth_ok_t)) == -1 ||
+	    unpack(&r, end, &m->own_5xx_t, sizeof(m->own_5xx_t)) == -1 ||
+	    unpack(&r, end, &m->listed_bans, sizeof(m->listed_bans)) ==
+	    -1 || !tally_ok(&m->sasl) || !tally_ok(&m->psv) ||
+	    !tally_ok(&m->burst)))) {
 		memset(m, 0, sizeof(*m));
 		return (-1);
 	}

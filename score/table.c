@@ -16,8 +16,8 @@
  * DESCRIPTION
  *	client_get() finds or makes the entry of addr masked to prefix bits
  *	(-1: the address itself). An entry is small (the address text at
- *	its exact size); client_mem() gives it the rules' memory (about 900
- *	bytes) when the rules have something to remember, and
+ *	its exact size); client_mem() gives it the rules' memory (about 1100
+ *	bytes: struct client_mem, counted at its size) when the rules have something to remember, and
  *	client_forget() drops that memory.
  *
  *	Making an entry when the table holds max_clients, or giving one its
@@ -61,10 +61,24 @@ value(const struct scorer *s, const struct client *c, long long t)
 	if (c->banned_until > t || c->bans > 0)
 		return (1e12 + (double)c->banned_until);
 	v = decayed(s, c, t) * 1e6 + (double)c->last_seen / 1e6;
-	if (c->m != NULL && (c->m->nattempts > 0 || c->m->nunknown > 0 ||
-	    c->m->nmembers > 0))
-		v += 5e5;	/* half a point: what a retry would repeat */
+	if (c->m != NULL && client_mem_used(c->m))
+		v += 5e5;	/* half a point: what a retry would repeat,
+				 * or a slow abuser's count */
 	return (v);
+}
+
+/* client_mem_used - whether the rules' memory holds something a rule
+ * would act on (accepted mail alone is not) */
+int
+client_mem_used(const struct client_mem *m)
+{
+	static const struct tally none;
+
+	return (m->nattempts > 0 || m->nunknown > 0 || m->nmembers > 0 ||
+	    memcmp(m->sasl.n, none.n, sizeof(none.n)) != 0 ||
+	    memcmp(m->psv.n, none.n, sizeof(none.n)) != 0 ||
+	    memcmp(m->burst.n, none.n, sizeof(none.n)) != 0 ||
+	    m->auth_ok_t != 0 || m->own_5xx_t != 0 || m->listed_bans != 0);
 }
 
 /* client_table_grow - twice the buckets, so chains stay short */
