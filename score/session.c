@@ -149,7 +149,8 @@ session_for(struct scorer *s, const struct pf_event *ev, long long t,
 		session_insert(s, ss);
 	}
 	if (ss != NULL) {
-		ss->last = t;
+		if (t > ss->last)	/* a line out of order: no rewind */
+			ss->last = t;
 		session_used(s, ss);
 		if (ev->client_name.p != NULL && ss->name[0] == '\0' &&
 		    !(ev->client_name.len == 7 &&
