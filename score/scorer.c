@@ -464,9 +464,16 @@ scorer_nclients(const struct scorer *s)
 void
 scorer_free(struct scorer *s)
 {
+	struct session	*ss;
+
 	if (s == NULL)
 		return;
-	scorer_flush(s, LLONG_MAX);
+	/* Open sessions go unjudged: nobody reads decisions now, and what
+	 * deciding calls (the enforcer's protection check) may be freed. */
+	while ((ss = s->oldest) != NULL) {
+		session_unlink(s, ss);
+		free(ss);
+	}
 	client_free_all(s);
 	free(s->buckets);
 	free(s->sbuckets);

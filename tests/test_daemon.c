@@ -1182,6 +1182,17 @@ test_daemon_same_decisions(void **state)
 				    "[%zu]: connect from other.example.com"
 				    "[192.0.2.%zu]\n", excerpt[j], 1000 + j,
 				    excerpt[j], 2000 + j, j + 1);
+			/* The last hour: four tries of another client, still
+			 * open when the log ends (a dry run once judged them
+			 * at the end, and banned; scan did not). */
+			for (j = 0; j < 4; j++)
+				fprintf(fp, "Mar 10 10:%02zu:00 mx postfix/smtpd"
+				    "[%zu]: NOQUEUE: reject: RCPT from unknown"
+				    "[203.0.113.9]: 550 5.1.1 <x@example.org>: "
+				    "Recipient address rejected: User unknown in "
+				    "local recipient table; from=<b@example.net> "
+				    "to=<x@example.org> proto=ESMTP "
+				    "helo=<spam.example>\n", j * 10, 3000 + j);
 			fclose(fp);
 		}
 		/* scan, into a state */
@@ -1231,6 +1242,7 @@ test_daemon_same_decisions(void **state)
 			 * log passes Mar 8 09:30 by session_timeout. */
 			assert_non_null(strstr(a, "198.51.100.7 "));
 			assert_non_null(strstr(a, " 1 five-fifty\n"));
+			assert_null(strstr(a, "203.0.113.9"));
 		}
 		total += strlen(a);
 		free(a);
