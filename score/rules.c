@@ -213,7 +213,10 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 				ss->rejects[i].t = t;
 				ss->rejects[i].code = (int16_t)ev->code;
 				ss->rejects[i].retries = 0;
-				ss->rejects[i].session = ss->id;
+				/* The newest session when the 5xx was logged:
+				 * only those made after it (in log order, not
+				 * by the second) can be retries of it. */
+				ss->rejects[i].session = s->next_session;
 				ss->nrejects++;
 			}
 		}
@@ -344,12 +347,13 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 	}
 
 	/* five-fifty: a retry of a remembered 5xx, nothing accepted. A
-	 * session that began before the 5xx was given (a parallel
-	 * connection of the same client) did not come back after it. */
+	 * session that began before the 5xx was logged (its own, or a
+	 * parallel connection of the same client) did not come back after
+	 * it: session ids are given in log order. */
 	if (!accepted && (ss->nrejects > 0 || ss->any_attempt))
 		for (i = 0; retry == -1 && i < m->nattempts; i++) {
 			struct attempt *a = &m->attempts[i];
-			if (a->session == ss->id || ss->start <= a->t ||
+			if (ss->id <= a->session ||
 			    !within(a->t, t, c->fivefifty_window))
 				continue;
 			if (a->key == ANY_ATTEMPT)
