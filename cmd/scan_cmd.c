@@ -418,8 +418,10 @@ cmd_scan(int argc, char **argv)
 		status = scan_stdin(&sc);
 	else
 		status = scan_files(&sc, files, nfiles);
-	if (sc.dry)	/* nothing carries over: judge the open sessions */
-		scorer_flush(sc.s, LLONG_MAX);
+	/* Sessions still open are not judged, dry run or not: the log may
+	 * yet bring their ends (the daemon, the next scan), and each is
+	 * judged when the log passes its last line plus session_timeout,
+	 * so that a dry run decides what scan and the daemon decide. */
 	print_bans(&sc);
 	flush(&sc);
 	/* Everything stored; evidence past its retention goes (log time,
@@ -432,6 +434,10 @@ cmd_scan(int argc, char **argv)
 	    "watched, %llu new bans%s\n", sc.lines, sc.events,
 	    scorer_nclients(sc.s), sc.bans, sc.dry ? " (dry run: nothing "
 	    "written)" : "");
+	if (scorer_nsessions(sc.s) > 0)
+		fprintf(stderr, "fivefifty scan: %zu sessions still open at "
+		    "the end of the log, judged once the log passes their "
+		    "last line by session_timeout\n", scorer_nsessions(sc.s));
 	if (sc.other_host > 0)
 		fprintf(stderr, "fivefifty scan: %llu lines of hosts other "
 		    "than log_hostname = %s skipped\n", sc.other_host,

@@ -13,8 +13,9 @@
  *
  *	The ban threshold is 10. A five-fifty retry weighs 4, and the third
  *	retry of the same rejected mail within a week bans however far apart
- *	the retries are; a client that retried twice and gave up is left
- *	alone. A dictionary attack weighs 10 once 8 more distinct
+ *	the retries are, unless the client had mail accepted in that week (a
+ *	daily cron job rejected the same way); a client that retried twice
+ *	and gave up is left alone. A dictionary attack weighs 10 once 8 more distinct
  *	unknown recipients than accepted ones were seen in an hour: one
  *	connection of a dictionary run bans, a typo or a list server's stale
  *	addresses never get there. Scores halve every hour of log time.

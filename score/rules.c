@@ -23,15 +23,21 @@
  *	server-trouble classes; reject_warning and 4xx never) are remembered
  *	per client as attempts: a hash of (sender, recipient), or "any
  *	attempt" when the reject was about the client itself (client host,
- *	HELO, DNSBL). A later session of the same client that repeats a
- *	remembered attempt and in which nothing was accepted (no queued
- *	message, no accepted recipient) is a retry after a five-fifty and
- *	weighs w_fivefifty, once per session; the fivefifty_retries-th retry
- *	of the same attempt within fivefifty_window bans however slowly it
- *	came (decay alone would forget a client that retries once a day). A
- *	session with accepted mail
- *	never counts: mailing-list servers re-send each post to the same
- *	dead subscribers, but the rest of each post is accepted.
+ *	HELO, DNSBL), for fivefifty_window from the first 5xx (a 5xx of a
+ *	forgotten attempt starts it over). A later session of the same
+ *	client that began after the 5xx was given (not a parallel
+ *	connection opened before it), repeats a remembered attempt, and in
+ *	which nothing was accepted (no queued message, no accepted
+ *	recipient) is a retry after a five-fifty and weighs w_fivefifty,
+ *	once per session. The fivefifty_retries-th retry of the same attempt
+ *	within fivefifty_window bans however slowly it came (decay alone
+ *	would forget a client that retries once a day), unless the client
+ *	had mail accepted in that window: a server whose one cron job fails
+ *	the same way every day is no retry-bot, and is banned only when it
+ *	comes back again and again (the weights adding up faster than they
+ *	decay). A session with accepted mail never counts: mailing-list
+ *	servers re-send each post to the same dead subscribers, but the
+ *	rest of each post is accepted.
  *
  *	dictionary. The distinct unknown (or unverified) recipients of the
  *	client in the last dict_window, minus the recipients it got
@@ -409,7 +415,10 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 				ss->rejects[i].t = t;
 				ss->rejects[i].code = (int16_t)ev->code;
 				ss->rejects[i].retries = 0;
-				ss->rejects[i].session = ss->id;
+				/* The newest session when the 5xx was logged:
+				 * only those made after it (in log order, not
+				 * by the second) can be retries of it. */
+				ss->rejects[i].session = s->next_session;
 				ss->nrejects++;
 			}
 		}
@@ -626,11 +635,14 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 		    ss->queued;
 	}
 
-	/* five-fifty: a retry of a remembered 5xx, nothing accepted. */
+	/* five-fifty: a retry of a remembered 5xx, nothing accepted. A
+	 * session that began before the 5xx was logged (its own, or a
+	 * parallel connection of the same client) did not come back after
+	 * it: session ids are given in log order. */
 	if (!accepted && (ss->nrejects > 0 || ss->any_attempt))
 		for (i = 0; retry == -1 && i < m->nattempts; i++) {
 			struct attempt *a = &m->attempts[i];
-			if (a->session == ss->id ||
+			if (ss->id <= a->session ||
 			    !within(a->t, t, c->fivefifty_window))
 				continue;
 			if (a->key == ANY_ATTEMPT)
@@ -644,16 +656,23 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 		time_t first = (time_t)a->t;
 		struct tm tm;
 		char when[32] = "?";
+		int mail = m->accept_n[0] > 0 &&
+		    within(m->accept_t[0], t, c->fivefifty_window);
 		if (gmtime_r(&first, &tm) != NULL)
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if (a->retries < INT16_MAX)
 			a->retries++;
-		snprintf(d, sizeof(d), "came back after a %d %s (retry %d)",
-		    a->code, when, a->retries);
+		snprintf(d, sizeof(d), "came back after a %d %s (retry %d%s)",
+		    a->code, when, a->retries, mail ? ", has mail accepted" :
+		    "");
 		/* Decay forgets a retrier that waits a day between tries;
-		 * the count of retries within fivefifty_window does not. */
+		 * the count of retries within fivefifty_window does not.
+		 * A client that had mail accepted in the window is no
+		 * retry-bot: one job of it failing the same way every day
+		 * is not banned, only coming back again and again (the
+		 * weights adding up before they decay). */
 		add_evidence(s, ss->addr, ss->name, t,
-		    c->fivefifty_retries > 0 &&
+		    c->fivefifty_retries > 0 && !mail &&
 		    a->retries >= c->fivefifty_retries ?
 		    fmax(c->w_fivefifty, c->ban_threshold) : c->w_fivefifty,
 		    "five-fifty", d);
@@ -662,9 +681,12 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 		for (i = 0; i < m->nattempts; i++)
 			if (m->attempts[i].key == ss->rejects[j].key)
 				break;
-		if (i < m->nattempts)
+		if (i < m->nattempts && within(m->attempts[i].t, t,
+		    c->fivefifty_window))
 			continue;	/* keep the first time */
-		if (m->nattempts < ATTEMPTS_KEEP)
+		if (i < m->nattempts)	/* forgotten: this 5xx starts over */
+			m->attempts[i] = ss->rejects[j];
+		else if (m->nattempts < ATTEMPTS_KEEP)
 			m->attempts[m->nattempts++] = ss->rejects[j];
 		else {
 			memmove(m->attempts, m->attempts + 1,

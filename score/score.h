@@ -63,10 +63,13 @@
  *	host name suffixes matched against names Postfix verified) gets
  *	evidence recorded but is never banned.
  *
- *	scorer_event() feeds one event; scorer_flush() closes sessions idle
- *	since before t (a missed disconnect), each judged as of its last
- *	line, so that the outcome does not depend on when flushes happen
- *	(the daemon's and scan's differ). scorer_decision() hands out
+ *	scorer_event() feeds one event; before it, every session idle for
+ *	more than session_timeout at the log's time (a missed disconnect,
+ *	an excerpt without connect lines) is ended and judged at its last
+ *	line plus session_timeout: in log order, so that the outcome does
+ *	not depend on who reads the log or when flushes happen (the
+ *	daemon's, scan's and the reports' differ). scorer_flush() does the
+ *	same at t (LLONG_MAX: every open session). scorer_decision() hands out
  *	the decisions made so far, one per call (1), or 0 when none is left.
  *	The scorer also counts what the reports show (facts.c): per hour of
  *	log time and client, connections, sessions, accepted messages and

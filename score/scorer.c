@@ -16,6 +16,12 @@
  *	enough distinct offenders inside it built up its score.
  *
  *	Score s at log time t decays to s * 2^-(u - t) / half_life at u.
+ *	Evidence dated before the client's score time (a line out of order)
+ *	is added decayed to that time (it weighs there what it would have
+ *	weighed had it come in order), and a ban is decided at the score
+ *	time, never before what decided it was read.
+ *	Before each event, the sessions idle for session_timeout at the
+ *	log's time are judged (at their last line plus session_timeout).
  *	The n-th ban within history_keep lasts ban_base * ban_factor^(n-1)
  *	seconds, at most ban_max; a ban a DNSBL listing tipped (RULE_DNSBL,
  *	RULE_DNSBL_BURST) lasts ban_base and is not counted in n. A score
@@ -84,6 +90,22 @@ decayed(const struct scorer *s, const struct client *c, long long t)
 		return (c->score);
 	return (c->score * pow(0.5, (double)(t - c->score_t) /
 	    s->conf.half_life));
+}
+
+/* add_weight - w dated t onto c's score; evidence dated before the score
+ * time (a line out of order, a session judged late) is decayed to it,
+ * so that the order evidence comes in never changes the score */
+static void
+add_weight(const struct scorer *s, struct client *c, long long t, double w)
+{
+	if (t >= c->score_t) {
+		c->score = decayed(s, c, t) + w;
+		c->score_t = t;
+	} else if (s->conf.half_life > 0)
+		c->score += w * pow(0.5, (double)(c->score_t - t) /
+		    s->conf.half_life);
+	else
+		c->score += w;
 }
 
 /* whitelisted - loopback, whitelist networks, verified name suffixes */
@@ -344,9 +366,7 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
 	if (prefix <= 0 || (p = client_get(s, addr, prefix, t)) == NULL ||
 	    (m = client_mem(s, p)) == NULL)
 		return;
-	p->score = decayed(s, p, t) + w;
-	if (t > p->score_t)	/* a line out of order does not rewind it */
-		p->score_t = t;
+	add_weight(s, p, t, w);
 	push_evidence(s, p, t, w, rule, detail);
 	for (i = 0; i < m->nmembers; i++)
 		if (m->members[i] == h)
@@ -354,8 +374,8 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
 	if (i == m->nmembers && m->nmembers < PREFIX_MEMBERS)
 		m->members[m->nmembers++] = h;
 	if (score_reaches(p->score, threshold) && m->nmembers >= min_clients &&
-	    p->banned_until <= t)
-		decide(s, p, t, "prefix: several offenders");
+	    p->banned_until <= p->score_t)
+		decide(s, p, p->score_t, "prefix: several offenders");
 }
 
 /* add_evidence - weight against addr at t; a ban when it is enough */
@@ -370,15 +390,15 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 		return;
 	if (t <= c->forgive_t)
 		return;		/* before an unban replayed from the spool */
-	c->score = decayed(s, c, t) + w;
-	if (t > c->score_t)	/* a line out of order does not rewind it */
-		c->score_t = t;
+	add_weight(s, c, t, w);
 	push_evidence(s, c, t, w, rule, detail);
 	if (whitelisted(s, addr, name))
 		return;		/* evidence kept, never a ban */
+	/* The score is as of score_t (a line out of order does not rewind
+	 * it): so is the ban. */
 	if (score_reaches(c->score, conf->ban_threshold) &&
-	    c->banned_until <= t)
-		decide(s, c, t, rule);
+	    c->banned_until <= c->score_t)
+		decide(s, c, c->score_t, rule);
 	s->pin[1] = c;		/* the prefix's entry evicts another */
 	if (c->family == 6)
 		aggregate(s, addr, conf->v6_prefix, conf->v6_prefix_threshold,
@@ -404,6 +424,9 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 	}
 	if (t > s->now)
 		s->now = t;
+	/* Sessions whose end was never logged are judged here, in log
+	 * order, whoever reads the log and however often it flushes. */
+	scorer_flush(s, s->now);
 	if (ev->client_ip[0] == '\0')
 		return;		/* "unknown[unknown]": nobody to blame */
 	forgive_end(s, ev->client_ip, t);
@@ -427,18 +450,28 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 		session_end(s, ss, t);
 }
 
-/* scorer_flush - end sessions idle for session_timeout before t: from
- * the one idle the longest, until one is not */
+/* timed_out - the log time a session without its end is judged at: its
+ * last line plus session_timeout */
+static long long
+timed_out(const struct scorer *s, const struct session *ss)
+{
+	double		 end = (double)ss->last + s->conf.session_timeout;
+
+	return (end >= (double)LLONG_MAX / 2 ? LLONG_MAX / 2 : (long long)end);
+}
+
+/* scorer_flush - end the sessions idle for more than session_timeout at
+ * log time t (LLONG_MAX: all), from the one idle the longest; each is
+ * judged at its last line plus session_timeout, whenever the flush comes,
+ * so scan, the daemon and the reports decide the same */
 void
 scorer_flush(struct scorer *s, long long t)
 {
 	struct session	*ss;
 
-	/* Judged as of its last line, not of this flush: the daemon
-	 * flushes at other lines than scan. */
 	while ((ss = s->oldest) != NULL && (t == LLONG_MAX ||
 	    (double)(t - ss->last) > s->conf.session_timeout))
-		session_end(s, ss, ss->last);
+		session_end(s, ss, timed_out(s, ss));
 }
 
 /* scorer_mark - a note for the state about a decision (SCORE_MARK_*) */
@@ -529,9 +562,16 @@ scorer_nclients(const struct scorer *s)
 void
 scorer_free(struct scorer *s)
 {
+	struct session	*ss;
+
 	if (s == NULL)
 		return;
-	scorer_flush(s, LLONG_MAX);
+	/* Open sessions go unjudged: nobody reads decisions now, and what
+	 * deciding calls (the enforcer's protection check) may be freed. */
+	while ((ss = s->oldest) != NULL) {
+		session_unlink(s, ss);
+		free(ss);
+	}
 	client_free_all(s);
 	free(s->buckets);
 	free(s->sbuckets);

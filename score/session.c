@@ -149,7 +149,8 @@ session_for(struct scorer *s, const struct pf_event *ev, long long t,
 		session_insert(s, ss);
 	}
 	if (ss != NULL) {
-		ss->last = t;
+		if (t > ss->last)	/* a line out of order: no rewind */
+			ss->last = t;
 		session_used(s, ss);
 		if (ev->client_name.p != NULL && ss->name[0] == '\0' &&
 		    !(ev->client_name.len == 7 &&
@@ -168,9 +169,18 @@ void
 session_end(struct scorer *s, struct session *ss, long long t)
 {
 	struct session	**pp;
+	struct client	*c;
 
 	facts_session_end(s, ss, t);
 	rules_session_end(s, ss, t);
+	/* Judged after its timeout: the client was seen at its last line
+	 * all the same (and first then, if this made its entry). */
+	if (t > ss->last && (c = client_find(s, ss->addr, -1)) != NULL) {
+		if (c->first_seen == t)
+			c->first_seen = ss->last;
+		if (c->last_seen == t)
+			c->last_seen = ss->last;
+	}
 	for (pp = sbucket(s, ss->key); *pp != NULL; pp = &(*pp)->next)
 		if (*pp == ss) {
 			*pp = ss->next;

@@ -1194,6 +1194,227 @@ test_daemon_state_coalesce(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* iso_epoch - "2026-10-22T02:59:02Z" or "...+01:00" as seconds */
+static long long
+iso_epoch(const char *p)
+{
+	struct tm	 tm;
+	int		 oh = 0, om = 0, n = 0;
+	char		 sign = 'Z';
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(p, "%d-%d-%dT%d:%d:%d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return (-1);
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	sign = p[n];
+	if (sign == '+' || sign == '-')
+		(void)sscanf(p + n + 1, "%d:%d", &oh, &om);
+	return ((long long)timegm(&tm) - (sign == '-' ? -1 : 1) *
+	    (sign == 'Z' ? 0 : oh * 3600 + om * 60));
+}
+
+/* bans_db - the bans of a state, "addr at until n reason" a line */
+static char *
+bans_db(const char *db)
+{
+	char	cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 -separator ' ' %s \"SELECT addr, "
+	    "at, until, n, reason FROM bans ORDER BY at, addr\"", db);
+	return (sh(cmd, NULL));
+}
+
+/* bans_printed - the same of scan's "ban ADDR at T until U (ban N,
+ * score S): REASON" lines */
+static char *
+bans_printed(const char *out)
+{
+	char		*r = calloc(1, strlen(out) + 1), *w = r;
+	const char	*p;
+
+	assert_non_null(r);
+	for (p = out; p != NULL && *p != '\0'; p = strchr(p, '\n'),
+	    p = p != NULL ? p + 1 : NULL) {
+		char	addr[64], at[40], until[40], reason[128];
+		int	n;
+
+		if (sscanf(p, "ban %63s at %39s until %39s (ban %d, score "
+		    "%*f): %127[^\n]", addr, at, until, &n, reason) != 5)
+			continue;
+		w += sprintf(w, "%s %lld %lld %d %s\n", addr, iso_epoch(at),
+		    iso_epoch(until), n, reason);
+	}
+	return (r);
+}
+
+/* json_str - the string value of "key": after p, into buf */
+static const char *
+json_str(const char *p, const char *key, char *buf, size_t len)
+{
+	char		 k[32];
+	const char	*v, *e;
+
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	if ((v = strstr(p, k)) == NULL)
+		return ("");
+	v += strlen(k);
+	if (*v == '"')
+		v++;
+	for (e = v; *e != '\0' && *e != '"' && *e != ',' && *e != '}'; e++)
+		continue;
+	snprintf(buf, len, "%.*s", (int)(e - v), v);
+	return (buf);
+}
+
+/* bans_json - the same of a JSON summary's new_bans */
+static char *
+bans_json(const char *out)
+{
+	char		*r = calloc(1, strlen(out) + 1), *w = r;
+	char		 a[64], at[40], u[40], n[16], why[128];
+	const char	*p, *end;
+
+	assert_non_null(r);
+	if ((p = strstr(out, "\"new_bans\":[")) == NULL)
+		return (r);
+	end = strchr(p, ']');
+	while ((p = strstr(p + 1, "{\"client\":")) != NULL && end != NULL &&
+	    p < end) {
+		w += sprintf(w, "%s %lld %lld %s %s\n",
+		    json_str(p, "client", a, sizeof(a)),
+		    iso_epoch(json_str(p, "at", at, sizeof(at))),
+		    iso_epoch(json_str(p, "until", u, sizeof(u))),
+		    json_str(p, "ban", n, sizeof(n)),
+		    json_str(p, "reason", why, sizeof(why)));
+	}
+	return (r);
+}
+
+/* test_daemon_same_decisions - scan, scan --dry-run, report --log and
+ * the daemon take the same bans at the same times on the same log: the
+ * real-world corpus and an excerpt without connect and disconnect lines
+ * whose rejects are days apart (sessions judged in log order) */
+static void
+test_daemon_same_decisions(void **state)
+{
+	static const char *logs[] = {
+	    "corpus/realworld/aso-solaris-2007.log",
+	    "corpus/realworld/kdent-2015-1.log",
+	    "corpus/realworld/kdent-2015-2.log",
+	    "corpus/realworld/kdent-2015-3.log",
+	    "corpus/realworld/youyo-bsd.log",
+	    NULL,	/* the excerpt, written below */
+	};
+	static const char *excerpt[] = {
+	    "Mar  2 09:00:00", "Mar  4 09:00:00", "Mar  6 09:00:00",
+	    "Mar  8 09:00:00", "Mar  8 09:30:00", "Mar  3 10:00:00",
+	    "Mar 10 09:00:00",
+	};
+	char		 path[512], cmd[1400], *a, *b, *c, *d, *out;
+	const char	*q;
+	size_t		 i, j, nb, total = 0;
+	pid_t		 pid;
+
+	(void)state;
+	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		fresh_dir();
+		conf_text("firewall = off\n");
+		if (logs[i] != NULL) {
+			shared_path(logs[i], path, sizeof(path));
+			snprintf(cmd, sizeof(cmd), "cp %s " DIR "/all.log", path);
+			free(sh(cmd, NULL));
+		} else {
+			FILE *fp = fopen(DIR "/all.log", "w");
+			assert_non_null(fp);
+			/* Reject lines only (lost connect and disconnect
+			 * lines), one envelope days apart, a line back in
+			 * time, and other clients' lines between them. */
+			for (j = 0; j < sizeof(excerpt) / sizeof(excerpt[0]);
+			    j++)
+				fprintf(fp, "%s mx postfix/smtpd[%zu]: NOQUEUE: "
+				    "reject: RCPT from bad.example.net[198.51."
+				    "100.7]: 550 5.1.1 <nobody@example.org>: "
+				    "Recipient address rejected: User unknown in "
+				    "local recipient table; from=<a@example.net> "
+				    "to=<nobody@example.org> proto=ESMTP "
+				    "helo=<bad.example.net>\n%s mx postfix/smtpd"
+				    "[%zu]: connect from other.example.com"
+				    "[192.0.2.%zu]\n", excerpt[j], 1000 + j,
+				    excerpt[j], 2000 + j, j + 1);
+			/* The last hour: four tries of another client, still
+			 * open when the log ends (a dry run once judged them
+			 * at the end, and banned; scan did not). */
+			for (j = 0; j < 4; j++)
+				fprintf(fp, "Mar 10 10:%02zu:00 mx postfix/smtpd"
+				    "[%zu]: NOQUEUE: reject: RCPT from unknown"
+				    "[203.0.113.9]: 550 5.1.1 <x@example.org>: "
+				    "Recipient address rejected: User unknown in "
+				    "local recipient table; from=<b@example.net> "
+				    "to=<x@example.org> proto=ESMTP "
+				    "helo=<spam.example>\n", j * 10, 3000 + j);
+			fclose(fp);
+		}
+		/* scan, into a state */
+		snprintf(cmd, sizeof(cmd), "'%s' scan -c " DIR "/ff.conf "
+		    "--no-enforce --db " DIR "/scan.db " DIR "/all.log "
+		    ">/dev/null 2>&1", bin_path());
+		free(sh(cmd, NULL));
+		a = bans_db(DIR "/scan.db");
+		/* scan --dry-run */
+		snprintf(cmd, sizeof(cmd), "'%s' scan -c " DIR "/ff.conf "
+		    "--dry-run " DIR "/all.log 2>/dev/null", bin_path());
+		out = sh(cmd, NULL);
+		b = bans_printed(out);
+		free(out);
+		/* report --log */
+		snprintf(cmd, sizeof(cmd), "TZ=UTC '%s' report summary -c "
+		    DIR "/ff.conf --format json --top 0 --from @0 --until "
+		    "@4102444800 --log " DIR "/all.log 2>/dev/null",
+		    bin_path());
+		out = sh(cmd, NULL);
+		c = bans_json(out);
+		free(out);
+		/* the daemon, the log appended to the one it follows */
+		pid = start();
+		free(sh("cat " DIR "/all.log >> " DIR "/mail.log", NULL));
+		caught_up();
+		usleep(1200000);	/* one state flush more */
+		assert_int_equal(stop(pid), 0);
+		d = bans_db(DIR "/ff.db");
+		for (nb = 0, q = a; (q = strchr(q, '\n')) != NULL; q++)
+			nb++;
+		print_message("      %s: %zu bans, the same four times\n",
+		    logs[i] != NULL ? logs[i] : "excerpt", nb);
+		if (strcmp(a, b) != 0 || strcmp(a, c) != 0 ||
+		    strcmp(a, d) != 0) {
+			write_text(DIR "/scan.bans", a, "w");
+			write_text(DIR "/dry.bans", b, "w");
+			write_text(DIR "/report.bans", c, "w");
+			write_text(DIR "/daemon.bans", d, "w");
+			fail_msg("%s: the decisions differ: diff " DIR
+			    "/{scan,dry,report,daemon}.bans", logs[i] != NULL ?
+			    logs[i] : "the excerpt");
+		}
+		if (logs[i] == NULL) {
+			/* Mar 2 the 5xx, Mar 4, 6 and 8 its retries (the
+			 * Mar 3 line came late): the third bans, when the
+			 * log passes Mar 8 09:30 by session_timeout. */
+			assert_non_null(strstr(a, "198.51.100.7 "));
+			assert_non_null(strstr(a, " 1 five-fifty\n"));
+			assert_null(strstr(a, "203.0.113.9"));
+		}
+		total += strlen(a);
+		free(a);
+		free(b);
+		free(c);
+		free(d);
+	}
+	assert_true(total > 0);
+	free(sh("rm -rf " DIR, NULL));
+}
+
 /* Every daemon test: a daemon its failure left running is killed. */
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
 			    state_teardown)
@@ -1216,6 +1437,7 @@ const struct CMUnitTest daemon_tests[] = {
 	cmocka_unit_test_setup_teardown(test_daemon_manual_kill, netns_enter,
 	    state_teardown),
 	cmocka_unit_test(test_spool_file),
+	NS_TEST(test_daemon_same_decisions),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
     sizeof(daemon_tests[0]);

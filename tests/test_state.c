@@ -707,8 +707,9 @@ test_scan_last_line(void **state)
 }
 
 /* test_state_last_seen - a session whose end was never logged is judged
- * as of its last line: last_seen is the client's last line, whenever
- * the flush that closes it comes (the daemon's differ from scan's) */
+ * when the log passes its last line by session_timeout: last_seen is
+ * still the client's last line, whenever the flush comes (the daemon's
+ * differ from scan's) */
 static void
 test_state_last_seen(void **state)
 {
