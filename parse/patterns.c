@@ -76,8 +76,11 @@ const char *const rx_source[RX_COUNT] = {
 	    "|too many errors) after " STAGE
 	    "(?: \\((?:approximately )?(?<bytes>\\d{1,19}) bytes\\))? from "
 	    NAMADDR "$",
+	/* "]: " with an empty peek or reason loses its blank where trailing
+	 * blanks are stripped (fail2ban's samples): ":" alone is the same
+	 * line, with empty data. */
 	[RX_PIPELINING] = "^improper command pipelining after " STAGE
-	    " from " NAMADDR "(?:: (?<data>.*))?$",
+	    " from " NAMADDR "(?|: (?<data>.*)|:(?<data>))?$",
 	[RX_BARE_NEWLINE] = "^bare <LF> received after " STAGE " from " NAMADDR
 	    "$",
 	[RX_NON_SMTP] = "^non-SMTP command from " NAMADDR ": (?<data>.*)$",
@@ -85,7 +88,8 @@ const char *const rx_source[RX_COUNT] = {
 	[RX_ILLEGAL] = "^Illegal address syntax from " NAMADDR
 	    " in (?<cmd>[A-Z]{1,12}) command: (?<data>.*)$",
 	[RX_SASL] = "^" NAMADDR ": SASL (?<sm>[A-Za-z0-9_-]{1,40})"
-	    " authentication (?<detail>failed|aborted)(?:: (?<err>.*?))?"
+	    " authentication (?<detail>failed|aborted)"
+	    "(?|: (?<err>.*?)|:(?<err>))?"
 	    "(?:, sasl_username=(?<su>.*))?$",
 	[RX_RATE] = "^(?<detail>Connection rate|Connection concurrency"
 	    "|Message delivery request rate|Recipient address rate"
