@@ -38,19 +38,29 @@
  * or HELO, all right of Postfix's own reason) can then move the split only
  * further right, never cut Postfix's reason short. A text with no valid
  * tail is all text. */
+/* A tail value: quoted strings whole. Since 3.5 (info_log_address_format)
+ * a recipient "a; from=<b> to=<c> proto=SMTP helo=<d"@x is logged quoted,
+ * and a ';' inside quotes must not start a tail (it would take the text
+ * up to it, the true from= and to= with it, for Postfix's reason).
+ * Backslashes escape only inside quotes, as Postfix writes them. */
+#define QVAL	"(?:[^\"\\\\]|\"(?:[^\"\\\\]|\\\\.)*\")*?"
 #define TAILFIELDS \
-		"(?: from=<(?<from>.*?)>)?(?: to=<(?<to>.*?)>)?" \
+		"(?: from=<(?<from>" QVAL ")>)?(?: to=<(?<to>" QVAL ")>)?" \
 		"(?: proto=(?<proto>[A-Za-z0-9_-]{1,20}))?" \
-		"(?: helo=<(?<helo>.*?)>)?" \
+		"(?: helo=<(?<helo>" QVAL ")>)?" \
 		"(?: sasl_method=(?<sm>\\S*))?" \
 		"(?: sasl_username=(?<su><[^>]*>|\\S*))?" \
 		"(?: sasl_sender=(?<ss>\\S*))?"
 #define TEXT_TAIL \
 		"(?|(?<text>.*);" TAILFIELDS "$|(?<text>.*)$)"
-/* postscreen's tail is comma-separated and complete. */
+/* postscreen's tail is comma-separated and complete; its reasons are
+ * Postfix's fixed texts (no object, no ';' before the tail), so the first
+ * tail that reads to the end is the true one (the client's words all come
+ * after it). */
 #define PS_TEXT_TAIL \
-		"(?|(?<text>.*); from=<(?<from>.*?)>, to=<(?<to>.*?)>," \
-		" proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>.*)>$" \
+		"(?|(?<text>.*?); from=<(?<from>" QVAL ")>, to=<(?<to>" QVAL \
+		")>, proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>" QVAL \
+		")>$" \
 		"|(?<text>.*)$)"
 
 const char *const rx_source[RX_COUNT] = {
@@ -61,6 +71,8 @@ const char *const rx_source[RX_COUNT] = {
 	    "|milter-hold|milter-discard|hold|discard|filter|redirect|bcc|warn"
 	    "|info|hangup|delay|permit): " STAGE " from " NAMADDR
 	    ": " TEXT_TAIL,
+	/* 2: the tail alone, tried at each ';' of a reject (reject.c). */
+	[RX_TAIL] = "^;" TAILFIELDS "$",
 	/* 4: session lines. */
 	[RX_CONNECT] = "^connect from " NAMADDR "$",
 	[RX_DISCONNECT] = "^disconnect from " NAMADDR

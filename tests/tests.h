@@ -56,6 +56,7 @@ DECLARE_TESTS(report_tests);
 DECLARE_TESTS(report_mail_tests);
 DECLARE_TESTS(guard_tests);
 DECLARE_TESTS(bounds_tests);
+DECLARE_TESTS(stage_tests);
 
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */
