@@ -43,24 +43,33 @@
  * and a ';' inside quotes must not start a tail (it would take the text
  * up to it, the true from= and to= with it, for Postfix's reason).
  * Backslashes escape only inside quotes, as Postfix writes them. */
-#define QVAL	"(?:[^\"\\\\]|\"(?:[^\"\\\\]|\\\\.)*\")*?"
-#define TAILFIELDS \
-		"(?: from=<(?<from>" QVAL ")>)?(?: to=<(?<to>" QVAL ")>)?" \
+#define QVAL	"(?:[^\"\\\\>]++|[\\\\>]|\"(?:[^\"\\\\]++|\\\\.)*+\")*?"
+/* The HELO is logged as sent (quotes, backslashes, anything); what it
+ * cannot hold is the end of a quoted address followed by the next field,
+ * which a tail starting inside a quoted recipient or sender would have
+ * to swallow as its helo=. */
+#define HVAL	"(?:[^\">]++|>|\"(?!@[^\\s<>\"]{0,255}> (?:to=<|proto=|helo=<)))*?"
+#define TAILFIELDS_(V, H) \
+		"(?: from=<(?<from>" V ")>)?(?: to=<(?<to>" V ")>)?" \
 		"(?: proto=(?<proto>[A-Za-z0-9_-]{1,20}))?" \
-		"(?: helo=<(?<helo>" QVAL ")>)?" \
+		"(?: helo=<(?<helo>" H ")>)?" \
 		"(?: sasl_method=(?<sm>\\S*))?" \
 		"(?: sasl_username=(?<su><[^>]*>|\\S*))?" \
 		"(?: sasl_sender=(?<ss>\\S*))?"
+#define TAILFIELDS	TAILFIELDS_(QVAL, HVAL)
+/* Raw values with a lone quote (before 3.5, addresses were logged in
+ * their internal form): read as before, when no strict tail reads. */
+#define TAILFIELDS_LOOSE TAILFIELDS_(".*?", ".*?")
 #define TEXT_TAIL \
-		"(?|(?<text>.*);" TAILFIELDS "$|(?<text>.*)$)"
+		"(?|(?<text>.*);" TAILFIELDS "$|(?<text>.*);" TAILFIELDS_LOOSE \
+		"$|(?<text>.*)$)"
 /* postscreen's tail is comma-separated and complete; its reasons are
  * Postfix's fixed texts (no object, no ';' before the tail), so the first
  * tail that reads to the end is the true one (the client's words all come
  * after it). */
 #define PS_TEXT_TAIL \
 		"(?|(?<text>.*?); from=<(?<from>" QVAL ")>, to=<(?<to>" QVAL \
-		")>, proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>" QVAL \
-		")>$" \
+		")>, proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>.*)>$" \
 		"|(?<text>.*)$)"
 
 const char *const rx_source[RX_COUNT] = {
@@ -73,6 +82,7 @@ const char *const rx_source[RX_COUNT] = {
 	    ": " TEXT_TAIL,
 	/* 2: the tail alone, tried at each ';' of a reject (reject.c). */
 	[RX_TAIL] = "^;" TAILFIELDS "$",
+	[RX_TAIL_LOOSE] = "^;" TAILFIELDS_LOOSE "$",
 	/* 4: session lines. */
 	[RX_CONNECT] = "^connect from " NAMADDR "$",
 	[RX_DISCONNECT] = "^disconnect from " NAMADDR

@@ -11,10 +11,21 @@
  * DESCRIPTION
  *	reject_take() reads a match of RX_REJECT or RX_PS_REJECT: queue id,
  *	action, stage, client, and the "; from=<> to=<> proto= helo=<>" tail
- *	(peeled off by the pattern), then splits the text into SMTP code,
- *	enhanced status code, <object> and reason, and classifies the reason.
+ *	(postscreen's peeled off by its pattern, smtpd's by tail_split()),
+ *	then splits the text into SMTP code, enhanced status code, <object>
+ *	and reason, and classifies the reason alone: Postfix's own words.
  *	Cleanup milter rejects carry no 3-digit code; filter, hold, and
  *	postscreen's overload rejects carry no code at all.
+ * SECURITY
+ *	The object and the tail are the client's words (its recipient,
+ *	sender, HELO), and can hold ">: ", ";" and a whole fake tail. Their
+ *	ends are found by what Postfix logs twice: the object is the tail's
+ *	to=, from= or helo= (or the client's name[addr]). Where nothing
+ *	tells (several ">: ", no tail that the object echoes), the class is
+ *	the one every reading gives, else "other". Logs before Postfix 3.5
+ *	do not quote recipients in the tail; there a recipient that carries
+ *	a whole fake tail, and an object end that this fake tail echoes, can
+ *	still mislead the split.
  *
  *	An action is enforced when the client was refused: reject,
  *	milter-reject and hangup. reject_warning (warn_if_reject), hold,
@@ -148,17 +159,17 @@ text_split(struct pf_span t, struct pf_event *ev, struct pf_span namaddr,
 	return (NULL);
 }
 
-/* tail_take - the tail fields of a match of RX_TAIL at q */
+/* tail_take - the tail fields of a match of pattern i at q */
 static void
-tail_take(struct pf_parser *p, const char *q, struct pf_event *ev)
+tail_take(struct pf_parser *p, enum rx i, const char *q, struct pf_event *ev)
 {
-	ev->from = rx_span(p, RX_TAIL, G_FROM, q);
-	ev->to = rx_span(p, RX_TAIL, G_TO, q);
-	ev->proto = rx_span(p, RX_TAIL, G_PROTO, q);
-	ev->helo = rx_span(p, RX_TAIL, G_HELO, q);
-	ev->sasl_method = rx_span(p, RX_TAIL, G_SM, q);
-	ev->sasl_username = rx_span(p, RX_TAIL, G_SU, q);
-	ev->sasl_sender = rx_span(p, RX_TAIL, G_SS, q);
+	ev->from = rx_span(p, i, G_FROM, q);
+	ev->to = rx_span(p, i, G_TO, q);
+	ev->proto = rx_span(p, i, G_PROTO, q);
+	ev->helo = rx_span(p, i, G_HELO, q);
+	ev->sasl_method = rx_span(p, i, G_SM, q);
+	ev->sasl_username = rx_span(p, i, G_SU, q);
+	ev->sasl_sender = rx_span(p, i, G_SS, q);
 }
 
 /* tail_split - where Postfix's text ends and its "; from=<> to=<> proto=
@@ -178,13 +189,15 @@ tail_split(struct pf_parser *p, struct pf_span all, struct pf_event *ev,
 {
 	struct pf_span	 t;
 	size_t		 j, pick = 0;
+	enum rx		 i = RX_TAIL;
 	int		 ambiguous, found, have = 0;
 
+again:
 	for (j = all.len; j-- > 0; ) {
 		if (all.p[j] != ';' ||
-		    !rx_match(p, RX_TAIL, all.p + j, all.len - j))
+		    !rx_match(p, i, all.p + j, all.len - j))
 			continue;
-		tail_take(p, all.p + j, ev);
+		tail_take(p, i, all.p + j, ev);
 		t.p = all.p;
 		t.len = j;
 		(void)text_split(t, ev, namaddr, &ambiguous, &found);
@@ -194,14 +207,18 @@ tail_split(struct pf_parser *p, struct pf_span all, struct pf_event *ev,
 		if (found == 1)
 			return (t);
 	}
+	if (!have && i == RX_TAIL) {
+		i = RX_TAIL_LOOSE;	/* a raw value with a lone quote */
+		goto again;
+	}
 	if (!have) {
 		memset(&ev->from, 0, sizeof(ev->from));
 		ev->to = ev->proto = ev->helo = ev->from;
 		ev->sasl_method = ev->sasl_username = ev->sasl_sender = ev->from;
 		return (all);
 	}
-	if (rx_match(p, RX_TAIL, all.p + pick, all.len - pick))
-		tail_take(p, all.p + pick, ev);
+	if (rx_match(p, i, all.p + pick, all.len - pick))
+		tail_take(p, i, all.p + pick, ev);
 	t.p = all.p;
 	t.len = pick;
 	return (t);
