@@ -9,28 +9,38 @@
  *	enum pf_class classify(struct pf_parser *p, struct pf_span text);
  * DESCRIPTION
  *	class_rules[] maps the texts of postfix-log-formats.md section 2.2
- *	to a class. Rules are tried in order; the first that occurs anywhere
- *	in the text wins, case-insensitively. classify() returns
- *	PF_CLASS_OTHER when none does.
+ *	to a class. Rules are tried in order; the first that occurs in the
+ *	reason wins, case-insensitively ('^': at its start). classify()
+ *	returns PF_CLASS_OTHER when none does.
  *
- *	The order puts the abuse classes first and the benign ones (policy,
- *	server trouble) last. The <object> part of the text is the client's
- *	own recipient or sender, so a client can put any words there; with
- *	this order, words it chooses can make its reject look worse, never
- *	benign.
+ *	The reason is Postfix's own words: reject_take() hands over the text
+ *	after the echoed <object> and before the "; from=<>" tail, both of
+ *	which the client chooses (its recipient, sender, HELO), so a
+ *	recipient "x blocked using y" never makes a DNSBL reject. What a
+ *	reason quotes from elsewhere comes after Postfix's own head: a
+ *	verification probe's "undeliverable address: host h said: 550 ..."
+ *	quotes the remote server (which quotes the recipient), so those heads
+ *	are matched first, anchored, and the quote never decides the class.
+ *	Then the abuse classes come before the benign ones (policy, server
+ *	trouble): a text the site wrote (an access map's, a DNSBL's) that
+ *	says both is counted as abuse.
  */
 #include "parse_int.h"
 
 const struct class_rule class_rules[] = {
+	/* Heads that quote a remote server's reply after them. */
+	{ PF_CLASS_UNVERIFIED_RECIPIENT, "^Recipient address rejected: "
+	    "(?:undeliverable address|unverified address"
+	    "|address verification)" },
+	{ PF_CLASS_SENDER, "^Sender address rejected: "
+	    "(?:undeliverable address|unverified address"
+	    "|address verification)" },
 	{ PF_CLASS_DNSBL, " blocked using " },
 	{ PF_CLASS_RELAY_DENIED, "Relay access denied" },
 	{ PF_CLASS_PIPELINING, "Improper use of SMTP command pipelining"
 	    "|bare <LF> received|^Protocol error" },
 	{ PF_CLASS_UNKNOWN_RECIPIENT, "(?:user|recipient|mailbox) (?:address )?unknown|Unknown user"
 	    "|Recipient address rejected: unknown" },
-	{ PF_CLASS_UNVERIFIED_RECIPIENT, "Recipient address rejected: "
-	    "(?:undeliverable address|unverified address"
-	    "|address verification)" },
 	{ PF_CLASS_POLICY, "greylist|try again later"
 	    "|^Service currently unavailable" },
 	{ PF_CLASS_HELO, "Helo command rejected" },

@@ -33,6 +33,8 @@ enum rx {
 	RX_PS_REJECT, RX_PS_OTHER,
 	/* dnsblog */
 	RX_DNSBLOG, RX_DNSBLOG_OTHER,
+	/* the smtpd reject tail alone (reject.c) */
+	RX_TAIL, RX_TAIL_LOOSE,
 	/* reason classes, searched in priority order (classify.c) */
 	RX_CLASS_FIRST,
 	RX_CLASS_LAST = RX_CLASS_FIRST + 15,

@@ -38,19 +38,38 @@
  * or HELO, all right of Postfix's own reason) can then move the split only
  * further right, never cut Postfix's reason short. A text with no valid
  * tail is all text. */
-#define TAILFIELDS \
-		"(?: from=<(?<from>.*?)>)?(?: to=<(?<to>.*?)>)?" \
+/* A tail value: quoted strings whole. Since 3.5 (info_log_address_format)
+ * a recipient "a; from=<b> to=<c> proto=SMTP helo=<d"@x is logged quoted,
+ * and a ';' inside quotes must not start a tail (it would take the text
+ * up to it, the true from= and to= with it, for Postfix's reason).
+ * Backslashes escape only inside quotes, as Postfix writes them. */
+#define QVAL	"(?:[^\"\\\\>]++|[\\\\>]|\"(?:[^\"\\\\]++|\\\\.)*+\")*?"
+/* The HELO is logged as sent (quotes, backslashes, anything); what it
+ * cannot hold is the end of a quoted address followed by the next field,
+ * which a tail starting inside a quoted recipient or sender would have
+ * to swallow as its helo=. */
+#define HVAL	"(?:[^\">]++|>|\"(?!@[^\\s<>\"]{0,255}> (?:to=<|proto=|helo=<)))*?"
+#define TAILFIELDS_(V, H) \
+		"(?: from=<(?<from>" V ")>)?(?: to=<(?<to>" V ")>)?" \
 		"(?: proto=(?<proto>[A-Za-z0-9_-]{1,20}))?" \
-		"(?: helo=<(?<helo>.*?)>)?" \
+		"(?: helo=<(?<helo>" H ")>)?" \
 		"(?: sasl_method=(?<sm>\\S*))?" \
 		"(?: sasl_username=(?<su><[^>]*>|\\S*))?" \
 		"(?: sasl_sender=(?<ss>\\S*))?"
+#define TAILFIELDS	TAILFIELDS_(QVAL, HVAL)
+/* Raw values with a lone quote (before 3.5, addresses were logged in
+ * their internal form): read as before, when no strict tail reads. */
+#define TAILFIELDS_LOOSE TAILFIELDS_(".*?", ".*?")
 #define TEXT_TAIL \
-		"(?|(?<text>.*);" TAILFIELDS "$|(?<text>.*)$)"
-/* postscreen's tail is comma-separated and complete. */
+		"(?|(?<text>.*);" TAILFIELDS "$|(?<text>.*);" TAILFIELDS_LOOSE \
+		"$|(?<text>.*)$)"
+/* postscreen's tail is comma-separated and complete; its reasons are
+ * Postfix's fixed texts (no object, no ';' before the tail), so the first
+ * tail that reads to the end is the true one (the client's words all come
+ * after it). */
 #define PS_TEXT_TAIL \
-		"(?|(?<text>.*); from=<(?<from>.*?)>, to=<(?<to>.*?)>," \
-		" proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>.*)>$" \
+		"(?|(?<text>.*?); from=<(?<from>" QVAL ")>, to=<(?<to>" QVAL \
+		")>, proto=(?<proto>[A-Za-z0-9_-]{1,20}), helo=<(?<helo>.*)>$" \
 		"|(?<text>.*)$)"
 
 const char *const rx_source[RX_COUNT] = {
@@ -61,6 +80,9 @@ const char *const rx_source[RX_COUNT] = {
 	    "|milter-hold|milter-discard|hold|discard|filter|redirect|bcc|warn"
 	    "|info|hangup|delay|permit): " STAGE " from " NAMADDR
 	    ": " TEXT_TAIL,
+	/* 2: the tail alone, tried at each ';' of a reject (reject.c). */
+	[RX_TAIL] = "^;" TAILFIELDS "$",
+	[RX_TAIL_LOOSE] = "^;" TAILFIELDS_LOOSE "$",
 	/* 4: session lines. */
 	[RX_CONNECT] = "^connect from " NAMADDR "$",
 	[RX_DISCONNECT] = "^disconnect from " NAMADDR
@@ -76,8 +98,11 @@ const char *const rx_source[RX_COUNT] = {
 	    "|too many errors) after " STAGE
 	    "(?: \\((?:approximately )?(?<bytes>\\d{1,19}) bytes\\))? from "
 	    NAMADDR "$",
+	/* "]: " with an empty peek or reason loses its blank where trailing
+	 * blanks are stripped (fail2ban's samples): ":" alone is the same
+	 * line, with empty data. */
 	[RX_PIPELINING] = "^improper command pipelining after " STAGE
-	    " from " NAMADDR "(?:: (?<data>.*))?$",
+	    " from " NAMADDR "(?|: (?<data>.*)|:(?<data>))?$",
 	[RX_BARE_NEWLINE] = "^bare <LF> received after " STAGE " from " NAMADDR
 	    "$",
 	[RX_NON_SMTP] = "^non-SMTP command from " NAMADDR ": (?<data>.*)$",
@@ -85,7 +110,8 @@ const char *const rx_source[RX_COUNT] = {
 	[RX_ILLEGAL] = "^Illegal address syntax from " NAMADDR
 	    " in (?<cmd>[A-Z]{1,12}) command: (?<data>.*)$",
 	[RX_SASL] = "^" NAMADDR ": SASL (?<sm>[A-Za-z0-9_-]{1,40})"
-	    " authentication (?<detail>failed|aborted)(?:: (?<err>.*?))?"
+	    " authentication (?<detail>failed|aborted)"
+	    "(?|: (?<err>.*?)|:(?<err>))?"
 	    "(?:, sasl_username=(?<su>.*))?$",
 	[RX_RATE] = "^(?<detail>Connection rate|Connection concurrency"
 	    "|Message delivery request rate|Recipient address rate"

@@ -16,6 +16,8 @@
  *	evidence that needs no session context: relay attempts, DNSBL and
  *	HELO abuse (once a session each), improper pipelining, non-SMTP
  *	commands, bare newlines, SASL failures, postscreen's violations.
+ *	Of the rejects only the enforced 5xx ones count, for every rule
+ *	(refused_5xx()): a 4xx or a reject_warning is never evidence.
  *
  *	rules_session_end() judges the session as a whole:
  *
@@ -99,16 +101,25 @@ peer_text(char *out, size_t len, const char *label, struct pf_span sp,
 	out[w < len ? w : len - 1] = '\0';
 }
 
-/* permanent - an enforced 5xx reject that can make a five-fifty */
-int
-permanent(const struct pf_event *ev)
+/* refused_5xx - an enforced permanent (5xx) reject: the only reject that
+ * weighs. A 4xx asks the client to come back (greylisting, a HELO that
+ * does not resolve yet, defer_unauth_destination's 454), and a
+ * reject_warning refused nothing: neither ever adds score. */
+static int
+refused_5xx(const struct pf_event *ev)
 {
 	int		first = ev->code / 100;
 
 	if (ev->code == 0 && ev->dsn.p != NULL && ev->dsn.len > 0)
 		first = ev->dsn.p[0] - '0';	/* cleanup milter: no code */
-	return (ev->enforced && first == 5 &&
-	    ev->class != PF_CLASS_POLICY &&
+	return (ev->enforced && first == 5);
+}
+
+/* permanent - an enforced 5xx reject that can make a five-fifty */
+int
+permanent(const struct pf_event *ev)
+{
+	return (refused_5xx(ev) && ev->class != PF_CLASS_POLICY &&
 	    ev->class != PF_CLASS_SERVER_TROUBLE);
 }
 
@@ -392,11 +403,12 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 
 	switch (ev->kind) {
 	case PF_EV_REJECT:
-		if (ss != NULL) {
+		if (ss != NULL && pf_span_eq(ev->stage, "RCPT"))
+			ss->rcpt_rejects++;	/* logged, 4xx or not */
+		if (!refused_5xx(ev))
+			break;		/* every signal below: 5xx only */
+		if (ss != NULL)
 			ss->any_attempt = 1;
-			if (pf_span_eq(ev->stage, "RCPT"))
-				ss->rcpt_rejects++;
-		}
 		if (ss != NULL && permanent(ev)) {
 			ss->nperm++;
 			ss->nperm_own += ev->class != PF_CLASS_DNSBL;

@@ -237,6 +237,131 @@ test_fourxx_retry(void **state)
 	feed_done(&f);
 }
 
+/* Reject lines of every class, as Postfix writes them, with the client
+ * ($A), the code's and the DSN's first digit ($D) and a recipient number
+ * ($N) to fill in: each comes in a 4xx form (Postfix's default for
+ * several) and a 5xx. */
+static const char *const temporary_rejects[] = {
+	/* reject_unknown_helo_hostname: 450 4.7.1 by default */
+	"NOQUEUE: reject: RCPT from unknown[$A]: $D50 $D.7.1 "
+	"<mail.nx.example>: Helo command rejected: Host not found; "
+	"from=<a@nx.example> to=<u$N@ours.example> proto=ESMTP "
+	"helo=<mail.nx.example>",
+	"NOQUEUE: reject: RCPT from unknown[$A]: $D54 $D.7.1 Service "
+	"unavailable; Client host [192.0.2.1] blocked using zen.example; "
+	"from=<a@nx.example> to=<u$N@ours.example> proto=ESMTP "
+	"helo=<mail.nx.example>",
+	/* defer_unauth_destination */
+	"NOQUEUE: reject: RCPT from unknown[$A]: $D54 $D.7.1 "
+	"<u$N@else.example>: Relay access denied; from=<a@nx.example> "
+	"to=<u@else.example> proto=ESMTP helo=<mail.nx.example>",
+	/* a new recipient each time: dictionary, had it been 5xx */
+	"NOQUEUE: reject: RCPT from unknown[$A]: $D50 $D.1.1 "
+	"<u$N@ours.example>: Recipient address rejected: User unknown in "
+	"local recipient table; from=<a@nx.example> to=<u@ours.example> "
+	"proto=ESMTP helo=<mail.nx.example>",
+	"NOQUEUE: reject: RCPT from unknown[$A]: $D50 $D.7.1 Client host "
+	"rejected: cannot find your hostname, [192.0.2.1]; "
+	"from=<a@nx.example> to=<u$N@ours.example> proto=ESMTP "
+	"helo=<mail.nx.example>",
+	"NOQUEUE: reject: RCPT from unknown[$A]: $D50 $D.1.8 "
+	"<a@nx.example>: Sender address rejected: Domain not found; "
+	"from=<a@nx.example> to=<u$N@ours.example> proto=ESMTP "
+	"helo=<mail.nx.example>",
+	"NOQUEUE: reject: DATA from unknown[$A]: $D03 $D.5.0 <DATA>: Data "
+	"command rejected: Improper use of SMTP command pipelining; "
+	"from=<a@nx.example> to=<u$N@ours.example> proto=ESMTP "
+	"helo=<mail.nx.example>",
+	/* a HELO that is abuse in itself, on a temporary reject */
+	"NOQUEUE: reject: RCPT from unknown[$A]: $D50 $D.7.1 "
+	"<u$N@ours.example>: Recipient address rejected: Greylisted; "
+	"from=<a@nx.example> to=<u@ours.example> proto=ESMTP "
+	"helo=<localhost>",
+};
+#define NTEMPORARY (sizeof(temporary_rejects) / sizeof(temporary_rejects[0]))
+
+/* fill - a template with $A, $D and $N replaced */
+static void
+fill(char *out, size_t len, const char *tpl, const char *ip, int digit,
+    int n)
+{
+	size_t		w = 0;
+	int		k;
+
+	for (; *tpl != '\0' && w + 1 < len; tpl++) {
+		k = 0;
+		if (tpl[0] == '$' && tpl[1] == 'A')
+			k = snprintf(out + w, len - w, "%s", ip);
+		else if (tpl[0] == '$' && tpl[1] == 'D')
+			k = snprintf(out + w, len - w, "%d", digit);
+		else if (tpl[0] == '$' && tpl[1] == 'N')
+			k = snprintf(out + w, len - w, "%d", n);
+		else
+			out[w++] = *tpl;
+		if (k > 0) {
+			w += (size_t)k;
+			tpl++;
+		}
+	}
+	assert_true(w + 1 < len);
+	out[w] = '\0';
+}
+
+/* retry_days - class k's reject from ip every 15 minutes for three days
+ * (digit: the code's first digit; warn: as reject_warning); whether it
+ * was banned at any time */
+static int
+retry_days(size_t k, const char *ip, int digit, int warn)
+{
+	struct feeder	f;
+	char		body[1100], tmp[1024];
+	int		i, pid, ever = 0;
+
+	feed_init(&f);
+	feed_start(&f);
+	for (i = 0; i < 3 * 24 * 4; i++) {
+		fill(tmp, sizeof(tmp), temporary_rejects[k], ip, digit,
+		    k == 3 ? i : 0);
+		/* "NOQUEUE: reject: ..." or "NOQUEUE: reject_warning: ..." */
+		snprintf(body, sizeof(body), "NOQUEUE: %s: %s",
+		    warn ? "reject_warning" : "reject", tmp + 17);
+		pid = 1000 + i;
+		line(&f, "Nov %02d %02d:%02d:00 mx postfix/smtpd[%d]: connect "
+		    "from unknown[%s]", 21 + i / 96, i % 96 / 4, i % 4 * 15,
+		    pid, ip);
+		line(&f, "Nov %02d %02d:%02d:01 mx postfix/smtpd[%d]: %s",
+		    21 + i / 96, i % 96 / 4, i % 4 * 15, pid, body);
+		line(&f, "Nov %02d %02d:%02d:02 mx postfix/smtpd[%d]: "
+		    "disconnect from unknown[%s] ehlo=1 mail=1 rcpt=0/1 quit=1 "
+		    "commands=3/4", 21 + i / 96, i % 96 / 4, i % 4 * 15, pid,
+		    ip);
+		ever |= banned(&f, ip);
+		if (digit == 4 && scorer_score(f.s, ip, f.t) > 0)
+			fail_msg("rule %zu: a 4xx weighed %.2f after %d tries",
+			    k, scorer_score(f.s, ip, f.t), i + 1);
+	}
+	feed_done(&f);
+	return (ever);
+}
+
+/* test_temporary_never_scores - a 4xx (or a reject_warning) of any class
+ * every 15 minutes for days never weighs; the same as 5xx bans */
+static void
+test_temporary_never_scores(void **state)
+{
+	size_t		k;
+
+	(void)state;
+	for (k = 0; k < NTEMPORARY; k++) {
+		if (retry_days(k, "198.51.100.40", 4, 0))
+			fail_msg("4xx of rule %zu banned", k);
+		if (retry_days(k, "198.51.100.41", 5, 1))
+			fail_msg("reject_warning of rule %zu banned", k);
+		if (!retry_days(k, "198.51.100.42", 5, 0))
+			fail_msg("5xx of rule %zu never banned", k);
+	}
+}
+
 /* test_list_server - stale subscribers rejected in every post, the rest
  * of each post accepted: never a five-fifty, never a dictionary */
 static void
@@ -746,6 +871,7 @@ const struct CMUnitTest score_tests[] = {
 	cmocka_unit_test(test_fivefifty_slow),
 	cmocka_unit_test(test_fivefifty_not_in_one_session),
 	cmocka_unit_test(test_fourxx_retry),
+	cmocka_unit_test(test_temporary_never_scores),
 	cmocka_unit_test(test_list_server),
 	cmocka_unit_test(test_dictionary),
 	cmocka_unit_test(test_signals),

@@ -59,6 +59,7 @@ DECLARE_TESTS(guard_tests);
 DECLARE_TESTS(bounds_tests);
 DECLARE_TESTS(mynetworks_tests);
 DECLARE_TESTS(fivefifty_tests);
+DECLARE_TESTS(stage_tests);
 
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */
