@@ -15,7 +15,9 @@
  *	  explain says why it is not banned, check shows what was read;
  *	  with protect_mynetworks = no the same client is banned;
  *	- a main.cf postconf refuses is a warning naming the directory and
- *	  what postconf said, in check's findings; the command goes on.
+ *	  what postconf said, in check's findings; the command goes on;
+ *	- explain says why a client is not banned: only temporary rejects
+ *	  (never scored), or how far its score is below ban_threshold.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,9 +227,69 @@ test_mynetworks_scan(void **state)
 	assert_int_equal(system("rm -rf " MD), 0);
 }
 
+/* test_explain_why_not - explain says why a client is not banned: only
+ * temporary rejects (never scored), or how far below ban_threshold */
+static void
+test_explain_why_not(void **state)
+{
+	struct run_result r;
+	time_t		 t = time(NULL) - 5 * 3600;
+	char		 ts[64];
+	FILE		*f;
+	int		 i;
+
+	(void)state;
+	assert_int_equal(system("rm -rf " MD " && mkdir -p " MD), 0);
+	put(MD "/ff.conf", "state_db = " MD "/ff.db\n"
+	    "firewall = off\n"
+	    "access_map =\n"
+	    "protect_mynetworks = no\n");
+	assert_non_null(f = fopen(MD "/mail.log", "w"));
+	for (i = 0; i < 4; i++, t += 900) {
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		fprintf(f, "%s mx postfix/smtpd[%d]: connect from "
+		    "unknown[192.0.2.77]\n%s mx postfix/smtpd[%d]: NOQUEUE: "
+		    "reject: RCPT from unknown[192.0.2.77]: 450 4.7.1 "
+		    "<bad.helo>: Helo command rejected: Host not found; "
+		    "from=<a@b.example> to=<u@example.test> proto=ESMTP "
+		    "helo=<bad.helo>\n%s mx postfix/smtpd[%d]: disconnect from "
+		    "unknown[192.0.2.77] ehlo=1 mail=1 rcpt=0/1 quit=1 "
+		    "commands=3/4\n", ts, 100 + i, ts, 100 + i, ts, 100 + i);
+	}
+	/* One relay attempt: evidence, far from a ban. */
+	fprintf(f, "%s mx postfix/smtpd[300]: connect from x[203.0.113.5]\n"
+	    "%s mx postfix/smtpd[300]: NOQUEUE: reject: RCPT from "
+	    "x[203.0.113.5]: 554 5.7.1 <v@elsewhere.example>: Relay access "
+	    "denied; from=<a@b.example> to=<v@elsewhere.example> proto=ESMTP "
+	    "helo=<x>\n%s mx postfix/smtpd[300]: disconnect from "
+	    "x[203.0.113.5] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4\n", ts,
+	    ts, ts);
+	fclose(f);
+	{
+		char *argv[] = { (char *)bin_path(), "scan", "-c",
+		    MD "/ff.conf", MD "/mail.log", NULL };
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+	}
+	ff(&r, "explain", "192.0.2.77", NULL);
+	if (strstr(r.out, "why not banned:\n    4 temporary rejects (4xx): "
+	    "never scored") == NULL)
+		fail_msg("explain 192.0.2.77: %s", r.out);
+	run_free(&r);
+	ff(&r, "explain", "203.0.113.5", NULL);
+	assert_int_equal(r.status, 0);
+	if (strstr(r.out, "why not banned:\n    score ") == NULL ||
+	    strstr(r.out, " is below ban_threshold 10 (") == NULL)
+		fail_msg("explain 203.0.113.5: %s", r.out);
+	run_free(&r);
+	assert_int_equal(system("rm -rf " MD), 0);
+}
+
 const struct CMUnitTest mynetworks_tests[] = {
 	cmocka_unit_test(test_mynetworks_parse),
 	cmocka_unit_test(test_mynetworks_scan),
+	cmocka_unit_test(test_explain_why_not),
 };
 const size_t mynetworks_tests_count = sizeof(mynetworks_tests) /
     sizeof(mynetworks_tests[0]);
