@@ -395,6 +395,20 @@ else
 	echo "accuracy.sh: no real Postfix run (--no-postfix, not root or no Postfix)" >&2
 fi
 
+# One markdown table per log (bench/accuracy.md is made from it).
+awk -F'\t' '
+function md(s) { gsub(/\|/, "\\|", s); return s }
+$1 != cur {
+	cur = $1
+	printf "\n### %s\n\n", cur
+	print "| address | name | bans | tipped by | evidence | accepted | 5xx (class) | 4xx | DNSBL | SASL | postscreen | judgement | reason |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+}
+{
+	printf "| %s | %s | %s | %s | %s | %s | %s %s | %s | %s | %s | %s | %s | %s |\n", \
+	    $2, md($6), $3, $4, $5, $7, $9, ($8 == "-" ? "" : "(" $8 ")"), $10, $11, $12, $13, $16, $17
+}' "$out/bans.tsv" >"$out/accuracy-tables.md"
+
 {
 	echo "fivefifty $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$top" diff --quiet HEAD -- . 2>/dev/null || echo '+changes'), bench/accuracy.sh, results in $out"
 	printf '%-34s %8s %8s %12s %10s %13s\n' log lines clients banned/bans justified questionable
