@@ -257,7 +257,7 @@ test_control_ban_bounds(void **state)
 	assert_non_null(strstr(out, "\nok\n"));
 	free(out);
 	assert_int_equal(stop(), 0);
-	out = sh("sqlite3 " DIR "/ff.db \"SELECT group_concat(addr) FROM "
+	out = sh(SQLITE3 DIR "/ff.db \"SELECT group_concat(addr) FROM "
 	    "bans\"", NULL);
 	assert_string_equal(out, "198.51.100.25\n");
 	free(out);

@@ -343,7 +343,7 @@ test_daemon_control(void **state)
 	pid = start();
 	assert_true(in_set("198.51.100.7"));
 	assert_false(in_set("192.0.2.50"));
-	out = sh("sqlite3 " DIR "/ff.db \"SELECT count(*) FROM bans WHERE "
+	out = sh(SQLITE3 DIR "/ff.db \"SELECT count(*) FROM bans WHERE "
 	    "manual = 1 AND addr = '198.51.100.7'\"", NULL);
 	assert_int_equal(atoi(out), 1);
 	free(out);
@@ -572,7 +572,7 @@ dump(const char *db)
 {
 	char	cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"SELECT addr, score, bans, "
+	snprintf(cmd, sizeof(cmd), SQLITE3 "%s \"SELECT addr, score, bans, "
 	    "first_seen, last_seen, "
 	    "banned_until FROM clients ORDER BY addr; SELECT addr, t, weight, "
 	    "rule, detail FROM evidence ORDER BY addr, t, rule, detail, "
@@ -719,9 +719,12 @@ query(const char *db, const char *sql)
 {
 	char		 cmd[1024], *out;
 	long long	 v;
+	int		 st;
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s \"%s\"", db, sql);
-	out = sh(cmd, NULL);
+	snprintf(cmd, sizeof(cmd), SQLITE3 "%s \"%s\" 2>&1", db, sql);
+	out = sh(cmd, &st);
+	if (st != 0)
+		fail_msg("%s: %s", cmd, out);	/* not a count of 0 */
 	v = atoll(out);
 	free(out);
 	return (v);
@@ -772,6 +775,7 @@ test_daemon_state_locked(void **state)
 {
 	char		*out;
 	pid_t		 pid;
+	long long	 n = -1;
 	int		 failing, ok;
 
 	(void)state;
@@ -802,11 +806,12 @@ test_daemon_state_locked(void **state)
 	/* Resumed by itself: the ban and every position stored. */
 	ok = wait_status("state              ok\n  state_pending      0\n",
 	    90000);
-	if (!ok || !stored_all() || query(DIR "/ff.db", "SELECT count(*) FROM "
-	    "bans WHERE manual = 1 AND addr = '198.51.100.9'") != 1) {
+	if (!ok || !stored_all() || (n = query(DIR "/ff.db", "SELECT count(*) "
+	    "FROM bans WHERE manual = 1 AND addr = '198.51.100.9'")) != 1) {
 		(void)stop(pid);
 		fail_msg("not stored after the lock was released (status ok: "
-		    "%d, positions: %d)", ok, stored_all());
+		    "%d, positions: %d, manual bans: %lld): %s", ok, stored_all(),
+		    n, read_file(DIR "/daemon.log", &(size_t){ 0 }));
 	}
 	assert_int_equal(cli("status", "--json", NULL, NULL, &out), 0);
 	ok = strstr(out, "\"state\":\"ok\"") != NULL &&
@@ -1221,7 +1226,7 @@ bans_db(const char *db)
 {
 	char	cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 -separator ' ' %s \"SELECT addr, "
+	snprintf(cmd, sizeof(cmd), SQLITE3 "-separator ' ' %s \"SELECT addr, "
 	    "at, until, n, reason FROM bans ORDER BY at, addr\"", db);
 	return (sh(cmd, NULL));
 }

@@ -338,11 +338,11 @@ test_far_future_scan(void **state)
 	free(l);
 	assert_null(strstr(out, "198.51.100.1"));	/* not scored */
 	free(out);
-	out = sh("sqlite3 " GDIR "/ff.db \"SELECT count(*) FROM evidence "
+	out = sh(SQLITE3 GDIR "/ff.db \"SELECT count(*) FROM evidence "
 	    "WHERE addr = '192.0.2.50'\"", NULL);
 	assert_true(atoi(out) > 0);			/* not pruned */
 	free(out);
-	out = sh("sqlite3 " GDIR "/ff.db \"SELECT value FROM meta WHERE "
+	out = sh(SQLITE3 GDIR "/ff.db \"SELECT value FROM meta WHERE "
 	    "key = 'log_time'\"", NULL);
 	assert_true(atoll(out) < (long long)now + 86400);
 	free(out);
@@ -837,9 +837,12 @@ dquery(const char *sql)
 {
 	char		 cmd[1024], *out;
 	long long	 v;
+	int		 st;
 
-	snprintf(cmd, sizeof(cmd), "sqlite3 " DDIR "/ff.db \"%s\"", sql);
-	out = sh(cmd, NULL);
+	snprintf(cmd, sizeof(cmd), SQLITE3 DDIR "/ff.db \"%s\" 2>&1", sql);
+	out = sh(cmd, &st);
+	if (st != 0)
+		fail_msg("%s: %s", cmd, out);	/* not a count of 0 */
 	v = atoll(out);
 	free(out);
 	return (v);

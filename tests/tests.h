@@ -61,6 +61,10 @@ DECLARE_TESTS(mynetworks_tests);
 DECLARE_TESTS(fivefifty_tests);
 DECLARE_TESTS(stage_tests);
 
+/* The sqlite3 shell as the tests read a state: it waits for a writer's
+ * lock instead of answering "database is locked" (read as 0). */
+#define SQLITE3	"sqlite3 -cmd '.timeout 10000' "
+
 struct run_result {
 	int	 status;	/* exit status, or 128 + signal */
 	char	*out;		/* NUL-terminated, malloc'd */
