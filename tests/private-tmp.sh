@@ -26,14 +26,26 @@ fi
 base=$(mktemp -d /tmp/fivefifty-tmp.XXXXXX) || exit 1
 chmod 1777 "$base"
 trap 'rm -rf "$base"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
 # A pid namespace too: whatever a test leaves running (a daemon, a
 # Postfix) ends with the run instead of outliving it in a /tmp no one
 # else can see. sh stays its first process (it reaps orphans; CMD is
 # its child); /proc is the namespace's own, as the sanitizers read it.
+# In the background, so that a signal to this script ends the run at
+# once: the namespace dies with unshare (--kill-child).
 FIVEFIFTY_PRIVATE_TMP=$base unshare --mount --propagation private \
     --pid --fork --kill-child --mount-proc \
     sh -c 'mount --bind "$FIVEFIFTY_PRIVATE_TMP" /tmp || {
 	echo "tests: cannot mount a private /tmp; sharing /tmp" >&2; }
-	"$@"' sh "$@"
+	"$@"' sh "$@" <&0 &
+child=$!
+# SIGKILL: the namespace's first process ignores SIGTERM.
+sig=
+trap 'sig=130; kill -KILL $child 2>/dev/null' INT
+trap 'sig=143; kill -KILL $child 2>/dev/null' TERM HUP
+rc=0
+wait $child || rc=$?
+while kill -0 $child 2>/dev/null; do	# woken by a signal: its end
+	rc=0
+	wait $child || rc=$?
+done
+exit ${sig:-$rc}

@@ -7,7 +7,7 @@
 # GLOB is cmocka's test filter (FIVEFIFTY_TESTS), e.g. 'test_kill_restart*'.
 # stress-ng --cpu 2 loads the machine while the runs go on (when it is
 # installed). Prints one line per run; a failed run's output is kept in
-# /tmp/fivefifty-repeat.N.log. Exits 1 when any run failed.
+# /tmp/fivefifty-repeat.PID.N.log. Exits 1 when any run failed.
 set -u
 glob=${1:?usage: $0 GLOB [RUNS]}
 runs=${2:-50}
@@ -21,7 +21,7 @@ pass=0
 fail=0
 i=1
 while [ $i -le "$runs" ]; do
-	log=/tmp/fivefifty-repeat.$i.log
+	log=/tmp/fivefifty-repeat.$$.$i.log
 	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    FIVEFIFTY_BIN=build/san/fivefifty \
