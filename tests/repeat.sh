@@ -15,7 +15,9 @@ load=
 if command -v stress-ng >/dev/null; then
 	stress-ng --cpu 2 --timeout 86400s >/dev/null 2>&1 &
 	load=$!
-	trap 'kill $load 2>/dev/null' EXIT INT TERM
+	trap 'kill $load 2>/dev/null' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM HUP
 fi
 pass=0
 fail=0
