@@ -28,7 +28,9 @@ chmod 1777 "$base"
 trap 'rm -rf "$base"' EXIT
 # A pid namespace too: whatever a test leaves running (a daemon, a
 # Postfix) ends with the run instead of outliving it in a /tmp no one
-# else can see. sh stays its first process (it reaps orphans; CMD is
+# else can see. And a /run/netns of its own: the scripts name their
+# network namespaces after their pid ($$), which is no longer unique
+# across runs once each run has its own pids. sh stays its first process (it reaps orphans; CMD is
 # its child); /proc is the namespace's own, as the sanitizers read it.
 # In the background, so that a signal to this script ends the run at
 # once: the namespace dies with unshare (--kill-child).
@@ -36,6 +38,9 @@ FIVEFIFTY_PRIVATE_TMP=$base unshare --mount --propagation private \
     --pid --fork --kill-child --mount-proc \
     sh -c 'mount --bind "$FIVEFIFTY_PRIVATE_TMP" /tmp || {
 	echo "tests: cannot mount a private /tmp; sharing /tmp" >&2; }
+	mkdir -p /run/netns && mount -t tmpfs -o size=1m,mode=0755 \
+	    fivefifty-netns /run/netns || {
+		echo "tests: cannot mount a private /run/netns" >&2; }
 	"$@"' sh "$@" <&0 &
 child=$!
 # SIGKILL: the namespace's first process ignores SIGTERM.
