@@ -173,4 +173,106 @@ int	tailer_timeout(const struct tailer *);
 void	tailer_stats(const struct tailer *, int, struct tail_stats *);
 void	tailer_free(struct tailer *);
 
+/*
+ * Journal source (journal.c): the systemd journal through sd-journal, as
+ * lines the parser reads.
+ *
+ *	struct journal *journal_open(const struct journal_opts *o,
+ *		    char *err, size_t errlen);
+ *	int	journal_fd(struct journal *j);
+ *	int	journal_timeout(struct journal *j);
+ *	int	journal_read(struct journal *j, tail_cb cb, void *arg,
+ *		    unsigned max);
+ *	int	journal_pending(const struct journal *j);
+ *	int	journal_position(const struct journal *j,
+ *		    struct journal_pos *p);
+ *	void	journal_stats(const struct journal *j,
+ *		    struct journal_stats *st);
+ *	void	journal_free(struct journal *j);
+ *	int	journal_match_check(const char *match, char *err,
+ *		    size_t errlen);
+ *
+ * journal_open() opens the system journal (o->directory and o->files
+ * empty), a directory of journal files (o->directory), or the journal
+ * files o->files (o->nfiles of them), keeps the entries that o->match
+ * selects (journalctl's syntax: FIELD=value terms, a "+" between
+ * alternatives; NULL or "" selects JOURNAL_MATCH_DEFAULT: every Postfix
+ * instance, whatever its syslog_name), and places the reader: after
+ * o->stored when it is set and its entry exists; when that entry is gone
+ * (vacuumed, rotated away) at the oldest entry after its realtime stamp,
+ * and journal_stats() says cursor_lost; with nothing stored, at the first
+ * entry at or after o->since_usec when that is not 0, else at the oldest
+ * entry when o->from_start, else after the newest (a follower's first
+ * start). NULL with the reason and the object (directory, file) in err.
+ *
+ * journal_read() delivers up to max entries (0: no limit) as struct
+ * tail_line: file is o->file, path "journal", line is "STAMP HOST
+ * IDENT[PID]: MESSAGE" (STAMP: the entry's realtime in RFC 3339, local
+ * time with microseconds and a numeric offset with a colon; HOST:
+ * _HOSTNAME; IDENT: SYSLOG_IDENTIFIER, else _COMM; PID: SYSLOG_PID, else
+ * _PID, and no "[PID]" when it has neither), a message cut to
+ * LINES_MAX_DEFAULT bytes (counted in cut); pos is zero. It first hands
+ * the descriptor's events to sd_journal_process(). It returns the number
+ * delivered, or -1 if cb returned -1 or the journal could not be read
+ * (logged with its object). journal_pending() says entries may be ready
+ * without a new event on journal_fd() (the last read stopped at max).
+ * journal_fd() is the descriptor to poll for POLLIN (sd_journal_get_fd());
+ * journal_timeout() the longest sleep in milliseconds (-1: none).
+ *
+ * journal_position() fills p with where reading goes on from: the last
+ * entry delivered, or before any, the entry the reader was placed after
+ * (the stored one, or the newest at open); 0 when there is none (an
+ * empty journal), 1 when p is filled. A consumer commits it with what it
+ * made of the entries, in one transaction, and hands it back as
+ * o->stored at the next start: nothing is lost, nothing counted twice.
+ *
+ * journal_match_check() says whether match is valid journal_match syntax:
+ * 0, or -1 with what is wrong in err.
+ */
+#define JOURNAL_CURSOR_MAX	512
+#define JOURNAL_MATCH_MAX	1024
+/* Every Postfix instance, whatever its syslog_name: the mail facility
+ * (syslog_facility = mail, Postfix's default), the unit of Postfix
+ * outside Debian, and the slice of Debian's postfix@INSTANCE units
+ * (postfix@-.service and postmulti's postfix@NAME.service). */
+#define JOURNAL_MATCH_DEFAULT	"SYSLOG_FACILITY=2 + " \
+	"_SYSTEMD_UNIT=postfix.service + _SYSTEMD_SLICE=system-postfix.slice"
+
+struct journal_pos {
+	char		 cursor[JOURNAL_CURSOR_MAX];	/* "": none */
+	unsigned long long realtime;	/* usec of that entry */
+};
+
+struct journal_opts {
+	const char	*directory;	/* NULL or "": not a directory */
+	const char *const *files;	/* or these files */
+	int		 nfiles;
+	const char	*match;		/* NULL or "": the default */
+	const struct journal_pos *stored;	/* NULL: none */
+	unsigned long long since_usec;	/* 0: see from_start */
+	int		 from_start;	/* else after the newest */
+	int		 file;		/* tail_line.file */
+};
+
+struct journal_stats {
+	unsigned long long entries;	/* delivered */
+	unsigned long long cut;		/* messages over the length limit */
+	unsigned long long skipped;	/* entries without a MESSAGE */
+	int		 cursor_lost;	/* the stored entry was gone */
+	char		 source[1100];	/* "the system journal", "directory
+					 * D", "file F" or "N files" */
+};
+
+struct journal;
+
+struct journal *journal_open(const struct journal_opts *, char *, size_t);
+int	journal_fd(struct journal *);
+int	journal_timeout(struct journal *);
+int	journal_read(struct journal *, tail_cb, void *, unsigned);
+int	journal_pending(const struct journal *);
+int	journal_position(const struct journal *, struct journal_pos *);
+void	journal_stats(const struct journal *, struct journal_stats *);
+void	journal_free(struct journal *);
+int	journal_match_check(const char *, char *, size_t);
+
 #endif /* FIVEFIFTY_TAILER_H */
