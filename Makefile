@@ -26,8 +26,9 @@
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 DESTDIR	?=
-MAILLOG	?= /var/log/mail.log
+MAILLOG	?=
 FUZZ_SECONDS ?= 300
+comma	:= ,
 SHARED	?= ../shared
 
 CC	?= cc
@@ -105,20 +106,23 @@ deps-bench:
 deps-stress:
 	@scripts/deps.sh stress
 
-# Until the daemon lands (`fivefifty run`), `make run` parses the mail log
-# and prints what fivefifty sees in it; it changes nothing on the system.
+# `make run`: the daemon in the foreground with the sample configuration;
+# it reads the log log_source = auto chooses (a mail.log written lately,
+# else the journal), or MAILLOG=/path when given.
 run: deps-build
 	@$(MAKE) --no-print-directory fivefifty
 	@echo "fivefifty: running the daemon in the foreground with the sample" \
 	    "configuration conf/fivefifty.conf (Ctrl-C stops it). It follows" \
-	    "$(MAILLOG), keeps its state in /var/lib/fivefifty/fivefifty.db," \
+	    "$(if $(MAILLOG),$(MAILLOG),/var/log/mail.log when it was written in" \
+	    "the last day$(comma) else the systemd journal (log_source = auto)$(comma)" \
+	    "from its end)$(comma) keeps its state in /var/lib/fivefifty/fivefifty.db," \
 	    "creates the nftables table inet fivefifty (offenders are dropped" \
 	    "on ports 25, 465, 587), writes the Postfix map" \
 	    "/etc/postfix/fivefifty/access (only used once main.cf names it)" \
 	    "and listens on /run/fivefifty/control.sock." >&2
 	@if [ -d /etc/postfix ] && [ "$$(id -u)" -eq 0 ]; then \
 	    mkdir -p /etc/postfix/fivefifty; fi
-	./fivefifty -c conf/fivefifty.conf --log $(MAILLOG) run
+	./fivefifty -c conf/fivefifty.conf $(if $(MAILLOG),--log $(MAILLOG)) run
 
 test: deps-test
 	@[ -r /proc/self/stat ] || { echo "fivefifty: make test needs /proc" \
@@ -221,7 +225,8 @@ install: $(INSTALL_BIN)
 	@if [ -n "$(DESTDIR)" ]; then \
 	    echo "fivefifty: DESTDIR is set: no user created, nothing" \
 	        "chown'd, systemd not told. The package must create the" \
-	        "system user $(FF_USER) (in group adm), give it" \
+	        "system user $(FF_USER) (in groups adm and" \
+	        "systemd-journal), give it" \
 	        "$(MAPDIR), and run systemctl daemon-reload."; \
 	    exit 0; \
 	fi; \
@@ -240,10 +245,12 @@ install: $(INSTALL_BIN)
 	        --no-create-home --shell /usr/sbin/nologin \
 	        --comment '$(FF_GECOS)' $(FF_USER) || exit 1; \
 	fi; \
-	if getent group adm >/dev/null; then \
-	    echo "usermod -a -G adm $(FF_USER)"; \
-	    usermod -a -G adm $(FF_USER) || exit 1; \
-	fi; \
+	for g in adm systemd-journal; do \
+	    if getent group $$g >/dev/null; then \
+	        echo "usermod -a -G $$g $(FF_USER)"; \
+	        usermod -a -G $$g $(FF_USER) || exit 1; \
+	    fi; \
+	done; \
 	echo "chown $(FF_USER):$(FF_USER) $(MAPDIR)"; \
 	chown $(FF_USER):$(FF_USER) $(MAPDIR) || exit 1; \
 	if [ -d /run/systemd/system ]; then \
@@ -252,9 +259,11 @@ install: $(INSTALL_BIN)
 	echo; \
 	echo "fivefifty is installed, not started. Next:"; \
 	echo "  1. read fivefifty.conf(5), edit $(CONFDIR)/fivefifty.conf" \
-	    "(whitelist, mail_log, ...)"; \
+	    "(whitelist, log_source, mail_log, ...)"; \
 	echo "     and try it: fivefifty check;" \
 	    "fivefifty scan --dry-run /var/log/mail.log"; \
+	echo "     (no mail.log: Postfix logs to the journal;" \
+	    "fivefifty scan --dry-run --journal --since 7d)"; \
 	echo "  2. in /etc/postfix/main.cf, before any permit (in front of" \
 	    "what the list already holds):"; \
 	echo "     smtpd_client_restrictions = check_client_access" \

@@ -44,6 +44,7 @@ for s in reject long; do
 	rm -rf "$d"; mkdir -p "$d"; : > "$d/mail.log"
 	cat > "$d/ff.conf" <<CONF
 state_db = $PWD/$d/ff.db
+log_source = file
 mail_log = $PWD/$d/mail.log
 user =
 control_socket = $PWD/$d/ctl.sock

@@ -88,6 +88,7 @@ trap 'exit 130' INT TERM
 conf=$tmp/ff.conf
 cat >"$conf" <<EOF
 state_db = $tmp/ff.db
+log_source = file
 mail_log = $tmp/mail.log
 user =
 control_socket = $tmp/ctl.sock

@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -73,7 +74,10 @@ const char check_help[] =
 "     effect, as \"key = value\" lines a configuration file can hold,\n"
 "     after comment lines that say which file was read and what the\n"
 "     command line overrode. Durations are printed in the largest unit\n"
-"     that divides them (86400 seconds as 1d).\n"
+"     that divides them (86400 seconds as 1d). Comment lines then say\n"
+"     which networks are never banned and which log run reads (log_source:\n"
+"     the mail_log files or the journal, and why: with auto, whether a\n"
+"     mail_log was written in the last day).\n"
 "\n"
 "     An unknown key, a bad value (out of range, a relative path, a\n"
 "     user name that cannot be one) or a key set twice is an error that\n"
@@ -84,7 +88,10 @@ const char check_help[] =
 "     each finding is a warning on standard error (the configuration\n"
 "     is still valid, and the exit status is 0):\n"
 "       - user does not exist; control_group does not exist;\n"
-"       - a mail_log is missing (fivefifty run waits for it), is not a\n"
+"       - run reads the journal and user is in neither systemd-journal\n"
+"         nor adm, or journal_directory is missing or unreadable;\n"
+"       - run reads the files and a mail_log is missing (fivefifty run\n"
+"         waits for it), is not a\n"
 "         regular file, or user cannot read it or list its directory\n"
 "         (by the mode bits, with the user's groups: on Debian the\n"
 "         user must be in the group adm);\n"
@@ -366,19 +373,66 @@ check_socket(const struct ff_conf *c)
 		finding("%s: fivefifty run refuses to start", err);
 }
 
+/* in_group - the user is in the group named */
+static int
+in_group(const struct who *w, const char *name)
+{
+	struct group	*gr;
+	int		 i;
+
+	if ((gr = getgrnam(name)) == NULL)
+		return (0);
+	for (i = 0; i < w->ngroups; i++)
+		if (w->groups[i] == gr->gr_gid)
+			return (1);
+	return (0);
+}
+
+/* check_journal - the journal run will read, and the right to */
+static void
+check_journal(const struct who *w, const struct ff_conf *c)
+{
+	struct stat	sb;
+
+	if (c->journal_directory[0] != '\0') {
+		if (stat(c->journal_directory, &sb) == -1)
+			finding("journal_directory %s: %s", c->journal_directory,
+			    strerror(errno));
+		else if (!S_ISDIR(sb.st_mode))
+			finding("journal_directory %s is not a directory",
+			    c->journal_directory);
+		else if (w->known && !may(w, &sb, 5))
+			finding("user %s cannot read journal_directory %s",
+			    w->name, c->journal_directory);
+		return;
+	}
+	/* The system journal's files are the group systemd-journal's, and
+	 * Debian's adm reads them too (an ACL). */
+	if (w->known && w->uid != 0 && !in_group(w, "systemd-journal") &&
+	    !in_group(w, "adm"))
+		finding("user %s is in neither systemd-journal nor adm: it "
+		    "cannot read the journal (usermod -a -G systemd-journal "
+		    "%s; make install does it)", w->name, w->name);
+}
+
 /* check_system - what the file cannot say: users, files, directories */
 static void
 check_system(const struct ff_conf *c)
 {
 	struct who	 w;
+	char		 why[1400];
 	int		 i;
 
 	who_init(&w, c->user);
 	if (c->control_group[0] != '\0' && getgrnam(c->control_group) == NULL)
 		finding("control_group %s does not exist (its members may "
 		    "control the daemon)", c->control_group);
-	for (i = 0; i < c->nmail_log; i++)
-		check_log(&w, c->mail_log[i]);
+	if (cmd_log_source(c, time(NULL), why, sizeof(why)) ==
+	    LOG_SOURCE_JOURNAL)
+		check_journal(&w, c);
+	else
+		for (i = 0; i < c->nmail_log; i++)
+			check_log(&w, c->mail_log[i]);
 	check_dir(&w, "state_db", c->state_db, " (fivefifty run makes it "
 	    "when started as root)");
 	check_map(&w, c);
@@ -402,6 +456,7 @@ cmd_check(int argc, char **argv)
 	};
 	struct ff_conf	 conf;
 	const char	*cfile = NULL, *path;
+	char		 why[1400];
 	int		 ch, status;
 
 	optind = 0;
@@ -436,6 +491,10 @@ cmd_check(int argc, char **argv)
 	    "mail_log from --log") : "");
 	conf_print(stdout, &conf);
 	printf("# mynetworks, never banned: %s\n", conf.mynetworks_note);
+	printf("# run reads %s: %s\n", cmd_log_source(&conf, time(NULL), why,
+	    sizeof(why)) == LOG_SOURCE_JOURNAL ? (conf.journal_directory[0] !=
+	    '\0' ? "the journal of journal_directory" : "the system journal") :
+	    "the mail_log files", why);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		log_warn("check: standard output");
 		conf_free(&conf);

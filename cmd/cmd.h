@@ -110,9 +110,28 @@ int	cmd_mynetworks(struct ff_conf *);
 const char *cmd_protected_by(const struct ff_conf *, const struct score_net *);
 int	mynetworks_parse(const char *, struct ff_conf *, int);
 int	cmd_fw_decision(struct fw *, const struct score_decision *);
+int	cmd_log_source(const struct ff_conf *, long long, char *, size_t);
+
+/* The journal options of scan and report (journal_opts.c). */
+#define CMD_MAX_JFILES	64
+enum { CJ_JOURNAL = 1000, CJ_DIR, CJ_FILE };
+struct cmd_journal {
+	int		 on;
+	const char	*dir;
+	const char	*files[CMD_MAX_JFILES + 1];
+	int		 nfiles;
+	char		 key[4096];	/* the state's positions row */
+};
+struct journal_opts;
+int	cmd_journal_opt(struct cmd_journal *, const char *, int, const char *);
+int	cmd_journal_setup(struct cmd_journal *, const char *,
+	    const struct ff_conf *, struct journal_opts *);
+long long cmd_when(const char *);
+int	cmd_log_file_ok(const char *, char *, size_t);
 struct rp;
 struct score_conf;
 int	report_logs(struct rp *, const struct score_conf *, char **, int,
-	    long long, long long, int, long long *);
+	    const struct journal_opts *, long long, long long, int,
+	    long long *);
 
 #endif /* FIVEFIFTY_CMD_H */

@@ -68,6 +68,7 @@ cmd_conf_overrides(struct ff_conf *c)
 			snprintf(c->mail_log[i], sizeof(c->mail_log[i]), "%s",
 			    cmd_g.logs[i]);
 		c->nmail_log = cmd_g.nlogs;
+		c->log_source = LOG_SOURCE_FILE;	/* files named: files */
 	}
 }
 

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #include "firewall/firewall.h"
 #include "reports/reports.h"
 #include "score/score.h"
+#include "tailer/tailer.h"
 #include "util/util.h"
 
 
@@ -41,7 +43,8 @@ const char report_usage[] =
     "usage: fivefifty report helo|fivefifties|summary [--since DURATION | "
     "--from TIME [--until TIME]]\n"
     "           [--format text|csv|json|html|postfix] [--top N] [--all]\n"
-    "           [--db FILE | --log FILE ... | FILE ... | -]\n"
+    "           [--db FILE | --log FILE ... | FILE ... | - |\n"
+    "            --journal [--journal-directory DIR | --journal-file FILE ...]]\n"
     "           [--mail-to ADDR [--mail-from ADDR]] [--host NAME]\n";
 
 const char report_help[] =
@@ -104,7 +107,8 @@ const char report_help[] =
 "                       the others cover all the data by default.\n"
 "     --from TIME, --until TIME\n"
 "                       The period; TIME is local, YYYY-MM-DD[ HH:MM[:SS]]\n"
-"                       (or with T), or @SECONDS since the epoch.\n"
+"                       (or with T), @SECONDS since the epoch, or a\n"
+"                       duration ago (7d).\n"
 "     --format F        text (default: fits 80 columns), csv, json, html;\n"
 "                       postfix for fivefifties.\n"
 "     --top N           Rows in each table (default 20, the summary's\n"
@@ -112,6 +116,14 @@ const char report_help[] =
 "     --all             fivefifties: also clients that never came back.\n"
 "     --db FILE         The state database (default state_db).\n"
 "     --log FILE        Read this log instead of the state (repeatable).\n"
+"     --journal         Read the systemd journal instead of the state\n"
+"                       (journal_match's entries, by default every\n"
+"                       Postfix instance; from a fivefifty_window, at\n"
+"                       least a day, before the period).\n"
+"     --journal-directory DIR, --journal-file FILE\n"
+"                       The journal files of DIR, or these files\n"
+"                       (repeatable), instead of the system's journal;\n"
+"                       each implies --journal.\n"
 "     --mail-to ADDR    summary: mail it (text and HTML alternatives) to\n"
 "                       ADDR through sendmail_path -t -oi instead of\n"
 "                       printing it.\n"
@@ -139,35 +151,6 @@ const char report_help[] =
 static struct ff_conf conf;
 static struct fw_conf protect;		/* cmd_protect()'s list */
 
-/* parse_when - a TIME argument in seconds, or -1 */
-static long long
-parse_when(const char *v)
-{
-	static const char *const fmts[] = { "%Y-%m-%d %H:%M:%S",
-	    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
-	    "%Y-%m-%d", NULL };
-	struct tm	 tm;
-	const char	*end;
-	char		*e;
-	long long	 n;
-	int		 i;
-
-	if (v[0] == '@') {
-		errno = 0;
-		n = strtoll(v + 1, &e, 10);
-		return (errno != 0 || e == v + 1 || *e != '\0' || n < 0 ? -1 :
-		    n);
-	}
-	for (i = 0; fmts[i] != NULL; i++) {
-		memset(&tm, 0, sizeof(tm));
-		if ((end = strptime(v, fmts[i], &tm)) != NULL && *end == '\0') {
-			tm.tm_isdst = -1;
-			return ((long long)mktime(&tm));
-		}
-	}
-	return (-1);
-}
-
 /* protected - never in a postfix table: what the enforcer never bans */
 static int
 protected(const char *addr)
@@ -193,11 +176,16 @@ cmd_report(int argc, char **argv)
 		{ "mail-to", required_argument, NULL, 'm' },
 		{ "mail-from", required_argument, NULL, 'M' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "journal", no_argument, NULL, CJ_JOURNAL },
+		{ "journal-directory", required_argument, NULL, CJ_DIR },
+		{ "journal-file", required_argument, NULL, CJ_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rp_opts	 o;
 	struct rp	*rp;
+	struct cmd_journal cj;
+	struct journal_opts jo;
 	const char	*what, *cpath = NULL, *db = NULL, *since = NULL;
 	const char	*from_s = NULL, *until_s = NULL, *mail_to = NULL;
 	const char	*mail_from = NULL, *host = NULL;
@@ -211,6 +199,7 @@ cmd_report(int argc, char **argv)
 	int		 ch, nlogs = 0, status = EX_OK, i, rc;
 
 	memset(&o, 0, sizeof(o));
+	memset(&cj, 0, sizeof(cj));
 	o.top = -1;
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
@@ -243,6 +232,12 @@ cmd_report(int argc, char **argv)
 		case 'm': mail_to = optarg; break;
 		case 'M': mail_from = optarg; break;
 		case 'H': host = optarg; break;
+		case CJ_JOURNAL:
+		case CJ_DIR:
+		case CJ_FILE:
+			if (cmd_journal_opt(&cj, "report", ch, optarg) != 0)
+				return (EX_USAGE);
+			break;
 		case 'l':
 			if (nlogs >= REPORT_MAX_LOGS) {
 				fprintf(stderr, "fivefifty report: too many "
@@ -296,7 +291,12 @@ cmd_report(int argc, char **argv)
 		}
 		logs[nlogs++] = argv[i];
 	}
-	if (nlogs == 0)		/* else the command's own win */
+	if (cj.on && (nlogs > 0 || db != NULL)) {
+		fprintf(stderr, "fivefifty report: --journal reads the journal: "
+		    "no log FILE nor --db with it\n");
+		return (EX_USAGE);
+	}
+	if (nlogs == 0 && !cj.on)	/* else the command's own win */
 		for (i = 0; i < cmd_g.nlogs; i++)
 			logs[nlogs++] = (char *)cmd_g.logs[i];
 	if ((mail_to != NULL || mail_from != NULL) &&
@@ -343,12 +343,12 @@ cmd_report(int argc, char **argv)
 		until = ((long long)time(NULL) / 3600 + 1) * 3600;
 		from = until - ((long long)secs + 3599) / 3600 * 3600;
 	}
-	if (from_s != NULL && (from = parse_when(from_s)) == -1) {
+	if (from_s != NULL && (from = cmd_when(from_s)) == -1) {
 		fprintf(stderr, "fivefifty report: --from %s: expected "
 		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", from_s);
 		return (EX_DATAERR);
 	}
-	if (until_s != NULL && (until = parse_when(until_s)) == -1) {
+	if (until_s != NULL && (until = cmd_when(until_s)) == -1) {
 		fprintf(stderr, "fivefifty report: --until %s: expected "
 		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", until_s);
 		return (EX_DATAERR);
@@ -362,14 +362,24 @@ cmd_report(int argc, char **argv)
 		    "begins\n");
 		return (EX_DATAERR);
 	}
+	if (cj.on && (rc = cmd_journal_setup(&cj, "report", &conf, &jo)) != 0)
+		return (rc);
 	rp = rp_new(from, until);
-	if (nlogs > 0) {
+	if (nlogs > 0 || cj.on) {
 		/* the period and the one before it (the summary's change) */
 		lo = from == RP_OPEN_FROM ? LLONG_MIN : until == RP_OPEN_UNTIL ?
 		    from : from - (until - from);
 		hi = until;
-		status = report_logs(rp, &conf.score, logs, nlogs, lo, hi,
-		    strcmp(what, "helo") == 0, &now);
+		/* The journal from a fivefifty_window (at least a day) before
+		 * the period: what a client did before it counts, as in the
+		 * logs of the days before. */
+		jo.from_start = 1;
+		if (cj.on && lo != LLONG_MIN && lo - (long long)fmax(
+		    conf.score.fivefifty_window, 86400) > 0)
+			jo.since_usec = (unsigned long long)(lo - (long long)
+			    fmax(conf.score.fivefifty_window, 86400)) * 1000000;
+		status = report_logs(rp, &conf.score, logs, nlogs, cj.on ? &jo :
+		    NULL, lo, hi, strcmp(what, "helo") == 0, &now);
 		if (until != RP_OPEN_UNTIL && now > until)
 			now = until;
 	} else {
@@ -390,7 +400,7 @@ cmd_report(int argc, char **argv)
 	}
 	o.now = now;
 	o.host = host;
-	o.source = nlogs > 0 ? "logs" : "state";
+	o.source = cj.on ? "journal" : nlogs > 0 ? "logs" : "state";
 	o.watch = conf.score.fivefifty_window;
 	memset(&protect, 0, sizeof(protect));
 	cmd_protect(&protect, &conf);

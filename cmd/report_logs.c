@@ -8,14 +8,17 @@
  *	on one thread, the scorer on the caller's
  * SYNOPSIS
  *	int	report_logs(struct rp *rp, const struct score_conf *c,
- *		    char **files, int nfiles, long long lo, long long hi,
- *		    int rejects_only, long long *now);
+ *		    char **files, int nfiles, const struct journal_opts *jo,
+ *		    long long lo, long long hi, int rejects_only,
+ *		    long long *now);
  * DESCRIPTION
  *	Reads each file (gzip'd or not; "-" is standard input) in order,
  *	parses its lines, and scores the events with a scorer that has no
  *	state and counts facts for log times in [lo, hi); then hands the
  *	facts, the five-fifty entries and the ban decisions to rp, and sets
- *	*now to the log time of the last event. Idle sessions are closed
+ *	*now to the log time of the last event. With jo, the journal's
+ *	entries are read instead of files (tailer/journal.c: the same lines
+ *	the parser reads from a text log). Idle sessions are closed
  *	every FLUSH_LINES lines and at the end, as scan does, so that the
  *	facts equal those scan stores in a state.
  *
@@ -46,6 +49,7 @@
 #include "cmd.h"
 #include "reports/reports.h"
 #include "score/score.h"
+#include "tailer/tailer.h"
 #include "util/util.h"
 
 #define FLUSH_LINES	200000	/* as scan: close idle sessions this often */
@@ -73,6 +77,8 @@ struct pipe {
 	struct scorer	*counts;	/* the events' own counts */
 	struct pf_epoch_cache ec;
 	unsigned long long lines;
+	const struct journal_opts *jo;	/* the journal, not files */
+	struct batch	*jb;		/* the journal's batch being filled */
 };
 
 /* batch_new - an empty batch */
@@ -216,14 +222,69 @@ read_file(struct pipe *pp, const char *path)
 	return (n < 0 ? EX_NOINPUT : EX_OK);
 }
 
-/* reader - the reader thread: every file, then the end mark */
+/* journal_line - tail_cb: one journal entry's line into the batch */
+static int
+journal_line(void *arg, const struct tail_line *tl)
+{
+	struct pipe	*pp = arg;
+	struct batch	*b;
+
+	if (pp->jb == NULL)
+		pp->jb = batch_new();
+	b = pp->jb;
+	if (b->cap - b->len < tl->len + 1) {
+		b->cap = b->cap + tl->len + 1 > BATCH_BYTES ? (b->cap + tl->len +
+		    1) * 2 : BATCH_BYTES;
+		if ((b->buf = realloc(b->buf, b->cap)) == NULL)
+			fatal("report");
+	}
+	memcpy(b->buf + b->len, tl->line, tl->len);
+	b->len += tl->len;
+	b->buf[b->len++] = '\n';
+	if (b->len >= BATCH_BYTES / 2) {
+		parse_batch(pp, b);
+		push(pp, b);
+		pp->jb = NULL;
+	}
+	return (0);
+}
+
+/* read_journal - the journal's entries into batches of lines */
+static int
+read_journal(struct pipe *pp)
+{
+	struct journal	*j;
+	char		 err[1400];
+	int		 r;
+
+	if ((j = journal_open(pp->jo, err, sizeof(err))) == NULL) {
+		log_warnx("report: journal: %s", err);
+		return (EX_NOINPUT);
+	}
+	pf_parser_set_reference(pp->p, time(NULL));
+	do
+		r = journal_read(j, journal_line, pp, 10000);
+	while (r > 0);
+	if (pp->jb != NULL) {
+		parse_batch(pp, pp->jb);
+		push(pp, pp->jb);
+		pp->jb = NULL;
+	}
+	journal_free(j);
+	return (r == -1 ? EX_IOERR : EX_OK);
+}
+
+/* reader - the reader thread: every file (or the journal), then the end
+ * mark */
 static void *
 reader(void *arg)
 {
 	struct pipe	*pp = arg;
 	int		 i, rc;
 
-	for (i = 0; i < pp->nfiles; i++)
+	if (pp->jo != NULL && (rc = read_journal(pp)) != EX_OK)
+		pp->status = rc;
+	for (i = 0; pp->jo == NULL && i < pp->nfiles; i++)
 		if ((rc = read_file(pp, pp->files[i])) != EX_OK)
 			pp->status = rc;
 	pthread_mutex_lock(&pp->mtx);
@@ -276,7 +337,8 @@ since(const struct timespec *t0)
 /* report_logs - the facts of the logs, into rp */
 int
 report_logs(struct rp *rp, const struct score_conf *c, char **files,
-    int nfiles, long long lo, long long hi, int rejects_only, long long *now)
+    int nfiles, const struct journal_opts *jo, long long lo, long long hi,
+    int rejects_only, long long *now)
 {
 	struct pipe	 pp;
 	struct scorer	*s;
@@ -294,6 +356,7 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	pthread_cond_init(&pp.cv, NULL);
 	pp.files = files;
 	pp.nfiles = nfiles;
+	pp.jo = jo;
 	pp.status = EX_OK;
 	if ((pp.p = pf_parser_new(err, sizeof(err))) == NULL)
 		fatalx("report: %s", err);

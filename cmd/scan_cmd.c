@@ -16,6 +16,8 @@
  *	time in one transaction with the positions reached. A scan killed at
  *	any point and run again ends with the state of an uninterrupted run.
  *	Standard input has no position: it is read whole, every time.
+ *	--journal reads the journal (tailer/journal.c) instead, its position
+ *	the cursor of the last entry read, committed the same way.
  *	Without FILE, the global --log files are scanned (when given).
  *
  *	--dry-run writes nothing (the database, if there is one, is read for
@@ -49,7 +51,9 @@
 
 const char scan_usage[] =
     "usage: fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE] "
-    "[FILE ... | -]\n";
+    "[FILE ... | -]\n"
+    "       fivefifty scan [OPTIONS] --journal [--since TIME] "
+    "[--journal-directory DIR | --journal-file FILE ...]\n";
 
 const char scan_help[] =
 "NAME\n"
@@ -59,6 +63,8 @@ const char scan_help[] =
 "     fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE]\n"
 "                    FILE ... | -\n"
 "     fivefifty --log FILE [--log FILE]... scan [OPTIONS]\n"
+"     fivefifty scan [OPTIONS] --journal [--since TIME]\n"
+"                    [--journal-directory DIR | --journal-file FILE ...]\n"
 "\n"
 "DESCRIPTION\n"
 "     Reads each FILE (or standard input) through the same path as the\n"
@@ -75,6 +81,17 @@ const char scan_help[] =
 "     Compressed files are not read here (zcat them into standard input).\n"
 "     Without FILE, the files of the global --log options are read (in\n"
 "     their order); without those either, FILE is required.\n"
+"\n"
+"     --journal reads the systemd journal instead (libsystemd's sd-journal,\n"
+"     the same reader as the daemon's log_source = journal): the entries\n"
+"     journal_match selects (by default every Postfix instance), each as\n"
+"     the line a syslog daemon would have written, through the same parser\n"
+"     and scorer. The state keeps the journal's cursor with what was read:\n"
+"     a journal scanned again is resumed after its last entry, and the\n"
+"     daemon following the same journal goes on from there. The first\n"
+"     time it starts at --since TIME, else at the oldest entry. A stored\n"
+"     entry no longer in the journal (vacuumed) is reported, and reading\n"
+"     resumes at the oldest entry after its time.\n"
 "\n"
 "     Bans still running (their end is in the future, by the clock) are\n"
 "     enforced as the daemon enforces them: first the state's running bans\n"
@@ -105,6 +122,19 @@ const char scan_help[] =
 "     --db FILE  The state database (default: the global --db FILE,\n"
 "                else state_db of the configuration,\n"
 "                " DEFAULT_DB ").\n"
+"     --journal  Read the journal (the system's, or journal_directory of\n"
+"                the configuration) instead of files.\n"
+"     --journal-directory DIR\n"
+"                Read the journal files of DIR (a copy, a container's\n"
+"                journal); implies --journal.\n"
+"     --journal-file FILE\n"
+"                Read this journal file (repeatable, at most 64); implies\n"
+"                --journal.\n"
+"     --since TIME\n"
+"                With --journal, the first time: start at TIME, local\n"
+"                YYYY-MM-DD[ HH:MM[:SS]], @SECONDS, or a duration ago\n"
+"                (7d, 12h). A journal scanned before goes on after its\n"
+"                stored cursor: nothing is counted twice.\n"
 "     -h, --help This text.\n"
 "\n"
 "OUTPUT\n"
@@ -135,6 +165,8 @@ struct scan {
 	const char	*hostname;	/* log_hostname; "" any */
 	unsigned long long other_host;	/* lines of other hosts */
 	struct fw_conf	 prot;		/* cmd_protect(): never banned */
+	struct journal	*j;		/* --journal */
+	char		 jcursor[JOURNAL_CURSOR_MAX];
 };
 
 /* protects - scorer_set_protect(): what the enforcer would refuse, with
@@ -177,10 +209,17 @@ ms_since(const struct timespec *then)
 static void
 flush(struct scan *sc)
 {
+	struct journal_pos jp;
+
 	sc->since_flush = 0;
 	clock_gettime(CLOCK_MONOTONIC, &sc->last_flush);
 	if (sc->dry || sc->st == NULL)
 		return;
+	if (sc->j != NULL && journal_position(sc->j, &jp) == 1) {
+		memcpy(sc->jcursor, jp.cursor, sizeof(sc->jcursor));
+		sc->pos[0].cursor = sc->jcursor;
+		sc->pos[0].pos.off = jp.realtime;
+	}
 	/* Sessions whose end was never logged: judge them now. */
 	scorer_flush(sc->s, scorer_now(sc->s));
 	print_bans(sc);
@@ -321,6 +360,46 @@ scan_files(struct scan *sc, const char *const *files, int n)
 	return (status);
 }
 
+/* scan_journal - the journal, after the stored cursor (else from
+ * --since, else from its oldest entry) to its end */
+static int
+scan_journal(struct scan *sc, struct cmd_journal *cj, struct journal_opts *o,
+    long long since)
+{
+	struct journal_pos stored;
+	struct journal_stats js;
+	char		 err[1400];
+	int		 r, have = 0;
+
+	sc->pos[0].path = cj->key;
+	sc->npos = 1;
+	if (sc->st != NULL && (have = state_journal_position(sc->st, cj->key,
+	    &stored)) == -1)
+		return (EX_IOERR);
+	o->stored = have == 1 ? &stored : NULL;
+	o->since_usec = since > 0 ? (unsigned long long)since * 1000000 : 0;
+	o->from_start = 1;
+	if ((sc->j = journal_open(o, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "fivefifty scan: journal: %s\n", err);
+		return (EX_NOINPUT);
+	}
+	journal_stats(sc->j, &js);
+	if (have == 1 && !js.cursor_lost)
+		fprintf(stderr, "fivefifty scan: %s: resuming after the entry "
+		    "scanned last%s\n", js.source, since > 0 ? " (--since is "
+		    "for a journal not scanned before)" : "");
+	pf_parser_set_reference(sc->p, time(NULL));
+	do
+		r = journal_read(sc->j, on_line, sc, 50000);
+	while (r > 0 || (r == 0 && journal_pending(sc->j)));
+	if (r == -1) {
+		fprintf(stderr, "fivefifty scan: journal %s: read failed (see "
+		    "above); what was read is kept\n", js.source);
+		return (EX_IOERR);
+	}
+	return (EX_OK);
+}
+
 /* cmd_scan - fivefifty scan [--dry-run] [--db FILE] [FILE... | -] */
 int
 cmd_scan(int argc, char **argv)
@@ -329,18 +408,26 @@ cmd_scan(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "no-enforce", no_argument, NULL, 'E' },
+		{ "journal", no_argument, NULL, CJ_JOURNAL },
+		{ "journal-directory", required_argument, NULL, CJ_DIR },
+		{ "journal-file", required_argument, NULL, CJ_FILE },
+		{ "since", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ff_conf	 conf;
 	struct scan	 sc;
-	const char	*db = NULL, *cfile = NULL;
+	const char	*db = NULL, *cfile = NULL, *since_s = NULL;
 	const char *const *files;
+	struct cmd_journal cj;
+	struct journal_opts jo;
+	long long	 since = 0;
 	char		 err[512], lt[32];
 	long long	 last;
 	int		 ch, status = EX_OK, nfiles, enforce = 1;
 
 	memset(&sc, 0, sizeof(sc));
+	memset(&cj, 0, sizeof(cj));
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -356,6 +443,15 @@ cmd_scan(int argc, char **argv)
 		case 'E':
 			enforce = 0;
 			break;
+		case 'S':
+			since_s = optarg;
+			break;
+		case CJ_JOURNAL:
+		case CJ_DIR:
+		case CJ_FILE:
+			if (cmd_journal_opt(&cj, "scan", ch, optarg) != 0)
+				return (EX_USAGE);
+			break;
 		case 'h':
 			fputs(scan_help, stdout);
 			return (EX_OK);
@@ -365,7 +461,25 @@ cmd_scan(int argc, char **argv)
 		}
 	}
 	files = (const char *const *)(argv + optind);
-	if ((nfiles = argc - optind) == 0) {
+	if (cj.on && argc > optind) {
+		fprintf(stderr, "fivefifty scan: --journal reads the journal: "
+		    "no FILE with it\n%s", scan_usage);
+		return (EX_USAGE);
+	}
+	if (since_s != NULL && !cj.on) {
+		fprintf(stderr, "fivefifty scan: --since is for --journal (a "
+		    "FILE is read whole, from its stored position)\n");
+		return (EX_USAGE);
+	}
+	if (since_s != NULL && (since = cmd_when(since_s)) == -1) {
+		fprintf(stderr, "fivefifty scan: --since %s: expected "
+		    "YYYY-MM-DD[ HH:MM[:SS]], @SECONDS or a duration ago such "
+		    "as 7d\n", since_s);
+		return (EX_DATAERR);
+	}
+	if (cj.on)
+		nfiles = 1;
+	else if ((nfiles = argc - optind) == 0) {
 		files = cmd_g.logs;	/* fivefifty --log FILE scan */
 		nfiles = cmd_g.nlogs;
 	}
@@ -373,13 +487,18 @@ cmd_scan(int argc, char **argv)
 		fputs(scan_usage, stderr);
 		return (EX_USAGE);
 	}
-	if (nfiles > 1 && strcmp(files[0], "-") == 0) {
+	if (!cj.on && nfiles > 1 && strcmp(files[0], "-") == 0) {
 		fprintf(stderr, "fivefifty scan: - reads standard input and "
 		    "nothing else\n%s", scan_usage);
 		return (EX_USAGE);
 	}
 	if ((status = cmd_conf("scan", cfile, &conf)) != 0)
 		return (status);
+	if (cj.on && (status = cmd_journal_setup(&cj, "scan", &conf, &jo)) !=
+	    0) {
+		conf_free(&conf);
+		return (status);
+	}
 	if (db == NULL)
 		db = conf.state_db;
 	if ((sc.p = pf_parser_new(err, sizeof(err))) == NULL) {
@@ -414,7 +533,9 @@ cmd_scan(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &sc.t0);
 	sc.last_flush = sc.t0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (strcmp(files[0], "-") == 0)
+	if (cj.on)
+		status = scan_journal(&sc, &cj, &jo, since);
+	else if (strcmp(files[0], "-") == 0)
 		status = scan_stdin(&sc);
 	else
 		status = scan_files(&sc, files, nfiles);
@@ -466,6 +587,8 @@ cmd_scan(int argc, char **argv)
 		    fw_stats(sc.fw)->fw_ok ? "" : " (in the access map only: "
 		    "the firewall is unavailable)");
 out:
+	if (sc.j != NULL)
+		journal_free(sc.j);
 	fw_free(sc.fw);
 	scorer_free(sc.s);
 	conf_free(&conf);

@@ -33,7 +33,8 @@
 
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
     K_PREFIX4, K_PREFIX6, K_NET, K_FWMODE, K_FWTABLE, K_NFTNAME, K_PORTS,
-    K_BOOL, K_MAP, K_TEXT, K_PATHS, K_USER, K_GROUP, K_SOCKET };
+    K_BOOL, K_MAP, K_TEXT, K_PATHS, K_USER, K_GROUP, K_SOCKET, K_LOGSRC,
+    K_JMATCH, K_DIR };
 
 struct key {
 	const char	*name;
@@ -51,6 +52,9 @@ struct key {
 static const struct key keys[] = {
 	{ "state_db", K_PATH, F(state_db), 0, 0 },
 	{ "mail_log", K_PATHS, F(mail_log), 0, 0 },
+	{ "log_source", K_LOGSRC, F(log_source), 0, 0 },
+	{ "journal_match", K_JMATCH, F(journal_match), 0, 0 },
+	{ "journal_directory", K_DIR, F(journal_directory), 0, 0 },
 	{ "user", K_USER, F(user), 0, 0 },
 	{ "control_socket", K_SOCKET, F(control_socket), 0, 0 },
 	{ "control_group", K_GROUP, F(control_group), 0, 0 },
@@ -136,6 +140,7 @@ conf_defaults(struct ff_conf *c)
 	    "/var/lib/fivefifty/fivefifty.db");
 	snprintf(c->mail_log[0], sizeof(c->mail_log[0]), "/var/log/mail.log");
 	c->nmail_log = 1;
+	c->log_source = LOG_SOURCE_AUTO;
 	snprintf(c->user, sizeof(c->user), "fivefifty");
 	snprintf(c->control_socket, sizeof(c->control_socket),
 	    "/run/fivefifty/control.sock");
@@ -329,6 +334,42 @@ set_paths(struct ff_conf *c, char *v)
 	return (NULL);
 }
 
+/* journal_match_ok - journalctl's match syntax: FIELD=value terms,
+ * "+" between alternatives; FIELD is upper-case letters, digits and _,
+ * not starting with a digit (the journal's own rule); "" for the default */
+static int
+journal_match_ok(const char *v)
+{
+	const char	*p = v, *eq, *end;
+	int		 terms = 0;	/* in the current alternative */
+
+	if (strlen(v) >= sizeof(((struct ff_conf *)NULL)->journal_match))
+		return (0);
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			return (terms > 0 || p == v);
+		end = p + strcspn(p, " \t");
+		if (end - p == 1 && *p == '+') {
+			if (terms == 0)
+				return (0);	/* "+" first or twice */
+			terms = 0;
+			p = end;
+			continue;
+		}
+		if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL ||
+		    eq == p || isdigit((unsigned char)*p) || eq - p > 64)
+			return (0);
+		for (; p < eq; p++)
+			if (!isupper((unsigned char)*p) && !isdigit((unsigned
+			    char)*p) && *p != '_')
+				return (0);
+		terms++;
+		p = end;
+	}
+}
+
 /* set - one key's value; 0, or -1 with what was expected in why */
 static int
 set(struct ff_conf *c, const struct key *k, char *v, char *why,
@@ -378,6 +419,32 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		break;
 	case K_PATHS:
 		bad = set_paths(c, v);
+		break;
+	case K_DIR:
+		if ((v[0] != '/' && v[0] != '\0') || strlen(v) >= 1024)
+			bad = "an absolute path of a directory, or nothing";
+		else
+			snprintf(p, 1024, "%s", v);
+		break;
+	case K_LOGSRC:
+		if (strcmp(v, "auto") == 0)
+			c->log_source = LOG_SOURCE_AUTO;
+		else if (strcmp(v, "file") == 0)
+			c->log_source = LOG_SOURCE_FILE;
+		else if (strcmp(v, "journal") == 0)
+			c->log_source = LOG_SOURCE_JOURNAL;
+		else
+			bad = "auto, file or journal";
+		break;
+	case K_JMATCH:
+		if (!journal_match_ok(v))
+			bad = "journal matches as journalctl takes them: "
+			    "FIELD=value terms (FIELD in upper-case letters, "
+			    "digits and _), \"+\" between alternatives, such "
+			    "as \"SYSLOG_FACILITY=2 + _SYSTEMD_UNIT=postfix."
+			    "service\" (or nothing: every Postfix instance)";
+		else
+			snprintf(p, sizeof(c->journal_match), "%s", v);
 		break;
 	case K_SOCKET:
 		if (v[0] != '/' || v[strlen(v) - 1] == '/' || strlen(v) >=
@@ -759,6 +826,8 @@ value(FILE *fp, const struct ff_conf *c, const struct key *k)
 			fprintf(fp, "%s%s", j ? ", " : "", c->mail_log[j]);
 		break;
 	case K_PATH:
+	case K_DIR:
+	case K_JMATCH:
 	case K_SOCKET:
 	case K_USER:
 	case K_GROUP:
@@ -767,6 +836,11 @@ value(FILE *fp, const struct ff_conf *c, const struct key *k)
 	case K_MAP:
 	case K_TEXT:
 		fputs(p, fp);
+		break;
+	case K_LOGSRC:
+		fputs(c->log_source == LOG_SOURCE_FILE ? "file" :
+		    c->log_source == LOG_SOURCE_JOURNAL ? "journal" : "auto",
+		    fp);
 		break;
 	case K_FWMODE:
 		fputs(c->fw.mode == FW_TABLE ? "table" : c->fw.mode ==

@@ -54,6 +54,9 @@
 
 #define CONF_DEFAULT_PATH	"/etc/fivefifty/fivefifty.conf"
 #define CONF_MAX_LOGS		16
+#define LOG_SOURCE_AUTO		0	/* the files if written lately */
+#define LOG_SOURCE_FILE		1
+#define LOG_SOURCE_JOURNAL	2
 #define CONF_SIZE_MAX		(1024 * 1024)	/* bytes of a configuration */
 
 struct ff_conf {
@@ -61,6 +64,9 @@ struct ff_conf {
 	char		 state_db[1024];
 	char		 mail_log[CONF_MAX_LOGS][1024];	/* followed by run */
 	int		 nmail_log;
+	int		 log_source;		/* LOG_SOURCE_* */
+	char		 journal_match[1024];	/* "": every Postfix */
+	char		 journal_directory[1024];	/* "": the system's */
 	char		 user[64];		/* run drops to it from root */
 	char		 control_socket[1024];	/* run listens, ban etc. talk */
 	char		 control_group[64];	/* may control, besides root

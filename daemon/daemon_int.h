@@ -10,7 +10,8 @@
  *	the pipeline (parser, scorer, state, enforcer, tailer), the control
  *	socket and its clients, and the counters status reports.
  *
- *	loop.c runs it; control.c serves the socket and calls
+ *	loop.c runs it; source.c opens and reads its log, the files or the
+ *	journal; control.c serves the socket and calls
  *	daemon_ban(), daemon_unban() and daemon_status(); privs.c drops
  *	root; notify.c talks to systemd; statewrite.c makes the state's
  *	writer retry and says how it fares.
@@ -61,7 +62,12 @@ struct daemon {
 	struct scorer	*s;
 	struct state	*st;
 	struct fw	*fw;
-	struct tailer	*t;
+	struct tailer	*t;		/* the files (source.c), or */
+	struct journal	*j;		/* the journal */
+	int		 source;	/* LOG_SOURCE_FILE or _JOURNAL */
+	char		 source_why[1400];
+	char		 jkey[1100];	/* the journal's positions row */
+	char		 jcursor[JOURNAL_CURSOR_MAX];
 	struct pf_epoch_cache ec;
 	struct state_pos pos[CONF_MAX_LOGS];
 	int		 npos;
@@ -98,6 +104,17 @@ int	daemon_ban(struct daemon *, const char *, long long, const char *,
 	    char *, size_t);
 int	daemon_unban(struct daemon *, const char *, char *, size_t);
 void	daemon_status(struct daemon *, FILE *);
+
+int	source_open(struct daemon *);
+void	source_start(struct daemon *);
+int	source_fd(const struct daemon *);
+int	source_pending(const struct daemon *);
+int	source_timeout(const struct daemon *);
+int	source_read(struct daemon *, tail_cb, unsigned);
+void	source_positions(struct daemon *);
+void	source_status(const struct daemon *, FILE *);
+int	source_same(const struct ff_conf *, const struct ff_conf *);
+void	source_free(struct daemon *);
 
 void	statewrite_start(struct daemon *);
 void	statewrite_recover(struct daemon *);

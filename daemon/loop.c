@@ -14,7 +14,8 @@
  *	enforcer with the state's running bans and reconcile the kernel sets
  *	and the map (cmd_fw_open); follow each mail_log from its stored
  *	position (from its end the first time); listen on the control
- *	socket; READY.
+ *	socket; READY. The log is the mail_log files or the journal
+ *	(source.c; log_source).
  *
  *	The loop: poll() the tailer, the signalfd, the control socket and
  *	clients, and the firewall's monitor, sleeping until the nearest
@@ -38,7 +39,6 @@
  *	the state.
  */
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -253,6 +253,7 @@ flush_state(struct daemon *d)
 	scorer_flush(d->s, scorer_now(d->s));
 	(void)enforce(d);
 	day = scorer_now(d->s) / 86400;
+	source_positions(d);	/* the journal's cursor */
 	if (state_flush(d->st, d->s, d->pos, d->npos) == -1) {
 		d->state_errors++;
 		snprintf(d->last_error, sizeof(d->last_error), "state "
@@ -267,46 +268,6 @@ flush_state(struct daemon *d)
 	if (day != d->pruned_day && state_prune(d->st, scorer_now(d->s)) ==
 	    0)
 		d->pruned_day = day;
-}
-
-/* open_tailer - follow every mail_log from its stored position */
-static int
-open_tailer(struct daemon *d)
-{
-	struct tail_store store = { state_position, d->st };
-	int		 i;
-
-	if ((d->t = tailer_new()) == NULL) {
-		log_warn("inotify");
-		return (-1);
-	}
-	d->npos = d->conf->nmail_log;
-	for (i = 0; i < d->npos; i++) {
-		d->pos[i].path = d->conf->mail_log[i];
-		memset(&d->pos[i].pos, 0, sizeof(d->pos[i].pos));
-		(void)state_position(d->st, d->pos[i].path, &d->pos[i].pos);
-		/* The first time, from the end: history is scan's job. */
-		if (tailer_add_stored(d->t, d->pos[i].path, &store, 0) == -1) {
-			log_warn("%s", d->pos[i].path);
-			return (-1);
-		}
-	}
-	pf_parser_set_reference(d->p, time(NULL));
-	return (0);
-}
-
-/* start_positions - where the tailer starts each file */
-static void
-start_positions(struct daemon *d)
-{
-	struct tail_stats ts;
-	int		 i;
-
-	for (i = 0; i < d->npos; i++) {
-		tailer_stats(d->t, i, &ts);
-		if (ts.pos.ino != 0)
-			d->pos[i].pos = ts.pos;
-	}
 }
 
 /* open_fw - the enforcer with the state's running bans */
@@ -327,7 +288,7 @@ static void
 reload(struct daemon *d)
 {
 	struct ff_conf	*nc;
-	int		 logs_changed, i;
+	int		 logs_changed;
 
 	notify_reloading();
 	if ((nc = calloc(1, sizeof(*nc))) == NULL)
@@ -342,9 +303,7 @@ reload(struct daemon *d)
 		return;
 	}
 	flush_state(d);
-	logs_changed = nc->nmail_log != d->conf->nmail_log;
-	for (i = 0; !logs_changed && i < nc->nmail_log; i++)
-		logs_changed = strcmp(nc->mail_log[i], d->conf->mail_log[i]);
+	logs_changed = !source_same(nc, d->conf);
 	if (strcmp(nc->state_db, d->conf->state_db) != 0)
 		log_warnx("state_db changed: takes effect at the next start");
 	snprintf(nc->state_db, sizeof(nc->state_db), "%s", d->conf->state_db);
@@ -359,10 +318,10 @@ reload(struct daemon *d)
 		fatalx("reload: the firewall is required and unavailable");
 	if (logs_changed) {
 		(void)state_sync(d->st);
-		tailer_free(d->t);
-		if (open_tailer(d) == -1)
-			fatalx("reload: cannot follow the mail logs");
-		start_positions(d);
+		source_free(d);
+		if (source_open(d) == -1)
+			fatalx("reload: cannot read the log (see above)");
+		source_start(d);
 		d->dirty = 1;
 	}
 	log_info("configuration reloaded");
@@ -441,9 +400,9 @@ wait_ms(struct daemon *d)
 	if ((fwd = fw_deadline(d->fw)) != 0 && (fwd - (long long)time(NULL))
 	    * 1000 < w)
 		w = (fwd - (long long)time(NULL)) * 1000;
-	if ((t = tailer_timeout(d->t)) >= 0 && t < w)
+	if ((t = source_timeout(d)) >= 0 && t < w)
 		w = t;
-	if (tailer_pending(d->t))
+	if (source_pending(d))
 		w = 0;
 	if (d->stalled)
 		w = STALL_MS;	/* the log waits; look at the writer again */
@@ -474,7 +433,7 @@ loop(struct daemon *d)
 	while (!d->stop) {
 		n = 0;
 		pfd[n++] = (struct pollfd){ d->sigfd, POLLIN, 0 };
-		pfd[n++] = (struct pollfd){ d->stalled ? -1 : tailer_fd(d->t),
+		pfd[n++] = (struct pollfd){ d->stalled ? -1 : source_fd(d),
 		    POLLIN, 0 };
 		pfd[n++] = (struct pollfd){ d->ctl_fd, POLLIN, 0 };
 		mon = fw_monitor_fd(d->fw);
@@ -487,9 +446,10 @@ loop(struct daemon *d)
 		if (pfd[0].revents & POLLIN)
 			signals(d);
 		if (!d->stalled && ((pfd[1].revents & POLLIN) ||
-		    tailer_pending(d->t) || tailer_timeout(d->t) == 0))
-			if (tailer_read(d->t, on_line, d, READ_BUDGET) == -1)
-				log_warnx("tailer: read failed");
+		    source_pending(d) || source_timeout(d) == 0))
+			if (source_read(d, on_line, READ_BUDGET) == -1)
+				log_warnx("%s: read failed (see above)",
+				    d->j != NULL ? "journal" : "tailer");
 		if (d->fw_pending)
 			(void)decide(d, 1);
 		if (mon >= 0 && (pfd[3].revents & POLLIN))
@@ -642,29 +602,15 @@ daemon_status(struct daemon *d, FILE *out)
 	const struct fw_stats *fs = fw_stats(d->fw);
 	struct breaker_stats bs;
 	struct passwd	*pw;
-	struct tail_stats ts;
-	struct stat	 sb;
 	uint64_t	 pkts = 0, bytes = 0;
 	char		 u[32], mt[640];
 	const char	*p;
-	int		 i;
 
 	pw = getpwuid(geteuid());
 	fprintf(out, "pid %ld\nuptime %lld\nuser %s\n", (long)getpid(),
 	    (long long)time(NULL) - d->started, pw != NULL ? pw->pw_name :
 	    "?");
-	for (i = 0; i < d->npos; i++) {
-		tailer_stats(d->t, i, &ts);
-		if (stat(d->pos[i].path, &sb) == -1)
-			sb.st_size = -1;
-		/* Reading a rotated file still: the new one is all to come
-		 * (and what is left of the old, not counted). */
-		fprintf(out, "file %s offset %llu size %lld lag %lld\n",
-		    d->pos[i].path, ts.pos.off, (long long)sb.st_size,
-		    sb.st_size < 0 ? 0LL : sb.st_ino == ts.pos.ino ?
-		    (long long)sb.st_size - (long long)ts.pos.off :
-		    (long long)sb.st_size);
-	}
+	source_status(d, out);
 	fprintf(out, "lines %llu\nevents %llu\nevents_per_second %.1f\n"
 	    "clients %zu\nbans_in_force %zu\nbans_decided %llu\nunbans %llu\n",
 	    d->lines, d->events, d->rate, scorer_nclients(d->s), fs->bans,
@@ -769,14 +715,14 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 		status = EX_UNAVAILABLE;
 		goto out;
 	}
-	if (open_tailer(&d) == -1) {
+	if (source_open(&d) == -1) {
 		status = EX_NOINPUT;
 		goto out;
 	}
 	/* Commit where each log is followed from (its end, the first time)
 	 * before anything else: a crash before the first line must not
 	 * restart from a new end and skip what came in between. */
-	start_positions(&d);
+	source_start(&d);
 	d.dirty = 1;
 	flush_state(&d);
 	if (state_sync(d.st) == -1)	/* retried: see status */
@@ -785,8 +731,9 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 	d.last_flush_ms = d.last_watchdog_ms = now_ms();
 	d.last_status_ms = 0;	/* a STATUS right after READY */
 	log_info("following %s%s; %zu bans in force; control socket %s",
-	    c->mail_log[0], c->nmail_log > 1 ? " and more" : "",
-	    fw_stats(d.fw)->bans, c->control_socket);
+	    d.j != NULL ? "the journal" : c->mail_log[0], d.j == NULL &&
+	    c->nmail_log > 1 ? " and more" : "", fw_stats(d.fw)->bans,
+	    c->control_socket);
 	log_info("never banned: loopback, the whitelist, this host's "
 	    "addresses, and Postfix's mynetworks: %s", c->mynetworks_note);
 	notify_ready();
@@ -800,7 +747,7 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 	(void)fw_sync(d.fw, time(NULL));
 out:
 	ctl_close(&d);
-	tailer_free(d.t);
+	source_free(&d);
 	fw_free(d.fw);
 	state_close(d.st);
 	scorer_free(d.s);

@@ -27,6 +27,8 @@
  *		    size_t errlen);
  *	int	state_load(struct state *st, struct scorer *s);
  *	int	state_position(void *st, const char *path, struct tail_pos *p);
+ *	int	state_journal_position(struct state *st, const char *key,
+ *		    struct journal_pos *p);
  *	int	state_flush(struct state *st, struct scorer *s,
  *		    const struct state_pos *pos, int npos);
  *	int	state_sync(struct state *st);
@@ -106,7 +108,9 @@
  *	The state functions keep all of it in SQLite (score/state.c says
  *	how): state_load() restores a scorer, state_flush() writes what
  *	changed together with the tailer positions of the lines that changed
- *	it, in one transaction. state_retry() makes the daemon's writer
+ *	it, in one transaction; a journal's position is its cursor (struct
+ *	state_pos's cursor, and the entry's realtime in pos.off), read back
+ *	by state_journal_position(). state_retry() makes the daemon's writer
  *	retry a failed write with backoff, keeping the batches (bounded,
  *	coalesced); state_health() says whether writes fail and how many
  *	batches wait.
@@ -299,7 +303,9 @@ struct sqlite3;
 
 struct state_pos {
 	const char	*path;
-	struct tail_pos	 pos;
+	struct tail_pos	 pos;		/* the journal's: off is the entry's
+					 * realtime (microseconds) */
+	const char	*cursor;	/* the journal's; NULL for a file */
 };
 
 /* What state_health() says (status shows it). */
@@ -319,6 +325,8 @@ struct state_health {
 struct state *state_open(const char *, int, char *, size_t);
 int	state_load(struct state *, struct scorer *);
 int	state_position(void *, const char *, struct tail_pos *);
+int	state_journal_position(struct state *, const char *,
+	    struct journal_pos *);
 int	state_busy(struct state *);
 int	state_flush(struct state *, struct scorer *, const struct state_pos *,
 	    int);

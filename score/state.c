@@ -129,6 +129,7 @@ struct state {
 	char		 fail_reason[256];
 	unsigned long long failures, coalesced, dropped_ev, dropped_facts;
 	sqlite3_stmt	*put_client, *put_ev, *put_ban, *put_pos, *get_pos;
+	sqlite3_stmt	*get_cursor;
 	sqlite3_stmt	*lift_ban, *set_held;
 	long long	 manual_stored;	/* SCORE_MARK_MANUAL stored, highest */
 	sqlite3_stmt	*put_session, *del_sessions, *put_meta;
@@ -244,6 +245,9 @@ static const char *const migrations[] = {
 	 * holds it again), 2 never enforced (the hold was full, or an unban
 	 * or a manual ban made it void). */
 	"ALTER TABLE bans ADD COLUMN held INTEGER NOT NULL DEFAULT 0;",
+	/* 4: the journal's position is a cursor (its row: path "journal:"
+	 * and the source, off the entry's realtime in microseconds). */
+	"ALTER TABLE positions ADD COLUMN cursor TEXT;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -489,7 +493,8 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	    "?2 AND prefix_len = ?3 AND manual = 0 AND (held = ?4 OR ?4 = -1) "
 	    "AND (?5 = 0 OR until = ?5)") == -1 ||
 	    prep(st, &st->put_pos, "INSERT OR REPLACE INTO positions (path, "
-	    "dev, ino, off, fp_len, fp) VALUES (?,?,?,?,?,?)") == -1 ||
+	    "dev, ino, off, fp_len, fp, cursor) VALUES (?,?,?,?,?,?,?)") ==
+	    -1 ||
 	    prep(st, &st->get_pos, "SELECT dev, ino, off, fp_len, fp FROM "
 	    "positions WHERE path = ?") == -1 ||
 	    prep(st, &st->put_session, "INSERT INTO sessions (key, data) "
@@ -546,6 +551,7 @@ state_close(struct state *st)
 	sqlite3_finalize(st->set_held);
 	sqlite3_finalize(st->put_pos);
 	sqlite3_finalize(st->get_pos);
+	sqlite3_finalize(st->get_cursor);
 	sqlite3_finalize(st->put_session);
 	sqlite3_finalize(st->del_sessions);
 	sqlite3_finalize(st->put_meta);
@@ -577,6 +583,41 @@ state_position(void *arg, const char *path, struct tail_pos *p)
 	sqlite3_reset(st->get_pos);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return (fail(st, "read position"));
+	return (rc == SQLITE_ROW);
+}
+
+/* state_journal_position - the stored journal position of key: 1 and
+ * p filled, 0 when there is none (or the state predates cursors), -1 on
+ * error */
+int
+state_journal_position(struct state *st, const char *key,
+    struct journal_pos *p)
+{
+	const unsigned char *c;
+	int		 rc;
+
+	memset(p, 0, sizeof(*p));
+	/* Prepared when first asked: a read-only state of schema 3 has no
+	 * cursor column, and so no journal position. */
+	if (st->get_cursor == NULL && sqlite3_prepare_v2(st->db, "SELECT off, "
+	    "cursor FROM positions WHERE path = ? AND cursor IS NOT NULL", -1,
+	    &st->get_cursor, NULL) != SQLITE_OK) {
+		st->get_cursor = NULL;
+		return (0);
+	}
+	sqlite3_reset(st->get_cursor);
+	sqlite3_bind_text(st->get_cursor, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st->get_cursor);
+	if (rc == SQLITE_ROW && (c = sqlite3_column_text(st->get_cursor, 1))
+	    != NULL && strlen((const char *)c) < sizeof(p->cursor)) {
+		p->realtime = (unsigned long long)sqlite3_column_int64(
+		    st->get_cursor, 0);
+		snprintf(p->cursor, sizeof(p->cursor), "%s", c);
+	} else if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;	/* not one we wrote */
+	sqlite3_reset(st->get_cursor);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (fail(st, "read the journal position"));
 	return (rc == SQLITE_ROW);
 }
 
@@ -995,12 +1036,21 @@ batch_make(struct scorer *s, const struct state_pos *pos, int npos)
 	for (i = s->decisions_saved; i < s->ndecisions; i++)
 		b->bans[b->nbans++] = s->decisions[i];
 	for (k = 0; k < npos; k++) {
+		size_t	 pl = strlen(pos[k].path) + 1;
+		size_t	 cl = pos[k].cursor != NULL ? strlen(pos[k].cursor) +
+		    1 : 0;
+
 		b->pos[k] = pos[k];
-		if ((b->paths[k] = strdup(pos[k].path)) == NULL) {
+		/* The path and the cursor, one allocation. */
+		if ((b->paths[k] = malloc(pl + cl)) == NULL) {
 			batch_free(b);
 			return (NULL);
 		}
+		memcpy(b->paths[k], pos[k].path, pl);
+		if (cl > 0)
+			memcpy(b->paths[k] + pl, pos[k].cursor, cl);
 		b->pos[k].path = b->paths[k];
+		b->pos[k].cursor = cl > 0 ? b->paths[k] + pl : NULL;
 		b->npos++;
 	}
 	/* Evidence and facts change hands: no copy. */
@@ -1373,6 +1423,11 @@ batch_write(struct state *st, const struct batch *b)
 		sqlite3_bind_int64(q, 4, (sqlite3_int64)b->pos[k].pos.off);
 		sqlite3_bind_int(q, 5, (int)b->pos[k].pos.fp_len);
 		sqlite3_bind_int64(q, 6, (sqlite3_int64)b->pos[k].pos.fp);
+		if (b->pos[k].cursor != NULL)
+			sqlite3_bind_text(q, 7, b->pos[k].cursor, -1,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_null(q, 7);
 		if (step(st, q, "write position") == -1)
 			goto fail;
 	}

@@ -220,6 +220,7 @@ mkdir -p "$dir/fivefifty"
 cat >"$conf" <<EOF
 # fivefifty for the end-to-end test (tests/postfix-daemon.sh)
 state_db = $dir/ff.db
+log_source = file
 mail_log = $dir/mail.log
 user =
 control_socket = $dir/ctl.sock

@@ -47,6 +47,7 @@ rnd() {
 conf() {
 	cat > "$1/ff.conf" <<EOF
 state_db = $1/ff.db
+log_source = file
 mail_log = $1/mail.log
 user =
 control_socket = $1/ctl.sock

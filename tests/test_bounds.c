@@ -506,7 +506,8 @@ test_bounds_daemon(void **state)
 	free(sh("rm -rf " DIR " && mkdir -p " DIR " && : > " DIR "/mail.log",
 	    NULL));
 	assert_non_null(fp = fopen(DIR "/ff.conf", "w"));
-	fputs("state_db = " DIR "/ff.db\nmail_log = " DIR "/mail.log\n"
+	fputs("state_db = " DIR "/ff.db\nlog_source = file\n"
+	    "mail_log = " DIR "/mail.log\n"
 	    "user =\ncontrol_socket = " DIR "/ctl.sock\ncontrol_group =\n"
 	    "firewall = off\naccess_map =\nmemory_limit = 12\n", fp);
 	fclose(fp);

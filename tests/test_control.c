@@ -68,7 +68,7 @@ conf_at(const char *path, const char *extra)
 
 	snprintf(buf, sizeof(buf),
 	    "state_db = " DIR "/ff.db\n"
-	    "mail_log = " DIR "/mail.log\n"
+	    "log_source = file\nmail_log = " DIR "/mail.log\n"
 	    "user =\n"
 	    "control_socket = " SOCK "\n"
 	    "firewall = off\n"

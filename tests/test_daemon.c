@@ -80,7 +80,7 @@ conf_text(const char *extra)
 
 	snprintf(buf, sizeof(buf),
 	    "state_db = " DIR "/ff.db\n"
-	    "mail_log = " DIR "/mail.log\n"
+	    "log_source = file\nmail_log = " DIR "/mail.log\n"
 	    "user =\n"
 	    "control_socket = " DIR "/ctl.sock\n"
 	    "control_group =\n"
@@ -387,7 +387,7 @@ test_daemon_privileges(void **state)
 	    DIR "/map && chown nobody " DIR "/map", NULL));
 	write_text(DIR "/ff.conf",
 	    "state_db = " DIR "/state/ff.db\n"
-	    "mail_log = " DIR "/mail.log\n"
+	    "log_source = file\nmail_log = " DIR "/mail.log\n"
 	    "user = nobody\n"
 	    "control_socket = " DIR "/run/ctl.sock\n"
 	    "control_group =\n"

@@ -290,7 +290,7 @@ conf(const char *extra)
 
 	free(sh("rm -rf " GDIR " && mkdir -p " GDIR, NULL));
 	snprintf(buf, sizeof(buf), "state_db = " GDIR "/ff.db\n"
-	    "mail_log = " GDIR "/mail.log\n"
+	    "log_source = file\nmail_log = " GDIR "/mail.log\n"
 	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
 	    "access_map =\n%s", extra);
 	put(GDIR "/ff.conf", buf);
@@ -715,7 +715,7 @@ daemon_setup(void **state)
 	free(sh("ip link set lo up && ip addr add 198.51.100.9/32 dev lo",
 	    NULL));
 	put(DDIR "/ff.conf", "state_db = " DDIR "/ff.db\n"
-	    "mail_log = " DDIR "/mail.log\n"
+	    "log_source = file\nmail_log = " DDIR "/mail.log\n"
 	    "user =\n"
 	    "control_socket = " DDIR "/ctl.sock\n"
 	    "control_group =\n"

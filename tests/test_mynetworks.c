@@ -155,7 +155,7 @@ test_mynetworks_scan(void **state)
 	    "    [2001:db8:1::]/64\n");
 	put(MD "/pf/master.cf", "");
 	put(MD "/ff.conf", "state_db = " MD "/ff.db\n"
-	    "mail_log = " MD "/mail.log\n"
+	    "log_source = file\nmail_log = " MD "/mail.log\n"
 	    "firewall = off\n"
 	    "access_map =\n"
 	    "postfix_config_directory = " MD "/pf\n");

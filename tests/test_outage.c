@@ -82,7 +82,7 @@ conf_text(const char *extra)
 
 	snprintf(buf, sizeof(buf),
 	    "state_db = " DIR "/ff.db\n"
-	    "mail_log = " DIR "/mail.log\n"
+	    "log_source = file\nmail_log = " DIR "/mail.log\n"
 	    "user =\n"
 	    "control_socket = " DIR "/ctl.sock\n"
 	    "control_group =\n"

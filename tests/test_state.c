@@ -626,7 +626,8 @@ test_state_errors_cli(void **state)
 	snprintf(conf, sizeof(conf), "%s.conf", db);
 	write_file(db, "this is not a database, it is what a disk failure "
 	    "left in its place, long enough to fill a page header\n");
-	snprintf(text, sizeof(text), "state_db = %s\nmail_log = %s.log\n"
+	snprintf(text, sizeof(text), "state_db = %s\nlog_source = file\n"
+	    "mail_log = %s.log\n"
 	    "user =\ncontrol_socket = %s.sock\nfirewall = off\n"
 	    "access_map =\n", db, db, db);
 	write_file(conf, text);
