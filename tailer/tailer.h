@@ -220,9 +220,11 @@ void	tailer_free(struct tailer *);
  * journal_timeout() the longest sleep in milliseconds (-1: none).
  *
  * journal_position() fills p with where reading goes on from: the last
- * entry delivered, or before any, the entry the reader was placed after
- * (the stored one, or the newest at open); 0 when there is none (an
- * empty journal), 1 when p is filled. A consumer commits it with what it
+ * entry delivered (or an entry without MESSAGE skipped after it), or
+ * before any, the entry the reader was placed after (the stored one, lost
+ * or not, or the newest at open); 0 when there is none (an empty journal,
+ * since_usec or from_start before the first entry) or it cannot be had
+ * (logged), 1 when p is filled. A consumer commits it with what it
  * made of the entries, in one transaction, and hands it back as
  * o->stored at the next start: nothing is lost, nothing counted twice.
  *

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -388,4 +389,121 @@ year_of(struct pf_parser *p, const char *stamp)
 	    "from a[192.0.2.1]", stamp);
 	assert_int_equal(pf_parse_line(p, line, (size_t)n, &ev), PF_EVENT);
 	return (ev.time.year);
+}
+
+/* has_field - does the NULL-ended list fields set name (with its '=') */
+static int
+has_field(const char *const *fields, size_t n, const char *name)
+{
+	size_t		i;
+
+	for (i = 0; i < n && fields[i] != NULL; i++)
+		if (strncmp(fields[i], name, strlen(name)) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * journal_append - write n entries at the end of the journal file file
+ * (created when missing; its name must end in ".journal") with the real
+ * systemd-journal-remote reading the export format on stdin.
+ *
+ * Every entry gets _BOOT_ID JOURNAL_TEST_BOOT and __MONOTONIC_TIMESTAMP
+ * equal to its realtime (unless e->fields sets them), so entries of one
+ * boot sort by time across files too. A MESSAGE with control bytes is
+ * written in the export format's binary form: newlines, NUL and any
+ * byte stay as they are.
+ *
+ * journal-remote run again on the same file appends to it (it opens the
+ * file and goes on after its last entry), and a reader that follows the
+ * file (sd_journal_get_fd(), journal_fd()) is woken by the change and
+ * sees the new entries: a test appends with further calls. A second
+ * file in the same directory is seen too by a reader of the directory
+ * (journal_opts.directory). Calls on one file must not overlap (one
+ * writer at a time); each returns once the entries are in the file.
+ *
+ * Give the entries of one file increasing realtimes (sd-journal bisects
+ * on them to seek). The file is made mode 0640 (root's, in the tests).
+ * journal-remote rotates a file that grows past its size limit (about
+ * 64 MB: FILE@....journal, and a new FILE): keep a test's files small.
+ *
+ * Returns 0, or -1 with journal-remote's complaint printed.
+ */
+int
+journal_append(const char *file, const struct jentry *e, int n)
+{
+	char		*argv[] = { JOURNAL_REMOTE, "-o", (char *)file, "-",
+			    NULL };
+	char		*buf = NULL, want[64];
+	size_t		 len = 0, ml, i, nf = sizeof(e->fields) /
+			    sizeof(e->fields[0]);
+	unsigned long long rt, le;
+	struct run_result r;
+	struct timespec	 ts;
+	FILE		*fp;
+	int		 k, b;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return (-1);
+	for (k = 0; k < n; k++) {
+		rt = e[k].realtime;
+		if (rt == 0) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			rt = (unsigned long long)ts.tv_sec * 1000000 +
+			    (unsigned long long)ts.tv_nsec / 1000;
+		}
+		fprintf(fp, "__REALTIME_TIMESTAMP=%llu\n", rt);
+		if (!has_field(e[k].fields, nf, "__MONOTONIC_TIMESTAMP="))
+			fprintf(fp, "__MONOTONIC_TIMESTAMP=%llu\n", rt);
+		if (!has_field(e[k].fields, nf, "_BOOT_ID="))
+			fprintf(fp, "_BOOT_ID=%s\n", JOURNAL_TEST_BOOT);
+		if (e[k].host != NULL)
+			fprintf(fp, "_HOSTNAME=%s\n", e[k].host);
+		if (e[k].ident != NULL)
+			fprintf(fp, "SYSLOG_IDENTIFIER=%s\n", e[k].ident);
+		if (e[k].pid != 0)
+			fprintf(fp, "SYSLOG_PID=%ld\n", e[k].pid);
+		for (i = 0; i < nf && e[k].fields[i] != NULL; i++)
+			fprintf(fp, "%s\n", e[k].fields[i]);
+		ml = e[k].message == NULL ? 0 : e[k].msglen != 0 ?
+		    e[k].msglen : strlen(e[k].message);
+		for (i = 0, b = 0; i < ml; i++)
+			if ((unsigned char)e[k].message[i] < ' ')
+				b = 1;
+		if (e[k].message != NULL && !b)
+			fprintf(fp, "MESSAGE=%.*s\n", (int)ml, e[k].message);
+		else if (e[k].message != NULL) {
+			/* Binary form (journal-remote drops an empty one):
+			 * NAME, newline, length (64-bit little endian), the
+			 * bytes, newline. */
+			fputs("MESSAGE\n", fp);
+			for (le = ml, b = 0; b < 8; b++, le >>= 8)
+				fputc((int)(le & 0xff), fp);
+			fwrite(e[k].message, 1, ml, fp);
+			fputc('\n', fp);
+		}
+		fputc('\n', fp);
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return (-1);
+	}
+	if (run_cmd(argv, buf, len, &r) == -1) {
+		print_error("journal_append: cannot run %s: %s\n",
+		    JOURNAL_REMOTE, strerror(errno));
+		free(buf);
+		return (-1);
+	}
+	free(buf);
+	/* It says how many it wrote; fewer is a refused entry. */
+	snprintf(want, sizeof(want), "writing %d entries", n);
+	if (r.status != 0 || strstr(r.err, want) == NULL) {
+		print_error("journal_append: %s -o %s: exit %d:\n",
+		    JOURNAL_REMOTE, file, r.status);
+		print_lines(r.err);
+		run_free(&r);
+		return (-1);
+	}
+	run_free(&r);
+	return (0);
 }

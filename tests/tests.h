@@ -17,6 +17,10 @@
  *	check_line() finds the "CHECK NAME ok|FAIL ..." line of a test
  *	script's output and check_ok() tells a pass; print_lines() prints a
  *	long output line by line (cmocka cuts a message at 1 KiB).
+ *
+ *	journal_append() writes entries to a journal file with the real
+ *	systemd-journal-remote (package systemd-journal-remote), reading
+ *	the journal export format on its stdin; see helpers.c.
  */
 #ifndef FIVEFIFTY_TESTS_H
 #define FIVEFIFTY_TESTS_H
@@ -60,6 +64,7 @@ DECLARE_TESTS(bounds_tests);
 DECLARE_TESTS(mynetworks_tests);
 DECLARE_TESTS(fivefifty_tests);
 DECLARE_TESTS(stage_tests);
+DECLARE_TESTS(journal_tests);
 DECLARE_TESTS(journal_run_tests);
 
 /* The sqlite3 shell as the tests read a state: it waits for a writer's
@@ -93,5 +98,28 @@ struct pf_parser;
 int	year_of(struct pf_parser *, const char *);
 
 extern char *host_before;
+
+/*
+ * One journal entry for journal_append(). Members left zero are not
+ * written (pid 0: no SYSLOG_PID; realtime 0: now). fields are more text
+ * fields, "FIELD=value", up to the first NULL: SYSLOG_FACILITY=2 (mail,
+ * JENTRY_MAIL), _SYSTEMD_UNIT=..., _SYSTEMD_SLICE=..., _COMM=...,
+ * _PID=...; one of them may override _BOOT_ID or __MONOTONIC_TIMESTAMP.
+ */
+struct jentry {
+	unsigned long long realtime;	/* __REALTIME_TIMESTAMP, usec */
+	const char	*host;		/* _HOSTNAME */
+	const char	*ident;		/* SYSLOG_IDENTIFIER */
+	long		 pid;		/* SYSLOG_PID */
+	const char	*message;	/* MESSAGE: any bytes */
+	size_t		 msglen;	/* 0: strlen(message) */
+	const char	*fields[8];
+};
+
+#define JENTRY_MAIL	"SYSLOG_FACILITY=2"
+#define JOURNAL_REMOTE	"/lib/systemd/systemd-journal-remote"
+#define JOURNAL_TEST_BOOT "0123456789abcdef0123456789abcdef"
+
+int	journal_append(const char *, const struct jentry *, int);
 
 #endif /* FIVEFIFTY_TESTS_H */
