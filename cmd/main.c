@@ -213,6 +213,13 @@ opt_value(int argc, char **argv, int *i, const char *name, char *buf,
 		fprintf(stderr, "fivefifty: %s needs a FILE\n", name);
 		return (-1);
 	}
+	if (strcmp(name, "--log") == 0 && strcmp(v, "-") == 0) {
+		fprintf(stderr, "fivefifty: --log -: a mail log is a file, "
+		    "followed by name; to read standard input use `fivefifty "
+		    "scan -`, and for the systemd journal set log_source = "
+		    "journal (or use `scan --journal`)\n");
+		return (-1);
+	}
 	if (abs_path(v, buf, len) == -1) {
 		fprintf(stderr, "fivefifty: %s: the path is too long (at most "
 		    "%zu bytes once absolute)\n", name, len - 1);
@@ -254,14 +261,6 @@ globals(int argc, char **argv)
 		    "--db", db, sizeof(db), &cmd_g.db)) == 0 &&
 		    (r = opt_value(argc, argv, &i, "--log", log, sizeof(log),
 		    &v)) == 1) {
-			if (strcmp(log, "-") == 0) {
-				fprintf(stderr, "fivefifty: --log -: a mail log "
-				    "is a file, followed by name; to read "
-				    "standard input use `fivefifty scan -`, and "
-				    "for the systemd journal set log_source = "
-				    "journal (or use `scan --journal`)\n");
-				return (-EX_USAGE);
-			}
 			for (j = 0; j < cmd_g.nlogs; j++)
 				if (strcmp(cmd_g.logs[j], log) == 0)
 					break;

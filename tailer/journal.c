@@ -807,6 +807,8 @@ journal_open(const struct journal_opts *o, char *err, size_t errlen)
 		    "%s", j->st.source, strerror(-r));
 		goto fail;
 	}
+	/* What is there already is read without waiting for an event. */
+	j->pending = 1;
 	return (j);
 fail:
 	journal_free(j);

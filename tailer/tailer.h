@@ -215,7 +215,8 @@ void	tailer_free(struct tailer *);
  * the descriptor's events to sd_journal_process(). It returns the number
  * delivered, or -1 if cb returned -1 or the journal could not be read
  * (logged with its object). journal_pending() says entries may be ready
- * without a new event on journal_fd() (the last read stopped at max).
+ * without a new event on journal_fd() (the last read stopped at max, or
+ * nothing was read since journal_open()).
  * journal_fd() is the descriptor to poll for POLLIN (sd_journal_get_fd());
  * journal_timeout() the longest sleep in milliseconds (-1: none).
  *
