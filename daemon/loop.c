@@ -677,6 +677,15 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 	for (i = 0; i < CTL_CLIENTS; i++)
 		d.clients[i].fd = -1;
 	d.started = time(NULL);
+	/* A mail_log that cannot be followed stops the start before
+	 * anything is made or touched (table, socket, state). */
+	if (cmd_log_source(c, d.started, err, sizeof(err)) == LOG_SOURCE_FILE)
+		for (i = 0; i < c->nmail_log; i++)
+			if (cmd_log_file_ok(c->mail_log[i], err, sizeof(err)) ==
+			    -1) {
+				log_errx("%s", err);
+				return (EX_NOINPUT);
+			}
 	if (privs_prepare(c, err, sizeof(err)) == -1 ||
 	    privs_drop(c, err, sizeof(err)) == -1) {
 		log_errx("%s", err);

@@ -280,6 +280,7 @@ test_cli_check(void **state)
 	assert_int_equal(system("rm -rf " CK " && mkdir -p " CK), 0);
 	put(CK "/ff.conf", "# a file of my own\n"
 	    "ban_threshold = 12.5\n"
+	    "log_source = file\n"
 	    "mail_log = " CK "/a.log,\n"
 	    "    " CK "/b.log\n"
 	    "manual_ban_time = 36h\n"

@@ -288,7 +288,7 @@ test_state_schema(void **state)
 	assert_int_equal(scan(db, files, 1, &r), 0);
 	run_free(&r);
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-	assert_int_equal(user_version(h), 3);
+	assert_int_equal(user_version(h), 4);
 	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &q,
 	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -330,6 +330,7 @@ test_state_migrate(void **state)
 	    "WITHOUT ROWID; INSERT INTO reject_counts VALUES ('helo', "
 	    "'old.example', 20000, '192.0.2.1', 'helo', 7, 1728000100, "
 	    "1728000200); ALTER TABLE bans DROP COLUMN held; "
+	    "ALTER TABLE positions DROP COLUMN cursor; "
 	    "PRAGMA user_version = 1", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(h);
@@ -349,7 +350,7 @@ test_state_migrate(void **state)
 	assert_int_equal(sqlite3_column_int64(q, 6), 1728000200);
 	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
 	sqlite3_finalize(q);
-	assert_int_equal(user_version(h), 3);
+	assert_int_equal(user_version(h), 4);
 	sqlite3_close(h);
 	rmdb(db);
 }
