@@ -14,6 +14,9 @@
 #                   from a state of a million events
 #   make bench-flood    hostile floods: peak RSS, lines/s, status and
 #                   SIGTERM times (bench/flood.sh)
+#   make bench-journal  the journal source: entries/s of scan --journal
+#                   against journalctl | scan -, and ban latency from a
+#                   journal write (bench/journal.sh)
 #   make fuzz       run the libFuzzer targets (parser, configuration reader,
 #                   control decoder) FUZZ_SECONDS each; FUZZ_TARGET=parse|
 #                   conf|control runs one
@@ -69,7 +72,8 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 
 .PHONY: all run test check demo install uninstall bench bench-fw bench-latency \
 	stress repeat deps-stress \
-	bench-report bench-flood fuzz clean deps-build deps-test deps-fuzz deps-bench
+	bench-report bench-flood bench-journal fuzz clean deps-build deps-test \
+	deps-fuzz deps-bench
 
 all: fivefifty
 
@@ -353,11 +357,12 @@ uninstall:
 bench: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus \
 	    build/rel/bench/tailbench build/rel/bench/fwbench \
-	    build/rel/bench/latency
+	    build/rel/bench/latency build/rel/bench/jlatency
 	bench/run.sh
 	bench/report.sh
 	bench/fw.sh
 	bench/latency.sh
+	bench/journal.sh
 
 # Hostile floods (bench/flood.c): peak RSS, lines/s, status and SIGTERM
 # times of scan --dry-run and the daemon (bench/flood.sh).
@@ -379,6 +384,12 @@ bench-latency: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/latency
 	bench/latency.sh
 
+# The journal source: scan --journal against journalctl | scan -, and
+# ban latency from a journal write to the set: bench/journal.sh.
+bench-journal: deps-bench
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/jlatency
+	bench/journal.sh
+
 # fivefifty report from logs and from the state: bench/report.sh.
 bench-report: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
@@ -393,6 +404,10 @@ build/rel/bench/fwbench: bench/fwbench.c $(FW_OBJ)
 build/rel/bench/latency: bench/latency.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/latency.c $(PKG_LIBS)
+
+build/rel/bench/jlatency: bench/jlatency.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/jlatency.c $(PKG_LIBS)
 
 TAILER_OBJ := $(patsubst %.c,build/rel/%.o,$(TAILER_SRC) $(UTIL_SRC))
 build/rel/bench/tailbench: bench/tailbench.c $(TAILER_OBJ)

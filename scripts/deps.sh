@@ -18,7 +18,8 @@ test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 fuzz)	want="$build clang libclang-rt-dev" ;;
 stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables
 	    logrotate gzip stress-ng" ;;
-bench)	want="$build fail2ban pflogsumm python3 nftables bc sqlite3" ;;
+bench)	want="$build fail2ban pflogsumm python3 nftables bc sqlite3
+	    systemd-journal-remote systemd util-linux time" ;;
 *)	echo "usage: $0 build|test|fuzz|bench|stress" >&2; exit 64 ;;
 esac
 
