@@ -264,7 +264,7 @@ read_journal(struct pipe *pp)
 	pf_parser_set_reference(pp->p, time(NULL));
 	do
 		r = journal_read(j, journal_line, pp, 10000);
-	while (r > 0);
+	while (r > 0 || (r == 0 && journal_pending(j)));
 	if (pp->jb != NULL) {
 		parse_batch(pp, pp->jb);
 		push(pp, pp->jb);

@@ -219,6 +219,7 @@ flush(struct scan *sc)
 		memcpy(sc->jcursor, jp.cursor, sizeof(sc->jcursor));
 		sc->pos[0].cursor = sc->jcursor;
 		sc->pos[0].pos.off = jp.realtime;
+		sc->npos = 1;
 	}
 	/* Sessions whose end was never logged: judge them now. */
 	scorer_flush(sc->s, scorer_now(sc->s));
@@ -371,8 +372,11 @@ scan_journal(struct scan *sc, struct cmd_journal *cj, struct journal_opts *o,
 	char		 err[1400];
 	int		 r, have = 0;
 
+	/* The journal's row is written only once there is a position to
+	 * put in it (flush()): a scan that fails or finds nothing leaves
+	 * the stored one, the daemon's too, as it was. */
 	sc->pos[0].path = cj->key;
-	sc->npos = 1;
+	sc->npos = 0;
 	if (sc->st != NULL && (have = state_journal_position(sc->st, cj->key,
 	    &stored)) == -1)
 		return (EX_IOERR);
@@ -384,10 +388,11 @@ scan_journal(struct scan *sc, struct cmd_journal *cj, struct journal_opts *o,
 		return (EX_NOINPUT);
 	}
 	journal_stats(sc->j, &js);
-	if (have == 1 && !js.cursor_lost)
+	if (have == 1 && stored.cursor[0] != '\0' && !js.cursor_lost)
 		fprintf(stderr, "fivefifty scan: %s: resuming after the entry "
-		    "scanned last%s\n", js.source, since > 0 ? " (--since is "
-		    "for a journal not scanned before)" : "");
+		    "read last (by a scan or the daemon: its cursor is in the "
+		    "state)%s\n", js.source, since > 0 ? "; --since is for a "
+		    "journal never read into this state" : "");
 	pf_parser_set_reference(sc->p, time(NULL));
 	do
 		r = journal_read(sc->j, on_line, sc, 50000);

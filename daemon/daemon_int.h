@@ -70,6 +70,7 @@ struct daemon {
 	char		 jcursor[JOURNAL_CURSOR_MAX];
 	struct pf_epoch_cache ec;
 	struct state_pos pos[CONF_MAX_LOGS];
+	char		 pos_path[CONF_MAX_LOGS][1024];	/* pos[].path */
 	int		 npos;
 	int		 dirty;		/* lines or bans since the last flush */
 	int		 stalled;	/* log reading paused: the writer is behind */

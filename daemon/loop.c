@@ -283,6 +283,66 @@ open_fw(struct daemon *d)
 	return (0);
 }
 
+/* The log being read, kept while a reload opens another. */
+struct old_source {
+	struct tailer	*t;
+	struct journal	*j;
+	int		 npos, source;
+	struct state_pos pos[CONF_MAX_LOGS];
+	char		 pos_path[CONF_MAX_LOGS][1024];
+	char		 source_why[1400], jkey[1100];
+	char		 jcursor[JOURNAL_CURSOR_MAX];
+};
+
+/* reopen_source - a reload's new log (files, journal): opened before the
+ * old one is closed, which stays when the new one cannot be read */
+static void
+reopen_source(struct daemon *d)
+{
+	struct old_source *o;
+
+	(void)state_sync(d->st);	/* the old positions stored */
+	if ((o = malloc(sizeof(*o))) == NULL)
+		fatal("reload");
+	o->t = d->t;
+	o->j = d->j;
+	o->npos = d->npos;
+	o->source = d->source;
+	memcpy(o->pos, d->pos, sizeof(o->pos));
+	memcpy(o->pos_path, d->pos_path, sizeof(o->pos_path));
+	memcpy(o->source_why, d->source_why, sizeof(o->source_why));
+	memcpy(o->jkey, d->jkey, sizeof(o->jkey));
+	memcpy(o->jcursor, d->jcursor, sizeof(o->jcursor));
+	d->t = NULL;
+	d->j = NULL;
+	if (source_open(d) == -1) {
+		source_free(d);		/* what was opened of it */
+		d->t = o->t;
+		d->j = o->j;
+		d->npos = o->npos;
+		d->source = o->source;
+		/* The arrays come back in place: pos[].path and .cursor
+		 * point into them. */
+		memcpy(d->pos, o->pos, sizeof(d->pos));
+		memcpy(d->pos_path, o->pos_path, sizeof(d->pos_path));
+		memcpy(d->source_why, o->source_why, sizeof(d->source_why));
+		memcpy(d->jkey, o->jkey, sizeof(d->jkey));
+		memcpy(d->jcursor, o->jcursor, sizeof(d->jcursor));
+		log_warnx("reload: the new log cannot be read (see above): "
+		    "reading on as before; fix the configuration and reload "
+		    "again");
+		free(o);
+		return;
+	}
+	if (o->t != NULL)
+		tailer_free(o->t);
+	if (o->j != NULL)
+		journal_free(o->j);
+	free(o);
+	source_start(d);
+	d->dirty = 1;
+}
+
 /* reload - SIGHUP: a new configuration, or the old one kept */
 static void
 reload(struct daemon *d)
@@ -316,14 +376,8 @@ reload(struct daemon *d)
 	d->conf = nc;
 	if (open_fw(d) != 0)
 		fatalx("reload: the firewall is required and unavailable");
-	if (logs_changed) {
-		(void)state_sync(d->st);
-		source_free(d);
-		if (source_open(d) == -1)
-			fatalx("reload: cannot read the log (see above)");
-		source_start(d);
-		d->dirty = 1;
-	}
+	if (logs_changed)
+		reopen_source(d);
 	log_info("configuration reloaded");
 	notify_ready();
 }

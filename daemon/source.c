@@ -78,7 +78,10 @@ open_files(struct daemon *d)
 	}
 	d->npos = d->conf->nmail_log;
 	for (i = 0; i < d->npos; i++) {
-		d->pos[i].path = d->conf->mail_log[i];
+		/* A copy: a reload frees the configuration it came from. */
+		snprintf(d->pos_path[i], sizeof(d->pos_path[i]), "%s",
+		    d->conf->mail_log[i]);
+		d->pos[i].path = d->pos_path[i];
 		d->pos[i].cursor = NULL;
 		memset(&d->pos[i].pos, 0, sizeof(d->pos[i].pos));
 		(void)state_position(d->st, d->pos[i].path, &d->pos[i].pos);
@@ -102,10 +105,14 @@ open_journal(struct daemon *d)
 	int		 have;
 
 	journal_key(d->conf, d->jkey, sizeof(d->jkey));
-	if ((have = state_journal_position(d->st, d->jkey, &stored)) == -1)
-		log_warnx("state database %s: the journal's position cannot "
-		    "be read (see above): following from the newest entry",
-		    d->conf->state_db);
+	if ((have = state_journal_position(d->st, d->jkey, &stored)) == -1) {
+		/* Not "from the newest": that would lose what came since
+		 * the stored cursor, and store the loss. */
+		log_errx("state database %s: the journal's position cannot "
+		    "be read (see above): not starting; start again once the "
+		    "database can be read", d->conf->state_db);
+		return (-1);
+	}
 	memset(&o, 0, sizeof(o));
 	o.directory = d->conf->journal_directory;
 	o.match = d->conf->journal_match;

@@ -603,7 +603,9 @@ state_journal_position(struct state *st, const char *key,
 	    "cursor FROM positions WHERE path = ? AND cursor IS NOT NULL", -1,
 	    &st->get_cursor, NULL) != SQLITE_OK) {
 		st->get_cursor = NULL;
-		return (0);
+		if (strstr(sqlite3_errmsg(st->db), "no such column") != NULL)
+			return (0);
+		return (fail(st, "read the journal position"));
 	}
 	sqlite3_reset(st->get_cursor);
 	sqlite3_bind_text(st->get_cursor, 1, key, -1, SQLITE_STATIC);

@@ -25,6 +25,8 @@
  *	- a second Postfix instance (postfix-out, postfix@out.service) is
  *	  read without a setting; a program of another facility and unit is
  *	  not;
+ *	- a reload to a journal that cannot be read keeps the one read, a
+ *	  reload to log_source = file switches to the files;
  *	- log_source = auto chooses the files when one was written lately,
  *	  else the journal, and check and status say why;
  *	- scan --journal and report --journal decide what scan and report
@@ -587,6 +589,56 @@ test_journal_run_auto(void **state)
 	free(sh("rm -rf " JD, NULL));
 }
 
+/* test_journal_run_reload - SIGHUP to a journal that cannot be read
+ * keeps the one being read; to log_source = file switches */
+static void
+test_journal_run_reload(void **state)
+{
+	char	*text;
+	pid_t	 pid;
+
+	(void)state;
+	fresh();
+	conf("log_source = journal\n");
+	pid = start();
+	text = sessions("postfix", "127.0.0.30", 6, 0);
+	append("remote", text, "");
+	free(text);
+	assert_true(wait_set("127.0.0.30"));
+	/* A directory that does not exist: said, and reading goes on. */
+	put(JD "/ff.conf", "state_db = " JD "/ff.db\n"
+	    "log_source = journal\njournal_directory = " JD "/missing\n"
+	    "user =\ncontrol_socket = " JD "/ctl.sock\ncontrol_group =\n"
+	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
+	    "access_map =\n", "w");
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	assert_true(wait_for("\"journal\":\"directory " JDIR "\""));
+	text = sessions("postfix", "127.0.0.31", 6, 0);
+	append("remote", text, "");
+	free(text);
+	assert_true(wait_set("127.0.0.31"));
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);	/* alive */
+	{
+		char *log = read_file(JD "/daemon.log", &(size_t){ 0 });
+
+		assert_non_null(log);
+		if (strstr(log, "reading on as before") == NULL)
+			fail_msg("the failed reload is not said: %s", log);
+		free(log);
+	}
+	/* To the files: status says so, and a line of the file bans. */
+	put(JD "/mail.log", "", "w");
+	conf("log_source = file\n");
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	assert_true(wait_for("\"log_source\":\"file\""));
+	text = sessions("postfix", "127.0.0.32", 6, 0);
+	put(JD "/mail.log", text, "a");
+	free(text);
+	assert_true(wait_set("127.0.0.32"));
+	assert_int_equal(stop(pid), 0);
+	free(sh("rm -rf " JD, NULL));
+}
+
 /* lab_journal - the lab corpus as a journal file, and as a text log
  * whose year-less stamps read as 2026 */
 static void
@@ -629,7 +681,7 @@ test_journal_scan_same(void **state)
 	before = dump(JD "/journal.db");
 	assert_int_equal(cli(&out, "scan", "--no-enforce", "--db",
 	    JD "/journal.db", "--journal-file", JDIR "/lab.journal", NULL), 0);
-	if (strstr(out, "resuming after the entry scanned last") == NULL ||
+	if (strstr(out, "resuming after the entry read last") == NULL ||
 	    strstr(out, " 0 lines,") == NULL)
 		fail_msg("a journal scanned again is not resumed: %s", out);
 	free(out);
@@ -738,6 +790,7 @@ const struct CMUnitTest journal_run_tests[] = {
 	NS_TEST(test_journal_run_kill9),
 	NS_TEST(test_journal_run_vacuumed),
 	NS_TEST(test_journal_run_auto),
+	NS_TEST(test_journal_run_reload),
 	cmocka_unit_test(test_journal_scan_same),
 	cmocka_unit_test(test_journal_report_same),
 	NS_TEST(test_journal_run_refuses),
