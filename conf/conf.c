@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "tailer/tailer.h"
 
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
     K_PREFIX4, K_PREFIX6, K_NET, K_FWMODE, K_FWTABLE, K_NFTNAME, K_PORTS,
@@ -334,42 +335,6 @@ set_paths(struct ff_conf *c, char *v)
 	return (NULL);
 }
 
-/* journal_match_ok - journalctl's match syntax: FIELD=value terms,
- * "+" between alternatives; FIELD is upper-case letters, digits and _,
- * not starting with a digit (the journal's own rule); "" for the default */
-static int
-journal_match_ok(const char *v)
-{
-	const char	*p = v, *eq, *end;
-	int		 terms = 0;	/* in the current alternative */
-
-	if (strlen(v) >= sizeof(((struct ff_conf *)NULL)->journal_match))
-		return (0);
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			return (terms > 0 || p == v);
-		end = p + strcspn(p, " \t");
-		if (end - p == 1 && *p == '+') {
-			if (terms == 0)
-				return (0);	/* "+" first or twice */
-			terms = 0;
-			p = end;
-			continue;
-		}
-		if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL ||
-		    eq == p || isdigit((unsigned char)*p) || eq - p > 64)
-			return (0);
-		for (; p < eq; p++)
-			if (!isupper((unsigned char)*p) && !isdigit((unsigned
-			    char)*p) && *p != '_')
-				return (0);
-		terms++;
-		p = end;
-	}
-}
-
 /* set - one key's value; 0, or -1 with what was expected in why */
 static int
 set(struct ff_conf *c, const struct key *k, char *v, char *why,
@@ -437,7 +402,7 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 			bad = "auto, file or journal";
 		break;
 	case K_JMATCH:
-		if (!journal_match_ok(v))
+		if (journal_match_check(v, why, whylen) == -1)
 			bad = "journal matches as journalctl takes them: "
 			    "FIELD=value terms (FIELD in upper-case letters, "
 			    "digits and _), \"+\" between alternatives, such "

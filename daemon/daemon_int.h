@@ -115,6 +115,7 @@ int	source_read(struct daemon *, tail_cb, unsigned);
 void	source_positions(struct daemon *);
 void	source_status(const struct daemon *, FILE *);
 int	source_same(const struct ff_conf *, const struct ff_conf *);
+int	source_files_ok(const struct ff_conf *);
 void	source_free(struct daemon *);
 
 void	statewrite_start(struct daemon *);

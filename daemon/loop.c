@@ -294,6 +294,31 @@ struct old_source {
 	char		 jcursor[JOURNAL_CURSOR_MAX];
 };
 
+/* SWAP - exchange a daemon's field with the old source's */
+#define SWAP(a, b) do {						\
+	char tmp_[sizeof(a)];					\
+	_Static_assert(sizeof(a) == sizeof(b), "SWAP");		\
+	memcpy(tmp_, &(a), sizeof(a));				\
+	memcpy(&(a), &(b), sizeof(a));				\
+	memcpy(&(b), tmp_, sizeof(a));				\
+} while (0)
+
+/* source_swap - the daemon's log and o exchanged (pos[].path and .cursor
+ * point into the daemon's own arrays, which are exchanged with them) */
+static void
+source_swap(struct daemon *d, struct old_source *o)
+{
+	SWAP(d->t, o->t);
+	SWAP(d->j, o->j);
+	SWAP(d->npos, o->npos);
+	SWAP(d->source, o->source);
+	SWAP(d->pos, o->pos);
+	SWAP(d->pos_path, o->pos_path);
+	SWAP(d->source_why, o->source_why);
+	SWAP(d->jkey, o->jkey);
+	SWAP(d->jcursor, o->jcursor);
+}
+
 /* reopen_source - a reload's new log (files, journal): opened before the
  * old one is closed, which stays when the new one cannot be read */
 static void
@@ -302,45 +327,24 @@ reopen_source(struct daemon *d)
 	struct old_source *o;
 
 	(void)state_sync(d->st);	/* the old positions stored */
-	if ((o = malloc(sizeof(*o))) == NULL)
+	if ((o = calloc(1, sizeof(*o))) == NULL)
 		fatal("reload");
-	o->t = d->t;
-	o->j = d->j;
-	o->npos = d->npos;
-	o->source = d->source;
-	memcpy(o->pos, d->pos, sizeof(o->pos));
-	memcpy(o->pos_path, d->pos_path, sizeof(o->pos_path));
-	memcpy(o->source_why, d->source_why, sizeof(o->source_why));
-	memcpy(o->jkey, d->jkey, sizeof(o->jkey));
-	memcpy(o->jcursor, d->jcursor, sizeof(o->jcursor));
-	d->t = NULL;
-	d->j = NULL;
+	source_swap(d, o);		/* the old one aside */
 	if (source_open(d) == -1) {
-		source_free(d);		/* what was opened of it */
-		d->t = o->t;
-		d->j = o->j;
-		d->npos = o->npos;
-		d->source = o->source;
-		/* The arrays come back in place: pos[].path and .cursor
-		 * point into them. */
-		memcpy(d->pos, o->pos, sizeof(d->pos));
-		memcpy(d->pos_path, o->pos_path, sizeof(d->pos_path));
-		memcpy(d->source_why, o->source_why, sizeof(d->source_why));
-		memcpy(d->jkey, o->jkey, sizeof(d->jkey));
-		memcpy(d->jcursor, o->jcursor, sizeof(d->jcursor));
+		source_free(d);		/* what was opened of the new */
+		source_swap(d, o);
 		log_warnx("reload: the new log cannot be read (see above): "
 		    "reading on as before; fix the configuration and reload "
 		    "again");
-		free(o);
-		return;
+	} else {
+		if (o->t != NULL)
+			tailer_free(o->t);
+		if (o->j != NULL)
+			journal_free(o->j);
+		source_start(d);
+		d->dirty = 1;
 	}
-	if (o->t != NULL)
-		tailer_free(o->t);
-	if (o->j != NULL)
-		journal_free(o->j);
 	free(o);
-	source_start(d);
-	d->dirty = 1;
 }
 
 /* reload - SIGHUP: a new configuration, or the old one kept */
@@ -733,13 +737,9 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 	d.started = time(NULL);
 	/* A mail_log that cannot be followed stops the start before
 	 * anything is made or touched (table, socket, state). */
-	if (cmd_log_source(c, d.started, err, sizeof(err)) == LOG_SOURCE_FILE)
-		for (i = 0; i < c->nmail_log; i++)
-			if (cmd_log_file_ok(c->mail_log[i], err, sizeof(err)) ==
-			    -1) {
-				log_errx("%s", err);
-				return (EX_NOINPUT);
-			}
+	if (cmd_log_source(c, d.started, err, sizeof(err)) ==
+	    LOG_SOURCE_FILE && source_files_ok(c) == -1)
+		return (EX_NOINPUT);
 	if (privs_prepare(c, err, sizeof(err)) == -1 ||
 	    privs_drop(c, err, sizeof(err)) == -1) {
 		log_errx("%s", err);

@@ -15,6 +15,7 @@
  *	void	source_positions(struct daemon *d);
  *	void	source_status(const struct daemon *d, FILE *out);
  *	int	source_same(const struct ff_conf *a, const struct ff_conf *b);
+ *	int	source_files_ok(const struct ff_conf *c);
  *	void	source_free(struct daemon *d);
  * DESCRIPTION
  *	source_open() resolves log_source (cmd_log_source(): auto takes the
@@ -35,6 +36,9 @@
  *	source_fd(), source_pending(), source_timeout() and source_read()
  *	are the tailer's or the journal's, for the loop's poll().
  *	source_same() says whether a reload may keep the open source.
+ *	source_files_ok() refuses (and says why) a mail_log that is not a
+ *	regular file: run asks before it touches anything, open_files() at
+ *	every open.
  * SECURITY
  *	Journal entries carry the same attacker-chosen text as log lines;
  *	they reach the parser as lines, nothing else.
@@ -58,20 +62,31 @@ journal_key(const struct ff_conf *c, char *key, size_t len)
 	snprintf(key, len, "journal:%s", c->journal_directory);
 }
 
+/* source_files_ok - every mail_log can be followed (a regular file, or
+ * none yet); -1, said, when one cannot */
+int
+source_files_ok(const struct ff_conf *c)
+{
+	char		err[1400];
+	int		i;
+
+	for (i = 0; i < c->nmail_log; i++)
+		if (cmd_log_file_ok(c->mail_log[i], err, sizeof(err)) == -1) {
+			log_errx("%s", err);
+			return (-1);
+		}
+	return (0);
+}
+
 /* open_files - follow every mail_log from its stored position */
 static int
 open_files(struct daemon *d)
 {
 	struct tail_store store = { state_position, d->st };
-	char		 err[1400];
 	int		 i;
 
-	for (i = 0; i < d->conf->nmail_log; i++)
-		if (cmd_log_file_ok(d->conf->mail_log[i], err, sizeof(err)) ==
-		    -1) {
-			log_errx("%s", err);
-			return (-1);
-		}
+	if (source_files_ok(d->conf) == -1)
+		return (-1);
 	if ((d->t = tailer_new()) == NULL) {
 		log_warn("inotify");
 		return (-1);

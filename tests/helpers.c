@@ -507,3 +507,22 @@ journal_append(const char *file, const struct jentry *e, int n)
 	run_free(&r);
 	return (0);
 }
+
+/* state_dump - what decides, from a state database (sqlite3 shell):
+ * clients, evidence, bans, report facts, five-fifties, in a fixed order,
+ * so that two states that decided the same compare equal */
+char *
+state_dump(const char *db)
+{
+	char	cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), SQLITE3 "%s \"SELECT addr, score, bans, "
+	    "first_seen, last_seen, banned_until FROM clients ORDER BY addr; "
+	    "SELECT addr, t, weight, rule, detail FROM evidence ORDER BY addr, "
+	    "t, rule, detail, weight; SELECT addr, prefix_len, at, until, n, "
+	    "reason FROM bans ORDER BY addr, at; SELECT kind, hour, value, "
+	    "client, class, code, sum(n), min(first), max(last) FROM "
+	    "activity_rows GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, "
+	    "6; SELECT * FROM fivefifties ORDER BY addr\"", db);
+	return (sh(cmd, NULL));
+}

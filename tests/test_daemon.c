@@ -565,25 +565,6 @@ test_daemon_peers(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
-/* dump - the state that matters, as text (clients, evidence, bans,
- * reject counts), for comparing two databases */
-static char *
-dump(const char *db)
-{
-	char	cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), SQLITE3 "%s \"SELECT addr, score, bans, "
-	    "first_seen, last_seen, "
-	    "banned_until FROM clients ORDER BY addr; SELECT addr, t, weight, "
-	    "rule, detail FROM evidence ORDER BY addr, t, rule, detail, "
-	    "weight; SELECT addr, prefix_len, at, until, n, reason FROM bans "
-	    "ORDER BY addr, at; SELECT kind, hour, value, client, class, code, "
-	    "sum(n), min(first), max(last) FROM activity_rows GROUP BY 1, 2, 3, 4, "
-	    "5, 6 ORDER BY 1, 2, 3, 4, 5, 6; "
-	    "SELECT * FROM fivefifties ORDER BY addr\"", db);
-	return (sh(cmd, NULL));
-}
-
 /* caught_up - until the daemon has read all of its log (lag 0) */
 static void
 caught_up(void)
@@ -678,8 +659,8 @@ test_daemon_kill9(void **state)
 		assert_int_equal(r.status, 0);
 		run_free(&r);
 	}
-	a = dump(DIR "/ff.db");
-	b = dump(DIR "/scan.db");
+	a = state_dump(DIR "/ff.db");
+	b = state_dump(DIR "/scan.db");
 	assert_true(strlen(b) > 1000);
 	if (strcmp(a, b) != 0) {
 		write_text(DIR "/daemon.dump", a, "w");
@@ -880,8 +861,8 @@ scan_equal(const char *db)
 	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	a = dump(db);
-	b = dump(DIR "/scan.db");
+	a = state_dump(db);
+	b = state_dump(DIR "/scan.db");
 	assert_true(strlen(b) > 1000);
 	if (strcmp(a, b) != 0) {
 		write_text(DIR "/daemon.dump", a, "w");

@@ -233,6 +233,20 @@ msg_of(const char *line)
 	return (p == NULL ? -1 : atoi(p + 6));
 }
 
+/* append_read - n entries "msg base.." appended to file while g.j
+ * follows it: all of them read, in order */
+static void
+append_read(struct got *g, const char *file, int base, int n)
+{
+	int	i;
+
+	n_entries(file, base, n);
+	pump(g->j, g, n);
+	expect_n(g, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(msg_of(g->line[i]), base + i);
+}
+
 /* test_journal_line - the line: stamp, host, ident, pid, message bytes */
 static void
 test_journal_line(void **state)
@@ -588,11 +602,7 @@ test_journal_placement(void **state)
 	assert_int_equal(pos.realtime, T0 + 5 * SEC);
 	assert_true(pos.cursor[0] != '\0');
 	assert_int_equal(journal_read(g.j, collect, &g, 0), 0);
-	n_entries(file, 6, 3);
-	pump(g.j, &g, 3);
-	assert_int_equal(g.n, 3);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(msg_of(g.line[i]), 6 + i);
+	append_read(&g, file, 6, 3);
 	journal_free(g.j);
 	got_free(&g);
 	rmtree(dir);
@@ -606,11 +616,7 @@ test_journal_placement(void **state)
 	g.j = open_or_fail(&o);
 	assert_int_equal(journal_position(g.j, &pos), 0);
 	assert_int_equal(journal_read(g.j, collect, &g, 0), 0);
-	n_entries(file, 101, 3);
-	pump(g.j, &g, 3);
-	assert_int_equal(g.n, 3);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(msg_of(g.line[i]), 101 + i);
+	append_read(&g, file, 101, 3);
 	journal_free(g.j);
 	got_free(&g);
 	rmtree(dir);
@@ -626,11 +632,7 @@ test_journal_placement(void **state)
 	g.j = open_or_fail(&o);
 	assert_int_equal(journal_position(g.j, &pos), 0);
 	assert_int_equal(journal_read(g.j, collect, &g, 0), 0);
-	n_entries(file, 201, 3);
-	pump(g.j, &g, 3);
-	expect_n(&g, 3);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(msg_of(g.line[i]), 201 + i);
+	append_read(&g, file, 201, 3);
 	journal_free(g.j);
 	got_free(&g);
 	rmtree(dir);

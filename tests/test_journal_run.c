@@ -156,6 +156,19 @@ sessions(const char *ident, const char *addr, int n, int good)
 	return (buf);
 }
 
+/* append_sessions - six five-fifty sessions of addr (or six accepted
+ * mails, good), as Postfix of syslog_name ident logs them, appended to
+ * the journal file name with log2export's args */
+static void
+append_sessions(const char *name, const char *ident, const char *addr,
+    int good, const char *args)
+{
+	char	*text = sessions(ident, addr, 6, good);
+
+	append(name, text, args);
+	free(text);
+}
+
 /* start - fivefifty run in the background, ready; its pid */
 static pid_t
 start(void)
@@ -306,29 +319,12 @@ query(const char *db, const char *sql)
 	return (v);
 }
 
-/* dump - what decides: clients, evidence, bans, facts, five-fifties */
-static char *
-dump(const char *db)
-{
-	char	cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), SQLITE3 "%s \"SELECT addr, score, bans, "
-	    "first_seen, last_seen, banned_until FROM clients ORDER BY addr; "
-	    "SELECT addr, t, weight, rule, detail FROM evidence ORDER BY addr, "
-	    "t, rule, detail, weight; SELECT addr, prefix_len, at, until, n, "
-	    "reason FROM bans ORDER BY addr, at; SELECT kind, hour, value, "
-	    "client, class, code, sum(n), min(first), max(last) FROM "
-	    "activity_rows GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, "
-	    "6; SELECT * FROM fivefifties ORDER BY addr\"", db);
-	return (sh(cmd, NULL));
-}
-
 /* same_dump - the two states decide the same, or the test fails with
  * where to look */
 static void
 same_dump(const char *a_db, const char *b_db, const char *what)
 {
-	char	*a = dump(a_db), *b = dump(b_db);
+	char	*a = state_dump(a_db), *b = state_dump(b_db);
 
 	assert_true(strlen(b) > 1000);
 	if (strcmp(a, b) != 0) {
@@ -359,7 +355,6 @@ teardown(void **state)
 static void
 test_journal_run_follow(void **state)
 {
-	char	*text;
 	pid_t	 pid;
 
 	(void)state;
@@ -368,31 +363,23 @@ test_journal_run_follow(void **state)
 	pid = start();
 	assert_true(wait_for("\"log_source\":\"journal\""));
 	assert_true(wait_for("\"log_source_reason\":\"log_source = journal\""));
-	text = sessions("postfix", "127.0.0.9", 6, 0);
-	append("remote", text, "");
-	free(text);
-	text = sessions("postfix", "127.0.0.10", 6, 1);
-	append("remote", text, "");
-	free(text);
+	append_sessions("remote", "postfix", "127.0.0.9", 0, "");
+	append_sessions("remote", "postfix", "127.0.0.10", 1, "");
 	assert_true(wait_set("127.0.0.9"));
 	/* A second instance: another syslog_name and unit, no setting. */
-	text = sessions("postfix-out", "127.0.0.11", 6, 0);
-	append("remote", text, "--unit postfix@out.service --facility 2");
-	free(text);
+	append_sessions("remote", "postfix-out", "127.0.0.11", 0,
+	    "--unit postfix@out.service --facility 2");
 	assert_true(wait_set("127.0.0.11"));
 	/* postmulti's instance on another facility: its unit's slice. */
-	text = sessions("postfix-two", "127.0.0.12", 6, 0);
-	append("remote", text, "--unit postfix@two.service --facility 16");
-	free(text);
+	append_sessions("remote", "postfix-two", "127.0.0.12", 0,
+	    "--unit postfix@two.service --facility 16");
 	assert_true(wait_set("127.0.0.12"));
 	/* Another program, another facility and unit, forging Postfix's
 	 * words: not among the entries read. */
-	text = sessions("postfix", "127.0.0.13", 6, 0);
-	append("remote", text, "--unit user@1000.service --facility 1");
-	free(text);
-	text = sessions("postfix", "127.0.0.14", 6, 0);	/* a marker after */
-	append("remote", text, "");
-	free(text);
+	append_sessions("remote", "postfix", "127.0.0.13", 0,
+	    "--unit user@1000.service --facility 1");
+	/* A marker after it. */
+	append_sessions("remote", "postfix", "127.0.0.14", 0, "");
 	assert_true(wait_set("127.0.0.14"));
 	assert_false(in_set("127.0.0.13"));
 	assert_false(in_set("127.0.0.10"));
@@ -506,16 +493,14 @@ test_journal_run_kill9(void **state)
 static void
 test_journal_run_vacuumed(void **state)
 {
-	char	*text, *out;
+	char	*out;
 	pid_t	 pid;
 
 	(void)state;
 	fresh();
 	conf("log_source = journal\n");
 	pid = start();
-	text = sessions("postfix", "127.0.0.20", 6, 0);
-	append("old", text, "");
-	free(text);
+	append_sessions("old", "postfix", "127.0.0.20", 0, "");
 	assert_true(wait_set("127.0.0.20"));
 	assert_true(wait_for("\"journal_entries\":18,"));
 	assert_int_equal(stop(pid), 0);
@@ -524,9 +509,8 @@ test_journal_run_vacuumed(void **state)
 	 * newer one holds what came since. */
 	sleep(1);	/* entries of a later second than the cursor's */
 	assert_int_equal(unlink(JDIR "/old.journal"), 0);
-	text = sessions("postfix", "127.0.0.21", 6, 0);
-	append("new", text, "--boot-id fedcba9876543210fedcba9876543210");
-	free(text);
+	append_sessions("new", "postfix", "127.0.0.21", 0,
+	    "--boot-id fedcba9876543210fedcba9876543210");
 	pid = start();
 	assert_true(wait_set("127.0.0.21"));
 	assert_true(wait_for("\"journal_cursor_lost\":\"yes\""));
@@ -601,9 +585,7 @@ test_journal_run_reload(void **state)
 	fresh();
 	conf("log_source = journal\n");
 	pid = start();
-	text = sessions("postfix", "127.0.0.30", 6, 0);
-	append("remote", text, "");
-	free(text);
+	append_sessions("remote", "postfix", "127.0.0.30", 0, "");
 	assert_true(wait_set("127.0.0.30"));
 	/* A directory that does not exist: said, and reading goes on. */
 	put(JD "/ff.conf", "state_db = " JD "/ff.db\n"
@@ -613,9 +595,7 @@ test_journal_run_reload(void **state)
 	    "access_map =\n", "w");
 	assert_int_equal(kill(pid, SIGHUP), 0);
 	assert_true(wait_for("\"journal\":\"directory " JDIR "\""));
-	text = sessions("postfix", "127.0.0.31", 6, 0);
-	append("remote", text, "");
-	free(text);
+	append_sessions("remote", "postfix", "127.0.0.31", 0, "");
 	assert_true(wait_set("127.0.0.31"));
 	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);	/* alive */
 	{
@@ -678,14 +658,14 @@ test_journal_scan_same(void **state)
 	    "scan of the text log");
 	/* The same file scanned again: resumed after its cursor, nothing
 	 * read, nothing changed. */
-	before = dump(JD "/journal.db");
+	before = state_dump(JD "/journal.db");
 	assert_int_equal(cli(&out, "scan", "--no-enforce", "--db",
 	    JD "/journal.db", "--journal-file", JDIR "/lab.journal", NULL), 0);
 	if (strstr(out, "resuming after the entry read last") == NULL ||
 	    strstr(out, " 0 lines,") == NULL)
 		fail_msg("a journal scanned again is not resumed: %s", out);
 	free(out);
-	after = dump(JD "/journal.db");
+	after = state_dump(JD "/journal.db");
 	assert_string_equal(before, after);
 	free(before);
 	free(after);

@@ -17,6 +17,7 @@
  *	check_line() finds the "CHECK NAME ok|FAIL ..." line of a test
  *	script's output and check_ok() tells a pass; print_lines() prints a
  *	long output line by line (cmocka cuts a message at 1 KiB).
+ *	state_dump() is what a state decided, as text to compare.
  *
  *	journal_append() writes entries to a journal file with the real
  *	systemd-journal-remote (package systemd-journal-remote), reading
@@ -90,6 +91,7 @@ char	*host_snapshot(void);
 int	netns_enter(void **);
 int	netns_leave(void **);
 char	*sh(const char *, int *);
+char	*state_dump(const char *);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);
 void	print_lines(const char *);
