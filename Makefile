@@ -24,6 +24,8 @@
 #                   under traffic and rotations (state == scan), valgrind,
 #                   the flood shapes (tests/stress.sh; about 10 minutes)
 #   make repeat TESTS=GLOB RUNS=50   some tests many times under load
+#   make clang      the program and the test runner built by clang, with
+#                   the warnings fatal (.ci/run runs it after make test)
 #   make clean
 
 PREFIX	?= /usr/local
@@ -39,12 +41,20 @@ PKGS	:= libpcre2-8 zlib sqlite3 libnftnl libmnl libsystemd libcap-ng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz -lsqlite3 -lnftnl -lmnl -lsystemd -lcap-ng) -lpthread -lm
 
-WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+# -Werror is on by default and in CI; WERROR= builds with the warnings
+# shown but not fatal (a newer compiler's new warning must not stop a
+# postmaster's build).
+WERROR	?= -Werror
+WARN	:= -Wall -Wextra $(WERROR) -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2
 CSTD	:= -std=c17
 CPPFLAGS += -D_GNU_SOURCE -I.
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS)
+
+# Each object records the headers it includes (-MMD -MP): a header's
+# change rebuilds the objects that use it, and only those.
+DEPFLAGS := -MMD -MP
 
 SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
@@ -70,7 +80,7 @@ SAN_LIB	:= $(patsubst %.c,build/san/%.o,$(LIB_SRC) \
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
-.PHONY: all run test check demo install uninstall bench bench-fw bench-latency \
+.PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal fuzz clean deps-build deps-test \
 	deps-fuzz deps-bench
@@ -78,26 +88,51 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 all: fivefifty
 
 fivefifty: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
 
-build/rel/%.o: %.c $(HEADERS)
+build/rel/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/san/%.o: %.c $(HEADERS)
+build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SAN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -O1 $(SAN) $(DEPFLAGS) -c -o $@ $<
 
 # The binary the tests run is built with the sanitizers too.
 build/san/fivefifty: $(SAN_OBJ)
-	$(CC) $(SAN) -o $@ $(SAN_OBJ) $(PKG_LIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(SAN_OBJ) $(PKG_LIBS)
 
 build/san/run_tests: $(TEST_OBJ) $(SAN_LIB)
-	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(SAN_LIB) $(PKG_LIBS) -lcmocka
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(TEST_OBJ) $(SAN_LIB) $(PKG_LIBS) \
+	    -lcmocka
 
 # A consumer of the tailer that tests run as a separate process (kill -9).
 build/san/probe_tailer: build/san/tests/probe_tailer.o $(SAN_LIB)
-	$(CC) $(SAN) -o $@ $< $(SAN_LIB) $(PKG_LIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $< $(SAN_LIB) $(PKG_LIBS)
+
+# The same sources built by clang, warnings fatal (.ci/run does it after
+# make test): the binary and the test runner, not run.
+CLANG_OBJ := $(patsubst %.c,build/clang/%.o,$(LIB_SRC) $(CMD_SRC))
+CLANG_TEST := $(patsubst %.c,build/clang/%.o,$(filter-out tests/fuzz_%.c \
+	    tests/probe_%.c,$(TEST_SRC)))
+build/clang/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+build/clang/fivefifty: $(CLANG_OBJ)
+	clang $(CFLAGS) $(LDFLAGS) -o $@ $(CLANG_OBJ) $(PKG_LIBS)
+
+build/clang/run_tests: $(CLANG_TEST) $(filter-out build/clang/cmd/main.o, \
+	    $(CLANG_OBJ))
+	clang $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+clang: deps-clang
+	@$(MAKE) --no-print-directory build/clang/fivefifty \
+	    build/clang/run_tests
+	@echo "fivefifty: clang $$(clang -dumpversion) builds fivefifty and" \
+	    "the tests with $(WARN)"
+
+-include $(shell find build -name '*.d' 2>/dev/null)
 
 deps-build:
 	@scripts/deps.sh build
@@ -105,6 +140,8 @@ deps-test:
 	@scripts/deps.sh test
 deps-fuzz:
 	@scripts/deps.sh fuzz
+deps-clang:
+	@scripts/deps.sh clang
 deps-bench:
 	@scripts/deps.sh bench
 deps-stress:
@@ -372,7 +409,7 @@ bench-flood:
 
 build/rel/bench/flood: bench/flood.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Banning speed alone: one netlink batch against nft add element.
 bench-fw: deps-bench
@@ -398,26 +435,26 @@ bench-report: deps-bench
 FW_OBJ := $(patsubst %.c,build/rel/%.o,$(FW_SRC) score/net.c $(UTIL_SRC))
 build/rel/bench/fwbench: bench/fwbench.c $(FW_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/fwbench.c $(FW_OBJ) \
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/fwbench.c $(FW_OBJ) \
 	    $(PKG_LIBS)
 
 build/rel/bench/latency: bench/latency.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/latency.c $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/latency.c $(PKG_LIBS)
 
 build/rel/bench/jlatency: bench/jlatency.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/jlatency.c $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/jlatency.c $(PKG_LIBS)
 
 TAILER_OBJ := $(patsubst %.c,build/rel/%.o,$(TAILER_SRC) $(UTIL_SRC))
 build/rel/bench/tailbench: bench/tailbench.c $(TAILER_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/tailbench.c $(TAILER_OBJ) \
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/tailbench.c $(TAILER_OBJ) \
 	    $(PKG_LIBS)
 
 build/rel/bench/mkcorpus: bench/mkcorpus.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 # libFuzzer needs clang; the corpus files seed it. Three targets: parse
 # (the log line parser), conf (the configuration reader), control (the

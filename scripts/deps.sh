@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - install the Debian packages a make target needs, when missing.
 #
-# usage: scripts/deps.sh build|test|fuzz|bench|stress
+# usage: scripts/deps.sh build|test|fuzz|clang|bench|stress
 #
 # Quiet when everything is installed. As root it runs apt-get (update
 # once, then install --no-install-recommends); as anyone else it prints
@@ -16,11 +16,12 @@ test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
 	    mandoc python3 systemd-journal-remote" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
+clang)	want="$build clang libcmocka-dev" ;;
 stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables
 	    logrotate gzip stress-ng" ;;
 bench)	want="$build fail2ban pflogsumm python3 nftables bc sqlite3
 	    systemd-journal-remote systemd util-linux time" ;;
-*)	echo "usage: $0 build|test|fuzz|bench|stress" >&2; exit 64 ;;
+*)	echo "usage: $0 build|test|fuzz|clang|bench|stress" >&2; exit 64 ;;
 esac
 
 missing=""

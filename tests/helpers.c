@@ -180,8 +180,13 @@ run_cmd(char *const argv[], const char *in, size_t inlen,
 	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		/* argv[0] is a path: posix_spawn() does not search PATH */
+		posix_spawn_file_actions_destroy(&fa);
+		close(pin[0]), close(pin[1]), close(pout[0]), close(pout[1]);
+		close(perr[0]), close(perr[1]);
 		return (-1);
+	}
 	posix_spawn_file_actions_destroy(&fa);
 	close(pin[0]);
 	close(pout[1]);

@@ -63,7 +63,7 @@ struct outlog {
 
 static char	*live;		/* the live log, read once */
 
-/* stamp_epoch - seconds of a "Mon DD HH:MM:SS" stamp within its day */
+/* stamp_secs - seconds of a "Mon DD HH:MM:SS" stamp within its day */
 static int
 stamp_secs(const char *line)
 {
@@ -243,7 +243,7 @@ run_line(struct run *r, const char *line, size_t len, const char *addr,
 	return (got);
 }
 
-/* run_free - release */
+/* run_free_all - release a run and its scorer */
 static void
 run_free_all(struct run *r)
 {
