@@ -33,8 +33,8 @@
  *
  *	event_json() writes one event as one JSON object and a newline;
  *	event_text() as one line of "key=value" words. Peer text is escaped.
- *	time_iso() writes an event's stamp; utc_text() formats a log time in
- *	seconds (bans, evidence) as UTC.
+ *	time_iso() writes an event's stamp (utc_text() of util/util.h formats
+ *	a log time in seconds: bans, evidence).
  */
 #ifndef FIVEFIFTY_CMD_H
 #define FIVEFIFTY_CMD_H
@@ -92,7 +92,6 @@ int	cmd_report(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);
-const char *utc_text(long long, char *, size_t);
 
 struct ff_conf;
 struct fw;

@@ -827,8 +827,6 @@ int
 fw_monitor(struct fw *f, long long now)
 {
 	char		 set[FW_NAME_MAX], how[256], err[512], when[32];
-	struct tm	 tm;
-	time_t		 t = (time_t)now;
 	int		 what, rc, was;
 
 	if (f->nft == NULL || (what = nft_monitor_read(f->nft, set,
@@ -861,8 +859,7 @@ fw_monitor(struct fw *f, long long now)
 		f->gone_unreported++;
 	}
 	if (rc == 0) {
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		(void)utc_format(now, when, sizeof(when));
 		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
 		    "firewall: %s at %s (%llu removals so far); restored",
 		    how, when, f->stats.restores);
@@ -910,15 +907,12 @@ const char *
 fw_map_status(const struct fw *f, char *buf, size_t len)
 {
 	char		 when[32];
-	struct tm	 tm;
-	time_t		 t = (time_t)f->stats.map_since;
 
 	if (f->map == NULL)
 		return ("none");
 	if (f->stats.map_ok)
 		return ("ok");
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	(void)utc_format(f->stats.map_since, when, sizeof(when));
 	snprintf(buf, len, "failing since %s: %s", when, f->stats.map_error);
 	return (buf);
 }
