@@ -94,22 +94,11 @@ void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);
 
 struct ff_conf;
-struct fw;
-struct state;
-struct score_decision;
-struct score_net;
 int	cmd_conf(const char *, const char *, struct ff_conf *);
 const char *cmd_conf_path(const char *);
 void	cmd_conf_overrides(struct ff_conf *);
-struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
-	    long long, int *);
-struct fw_conf;
-void	cmd_protect(struct fw_conf *, const struct ff_conf *);
 int	cmd_mynetworks(struct ff_conf *);
-const char *cmd_protected_by(const struct ff_conf *, const struct score_net *);
 int	mynetworks_parse(const char *, struct ff_conf *, int);
-int	cmd_fw_decision(struct fw *, const struct score_decision *);
-int	cmd_log_source(const struct ff_conf *, long long, char *, size_t);
 
 /* The journal options of scan and report (journal_opts.c). */
 #define CMD_MAX_JFILES	64
@@ -126,7 +115,6 @@ int	cmd_journal_opt(struct cmd_journal *, const char *, int, const char *);
 int	cmd_journal_setup(struct cmd_journal *, const char *,
 	    const struct ff_conf *, struct journal_opts *);
 long long cmd_when(const char *);
-int	cmd_log_file_ok(const char *, char *, size_t);
 struct rp;
 struct score_conf;
 int	report_logs(struct rp *, const struct score_conf *, char **, int,

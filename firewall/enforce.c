@@ -327,14 +327,26 @@ explain_errno(int e)
 	}
 }
 
-/* fw_new - the map and, unless off, the kernel sets */
+/* fw_new - fw_open() without the code */
 struct fw *
 fw_new(const struct fw_conf *c, char *err, size_t errlen)
+{
+	enum fw_error	code;
+
+	return (fw_open(c, &code, err, errlen));
+}
+
+/* fw_open - the map and, unless off, the kernel sets; *code says why
+ * not, or what err holds */
+struct fw *
+fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
+    size_t errlen)
 {
 	struct fw	*f;
 	char		 e[512];
 
 	err[0] = '\0';
+	*code = FW_ERR_CONF;
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return (NULL);
@@ -358,6 +370,7 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 	/* Written at the first flush, even empty: a map main.cf names must
 	 * exist, or Postfix defers every client. */
 	f->map_dirty = f->map != NULL;
+	*code = FW_ERR_NONE;
 	if (c->mode == FW_OFF)
 		return (f);
 	errno = 0;
@@ -366,6 +379,7 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 		int	saved = f->nft != NULL && f->nft->last_errno ?
 		    f->nft->last_errno : errno;
 
+		*code = FW_ERR_KERNEL;
 		snprintf(err, errlen, "firewall: %s%s", e,
 		    explain_errno(saved));
 		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
