@@ -66,10 +66,11 @@ SCORE_SRC  := $(wildcard score/*.c)
 CONF_SRC   := $(wildcard conf/*.c)
 FW_SRC     := $(wildcard firewall/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
+WIRE_SRC   := $(wildcard wire/*.c)
 REPORTS_SRC := $(wildcard reports/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
 LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC) \
-	      $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC) $(REPORTS_SRC)
+	      $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC) $(REPORTS_SRC) $(WIRE_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 

@@ -427,7 +427,7 @@ check_system(const struct ff_conf *c)
 	if (c->control_group[0] != '\0' && getgrnam(c->control_group) == NULL)
 		finding("control_group %s does not exist (its members may "
 		    "control the daemon)", c->control_group);
-	if (cmd_log_source(c, time(NULL), why, sizeof(why)) ==
+	if (daemon_log_source(c, time(NULL), why, sizeof(why)) ==
 	    LOG_SOURCE_JOURNAL)
 		check_journal(&w, c);
 	else
@@ -491,7 +491,7 @@ cmd_check(int argc, char **argv)
 	    "mail_log from --log") : "");
 	conf_print(stdout, &conf);
 	printf("# mynetworks, never banned: %s\n", conf.mynetworks_note);
-	printf("# run reads %s: %s\n", cmd_log_source(&conf, time(NULL), why,
+	printf("# run reads %s: %s\n", daemon_log_source(&conf, time(NULL), why,
 	    sizeof(why)) == LOG_SOURCE_JOURNAL ? (conf.journal_directory[0] !=
 	    '\0' ? "the journal of journal_directory" : "the system journal") :
 	    "the mail_log files", why);

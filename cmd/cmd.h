@@ -9,13 +9,38 @@
  *	#include "cmd/cmd.h"
  *
  *	extern struct cmd_globals cmd_g;
+ *	extern const char NAME_help[];	    (and parse_usage, scan_usage)
  *
  *	int	cmd_parse(int argc, char **argv);
+ *	int	cmd_scan(int argc, char **argv);
+ *	int	cmd_list(int argc, char **argv);
+ *	int	cmd_explain(int argc, char **argv);
+ *	int	cmd_run(int argc, char **argv);
+ *	int	cmd_ban(int argc, char **argv);
+ *	int	cmd_unban(int argc, char **argv);
+ *	int	cmd_status(int argc, char **argv);
+ *	int	cmd_check(int argc, char **argv);
+ *	int	cmd_report(int argc, char **argv);
+ *	void	event_json(FILE *fp, const struct pf_event *ev);
+ *	void	event_text(FILE *fp, const struct pf_event *ev);
+ *	void	time_iso(FILE *fp, const struct pf_time *t);
+ *
  *	int	cmd_conf(const char *cmd, const char *path, struct ff_conf *c);
  *	const char *cmd_conf_path(const char *path);
  *	void	cmd_conf_overrides(struct ff_conf *c);
- *	void	event_json(FILE *fp, const struct pf_event *ev);
- *	void	event_text(FILE *fp, const struct pf_event *ev);
+ *	int	cmd_mynetworks(struct ff_conf *c);
+ *	int	mynetworks_parse(const char *text, struct ff_conf *c,
+ *		    int depth);
+ *
+ *	int	cmd_journal_opt(struct cmd_journal *cj, const char *cmd,
+ *		    int ch, const char *arg);
+ *	int	cmd_journal_setup(struct cmd_journal *cj, const char *cmd,
+ *		    const struct ff_conf *c, struct journal_opts *o);
+ *	long long cmd_when(const char *v);
+ *	int	report_logs(struct rp *rp, const struct score_conf *c,
+ *		    char **files, int nfiles, const struct journal_opts *jo,
+ *		    long long lo, long long hi, int rejects_only,
+ *		    long long *now);
  * DESCRIPTION
  *	Each cmd_NAME() gets argv with argv[0] = NAME and returns the exit
  *	status. Exit statuses follow sysexits(3): 0 success, 64 usage,
@@ -29,12 +54,24 @@
  *	cmd_conf_overrides() (--db sets state_db, --log replaces mail_log).
  *	cmd_conf_path() is path (the command's own -c) when not NULL, else
  *	the global -c, else CONF_DEFAULT_PATH when it exists, else NULL (no
- *	file). A daemon that re-reads its file applies the overrides again.
+ *	file). A daemon that re-reads its file applies the overrides again:
+ *	run gives daemon_run() a reader that calls cmd_conf() (daemon.h's
+ *	struct daemon_args), so the daemon never reads cmd_g itself.
+ *	cmd_mynetworks() and mynetworks_parse() read Postfix's mynetworks
+ *	(mynetworks.c).
+ *
+ *	cmd_journal_opt(), cmd_journal_setup() and cmd_when() are the
+ *	journal options of scan and report (journal_opts.c); report_logs()
+ *	is report's reading of logs (report_logs.c).
+ *
+ *	What the commands share with the daemon (the enforcer opened with
+ *	the state's bans, decisions into it, what is never banned) is in
+ *	wire/wire.h; the log run reads, in daemon.h (daemon_log_source()).
  *
  *	event_json() writes one event as one JSON object and a newline;
  *	event_text() as one line of "key=value" words. Peer text is escaped.
- *	time_iso() writes an event's stamp; utc_text() formats a log time in
- *	seconds (bans, evidence) as UTC.
+ *	time_iso() writes an event's stamp (utc_text() of util/util.h formats
+ *	a log time in seconds: bans, evidence).
  */
 #ifndef FIVEFIFTY_CMD_H
 #define FIVEFIFTY_CMD_H
@@ -92,25 +129,13 @@ int	cmd_report(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);
-const char *utc_text(long long, char *, size_t);
 
 struct ff_conf;
-struct fw;
-struct state;
-struct score_decision;
-struct score_net;
 int	cmd_conf(const char *, const char *, struct ff_conf *);
 const char *cmd_conf_path(const char *);
 void	cmd_conf_overrides(struct ff_conf *);
-struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
-	    long long, int *);
-struct fw_conf;
-void	cmd_protect(struct fw_conf *, const struct ff_conf *);
 int	cmd_mynetworks(struct ff_conf *);
-const char *cmd_protected_by(const struct ff_conf *, const struct score_net *);
 int	mynetworks_parse(const char *, struct ff_conf *, int);
-int	cmd_fw_decision(struct fw *, const struct score_decision *);
-int	cmd_log_source(const struct ff_conf *, long long, char *, size_t);
 
 /* The journal options of scan and report (journal_opts.c). */
 #define CMD_MAX_JFILES	64
@@ -127,7 +152,6 @@ int	cmd_journal_opt(struct cmd_journal *, const char *, int, const char *);
 int	cmd_journal_setup(struct cmd_journal *, const char *,
 	    const struct ff_conf *, struct journal_opts *);
 long long cmd_when(const char *);
-int	cmd_log_file_ok(const char *, char *, size_t);
 struct rp;
 struct score_conf;
 int	report_logs(struct rp *, const struct score_conf *, char **, int,

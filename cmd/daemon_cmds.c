@@ -12,7 +12,8 @@
  *	int	cmd_unban(int argc, char **argv);
  *	int	cmd_status(int argc, char **argv);
  * DESCRIPTION
- *	run reads the configuration and hands over to daemon_run(). The
+ *	run reads the configuration and hands over to daemon_run(), with
+ *	run_reread() to read it again the same way on SIGHUP. The
  *	others send one request over the control socket (daemon/control.c)
  *	and print the reply: a change goes through the daemon, the one
  *	writer of the state, and takes effect at once.
@@ -156,6 +157,17 @@ conf_for(const char *cmd, const char *cfile, struct ff_conf *c)
 	return (cmd_conf(cmd, cfile, c));
 }
 
+/* run_reread - a reload's configuration, as run's command line reads it
+ * (daemon_args.reread; arg is run's -c or NULL) */
+static int
+run_reread(void *arg, struct ff_conf *c, const char **path)
+{
+	const char	*cfile = arg;
+
+	*path = cmd_conf_path(cfile);
+	return (cmd_conf("run", cfile, c) == 0 ? 0 : -1);
+}
+
 /* cmd_run - fivefifty run [-c FILE] [-v] */
 int
 cmd_run(int argc, char **argv)
@@ -165,7 +177,8 @@ cmd_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct ff_conf conf;	/* the daemon keeps it */
-	const char	*cfile = NULL;
+	struct daemon_args a;
+	char		*cfile = NULL;
 	int		 ch, verbose = 0, status;
 
 	optind = 0;
@@ -193,7 +206,12 @@ cmd_run(int argc, char **argv)
 		log_init("fivefifty", 1);
 	if ((status = cmd_conf("run", cfile, &conf)) != 0)
 		return (status);
-	status = daemon_run(cfile, &conf, verbose);
+	memset(&a, 0, sizeof(a));
+	a.conf = &conf;
+	a.verbose = verbose;
+	a.reread = run_reread;
+	a.arg = cfile;
+	status = daemon_run(&a);
 	conf_free(&conf);
 	return (status);
 }

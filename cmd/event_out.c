@@ -20,7 +20,6 @@
  */
 #include <limits.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "util/util.h"
@@ -52,20 +51,6 @@ time_iso(FILE *fp, const struct pf_time *t)
 			    (off < 0 ? -off : off) / 60,
 			    (off < 0 ? -off : off) % 60);
 	}
-}
-
-/* utc_text - seconds since the epoch as YYYY-MM-DDTHH:MM:SSZ ("-" for 0) */
-const char *
-utc_text(long long t, char *buf, size_t len)
-{
-	time_t		tt = (time_t)t;
-	struct tm	tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, len, "-");
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return (buf);
 }
 
 /* jstr - "key":"escaped" or "key":null */

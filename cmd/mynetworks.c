@@ -16,7 +16,7 @@
  *	Postfix for the value it uses, defaults included:
  *	    postconf -c postfix_config_directory -h mynetworks
  *	(postconf next to postmap_command, a fixed argument list, no shell)
- *	and puts every network into c->mynetworks, which cmd_protect()
+ *	and puts every network into c->mynetworks, which wire_protect()
  *	adds to what is never banned, like the whitelist.
  *
  *	mynetworks_parse() reads Postfix's syntax: networks and addresses

@@ -37,6 +37,7 @@
 #include "score/score.h"
 #include "tailer/tailer.h"
 #include "util/util.h"
+#include "wire/wire.h"
 
 
 const char report_usage[] =
@@ -149,7 +150,7 @@ const char report_help[] =
 #define REPORT_MAX_LOGS	128	/* --log and FILE arguments */
 
 static struct ff_conf conf;
-static struct fw_conf protect;		/* cmd_protect()'s list */
+static struct fw_conf protect;		/* wire_protect()'s list */
 
 /* protected - never in a postfix table: what the enforcer never bans */
 static int
@@ -403,7 +404,7 @@ cmd_report(int argc, char **argv)
 	o.source = cj.on ? "journal" : nlogs > 0 ? "logs" : "state";
 	o.watch = conf.score.fivefifty_window;
 	memset(&protect, 0, sizeof(protect));
-	cmd_protect(&protect, &conf);
+	wire_protect(&protect, &conf);
 	o.skip = protected;
 	if (mail_to != NULL) {
 		if ((fp = open_memstream(&msg, &msglen)) == NULL)

@@ -44,6 +44,7 @@
 #include "score/score.h"
 #include "tailer/tailer.h"
 #include "util/util.h"
+#include "wire/wire.h"
 
 #define FLUSH_LINES	200000	/* or FLUSH_MS, whichever comes first */
 #define FLUSH_MS	1000
@@ -164,7 +165,7 @@ struct scan {
 	struct timespec	 t0, last_progress, last_flush;
 	const char	*hostname;	/* log_hostname; "" any */
 	unsigned long long other_host;	/* lines of other hosts */
-	struct fw_conf	 prot;		/* cmd_protect(): never banned */
+	struct fw_conf	 prot;		/* wire_protect(): never banned */
 	struct journal	*j;		/* --journal */
 	char		 jcursor[JOURNAL_CURSOR_MAX];
 };
@@ -190,7 +191,7 @@ print_bans(struct scan *sc)
 		    sizeof(u)), d.ban_count, d.score, d.reason);
 		sc->bans++;
 		if (sc->fw != NULL)
-			(void)cmd_fw_decision(sc->fw, &d);
+			(void)wire_fw_decision(sc->fw, &d);
 	}
 }
 
@@ -513,7 +514,7 @@ cmd_scan(int argc, char **argv)
 	if ((sc.s = scorer_new(&conf.score)) == NULL)
 		fatal("scan: scorer");
 	sc.hostname = conf.log_hostname;
-	cmd_protect(&sc.prot, &conf);
+	wire_protect(&sc.prot, &conf);
 	scorer_set_protect(sc.s, protects, &sc.prot);
 	err[0] = '\0';
 	if (!sc.dry || access(db, F_OK) == 0) {
@@ -529,7 +530,7 @@ cmd_scan(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (enforce && !sc.dry && (sc.fw = cmd_fw_open("scan", &conf, sc.st,
+	if (enforce && !sc.dry && (sc.fw = wire_fw_open("scan", &conf, sc.st,
 	    time(NULL), &status)) == NULL)
 		goto out;
 	if ((sc.pos = calloc((size_t)nfiles, sizeof(*sc.pos))) == NULL)

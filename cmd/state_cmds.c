@@ -32,6 +32,7 @@
 #include "conf/conf.h"
 #include "score/score.h"
 #include "util/util.h"
+#include "wire/wire.h"
 
 const char list_help[] =
 "NAME\n"
@@ -249,7 +250,7 @@ cmd_list(int argc, char **argv)
 		if (score_net_parse((const char *)sqlite3_column_text(q, 0),
 		    &pn) == 0) {
 			pn.len = sqlite3_column_int(q, 1);
-			by = cmd_protected_by(&conf, &pn);
+			by = wire_protected_by(&conf, &pn);
 		}
 		sqlite3_reset(r);
 		sqlite3_bind_text(r, 1, (const char *)sqlite3_column_text(q, 0),
@@ -404,7 +405,7 @@ why_not(struct state *st, const struct ff_conf *c, const char *addr,
 	int		 row = 0;
 
 	if (score_net_parse(addr, &n) == 0)
-		by = cmd_protected_by(c, &n);
+		by = wire_protected_by(c, &n);
 	if (sqlite3_prepare_v2(state_db(st), "SELECT coalesce(sum(CASE WHEN "
 	    "code >= 400 AND code < 500 THEN n END), 0), coalesce(sum(CASE "
 	    "WHEN code >= 500 THEN n END), 0) FROM activity_rows WHERE kind = "

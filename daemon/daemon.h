@@ -8,8 +8,9 @@
  * SYNOPSIS
  *	#include "daemon/daemon.h"
  *
- *	int	daemon_run(const char *conf_path, struct ff_conf *c,
- *		    int verbose);
+ *	int	daemon_run(const struct daemon_args *a);
+ *	int	daemon_log_source(const struct ff_conf *c, long long now,
+ *		    char *why, size_t whylen);
  *	int	ctl_call(const char *sock, const char *request, char **reply,
  *		    char *err, size_t errlen);
  *	int	ctl_decode(const char *text, size_t len, struct ctl_req *r,
@@ -22,11 +23,23 @@
  *	scored; a ban goes to the kernel and the map at once, and the state
  *	(with the tailer positions of the lines that made it) is flushed once
  *	a second in one transaction. SIGTERM and SIGINT flush and exit 0;
- *	SIGHUP re-reads conf_path (a broken file is reported and the running
- *	configuration kept). Under systemd it speaks sd_notify: READY,
- *	STATUS with counters, WATCHDOG, RELOADING, STOPPING. Started as root
- *	it makes its directories, then drops to the configured user keeping
- *	only CAP_NET_ADMIN. It returns the exit status.
+ *	SIGHUP reads the configuration again with a->reread (a broken file
+ *	is reported and the running configuration kept). Under systemd it
+ *	speaks sd_notify: READY, STATUS with counters, WATCHDOG, RELOADING,
+ *	STOPPING. Started as root it makes its directories, then drops to
+ *	the configured user keeping only CAP_NET_ADMIN. It returns the exit
+ *	status (sysexits(3)).
+ *
+ *	struct daemon_args is what the command line gives the daemon: the
+ *	configuration it read (a->conf, the caller's: not freed by the
+ *	daemon), -v, and the reader a reload calls: a->reread(a->arg, nc,
+ *	&path) fills nc as the command line would (the file, then its
+ *	overrides), sets path to the file it read, and returns 0, or -1
+ *	after saying on stderr what is wrong (file, line).
+ *
+ *	daemon_log_source() (log_source.c) is the log run reads, as
+ *	log_source says: LOG_SOURCE_FILE or LOG_SOURCE_JOURNAL, with the
+ *	reason in why (check says it too).
  *
  *	The control protocol is one request line and a reply of lines, the
  *	last "ok" or "error: TEXT":
@@ -71,7 +84,15 @@ struct ctl_req {
 	char		 reason[CTL_LINE_MAX];	/* ban: printable, maybe "" */
 };
 
-int	daemon_run(const char *, struct ff_conf *, int);
+struct daemon_args {
+	struct ff_conf	*conf;		/* read by the caller, kept by it */
+	int		 verbose;	/* -v */
+	int		(*reread)(void *, struct ff_conf *, const char **);
+	void		*arg;		/* reread's */
+};
+
+int	daemon_run(const struct daemon_args *);
+int	daemon_log_source(const struct ff_conf *, long long, char *, size_t);
 int	ctl_call(const char *, const char *, char **, char *, size_t);
 int	ctl_decode(const char *, size_t, struct ctl_req *, char *, size_t);
 int	ctl_probe(const char *, char *, size_t);

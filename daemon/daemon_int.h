@@ -11,7 +11,9 @@
  *	socket and its clients, and the counters status reports.
  *
  *	loop.c runs it; source.c opens and reads its log, the files or the
- *	journal; control.c serves the socket and calls
+ *	journal, as log_source.c chooses (source_file_ok() refuses a
+ *	mail_log that cannot be followed); control.c serves the socket and
+ *	calls
  *	daemon_ban(), daemon_unban() and daemon_status(); privs.c drops
  *	root; notify.c talks to systemd; statewrite.c makes the state's
  *	writer retry and says how it fares.
@@ -30,6 +32,7 @@
 #include "parse/parse.h"
 #include "score/score.h"
 #include "tailer/tailer.h"
+#include "wire/wire.h"
 
 #define CTL_CLIENTS	16
 #define CTL_TIMEOUT_MS	5000	/* to send a whole request line */
@@ -55,7 +58,7 @@ struct spool_entry {
 struct spool;
 
 struct daemon {
-	const char	*conf_path;
+	const struct daemon_args *args;	/* the command line's */
 	struct ff_conf	*conf;
 	struct ff_conf	*orig;		/* the caller's (not freed here) */
 	struct pf_parser *p;
@@ -116,6 +119,7 @@ void	source_positions(struct daemon *);
 void	source_status(const struct daemon *, FILE *);
 int	source_same(const struct ff_conf *, const struct ff_conf *);
 int	source_files_ok(const struct ff_conf *);
+int	source_file_ok(const char *, char *, size_t);
 void	source_free(struct daemon *);
 
 void	statewrite_start(struct daemon *);

@@ -6,13 +6,12 @@
  * NAME
  *	loop 3 - fivefifty run: tailer, parser, scorer, enforcer, state
  * SYNOPSIS
- *	int	daemon_run(const char *conf_path, struct ff_conf *c,
- *		    int verbose);
+ *	int	daemon_run(const struct daemon_args *a);
  * DESCRIPTION
  *	Start-up: as root, make the user's directories and drop to it
  *	(privs.c); open the state and load the scorer from it; open the
  *	enforcer with the state's running bans and reconcile the kernel sets
- *	and the map (cmd_fw_open); follow each mail_log from its stored
+ *	and the map (wire_fw_open()); follow each mail_log from its stored
  *	position (from its end the first time); listen on the control
  *	socket; READY. The log is the mail_log files or the journal
  *	(source.c; log_source).
@@ -48,10 +47,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
 #include "daemon_int.h"
 #include "util/util.h"
 
@@ -103,7 +102,7 @@ release_held(struct daemon *d)
 		k++;
 		d->bans++;
 		statewrite_mark(d, &dec, SCORE_MARK_RELEASED);
-		if (cmd_fw_decision(d->fw, &dec) == -1)
+		if (wire_fw_decision(d->fw, &dec) == -1)
 			log_warnx("not enforced (protected): %s", dec.addr);
 		log_info("ban %s until %s (ban %d, score %.1f, held by the "
 		    "breaker): %s", dec.addr, utc_text(dec.until, u, sizeof(u)),
@@ -148,7 +147,7 @@ decide(struct daemon *d, int now)
 			continue;
 		}
 		d->bans++;
-		if (cmd_fw_decision(d->fw, &dec) == -1)
+		if (wire_fw_decision(d->fw, &dec) == -1)
 			log_warnx("not enforced (protected): %s", dec.addr);
 		log_info("ban %s until %s (ban %d, score %.1f): %s", dec.addr,
 		    utc_text(dec.until, u, sizeof(u)), dec.ban_count,
@@ -277,7 +276,7 @@ open_fw(struct daemon *d)
 	int		status = 0;
 
 	(void)state_sync(d->st);	/* the bans table is up to date */
-	if ((d->fw = cmd_fw_open("run", d->conf, d->st, time(NULL),
+	if ((d->fw = wire_fw_open("run", d->conf, d->st, time(NULL),
 	    &status)) == NULL)
 		return (status);
 	return (0);
@@ -352,16 +351,17 @@ static void
 reload(struct daemon *d)
 {
 	struct ff_conf	*nc;
+	const char	*path = NULL;
 	int		 logs_changed;
 
 	notify_reloading();
 	if ((nc = calloc(1, sizeof(*nc))) == NULL)
 		fatal("reload");
-	if (cmd_conf("run", d->conf_path, nc) != 0) {
-		/* The file cmd_conf() read: -c, the global -c or the
-		 * default. */
+	if (d->args->reread(d->args->arg, nc, &path) != 0) {
+		/* The file the command line's reader read: -c, the global
+		 * -c or the default. */
 		log_warnx("configuration %s is broken (see above): the running "
-		    "configuration stays", cmd_conf_path(d->conf_path));
+		    "configuration stays", path);
 		free(nc);
 		notify_ready();
 		return;
@@ -719,109 +719,134 @@ setup_signals(void)
 	return (signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
 }
 
+/* start - the pipeline, the state, the enforcer, the socket and the
+ * log, in that order; EX_OK, or the exit status (said) */
+static int
+start(struct daemon *d)
+{
+	struct ff_conf	*c = d->conf;
+	char		 err[1024] = "";
+	int		 status;
+
+	if ((d->p = pf_parser_new(err, sizeof(err))) == NULL) {
+		log_errx("parser: %s", err);
+		return (EX_SOFTWARE);
+	}
+	if ((d->s = scorer_new(&c->score)) == NULL ||
+	    (d->br = breaker_new(c->ban_rate_limit)) == NULL)
+		fatal("scorer");
+	scorer_set_protect(d->s, protects, d);
+	if ((d->st = state_open(c->state_db, 0, err, sizeof(err))) == NULL) {
+		log_errx("state database %s", err);
+		return (EX_IOERR);
+	}
+	statewrite_start(d);
+	if (state_load(d->st, d->s) == -1) {
+		log_errx("state database %s: cannot load it (see above)",
+		    c->state_db);
+		return (EX_IOERR);
+	}
+	statewrite_recover(d);		/* manual actions not stored */
+	if ((status = open_fw(d)) != 0)
+		return (status);
+	statewrite_hold(d);		/* what the breaker held */
+	if (ctl_open(d, err, sizeof(err)) == -1) {
+		log_errx("%s", err);
+		return (EX_UNAVAILABLE);
+	}
+	if (source_open(d) == -1)
+		return (EX_NOINPUT);
+	/* Commit where each log is followed from (its end, the first time)
+	 * before anything else: a crash before the first line must not
+	 * restart from a new end and skip what came in between. */
+	source_start(d);
+	d->dirty = 1;
+	flush_state(d);
+	if (state_sync(d->st) == -1)	/* retried: see status */
+		log_warnx("state database %s: the start positions are not "
+		    "stored yet (see above); retrying", c->state_db);
+	return (EX_OK);
+}
+
+/* serve - READY, the loop until a signal says stop, the last flush; the
+ * exit status */
+static int
+serve(struct daemon *d)
+{
+	struct ff_conf	*c = d->conf;
+	int		 status;
+
+	d->last_flush_ms = d->last_watchdog_ms = now_ms();
+	d->last_status_ms = 0;	/* a STATUS right after READY */
+	log_info("following %s%s; %zu bans in force; control socket %s",
+	    d->j != NULL ? "the journal" : c->mail_log[0], d->j == NULL &&
+	    c->nmail_log > 1 ? " and more" : "", fw_stats(d->fw)->bans,
+	    c->control_socket);
+	log_info("never banned: loopback, the whitelist, this host's "
+	    "addresses, and Postfix's mynetworks: %s", c->mynetworks_note);
+	notify_ready();
+	loop(d);
+
+	notify_stopping();
+	log_info("stopping: flushing the state");
+	d->dirty = 1;
+	flush_state(d);
+	status = state_sync(d->st) == -1 || d->state_errors ? EX_IOERR :
+	    EX_OK;
+	(void)fw_sync(d->fw, time(NULL));
+	return (status);
+}
+
+/* teardown - close and free what start() opened, whatever it got to */
+static void
+teardown(struct daemon *d)
+{
+	ctl_close(d);
+	source_free(d);
+	fw_free(d->fw);
+	state_close(d->st);
+	scorer_free(d->s);
+	breaker_free(d->br);
+	spool_close(d->sp);
+	pf_parser_free(d->p);
+	if (d->sigfd != -1)
+		close(d->sigfd);
+	if (d->conf != d->orig) {	/* a reloaded configuration */
+		conf_free(d->conf);
+		free(d->conf);
+	}
+}
+
 /* daemon_run - fivefifty run */
 int
-daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
+daemon_run(const struct daemon_args *a)
 {
 	struct daemon	 d;
 	char		 err[1024] = "";
 	int		 status, i;
 
 	memset(&d, 0, sizeof(d));
-	d.conf_path = conf_path;
-	d.conf = d.orig = c;
-	d.verbose = verbose;
-	d.ctl_fd = -1;
+	d.args = a;
+	d.conf = d.orig = a->conf;
+	d.verbose = a->verbose;
+	d.ctl_fd = d.sigfd = -1;
 	for (i = 0; i < CTL_CLIENTS; i++)
 		d.clients[i].fd = -1;
 	d.started = time(NULL);
 	/* A mail_log that cannot be followed stops the start before
 	 * anything is made or touched (table, socket, state). */
-	if (cmd_log_source(c, d.started, err, sizeof(err)) ==
-	    LOG_SOURCE_FILE && source_files_ok(c) == -1)
+	if (daemon_log_source(d.conf, d.started, err, sizeof(err)) ==
+	    LOG_SOURCE_FILE && source_files_ok(d.conf) == -1)
 		return (EX_NOINPUT);
-	if (privs_prepare(c, err, sizeof(err)) == -1 ||
-	    privs_drop(c, err, sizeof(err)) == -1) {
+	if (privs_prepare(d.conf, err, sizeof(err)) == -1 ||
+	    privs_drop(d.conf, err, sizeof(err)) == -1) {
 		log_errx("%s", err);
 		return (EX_CONFIG);
 	}
-	d.sigfd = -1;
 	if ((d.sigfd = setup_signals()) == -1)
 		fatal("signalfd");
-	if ((d.p = pf_parser_new(err, sizeof(err))) == NULL) {
-		log_errx("parser: %s", err);
-		status = EX_SOFTWARE;
-		goto out;
-	}
-	if ((d.s = scorer_new(&c->score)) == NULL ||
-	    (d.br = breaker_new(c->ban_rate_limit)) == NULL)
-		fatal("scorer");
-	scorer_set_protect(d.s, protects, &d);
-	if ((d.st = state_open(c->state_db, 0, err, sizeof(err))) == NULL) {
-		log_errx("state database %s", err);
-		status = EX_IOERR;
-		goto out;
-	}
-	statewrite_start(&d);
-	if (state_load(d.st, d.s) == -1) {
-		log_errx("state database %s: cannot load it (see above)",
-		    c->state_db);
-		status = EX_IOERR;
-		goto out;
-	}
-	statewrite_recover(&d);		/* manual actions not stored */
-	if ((status = open_fw(&d)) != 0)
-		goto out;
-	statewrite_hold(&d);		/* what the breaker held */
-	if (ctl_open(&d, err, sizeof(err)) == -1) {
-		log_errx("%s", err);
-		status = EX_UNAVAILABLE;
-		goto out;
-	}
-	if (source_open(&d) == -1) {
-		status = EX_NOINPUT;
-		goto out;
-	}
-	/* Commit where each log is followed from (its end, the first time)
-	 * before anything else: a crash before the first line must not
-	 * restart from a new end and skip what came in between. */
-	source_start(&d);
-	d.dirty = 1;
-	flush_state(&d);
-	if (state_sync(d.st) == -1)	/* retried: see status */
-		log_warnx("state database %s: the start positions are not "
-		    "stored yet (see above); retrying", c->state_db);
-	d.last_flush_ms = d.last_watchdog_ms = now_ms();
-	d.last_status_ms = 0;	/* a STATUS right after READY */
-	log_info("following %s%s; %zu bans in force; control socket %s",
-	    d.j != NULL ? "the journal" : c->mail_log[0], d.j == NULL &&
-	    c->nmail_log > 1 ? " and more" : "", fw_stats(d.fw)->bans,
-	    c->control_socket);
-	log_info("never banned: loopback, the whitelist, this host's "
-	    "addresses, and Postfix's mynetworks: %s", c->mynetworks_note);
-	notify_ready();
-	loop(&d);
-
-	notify_stopping();
-	log_info("stopping: flushing the state");
-	d.dirty = 1;
-	flush_state(&d);
-	status = state_sync(d.st) == -1 || d.state_errors ? EX_IOERR : EX_OK;
-	(void)fw_sync(d.fw, time(NULL));
-out:
-	ctl_close(&d);
-	source_free(&d);
-	fw_free(d.fw);
-	state_close(d.st);
-	scorer_free(d.s);
-	breaker_free(d.br);
-	spool_close(d.sp);
-	pf_parser_free(d.p);
-	if (d.sigfd != -1)
-		close(d.sigfd);
-	if (d.conf != d.orig) {	/* a reloaded configuration */
-		conf_free(d.conf);
-		free(d.conf);
-	}
+	if ((status = start(&d)) == EX_OK)
+		status = serve(&d);
+	teardown(&d);
 	return (status);
 }

@@ -18,8 +18,8 @@
  *	int	source_files_ok(const struct ff_conf *c);
  *	void	source_free(struct daemon *d);
  * DESCRIPTION
- *	source_open() resolves log_source (cmd_log_source(): auto takes the
- *	files when one was written lately, else the journal), says which
+ *	source_open() resolves log_source (daemon_log_source(): auto takes
+ *	the files when one was written lately, else the journal), says which
  *	and why, and opens it from the stored position: the tailer on each
  *	mail_log (each a regular file, or one to wait for), or the journal
  *	(journal_directory, or the system's) with journal_match, after the
@@ -50,7 +50,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmd/cmd.h"
 #include "daemon_int.h"
 #include "util/util.h"
 
@@ -71,7 +70,7 @@ source_files_ok(const struct ff_conf *c)
 	int		i;
 
 	for (i = 0; i < c->nmail_log; i++)
-		if (cmd_log_file_ok(c->mail_log[i], err, sizeof(err)) == -1) {
+		if (source_file_ok(c->mail_log[i], err, sizeof(err)) == -1) {
 			log_errx("%s", err);
 			return (-1);
 		}
@@ -167,7 +166,7 @@ open_journal(struct daemon *d)
 int
 source_open(struct daemon *d)
 {
-	d->source = cmd_log_source(d->conf, time(NULL), d->source_why,
+	d->source = daemon_log_source(d->conf, time(NULL), d->source_why,
 	    sizeof(d->source_why));
 	log_info("reading %s (%s)", d->source == LOG_SOURCE_JOURNAL ?
 	    "the journal" : "the mail_log files", d->source_why);

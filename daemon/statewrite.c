@@ -47,7 +47,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmd/cmd.h"
 #include "daemon_int.h"
 #include "util/util.h"
 
@@ -197,7 +196,7 @@ rehold(void *arg, const struct score_decision *dec)
 	case 1:
 		d->bans++;
 		hold_released++;
-		if (cmd_fw_decision(d->fw, dec) == -1)
+		if (wire_fw_decision(d->fw, dec) == -1)
 			log_warnx("not enforced (protected): %s", dec->addr);
 		statewrite_mark(d, dec, SCORE_MARK_RELEASED);
 		break;

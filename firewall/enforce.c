@@ -327,14 +327,26 @@ explain_errno(int e)
 	}
 }
 
-/* fw_new - the map and, unless off, the kernel sets */
+/* fw_new - fw_open() without the code */
 struct fw *
 fw_new(const struct fw_conf *c, char *err, size_t errlen)
+{
+	enum fw_error	code;
+
+	return (fw_open(c, &code, err, errlen));
+}
+
+/* fw_open - the map and, unless off, the kernel sets; *code says why
+ * not, or what err holds */
+struct fw *
+fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
+    size_t errlen)
 {
 	struct fw	*f;
 	char		 e[512];
 
 	err[0] = '\0';
+	*code = FW_ERR_CONF;
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return (NULL);
@@ -358,6 +370,7 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 	/* Written at the first flush, even empty: a map main.cf names must
 	 * exist, or Postfix defers every client. */
 	f->map_dirty = f->map != NULL;
+	*code = FW_ERR_NONE;
 	if (c->mode == FW_OFF)
 		return (f);
 	errno = 0;
@@ -366,6 +379,7 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 		int	saved = f->nft != NULL && f->nft->last_errno ?
 		    f->nft->last_errno : errno;
 
+		*code = FW_ERR_KERNEL;
 		snprintf(err, errlen, "firewall: %s%s", e,
 		    explain_errno(saved));
 		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
@@ -827,8 +841,6 @@ int
 fw_monitor(struct fw *f, long long now)
 {
 	char		 set[FW_NAME_MAX], how[256], err[512], when[32];
-	struct tm	 tm;
-	time_t		 t = (time_t)now;
 	int		 what, rc, was;
 
 	if (f->nft == NULL || (what = nft_monitor_read(f->nft, set,
@@ -861,8 +873,7 @@ fw_monitor(struct fw *f, long long now)
 		f->gone_unreported++;
 	}
 	if (rc == 0) {
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		(void)utc_format(now, when, sizeof(when));
 		snprintf(f->stats.last_error, sizeof(f->stats.last_error),
 		    "firewall: %s at %s (%llu removals so far); restored",
 		    how, when, f->stats.restores);
@@ -910,15 +921,12 @@ const char *
 fw_map_status(const struct fw *f, char *buf, size_t len)
 {
 	char		 when[32];
-	struct tm	 tm;
-	time_t		 t = (time_t)f->stats.map_since;
 
 	if (f->map == NULL)
 		return ("none");
 	if (f->stats.map_ok)
 		return ("ok");
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	(void)utc_format(f->stats.map_since, when, sizeof(when));
 	snprintf(buf, len, "failing since %s: %s", when, f->stats.map_error);
 	return (buf);
 }

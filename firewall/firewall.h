@@ -9,6 +9,13 @@
  *	#include "firewall/firewall.h"
  *
  *	void	fw_conf_defaults(struct fw_conf *c);
+ *	int	fw_conf_table(struct fw_conf *c, const char *v);
+ *	int	fw_conf_ports(struct fw_conf *c, const char *v);
+ *	void	fw_protect(struct fw_conf *c, const struct fw_never *nv);
+ *	const char *fw_protected_by(const struct fw_never *nv,
+ *		    const struct score_net *n);
+ *	struct fw *fw_open(const struct fw_conf *c, enum fw_error *code,
+ *		    char *err, size_t errlen);
  *	struct fw *fw_new(const struct fw_conf *c, char *err, size_t errlen);
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
  *	int	fw_unban(struct fw *f, const struct score_net *n);
@@ -21,6 +28,7 @@
  *	int	fw_monitor_fd(const struct fw *f);
  *	int	fw_monitor(struct fw *f, long long now);
  *	long long fw_deadline(const struct fw *f);
+ *	int	fw_counters(struct fw *f, uint64_t *pkts, uint64_t *bytes);
  *	const struct fw_stats *fw_stats(const struct fw *f);
  *	const char *fw_map_status(const struct fw *f, char *buf, size_t len);
  *	void	fw_free(struct fw *f);
@@ -29,6 +37,13 @@
  *	until when, a reason class) and makes two things agree with them:
  *	the kernel (an nftables set per address family, over netlink) and
  *	the Postfix check_client_access map.
+ *
+ *	What is never banned is decided here, once: fw_protect() (protect.c)
+ *	fills c->protect from the caller's lists (struct fw_never: the
+ *	loopback key, the whitelist, Postfix's mynetworks) and this host's
+ *	own addresses; fw_protected_by() names the list that protects a
+ *	network (list and explain say it). The enforcer knows no state: the
+ *	bans still running are given to it with fw_ban() by its caller.
  *
  *	fw_ban() adds a ban or moves its end (a re-ban refreshes the kernel
  *	timeout); fw_unban() lifts one. fw_refuses() tells whether fw_ban()
@@ -68,12 +83,19 @@
  *	(a debounced map rewrite, an expiry to drop from the map), or 0.
  *
  *	Times are seconds since the epoch: `now` is the wall clock.
+ *	fw_conf_table() and fw_conf_ports() read the firewall_table and
+ *	firewall_ports values of the configuration; fw_counters() is what
+ *	the own table's rules dropped (-1: no kernel sets).
  * RETURN VALUES
- *	fw_new() returns NULL with the reason in err only when the
- *	configuration is unusable, or when the firewall is unavailable and
- *	firewall_required is set; otherwise an unavailable firewall (no
- *	CAP_NET_ADMIN, no nf_tables) is reported in err (err[0] != '\0'),
- *	the map is still written, and fw_stats()->fw_ok is 0.
+ *	fw_open() returns NULL with the reason in err only when the
+ *	configuration is unusable (*code FW_ERR_CONF: the map, its
+ *	directory, or out of memory), or when the kernel's sets cannot be
+ *	set up (*code FW_ERR_KERNEL) and either firewall_required is set or
+ *	a firewall_* name is wrong; otherwise an unavailable firewall (no
+ *	CAP_NET_ADMIN, no nf_tables) is reported in err with *code
+ *	FW_ERR_KERNEL, the map is still written, and fw_stats()->fw_ok is
+ *	0. *code is FW_ERR_NONE (err "") when everything opened. fw_new() is
+ *	fw_open() for a caller that needs no code.
  *	fw_ban() returns 0, 1 for a ban that ended already by the clock
  *	(ignored), or -1 for a ban it refuses: loopback, a protected
  *	network, or a network that contains one. fw_flush() and
@@ -129,6 +151,22 @@ struct fw_conf {
 	int		 nprotect;
 };
 
+/* What is never banned, as the configuration lists it (fw_protect()). */
+struct fw_never {
+	struct score_net	 loopback;	/* the loopback key */
+	const struct score_net	*whitelist;
+	int			 nwhitelist;
+	const struct score_net	*mynetworks;	/* Postfix's own networks */
+	int			 nmynetworks;
+};
+
+/* Why fw_open() failed, or what err says when it did not. */
+enum fw_error {
+	FW_ERR_NONE,		/* all of it opened */
+	FW_ERR_CONF,		/* the map or its directory; out of memory */
+	FW_ERR_KERNEL		/* the kernel's sets cannot be set up */
+};
+
 struct fw_ban {
 	struct score_net net;		/* prefix length 32/128: one address */
 	long long	 until;		/* epoch seconds */
@@ -153,6 +191,9 @@ struct fw;
 void	fw_conf_defaults(struct fw_conf *);
 int	fw_conf_table(struct fw_conf *, const char *);
 int	fw_conf_ports(struct fw_conf *, const char *);
+void	fw_protect(struct fw_conf *, const struct fw_never *);
+const char *fw_protected_by(const struct fw_never *, const struct score_net *);
+struct fw *fw_open(const struct fw_conf *, enum fw_error *, char *, size_t);
 struct fw *fw_new(const struct fw_conf *, char *, size_t);
 int	fw_ban(struct fw *, const struct fw_ban *);
 int	fw_unban(struct fw *, const struct score_net *);

@@ -539,16 +539,11 @@ addr_text(const struct score_net *n, char *out, size_t len)
 static void
 until_text(long long until, char *out, size_t len)
 {
-	struct tm	tm;
-	time_t		t;
-
 	if (until > 253402300799LL)		/* 9999-12-31T23:59:59Z */
 		until = 253402300799LL;
 	if (until < 0)
 		until = 0;
-	t = (time_t)until;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (utc_format(until, out, len) == -1)
 		snprintf(out, len, "9999-12-31T23:59:59Z");
 }
 

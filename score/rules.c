@@ -56,9 +56,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "score_int.h"
+#include "util/util.h"
 
 /* hash64 - FNV-1a, seeded */
 uint64_t
@@ -665,13 +665,11 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 		}
 	if (retry != -1) {
 		struct attempt *a = &m->attempts[retry];
-		time_t first = (time_t)a->t;
-		struct tm tm;
-		char when[32] = "?";
+		char when[32];
 		int mail = m->accept_n[0] > 0 &&
 		    within(m->accept_t[0], t, c->fivefifty_window);
-		if (gmtime_r(&first, &tm) != NULL)
-			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (utc_format(a->t, when, sizeof(when)) == -1)
+			snprintf(when, sizeof(when), "?");
 		if (a->retries < INT16_MAX)
 			a->retries++;
 		snprintf(d, sizeof(d), "came back after a %d %s (retry %d%s)",

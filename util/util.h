@@ -21,6 +21,9 @@
  *
  *	void	esc_json(FILE *fp, const char *s, size_t len, size_t cap);
  *	void	esc_text(FILE *fp, const char *s, size_t len, size_t cap);
+ *
+ *	int	utc_format(long long t, char *buf, size_t len);
+ *	const char *utc_text(long long t, char *buf, size_t len);
  * DESCRIPTION
  *	The log functions write "progname: message" to stderr, where systemd
  *	hands it to the journal. warn: something failed and was recovered;
@@ -36,6 +39,10 @@
  *	invalid UTF-8, and the backslash itself) as a C-style escape, so a
  *	line of output is always one line. Both stop after cap input bytes
  *	and then write "..." (cap 0: no cap).
+ *
+ *	utc_format() writes seconds since the epoch as YYYY-MM-DDTHH:MM:SSZ
+ *	(0, or -1 with buf "" when gmtime(3) cannot); utc_text() is the same
+ *	for people, "-" for 0 (never) and for what cannot be shown (time.c).
  * SECURITY
  *	Every string that came from a log line goes through one of these
  *	before it is printed.
@@ -62,5 +69,8 @@ void	panic(const char *, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));
 size_t	utf8_valid_len(const unsigned char *, size_t);
 void	esc_json(FILE *, const char *, size_t, size_t);
 void	esc_text(FILE *, const char *, size_t, size_t);
+
+int	utc_format(long long, char *, size_t);
+const char *utc_text(long long, char *, size_t);
 
 #endif /* FIVEFIFTY_UTIL_H */

@@ -6,20 +6,22 @@
  * NAME
  *	log_source 3 - which log run follows: the files or the journal
  * SYNOPSIS
- *	int	cmd_log_source(const struct ff_conf *c, long long now,
+ *	int	daemon_log_source(const struct ff_conf *c, long long now,
  *		    char *why, size_t whylen);
- *	int	cmd_log_file_ok(const char *path, char *err, size_t errlen);
+ *	int	source_file_ok(const char *path, char *err, size_t errlen);
  * DESCRIPTION
- *	cmd_log_source() resolves log_source: file and journal are what
+ *	daemon_log_source() resolves log_source: file and journal are what
  *	they say; auto takes the files when one of mail_log is a file
  *	written in the last AUTO_RECENT seconds (a server with a syslog
  *	daemon writing mail.log), else the journal when there is one
  *	(journal_directory, or the system's /var/log/journal or
  *	/run/log/journal), else the files (waited for). It returns
  *	LOG_SOURCE_FILE or LOG_SOURCE_JOURNAL, and in why the reason, said
- *	by run at start, by status and by check.
+ *	by run at start, by status and by check. It is run's choice, made
+ *	here for run (source.c) and for check, which says what run would
+ *	read; scan and report are told by their options.
  *
- *	cmd_log_file_ok() refuses a mail_log that exists and is not a
+ *	source_file_ok() refuses a mail_log that exists and is not a
  *	regular file (a FIFO, a device, standard input): run follows files
  *	by name, and such a path would idle reading nothing. 0, or -1 with
  *	what to do instead in err. A path that does not exist is fine: it
@@ -33,8 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "conf/conf.h"
+#include "daemon_int.h"
 
 #define AUTO_RECENT	86400	/* "written recently": a day */
 
@@ -68,9 +69,9 @@ journal_exists(const struct ff_conf *c)
 	return (NULL);
 }
 
-/* cmd_log_source - LOG_SOURCE_FILE or LOG_SOURCE_JOURNAL, and why */
+/* daemon_log_source - LOG_SOURCE_FILE or LOG_SOURCE_JOURNAL, and why */
 int
-cmd_log_source(const struct ff_conf *c, long long now, char *why,
+daemon_log_source(const struct ff_conf *c, long long now, char *why,
     size_t whylen)
 {
 	struct stat	 sb;
@@ -126,10 +127,10 @@ cmd_log_source(const struct ff_conf *c, long long now, char *why,
 	return (LOG_SOURCE_FILE);
 }
 
-/* cmd_log_file_ok - a mail_log run can follow: a regular file, or none
+/* source_file_ok - a mail_log run can follow: a regular file, or none
  * yet */
 int
-cmd_log_file_ok(const char *path, char *err, size_t errlen)
+source_file_ok(const char *path, char *err, size_t errlen)
 {
 	struct stat	 sb;
 	const char	*what;

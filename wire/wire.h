@@ -1,0 +1,57 @@
+/*	$fivefifty: wire.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	wire 3h - what the commands and the daemon share to join the stages:
+ *	the enforcer opened with the state's running bans, and the scorer's
+ *	decisions handed to it
+ * SYNOPSIS
+ *	#include "wire/wire.h"
+ *
+ *	struct fw *wire_fw_open(const char *cmd, const struct ff_conf *c,
+ *		    struct state *st, long long now, int *status);
+ *	int	wire_fw_decision(struct fw *f, const struct score_decision *d);
+ *	void	wire_protect(struct fw_conf *fc, const struct ff_conf *c);
+ *	const char *wire_protected_by(const struct ff_conf *c,
+ *		    const struct score_net *n);
+ * DESCRIPTION
+ *	This module sits below cmd/ and daemon/ and above the stages it
+ *	joins (conf, score, state, firewall), which know nothing of one
+ *	another here: the firewall is given the configuration's lists of
+ *	what is never banned and the state's running bans; it reads neither.
+ *
+ *	wire_fw_open() opens the enforcer for the command cmd (its name in
+ *	messages: "run", "scan") with what c says is never banned, puts in
+ *	force the bans st says still run at now (st NULL: none), and
+ *	reconciles the kernel sets and the map with them. NULL with *status
+ *	EX_UNAVAILABLE (the firewall is required and cannot be set up) or
+ *	EX_CONFIG (the map, the table), said on stderr; an unavailable
+ *	firewall that is not required is said, and the map is still kept.
+ *
+ *	wire_fw_decision() puts one of the scorer's bans in force: 0, 1 (it
+ *	ended already), or -1 (not an address, or protected).
+ *
+ *	wire_protect() fills fc->protect with what is never banned (the
+ *	loopback key, the whitelist, Postfix's mynetworks of c, and this
+ *	host's addresses: fw_protect()); wire_protected_by() names the list
+ *	that protects n, or NULL (fw_protected_by()).
+ */
+#ifndef FIVEFIFTY_WIRE_H
+#define FIVEFIFTY_WIRE_H
+
+struct ff_conf;
+struct fw;
+struct fw_conf;
+struct score_decision;
+struct score_net;
+struct state;
+
+struct fw *wire_fw_open(const char *, const struct ff_conf *, struct state *,
+	    long long, int *);
+int	wire_fw_decision(struct fw *, const struct score_decision *);
+void	wire_protect(struct fw_conf *, const struct ff_conf *);
+const char *wire_protected_by(const struct ff_conf *, const struct score_net *);
+
+#endif /* FIVEFIFTY_WIRE_H */
