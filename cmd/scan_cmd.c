@@ -286,7 +286,8 @@ on_line(void *arg, const struct tail_line *tl)
 
 	one_line(sc, tl->line, tl->len);
 	sc->pos[sc->cur].pos = tl->pos;
-	if (++sc->since_flush >= CMD_FLUSH_LINES || (sc->since_flush % 500 == 0 &&
+	if (++sc->since_flush >= CMD_FLUSH_LINES ||
+	    (sc->since_flush % 500 == 0 &&
 	    ms_since(&sc->last_flush) >= FLUSH_MS) || scorer_backlog(sc->s)) {
 		flush(sc);
 		progress(sc, 0);

@@ -549,7 +549,8 @@ test_report_long_line(void **state)
 {
 	char		 dir[64], plain[128], gz[128], cmd[400], *log, *want;
 	char		*buf, *mid, *gzdata;
-	size_t		 loglen, wlen, big = 300 * 1024, nlines = 0, n, gzlen, i;
+	size_t		 loglen, wlen, big = 300 * 1024, nlines = 0, n, i;
+	size_t		 gzlen;
 	int		 bad = 0;
 
 	(void)state;
@@ -567,8 +568,8 @@ test_report_long_line(void **state)
 	n = (size_t)(mid - log);
 	assert_non_null(buf = malloc(loglen + big + 1));
 	memcpy(buf, log, n);
-	memcpy(buf + n, "2026-11-20T07:00:00.000000+00:00 mx postfix/smtpd[7]: ",
-	    54);
+	memcpy(buf + n, "2026-11-20T07:00:00.000000+00:00 mx "
+	    "postfix/smtpd[7]: ", 54);
 	memset(buf + n + 54, 'A', big - 54);
 	buf[n + big] = '\n';
 	memcpy(buf + n + big + 1, mid, loglen - n);
