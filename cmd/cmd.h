@@ -152,6 +152,10 @@ int	cmd_journal_opt(struct cmd_journal *, const char *, int, const char *);
 int	cmd_journal_setup(struct cmd_journal *, const char *,
 	    const struct ff_conf *, struct journal_opts *);
 long long cmd_when(const char *);
+/* Lines between scan's state flushes, and between report --log's closings
+ * of idle sessions: one number, so that a report from logs counts what
+ * scan stores in a state. */
+#define CMD_FLUSH_LINES	200000
 struct rp;
 struct score_conf;
 int	report_logs(struct rp *, const struct score_conf *, char **, int,

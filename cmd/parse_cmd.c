@@ -10,7 +10,8 @@
  * DESCRIPTION
  *	Reads each FILE (or stdin for "-"; with no FILE, the global --log
  *	files when given, else stdin) through the tailer's
- *	line splitter, parses every line and prints the events (text or
+ *	line reader (lines_open(): plain data, lines over 64 KiB cut and
+ *	counted), parses every line and prints the events (text or
  *	JSON), or only the unrecognised Postfix lines (--unmatched), or
  *	nothing (--count). A summary goes to stderr.
  *
@@ -22,16 +23,12 @@
  *	exit status then says so (66 or 74). Unrecognised lines are counted,
  *	never an error.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "tailer/tailer.h"
@@ -113,21 +110,18 @@ const char parse_help[] =
 "     fivefifty parse --json /var/log/mail.log | jq 'select(.event==\"reject\")'\n"
 "     zcat /var/log/mail.log.2.gz | fivefifty parse --unmatched -\n";
 
-/* parse_fd - parse every line of one input */
+/* parse_lines - parse every line of one input */
 static int
-parse_fd(struct pf_parser *p, int fd, const char *name, enum out_mode mode,
-    struct parse_stats *st)
+parse_lines(struct pf_parser *p, struct lines *lr, const char *name,
+    enum out_mode mode, struct parse_stats *st)
 {
 	struct pf_event	 ev;
-	struct lines	*lr;
 	enum pf_result	 r;
 	const char	*line;
 	size_t		 len;
 	unsigned long long n = 0;
 	int		 rc;
 
-	if ((lr = lines_new(fd, 0)) == NULL)
-		fatal("parse: %s", name);
 	while ((rc = lines_next(lr, &line, &len)) == 1) {
 		n++;
 		st->bytes += len + 1;
@@ -150,12 +144,45 @@ parse_fd(struct pf_parser *p, int fd, const char *name, enum out_mode mode,
 	}
 	st->lines += n;
 	st->cut += lines_cut(lr);
-	lines_free(lr);
 	if (rc == -1) {
 		log_warn("parse: read %s", name);
 		return (EX_IOERR);
 	}
 	return (EX_OK);
+}
+
+/* year_end - noon on the last day of year, local time (--year) */
+static time_t
+year_end(long year)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)year - 1900;
+	tm.tm_mon = 11;
+	tm.tm_mday = 31;
+	tm.tm_hour = 12;
+	tm.tm_isdst = -1;
+	return (mktime(&tm));
+}
+
+/* parse_file - open one input ("-": stdin) and parse it */
+static int
+parse_file(struct pf_parser *p, const char *name, long year,
+    enum out_mode mode, struct parse_stats *st)
+{
+	struct lines	*lr;
+	time_t		 mtime;
+	int		 r;
+
+	if ((lr = lines_open(name, 0, &mtime)) == NULL) {
+		log_warn("parse: %s", name);
+		return (EX_NOINPUT);
+	}
+	pf_parser_set_reference(p, year != 0 ? year_end(year) : mtime);
+	r = parse_lines(p, lr, name, mode, st);
+	lines_free(lr);
+	return (r);
 }
 
 /* print_summary - the counts, to stderr */
@@ -182,9 +209,10 @@ print_summary(const struct parse_stats *st)
 	fputc('\n', stderr);
 }
 
-/* cmd_parse - fivefifty parse [options] [FILE ... | -] */
-int
-cmd_parse(int argc, char **argv)
+/* parse_args - the options into *mode and *year: -1 to go on, else the
+ * exit status */
+static int
+parse_args(int argc, char **argv, enum out_mode *mode, long *year)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -194,38 +222,24 @@ cmd_parse(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct parse_stats st;
-	struct pf_parser *p;
-	enum out_mode	 mode = OUT_TEXT;
-	struct stat	 sb;
-	struct tm	 tm;
-	static const char *const stdin_only[] = { "-" };
-	const char *const *names;
-	char		 err[256], *end;
-	long		 year = 0;
-	int		 ch, i, fd, status = EX_OK, r, nmodes = 0, n;
-	static char	 stdout_buf[1 << 16];
+	char		*end;
+	int		 ch, nmodes = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
-			mode = OUT_JSON;
-			nmodes++;
-			break;
 		case 'u':
-			mode = OUT_UNMATCHED;
-			nmodes++;
-			break;
 		case 'c':
-			mode = OUT_COUNT;
+			*mode = ch == 'j' ? OUT_JSON : ch == 'u' ?
+			    OUT_UNMATCHED : OUT_COUNT;
 			nmodes++;
 			break;
 		case 'y':
 			errno = 0;
-			year = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || year < 1970 ||
-			    year > 9999) {
+			*year = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || *year < 1970 ||
+			    *year > 9999) {
 				fprintf(stderr, "fivefifty parse: --year: "
 				    "expected a year from 1970 to 9999\n");
 				return (EX_USAGE);
@@ -244,6 +258,25 @@ cmd_parse(int argc, char **argv)
 		    "--count exclude each other\n%s", parse_usage);
 		return (EX_USAGE);
 	}
+	return (-1);
+}
+
+/* cmd_parse - fivefifty parse [options] [FILE ... | -] */
+int
+cmd_parse(int argc, char **argv)
+{
+	static const char *const stdin_only[] = { "-" };
+	static char	 stdout_buf[1 << 16];
+	struct parse_stats st;
+	struct pf_parser *p;
+	enum out_mode	 mode = OUT_TEXT;
+	const char *const *names;
+	char		 err[256];
+	long		 year = 0;
+	int		 i, n, r, status = EX_OK;
+
+	if ((r = parse_args(argc, argv, &mode, &year)) != -1)
+		return (r);
 	if ((p = pf_parser_new(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fivefifty parse: %s\n", err);
 		return (EX_SOFTWARE);
@@ -259,34 +292,10 @@ cmd_parse(int argc, char **argv)
 		n = 1;
 	}
 	for (i = 0; i < n; i++) {
-		const char *name = names[i];
-
-		if (strcmp(name, "-") == 0) {
-			fd = STDIN_FILENO;
-			sb.st_mtime = time(NULL);
-		} else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1 ||
-		    fstat(fd, &sb) == -1) {
-			log_warn("parse: %s", name);
-			if (fd != -1)
-				close(fd);
-			status = EX_NOINPUT;
-			continue;
-		}
-		if (year != 0) {
-			memset(&tm, 0, sizeof(tm));
-			tm.tm_year = (int)year - 1900;
-			tm.tm_mon = 11;
-			tm.tm_mday = 31;
-			tm.tm_hour = 12;
-			tm.tm_isdst = -1;
-			sb.st_mtime = mktime(&tm);
-		}
-		pf_parser_set_reference(p, sb.st_mtime);
-		r = parse_fd(p, fd, name, mode, &st);
-		if (r != EX_OK && status == EX_OK)
+		/* A missing file says so over an earlier read error. */
+		r = parse_file(p, names[i], year, mode, &st);
+		if (r == EX_NOINPUT || (r != EX_OK && status == EX_OK))
 			status = r;
-		if (fd != STDIN_FILENO)
-			close(fd);
 	}
 	if (fflush(stdout) == EOF) {
 		log_warn("parse: standard output");

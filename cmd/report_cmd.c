@@ -161,9 +161,90 @@ protected(const char *addr)
 	return (score_net_parse(addr, &n) == -1 || fw_protects(&protect, &n));
 }
 
-/* cmd_report - fivefifty report WHAT [OPTIONS] */
-int
-cmd_report(int argc, char **argv)
+/* What the command line asked for. */
+struct report_args {
+	const char	*what, *cpath, *db, *since, *from_s, *until_s;
+	const char	*mail_to, *mail_from, *host;
+	char		*logs[REPORT_MAX_LOGS];
+	int		 nlogs;
+	struct cmd_journal cj;
+	struct rp_opts	 o;
+};
+
+/* report_what - the report argv[1] names: -1 to go on, else the exit
+ * status */
+static int
+report_what(int argc, char **argv, struct report_args *a)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0)) {
+			fputs(report_help, stdout);
+			return (EX_OK);
+		}
+		fputs(report_usage, stderr);
+		return (EX_USAGE);
+	}
+	a->what = argv[1];
+	if (strcmp(a->what, "helo") != 0 &&
+	    strcmp(a->what, "fivefifties") != 0 &&
+	    strcmp(a->what, "summary") != 0) {
+		fprintf(stderr, "fivefifty report: unknown report \"%s\" "
+		    "(helo, fivefifties or summary)\n", a->what);
+		fputs(report_usage, stderr);
+		return (EX_USAGE);
+	}
+	return (-1);
+}
+
+/* report_value - the value of --format, --top or --log: -1 to go on,
+ * else the exit status */
+static int
+report_value(struct report_args *a, int ch, const char *arg)
+{
+	int		 ff = strcmp(a->what, "fivefifties") == 0;
+	char		*e;
+
+	if (ch == 'l') {
+		if (a->nlogs >= REPORT_MAX_LOGS) {
+			fprintf(stderr, "fivefifty report: too many logs\n");
+			return (EX_USAGE);
+		}
+		a->logs[a->nlogs++] = (char *)arg;
+	} else if (ch == 'F') {
+		if (strcmp(arg, "text") == 0)
+			a->o.format = RP_TEXT;
+		else if (strcmp(arg, "csv") == 0)
+			a->o.format = RP_CSV;
+		else if (strcmp(arg, "json") == 0)
+			a->o.format = RP_JSON;
+		else if (strcmp(arg, "html") == 0)
+			a->o.format = RP_HTML;
+		else if (strcmp(arg, "postfix") == 0 && ff)
+			a->o.format = RP_POSTFIX;
+		else {
+			fprintf(stderr, "fivefifty report: --format %s: "
+			    "expected text, csv, json, html%s\n", arg, ff ?
+			    " or postfix" : "");
+			return (EX_USAGE);
+		}
+	} else {
+		errno = 0;
+		a->o.top = (int)strtol(arg, &e, 10);
+		if (errno != 0 || e == arg || *e != '\0' || a->o.top < 0 ||
+		    a->o.top > 1000000) {
+			fprintf(stderr, "fivefifty report: --top %s: expected "
+			    "a number, 0 for all\n", arg);
+			return (EX_USAGE);
+		}
+	}
+	return (-1);
+}
+
+/* report_opts - the options after WHAT into *a, then the log FILEs: -1 to
+ * go on, else the exit status */
+static int
+report_opts(int argc, char **argv, struct report_args *a)
 {
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, 's' },
@@ -183,99 +264,31 @@ cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rp_opts	 o;
-	struct rp	*rp;
-	struct cmd_journal cj;
-	struct journal_opts jo;
-	const char	*what, *cpath = NULL, *db = NULL, *since = NULL;
-	const char	*from_s = NULL, *until_s = NULL, *mail_to = NULL;
-	const char	*mail_from = NULL, *host = NULL;
-	char		*logs[REPORT_MAX_LOGS], err[512], hostname[256];
-	char		*e, *msg = NULL;
-	long long	 from = RP_OPEN_FROM, until = RP_OPEN_UNTIL, now = 0;
-	long long	 lo, hi;
-	double		 secs;
-	size_t		 msglen = 0;
-	FILE		*fp;
-	int		 ch, nlogs = 0, status = EX_OK, i, rc;
+	int		ch, i, r;
 
-	memset(&o, 0, sizeof(o));
-	memset(&cj, 0, sizeof(cj));
-	o.top = -1;
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0)) {
-			fputs(report_help, stdout);
-			return (EX_OK);
-		}
-		fputs(report_usage, stderr);
-		return (EX_USAGE);
-	}
-	what = argv[1];
-	if (strcmp(what, "helo") != 0 && strcmp(what, "fivefifties") != 0 &&
-	    strcmp(what, "summary") != 0) {
-		fprintf(stderr, "fivefifty report: unknown report \"%s\" "
-		    "(helo, fivefifties or summary)\n", what);
-		fputs(report_usage, stderr);
-		return (EX_USAGE);
-	}
-	argc--;
-	argv++;
 	optind = 0;	/* glibc: start afresh (main's getopt ran before) */
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': cpath = optarg; break;
-		case 's': since = optarg; break;
-		case 'f': from_s = optarg; break;
-		case 'u': until_s = optarg; break;
-		case 'a': o.all = 1; break;
-		case 'd': db = optarg; break;
-		case 'm': mail_to = optarg; break;
-		case 'M': mail_from = optarg; break;
-		case 'H': host = optarg; break;
+		case 'c': a->cpath = optarg; break;
+		case 's': a->since = optarg; break;
+		case 'f': a->from_s = optarg; break;
+		case 'u': a->until_s = optarg; break;
+		case 'a': a->o.all = 1; break;
+		case 'd': a->db = optarg; break;
+		case 'm': a->mail_to = optarg; break;
+		case 'M': a->mail_from = optarg; break;
+		case 'H': a->host = optarg; break;
 		case CJ_JOURNAL:
 		case CJ_DIR:
 		case CJ_FILE:
-			if (cmd_journal_opt(&cj, "report", ch, optarg) != 0)
+			if (cmd_journal_opt(&a->cj, "report", ch, optarg) != 0)
 				return (EX_USAGE);
 			break;
 		case 'l':
-			if (nlogs >= REPORT_MAX_LOGS) {
-				fprintf(stderr, "fivefifty report: too many "
-				    "logs\n");
-				return (EX_USAGE);
-			}
-			logs[nlogs++] = optarg;
-			break;
 		case 'F':
-			if (strcmp(optarg, "text") == 0)
-				o.format = RP_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				o.format = RP_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				o.format = RP_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				o.format = RP_HTML;
-			else if (strcmp(optarg, "postfix") == 0 &&
-			    strcmp(what, "fivefifties") == 0)
-				o.format = RP_POSTFIX;
-			else {
-				fprintf(stderr, "fivefifty report: --format "
-				    "%s: expected text, csv, json, html%s\n",
-				    optarg, strcmp(what, "fivefifties") == 0 ?
-				    " or postfix" : "");
-				return (EX_USAGE);
-			}
-			break;
 		case 't':
-			errno = 0;
-			o.top = (int)strtol(optarg, &e, 10);
-			if (errno != 0 || e == optarg || *e != '\0' ||
-			    o.top < 0 || o.top > 1000000) {
-				fprintf(stderr, "fivefifty report: --top %s: "
-				    "expected a number, 0 for all\n", optarg);
-				return (EX_USAGE);
-			}
+			if ((r = report_value(a, ch, optarg)) != -1)
+				return (r);
 			break;
 		case 'h':
 			fputs(report_help, stdout);
@@ -285,133 +298,146 @@ cmd_report(int argc, char **argv)
 			return (EX_USAGE);
 		}
 	}
-	for (i = optind; i < argc; i++) {
-		if (nlogs >= REPORT_MAX_LOGS) {
-			fprintf(stderr, "fivefifty report: too many logs\n");
-			return (EX_USAGE);
-		}
-		logs[nlogs++] = argv[i];
-	}
-	if (cj.on && (nlogs > 0 || db != NULL)) {
+	for (i = optind; i < argc; i++)
+		if ((r = report_value(a, 'l', argv[i])) != -1)
+			return (r);
+	return (-1);
+}
+
+/* report_check - the options that go together, and the defaults that
+ * need no configuration: -1 to go on, else the exit status */
+static int
+report_check(struct report_args *a)
+{
+	int		i;
+
+	if (a->cj.on && (a->nlogs > 0 || a->db != NULL)) {
 		fprintf(stderr, "fivefifty report: --journal reads the journal: "
 		    "no log FILE nor --db with it\n");
 		return (EX_USAGE);
 	}
-	if (nlogs == 0 && !cj.on)	/* else the command's own win */
+	if (a->nlogs == 0 && !a->cj.on)	/* else the command's own win */
 		for (i = 0; i < cmd_g.nlogs; i++)
-			logs[nlogs++] = (char *)cmd_g.logs[i];
-	if ((mail_to != NULL || mail_from != NULL) &&
-	    strcmp(what, "summary") != 0) {
+			a->logs[a->nlogs++] = (char *)cmd_g.logs[i];
+	if ((a->mail_to != NULL || a->mail_from != NULL) &&
+	    strcmp(a->what, "summary") != 0) {
 		fprintf(stderr, "fivefifty report: --mail-to is for the "
 		    "summary\n");
 		return (EX_USAGE);
 	}
-	if (mail_to != NULL && !rp_mail_address_ok(mail_to)) {
+	if (a->mail_to != NULL && !rp_mail_address_ok(a->mail_to)) {
 		fprintf(stderr, "fivefifty report: --mail-to: expected one "
 		    "plain address (user or user@domain)\n");
 		return (EX_USAGE);
 	}
-	if (mail_from != NULL && !rp_mail_address_ok(mail_from)) {
+	if (a->mail_from != NULL && !rp_mail_address_ok(a->mail_from)) {
 		fprintf(stderr, "fivefifty report: --mail-from: expected one "
 		    "plain address (user or user@domain)\n");
 		return (EX_USAGE);
 	}
-	if (host != NULL && host[0] == '\0') {
+	if (a->host != NULL && a->host[0] == '\0') {
 		fprintf(stderr, "fivefifty report: --host: expected a host "
 		    "name\n");
 		return (EX_USAGE);
 	}
-	if (since != NULL && (from_s != NULL || until_s != NULL)) {
+	if (a->since != NULL && (a->from_s != NULL || a->until_s != NULL)) {
 		fprintf(stderr, "fivefifty report: --since or --from/--until, "
 		    "not both\n");
 		return (EX_USAGE);
 	}
-	if (o.top == -1)
-		o.top = strcmp(what, "summary") == 0 ? 10 : 20;
-	if ((rc = cmd_conf("report", cpath, &conf)) != EX_OK)
-		return (rc);
-	if (since == NULL && from_s == NULL && until_s == NULL &&
-	    strcmp(what, "summary") == 0 && nlogs == 0)
-		since = "24h";
-	if (since != NULL) {
-		if (conf_duration(since, &secs) == -1 || secs < 3600 ||
+	if (a->o.top == -1)
+		a->o.top = strcmp(a->what, "summary") == 0 ? 10 : 20;
+	return (-1);
+}
+
+/* report_period - the period, in whole hours, into *from and *until: -1
+ * to go on, else the exit status */
+static int
+report_period(struct report_args *a, long long *from, long long *until)
+{
+	double		secs;
+
+	if (a->since == NULL && a->from_s == NULL && a->until_s == NULL &&
+	    strcmp(a->what, "summary") == 0 && a->nlogs == 0)
+		a->since = "24h";
+	if (a->since != NULL) {
+		if (conf_duration(a->since, &secs) == -1 || secs < 3600 ||
 		    secs > 3650.0 * 86400) {
 			fprintf(stderr, "fivefifty report: --since %s: expected "
 			    "a duration of an hour or more (90m, 24h, 7d)\n",
-			    since);
+			    a->since);
 			return (EX_DATAERR);
 		}
-		until = ((long long)time(NULL) / 3600 + 1) * 3600;
-		from = until - ((long long)secs + 3599) / 3600 * 3600;
+		*until = ((long long)time(NULL) / 3600 + 1) * 3600;
+		*from = *until - ((long long)secs + 3599) / 3600 * 3600;
 	}
-	if (from_s != NULL && (from = cmd_when(from_s)) == -1) {
+	if (a->from_s != NULL && (*from = cmd_when(a->from_s)) == -1) {
 		fprintf(stderr, "fivefifty report: --from %s: expected "
-		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", from_s);
+		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", a->from_s);
 		return (EX_DATAERR);
 	}
-	if (until_s != NULL && (until = cmd_when(until_s)) == -1) {
+	if (a->until_s != NULL && (*until = cmd_when(a->until_s)) == -1) {
 		fprintf(stderr, "fivefifty report: --until %s: expected "
-		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", until_s);
+		    "YYYY-MM-DD[ HH:MM[:SS]] or @SECONDS\n", a->until_s);
 		return (EX_DATAERR);
 	}
-	if (from != RP_OPEN_FROM)
-		from = from / 3600 * 3600;
-	if (until != RP_OPEN_UNTIL)
-		until = (until + 3599) / 3600 * 3600;
-	if (from != RP_OPEN_FROM && until != RP_OPEN_UNTIL && from >= until) {
+	if (*from != RP_OPEN_FROM)
+		*from = *from / 3600 * 3600;
+	if (*until != RP_OPEN_UNTIL)
+		*until = (*until + 3599) / 3600 * 3600;
+	if (*from != RP_OPEN_FROM && *until != RP_OPEN_UNTIL &&
+	    *from >= *until) {
 		fprintf(stderr, "fivefifty report: the period ends before it "
 		    "begins\n");
 		return (EX_DATAERR);
 	}
-	if (cj.on && (rc = cmd_journal_setup(&cj, "report", &conf, &jo)) != 0)
-		return (rc);
-	rp = rp_new(from, until);
-	if (nlogs > 0 || cj.on) {
-		/* the period and the one before it (the summary's change) */
-		lo = from == RP_OPEN_FROM ? LLONG_MIN : until == RP_OPEN_UNTIL ?
-		    from : from - (until - from);
-		hi = until;
-		/* The journal from a fivefifty_window (at least a day) before
-		 * the period: what a client did before it counts, as in the
-		 * logs of the days before. */
-		jo.from_start = 1;
-		if (cj.on && lo != LLONG_MIN && lo - (long long)fmax(
-		    conf.score.fivefifty_window, 86400) > 0)
-			jo.since_usec = (unsigned long long)(lo - (long long)
-			    fmax(conf.score.fivefifty_window, 86400)) * 1000000;
-		status = report_logs(rp, &conf.score, logs, nlogs, cj.on ? &jo :
-		    NULL, lo, hi, strcmp(what, "helo") == 0, &now);
-		if (until != RP_OPEN_UNTIL && now > until)
-			now = until;
-	} else {
-		if (db == NULL)
-			db = cmd_g.db != NULL ? cmd_g.db : conf.state_db;
-		if (rp_load_state(rp, db, &now, err, sizeof(err)) == -1) {
-			fprintf(stderr, "fivefifty report: %s\n", err);
-			rp_free(rp);
-			return (EX_NOINPUT);
-		}
-	}
-	rp_done(rp);
-	if (host == NULL) {
-		if (gethostname(hostname, sizeof(hostname)) == -1)
-			snprintf(hostname, sizeof(hostname), "localhost");
-		hostname[sizeof(hostname) - 1] = '\0';
-		host = hostname;
-	}
-	o.now = now;
-	o.host = host;
-	o.source = cj.on ? "journal" : nlogs > 0 ? "logs" : "state";
-	o.watch = conf.score.fivefifty_window;
-	memset(&protect, 0, sizeof(protect));
-	wire_protect(&protect, &conf);
-	o.skip = protected;
-	if (mail_to != NULL) {
+	return (-1);
+}
+
+/* report_from_logs - rp's facts from the logs or the journal: the exit
+ * status; *now is the log time of the last event */
+static int
+report_from_logs(struct report_args *a, struct rp *rp,
+    struct journal_opts *jo, long long from, long long until,
+    long long *now)
+{
+	long long	lo, hi, back;
+	int		status;
+
+	/* the period and the one before it (the summary's change) */
+	lo = from == RP_OPEN_FROM ? LLONG_MIN : until == RP_OPEN_UNTIL ?
+	    from : from - (until - from);
+	hi = until;
+	/* The journal from a fivefifty_window (at least a day) before the
+	 * period: what a client did before it counts, as in the logs of
+	 * the days before. */
+	jo->from_start = 1;
+	back = (long long)fmax(conf.score.fivefifty_window, 86400);
+	if (a->cj.on && lo != LLONG_MIN && lo - back > 0)
+		jo->since_usec = (unsigned long long)(lo - back) * 1000000;
+	status = report_logs(rp, &conf.score, a->logs, a->nlogs, a->cj.on ?
+	    jo : NULL, lo, hi, strcmp(a->what, "helo") == 0, now);
+	if (until != RP_OPEN_UNTIL && *now > until)
+		*now = until;
+	return (status);
+}
+
+/* report_write - the report to stdout, or the summary mailed: the exit
+ * status */
+static int
+report_write(struct report_args *a, struct rp *rp)
+{
+	char		 err[512], *msg = NULL;
+	size_t		 msglen = 0;
+	FILE		*fp;
+	int		 rc, status = EX_OK;
+
+	if (a->mail_to != NULL) {
 		if ((fp = open_memstream(&msg, &msglen)) == NULL)
 			fatal("report");
-		if (mail_from == NULL)
-			mail_from = "root";
-		rc = rp_mail(fp, rp, &o, mail_to, mail_from);
+		if (a->mail_from == NULL)
+			a->mail_from = "root";
+		rc = rp_mail(fp, rp, &a->o, a->mail_to, a->mail_from);
 		if (fclose(fp) != 0 || rc == -1)
 			fatal("report: the message");
 		if (rp_sendmail(conf.sendmail_path, msg, msglen, err,
@@ -421,18 +447,75 @@ cmd_report(int argc, char **argv)
 			status = EX_UNAVAILABLE;
 		}
 		free(msg);
-	} else {
-		if (strcmp(what, "helo") == 0)
-			rc = rp_helo(stdout, rp, &o);
-		else if (strcmp(what, "fivefifties") == 0)
-			rc = rp_fivefifties(stdout, rp, &o);
-		else
-			rc = rp_summary(stdout, rp, &o);
-		if (rc == -1 || fflush(stdout) != 0) {
-			log_warn("report: writing the report");
-			status = EX_IOERR;
-		}
+		return (status);
 	}
+	if (strcmp(a->what, "helo") == 0)
+		rc = rp_helo(stdout, rp, &a->o);
+	else if (strcmp(a->what, "fivefifties") == 0)
+		rc = rp_fivefifties(stdout, rp, &a->o);
+	else
+		rc = rp_summary(stdout, rp, &a->o);
+	if (rc == -1 || fflush(stdout) != 0) {
+		log_warn("report: writing the report");
+		status = EX_IOERR;
+	}
+	return (status);
+}
+
+/* cmd_report - fivefifty report WHAT [OPTIONS] */
+int
+cmd_report(int argc, char **argv)
+{
+	struct report_args a;
+	struct rp	*rp;
+	struct journal_opts jo;
+	char		 err[512], hostname[256];
+	long long	 from = RP_OPEN_FROM, until = RP_OPEN_UNTIL, now = 0;
+	int		 status, rc;
+
+	memset(&a, 0, sizeof(a));
+	a.o.top = -1;
+	if ((rc = report_what(argc, argv, &a)) != -1 ||
+	    (rc = report_opts(argc - 1, argv + 1, &a)) != -1 ||
+	    (rc = report_check(&a)) != -1)
+		return (rc);
+	if ((rc = cmd_conf("report", a.cpath, &conf)) != EX_OK)
+		return (rc);
+	if ((rc = report_period(&a, &from, &until)) != -1)
+		return (rc);
+	if (a.cj.on && (rc = cmd_journal_setup(&a.cj, "report", &conf,
+	    &jo)) != 0)
+		return (rc);
+	rp = rp_new(from, until);
+	if (a.nlogs > 0 || a.cj.on)
+		status = report_from_logs(&a, rp, &jo, from, until, &now);
+	else {
+		if (a.db == NULL)
+			a.db = cmd_g.db != NULL ? cmd_g.db : conf.state_db;
+		if (rp_load_state(rp, a.db, &now, err, sizeof(err)) == -1) {
+			fprintf(stderr, "fivefifty report: %s\n", err);
+			rp_free(rp);
+			return (EX_NOINPUT);
+		}
+		status = EX_OK;
+	}
+	rp_done(rp);
+	if (a.host == NULL) {
+		if (gethostname(hostname, sizeof(hostname)) == -1)
+			snprintf(hostname, sizeof(hostname), "localhost");
+		hostname[sizeof(hostname) - 1] = '\0';
+		a.host = hostname;
+	}
+	a.o.now = now;
+	a.o.host = a.host;
+	a.o.source = a.cj.on ? "journal" : a.nlogs > 0 ? "logs" : "state";
+	a.o.watch = conf.score.fivefifty_window;
+	memset(&protect, 0, sizeof(protect));
+	wire_protect(&protect, &conf);
+	a.o.skip = protected;
+	rc = report_write(&a, rp);
+	if (rc != EX_OK)
+		status = rc;
 	rp_free(rp);
 	conf_free(&conf);
 	return (status);

@@ -13,38 +13,39 @@
  *		    long long *now);
  * DESCRIPTION
  *	Reads each file (gzip'd or not; "-" is standard input) in order,
- *	parses its lines, and scores the events with a scorer that has no
+ *	through the tailer's line reader (lines_open(): lines over
+ *	LINES_MAX_DEFAULT are cut, as everywhere), parses its lines, and
+ *	scores the events with a scorer that has no
  *	state and counts facts for log times in [lo, hi); then hands the
  *	facts, the five-fifty entries and the ban decisions to rp, and sets
  *	*now to the log time of the last event. With jo, the journal's
  *	entries are read instead of files (tailer/journal.c: the same lines
  *	the parser reads from a text log). Idle sessions are closed
- *	every FLUSH_LINES lines and at the end, as scan does, so that the
+ *	every CMD_FLUSH_LINES lines and at the end, as scan does, so that the
  *	facts equal those scan stores in a state.
  *
  *	Parsing and scoring take about the same time, so they overlap: a
- *	reader thread reads and parses BATCH_BYTES of whole lines at a time
- *	into a batch (the lines and their events, which point into them),
+ *	reader thread copies whole lines into a batch of BATCH_BYTES and
+ *	parses each there (its event points into the copy),
  *	counts each event's own facts on a scorer of its own
  *	(scorer_count_event()), and queues the batch; the caller scores the
  *	batches in order, counting only sessions and five-fifties. The queue holds
  *	at most QUEUE batches, which bounds the memory. With rejects_only
  *	(a report of HELO names, senders or recipients: no sessions, no
  *	bans) nothing is scored: the caller only frees the batches.
+ * SECURITY
+ *	Memory is bounded whatever the input: a line costs at most
+ *	LINES_MAX_DEFAULT, and the queue QUEUE batches.
  * DIAGNOSTICS
  *	EX_OK, or EX_NOINPUT when a file cannot be opened or read (the other
- *	files are still read); out of memory and thread failures are fatal.
+ *	files are still read; what was read of a file before its read error
+ *	counts); out of memory and thread failures are fatal.
  */
-#include <sys/stat.h>
-
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "cmd.h"
 #include "reports/reports.h"
@@ -52,14 +53,13 @@
 #include "tailer/tailer.h"
 #include "util/util.h"
 
-#define FLUSH_LINES	200000	/* as scan: close idle sessions this often */
-#define BATCH_BYTES	(256 * 1024)
+#define BATCH_BYTES	(256 * 1024)	/* > LINES_MAX_DEFAULT */
 #define QUEUE		4
 
 struct batch {
 	struct batch	*next;
-	char		*buf;		/* whole lines */
-	size_t		 len, cap;
+	char		*buf;		/* whole lines, each with a newline */
+	size_t		 len, cap;	/* cap is fixed: events point in */
 	struct pf_event	*ev;
 	long long	*t;		/* each event's log time */
 	unsigned long long *lineno;	/* each event's line number */
@@ -76,19 +76,21 @@ struct pipe {
 	struct pf_parser *p;
 	struct scorer	*counts;	/* the events' own counts */
 	struct pf_epoch_cache ec;
-	unsigned long long lines;
+	unsigned long long lines, cut;
 	const struct journal_opts *jo;	/* the journal, not files */
-	struct batch	*jb;		/* the journal's batch being filled */
+	struct batch	*cur;		/* the batch being filled */
 };
 
-/* batch_new - an empty batch */
+/* batch_new - an empty batch with room for cap bytes of lines */
 static struct batch *
-batch_new(void)
+batch_new(size_t cap)
 {
 	struct batch	*b;
 
-	if ((b = calloc(1, sizeof(*b))) == NULL)
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->buf = malloc(cap)) == NULL)
 		fatal("report");
+	b->cap = cap;
 	return (b);
 }
 
@@ -120,132 +122,94 @@ push(struct pipe *pp, struct batch *b)
 	pthread_mutex_unlock(&pp->mtx);
 }
 
-/* parse_batch - parse the lines of b into its events */
+/* parse_line - parse a line of b (in b's buffer) into b's events */
 static void
-parse_batch(struct pipe *pp, struct batch *b)
+parse_line(struct pipe *pp, struct batch *b, const char *line, size_t len)
 {
-	char		*line = b->buf, *end = b->buf + b->len, *nl;
 	struct pf_event	*ev;
 
-	while (line < end) {
-		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
-			nl = end;	/* the last line of a file, no newline */
-		pp->lines++;
-		if (b->nev == b->evcap) {
-			b->evcap = b->evcap ? b->evcap * 2 : 1024;
-			if ((b->ev = reallocarray(b->ev, b->evcap,
-			    sizeof(*b->ev))) == NULL ||
-			    (b->t = reallocarray(b->t, b->evcap,
-			    sizeof(*b->t))) == NULL ||
-			    (b->lineno = reallocarray(b->lineno, b->evcap,
-			    sizeof(*b->lineno))) == NULL)
-				fatal("report");
-		}
-		ev = &b->ev[b->nev];
-		if (pf_parse_line(pp->p, line, (size_t)(nl - line), ev) ==
-		    PF_EVENT) {
-			b->t[b->nev] = pf_event_epoch_cached(ev, &pp->ec);
-			b->lineno[b->nev] = pp->lines;
-			scorer_count_event(pp->counts, ev, b->t[b->nev]);
-			b->nev++;
-		}
-		line = nl + 1;
+	pp->lines++;
+	if (b->nev == b->evcap) {
+		b->evcap = b->evcap ? b->evcap * 2 : 1024;
+		if ((b->ev = reallocarray(b->ev, b->evcap,
+		    sizeof(*b->ev))) == NULL ||
+		    (b->t = reallocarray(b->t, b->evcap,
+		    sizeof(*b->t))) == NULL ||
+		    (b->lineno = reallocarray(b->lineno, b->evcap,
+		    sizeof(*b->lineno))) == NULL)
+			fatal("report");
+	}
+	ev = &b->ev[b->nev];
+	if (pf_parse_line(pp->p, line, len, ev) == PF_EVENT) {
+		b->t[b->nev] = pf_event_epoch_cached(ev, &pp->ec);
+		b->lineno[b->nev] = pp->lines;
+		scorer_count_event(pp->counts, ev, b->t[b->nev]);
+		b->nev++;
 	}
 }
 
-/* read_file - one file into batches of whole lines */
+/* push_cur - queue the batch being filled, if any */
+static void
+push_cur(struct pipe *pp)
+{
+	if (pp->cur != NULL)
+		push(pp, pp->cur);
+	pp->cur = NULL;
+}
+
+/* add_line - copy a line into the batch being filled and parse it there;
+ * a full batch goes to the queue */
+static void
+add_line(struct pipe *pp, const char *line, size_t len)
+{
+	struct batch	*b;
+
+	if (pp->cur != NULL && pp->cur->cap - pp->cur->len < len + 1)
+		push_cur(pp);
+	if (pp->cur == NULL)
+		pp->cur = batch_new(len + 1 > BATCH_BYTES ? len + 1 :
+		    BATCH_BYTES);
+	b = pp->cur;
+	memcpy(b->buf + b->len, line, len);
+	b->buf[b->len + len] = '\n';
+	parse_line(pp, b, b->buf + b->len, len);
+	b->len += len + 1;
+}
+
+/* read_file - one log's lines into batches */
 static int
 read_file(struct pipe *pp, const char *path)
 {
-	struct stat	 sb;
-	struct batch	*b = NULL;
-	gzFile		 gz;
-	char		*nl;
-	size_t		 keep;
-	int		 fd, n, err;
+	struct lines	*lr;
+	const char	*line;
+	size_t		 len;
+	time_t		 mtime;
+	int		 r;
 
-	if (strcmp(path, "-") == 0) {
-		fd = dup(STDIN_FILENO);
-		pf_parser_set_reference(pp->p, time(NULL));
-	} else {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-			log_warn("report: %s", path);
-			return (EX_NOINPUT);
-		}
-		/* Year-less stamps are read against the file's mtime. */
-		if (fstat(fd, &sb) == 0)
-			pf_parser_set_reference(pp->p, sb.st_mtime);
+	if ((lr = lines_open(path, LINES_GZIP, &mtime)) == NULL) {
+		log_warn("report: %s", path);
+		return (EX_NOINPUT);
 	}
-	if (fd == -1 || (gz = gzdopen(fd, "rb")) == NULL)
-		fatal("report: %s", path);
-	(void)gzbuffer(gz, 1 << 20);
-	for (;;) {
-		if (b == NULL)
-			b = batch_new();
-		if (b->cap - b->len < BATCH_BYTES / 2) {
-			/* the first read, or a line longer than what is left */
-			b->cap = b->cap ? b->cap * 2 : BATCH_BYTES;
-			if ((b->buf = realloc(b->buf, b->cap)) == NULL)
-				fatal("report");
-		}
-		n = gzread(gz, b->buf + b->len, (unsigned)(b->cap - b->len));
-		if (n < 0) {
-			log_warnx("report: %s: %s", path, gzerror(gz, &err));
-			break;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		/* whole lines go on; the tail starts the next batch */
-		for (nl = b->buf + b->len; nl > b->buf && nl[-1] != '\n'; nl--)
-			;
-		if (nl == b->buf)
-			continue;	/* no newline yet: read more */
-		keep = b->len - (size_t)(nl - b->buf);
-		struct batch *next = batch_new();
-		next->cap = keep > BATCH_BYTES ? keep * 2 : BATCH_BYTES;
-		if ((next->buf = malloc(next->cap)) == NULL)
-			fatal("report");
-		memcpy(next->buf, nl, keep);
-		next->len = keep;
-		b->len -= keep;
-		parse_batch(pp, b);
-		push(pp, b);
-		b = next;
+	/* Year-less stamps are read against the file's mtime (stdin: now). */
+	pf_parser_set_reference(pp->p, mtime);
+	while ((r = lines_next(lr, &line, &len)) == 1)
+		add_line(pp, line, len);
+	if (r == -1) {
+		log_warnx("report: %s: %s", path, lines_strerror(lr));
+		/* What came before the error counts, its last bytes too. */
+		if (lines_flush(lr, &line, &len) == 1)
+			add_line(pp, line, len);
 	}
-	if (b != NULL && b->len > 0) {
-		parse_batch(pp, b);
-		push(pp, b);
-	} else if (b != NULL)
-		batch_free(b);
-	gzclose(gz);
-	return (n < 0 ? EX_NOINPUT : EX_OK);
+	pp->cut += lines_cut(lr);
+	lines_free(lr);
+	return (r == -1 ? EX_NOINPUT : EX_OK);
 }
 
 /* journal_line - tail_cb: one journal entry's line into the batch */
 static int
 journal_line(void *arg, const struct tail_line *tl)
 {
-	struct pipe	*pp = arg;
-	struct batch	*b;
-
-	if (pp->jb == NULL)
-		pp->jb = batch_new();
-	b = pp->jb;
-	if (b->cap - b->len < tl->len + 1) {
-		b->cap = b->cap + tl->len + 1 > BATCH_BYTES ? (b->cap + tl->len +
-		    1) * 2 : BATCH_BYTES;
-		if ((b->buf = realloc(b->buf, b->cap)) == NULL)
-			fatal("report");
-	}
-	memcpy(b->buf + b->len, tl->line, tl->len);
-	b->len += tl->len;
-	b->buf[b->len++] = '\n';
-	if (b->len >= BATCH_BYTES / 2) {
-		parse_batch(pp, b);
-		push(pp, b);
-		pp->jb = NULL;
-	}
+	add_line(arg, tl->line, tl->len);
 	return (0);
 }
 
@@ -265,11 +229,6 @@ read_journal(struct pipe *pp)
 	do
 		r = journal_read(j, journal_line, pp, 10000);
 	while (r > 0 || (r == 0 && journal_pending(j)));
-	if (pp->jb != NULL) {
-		parse_batch(pp, pp->jb);
-		push(pp, pp->jb);
-		pp->jb = NULL;
-	}
 	journal_free(j);
 	return (r == -1 ? EX_IOERR : EX_OK);
 }
@@ -287,6 +246,7 @@ reader(void *arg)
 	for (i = 0; pp->jo == NULL && i < pp->nfiles; i++)
 		if ((rc = read_file(pp, pp->files[i])) != EX_OK)
 			pp->status = rc;
+	push_cur(pp);
 	pthread_mutex_lock(&pp->mtx);
 	pp->done = 1;
 	pthread_cond_broadcast(&pp->cv);
@@ -345,7 +305,7 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	struct batch	*b;
 	pthread_t	 th;
 	struct timespec	 t0;
-	unsigned long long next_flush = FLUSH_LINES;
+	unsigned long long next_flush = CMD_FLUSH_LINES;
 	long long	 last = 0;
 	char		 err[256];
 	size_t		 i;
@@ -375,7 +335,7 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 			if (b->lineno[i] >= next_flush) {
 				scorer_flush(s, scorer_now(s));
 				drain(s, rp);
-				next_flush += FLUSH_LINES;
+				next_flush += CMD_FLUSH_LINES;
 			}
 			scorer_event(s, &b->ev[i], b->t[i]);
 			drain(s, rp);
@@ -387,7 +347,8 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	 * open ones not yet. */
 	scorer_flush(s, scorer_now(s));
 	drain(s, rp);
-	log_debug("report: %llu lines read in %.2f s", pp.lines, since(&t0));
+	log_debug("report: %llu lines read (%llu cut at %d KiB) in %.2f s",
+	    pp.lines, pp.cut, LINES_MAX_DEFAULT / 1024, since(&t0));
 	scorer_each_fact(s, rp_fact, rp);
 	scorer_each_fact(pp.counts, rp_fact, rp);
 	scorer_each_ff(s, rp_ff, rp);

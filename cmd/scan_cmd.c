@@ -12,10 +12,11 @@
  *	Each FILE is read through the tailer (so a file scanned before is
  *	resumed at its stored position, and one rotated since is finished
  *	first), each line parsed and scored at its log time, and the state
- *	written to the database every FLUSH_LINES lines and at the end, each
+ *	written to the database every CMD_FLUSH_LINES lines and at the end, each
  *	time in one transaction with the positions reached. A scan killed at
  *	any point and run again ends with the state of an uninterrupted run.
- *	Standard input has no position: it is read whole, every time.
+ *	Standard input has no position: it is read whole, every time, through
+ *	the tailer's line reader (lines_open()).
  *	--journal reads the journal (tailer/journal.c) instead, its position
  *	the cursor of the last entry read, committed the same way.
  *	Without FILE, the global --log files are scanned (when given).
@@ -46,8 +47,7 @@
 #include "util/util.h"
 #include "wire/wire.h"
 
-#define FLUSH_LINES	200000	/* or FLUSH_MS, whichever comes first */
-#define FLUSH_MS	1000
+#define FLUSH_MS	1000	/* or CMD_FLUSH_LINES, whichever comes first */
 #define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
 
 const char scan_usage[] =
@@ -287,7 +287,8 @@ on_line(void *arg, const struct tail_line *tl)
 
 	one_line(sc, tl->line, tl->len);
 	sc->pos[sc->cur].pos = tl->pos;
-	if (++sc->since_flush >= FLUSH_LINES || (sc->since_flush % 500 == 0 &&
+	if (++sc->since_flush >= CMD_FLUSH_LINES ||
+	    (sc->since_flush % 500 == 0 &&
 	    ms_since(&sc->last_flush) >= FLUSH_MS) || scorer_backlog(sc->s)) {
 		flush(sc);
 		progress(sc, 0);
@@ -302,11 +303,12 @@ scan_stdin(struct scan *sc)
 	struct lines	*lr;
 	const char	*line;
 	size_t		 len;
+	time_t		 now;
 	int		 rc;
 
-	if ((lr = lines_new(STDIN_FILENO, 0)) == NULL)
+	if ((lr = lines_open("-", 0, &now)) == NULL)
 		fatal("scan: stdin");
-	pf_parser_set_reference(sc->p, time(NULL));
+	pf_parser_set_reference(sc->p, now);
 	while ((rc = lines_next(lr, &line, &len)) == 1)
 		one_line(sc, line, len);
 	lines_free(lr);
@@ -406,9 +408,18 @@ scan_journal(struct scan *sc, struct cmd_journal *cj, struct journal_opts *o,
 	return (EX_OK);
 }
 
-/* cmd_scan - fivefifty scan [--dry-run] [--db FILE] [FILE... | -] */
-int
-cmd_scan(int argc, char **argv)
+/* What the command line asked for. */
+struct scan_args {
+	const char	*db, *cfile, *since_s;
+	const char *const *files;
+	int		 nfiles, dry, enforce;
+	long long	 since;
+	struct cmd_journal cj;
+};
+
+/* scan_opts - the options into *a: -1 to go on, else the exit status */
+static int
+scan_opts(int argc, char **argv, struct scan_args *a)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -421,41 +432,30 @@ cmd_scan(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ff_conf	 conf;
-	struct scan	 sc;
-	const char	*db = NULL, *cfile = NULL, *since_s = NULL;
-	const char *const *files;
-	struct cmd_journal cj;
-	struct journal_opts jo;
-	long long	 since = 0;
-	char		 err[512], lt[32];
-	long long	 last;
-	int		 ch, status = EX_OK, nfiles, enforce = 1;
+	int		ch;
 
-	memset(&sc, 0, sizeof(sc));
-	memset(&cj, 0, sizeof(cj));
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			cfile = optarg;
+			a->cfile = optarg;
 			break;
 		case 'n':
-			sc.dry = 1;
+			a->dry = 1;
 			break;
 		case 'd':
-			db = optarg;
+			a->db = optarg;
 			break;
 		case 'E':
-			enforce = 0;
+			a->enforce = 0;
 			break;
 		case 'S':
-			since_s = optarg;
+			a->since_s = optarg;
 			break;
 		case CJ_JOURNAL:
 		case CJ_DIR:
 		case CJ_FILE:
-			if (cmd_journal_opt(&cj, "scan", ch, optarg) != 0)
+			if (cmd_journal_opt(&a->cj, "scan", ch, optarg) != 0)
 				return (EX_USAGE);
 			break;
 		case 'h':
@@ -466,133 +466,197 @@ cmd_scan(int argc, char **argv)
 			return (EX_USAGE);
 		}
 	}
-	files = (const char *const *)(argv + optind);
-	if (cj.on && argc > optind) {
+	return (-1);
+}
+
+/* scan_args - the options and what they name, checked: -1 to go on,
+ * else the exit status */
+static int
+scan_args(int argc, char **argv, struct scan_args *a)
+{
+	int		r;
+
+	a->enforce = 1;
+	if ((r = scan_opts(argc, argv, a)) != -1)
+		return (r);
+	a->files = (const char *const *)(argv + optind);
+	if (a->cj.on && argc > optind) {
 		fprintf(stderr, "fivefifty scan: --journal reads the journal: "
 		    "no FILE with it\n%s", scan_usage);
 		return (EX_USAGE);
 	}
-	if (since_s != NULL && !cj.on) {
+	if (a->since_s != NULL && !a->cj.on) {
 		fprintf(stderr, "fivefifty scan: --since is for --journal (a "
 		    "FILE is read whole, from its stored position)\n");
 		return (EX_USAGE);
 	}
-	if (since_s != NULL && (since = cmd_when(since_s)) == -1) {
+	if (a->since_s != NULL && (a->since = cmd_when(a->since_s)) == -1) {
 		fprintf(stderr, "fivefifty scan: --since %s: expected "
 		    "YYYY-MM-DD[ HH:MM[:SS]], @SECONDS or a duration ago such "
-		    "as 7d\n", since_s);
+		    "as 7d\n", a->since_s);
 		return (EX_DATAERR);
 	}
-	if (cj.on)
-		nfiles = 1;
-	else if ((nfiles = argc - optind) == 0) {
-		files = cmd_g.logs;	/* fivefifty --log FILE scan */
-		nfiles = cmd_g.nlogs;
+	if (a->cj.on)
+		a->nfiles = 1;
+	else if ((a->nfiles = argc - optind) == 0) {
+		a->files = cmd_g.logs;	/* fivefifty --log FILE scan */
+		a->nfiles = cmd_g.nlogs;
 	}
-	if (nfiles < 1) {
+	if (a->nfiles < 1) {
 		fputs(scan_usage, stderr);
 		return (EX_USAGE);
 	}
-	if (!cj.on && nfiles > 1 && strcmp(files[0], "-") == 0) {
+	if (!a->cj.on && a->nfiles > 1 && strcmp(a->files[0], "-") == 0) {
 		fprintf(stderr, "fivefifty scan: - reads standard input and "
 		    "nothing else\n%s", scan_usage);
 		return (EX_USAGE);
 	}
-	if ((status = cmd_conf("scan", cfile, &conf)) != 0)
-		return (status);
-	if (cj.on && (status = cmd_journal_setup(&cj, "scan", &conf, &jo)) !=
-	    0) {
-		conf_free(&conf);
-		return (status);
-	}
-	if (db == NULL)
-		db = conf.state_db;
-	if ((sc.p = pf_parser_new(err, sizeof(err))) == NULL) {
+	return (-1);
+}
+
+/* scan_open - the parser, the scorer, the state (loaded) and the
+ * enforcer: EX_OK, else the exit status */
+static int
+scan_open(struct scan *sc, const struct scan_args *a,
+    const struct ff_conf *conf, const char *db)
+{
+	char		err[512];
+	int		status = EX_OK;
+
+	if ((sc->p = pf_parser_new(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fivefifty scan: %s\n", err);
 		return (EX_SOFTWARE);
 	}
-	if ((sc.s = scorer_new(&conf.score)) == NULL)
+	if ((sc->s = scorer_new(&conf->score)) == NULL)
 		fatal("scan: scorer");
-	sc.hostname = conf.log_hostname;
-	wire_protect(&sc.prot, &conf);
-	scorer_set_protect(sc.s, protects, &sc.prot);
+	sc->hostname = conf->log_hostname;
+	wire_protect(&sc->prot, conf);
+	scorer_set_protect(sc->s, protects, &sc->prot);
 	err[0] = '\0';
-	if (!sc.dry || access(db, F_OK) == 0) {
-		if ((sc.st = state_open(db, sc.dry, err, sizeof(err))) ==
+	if (!sc->dry || access(db, F_OK) == 0) {
+		if ((sc->st = state_open(db, sc->dry, err, sizeof(err))) ==
 		    NULL) {
 			fprintf(stderr, "fivefifty scan: state database %s\n",
 			    err);
-			status = EX_IOERR;
-			goto out;
+			return (EX_IOERR);
 		}
-		if (state_load(sc.st, sc.s) == -1) {
-			status = EX_IOERR;
-			goto out;
-		}
+		if (state_load(sc->st, sc->s) == -1)
+			return (EX_IOERR);
 	}
-	if (enforce && !sc.dry && (sc.fw = wire_fw_open("scan", &conf, sc.st,
-	    time(NULL), &status)) == NULL)
-		goto out;
-	if ((sc.pos = calloc((size_t)nfiles, sizeof(*sc.pos))) == NULL)
-		fatal("scan");
-	sc.tty = isatty(STDERR_FILENO);
-	clock_gettime(CLOCK_MONOTONIC, &sc.t0);
-	sc.last_flush = sc.t0;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (cj.on)
-		status = scan_journal(&sc, &cj, &jo, since);
-	else if (strcmp(files[0], "-") == 0)
-		status = scan_stdin(&sc);
-	else
-		status = scan_files(&sc, files, nfiles);
-	/* Sessions still open are not judged, dry run or not: the log may
-	 * yet bring their ends (the daemon, the next scan), and each is
-	 * judged when the log passes its last line plus session_timeout,
-	 * so that a dry run decides what scan and the daemon decide. */
-	print_bans(&sc);
-	flush(&sc);
-	/* Everything stored; evidence past its retention goes (log time,
-	 * like every decision). */
-	if (!sc.dry && sc.st != NULL && (state_sync(sc.st) == -1 ||
-	    state_prune(sc.st, scorer_now(sc.s)) == -1))
-		sc.failed = 1;
-	progress(&sc, 1);
+	if (a->enforce && !sc->dry && (sc->fw = wire_fw_open("scan", conf,
+	    sc->st, time(NULL), &status)) == NULL)
+		return (status);
+	return (EX_OK);
+}
+
+/* scan_summary - what was done, to stderr; the last writes checked: the
+ * exit status, from status (the reading's) */
+static int
+scan_summary(struct scan *sc, const struct ff_conf *conf, const char *db,
+    int status)
+{
+	char		lt[32];
+	long long	last;
+
+	progress(sc, 1);
 	fprintf(stderr, "fivefifty scan: %llu lines, %llu events, %zu clients "
-	    "watched, %llu new bans%s\n", sc.lines, sc.events,
-	    scorer_nclients(sc.s), sc.bans, sc.dry ? " (dry run: nothing "
+	    "watched, %llu new bans%s\n", sc->lines, sc->events,
+	    scorer_nclients(sc->s), sc->bans, sc->dry ? " (dry run: nothing "
 	    "written)" : "");
-	if (scorer_nsessions(sc.s) > 0)
+	if (scorer_nsessions(sc->s) > 0)
 		fprintf(stderr, "fivefifty scan: %zu sessions still open at "
 		    "the end of the log, judged once the log passes their "
-		    "last line by session_timeout\n", scorer_nsessions(sc.s));
-	if (sc.other_host > 0)
+		    "last line by session_timeout\n", scorer_nsessions(sc->s));
+	if (sc->other_host > 0)
 		fprintf(stderr, "fivefifty scan: %llu lines of hosts other "
-		    "than log_hostname = %s skipped\n", sc.other_host,
-		    sc.hostname);
-	if (scorer_clock_rejects(sc.s, &last) > 0)
+		    "than log_hostname = %s skipped\n", sc->other_host,
+		    sc->hostname);
+	if (scorer_clock_rejects(sc->s, &last) > 0)
 		fprintf(stderr, "fivefifty scan: %llu lines with a time more "
 		    "than clock_tolerance from the log clock and the wall "
 		    "clock were not scored (the last: %s)\n",
-		    scorer_clock_rejects(sc.s, NULL), last >= -62135596800LL &&
+		    scorer_clock_rejects(sc->s, NULL), last >= -62135596800LL &&
 		    last <= 253402300799LL ? utc_text(last, lt, sizeof(lt)) :
 		    "out of range");
-	if (sc.failed) {
+	if (sc->failed) {
 		fprintf(stderr, "fivefifty scan: error: state database %s: "
 		    "not everything was stored (see above); run the same scan "
 		    "again once the cause is fixed\n", db);
 		status = EX_IOERR;
 	}
-	if (sc.fw != NULL && fw_sync(sc.fw, time(NULL)) == -1) {
+	if (sc->fw != NULL && fw_sync(sc->fw, time(NULL)) == -1) {
 		fprintf(stderr, "fivefifty scan: enforcement failed: %s\n",
-		    fw_stats(sc.fw)->last_error);
+		    fw_stats(sc->fw)->last_error);
 		status = EX_IOERR;
-	} else if (sc.fw != NULL)
+	} else if (sc->fw != NULL)
 		fprintf(stderr, "fivefifty scan: %zu bans in force%s\n",
-		    fw_stats(sc.fw)->bans, conf.fw.mode == FW_OFF ?
+		    fw_stats(sc->fw)->bans, conf->fw.mode == FW_OFF ?
 		    " (firewall = off: the access map only)" :
-		    fw_stats(sc.fw)->fw_ok ? "" : " (in the access map only: "
+		    fw_stats(sc->fw)->fw_ok ? "" : " (in the access map only: "
 		    "the firewall is unavailable)");
-out:
+	return (status);
+}
+
+/* scan_run - read the input, score it, store it: the reading's status */
+static int
+scan_run(struct scan *sc, struct scan_args *a, struct journal_opts *jo)
+{
+	int		status;
+
+	if ((sc->pos = calloc((size_t)a->nfiles, sizeof(*sc->pos))) == NULL)
+		fatal("scan");
+	sc->tty = isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &sc->t0);
+	sc->last_flush = sc->t0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (a->cj.on)
+		status = scan_journal(sc, &a->cj, jo, a->since);
+	else if (strcmp(a->files[0], "-") == 0)
+		status = scan_stdin(sc);
+	else
+		status = scan_files(sc, a->files, a->nfiles);
+	/* Sessions still open are not judged, dry run or not: the log may
+	 * yet bring their ends (the daemon, the next scan), and each is
+	 * judged when the log passes its last line plus session_timeout,
+	 * so that a dry run decides what scan and the daemon decide. */
+	print_bans(sc);
+	flush(sc);
+	/* Everything stored; evidence past its retention goes (log time,
+	 * like every decision). */
+	if (!sc->dry && sc->st != NULL && (state_sync(sc->st) == -1 ||
+	    state_prune(sc->st, scorer_now(sc->s)) == -1))
+		sc->failed = 1;
+	return (status);
+}
+
+/* cmd_scan - fivefifty scan [--dry-run] [--db FILE] [FILE... | -] */
+int
+cmd_scan(int argc, char **argv)
+{
+	struct ff_conf	 conf;
+	struct scan	 sc;
+	struct scan_args a;
+	struct journal_opts jo;
+	const char	*db;
+	int		 status;
+
+	memset(&sc, 0, sizeof(sc));
+	memset(&a, 0, sizeof(a));
+	if ((status = scan_args(argc, argv, &a)) != -1)
+		return (status);
+	sc.dry = a.dry;
+	if ((status = cmd_conf("scan", a.cfile, &conf)) != 0)
+		return (status);
+	if (a.cj.on && (status = cmd_journal_setup(&a.cj, "scan", &conf,
+	    &jo)) != 0) {
+		conf_free(&conf);
+		return (status);
+	}
+	db = a.db != NULL ? a.db : conf.state_db;
+	if ((status = scan_open(&sc, &a, &conf, db)) == EX_OK) {
+		status = scan_run(&sc, &a, &jo);
+		status = scan_summary(&sc, &conf, db, status);
+	}
 	if (sc.j != NULL)
 		journal_free(sc.j);
 	fw_free(sc.fw);

@@ -143,18 +143,6 @@ close_cur(struct tailer *t, struct tfile *f)
 	f->st.open = 0;
 }
 
-/* gz_read - lines_read_fn over zlib */
-static long
-gz_read(void *arg, void *buf, size_t len)
-{
-	int		n;
-
-	n = gzread((gzFile)arg, buf, len > 1U << 30 ? 1U << 30 : (unsigned)len);
-	if (n < 0)
-		errno = EIO;
-	return (n < 0 ? -1 : n);
-}
-
 /* open_at - make fd the current file, reading from off */
 static void
 open_at(struct tailer *t, struct tfile *f, int fd, unsigned long long off)
@@ -184,7 +172,7 @@ open_source(struct tailer *t, struct tfile *f, int fd, gzFile gz,
 	if (gz != NULL) {
 		if (gzseek(gz, (z_off_t)off, SEEK_SET) == -1)
 			off = 0;
-		lines_source(f->lr, fd, gz_read, gz, off);
+		lines_source(f->lr, fd, lines_gzread, gz, off);
 	} else {
 		if (lseek(fd, (off_t)off, SEEK_SET) == -1)
 			off = 0;

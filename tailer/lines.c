@@ -4,13 +4,15 @@
  */
 /*
  * NAME
- *	lines 3 - split a byte stream into lines, with a length cap
+ *	lines 3 - split a byte stream into lines, with a length cap; open a
+ *	whole log (a file, gzip'd or not, or standard input) to read so
  * SYNOPSIS
  *	See tailer.h.
  * DESCRIPTION
  *	One buffer of maxline plus a read chunk; lines are returned in
  *	place, and the unread rest moves to the front only when the buffer
- *	has no room for another read. No allocation after lines_new().
+ *	has no room for another read. No allocation after lines_new(), so a
+ *	line of any length costs the same memory as a short one.
  *
  *	A line longer than maxline is cut: its first maxline bytes are kept
  *	while the rest is read and dropped, and the head is returned once
@@ -20,15 +22,38 @@
  *
  *	In follow mode, the end of the input is "nothing more now": bytes
  *	after the last newline stay held, and the next call reads again.
+ *
+ *	lines_open() is the one way the commands that read whole logs
+ *	(parse, scan -, report) open one. gzip is told by its magic bytes
+ *	(a regular file is looked at without reading it; a pipe goes through
+ *	zlib, which passes plain data through unchanged), so a plain file
+ *	is read with read(2) and no copy.
+ * SECURITY
+ *	The bytes are data: nothing in them is interpreted but the newline.
+ *	Memory stays at maxline plus a chunk (and zlib's buffers) whatever
+ *	the input.
+ * DIAGNOSTICS
+ *	lines_new() and lines_open() return NULL with errno set; a failed
+ *	read is -1 from lines_next() with errno set (EIO for corrupt gzip
+ *	data), and lines_strerror() says why (zlib's message for gzip).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "tailer.h"
 
 #define CHUNK	(256 * 1024)
+/* zlib's input buffer; its output buffer is twice that, so that reads
+ * of at least CHUNK / 2 inflate straight into ours. */
+#define GZ_BUFFER	(64 * 1024)
 
 struct lines {
 	int		 fd;
@@ -45,6 +70,9 @@ struct lines {
 	unsigned long long cut;
 	unsigned long long offset;	/* input offset of buf[start] */
 	unsigned long long done;	/* offset after the last line returned */
+	int		 errnum;	/* errno of the last failed read */
+	gzFile		 gz;		/* lines_open()'s decompressor */
+	int		 own_fd;	/* lines_open() opened fd */
 };
 
 /* lines_new - a splitter reading from fd */
@@ -113,8 +141,10 @@ fill(struct lines *lr)
 		    lr->rd(lr->rd_arg, lr->buf + lr->end, lr->cap - lr->end) :
 		    read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
 	while (n == -1 && errno == EINTR);
-	if (n == -1)
+	if (n == -1) {
+		lr->errnum = errno;
 		return (-1);
+	}
 	if (n == 0) {
 		if (!lr->follow)
 			lr->eof = 1;
@@ -237,12 +267,119 @@ lines_offset(const struct lines *lr)
 	return (lr->done);
 }
 
-/* lines_free - release the buffer (the fd stays open) */
+/* lines_free - release the buffer; close what lines_open() opened (any
+ * other fd stays open) */
 void
 lines_free(struct lines *lr)
 {
 	if (lr == NULL)
 		return;
+	if (lr->gz != NULL)
+		(void)gzclose(lr->gz);
+	else if (lr->own_fd)
+		(void)close(lr->fd);
 	free(lr->buf);
 	free(lr);
+}
+
+/* lines_gzread - lines_read_fn over zlib; arg is a gzFile */
+long
+lines_gzread(void *arg, void *buf, size_t len)
+{
+	int		n, zerr;
+
+	n = gzread((gzFile)arg, buf, len > 1U << 30 ? 1U << 30 : (unsigned)len);
+	if (n < 0) {
+		(void)gzerror((gzFile)arg, &zerr);
+		if (zerr != Z_ERRNO)
+			errno = EIO;
+		return (-1);
+	}
+	return (n);
+}
+
+/* lines_strerror - why the last read failed: zlib's word for gzip data,
+ * else the system's */
+const char *
+lines_strerror(const struct lines *lr)
+{
+	const char	*msg;
+	int		 zerr;
+
+	if (lr->gz != NULL && (msg = gzerror(lr->gz, &zerr)) != NULL &&
+	    zerr != Z_OK && zerr != Z_ERRNO)
+		return (msg);
+	return (strerror(lr->errnum));
+}
+
+/* gz_magic - 1 when fd holds gzip data from where it stands, 0 when not,
+ * -1 when that cannot be told without reading (a pipe) */
+static int
+gz_magic(int fd)
+{
+	unsigned char	m[2];
+	off_t		at;
+
+	if ((at = lseek(fd, 0, SEEK_CUR)) == -1)
+		return (-1);
+	if (pread(fd, m, sizeof(m), at) != (ssize_t)sizeof(m))
+		return (0);
+	return (m[0] == 0x1f && m[1] == 0x8b);
+}
+
+/* gz_source - read fd through zlib (a dup of it when the caller keeps fd);
+ * 0, or -1 with errno set */
+static int
+gz_source(struct lines *lr, int fd, int keep)
+{
+	int		gzfd, saved;
+
+	if ((gzfd = keep ? dup(fd) : fd) == -1)
+		return (-1);
+	if ((lr->gz = gzdopen(gzfd, "rb")) == NULL) {
+		saved = errno != 0 ? errno : ENOMEM;
+		if (keep)
+			(void)close(gzfd);
+		errno = saved;
+		return (-1);
+	}
+	(void)gzbuffer(lr->gz, GZ_BUFFER);
+	lines_source(lr, fd, lines_gzread, lr->gz, 0);
+	return (0);
+}
+
+/* lines_open - a reader of the whole log path ("-": standard input) */
+struct lines *
+lines_open(const char *path, int flags, time_t *mtime)
+{
+	struct stat	 sb;
+	struct lines	*lr;
+	int		 fd, is_stdin, saved;
+
+	if ((is_stdin = strcmp(path, "-") == 0)) {
+		fd = STDIN_FILENO;
+		sb.st_mtime = time(NULL);
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	else if (fstat(fd, &sb) == -1)
+		goto fail;
+	if ((lr = lines_new(fd, 0)) == NULL)
+		goto fail;
+	if ((flags & LINES_GZIP) && gz_magic(fd) != 0 &&
+	    gz_source(lr, fd, is_stdin) == -1) {
+		saved = errno;
+		lines_free(lr);
+		errno = saved;
+		goto fail;
+	}
+	/* With gz, gzclose() closes fd (or its dup). */
+	lr->own_fd = !is_stdin;
+	*mtime = sb.st_mtime;
+	return (lr);
+fail:
+	saved = errno;
+	if (!is_stdin)
+		(void)close(fd);
+	errno = saved;
+	return (NULL);
 }

@@ -8,9 +8,11 @@
  * SYNOPSIS
  *	#include "tailer/tailer.h"
  *
- *	Line splitter (lines.c), used by `fivefifty parse`, `scan` and the
- *	follower alike:
+ *	Line reader (lines.c): the follower's, and that of the commands
+ *	that read whole logs (`fivefifty parse`, `scan -`, `report`):
  *
+ *	struct lines *lines_open(const char *path, int flags,
+ *		    time_t *mtime);
  *	struct lines *lines_new(int fd, size_t maxline);
  *	void	lines_follow(struct lines *lr, int on);
  *	void	lines_reset(struct lines *lr, int fd, unsigned long long off);
@@ -20,6 +22,8 @@
  *	int	lines_flush(struct lines *lr, const char **line, size_t *len);
  *	unsigned long long lines_offset(const struct lines *lr);
  *	unsigned long long lines_cut(const struct lines *lr);
+ *	const char *lines_strerror(const struct lines *lr);
+ *	long	lines_gzread(void *gz, void *buf, size_t len);
  *	void	lines_free(struct lines *lr);
  *
  *	Follower (follow.c) for the daemon's event loop:
@@ -39,6 +43,17 @@
  *		    struct tail_stats *st);
  *	void	tailer_free(struct tailer *t);
  * DESCRIPTION
+ *	lines_open() opens a whole log to read from its start: the file
+ *	path, or standard input for "-" (read from where it stands, and
+ *	left open). With LINES_GZIP in flags, gzip'd data (a file, or what
+ *	comes on standard input) is read through zlib; other data is read as
+ *	it is, so a rotated set (mail.log.2.gz mail.log.1 mail.log) is read
+ *	file by file with the same flags. *mtime is the file's modification
+ *	time (now for standard input): year-less stamps are read against
+ *	it. NULL with errno set when path cannot be opened. lines_free()
+ *	closes what it opened. Lines are cut as below, at
+ *	LINES_MAX_DEFAULT.
+ *
  *	lines_new() reads from fd (not closed by lines_free()). A line longer
  *	than maxline bytes (LINES_MAX_DEFAULT when 0; never below 64 KiB) is
  *	cut: its first maxline bytes are returned once its newline has been
@@ -52,7 +67,9 @@
  *	lines_offset() is the input offset just after the last line returned
  *	(after the whole line, for a cut one); lines_reset() starts over on
  *	fd at offset off; lines_source() does the same with a read function
- *	of its own (a decompressor) in place of read(2).
+ *	of its own (a decompressor) in place of read(2): lines_gzread() is
+ *	the one over a gzFile. After lines_next() returned -1,
+ *	lines_strerror() says why (zlib's message for corrupt gzip data).
  *
  *	A struct tail_pos names a place in a file: device, inode, the offset
  *	just after a line, and a fingerprint (length and FNV-1a hash of the
@@ -107,14 +124,17 @@
 #define FIVEFIFTY_TAILER_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define LINES_MAX_DEFAULT	(64 * 1024)
+#define LINES_GZIP		0x1	/* lines_open(): gunzip gzip'd data */
 #define TAIL_FP_MAX		1024	/* bytes the fingerprint covers */
 
 struct lines;
 
 typedef long	(*lines_read_fn)(void *, void *, size_t);
 
+struct lines *lines_open(const char *, int, time_t *);
 struct lines *lines_new(int, size_t);
 void	lines_follow(struct lines *, int);
 void	lines_reset(struct lines *, int, unsigned long long);
@@ -124,6 +144,8 @@ int	lines_next(struct lines *, const char **, size_t *);
 int	lines_flush(struct lines *, const char **, size_t *);
 unsigned long long lines_offset(const struct lines *);
 unsigned long long lines_cut(const struct lines *);
+const char *lines_strerror(const struct lines *);
+long	lines_gzread(void *, void *, size_t);
 void	lines_free(struct lines *);
 
 struct tail_pos {

@@ -16,6 +16,9 @@
  *	  the same reports from a state made by `scan` of that log are the same
  *	  but for the source word ("state" for "logs"), and the summary from
  *	  the state is a golden of its own;
+ *	- a line of 300 KiB in the middle of that log (plain, gzip'd, gzip'd
+ *	  on standard input) is cut and counted (-v says so) and every line
+ *	  after it is read: the summary is still the golden;
  *	- parse-back: every JSON output parses with jq, every CSV output with
  *	  python3's csv module (the same number of fields on each row as the
  *	  header), and JSON, CSV and text agree on the rows and totals;
@@ -494,6 +497,98 @@ test_report_golden(void **state)
 	run_ok(&a, NULL, 0, &r);
 	bad += !same("summary, gzip'd", r.out, r.outlen, want, wlen);
 	run_free(&r);
+	free(log);
+	free(want);
+	rmtree(dir);
+	assert_int_equal(bad, 0);
+}
+
+/* long_run - report summary (-v) over log, given as FILE or on stdin;
+ * stdout must be want and stderr count nlines lines and one cut */
+static int
+long_run(const char *what, const char *log, const char *in, size_t inlen,
+    const char *want, size_t wlen, size_t nlines)
+{
+	struct run_result r;
+	struct args	 a;
+	char		 note[96];
+	int		 ok;
+
+	args_new(&a);
+	arg(&a, "-v");
+	arg(&a, "report");
+	arg(&a, "summary");
+	arg(&a, "-c");
+	arg(&a, CONF);
+	arg(&a, "--host");
+	arg(&a, HOST);
+	arg(&a, "--from");
+	arg(&a, FROM);
+	arg(&a, "--until");
+	arg(&a, UNTIL);
+	arg(&a, log);
+	assert_int_equal(run_cmd(a.v, in, inlen, &r), 0);
+	snprintf(note, sizeof(note), "report: %zu lines read (1 cut at 64 KiB)",
+	    nlines);
+	ok = same(what, r.out, r.outlen, want, wlen);
+	if (r.status != 0 || strstr(r.err, note) == NULL) {
+		print_message("%s: exit %d, no \"%s\" in:\n", what, r.status,
+		    note);
+		print_lines(r.err);
+		ok = 0;
+	}
+	run_free(&r);
+	return (ok);
+}
+
+/* test_report_long_line - a line of 300 KiB in the middle of small.log,
+ * plain, gzip'd and gzip'd on stdin: cut and counted, and the lines after
+ * it read (the summary is still the golden) */
+static void
+test_report_long_line(void **state)
+{
+	char		 dir[64], plain[128], gz[128], cmd[400], *log, *want;
+	char		*buf, *mid, *gzdata;
+	size_t		 loglen, wlen, big = 300 * 1024, nlines = 0, n, i;
+	size_t		 gzlen;
+	int		 bad = 0;
+
+	(void)state;
+	want = read_file(CASES "/summary.text.golden", &wlen);
+	assert_non_null(want);
+	log = read_file(SMALL, &loglen);
+	assert_non_null(log);
+	for (i = 0; i < loglen; i++)
+		nlines += log[i] == '\n';
+	/* small.log's first half, the long line, the second half */
+	mid = log + loglen / 2;
+	while (*mid != '\n')
+		mid++;
+	mid++;
+	n = (size_t)(mid - log);
+	assert_non_null(buf = malloc(loglen + big + 1));
+	memcpy(buf, log, n);
+	memcpy(buf + n, "2026-11-20T07:00:00.000000+00:00 mx "
+	    "postfix/smtpd[7]: ", 54);
+	memset(buf + n + 54, 'A', big - 54);
+	buf[n + big] = '\n';
+	memcpy(buf + n + big + 1, mid, loglen - n);
+	tmpdir(dir, sizeof(dir), "long");
+	snprintf(plain, sizeof(plain), "%s/mail.log", dir);
+	snprintf(gz, sizeof(gz), "%s/mail.log.1.gz", dir);
+	put(plain, buf, loglen + big + 1);
+	snprintf(cmd, sizeof(cmd), "gzip -c %s > %s", plain, gz);
+	free(sh(cmd, NULL));
+	gzdata = read_file(gz, &gzlen);
+	assert_non_null(gzdata);
+	bad += !long_run("long line, plain", plain, NULL, 0, want, wlen,
+	    nlines + 1);
+	bad += !long_run("long line, gzip'd", gz, NULL, 0, want, wlen,
+	    nlines + 1);
+	bad += !long_run("long line, gzip'd on stdin", "-", gzdata, gzlen,
+	    want, wlen, nlines + 1);
+	free(gzdata);
+	free(buf);
 	free(log);
 	free(want);
 	rmtree(dir);
@@ -1417,6 +1512,8 @@ const struct CMUnitTest report_tests[] = {
 	cmocka_unit_test_setup_teardown(test_report_golden, tz_utc,
 	    tz_restore),
 	cmocka_unit_test_setup_teardown(test_report_golden_state, tz_utc,
+	    tz_restore),
+	cmocka_unit_test_setup_teardown(test_report_long_line, tz_utc,
 	    tz_restore),
 	cmocka_unit_test_setup_teardown(test_report_parse_back, tz_utc,
 	    tz_restore),
