@@ -127,7 +127,7 @@ parse_fd(struct pf_parser *p, int fd, const char *name, enum out_mode mode,
 	int		 rc;
 
 	if ((lr = lines_new(fd, 0)) == NULL)
-		fatal("parse: %s", name);
+		fatal(EX_OSERR, "parse: %s", name);
 	while ((rc = lines_next(lr, &line, &len)) == 1) {
 		n++;
 		st->bytes += len + 1;

@@ -407,12 +407,12 @@ cmd_report(int argc, char **argv)
 	o.skip = protected;
 	if (mail_to != NULL) {
 		if ((fp = open_memstream(&msg, &msglen)) == NULL)
-			fatal("report");
+			fatal(EX_OSERR, "report");
 		if (mail_from == NULL)
 			mail_from = "root";
 		rc = rp_mail(fp, rp, &o, mail_to, mail_from);
 		if (fclose(fp) != 0 || rc == -1)
-			fatal("report: the message");
+			fatal(EX_OSERR, "report: the message");
 		if (rp_sendmail(conf.sendmail_path, msg, msglen, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "fivefifty report: the summary was not "

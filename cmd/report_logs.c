@@ -88,7 +88,7 @@ batch_new(void)
 	struct batch	*b;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
-		fatal("report");
+		fatal(EX_OSERR, "report");
 	return (b);
 }
 
@@ -139,7 +139,7 @@ parse_batch(struct pipe *pp, struct batch *b)
 			    sizeof(*b->t))) == NULL ||
 			    (b->lineno = reallocarray(b->lineno, b->evcap,
 			    sizeof(*b->lineno))) == NULL)
-				fatal("report");
+				fatal(EX_OSERR, "report");
 		}
 		ev = &b->ev[b->nev];
 		if (pf_parse_line(pp->p, line, (size_t)(nl - line), ev) ==
@@ -177,7 +177,7 @@ read_file(struct pipe *pp, const char *path)
 			pf_parser_set_reference(pp->p, sb.st_mtime);
 	}
 	if (fd == -1 || (gz = gzdopen(fd, "rb")) == NULL)
-		fatal("report: %s", path);
+		fatal(EX_NOINPUT, "report: %s", path);
 	(void)gzbuffer(gz, 1 << 20);
 	for (;;) {
 		if (b == NULL)
@@ -186,7 +186,7 @@ read_file(struct pipe *pp, const char *path)
 			/* the first read, or a line longer than what is left */
 			b->cap = b->cap ? b->cap * 2 : BATCH_BYTES;
 			if ((b->buf = realloc(b->buf, b->cap)) == NULL)
-				fatal("report");
+				fatal(EX_OSERR, "report");
 		}
 		n = gzread(gz, b->buf + b->len, (unsigned)(b->cap - b->len));
 		if (n < 0) {
@@ -205,7 +205,7 @@ read_file(struct pipe *pp, const char *path)
 		struct batch *next = batch_new();
 		next->cap = keep > BATCH_BYTES ? keep * 2 : BATCH_BYTES;
 		if ((next->buf = malloc(next->cap)) == NULL)
-			fatal("report");
+			fatal(EX_OSERR, "report");
 		memcpy(next->buf, nl, keep);
 		next->len = keep;
 		b->len -= keep;
@@ -236,7 +236,7 @@ journal_line(void *arg, const struct tail_line *tl)
 		b->cap = b->cap + tl->len + 1 > BATCH_BYTES ? (b->cap + tl->len +
 		    1) * 2 : BATCH_BYTES;
 		if ((b->buf = realloc(b->buf, b->cap)) == NULL)
-			fatal("report");
+			fatal(EX_OSERR, "report");
 	}
 	memcpy(b->buf + b->len, tl->line, tl->len);
 	b->len += tl->len;
@@ -359,14 +359,15 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	pp.jo = jo;
 	pp.status = EX_OK;
 	if ((pp.p = pf_parser_new(err, sizeof(err))) == NULL)
-		fatalx("report: %s", err);
+		fatalx(EX_SOFTWARE, "report: %s", err);
 	if ((s = scorer_new(c)) == NULL || (pp.counts = scorer_new(c)) == NULL)
-		fatal("report");
+		fatal(EX_OSERR, "report");
 	scorer_facts(s, lo, hi);
 	scorer_facts_split(s);
 	scorer_facts(pp.counts, lo, hi);
 	if (pthread_create(&th, NULL, reader, &pp) != 0)
-		fatalx("report: cannot start the reader thread");
+		fatalx(EX_OSERR, "report: cannot start the reader "
+		    "thread");
 	while ((b = pop(&pp)) != NULL) {
 		for (i = 0; rejects_only && i < b->nev; i++)
 			if (b->t[i] > last)

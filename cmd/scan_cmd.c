@@ -304,7 +304,7 @@ scan_stdin(struct scan *sc)
 	int		 rc;
 
 	if ((lr = lines_new(STDIN_FILENO, 0)) == NULL)
-		fatal("scan: stdin");
+		fatal(EX_OSERR, "scan: stdin");
 	pf_parser_set_reference(sc->p, time(NULL));
 	while ((rc = lines_next(lr, &line, &len)) == 1)
 		one_line(sc, line, len);
@@ -345,10 +345,10 @@ scan_files(struct scan *sc, const char *const *files, int n)
 		/* Year-less stamps are read against the file's mtime. */
 		pf_parser_set_reference(sc->p, sb.st_mtime);
 		if ((t = tailer_new()) == NULL)
-			fatal("scan: inotify");
+			fatal(EX_OSERR, "scan: inotify");
 		if ((sc->st != NULL ? tailer_add_stored(t, files[i], &store, 1) :
 		    tailer_add(t, files[i], NULL, 1)) == -1)
-			fatal("scan: %s", files[i]);
+			fatal(EX_NOINPUT, "scan: %s", files[i]);
 		/* tail_line.file is 0 for this tailer's only file. */
 		sc->cur = i;
 		do
@@ -511,7 +511,7 @@ cmd_scan(int argc, char **argv)
 		return (EX_SOFTWARE);
 	}
 	if ((sc.s = scorer_new(&conf.score)) == NULL)
-		fatal("scan: scorer");
+		fatal(EX_OSERR, "scan: scorer");
 	sc.hostname = conf.log_hostname;
 	cmd_protect(&sc.prot, &conf);
 	scorer_set_protect(sc.s, protects, &sc.prot);
@@ -533,7 +533,7 @@ cmd_scan(int argc, char **argv)
 	    time(NULL), &status)) == NULL)
 		goto out;
 	if ((sc.pos = calloc((size_t)nfiles, sizeof(*sc.pos))) == NULL)
-		fatal("scan");
+		fatal(EX_OSERR, "scan");
 	sc.tty = isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &sc.t0);
 	sc.last_flush = sc.t0;

@@ -51,8 +51,7 @@ text(FILE *fp, const char *s, size_t width, int pad)
 	if (s == NULL)
 		s = "";
 	cap = strlen(s) * 4 + 1;
-	if ((e = malloc(cap)) == NULL)
-		fatal("report");
+	e = xmalloc(cap);
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p >= 0x20 && *p < 0x7f)
 			e[n++] = (char)*p;
