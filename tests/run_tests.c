@@ -35,6 +35,7 @@ main(void)
 		ADD(report_mail_tests), ADD(install_tests), ADD(guard_tests),
 		ADD(stage_tests), ADD(host_tests), ADD(mynetworks_tests),
 		ADD(journal_tests), ADD(fivefifty_tests), ADD(journal_run_tests),
+		ADD(spawn_tests),
 	};
 	struct CMUnitTest *all;
 	size_t		 i, n = 0, k = 0;
