@@ -179,9 +179,8 @@ who_init(struct who *w, const char *user)
 	}
 	w->uid = pw->pw_uid;
 	for (;;) {
-		if ((w->groups = reallocarray(w->groups, (size_t)n,
-		    sizeof(gid_t))) == NULL)
-			fatal("check");
+		w->groups = xreallocarray(w->groups, (size_t)n,
+		    sizeof(gid_t));
 		had = n;
 		if (getgrouplist(user, pw->pw_gid, w->groups, &n) != -1)
 			break;

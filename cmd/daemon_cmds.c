@@ -259,7 +259,6 @@ cmd_ban(int argc, char **argv)
 	const char	*cfile = NULL, *dur = NULL, *reason = "by hand";
 	char		 req[CTL_LINE_MAX], why[64];
 	long long	 secs;
-	size_t		 i, k = 0;
 	int		 ch, status;
 
 	optind = 0;
@@ -293,10 +292,7 @@ cmd_ban(int argc, char **argv)
 		return (EX_USAGE);
 	}
 	/* One line on the wire: printable ASCII only. */
-	for (i = 0; reason[i] != '\0' && k + 1 < 61; i++)
-		if (reason[i] >= 0x20 && reason[i] < 0x7f)
-			why[k++] = reason[i];
-	why[k] = '\0';
+	reason_clean(why, 61, reason, strlen(reason), REASON_PRINTABLE);
 	if (strlen(argv[optind]) > 64 || strpbrk(argv[optind], " \n") !=
 	    NULL) {
 		fprintf(stderr, "fivefifty ban: not an address or network\n");

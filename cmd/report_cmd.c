@@ -434,12 +434,12 @@ report_write(struct report_args *a, struct rp *rp)
 
 	if (a->mail_to != NULL) {
 		if ((fp = open_memstream(&msg, &msglen)) == NULL)
-			fatal("report");
+			fatal(EX_OSERR, "report");
 		if (a->mail_from == NULL)
 			a->mail_from = "root";
 		rc = rp_mail(fp, rp, &a->o, a->mail_to, a->mail_from);
 		if (fclose(fp) != 0 || rc == -1)
-			fatal("report: the message");
+			fatal(EX_OSERR, "report: the message");
 		if (rp_sendmail(conf.sendmail_path, msg, msglen, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "fivefifty report: the summary was not "

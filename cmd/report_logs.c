@@ -89,7 +89,7 @@ batch_new(size_t cap)
 
 	if ((b = calloc(1, sizeof(*b))) == NULL ||
 	    (b->buf = malloc(cap)) == NULL)
-		fatal("report");
+		fatal(EX_OSERR, "report");
 	b->cap = cap;
 	return (b);
 }
@@ -137,7 +137,7 @@ parse_line(struct pipe *pp, struct batch *b, const char *line, size_t len)
 		    sizeof(*b->t))) == NULL ||
 		    (b->lineno = reallocarray(b->lineno, b->evcap,
 		    sizeof(*b->lineno))) == NULL)
-			fatal("report");
+			fatal(EX_OSERR, "report");
 	}
 	ev = &b->ev[b->nev];
 	if (pf_parse_line(pp->p, line, len, ev) == PF_EVENT) {
@@ -319,14 +319,14 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	pp.jo = jo;
 	pp.status = EX_OK;
 	if ((pp.p = pf_parser_new(err, sizeof(err))) == NULL)
-		fatalx("report: %s", err);
+		fatalx(EX_SOFTWARE, "report: %s", err);
 	if ((s = scorer_new(c)) == NULL || (pp.counts = scorer_new(c)) == NULL)
-		fatal("report");
+		fatal(EX_OSERR, "report");
 	scorer_facts(s, lo, hi);
 	scorer_facts_split(s);
 	scorer_facts(pp.counts, lo, hi);
 	if (pthread_create(&th, NULL, reader, &pp) != 0)
-		fatalx("report: cannot start the reader thread");
+		fatalx(EX_OSERR, "report: cannot start the reader thread");
 	while ((b = pop(&pp)) != NULL) {
 		for (i = 0; rejects_only && i < b->nev; i++)
 			if (b->t[i] > last)

@@ -307,7 +307,7 @@ scan_stdin(struct scan *sc)
 	int		 rc;
 
 	if ((lr = lines_open("-", 0, &now)) == NULL)
-		fatal("scan: stdin");
+		fatal(EX_OSERR, "scan: stdin");
 	pf_parser_set_reference(sc->p, now);
 	while ((rc = lines_next(lr, &line, &len)) == 1)
 		one_line(sc, line, len);
@@ -348,10 +348,10 @@ scan_files(struct scan *sc, const char *const *files, int n)
 		/* Year-less stamps are read against the file's mtime. */
 		pf_parser_set_reference(sc->p, sb.st_mtime);
 		if ((t = tailer_new()) == NULL)
-			fatal("scan: inotify");
+			fatal(EX_OSERR, "scan: inotify");
 		if ((sc->st != NULL ? tailer_add_stored(t, files[i], &store, 1) :
 		    tailer_add(t, files[i], NULL, 1)) == -1)
-			fatal("scan: %s", files[i]);
+			fatal(EX_NOINPUT, "scan: %s", files[i]);
 		/* tail_line.file is 0 for this tailer's only file. */
 		sc->cur = i;
 		do
@@ -528,7 +528,7 @@ scan_open(struct scan *sc, const struct scan_args *a,
 		return (EX_SOFTWARE);
 	}
 	if ((sc->s = scorer_new(&conf->score)) == NULL)
-		fatal("scan: scorer");
+		fatal(EX_OSERR, "scan: scorer");
 	sc->hostname = conf->log_hostname;
 	wire_protect(&sc->prot, conf);
 	scorer_set_protect(sc->s, protects, &sc->prot);
@@ -604,7 +604,7 @@ scan_run(struct scan *sc, struct scan_args *a, struct journal_opts *jo)
 	int		status;
 
 	if ((sc->pos = calloc((size_t)a->nfiles, sizeof(*sc->pos))) == NULL)
-		fatal("scan");
+		fatal(EX_OSERR, "scan");
 	sc->tty = isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &sc->t0);
 	sc->last_flush = sc->t0;

@@ -335,39 +335,26 @@ set_paths(struct ff_conf *c, char *v)
 	return (NULL);
 }
 
-/* set - one key's value; 0, or -1 with what was expected in why */
+/* expected - why as what was expected; -1 (0 when bad is NULL) */
 static int
-set(struct ff_conf *c, const struct key *k, char *v, char *why,
+expected(const char *bad, char *why, size_t whylen)
+{
+	if (bad == NULL)
+		return (0);
+	snprintf(why, whylen, "%s", bad);
+	return (-1);
+}
+
+/* set_number - a number, whole number, prefix length or duration in
+ * the key's range */
+static int
+set_number(const struct key *k, char *p, const char *v, char *why,
     size_t whylen)
 {
-	char		*p = (char *)c + k->off, *tok, *save = NULL;
 	char		 lo[32], hi[32];
-	const char	*bad = NULL;
 	double		 d;
-	int		 n = 0;
 
-	switch (k->type) {
-	case K_NUM:
-	case K_INT:
-	case K_PREFIX4:
-	case K_PREFIX6:
-		if (number(v, &d) == -1 || d < k->min || d > k->max ||
-		    (k->type != K_NUM && d != floor(d))) {
-			snprintf(why, whylen, "%s from %.15g to %.15g",
-			    k->type == K_NUM ? "a number" : "a whole number",
-			    k->min, k->max);
-			return (-1);
-		}
-		if (k->type == K_NUM)
-			*(double *)(void *)p = d;
-		else if (k->off == offsetof(struct ff_conf, score.max_clients))
-			*(size_t *)(void *)p = (size_t)d;
-		else if (k->off == offsetof(struct ff_conf, score.memory_limit))
-			*(size_t *)(void *)p = (size_t)d << 20;
-		else
-			*(int *)(void *)p = (int)d;
-		return (0);
-	case K_DURATION:
+	if (k->type == K_DURATION) {
 		if (conf_duration(v, &d) == -1 || d < k->min || d > k->max) {
 			snprintf(why, whylen, "a duration from %s to %s, such "
 			    "as 90s, 15m, 1h, 7d or 2w", dur_text(k->min, lo,
@@ -376,6 +363,33 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		}
 		*(double *)(void *)p = d;
 		return (0);
+	}
+	if (number(v, &d) == -1 || d < k->min || d > k->max ||
+	    (k->type != K_NUM && d != floor(d))) {
+		snprintf(why, whylen, "%s from %.15g to %.15g",
+		    k->type == K_NUM ? "a number" : "a whole number",
+		    k->min, k->max);
+		return (-1);
+	}
+	if (k->type == K_NUM)
+		*(double *)(void *)p = d;
+	else if (k->off == offsetof(struct ff_conf, score.max_clients))
+		*(size_t *)(void *)p = (size_t)d;
+	else if (k->off == offsetof(struct ff_conf, score.memory_limit))
+		*(size_t *)(void *)p = (size_t)d << 20;
+	else
+		*(int *)(void *)p = (int)d;
+	return (0);
+}
+
+/* set_path - a path of a file, files, a directory or a socket */
+static int
+set_path(struct ff_conf *c, const struct key *k, char *p, char *v,
+    char *why, size_t whylen)
+{
+	const char	*bad = NULL;
+
+	switch (k->type) {
 	case K_PATH:
 		if (v[0] != '/' || strlen(v) >= 1024)
 			bad = "an absolute path";
@@ -391,6 +405,29 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		else
 			snprintf(p, 1024, "%s", v);
 		break;
+	default:	/* K_SOCKET */
+		if (v[0] != '/' || v[strlen(v) - 1] == '/' || strlen(v) >=
+		    sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+			snprintf(why, whylen, "an absolute path of a socket, "
+			    "at most %zu bytes", sizeof(((struct sockaddr_un *)
+			    NULL)->sun_path) - 1);
+			return (-1);
+		}
+		snprintf(p, sizeof(c->control_socket), "%s", v);
+		break;
+	}
+	return (expected(bad, why, whylen));
+}
+
+/* set_word - a word from a list, a journal match, a user or group, a
+ * host name, yes or no */
+static int
+set_word(struct ff_conf *c, const struct key *k, char *p, const char *v,
+    char *why, size_t whylen)
+{
+	const char	*bad = NULL;
+
+	switch (k->type) {
 	case K_LOGSRC:
 		if (strcmp(v, "auto") == 0)
 			c->log_source = LOG_SOURCE_AUTO;
@@ -411,16 +448,6 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		else
 			snprintf(p, sizeof(c->journal_match), "%s", v);
 		break;
-	case K_SOCKET:
-		if (v[0] != '/' || v[strlen(v) - 1] == '/' || strlen(v) >=
-		    sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-			snprintf(why, whylen, "an absolute path of a socket, "
-			    "at most %zu bytes", sizeof(((struct sockaddr_un *)
-			    NULL)->sun_path) - 1);
-			return (-1);
-		}
-		snprintf(p, sizeof(c->control_socket), "%s", v);
-		break;
 	case K_USER:
 	case K_GROUP:
 		if (*v != '\0' && !name_ok(v)) {
@@ -439,6 +466,29 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		else
 			snprintf(p, sizeof(c->score.myhostname), "%s", v);
 		break;
+	default:	/* K_BOOL */
+		if (strcmp(v, "yes") == 0)
+			*(int *)(void *)p = 1;
+		else if (strcmp(v, "no") == 0)
+			*(int *)(void *)p = 0;
+		else
+			bad = "yes or no";
+		break;
+	}
+	return (expected(bad, why, whylen));
+}
+
+/* set_net - an address or network, a list of them, or of host names
+ * (the list is cut up in place) */
+static int
+set_net(struct ff_conf *c, const struct key *k, char *p, char *v,
+    char *why, size_t whylen)
+{
+	const char	*bad = NULL;
+	char		*tok, *save = NULL;
+	int		 n;
+
+	switch (k->type) {
 	case K_NET:
 		if (score_net_parse(v, (struct score_net *)(void *)p) == -1)
 			bad = "an address or network such as 127.0.0.0/8";
@@ -455,7 +505,7 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 				    "192.0.2.0/24, 2001:db8::/32";
 		}
 		break;
-	case K_NAMES:
+	default:	/* K_NAMES */
 		for (n = 0; n < c->score.nwhitelist_names; n++)
 			free(c->score.whitelist_names[n]);
 		c->score.nwhitelist_names = 0;
@@ -470,6 +520,19 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 				c->score.nwhitelist_names++;
 		}
 		break;
+	}
+	return (expected(bad, why, whylen));
+}
+
+/* set_fw - the firewall's mode, table, names and ports, the map and
+ * its reply text */
+static int
+set_fw(struct ff_conf *c, const struct key *k, char *p, const char *v,
+    char *why, size_t whylen)
+{
+	const char	*bad = NULL;
+
+	switch (k->type) {
 	case K_FWMODE:
 		if (strcmp(v, "table") == 0)
 			c->fw.mode = FW_TABLE;
@@ -497,14 +560,6 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 			bad = "TCP ports such as 25, 465, 587 (at most 16), "
 			    "or all";
 		break;
-	case K_BOOL:
-		if (strcmp(v, "yes") == 0)
-			*(int *)(void *)p = 1;
-		else if (strcmp(v, "no") == 0)
-			*(int *)(void *)p = 0;
-		else
-			bad = "yes or no";
-		break;
 	case K_MAP:
 		if (!map_spec(v))
 			bad = "TYPE:/absolute/path with TYPE one of hash, "
@@ -513,17 +568,55 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		else
 			snprintf(p, 1024, "%s", v);
 		break;
-	case K_TEXT:
+	default:	/* K_TEXT */
 		if (!reply_text(v))
 			bad = "printable ASCII text, at most 200 bytes";
 		else
 			snprintf(p, sizeof(c->fw.map_text), "%s", v);
 		break;
 	}
-	if (bad == NULL)
-		return (0);
-	snprintf(why, whylen, "%s", bad);
-	return (-1);
+	return (expected(bad, why, whylen));
+}
+
+/* set - one key's value; 0, or -1 with what was expected in why */
+static int
+set(struct ff_conf *c, const struct key *k, char *v, char *why,
+    size_t whylen)
+{
+	char	*p = (char *)c + k->off;
+
+	switch (k->type) {
+	case K_NUM:
+	case K_INT:
+	case K_PREFIX4:
+	case K_PREFIX6:
+	case K_DURATION:
+		return (set_number(k, p, v, why, whylen));
+	case K_PATH:
+	case K_PATHS:
+	case K_DIR:
+	case K_SOCKET:
+		return (set_path(c, k, p, v, why, whylen));
+	case K_LOGSRC:
+	case K_JMATCH:
+	case K_USER:
+	case K_GROUP:
+	case K_HOST:
+	case K_BOOL:
+		return (set_word(c, k, p, v, why, whylen));
+	case K_NET:
+	case K_NETS:
+	case K_NAMES:
+		return (set_net(c, k, p, v, why, whylen));
+	case K_FWMODE:
+	case K_FWTABLE:
+	case K_NFTNAME:
+	case K_PORTS:
+	case K_MAP:
+	case K_TEXT:
+		return (set_fw(c, k, p, v, why, whylen));
+	}
+	return (0);
 }
 
 /* next_line - the next line of the buffer, without its newline, into
@@ -570,17 +663,66 @@ next_line(const char *name, const char **pp, const char *end, int lineno,
 	return (1);
 }
 
+/* setting - one logical line, "key = value", over c (seen: the keys
+ * set so far); 0, or -1 with the error in err */
+static int
+setting(const char *name, int start, char *logical, struct ff_conf *c,
+    unsigned char *seen, char *err, size_t errlen)
+{
+	char	*eq, *key, *val, *e, why[256], shown[65];
+	int	 i;
+
+	if ((eq = strchr(logical, '=')) == NULL) {
+		snprintf(err, errlen, "%s:%d: expected \"key = value\"", name,
+		    start);
+		return (-1);
+	}
+	*eq = '\0';
+	key = logical;
+	while (isspace((unsigned char)*key))
+		key++;
+	for (e = eq; e > key && isspace((unsigned char)e[-1]); e--)
+		e[-1] = '\0';
+	val = eq + 1;
+	while (isspace((unsigned char)*val))
+		val++;
+	for (e = val + strlen(val); e > val && isspace((unsigned char)e[-1]);
+	    e--)
+		e[-1] = '\0';
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, key) == 0)
+			break;
+	if (i == NKEYS) {
+		snprintf(err, errlen, "%s:%d: unknown key \"%.64s\"", name,
+		    start, key);
+		return (-1);
+	}
+	if (seen[i]++) {
+		snprintf(err, errlen, "%s:%d: %s is set twice", name, start,
+		    key);
+		return (-1);
+	}
+	/* set() cuts lists up in place: the value as given, for the
+	 * message. */
+	snprintf(shown, sizeof(shown), "%s", val);
+	if (set(c, &keys[i], val, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s:%d: %s = \"%s\": expected %s", name,
+		    start, key, shown, why);
+		return (-1);
+	}
+	return (0);
+}
+
 /* conf_load_buf - read the text buf (len bytes, named name in errors) over
  * the current values */
 int
 conf_load_buf(const char *name, const char *buf, size_t len,
     struct ff_conf *c, char *err, size_t errlen)
 {
-	char		 line[4096], logical[16384], *eq, *key, *val, *e;
-	char		 why[256], shown[65];
+	char		 line[4096], logical[16384], *e;
 	unsigned char	 seen[NKEYS];
 	const char	*p = buf, *end = buf + len;
-	int		 lineno = 0, start = 0, i, r = 0, more;
+	int		 lineno = 0, start = 0, r = 0, more;
 	size_t		 n = 0, add;
 
 	/* A UTF-8 byte order mark, as some editors write, is not text. */
@@ -616,48 +758,9 @@ conf_load_buf(const char *name, const char *buf, size_t len,
 			}
 		}
 		if (n > 0) {
-			/* Process the logical line that began at start. */
-			if ((eq = strchr(logical, '=')) == NULL) {
-				snprintf(err, errlen, "%s:%d: expected "
-				    "\"key = value\"", name, start);
-				r = -1;
-				break;
-			}
-			*eq = '\0';
-			key = logical;
-			while (isspace((unsigned char)*key))
-				key++;
-			for (e = eq; e > key && isspace((unsigned char)e[-1]);
-			    e--)
-				e[-1] = '\0';
-			val = eq + 1;
-			while (isspace((unsigned char)*val))
-				val++;
-			for (e = val + strlen(val); e > val &&
-			    isspace((unsigned char)e[-1]); e--)
-				e[-1] = '\0';
-			for (i = 0; i < NKEYS; i++)
-				if (strcmp(keys[i].name, key) == 0)
-					break;
-			if (i == NKEYS) {
-				snprintf(err, errlen, "%s:%d: unknown key "
-				    "\"%.64s\"", name, start, key);
-				r = -1;
-				break;
-			}
-			if (seen[i]++) {
-				snprintf(err, errlen, "%s:%d: %s is set twice",
-				    name, start, key);
-				r = -1;
-				break;
-			}
-			/* set() cuts lists up in place: the value as given,
-			 * for the message. */
-			snprintf(shown, sizeof(shown), "%s", val);
-			if (set(c, &keys[i], val, why, sizeof(why)) == -1) {
-				snprintf(err, errlen, "%s:%d: %s = \"%s\": "
-				    "expected %s", name, start, key, shown,
-				    why);
+			/* The logical line that began at start. */
+			if (setting(name, start, logical, c, seen, err,
+			    errlen) == -1) {
 				r = -1;
 				break;
 			}

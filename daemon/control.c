@@ -396,7 +396,7 @@ ctl_read(struct daemon *d, int i)
 		return;
 	}
 	if ((out = open_memstream(&text, &len)) == NULL)
-		fatal("control");
+		fatal(EX_OSERR, "control");
 	request(d, c->buf, (size_t)(nl - c->buf), out);
 	fclose(out);
 	reply(d, i, text, len);
@@ -489,7 +489,7 @@ ctl_call(const char *path, const char *req, char **out, char *err,
 
 			cap = cap ? cap * 2 : 8192;
 			if ((nb = realloc(buf, cap)) == NULL)
-				fatal("control");
+				fatal(EX_OSERR, "control");
 			buf = nb;
 		}
 		if ((n = recv(fd, buf + len, cap - len - 1, 0)) <= 0)

@@ -327,7 +327,7 @@ reopen_source(struct daemon *d)
 
 	(void)state_sync(d->st);	/* the old positions stored */
 	if ((o = calloc(1, sizeof(*o))) == NULL)
-		fatal("reload");
+		fatal(EX_OSERR, "reload");
 	source_swap(d, o);		/* the old one aside */
 	if (source_open(d) == -1) {
 		source_free(d);		/* what was opened of the new */
@@ -356,7 +356,7 @@ reload(struct daemon *d)
 
 	notify_reloading();
 	if ((nc = calloc(1, sizeof(*nc))) == NULL)
-		fatal("reload");
+		fatal(EX_OSERR, "reload");
 	if (d->args->reread(d->args->arg, nc, &path) != 0) {
 		/* The file the command line's reader read: -c, the global
 		 * -c or the default. */
@@ -379,7 +379,8 @@ reload(struct daemon *d)
 		free(d->conf);
 	d->conf = nc;
 	if (open_fw(d) != 0)
-		fatalx("reload: the firewall is required and unavailable");
+		fatalx(EX_UNAVAILABLE, "reload: the firewall is required and "
+		    "unavailable");
 	if (logs_changed)
 		reopen_source(d);
 	log_info("configuration reloaded");
@@ -500,7 +501,7 @@ loop(struct daemon *d)
 			pfd[n++] = (struct pollfd){ d->clients[i].fd, POLLIN,
 			    0 };
 		if (poll(pfd, (nfds_t)n, wait_ms(d)) == -1 && errno != EINTR)
-			fatal("poll");
+			fatal(EX_OSERR, "poll");
 		if (pfd[0].revents & POLLIN)
 			signals(d);
 		if (!d->stalled && ((pfd[1].revents & POLLIN) ||
@@ -581,7 +582,7 @@ daemon_ban(struct daemon *d, const char *net, long long secs,
 	char		 text[PF_ADDR_MAX + 8], why[64], u[32];
 	char		 err[PATH_MAX + 128];
 	long long	 now = time(NULL), seq;
-	size_t		 i, k = 0;
+	size_t		 k;
 
 	if (net_text(net, text, sizeof(text), &n) == -1) {
 		snprintf(msg, len, "not an address or network: %.64s", net);
@@ -592,10 +593,8 @@ daemon_ban(struct daemon *d, const char *net, long long secs,
 		    "this host's own address): never banned", text);
 		return (-1);
 	}
-	for (i = 0; reason[i] != '\0' && k + 1 < sizeof(why); i++)
-		if (reason[i] >= 0x20 && reason[i] < 0x7f)
-			why[k++] = reason[i];
-	why[k] = '\0';
+	k = reason_clean(why, sizeof(why), reason, strlen(reason),
+	    REASON_PRINTABLE);
 	memset(&e, 0, sizeof(e));
 	snprintf(e.net, sizeof(e.net), "%s", text);
 	e.at = now;
@@ -734,7 +733,7 @@ start(struct daemon *d)
 	}
 	if ((d->s = scorer_new(&c->score)) == NULL ||
 	    (d->br = breaker_new(c->ban_rate_limit)) == NULL)
-		fatal("scorer");
+		fatal(EX_OSERR, "scorer");
 	scorer_set_protect(d->s, protects, d);
 	if ((d->st = state_open(c->state_db, 0, err, sizeof(err))) == NULL) {
 		log_errx("state database %s", err);
@@ -844,7 +843,7 @@ daemon_run(const struct daemon_args *a)
 		return (EX_CONFIG);
 	}
 	if ((d.sigfd = setup_signals()) == -1)
-		fatal("signalfd");
+		fatal(EX_OSERR, "signalfd");
 	if ((status = start(&d)) == EX_OK)
 		status = serve(&d);
 	teardown(&d);

@@ -233,14 +233,11 @@ spool_append(struct spool *sp, struct spool_entry *e, char *err,
     size_t errlen)
 {
 	char		 line[SPOOL_LINE + 64], reason[sizeof(e->reason)];
-	size_t		 i, k = 0;
 	ssize_t		 w;
 	int		 len;
 
-	for (i = 0; e->reason[i] != '\0' && k + 1 < sizeof(reason); i++)
-		if ((unsigned char)e->reason[i] >= 0x20 && e->reason[i] != 0x7f)
-			reason[k++] = e->reason[i];
-	reason[k] = '\0';
+	reason_clean(reason, sizeof(reason), e->reason, sizeof(e->reason),
+	    REASON_PRINTABLE);
 	if (sp->last >= SPOOL_SEQ_MAX) {
 		snprintf(err, errlen, "manual ban spool %s: numbers used up "
 		    "(remove the file while fivefifty is stopped)", sp->path);

@@ -260,8 +260,7 @@ reindex(struct fw *f)
 		want *= 2;
 	if (want != f->index_cap) {
 		free(f->index);
-		if ((f->index = calloc(want, sizeof(*f->index))) == NULL)
-			fatal("firewall: index");
+		f->index = xcalloc(want, sizeof(*f->index));
 		f->index_cap = want;
 	} else
 		memset(f->index, 0, want * sizeof(*f->index));
@@ -288,23 +287,6 @@ find(const struct fw *f, const struct score_net *n)
 		j = (j + 1) & (f->index_cap - 1);
 	}
 	return (-1);
-}
-
-/* clean_reason - keep [A-Za-z0-9 ._-], at most 63 bytes */
-static void
-clean_reason(char *dst, const char *src, size_t size)
-{
-	size_t		i = 0;
-
-	for (; *src != '\0' && i + 1 < size; src++) {
-		char	c = *src;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
-		    c == '_' || c == '-')
-			dst[i++] = c;
-	}
-	dst[i] = '\0';
 }
 
 /* explain_errno - what an errno from netlink means to an administrator */
@@ -423,10 +405,7 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 	else {
 		if (f->nbans == f->cap) {
 			f->cap = f->cap ? f->cap * 2 : 256;
-			if ((p = realloc(f->bans, f->cap * sizeof(*p))) ==
-			    NULL)
-				fatal("firewall: bans");
-			f->bans = p;
+			f->bans = xreallocarray(f->bans, f->cap, sizeof(*p));
 		}
 		p = &f->bans[f->nbans++];
 		memset(p, 0, sizeof(*p));
@@ -444,7 +423,8 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 	p->until = b->until;
 	if (f->next_end == 0 || p->until < f->next_end)
 		f->next_end = p->until;
-	clean_reason(p->reason, b->reason, sizeof(p->reason));
+	reason_clean(p->reason, sizeof(p->reason), b->reason,
+	    sizeof(b->reason), REASON_WORDS);
 	f->fw_dirty = f->map_dirty = 1;
 	f->stats.bans = f->nbans;
 	return (0);
@@ -552,16 +532,13 @@ push(struct fw *f, long long now, int repair, char *err, size_t errlen)
 	int		 v6, rc;
 
 	for (v6 = 0; v6 < 2; v6++) {
-		if ((want[v6] = calloc(f->nbans * 2 + 1, sizeof(**want))) ==
-		    NULL)
-			fatal("firewall");
+		want[v6] = xcalloc(f->nbans * 2 + 1, sizeof(**want));
 		nwant[v6] = nft_has_set(f->nft, v6) ? ranges_from_bans(f->bans,
 		    f->nbans, v6 ? 6 : 4, now, want[v6]) : 0;
 		most += nwant[v6] + f->nheld[v6];
 	}
-	if ((add = calloc(most + 1, sizeof(*add))) == NULL ||
-	    (del = calloc(most + 1, sizeof(*del))) == NULL)
-		fatal("firewall");
+	add = xcalloc(most + 1, sizeof(*add));
+	del = xcalloc(most + 1, sizeof(*del));
 	for (v6 = 0; v6 < 2; v6++)
 		diff(f, f->held[v6], f->nheld[v6], want[v6], nwant[v6], now,
 		    add, &nadd, del, &ndel);

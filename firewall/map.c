@@ -62,9 +62,10 @@
  *	first, then address, so an address banned inside a banned network
  *	answers with its own ban, as it does in an indexed map, where
  *	Postfix looks up the whole address first. The reason is reduced to
- *	[A-Za-z0-9 ._-] (each run of other bytes becomes one '_'; nothing
- *	left: "unspecified"), so a hostile reason can neither break a line
- *	nor put markup or variables into the reply.
+ *	[A-Za-z0-9 ._-] by reason_clean(REASON_WORDS) (each run of other
+ *	bytes becomes one '_'; nothing left: "unspecified"), so a hostile
+ *	reason can neither break a line nor put markup or variables into
+ *	the reply.
  *
  *	map_keys() writes the lookup keys of network n into keys, at most
  *	max of them, and returns how many there are (which may be more than
@@ -97,11 +98,12 @@
  *	map_write() removes those whose PID no longer runs.
  * SECURITY
  *	Only addresses, prefix lengths, end times and the reduced reason go
- *	into the map. postmap is run with posix_spawn(), a fixed argv, an
- *	empty environment, stdin and stdout on /dev/null, no descriptor but
- *	0, 1 and 2 (glibc 2.34 and later), and default signal handling; its
- *	first line of stderr is kept for err, reduced to printable ASCII.
- *	postmap is killed after MAP_POSTMAP_TIMEOUT seconds. When run as
+ *	into the map. postmap is run by spawn_run() (util/spawn.h): a fixed
+ *	argv, an empty environment, stdin and stdout on /dev/null, no
+ *	descriptor but 0, 1 and 2 (glibc 2.34 and later), and default
+ *	signal handling; its first line of stderr is kept for err, reduced
+ *	to printable ASCII. postmap is killed after MAP_POSTMAP_TIMEOUT
+ *	seconds. When run as
  *	root, postmap works as the owner of the source file, that is as the
  *	user fivefifty runs as. The caller must not ignore SIGCHLD: the
  *	exit status is collected with waitpid().
@@ -109,7 +111,6 @@
  *	Nothing is logged here: every failure is a message in err.
  */
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <arpa/inet.h>
 
@@ -118,9 +119,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +127,7 @@
 #include <unistd.h>
 
 #include "fw_int.h"
+#include "util/spawn.h"
 #include "util/util.h"
 
 #define MAP_TEXT_MAX		200	/* the template, bytes */
@@ -179,6 +179,8 @@ struct map_vals {
 
 static int	tmpl_expand(const char *, const struct map_vals *, char *,
 		    size_t, char *, size_t);
+static int	spec_check(const char *, const char **, char *, size_t);
+static int	text_check(const char *, char *, size_t);
 static int	path_ok(const char *);
 static int	full_len(int);
 static int	key_len(const struct score_net *, int);
@@ -189,7 +191,6 @@ static void	key_text(const struct score_net *, int, char *, size_t);
 static int	net_valid(const struct score_net *, struct score_net *);
 static void	addr_text(const struct score_net *, char *, size_t);
 static void	until_text(long long, char *, size_t);
-static void	reason_clean(const char *, size_t, char *, size_t);
 static int	ent_cmp_key(const void *, const void *);
 static int	ent_cmp_net(const void *, const void *);
 static int	ent_cmp_ban(const struct map_ent *, const struct map_ent *);
@@ -199,37 +200,26 @@ static int	source_write(const struct fw_map *, const char *, mode_t,
 		    const struct map_ent *, size_t, char *, size_t);
 static int	postmap_run(const struct fw_map *, const char *, char *,
 		    size_t);
-static void	line_clean(char *);
 static void	tmp_remove(const struct fw_map *, const char *);
 static void	stale_remove(const struct fw_map *);
 static int	file_sync(const char *, mode_t, char *, size_t);
 static int	dir_sync(const char *, char *, size_t);
 
-/* map_open - check "TYPE:PATH", the reply text and the postmap path */
-struct fw_map *
-map_open(const char *spec, const char *text, const char *postmap, char *err,
-    size_t errlen)
+/* spec_check - "TYPE:PATH" as main.cf spells it; the type's index and
+ * the path, or -1 with why in err */
+static int
+spec_check(const char *spec, const char **pathp, char *err, size_t errlen)
 {
-	static const struct map_vals longest = {
-		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
-		"1234567890123456789012345678901234567890"
-		    "12345678901234567890123",
-		"2026-11-21T12:00:00Z",
-	};
-	struct fw_map	*m;
 	const char	*colon, *path, *suffix;
-	char		 out[MAP_REPLY_MAX + 1], bad[32];
-	size_t		 tlen, i, plen;
-	int		 type = -1, r;
+	size_t		 i, plen;
+	int		 type = -1;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
 	if (spec == NULL || (colon = strchr(spec, ':')) == NULL ||
 	    colon == spec) {
 		snprintf(err, errlen, "access_map: \"%.100s\" is not TYPE:PATH "
 		    "(such as hash:/etc/postfix/fivefifty/access)",
 		    spec != NULL ? spec : "");
-		return (NULL);
+		return (-1);
 	}
 	for (i = 0; i < sizeof(map_types) / sizeof(map_types[0]); i++)
 		if (strlen(map_types[i].name) == (size_t)(colon - spec) &&
@@ -240,25 +230,25 @@ map_open(const char *spec, const char *text, const char *postmap, char *err,
 		snprintf(err, errlen, "access_map: unknown type \"%.*s\" "
 		    "(expected hash, lmdb, cdb, btree, texthash or cidr)",
 		    (int)((colon - spec) > 32 ? 32 : (colon - spec)), spec);
-		return (NULL);
+		return (-1);
 	}
 	path = colon + 1;
 	if (path[0] != '/') {
 		snprintf(err, errlen, "access_map: \"%.100s\": the path must "
 		    "be absolute", spec);
-		return (NULL);
+		return (-1);
 	}
 	plen = strlen(path);
 	if (!path_ok(path) || path[plen - 1] == '/') {
 		snprintf(err, errlen, "access_map: \"%.100s\": the path must "
 		    "name a file, without spaces, commas or control "
 		    "characters", spec);
-		return (NULL);
+		return (-1);
 	}
 	if (plen + sizeof(MAP_TMP) + 32 >= PATH_MAX) {
 		snprintf(err, errlen, "access_map: the path is too long (%zu "
 		    "bytes)", plen);
-		return (NULL);
+		return (-1);
 	}
 	suffix = map_types[type].suffix;
 	if (suffix != NULL && plen > strlen(suffix) &&
@@ -266,15 +256,31 @@ map_open(const char *spec, const char *text, const char *postmap, char *err,
 		snprintf(err, errlen, "access_map: \"%.100s\": name the source "
 		    "file, without \"%s\" (postmap makes PATH%s)", spec, suffix,
 		    suffix);
-		return (NULL);
+		return (-1);
 	}
+	*pathp = path;
+	return (type);
+}
 
-	if (text == NULL || text[0] == '\0')
-		text = MAP_DEFAULT_TEXT;
+/* text_check - the reply template: printable ASCII, known variables,
+ * short enough with the longest values; 0, or -1 with why in err */
+static int
+text_check(const char *text, char *err, size_t errlen)
+{
+	static const struct map_vals longest = {
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+		"1234567890123456789012345678901234567890"
+		    "12345678901234567890123",
+		"2026-11-21T12:00:00Z",
+	};
+	char		 out[MAP_REPLY_MAX + 1], bad[32];
+	size_t		 tlen, i;
+	int		 r;
+
 	if ((tlen = strlen(text)) > MAP_TEXT_MAX) {
 		snprintf(err, errlen, "access_map_text: too long (%zu bytes, "
 		    "at most %d)", tlen, MAP_TEXT_MAX);
-		return (NULL);
+		return (-1);
 	}
 	for (i = 0; i < tlen; i++)
 		if ((unsigned char)text[i] < 0x20 ||
@@ -283,20 +289,39 @@ map_open(const char *spec, const char *text, const char *postmap, char *err,
 			    "0x%02x at byte %zu (printable ASCII only)",
 			    (unsigned char)text[i] > 0x7e ? "non-ASCII" :
 			    "control", (unsigned char)text[i], i + 1);
-			return (NULL);
+			return (-1);
 		}
 	r = tmpl_expand(text, &longest, out, sizeof(out), bad, sizeof(bad));
 	if (r == -1) {
 		snprintf(err, errlen, "access_map_text: unknown variable "
 		    "\"%s\" (expected $address, $reason, $until or $$)", bad);
-		return (NULL);
+		return (-1);
 	}
 	if (r == -2) {
 		snprintf(err, errlen, "access_map_text: the reply can grow "
 		    "past %d bytes with its variables replaced", MAP_REPLY_MAX);
-		return (NULL);
+		return (-1);
 	}
+	return (0);
+}
 
+/* map_open - check "TYPE:PATH", the reply text and the postmap path */
+struct fw_map *
+map_open(const char *spec, const char *text, const char *postmap, char *err,
+    size_t errlen)
+{
+	struct fw_map	*m;
+	const char	*path;
+	int		 type;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((type = spec_check(spec, &path, err, errlen)) == -1)
+		return (NULL);
+	if (text == NULL || text[0] == '\0')
+		text = MAP_DEFAULT_TEXT;
+	if (text_check(text, err, errlen) == -1)
+		return (NULL);
 	if (postmap == NULL || postmap[0] == '\0')
 		postmap = MAP_POSTMAP;
 	if (postmap[0] != '/' || !path_ok(postmap) ||
@@ -311,12 +336,12 @@ map_open(const char *spec, const char *text, const char *postmap, char *err,
 		return (NULL);
 	}
 	m->type = type;
-	memcpy(m->path, path, plen + 1);
-	memcpy(m->dir, path, plen + 1);
+	snprintf(m->path, sizeof(m->path), "%s", path);
+	snprintf(m->dir, sizeof(m->dir), "%s", path);
 	*strrchr(m->dir, '/') = '\0';
 	if (m->dir[0] == '\0')
 		snprintf(m->dir, sizeof(m->dir), "/");
-	memcpy(m->text, text, tlen + 1);
+	snprintf(m->text, sizeof(m->text), "%s", text);
 	snprintf(m->postmap, sizeof(m->postmap), "%s", postmap);
 	return (m);
 }
@@ -547,32 +572,6 @@ until_text(long long until, char *out, size_t len)
 		snprintf(out, len, "9999-12-31T23:59:59Z");
 }
 
-/* reason_clean - [A-Za-z0-9 ._-] only: a run of other bytes is one '_' */
-static void
-reason_clean(const char *in, size_t inlen, char *out, size_t len)
-{
-	size_t	i, o = 0, kept = 0;
-	int	c, run = 0;
-
-	for (i = 0; i < inlen && in[i] != '\0' && o + 1 < len; i++) {
-		c = (unsigned char)in[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
-		    c == '_' || c == '-') {
-			out[o++] = (char)c;
-			run = 0;
-			if (c != ' ')
-				kept++;
-		} else if (!run) {
-			out[o++] = '_';
-			run = 1;
-		}
-	}
-	out[o] = '\0';
-	if (kept == 0)
-		snprintf(out, len, "unspecified");
-}
-
 /* ent_cmp_ban - the ban to keep first: later end, then fixed order */
 static int
 ent_cmp_ban(const struct map_ent *a, const struct map_ent *b)
@@ -690,8 +689,8 @@ source_write(const struct fw_map *m, const char *path, mode_t mode,
 	for (i = 0; i < n; i++) {
 		addr_text(&e[i].ban->net, address, sizeof(address));
 		until_text(e[i].ban->until, until, sizeof(until));
-		reason_clean(e[i].ban->reason, sizeof(e[i].ban->reason), reason,
-		    sizeof(reason));
+		reason_clean(reason, sizeof(reason), e[i].ban->reason,
+		    sizeof(e[i].ban->reason), REASON_WORDS);
 		v.address = address;
 		v.reason = reason;
 		v.until = until;
@@ -714,38 +713,18 @@ source_write(const struct fw_map *m, const char *path, mode_t mode,
 	return (0);
 }
 
-/* line_clean - the first line of text, printable ASCII, at most 200 */
-static void
-line_clean(char *s)
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0' && s[i] != '\n' && i < 200; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			s[i] = '?';
-	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '?'))
-		i--;
-	s[i] = '\0';
-}
-
 /* postmap_run - postmap TYPE:src; its exit status checked */
 static int
 postmap_run(const struct fw_map *m, const char *src, char *err,
     size_t errlen)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t	 none, dfl;
-	struct timespec	 t0, t1;
-	struct pollfd	 pfd;
-	char		 spec[MAP_TMP_MORE], msg[1024], drain[512];
-	char		*argv[6], *envp[1];
-	size_t		 mlen = 0;
-	ssize_t		 r;
-	pid_t		 pid;
-	int		 p[2], st, k = 0, e, killed = 0, left;
+	struct spawn	 sp;
+	char		 spec[MAP_TMP_MORE], name[MAP_TMP_MORE + 16];
+	char		*argv[5];
+	int		 k = 0;
 
 	snprintf(spec, sizeof(spec), "%s:%s", map_types[m->type].name, src);
+	snprintf(name, sizeof(name), "postmap %s", spec);
 	argv[k++] = (char *)m->postmap;
 	if (m->confdir[0] != '\0') {
 		argv[k++] = "-c";
@@ -753,110 +732,13 @@ postmap_run(const struct fw_map *m, const char *src, char *err,
 	}
 	argv[k++] = spec;
 	argv[k] = NULL;
-	envp[0] = NULL;
-
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "postmap %s: pipe: %s", spec,
-		    strerror(errno));
-		return (-1);
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-#ifdef __GLIBC_PREREQ
-#if __GLIBC_PREREQ(2, 34)
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-#endif
-#endif
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGCHLD);
-	sigaddset(&dfl, SIGHUP);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	sigaddset(&dfl, SIGQUIT);
-	sigaddset(&dfl, SIGALRM);
-	sigaddset(&dfl, SIGUSR1);
-	sigaddset(&dfl, SIGUSR2);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &dfl);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF);
-	e = posix_spawn(&pid, m->postmap, &fa, &at, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(p[1]);
-	if (e != 0) {
-		close(p[0]);
-		snprintf(err, errlen, "postmap %s: cannot run %s: %s", spec,
-		    m->postmap, strerror(e));
-		return (-1);
-	}
-
-	/* Its stderr until it closes (exit), the first bytes kept. */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	pfd.fd = p[0];
-	pfd.events = POLLIN;
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = MAP_POSTMAP_TIMEOUT * 1000 -
-		    (int)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			killed = 1;
-			break;
-		}
-		if (poll(&pfd, 1, left) == -1) {
-			if (errno == EINTR)
-				continue;
-			kill(pid, SIGKILL);
-			killed = 1;
-			break;
-		}
-		if (pfd.revents == 0)
-			continue;
-		if (mlen + 1 < sizeof(msg))
-			r = read(p[0], msg + mlen, sizeof(msg) - 1 - mlen);
-		else
-			r = read(p[0], drain, sizeof(drain));
-		if (r == -1 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0)
-			break;
-		if (mlen + 1 < sizeof(msg))
-			mlen += (size_t)r;
-	}
-	close(p[0]);
-	msg[mlen] = '\0';
-	line_clean(msg);
-	while (waitpid(pid, &st, 0) == -1) {
-		if (errno != EINTR) {
-			snprintf(err, errlen, "postmap %s: waitpid: %s", spec,
-			    strerror(errno));
-			return (-1);
-		}
-	}
-	if (killed) {
-		snprintf(err, errlen, "postmap %s: killed after %d seconds%s%s",
-		    spec, MAP_POSTMAP_TIMEOUT, msg[0] ? ": " : "", msg);
-		return (-1);
-	}
-	if (WIFSIGNALED(st)) {
-		snprintf(err, errlen, "postmap %s: killed by signal %d%s%s",
-		    spec, WTERMSIG(st), msg[0] ? ": " : "", msg);
-		return (-1);
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		snprintf(err, errlen, "postmap %s exited with status %d%s%s",
-		    spec, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-		    msg[0] ? ": " : "", msg);
-		return (-1);
-	}
-	return (0);
+	memset(&sp, 0, sizeof(sp));
+	sp.path = m->postmap;
+	sp.argv = argv;
+	sp.name = name;
+	sp.flags = SPAWN_STDOUT_NULL | SPAWN_STDERR_KEEP;
+	sp.timeout = MAP_POSTMAP_TIMEOUT;
+	return (spawn_run(&sp, err, errlen));
 }
 
 /* tmp_remove - the temporary source and whatever postmap made of it

@@ -67,9 +67,13 @@
 
 #include "fw_int.h"
 #include "nft_int.h"
+#include "util/util.h"
 
 #define ELEM_MSG_MAX	60000	/* an attribute nest's length is 16 bits */
 #define MSG_ROOM	(ELEM_MSG_MAX + 4096)
+
+static void	batch_note(struct nft *, uint32_t, const char *, ...)
+		    PRINTFLIKE(3, 4);
 
 /* batch_reserve - room for one more message of up to need bytes */
 static void
@@ -83,8 +87,7 @@ batch_reserve(struct nft *h, size_t need)
 	cap = h->cap ? h->cap : 65536;
 	while (cap < h->len + need)
 		cap *= 2;
-	if ((p = realloc(h->buf, cap)) == NULL)
-		abort();	/* out of memory: nothing sensible to do */
+	p = xreallocarray(h->buf, cap, 1);
 	/* Freshly grown space is zeroed: libnftnl builds on it. */
 	memset(p + h->cap, 0, cap - h->cap);
 	h->buf = p;
@@ -100,9 +103,7 @@ batch_note(struct nft *h, uint32_t seq, const char *fmt, ...)
 
 	if (h->nobjs == h->capobjs) {
 		h->capobjs = h->capobjs ? h->capobjs * 2 : 64;
-		if ((o = realloc(h->objs, h->capobjs * sizeof(*o))) == NULL)
-			abort();
-		h->objs = o;
+		h->objs = xreallocarray(h->objs, h->capobjs, sizeof(*o));
 	}
 	o = &h->objs[h->nobjs++];
 	o->seq = seq;
@@ -668,7 +669,7 @@ elem_msgs(struct nft *h, const struct fw_range *add, size_t nadd,
 	int		 v6;
 
 	if ((ud = nftnl_udata_buf_alloc(64)) == NULL)
-		abort();
+		fatalx(EX_OSERR, "out of memory (nftnl_udata_buf_alloc)");
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_SET_ELEM_COMMENT, FW_COMMENT);
 	for (v6 = 0; v6 < 2; v6++)
 		if (h->has[v6])

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "fw_int.h"
+#include "util/util.h"
 
 struct block {
 	unsigned char	 lo[16], hi[16];
@@ -162,9 +163,8 @@ ranges_from_bans(const struct fw_ban *b, size_t n, int family, long long now,
 	size_t		 i, nb = 0, depth = 0;
 	int		 klen = family == 6 ? 16 : 4;
 
-	if ((blk = calloc(n + 1, sizeof(*blk))) == NULL ||
-	    (stk = calloc(n + 1, sizeof(*stk))) == NULL)
-		abort();
+	blk = xcalloc(n + 1, sizeof(*blk));
+	stk = xcalloc(n + 1, sizeof(*stk));
 	for (i = 0; i < n; i++)
 		if (b[i].net.family == family && b[i].until > now)
 			to_block(&b[i], klen, &blk[nb++]);

@@ -34,112 +34,156 @@ rp_top_class(const struct rp_item *it)
 	return (pf_class_name((enum pf_class)best));
 }
 
-/* rp_values - a value table in o->format (o->top rows; 0: all) */
-int
-rp_values(FILE *fp, const struct rp_tab *t, const char *what,
+/* values_text - a value table as text columns (compact: the summary's,
+ * without first and last seen) */
+static void
+values_text(FILE *fp, const struct rp_tab *t, const char *what,
     const char *column, const struct rp_opts *o)
 {
 	const struct rp_item *it;
 	char		 a[40], b[40];
 	size_t		 i, n = rp_top(o, t->n), w;
 
+	if (t->n == 0) {
+		fprintf(fp, "  (no %s)\n", what);
+		return;
+	}
+	/* The summary's tables leave out first and last seen: the values
+	 * get the room. */
+	w = o->compact ? 40 : 16;
+	if (o->compact)
+		fprintf(fp, "  %-40s %7s %7s %s\n", column, "rejects",
+		    "clients", "class");
+	else
+		fprintf(fp, "  %-16s %7s %7s %-20s %-11s %s\n", column,
+		    "rejects", "clients", "class", "first", "last");
+	for (i = 0; i < n; i++) {
+		it = t->sorted[i];
+		fputs("  ", fp);
+		/* as df(1) does: a long value on a line of its own */
+		if (out_text_width(it->key) > w) {
+			out_text_end(fp, it->key, 76);
+			fprintf(fp, "\n  %*s", (int)w, "");
+		} else
+			out_text(fp, it->key[0] != '\0' ? it->key : "<>", w);
+		if (o->compact)
+			fprintf(fp, " %7ld %7ld %s\n", it->n, it->clients,
+			    rp_top_class(it));
+		else
+			fprintf(fp, " %7ld %7ld %-20s %-11s %s\n", it->n,
+			    it->clients, rp_top_class(it),
+			    out_short_time(it->first, a, sizeof(a)),
+			    out_short_time(it->last, b, sizeof(b)));
+	}
+	if (n < t->n)
+		fprintf(fp, "  ... %zu more (--top)\n", t->n - n);
+}
+
+/* values_csv - a value table as CSV lines with a header */
+static void
+values_csv(FILE *fp, const struct rp_tab *t, const char *column,
+    const struct rp_opts *o)
+{
+	const struct rp_item *it;
+	char		 a[40], b[40];
+	size_t		 i, n = rp_top(o, t->n);
+
+	fprintf(fp, "%s,rejects,clients,class,first,last\r\n", column);
+	for (i = 0; i < n; i++) {
+		it = t->sorted[i];
+		out_csv(fp, it->key);
+		fprintf(fp, ",%ld,%ld,%s,%s,%s\r\n", it->n, it->clients,
+		    rp_top_class(it), out_iso(it->first, a, sizeof(a)),
+		    out_iso(it->last, b, sizeof(b)));
+	}
+}
+
+/* values_json - a value table as a JSON array of objects */
+static void
+values_json(FILE *fp, const struct rp_tab *t, const char *column,
+    const struct rp_opts *o)
+{
+	const struct rp_item *it;
+	char		 a[40], b[40];
+	size_t		 i, n = rp_top(o, t->n);
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		it = t->sorted[i];
+		fprintf(fp, "%s{\"%s\":", i ? "," : "", column);
+		out_json(fp, it->key);
+		fprintf(fp, ",\"rejects\":%ld,\"clients\":%ld,"
+		    "\"class\":\"%s\",\"first\":\"%s\",\"last\":\"%s\"}",
+		    it->n, it->clients, rp_top_class(it),
+		    out_iso(it->first, a, sizeof(a)),
+		    out_iso(it->last, b, sizeof(b)));
+	}
+	fputc(']', fp);
+}
+
+/* values_html - a value table as an HTML table with inline styles */
+static void
+values_html(FILE *fp, const struct rp_tab *t, const char *what,
+    const char *column, const struct rp_opts *o)
+{
+	const struct rp_item *it;
+	char		 a[40], b[40];
+	size_t		 i, n = rp_top(o, t->n);
+
+	fputs("<table style=\"border-collapse:collapse;\">\n<tr>", fp);
+	fprintf(fp, "<th style=\"text-align:left;padding:2px 8px;"
+	    "border-bottom:1px solid #999;\">%s</th>", column);
+	fputs("<th style=\"text-align:right;padding:2px 8px;"
+	    "border-bottom:1px solid #999;\">rejects</th>"
+	    "<th style=\"text-align:right;padding:2px 8px;"
+	    "border-bottom:1px solid #999;\">clients</th>"
+	    "<th style=\"text-align:left;padding:2px 8px;"
+	    "border-bottom:1px solid #999;\">class</th>"
+	    "<th style=\"text-align:left;padding:2px 8px;"
+	    "border-bottom:1px solid #999;\">first</th>"
+	    "<th style=\"text-align:left;padding:2px 8px;"
+	    "border-bottom:1px solid #999;\">last</th></tr>\n", fp);
+	for (i = 0; i < n; i++) {
+		it = t->sorted[i];
+		fputs("<tr><td style=\"padding:2px 8px;font-family:"
+		    "monospace;\">", fp);
+		out_html(fp, it->key);
+		fprintf(fp, "</td><td style=\"text-align:right;"
+		    "padding:2px 8px;\">%ld</td><td style=\"text-align:"
+		    "right;padding:2px 8px;\">%ld</td><td style=\""
+		    "padding:2px 8px;\">%s</td><td style=\"padding:2px "
+		    "8px;\">%s</td><td style=\"padding:2px 8px;\">%s"
+		    "</td></tr>\n", it->n, it->clients, rp_top_class(it),
+		    out_time(it->first, a, sizeof(a)),
+		    out_time(it->last, b, sizeof(b)));
+	}
+	if (t->n == 0)
+		fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
+		    "8px;\">(no %s)</td></tr>\n", what);
+	else if (n < t->n)
+		fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
+		    "8px;\">... %zu more</td></tr>\n", t->n - n);
+	fputs("</table>\n", fp);
+}
+
+/* rp_values - a value table in o->format (o->top rows; 0: all) */
+int
+rp_values(FILE *fp, const struct rp_tab *t, const char *what,
+    const char *column, const struct rp_opts *o)
+{
 	switch (o->format) {
 	case RP_TEXT:
-		if (t->n == 0) {
-			fprintf(fp, "  (no %s)\n", what);
-			break;
-		}
-		/* The summary's tables leave out first and last seen: the
-		 * values get the room. */
-		w = o->compact ? 40 : 16;
-		if (o->compact)
-			fprintf(fp, "  %-40s %7s %7s %s\n", column, "rejects",
-			    "clients", "class");
-		else
-			fprintf(fp, "  %-16s %7s %7s %-20s %-11s %s\n", column,
-			    "rejects", "clients", "class", "first", "last");
-		for (i = 0; i < n; i++) {
-			it = t->sorted[i];
-			fputs("  ", fp);
-			/* as df(1) does: a long value on a line of its own */
-			if (out_text_width(it->key) > w) {
-				out_text_end(fp, it->key, 76);
-				fprintf(fp, "\n  %*s", (int)w, "");
-			} else
-				out_text(fp, it->key[0] != '\0' ? it->key :
-				    "<>", w);
-			if (o->compact)
-				fprintf(fp, " %7ld %7ld %s\n", it->n,
-				    it->clients, rp_top_class(it));
-			else
-				fprintf(fp, " %7ld %7ld %-20s %-11s %s\n",
-				    it->n, it->clients, rp_top_class(it),
-				    out_short_time(it->first, a, sizeof(a)),
-				    out_short_time(it->last, b, sizeof(b)));
-		}
-		if (n < t->n)
-			fprintf(fp, "  ... %zu more (--top)\n", t->n - n);
+		values_text(fp, t, what, column, o);
 		break;
 	case RP_CSV:
-		fprintf(fp, "%s,rejects,clients,class,first,last\r\n", column);
-		for (i = 0; i < n; i++) {
-			it = t->sorted[i];
-			out_csv(fp, it->key);
-			fprintf(fp, ",%ld,%ld,%s,%s,%s\r\n", it->n, it->clients,
-			    rp_top_class(it), out_iso(it->first, a, sizeof(a)),
-			    out_iso(it->last, b, sizeof(b)));
-		}
+		values_csv(fp, t, column, o);
 		break;
 	case RP_JSON:
-		fputc('[', fp);
-		for (i = 0; i < n; i++) {
-			it = t->sorted[i];
-			fprintf(fp, "%s{\"%s\":", i ? "," : "", column);
-			out_json(fp, it->key);
-			fprintf(fp, ",\"rejects\":%ld,\"clients\":%ld,"
-			    "\"class\":\"%s\",\"first\":\"%s\",\"last\":\"%s\"}",
-			    it->n, it->clients, rp_top_class(it),
-			    out_iso(it->first, a, sizeof(a)),
-			    out_iso(it->last, b, sizeof(b)));
-		}
-		fputc(']', fp);
+		values_json(fp, t, column, o);
 		break;
 	case RP_HTML:
 	case RP_POSTFIX:
-		fputs("<table style=\"border-collapse:collapse;\">\n<tr>", fp);
-		fprintf(fp, "<th style=\"text-align:left;padding:2px 8px;"
-		    "border-bottom:1px solid #999;\">%s</th>", column);
-		fputs("<th style=\"text-align:right;padding:2px 8px;"
-		    "border-bottom:1px solid #999;\">rejects</th>"
-		    "<th style=\"text-align:right;padding:2px 8px;"
-		    "border-bottom:1px solid #999;\">clients</th>"
-		    "<th style=\"text-align:left;padding:2px 8px;"
-		    "border-bottom:1px solid #999;\">class</th>"
-		    "<th style=\"text-align:left;padding:2px 8px;"
-		    "border-bottom:1px solid #999;\">first</th>"
-		    "<th style=\"text-align:left;padding:2px 8px;"
-		    "border-bottom:1px solid #999;\">last</th></tr>\n", fp);
-		for (i = 0; i < n; i++) {
-			it = t->sorted[i];
-			fputs("<tr><td style=\"padding:2px 8px;font-family:"
-			    "monospace;\">", fp);
-			out_html(fp, it->key);
-			fprintf(fp, "</td><td style=\"text-align:right;"
-			    "padding:2px 8px;\">%ld</td><td style=\"text-align:"
-			    "right;padding:2px 8px;\">%ld</td><td style=\""
-			    "padding:2px 8px;\">%s</td><td style=\"padding:2px "
-			    "8px;\">%s</td><td style=\"padding:2px 8px;\">%s"
-			    "</td></tr>\n", it->n, it->clients, rp_top_class(it),
-			    out_time(it->first, a, sizeof(a)),
-			    out_time(it->last, b, sizeof(b)));
-		}
-		if (t->n == 0)
-			fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
-			    "8px;\">(no %s)</td></tr>\n", what);
-		else if (n < t->n)
-			fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
-			    "8px;\">... %zu more</td></tr>\n", t->n - n);
-		fputs("</table>\n", fp);
+		values_html(fp, t, what, column, o);
 		break;
 	}
 	return (ferror(fp) ? -1 : 0);

@@ -23,9 +23,12 @@
  *	(or none: a local name such as "root"), at most 254 bytes: what a
  *	header can carry as it is.
  *
- *	rp_sendmail() runs PATH with the argv { "sendmail", "-t", "-oi" } (no
- *	shell; the environment is passed on, so MAIL_CONFIG works), writes
- *	the message to its standard input, and waits for it.
+ *	rp_sendmail() runs PATH with the argv { "sendmail", "-t", "-oi" } by
+ *	spawn_run() (util/spawn.h: no shell, default signals), with an
+ *	environment of MAIL_CONFIG alone when it is set (so a Postfix
+ *	instance can be named), the message on its standard input, its
+ *	standard output and error fivefifty's; it is killed after
+ *	MAIL_SENDMAIL_TIMEOUT seconds.
  * SECURITY
  *	No header holds text from a log line: the subject is the host name
  *	(escaped to printable ASCII) and times; To and From are the
@@ -33,16 +36,9 @@
  * DIAGNOSTICS
  *	rp_mail() returns -1 when memory or the output fails; rp_sendmail()
  *	-1 with the reason in err (cannot run, a write failed, killed by a
- *	signal, exit status N).
+ *	signal or at the timeout, exit status N), as spawn_run() says it.
  */
-#include <sys/types.h>
-#include <sys/wait.h>
-
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +47,9 @@
 #include <unistd.h>
 
 #include "rp_int.h"
+#include "util/spawn.h"
 
-extern char **environ;
+#define MAIL_SENDMAIL_TIMEOUT	120	/* seconds */
 
 /* qp - bytes as quoted-printable (RFC 2045); lines end in LF, the local
  * convention sendmail(1) expects (it makes CRLF on the wire) */
@@ -208,58 +205,16 @@ int
 rp_sendmail(const char *path, const char *msg, size_t len, char *err,
     size_t errlen)
 {
-	posix_spawn_file_actions_t fa;
+	static const char *const pass[] = { "MAIL_CONFIG", NULL };
 	char		*argv[] = { "sendmail", "-t", "-oi", NULL };
-	int		 p[2], st, rc;
-	size_t		 off = 0;
-	ssize_t		 w;
-	pid_t		 pid;
-	void		(*old)(int);
+	struct spawn	 sp;
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return (-1);
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
-	rc = posix_spawn(&pid, path, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[0]);
-	if (rc != 0) {
-		close(p[1]);
-		snprintf(err, errlen, "cannot run %s: %s", path, strerror(rc));
-		return (-1);
-	}
-	old = signal(SIGPIPE, SIG_IGN);
-	while (off < len) {
-		if ((w = write(p[1], msg + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)w;
-	}
-	rc = errno;
-	close(p[1]);
-	signal(SIGPIPE, old);
-	while (waitpid(pid, &st, 0) == -1)
-		if (errno != EINTR) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return (-1);
-		}
-	if (WIFSIGNALED(st)) {
-		snprintf(err, errlen, "%s was killed by signal %d", path,
-		    WTERMSIG(st));
-		return (-1);
-	}
-	if (WEXITSTATUS(st) != 0) {
-		snprintf(err, errlen, "%s -t -oi exited with status %d", path,
-		    WEXITSTATUS(st));
-		return (-1);
-	}
-	if (off < len) {
-		snprintf(err, errlen, "writing to %s: %s", path, strerror(rc));
-		return (-1);
-	}
-	return (0);
+	memset(&sp, 0, sizeof(sp));
+	sp.path = path;
+	sp.argv = argv;
+	sp.pass = pass;
+	sp.in = msg;
+	sp.inlen = len;
+	sp.timeout = MAIL_SENDMAIL_TIMEOUT;
+	return (spawn_run(&sp, err, errlen));
 }

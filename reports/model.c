@@ -16,7 +16,8 @@
  *	(then by value, so that equal counts always print in one order) and
  *	joins sessions and bans to the five-fifties.
  * DIAGNOSTICS
- *	Out of memory is fatal (the report could not be right).
+ *	Out of memory is fatal (the report could not be right): util's
+ *	x-allocators exit with EX_OSERR.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,26 +35,11 @@ fnv(const char *s, uint64_t h)
 	return (h);
 }
 
-/* xmalloc - memory, or a fatal error */
-static void *
-xmalloc(size_t n)
-{
-	void	*p;
-
-	if ((p = calloc(1, n)) == NULL)
-		fatal("report");
-	return (p);
-}
-
-/* xstrdup - a copy, or a fatal error */
+/* text_copy - a copy of s ("" for NULL) */
 static char *
-xstrdup(const char *s)
+text_copy(const char *s)
 {
-	char	*p;
-
-	if ((p = strdup(s != NULL ? s : "")) == NULL)
-		fatal("report");
-	return (p);
+	return (xstrdup(s != NULL ? s : ""));
 }
 
 /* set_add - add a hash; 1 when it was new */
@@ -69,7 +55,7 @@ set_add(struct rp_set *s, uint64_t v)
 		old = s->v;
 		j = s->cap;
 		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->v = xmalloc(s->cap * sizeof(*s->v));
+		s->v = xcalloc(s->cap, sizeof(*s->v));
 		s->n = 0;
 		for (i = 0; i < j; i++)
 			if (old[i] != 0)
@@ -111,7 +97,7 @@ rp_tab_get(struct rp_tab *t, const char *key)
 		return (it);
 	if (t->n >= t->nb) {
 		size_t n = t->nb ? t->nb * 2 : 256;
-		nb = xmalloc(n * sizeof(*nb));
+		nb = xcalloc(n, sizeof(*nb));
 		for (i = 0; i < t->nb; i++)
 			for (it = t->b[i]; it != NULL; it = next) {
 				next = it->next;
@@ -123,7 +109,7 @@ rp_tab_get(struct rp_tab *t, const char *key)
 		t->nb = n;
 	}
 	len = strlen(key);
-	it = xmalloc(sizeof(*it) + len + 1);
+	it = xcalloc(1, sizeof(*it) + len + 1);
 	memcpy(it->key, key, len + 1);
 	it->h = h;
 	it->next = t->b[h & (t->nb - 1)];
@@ -153,7 +139,7 @@ tab_free(struct rp_tab *t)
 struct rp *
 rp_new(long long from, long long until)
 {
-	struct rp	*rp = xmalloc(sizeof(*rp));
+	struct rp	*rp = xcalloc(1, sizeof(*rp));
 
 	rp->from = from;
 	rp->until = until;
@@ -322,15 +308,13 @@ rp_ff(void *arg, const struct score_ff *r)
 		return;
 	if (rp->nff == rp->ff_cap) {
 		rp->ff_cap = rp->ff_cap ? rp->ff_cap * 2 : 256;
-		if ((rp->ff = reallocarray(rp->ff, rp->ff_cap,
-		    sizeof(*rp->ff))) == NULL)
-			fatal("report");
+		rp->ff = xreallocarray(rp->ff, rp->ff_cap, sizeof(*rp->ff));
 	}
 	w = &rp->ff[rp->nff++];
 	memset(w, 0, sizeof(*w));
-	w->addr = xstrdup(r->addr);
-	w->name = xstrdup(r->name);
-	w->reason = xstrdup(r->reason);
+	w->addr = text_copy(r->addr);
+	w->name = text_copy(r->name);
+	w->reason = text_copy(r->reason);
 	w->class = pf_class_by_name(r->class);
 	w->first_t = r->first_t;
 	w->code = r->code;
@@ -349,14 +333,13 @@ rp_ban(struct rp *rp, const struct score_decision *d)
 		return;
 	if (rp->nbans == rp->bans_cap) {
 		rp->bans_cap = rp->bans_cap ? rp->bans_cap * 2 : 256;
-		if ((rp->bans = reallocarray(rp->bans, rp->bans_cap,
-		    sizeof(*rp->bans))) == NULL)
-			fatal("report");
+		rp->bans = xreallocarray(rp->bans, rp->bans_cap,
+		    sizeof(*rp->bans));
 	}
 	w = &rp->bans[rp->nbans++];
 	memset(w, 0, sizeof(*w));
-	w->addr = xstrdup(d->addr);
-	w->reason = xstrdup(d->reason);
+	w->addr = text_copy(d->addr);
+	w->reason = text_copy(d->reason);
 	w->prefix_len = d->prefix_len;
 	w->n = d->ban_count;
 	w->manual = d->manual;
@@ -422,7 +405,7 @@ tab_sort(struct rp_tab *t, int (*cmp)(const void *, const void *))
 	struct rp_item	*it;
 	size_t		 i, k = 0;
 
-	t->sorted = xmalloc((t->n + 1) * sizeof(*t->sorted));
+	t->sorted = xcalloc(t->n + 1, sizeof(*t->sorted));
 	for (i = 0; i < t->nb; i++)
 		for (it = t->b[i]; it != NULL; it = it->next)
 			t->sorted[k++] = it;

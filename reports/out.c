@@ -15,20 +15,32 @@
  *	const char *out_time(long long t, char *buf, size_t len);
  *	const char *out_short_time(long long t, char *buf, size_t len);
  *	const char *out_iso(long long t, char *buf, size_t len);
+ *	void	out_period(FILE *fp, const struct rp *rp);
+ *	const char *out_status(const struct rp_ffrow *w,
+ *		    const struct rp_opts *o, char *buf, size_t len, int full);
  *	size_t	rp_top(const struct rp_opts *o, size_t n);
+ *	void	out_html_head(FILE *fp, const char *title);
+ *	void	out_html_tail(FILE *fp);
  * DESCRIPTION
  *	out_text() writes s with every byte outside printable ASCII as \xNN,
  *	in exactly width columns (cut with "..." or padded; width 0: all of
  *	it, unpadded); out_text_end() the same without the padding;
- *	out_text_width() is the width s takes uncut. out_csv() writes one RFC 4180 field: quoted when it
- *	holds a comma, quote, CR or LF, quotes doubled, and a leading = + -
- *	@ or tab prefixed with ' so that no spreadsheet runs it as a
- *	formula. out_html() writes &, <, >, " and ' as entities and controls
+ *	out_text_width() is the width s takes uncut. out_csv() writes one
+ *	RFC 4180 field: quoted when it holds a comma, quote, CR or LF,
+ *	quotes doubled, and a leading = + - @ or tab prefixed with ' so
+ *	that no spreadsheet runs it as a formula. out_html() writes &, <, >, " and ' as entities and controls
  *	as \xNN. out_json() writes a JSON string with its quotes.
  *
  *	Times are local (the report says the zone): out_time() as
  *	"YYYY-MM-DD HH:MM", out_short_time() as "MM-DD HH:MM", out_iso() as
  *	ISO 8601 with the offset. Time 0 prints as "-" (never).
+ *	out_period() writes the report's period in words with the zone;
+ *	out_status() a five-fifty row's status at o->now ("banned until
+ *	T", "watching" or "expired"; full: T with its year).
+ *
+ *	rp_top() is how many of n rows a table shows (o->top, or all).
+ *	out_html_head() and out_html_tail() open and close an HTML document
+ *	(inline styles: mail readers drop style sheets).
  * SECURITY
  *	These are the only ways peer text reaches a report.
  */
@@ -51,8 +63,7 @@ text(FILE *fp, const char *s, size_t width, int pad)
 	if (s == NULL)
 		s = "";
 	cap = strlen(s) * 4 + 1;
-	if ((e = malloc(cap)) == NULL)
-		fatal("report");
+	e = xmalloc(cap);
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p >= 0x20 && *p < 0x7f)
 			e[n++] = (char)*p;

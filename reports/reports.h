@@ -43,9 +43,10 @@
  *	rp_mail() writes the summary as a MIME multipart/alternative message
  *	(a text and an HTML part, UTF-8, quoted-printable) with Date,
  *	Message-ID, Subject (host and period) and Auto-Submitted headers.
- *	rp_sendmail() submits a message with "PATH -t -oi" (a fixed argv,
- *	no shell) and fails with the reason when it cannot be run or exits
- *	non-zero.
+ *	rp_sendmail() submits a message with "PATH -t -oi" by spawn_run()
+ *	(util/spawn.h: a fixed argv, no shell, an environment of MAIL_CONFIG
+ *	alone, a timeout) and fails with the reason when it cannot be run,
+ *	is killed or exits non-zero.
  * SECURITY
  *	The facts' peer text (HELO names, addresses, reasons) was escaped
  *	and capped when it was counted; every output format escapes it again

@@ -8,7 +8,9 @@
  *	output helpers every format shares
  * DESCRIPTION
  *	model.c fills struct rp from fact rows; out.c escapes and formats;
- *	helo.c, fivefifties.c, summary.c and mail.c write the reports.
+ *	helo.c, fivefifties.c, summary.c (its writers one per format:
+ *	summary_text.c, summary_html.c, summary_json.c, summary_csv.c) and
+ *	mail.c write the reports.
  */
 #ifndef FIVEFIFTY_RP_INT_H
 #define FIVEFIFTY_RP_INT_H
@@ -92,6 +94,32 @@ struct rp_item *rp_tab_find(const struct rp_tab *, const char *);
 int	rp_in_period(const struct rp *, long long);
 const struct rp_banrow *rp_latest_ban(const struct rp *, const char *,
 	    int *);
+
+/* summary.c: what the per-format writers share */
+struct hour {
+	long long	 t;		/* start of the hour, or hour of day */
+	long		 connects, rejects;
+};
+
+extern const char *const sum_total_names[6];
+
+void	sum_totals(const struct rp_totals *, long [6]);
+const char *sum_change(long, long, char *, size_t);
+size_t	sum_hours(const struct rp *, struct hour *, size_t, int *);
+const char *sum_hour_label(const struct hour *, int, char *, size_t);
+int	sum_new_ban(const struct rp *, const struct rp_banrow *);
+int	sum_active_ban(const struct rp_banrow *, const struct rp_opts *);
+const struct rp_banrow *sum_next_ban(const struct rp *,
+	    const struct rp_opts *, int, size_t *, size_t *);
+const char *sum_ban_addr(const struct rp_banrow *, char *, size_t);
+const char *sum_ban_of(const struct rp *, const char *,
+	    const struct rp_opts *, int *);
+
+/* summary_text.c, summary_html.c, summary_json.c, summary_csv.c */
+void	summary_text(FILE *, const struct rp *, const struct rp_opts *);
+void	summary_html(FILE *, const struct rp *, const struct rp_opts *);
+void	summary_json(FILE *, const struct rp *, const struct rp_opts *);
+void	summary_csv(FILE *, const struct rp *, const struct rp_opts *);
 
 /* helo.c */
 const char *rp_top_class(const struct rp_item *);

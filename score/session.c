@@ -93,7 +93,7 @@ session_insert(struct scorer *s, struct session *ss)
 
 	if (s->nsessions >= s->nsbuckets && sgrow(s) == -1 &&
 	    s->nsbuckets == 0)
-		fatal("session table: the first 1024 buckets");
+		fatal(EX_OSERR, "session table: the first 1024 buckets");
 	b = sbucket(s, ss->key);	/* longer chains if it did not grow */
 	ss->next = *b;
 	*b = ss;

@@ -72,11 +72,11 @@ load(const char *store)
 	int		 fd, i;
 
 	if ((fd = open(store, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		fatal("open %s", store);
+		fatal(1, "open %s", store);
 	for (;;) {
 		if (cap - len < 65536 && (buf = realloc(buf,
 		    (cap = cap * 2 + 65536) + 1)) == NULL)
-			fatal("realloc");
+			fatal(1, "realloc");
 		if ((n = read(fd, buf + len, cap - len)) <= 0)
 			break;
 		len += (size_t)n;
@@ -100,7 +100,7 @@ load(const char *store)
 	}
 	if ((size_t)(rec - buf) != len &&
 	    ftruncate(fd, (off_t)(rec - buf)) == -1)
-		fatal("ftruncate %s", store);
+		fatal(1, "ftruncate %s", store);
 	free(buf);
 	close(fd);
 }
@@ -131,7 +131,7 @@ st_commit(const struct tail_line *tl)
 	    tl->path, tl->pos.dev, tl->pos.ino, tl->pos.off, tl->pos.fp_len,
 	    tl->pos.fp);
 	if (n < 0 || (size_t)n + tl->len + 1 > sizeof(rec))
-		fatalx("record too long");
+		fatalx(1, "record too long");
 	memcpy(rec + n, tl->line, tl->len);
 	rec[(size_t)n + tl->len] = '\n';
 	if (write(store_fd, rec, (size_t)n + tl->len + 1) !=
@@ -146,7 +146,7 @@ commit(void *arg, const struct tail_line *tl)
 {
 	(void)arg;
 	if (st_commit(tl) == -1)
-		fatal("write store");
+		fatal(1, "write store");
 	delivered++;
 	return (0);
 }
@@ -182,7 +182,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 2 || argc - 1 > MAXFILES)
-		fatalx("usage: probe_tailer [-s] STORE FILE ...");
+		fatalx(1, "usage: probe_tailer [-s] STORE FILE ...");
 	log_init("probe_tailer", 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -190,15 +190,15 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	load(argv[0]);
 	if ((store_fd = open(argv[0], O_WRONLY | O_APPEND | O_CLOEXEC)) == -1)
-		fatal("open %s", argv[0]);
+		fatal(1, "open %s", argv[0]);
 	if ((t = tailer_new()) == NULL)
-		fatal("tailer_new");
+		fatal(1, "tailer_new");
 	for (i = 1; i < argc; i++) {
 		struct tail_line start;
 		struct tail_pos	 p;
 
 		if (tailer_add_stored(t, argv[i], &store, from_start) == -1)
-			fatal("tailer_add %s", argv[i]);
+			fatal(1, "tailer_add %s", argv[i]);
 		if (store_load(NULL, argv[i], &p) == 1)
 			continue;
 		/* Where reading starts is committed at once, as the daemon
@@ -214,7 +214,7 @@ main(int argc, char **argv)
 			start.pos = st.pos;
 		}
 		if (st_commit(&start) == -1)
-			fatal("write %s", argv[0]);
+			fatal(1, "write %s", argv[0]);
 	}
 	pfd.fd = tailer_fd(t);
 	pfd.events = POLLIN;
@@ -223,7 +223,7 @@ main(int argc, char **argv)
 		if (idle >= 0 && (timeout == -1 || timeout > 50))
 			timeout = 50;
 		if ((r = poll(&pfd, 1, timeout)) == -1 && errno != EINTR)
-			fatal("poll");
+			fatal(1, "poll");
 		if (r == 0 && !tailer_pending(t)) {
 			quiet_ms += timeout;
 			if (idle >= 0 && quiet_ms >= idle)
@@ -232,7 +232,7 @@ main(int argc, char **argv)
 		}
 		if ((r = tailer_read(t, commit, NULL, limit == 0 ? 1000 :
 		    (unsigned)(limit - delivered))) == -1)
-			fatalx("tailer_read");
+			fatalx(1, "tailer_read");
 		if (r > 0)
 			quiet_ms = 0;
 	}

@@ -209,8 +209,8 @@ test_garbage(void **state)
 		"from ", "unknown", "[", "]", ":25", "1.2.3.4", "::1", "; ",
 		"from=<", "to=<", "> ", "helo=<", "proto=ESMTP", "PREGREET ",
 		"CONNECT ", "11 after 0.2 ", "addr ", " listed by domain ",
-		"connect from ", "warning: ", "hostname ", " does not resolve"
-		" to address ", "SASL ", "\x00", "\xff", "\n", "%eth0",
+		"connect from ", "warning: ", "hostname ", (" does not resolve"
+		" to address "), "SASL ", "\x00", "\xff", "\n", "%eth0",
 	};
 	struct pf_parser *p = parser_or_fail();
 	struct pf_event	 ev;

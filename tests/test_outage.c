@@ -477,8 +477,8 @@ test_outage_fw_removed(void **state)
 		"nft flush ruleset",
 		"nft delete table inet fivefifty",
 		"nft delete chain inet fivefifty input",
-		"nft 'delete chain inet fivefifty input; delete set inet "
-		    "fivefifty offenders6'",
+		("nft 'delete chain inet fivefifty input; delete set inet "
+		    "fivefifty offenders6'"),
 	};
 	static const char *const ok[] = { "ok", NULL };
 	static const char *const said[] = { "restored", NULL };

@@ -55,7 +55,7 @@ feed_start(struct feeder *f)
 }
 
 /* line - parse one log line and give it to the scorer */
-static void
+static void __attribute__((format(printf, 2, 3)))
 line(struct feeder *f, const char *fmt, ...)
 {
 	char		 buf[2048];

@@ -4,12 +4,17 @@
  */
 /*
  * NAME
- *	escape 3 - print peer text safely as JSON or as one line of text
+ *	escape 3 - print peer text safely as JSON or as one line of text;
+ *	reduce a ban's reason to a safe set
  * SYNOPSIS
  *	See util.h.
  * DESCRIPTION
  *	utf8_valid_len() returns the length (1-4) of the well-formed UTF-8
  *	sequence at s (no overlongs, no surrogates, at most U+10FFFF), or 0.
+ *
+ *	reason_clean() is the one place a ban's reason is reduced (the
+ *	client's --reason, the daemon's manual ban, the firewall's copy and
+ *	the map's reply): see util.h for the two sets.
  */
 #include <stdio.h>
 
@@ -125,4 +130,43 @@ esc_text(FILE *fp, const char *s, size_t len, size_t cap)
 	}
 	if (end < len)
 		fputs("...", fp);
+}
+
+/* reason_word - a byte of [A-Za-z0-9 ._-] */
+static int
+reason_word(int c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == ' ' || c == '.' || c == '_' ||
+	    c == '-');
+}
+
+/* reason_clean - a ban's reason reduced to set; its length */
+size_t
+reason_clean(char *out, size_t len, const char *in, size_t inlen, int set)
+{
+	size_t	i, o = 0, kept = 0;
+	int	c, run = 0;
+
+	if (len == 0)
+		return (0);
+	for (i = 0; i < inlen && in[i] != '\0' && o + 1 < len; i++) {
+		c = (unsigned char)in[i];
+		if (set == REASON_PRINTABLE) {
+			if (c >= 0x20 && c < 0x7f)
+				out[o++] = (char)c;
+		} else if (reason_word(c)) {
+			out[o++] = (char)c;
+			run = 0;
+			if (c != ' ')
+				kept++;
+		} else if (!run) {
+			out[o++] = '_';
+			run = 1;
+		}
+	}
+	out[o] = '\0';
+	if (set == REASON_WORDS && kept == 0)
+		o = (size_t)snprintf(out, len, "unspecified");
+	return (o < len ? o : len - 1);
 }

@@ -13,7 +13,8 @@
  *	info). An error is what ends a command with a failing status when
  *	the caller has cleaning up to do before it exits: it is never said
  *	as a warning. The caller escapes any peer text it puts into a
- *	message (esc_text()).
+ *	message (esc_text()). fatal() and fatalx() exit with the status
+ *	they are given (a sysexits(3) code).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,7 +27,8 @@
 static const char *log_prog = "fivefifty";
 static int	log_verbose;
 
-static void	vlog(const char *, int, const char *, va_list);
+static void	vlog(const char *, int, const char *, va_list)
+		    PRINTFLIKE(3, 0);
 
 /* log_init - program name and verbosity */
 void
@@ -61,6 +63,20 @@ name(const char *fmt, ...)						\
 	after;								\
 }
 
+/* The fatal pair takes the exit status first. */
+#define FATALFN(name, witherr)						\
+void									\
+name(int status, const char *fmt, ...)					\
+{									\
+	va_list	ap;							\
+	int	saved = errno;						\
+									\
+	va_start(ap, fmt);						\
+	vlog("fatal: ", witherr ? saved : 0, fmt, ap);			\
+	va_end(ap);							\
+	exit(status);							\
+}
+
 /* log_warn - recoverable failure, with the system's reason */
 LOGFN(log_warn, "warning: ", 1, (void)0)
 /* log_warnx - recoverable failure */
@@ -70,10 +86,11 @@ LOGFN(log_warnx, "warning: ", 0, (void)0)
 LOGFN(log_err, "error: ", 1, (void)0)
 /* log_errx - the command fails; the caller exits */
 LOGFN(log_errx, "error: ", 0, (void)0)
-/* fatal - the environment failed, with the system's reason; exit 1 */
-LOGFN(fatal, "fatal: ", 1, exit(1))
-/* fatalx - the environment failed; exit 1 */
-LOGFN(fatalx, "fatal: ", 0, exit(1))
+/* fatal - the environment failed, with the system's reason; exit with
+ * status */
+FATALFN(fatal, 1)
+/* fatalx - the environment failed; exit with status */
+FATALFN(fatalx, 0)
 /* panic - fivefifty's own invariant broke: abort for a core */
 LOGFN(panic, "panic: ", 0, abort())
 
