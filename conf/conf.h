@@ -15,6 +15,7 @@
  *		    struct ff_conf *c, char *err, size_t errlen);
  *	void	conf_print(FILE *fp, const struct ff_conf *c);
  *	void	conf_free(struct ff_conf *c);
+ *	int	conf_duration(const char *v, double *out);
  * DESCRIPTION
  *	conf_defaults() sets every key to its documented default.
  *	conf_load() reads path over them: "key = value" lines, comments from
@@ -37,6 +38,9 @@
  *	for `fivefifty check` and the daemon.
  *	conf_load_buf() is conf_load() on len bytes of text in memory, with
  *	name in place of the path in errors (the fuzzer's entry point).
+ *	conf_duration() reads one duration as the file's keys take it (the
+ *	command line's --since and ban durations use it too): 0 with the
+ *	seconds in *out, or -1.
  *	conf_print() writes every key with its effective value, in a form
  *	conf_load() reads back to the same configuration (durations in the
  *	largest unit that divides them exactly); conf_free() releases what

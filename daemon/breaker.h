@@ -7,6 +7,20 @@
  *	breaker 3h - the ban-rate circuit breaker (breaker.c says how)
  * SYNOPSIS
  *	#include "daemon/breaker.h"
+ *
+ *	struct breaker *breaker_new(int limit);
+ *	void	breaker_set_limit(struct breaker *b, int limit);
+ *	int	breaker_offer(struct breaker *b, const struct score_decision *d,
+ *		    long long now);
+ *	int	breaker_release(struct breaker *b, long long now,
+ *		    struct score_decision *d);
+ *	void	breaker_forget(struct breaker *b, const char *addr,
+ *		    int prefix_len);
+ *	int	breaker_report(struct breaker *b, long long now);
+ *	size_t	breaker_held(const struct breaker *b);
+ *	void	breaker_stats(const struct breaker *b,
+ *		    struct breaker_stats *st);
+ *	void	breaker_free(struct breaker *b);
  * DESCRIPTION
  *	At most ban_rate_limit new automatic bans a minute reach the
  *	enforcer; the rest are held (at most BREAKER_HOLD_MAX) and let

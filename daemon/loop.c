@@ -111,7 +111,7 @@ release_held(struct daemon *d)
 	return (k);
 }
 
-/* enforce - hand the scorer's decisions to the enforcer and, when now
+/* decide - hand the scorer's decisions to the enforcer and, when now
  * is set, flush them to the kernel (else fw_pending says one is due);
  * how many */
 static int

@@ -16,6 +16,7 @@
  *	int	rp_load_state(struct rp *rp, const char *db, long long *now,
  *		    char *err, size_t errlen);
  *	void	rp_done(struct rp *rp);
+ *	long long rp_last_time(const struct rp *rp);
  *	void	rp_free(struct rp *rp);
  *
  *	int	rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o);
@@ -35,7 +36,8 @@
  *	(rp_load_state(), which also sets *now to the state's log time) or
  *	from a scorer that read the logs (scorer_each_fact() with rp_fact(),
  *	scorer_each_ff() with rp_ff(), and each decision with rp_ban()), the
- *	same rows either way; rp_done() sorts them. Then a report function
+ *	same rows either way; rp_done() sorts them; rp_last_time() says the
+ *	log time of the last fact of the period (0: none). Then a report function
  *	writes one report in o->format. The facts are counted per hour of
  *	log time (score/facts.c), so a report from the state and one from
  *	the same logs agree for any period of whole hours.

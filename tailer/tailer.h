@@ -42,6 +42,21 @@
  *	void	tailer_stats(const struct tailer *t, int file,
  *		    struct tail_stats *st);
  *	void	tailer_free(struct tailer *t);
+ *
+ *	The journal (journal.c):
+ *
+ *	struct journal *journal_open(const struct journal_opts *o, char *err,
+ *		    size_t errlen);
+ *	int	journal_fd(struct journal *j);
+ *	int	journal_timeout(struct journal *j);
+ *	int	journal_read(struct journal *j, tail_cb cb, void *arg,
+ *		    unsigned max);
+ *	int	journal_pending(const struct journal *j);
+ *	int	journal_position(const struct journal *j, struct journal_pos *p);
+ *	void	journal_stats(const struct journal *j, struct journal_stats *st);
+ *	void	journal_free(struct journal *j);
+ *	int	journal_match_check(const char *match, char *err,
+ *		    size_t errlen);
  * DESCRIPTION
  *	lines_open() opens a whole log to read from its start: the file
  *	path, or standard input for "-" (read from where it stands, and
