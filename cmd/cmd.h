@@ -77,17 +77,9 @@
 #define FIVEFIFTY_CMD_H
 
 #include <stdio.h>
+#include <sysexits.h>	/* the exit statuses, as fivefifty(8) lists them */
 
 #include "parse/parse.h"
-
-#define EX_OK		0
-#define EX_USAGE	64
-#define EX_DATAERR	65
-#define EX_NOINPUT	66
-#define EX_UNAVAILABLE	69
-#define EX_SOFTWARE	70
-#define EX_IOERR	74
-#define EX_CONFIG	78
 
 #define FIVEFIFTY_VERSION	"0.1.0"
 
