@@ -98,7 +98,7 @@ struct ff_conf;
 struct fw;
 struct state;
 struct score_decision;
-struct score_net;
+struct net_prefix;
 int	cmd_conf(const char *, const char *, struct ff_conf *);
 const char *cmd_conf_path(const char *);
 void	cmd_conf_overrides(struct ff_conf *);
@@ -107,7 +107,7 @@ struct fw *cmd_fw_open(const char *, const struct ff_conf *, struct state *,
 struct fw_conf;
 void	cmd_protect(struct fw_conf *, const struct ff_conf *);
 int	cmd_mynetworks(struct ff_conf *);
-const char *cmd_protected_by(const struct ff_conf *, const struct score_net *);
+const char *cmd_protected_by(const struct ff_conf *, const struct net_prefix *);
 int	mynetworks_parse(const char *, struct ff_conf *, int);
 int	cmd_fw_decision(struct fw *, const struct score_decision *);
 int	cmd_log_source(const struct ff_conf *, long long, char *, size_t);

@@ -10,7 +10,7 @@
  *		    struct state *st, long long now, int *status);
  *	int	cmd_fw_decision(struct fw *f, const struct score_decision *d);
  *	const char *cmd_protected_by(const struct ff_conf *c,
- *		    const struct score_net *n);
+ *		    const struct net_prefix *n);
  * DESCRIPTION
  *	cmd_fw_open() makes the firewall configuration (the protected
  *	networks: the loopback key, the whitelist and every address of this
@@ -46,7 +46,7 @@ static void
 protect_host(struct fw_conf *fc)
 {
 	struct ifaddrs	*ifa, *i;
-	struct score_net *n;
+	struct net_prefix *n;
 
 	if (getifaddrs(&ifa) == -1)
 		return;
@@ -104,7 +104,7 @@ load_bans(struct fw *f, struct state *st, long long now)
 	sqlite3_bind_int64(q, 1, now);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		memset(&b, 0, sizeof(b));
-		if (score_net_parse((const char *)sqlite3_column_text(q, 0),
+		if (net_parse((const char *)sqlite3_column_text(q, 0),
 		    &b.net) == -1)
 			continue;
 		b.net.len = sqlite3_column_int(q, 1);
@@ -145,7 +145,7 @@ cmd_protect(struct fw_conf *fc, const struct ff_conf *c)
  * "whitelist", "mynetworks" (Postfix's own networks), "this host" (one
  * of its addresses), or NULL */
 const char *
-cmd_protected_by(const struct ff_conf *c, const struct score_net *n)
+cmd_protected_by(const struct ff_conf *c, const struct net_prefix *n)
 {
 	static struct fw_conf *host;
 	struct fw_conf	*fc;
@@ -215,9 +215,9 @@ cmd_fw_decision(struct fw *f, const struct score_decision *d)
 	struct fw_ban	b;
 
 	memset(&b, 0, sizeof(b));
-	if (score_net_parse(d->addr, &b.net) == -1)
+	if (d->net.family == 0)
 		return (-1);
-	b.net.len = d->prefix_len;
+	b.net = d->net;
 	b.until = d->until;
 	snprintf(b.reason, sizeof(b.reason), "%.63s", d->reason);
 	return (fw_ban(f, &b));

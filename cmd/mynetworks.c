@@ -94,7 +94,7 @@ add(struct ff_conf *c, const char *tok)
 		    "(put them in whitelist)");
 		return (0);
 	}
-	if (score_net_parse(buf, &c->mynetworks[c->nmynetworks]) == -1)
+	if (net_parse(buf, &c->mynetworks[c->nmynetworks]) == -1)
 		return (-1);
 	c->nmynetworks++;
 	return (0);

@@ -155,9 +155,9 @@ static struct fw_conf protect;		/* cmd_protect()'s list */
 static int
 protected(const char *addr)
 {
-	struct score_net n;
+	struct net_prefix n;
 
-	return (score_net_parse(addr, &n) == -1 || fw_protects(&protect, &n));
+	return (net_parse(addr, &n) == -1 || fw_protects(&protect, &n));
 }
 
 /* cmd_report - fivefifty report WHAT [OPTIONS] */

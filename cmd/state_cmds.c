@@ -191,7 +191,7 @@ cmd_list(int argc, char **argv)
 	char		 b[32];
 	long long	 now, until;
 	double		 score;
-	struct score_net pn;
+	struct net_prefix pn;
 	const char	*by;
 	int		 json = 0, i, held;
 
@@ -246,7 +246,7 @@ cmd_list(int argc, char **argv)
 			continue;
 		held = until > now ? sqlite3_column_int(q, 6) : 0;
 		by = NULL;
-		if (score_net_parse((const char *)sqlite3_column_text(q, 0),
+		if (net_parse((const char *)sqlite3_column_text(q, 0),
 		    &pn) == 0) {
 			pn.len = sqlite3_column_int(q, 1);
 			by = cmd_protected_by(&conf, &pn);
@@ -396,14 +396,14 @@ static void
 why_not(struct state *st, const struct ff_conf *c, const char *addr,
     long long now)
 {
-	struct score_net n;
+	struct net_prefix n;
 	sqlite3_stmt	*q;
 	const char	*by = NULL;
 	long long	 t4 = 0, t5 = 0, until = 0;
 	double		 score = -1, shown;
 	int		 row = 0;
 
-	if (score_net_parse(addr, &n) == 0)
+	if (net_parse(addr, &n) == 0)
 		by = cmd_protected_by(c, &n);
 	if (sqlite3_prepare_v2(state_db(st), "SELECT coalesce(sum(CASE WHEN "
 	    "code >= 400 AND code < 500 THEN n END), 0), coalesce(sum(CASE "
@@ -492,10 +492,10 @@ cmd_explain(int argc, char **argv)
 	plen = strchr(addr, ':') != NULL ? conf.score.v6_prefix :
 	    conf.score.v4_prefix > 0 ? conf.score.v4_prefix : 24;
 	{
-		struct score_net n;
+		struct net_prefix n;
 		char text[96];
 		snprintf(text, sizeof(text), "%s/%d", addr, plen);
-		if (score_net_parse(text, &n) == 0) {
+		if (net_parse(text, &n) == 0) {
 			inet_ntop(n.family == 4 ? AF_INET : AF_INET6, n.addr,
 			    net, sizeof(net));
 			snprintf(net + strlen(net), sizeof(net) - strlen(net),

@@ -440,7 +440,7 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 			snprintf(p, sizeof(c->score.myhostname), "%s", v);
 		break;
 	case K_NET:
-		if (score_net_parse(v, (struct score_net *)(void *)p) == -1)
+		if (net_parse(v, (struct net_prefix *)(void *)p) == -1)
 			bad = "an address or network such as 127.0.0.0/8";
 		break;
 	case K_NETS:
@@ -449,7 +449,7 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		    bad == NULL; tok = strtok_r(NULL, ", \t", &save)) {
 			if (c->score.nwhitelist == SCORE_MAX_NETS)
 				bad = "at most 64 networks";
-			else if (score_net_parse(tok, &c->score.whitelist[
+			else if (net_parse(tok, &c->score.whitelist[
 			    c->score.nwhitelist++]) == -1)
 				bad = "addresses or networks such as "
 				    "192.0.2.0/24, 2001:db8::/32";
@@ -763,7 +763,7 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 static void
 value(FILE *fp, const struct ff_conf *c, const struct key *k)
 {
-	const struct score_net *n;
+	const struct net_prefix *n;
 	const char	*p = (const char *)c + k->off;
 	char		 text[64];
 	int		 j;
@@ -829,7 +829,7 @@ value(FILE *fp, const struct ff_conf *c, const struct key *k)
 		    j++) {
 			n = k->type == K_NET ? &c->score.loopback4 :
 			    &c->score.whitelist[j];
-			score_net_text(n, text, sizeof(text));
+			net_text(n, text, sizeof(text));
 			fprintf(fp, "%s%s", j ? ", " : "", text);
 		}
 		break;

@@ -11,10 +11,10 @@
  *	void	fw_conf_defaults(struct fw_conf *c);
  *	struct fw *fw_new(const struct fw_conf *c, char *err, size_t errlen);
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
- *	int	fw_unban(struct fw *f, const struct score_net *n);
- *	int	fw_refuses(const struct fw *f, const struct score_net *n);
- *	int	fw_protects(const struct fw_conf *c, const struct score_net *n);
- *	int	fw_banned(const struct fw *f, const struct score_net *n);
+ *	int	fw_unban(struct fw *f, const struct net_prefix *n);
+ *	int	fw_refuses(const struct fw *f, const struct net_prefix *n);
+ *	int	fw_protects(const struct fw_conf *c, const struct net_prefix *n);
+ *	int	fw_banned(const struct fw *f, const struct net_prefix *n);
  *	int	fw_flush(struct fw *f, long long now);
  *	int	fw_sync(struct fw *f, long long now);
  *	int	fw_reconcile(struct fw *f, long long now);
@@ -91,11 +91,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "score/score.h"
+#include "net/net.h"
 
 #define FW_NAME_MAX	64
 #define FW_MAX_PORTS	16
-#define FW_MAX_PROTECT	(2 * SCORE_MAX_NETS + 32)	/* loopback, whitelist,
+#define FW_MAX_PROTECT	(2 * NET_LIST_MAX + 32)	/* loopback, whitelist,
 					 * mynetworks, this host */
 
 enum fw_mode {
@@ -125,12 +125,12 @@ struct fw_conf {
 
 	/* Never banned, nor a network that contains one: loopback, the
 	 * whitelist, the server's own networks. 127.0.0.1 and ::1 always. */
-	struct score_net protect[FW_MAX_PROTECT];
+	struct net_prefix protect[FW_MAX_PROTECT];
 	int		 nprotect;
 };
 
 struct fw_ban {
-	struct score_net net;		/* prefix length 32/128: one address */
+	struct net_prefix net;		/* prefix length 32/128: one address */
 	long long	 until;		/* epoch seconds */
 	char		 reason[64];	/* class: "five-fifty", "dictionary" */
 };
@@ -155,10 +155,10 @@ int	fw_conf_table(struct fw_conf *, const char *);
 int	fw_conf_ports(struct fw_conf *, const char *);
 struct fw *fw_new(const struct fw_conf *, char *, size_t);
 int	fw_ban(struct fw *, const struct fw_ban *);
-int	fw_unban(struct fw *, const struct score_net *);
-int	fw_refuses(const struct fw *, const struct score_net *);
-int	fw_protects(const struct fw_conf *, const struct score_net *);
-int	fw_banned(const struct fw *, const struct score_net *);
+int	fw_unban(struct fw *, const struct net_prefix *);
+int	fw_refuses(const struct fw *, const struct net_prefix *);
+int	fw_protects(const struct fw_conf *, const struct net_prefix *);
+int	fw_banned(const struct fw *, const struct net_prefix *);
 int	fw_flush(struct fw *, long long);
 int	fw_sync(struct fw *, long long);
 int	fw_reconcile(struct fw *, long long);

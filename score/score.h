@@ -20,7 +20,7 @@
  *	unsigned long long scorer_clock_rejects(const struct scorer *s,
  *		    long long *last);
  *	void	scorer_set_protect(struct scorer *s,
- *		    int (*protects)(void *, const struct score_net *),
+ *		    int (*protects)(void *, const struct net_prefix *),
  *		    void *arg);
  *
  *	struct state *state_open(const char *path, int readonly, char *err,
@@ -127,17 +127,12 @@
 #ifndef FIVEFIFTY_SCORE_H
 #define FIVEFIFTY_SCORE_H
 
+#include "net/net.h"
 #include "parse/parse.h"
 #include "tailer/tailer.h"
 
-#define SCORE_MAX_NETS	64
+#define SCORE_MAX_NETS	NET_LIST_MAX
 #define SCORE_MAX_SUFFIX 64
-
-struct score_net {
-	int		 family;	/* 4 or 6 */
-	unsigned char	 addr[16];
-	int		 len;		/* prefix length */
-};
 
 struct score_conf {
 	double		 ban_threshold;		/* score that bans */
@@ -184,8 +179,8 @@ struct score_conf {
 	/* whitelist; loopback is always in it: 127.0.0.1 and ::1 whatever
 	 * loopback4 says (default 127.0.0.0/8; a lab whose test clients use
 	 * other 127/8 addresses narrows it to 127.0.0.1/32) */
-	struct score_net loopback4;
-	struct score_net whitelist[SCORE_MAX_NETS];
+	struct net_prefix loopback4;
+	struct net_prefix whitelist[SCORE_MAX_NETS];
 	int		 nwhitelist;
 	char		*whitelist_names[SCORE_MAX_SUFFIX];	/* ".google.com" */
 	int		 nwhitelist_names;
@@ -201,7 +196,10 @@ struct score_conf {
 
 /* What the scorer decided. */
 struct score_decision {
-	char		 addr[PF_ADDR_MAX];	/* address or network */
+	char		 addr[PF_ADDR_MAX];	/* address or network, as text
+						 * (for output and the state) */
+	struct net_prefix net;			/* the same, parsed: what the
+						 * enforcer acts on */
 	int		 prefix_len;		/* 32 / 128 for one address */
 	int		 family;
 	long long	 at;			/* log time */
@@ -260,9 +258,6 @@ struct score_client;
 struct scorer;
 
 void	score_conf_defaults(struct score_conf *);
-int	score_net_parse(const char *, struct score_net *);
-void	score_net_text(const struct score_net *, char *, size_t);
-int	score_net_contains(const struct score_net *, const char *);
 struct scorer *scorer_new(const struct score_conf *);
 void	scorer_event(struct scorer *, const struct pf_event *, long long);
 void	scorer_flush(struct scorer *, long long);
@@ -295,7 +290,7 @@ double	score_shown(double);
 int	score_reaches(double, double);
 unsigned long long scorer_clock_rejects(const struct scorer *, long long *);
 void	scorer_set_protect(struct scorer *,
-	    int (*)(void *, const struct score_net *), void *);
+	    int (*)(void *, const struct net_prefix *), void *);
 
 /* The state database (state.c). */
 struct state;
