@@ -428,8 +428,8 @@ FUZZ_TARGETS := parse conf control
 FUZZ_TARGET ?= $(FUZZ_TARGETS)
 FUZZ_CC = clang $(CPPFLAGS) $(CSTD) $(WARN) -Wno-format-nonliteral -O1 -g \
 	    $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
-FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(FW_SRC) $(NET_SRC) $(PARSE_SRC) $(UTIL_SRC) \
-		 tailer/journal.c
+FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(FW_SRC) $(NET_SRC) $(PARSE_SRC) \
+		 $(UTIL_SRC) tailer/journal.c
 
 build/fuzz/fuzz_parse: tests/fuzz_parse.c $(PARSE_SRC) $(NET_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -312,17 +312,14 @@ cmd_list(int argc, char **argv)
 	return (EX_OK);
 }
 
-/* canon - the canonical form of an address given on the command line */
+/* canon - the canonical form of an address given on the command line
+ * (the parser's: net_addr()) */
 static int
 canon(const char *in, char *out, size_t len)
 {
-	unsigned char	bin[16];
+	struct net_prefix n;
 
-	if (inet_pton(AF_INET, in, bin) == 1)
-		return (inet_ntop(AF_INET, bin, out, (socklen_t)len) ? 0 : -1);
-	if (inet_pton(AF_INET6, in, bin) == 1)
-		return (inet_ntop(AF_INET6, bin, out, (socklen_t)len) ? 0 : -1);
-	return (-1);
+	return (net_addr(in, strlen(in), &n, out, len));
 }
 
 /* explain_one - the evidence and bans of one address or prefix */

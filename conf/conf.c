@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "net/net.h"
 #include "tailer/tailer.h"
 
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,

@@ -9,11 +9,14 @@
  *	#include "firewall/firewall.h"
  *
  *	void	fw_conf_defaults(struct fw_conf *c);
+ *	int	fw_conf_ports(struct fw_conf *c, const char *v);
+ *	int	fw_conf_table(struct fw_conf *c, const char *v);
  *	struct fw *fw_new(const struct fw_conf *c, char *err, size_t errlen);
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
  *	int	fw_unban(struct fw *f, const struct net_prefix *n);
  *	int	fw_refuses(const struct fw *f, const struct net_prefix *n);
- *	int	fw_protects(const struct fw_conf *c, const struct net_prefix *n);
+ *	int	fw_protects(const struct fw_conf *c,
+ *		    const struct net_prefix *n);
  *	int	fw_banned(const struct fw *f, const struct net_prefix *n);
  *	int	fw_flush(struct fw *f, long long now);
  *	int	fw_sync(struct fw *f, long long now);
@@ -23,6 +26,7 @@
  *	long long fw_deadline(const struct fw *f);
  *	const struct fw_stats *fw_stats(const struct fw *f);
  *	const char *fw_map_status(const struct fw *f, char *buf, size_t len);
+ *	int	fw_counters(struct fw *f, uint64_t *pkts, uint64_t *bytes);
  *	void	fw_free(struct fw *f);
  * DESCRIPTION
  *	The enforcer keeps the bans that are in force (address or network,
@@ -95,7 +99,7 @@
 
 #define FW_NAME_MAX	64
 #define FW_MAX_PORTS	16
-#define FW_MAX_PROTECT	(2 * NET_LIST_MAX + 32)	/* loopback, whitelist,
+#define FW_MAX_PROTECT	(2 * NET_LIST_MAX + 32) /* loopback, whitelist,
 					 * mynetworks, this host */
 
 enum fw_mode {
@@ -130,7 +134,7 @@ struct fw_conf {
 };
 
 struct fw_ban {
-	struct net_prefix net;		/* prefix length 32/128: one address */
+	struct net_prefix net;		/* length 32/128: one address */
 	long long	 until;		/* epoch seconds */
 	char		 reason[64];	/* class: "five-fifty", "dictionary" */
 };

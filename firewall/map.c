@@ -168,7 +168,7 @@ struct fw_map {
 };
 
 struct map_ent {
-	struct net_prefix key;			/* the network of the key */
+	struct net_prefix key;		/* the network of the key */
 	char		 text[MAP_KEY_MAX];
 	const struct fw_ban *ban;
 };

@@ -153,7 +153,7 @@ net_addr(const char *p, size_t len, struct net_prefix *n, char *canon,
 		zlen = len - (size_t)(zone - buf);
 		if (!zone_ok(zone, zlen))
 			return (-1);
-		memmove(zone + 1, zone, zlen);	/* keep it: "%" then zone */
+		memmove(zone + 1, zone, zlen);	/* keep "%zone" */
 		*zone++ = '\0';
 	}
 	if (inet_pton(AF_INET6, buf, n->addr) != 1) {
@@ -189,7 +189,8 @@ net_mask(struct net_prefix *n, int len)
 		if (len <= i * 8)
 			n->addr[i] = 0;
 		else
-			n->addr[i] &= (unsigned char)(0xff << (8 - (len - i * 8)));
+			n->addr[i] &= (unsigned char)(0xff <<
+			    (8 - (len - i * 8)));
 	}
 }
 

@@ -11,7 +11,8 @@
  *	int	net_addr(const char *p, size_t len, struct net_prefix *n,
  *		    char *canon, size_t clen);
  *	int	net_parse(const char *text, struct net_prefix *n);
- *	void	net_text(const struct net_prefix *n, char *out, size_t len);
+ *	void	net_text(const struct net_prefix *n, char *out,
+ *		    size_t len);
  *	void	net_addr_text(const struct net_prefix *n, char *out,
  *		    size_t len);
  *	int	net_contains(const struct net_prefix *n,

@@ -20,6 +20,7 @@
  *	const char *pf_class_name(enum pf_class c);
  *	enum pf_class pf_class_by_name(const char *name);
  *	const char *pf_result_name(enum pf_result r);
+ *	const char *pf_cmd_name(enum pf_cmd c);
  *	int	pf_span_eq(struct pf_span sp, const char *s);
  * DESCRIPTION
  *	pf_parser_new() compiles every pattern once (PCRE2, JIT where the
@@ -79,7 +80,7 @@
 
 #include "net/net.h"
 
-#define PF_ADDR_MAX	NET_TEXT_MAX	/* IPv6 text (45) + "%" + zone, NUL */
+#define PF_ADDR_MAX	NET_TEXT_MAX	/* IPv6 text, "%" + zone, NUL */
 
 /* A piece of the line. p == NULL: absent; p != NULL, len == 0: empty. */
 struct pf_span {

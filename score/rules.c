@@ -846,7 +846,7 @@ rules_session_end(struct scorer *s, struct session *ss, const struct who *who,
 	if ((cl = client_at(s, &who->net, who->addr, t)) == NULL ||
 	    (m = client_mem(s, cl)) == NULL)
 		return;
-	s->pin[0] = cl;		/* the evidence below makes other entries */
+	s->pin[0] = cl;	/* the evidence below makes other entries */
 	if (accepted)
 		note_accepted(m, ss, t);
 	/* five-fifty: a retry of a remembered 5xx, nothing accepted. */

@@ -22,6 +22,33 @@
  *	void	scorer_set_protect(struct scorer *s,
  *		    int (*protects)(void *, const struct net_prefix *),
  *		    void *arg);
+ *	void	scorer_set_conf(struct scorer *s, const struct score_conf *c);
+ *	int	scorer_manual_ban(struct scorer *s, const char *net,
+ *		    long long t, long long until, const char *reason);
+ *	int	scorer_unban(struct scorer *s, const char *net, long long t);
+ *	int	scorer_unban_replayed(struct scorer *s, const char *net,
+ *		    long long t);
+ *	int	scorer_mark(struct scorer *s, const struct score_decision *d,
+ *		    int mark);
+ *	double	scorer_score(struct scorer *s, const char *addr, long long t);
+ *	int	scorer_banned(struct scorer *s, const char *addr, long long t);
+ *	size_t	scorer_nclients(const struct scorer *s);
+ *	size_t	scorer_nsessions(const struct scorer *s);
+ *	size_t	scorer_nffs(const struct scorer *s);
+ *	int	scorer_backlog(const struct scorer *s);
+ *	long long scorer_now(const struct scorer *s);
+ *	void	scorer_facts(struct scorer *s, long long from,
+ *		    long long until);
+ *	void	scorer_facts_split(struct scorer *s);
+ *	unsigned long long scorer_facts_dropped(const struct scorer *s);
+ *	void	scorer_count_event(struct scorer *s,
+ *		    const struct pf_event *ev, long long t);
+ *	void	scorer_each_fact(struct scorer *s,
+ *		    void (*fn)(void *, const struct score_fact *), void *arg);
+ *	void	scorer_each_ff(struct scorer *s,
+ *		    void (*fn)(void *, const struct score_ff *), void *arg);
+ *	double	score_shown(double score);
+ *	int	score_reaches(double score, double threshold);
  *
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
@@ -72,7 +99,12 @@
  *	not depend on who reads the log or when flushes happen (the
  *	daemon's, scan's and the reports' differ). scorer_flush() does the
  *	same at t (LLONG_MAX: every open session). scorer_decision() hands out
- *	the decisions made so far, one per call (1), or 0 when none is left.
+ *	the decisions made so far, one per call (1), or 0 when none is left;
+ *	each carries its network parsed (net: what the enforcer bans, so
+ *	nobody parses addr again) next to its text (addr, for output).
+ *	The client's address comes parsed from the parser (the event's
+ *	client_net) and is carried in binary through the sessions, the
+ *	rules and the client table (score_int.h says how).
  *	The scorer also counts what the reports show (facts.c): per hour of
  *	log time and client, connections, sessions, accepted messages and
  *	enforced rejects (by class and code), and rejects under their HELO,
@@ -196,10 +228,10 @@ struct score_conf {
 
 /* What the scorer decided. */
 struct score_decision {
-	char		 addr[PF_ADDR_MAX];	/* address or network, as text
-						 * (for output and the state) */
-	struct net_prefix net;			/* the same, parsed: what the
-						 * enforcer acts on */
+	char		 addr[PF_ADDR_MAX];	/* address or network: text
+						 * for output and the state */
+	struct net_prefix net;		/* the same, parsed: what the
+					 * enforcer acts on */
 	int		 prefix_len;		/* 32 / 128 for one address */
 	int		 family;
 	long long	 at;			/* log time */
