@@ -117,35 +117,18 @@ v6_canon(const struct net_prefix *n, const char *zone, size_t zlen,
 	return (0);
 }
 
-/* net_addr - one address: binary into n, canonical text into canon */
-int
-net_addr(const char *p, size_t len, struct net_prefix *n, char *canon,
+/* addr6 - net_addr() of text with a ':': IPv6, or an IPv4 address in an
+ * IPv6 form. Out of line: the dotted quads of net_addr()'s hot path need
+ * no buffer on their stack. */
+static __attribute__((noinline)) int
+addr6(const char *p, size_t len, struct net_prefix *n, char *canon,
     size_t clen)
 {
 	char		 buf[NET_TEXT_MAX];
 	char		*zone;
 	size_t		 zlen = 0;
 
-	memset(n, 0, sizeof(*n));
-	if (canon != NULL && clen > 0)
-		canon[0] = '\0';
-	if (p == NULL || len == 0 || len >= sizeof(buf))
-		return (-1);
-	if (memchr(p, ':', len) == NULL) {
-		if (v4_strict(p, len, n->addr) == -1 ||
-		    (canon != NULL && len >= clen)) {
-			memset(n, 0, sizeof(*n));
-			return (-1);
-		}
-		n->family = 4;
-		n->len = 32;
-		if (canon != NULL) {
-			memcpy(canon, p, len);
-			canon[len] = '\0';
-		}
-		return (0);
-	}
-	if (memchr(p, '\0', len) != NULL)
+	if (len >= sizeof(buf) || memchr(p, '\0', len) != NULL)
 		return (-1);
 	memcpy(buf, p, len);
 	buf[len] = '\0';
@@ -172,6 +155,36 @@ net_addr(const char *p, size_t len, struct net_prefix *n, char *canon,
 	if (canon != NULL && v6_canon(n, zone, zlen, canon, clen) == -1) {
 		memset(n, 0, sizeof(*n));
 		return (-1);
+	}
+	return (0);
+}
+
+/* net_addr - one address: binary into n, canonical text into canon */
+int
+net_addr(const char *p, size_t len, struct net_prefix *n, char *canon,
+    size_t clen)
+{
+	memset(n, 0, sizeof(*n));
+	if (canon != NULL && clen > 0)
+		canon[0] = '\0';
+	if (p == NULL || len == 0 || len >= NET_TEXT_MAX)
+		return (-1);
+	/* A dotted quad first: most clients are IPv4, and no such text
+	 * holds a ':'. */
+	if (v4_strict(p, len, n->addr) == -1) {
+		memset(n, 0, sizeof(*n));
+		return (memchr(p, ':', len) != NULL ? addr6(p, len, n, canon,
+		    clen) : -1);
+	}
+	if (canon != NULL && len >= clen) {
+		memset(n, 0, sizeof(*n));
+		return (-1);
+	}
+	n->family = 4;
+	n->len = 32;
+	if (canon != NULL) {
+		memcpy(canon, p, len);
+		canon[len] = '\0';
 	}
 	return (0);
 }
@@ -285,17 +298,23 @@ net_contains(const struct net_prefix *n, const struct net_prefix *a)
 	    a->len >= n->len && bits_eq(n->addr, a->addr, n->len));
 }
 
+/* net_host - the text of one address, its zone dropped */
+int
+net_host(const char *text, struct net_prefix *n)
+{
+	const char	*zone = strchr(text, '%');
+
+	return (net_addr(text, zone != NULL ? (size_t)(zone - text) :
+	    strlen(text), n, NULL, 0));
+}
+
 /* net_contains_text - is the address text addr inside n */
 int
 net_contains_text(const struct net_prefix *n, const char *addr)
 {
 	struct net_prefix a;
-	const char	*zone = strchr(addr, '%');
 
-	if (net_addr(addr, zone != NULL ? (size_t)(zone - addr) :
-	    strlen(addr), &a, NULL, 0) == -1)
-		return (0);
-	return (net_contains(n, &a));
+	return (net_host(addr, &a) == 0 && net_contains(n, &a));
 }
 
 /* net_overlap - does one of the networks contain the other */

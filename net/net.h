@@ -11,6 +11,7 @@
  *	int	net_addr(const char *p, size_t len, struct net_prefix *n,
  *		    char *canon, size_t clen);
  *	int	net_parse(const char *text, struct net_prefix *n);
+ *	int	net_host(const char *text, struct net_prefix *n);
  *	void	net_text(const struct net_prefix *n, char *out,
  *		    size_t len);
  *	void	net_addr_text(const struct net_prefix *n, char *out,
@@ -51,6 +52,10 @@
  *	("::ffff:192.0.2.0/120" is 192.0.2.0/24); a shorter one stays an
  *	IPv6 network.
  *
+ *	net_host() reads the NUL-terminated text of one address as
+ *	net_addr() does, a zone dropped (the text a client entry or a
+ *	session kept): 0, or -1.
+ *
  *	net_text() writes "addr/len" ("none" for family 0); net_addr_text()
  *	writes "addr" for a full-length prefix, else "addr/len".
  *	net_contains() tells whether a (an address, or a network as narrow
@@ -80,6 +85,7 @@ struct net_prefix {
 
 int	net_addr(const char *, size_t, struct net_prefix *, char *, size_t);
 int	net_parse(const char *, struct net_prefix *);
+int	net_host(const char *, struct net_prefix *);
 void	net_text(const struct net_prefix *, char *, size_t);
 void	net_addr_text(const struct net_prefix *, char *, size_t);
 int	net_contains(const struct net_prefix *, const struct net_prefix *);

@@ -174,12 +174,10 @@ session_end(struct scorer *s, struct session *ss, long long t)
 	struct session	**pp;
 	struct client	*c;
 	struct who	 who;
-	const char	*zone = strchr(ss->addr, '%');
 
 	who.addr = ss->addr;
 	who.name = ss->name;
-	if (net_addr(ss->addr, zone != NULL ? (size_t)(zone - ss->addr) :
-	    strlen(ss->addr), &who.net, NULL, 0) == -1)
+	if (net_host(ss->addr, &who.net) == -1)
 		who.addr = "";	/* none: nobody to judge */
 	facts_session_end(s, ss, t);
 	rules_session_end(s, ss, &who, t);

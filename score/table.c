@@ -239,10 +239,7 @@ client_net(const struct client *c, struct net_prefix *n)
 static int
 text_net(const char *addr, int prefix, struct net_prefix *n)
 {
-	const char	*zone = strchr(addr, '%');
-
-	if (net_addr(addr, zone != NULL ? (size_t)(zone - addr) :
-	    strlen(addr), n, NULL, 0) == -1)
+	if (net_host(addr, n) == -1)
 		return (-1);
 	if (prefix >= 0)
 		net_mask(n, prefix);
