@@ -60,6 +60,7 @@ SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
 PARSE_SRC  := $(wildcard parse/*.c)
+NET_SRC    := $(wildcard net/*.c)
 TAILER_SRC := $(wildcard tailer/*.c)
 UTIL_SRC   := $(wildcard util/*.c)
 SCORE_SRC  := $(wildcard score/*.c)
@@ -69,8 +70,9 @@ DAEMON_SRC := $(wildcard daemon/*.c)
 WIRE_SRC   := $(wildcard wire/*.c)
 REPORTS_SRC := $(wildcard reports/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
-LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC) \
-	      $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC) $(REPORTS_SRC) $(WIRE_SRC)
+LIB_SRC    := $(NET_SRC) $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) \
+	      $(SCORE_SRC) $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC) $(REPORTS_SRC) \
+	      $(WIRE_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 
@@ -433,7 +435,7 @@ bench-report: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
 	bench/report.sh
 
-FW_OBJ := $(patsubst %.c,build/rel/%.o,$(FW_SRC) score/net.c $(UTIL_SRC))
+FW_OBJ := $(patsubst %.c,build/rel/%.o,$(FW_SRC) $(NET_SRC) $(UTIL_SRC))
 build/rel/bench/fwbench: bench/fwbench.c $(FW_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ bench/fwbench.c $(FW_OBJ) \
@@ -465,12 +467,12 @@ FUZZ_TARGETS := parse conf control
 FUZZ_TARGET ?= $(FUZZ_TARGETS)
 FUZZ_CC = clang $(CPPFLAGS) $(CSTD) $(WARN) -Wno-format-nonliteral -O1 -g \
 	    $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
-FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(FW_SRC) $(PARSE_SRC) $(UTIL_SRC) \
-		 tailer/journal.c
+FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(FW_SRC) $(NET_SRC) $(PARSE_SRC) \
+		 $(UTIL_SRC) tailer/journal.c
 
-build/fuzz/fuzz_parse: tests/fuzz_parse.c $(PARSE_SRC) $(HEADERS)
+build/fuzz/fuzz_parse: tests/fuzz_parse.c $(PARSE_SRC) $(NET_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -o $@ tests/fuzz_parse.c $(PARSE_SRC) $(PKG_LIBS)
+	$(FUZZ_CC) -o $@ tests/fuzz_parse.c $(PARSE_SRC) $(NET_SRC) $(PKG_LIBS)
 
 build/fuzz/fuzz_conf: tests/fuzz_conf.c $(FUZZ_CONF_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)

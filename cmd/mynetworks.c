@@ -55,7 +55,7 @@
 
 #include "cmd.h"
 #include "conf/conf.h"
-#include "score/score.h"
+#include "net/net.h"
 
 #define OUT_MAX		65536
 #define WAIT_MS		10000
@@ -89,12 +89,12 @@ add(struct ff_conf *c, const char *tok)
 		    tok + 1, close + 1);
 	} else
 		snprintf(buf, sizeof(buf), "%.127s", tok);
-	if (c->nmynetworks == SCORE_MAX_NETS) {
+	if (c->nmynetworks == NET_LIST_MAX) {
 		note(c, tok, "and the rest ignored: more than 64 networks "
 		    "(put them in whitelist)");
 		return (0);
 	}
-	if (score_net_parse(buf, &c->mynetworks[c->nmynetworks]) == -1)
+	if (net_parse(buf, &c->mynetworks[c->nmynetworks]) == -1)
 		return (-1);
 	c->nmynetworks++;
 	return (0);

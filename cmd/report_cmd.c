@@ -156,9 +156,9 @@ static struct fw_conf protect;		/* wire_protect()'s list */
 static int
 protected(const char *addr)
 {
-	struct score_net n;
+	struct net_prefix n;
 
-	return (score_net_parse(addr, &n) == -1 || fw_protects(&protect, &n));
+	return (net_parse(addr, &n) == -1 || fw_protects(&protect, &n));
 }
 
 /* What the command line asked for. */

@@ -173,7 +173,7 @@ struct scan {
 /* protects - scorer_set_protect(): what the enforcer would refuse, with
  * or without an enforcer here (the daemon refuses it later) */
 static int
-protects(void *arg, const struct score_net *n)
+protects(void *arg, const struct net_prefix *n)
 {
 	return (fw_protects(arg, n));
 }

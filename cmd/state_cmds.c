@@ -192,7 +192,7 @@ cmd_list(int argc, char **argv)
 	char		 b[32];
 	long long	 now, until;
 	double		 score;
-	struct score_net pn;
+	struct net_prefix pn;
 	const char	*by;
 	int		 json = 0, i, held;
 
@@ -247,7 +247,7 @@ cmd_list(int argc, char **argv)
 			continue;
 		held = until > now ? sqlite3_column_int(q, 6) : 0;
 		by = NULL;
-		if (score_net_parse((const char *)sqlite3_column_text(q, 0),
+		if (net_parse((const char *)sqlite3_column_text(q, 0),
 		    &pn) == 0) {
 			pn.len = sqlite3_column_int(q, 1);
 			by = wire_protected_by(&conf, &pn);
@@ -313,17 +313,14 @@ cmd_list(int argc, char **argv)
 	return (EX_OK);
 }
 
-/* canon - the canonical form of an address given on the command line */
+/* canon - the canonical form of an address given on the command line
+ * (the parser's: net_addr()) */
 static int
 canon(const char *in, char *out, size_t len)
 {
-	unsigned char	bin[16];
+	struct net_prefix n;
 
-	if (inet_pton(AF_INET, in, bin) == 1)
-		return (inet_ntop(AF_INET, bin, out, (socklen_t)len) ? 0 : -1);
-	if (inet_pton(AF_INET6, in, bin) == 1)
-		return (inet_ntop(AF_INET6, bin, out, (socklen_t)len) ? 0 : -1);
-	return (-1);
+	return (net_addr(in, strlen(in), &n, out, len));
 }
 
 /* explain_one - the evidence and bans of one address or prefix */
@@ -397,14 +394,14 @@ static void
 why_not(struct state *st, const struct ff_conf *c, const char *addr,
     long long now)
 {
-	struct score_net n;
+	struct net_prefix n;
 	sqlite3_stmt	*q;
 	const char	*by = NULL;
 	long long	 t4 = 0, t5 = 0, until = 0;
 	double		 score = -1, shown;
 	int		 row = 0;
 
-	if (score_net_parse(addr, &n) == 0)
+	if (net_parse(addr, &n) == 0)
 		by = wire_protected_by(c, &n);
 	if (sqlite3_prepare_v2(state_db(st), "SELECT coalesce(sum(CASE WHEN "
 	    "code >= 400 AND code < 500 THEN n END), 0), coalesce(sum(CASE "
@@ -493,10 +490,10 @@ cmd_explain(int argc, char **argv)
 	plen = strchr(addr, ':') != NULL ? conf.score.v6_prefix :
 	    conf.score.v4_prefix > 0 ? conf.score.v4_prefix : 24;
 	{
-		struct score_net n;
+		struct net_prefix n;
 		char text[96];
 		snprintf(text, sizeof(text), "%s/%d", addr, plen);
-		if (score_net_parse(text, &n) == 0) {
+		if (net_parse(text, &n) == 0) {
 			inet_ntop(n.family == 4 ? AF_INET : AF_INET6, n.addr,
 			    net, sizeof(net));
 			snprintf(net + strlen(net), sizeof(net) - strlen(net),

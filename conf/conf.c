@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "net/net.h"
 #include "tailer/tailer.h"
 
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
@@ -490,7 +491,7 @@ set_net(struct ff_conf *c, const struct key *k, char *p, char *v,
 
 	switch (k->type) {
 	case K_NET:
-		if (score_net_parse(v, (struct score_net *)(void *)p) == -1)
+		if (net_parse(v, (struct net_prefix *)(void *)p) == -1)
 			bad = "an address or network such as 127.0.0.0/8";
 		break;
 	case K_NETS:
@@ -499,7 +500,7 @@ set_net(struct ff_conf *c, const struct key *k, char *p, char *v,
 		    bad == NULL; tok = strtok_r(NULL, ", \t", &save)) {
 			if (c->score.nwhitelist == SCORE_MAX_NETS)
 				bad = "at most 64 networks";
-			else if (score_net_parse(tok, &c->score.whitelist[
+			else if (net_parse(tok, &c->score.whitelist[
 			    c->score.nwhitelist++]) == -1)
 				bad = "addresses or networks such as "
 				    "192.0.2.0/24, 2001:db8::/32";
@@ -866,7 +867,7 @@ conf_load(const char *path, struct ff_conf *c, char *err, size_t errlen)
 static void
 value(FILE *fp, const struct ff_conf *c, const struct key *k)
 {
-	const struct score_net *n;
+	const struct net_prefix *n;
 	const char	*p = (const char *)c + k->off;
 	char		 text[64];
 	int		 j;
@@ -932,7 +933,7 @@ value(FILE *fp, const struct ff_conf *c, const struct key *k)
 		    j++) {
 			n = k->type == K_NET ? &c->score.loopback4 :
 			    &c->score.whitelist[j];
-			score_net_text(n, text, sizeof(text));
+			net_text(n, text, sizeof(text));
 			fprintf(fp, "%s%s", j ? ", " : "", text);
 		}
 		break;

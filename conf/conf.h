@@ -83,7 +83,7 @@ struct ff_conf {
 	int		 protect_mynetworks;	/* Postfix's never banned */
 	/* Not keys: Postfix's mynetworks as cmd_conf() read them
 	 * (cmd/mynetworks.c), and how, for check and status. */
-	struct score_net mynetworks[SCORE_MAX_NETS];
+	struct net_prefix mynetworks[NET_LIST_MAX];
 	int		 nmynetworks;
 	int		 mynetworks_failed;	/* postconf or a pattern */
 	char		 mynetworks_note[1024];

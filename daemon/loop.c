@@ -118,7 +118,6 @@ static int
 decide(struct daemon *d, int now)
 {
 	struct score_decision dec;
-	struct score_net n;
 	char		 u[32];
 	int		 k = 0, r;
 
@@ -139,10 +138,7 @@ decide(struct daemon *d, int now)
 		}
 		if (dec.lift) {
 			d->unbans++;
-			if (score_net_parse(dec.addr, &n) == 0) {
-				n.len = dec.prefix_len;
-				(void)fw_unban(d->fw, &n);
-			}
+			(void)fw_unban(d->fw, &dec.net);
 			log_info("unban %s", dec.addr);
 			continue;
 		}
@@ -196,7 +192,7 @@ clock_warn(struct daemon *d)
 /* protects - scorer_set_protect(): what the enforcer refuses, so the
  * state never says banned what is not */
 static int
-protects(void *arg, const struct score_net *n)
+protects(void *arg, const struct net_prefix *n)
 {
 	struct daemon	*d = arg;
 
@@ -523,19 +519,14 @@ loop(struct daemon *d)
 	}
 }
 
-/* net_text - "addr" or "addr/len", checked and canonical (a single
+/* canon_net - "addr" or "addr/len", checked and canonical (a single
  * address without its /32 or /128) */
 static int
-net_text(const char *in, char *out, size_t len, struct score_net *n)
+canon_net(const char *in, char *out, size_t len, struct net_prefix *n)
 {
-	char		*slash;
-
-	if (score_net_parse(in, n) == -1)
+	if (net_parse(in, n) == -1)
 		return (-1);
-	score_net_text(n, out, len);
-	if (n->len == (n->family == 6 ? 128 : 32) &&
-	    (slash = strchr(out, '/')) != NULL)
-		*slash = '\0';
+	net_addr_text(n, out, len);
 	return (0);
 }
 
@@ -577,14 +568,14 @@ int
 daemon_ban(struct daemon *d, const char *net, long long secs,
     const char *reason, char *msg, size_t len)
 {
-	struct score_net n;
+	struct net_prefix n;
 	struct spool_entry e;
 	char		 text[PF_ADDR_MAX + 8], why[64], u[32];
 	char		 err[PATH_MAX + 128];
 	long long	 now = time(NULL), seq;
 	size_t		 k;
 
-	if (net_text(net, text, sizeof(text), &n) == -1) {
+	if (canon_net(net, text, sizeof(text), &n) == -1) {
 		snprintf(msg, len, "not an address or network: %.64s", net);
 		return (-1);
 	}
@@ -621,13 +612,13 @@ daemon_ban(struct daemon *d, const char *net, long long secs,
 int
 daemon_unban(struct daemon *d, const char *net, char *msg, size_t len)
 {
-	struct score_net n;
+	struct net_prefix n;
 	struct spool_entry e;
 	char		 text[PF_ADDR_MAX + 8], err[PATH_MAX + 128];
 	long long	 seq;
 	int		 was_fw;
 
-	if (net_text(net, text, sizeof(text), &n) == -1) {
+	if (canon_net(net, text, sizeof(text), &n) == -1) {
 		snprintf(msg, len, "not an address or network: %.64s", net);
 		return (-1);
 	}

@@ -103,9 +103,9 @@ statewrite_mark(struct daemon *d, const struct score_decision *dec, int mark)
 static int
 prefix_of(const char *net)
 {
-	struct score_net n;
+	struct net_prefix n;
 
-	return (score_net_parse(net, &n) == 0 ? n.len : 0);
+	return (net_parse(net, &n) == 0 ? n.len : 0);
 }
 
 /* replay - one spooled manual action the state does not have, again */

@@ -178,40 +178,22 @@ fw_conf_ports(struct fw_conf *c, const char *v)
 	return (0);
 }
 
-/* net_overlap - does one of the networks contain the other */
-static int
-net_overlap(const struct score_net *a, const struct score_net *b)
-{
-	int		bits = a->len < b->len ? a->len : b->len, i;
-
-	if (a->family != b->family)
-		return (0);
-	for (i = 0; bits > 0; i++, bits -= 8) {
-		unsigned char m = (unsigned char)(bits >= 8 ? 0xff :
-		    0xff << (8 - bits));
-
-		if ((a->addr[i] & m) != (b->addr[i] & m))
-			return (0);
-	}
-	return (1);
-}
-
 /* fw_protects - n is loopback or overlaps one of c's protected networks
  * (what no ban and no map entry may ever cover) */
 int
-fw_protects(const struct fw_conf *c, const struct score_net *n)
+fw_protects(const struct fw_conf *c, const struct net_prefix *n)
 {
-	static const struct score_net lo4 = { 4, { 127, 0, 0, 1 }, 32 };
-	static const struct score_net lo6 = { 6, { [15] = 1 }, 128 };
-	static const struct score_net mapped = { 6, { [10] = 0xff,
+	static const struct net_prefix lo4 = { 4, { 127, 0, 0, 1 }, 32 };
+	static const struct net_prefix lo6 = { 6, { [15] = 1 }, 128 };
+	static const struct net_prefix mapped = { 6, { [10] = 0xff,
 	    [11] = 0xff }, 96 };
-	static const struct score_net compat = { 6, { 0 }, 96 };
-	struct score_net v4;
+	static const struct net_prefix compat = { 6, { 0 }, 96 };
+	struct net_prefix v4;
 	int		 i;
 
 	/* An IPv4-mapped or -compatible IPv6 network is the IPv4 network
 	 * it carries; one as wide as that block or wider covers loopback. */
-	if (n->family == 6 && n->len >= 96 && pf_addr_v4_in_v6(n->addr)) {
+	if (n->family == 6 && n->len >= 96 && net_v4_in_v6(n->addr)) {
 		memset(&v4, 0, sizeof(v4));
 		v4.family = 4;
 		memcpy(v4.addr, n->addr + 12, 4);
@@ -230,7 +212,7 @@ fw_protects(const struct fw_conf *c, const struct score_net *n)
 
 /* hash_net - FNV-1a of a network */
 static size_t
-hash_net(const struct score_net *n)
+hash_net(const struct net_prefix *n)
 {
 	uint64_t	 h = 14695981039346656037ULL;
 	int		 i;
@@ -244,7 +226,7 @@ hash_net(const struct score_net *n)
 
 /* same_net - equal family, length and address bytes */
 static int
-same_net(const struct score_net *a, const struct score_net *b)
+same_net(const struct net_prefix *a, const struct net_prefix *b)
 {
 	return (a->family == b->family && a->len == b->len &&
 	    memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0);
@@ -274,7 +256,7 @@ reindex(struct fw *f)
 
 /* find - the position of the ban on exactly n, or -1 */
 static long
-find(const struct fw *f, const struct score_net *n)
+find(const struct fw *f, const struct net_prefix *n)
 {
 	size_t		j;
 
@@ -432,7 +414,7 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 
 /* drop - remove the bans for which gone() says so; 1 if any went */
 static int
-drop(struct fw *f, long long now, const struct score_net *only)
+drop(struct fw *f, long long now, const struct net_prefix *only)
 {
 	size_t		i, k = 0;
 
@@ -459,21 +441,21 @@ drop(struct fw *f, long long now, const struct score_net *only)
 
 /* fw_refuses - would fw_ban() refuse n (protected) */
 int
-fw_refuses(const struct fw *f, const struct score_net *n)
+fw_refuses(const struct fw *f, const struct net_prefix *n)
 {
 	return (fw_protects(&f->conf, n));
 }
 
 /* fw_banned - is there a ban on exactly n */
 int
-fw_banned(const struct fw *f, const struct score_net *n)
+fw_banned(const struct fw *f, const struct net_prefix *n)
 {
 	return (find(f, n) >= 0);
 }
 
 /* fw_unban - lift the ban on exactly n; -1 when there is none */
 int
-fw_unban(struct fw *f, const struct score_net *n)
+fw_unban(struct fw *f, const struct net_prefix *n)
 {
 	if (find(f, n) < 0)
 		return (-1);

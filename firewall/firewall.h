@@ -13,15 +13,16 @@
  *	int	fw_conf_ports(struct fw_conf *c, const char *v);
  *	void	fw_protect(struct fw_conf *c, const struct fw_never *nv);
  *	const char *fw_protected_by(const struct fw_never *nv,
- *		    const struct score_net *n);
+ *		    const struct net_prefix *n);
  *	struct fw *fw_open(const struct fw_conf *c, enum fw_error *code,
  *		    char *err, size_t errlen);
  *	struct fw *fw_new(const struct fw_conf *c, char *err, size_t errlen);
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
- *	int	fw_unban(struct fw *f, const struct score_net *n);
- *	int	fw_refuses(const struct fw *f, const struct score_net *n);
- *	int	fw_protects(const struct fw_conf *c, const struct score_net *n);
- *	int	fw_banned(const struct fw *f, const struct score_net *n);
+ *	int	fw_unban(struct fw *f, const struct net_prefix *n);
+ *	int	fw_refuses(const struct fw *f, const struct net_prefix *n);
+ *	int	fw_protects(const struct fw_conf *c,
+ *		    const struct net_prefix *n);
+ *	int	fw_banned(const struct fw *f, const struct net_prefix *n);
  *	int	fw_flush(struct fw *f, long long now);
  *	int	fw_sync(struct fw *f, long long now);
  *	int	fw_reconcile(struct fw *f, long long now);
@@ -31,6 +32,7 @@
  *	int	fw_counters(struct fw *f, uint64_t *pkts, uint64_t *bytes);
  *	const struct fw_stats *fw_stats(const struct fw *f);
  *	const char *fw_map_status(const struct fw *f, char *buf, size_t len);
+ *	int	fw_counters(struct fw *f, uint64_t *pkts, uint64_t *bytes);
  *	void	fw_free(struct fw *f);
  * DESCRIPTION
  *	The enforcer keeps the bans that are in force (address or network,
@@ -113,11 +115,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "score/score.h"
+#include "net/net.h"
 
 #define FW_NAME_MAX	64
 #define FW_MAX_PORTS	16
-#define FW_MAX_PROTECT	(2 * SCORE_MAX_NETS + 32)	/* loopback, whitelist,
+#define FW_MAX_PROTECT	(2 * NET_LIST_MAX + 32) /* loopback, whitelist,
 					 * mynetworks, this host */
 
 enum fw_mode {
@@ -147,16 +149,16 @@ struct fw_conf {
 
 	/* Never banned, nor a network that contains one: loopback, the
 	 * whitelist, the server's own networks. 127.0.0.1 and ::1 always. */
-	struct score_net protect[FW_MAX_PROTECT];
+	struct net_prefix protect[FW_MAX_PROTECT];
 	int		 nprotect;
 };
 
 /* What is never banned, as the configuration lists it (fw_protect()). */
 struct fw_never {
-	struct score_net	 loopback;	/* the loopback key */
-	const struct score_net	*whitelist;
+	struct net_prefix	 loopback;	/* the loopback key */
+	const struct net_prefix	*whitelist;
 	int			 nwhitelist;
-	const struct score_net	*mynetworks;	/* Postfix's own networks */
+	const struct net_prefix	*mynetworks;	/* Postfix's own networks */
 	int			 nmynetworks;
 };
 
@@ -168,7 +170,7 @@ enum fw_error {
 };
 
 struct fw_ban {
-	struct score_net net;		/* prefix length 32/128: one address */
+	struct net_prefix net;		/* length 32/128: one address */
 	long long	 until;		/* epoch seconds */
 	char		 reason[64];	/* class: "five-fifty", "dictionary" */
 };
@@ -192,14 +194,14 @@ void	fw_conf_defaults(struct fw_conf *);
 int	fw_conf_table(struct fw_conf *, const char *);
 int	fw_conf_ports(struct fw_conf *, const char *);
 void	fw_protect(struct fw_conf *, const struct fw_never *);
-const char *fw_protected_by(const struct fw_never *, const struct score_net *);
+const char *fw_protected_by(const struct fw_never *, const struct net_prefix *);
 struct fw *fw_open(const struct fw_conf *, enum fw_error *, char *, size_t);
 struct fw *fw_new(const struct fw_conf *, char *, size_t);
 int	fw_ban(struct fw *, const struct fw_ban *);
-int	fw_unban(struct fw *, const struct score_net *);
-int	fw_refuses(const struct fw *, const struct score_net *);
-int	fw_protects(const struct fw_conf *, const struct score_net *);
-int	fw_banned(const struct fw *, const struct score_net *);
+int	fw_unban(struct fw *, const struct net_prefix *);
+int	fw_refuses(const struct fw *, const struct net_prefix *);
+int	fw_protects(const struct fw_conf *, const struct net_prefix *);
+int	fw_banned(const struct fw *, const struct net_prefix *);
 int	fw_flush(struct fw *, long long);
 int	fw_sync(struct fw *, long long);
 int	fw_reconcile(struct fw *, long long);

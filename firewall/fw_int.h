@@ -14,7 +14,7 @@
  *	int	map_config_dir(struct fw_map *m, const char *dir);
  *	int	map_write(struct fw_map *m, const struct fw_ban *bans,
  *		    size_t n, long long now, char *err, size_t errlen);
- *	size_t	map_keys(const struct score_net *n, int cidr,
+ *	size_t	map_keys(const struct net_prefix *n, int cidr,
  *		    char (*keys)[MAP_KEY_MAX], size_t max);
  *	int	map_indexed(const struct fw_map *m);
  *	const char *map_file(const struct fw_map *m);
@@ -107,7 +107,8 @@ struct fw_map *map_open(const char *, const char *, const char *, char *,
 int	map_config_dir(struct fw_map *, const char *);
 int	map_write(struct fw_map *, const struct fw_ban *, size_t, long long,
 	    char *, size_t);
-size_t	map_keys(const struct score_net *, int, char (*)[MAP_KEY_MAX], size_t);
+size_t	map_keys(const struct net_prefix *, int, char (*)[MAP_KEY_MAX],
+	    size_t);
 int	map_indexed(const struct fw_map *);
 const char *map_file(const struct fw_map *);
 void	map_free(struct fw_map *);

@@ -13,7 +13,7 @@
  *	int	map_config_dir(struct fw_map *m, const char *dir);
  *	int	map_write(struct fw_map *m, const struct fw_ban *bans,
  *		    size_t n, long long now, char *err, size_t errlen);
- *	size_t	map_keys(const struct score_net *n, int cidr,
+ *	size_t	map_keys(const struct net_prefix *n, int cidr,
  *		    char (*keys)[MAP_KEY_MAX], size_t max);
  *	int	map_indexed(const struct fw_map *m);
  *	const char *map_file(const struct fw_map *m);
@@ -168,7 +168,7 @@ struct fw_map {
 };
 
 struct map_ent {
-	struct score_net key;			/* the network of the key */
+	struct net_prefix key;		/* the network of the key */
 	char		 text[MAP_KEY_MAX];
 	const struct fw_ban *ban;
 };
@@ -182,14 +182,12 @@ static int	tmpl_expand(const char *, const struct map_vals *, char *,
 static int	spec_check(const char *, const char **, char *, size_t);
 static int	text_check(const char *, char *, size_t);
 static int	path_ok(const char *);
-static int	full_len(int);
-static int	key_len(const struct score_net *, int);
-static size_t	key_count(const struct score_net *, int);
-static void	key_net(const struct score_net *, int, size_t,
-		    struct score_net *);
-static void	key_text(const struct score_net *, int, char *, size_t);
-static int	net_valid(const struct score_net *, struct score_net *);
-static void	addr_text(const struct score_net *, char *, size_t);
+static int	key_len(const struct net_prefix *, int);
+static size_t	key_count(const struct net_prefix *, int);
+static void	key_net(const struct net_prefix *, int, size_t,
+		    struct net_prefix *);
+static void	key_text(const struct net_prefix *, int, char *, size_t);
+static int	net_valid(const struct net_prefix *, struct net_prefix *);
 static void	until_text(long long, char *, size_t);
 static int	ent_cmp_key(const void *, const void *);
 static int	ent_cmp_net(const void *, const void *);
@@ -441,16 +439,9 @@ tmpl_expand(const char *t, const struct map_vals *v, char *out, size_t len,
 	return ((int)o);
 }
 
-/* full_len - the prefix length of a single address of a family */
-static int
-full_len(int family)
-{
-	return (family == 4 ? 32 : 128);
-}
-
 /* key_len - the prefix length of the keys of n (see map_keys) */
 static int
-key_len(const struct score_net *n, int cidr)
+key_len(const struct net_prefix *n, int cidr)
 {
 	int	step = n->family == 4 ? 8 : 16, len;
 
@@ -462,14 +453,14 @@ key_len(const struct score_net *n, int cidr)
 
 /* key_count - how many keys n has */
 static size_t
-key_count(const struct score_net *n, int cidr)
+key_count(const struct net_prefix *n, int cidr)
 {
 	return ((size_t)1 << (key_len(n, cidr) - n->len));
 }
 
 /* key_net - the network of key i of n: n with its next bits set to i */
 static void
-key_net(const struct score_net *n, int cidr, size_t i, struct score_net *k)
+key_net(const struct net_prefix *n, int cidr, size_t i, struct net_prefix *k)
 {
 	int	kl = key_len(n, cidr), b, p;
 
@@ -485,13 +476,13 @@ key_net(const struct score_net *n, int cidr, size_t i, struct score_net *k)
 /* key_text - the text of a key network: partial address, address,
  * or net/len for cidr */
 static void
-key_text(const struct score_net *k, int cidr, char *out, size_t len)
+key_text(const struct net_prefix *k, int cidr, char *out, size_t len)
 {
 	size_t	o = 0;
 	int	i;
 
-	if (cidr || k->len == full_len(k->family)) {
-		addr_text(k, out, len);
+	if (cidr || k->len == net_full_len(k->family)) {
+		net_addr_text(k, out, len);
 		return;
 	}
 	out[0] = '\0';
@@ -509,10 +500,10 @@ key_text(const struct score_net *k, int cidr, char *out, size_t len)
 
 /* map_keys - the lookup keys of a network, at most max; how many */
 size_t
-map_keys(const struct score_net *n, int cidr, char (*keys)[MAP_KEY_MAX],
+map_keys(const struct net_prefix *n, int cidr, char (*keys)[MAP_KEY_MAX],
     size_t max)
 {
-	struct score_net net, k;
+	struct net_prefix net, k;
 	size_t		 count, i;
 
 	if (!net_valid(n, &net))
@@ -528,12 +519,12 @@ map_keys(const struct score_net *n, int cidr, char (*keys)[MAP_KEY_MAX],
 /* net_valid - a known family and length; out: n with its host bits
  * cleared */
 static int
-net_valid(const struct score_net *n, struct score_net *out)
+net_valid(const struct net_prefix *n, struct net_prefix *out)
 {
 	int	i, bytes;
 
 	if ((n->family != 4 && n->family != 6) || n->len < 0 ||
-	    n->len > full_len(n->family))
+	    n->len > net_full_len(n->family))
 		return (0);
 	*out = *n;
 	bytes = n->family == 4 ? 4 : 16;
@@ -545,19 +536,6 @@ net_valid(const struct score_net *n, struct score_net *out)
 			    (8 - (n->len - i * 8)));
 	}
 	return (1);
-}
-
-/* addr_text - "addr" for a single address, else "addr/len" */
-static void
-addr_text(const struct score_net *n, char *out, size_t len)
-{
-	char	a[INET6_ADDRSTRLEN];
-
-	inet_ntop(n->family == 4 ? AF_INET : AF_INET6, n->addr, a, sizeof(a));
-	if (n->len == full_len(n->family))
-		snprintf(out, len, "%s", a);
-	else
-		snprintf(out, len, "%s/%d", a, n->len);
 }
 
 /* until_text - epoch seconds as 2026-11-21T12:00:00Z */
@@ -624,7 +602,7 @@ ents_build(const struct fw_map *m, const struct fw_ban *bans, size_t n,
     long long now, struct map_ent **out, size_t *nout)
 {
 	struct map_ent	*e = NULL, *ne;
-	struct score_net net;
+	struct net_prefix net;
 	size_t		 ecount = 0, cap = 0, i, j, k, count;
 	int		 cidr = m->type == MAP_CIDR;
 
@@ -687,7 +665,7 @@ source_write(const struct fw_map *m, const char *path, mode_t mode,
 	}
 	fputs(MAP_HEADER, fp);
 	for (i = 0; i < n; i++) {
-		addr_text(&e[i].ban->net, address, sizeof(address));
+		net_addr_text(&e[i].ban->net, address, sizeof(address));
 		until_text(e[i].ban->until, until, sizeof(until));
 		reason_clean(reason, sizeof(reason), e[i].ban->reason,
 		    sizeof(e[i].ban->reason), REASON_WORDS);

@@ -36,7 +36,7 @@ static void
 protect_host(struct fw_conf *fc)
 {
 	struct ifaddrs	*ifa, *i;
-	struct score_net *n;
+	struct net_prefix *n;
 
 	if (getifaddrs(&ifa) == -1)
 		return;
@@ -83,7 +83,7 @@ fw_protect(struct fw_conf *fc, const struct fw_never *nv)
  * "whitelist", "mynetworks" (Postfix's own networks), "this host" (one
  * of its addresses), or NULL */
 const char *
-fw_protected_by(const struct fw_never *nv, const struct score_net *n)
+fw_protected_by(const struct fw_never *nv, const struct net_prefix *n)
 {
 	static struct fw_conf *host;
 	struct fw_conf	*fc;

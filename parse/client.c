@@ -8,6 +8,8 @@
  * SYNOPSIS
  *	int	client_take(struct pf_parser *p, enum rx i, const char *msg,
  *		    struct pf_event *ev);
+ *	int	addr_normalise(struct pf_span in, char *out, size_t outlen,
+ *		    struct net_prefix *n);
  * DESCRIPTION
  *	client_take() reads the name, addr and port groups of the last match
  *	of pattern i (the NAMADDR or PSADDR of patterns.c, or the fixed
@@ -17,7 +19,24 @@
  *	the caller then reports the line as unrecognised, never as an event
  *	with a wrong address.
  */
+#include <string.h>
+
 #include "parse_int.h"
+
+/* addr_normalise - the canonical text (into out) and the binary form of
+ * an address Postfix wrote between its brackets; "unknown" is 0 with ""
+ * and family 0; -1 for anything net_addr() refuses */
+int
+addr_normalise(struct pf_span in, char *out, size_t outlen,
+    struct net_prefix *n)
+{
+	if (in.p != NULL && in.len == 7 && memcmp(in.p, "unknown", 7) == 0) {
+		memset(n, 0, sizeof(*n));
+		out[0] = '\0';
+		return (0);
+	}
+	return (net_addr(in.p, in.len, n, out, outlen));
+}
 
 /* client_take - validated client name, address and port of a match */
 int
@@ -28,8 +47,9 @@ client_take(struct pf_parser *p, enum rx i, const char *msg,
 	long		n;
 
 	if (addr_normalise(rx_span(p, i, G_ADDR, msg), ev->client_ip,
-	    sizeof(ev->client_ip), &ev->client_family) == -1)
+	    sizeof(ev->client_ip), &ev->client_net) == -1)
 		return (-1);
+	ev->client_family = ev->client_net.family;
 	ev->client_name = rx_span(p, i, G_NAME, msg);
 	port = rx_span(p, i, G_PORT, msg);
 	if (port.p != NULL) {

@@ -20,8 +20,8 @@
  *	const char *pf_class_name(enum pf_class c);
  *	enum pf_class pf_class_by_name(const char *name);
  *	const char *pf_result_name(enum pf_result r);
+ *	const char *pf_cmd_name(enum pf_cmd c);
  *	int	pf_span_eq(struct pf_span sp, const char *s);
- *	int	pf_addr_v4_in_v6(const unsigned char bin[16]);
  * DESCRIPTION
  *	pf_parser_new() compiles every pattern once (PCRE2, JIT where the
  *	library has it) and returns a parser, or NULL with a message in err.
@@ -30,7 +30,9 @@
  *	NUL-terminated and may hold NUL bytes) and fills *ev. It allocates
  *	nothing: the struct pf_span fields point into the caller's line, which
  *	must outlive the event; addresses are copied, validated and normalised
- *	into fixed-size fields. It returns
+ *	into fixed-size fields (net_addr(), net/net.h: the canonical text,
+ *	and the client's binary form in client_net, which the scorer keys on
+ *	without reading the text again). It returns
  *	PF_NOT_POSTFIX	no syslog envelope, or a tag that is not Postfix's;
  *	PF_OTHER	a Postfix line of a program or shape that carries no
  *			client evidence (qmgr, local, TLS chatter, ...);
@@ -50,10 +52,8 @@
  *	the reference with the clock (the daemon does, once a second).
  *
  *	pf_span_eq() tells whether a span holds exactly the string s.
- *	pf_addr_v4_in_v6() tells whether 16 bytes of an IPv6 address are an
- *	IPv4-mapped (::ffff:0:0/96) or IPv4-compatible (::/96 but
- *	::0.0.0.0/120) form, whose IPv4 address is the last 4 bytes; such an
- *	address is that IPv4 address everywhere (parse, score, firewall).
+ *	An IPv4-mapped or -compatible IPv6 address is the IPv4 address it
+ *	carries (net_v4_in_v6()), everywhere (parse, score, firewall).
  *	pf_class_by_name() is pf_class_name() backwards (PF_CLASS_NONE for a
  *	name it does not know).
  *
@@ -78,7 +78,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#define PF_ADDR_MAX	64	/* IPv6 text (45) + "%" + zone, NUL */
+#include "net/net.h"
+
+#define PF_ADDR_MAX	NET_TEXT_MAX	/* IPv6 text, "%" + zone, NUL */
 
 /* A piece of the line. p == NULL: absent; p != NULL, len == 0: empty. */
 struct pf_span {
@@ -183,6 +185,8 @@ struct pf_event {
 	/* Client, from the place Postfix writes it. */
 	struct pf_span	 client_name;	/* absent for postscreen */
 	char		 client_ip[PF_ADDR_MAX];	/* "" when "unknown" */
+	struct net_prefix client_net;	/* client_ip parsed (/32, /128);
+					 * family 0 when "unknown" */
 	int		 client_family;	/* 4, 6, or 0 when unknown */
 	int		 client_port;	/* -1: not logged */
 
@@ -246,6 +250,5 @@ enum pf_class pf_class_by_name(const char *);
 const char *pf_result_name(enum pf_result);
 const char *pf_cmd_name(enum pf_cmd);
 int	pf_span_eq(struct pf_span, const char *);
-int	pf_addr_v4_in_v6(const unsigned char *);
 
 #endif /* FIVEFIFTY_PARSE_H */

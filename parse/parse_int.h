@@ -76,8 +76,8 @@ int	envelope_parse(struct pf_parser *, const char *, size_t,
 	    struct pf_event *);
 void	envelope_reference(struct pf_parser *, time_t);
 
-/* addr.c */
-int	addr_normalise(struct pf_span, char *, size_t, int *);
+/* client.c */
+int	addr_normalise(struct pf_span, char *, size_t, struct net_prefix *);
 
 /* client.c */
 int	client_take(struct pf_parser *, enum rx, const char *,

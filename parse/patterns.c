@@ -15,7 +15,7 @@
  *	PSADDR (postscreen's "[addr]:port"), each at a fixed place before any
  *	peer text, so text a client sends (a PREGREET of "EHLO [6.6.6.6]:25:")
  *	can never be taken for its address. The address character class is
- *	strict; addr.c validates what it lets through.
+ *	strict; net_addr() (net/net.c) validates what it lets through.
  * SECURITY
  *	Lazy and greedy wildcards are bounded by the parser's match limit.
  */

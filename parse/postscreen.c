@@ -56,7 +56,7 @@ postscreen_parse(struct pf_parser *p, struct pf_event *ev)
 	const struct ps_shape *sh;
 	const char	*m = ev->message.p;
 	size_t		 len = ev->message.len, n, i;
-	int		 fam;
+	struct net_prefix sn;
 	long		 port;
 
 	for (i = 0; i < sizeof(ps_shapes) / sizeof(ps_shapes[0]); i++) {
@@ -81,7 +81,7 @@ postscreen_parse(struct pf_parser *p, struct pf_event *ev)
 		if (sh->rx == RX_PS_CONNECT &&
 		    rx_span(p, sh->rx, G_SADDR, m).p != NULL) {
 			if (addr_normalise(rx_span(p, sh->rx, G_SADDR, m),
-			    ev->server_ip, sizeof(ev->server_ip), &fam) == -1)
+			    ev->server_ip, sizeof(ev->server_ip), &sn) == -1)
 				return (PF_UNRECOGNISED);
 			port = span_long(rx_span(p, sh->rx, G_SPORT, m), -1);
 			if (port < 0 || port > 65535)

@@ -153,10 +153,10 @@ smtpd_parse(struct pf_parser *p, struct pf_event *ev)
 			ev->orig_queue_id = rx_span(p, RX_QUEUED, G_OQID, m);
 			ev->orig_client_name = rx_span(p, RX_QUEUED, G_ONAME, m);
 			if (ev->orig_client_name.p != NULL) {
-				int fam;
+				struct net_prefix on;
 				if (addr_normalise(rx_span(p, RX_QUEUED, G_OADDR,
 				    m), ev->orig_client_ip,
-				    sizeof(ev->orig_client_ip), &fam) == -1)
+				    sizeof(ev->orig_client_ip), &on) == -1)
 					return (PF_UNRECOGNISED);
 			}
 			return (PF_EVENT);

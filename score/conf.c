@@ -84,7 +84,7 @@ score_conf_defaults(struct score_conf *c)
 	c->v4_prefix_min_clients = 5;
 
 	/* Loopback is always protected; see score.h. */
-	(void)score_net_parse("127.0.0.0/8", &c->loopback4);
+	(void)net_parse("127.0.0.0/8", &c->loopback4);
 	c->max_clients = 100000;	/* about 150 bytes each, more with
 					 * the rules' memory: memory_limit */
 	c->session_timeout = 3600;

@@ -12,9 +12,10 @@
  *	unsigned long long scorer_clock_rejects(const struct scorer *s,
  *		    long long *last);
  *	void	scorer_set_protect(struct scorer *s,
- *		    int (*protects)(void *arg, const struct score_net *n),
+ *		    int (*protects)(void *arg, const struct net_prefix *n),
  *		    void *arg);
- *	int	guard_protected(const struct scorer *s, const char *net);
+ *	int	guard_protected(const struct scorer *s,
+ *		    const struct net_prefix *n);
  * DESCRIPTION
  *	score_clock_suspect() is the rule for a line's time t (seconds),
  *	given the log clock log_now (the latest time accepted so far; 0:
@@ -40,8 +41,8 @@
  *	scorer_set_protect() gives the scorer the enforcer's definition of
  *	protected (fw_protects(): loopback, whitelist, this host's own
  *	addresses, and what contains one of them); NULL: none beyond the
- *	scorer's own whitelist. guard_protected() asks it about net (a
- *	client's address, or a prefix's "addr/len"): a protected client or
+ *	scorer's own whitelist. guard_protected() asks it about n (a
+ *	client's address, or a prefix, in binary): a protected client or
  *	prefix gets its evidence but never a ban, so that neither the state
  *	nor `list` says banned what the enforcer would refuse.
  * SECURITY
@@ -80,19 +81,17 @@ scorer_clock_rejects(const struct scorer *s, long long *last)
 /* scorer_set_protect - the enforcer's idea of protected */
 void
 scorer_set_protect(struct scorer *s, int (*protects)(void *,
-    const struct score_net *), void *arg)
+    const struct net_prefix *), void *arg)
 {
 	s->protects = protects;
 	s->protects_arg = arg;
 }
 
-/* guard_protected - would the enforcer refuse net ("addr[/len]") */
+/* guard_protected - would the enforcer refuse n */
 int
-guard_protected(const struct scorer *s, const char *net)
+guard_protected(const struct scorer *s, const struct net_prefix *n)
 {
-	struct score_net n;
-
-	if (s->protects == NULL || score_net_parse(net, &n) == -1)
+	if (s->protects == NULL)
 		return (0);
-	return (s->protects(s->protects_arg, &n));
+	return (s->protects(s->protects_arg, n));
 }

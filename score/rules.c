@@ -9,8 +9,7 @@
  *	void	rules_event(struct scorer *s, struct session *ss,
  *		    const struct pf_event *ev, long long t);
  *	void	rules_session_end(struct scorer *s, struct session *ss,
- *		    long long t);
- *	uint64_t hash64(const char *p, size_t n, uint64_t seed);
+ *		    const struct who *who, long long t);
  * DESCRIPTION
  *	rules_event() notes in the session what a line shows and adds the
  *	evidence that needs no session context: relay attempts, DNSBL and
@@ -19,7 +18,8 @@
  *	Of the rejects only the enforced 5xx ones count, for every rule
  *	(refused_5xx()): a 4xx or a reject_warning is never evidence.
  *
- *	rules_session_end() judges the session as a whole:
+ *	rules_session_end() judges the session as a whole, against who (its
+ *	client, parsed once by session_end()):
  *
  *	five-fifty. A session's enforced 5xx rejects (not the policy or
  *	server-trouble classes; reject_warning and 4xx never) are remembered
@@ -59,17 +59,6 @@
 
 #include "score_int.h"
 #include "util/util.h"
-
-/* hash64 - FNV-1a, seeded */
-uint64_t
-hash64(const char *p, size_t n, uint64_t seed)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL ^ seed;
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*p++) * 0x100000001b3ULL;
-	return (h);
-}
 
 /* span_hash - hash of a span (absent and empty differ) */
 static uint64_t
@@ -182,17 +171,29 @@ ev_name(const struct session *ss, const struct pf_event *ev, char *buf,
 	return ("");
 }
 
+/* ev_who - the event's client as the parser parsed it, with the
+ * session's (or the event's, into buf) verified name */
+static void
+ev_who(const struct session *ss, const struct pf_event *ev, char *buf,
+    size_t len, struct who *who)
+{
+	who->net = ev->client_net;
+	who->addr = ev->client_ip;
+	who->name = ev_name(ss, ev, buf, len);
+}
+
 /* evidence - add weight against the session's (or event's) client */
 static void
 evidence(struct scorer *s, struct session *ss, const struct pf_event *ev,
     long long t, double w, const char *rule, const char *detail)
 {
 	char		 vname[256];
+	struct who	 who;
 
 	if (w <= 0 || ev->client_ip[0] == '\0')
 		return;
-	add_evidence(s, ev->client_ip, ev_name(ss, ev, vname, sizeof(vname)),
-	    t, w, rule, detail);
+	ev_who(ss, ev, vname, sizeof(vname), &who);
+	add_evidence(s, &who, t, w, rule, detail);
 }
 
 /* within - log time u is within w seconds before t */
@@ -272,25 +273,24 @@ last_accept(const struct client_mem *m)
 	return (last);
 }
 
-/* slow_mem - the rules' memory of addr for the slow-abuse counts, the
+/* slow_mem - the rules' memory of who for the slow-abuse counts, the
  * entry pinned (pin[0]: the caller saved it); NULL when out of memory */
 static struct client_mem *
-slow_mem(struct scorer *s, const char *addr, long long t)
+slow_mem(struct scorer *s, const struct who *who, long long t)
 {
 	struct client	*cl;
 
-	if ((cl = client_get(s, addr, -1, t)) == NULL)
+	if ((cl = client_at(s, &who->net, who->addr, t)) == NULL)
 		return (NULL);
 	s->pin[0] = cl;		/* the evidence may make other entries */
 	client_touch(s, cl);	/* its memory changes */
 	return (client_mem(s, cl));
 }
 
-/* sasl_count - n SASL failures of addr at t: sasl_failures_day of them
+/* sasl_count - n SASL failures of who at t: sasl_failures_day of them
  * within sasl_failures_window, and no successful AUTH in it, ban */
 static void
-sasl_count(struct scorer *s, const char *addr, const char *name,
-    long long t, int n)
+sasl_count(struct scorer *s, const struct who *who, long long t, int n)
 {
 	const struct score_conf *c = &s->conf;
 	struct client	*keep = s->pin[0];
@@ -299,7 +299,7 @@ sasl_count(struct scorer *s, const char *addr, const char *name,
 	long		 sum;
 
 	if (n <= 0 || c->sasl_failures_day <= 0 ||
-	    (m = slow_mem(s, addr, t)) == NULL) {
+	    (m = slow_mem(s, who, t)) == NULL) {
 		s->pin[0] = keep;
 		return;
 	}
@@ -310,21 +310,21 @@ sasl_count(struct scorer *s, const char *addr, const char *name,
 		snprintf(d, sizeof(d), "%ld failures in %.0f s, no AUTH "
 		    "succeeded", sum, c->sasl_window);
 		/* However slow: decay would forget a failure an hour. */
-		add_evidence(s, addr, name, t, c->ban_threshold,
+		add_evidence(s, who, t, c->ban_threshold,
 		    "SASL failures in a day", d);
 	}
 	s->pin[0] = keep;
 }
 
-/* auth_success - addr authenticated at t: no SASL ban for a while */
+/* auth_success - who authenticated at t: no SASL ban for a while */
 static void
-auth_success(struct scorer *s, const char *addr, long long t)
+auth_success(struct scorer *s, const struct who *who, long long t)
 {
 	struct client	*keep = s->pin[0];
 	struct client_mem *m;
 
 	if (s->conf.sasl_failures_day > 0 &&
-	    (m = slow_mem(s, addr, t)) != NULL && t > m->auth_ok_t)
+	    (m = slow_mem(s, who, t)) != NULL && t > m->auth_ok_t)
 		m->auth_ok_t = t;
 	s->pin[0] = keep;
 }
@@ -339,10 +339,12 @@ ps_count(struct scorer *s, struct session *ss, const struct pf_event *ev,
 	struct client	*keep = s->pin[0];
 	struct client_mem *m;
 	char		 d[96], vname[256];
+	struct who	 who;
 	long		 sum;
 
+	ev_who(ss, ev, vname, sizeof(vname), &who);
 	if (c->ps_violations_day <= 0 ||
-	    (m = slow_mem(s, ev->client_ip, t)) == NULL) {
+	    (m = slow_mem(s, &who, t)) == NULL) {
 		s->pin[0] = keep;
 		return;
 	}
@@ -351,26 +353,25 @@ ps_count(struct scorer *s, struct session *ss, const struct pf_event *ev,
 	if (sum >= c->ps_violations_day) {
 		snprintf(d, sizeof(d), "%ld in %.0f s", sum, c->ps_window);
 		/* Legitimate MTAs never talk first: whatever the decay. */
-		add_evidence(s, ev->client_ip, ev_name(ss, ev, vname,
-		    sizeof(vname)), t, c->ban_threshold,
+		add_evidence(s, &who, t, c->ban_threshold,
 		    "postscreen violations in a day", d);
 	}
 	s->pin[0] = keep;
 }
 
-/* listed_may_weigh - whether a DNSBL reject of addr at t may weigh: not when
- * the client had mail accepted within accepted_window (a DNSBL's verdict
- * on a server we take mail from is not ours to enforce); makes the
- * entry's memory, where a DNSBL ban is counted (scorer.c) */
+/* listed_may_weigh - whether a DNSBL reject of who at t may weigh: not
+ * when the client had mail accepted within accepted_window (a DNSBL's
+ * verdict on a server we take mail from is not ours to enforce); makes
+ * the entry's memory, where a DNSBL ban is counted (scorer.c) */
 static int
-listed_may_weigh(struct scorer *s, const char *addr, long long t)
+listed_may_weigh(struct scorer *s, const struct who *who, long long t)
 {
 	struct client	*keep = s->pin[0];
 	struct client_mem *m;
 	long long	 last;
 	int		 ok = 1;
 
-	if ((m = slow_mem(s, addr, t)) != NULL &&
+	if ((m = slow_mem(s, who, t)) != NULL &&
 	    (last = last_accept(m)) != 0 &&
 	    within(last, t, s->conf.accepted_window))
 		ok = 0;
@@ -391,77 +392,180 @@ remember_unknown(struct session *ss, uint64_t h)
 		ss->unknown[ss->nunknown++] = h;
 }
 
+/* reject_attempt - a permanent 5xx of the session: an attempt a later
+ * session may retry (five-fifty), and an unknown recipient */
+static void
+reject_attempt(struct scorer *s, struct session *ss,
+    const struct pf_event *ev, long long t)
+{
+	uint64_t	 k;
+	int		 i;
+
+	ss->any_attempt = 1;
+	if (permanent(ev)) {
+		ss->nperm++;
+		ss->nperm_own += ev->class != PF_CLASS_DNSBL;
+	}
+	/* A DNSBL listing is someone else's verdict: its rejects weigh as
+	 * DNSBL rejects only, never as five-fifty attempts (a listed
+	 * relay's separate messages and bounces are no retries). */
+	if (permanent(ev) && ev->class != PF_CLASS_DNSBL) {
+		k = attempt_key(ev);
+		for (i = 0; i < ss->nrejects; i++)
+			if (ss->rejects[i].key == k)
+				break;
+		if (i == ss->nrejects && i < SESSION_REJECTS) {
+			ss->rejects[i].key = k;
+			ss->rejects[i].t = t;
+			ss->rejects[i].code = (int16_t)ev->code;
+			ss->rejects[i].retries = 0;
+			/* The newest session when the 5xx was logged: only
+			 * those made after it (in log order, not by the
+			 * second) can be retries of it. */
+			ss->rejects[i].session = s->next_session;
+			ss->nrejects++;
+		}
+	}
+	if (ev->enforced && (ev->class == PF_CLASS_UNKNOWN_RECIPIENT ||
+	    ev->class == PF_CLASS_UNVERIFIED_RECIPIENT))
+		remember_unknown(ss, span_hash(ev->to, 0xd1c7));
+}
+
+/* reject_event - a reject line: the session's attempts, and the
+ * evidence of relay attempts, DNSBL listings and HELO abuse (once a
+ * session each), rejected pipelining; 5xx only */
+static void
+reject_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
+    long long t)
+{
+	const struct score_conf *c = &s->conf;
+	const char	*why;
+	char		 d[96], vname[256];
+	struct who	 who;
+
+	if (ss != NULL && pf_span_eq(ev->stage, "RCPT"))
+		ss->rcpt_rejects++;	/* logged, 4xx or not */
+	if (!refused_5xx(ev))
+		return;		/* every signal below: 5xx only */
+	if (ss != NULL)
+		reject_attempt(s, ss, ev, t);
+	if (ev->class == PF_CLASS_RELAY_DENIED && ev->enforced) {
+		peer_text(d, sizeof(d), "relay to ", ev->to, DETAIL_CAP);
+		evidence(s, ss, ev, t, c->w_relay, "relay attempt", d);
+	}
+	if (ev->class == PF_CLASS_DNSBL && ev->enforced &&
+	    (ss == NULL || !ss->helo_abuse_dnsbl)) {
+		if (ss != NULL)
+			ss->helo_abuse_dnsbl = 1;
+		peer_text(d, sizeof(d), "", ev->reason, DETAIL_CAP);
+		ev_who(ss, ev, vname, sizeof(vname), &who);
+		if (listed_may_weigh(s, &who, t))
+			evidence(s, ss, ev, t, c->w_dnsbl, RULE_DNSBL, d);
+	}
+	why = ev->class == PF_CLASS_HELO && ev->enforced ?
+	    "HELO rejected" : helo_abuse(ev->helo, c->myhostname);
+	if (why != NULL && (ss == NULL || !ss->helo_abuse)) {
+		if (ss != NULL)
+			ss->helo_abuse = 1;
+		peer_text(d, sizeof(d), "HELO ", ev->helo, DETAIL_CAP);
+		evidence(s, ss, ev, t, c->w_helo, why, d);
+	}
+	if (ev->class == PF_CLASS_PIPELINING && ev->enforced)
+		evidence(s, ss, ev, t, c->w_pipelining, "protocol violation",
+		    "rejected");
+}
+
+/* disconnect_event - the disconnect line's counters, for the session's
+ * judgement: accepted and refused recipients, silence, AUTH */
+static void
+disconnect_event(struct session *ss, const struct pf_event *ev)
+{
+	const struct pf_counter *a = &ev->counters[PF_CMD_AUTH];
+
+	if (ev->counters[PF_CMD_RCPT].present) {
+		ss->have_counters = 1;
+		ss->rcpt_ok = (long)ev->counters[PF_CMD_RCPT].ok;
+		ss->rcpt_total = (long)ev->counters[PF_CMD_RCPT].total;
+	}
+	if (ev->counters[PF_CMD_COMMANDS].present &&
+	    ev->counters[PF_CMD_COMMANDS].total == 0)
+		ss->silent = 1;
+	if (a->present) {
+		if (a->ok > 0)
+			ss->auth_ok = 1;
+		if (a->total > a->ok)
+			ss->auth_failed = a->total - a->ok > INT_MAX ?
+			    INT_MAX : (int)(a->total - a->ok);
+	}
+}
+
+/* abort_event - "too many errors", and an AUTH that did not succeed:
+ * AUTH where it is not offered (no SASL line), or a guesser that hangs
+ * up */
+static void
+abort_event(struct session *ss, const struct pf_event *ev)
+{
+	if (pf_span_eq(ev->end, "too many errors"))
+		ss->too_many_errors = 1;
+	if (pf_span_eq(ev->stage, "AUTH") &&
+	    (pf_span_eq(ev->end, "lost connection") ||
+	    pf_span_eq(ev->end, "timeout")))
+		ss->auth_lost = 1;
+}
+
+/* sasl_event - a SASL failure line: its weight, and the count of the
+ * slow rule */
+static void
+sasl_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
+    long long t)
+{
+	char		 d[96], vname[256];
+	struct who	 who;
+
+	peer_text(d, sizeof(d), "user ", ev->sasl_username, DETAIL_CAP);
+	evidence(s, ss, ev, t, s->conf.w_sasl, "SASL failure", d);
+	if (ss != NULL)
+		ss->sasl_lines++;	/* auth=0/N counts it too */
+	ev_who(ss, ev, vname, sizeof(vname), &who);
+	sasl_count(s, &who, t, 1);
+}
+
+/* ps_violation_event - postscreen's protocol violations; BARE NEWLINE
+ * and the limits are not counted for the slow rule: real MTAs do send
+ * bare newlines, and meet the limits on slow links */
+static void
+ps_violation_event(struct scorer *s, struct session *ss,
+    const struct pf_event *ev, long long t)
+{
+	const struct score_conf *c = &s->conf;
+
+	if (pf_span_eq(ev->detail, "COMMAND PIPELINING")) {
+		evidence(s, ss, ev, t, c->w_ps_pipelining,
+		    "COMMAND PIPELINING", "");
+		ps_count(s, ss, ev, t);
+	} else if (pf_span_eq(ev->detail, "NON-SMTP COMMAND")) {
+		evidence(s, ss, ev, t, c->w_ps_non_smtp, "NON-SMTP COMMAND",
+		    "");
+		ps_count(s, ss, ev, t);
+	} else if (pf_span_eq(ev->detail, "BARE NEWLINE"))
+		evidence(s, ss, ev, t, c->w_ps_bare_newline, "BARE NEWLINE",
+		    "");
+	else
+		evidence(s, ss, ev, t, c->w_ps_limit, "postscreen limit", "");
+}
+
 /* rules_event - what one line shows */
 void
 rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
     long long t)
 {
 	const struct score_conf *c = &s->conf;
-	const char	*why;
-	char		 d[96];
-	int		 i;
+	char		 d[96], vname[256];
+	struct who	 who;
 
 	switch (ev->kind) {
 	case PF_EV_REJECT:
-		if (ss != NULL && pf_span_eq(ev->stage, "RCPT"))
-			ss->rcpt_rejects++;	/* logged, 4xx or not */
-		if (!refused_5xx(ev))
-			break;		/* every signal below: 5xx only */
-		if (ss != NULL)
-			ss->any_attempt = 1;
-		if (ss != NULL && permanent(ev)) {
-			ss->nperm++;
-			ss->nperm_own += ev->class != PF_CLASS_DNSBL;
-		}
-		/* A DNSBL listing is someone else's verdict: its rejects weigh
-		 * as DNSBL rejects only, never as five-fifty attempts (a
-		 * listed relay's separate messages and bounces are no
-		 * retries). */
-		if (ss != NULL && permanent(ev) && ev->class != PF_CLASS_DNSBL) {
-			uint64_t k = attempt_key(ev);
-			for (i = 0; i < ss->nrejects; i++)
-				if (ss->rejects[i].key == k)
-					break;
-			if (i == ss->nrejects && i < SESSION_REJECTS) {
-				ss->rejects[i].key = k;
-				ss->rejects[i].t = t;
-				ss->rejects[i].code = (int16_t)ev->code;
-				ss->rejects[i].retries = 0;
-				/* The newest session when the 5xx was logged:
-				 * only those made after it (in log order, not
-				 * by the second) can be retries of it. */
-				ss->rejects[i].session = s->next_session;
-				ss->nrejects++;
-			}
-		}
-		if (ss != NULL && ev->enforced &&
-		    (ev->class == PF_CLASS_UNKNOWN_RECIPIENT ||
-		    ev->class == PF_CLASS_UNVERIFIED_RECIPIENT))
-			remember_unknown(ss, span_hash(ev->to, 0xd1c7));
-		if (ev->class == PF_CLASS_RELAY_DENIED && ev->enforced) {
-			peer_text(d, sizeof(d), "relay to ", ev->to, DETAIL_CAP);
-			evidence(s, ss, ev, t, c->w_relay, "relay attempt", d);
-		}
-		if (ev->class == PF_CLASS_DNSBL && ev->enforced &&
-		    (ss == NULL || !ss->helo_abuse_dnsbl)) {
-			if (ss != NULL)
-				ss->helo_abuse_dnsbl = 1;
-			peer_text(d, sizeof(d), "", ev->reason, DETAIL_CAP);
-			if (listed_may_weigh(s, ev->client_ip, t))
-				evidence(s, ss, ev, t, c->w_dnsbl, RULE_DNSBL,
-				    d);
-		}
-		why = ev->class == PF_CLASS_HELO && ev->enforced ?
-		    "HELO rejected" : helo_abuse(ev->helo, c->myhostname);
-		if (why != NULL && (ss == NULL || !ss->helo_abuse)) {
-			if (ss != NULL)
-				ss->helo_abuse = 1;
-			peer_text(d, sizeof(d), "HELO ", ev->helo, DETAIL_CAP);
-			evidence(s, ss, ev, t, c->w_helo, why, d);
-		}
-		if (ev->class == PF_CLASS_PIPELINING && ev->enforced)
-			evidence(s, ss, ev, t, c->w_pipelining,
-			    "protocol violation", "rejected");
+		reject_event(s, ss, ev, t);
 		break;
 	case PF_EV_QUEUED:
 		if (ss != NULL)
@@ -469,37 +573,17 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 		if (ev->sasl_username.p != NULL && ev->sasl_username.len > 0) {
 			if (ss != NULL)
 				ss->auth_ok = 1;
-			auth_success(s, ev->client_ip, t);
+			ev_who(ss, ev, vname, sizeof(vname), &who);
+			auth_success(s, &who, t);
 		}
 		break;
 	case PF_EV_DISCONNECT:
-		if (ss != NULL && ev->counters[PF_CMD_RCPT].present) {
-			ss->have_counters = 1;
-			ss->rcpt_ok = (long)ev->counters[PF_CMD_RCPT].ok;
-			ss->rcpt_total = (long)ev->counters[PF_CMD_RCPT].total;
-		}
-		if (ss != NULL && ev->counters[PF_CMD_COMMANDS].present &&
-		    ev->counters[PF_CMD_COMMANDS].total == 0)
-			ss->silent = 1;
-		if (ss != NULL && ev->counters[PF_CMD_AUTH].present) {
-			const struct pf_counter *a =
-			    &ev->counters[PF_CMD_AUTH];
-			if (a->ok > 0)
-				ss->auth_ok = 1;
-			if (a->total > a->ok)
-				ss->auth_failed = a->total - a->ok > INT_MAX ?
-				    INT_MAX : (int)(a->total - a->ok);
-		}
+		if (ss != NULL)
+			disconnect_event(ss, ev);
 		break;
 	case PF_EV_ABORT:
-		if (ss != NULL && pf_span_eq(ev->end, "too many errors"))
-			ss->too_many_errors = 1;
-		/* AUTH where it is not offered (no SASL line), or a guesser
-		 * that hangs up: an AUTH that did not succeed. */
-		if (ss != NULL && pf_span_eq(ev->stage, "AUTH") &&
-		    (pf_span_eq(ev->end, "lost connection") ||
-		    pf_span_eq(ev->end, "timeout")))
-			ss->auth_lost = 1;
+		if (ss != NULL)
+			abort_event(ss, ev);
 		break;
 	case PF_EV_PIPELINING:
 		evidence(s, ss, ev, t, c->w_pipelining, "improper pipelining",
@@ -514,38 +598,14 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
 		evidence(s, ss, ev, t, c->w_non_smtp, "non-SMTP command", d);
 		break;
 	case PF_EV_SASL_FAILURE:
-		peer_text(d, sizeof(d), "user ", ev->sasl_username, DETAIL_CAP);
-		evidence(s, ss, ev, t, c->w_sasl, "SASL failure", d);
-		if (ss != NULL)
-			ss->sasl_lines++;	/* auth=0/N counts it too */
-		{
-			char vname[256];
-			sasl_count(s, ev->client_ip, ev_name(ss, ev, vname,
-			    sizeof(vname)), t, 1);
-		}
+		sasl_event(s, ss, ev, t);
 		break;
 	case PF_EV_PREGREET:
 		evidence(s, ss, ev, t, c->w_pregreet, "PREGREET", "");
 		ps_count(s, ss, ev, t);
 		break;
 	case PF_EV_PS_VIOLATION:
-		/* BARE NEWLINE and the limits are not counted: real MTAs
-		 * do send bare newlines, and meet the limits on slow
-		 * links. */
-		if (pf_span_eq(ev->detail, "COMMAND PIPELINING")) {
-			evidence(s, ss, ev, t, c->w_ps_pipelining,
-			    "COMMAND PIPELINING", "");
-			ps_count(s, ss, ev, t);
-		} else if (pf_span_eq(ev->detail, "NON-SMTP COMMAND")) {
-			evidence(s, ss, ev, t, c->w_ps_non_smtp,
-			    "NON-SMTP COMMAND", "");
-			ps_count(s, ss, ev, t);
-		} else if (pf_span_eq(ev->detail, "BARE NEWLINE"))
-			evidence(s, ss, ev, t, c->w_ps_bare_newline,
-			    "BARE NEWLINE", "");
-		else
-			evidence(s, ss, ev, t, c->w_ps_limit,
-			    "postscreen limit", "");
+		ps_violation_event(s, ss, ev, t);
 		break;
 	default:
 		break;
@@ -556,8 +616,8 @@ rules_event(struct scorer *s, struct session *ss, const struct pf_event *ev,
  * (auth=0/N, an AUTH where none is offered), and its permanent rejects
  * for the reject burst */
 static void
-slow_session_end(struct scorer *s, struct session *ss, long long t,
-    int accepted)
+slow_session_end(struct scorer *s, struct session *ss, const struct who *who,
+    long long t, int accepted)
 {
 	const struct score_conf *c = &s->conf;
 	struct client	*keep = s->pin[0];
@@ -578,17 +638,16 @@ slow_session_end(struct scorer *s, struct session *ss, long long t,
 		snprintf(d, sizeof(d), "%s", ss->auth_failed > 0 ?
 		    "auth=N/M: failed AUTH commands" :
 		    "lost connection after AUTH");
-		add_evidence(s, ss->addr, ss->name, t, c->w_sasl * extra,
-		    "SASL failure", d);
-		sasl_count(s, ss->addr, ss->name, t, extra);
+		add_evidence(s, who, t, c->w_sasl * extra, "SASL failure", d);
+		sasl_count(s, who, t, extra);
 	}
 	if (ss->auth_ok)
-		auth_success(s, ss->addr, t);
+		auth_success(s, who, t);
 
 	/* The burst: reject_burst permanent rejects in its window, nothing
 	 * accepted then nor within accepted_window. */
 	if (ss->nperm == 0 || c->reject_burst <= 0 ||
-	    (m = slow_mem(s, ss->addr, t)) == NULL) {
+	    (m = slow_mem(s, who, t)) == NULL) {
 		s->pin[0] = keep;
 		return;
 	}
@@ -603,96 +662,91 @@ slow_session_end(struct scorer *s, struct session *ss, long long t,
 		listed = m->own_5xx_t == 0 || !within(m->own_5xx_t, t, win);
 		snprintf(d, sizeof(d), "%ld permanent rejects in %.0f s, "
 		    "nothing accepted", sum, win);
-		add_evidence(s, ss->addr, ss->name, t, c->ban_threshold,
+		add_evidence(s, who, t, c->ban_threshold,
 		    listed ? RULE_DNSBL_BURST : "reject burst", d);
 	}
 	s->pin[0] = keep;
 }
 
-/* rules_session_end - five-fifty and dictionary, judged per session */
-void
-rules_session_end(struct scorer *s, struct session *ss, long long t)
+/* note_accepted - the session had mail accepted: remembered by time */
+static void
+note_accepted(struct client_mem *m, const struct session *ss, long long t)
+{
+	memmove(m->accept_t + 1, m->accept_t,
+	    sizeof(m->accept_t) - sizeof(m->accept_t[0]));
+	memmove(m->accept_n + 1, m->accept_n,
+	    sizeof(m->accept_n) - sizeof(m->accept_n[0]));
+	m->accept_t[0] = t;
+	m->accept_n[0] = ss->rcpt_ok > 0 ? (int)ss->rcpt_ok : ss->queued;
+}
+
+/* retried - the remembered attempt this session retries, or -1: a
+ * session that began before the 5xx was logged (its own, or a parallel
+ * connection of the same client) did not come back after it (session
+ * ids are given in log order) */
+static int
+retried(const struct scorer *s, const struct session *ss,
+    const struct client_mem *m, long long t)
+{
+	int		 i, j;
+
+	for (i = 0; i < m->nattempts; i++) {
+		const struct attempt *a = &m->attempts[i];
+		if (ss->id <= a->session ||
+		    !within(a->t, t, s->conf.fivefifty_window))
+			continue;
+		if (a->key == ANY_ATTEMPT)
+			return (i);
+		for (j = 0; j < ss->nrejects; j++)
+			if (ss->rejects[j].key == a->key)
+				return (i);
+	}
+	return (-1);
+}
+
+/* fivefifty - the session retried remembered attempt a, with nothing
+ * accepted: its weight, or a ban at the fivefifty_retries-th retry */
+static void
+fivefifty(struct scorer *s, const struct who *who, struct client_mem *m,
+    struct attempt *a, long long t)
 {
 	const struct score_conf *c = &s->conf;
-	struct client	*cl;
-	struct client_mem *m;
-	char		 d[96];
-	int		 accepted, i, j, retry = -1, distinct = 0, acc = 0;
-	long		 extra;
+	char		 when[32], d[96];
+	int		 mail = m->accept_n[0] > 0 &&
+	    within(m->accept_t[0], t, c->fivefifty_window);
 
-	if (ss->addr[0] == '\0')
-		return;
-	accepted = ss->queued > 0 || ss->rcpt_ok > 0;
-	extra = ss->have_counters && ss->rcpt_ok == 0 ?
-	    ss->rcpt_total - ss->rcpt_rejects : 0;
-	/* A session with nothing to remember makes no entry: most clients
-	 * (postscreen passes, clean deliveries) never need one. */
-	if (!accepted && ss->nrejects == 0 && ss->nunknown == 0 &&
-	    extra <= 0 && !ss->too_many_errors && !ss->silent &&
-	    client_find(s, ss->addr, -1) == NULL) {
-		slow_session_end(s, ss, t, accepted);
-		return;
-	}
-	if ((cl = client_get(s, ss->addr, -1, t)) == NULL ||
-	    (m = client_mem(s, cl)) == NULL)
-		return;
-	s->pin[0] = cl;		/* the evidence below makes other entries */
-	if (accepted) {
-		memmove(m->accept_t + 1, m->accept_t,
-		    sizeof(m->accept_t) - sizeof(m->accept_t[0]));
-		memmove(m->accept_n + 1, m->accept_n,
-		    sizeof(m->accept_n) - sizeof(m->accept_n[0]));
-		m->accept_t[0] = t;
-		m->accept_n[0] = ss->rcpt_ok > 0 ? (int)ss->rcpt_ok :
-		    ss->queued;
-	}
+	if (utc_format(a->t, when, sizeof(when)) == -1)
+		snprintf(when, sizeof(when), "?");
+	if (a->retries < INT16_MAX)
+		a->retries++;
+	snprintf(d, sizeof(d), "came back after a %d %s (retry %d%s)",
+	    a->code, when, a->retries, mail ? ", has mail accepted" : "");
+	/* Decay forgets a retrier that waits a day between tries; the count
+	 * of retries within fivefifty_window does not. A client that had
+	 * mail accepted in the window is no retry-bot: one job of it
+	 * failing the same way every day is not banned, only coming back
+	 * again and again (the weights adding up before they decay). */
+	add_evidence(s, who, t, c->fivefifty_retries > 0 && !mail &&
+	    a->retries >= c->fivefifty_retries ?
+	    fmax(c->w_fivefifty, c->ban_threshold) : c->w_fivefifty,
+	    "five-fifty", d);
+}
 
-	/* five-fifty: a retry of a remembered 5xx, nothing accepted. A
-	 * session that began before the 5xx was logged (its own, or a
-	 * parallel connection of the same client) did not come back after
-	 * it: session ids are given in log order. */
-	if (!accepted && (ss->nrejects > 0 || ss->any_attempt))
-		for (i = 0; retry == -1 && i < m->nattempts; i++) {
-			struct attempt *a = &m->attempts[i];
-			if (ss->id <= a->session ||
-			    !within(a->t, t, c->fivefifty_window))
-				continue;
-			if (a->key == ANY_ATTEMPT)
-				retry = i;
-			for (j = 0; retry == -1 && j < ss->nrejects; j++)
-				if (ss->rejects[j].key == a->key)
-					retry = i;
-		}
-	if (retry != -1) {
-		struct attempt *a = &m->attempts[retry];
-		char when[32];
-		int mail = m->accept_n[0] > 0 &&
-		    within(m->accept_t[0], t, c->fivefifty_window);
-		if (utc_format(a->t, when, sizeof(when)) == -1)
-			snprintf(when, sizeof(when), "?");
-		if (a->retries < INT16_MAX)
-			a->retries++;
-		snprintf(d, sizeof(d), "came back after a %d %s (retry %d%s)",
-		    a->code, when, a->retries, mail ? ", has mail accepted" :
-		    "");
-		/* Decay forgets a retrier that waits a day between tries;
-		 * the count of retries within fivefifty_window does not.
-		 * A client that had mail accepted in the window is no
-		 * retry-bot: one job of it failing the same way every day
-		 * is not banned, only coming back again and again (the
-		 * weights adding up before they decay). */
-		add_evidence(s, ss->addr, ss->name, t,
-		    c->fivefifty_retries > 0 && !mail &&
-		    a->retries >= c->fivefifty_retries ?
-		    fmax(c->w_fivefifty, c->ban_threshold) : c->w_fivefifty,
-		    "five-fifty", d);
-	}
+/* remember_attempts - the session's 5xx attempts into the client's
+ * memory, for fivefifty_window from the first (a forgotten one starts
+ * over) */
+static void
+remember_attempts(const struct scorer *s, const struct session *ss,
+    struct client_mem *m, long long t)
+{
+	int		 i, j;
+
 	for (j = 0; j < ss->nrejects; j++) {
 		for (i = 0; i < m->nattempts; i++)
 			if (m->attempts[i].key == ss->rejects[j].key)
 				break;
 		if (i < m->nattempts && within(m->attempts[i].t, t,
-		    c->fivefifty_window))
+		    s->conf.fivefifty_window))
 			continue;	/* keep the first time */
 		if (i < m->nattempts)	/* forgotten: this 5xx starts over */
 			m->attempts[i] = ss->rejects[j];
@@ -704,53 +758,114 @@ rules_session_end(struct scorer *s, struct session *ss, long long t)
 			m->attempts[ATTEMPTS_KEEP - 1] = ss->rejects[j];
 		}
 	}
+}
 
-	/* dictionary: distinct unknown recipients against accepted ones. */
-	/* Refused recipients that no reject line told about (syntax
-	 * errors and the like): rcpt=0/N minus the logged RCPT rejects,
-	 * computed above as extra. */
+/* remember_unknowns - the session's distinct unknown recipients, and
+ * the extra refused ones no reject line told about, into the client's
+ * memory */
+static void
+remember_unknowns(const struct session *ss, struct client_mem *m,
+    long extra, long long t)
+{
+	uint64_t	 h;
+	int		 i, j;
+
 	for (i = 0; i < ss->nunknown + (extra > 0 ? extra : 0); i++) {
-		uint64_t h = i < ss->nunknown ? ss->unknown[i] :
+		h = i < ss->nunknown ? ss->unknown[i] :
 		    hash64((const char *)&i, sizeof(i), ss->id);
 		for (j = 0; j < m->nunknown; j++)
 			if (m->unknown[j] == h)
 				break;
-		if (j == m->nunknown) {
-			if (m->nunknown == UNKNOWN_KEEP) {
-				memmove(m->unknown, m->unknown + 1,
-				    sizeof(m->unknown) - sizeof(uint64_t));
-				memmove(m->unknown_t, m->unknown_t + 1,
-				    sizeof(m->unknown_t) - sizeof(long long));
-				m->nunknown--;
-			}
-			m->unknown[m->nunknown] = h;
-			m->unknown_t[m->nunknown++] = t;
-		} else
+		if (j < m->nunknown) {
 			m->unknown_t[j] = t;
-	}
-	if (ss->nunknown > 0 || extra > 0) {
-		for (j = 0; j < m->nunknown; j++)
-			distinct += within(m->unknown_t[j], t, c->dict_window);
-		for (j = 0; j < ACCEPT_KEEP; j++)
-			if (m->accept_n[j] > 0 &&
-			    within(m->accept_t[j], t, c->dict_window))
-				acc += m->accept_n[j];
-		if (distinct - acc >= c->dict_threshold) {
-			snprintf(d, sizeof(d), "%d unknown recipients, %d "
-			    "accepted, in %.0f s", distinct, acc,
-			    c->dict_window);
-			add_evidence(s, ss->addr, ss->name, t,
-			    c->w_dictionary, "dictionary", d);
+			continue;
 		}
+		if (m->nunknown == UNKNOWN_KEEP) {
+			memmove(m->unknown, m->unknown + 1,
+			    sizeof(m->unknown) - sizeof(uint64_t));
+			memmove(m->unknown_t, m->unknown_t + 1,
+			    sizeof(m->unknown_t) - sizeof(long long));
+			m->nunknown--;
+		}
+		m->unknown[m->nunknown] = h;
+		m->unknown_t[m->nunknown++] = t;
 	}
+}
+
+/* dictionary - distinct unknown recipients in dict_window against the
+ * recipients accepted in it */
+static void
+dictionary(struct scorer *s, const struct who *who,
+    const struct client_mem *m, long long t)
+{
+	const struct score_conf *c = &s->conf;
+	char		 d[96];
+	int		 j, distinct = 0, acc = 0;
+
+	for (j = 0; j < m->nunknown; j++)
+		distinct += within(m->unknown_t[j], t, c->dict_window);
+	for (j = 0; j < ACCEPT_KEEP; j++)
+		if (m->accept_n[j] > 0 &&
+		    within(m->accept_t[j], t, c->dict_window))
+			acc += m->accept_n[j];
+	if (distinct - acc >= c->dict_threshold) {
+		snprintf(d, sizeof(d), "%d unknown recipients, %d accepted, "
+		    "in %.0f s", distinct, acc, c->dict_window);
+		add_evidence(s, who, t, c->w_dictionary, "dictionary", d);
+	}
+}
+
+/* rules_session_end - five-fifty and dictionary, judged per session */
+void
+rules_session_end(struct scorer *s, struct session *ss, const struct who *who,
+    long long t)
+{
+	const struct score_conf *c = &s->conf;
+	struct client	*cl;
+	struct client_mem *m;
+	int		 accepted, retry = -1;
+	long		 extra;
+
+	if (ss->addr[0] == '\0' || who->addr[0] == '\0')
+		return;
+	accepted = ss->queued > 0 || ss->rcpt_ok > 0;
+	/* Refused recipients that no reject line told about (syntax errors
+	 * and the like): rcpt=0/N minus the logged RCPT rejects. */
+	extra = ss->have_counters && ss->rcpt_ok == 0 ?
+	    ss->rcpt_total - ss->rcpt_rejects : 0;
+	/* A session with nothing to remember makes no entry: most clients
+	 * (postscreen passes, clean deliveries) never need one. */
+	if (!accepted && ss->nrejects == 0 && ss->nunknown == 0 &&
+	    extra <= 0 && !ss->too_many_errors && !ss->silent &&
+	    client_lookup(s, &who->net) == NULL) {
+		slow_session_end(s, ss, who, t, accepted);
+		return;
+	}
+	if ((cl = client_at(s, &who->net, who->addr, t)) == NULL ||
+	    (m = client_mem(s, cl)) == NULL)
+		return;
+	s->pin[0] = cl;	/* the evidence below makes other entries */
+	if (accepted)
+		note_accepted(m, ss, t);
+	/* five-fifty: a retry of a remembered 5xx, nothing accepted. */
+	if (!accepted && (ss->nrejects > 0 || ss->any_attempt))
+		retry = retried(s, ss, m, t);
+	if (retry != -1)
+		fivefifty(s, who, m, &m->attempts[retry], t);
+	remember_attempts(s, ss, m, t);
+	/* dictionary: distinct unknown recipients against accepted ones. */
+	remember_unknowns(ss, m, extra, t);
+	if (ss->nunknown > 0 || extra > 0)
+		dictionary(s, who, m, t);
 	client_touch(s, cl);	/* its memory changed */
 	s->pin[0] = NULL;
 	if (ss->too_many_errors)
-		add_evidence(s, ss->addr, ss->name, t, c->w_too_many_errors,
+		add_evidence(s, who, t, c->w_too_many_errors,
 		    "too many errors", "");
 	if (ss->silent)
-		add_evidence(s, ss->addr, ss->name, t, c->w_silent,
-		    "silent session", "commands=0/0");
-	slow_session_end(s, ss, t, accepted);	/* after the rules above:
-						 * they tip a ban first */
+		add_evidence(s, who, t, c->w_silent, "silent session",
+		    "commands=0/0");
+	slow_session_end(s, ss, who, t, accepted);	/* after the rules
+							 * above: they tip a
+							 * ban first */
 }

@@ -20,8 +20,35 @@
  *	unsigned long long scorer_clock_rejects(const struct scorer *s,
  *		    long long *last);
  *	void	scorer_set_protect(struct scorer *s,
- *		    int (*protects)(void *, const struct score_net *),
+ *		    int (*protects)(void *, const struct net_prefix *),
  *		    void *arg);
+ *	void	scorer_set_conf(struct scorer *s, const struct score_conf *c);
+ *	int	scorer_manual_ban(struct scorer *s, const char *net,
+ *		    long long t, long long until, const char *reason);
+ *	int	scorer_unban(struct scorer *s, const char *net, long long t);
+ *	int	scorer_unban_replayed(struct scorer *s, const char *net,
+ *		    long long t);
+ *	int	scorer_mark(struct scorer *s, const struct score_decision *d,
+ *		    int mark);
+ *	double	scorer_score(struct scorer *s, const char *addr, long long t);
+ *	int	scorer_banned(struct scorer *s, const char *addr, long long t);
+ *	size_t	scorer_nclients(const struct scorer *s);
+ *	size_t	scorer_nsessions(const struct scorer *s);
+ *	size_t	scorer_nffs(const struct scorer *s);
+ *	int	scorer_backlog(const struct scorer *s);
+ *	long long scorer_now(const struct scorer *s);
+ *	void	scorer_facts(struct scorer *s, long long from,
+ *		    long long until);
+ *	void	scorer_facts_split(struct scorer *s);
+ *	unsigned long long scorer_facts_dropped(const struct scorer *s);
+ *	void	scorer_count_event(struct scorer *s,
+ *		    const struct pf_event *ev, long long t);
+ *	void	scorer_each_fact(struct scorer *s,
+ *		    void (*fn)(void *, const struct score_fact *), void *arg);
+ *	void	scorer_each_ff(struct scorer *s,
+ *		    void (*fn)(void *, const struct score_ff *), void *arg);
+ *	double	score_shown(double score);
+ *	int	score_reaches(double score, double threshold);
  *
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
@@ -72,7 +99,12 @@
  *	not depend on who reads the log or when flushes happen (the
  *	daemon's, scan's and the reports' differ). scorer_flush() does the
  *	same at t (LLONG_MAX: every open session). scorer_decision() hands out
- *	the decisions made so far, one per call (1), or 0 when none is left.
+ *	the decisions made so far, one per call (1), or 0 when none is left;
+ *	each carries its network parsed (net: what the enforcer bans, so
+ *	nobody parses addr again) next to its text (addr, for output).
+ *	The client's address comes parsed from the parser (the event's
+ *	client_net) and is carried in binary through the sessions, the
+ *	rules and the client table (score_int.h says how).
  *	The scorer also counts what the reports show (facts.c): per hour of
  *	log time and client, connections, sessions, accepted messages and
  *	enforced rejects (by class and code), and rejects under their HELO,
@@ -127,17 +159,12 @@
 #ifndef FIVEFIFTY_SCORE_H
 #define FIVEFIFTY_SCORE_H
 
+#include "net/net.h"
 #include "parse/parse.h"
 #include "tailer/tailer.h"
 
-#define SCORE_MAX_NETS	64
+#define SCORE_MAX_NETS	NET_LIST_MAX
 #define SCORE_MAX_SUFFIX 64
-
-struct score_net {
-	int		 family;	/* 4 or 6 */
-	unsigned char	 addr[16];
-	int		 len;		/* prefix length */
-};
 
 struct score_conf {
 	double		 ban_threshold;		/* score that bans */
@@ -184,8 +211,8 @@ struct score_conf {
 	/* whitelist; loopback is always in it: 127.0.0.1 and ::1 whatever
 	 * loopback4 says (default 127.0.0.0/8; a lab whose test clients use
 	 * other 127/8 addresses narrows it to 127.0.0.1/32) */
-	struct score_net loopback4;
-	struct score_net whitelist[SCORE_MAX_NETS];
+	struct net_prefix loopback4;
+	struct net_prefix whitelist[SCORE_MAX_NETS];
 	int		 nwhitelist;
 	char		*whitelist_names[SCORE_MAX_SUFFIX];	/* ".google.com" */
 	int		 nwhitelist_names;
@@ -201,7 +228,10 @@ struct score_conf {
 
 /* What the scorer decided. */
 struct score_decision {
-	char		 addr[PF_ADDR_MAX];	/* address or network */
+	char		 addr[PF_ADDR_MAX];	/* address or network: text
+						 * for output and the state */
+	struct net_prefix net;		/* the same, parsed: what the
+					 * enforcer acts on */
 	int		 prefix_len;		/* 32 / 128 for one address */
 	int		 family;
 	long long	 at;			/* log time */
@@ -260,9 +290,6 @@ struct score_client;
 struct scorer;
 
 void	score_conf_defaults(struct score_conf *);
-int	score_net_parse(const char *, struct score_net *);
-void	score_net_text(const struct score_net *, char *, size_t);
-int	score_net_contains(const struct score_net *, const char *);
 struct scorer *scorer_new(const struct score_conf *);
 void	scorer_event(struct scorer *, const struct pf_event *, long long);
 void	scorer_flush(struct scorer *, long long);
@@ -295,7 +322,7 @@ double	score_shown(double);
 int	score_reaches(double, double);
 unsigned long long scorer_clock_rejects(const struct scorer *, long long *);
 void	scorer_set_protect(struct scorer *,
-	    int (*)(void *, const struct score_net *), void *);
+	    int (*)(void *, const struct net_prefix *), void *);
 
 /* The state database (state.c). */
 struct state;

@@ -12,6 +12,14 @@
  *	(host, address, port) for postscreen, and in a list by last activity.
  *	Both tables double their buckets as they fill, and both are bounded
  *	(bounds.c). Peer text is only ever kept as 64-bit hashes.
+ *
+ *	An event flows down: scorer -> session -> rules -> scorer's evidence
+ *	-> table. The client's address travels in binary, as the parser
+ *	parsed it (struct who: an event's client_net, or a session's address
+ *	parsed once when the session is judged); the table keys on it, the
+ *	whitelist and the prefixes compare it, and nothing below the parser
+ *	reads the text of an address again (the text is kept for output, and
+ *	hashed where the state keeps hashes of it).
  */
 #ifndef FIVEFIFTY_SCORE_INT_H
 #define FIVEFIFTY_SCORE_INT_H
@@ -20,6 +28,7 @@
 #include <stdint.h>
 
 #include "score.h"
+#include "util/hash.h"
 
 /* What a client entry remembers is capped; the memory of the rules
  * (struct client_mem) is allocated only for a client that needs one, and
@@ -172,6 +181,15 @@ struct ff {
 };
 #define FF_SLOTS	16384
 
+/* Whom evidence is against: the address in binary (a full-length
+ * prefix), its text as logged (zone kept), its verified name ("" when
+ * unknown). */
+struct who {
+	struct net_prefix net;
+	const char	*addr;
+	const char	*name;
+};
+
 /* Evidence not yet written to the state database. */
 struct pending_ev {
 	char		 addr[PF_ADDR_MAX];
@@ -272,11 +290,15 @@ struct scorer {
 	unsigned long long clock_rejects;	/* lines refused for their
 						 * time */
 	long long	 clock_last;		/* the last one's time */
-	int		(*protects)(void *, const struct score_net *);
+	int		(*protects)(void *, const struct net_prefix *);
 	void		*protects_arg;
 };
 
 /* table.c */
+struct client *client_at(struct scorer *, const struct net_prefix *,
+	    const char *, long long);
+struct client *client_lookup(struct scorer *, const struct net_prefix *);
+void	client_net(const struct client *, struct net_prefix *);
 struct client *client_get(struct scorer *, const char *, int, long long);
 struct client *client_find(struct scorer *, const char *, int);
 struct client_mem *client_mem(struct scorer *, struct client *);
@@ -293,19 +315,14 @@ void	session_unlink(struct scorer *, struct session *);
 void	session_used(struct scorer *, struct session *);
 void	session_evict(struct scorer *, long long);
 
-/* net.c */
-int	net_key(const char *, int, unsigned char *, int *);
-int	net_contains(const struct score_net *, const char *);
-void	net_prefix_text(const char *, int, char *, size_t);
-
 /* scorer.c */
 void	client_touch(struct scorer *, struct client *);
-void	add_evidence(struct scorer *, const char *, const char *, long long,
-	    double, const char *, const char *);
+void	add_evidence(struct scorer *, const struct who *, long long, double,
+	    const char *, const char *);
 double	decayed(const struct scorer *, const struct client *, long long);
 
 /* guard.c */
-int	guard_protected(const struct scorer *, const char *);
+int	guard_protected(const struct scorer *, const struct net_prefix *);
 
 /* session.c */
 struct session *session_for(struct scorer *, const struct pf_event *,
@@ -326,8 +343,8 @@ struct ff *ff_put(struct scorer *, const struct score_ff *);
 /* rules.c */
 void	rules_event(struct scorer *, struct session *, const struct pf_event *,
 	    long long);
-void	rules_session_end(struct scorer *, struct session *, long long);
-uint64_t hash64(const char *, size_t, uint64_t);
+void	rules_session_end(struct scorer *, struct session *,
+	    const struct who *, long long);
 int	permanent(const struct pf_event *);
 void	peer_text(char *, size_t, const char *, struct pf_span, size_t);
 

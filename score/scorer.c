@@ -110,17 +110,15 @@ add_weight(const struct scorer *s, struct client *c, long long t, double w)
 
 /* whitelisted - loopback, whitelist networks, verified name suffixes */
 static int
-whitelisted(const struct scorer *s, const char *addr, const char *name)
+whitelisted(const struct scorer *s, const struct net_prefix *addr,
+    const char *name)
 {
-	static struct score_net lo4, lo6;
+	static const struct net_prefix lo4 = { 4, { 127, 0, 0, 1 }, 32 };
+	static const struct net_prefix lo6 = { 6, { [15] = 1 }, 128 };
 	const struct score_conf *c = &s->conf;
 	size_t		 n, l;
 	int		 i;
 
-	if (lo4.family == 0) {
-		(void)score_net_parse("127.0.0.1/32", &lo4);
-		(void)score_net_parse("::1/128", &lo6);
-	}
 	if (net_contains(&lo4, addr) || net_contains(&lo6, addr) ||
 	    (c->loopback4.family != 0 && net_contains(&c->loopback4, addr)))
 		return (1);
@@ -164,6 +162,7 @@ queue(struct scorer *s, struct client *c, long long t)
 	if (c->family == 6 && strchr(d->addr, '/') == NULL && strchr(d->addr,
 	    '%') != NULL)
 		*strchr(d->addr, '%') = '\0';	/* a zone is no ban key */
+	client_net(c, &d->net);
 	d->family = c->family;
 	d->prefix_len = c->prefix_len;
 	d->at = t;
@@ -179,10 +178,12 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 {
 	const struct score_conf *conf = &s->conf;
 	struct score_decision *d;
+	struct net_prefix net;
 	double		 len;
 	int		 listed, n;
 
-	if (guard_protected(s, c->addr))
+	client_net(c, &net);
+	if (guard_protected(s, &net))
 		return;		/* the enforcer would refuse it */
 	if (c->last_ban != 0 && (double)(t - c->last_ban) >
 	    conf->history_keep) {
@@ -213,18 +214,18 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 static struct client *
 net_entry(struct scorer *s, const char *net, long long t, int make)
 {
-	struct score_net n;
+	struct net_prefix n;
 	char		 addr[PF_ADDR_MAX];
-	int		 prefix;
 
-	if (score_net_parse(net, &n) == -1)
+	if (net_parse(net, &n) == -1)
 		return (NULL);
 	snprintf(addr, sizeof(addr), "%s", net);
 	if (strchr(addr, '/') != NULL)
 		*strchr(addr, '/') = '\0';
-	prefix = n.len == (n.family == 6 ? 128 : 32) ? -1 : n.len;
-	return (make ? client_get(s, addr, prefix, t) : client_find(s, addr,
-	    prefix));
+	if (!make)
+		return (client_lookup(s, &n));
+	return (client_at(s, &n, n.len == net_full_len(n.family) ? addr :
+	    NULL, t));
 }
 
 /* scorer_manual_ban - an administrator's ban of net until until: the
@@ -272,11 +273,11 @@ scorer_unban_replayed(struct scorer *s, const char *net, long long t)
 /* forgive_end - the first event of addr after its replayed unban: what
  * came before is forgotten now (memory and score), as the unban did */
 static void
-forgive_end(struct scorer *s, const char *addr, long long t)
+forgive_end(struct scorer *s, const struct net_prefix *addr, long long t)
 {
 	struct client	*c;
 
-	if (s->nforgiven == 0 || (c = client_find(s, addr, -1)) == NULL ||
+	if (s->nforgiven == 0 || (c = client_lookup(s, addr)) == NULL ||
 	    c->forgive_t == 0 || t <= c->forgive_t)
 		return;
 	c->forgive_t = 0;
@@ -351,21 +352,27 @@ push_evidence(struct scorer *s, struct client *c, long long t, double w,
 	snprintf(e->e.detail, sizeof(e->e.detail), "%s", detail);
 }
 
-/* aggregate - add weight to the prefix of addr; ban the prefix when
+/* aggregate - add weight to the prefix of who; ban the prefix when
  * enough distinct offenders built it up */
 static void
-aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
-    int min_clients, long long t, double w, const char *rule,
-    const char *detail)
+aggregate(struct scorer *s, const struct who *who, int prefix,
+    double threshold, int min_clients, long long t, double w,
+    const char *rule, const char *detail)
 {
+	struct net_prefix net = who->net;
 	struct client	*p;
 	struct client_mem *m;
-	uint64_t	 h = hash64(addr, strlen(addr), 0xa99);
+	uint64_t	 h;
 	int		 i;
 
-	if (prefix <= 0 || (p = client_get(s, addr, prefix, t)) == NULL ||
+	if (prefix <= 0)
+		return;
+	net_mask(&net, prefix);
+	if ((p = client_at(s, &net, NULL, t)) == NULL ||
 	    (m = client_mem(s, p)) == NULL)
 		return;
+	/* Members by the hash of their text, as the state keeps them. */
+	h = hash64(who->addr, strlen(who->addr), 0xa99);
 	add_weight(s, p, t, w);
 	push_evidence(s, p, t, w, rule, detail);
 	for (i = 0; i < m->nmembers; i++)
@@ -378,21 +385,21 @@ aggregate(struct scorer *s, const char *addr, int prefix, double threshold,
 		decide(s, p, p->score_t, "prefix: several offenders");
 }
 
-/* add_evidence - weight against addr at t; a ban when it is enough */
+/* add_evidence - weight against who at t; a ban when it is enough */
 void
-add_evidence(struct scorer *s, const char *addr, const char *name,
-    long long t, double w, const char *rule, const char *detail)
+add_evidence(struct scorer *s, const struct who *who, long long t, double w,
+    const char *rule, const char *detail)
 {
 	const struct score_conf *conf = &s->conf;
 	struct client	*c;
 
-	if (w <= 0 || (c = client_get(s, addr, -1, t)) == NULL)
+	if (w <= 0 || (c = client_at(s, &who->net, who->addr, t)) == NULL)
 		return;
 	if (t <= c->forgive_t)
 		return;		/* before an unban replayed from the spool */
 	add_weight(s, c, t, w);
 	push_evidence(s, c, t, w, rule, detail);
-	if (whitelisted(s, addr, name))
+	if (whitelisted(s, &who->net, who->name))
 		return;		/* evidence kept, never a ban */
 	/* The score is as of score_t (a line out of order does not rewind
 	 * it): so is the ban. */
@@ -401,10 +408,10 @@ add_evidence(struct scorer *s, const char *addr, const char *name,
 		decide(s, c, c->score_t, rule);
 	s->pin[1] = c;		/* the prefix's entry evicts another */
 	if (c->family == 6)
-		aggregate(s, addr, conf->v6_prefix, conf->v6_prefix_threshold,
+		aggregate(s, who, conf->v6_prefix, conf->v6_prefix_threshold,
 		    conf->v6_prefix_min_clients, t, w, rule, detail);
 	else
-		aggregate(s, addr, conf->v4_prefix, conf->v4_prefix_threshold,
+		aggregate(s, who, conf->v4_prefix, conf->v4_prefix_threshold,
 		    conf->v4_prefix_min_clients, t, w, rule, detail);
 	s->pin[1] = NULL;
 }
@@ -429,7 +436,7 @@ scorer_event(struct scorer *s, const struct pf_event *ev, long long t)
 	scorer_flush(s, s->now);
 	if (ev->client_ip[0] == '\0')
 		return;		/* "unknown[unknown]": nobody to blame */
-	forgive_end(s, ev->client_ip, t);
+	forgive_end(s, &ev->client_net, t);
 	switch (ev->kind) {
 	case PF_EV_CONNECT: case PF_EV_DISCONNECT: case PF_EV_QUEUED:
 	case PF_EV_ABORT: case PF_EV_REJECT: case PF_EV_PIPELINING:

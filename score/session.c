@@ -18,7 +18,10 @@
  *	first (its disconnect was not logged). It returns NULL for events
  *	that belong to no session.
  *
- *	session_end() hands the session to the rules and frees it.
+ *	session_end() hands the session to the rules and frees it; the
+ *	session's address is parsed there, once (a session is saved as
+ *	bytes in the state, so it keeps the text only), and handed down in
+ *	binary.
  *	session_insert() puts a session (state_load()'s) into the table.
  *
  *	The table holds at most max_sessions (bounds.c): making one more
@@ -170,12 +173,18 @@ session_end(struct scorer *s, struct session *ss, long long t)
 {
 	struct session	**pp;
 	struct client	*c;
+	struct who	 who;
 
+	who.addr = ss->addr;
+	who.name = ss->name;
+	if (net_host(ss->addr, &who.net) == -1)
+		who.addr = "";	/* none: nobody to judge */
 	facts_session_end(s, ss, t);
-	rules_session_end(s, ss, t);
+	rules_session_end(s, ss, &who, t);
 	/* Judged after its timeout: the client was seen at its last line
 	 * all the same (and first then, if this made its entry). */
-	if (t > ss->last && (c = client_find(s, ss->addr, -1)) != NULL) {
+	if (t > ss->last && who.addr[0] != '\0' &&
+	    (c = client_lookup(s, &who.net)) != NULL) {
 		if (c->first_seen == t)
 			c->first_seen = ss->last;
 		if (c->last_seen == t)

@@ -667,6 +667,8 @@ state_held(struct state *st, long long now, int (*fn)(void *,
 		d.score = sqlite3_column_double(q, 6);
 		snprintf(d.reason, sizeof(d.reason), "%s", (const char *)
 		    sqlite3_column_text(q, 7));
+		if (net_parse(d.addr, &d.net) == 0)	/* carried parsed */
+			net_mask(&d.net, d.prefix_len);
 		n++;
 		if (fn(arg, &d) == -1)
 			break;

@@ -6,6 +6,11 @@
  * NAME
  *	table 3 - the bounded client table
  * SYNOPSIS
+ *	struct client *client_at(struct scorer *s, const struct net_prefix *n,
+ *		    const char *text, long long t);
+ *	struct client *client_lookup(struct scorer *s,
+ *		    const struct net_prefix *n);
+ *	void	client_net(const struct client *c, struct net_prefix *n);
  *	struct client *client_get(struct scorer *s, const char *addr,
  *		    int prefix, long long t);
  *	struct client *client_find(struct scorer *s, const char *addr,
@@ -14,8 +19,14 @@
  *	void	client_forget(struct scorer *s, struct client *c);
  *	void	client_free_all(struct scorer *s);
  * DESCRIPTION
- *	client_get() finds or makes the entry of addr masked to prefix bits
- *	(-1: the address itself). An entry is small (the address text at
+ *	client_at() finds or makes the entry of n (an address, or a network
+ *	net_mask() made), with text the address as logged (NULL: n's
+ *	"network/len"); client_lookup() only finds it. Both take the binary
+ *	form the parser made: the event path never reads address text.
+ *	client_net() gives an entry's network back. client_get() and
+ *	client_find() are the same for the text of an address masked to
+ *	prefix bits (-1: the address itself), for the state's rows and the
+ *	administrator's commands. An entry is small (the address text at
  *	its exact size); client_mem() gives it the rules' memory (about 1100
  *	bytes: struct client_mem, counted at its size) when the rules have something to remember, and
  *	client_forget() drops that memory.
@@ -33,8 +44,8 @@
  *	the changed entries reach their share (scorer_backlog()), so that
  *	the table passes its bound by that share at most. Each eviction is
  *	O(1) on average: the buckets double with the entries, so 8 buckets
- *	hold about 8 entries. It returns NULL for an address that is no
- *	address.
+ *	hold about 8 entries. client_get() and client_find() return NULL
+ *	for an address that is no address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +55,16 @@
 
 #define ENTRY_BYTES(c)	(sizeof(struct client) + strlen((c)->addr) + 1 + \
 	16 + ((c)->m != NULL ? sizeof(struct client_mem) + 16 : 0))
+
+/* key_of - the table key of a network: family, prefix length, the 16
+ * address bytes (what the state's clients were hashed by: unchanged) */
+static void
+key_of(const struct net_prefix *n, unsigned char *key)
+{
+	key[0] = (unsigned char)n->family;
+	key[1] = (unsigned char)n->len;
+	memcpy(key + 2, n->addr, 16);
+}
 
 /* bucket - the chain of a key */
 static size_t
@@ -145,34 +166,32 @@ evict(struct scorer *s, long long t)
 	return (0);
 }
 
-/* client_find - the entry of addr/prefix, or NULL */
+/* client_lookup - the entry of n, or NULL */
 struct client *
-client_find(struct scorer *s, const char *addr, int prefix)
+client_lookup(struct scorer *s, const struct net_prefix *n)
 {
 	unsigned char	 key[18];
 	struct client	*c;
-	int		 family;
 
-	if (net_key(addr, prefix, key, &family) == -1)
-		return (NULL);
+	key_of(n, key);
 	for (c = s->buckets[bucket(s, key)]; c != NULL; c = c->next)
 		if (memcmp(c->key, key, sizeof(key)) == 0)
 			return (c);
 	return (NULL);
 }
 
-/* client_get - the entry of addr/prefix, made if needed */
+/* client_at - the entry of n, made if needed (text: as logged; NULL:
+ * n's "network/len") */
 struct client *
-client_get(struct scorer *s, const char *addr, int prefix, long long t)
+client_at(struct scorer *s, const struct net_prefix *n, const char *text,
+    long long t)
 {
 	unsigned char	 key[18];
-	char		 text[PF_ADDR_MAX];
+	char		 buf[PF_ADDR_MAX];
 	struct client	*c;
 	size_t		 b, len;
-	int		 family;
 
-	if (net_key(addr, prefix, key, &family) == -1)
-		return (NULL);
+	key_of(n, key);
 	b = bucket(s, key);
 	for (c = s->buckets[b]; c != NULL; c = c->next)
 		if (memcmp(c->key, key, sizeof(key)) == 0) {
@@ -186,16 +205,16 @@ client_get(struct scorer *s, const char *addr, int prefix, long long t)
 	if (s->nclients >= s->nbuckets)
 		(void)client_table_grow(s);
 	b = bucket(s, key);
-	if (prefix < 0)
-		snprintf(text, sizeof(text), "%s", addr);
-	else
-		net_prefix_text(addr, prefix, text, sizeof(text));
+	if (text == NULL) {
+		net_text(n, buf, sizeof(buf));
+		text = buf;
+	}
 	len = strlen(text);
 	if ((c = calloc(1, sizeof(*c) + len + 1)) == NULL)
 		return (NULL);
 	memcpy(c->addr, text, len + 1);
 	memcpy(c->key, key, sizeof(key));
-	c->family = (unsigned char)family;
+	c->family = (unsigned char)n->family;
 	c->prefix_len = key[1];
 	c->first_seen = c->last_seen = c->score_t = t;
 	c->next = s->buckets[b];
@@ -203,6 +222,51 @@ client_get(struct scorer *s, const char *addr, int prefix, long long t)
 	s->nclients++;
 	s->client_bytes += ENTRY_BYTES(c);
 	return (c);
+}
+
+/* client_net - the network of an entry */
+void
+client_net(const struct client *c, struct net_prefix *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->family = c->family;
+	n->len = c->prefix_len;
+	memcpy(n->addr, c->key + 2, 16);
+}
+
+/* text_net - the text of an address (zone dropped) masked to prefix bits
+ * (-1: all); -1 when it is no address */
+static int
+text_net(const char *addr, int prefix, struct net_prefix *n)
+{
+	if (net_host(addr, n) == -1)
+		return (-1);
+	if (prefix >= 0)
+		net_mask(n, prefix);
+	return (0);
+}
+
+/* client_find - the entry of the address text addr/prefix, or NULL */
+struct client *
+client_find(struct scorer *s, const char *addr, int prefix)
+{
+	struct net_prefix n;
+
+	if (text_net(addr, prefix, &n) == -1)
+		return (NULL);
+	return (client_lookup(s, &n));
+}
+
+/* client_get - the entry of the address text addr/prefix, made if
+ * needed */
+struct client *
+client_get(struct scorer *s, const char *addr, int prefix, long long t)
+{
+	struct net_prefix n;
+
+	if (text_net(addr, prefix, &n) == -1)
+		return (NULL);
+	return (client_at(s, &n, prefix < 0 ? addr : NULL, t));
 }
 
 /* client_mem - c's rules' memory, made (empty) if needed; NULL when out

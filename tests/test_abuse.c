@@ -212,7 +212,7 @@ run_init(struct run *r)
 	pf_parser_set_reference(r->p, (time_t)T0 + 30 * 86400);
 	score_conf_defaults(&r->conf);
 	/* The live clients are 127.77.0.x: only 127.0.0.1 is loopback. */
-	assert_int_equal(score_net_parse("127.0.0.1/32", &r->conf.loopback4),
+	assert_int_equal(net_parse("127.0.0.1/32", &r->conf.loopback4),
 	    0);
 }
 

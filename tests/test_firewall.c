@@ -105,7 +105,7 @@ ban_of(const char *text, long long now, long long secs, const char *why)
 	struct fw_ban	b;
 
 	memset(&b, 0, sizeof(b));
-	if (score_net_parse(text, &b.net) != 0)
+	if (net_parse(text, &b.net) != 0)
 		fail_msg("bad network %s", text);
 	b.until = now + secs;
 	snprintf(b.reason, sizeof(b.reason), "%s", why);
@@ -149,7 +149,7 @@ test_fw_own_table(void **state)
 {
 	struct fw_conf	 c;
 	struct fw	*f;
-	struct score_net n;
+	struct net_prefix n;
 	long long	 now = time(NULL);
 	char		*l, *chain;
 
@@ -190,7 +190,7 @@ test_fw_own_table(void **state)
 	free(l);
 
 	/* An unban deletes; the other elements stay. */
-	assert_int_equal(score_net_parse("198.51.100.0/24", &n), 0);
+	assert_int_equal(net_parse("198.51.100.0/24", &n), 0);
 	assert_int_equal(fw_unban(f, &n), 0);
 	assert_int_equal(fw_unban(f, &n), -1);
 	assert_int_equal(fw_flush(f, now), 0);
@@ -261,7 +261,7 @@ test_fw_nested(void **state)
 	struct fw_conf	 c;
 	struct fw	*f;
 	struct fw_ban	 b;
-	struct score_net n;
+	struct net_prefix n;
 	long long	 now = time(NULL);
 	char		*l;
 
@@ -287,7 +287,7 @@ test_fw_nested(void **state)
 	assert_in_range(expires_of(l, "2001:db8:5:5::9"), 7190, 7200);
 	free(l);
 	/* The network lifted: the address alone stays. */
-	assert_int_equal(score_net_parse("203.0.113.0/24", &n), 0);
+	assert_int_equal(net_parse("203.0.113.0/24", &n), 0);
 	assert_int_equal(fw_unban(f, &n), 0);
 	assert_int_equal(fw_flush(f, now), 0);
 	l = elems("inet fivefifty", "offenders4");
@@ -525,7 +525,7 @@ test_fw_set_only(void **state)
 	struct fw_conf	 c;
 	struct fw	*f;
 	struct fw_ban	 b;
-	struct score_net n;
+	struct net_prefix n;
 	long long	 now = time(NULL);
 	char		*before, *after, *l, err[512];
 	FILE		*fp;
@@ -565,7 +565,7 @@ test_fw_set_only(void **state)
 	 * the administrator's stay, even when they are not bans of ours. */
 	free(sh("nft add element inet filter blocked4 '{ 192.0.2.200 "
 	    "timeout 1h comment \"fivefifty\" }'", NULL));
-	assert_int_equal(score_net_parse("203.0.113.9", &n), 0);
+	assert_int_equal(net_parse("203.0.113.9", &n), 0);
 	assert_int_equal(fw_unban(f, &n), 0);
 	assert_int_equal(fw_reconcile(f, now), 0);
 	l = elems("inet filter", "blocked4");
@@ -605,8 +605,8 @@ test_fw_protected(void **state)
 	(void)state;
 	own_table(&c);
 	c.mode = FW_OFF;
-	assert_int_equal(score_net_parse("192.0.2.0/28", &c.protect[0]), 0);
-	assert_int_equal(score_net_parse("127.0.0.0/8", &c.protect[1]), 0);
+	assert_int_equal(net_parse("192.0.2.0/28", &c.protect[0]), 0);
+	assert_int_equal(net_parse("127.0.0.0/8", &c.protect[1]), 0);
 	c.nprotect = 2;
 	f = new_fw(&c);
 	b = ban_of("127.0.0.1", now, 60, "x");

@@ -125,7 +125,7 @@ feed_init(struct feeder *f)
 	score_conf_defaults(&f->conf);
 	f->conf.clock_tolerance = 0;	/* days jump: not what is tested */
 	/* The lab's clients are 127.10.0.x: only 127.0.0.1 is loopback. */
-	assert_int_equal(score_net_parse("127.0.0.1/32", &f->conf.loopback4),
+	assert_int_equal(net_parse("127.0.0.1/32", &f->conf.loopback4),
 	    0);
 	f->s = scorer_new(&f->conf);
 	assert_non_null(f->s);

@@ -490,7 +490,7 @@ test_mapped_forms(void **state)
 	struct scorer	*s;
 	struct score_decision d;
 	struct fw_conf	 fc;
-	struct score_net n;
+	struct net_prefix n;
 	char		 out[128];
 	time_t		 now = time(NULL);
 	size_t		 i;
@@ -511,7 +511,7 @@ test_mapped_forms(void **state)
 	/* The scorer: loopback in any spelling is never banned; the mapped
 	 * form of 192.0.2.1 is 192.0.2.1. */
 	score_conf_defaults(&c);
-	(void)score_net_parse("127.0.0.1/32", &c.loopback4);
+	(void)net_parse("127.0.0.1/32", &c.loopback4);
 	assert_non_null(s = scorer_new(&c));
 	for (i = 0; i < sizeof(loop) / sizeof(loop[0]); i++)
 		five_fifty(p, s, loop[i], now - 100);
@@ -523,11 +523,11 @@ test_mapped_forms(void **state)
 	assert_true(scorer_score(s, "192.0.2.1", now) > 0);
 	scorer_free(s);
 
-	/* score_net_parse and the firewall's definition of protected. */
-	assert_int_equal(score_net_parse("::ffff:127.0.0.1", &n), 0);
+	/* net_parse and the firewall's definition of protected. */
+	assert_int_equal(net_parse("::ffff:127.0.0.1", &n), 0);
 	assert_int_equal(n.family, 4);
 	assert_int_equal(n.len, 32);
-	assert_int_equal(score_net_parse("::ffff:192.0.2.0/120", &n), 0);
+	assert_int_equal(net_parse("::ffff:192.0.2.0/120", &n), 0);
 	assert_int_equal(n.family, 4);
 	assert_int_equal(n.len, 24);
 	fw_conf_defaults(&fc);

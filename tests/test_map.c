@@ -239,7 +239,7 @@ ban(const char *net, long long until, const char *reason)
 	struct fw_ban	b;
 
 	memset(&b, 0, sizeof(b));
-	if (score_net_parse(net, &b.net) == -1)
+	if (net_parse(net, &b.net) == -1)
 		fail_msg("bad network %s", net);
 	b.until = until;
 	snprintf(b.reason, sizeof(b.reason), "%s", reason);
@@ -755,9 +755,9 @@ test_map_expiry(void **state)
 static size_t
 keys_of(const char *text, int cidr, char (*keys)[MAP_KEY_MAX], size_t max)
 {
-	struct score_net n;
+	struct net_prefix n;
 
-	assert_int_equal(score_net_parse(text, &n), 0);
+	assert_int_equal(net_parse(text, &n), 0);
 	return (map_keys(&n, cidr, keys, max));
 }
 
@@ -796,7 +796,7 @@ test_map_keys(void **state)
 		    "2001:db8:1:2::/64" },
 	};
 	char		 keys[300][MAP_KEY_MAX];
-	struct score_net n;
+	struct net_prefix n;
 	size_t		 i, k;
 
 	(void)state;

@@ -53,10 +53,10 @@ put(const char *path, const char *text)
 static int
 has_net(const struct ff_conf *c, const char *text)
 {
-	struct score_net want;
+	struct net_prefix want;
 	int		 i;
 
-	assert_int_equal(score_net_parse(text, &want), 0);
+	assert_int_equal(net_parse(text, &want), 0);
 	for (i = 0; i < c->nmynetworks; i++)
 		if (memcmp(&c->mynetworks[i], &want, sizeof(want)) == 0)
 			return (1);

@@ -531,7 +531,7 @@ test_whitelist(void **state)
 
 	(void)state;
 	feed_init(&f);
-	assert_int_equal(score_net_parse("192.0.2.0/28",
+	assert_int_equal(net_parse("192.0.2.0/28",
 	    &f.conf.whitelist[f.conf.nwhitelist++]), 0);
 	f.conf.whitelist_names[f.conf.nwhitelist_names++] = ".google.com";
 	feed_start(&f);
@@ -652,7 +652,7 @@ check_truth(const char *logpath, const char *truthpath, const char *what)
 	struct feeder	f;
 	struct pf_event	ev;
 	struct score_decision d;
-	struct score_net *bans = NULL;
+	struct net_prefix *bans = NULL;
 	char		*text, *s, *nl, ip[64], cls[32], want[16], net[96];
 	size_t		len;
 	int		bad = 0, nban = 0, nkeep = 0, was, nbans = 0, i;
@@ -660,9 +660,9 @@ check_truth(const char *logpath, const char *truthpath, const char *what)
 	feed_init(&f);
 	/* The lab's clients are 127.x.y.z; only 127.0.0.1 is the server.
 	 * postfix-lab.sh puts one offender in 127.253.0.0/16: whitelisted. */
-	assert_int_equal(score_net_parse("127.0.0.1/32", &f.conf.loopback4),
+	assert_int_equal(net_parse("127.0.0.1/32", &f.conf.loopback4),
 	    0);
-	assert_int_equal(score_net_parse("127.253.0.0/16",
+	assert_int_equal(net_parse("127.253.0.0/16",
 	    &f.conf.whitelist[f.conf.nwhitelist++]), 0);
 	feed_start(&f);
 	text = read_file(logpath, &len);
@@ -679,7 +679,7 @@ check_truth(const char *logpath, const char *truthpath, const char *what)
 		bans = realloc(bans, (size_t)(nbans + 1) * sizeof(*bans));
 		assert_non_null(bans);
 		snprintf(net, sizeof(net), "%s", d.addr);	/* a/len or a */
-		assert_int_equal(score_net_parse(net, &bans[nbans]), 0);
+		assert_int_equal(net_parse(net, &bans[nbans]), 0);
 		nbans++;
 	}
 	text = read_file(truthpath, &len);
@@ -688,7 +688,7 @@ check_truth(const char *logpath, const char *truthpath, const char *what)
 		if (sscanf(s, "%63s %31s %15s", ip, cls, want) != 3)
 			continue;
 		for (was = 0, i = 0; i < nbans && !was; i++)
-			was = score_net_contains(&bans[i], ip);
+			was = net_contains_text(&bans[i], ip);
 		if (strcmp(want, "ban") == 0) {
 			nban++;
 			if (!was && bad++ < 10)

@@ -70,7 +70,7 @@ load_bans(struct fw *f, struct state *st, long long now)
 	sqlite3_bind_int64(q, 1, now);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		memset(&b, 0, sizeof(b));
-		if (score_net_parse((const char *)sqlite3_column_text(q, 0),
+		if (net_parse((const char *)sqlite3_column_text(q, 0),
 		    &b.net) == -1)
 			continue;
 		b.net.len = sqlite3_column_int(q, 1);
@@ -115,7 +115,7 @@ wire_protect(struct fw_conf *fc, const struct ff_conf *c)
 /* wire_protected_by - which list protects n from any ban (see
  * fw_protected_by()), or NULL */
 const char *
-wire_protected_by(const struct ff_conf *c, const struct score_net *n)
+wire_protected_by(const struct ff_conf *c, const struct net_prefix *n)
 {
 	struct fw_never	nv;
 
@@ -160,9 +160,9 @@ wire_fw_decision(struct fw *f, const struct score_decision *d)
 	struct fw_ban	b;
 
 	memset(&b, 0, sizeof(b));
-	if (score_net_parse(d->addr, &b.net) == -1)
+	if (d->net.family == 0)
 		return (-1);
-	b.net.len = d->prefix_len;
+	b.net = d->net;
 	b.until = d->until;
 	snprintf(b.reason, sizeof(b.reason), "%.63s", d->reason);
 	return (fw_ban(f, &b));

@@ -15,7 +15,7 @@
  *	int	wire_fw_decision(struct fw *f, const struct score_decision *d);
  *	void	wire_protect(struct fw_conf *fc, const struct ff_conf *c);
  *	const char *wire_protected_by(const struct ff_conf *c,
- *		    const struct score_net *n);
+ *		    const struct net_prefix *n);
  * DESCRIPTION
  *	This module sits below cmd/ and daemon/ and above the stages it
  *	joins (conf, score, state, firewall), which know nothing of one
@@ -45,13 +45,13 @@ struct ff_conf;
 struct fw;
 struct fw_conf;
 struct score_decision;
-struct score_net;
+struct net_prefix;
 struct state;
 
 struct fw *wire_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
 int	wire_fw_decision(struct fw *, const struct score_decision *);
 void	wire_protect(struct fw_conf *, const struct ff_conf *);
-const char *wire_protected_by(const struct ff_conf *, const struct score_net *);
+const char *wire_protected_by(const struct ff_conf *, const struct net_prefix *);
 
 #endif /* FIVEFIFTY_WIRE_H */
