@@ -100,7 +100,7 @@ add(struct ff_conf *c, const char *tok)
 	return (0);
 }
 
-/* read_file - a /file/name of patterns, into text (NULL: unreadable) */
+/* read_patterns - a /file/name of patterns, into text (NULL: unreadable) */
 static char *
 read_patterns(const char *path)
 {

@@ -34,12 +34,19 @@
  *	int	nft_counters(struct nft *h, uint64_t *pkts, uint64_t *bytes);
  *	int	nft_monitor_open(struct nft *h);
  *	int	nft_monitor_read(struct nft *h, char *set, size_t len);
+ *	int	nft_has_set(const struct nft *h, int v6);
+ *	int	nft_readd_refreshes(const struct nft *h);
  *	void	nft_close(struct nft *h);
  *
  *	Ranges (ranges.c):
  *	size_t	ranges_from_bans(const struct fw_ban *b, size_t n, int family,
  *		    long long now, struct fw_range *out);
  *	int	range_cmp(const void *a, const void *b);
+ *	int	range_key_inc(unsigned char *k, int len);
+ *	void	range_key_dec(unsigned char *k, int len);
+ *
+ *	The enforcer's kernel handle (enforce.c, for nft_read.c's monitor):
+ *	struct nft *fw_nft(struct fw *f);
  * DESCRIPTION
  *	map_open() checks "TYPE:PATH" (hash, lmdb, cdb, btree: built with
  *	postmap; texthash, cidr: written as they are) and the reply text.

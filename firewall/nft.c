@@ -127,7 +127,7 @@ batch_start(struct nft *h)
 	h->len += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
-/* batch_msg - the header of the next message in the batch */
+/* nft_batch_msg - the header of the next message in the batch */
 struct nlmsghdr *
 nft_batch_msg(struct nft *h, uint16_t type, uint16_t flags)
 {
