@@ -53,12 +53,14 @@ PARSE_SRC  := $(wildcard parse/*.c)
 TAILER_SRC := $(wildcard tailer/*.c)
 UTIL_SRC   := $(wildcard util/*.c)
 SCORE_SRC  := $(wildcard score/*.c)
+STATE_SRC  := $(wildcard state/*.c)
 CONF_SRC   := $(wildcard conf/*.c)
 FW_SRC     := $(wildcard firewall/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
 REPORTS_SRC := $(wildcard reports/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
 LIB_SRC    := $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) $(SCORE_SRC) \
+	      $(STATE_SRC) \
 	      $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC) $(REPORTS_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
@@ -427,8 +429,8 @@ FUZZ_TARGETS := parse conf control
 FUZZ_TARGET ?= $(FUZZ_TARGETS)
 FUZZ_CC = clang $(CPPFLAGS) $(CSTD) $(WARN) -Wno-format-nonliteral -O1 -g \
 	    $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
-FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(FW_SRC) $(PARSE_SRC) $(UTIL_SRC) \
-		 tailer/journal.c
+FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(STATE_SRC) $(FW_SRC) \
+		 $(PARSE_SRC) $(UTIL_SRC) tailer/journal.c
 
 build/fuzz/fuzz_parse: tests/fuzz_parse.c $(PARSE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)

@@ -224,7 +224,7 @@ flush(struct scan *sc)
 	/* Sessions whose end was never logged: judge them now. */
 	scorer_flush(sc->s, scorer_now(sc->s));
 	print_bans(sc);
-	if (state_flush(sc->st, sc->s, sc->pos, sc->npos) == -1)
+	if (score_save(sc->st, sc->s, sc->pos, sc->npos) == -1)
 		sc->failed = 1;
 	/* The state first: a ban in the kernel is always one the state
 	 * knows (it will be reconciled from there). */
@@ -524,7 +524,7 @@ cmd_scan(int argc, char **argv)
 			status = EX_IOERR;
 			goto out;
 		}
-		if (state_load(sc.st, sc.s) == -1) {
+		if (score_load(sc.st, sc.s) == -1) {
 			status = EX_IOERR;
 			goto out;
 		}

@@ -254,7 +254,7 @@ flush_state(struct daemon *d)
 	(void)enforce(d);
 	day = scorer_now(d->s) / 86400;
 	source_positions(d);	/* the journal's cursor */
-	if (state_flush(d->st, d->s, d->pos, d->npos) == -1) {
+	if (score_save(d->st, d->s, d->pos, d->npos) == -1) {
 		d->state_errors++;
 		snprintf(d->last_error, sizeof(d->last_error), "state "
 		    "database %s: write failed (see the log)",
@@ -763,7 +763,7 @@ daemon_run(const char *conf_path, struct ff_conf *c, int verbose)
 		goto out;
 	}
 	statewrite_start(&d);
-	if (state_load(d.st, d.s) == -1) {
+	if (score_load(d.st, d.s) == -1) {
 		log_errx("state database %s: cannot load it (see above)",
 		    c->state_db);
 		status = EX_IOERR;

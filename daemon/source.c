@@ -29,7 +29,7 @@
  *	source_start() takes the positions reading starts from, for the
  *	first flush; source_positions() takes the journal's cursor of the
  *	last entry delivered before each flush (a file's position comes
- *	with each line). Both go to d->pos, which state_flush() commits with
+ *	with each line). Both go to d->pos, which score_save() commits with
  *	what the lines did: a restart resumes after the last line
  *	processed, and a kill -9 loses nothing and counts nothing twice.
  *

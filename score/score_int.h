@@ -251,7 +251,7 @@ struct scorer {
 	uint32_t	 next_session;
 	struct score_decision *decisions;
 	size_t		 ndecisions, decisions_cap, decisions_out;
-	size_t		 decisions_saved;	/* written by state_flush() */
+	size_t		 decisions_saved;	/* written by score_save() */
 	struct client	*dirty;		/* list of changed clients */
 	struct pending_ev *pev;		/* evidence to write */
 	size_t		 npev, pev_cap;

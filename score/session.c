@@ -19,7 +19,7 @@
  *	that belong to no session.
  *
  *	session_end() hands the session to the rules and frees it.
- *	session_insert() puts a session (state_load()'s) into the table.
+ *	session_insert() puts a session (score_load()'s) into the table.
  *
  *	The table holds at most max_sessions (bounds.c): making one more
  *	ends the session idle the longest first. Its buckets double when
