@@ -496,9 +496,10 @@ why_not(struct explaining *x, const struct ff_conf *c, const char *addr)
 		return;		/* nothing known */
 	printf("\n  why not banned:\n");
 	if (by != NULL)
-		printf("    never banned: %s%s\n", by, strcmp(by, "mynetworks") ==
-		    0 ? " (Postfix's own networks)" : strcmp(by, "this host") ==
-		    0 ? " (an address of this host)" : "");
+		printf("    never banned: %s%s\n", by, strcmp(by,
+		    "mynetworks") == 0 ? " (Postfix's own networks)" :
+		    strcmp(by, "this host") == 0 ?
+		    " (an address of this host)" : "");
 	if (t4 > 0)
 		printf("    %lld temporary rejects (4xx): never scored (a "
 		    "client that retries after a 4xx does what it should)\n",

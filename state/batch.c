@@ -11,11 +11,13 @@
  *		    const struct state_client *c);
  *	int	state_batch_evidence(struct state_batch *b,
  *		    const struct state_evidence *e);
- *	int	state_batch_ban(struct state_batch *b, const struct state_ban *d);
+ *	int	state_batch_ban(struct state_batch *b,
+ *		    const struct state_ban *d);
  *	int	state_batch_session(struct state_batch *b,
  *		    const struct state_session *ss);
  *	int	state_batch_ff(struct state_batch *b, const struct state_ff *f);
- *	int	state_batch_pos(struct state_batch *b, const struct state_pos *p);
+ *	int	state_batch_pos(struct state_batch *b,
+ *		    const struct state_pos *p);
  *	int	state_batch_meta(struct state_batch *b, const char *key,
  *		    long long v);
  *	int	state_batch_facts(struct state_batch *b, void *log, size_t len,
@@ -374,7 +376,8 @@ merge_clients(struct state_batch *a, struct state_batch *b)
 		else
 			free(a->clients[i].own);	/* b's replaces it */
 	}
-	memcpy(cl + n, b->clients, b->nclients * sizeof(*cl));
+	if (b->nclients > 0)
+		memcpy(cl + n, b->clients, b->nclients * sizeof(*cl));
 	free(a->clients);
 	a->clients = cl;
 	a->nclients = a->capclients = n + b->nclients;
@@ -482,7 +485,8 @@ batch_merge(struct state_batch *a, struct state_batch *b,
 	if (merge_ffs(a, b) == -1)
 		return (-1);	/* a's clients are merged: harmless */
 	/* Every ban and unban, in order. */
-	memcpy(a->bans + a->nbans, b->bans, b->nbans * sizeof(*bans));
+	if (b->nbans > 0)
+		memcpy(a->bans + a->nbans, b->bans, b->nbans * sizeof(*bans));
 	a->nbans += b->nbans;
 	merge_ev(a, b, dropped_ev);
 	merge_facts(a, b, dropped_facts);

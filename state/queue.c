@@ -213,10 +213,10 @@ queue_stop(struct state *st)
 	}
 	if (st->head != NULL)
 		log_warnx("state database %s: %d batches were not stored (%s): "
-		    "the lines after the stored positions are read again at the "
-		    "next start, and the daemon's bans and unbans made by hand "
-		    "since then are applied again from its spool", st->path,
-		    st->npending, st->fail_reason);
+		    "the lines after the stored positions are read again at "
+		    "the next start, and the daemon's bans and unbans made by "
+		    "hand since then are applied again from its spool",
+		    st->path, st->npending, st->fail_reason);
 	while ((b = st->head) != NULL) {
 		st->head = b->next;
 		state_batch_free(b);

@@ -440,7 +440,8 @@ sq_write(void *be, const struct state_batch *b, int quiet, char *why,
 		snprintf(saved, sizeof(saved), "%s", sq_why);
 		if (sqlite3_get_autocommit(q->db) == 0)
 			(void)sq_exec(q, "ROLLBACK");
-		snprintf(sq_why, sizeof(sq_why), "%s", saved);	/* what failed */
+		/* what failed, not the rollback */
+		snprintf(sq_why, sizeof(sq_why), "%s", saved);
 		goto out;
 	}
 	sq_quiet = 0;

@@ -20,11 +20,13 @@
  *		    const struct state_client *c);
  *	int	state_batch_evidence(struct state_batch *b,
  *		    const struct state_evidence *e);
- *	int	state_batch_ban(struct state_batch *b, const struct state_ban *d);
+ *	int	state_batch_ban(struct state_batch *b,
+ *		    const struct state_ban *d);
  *	int	state_batch_session(struct state_batch *b,
  *		    const struct state_session *ss);
  *	int	state_batch_ff(struct state_batch *b, const struct state_ff *f);
- *	int	state_batch_pos(struct state_batch *b, const struct state_pos *p);
+ *	int	state_batch_pos(struct state_batch *b,
+ *		    const struct state_pos *p);
  *	int	state_batch_meta(struct state_batch *b, const char *key,
  *		    long long v);
  *	int	state_batch_facts(struct state_batch *b, void *log, size_t len,
