@@ -62,7 +62,7 @@ struct tally {
 #define RULE_DNSBL	"DNSBL reject"
 #define RULE_DNSBL_BURST "DNSBL reject burst"
 
-/* What the rules remember of a client: saved as one blob (state.c). */
+/* What the rules remember of a client: saved as one blob (persist.c). */
 struct client_mem {
 	struct attempt	 attempts[ATTEMPTS_KEEP];
 	int		 nattempts;
@@ -210,7 +210,7 @@ struct session {
 					 * pointer) */
 	char		 perm_reason[200];	/* escaped, cut when full */
 	int		 passed;	/* postscreen PASS: smtpd goes on */
-	/* Added in session blob version 4 (state.c reads version 3, which
+	/* Added in session blob version 4 (persist.c reads version 3, which
 	 * ends before them): the AUTH and 5xx counts of the slow-abuse
 	 * rules (rules.c). */
 	int		 sasl_lines;	/* SASL failure lines */

@@ -49,7 +49,7 @@ int	sq_fail(struct sq *, const char *);
 int	sq_exec(struct sq *, const char *);
 int	sq_prep(struct sq *, sqlite3_stmt **, const char *);
 int	sq_step(struct sq *, sqlite3_stmt *, const char *);
-int	sq_rfail(struct sq *, const char *);
+int	sq_rfail(struct sq *);
 const char *sq_text(sqlite3_stmt *, int);
 
 /* sqlite_write.c */

@@ -11,7 +11,7 @@
  *	int	sq_exec(struct sq *q, const char *sql);
  *	int	sq_prep(struct sq *q, sqlite3_stmt **s, const char *sql);
  *	int	sq_step(struct sq *q, sqlite3_stmt *s, const char *what);
- *	int	sq_rfail(struct sq *q, const char *what);
+ *	int	sq_rfail(struct sq *q);
  *	const char *sq_text(sqlite3_stmt *s, int col);
  * DESCRIPTION
  *	The backend's open (sq_open) opens (creating it) the database in
@@ -170,9 +170,8 @@ sq_fail(struct sq *q, const char *what)
 
 /* sq_rfail - a reading call failed: SQLite's words for state_error() */
 int
-sq_rfail(struct sq *q, const char *what)
+sq_rfail(struct sq *q)
 {
-	(void)what;
 	snprintf(q->err, sizeof(q->err), "%s", sqlite3_errmsg(q->db));
 	return (-1);
 }

@@ -81,7 +81,7 @@ run(struct sq *q, sqlite3_stmt *s, int (*row)(sqlite3_stmt *,
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sq_rfail(q, "read");
+		sq_rfail(q);
 		sqlite3_finalize(s);
 		return (-1);
 	}
@@ -97,7 +97,7 @@ prep2(struct sq *q, sqlite3_stmt **s, const char *sql, const char *old)
 	    (old != NULL && sqlite3_prepare_v2(q->db, old, -1, s, NULL) ==
 	    SQLITE_OK))
 		return (0);
-	return (sq_rfail(q, sql));
+	return (sq_rfail(q));
 }
 
 /* sq_position - the stored position of path (tail_store's load) */
@@ -207,7 +207,7 @@ sq_snapshot(void *be, int on)
 
 	if (sqlite3_exec(q->db, on ? "BEGIN" : "COMMIT", NULL, NULL, NULL) !=
 	    SQLITE_OK)
-		return (sq_rfail(q, "snapshot"));
+		return (sq_rfail(q));
 	return (0);
 }
 
@@ -472,7 +472,7 @@ sq_rejects(void *be, const char *client, long long *t4, long long *t5)
 		*t5 = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
-	return (rc == SQLITE_ROW ? 0 : sq_rfail(q, "rejects"));
+	return (rc == SQLITE_ROW ? 0 : sq_rfail(q));
 }
 
 /* ban_row - a bans row (addr, prefix_len, family, at, until, n, score,
