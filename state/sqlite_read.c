@@ -402,17 +402,17 @@ sq_facts(void *be, long long lo, long long hi, state_fact_fn *fn, void *arg)
 	return (run(q, s, fact_row, CB(f, fn, arg)));
 }
 
-/* evidence_row - one piece of evidence (the address is the caller's) */
+/* evidence_row - one piece of evidence */
 static int
 evidence_row(sqlite3_stmt *s, const struct rowcb *cb)
 {
 	struct state_evidence e;
 
-	e.addr = "";
 	e.t = sqlite3_column_int64(s, 0);
 	e.weight = sqlite3_column_double(s, 1);
 	e.rule = sq_text(s, 2);
 	e.detail = sq_text(s, 3);
+	e.addr = sq_text(s, 4);
 	return (cb->fn.e(cb->arg, &e));
 }
 
@@ -423,8 +423,8 @@ sq_evidence(void *be, const char *addr, state_evidence_fn *fn, void *arg)
 	struct sq	*q = be;
 	sqlite3_stmt	*s;
 
-	if (prep2(q, &s, "SELECT t, weight, rule, detail FROM evidence WHERE "
-	    "addr = ? ORDER BY t, id", NULL) == -1)
+	if (prep2(q, &s, "SELECT t, weight, rule, detail, addr FROM evidence "
+	    "WHERE addr = ? ORDER BY t, id", NULL) == -1)
 		return (-1);
 	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
 	return (run(q, s, evidence_row, CB(e, fn, arg)));

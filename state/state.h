@@ -121,19 +121,23 @@
  *	during the call) until fn returns non-zero; they return the number
  *	of rows given, or -1 with state_error() set. state_clients() gives
  *	every client by STATE_BY_LAST_SEEN (newest first: a scorer loads the
- *	freshest) or STATE_BY_BAN (banned_until then score, descending; held
- *	tells what the breaker did with the running ban), state_clients_of()
- *	the rows of an address and of its prefix (net; NULL: none), in key
- *	order. state_bans_of() gives an address's bans in time order,
+ *	freshest) or STATE_BY_BAN (banned_until then score, descending;
+ *	addr, prefix_len, score, score_t, banned_until, bans and held: what
+ *	the breaker did with the running ban), state_clients_of() the rows
+ *	of an address and of its prefix (net; NULL: none), in key order.
+ *	state_evidence() gives an address's evidence in time order,
+ *	state_evidence_rules() its rules with their counts, the most first.
+ *	state_bans_of() gives an address's bans in time order,
  *	state_bans_enforced() every ban the breaker did not hold or drop,
- *	state_bans_running() per network the ban running the longest at now
- *	that is enforced, state_held() the automatic bans the breaker holds
- *	that still run at now, oldest decision first. state_facts() gives
- *	the facts of the hours [from_hour, until_hour) (rows of one key from
- *	several writes are not added up), state_rejects() a client's
- *	temporary and permanent rejects. state_snapshot() makes the reads
- *	between on and off see one moment. state_position() is the tailer's
- *	position store (struct tail_store's load: 1 found, 0 none, -1);
+ *	state_bans_running() per network the enforced ban running the
+ *	longest at now (addr, prefix_len, until and reason), state_held()
+ *	the automatic bans the breaker holds that still run at now, oldest
+ *	decision first. state_facts() gives the facts of the hours
+ *	[from_hour, until_hour) (rows of one key from several writes are not
+ *	added up), state_rejects() a client's temporary (4xx) and permanent
+ *	(5xx) rejects. state_snapshot() makes the reads between on and off
+ *	see one moment. state_position() is the tailer's position store
+ *	(struct tail_store's load: 1 found, 0 none, -1);
  *	state_journal_position() the journal's cursor for key (likewise).
  *	state_now() is the log time of the last write, state_meta() a meta
  *	number, state_manual_seq() the number of the last manual action
