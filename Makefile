@@ -64,6 +64,7 @@ NET_SRC    := $(wildcard net/*.c)
 TAILER_SRC := $(wildcard tailer/*.c)
 UTIL_SRC   := $(wildcard util/*.c)
 SCORE_SRC  := $(wildcard score/*.c)
+STATE_SRC  := $(wildcard state/*.c)
 CONF_SRC   := $(wildcard conf/*.c)
 FW_SRC     := $(wildcard firewall/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
@@ -71,8 +72,8 @@ WIRE_SRC   := $(wildcard wire/*.c)
 REPORTS_SRC := $(wildcard reports/*.c)
 CMD_SRC    := $(wildcard cmd/*.c)
 LIB_SRC    := $(NET_SRC) $(PARSE_SRC) $(TAILER_SRC) $(UTIL_SRC) \
-	      $(SCORE_SRC) $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC) $(REPORTS_SRC) \
-	      $(WIRE_SRC)
+	      $(SCORE_SRC) $(STATE_SRC) $(CONF_SRC) $(FW_SRC) $(DAEMON_SRC) \
+	      $(REPORTS_SRC) $(WIRE_SRC)
 HEADERS    := $(wildcard */*.h)
 TEST_SRC   := $(wildcard tests/*.c)
 
@@ -467,8 +468,8 @@ FUZZ_TARGETS := parse conf control
 FUZZ_TARGET ?= $(FUZZ_TARGETS)
 FUZZ_CC = clang $(CPPFLAGS) $(CSTD) $(WARN) -Wno-format-nonliteral -O1 -g \
 	    $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
-FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(FW_SRC) $(NET_SRC) $(PARSE_SRC) \
-		 $(UTIL_SRC) tailer/journal.c
+FUZZ_CONF_SRC := $(CONF_SRC) $(SCORE_SRC) $(STATE_SRC) $(FW_SRC) $(NET_SRC) \
+		 $(PARSE_SRC) $(UTIL_SRC) tailer/journal.c
 
 build/fuzz/fuzz_parse: tests/fuzz_parse.c $(PARSE_SRC) $(NET_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)

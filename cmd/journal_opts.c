@@ -34,6 +34,7 @@
 
 #include "cmd.h"
 #include "conf/conf.h"
+#include "tailer/tailer.h"
 
 /* cmd_when - a TIME argument in seconds, or -1 */
 long long

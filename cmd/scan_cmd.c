@@ -225,7 +225,7 @@ flush(struct scan *sc)
 	/* Sessions whose end was never logged: judge them now. */
 	scorer_flush(sc->s, scorer_now(sc->s));
 	print_bans(sc);
-	if (state_flush(sc->st, sc->s, sc->pos, sc->npos) == -1)
+	if (score_save(sc->st, sc->s, sc->pos, sc->npos) == -1)
 		sc->failed = 1;
 	/* The state first: a ban in the kernel is always one the state
 	 * knows (it will be reconciled from there). */
@@ -286,7 +286,7 @@ on_line(void *arg, const struct tail_line *tl)
 	struct scan	*sc = arg;
 
 	one_line(sc, tl->line, tl->len);
-	sc->pos[sc->cur].pos = tl->pos;
+	wire_pos(&sc->pos[sc->cur].pos, &tl->pos);
 	if (++sc->since_flush >= CMD_FLUSH_LINES ||
 	    (sc->since_flush % 500 == 0 &&
 	    ms_since(&sc->last_flush) >= FLUSH_MS) || scorer_backlog(sc->s)) {
@@ -324,7 +324,7 @@ scan_stdin(struct scan *sc)
 static int
 scan_files(struct scan *sc, const char *const *files, int n)
 {
-	struct tail_store store = { state_position, sc->st };
+	struct tail_store store = { wire_tail_load, sc->st };
 	struct tailer	*t;
 	struct stat	 sb;
 	int		 i, r, status = EX_OK;
@@ -380,7 +380,7 @@ scan_journal(struct scan *sc, struct cmd_journal *cj, struct journal_opts *o,
 	 * the stored one, the daemon's too, as it was. */
 	sc->pos[0].path = cj->key;
 	sc->npos = 0;
-	if (sc->st != NULL && (have = state_journal_position(sc->st, cj->key,
+	if (sc->st != NULL && (have = wire_journal_position(sc->st, cj->key,
 	    &stored)) == -1)
 		return (EX_IOERR);
 	o->stored = have == 1 ? &stored : NULL;
@@ -540,7 +540,7 @@ scan_open(struct scan *sc, const struct scan_args *a,
 			    err);
 			return (EX_IOERR);
 		}
-		if (state_load(sc->st, sc->s) == -1)
+		if (score_load(sc->st, sc->s) == -1)
 			return (EX_IOERR);
 	}
 	if (a->enforce && !sc->dry && (sc->fw = wire_fw_open("scan", conf,

@@ -21,16 +21,14 @@
 #include <arpa/inet.h>
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "cmd.h"
 #include "conf/conf.h"
 #include "score/score.h"
+#include "state/state.h"
 #include "util/util.h"
 #include "wire/wire.h"
 
@@ -115,25 +113,14 @@ db_fail(const char *cmd, struct state *st, const char *db)
 	fprintf(stderr, "fivefifty %s: state database %s: %s (check it with "
 	    "sqlite3 %s 'PRAGMA integrity_check'; if it is damaged, move it "
 	    "aside and run fivefifty scan to build a new one)\n", cmd, db,
-	    sqlite3_errmsg(state_db(st)), db);
+	    state_error(st), db);
 	return (EX_IOERR);
 }
 
-/* decay - score s at time t, seen at now */
-static double
-decay(double s, long long t, long long now, double half_life)
-{
-	return (now > t ? s * pow(0.5, (double)(now - t) / half_life) : s);
-}
-
-/* text - an escaped column */
+/* text - an escaped text of the state */
 static void
-text(FILE *fp, sqlite3_stmt *q, int col, int json)
+text(FILE *fp, const char *s, int json)
 {
-	const char	*s = (const char *)sqlite3_column_text(q, col);
-
-	if (s == NULL)
-		s = "";
 	if (json)
 		esc_json(fp, s, strlen(s), 256);
 	else
@@ -181,20 +168,139 @@ bad:
 	return (-1);
 }
 
+/* What list goes through. */
+struct listing {
+	struct ff_conf	*conf;
+	struct state	*st;
+	long long	 now;
+	int		 json;
+	int		 started;	/* the header is out */
+	int		 nrules;	/* the client's rules so far */
+	const char	*sep;
+};
+
+/* list_head - the header (or the JSON array's start), once */
+static void
+list_head(struct listing *l)
+{
+	if (l->started++)
+		return;
+	if (l->json)
+		fputc('[', stdout);
+	else
+		printf("%-32s %7s  %-31s %4s  %s\n", "ADDRESS", "SCORE",
+		    "STATUS (log time)", "BANS", "REASONS");
+}
+
+/* list_rule - one of a client's rules with its count of evidence */
+static int
+list_rule(void *arg, const char *rule, long n)
+{
+	struct listing	*l = arg;
+
+	if (l->json) {
+		printf("%s\"", l->nrules++ ? "," : "");
+		text(stdout, rule, 1);
+		printf("\":%d", (int)n);
+	} else {
+		printf("%s", l->nrules++ ? ", " : "");
+		text(stdout, rule, 0);
+		printf(" x%d", (int)n);
+	}
+	return (0);
+}
+
+/* list_json - one client as a JSON object */
+static void
+list_json(struct listing *l, const struct state_client *c, double score,
+    int held, const char *by)
+{
+	char		 b[32];
+	long long	 until = c->banned_until;
+
+	printf("%s{\"addr\":\"", l->sep);
+	text(stdout, c->addr, 1);
+	printf("\",\"prefix_len\":%d,\"score\":%.2f,"
+	    "\"banned\":%s,\"breaker\":%s,\"banned_until\":",
+	    c->prefix_len, score, until > l->now && held == 0 ? "true" :
+	    "false", held == 1 ? "\"held\"" : held == 2 ? "\"dropped\"" :
+	    "null");
+	if (until > 0)
+		printf("\"%s\"", utc_text(until, b, sizeof(b)));
+	else
+		fputs("null", stdout);
+	if (by != NULL)
+		printf(",\"protected\":\"%s\"", by);
+	else
+		fputs(",\"protected\":null", stdout);
+	printf(",\"bans\":%d,\"reasons\":{", c->bans);
+	l->nrules = 0;
+	(void)state_evidence_rules(l->st, c->addr, list_rule, l);
+	fputs("}}", stdout);
+	l->sep = ",\n";
+}
+
+/* list_text - one client as a line */
+static void
+list_text(struct listing *l, const struct state_client *c, double score,
+    int held, const char *by)
+{
+	char		 b[32];
+	long long	 until = c->banned_until;
+
+	printf("%-32.32s %7.1f  ", c->addr, score);
+	if (by != NULL && until <= l->now)
+		printf("protected: %-20s ", by);
+	else if (until > l->now && held != 0)
+		printf("%-12s %-18s ", held == 1 ? "held until" :
+		    "not enforced", held == 1 ? utc_text(until, b,
+		    sizeof(b)) : "(breaker)");
+	else if (until > l->now)
+		printf("banned until %-18s ", utc_text(until, b, sizeof(b)));
+	else
+		printf("%-31s ", "watching");
+	printf("%4d  ", c->bans);
+	l->nrules = 0;
+	(void)state_evidence_rules(l->st, c->addr, list_rule, l);
+	fputc('\n', stdout);
+}
+
+/* list_client - one client, when under watch or banned */
+static int
+list_client(void *arg, const struct state_client *c)
+{
+	struct listing	*l = arg;
+	struct net_prefix pn;
+	const char	*by = NULL;
+	double		 score;
+	int		 held;
+
+	list_head(l);
+	score = score_decay(c->score, c->score_t, l->now,
+	    l->conf->score.half_life);
+	if (score < 0.1 && c->banned_until <= l->now)
+		return (0);
+	held = c->banned_until > l->now ? c->held : 0;
+	if (net_parse(c->addr, &pn) == 0) {
+		pn.len = c->prefix_len;
+		by = wire_protected_by(l->conf, &pn);
+	}
+	if (l->json)
+		list_json(l, c, score, held, by);
+	else
+		list_text(l, c, score, held, by);
+	return (0);
+}
+
 /* cmd_list - fivefifty list [--json] [--db FILE] */
 int
 cmd_list(int argc, char **argv)
 {
 	struct ff_conf	 conf;
+	struct listing	 l;
 	struct state	*st;
-	sqlite3_stmt	*q, *r;
-	const char	*db = NULL, *sep = "", *cfile = NULL;
-	char		 b[32];
-	long long	 now, until;
-	double		 score;
-	struct net_prefix pn;
-	const char	*by;
-	int		 json = 0, i, held;
+	const char	*db = NULL, *cfile = NULL;
+	int		 json = 0, i;
 
 	if ((i = db_args(argc, argv, &db, &json, list_help,
 	    "usage: fivefifty list [-c FILE] [--json] [--db FILE]\n",
@@ -213,101 +319,22 @@ cmd_list(int argc, char **argv)
 		conf_free(&conf);
 		return (EX_IOERR);
 	}
-	now = state_now(st);
-	/* held: the running ban is one the daemon's breaker holds (not
-	 * enforced yet) or dropped (never enforced). */
-	if ((sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, "
-	    "score, score_t, banned_until, bans, (SELECT held FROM bans b WHERE "
-	    "b.addr = clients.addr AND b.prefix_len = clients.prefix_len AND "
-	    "b.until = clients.banned_until AND b.manual = 0 ORDER BY b.id "
-	    "DESC LIMIT 1) FROM clients ORDER BY banned_until DESC, score "
-	    "DESC", -1, &q, NULL) != SQLITE_OK &&
-	    /* A state of schema 2 (not migrated yet): nothing held. */
-	    sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, score, "
-	    "score_t, banned_until, bans, 0 FROM clients ORDER BY banned_until "
-	    "DESC, score DESC", -1, &q, NULL) != SQLITE_OK) ||
-	    sqlite3_prepare_v2(state_db(st), "SELECT rule, count(*) FROM "
-	    "evidence WHERE addr = ? GROUP BY rule ORDER BY 2 DESC, 1", -1, &r,
-	    NULL) != SQLITE_OK) {
+	memset(&l, 0, sizeof(l));
+	l.conf = &conf;
+	l.st = st;
+	l.now = state_now(st);
+	l.json = json;
+	l.sep = "";
+	if (state_clients(st, STATE_BY_BAN, list_client, &l) == -1 &&
+	    !l.started) {
 		i = db_fail("list", st, db);
 		state_close(st);
 		conf_free(&conf);
 		return (i);
 	}
-	if (json)
-		fputc('[', stdout);
-	else
-		printf("%-32s %7s  %-31s %4s  %s\n", "ADDRESS", "SCORE",
-		    "STATUS (log time)", "BANS", "REASONS");
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		score = decay(sqlite3_column_double(q, 2),
-		    sqlite3_column_int64(q, 3), now, conf.score.half_life);
-		until = sqlite3_column_int64(q, 4);
-		if (score < 0.1 && until <= now)
-			continue;
-		held = until > now ? sqlite3_column_int(q, 6) : 0;
-		by = NULL;
-		if (net_parse((const char *)sqlite3_column_text(q, 0),
-		    &pn) == 0) {
-			pn.len = sqlite3_column_int(q, 1);
-			by = wire_protected_by(&conf, &pn);
-		}
-		sqlite3_reset(r);
-		sqlite3_bind_text(r, 1, (const char *)sqlite3_column_text(q, 0),
-		    -1, SQLITE_TRANSIENT);
-		if (json) {
-			printf("%s{\"addr\":\"", sep);
-			text(stdout, q, 0, 1);
-			printf("\",\"prefix_len\":%d,\"score\":%.2f,"
-			    "\"banned\":%s,\"breaker\":%s,\"banned_until\":",
-			    sqlite3_column_int(q, 1), score, until > now &&
-			    held == 0 ? "true" : "false", held == 1 ?
-			    "\"held\"" : held == 2 ? "\"dropped\"" : "null");
-			if (until > 0)
-				printf("\"%s\"", utc_text(until, b, sizeof(b)));
-			else
-				fputs("null", stdout);
-			if (by != NULL)
-				printf(",\"protected\":\"%s\"", by);
-			else
-				fputs(",\"protected\":null", stdout);
-			printf(",\"bans\":%d,\"reasons\":{",
-			    sqlite3_column_int(q, 5));
-			for (i = 0; sqlite3_step(r) == SQLITE_ROW; i++) {
-				printf("%s\"", i ? "," : "");
-				text(stdout, r, 0, 1);
-				printf("\":%d", sqlite3_column_int(r, 1));
-			}
-			fputs("}}", stdout);
-			sep = ",\n";
-		} else {
-			fputs("", stdout);
-			printf("%-32.32s %7.1f  ", (const char *)
-			    sqlite3_column_text(q, 0), score);
-			if (by != NULL && until <= now)
-				printf("protected: %-20s ", by);
-			else if (until > now && held != 0)
-				printf("%-12s %-18s ", held == 1 ? "held until" :
-				    "not enforced", held == 1 ? utc_text(until, b,
-				    sizeof(b)) : "(breaker)");
-			else if (until > now)
-				printf("banned until %-18s ", utc_text(until, b,
-				    sizeof(b)));
-			else
-				printf("%-31s ", "watching");
-			printf("%4d  ", sqlite3_column_int(q, 5));
-			for (i = 0; sqlite3_step(r) == SQLITE_ROW; i++) {
-				printf("%s", i ? ", " : "");
-				text(stdout, r, 0, 0);
-				printf(" x%d", sqlite3_column_int(r, 1));
-			}
-			fputc('\n', stdout);
-		}
-	}
+	list_head(&l);
 	if (json)
 		fputs("]\n", stdout);
-	sqlite3_finalize(q);
-	sqlite3_finalize(r);
 	state_close(st);
 	conf_free(&conf);
 	return (EX_OK);
@@ -323,67 +350,123 @@ canon(const char *in, char *out, size_t len)
 	return (net_addr(in, strlen(in), &n, out, len));
 }
 
+/* What explain goes through. */
+struct explaining {
+	struct state	*st;
+	double		 half_life;
+	long long	 now;
+	double		 score;		/* after the evidence so far */
+	long long	 last;		/* the time of the last */
+	int		 n;		/* evidence or bans so far */
+	int		 found;		/* clients */
+	int		 failed;
+	/* why_not */
+	int		 row;
+	double		 score_now;
+	long long	 until;
+};
+
+/* explain_ev - one piece of evidence, with the score it built */
+static int
+explain_ev(void *arg, const struct state_evidence *e)
+{
+	struct explaining *x = arg;
+	char		 b[32];
+
+	if (x->n++ == 0)
+		printf("\n  evidence (time, weight, score after it, "
+		    "rule, detail):\n");
+	x->score = score_decay(x->score, x->last, e->t, x->half_life) +
+	    e->weight;
+	x->last = e->t;
+	printf("    %s  %+5.1f  %6.1f  ", utc_text(e->t, b, sizeof(b)),
+	    e->weight, score_shown(x->score));
+	text(stdout, e->rule, 0);
+	if (e->detail[0] != '\0') {
+		fputs(": ", stdout);
+		text(stdout, e->detail, 0);
+	}
+	fputc('\n', stdout);
+	return (0);
+}
+
+/* explain_ban - one ban, and what the breaker did with it */
+static int
+explain_ban(void *arg, const struct state_ban *d)
+{
+	struct explaining *x = arg;
+	char		 b[32], u[32];
+
+	if (x->n++ == 0)
+		printf("\n  bans:\n");
+	printf("    ban %d at %s until %s (score %.1f), tipped by ", d->n,
+	    utc_text(d->at, b, sizeof(b)), utc_text(d->until, u, sizeof(u)),
+	    score_shown(d->score));
+	text(stdout, d->reason, 0);
+	if (d->held == 1)
+		fputs(" (held by the ban-rate breaker: not enforced "
+		    "yet)", stdout);
+	else if (d->held == 2)
+		fputs(" (never enforced: dropped by the ban-rate "
+		    "breaker, or lifted while held)", stdout);
+	fputc('\n', stdout);
+	return (0);
+}
+
 /* explain_one - the evidence and bans of one address or prefix */
 static int
-explain_one(struct state *st, const char *addr, double half_life,
-    long long now)
+explain_one(struct explaining *x, const char *addr)
 {
-	sqlite3_stmt	*q;
-	char		 b[32], u[32];
-	double		 score = 0;
-	long long	 last = 0;
-	int		 n = 0;
+	char		 b[32];
 
-	if (sqlite3_prepare_v2(state_db(st), "SELECT t, weight, rule, detail "
-	    "FROM evidence WHERE addr = ? ORDER BY t, id", -1, &q, NULL) !=
-	    SQLITE_OK)
+	x->score = 0;
+	x->last = 0;
+	x->n = 0;
+	if (state_evidence(x->st, addr, explain_ev, x) == -1)
 		return (-1);
-	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		long long t = sqlite3_column_int64(q, 0);
-		double w = sqlite3_column_double(q, 1);
-		if (n++ == 0)
-			printf("\n  evidence (time, weight, score after it, "
-			    "rule, detail):\n");
-		score = decay(score, last, t, half_life) + w;
-		last = t;
-		printf("    %s  %+5.1f  %6.1f  ", utc_text(t, b, sizeof(b)), w,
-		    score_shown(score));
-		text(stdout, q, 2, 0);
-		if (sqlite3_column_bytes(q, 3) > 0) {
-			fputs(": ", stdout);
-			text(stdout, q, 3, 0);
-		}
+	if (x->n > 0)
+		printf("    score now (%s): %.1f\n", utc_text(x->now, b,
+		    sizeof(b)), score_shown(score_decay(x->score, x->last,
+		    x->now, x->half_life)));
+	x->n = 0;
+	return (state_bans_of(x->st, addr, explain_ban, x) == -1 ? -1 : 0);
+}
+
+/* explain_client - a client's row (the address's or its prefix's),
+ * then its evidence and bans */
+static int
+explain_client(void *arg, const struct state_client *c)
+{
+	struct explaining *x = arg;
+	char		 b[32];
+	long long	 until = c->banned_until;
+
+	if (x->found++)
 		fputc('\n', stdout);
+	printf("%s%s: first seen %s, ", c->addr, strchr(c->addr, '/') !=
+	    NULL ? " (the prefix)" : "", utc_text(c->first_seen, b,
+	    sizeof(b)));
+	printf("last seen %s, %d ban(s), ", utc_text(c->last_seen, b,
+	    sizeof(b)), c->bans);
+	printf("%s %s\n", until > x->now ? "banned until" : "not banned;",
+	    until > x->now ? utc_text(until, b, sizeof(b)) : "watching");
+	if (explain_one(x, c->addr) == -1) {
+		x->failed = 1;
+		return (1);
 	}
-	sqlite3_finalize(q);
-	if (n > 0)
-		printf("    score now (%s): %.1f\n", utc_text(now, b, sizeof(b)),
-		    score_shown(decay(score, last, now, half_life)));
-	if (sqlite3_prepare_v2(state_db(st), "SELECT at, until, n, score, "
-	    "reason, held FROM bans WHERE addr = ? ORDER BY at, id", -1, &q,
-	    NULL) != SQLITE_OK && sqlite3_prepare_v2(state_db(st), "SELECT at, "
-	    "until, n, score, reason, 0 FROM bans WHERE addr = ? ORDER BY at, "
-	    "id", -1, &q, NULL) != SQLITE_OK)	/* schema 2 */
-		return (-1);
-	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
-	for (n = 0; sqlite3_step(q) == SQLITE_ROW; n++) {
-		if (n == 0)
-			printf("\n  bans:\n");
-		printf("    ban %d at %s until %s (score %.1f), tipped by ",
-		    sqlite3_column_int(q, 2), utc_text(sqlite3_column_int64(q, 0), b,
-		    sizeof(b)), utc_text(sqlite3_column_int64(q, 1), u, sizeof(u)),
-		    score_shown(sqlite3_column_double(q, 3)));
-		text(stdout, q, 4, 0);
-		if (sqlite3_column_int(q, 5) == 1)
-			fputs(" (held by the ban-rate breaker: not enforced "
-			    "yet)", stdout);
-		else if (sqlite3_column_int(q, 5) == 2)
-			fputs(" (never enforced: dropped by the ban-rate "
-			    "breaker, or lifted while held)", stdout);
-		fputc('\n', stdout);
-	}
-	sqlite3_finalize(q);
+	return (0);
+}
+
+/* why_row - the address's own row: its score now and its ban */
+static int
+why_row(void *arg, const struct state_client *c)
+{
+	struct explaining *x = arg;
+
+	x->row = 1;
+	x->score_now = score_decay(c->score, c->score_t, x->now,
+	    x->half_life);
+	x->until = c->banned_until;
 	return (0);
 }
 
@@ -391,64 +474,61 @@ explain_one(struct state *st, const char *addr, double half_life,
  * protects it, temporary rejects (never scored), or how far its score
  * is below ban_threshold */
 static void
-why_not(struct state *st, const struct ff_conf *c, const char *addr,
-    long long now)
+why_not(struct explaining *x, const struct ff_conf *c, const char *addr)
 {
 	struct net_prefix n;
-	sqlite3_stmt	*q;
 	const char	*by = NULL;
-	long long	 t4 = 0, t5 = 0, until = 0;
-	double		 score = -1, shown;
-	int		 row = 0;
+	long long	 t4 = 0, t5 = 0;
+	double		 shown;
 
 	if (net_parse(addr, &n) == 0)
 		by = wire_protected_by(c, &n);
-	if (sqlite3_prepare_v2(state_db(st), "SELECT coalesce(sum(CASE WHEN "
-	    "code >= 400 AND code < 500 THEN n END), 0), coalesce(sum(CASE "
-	    "WHEN code >= 500 THEN n END), 0) FROM activity_rows WHERE kind = "
-	    "'reject' AND client = ?", -1, &q, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			t4 = sqlite3_column_int64(q, 0);
-			t5 = sqlite3_column_int64(q, 1);
-		}
-		sqlite3_finalize(q);
-	}
-	if (sqlite3_prepare_v2(state_db(st), "SELECT score, score_t, "
-	    "banned_until FROM clients WHERE addr = ?", -1, &q, NULL) ==
-	    SQLITE_OK) {
-		sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			row = 1;
-			score = decay(sqlite3_column_double(q, 0),
-			    sqlite3_column_int64(q, 1), now, c->score.half_life);
-			until = sqlite3_column_int64(q, 2);
-		}
-		sqlite3_finalize(q);
-	}
-	if (until > now)
+	(void)state_rejects(x->st, addr, &t4, &t5);
+	x->row = 0;
+	x->score_now = -1;
+	x->until = 0;
+	(void)state_clients_of(x->st, addr, NULL, why_row, x);
+	if (x->until > x->now)
 		return;		/* banned: the bans above say why */
-	if (by == NULL && !row && t4 == 0 && t5 == 0)
+	if (by == NULL && !x->row && t4 == 0 && t5 == 0)
 		return;		/* nothing known */
 	printf("\n  why not banned:\n");
 	if (by != NULL)
-		printf("    never banned: %s%s\n", by, strcmp(by, "mynetworks") ==
-		    0 ? " (Postfix's own networks)" : strcmp(by, "this host") ==
-		    0 ? " (an address of this host)" : "");
+		printf("    never banned: %s%s\n", by, strcmp(by,
+		    "mynetworks") == 0 ? " (Postfix's own networks)" :
+		    strcmp(by, "this host") == 0 ?
+		    " (an address of this host)" : "");
 	if (t4 > 0)
 		printf("    %lld temporary rejects (4xx): never scored (a "
 		    "client that retries after a 4xx does what it should)\n",
 		    t4);
-	if (row && !score_reaches(score, c->score.ban_threshold)) {
+	if (x->row && !score_reaches(x->score_now, c->score.ban_threshold)) {
 		/* As the scorer compares it (score_reaches()): what is shown
 		 * is what was decided. */
-		shown = score_shown(score);
+		shown = score_shown(x->score_now);
 		printf("    score %.1f is below ban_threshold %.15g (%.1f "
 		    "short)\n", shown, c->score.ban_threshold,
 		    c->score.ban_threshold - shown);
-	} else if (!row && t5 > 0)
+	} else if (!x->row && t5 > 0)
 		printf("    %lld permanent rejects (5xx) without evidence: "
 		    "none of them made a scoring rule fire\n", t5);
+}
+
+/* prefix_of - the prefix addr belongs to, as the scorer names it ("" when
+ * none) */
+static void
+prefix_of(const char *addr, int plen, char *net, size_t len)
+{
+	struct net_prefix n;
+	char		 text[96];
+
+	snprintf(text, sizeof(text), "%s/%d", addr, plen);
+	if (net_parse(text, &n) == 0) {
+		inet_ntop(n.family == 4 ? AF_INET : AF_INET6, n.addr, net,
+		    (socklen_t)len);
+		snprintf(net + strlen(net), len - strlen(net), "/%d", plen);
+	} else
+		net[0] = '\0';
 }
 
 /* cmd_explain - fivefifty explain [--db FILE] ADDR */
@@ -458,12 +538,11 @@ cmd_explain(int argc, char **argv)
 	static const char usage[] = "usage: fivefifty explain [-c FILE] "
 	    "[--db FILE] ADDR\n";
 	struct ff_conf	 conf;
+	struct explaining x;
 	struct state	*st;
-	sqlite3_stmt	*q;
 	const char	*db = NULL, *cfile = NULL;
-	char		 addr[64], net[80], b[32];
-	long long	 now;
-	int		 i, found = 0, plen;
+	char		 addr[64], net[80];
+	int		 i, plen;
 
 	if ((i = db_args(argc, argv, &db, NULL, explain_help, usage,
 	    &cfile)) < 0)
@@ -486,60 +565,24 @@ cmd_explain(int argc, char **argv)
 		conf_free(&conf);
 		return (EX_IOERR);
 	}
-	now = state_now(st);
+	memset(&x, 0, sizeof(x));
+	x.st = st;
+	x.half_life = conf.score.half_life;
+	x.now = state_now(st);
 	plen = strchr(addr, ':') != NULL ? conf.score.v6_prefix :
 	    conf.score.v4_prefix > 0 ? conf.score.v4_prefix : 24;
-	{
-		struct net_prefix n;
-		char text[96];
-		snprintf(text, sizeof(text), "%s/%d", addr, plen);
-		if (net_parse(text, &n) == 0) {
-			inet_ntop(n.family == 4 ? AF_INET : AF_INET6, n.addr,
-			    net, sizeof(net));
-			snprintf(net + strlen(net), sizeof(net) - strlen(net),
-			    "/%d", plen);
-		} else
-			net[0] = '\0';
-	}
-	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, first_seen, "
-	    "last_seen, bans, banned_until FROM clients WHERE addr = ? OR "
-	    "addr = ?", -1, &q, NULL) != SQLITE_OK) {
+	prefix_of(addr, plen, net, sizeof(net));
+	if (state_clients_of(st, addr, net, explain_client, &x) == -1 ||
+	    x.failed) {
 		i = db_fail("explain", st, db);
 		state_close(st);
 		conf_free(&conf);
 		return (i);
 	}
-	sqlite3_bind_text(q, 1, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, net, -1, SQLITE_STATIC);
-	while ((i = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(q, 0);
-		long long until = sqlite3_column_int64(q, 4);
-		if (found++)
-			fputc('\n', stdout);
-		printf("%s%s: first seen %s, ", a, strchr(a, '/') != NULL ?
-		    " (the prefix)" : "", utc_text(sqlite3_column_int64(q, 1), b,
-		    sizeof(b)));
-		printf("last seen %s, %d ban(s), ", utc_text(sqlite3_column_int64(q,
-		    2), b, sizeof(b)), sqlite3_column_int(q, 3));
-		printf("%s %s\n", until > now ? "banned until" : "not banned;",
-		    until > now ? utc_text(until, b, sizeof(b)) : "watching");
-		if (explain_one(st, a, conf.score.half_life, now) == -1) {
-			i = SQLITE_ERROR;
-			break;
-		}
-	}
-	if (i != SQLITE_DONE) {
-		i = db_fail("explain", st, db);
-		sqlite3_finalize(q);
-		state_close(st);
-		conf_free(&conf);
-		return (i);
-	}
-	sqlite3_finalize(q);
-	if (!found)
+	if (!x.found)
 		printf("%s: no evidence in the state\n", addr);
-	why_not(st, &conf, addr, now);
+	why_not(&x, &conf, addr);
 	state_close(st);
 	conf_free(&conf);
-	return (found ? EX_OK : 1);
+	return (x.found ? EX_OK : 1);
 }

@@ -209,7 +209,7 @@ on_line(void *arg, const struct tail_line *tl)
 	d->lines++;
 	d->dirty = 1;
 	if (tl->file >= 0 && tl->file < d->npos)
-		d->pos[tl->file].pos = tl->pos;
+		wire_pos(&d->pos[tl->file].pos, &tl->pos);
 	if (pf_parse_line(d->p, tl->line, tl->len, &ev) != PF_EVENT)
 		return (0);
 	if (d->conf->log_hostname[0] != '\0' && !pf_span_eq(ev.host,
@@ -249,7 +249,7 @@ flush_state(struct daemon *d)
 	(void)enforce(d);
 	day = scorer_now(d->s) / 86400;
 	source_positions(d);	/* the journal's cursor */
-	if (state_flush(d->st, d->s, d->pos, d->npos) == -1) {
+	if (score_save(d->st, d->s, d->pos, d->npos) == -1) {
 		d->state_errors++;
 		snprintf(d->last_error, sizeof(d->last_error), "state "
 		    "database %s: write failed (see the log)",
@@ -731,7 +731,7 @@ start(struct daemon *d)
 		return (EX_IOERR);
 	}
 	statewrite_start(d);
-	if (state_load(d->st, d->s) == -1) {
+	if (score_load(d->st, d->s) == -1) {
 		log_errx("state database %s: cannot load it (see above)",
 		    c->state_db);
 		return (EX_IOERR);

@@ -29,7 +29,7 @@
  *	source_start() takes the positions reading starts from, for the
  *	first flush; source_positions() takes the journal's cursor of the
  *	last entry delivered before each flush (a file's position comes
- *	with each line). Both go to d->pos, which state_flush() commits with
+ *	with each line). Both go to d->pos, which score_save() commits with
  *	what the lines did: a restart resumes after the last line
  *	processed, and a kill -9 loses nothing and counts nothing twice.
  *
@@ -81,7 +81,7 @@ source_files_ok(const struct ff_conf *c)
 static int
 open_files(struct daemon *d)
 {
-	struct tail_store store = { state_position, d->st };
+	struct tail_store store = { wire_tail_load, d->st };
 	int		 i;
 
 	if (source_files_ok(d->conf) == -1)
@@ -119,7 +119,7 @@ open_journal(struct daemon *d)
 	int		 have;
 
 	journal_key(d->conf, d->jkey, sizeof(d->jkey));
-	if ((have = state_journal_position(d->st, d->jkey, &stored)) == -1) {
+	if ((have = wire_journal_position(d->st, d->jkey, &stored)) == -1) {
 		/* Not "from the newest": that would lose what came since
 		 * the stored cursor, and store the loss. */
 		log_errx("state database %s: the journal's position cannot "
@@ -208,7 +208,7 @@ source_start(struct daemon *d)
 	for (i = 0; i < d->npos; i++) {
 		tailer_stats(d->t, i, &ts);
 		if (ts.pos.ino != 0)
-			d->pos[i].pos = ts.pos;
+			wire_pos(&d->pos[i].pos, &ts.pos);
 	}
 }
 

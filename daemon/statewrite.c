@@ -16,7 +16,7 @@
  *	void	statewrite_stored(struct daemon *d);
  *	void	statewrite_status(struct daemon *d, FILE *out);
  * DESCRIPTION
- *	The state's writer (score/state.c) stores each flush in one
+ *	The state's writer (state/queue.c) stores each flush in one
  *	transaction. statewrite_start() makes it retry a failed write (a
  *	locked database, a full disk) with backoff, 1 s doubling to 60 s,
  *	keeping the batches in order in a bounded queue, coalescing the
@@ -180,7 +180,7 @@ statewrite_recover(struct daemon *d)
 	/* Stored now when the state can be written, so that the kernel set
 	 * is reconciled with them; else they wait in the queue, and the
 	 * first flush enforces them. */
-	(void)state_flush(d->st, d->s, d->pos, 0);
+	(void)score_save(d->st, d->s, d->pos, 0);
 	(void)state_sync(d->st);
 }
 
@@ -221,7 +221,7 @@ statewrite_hold(struct daemon *d)
 
 	hold_released = hold_dropped = 0;
 	state_pause(d->st, 1);
-	n = state_held(d->st, (long long)time(NULL), rehold, d);
+	n = score_held(d->st, (long long)time(NULL), rehold, d);
 	state_pause(d->st, 0);
 	if (n <= 0)
 		return;

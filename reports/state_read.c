@@ -4,137 +4,71 @@
  */
 /*
  * NAME
- *	state_read 3 - the facts of a period from the state database
+ *	state_read 3 - the facts of a period from the state
  * SYNOPSIS
  *	int	rp_load_state(struct rp *rp, const char *db, long long *now,
  *		    char *err, size_t errlen);
  * DESCRIPTION
- *	Opens the database read-only (the daemon may be writing it: WAL lets
- *	both go on) and reads, in one read transaction, the activity rows of
- *	the period and the one before it (through the view activity_rows,
- *	by the hour index; rows of one key from several flushes add up in
- *	rp_fact()), the five-fifty entries,
- *	and the bans; *now becomes the
- *	state's log time (meta log_time).
+ *	Opens the state read-only (the daemon may be writing it: both go
+ *	on) and reads, as of one moment (state_snapshot()), the facts of the
+ *	period and the one before it (rows of one key from several writes
+ *	add up in rp_fact()), the five-fifty entries, and the bans the
+ *	daemon's breaker did not hold or drop; *now becomes the state's log
+ *	time (state_now()).
  * DIAGNOSTICS
- *	-1 with a message in err when the file cannot be opened, is not a
- *	fivefifty state of a known schema, or a query fails.
+ *	-1 with a message in err naming the file when it does not exist,
+ *	cannot be opened, is not a fivefifty state, is of a schema newer
+ *	than this fivefifty knows or too old for the reports, or a read
+ *	fails; the message says what to do.
  */
-#include <sqlite3.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rp_int.h"
+#include "state/state.h"
 
-/* failed - the message of a failed query; -1 */
+/* fact - one fact of the state into the report */
 static int
-failed(sqlite3 *db, const char *what, char *err, size_t errlen)
+fact(void *rp, const struct state_fact *r)
 {
-	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
-	return (-1);
+	struct score_fact f = { r->kind, r->value, r->client, r->class,
+	    r->hour, r->code, r->n, r->first, r->last };
+
+	rp_fact(rp, &f);
+	return (0);
 }
 
-/* read_facts - the activity rows of the hours [lo, hi) */
+/* ff - one five-fifty of the state into the report */
 static int
-read_facts(struct rp *rp, sqlite3 *db, long long lo, long long hi, char *err,
-    size_t errlen)
+ff(void *rp, const struct state_ff *r)
 {
-	struct score_fact f;
-	sqlite3_stmt	*q;
-	int		 rc;
+	struct score_ff	 f = { r->addr, r->name, r->class, r->reason,
+	    r->first_t, r->code, r->retries, r->last_retry, r->last_seen };
 
-	if (sqlite3_prepare_v2(db, "SELECT kind, hour, value, client, class, "
-	    "code, n, first, last FROM activity_rows WHERE hour >= ? AND "
-	    "hour < ?",
-	    -1, &q, NULL) != SQLITE_OK)
-		return (failed(db, "activity", err, errlen));
-	sqlite3_bind_int64(q, 1, lo);
-	sqlite3_bind_int64(q, 2, hi);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		f.kind = (const char *)sqlite3_column_text(q, 0);
-		f.hour = sqlite3_column_int64(q, 1);
-		f.value = (const char *)sqlite3_column_text(q, 2);
-		f.client = (const char *)sqlite3_column_text(q, 3);
-		f.class = (const char *)sqlite3_column_text(q, 4);
-		f.code = sqlite3_column_int(q, 5);
-		f.n = (long)sqlite3_column_int64(q, 6);
-		f.first = sqlite3_column_int64(q, 7);
-		f.last = sqlite3_column_int64(q, 8);
-		if (f.kind == NULL || f.value == NULL || f.client == NULL ||
-		    f.class == NULL)
-			continue;
-		rp_fact(rp, &f);
-	}
-	sqlite3_finalize(q);
-	return (rc == SQLITE_DONE ? 0 : failed(db, "activity", err, errlen));
+	rp_ff(rp, &f);
+	return (0);
 }
 
-/* read_ff - the five-fifty entries */
+/* ban - one enforced ban of the state into the report */
 static int
-read_ff(struct rp *rp, sqlite3 *db, char *err, size_t errlen)
-{
-	struct score_ff	 r;
-	sqlite3_stmt	*q;
-	int		 rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT addr, name, first_t, code, class, "
-	    "reason, retries, last_retry, last_seen FROM fivefifties", -1, &q,
-	    NULL) != SQLITE_OK)
-		return (failed(db, "fivefifties", err, errlen));
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		r.addr = (const char *)sqlite3_column_text(q, 0);
-		r.name = (const char *)sqlite3_column_text(q, 1);
-		r.first_t = sqlite3_column_int64(q, 2);
-		r.code = sqlite3_column_int(q, 3);
-		r.class = (const char *)sqlite3_column_text(q, 4);
-		r.reason = (const char *)sqlite3_column_text(q, 5);
-		r.retries = (long)sqlite3_column_int64(q, 6);
-		r.last_retry = sqlite3_column_int64(q, 7);
-		r.last_seen = sqlite3_column_int64(q, 8);
-		if (r.addr == NULL || r.name == NULL || r.reason == NULL)
-			continue;
-		rp_ff(rp, &r);
-	}
-	sqlite3_finalize(q);
-	return (rc == SQLITE_DONE ? 0 : failed(db, "fivefifties", err,
-	    errlen));
-}
-
-/* read_bans - every ban */
-static int
-read_bans(struct rp *rp, sqlite3 *db, char *err, size_t errlen)
+ban(void *rp, const struct state_ban *r)
 {
 	struct score_decision d;
-	sqlite3_stmt	*q;
-	const char	*s;
-	int		 rc;
 
-	/* Not the bans the daemon's breaker holds or dropped (never
-	 * enforced); a state of schema 2 has no held column. */
-	if (sqlite3_prepare_v2(db, "SELECT addr, prefix_len, family, at, "
-	    "until, n, score, reason, manual FROM bans WHERE held = 0", -1, &q,
-	    NULL) != SQLITE_OK && sqlite3_prepare_v2(db, "SELECT addr, "
-	    "prefix_len, family, at, until, n, score, reason, manual FROM bans",
-	    -1, &q, NULL) != SQLITE_OK)
-		return (failed(db, "bans", err, errlen));
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		memset(&d, 0, sizeof(d));
-		s = (const char *)sqlite3_column_text(q, 0);
-		snprintf(d.addr, sizeof(d.addr), "%s", s != NULL ? s : "");
-		d.prefix_len = sqlite3_column_int(q, 1);
-		d.family = sqlite3_column_int(q, 2);
-		d.at = sqlite3_column_int64(q, 3);
-		d.until = sqlite3_column_int64(q, 4);
-		d.ban_count = sqlite3_column_int(q, 5);
-		d.score = sqlite3_column_double(q, 6);
-		s = (const char *)sqlite3_column_text(q, 7);
-		snprintf(d.reason, sizeof(d.reason), "%s", s != NULL ? s : "");
-		d.manual = sqlite3_column_int(q, 8);
-		rp_ban(rp, &d);
-	}
-	sqlite3_finalize(q);
-	return (rc == SQLITE_DONE ? 0 : failed(db, "bans", err, errlen));
+	memset(&d, 0, sizeof(d));
+	snprintf(d.addr, sizeof(d.addr), "%s", r->addr);
+	d.prefix_len = r->prefix_len;
+	d.family = r->family;
+	d.at = r->at;
+	d.until = r->until;
+	d.ban_count = r->n;
+	d.score = r->score;
+	snprintf(d.reason, sizeof(d.reason), "%s", r->reason);
+	d.manual = r->manual;
+	rp_ban(rp, &d);
+	return (0);
 }
 
 /* rp_load_state - the period's facts, five-fifties and bans */
@@ -142,57 +76,35 @@ int
 rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
     size_t errlen)
 {
-	sqlite3		*db = NULL;
-	sqlite3_stmt	*q;
+	struct state	*st;
+	const char	*what = NULL;
 	long long	 lo, hi;
-	int		 rc = -1, v = 0;
 
 	if (access(path, F_OK) == -1) {
 		snprintf(err, errlen, "%s: no state database (the daemon or "
 		    "fivefifty scan makes it; or give --log FILE)", path);
 		return (-1);
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, db != NULL ?
-		    sqlite3_errmsg(db) : "cannot open");
-		sqlite3_close(db);
+	if ((st = state_open(path, 1, err, errlen)) == NULL)
 		return (-1);
-	}
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) !=
-	    SQLITE_OK) {
-		failed(db, path, err, errlen);
-		goto out;
-	}
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	if (v < 2) {
-		snprintf(err, errlen, "%s: %s", path, v == 0 ?
-		    "not a fivefifty state database (or an empty one)" :
-		    "a state of an older schema: run fivefifty scan or the "
-		    "daemon once to upgrade it");
-		goto out;
-	}
-	*now = 0;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
-	    "'log_time'", -1, &q, NULL) == SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			*now = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
-	}
 	lo = rp->bounded ? rp->prev_from / 3600 : rp->from == RP_OPEN_FROM ?
 	    LLONG_MIN : rp->from / 3600;
 	hi = rp->until == RP_OPEN_UNTIL ? LLONG_MAX : rp->until / 3600;
-	if (read_facts(rp, db, lo, hi, err, errlen) == -1 ||
-	    read_ff(rp, db, err, errlen) == -1 ||
-	    read_bans(rp, db, err, errlen) == -1)
-		goto out;
-	rc = 0;
-out:
-	(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(db);
-	return (rc);
+	if (state_snapshot(st, 1) == -1)
+		what = "read";
+	else {
+		*now = state_now(st);
+		if (state_facts(st, lo, hi, fact, rp) == -1)
+			what = "activity";
+		else if (state_ffs(st, ff, rp) == -1)
+			what = "fivefifties";
+		else if (state_bans_enforced(st, ban, rp) == -1)
+			what = "bans";
+		(void)state_snapshot(st, 0);
+	}
+	if (what != NULL)
+		snprintf(err, errlen, "%s: %s: %s", path, what,
+		    state_error(st));
+	state_close(st);
+	return (what != NULL ? -1 : 0);
 }

@@ -36,9 +36,9 @@
  *	five-fifty entry, when it has none: the time, code, class and reason
  *	of that first reject. Each later session of the client in which
  *	nothing was accepted is a return after it (retries, last_retry). The
- *	entries stay in memory (state_load() restores them; those untouched
+ *	entries stay in memory (score_load() restores them; those untouched
  *	for FF_KEEP are dropped once a log day) and changed ones are written
- *	by state_flush().
+ *	by score_save().
  * SECURITY
  *	Peer text goes through peer_text() (escaped, capped) before it is
  *	kept, so what the reports read holds no control bytes; the output

@@ -50,20 +50,15 @@
  *	double	score_shown(double score);
  *	int	score_reaches(double score, double threshold);
  *
- *	struct state *state_open(const char *path, int readonly, char *err,
- *		    size_t errlen);
- *	int	state_load(struct state *st, struct scorer *s);
- *	int	state_position(void *st, const char *path, struct tail_pos *p);
- *	int	state_journal_position(struct state *st, const char *key,
- *		    struct journal_pos *p);
- *	int	state_flush(struct state *st, struct scorer *s,
+ *	double	score_decay(double score, long long score_t, long long t,
+ *		    double half_life);
+ *
+ *	int	score_save(struct state *st, struct scorer *s,
  *		    const struct state_pos *pos, int npos);
- *	int	state_sync(struct state *st);
- *	void	state_retry(struct state *st, int on);
- *	int	state_busy(struct state *st);
- *	void	state_health(struct state *st, struct state_health *h);
- *	int	state_prune(struct state *st, long long now);
- *	void	state_close(struct state *st);
+ *	int	score_load(struct state *st, struct scorer *s);
+ *	int	score_held(struct state *st, long long now,
+ *		    int (*fn)(void *, const struct score_decision *),
+ *		    void *arg);
  * DESCRIPTION
  *	The scorer takes parser events in log order, with their log time t
  *	(seconds; pf_event_epoch()), correlates them into SMTP sessions, turns
@@ -110,7 +105,7 @@
  *	enforced rejects (by class and code), and rejects under their HELO,
  *	sender and unknown recipient; and per client its first permanent
  *	rejection and how often it came back after it. A scorer with a state
- *	counts them always (state_flush() writes them); scorer_facts() turns
+ *	counts them always (score_save() stores them); scorer_facts() turns
  *	counting on for a scorer without one, for events with log time in
  *	[from, until), and scorer_each_fact() and scorer_each_ff() hand them
  *	out. To share the work between two threads, scorer_facts_split()
@@ -137,15 +132,15 @@
  *	number are stored with this batch (SCORE_MARK_*); -1 when memory runs
  *	out, 0 (nothing) without a state.
  *
- *	The state functions keep all of it in SQLite (score/state.c says
- *	how): state_load() restores a scorer, state_flush() writes what
- *	changed together with the tailer positions of the lines that changed
- *	it, in one transaction; a journal's position is its cursor (struct
- *	state_pos's cursor, and the entry's realtime in pos.off), read back
- *	by state_journal_position(). state_retry() makes the daemon's writer
- *	retry a failed write with backoff, keeping the batches (bounded,
- *	coalesced); state_health() says whether writes fail and how many
- *	batches wait.
+ *	score_decay() is a score given at score_t, decayed to t with
+ *	half_life: what the scorer computes, for the commands that show
+ *	scores from the state.
+ *
+ *	The state (state/state.h) keeps all of it (score/persist.c says
+ *	how): score_load() restores a scorer, score_save() hands the state
+ *	what changed together with the tailer positions of the lines that
+ *	changed it, as one batch (one transaction); score_held() gives the
+ *	bans the daemon's breaker held, as decisions.
  * SECURITY
  *	Peer text (senders, recipients, HELO) is kept only as 64-bit hashes
  *	for matching, and capped and escaped where it is kept for explain.
@@ -161,7 +156,7 @@
 
 #include "net/net.h"
 #include "parse/parse.h"
-#include "tailer/tailer.h"
+#include "state/state.h"
 
 #define SCORE_MAX_NETS	NET_LIST_MAX
 #define SCORE_MAX_SUFFIX 64
@@ -324,49 +319,12 @@ unsigned long long scorer_clock_rejects(const struct scorer *, long long *);
 void	scorer_set_protect(struct scorer *,
 	    int (*)(void *, const struct net_prefix *), void *);
 
-/* The state database (state.c). */
-struct state;
-struct sqlite3;
-
-struct state_pos {
-	const char	*path;
-	struct tail_pos	 pos;		/* the journal's: off is the entry's
-					 * realtime (microseconds) */
-	const char	*cursor;	/* the journal's; NULL for a file */
-};
-
-/* What state_health() says (status shows it). */
-struct state_health {
-	int		 failing;	/* the last write failed */
-	long long	 failing_since;	/* wall clock (0: a one-shot command) */
-	char		 reason[512];	/* path: what failed: SQLite's words */
-	int		 pending;	/* batches not stored yet */
-	unsigned long long failures;	/* failed writes, ever */
-	unsigned long long coalesced;	/* batches folded into another */
-	unsigned long long dropped;	/* evidence rows and fact bytes */
-	long		 retry_ms;	/* the wait before the next attempt */
-	long long	 manual_stored;	/* manual actions stored, up to this
-					 * number (SCORE_MARK_MANUAL) */
-};
-
-struct state *state_open(const char *, int, char *, size_t);
-int	state_load(struct state *, struct scorer *);
-int	state_position(void *, const char *, struct tail_pos *);
-int	state_journal_position(struct state *, const char *,
-	    struct journal_pos *);
-int	state_busy(struct state *);
-int	state_flush(struct state *, struct scorer *, const struct state_pos *,
+/* Between the scorer and the state (persist.c). */
+double	score_decay(double, long long, long long, double);
+int	score_save(struct state *, struct scorer *, const struct state_pos *,
 	    int);
-int	state_prune(struct state *, long long);
-int	state_sync(struct state *);
-void	state_retry(struct state *, int);
-void	state_health(struct state *, struct state_health *);
-int	state_held(struct state *, long long, int (*)(void *,
+int	score_load(struct state *, struct scorer *);
+int	score_held(struct state *, long long, int (*)(void *,
 	    const struct score_decision *), void *);
-long long state_manual_seq(struct state *);
-void	state_pause(struct state *, int);
-long long state_now(struct state *);
-struct sqlite3 *state_db(struct state *);
-void	state_close(struct state *);
 
 #endif /* FIVEFIFTY_SCORE_H */

@@ -71,7 +71,7 @@ struct tally {
 #define RULE_DNSBL	"DNSBL reject"
 #define RULE_DNSBL_BURST "DNSBL reject burst"
 
-/* What the rules remember of a client: saved as one blob (state.c). */
+/* What the rules remember of a client: saved as one blob (persist.c). */
 struct client_mem {
 	struct attempt	 attempts[ATTEMPTS_KEEP];
 	int		 nattempts;
@@ -228,7 +228,7 @@ struct session {
 					 * pointer) */
 	char		 perm_reason[200];	/* escaped, cut when full */
 	int		 passed;	/* postscreen PASS: smtpd goes on */
-	/* Added in session blob version 4 (state.c reads version 3, which
+	/* Added in session blob version 4 (persist.c reads version 3, which
 	 * ends before them): the AUTH and 5xx counts of the slow-abuse
 	 * rules (rules.c). */
 	int		 sasl_lines;	/* SASL failure lines */
@@ -269,7 +269,7 @@ struct scorer {
 	uint32_t	 next_session;
 	struct score_decision *decisions;
 	size_t		 ndecisions, decisions_cap, decisions_out;
-	size_t		 decisions_saved;	/* written by state_flush() */
+	size_t		 decisions_saved;	/* written by score_save() */
 	struct client	*dirty;		/* list of changed clients */
 	struct pending_ev *pev;		/* evidence to write */
 	size_t		 npev, pev_cap;

@@ -82,14 +82,20 @@ score_reaches(double score, double threshold)
 	return (score_shown(score) >= threshold);
 }
 
+/* score_decay - a score given at score_t, at log time t */
+double
+score_decay(double score, long long score_t, long long t, double half_life)
+{
+	if (t <= score_t || half_life <= 0)
+		return (score);
+	return (score * pow(0.5, (double)(t - score_t) / half_life));
+}
+
 /* decayed - a client's score at log time t */
 double
 decayed(const struct scorer *s, const struct client *c, long long t)
 {
-	if (t <= c->score_t || s->conf.half_life <= 0)
-		return (c->score);
-	return (c->score * pow(0.5, (double)(t - c->score_t) /
-	    s->conf.half_life));
+	return (score_decay(c->score, c->score_t, t, s->conf.half_life));
 }
 
 /* add_weight - w dated t onto c's score; evidence dated before the score

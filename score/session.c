@@ -22,7 +22,7 @@
  *	session's address is parsed there, once (a session is saved as
  *	bytes in the state, so it keeps the text only), and handed down in
  *	binary.
- *	session_insert() puts a session (state_load()'s) into the table.
+ *	session_insert() puts a session (score_load()'s) into the table.
  *
  *	The table holds at most max_sessions (bounds.c): making one more
  *	ends the session idle the longest first. Its buckets double when

@@ -567,6 +567,49 @@ bin(const char *a1, const char *a2, const char *a3, const char *a4,
 	return (r->status);
 }
 
+/* test_state_newer_readers - list, explain and report refuse a state of
+ * a newer schema, naming the file and what to do */
+static void
+test_state_newer_readers(void **state)
+{
+	/* the command, then its arguments before --db FILE */
+	static const char *const cmds[][2] = {
+		{ "list", NULL },
+		{ "explain", "192.0.2.1" },
+		{ "report", "summary" },
+	};
+	char		 db[256], *files[1], log[512];
+	struct run_result r;
+	sqlite3		*h;
+	size_t		 i;
+
+	(void)state;
+	tmpname(db, sizeof(db), "newer");
+	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	run_free(&r);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 99", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (cmds[i][1] != NULL)
+			(void)bin(cmds[i][0], cmds[i][1], "--db", db, NULL,
+			    NULL, &r);
+		else
+			(void)bin(cmds[i][0], "--db", db, NULL, NULL, NULL,
+			    &r);
+		if (r.status == 0 || strstr(r.err, db) == NULL ||
+		    strstr(r.err, "newer than this fivefifty") == NULL ||
+		    strstr(r.err, "a newer fivefifty wrote it") == NULL)
+			fail_msg("%s: status %d: %s", cmds[i][0], r.status,
+			    r.err);
+		run_free(&r);
+	}
+	rmdb(db);
+}
+
 /* test_state_open_err - state_open() says the path, the reason and what
  * to do, in a buffer the caller did not clear, read-only or not */
 static void
@@ -617,8 +660,8 @@ test_state_errors_cli(void **state)
 	char		 db[256], conf[300], text[1024], line[600];
 	struct run_result r;
 	const char	*cmds[3][3] = {
-		{ "run", NULL, NULL }, { "list", NULL, NULL },
-		{ "explain", "192.0.2.1", NULL },
+		{ "run", NULL, NULL }, { "list", NULL },
+		{ "explain", "192.0.2.1" },
 	};
 	int		 i, ok;
 
@@ -759,6 +802,7 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_scan_resume),
 	cmocka_unit_test(test_scan_crash),
 	cmocka_unit_test(test_state_schema),
+	cmocka_unit_test(test_state_newer_readers),
 	cmocka_unit_test(test_state_migrate),
 	cmocka_unit_test(test_list_explain),
 	cmocka_unit_test(test_reject_counts),

@@ -10,7 +10,7 @@
  * DESCRIPTION
  *	wire_fw_open() makes the firewall configuration (the protected
  *	networks: wire_protect()), opens the enforcer (fw_open()), puts in
- *	force the bans the state says are still running at now (load_bans():
+ *	force the bans the state says are still running at now (state_bans_running():
  *	read from the state here, given to the enforcer one by one with
  *	fw_ban(), so the firewall knows no state), and reconciles the kernel
  *	sets and the map with them. An unusable firewall is reported and the
@@ -31,63 +31,35 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <sqlite3.h>
-
 #include "conf/conf.h"
 #include "firewall/firewall.h"
 #include "score/score.h"
+#include "state/state.h"
 #include "util/util.h"
 #include "wire.h"
 
-/* db_name - the state database's file, for messages */
-static const char *
-db_name(struct state *st)
-{
-	const char	*p = sqlite3_db_filename(state_db(st), "main");
+/* A load of the running bans: the enforcer, and how many it took. */
+struct run_bans {
+	struct fw	*f;
+	int		 n;
+};
 
-	return (p != NULL && *p != '\0' ? p : "(in memory)");
-}
-
-/* load_bans - the bans still running at now, from the state */
+/* run_ban - one ban the state has in force, into the enforcer */
 static int
-load_bans(struct fw *f, struct state *st, long long now)
+run_ban(void *arg, const struct state_ban *r)
 {
-	sqlite3_stmt	*q;
+	struct run_bans	*rb = arg;
 	struct fw_ban	 b;
-	int		 rc, n = 0;
 
-	/* The latest end per network; a bare column with max() comes from
-	 * the row that has the max. What the breaker holds (held 1) waits
-	 * for the daemon (state_held()); held 2 was never enforced. */
-	if (sqlite3_prepare_v2(state_db(st), "SELECT addr, prefix_len, "
-	    "max(until), reason FROM bans WHERE until > ? AND held = 0 GROUP "
-	    "BY addr, prefix_len", -1, &q, NULL) != SQLITE_OK) {
-		log_warnx("state database %s: reading the bans in force: %s "
-		    "(check the file: fivefifty list)", db_name(st),
-		    sqlite3_errmsg(state_db(st)));
-		return (-1);
-	}
-	sqlite3_bind_int64(q, 1, now);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		memset(&b, 0, sizeof(b));
-		if (net_parse((const char *)sqlite3_column_text(q, 0),
-		    &b.net) == -1)
-			continue;
-		b.net.len = sqlite3_column_int(q, 1);
-		b.until = sqlite3_column_int64(q, 2);
-		snprintf(b.reason, sizeof(b.reason), "%s",
-		    (const char *)sqlite3_column_text(q, 3));
-		if (fw_ban(f, &b) == 0)
-			n++;
-	}
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
-		log_warnx("state database %s: reading the bans in force: %s "
-		    "(check the file: fivefifty list)", db_name(st),
-		    sqlite3_errmsg(state_db(st)));
-		return (-1);
-	}
-	return (n);
+	memset(&b, 0, sizeof(b));
+	if (net_parse(r->addr, &b.net) == -1)
+		return (0);
+	net_mask(&b.net, r->prefix_len);
+	b.until = r->until;
+	snprintf(b.reason, sizeof(b.reason), "%s", r->reason);
+	if (fw_ban(rb->f, &b) == 0)
+		rb->n++;
+	return (0);
 }
 
 /* never - the configuration's lists of what is never banned */
@@ -144,8 +116,15 @@ wire_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 		fprintf(stderr, "fivefifty %s: %s; going on with the map "
 		    "only\n", cmd, err);
 	if (st != NULL) {
-		state_pause(st, 1);	/* no half-stored batch seen */
-		(void)load_bans(f, st, now);
+		struct run_bans rb = { f, 0 };
+
+		/* No half-stored batch seen. What the breaker holds waits
+		 * for the daemon (score_held()). */
+		state_pause(st, 1);
+		if (state_bans_running(st, now, run_ban, &rb) == -1)
+			log_warnx("state database %s: reading the bans in "
+			    "force: %s (check the file: fivefifty list)",
+			    state_name(st), state_error(st));
 		state_pause(st, 0);
 	}
 	(void)fw_reconcile(f, now);

@@ -16,6 +16,11 @@
  *	void	wire_protect(struct fw_conf *fc, const struct ff_conf *c);
  *	const char *wire_protected_by(const struct ff_conf *c,
  *		    const struct net_prefix *n);
+ *
+ *	int	wire_tail_load(void *st, const char *path, struct tail_pos *p);
+ *	void	wire_pos(struct state_filepos *to, const struct tail_pos *from);
+ *	int	wire_journal_position(struct state *st, const char *key,
+ *		    struct journal_pos *p);
  * DESCRIPTION
  *	This module sits below cmd/ and daemon/ and above the stages it
  *	joins (conf, score, state, firewall), which know nothing of one
@@ -37,6 +42,13 @@
  *	loopback key, the whitelist, Postfix's mynetworks of c, and this
  *	host's addresses: fw_protect()); wire_protected_by() names the list
  *	that protects n, or NULL (fw_protected_by()).
+ *
+ *	The state keeps positions in its own types, the tailer reads and
+ *	gives them in its own (positions.c joins them): wire_tail_load() is
+ *	the tailer's position store (struct tail_store's load) on a state,
+ *	wire_pos() copies a line's position into what the state stores, and
+ *	wire_journal_position() is state_journal_position() in the journal
+ *	reader's type. 1 found, 0 none, -1 (the state's error).
  */
 #ifndef FIVEFIFTY_WIRE_H
 #define FIVEFIFTY_WIRE_H
@@ -47,11 +59,18 @@ struct fw_conf;
 struct score_decision;
 struct net_prefix;
 struct state;
+struct state_filepos;
+struct tail_pos;
+struct journal_pos;
 
 struct fw *wire_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
 int	wire_fw_decision(struct fw *, const struct score_decision *);
 void	wire_protect(struct fw_conf *, const struct ff_conf *);
 const char *wire_protected_by(const struct ff_conf *, const struct net_prefix *);
+int	wire_tail_load(void *, const char *, struct tail_pos *);
+void	wire_pos(struct state_filepos *, const struct tail_pos *);
+int	wire_journal_position(struct state *, const char *,
+	    struct journal_pos *);
 
 #endif /* FIVEFIFTY_WIRE_H */

@@ -1,0 +1,358 @@
+/*	$fivefifty: queue.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	queue 3 - the state's writer thread, its queue and its retries
+ * SYNOPSIS
+ *	int	queue_start(struct state *st);
+ *	void	queue_stop(struct state *st);
+ *	int	queue_put(struct state *st, struct state_batch *b);
+ *	int	state_sync(struct state *st);
+ *	int	state_busy(struct state *st);
+ *	void	state_retry(struct state *st, int on);
+ *	void	state_pause(struct state *st, int on);
+ *	void	state_health(struct state *st, struct state_health *h);
+ * DESCRIPTION
+ *	queue_start() starts the thread that stores batches, one at a time,
+ *	in order, when the backend may be used from a second thread (else
+ *	queue_put() stores a batch before it returns); 0, or -1 when the
+ *	thread could not start (then batches are stored in the caller's
+ *	thread too). queue_put() hands it a batch: a crash at any instant
+ *	leaves either all of a batch or none, and batches are stored in
+ *	order, so restarting from the stored positions gives the same state
+ *	as a run that was never interrupted. One batch waits while the
+ *	writer works: a slow writer slows the caller, so that a flood's
+ *	batches do not pile up in memory. queue_stop() stores what is
+ *	pending (one last attempt when writes fail) and stops the thread.
+ *
+ *	A failed write makes state_sync(), and every later write, return -1
+ *	(the batches after it would build on what is missing). state_retry()
+ *	(the daemon) makes a failed write a pause instead: the batch stays
+ *	at the head of the queue and is written again after 1 s, then 2, 4
+ *	... up to 60 s (STATE_BACKOFF_MAX_MS), until it is stored; later
+ *	batches queue behind it, in order, and queue_put() does not wait for
+ *	a failing writer. The queue holds at most STATE_PENDING_MAX batches;
+ *	beyond it the newest two are coalesced into one (batch_merge()).
+ *	state_health() says whether writes fail, since when and why, and how
+ *	many batches wait.
+ * DIAGNOSTICS
+ *	With state_retry(), a failing writer logs when it starts failing,
+ *	when the reason changes and when it resumes, not at each attempt;
+ *	without, the backend logs each failure.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "state_int.h"
+#include "util/util.h"
+
+/* wall_now - the wall clock, for what status shows */
+static long long
+wall_now(void)
+{
+	return ((long long)time(NULL));
+}
+
+/* write_failed - the head batch could not be stored: say so once (and
+ * when the reason changes), and wait before the next attempt; called
+ * and returns with the lock held */
+static void
+write_failed(struct state *st, const char *reason)
+{
+	struct timespec	 until;
+	int		 changed;
+
+	st->failures++;
+	changed = strcmp(reason, st->fail_reason) != 0;
+	snprintf(st->fail_reason, sizeof(st->fail_reason), "%s", reason);
+	st->backoff_ms = st->backoff_ms == 0 ? STATE_BACKOFF_MS :
+	    st->backoff_ms * 2 > STATE_BACKOFF_MAX_MS ? STATE_BACKOFF_MAX_MS :
+	    st->backoff_ms * 2;
+	if (st->fail_since == 0) {
+		st->fail_since = wall_now();
+		log_warnx("state database %s: cannot store the state: %s; "
+		    "%d batches kept in memory, retried in %ld s and then less "
+		    "and less often (at most every %d s); check the disk and "
+		    "what else uses the database", st->path, reason,
+		    st->npending, st->backoff_ms / 1000,
+		    STATE_BACKOFF_MAX_MS / 1000);
+	} else if (changed)
+		log_warnx("state database %s: still cannot store the state: "
+		    "%s; %d batches kept", st->path, reason, st->npending);
+	pthread_cond_broadcast(&st->cv);	/* queue_put need not wait */
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += st->backoff_ms / 1000;
+	until.tv_nsec += (st->backoff_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	while (!st->quit && pthread_cond_timedwait(&st->cv, &st->mtx,
+	    &until) != ETIMEDOUT)
+		continue;
+}
+
+/* note_manual - the manual actions a stored batch carries */
+static void
+note_manual(struct state *st, const struct state_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nbans; i++)
+		if (b->bans[i].op == STATE_OP_MANUAL &&
+		    b->bans[i].at > st->manual_stored)
+			st->manual_stored = b->bans[i].at;
+}
+
+/* write_stored - the head batch is stored: off the queue; say when
+ * writes resume. With the lock held. */
+static void
+write_stored(struct state *st)
+{
+	struct state_batch *b = st->head;
+
+	note_manual(st, b);
+	if ((st->head = b->next) == NULL)
+		st->tail = NULL;
+	st->npending--;
+	state_batch_free(b);
+	if (st->fail_since != 0) {
+		log_info("state database %s: the state is stored again after "
+		    "%lld s (%d batches still to store)", st->path, wall_now() -
+		    st->fail_since, st->npending);
+		st->fail_since = 0;
+	}
+	st->backoff_ms = 0;
+}
+
+/* writer - the thread that stores batches, one at a time, in order */
+static void *
+writer(void *arg)
+{
+	struct state	*st = arg;
+	char		 why[256];
+	int		 r;
+
+	pthread_mutex_lock(&st->mtx);
+	for (;;) {
+		while ((st->head == NULL || st->paused) && !st->quit)
+			pthread_cond_wait(&st->cv, &st->mtx);
+		if (st->head == NULL)
+			break;
+		/* Closing with a failing writer: one last attempt, no more
+		 * waiting. */
+		if (st->quit && st->fail_since != 0 && st->last_try++ > 0)
+			break;
+		st->busy = 1;
+		pthread_mutex_unlock(&st->mtx);
+		why[0] = '\0';
+		/* Quiet when retrying: said once, by write_failed(). */
+		r = st->failed ? -1 : st->ops->write(st->be, st->head,
+		    st->retry, why, sizeof(why));
+		pthread_mutex_lock(&st->mtx);
+		st->busy = 0;
+		if (r == 0)
+			write_stored(st);
+		else if (st->retry)
+			write_failed(st, why[0] != '\0' ? why : "write failed");
+		else {
+			/* Later batches would build on it: none is. */
+			st->failed = 1;
+			write_stored(st);
+		}
+		pthread_cond_broadcast(&st->cv);
+	}
+	pthread_mutex_unlock(&st->mtx);
+	return (NULL);
+}
+
+/* queue_start - the writer thread, when the backend allows one */
+int
+queue_start(struct state *st)
+{
+	pthread_condattr_t ca;
+
+	if (!st->ops->threaded(st->be))
+		return (0);
+	pthread_mutex_init(&st->mtx, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&st->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&st->thread, NULL, writer, st) != 0) {
+		pthread_mutex_destroy(&st->mtx);
+		pthread_cond_destroy(&st->cv);
+		return (-1);
+	}
+	st->threaded = 1;
+	return (0);
+}
+
+/* queue_stop - store what is pending, stop the writer, drop the rest */
+void
+queue_stop(struct state *st)
+{
+	struct state_batch *b;
+
+	if (st->threaded) {
+		(void)state_sync(st);
+		pthread_mutex_lock(&st->mtx);
+		st->quit = 1;
+		pthread_cond_broadcast(&st->cv);
+		pthread_mutex_unlock(&st->mtx);
+		pthread_join(st->thread, NULL);
+		pthread_mutex_destroy(&st->mtx);
+		pthread_cond_destroy(&st->cv);
+		st->threaded = 0;
+	}
+	if (st->head != NULL)
+		log_warnx("state database %s: %d batches were not stored (%s): "
+		    "the lines after the stored positions are read again at "
+		    "the next start, and the daemon's bans and unbans made by "
+		    "hand since then are applied again from its spool",
+		    st->path, st->npending, st->fail_reason);
+	while ((b = st->head) != NULL) {
+		st->head = b->next;
+		state_batch_free(b);
+	}
+}
+
+/* queue_put - hand a batch to the writer (or store it now, without a
+ * thread); 0, or -1 when writes failed */
+int
+queue_put(struct state *st, struct state_batch *b)
+{
+	struct state_batch *p;
+	char		 why[256];
+	int		 r;
+
+	if (!st->threaded) {
+		r = st->ops->write(st->be, b, 0, why, sizeof(why));
+		if (r == 0)
+			note_manual(st, b);
+		state_batch_free(b);
+		if (r == -1)
+			st->failed = 1;
+		return (r);
+	}
+	pthread_mutex_lock(&st->mtx);
+	/* One batch waits while the writer works; while writes fail
+	 * (state_retry()) the caller goes on: up to STATE_PENDING_MAX
+	 * batches, then they are coalesced. */
+	while (st->fail_since == 0 && !st->failed && st->npending >= 2)
+		pthread_cond_wait(&st->cv, &st->mtx);
+	if (st->failed) {
+		pthread_mutex_unlock(&st->mtx);
+		state_batch_free(b);
+		return (-1);
+	}
+	if (st->npending >= STATE_PENDING_MAX && st->tail != NULL &&
+	    st->tail != st->head) {
+		/* Full: into the newest batch the writer is not at. */
+		if (batch_merge(st->tail, b, &st->dropped_ev,
+		    &st->dropped_facts) == 0) {
+			st->coalesced++;
+			pthread_mutex_unlock(&st->mtx);
+			return (0);
+		}
+		log_warnx("state database %s: out of memory coalescing "
+		    "batches: %d kept", st->path, st->npending + 1);
+	}
+	if ((p = st->tail) != NULL)
+		p->next = b;
+	else
+		st->head = b;
+	st->tail = b;
+	st->npending++;
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mtx);
+	return (0);
+}
+
+/* state_pause - on: the writer starts no batch, and the one it is
+ * storing is finished (at most a lock wait), so that the caller may read
+ * without seeing half a transaction; off: it goes on. Never with a
+ * state_sync() in between. */
+void
+state_pause(struct state *st, int on)
+{
+	if (!st->threaded)
+		return;
+	pthread_mutex_lock(&st->mtx);
+	st->paused = on;
+	while (on && st->busy)
+		pthread_cond_wait(&st->cv, &st->mtx);
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mtx);
+}
+
+/* state_sync - wait until everything handed to the writer is stored;
+ * -1 if a write failed (with state_retry(): if writes fail now; what
+ * is queued stays queued) */
+int
+state_sync(struct state *st)
+{
+	int		r;
+
+	if (!st->threaded)
+		return (st->failed ? -1 : 0);
+	pthread_mutex_lock(&st->mtx);
+	while ((st->head != NULL || st->busy) && st->fail_since == 0)
+		pthread_cond_wait(&st->cv, &st->mtx);
+	r = st->failed || st->fail_since != 0 ? -1 : 0;
+	pthread_mutex_unlock(&st->mtx);
+	return (r);
+}
+
+/* state_busy - would state_write() wait now: the writer is at one
+ * batch with another waiting, and writes do not fail */
+int
+state_busy(struct state *st)
+{
+	int		busy;
+
+	if (!st->threaded)
+		return (0);
+	pthread_mutex_lock(&st->mtx);
+	busy = st->fail_since == 0 && !st->failed && st->npending >= 2;
+	pthread_mutex_unlock(&st->mtx);
+	return (busy);
+}
+
+/* state_retry - failed writes are retried (the daemon); see
+ * DESCRIPTION */
+void
+state_retry(struct state *st, int on)
+{
+	st->retry = on;
+	st->ops->retry(st->be, on);
+}
+
+/* state_health - whether the state is stored, and what waits */
+void
+state_health(struct state *st, struct state_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (st->threaded)
+		pthread_mutex_lock(&st->mtx);
+	h->failing_since = st->fail_since;
+	if (st->fail_since != 0 || st->failed)
+		snprintf(h->reason, sizeof(h->reason), "%s: %s", st->path,
+		    st->fail_reason[0] != '\0' ? st->fail_reason :
+		    "a write failed");
+	h->failing = st->fail_since != 0 || st->failed;
+	h->pending = st->npending;
+	h->failures = st->failures;
+	h->coalesced = st->coalesced;
+	h->dropped = st->dropped_ev + st->dropped_facts;
+	h->retry_ms = st->backoff_ms;
+	h->manual_stored = st->manual_stored;
+	if (st->threaded)
+		pthread_mutex_unlock(&st->mtx);
+}

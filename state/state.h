@@ -1,0 +1,358 @@
+/*	$fivefifty: state.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	state 3h - what the program keeps between runs, behind one interface
+ * SYNOPSIS
+ *	#include "state/state.h"
+ *
+ *	struct state *state_open(const char *path, int readonly, char *err,
+ *		    size_t errlen);
+ *	void	state_close(struct state *st);
+ *	int	state_readonly(const struct state *st);
+ *	const char *state_name(struct state *st);
+ *	const char *state_error(const struct state *st);
+ *
+ *	struct state_batch *state_batch_new(void);
+ *	int	state_batch_client(struct state_batch *b,
+ *		    const struct state_client *c);
+ *	int	state_batch_evidence(struct state_batch *b,
+ *		    const struct state_evidence *e);
+ *	int	state_batch_ban(struct state_batch *b,
+ *		    const struct state_ban *d);
+ *	int	state_batch_session(struct state_batch *b,
+ *		    const struct state_session *ss);
+ *	int	state_batch_ff(struct state_batch *b, const struct state_ff *f);
+ *	int	state_batch_pos(struct state_batch *b,
+ *		    const struct state_pos *p);
+ *	int	state_batch_meta(struct state_batch *b, const char *key,
+ *		    long long v);
+ *	int	state_batch_facts(struct state_batch *b, void *log, size_t len,
+ *		    state_facts_count *count);
+ *	void	state_batch_free(struct state_batch *b);
+ *	int	state_write(struct state *st, struct state_batch *b);
+ *	int	state_sync(struct state *st);
+ *	int	state_busy(struct state *st);
+ *	void	state_retry(struct state *st, int on);
+ *	void	state_pause(struct state *st, int on);
+ *	void	state_health(struct state *st, struct state_health *h);
+ *	int	state_prune(struct state *st, long long now);
+ *
+ *	int	state_position(struct state *st, const char *path,
+ *		    struct state_filepos *p);
+ *	int	state_journal_position(struct state *st, const char *key,
+ *		    struct state_cursor *p);
+ *	long long state_now(struct state *st);
+ *	long long state_meta(struct state *st, const char *key, long long dflt);
+ *	long long state_manual_seq(struct state *st);
+ *	int	state_snapshot(struct state *st, int on);
+ *	int	state_clients(struct state *st, int order,
+ *		    state_client_fn *fn, void *arg);
+ *	int	state_clients_of(struct state *st, const char *addr,
+ *		    const char *net, state_client_fn *fn, void *arg);
+ *	int	state_sessions(struct state *st, state_session_fn *fn,
+ *		    void *arg);
+ *	int	state_ffs(struct state *st, state_ff_fn *fn, void *arg);
+ *	int	state_facts(struct state *st, long long from_hour,
+ *		    long long until_hour, state_fact_fn *fn, void *arg);
+ *	int	state_evidence(struct state *st, const char *addr,
+ *		    state_evidence_fn *fn, void *arg);
+ *	int	state_evidence_rules(struct state *st, const char *addr,
+ *		    state_rule_fn *fn, void *arg);
+ *	int	state_rejects(struct state *st, const char *client,
+ *		    long long *temporary, long long *permanent);
+ *	int	state_bans_of(struct state *st, const char *addr,
+ *		    state_ban_fn *fn, void *arg);
+ *	int	state_bans_enforced(struct state *st, state_ban_fn *fn,
+ *		    void *arg);
+ *	int	state_bans_running(struct state *st, long long now,
+ *		    state_ban_fn *fn, void *arg);
+ *	int	state_held(struct state *st, long long now, state_ban_fn *fn,
+ *		    void *arg);
+ * DESCRIPTION
+ *	The state is what fivefifty keeps between runs: the clients (scores,
+ *	bans so far, what the rules remember), their evidence, the bans and
+ *	unbans with what the daemon's ban-rate breaker did with them, the
+ *	open sessions, the report facts and five-fifties, where reading the
+ *	logs stopped (file positions, journal cursors) and a few numbers
+ *	(meta: the log time, the manual actions stored). This module alone
+ *	knows how it is stored; everyone else asks these typed questions. A
+ *	backend is a table of operations (state_int.h) that state_open()
+ *	chooses from the path: today a SQLite file (state/sqlite*.c).
+ *
+ *	Rows are plain: addresses as text ("addr" or "addr/len"), times in
+ *	log seconds. Two fields are the producer's own bytes, stored and
+ *	returned as they are: a client's memory and a session (the scorer
+ *	packs and checks them, score/persist.c).
+ *
+ *	state_open() opens (creating it, unless readonly) and migrates the
+ *	state; a state of a newer fivefifty, or a file that is not a state,
+ *	is refused with err naming the path, the reason and what to do.
+ *	state_close() stores what is pending first. state_name() is the
+ *	state's name for messages, state_error() the last failure of a
+ *	reading call ("" when none), state_readonly() whether writes are
+ *	refused.
+ *
+ *	Writing: a batch collects what changed (state_batch_*(): each copies
+ *	its row; -1 when memory runs out) and state_write() takes it (always,
+ *	even on failure; NULL: the caller ran out of memory making it) and
+ *	stores it in ONE transaction, on a writer thread while the caller
+ *	goes on (at most one batch waits). Bans (struct state_ban's op) are
+ *	applied in the order given: a new ban, the end of a ban (an unban),
+ *	the breaker's notes, and STATE_OP_MANUAL: manual actions up to `at`
+ *	are stored. Meta values and positions replace the stored ones, the
+ *	sessions replace all stored sessions, clients and five-fifties
+ *	replace their row, evidence and facts are appended. The facts come
+ *	as the producer's log, counted on the writer's thread by the
+ *	producer's count function (counting cost the scoring thread a tenth
+ *	of its speed). state_sync() waits until everything handed over is
+ *	stored; -1 if a write failed (then every later write fails too:
+ *	batches build on each other), unless state_retry() made failures a
+ *	pause: the batch is retried with backoff, later ones queue behind it
+ *	and the newest are coalesced beyond a bound (state/queue.c).
+ *	state_busy() says whether state_write() would wait now,
+ *	state_pause() keeps the writer from starting a batch while the
+ *	caller reads. state_health() says whether writes fail and what
+ *	waits. state_prune() drops evidence, facts and five-fifties older
+ *	than the retention, once a day of log time.
+ *
+ *	Reading: the iterators call fn with each row (its strings valid
+ *	during the call) until fn returns non-zero; they return the number
+ *	of rows given, or -1 with state_error() set. state_clients() gives
+ *	every client by STATE_BY_LAST_SEEN (newest first: a scorer loads the
+ *	freshest) or STATE_BY_BAN (banned_until then score, descending;
+ *	addr, prefix_len, score, score_t, banned_until, bans and held: what
+ *	the breaker did with the running ban), state_clients_of() the rows
+ *	of an address and of its prefix (net; NULL: none), in key order.
+ *	state_evidence() gives an address's evidence in time order,
+ *	state_evidence_rules() its rules with their counts, the most first.
+ *	state_bans_of() gives an address's bans in time order,
+ *	state_bans_enforced() every ban the breaker did not hold or drop,
+ *	state_bans_running() per network the enforced ban running the
+ *	longest at now (addr, prefix_len, until and reason), state_held()
+ *	the automatic bans the breaker holds that still run at now, oldest
+ *	decision first. state_facts() gives the facts of the hours
+ *	[from_hour, until_hour) (rows of one key from several writes are not
+ *	added up), state_rejects() a client's temporary (4xx) and permanent
+ *	(5xx) rejects. state_snapshot() makes the reads between on and off
+ *	see one moment. state_position() is a file's stored position
+ *	(1 found, 0 none, -1; wire/ hands it to the tailer as its position
+ *	store, so that the state knows nothing of the tailer's types);
+ *	state_journal_position() the journal's cursor for key (likewise).
+ *	state_now() is the log time of the last write, state_meta() a meta
+ *	number, state_manual_seq() the number of the last manual action
+ *	stored (-1, logged, when unreadable).
+ * SECURITY
+ *	Values are never made part of a query's text. Peer text was escaped
+ *	and capped by its producer; readers escape it again for their
+ *	output.
+ * DIAGNOSTICS
+ *	Writing calls log with log_warnx() naming the state and the
+ *	backend's error; reading calls leave the error in state_error() for
+ *	the caller to say.
+ */
+#ifndef FIVEFIFTY_STATE_H
+#define FIVEFIFTY_STATE_H
+
+#include <stddef.h>
+
+struct state;
+struct state_batch;
+
+/* A file's read position: the file (device, inode), the offset after
+ * the last line read, and a fingerprint of its first bytes (fp_len 0:
+ * none). The tailer's struct tail_pos field for field (wire/ copies). */
+struct state_filepos {
+	unsigned long long dev;
+	unsigned long long ino;
+	unsigned long long off;
+	unsigned	 fp_len;
+	unsigned long long fp;
+};
+
+/* A journal's position: the cursor of the last entry read ("": none)
+ * and that entry's realtime (microseconds). */
+#define STATE_CURSOR_MAX	512
+struct state_cursor {
+	char		 cursor[STATE_CURSOR_MAX];
+	unsigned long long realtime;
+};
+
+/* Where a log was read up to, stored with what its lines changed. */
+struct state_pos {
+	const char	*path;
+	struct state_filepos pos;	/* the journal's: off is the entry's
+					 * realtime (microseconds) */
+	const char	*cursor;	/* the journal's; NULL for a file */
+};
+
+/* What state_health() says (status shows it). */
+struct state_health {
+	int		 failing;	/* the last write failed */
+	long long	 failing_since;	/* wall clock (0: a one-shot command) */
+	char		 reason[512];	/* path: what failed: the backend's
+					 * words */
+	int		 pending;	/* batches not stored yet */
+	unsigned long long failures;	/* failed writes, ever */
+	unsigned long long coalesced;	/* batches folded into another */
+	unsigned long long dropped;	/* evidence rows and fact bytes */
+	long		 retry_ms;	/* the wait before the next attempt */
+	long long	 manual_stored;	/* manual actions stored, up to this
+					 * number (STATE_OP_MANUAL) */
+};
+
+/* A client: one address, or a prefix ("addr/len"). */
+struct state_client {
+	const char	*addr;
+	int		 family;	/* 4 or 6 */
+	int		 prefix_len;
+	double		 score;		/* as of score_t */
+	long long	 score_t;
+	long long	 first_seen, last_seen;
+	int		 bans;
+	long long	 banned_until;
+	long long	 last_ban;
+	const void	*memory;	/* the producer's bytes; NULL: none */
+	size_t		 memlen;
+	int		 held;		/* STATE_BY_BAN: the running ban is
+					 * held (1) or dropped (2) by the
+					 * breaker; 0 */
+};
+
+/* A piece of evidence against a client. */
+struct state_evidence {
+	const char	*addr;
+	long long	 t;
+	double		 weight;
+	const char	*rule;
+	const char	*detail;	/* escaped, capped; "" when none */
+};
+#define STATE_ADDR_MAX		64	/* bytes of an address kept */
+#define STATE_RULE_MAX		48	/* of a rule name */
+#define STATE_DETAIL_MAX	96	/* of an evidence detail */
+#define STATE_REASON_MAX	128	/* of a ban's reason */
+
+/* A ban, or what happens to one (struct state_ban's op). */
+#define STATE_OP_BAN		0	/* a ban decided */
+#define STATE_OP_LIFT		1	/* the bans of addr end at `at` */
+#define STATE_OP_HOLD		2	/* the breaker holds this ban */
+#define STATE_OP_RELEASE	3	/* this held ban is enforced now */
+#define STATE_OP_DROP		4	/* this ban is never enforced */
+#define STATE_OP_FORGET		5	/* every held ban of addr is void */
+#define STATE_OP_MANUAL		6	/* manual actions up to `at` stored */
+struct state_ban {
+	int		 op;		/* STATE_OP_*; read: STATE_OP_BAN */
+	const char	*addr;		/* address or network */
+	int		 prefix_len;
+	int		 family;
+	long long	 at, until;
+	int		 n;		/* the n-th ban of the client */
+	double		 score;
+	const char	*reason;	/* the rule that tipped it */
+	int		 manual;	/* an administrator's */
+	int		 held;		/* read: 0 enforced, 1 held, 2 never
+					 * enforced (the breaker) */
+};
+
+/* An open session: the producer's bytes, under its key. */
+struct state_session {
+	unsigned long long key;
+	const void	*data;
+	size_t		 len;
+};
+
+/* A report fact: n occurrences of kind in one hour, for one client. */
+struct state_fact {
+	const char	*kind;		/* session, message, reject, helo,
+					 * sender, recipient */
+	const char	*value;		/* escaped peer text; "" */
+	const char	*client;
+	const char	*class;		/* "" when none */
+	long long	 hour;		/* log time / 3600 */
+	int		 code;		/* SMTP code; 0 */
+	long		 n;
+	long long	 first, last;
+};
+
+/* A client's first permanent rejection and the sessions after it. */
+struct state_ff {
+	const char	*addr;
+	const char	*name;		/* escaped; "" when not verified */
+	const char	*class;
+	const char	*reason;	/* escaped, capped */
+	long long	 first_t;
+	int		 code;
+	long		 retries;
+	long long	 last_retry;	/* 0: none */
+	long long	 last_seen;
+};
+
+#define STATE_BY_LAST_SEEN	0
+#define STATE_BY_BAN		1
+
+typedef int	state_client_fn(void *, const struct state_client *);
+typedef int	state_evidence_fn(void *, const struct state_evidence *);
+typedef int	state_ban_fn(void *, const struct state_ban *);
+typedef int	state_session_fn(void *, const struct state_session *);
+typedef int	state_fact_fn(void *, const struct state_fact *);
+typedef int	state_ff_fn(void *, const struct state_ff *);
+typedef int	state_rule_fn(void *, const char *, long);
+/* Count n fact logs (a batch's, oldest first) into facts, handing them
+ * to emit grouped by hour and kind; -1 when memory runs out. */
+typedef int	state_facts_count(void *const *, const size_t *, int,
+		    state_fact_fn *, void *);
+
+struct state *state_open(const char *, int, char *, size_t);
+void	state_close(struct state *);
+int	state_readonly(const struct state *);
+const char *state_name(struct state *);
+const char *state_error(const struct state *);
+
+struct state_batch *state_batch_new(void);
+int	state_batch_client(struct state_batch *, const struct state_client *);
+int	state_batch_evidence(struct state_batch *,
+	    const struct state_evidence *);
+int	state_batch_ban(struct state_batch *, const struct state_ban *);
+int	state_batch_session(struct state_batch *,
+	    const struct state_session *);
+int	state_batch_ff(struct state_batch *, const struct state_ff *);
+int	state_batch_pos(struct state_batch *, const struct state_pos *);
+int	state_batch_meta(struct state_batch *, const char *, long long);
+int	state_batch_facts(struct state_batch *, void *, size_t,
+	    state_facts_count *);
+void	state_batch_free(struct state_batch *);
+int	state_write(struct state *, struct state_batch *);
+int	state_sync(struct state *);
+int	state_busy(struct state *);
+void	state_retry(struct state *, int);
+void	state_pause(struct state *, int);
+void	state_health(struct state *, struct state_health *);
+int	state_prune(struct state *, long long);
+
+int	state_position(struct state *, const char *, struct state_filepos *);
+int	state_journal_position(struct state *, const char *,
+	    struct state_cursor *);
+long long state_now(struct state *);
+long long state_meta(struct state *, const char *, long long);
+long long state_manual_seq(struct state *);
+int	state_snapshot(struct state *, int);
+int	state_clients(struct state *, int, state_client_fn *, void *);
+int	state_clients_of(struct state *, const char *, const char *,
+	    state_client_fn *, void *);
+int	state_sessions(struct state *, state_session_fn *, void *);
+int	state_ffs(struct state *, state_ff_fn *, void *);
+int	state_facts(struct state *, long long, long long, state_fact_fn *,
+	    void *);
+int	state_evidence(struct state *, const char *, state_evidence_fn *,
+	    void *);
+int	state_evidence_rules(struct state *, const char *, state_rule_fn *,
+	    void *);
+int	state_rejects(struct state *, const char *, long long *, long long *);
+int	state_bans_of(struct state *, const char *, state_ban_fn *, void *);
+int	state_bans_enforced(struct state *, state_ban_fn *, void *);
+int	state_bans_running(struct state *, long long, state_ban_fn *, void *);
+int	state_held(struct state *, long long, state_ban_fn *, void *);
+
+#endif /* FIVEFIFTY_STATE_H */

@@ -1,0 +1,167 @@
+/*	$fivefifty: state_int.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	state_int 3h - what the state's files share: the batch, the queue,
+ *	the backend's operations
+ * DESCRIPTION
+ *	A backend is a struct state_ops: it opens its store, stores a batch
+ *	in one transaction, and answers the reading questions of state.h;
+ *	state.c hands each call to the backend chosen by state_open(), and
+ *	queue.c runs the writer thread, its queue, the retries and the
+ *	coalescing of batches for every backend alike. A batch's rows are
+ *	the batch's own copies (batch.c); a backend reads them through
+ *	batch_*() views.
+ */
+#ifndef FIVEFIFTY_STATE_INT_H
+#define FIVEFIFTY_STATE_INT_H
+
+#include <pthread.h>
+
+#include "state.h"
+
+#define STATE_BACKOFF_MS	1000	/* first retry of a failed write */
+#define STATE_BACKOFF_MAX_MS	60000	/* retries at most this far apart */
+#define STATE_PENDING_MAX	8	/* batches queued before coalescing */
+#define STATE_PENDING_EV	32768	/* evidence rows a coalesced batch
+					 * keeps (about 220 bytes each) */
+#define STATE_PENDING_FACTS	(4 << 20)	/* fact bytes it keeps */
+#define STATE_RETENTION		(30 * 86400)	/* seconds of evidence */
+#define STATE_META_MAX		8	/* meta values in a batch */
+
+/* The rows of a batch: copies, each with its own memory (a coalesced
+ * batch drops and replaces rows one by one). */
+struct sb_client {
+	struct state_client r;		/* addr and memory point into own */
+	char		*own;
+};
+struct sb_ff {
+	struct state_ff	 r;		/* its strings point into own */
+	char		*own;
+};
+struct sb_ev {
+	char		 addr[STATE_ADDR_MAX];
+	long long	 t;
+	double		 weight;
+	char		 rule[STATE_RULE_MAX];
+	char		 detail[STATE_DETAIL_MAX];
+};
+struct sb_ban {
+	int		 op;
+	char		 addr[STATE_ADDR_MAX];
+	int		 prefix_len, family, n, manual;
+	long long	 at, until;
+	double		 score;
+	char		 reason[STATE_REASON_MAX];
+};
+struct sb_session {
+	unsigned long long key;
+	size_t		 off, len;	/* in the batch's session bytes */
+};
+struct sb_meta {
+	char		 key[32];
+	long long	 v;
+};
+
+struct state_batch {
+	struct sb_client *clients;
+	size_t		 nclients, capclients;
+	struct sb_ev	*ev;
+	size_t		 nev, capev;
+	struct sb_ban	*bans;
+	size_t		 nbans, capbans;
+	struct sb_session *sessions;
+	size_t		 nsessions, capsessions;
+	unsigned char	*sbytes;	/* the sessions' bytes */
+	size_t		 sblen, sbcap;
+	struct sb_ff	*ffs;
+	size_t		 nffs, capffs;
+	struct state_pos *pos;		/* path and cursor: one allocation */
+	int		 npos, cappos;
+	struct sb_meta	 meta[STATE_META_MAX];
+	int		 nmeta;
+	void		**flogs;	/* fact logs, oldest first */
+	size_t		*flens;
+	int		 nflogs, capflogs;
+	size_t		 fbytes;
+	state_facts_count *count;
+	struct state_batch *next;	/* the writer's queue */
+};
+
+/* batch.c */
+int	batch_merge(struct state_batch *, struct state_batch *,
+	    unsigned long long *, unsigned long long *);
+void	batch_ev(const struct state_batch *, size_t, struct state_evidence *);
+void	batch_ban(const struct state_batch *, size_t, struct state_ban *);
+void	batch_session(const struct state_batch *, size_t,
+	    struct state_session *);
+
+/* A backend: its handle is the first argument of each operation. */
+struct state_ops {
+	void	*(*open)(const char *, int, char *, size_t);
+	void	 (*close)(void *);
+	int	 (*threaded)(void *);	/* may a writer thread share it */
+	const char *(*error)(void *);
+	/* write one batch in one transaction; quiet: do not log, only
+	 * fill why */
+	int	 (*write)(void *, const struct state_batch *, int, char *,
+		    size_t);
+	void	 (*retry)(void *, int);
+	int	 (*prune)(void *, long long, long long);
+	int	 (*position)(void *, const char *, struct state_filepos *);
+	int	 (*journal_position)(void *, const char *,
+		    struct state_cursor *);
+	long long (*meta)(void *, const char *, long long);
+	long long (*manual_seq)(void *);
+	int	 (*snapshot)(void *, int);
+	int	 (*clients)(void *, int, state_client_fn *, void *);
+	int	 (*clients_of)(void *, const char *, const char *,
+		    state_client_fn *, void *);
+	int	 (*sessions)(void *, state_session_fn *, void *);
+	int	 (*ffs)(void *, state_ff_fn *, void *);
+	int	 (*facts)(void *, long long, long long, state_fact_fn *,
+		    void *);
+	int	 (*evidence)(void *, const char *, state_evidence_fn *,
+		    void *);
+	int	 (*evidence_rules)(void *, const char *, state_rule_fn *,
+		    void *);
+	int	 (*rejects)(void *, const char *, long long *, long long *);
+	int	 (*bans_of)(void *, const char *, state_ban_fn *, void *);
+	int	 (*bans_enforced)(void *, state_ban_fn *, void *);
+	int	 (*bans_running)(void *, long long, state_ban_fn *, void *);
+	int	 (*held)(void *, long long, state_ban_fn *, void *);
+};
+
+extern const struct state_ops state_sqlite_ops;	/* sqlite_open.c */
+
+struct state {
+	const struct state_ops *ops;
+	void		*be;		/* the backend's handle */
+	char		*path;
+	int		 readonly;
+	/* The writer thread and its queue (queue.c): head is the one being
+	 * written (busy) or retried; one batch waits unless retry is set. */
+	pthread_t	 thread;
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cv;
+	struct state_batch *head, *tail;
+	int		 npending;
+	int		 threaded, busy, quit, failed;
+	int		 retry;		/* state_retry(): failures wait */
+	int		 paused;	/* state_pause(): the caller reads */
+	int		 last_try;	/* closing: the attempts made */
+	long long	 fail_since;	/* wall clock; 0: writes succeed */
+	long		 backoff_ms;
+	char		 fail_reason[256];
+	unsigned long long failures, coalesced, dropped_ev, dropped_facts;
+	long long	 manual_stored;	/* STATE_OP_MANUAL stored, highest */
+};
+
+/* queue.c */
+int	queue_start(struct state *);
+void	queue_stop(struct state *);
+int	queue_put(struct state *, struct state_batch *);
+
+#endif /* FIVEFIFTY_STATE_INT_H */
