@@ -10,6 +10,7 @@
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
 #   make bench-fw   banning speed against nft add element
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
+#   make bench-revs REV=R  this tree against revision R, side by side
 #   make bench-report   fivefifty report from logs (against pflogsumm) and
 #                   from a state of a million events
 #   make bench-flood    hostile floods: peak RSS, lines/s, status and
@@ -86,7 +87,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
 	stress repeat deps-stress \
-	bench-report bench-flood bench-journal fuzz clean deps-build deps-test \
+	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
 	deps-fuzz deps-bench
 
 all: fivefifty
@@ -430,6 +431,13 @@ bench-latency: deps-bench
 bench-journal: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/jlatency
 	bench/journal.sh
+
+# This tree against an older revision, side by side (a refactoring's
+# cost): make bench-revs REV=124170c (bench/revs.sh).
+REV	?= HEAD~1
+bench-revs: deps-bench
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
+	bench/revs.sh $(REV)
 
 # fivefifty report from logs and from the state: bench/report.sh.
 bench-report: deps-bench
