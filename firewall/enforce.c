@@ -405,8 +405,10 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 	p->until = b->until;
 	if (f->next_end == 0 || p->until < f->next_end)
 		f->next_end = p->until;
+	/* Bytes dropped, not runs made '_': the map's reply says "prefix
+	 * several offenders", as it always did. */
 	reason_clean(p->reason, sizeof(p->reason), b->reason,
-	    sizeof(b->reason), REASON_WORDS);
+	    sizeof(b->reason), REASON_BARE);
 	f->fw_dirty = f->map_dirty = 1;
 	f->stats.bans = f->nbans;
 	return (0);

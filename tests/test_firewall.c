@@ -15,7 +15,9 @@
  *	elements in one flush, restoring after `nft flush ruleset`, a repair
  *	the kernel refuses tried again with backoff, the
  *	delete + add refresh of kernels before 6.12, set-only mode on a
- *	ruleset loaded with `nft -f`, the protected networks, a clear error
+ *	ruleset loaded with `nft -f`, the protected networks, the map's
+ *	reply naming the ban's rule (bytes outside [A-Za-z0-9 ._-] dropped),
+ *	a clear error
  *	without CAP_NET_ADMIN, and TCP connections really dropped; then a
  *	real Postfix refusing a banned client by the map and by the set
  *	(tests/postfix-enforce.sh).
@@ -633,6 +635,65 @@ test_fw_protected(void **state)
 	fw_free(f);
 }
 
+/* test_fw_map_reason - the map's reply names the rule as it always did:
+ * what is not [A-Za-z0-9 ._-] in a ban's reason is dropped by the
+ * enforcer ("prefix: several offenders" is "prefix several offenders"),
+ * and a reason with nothing left is "unspecified" */
+static void
+test_fw_map_reason(void **state)
+{
+	static const struct {
+		const char	*net, *reason, *shown;
+	} cases[] = {
+		{ "192.0.2.0/24", "prefix: several offenders",
+		    "(prefix several offenders)" },
+		{ "198.51.100.7", "manual: by hand (spam!)",
+		    "(manual by hand spam)" },
+		{ "203.0.113.9", "five-fifty", "(five-fifty)" },
+		{ "2001:db8::9", ":::", "(unspecified)" },
+	};
+	struct fw_conf	 c;
+	struct fw	*f;
+	struct fw_ban	 b;
+	char		 dir[64], path[96], line[512], *text;
+	long long	 now = time(NULL);
+	size_t		 i, n;
+	FILE		*fp;
+
+	(void)state;
+	own_table(&c);
+	c.mode = FW_OFF;
+	snprintf(dir, sizeof(dir), "/tmp/fivefifty-fwreason-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/access", dir);
+	snprintf(c.map, sizeof(c.map), "texthash:%s", path);
+	f = new_fw(&c);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		b = ban_of(cases[i].net, now, 3600, cases[i].reason);
+		assert_int_equal(fw_ban(f, &b), 0);
+	}
+	assert_int_equal(fw_flush(f, now), 0);
+	fw_free(f);
+	assert_non_null(fp = fopen(path, "r"));
+	text = calloc(1, 8192);
+	assert_non_null(text);
+	n = 0;
+	while (fgets(line, sizeof(line), fp) != NULL && n + strlen(line) <
+	    8192) {
+		memcpy(text + n, line, strlen(line) + 1);
+		n += strlen(line);
+	}
+	fclose(fp);
+	unlink(path);
+	rmdir(dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strstr(text, cases[i].shown) == NULL)
+			fail_msg("the map has no \"%s\" for %s:\n%s",
+			    cases[i].shown, cases[i].net, text);
+	assert_null(strstr(text, "_ "));
+	free(text);
+}
+
 /* test_fw_no_privilege - without CAP_NET_ADMIN: a clear error, and the
  * enforcer goes on (the map only) unless the firewall is required */
 static void
@@ -916,6 +977,7 @@ const struct CMUnitTest firewall_tests[] = {
 	    backoff_leave),
 	NS_TEST(test_fw_set_only),
 	NS_TEST(test_fw_protected),
+	NS_TEST(test_fw_map_reason),
 	NS_TEST(test_fw_no_privilege),
 	NS_TEST(test_fw_drops),
 	NS_TEST(test_fw_scan_no_privilege),

@@ -20,7 +20,8 @@
  *	- standard error: its first line, reduced to printable ASCII, ends
  *	  the message;
  *	- the timeout: a program that sleeps is killed ("killed after").
- *	reason_clean(): both sets on hostile input, the caps, "unspecified".
+ *	reason_clean(): the three sets on hostile input, the caps,
+ *	"unspecified".
  */
 #include <errno.h>
 #include <signal.h>
@@ -260,7 +261,7 @@ test_spawn_timeout(void **state)
 	assert_string_equal(err, "sh killed after 1 seconds");
 }
 
-/* test_reason_clean - the two sets, hostile input, caps */
+/* test_reason_clean - the three sets, hostile input, caps */
 static void
 test_reason_clean(void **state)
 {
@@ -293,6 +294,17 @@ test_reason_clean(void **state)
 	assert_int_equal(strlen(out), 60);
 	assert_int_equal(reason_clean(out, sizeof(out), a70, 70,
 	    REASON_WORDS), 63);
+	/* The firewall's copy: the rest dropped, no '_', no "unspecified"
+	 * (the map's reply makes that). */
+	assert_int_equal(reason_clean(out, sizeof(out), evil, sizeof(evil),
+	    REASON_BARE), 14);
+	assert_string_equal(out, "xyscriptuntil ");
+	reason_clean(out, sizeof(out), "prefix: several offenders", 25,
+	    REASON_BARE);
+	assert_string_equal(out, "prefix several offenders");
+	assert_int_equal(reason_clean(out, sizeof(out), ":::", 3,
+	    REASON_BARE), 0);
+	assert_string_equal(out, "");
 }
 
 const struct CMUnitTest spawn_tests[] = {

@@ -14,7 +14,7 @@
  *
  *	reason_clean() is the one place a ban's reason is reduced (the
  *	client's --reason, the daemon's manual ban, the firewall's copy and
- *	the map's reply): see util.h for the two sets.
+ *	the map's reply): see util.h for the three sets.
  */
 #include <stdio.h>
 
@@ -154,6 +154,9 @@ reason_clean(char *out, size_t len, const char *in, size_t inlen, int set)
 		c = (unsigned char)in[i];
 		if (set == REASON_PRINTABLE) {
 			if (c >= 0x20 && c < 0x7f)
+				out[o++] = (char)c;
+		} else if (set == REASON_BARE) {
+			if (reason_word(c))
 				out[o++] = (char)c;
 		} else if (reason_word(c)) {
 			out[o++] = (char)c;

@@ -82,8 +82,10 @@
  *	other byte: the reason an administrator gave, kept in the state and
  *	sent as one line. set REASON_WORDS keeps [A-Za-z0-9 ._-] and turns
  *	each run of other bytes into one '_', and gives "unspecified" when
- *	nothing but spaces and those '_' is left: what goes into the kernel
- *	and the Postfix map.
+ *	nothing but spaces and those '_' is left: what the Postfix map
+ *	replies. set REASON_BARE keeps [A-Za-z0-9 ._-] and drops every
+ *	other byte ("manual: spam" is "manual spam"): the firewall's copy of
+ *	a ban's reason, which the map's reply is made from.
  * SECURITY
  *	Every string that came from a log line goes through one of these
  *	before it is printed.
@@ -118,6 +120,7 @@ char	*xstrdup(const char *);
 #define REASON_PRINTABLE	0	/* printable ASCII, the rest dropped */
 #define REASON_WORDS		1	/* [A-Za-z0-9 ._-], runs of the rest
 					 * one '_'; else "unspecified" */
+#define REASON_BARE		2	/* [A-Za-z0-9 ._-], the rest dropped */
 
 size_t	utf8_valid_len(const unsigned char *, size_t);
 void	esc_json(FILE *, const char *, size_t, size_t);
