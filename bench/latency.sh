@@ -16,6 +16,8 @@
 #   LOADED_BANS bans one after another with them in force (default 100)
 #   LOADED_SECS seconds of the BUSY_RATE log with them in force (default 10)
 #   SHARED      the shared tree holding corpus/ (default ../shared)
+#   FIVEFIFTY   the binary (default ./fivefifty; another revision's, to
+#               compare)
 #
 # Re-runs itself in a private network namespace (unshare -n), so the
 # host's ruleset is never touched. The daemon (./fivefifty, as root, its
@@ -41,7 +43,7 @@ LOADED_SECS=${LOADED_SECS:-10}
 SHARED=${SHARED:-../shared}
 OUT=bench/out
 LATENCY=build/rel/bench/latency
-FIVEFIFTY=./fivefifty
+FIVEFIFTY=${FIVEFIFTY:-./fivefifty}
 
 die() {
 	echo "bench/latency.sh: $*" >&2
@@ -98,6 +100,10 @@ protect_mynetworks = no
 access_map =
 firewall = table
 firewall_required = yes
+# The phases ban thousands of offenders within a minute on purpose: the
+# circuit breaker (ban_rate_limit) would hold them, and what is measured
+# here is the path from a line to the set.
+ban_rate_limit = 0
 EOF
 : >"$tmp/mail.log"
 
