@@ -337,6 +337,16 @@ fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
 	*code = FW_ERR_NONE;
 	if (c->mode == FW_OFF)
 		return (f);
+	if (!nft_family_ok(c->family)) {
+		/* conf refuses it first; a caller's own fw_conf may not */
+		*code = FW_ERR_CONF;
+		snprintf(err, errlen, "firewall_table: unknown family \"%s\" "
+		    "(expected inet, ip or ip6)", c->family);
+		map_free(f->map);
+		free(f->index);
+		free(f);
+		return (NULL);
+	}
 	errno = 0;
 	if ((f->nft = nft_open(c, e, sizeof(e))) == NULL ||
 	    nft_setup(f->nft, e, sizeof(e)) == -1) {
@@ -350,7 +360,7 @@ fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
 		    "%s", err);
 		nft_close(f->nft);
 		f->nft = NULL;
-		if (c->required || strncmp(e, "firewall_", 9) == 0) {
+		if (c->required) {
 			map_free(f->map);
 			free(f->index);
 			free(f);

@@ -34,6 +34,7 @@
  *	int	nft_counters(struct nft *h, uint64_t *pkts, uint64_t *bytes);
  *	int	nft_monitor_open(struct nft *h);
  *	int	nft_monitor_read(struct nft *h, char *set, size_t len);
+ *	int	nft_family_ok(const char *family);
  *	int	nft_has_set(const struct nft *h, int v6);
  *	int	nft_readd_refreshes(const struct nft *h);
  *	void	nft_close(struct nft *h);
@@ -133,6 +134,7 @@ int	nft_read(struct nft *, int, struct fw_range **, size_t *, long long,
 int	nft_counters(struct nft *, uint64_t *, uint64_t *);
 int	nft_monitor_open(struct nft *);
 int	nft_monitor_read(struct nft *, char *, size_t);
+int	nft_family_ok(const char *);
 int	nft_has_set(const struct nft *, int);
 int	nft_readd_refreshes(const struct nft *);
 void	nft_close(struct nft *);

@@ -275,6 +275,13 @@ family_of(const char *s)
 	return (-1);
 }
 
+/* nft_family_ok - is s a table family nft_open() takes */
+int
+nft_family_ok(const char *s)
+{
+	return (family_of(s) != -1);
+}
+
 /* readd_refreshes - does re-adding an element refresh its timeout?
  * (Linux 6.12 and later; before, a refresh is delete + add) */
 static int

@@ -44,7 +44,9 @@
  *	row), b's sessions, positions and meta values, a's and b's evidence
  *	up to STATE_PENDING_EV rows (the oldest dropped) and fact logs up to
  *	STATE_PENDING_FACTS bytes (b's dropped beyond), counting what it
- *	drops; b is freed. -1 (both unchanged) when memory runs out.
+ *	drops; b is freed. -1 when memory runs out: then a holds what was
+ *	merged so far (clients move first) and b the rest, both still to
+ *	be written, in order, so nothing is lost.
  * DIAGNOSTICS
  *	-1 when memory runs out; the batch is as it was.
  */

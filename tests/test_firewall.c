@@ -594,6 +594,36 @@ test_fw_set_only(void **state)
 	assert_non_null(strstr(err, "nosuchset"));
 }
 
+/* test_fw_open_codes - why fw_open() failed is a code: a family no
+ * table has is the configuration's fault, whether or not the firewall
+ * is required (no kernel is asked) */
+static void
+test_fw_open_codes(void **state)
+{
+	struct fw_conf	 c;
+	enum fw_error	 code = FW_ERR_NONE;
+	char		 err[512];
+	int		 req;
+
+	(void)state;
+	for (req = 0; req <= 1; req++) {
+		own_table(&c);
+		c.required = req;
+		snprintf(c.family, sizeof(c.family), "bridge");
+		err[0] = '\0';
+		assert_null(fw_open(&c, &code, err, sizeof(err)));
+		assert_int_equal(code, FW_ERR_CONF);
+		assert_non_null(strstr(err, "firewall_table"));
+		assert_non_null(strstr(err, "\"bridge\""));
+	}
+	/* firewall = off: no family is looked at, nothing fails */
+	own_table(&c);
+	c.mode = FW_OFF;
+	snprintf(c.family, sizeof(c.family), "bridge");
+	fw_free(fw_open(&c, &code, err, sizeof(err)));
+	assert_int_equal(code, FW_ERR_NONE);
+}
+
 /* test_fw_protected - loopback, protected networks and networks that
  * contain them are refused */
 static void
@@ -978,6 +1008,7 @@ const struct CMUnitTest firewall_tests[] = {
 	NS_TEST(test_fw_set_only),
 	NS_TEST(test_fw_protected),
 	NS_TEST(test_fw_map_reason),
+	NS_TEST(test_fw_open_codes),
 	NS_TEST(test_fw_no_privilege),
 	NS_TEST(test_fw_drops),
 	NS_TEST(test_fw_scan_no_privilege),
