@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "state_int.h"
 #include "util/util.h"
@@ -60,6 +61,17 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	(void)queue_start(st);
 	st->manual_stored = st->ops->meta(st->be, "manual_seq", 0);
 	return (st);
+}
+
+/* state_exists - is there a state at path to read: a file that exists;
+ * a server's URI always (only connecting can tell) */
+int
+state_exists(const char *path)
+{
+	if (strncmp(path, "postgresql://", 13) == 0 ||
+	    strncmp(path, "postgres://", 11) == 0)
+		return (1);
+	return (access(path, F_OK) == 0);
 }
 
 /* state_close - store what is pending, stop the writer, close */

@@ -11,6 +11,7 @@
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
  *	void	state_close(struct state *st);
+ *	int	state_exists(const char *path);
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
  *	const char *state_error(const struct state *st);
@@ -90,7 +91,10 @@
  *	state_open() opens (creating it, unless readonly) and migrates the
  *	state; a state of a newer fivefifty, or a file that is not a state,
  *	is refused with err naming the path, the reason and what to do.
- *	state_close() stores what is pending first. state_name() is the
+ *	state_close() stores what is pending first. state_exists() says
+ *	whether there is a state at path to read without creating one (a
+ *	file that exists; a server's URI always: only connecting tells).
+ *	state_name() is the
  *	state's name for messages, state_error() the last failure of a
  *	reading call ("" when none), state_readonly() whether writes are
  *	refused.
@@ -306,6 +310,7 @@ typedef int	state_facts_count(void *const *, const size_t *, int,
 
 struct state *state_open(const char *, int, char *, size_t);
 void	state_close(struct state *);
+int	state_exists(const char *);
 int	state_readonly(const struct state *);
 const char *state_name(struct state *);
 const char *state_error(const struct state *);
