@@ -24,7 +24,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rp_int.h"
 #include "state/state.h"
