@@ -533,7 +533,7 @@ scan_open(struct scan *sc, const struct scan_args *a,
 	wire_protect(&sc->prot, conf);
 	scorer_set_protect(sc->s, protects, &sc->prot);
 	err[0] = '\0';
-	if (!sc->dry || access(db, F_OK) == 0) {
+	if (!sc->dry || state_exists(db)) {
 		if ((sc->st = state_open(db, sc->dry, err, sizeof(err))) ==
 		    NULL) {
 			fprintf(stderr, "fivefifty scan: state database %s\n",

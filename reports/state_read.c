@@ -80,7 +80,7 @@ rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
 	const char	*what = NULL;
 	long long	 lo, hi;
 
-	if (access(path, F_OK) == -1) {
+	if (!state_exists(path)) {
 		snprintf(err, errlen, "%s: no state database (the daemon or "
 		    "fivefifty scan makes it; or give --log FILE)", path);
 		return (-1);

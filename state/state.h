@@ -10,6 +10,7 @@
  *
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
+ *	int	state_exists(const char *path);
  *	void	state_close(struct state *st);
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
@@ -80,7 +81,10 @@
  *	(meta: the log time, the manual actions stored). This module alone
  *	knows how it is stored; everyone else asks these typed questions. A
  *	backend is a table of operations (state_int.h) that state_open()
- *	chooses from the path: today a SQLite file (state/sqlite*.c).
+ *	chooses from the path: a SQLite file (state/sqlite*.c), or a libpq
+ *	connection URI, postgresql://... or postgres://... (state/pgsql*.c:
+ *	positions, journal cursors, open sessions and meta numbers are this
+ *	host's own there, the rest shared by every host using it).
  *
  *	Rows are plain: addresses as text ("addr" or "addr/len"), times in
  *	log seconds. Two fields are the producer's own bytes, stored and
@@ -305,6 +309,7 @@ typedef int	state_facts_count(void *const *, const size_t *, int,
 		    state_fact_fn *, void *);
 
 struct state *state_open(const char *, int, char *, size_t);
+int	state_exists(const char *);
 void	state_close(struct state *);
 int	state_readonly(const struct state *);
 const char *state_name(struct state *);
