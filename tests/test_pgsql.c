@@ -15,6 +15,10 @@
  *	- killed with SIGKILL at random points and run again until it
  *	  finishes, the scan ends with exactly the tables of a run that was
  *	  never interrupted: each line counted once;
+ *	- the same batches written through state.h into both backends give
+ *	  the same answer to every reading call (clients in both orders,
+ *	  sessions, facts, five-fifties, evidence, rules, rejects, bans and
+ *	  the breaker's notes, positions, journal cursors, meta);
  *	- the schema is stamped (schema_version 1) by a role that is no
  *	  superuser; a state of a newer schema is refused by scan and list,
  *	  and so is, by list, a database without the schema, each naming the
@@ -31,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "state/state.h"
 #include "tests.h"
 
 extern char **environ;
@@ -265,6 +270,381 @@ test_pgsql_crash(void **state)
 	pg_stop(&pg);
 }
 
+/* The text of every reading call, to compare the backends. */
+struct out {
+	FILE		*fp;
+	char		*text;
+	size_t		 len;
+};
+
+/* hexs - bytes as hex into fp */
+static void
+hexs(FILE *fp, const void *p, size_t len)
+{
+	const unsigned char *c = p;
+	size_t		 i;
+
+	for (i = 0; c != NULL && i < len; i++)
+		fprintf(fp, "%02x", c[i]);
+}
+
+/* o_client - a client row */
+static int
+o_client(void *a, const struct state_client *c)
+{
+	FILE	*fp = ((struct out *)a)->fp;
+
+	fprintf(fp, "client %s %d %d %.17g %lld %lld %lld %d %lld %lld %d ",
+	    c->addr, c->family, c->prefix_len, c->score, c->score_t,
+	    c->first_seen, c->last_seen, c->bans, c->banned_until, c->last_ban,
+	    c->held);
+	hexs(fp, c->memory, c->memlen);
+	fprintf(fp, " %zu\n", c->memlen);
+	return (0);
+}
+
+/* o_ev - an evidence row */
+static int
+o_ev(void *a, const struct state_evidence *e)
+{
+	fprintf(((struct out *)a)->fp, "ev %s %lld %.17g %s [%s]\n", e->addr,
+	    e->t, e->weight, e->rule, e->detail);
+	return (0);
+}
+
+/* o_ban - a ban row */
+static int
+o_ban(void *a, const struct state_ban *d)
+{
+	fprintf(((struct out *)a)->fp, "ban %d %s/%d %d %lld %lld %d %.17g "
+	    "[%s] %d %d\n", d->op, d->addr, d->prefix_len, d->family, d->at,
+	    d->until, d->n, d->score, d->reason != NULL ? d->reason : "-",
+	    d->manual, d->held);
+	return (0);
+}
+
+/* o_session - a session */
+static int
+o_session(void *a, const struct state_session *ss)
+{
+	FILE	*fp = ((struct out *)a)->fp;
+
+	fprintf(fp, "session %llu ", ss->key);
+	hexs(fp, ss->data, ss->len);
+	fprintf(fp, "\n");
+	return (0);
+}
+
+/* o_fact - a fact */
+static int
+o_fact(void *a, const struct state_fact *f)
+{
+	fprintf(((struct out *)a)->fp, "fact %s [%s] %s [%s] %lld %d %ld %lld "
+	    "%lld\n", f->kind, f->value, f->client, f->class, f->hour, f->code,
+	    f->n, f->first, f->last);
+	return (0);
+}
+
+/* o_ff - a five-fifty */
+static int
+o_ff(void *a, const struct state_ff *f)
+{
+	fprintf(((struct out *)a)->fp, "ff %s [%s] [%s] [%s] %lld %d %ld %lld "
+	    "%lld\n", f->addr, f->name, f->class, f->reason, f->first_t,
+	    f->code, f->retries, f->last_retry, f->last_seen);
+	return (0);
+}
+
+/* o_rule - a rule and its count */
+static int
+o_rule(void *a, const char *rule, long n)
+{
+	fprintf(((struct out *)a)->fp, "rule %s %ld\n", rule, n);
+	return (0);
+}
+
+/* count - the test's fact logs are arrays of struct state_fact */
+static int
+count(void *const *logs, const size_t *lens, int n, state_fact_fn *fn,
+    void *arg)
+{
+	const struct state_fact *f;
+	size_t		 i;
+	int		 k;
+
+	for (k = 0; k < n; k++)
+		for (f = logs[k], i = 0; i < lens[k] / sizeof(*f); i++)
+			if (fn(arg, &f[i]) != 0)
+				return (0);
+	return (0);
+}
+
+/* facts_log - n facts of two hours and kinds, as a fact log */
+static void *
+facts_log(int n, int base, size_t *len)
+{
+	static const char *const vals[] = { "a\"b", "back\\slash", "",
+	    "caf\xc3\xa9", "x'; DROP TABLE clients; --" };
+	struct state_fact *f = calloc((size_t)n, sizeof(*f));
+	int		 i;
+
+	assert_non_null(f);
+	for (i = 0; i < n; i++) {
+		f[i].kind = i < n / 2 ? "reject" : "helo";
+		f[i].value = vals[i % 5];
+		f[i].client = i % 3 ? "192.0.2.7" : "2001:db8::1";
+		f[i].class = i % 2 ? "dnsbl" : "";
+		f[i].hour = 480000 + (i < n / 2 ? 0 : 1);
+		f[i].code = i % 4 == 0 ? 450 : 554;
+		f[i].n = base + i;
+		f[i].first = 1728000000 + i;
+		f[i].last = 1728000100 + i;
+	}
+	*len = (size_t)n * sizeof(*f);
+	return (f);
+}
+
+/* batch_one - clients, evidence, bans and notes, sessions, facts,
+ * five-fifties, positions, meta: the first write */
+static struct state_batch *
+batch_one(void)
+{
+	static const unsigned char mem[] = { 0, 1, 2, 0xff, 0, 'x' };
+	static const unsigned char sdata[] = { 9, 0, 8, 0, 7 };
+	struct state_batch *b = state_batch_new();
+	struct state_client c;
+	struct state_evidence e;
+	struct state_ban d;
+	struct state_session ss;
+	struct state_ff f;
+	struct state_pos p;
+	char		 detail[64];
+	void		*log;
+	size_t		 len;
+	int		 i;
+
+	assert_non_null(b);
+	memset(&c, 0, sizeof(c));
+	c = (struct state_client){ "192.0.2.7", 4, 32, 7.25, 1000, 900, 1000,
+	    1, 2000, 1000, mem, sizeof(mem), 0 };
+	assert_int_equal(state_batch_client(b, &c), 0);
+	c = (struct state_client){ "198.51.100.0/24", 4, 24, 1.0 / 3, 1001,
+	    901, 1001, 2, 5000, 1001, NULL, 0, 0 };
+	assert_int_equal(state_batch_client(b, &c), 0);
+	c = (struct state_client){ "2001:db8::1", 6, 128, -0.5, 1002, 902,
+	    1002, 0, 0, 0, sdata, sizeof(sdata), 0 };
+	assert_int_equal(state_batch_client(b, &c), 0);
+	/* 40 rows: a multi-row statement and single ones. */
+	for (i = 0; i < 40; i++) {
+		snprintf(detail, sizeof(detail), "d%d 'q' \"dq\" \\ %s", i,
+		    i % 7 == 0 ? "caf\xc3\xa9" : "");
+		e = (struct state_evidence){ i % 2 ? "192.0.2.7" :
+		    "2001:db8::1", 950 + i / 3, 0.1 * i, i % 3 ? "dnsbl" :
+		    "five_fifty_retry", detail };
+		assert_int_equal(state_batch_evidence(b, &e), 0);
+	}
+	memset(&d, 0, sizeof(d));
+	d = (struct state_ban){ STATE_OP_BAN, "192.0.2.7", 32, 4, 1000, 2000,
+	    1, 7.25, "DNSBL reject", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_BAN, "198.51.100.0", 24, 4, 1001,
+	    5000, 2, 9.5, "prefix several offenders", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_BAN, "2001:db8::1", 128, 6, 1002,
+	    3000, 1, 0, "manual", 1, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_HOLD, "198.51.100.0", 24, 4, 1001,
+	    5000, 2, 9.5, "", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_MANUAL, "", 0, 0, 7, 0, 0, 0, "",
+	    0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	ss = (struct state_session){ 1, sdata, sizeof(sdata) };
+	assert_int_equal(state_batch_session(b, &ss), 0);
+	ss = (struct state_session){ (1ULL << 63) + 5, mem, sizeof(mem) };
+	assert_int_equal(state_batch_session(b, &ss), 0);
+	log = facts_log(40, 1, &len);
+	assert_int_equal(state_batch_facts(b, log, len, count), 0);
+	f = (struct state_ff){ "192.0.2.7", "mx.example", "dnsbl",
+	    "blocked using \"zen\"", 950, 554, 3, 990, 1000 };
+	assert_int_equal(state_batch_ff(b, &f), 0);
+	f = (struct state_ff){ "2001:db8::1", "", "", "", 951, 550, 0, 0,
+	    1002 };
+	assert_int_equal(state_batch_ff(b, &f), 0);
+	p = (struct state_pos){ "/var/log/mail.log", { (1ULL << 63) + 3, 77,
+	    123456, 64, 0xfedcba9876543210ULL }, NULL };
+	assert_int_equal(state_batch_pos(b, &p), 0);
+	p = (struct state_pos){ "journal:", { 0, 0, 1728000000123456ULL, 0,
+	    0 }, "s=abc;i=1f;b=0123;m=4;t=5;x=6" };
+	assert_int_equal(state_batch_pos(b, &p), 0);
+	assert_int_equal(state_batch_meta(b, "log_time", 1002), 0);
+	return (b);
+}
+
+/* batch_two - what changes next: releases, a lift, drops, replaced
+ * sessions and rows, more facts */
+static struct state_batch *
+batch_two(void)
+{
+	struct state_batch *b = state_batch_new();
+	struct state_client c;
+	struct state_ban d;
+	struct state_session ss;
+	struct state_ff f;
+	struct state_pos p;
+	void		*log;
+	size_t		 len;
+
+	assert_non_null(b);
+	c = (struct state_client){ "192.0.2.7", 4, 32, 9.0, 1100, 1, 1100, 2,
+	    2100, 1100, NULL, 0, 0 };
+	assert_int_equal(state_batch_client(b, &c), 0);
+	memset(&d, 0, sizeof(d));
+	d = (struct state_ban){ STATE_OP_RELEASE, "198.51.100.0", 24, 4, 0,
+	    5000, 0, 0, "", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_LIFT, "192.0.2.7", 32, 4, 1050, 0,
+	    0, 0, "", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_BAN, "192.0.2.7", 32, 4, 1100, 2100,
+	    2, 9.0, "retry", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_HOLD, "192.0.2.7", 32, 4, 0, 2100,
+	    0, 0, "", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_BAN, "203.0.113.9", 32, 4, 1101,
+	    2101, 1, 5, "x", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	d = (struct state_ban){ STATE_OP_DROP, "203.0.113.9", 32, 4, 0, 2101,
+	    0, 0, "", 0, 0 };
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	ss = (struct state_session){ 42, "z", 1 };
+	assert_int_equal(state_batch_session(b, &ss), 0);
+	log = facts_log(7, 100, &len);
+	assert_int_equal(state_batch_facts(b, log, len, count), 0);
+	f = (struct state_ff){ "192.0.2.7", "mx.example", "dnsbl", "again",
+	    950, 554, 4, 1100, 1100 };
+	assert_int_equal(state_batch_ff(b, &f), 0);
+	p = (struct state_pos){ "/var/log/mail.log", { 1, 78, 999, 0, 0 },
+	    NULL };
+	assert_int_equal(state_batch_pos(b, &p), 0);
+	assert_int_equal(state_batch_meta(b, "log_time", 1101), 0);
+	return (b);
+}
+
+/* answers - every reading call's answer, as text */
+static char *
+answers(const char *db)
+{
+	static const char *const addrs[] = { "192.0.2.7", "198.51.100.0",
+	    "2001:db8::1", "203.0.113.9" };
+	struct state	*st;
+	struct out	 o;
+	struct state_filepos fp;
+	struct state_cursor cur;
+	long long	 t4, t5;
+	char		 err[1024];
+	size_t		 i;
+
+	st = state_open(db, 1, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	memset(&o, 0, sizeof(o));
+	o.fp = open_memstream(&o.text, &o.len);
+	assert_non_null(o.fp);
+	assert_int_equal(state_snapshot(st, 1), 0);
+	fprintf(o.fp, "n %d\n", state_clients(st, STATE_BY_LAST_SEEN,
+	    o_client, &o));
+	fprintf(o.fp, "n %d\n", state_clients(st, STATE_BY_BAN, o_client,
+	    &o));
+	fprintf(o.fp, "n %d\n", state_clients_of(st, "192.0.2.7",
+	    "198.51.100.0/24", o_client, &o));
+	fprintf(o.fp, "n %d\n", state_sessions(st, o_session, &o));
+	fprintf(o.fp, "n %d\n", state_ffs(st, o_ff, &o));
+	fprintf(o.fp, "n %d\n", state_facts(st, 0, 1LL << 40, o_fact, &o));
+	fprintf(o.fp, "n %d\n", state_facts(st, 480001, 480002, o_fact, &o));
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		fprintf(o.fp, "n %d\n", state_evidence(st, addrs[i], o_ev,
+		    &o));
+		fprintf(o.fp, "n %d\n", state_evidence_rules(st, addrs[i],
+		    o_rule, &o));
+		fprintf(o.fp, "n %d\n", state_bans_of(st, addrs[i], o_ban,
+		    &o));
+		assert_int_equal(state_rejects(st, addrs[i], &t4, &t5), 0);
+		fprintf(o.fp, "rejects %lld %lld\n", t4, t5);
+	}
+	fprintf(o.fp, "n %d\n", state_bans_enforced(st, o_ban, &o));
+	fprintf(o.fp, "n %d\n", state_bans_running(st, 1000, o_ban, &o));
+	fprintf(o.fp, "n %d\n", state_bans_running(st, 2050, o_ban, &o));
+	fprintf(o.fp, "n %d\n", state_held(st, 0, o_ban, &o));
+	memset(&fp, 0, sizeof(fp));
+	fprintf(o.fp, "pos %d ", state_position(st, "/var/log/mail.log",
+	    &fp));
+	fprintf(o.fp, "%llu %llu %llu %u %llu\n", fp.dev, fp.ino, fp.off,
+	    fp.fp_len, fp.fp);
+	fprintf(o.fp, "pos %d\n", state_position(st, "/none", &fp));
+	fprintf(o.fp, "jpos %d ", state_journal_position(st, "journal:",
+	    &cur));
+	fprintf(o.fp, "%s %llu\n", cur.cursor, cur.realtime);
+	fprintf(o.fp, "now %lld manual %lld meta %lld\n", state_now(st),
+	    state_manual_seq(st), state_meta(st, "nothing", -7));
+	assert_int_equal(state_snapshot(st, 0), 0);
+	state_close(st);
+	fclose(o.fp);
+	return (o.text);
+}
+
+/* write2 - the two batches into db, in two writes */
+static void
+write2(const char *db)
+{
+	struct state	*st;
+	char		 err[1024];
+
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(state_write(st, batch_one()), 0);
+	assert_int_equal(state_sync(st), 0);
+	assert_int_equal(state_write(st, batch_two()), 0);
+	assert_int_equal(state_sync(st), 0);
+	state_close(st);
+}
+
+/* test_pgsql_ops_equal - the same batches, every reading call: the same
+ * answers from both backends */
+static void
+test_pgsql_ops_equal(void **state)
+{
+	struct pg_server pg;
+	char		 db[128], *a, *b;
+
+	(void)state;
+	if (pg_start(&pg) == -1)
+		skip();
+	snprintf(db, sizeof(db), "/tmp/fivefifty-pgops-%d.db", (int)getpid());
+	unlink(db);
+	write2(pg.uri);
+	write2(db);
+	a = answers(pg.uri);
+	b = answers(db);
+	if (strcmp(a, b) != 0) {
+		print_message("PostgreSQL:\n");
+		print_lines(a);
+		print_message("SQLite:\n");
+		print_lines(b);
+		fail_msg("the backends answer differently");
+	}
+	/* It did answer: the ban held, then released, and the one held
+	 * by the second write (held 1) are there. */
+	assert_non_null(strstr(a, "[prefix several offenders] 0 0\n"));
+	assert_non_null(strstr(a, "[retry] 0 1\nn 1\n"));
+	assert_non_null(strstr(a, "now 1101 manual 7 meta -7\n"));
+	free(a);
+	free(b);
+	unlink(db);
+	pg_stop(&pg);
+}
+
 /* test_pgsql_schema - stamped, no superuser needed, newer refused */
 static void
 test_pgsql_schema(void **state)
@@ -317,5 +697,6 @@ const struct CMUnitTest pgsql_tests[] = {
 	cmocka_unit_test(test_pgsql_scan_equal),
 	cmocka_unit_test(test_pgsql_crash),
 	cmocka_unit_test(test_pgsql_schema),
+	cmocka_unit_test(test_pgsql_ops_equal),
 };
 const size_t pgsql_tests_count = sizeof(pgsql_tests) / sizeof(pgsql_tests[0]);
