@@ -384,22 +384,25 @@ pgo_close(void *be)
 static char *
 hide_password(const char *uri)
 {
-	char	*s, *at, *col, *pw, *end;
+	char	*s, *auth, *at, *col, *pw, *end;
+	size_t	 alen;
 
-	if ((s = strdup(uri)) == NULL)
+	if ((s = malloc(strlen(uri) + 4)) == NULL)	/* room for *** */
 		return (NULL);
-	if ((at = strchr(s, '@')) != NULL && (col = strchr(s + 13, ':')) !=
-	    NULL && col < at && strchr(s, '/') != NULL) {
-		/* after "postgres[ql]://": user:password@host */
-		memmove(col, at, strlen(at) + 1);
+	memcpy(s, uri, strlen(uri) + 1);
+	/* The authority: after "://", up to the path or the query. */
+	if ((auth = strstr(s, "://")) != NULL) {
+		auth += 3;
+		alen = strcspn(auth, "/?");
+		if ((at = memchr(auth, '@', alen)) != NULL &&
+		    (col = memchr(auth, ':', (size_t)(at - auth))) != NULL)
+			memmove(col, at, strlen(at) + 1);	/* user@ */
 	}
 	if ((pw = strstr(s, "password=")) != NULL) {
 		pw += 9;
 		end = pw + strcspn(pw, "&");
-		if (end - pw >= 3) {
-			memcpy(pw, "***", 3);
-			memmove(pw + 3, end, strlen(end) + 1);
-		}
+		memmove(pw + 3, end, strlen(end) + 1);
+		memcpy(pw, "***", 3);
 	}
 	return (s);
 }

@@ -11,6 +11,8 @@
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
  *	int	state_exists(const char *path);
+ *	int	state_copy(const char *from, const char *to, char *err,
+ *		    size_t errlen, long long *rows);
  *	void	state_close(struct state *st);
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
@@ -94,6 +96,12 @@
  *	state_open() opens (creating it, unless readonly) and migrates the
  *	state; a state of a newer fivefifty, or a file that is not a state,
  *	is refused with err naming the path, the reason and what to do.
+ *	state_exists() says whether there may be a state at path without
+ *	opening it: a file that exists, or any URI (its server answers at
+ *	open). state_copy() copies a SQLite state (from, a file) into an
+ *	empty PostgreSQL one (to, a URI), in one transaction, its positions
+ *	and cursors as this host's; -1 with err saying why, nothing copied
+ *	(state/pgsql_copy.c).
  *	state_close() stores what is pending first. state_name() is the
  *	state's name for messages, state_error() the last failure of a
  *	reading call ("" when none), state_readonly() whether writes are
@@ -310,6 +318,7 @@ typedef int	state_facts_count(void *const *, const size_t *, int,
 
 struct state *state_open(const char *, int, char *, size_t);
 int	state_exists(const char *);
+int	state_copy(const char *, const char *, char *, size_t, long long *);
 void	state_close(struct state *);
 int	state_readonly(const struct state *);
 const char *state_name(struct state *);

@@ -19,6 +19,10 @@
  *	  the same answer to every reading call (clients in both orders,
  *	  sessions, facts, five-fifties, evidence, rules, rejects, bans and
  *	  the breaker's notes, positions, journal cursors, meta);
+ *	- state copy moves a SQLite state into an empty PostgreSQL one
+ *	  (and refuses one that is not empty): it answers as the file, and
+ *	  a scan of the logs goes on where the file left off; the global
+ *	  --db takes a URI;
  *	- the schema is stamped (schema_version 1) by a role that is no
  *	  superuser; a state of a newer schema is refused by scan and list,
  *	  and so is, by list, a database without the schema, each naming the
@@ -645,6 +649,84 @@ test_pgsql_ops_equal(void **state)
 	pg_stop(&pg);
 }
 
+/* lines_read - the "scan: N lines" of a scan's summary, as text */
+static void
+lines_read(const struct run_result *r, char *buf, size_t len)
+{
+	const char	*p = strstr(r->err, "scan: ");
+
+	assert_non_null(p);
+	snprintf(buf, len, "%.*s", (int)strcspn(p, ","), p);
+}
+
+/* test_pgsql_copy - state copy: a SQLite state into PostgreSQL, which
+ * then answers as the file and goes on where it left off */
+static void
+test_pgsql_copy(void **state)
+{
+	struct pg_server pg;
+	struct run_result r, a, b;
+	char		 p[NLOGS][512], *files[NLOGS], db[128], la[64], lb[64];
+	char		 conf[160];
+	FILE		*fp;
+
+	(void)state;
+	if (pg_start(&pg) == -1)
+		skip();
+	logs(p, files);
+	snprintf(db, sizeof(db), "/tmp/fivefifty-pgcopy-%d.db", (int)getpid());
+	unlink(db);
+	/* The first two logs into the file, copied. */
+	ff(&r, "scan", "--no-enforce", "--db", db, files[0], files[1], NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	ff(&r, "state", "copy", "--from", db, "--to", pg.uri, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, " rows from "));
+	run_free(&r);
+	same(pg.uri, db, "list", "--json");
+	ff(&a, "report", "summary", "--db", pg.uri, NULL);
+	ff(&b, "report", "summary", "--db", db, NULL);
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.out, b.out);
+	run_free(&a);
+	run_free(&b);
+	/* Again: refused, the copy is untouched. */
+	ff(&r, "state", "copy", "--from", db, "--to", pg.uri, NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err, "already holds a state"));
+	assert_non_null(strstr(r.err, pg.uri));
+	run_free(&r);
+	/* All three logs into each: both read only the third, the same. */
+	assert_int_equal(scan(pg.uri, files, &a), 0);
+	assert_int_equal(scan(db, files, &b), 0);
+	lines_read(&a, la, sizeof(la));
+	lines_read(&b, lb, sizeof(lb));
+	assert_string_equal(la, lb);
+	assert_string_not_equal(la, "scan: 0 lines");
+	run_free(&a);
+	run_free(&b);
+	same(pg.uri, db, "list", NULL);
+	/* The global --db takes the URI as it is, and so does state_db. */
+	ff(&a, "--db", pg.uri, "list", NULL);
+	ff(&b, "--db", db, "list", NULL);
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.out, b.out);
+	run_free(&a);
+	snprintf(conf, sizeof(conf), "%s.conf", db);
+	assert_non_null(fp = fopen(conf, "w"));
+	fprintf(fp, "state_db = %s\n", pg.uri);
+	fclose(fp);
+	ff(&a, "-c", conf, "list", NULL);
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.out, b.out);
+	run_free(&a);
+	run_free(&b);
+	unlink(conf);
+	unlink(db);
+	pg_stop(&pg);
+}
+
 /* test_pgsql_schema - stamped, no superuser needed, newer refused */
 static void
 test_pgsql_schema(void **state)
@@ -690,6 +772,15 @@ test_pgsql_schema(void **state)
 	assert_non_null(strstr(r.err, bad));
 	assert_non_null(strstr(r.err, "that PostgreSQL runs"));
 	run_free(&r);
+	/* A password in the URI is not repeated. */
+	snprintf(bad, sizeof(bad), "postgresql://fivefifty:s3cret@/fivefifty"
+	    "?host=%s/none&password=pw", pg.dir);
+	ff(&r, "list", "--db", bad, NULL);
+	assert_int_not_equal(r.status, 0);
+	assert_null(strstr(r.err, "s3cret"));
+	assert_null(strstr(r.err, "password=pw"));
+	assert_non_null(strstr(r.err, "postgresql://fivefifty@/fivefifty"));
+	run_free(&r);
 	pg_stop(&pg);
 }
 
@@ -698,5 +789,6 @@ const struct CMUnitTest pgsql_tests[] = {
 	cmocka_unit_test(test_pgsql_crash),
 	cmocka_unit_test(test_pgsql_schema),
 	cmocka_unit_test(test_pgsql_ops_equal),
+	cmocka_unit_test(test_pgsql_copy),
 };
 const size_t pgsql_tests_count = sizeof(pgsql_tests) / sizeof(pgsql_tests[0]);
