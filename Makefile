@@ -38,9 +38,9 @@ comma	:= ,
 SHARED	?= ../shared
 
 CC	?= cc
-PKGS	:= libpcre2-8 zlib sqlite3 libnftnl libmnl libsystemd libcap-ng
+PKGS	:= libpcre2-8 zlib sqlite3 libpq libnftnl libmnl libsystemd libcap-ng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz -lsqlite3 -lnftnl -lmnl -lsystemd -lcap-ng) -lpthread -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lz -lsqlite3 -lpq -lnftnl -lmnl -lsystemd -lcap-ng) -lpthread -lm
 
 # -Werror is on by default and in CI; WERROR= builds with the warnings
 # shown but not fatal (a newer compiler's new warning must not stop a

@@ -21,6 +21,7 @@
  *	int	cmd_status(int argc, char **argv);
  *	int	cmd_check(int argc, char **argv);
  *	int	cmd_report(int argc, char **argv);
+ *	int	cmd_state(int argc, char **argv);
  *	void	event_json(FILE *fp, const struct pf_event *ev);
  *	void	event_text(FILE *fp, const struct pf_event *ev);
  *	void	time_iso(FILE *fp, const struct pf_time *t);
@@ -107,6 +108,7 @@ extern const char unban_help[];
 extern const char status_help[];
 extern const char check_help[];
 extern const char report_help[];
+extern const char state_help[];
 
 int	cmd_parse(int, char **);
 int	cmd_scan(int, char **);
@@ -118,6 +120,7 @@ int	cmd_unban(int, char **);
 int	cmd_status(int, char **);
 int	cmd_check(int, char **);
 int	cmd_report(int, char **);
+int	cmd_state(int, char **);
 void	event_json(FILE *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);

@@ -62,6 +62,8 @@ static const struct command commands[] = {
 	    cmd_check, check_help },
 	{ "report", "top rejected HELOs, the five-fifties, the daily summary",
 	    cmd_report, report_help },
+	{ "state", "copy a SQLite state into PostgreSQL (state copy)",
+	    cmd_state, state_help },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -220,7 +222,10 @@ opt_value(int argc, char **argv, int *i, const char *name, char *buf,
 		    "journal (or use `scan --journal`)\n");
 		return (-1);
 	}
-	if (abs_path(v, buf, len) == -1) {
+	/* A connection URI (--db postgresql://...) is no path. */
+	if (strstr(v, "://") != NULL && strlen(v) < len)
+		snprintf(buf, len, "%s", v);
+	else if (abs_path(v, buf, len) == -1) {
 		fprintf(stderr, "fivefifty: %s: the path is too long (at most "
 		    "%zu bytes once absolute)\n", name, len - 1);
 		return (-1);

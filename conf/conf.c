@@ -392,7 +392,12 @@ set_path(struct ff_conf *c, const struct key *k, char *p, char *v,
 
 	switch (k->type) {
 	case K_PATH:
-		if (v[0] != '/' || strlen(v) >= 1024)
+		/* state_db may be a libpq connection URI (PostgreSQL). */
+		if (strcmp(k->name, "state_db") == 0 && strlen(v) < 1024 &&
+		    (strncmp(v, "postgresql://", 13) == 0 ||
+		    strncmp(v, "postgres://", 11) == 0))
+			snprintf(p, 1024, "%s", v);
+		else if (v[0] != '/' || strlen(v) >= 1024)
 			bad = "an absolute path";
 		else
 			snprintf(p, 1024, "%s", v);

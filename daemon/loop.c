@@ -828,6 +828,15 @@ daemon_run(const struct daemon_args *a)
 	if (daemon_log_source(d.conf, d.started, err, sizeof(err)) ==
 	    LOG_SOURCE_FILE && source_files_ok(d.conf) == -1)
 		return (EX_NOINPUT);
+	/* A PostgreSQL state (a URI) is not the daemon's yet: its spool
+	 * and its directories are made next to a file (issue 16). */
+	if (strstr(d.conf->state_db, "://") != NULL) {
+		log_errx("state_db is a PostgreSQL URI: the daemon cannot "
+		    "keep its state in PostgreSQL yet (only scan, list, "
+		    "explain, report and state copy can): set state_db to a "
+		    "file");
+		return (EX_CONFIG);
+	}
 	if (privs_prepare(d.conf, err, sizeof(err)) == -1 ||
 	    privs_drop(d.conf, err, sizeof(err)) == -1) {
 		log_errx("%s", err);

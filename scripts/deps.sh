@@ -9,12 +9,12 @@
 set -eu
 
 build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev
-    libnftnl-dev libmnl-dev libsystemd-dev libcap-ng-dev"
+    libnftnl-dev libmnl-dev libsystemd-dev libcap-ng-dev libpq-dev"
 case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
-	    mandoc python3 systemd-journal-remote" ;;
+	    mandoc python3 systemd-journal-remote postgresql libpq-dev" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
 clang)	want="$build clang libcmocka-dev" ;;
 stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables

@@ -8,6 +8,7 @@
  * SYNOPSIS
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
+ *	int	state_exists(const char *path);
  *	void	state_close(struct state *st);
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
@@ -16,9 +17,12 @@
  *	int	state_prune(struct state *st, long long now);
  *	(and each reading call of state.h)
  * DESCRIPTION
- *	state_open() chooses the backend for path (a file: SQLite, the only
- *	one today), opens it and, unless readonly, starts the writer
- *	(queue.c) and reads the number of the last manual action stored.
+ *	state_open() chooses the backend for path (a libpq connection URI,
+ *	postgresql://... or postgres://...: PostgreSQL, state/pgsql*.c;
+ *	anything else a SQLite file), opens it and, unless readonly,
+ *	starts the writer (queue.c) and reads the number of the last
+ *	manual action stored. state_exists() tells a missing file from a
+ *	state that may be there.
  *	The reading calls go to the backend as they are; state.h says what
  *	each returns. state_write() with a NULL batch is a batch its maker
  *	could not make (out of memory): said, and without state_retry() the
@@ -34,6 +38,21 @@
 #include "state_int.h"
 #include "util/util.h"
 
+/* is_uri - whether path is a libpq connection URI */
+static int
+is_uri(const char *path)
+{
+	return (strncmp(path, "postgresql://", 13) == 0 ||
+	    strncmp(path, "postgres://", 11) == 0);
+}
+
+/* state_exists - a file that exists, or a URI (its server says) */
+int
+state_exists(const char *path)
+{
+	return (is_uri(path) || access(path, F_OK) == 0);
+}
+
 /* state_open - the state at path, opened (created) and migrated */
 struct state *
 state_open(const char *path, int readonly, char *err, size_t errlen)
@@ -47,7 +66,8 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		return (NULL);
 	}
-	st->ops = &state_sqlite_ops;
+	/* A libpq connection URI: PostgreSQL; anything else a file. */
+	st->ops = is_uri(path) ? &state_pgsql_ops : &state_sqlite_ops;
 	st->readonly = readonly;
 	if ((st->be = st->ops->open(path, readonly, err, errlen)) == NULL) {
 		free(st->path);
@@ -61,17 +81,6 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 	(void)queue_start(st);
 	st->manual_stored = st->ops->meta(st->be, "manual_seq", 0);
 	return (st);
-}
-
-/* state_exists - is there a state at path to read: a file that exists;
- * a server's URI always (only connecting can tell) */
-int
-state_exists(const char *path)
-{
-	if (strncmp(path, "postgresql://", 13) == 0 ||
-	    strncmp(path, "postgres://", 11) == 0)
-		return (1);
-	return (access(path, F_OK) == 0);
 }
 
 /* state_close - store what is pending, stop the writer, close */

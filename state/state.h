@@ -10,8 +10,10 @@
  *
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
- *	void	state_close(struct state *st);
  *	int	state_exists(const char *path);
+ *	int	state_copy(const char *from, const char *to, char *err,
+ *		    size_t errlen, long long *rows);
+ *	void	state_close(struct state *st);
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
  *	const char *state_error(const struct state *st);
@@ -81,7 +83,10 @@
  *	(meta: the log time, the manual actions stored). This module alone
  *	knows how it is stored; everyone else asks these typed questions. A
  *	backend is a table of operations (state_int.h) that state_open()
- *	chooses from the path: today a SQLite file (state/sqlite*.c).
+ *	chooses from the path: a SQLite file (state/sqlite*.c), or a libpq
+ *	connection URI, postgresql://... or postgres://... (state/pgsql*.c:
+ *	positions, journal cursors, open sessions and meta numbers are this
+ *	host's own there, the rest shared by every host using it).
  *
  *	Rows are plain: addresses as text ("addr" or "addr/len"), times in
  *	log seconds. Two fields are the producer's own bytes, stored and
@@ -91,10 +96,13 @@
  *	state_open() opens (creating it, unless readonly) and migrates the
  *	state; a state of a newer fivefifty, or a file that is not a state,
  *	is refused with err naming the path, the reason and what to do.
- *	state_close() stores what is pending first. state_exists() says
- *	whether there is a state at path to read without creating one (a
- *	file that exists; a server's URI always: only connecting tells).
- *	state_name() is the
+ *	state_exists() says whether there may be a state at path without
+ *	opening it: a file that exists, or any URI (its server answers at
+ *	open). state_copy() copies a SQLite state (from, a file) into an
+ *	empty PostgreSQL one (to, a URI), in one transaction, its positions
+ *	and cursors as this host's; -1 with err saying why, nothing copied
+ *	(state/pgsql_copy.c).
+ *	state_close() stores what is pending first. state_name() is the
  *	state's name for messages, state_error() the last failure of a
  *	reading call ("" when none), state_readonly() whether writes are
  *	refused.
@@ -309,8 +317,9 @@ typedef int	state_facts_count(void *const *, const size_t *, int,
 		    state_fact_fn *, void *);
 
 struct state *state_open(const char *, int, char *, size_t);
-void	state_close(struct state *);
 int	state_exists(const char *);
+int	state_copy(const char *, const char *, char *, size_t, long long *);
+void	state_close(struct state *);
 int	state_readonly(const struct state *);
 const char *state_name(struct state *);
 const char *state_error(const struct state *);

@@ -135,6 +135,7 @@ struct state_ops {
 };
 
 extern const struct state_ops state_sqlite_ops;	/* sqlite_open.c */
+extern const struct state_ops state_pgsql_ops;	/* pgsql_open.c */
 
 struct state {
 	const struct state_ops *ops;

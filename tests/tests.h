@@ -19,6 +19,11 @@
  *	long output line by line (cmocka cuts a message at 1 KiB).
  *	state_dump() is what a state decided, as text to compare.
  *
+ *	pg_start() starts a private PostgreSQL server for a test (a unix
+ *	socket in its own /tmp directory, a role without superuser, two
+ *	databases) and pg_stop() removes it; pg_sql() runs SQL there with
+ *	psql, pg_reset() empties a database; see pg.c.
+ *
  *	journal_append() writes entries to a journal file with the real
  *	systemd-journal-remote (package systemd-journal-remote), reading
  *	the journal export format on its stdin; see helpers.c.
@@ -69,6 +74,7 @@ DECLARE_TESTS(stage_tests);
 DECLARE_TESTS(journal_tests);
 DECLARE_TESTS(journal_run_tests);
 DECLARE_TESTS(contracts_tests);
+DECLARE_TESTS(pgsql_tests);
 
 /* The sqlite3 shell as the tests read a state: it waits for a writer's
  * lock instead of answering "database is locked" (read as 0). */
@@ -125,5 +131,16 @@ struct jentry {
 #define JOURNAL_TEST_BOOT "0123456789abcdef0123456789abcdef"
 
 int	journal_append(const char *, const struct jentry *, int);
+
+/* A private PostgreSQL server (tests/pg.c, tests/pg-cluster.sh). */
+struct pg_server {
+	char	 dir[64];
+	char	 uri[256];		/* the database fivefifty */
+	char	 uri_b[256];		/* the database fivefifty_b */
+};
+int	pg_start(struct pg_server *);
+void	pg_stop(struct pg_server *);
+char	*pg_sql(const char *, const char *);
+void	pg_reset(const char *);
 
 #endif /* FIVEFIFTY_TESTS_H */

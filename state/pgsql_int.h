@@ -1,0 +1,102 @@
+/*	$fivefifty: pgsql_int.h $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	pgsql_int 3h - what the PostgreSQL backend's files share
+ * DESCRIPTION
+ *	One libpq connection per state; the writer thread and the reading
+ *	calls share it under the backend's own mutex (a PGconn is not to
+ *	be used by two threads at once): a write holds it for its whole
+ *	transaction, a reading call while its query runs (the rows are
+ *	handed to the caller's function after it is let go, so that the
+ *	function may ask the state again). The statements a write uses are
+ *	prepared once, at open. Values travel as parameters (struct pgp),
+ *	in text, or binary for bytea; never in a query's text.
+ *
+ *	This host's rows: positions, journal cursors, open sessions and
+ *	meta numbers are each node's own (column node, the host name);
+ *	clients, evidence, bans, facts and five-fifties are shared.
+ *
+ *	A failure's words go to the thread's own buffer (pg_why), logged
+ *	unless the thread is quiet; a reading call's go to err for
+ *	state_error().
+ */
+#ifndef FIVEFIFTY_PGSQL_INT_H
+#define FIVEFIFTY_PGSQL_INT_H
+
+#include <pthread.h>
+
+#include <libpq-fe.h>
+
+#include "state_int.h"
+
+#define PG_ROWS		32	/* rows per multi-row INSERT */
+#define PG_PARAMS	(PG_ROWS * 9)	/* the widest: facts */
+#define PG_NODE_MAX	256
+
+struct pg {
+	PGconn		*conn;
+	char		*name;		/* the URI, any password hidden */
+	char		 node[PG_NODE_MAX];
+	int		 readonly;
+	int		 version;	/* the schema's, at open */
+	pthread_mutex_t	 mtx;		/* recursive: one user at a time */
+	char		 err[512];	/* the last reading call's failure */
+};
+
+/* A query's parameters: text values (numbers formatted into num), or
+ * binary ones (bytea). */
+struct pgp {
+	const char	*v[PG_PARAMS];
+	int		 len[PG_PARAMS];
+	int		 fmt[PG_PARAMS];
+	char		 num[PG_PARAMS][32];
+	int		 n;
+};
+
+/* The last failure of this thread, and whether it is logged. */
+extern _Thread_local char	pg_why[256];
+extern _Thread_local int	pg_quiet;
+
+/* pgsql_open.c */
+int	pg_fail(struct pg *, const char *);
+int	pg_rfail(struct pg *, const char *);
+int	pg_exec(struct pg *, const char *);
+PGresult *pg_call(struct pg *, const char *, const struct pgp *,
+	    const char *);
+PGresult *pg_query(struct pg *, const char *, const struct pgp *);
+void	pgp_int(struct pgp *, long long);
+void	pgp_dbl(struct pgp *, double);
+void	pgp_text(struct pgp *, const char *);
+void	pgp_null(struct pgp *);
+void	pgp_blob(struct pgp *, const void *, size_t);
+
+/* pgsql_write.c */
+int	pg_write(void *, const struct state_batch *, int, char *, size_t);
+int	pg_put_meta(struct pg *, const char *, long long);
+int	pg_prune(void *, long long, long long);
+int	pg_prepare_writes(struct pg *);
+
+/* pgsql_read.c */
+int	pg_position(void *, const char *, struct state_filepos *);
+int	pg_journal_position(void *, const char *, struct state_cursor *);
+long long pg_meta(void *, const char *, long long);
+long long pg_manual_seq(void *);
+int	pg_snapshot(void *, int);
+int	pg_clients(void *, int, state_client_fn *, void *);
+int	pg_clients_of(void *, const char *, const char *, state_client_fn *,
+	    void *);
+int	pg_sessions(void *, state_session_fn *, void *);
+int	pg_ffs(void *, state_ff_fn *, void *);
+int	pg_facts(void *, long long, long long, state_fact_fn *, void *);
+int	pg_evidence(void *, const char *, state_evidence_fn *, void *);
+int	pg_evidence_rules(void *, const char *, state_rule_fn *, void *);
+int	pg_rejects(void *, const char *, long long *, long long *);
+int	pg_bans_of(void *, const char *, state_ban_fn *, void *);
+int	pg_bans_enforced(void *, state_ban_fn *, void *);
+int	pg_bans_running(void *, long long, state_ban_fn *, void *);
+int	pg_held(void *, long long, state_ban_fn *, void *);
+
+#endif /* FIVEFIFTY_PGSQL_INT_H */

@@ -1,0 +1,553 @@
+/*	$fivefifty: pgsql_open.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	pgsql_open 3 - the state in PostgreSQL: connect, schema, migrations
+ * SYNOPSIS
+ *	const struct state_ops state_pgsql_ops;
+ *	int	pg_fail(struct pg *q, const char *what);
+ *	int	pg_rfail(struct pg *q, const char *what);
+ *	int	pg_exec(struct pg *q, const char *sql);
+ *	PGresult *pg_call(struct pg *q, const char *stmt,
+ *		    const struct pgp *p, const char *what);
+ *	PGresult *pg_query(struct pg *q, const char *sql,
+ *		    const struct pgp *p);
+ *	void	pgp_int(struct pgp *p, long long v);
+ *	void	pgp_dbl(struct pgp *p, double v);
+ *	void	pgp_text(struct pgp *p, const char *v);
+ *	void	pgp_null(struct pgp *p);
+ *	void	pgp_blob(struct pgp *p, const void *v, size_t len);
+ * DESCRIPTION
+ *	The backend's open (pgo_open) connects with a libpq connection URI
+ *	(postgresql://... or postgres://...) and brings the schema up to
+ *	date: the table schema_version holds the number of migrations[] run;
+ *	they run in one transaction under an advisory lock, so that two
+ *	hosts starting at once migrate once. A schema of a newer fivefifty
+ *	is refused, and so is, read-only, a database without the schema. A
+ *	read-only state's session is read-only (default_transaction_read_
+ *	only). The statements of a write are prepared (pgsql_write.c).
+ *
+ *	pg_fail() notes libpq's error for what in the thread's pg_why (and
+ *	logs it unless pg_quiet); pg_rfail() notes a reading call's failure
+ *	for state_error(); both -1. pg_exec() runs SQL without parameters
+ *	nor rows. pg_call() runs a prepared statement with p, pg_query() SQL
+ *	with p (NULL: none), each returning its result or NULL (noted by
+ *	pg_fail(), resp. left for the caller). pgp_*() append a parameter.
+ * SECURITY
+ *	Every value goes through parameters; no SQL text is built from data.
+ *	The URI's password, if any, is not repeated in messages.
+ * DIAGNOSTICS
+ *	The open fills err with the state's name, the reason and what to do
+ *	on every failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "pgsql_int.h"
+#include "util/util.h"
+
+_Thread_local char	pg_why[256];
+_Thread_local int	pg_quiet;
+
+/* The schema, one migration per step; schema_version counts them. Text
+ * is compared bytewise (COLLATE "C"), as SQLite does, so that both
+ * backends give rows in the same order. */
+static const char *const migrations[] = {
+	/* 1: the first schema: SQLite's of version 4, in PostgreSQL's
+	 * types; the facts one row each; positions, sessions and meta of
+	 * each node. */
+	"CREATE TABLE clients ("
+	"  addr text COLLATE \"C\" PRIMARY KEY,"
+	"  family integer NOT NULL,"
+	"  prefix_len integer NOT NULL,"
+	"  score double precision NOT NULL,"
+	"  score_t bigint NOT NULL,"
+	"  first_seen bigint NOT NULL,"
+	"  last_seen bigint NOT NULL,"
+	"  bans integer NOT NULL,"
+	"  banned_until bigint NOT NULL,"
+	"  last_ban bigint NOT NULL,"
+	"  memory bytea"
+	");"
+	"CREATE TABLE evidence ("
+	"  id bigserial PRIMARY KEY,"
+	"  addr text COLLATE \"C\" NOT NULL,"
+	"  t bigint NOT NULL,"
+	"  weight double precision NOT NULL,"
+	"  rule text COLLATE \"C\" NOT NULL,"
+	"  detail text COLLATE \"C\" NOT NULL"
+	");"
+	"CREATE INDEX evidence_addr ON evidence (addr, t);"
+	"CREATE TABLE bans ("
+	"  id bigserial PRIMARY KEY,"
+	"  addr text COLLATE \"C\" NOT NULL,"
+	"  prefix_len integer NOT NULL,"
+	"  family integer NOT NULL,"
+	"  at bigint NOT NULL,"
+	"  until bigint NOT NULL,"
+	"  n integer NOT NULL,"
+	"  score double precision NOT NULL,"
+	"  reason text COLLATE \"C\" NOT NULL,"
+	"  manual integer NOT NULL DEFAULT 0,"
+	"  held integer NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX bans_addr ON bans (addr, at);"
+	"CREATE INDEX bans_until ON bans (until);"
+	"CREATE TABLE sessions ("
+	"  node text COLLATE \"C\" NOT NULL,"
+	"  key bigint NOT NULL,"
+	"  data bytea NOT NULL,"
+	"  PRIMARY KEY (node, key)"
+	");"
+	"CREATE TABLE positions ("
+	"  node text COLLATE \"C\" NOT NULL,"
+	"  path text COLLATE \"C\" NOT NULL,"
+	"  dev bigint NOT NULL, ino bigint NOT NULL, off bigint NOT NULL,"
+	"  fp_len integer NOT NULL, fp bigint NOT NULL,"
+	"  cursor text COLLATE \"C\","
+	"  PRIMARY KEY (node, path)"
+	");"
+	"CREATE TABLE meta ("
+	"  node text COLLATE \"C\" NOT NULL,"
+	"  key text COLLATE \"C\" NOT NULL,"
+	"  value bigint NOT NULL,"
+	"  PRIMARY KEY (node, key)"
+	");"
+	"CREATE TABLE activity_rows ("
+	"  id bigserial PRIMARY KEY,"
+	"  hour bigint NOT NULL,"
+	"  kind text COLLATE \"C\" NOT NULL,"
+	"  value text COLLATE \"C\" NOT NULL,"
+	"  client text COLLATE \"C\" NOT NULL,"
+	"  class text COLLATE \"C\" NOT NULL,"
+	"  code integer NOT NULL,"
+	"  n bigint NOT NULL,"
+	"  first bigint NOT NULL,"
+	"  last bigint NOT NULL"
+	");"
+	"CREATE INDEX activity_hour ON activity_rows (hour);"
+	"CREATE TABLE fivefifties ("
+	"  addr text COLLATE \"C\" PRIMARY KEY,"
+	"  name text COLLATE \"C\" NOT NULL,"
+	"  first_t bigint NOT NULL,"
+	"  code integer NOT NULL,"
+	"  class text COLLATE \"C\" NOT NULL,"
+	"  reason text COLLATE \"C\" NOT NULL,"
+	"  retries bigint NOT NULL,"
+	"  last_retry bigint NOT NULL,"
+	"  last_seen bigint NOT NULL"
+	");",
+};
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define PG_LOCK_KEY	"5505505"	/* the migrations' advisory lock */
+
+/* chomp - libpq's message without its final newline, into buf */
+static const char *
+chomp(PGconn *c, char *buf, size_t len)
+{
+	size_t	n;
+
+	snprintf(buf, len, "%s", c != NULL ? PQerrorMessage(c) :
+	    "out of memory");
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return (buf);
+}
+
+/* pg_fail - note (and log) a libpq error, naming the database; -1 */
+int
+pg_fail(struct pg *q, const char *what)
+{
+	char	msg[256];
+
+	snprintf(pg_why, sizeof(pg_why), "%s: %s", what,
+	    chomp(q->conn, msg, sizeof(msg)));
+	if (!pg_quiet)
+		log_warnx("state database %s: %s", q->name, pg_why);
+	return (-1);
+}
+
+/* pg_rfail - a reading call failed: libpq's words for state_error() */
+int
+pg_rfail(struct pg *q, const char *what)
+{
+	char	msg[256];
+
+	snprintf(q->err, sizeof(q->err), "%s: %s", what,
+	    chomp(q->conn, msg, sizeof(msg)));
+	return (-1);
+}
+
+/* ok - whether a result is a success; it is cleared when not */
+static PGresult *
+ok(PGresult *r)
+{
+	ExecStatusType	s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return (r);
+	PQclear(r);
+	return (NULL);
+}
+
+/* pg_exec - run SQL without parameters nor rows */
+int
+pg_exec(struct pg *q, const char *sql)
+{
+	PGresult	*r;
+
+	pthread_mutex_lock(&q->mtx);
+	r = ok(PQexec(q->conn, sql));
+	pthread_mutex_unlock(&q->mtx);
+	if (r == NULL)
+		return (pg_fail(q, sql));
+	PQclear(r);
+	return (0);
+}
+
+/* pg_call - run a prepared statement; its result, or NULL (noted) */
+PGresult *
+pg_call(struct pg *q, const char *stmt, const struct pgp *p,
+    const char *what)
+{
+	PGresult	*r;
+
+	pthread_mutex_lock(&q->mtx);
+	r = ok(PQexecPrepared(q->conn, stmt, p->n, p->v, p->len, p->fmt, 0));
+	pthread_mutex_unlock(&q->mtx);
+	if (r == NULL)
+		(void)pg_fail(q, what);
+	return (r);
+}
+
+/* pg_query - run SQL with parameters (NULL: none); its result, or NULL
+ * (libpq's error left on the connection) */
+PGresult *
+pg_query(struct pg *q, const char *sql, const struct pgp *p)
+{
+	PGresult	*r;
+
+	pthread_mutex_lock(&q->mtx);
+	r = ok(PQexecParams(q->conn, sql, p != NULL ? p->n : 0, NULL,
+	    p != NULL ? p->v : NULL, p != NULL ? p->len : NULL,
+	    p != NULL ? p->fmt : NULL, 0));
+	pthread_mutex_unlock(&q->mtx);
+	return (r);
+}
+
+/* pgp_int - a number parameter */
+void
+pgp_int(struct pgp *p, long long v)
+{
+	snprintf(p->num[p->n], sizeof(p->num[p->n]), "%lld", v);
+	p->v[p->n] = p->num[p->n];
+	p->len[p->n] = 0;
+	p->fmt[p->n++] = 0;
+}
+
+/* pgp_dbl - a real parameter, to the last bit */
+void
+pgp_dbl(struct pgp *p, double v)
+{
+	snprintf(p->num[p->n], sizeof(p->num[p->n]), "%.17g", v);
+	p->v[p->n] = p->num[p->n];
+	p->len[p->n] = 0;
+	p->fmt[p->n++] = 0;
+}
+
+/* pgp_text - a text parameter (the caller's string) */
+void
+pgp_text(struct pgp *p, const char *v)
+{
+	p->v[p->n] = v;
+	p->len[p->n] = 0;
+	p->fmt[p->n++] = 0;
+}
+
+/* pgp_null - a NULL parameter */
+void
+pgp_null(struct pgp *p)
+{
+	p->v[p->n] = NULL;
+	p->len[p->n] = 0;
+	p->fmt[p->n++] = 0;
+}
+
+/* pgp_blob - a bytea parameter, in binary (the caller's bytes) */
+void
+pgp_blob(struct pgp *p, const void *v, size_t len)
+{
+	p->v[p->n] = len > 0 ? v : "";
+	p->len[p->n] = (int)len;
+	p->fmt[p->n++] = 1;
+}
+
+/* schema_version - the schema's version into q->version (0: none); -1
+ * (and why) if it cannot be read, or is of a newer fivefifty */
+static int
+schema_version(struct pg *q, char *err, size_t errlen)
+{
+	PGresult	*r;
+
+	q->version = 0;
+	if ((r = pg_query(q, "SELECT to_regclass('schema_version') IS NOT "
+	    "NULL", NULL)) == NULL)
+		return (pg_fail(q, "read the schema version"));
+	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+		PQclear(r);
+		return (0);
+	}
+	PQclear(r);
+	if ((r = pg_query(q, "SELECT max(version) FROM schema_version",
+	    NULL)) == NULL)
+		return (pg_fail(q, "read the schema version"));
+	q->version = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (q->version > NMIGRATIONS) {
+		snprintf(err, errlen, "the state database is of schema %d, "
+		    "newer than this fivefifty knows (%d)", q->version,
+		    NMIGRATIONS);
+		return (-1);
+	}
+	return (0);
+}
+
+/* migrate - bring the schema up to NMIGRATIONS, under the lock, in one
+ * transaction */
+static int
+migrate(struct pg *q, char *err, size_t errlen)
+{
+	struct pgp	 p;
+	PGresult	*r;
+	int		 i;
+
+	if (pg_exec(q, "BEGIN") == -1)
+		return (-1);
+	if (pg_exec(q, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")") ==
+	    -1 || schema_version(q, err, errlen) == -1)
+		goto fail;
+	if (q->version == 0 && pg_exec(q, "CREATE TABLE schema_version "
+	    "(version integer NOT NULL)") == -1)
+		goto fail;
+	for (i = q->version; i < NMIGRATIONS; i++)
+		if (pg_exec(q, migrations[i]) == -1) {
+			snprintf(err, errlen, "schema migration %d failed: %s",
+			    i + 1, pg_why);
+			goto fail;
+		}
+	p.n = 0;
+	pgp_int(&p, NMIGRATIONS);
+	if (q->version < NMIGRATIONS) {
+		if ((r = pg_query(q, "DELETE FROM schema_version", NULL)) ==
+		    NULL)
+			goto failq;
+		PQclear(r);
+		if ((r = pg_query(q, "INSERT INTO schema_version (version) "
+		    "VALUES ($1)", &p)) == NULL)
+			goto failq;
+		PQclear(r);
+	}
+	if (pg_exec(q, "COMMIT") == -1)
+		goto fail;
+	q->version = NMIGRATIONS;
+	return (0);
+failq:
+	(void)pg_fail(q, "stamp the schema version");
+fail:
+	(void)pg_exec(q, "ROLLBACK");
+	return (-1);
+}
+
+/* pgo_close - close the connection */
+static void
+pgo_close(void *be)
+{
+	struct pg	*q = be;
+
+	if (q == NULL)
+		return;
+	PQfinish(q->conn);
+	pthread_mutex_destroy(&q->mtx);
+	free(q->name);
+	free(q);
+}
+
+/* hide_password - the URI for messages: user:password@ becomes user@,
+ * a password= parameter password=*** */
+static char *
+hide_password(const char *uri)
+{
+	char	*s, *auth, *at, *col, *pw, *end;
+	size_t	 alen;
+
+	if ((s = malloc(strlen(uri) + 4)) == NULL)	/* room for *** */
+		return (NULL);
+	memcpy(s, uri, strlen(uri) + 1);
+	/* The authority: after "://", up to the path or the query. */
+	if ((auth = strstr(s, "://")) != NULL) {
+		auth += 3;
+		alen = strcspn(auth, "/?");
+		if ((at = memchr(auth, '@', alen)) != NULL &&
+		    (col = memchr(auth, ':', (size_t)(at - auth))) != NULL)
+			memmove(col, at, strlen(at) + 1);	/* user@ */
+	}
+	if ((pw = strstr(s, "password=")) != NULL) {
+		pw += 9;
+		end = pw + strcspn(pw, "&");
+		memmove(pw + 3, end, strlen(end) + 1);
+		memcpy(pw, "***", 3);
+	}
+	return (s);
+}
+
+/* open_fail - err: the name, the reason and what to do; NULL */
+static void *
+open_fail(struct pg *q, const char *reason, char *err, size_t errlen)
+{
+	const char	*todo;
+
+	if (strstr(reason, "newer") != NULL)
+		todo = "a newer fivefifty wrote it: use that one, or check "
+		    "state_db or --db";
+	else if (strstr(reason, "no schema") != NULL)
+		todo = "check state_db or --db; run fivefifty scan or the "
+		    "daemon with it once to create the schema";
+	else if (strstr(reason, "connect") != NULL || strstr(reason,
+	    "server") != NULL || strstr(reason, "authentication") != NULL ||
+	    strstr(reason, "does not exist") != NULL)
+		todo = "check state_db or --db (a libpq connection URI), that "
+		    "PostgreSQL runs, and that the role and the database exist "
+		    "and the role may log in";
+	else
+		todo = "check state_db or --db, and that the role owns the "
+		    "database or may create tables in it";
+	snprintf(err, errlen, "%s: %s (%s)", q->name, reason, todo);
+	pgo_close(q);
+	return (NULL);
+}
+
+/* setup - the session, migrations (read-write) or the schema checked
+ * (read-only); the statements; -1 with reason */
+static int
+setup(struct pg *q, int readonly, char *reason, size_t len)
+{
+	if (pg_exec(q, "SET client_min_messages = warning") == -1 ||
+	    pg_exec(q, "SET extra_float_digits = 3") == -1)
+		return (-1);
+	if (readonly) {
+		if (pg_exec(q, "SET default_transaction_read_only = on") ==
+		    -1 || schema_version(q, reason, len) == -1)
+			return (-1);
+		if (q->version == 0) {
+			snprintf(reason, len, "not a fivefifty state (no "
+			    "schema)");
+			return (-1);
+		}
+		return (0);
+	}
+	if (pg_exec(q, "SET synchronous_commit = on") == -1 ||
+	    migrate(q, reason, len) == -1)
+		return (-1);
+	return (pg_prepare_writes(q));
+}
+
+/* pgo_open - connect, migrate (or check the schema, read-only) */
+static void *
+pgo_open(const char *uri, int readonly, char *err, size_t errlen)
+{
+	pthread_mutexattr_t ma;
+	struct pg	*q;
+	char		 reason[512], msg[256];
+
+	if ((q = calloc(1, sizeof(*q))) == NULL ||
+	    (q->name = hide_password(uri)) == NULL) {
+		free(q);
+		snprintf(err, errlen, "%s: out of memory", uri);
+		return (NULL);
+	}
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&q->mtx, &ma);
+	pthread_mutexattr_destroy(&ma);
+	q->readonly = readonly;
+	if (gethostname(q->node, sizeof(q->node)) == -1 || q->node[0] == '\0')
+		snprintf(q->node, sizeof(q->node), "localhost");
+	q->node[sizeof(q->node) - 1] = '\0';
+	q->conn = PQconnectdb(uri);
+	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
+		snprintf(reason, sizeof(reason), "cannot connect: %s",
+		    chomp(q->conn, msg, sizeof(msg)));
+		return (open_fail(q, reason, err, errlen));
+	}
+	reason[0] = '\0';
+	pg_why[0] = '\0';
+	pg_quiet = 1;	/* said once, in err */
+	if (setup(q, readonly, reason, sizeof(reason)) == -1) {
+		pg_quiet = 0;
+		if (reason[0] == '\0')
+			snprintf(reason, sizeof(reason), "%s", pg_why[0] !=
+			    '\0' ? pg_why : readonly ? "cannot read" :
+			    "cannot set up");
+		return (open_fail(q, reason, err, errlen));
+	}
+	pg_quiet = 0;
+	return (q);
+}
+
+/* pgo_threaded - a writer thread may share the connection: the backend's
+ * mutex keeps one user at a time */
+static int
+pgo_threaded(void *be)
+{
+	(void)be;
+	return (PQisthreadsafe());
+}
+
+/* pgo_error - the last reading call's failure */
+static const char *
+pgo_error(void *be)
+{
+	return (((struct pg *)be)->err);
+}
+
+/* pgo_retry - nothing to change: a failed write fails at once */
+static void
+pgo_retry(void *be, int on)
+{
+	(void)be;
+	(void)on;
+}
+
+const struct state_ops state_pgsql_ops = {
+	.open = pgo_open,
+	.close = pgo_close,
+	.threaded = pgo_threaded,
+	.error = pgo_error,
+	.write = pg_write,
+	.retry = pgo_retry,
+	.prune = pg_prune,
+	.position = pg_position,
+	.journal_position = pg_journal_position,
+	.meta = pg_meta,
+	.manual_seq = pg_manual_seq,
+	.snapshot = pg_snapshot,
+	.clients = pg_clients,
+	.clients_of = pg_clients_of,
+	.sessions = pg_sessions,
+	.ffs = pg_ffs,
+	.facts = pg_facts,
+	.evidence = pg_evidence,
+	.evidence_rules = pg_evidence_rules,
+	.rejects = pg_rejects,
+	.bans_of = pg_bans_of,
+	.bans_enforced = pg_bans_enforced,
+	.bans_running = pg_bans_running,
+	.held = pg_held,
+};

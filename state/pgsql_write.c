@@ -1,0 +1,574 @@
+/*	$fivefifty: pgsql_write.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	pgsql_write 3 - store a batch in the PostgreSQL state, prune it
+ * SYNOPSIS
+ *	int	pg_prepare_writes(struct pg *q);
+ *	int	pg_write(void *be, const struct state_batch *b, int quiet,
+ *		    char *why, size_t whylen);
+ *	int	pg_put_meta(struct pg *q, const char *key, long long v);
+ *	int	pg_prune(void *be, long long now, long long retention);
+ * DESCRIPTION
+ *	pg_prepare_writes() prepares the statements of a write, at open.
+ *	pg_write() stores one batch in one transaction, in sqlite_write.c's
+ *	order: the clients (upserted), the evidence (PG_ROWS rows a
+ *	statement), the bans and the notes about them in the order given,
+ *	this node's open sessions (replacing its own), the facts (counted
+ *	here, on the writer's thread; a row each, PG_ROWS rows a
+ *	statement), the five-fifties, this node's positions and journal
+ *	cursors and its meta values: the positions commit with what their
+ *	lines changed. The connection is this writer's for the whole
+ *	transaction. On failure the transaction is rolled back and why says
+ *	what failed; it is logged unless quiet.
+ *
+ *	pg_put_meta() stores one meta number of this node. pg_prune()
+ *	removes evidence, facts and five-fifties older than retention before
+ *	log time now, at most once a day of this node's log time.
+ * SECURITY
+ *	Every value goes through parameters of prepared statements.
+ * DIAGNOSTICS
+ *	-1, logged with log_warnx() naming the database and PostgreSQL's
+ *	error (not when quiet).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "pgsql_int.h"
+
+/* Rows gathered for a multi-row INSERT: one statement for PG_ROWS rows,
+ * another for one. */
+struct rows {
+	struct pgp	 p;
+	int		 ncols, nrows;
+	const char	*one, *many, *what;
+	char		*owned[PG_PARAMS];	/* the rows' copies */
+	int		 nowned;
+};
+
+/* The statements of a write. */
+static const struct {
+	const char	*name, *sql;
+} stmts[] = {
+	{ "put_client", "INSERT INTO clients (addr, family, prefix_len, "
+	    "score, score_t, first_seen, last_seen, bans, banned_until, "
+	    "last_ban, memory) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
+	    "ON CONFLICT (addr) DO UPDATE SET score = excluded.score, "
+	    "score_t = excluded.score_t, last_seen = excluded.last_seen, "
+	    "bans = excluded.bans, banned_until = excluded.banned_until, "
+	    "last_ban = excluded.last_ban, memory = excluded.memory" },
+	{ "put_ban", "INSERT INTO bans (addr, prefix_len, family, at, until, "
+	    "n, score, reason, manual) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)" },
+	{ "lift_ban", "UPDATE bans SET until = $1::bigint WHERE addr = $2 "
+	    "AND prefix_len = $3 AND until > $1::bigint" },
+	{ "set_held", "UPDATE bans SET held = $1 WHERE addr = $2 AND "
+	    "prefix_len = $3 AND manual = 0 AND (held = $4::integer OR "
+	    "$4::integer = -1) AND ($5::bigint = 0 OR until = $5::bigint)" },
+	{ "del_sessions", "DELETE FROM sessions WHERE node = $1" },
+	{ "put_session", "INSERT INTO sessions (node, key, data) VALUES "
+	    "($1,$2,$3)" },
+	{ "put_ff", "INSERT INTO fivefifties (addr, name, first_t, code, "
+	    "class, reason, retries, last_retry, last_seen) VALUES "
+	    "($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (addr) DO UPDATE SET "
+	    "name = excluded.name, first_t = excluded.first_t, "
+	    "code = excluded.code, class = excluded.class, "
+	    "reason = excluded.reason, retries = excluded.retries, "
+	    "last_retry = excluded.last_retry, "
+	    "last_seen = excluded.last_seen" },
+	{ "put_pos", "INSERT INTO positions (node, path, dev, ino, off, "
+	    "fp_len, fp, cursor) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT "
+	    "(node, path) DO UPDATE SET dev = excluded.dev, "
+	    "ino = excluded.ino, "
+	    "off = excluded.off, fp_len = excluded.fp_len, fp = excluded.fp, "
+	    "cursor = excluded.cursor" },
+	{ "put_meta", "INSERT INTO meta (node, key, value) VALUES ($1,$2,$3) "
+	    "ON CONFLICT (node, key) DO UPDATE SET value = excluded.value" },
+};
+
+/* prep_rows - the INSERT of rows rows of ncols columns into table */
+static int
+prep_rows(struct pg *q, const char *name, const char *head, int ncols,
+    int rows)
+{
+	char		 sql[8192];
+	PGresult	*r;
+	size_t		 n;
+	int		 i, j, k = 1;
+
+	n = (size_t)snprintf(sql, sizeof(sql), "%s VALUES ", head);
+	for (i = 0; i < rows; i++) {
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s(",
+		    i ? "," : "");
+		for (j = 0; j < ncols; j++)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+			    "%s$%d", j ? "," : "", k++);
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
+	}
+	if (n >= sizeof(sql))
+		return (-1);
+	if ((r = PQprepare(q->conn, name, sql, 0, NULL)) == NULL ||
+	    PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PQclear(r);
+		return (pg_fail(q, name));
+	}
+	PQclear(r);
+	return (0);
+}
+
+#define EV_HEAD	"INSERT INTO evidence (addr, t, weight, rule, detail)"
+#define FACT_HEAD "INSERT INTO activity_rows (hour, kind, value, client, " \
+	"class, code, n, first, last)"
+
+/* pg_prepare_writes - the statements a write uses */
+int
+pg_prepare_writes(struct pg *q)
+{
+	PGresult	*r;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
+		if ((r = PQprepare(q->conn, stmts[i].name, stmts[i].sql, 0,
+		    NULL)) == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+			PQclear(r);
+			return (pg_fail(q, stmts[i].name));
+		}
+		PQclear(r);
+	}
+	return (prep_rows(q, "put_ev", EV_HEAD, 5, 1) == -1 ||
+	    prep_rows(q, "put_evs", EV_HEAD, 5, PG_ROWS) == -1 ||
+	    prep_rows(q, "put_fact", FACT_HEAD, 9, 1) == -1 ||
+	    prep_rows(q, "put_facts", FACT_HEAD, 9, PG_ROWS) == -1 ? -1 : 0);
+}
+
+/* run1 - a prepared statement once, its result dropped */
+static int
+run1(struct pg *q, const char *stmt, const struct pgp *p, const char *what)
+{
+	PGresult	*r;
+
+	if ((r = pg_call(q, stmt, p, what)) == NULL)
+		return (-1);
+	PQclear(r);
+	return (0);
+}
+
+/* rows_flush - the rows gathered: PG_ROWS in one statement, fewer one
+ * by one */
+static int
+rows_flush(struct pg *q, struct rows *w)
+{
+	struct pgp	*one;
+	int		 i, rc = 0;
+
+	if (w->nrows == PG_ROWS)
+		rc = run1(q, w->many, &w->p, w->what);
+	else if (w->nrows > 0) {
+		if ((one = malloc(sizeof(*one))) == NULL)
+			return (pg_fail(q, "out of memory"));
+		for (i = 0; i < w->nrows && rc == 0; i++) {
+			one->n = w->ncols;
+			memcpy(one->v, w->p.v + i * w->ncols,
+			    sizeof(one->v[0]) * (size_t)w->ncols);
+			memcpy(one->len, w->p.len + i * w->ncols,
+			    sizeof(one->len[0]) * (size_t)w->ncols);
+			memcpy(one->fmt, w->p.fmt + i * w->ncols,
+			    sizeof(one->fmt[0]) * (size_t)w->ncols);
+			/* the numbers' text lives in w->p.num: the
+			 * pointers copied still point there */
+			rc = run1(q, w->one, one, w->what);
+		}
+		free(one);
+	}
+	w->nrows = 0;
+	w->p.n = 0;
+	while (w->nowned > 0)
+		free(w->owned[--w->nowned]);
+	return (rc);
+}
+
+/* rows_end - one more row gathered: flushed when PG_ROWS are */
+static int
+rows_end(struct pg *q, struct rows *w)
+{
+	return (++w->nrows == PG_ROWS ? rows_flush(q, w) : 0);
+}
+
+/* put_clients - the batch's clients, upserted */
+static int
+put_clients(struct pg *q, const struct state_batch *b)
+{
+	struct pgp	 p;
+	size_t		 i;
+
+	for (i = 0; i < b->nclients; i++) {
+		const struct state_client *r = &b->clients[i].r;
+		p.n = 0;
+		pgp_text(&p, r->addr);
+		pgp_int(&p, r->family);
+		pgp_int(&p, r->prefix_len);
+		pgp_dbl(&p, r->score);
+		pgp_int(&p, r->score_t);
+		pgp_int(&p, r->first_seen);
+		pgp_int(&p, r->last_seen);
+		pgp_int(&p, r->bans);
+		pgp_int(&p, r->banned_until);
+		pgp_int(&p, r->last_ban);
+		if (r->memory != NULL)
+			pgp_blob(&p, r->memory, r->memlen);
+		else
+			pgp_null(&p);
+		if (run1(q, "put_client", &p, "write client") == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* put_evidence - the batch's evidence, PG_ROWS rows a statement */
+static int
+put_evidence(struct pg *q, const struct state_batch *b, struct rows *w)
+{
+	struct state_evidence e;
+	size_t		 i;
+
+	*w = (struct rows){ .ncols = 5, .one = "put_ev", .many = "put_evs",
+	    .what = "write evidence" };
+	for (i = 0; i < b->nev; i++) {
+		/* batch_ev() points into the batch: the strings stay */
+		batch_ev(b, i, &e);
+		pgp_text(&w->p, e.addr);
+		pgp_int(&w->p, e.t);
+		pgp_dbl(&w->p, e.weight);
+		pgp_text(&w->p, e.rule);
+		pgp_text(&w->p, e.detail);
+		if (rows_end(q, w) == -1)
+			return (-1);
+	}
+	return (rows_flush(q, w));
+}
+
+/* pg_put_meta - one meta value of this node */
+int
+pg_put_meta(struct pg *q, const char *key, long long v)
+{
+	struct pgp	 p;
+
+	p.n = 0;
+	pgp_text(&p, q->node);
+	pgp_text(&p, key);
+	pgp_int(&p, v);
+	return (run1(q, "put_meta", &p, key));
+}
+
+/* put_note - a note about bans: the breaker's (the held column), or
+ * the manual actions stored */
+static int
+put_note(struct pg *q, const struct state_ban *d)
+{
+	/* As sqlite_write.c: from which held value to which, and whether
+	 * the row is the one ending at d->until. */
+	static const struct {
+		int	from, to, one;
+	} how[] = {
+		[STATE_OP_HOLD] = { 0, 1, 1 },
+		[STATE_OP_RELEASE] = { 1, 0, 1 },
+		[STATE_OP_DROP] = { -1, 2, 1 },
+		[STATE_OP_FORGET] = { 1, 2, 0 },
+	};
+	struct pgp	 p;
+
+	if (d->op == STATE_OP_MANUAL)
+		return (pg_put_meta(q, "manual_seq", d->at));
+	if (d->op < STATE_OP_HOLD || d->op > STATE_OP_FORGET)
+		return (0);
+	p.n = 0;
+	pgp_int(&p, how[d->op].to);
+	pgp_text(&p, d->addr);
+	pgp_int(&p, d->prefix_len);
+	pgp_int(&p, how[d->op].from);
+	pgp_int(&p, how[d->op].one ? d->until : 0);
+	return (run1(q, "set_held", &p, "note the breaker's hold"));
+}
+
+/* put_ban - a new ban, or the end of a network's bans (an unban) */
+static int
+put_ban(struct pg *q, const struct state_ban *d)
+{
+	struct pgp	 p;
+
+	p.n = 0;
+	if (d->op == STATE_OP_LIFT) {
+		pgp_int(&p, d->at);
+		pgp_text(&p, d->addr);
+		pgp_int(&p, d->prefix_len);
+		return (run1(q, "lift_ban", &p, "lift ban"));
+	}
+	pgp_text(&p, d->addr);
+	pgp_int(&p, d->prefix_len);
+	pgp_int(&p, d->family);
+	pgp_int(&p, d->at);
+	pgp_int(&p, d->until);
+	pgp_int(&p, d->n);
+	pgp_dbl(&p, d->score);
+	pgp_text(&p, d->reason);
+	pgp_int(&p, d->manual);
+	return (run1(q, "put_ban", &p, "write ban"));
+}
+
+/* put_bans - the batch's bans and notes, in order */
+static int
+put_bans(struct pg *q, const struct state_batch *b)
+{
+	struct state_ban d;
+	size_t		 i;
+
+	for (i = 0; i < b->nbans; i++) {
+		batch_ban(b, i, &d);
+		if ((d.op == STATE_OP_BAN || d.op == STATE_OP_LIFT ?
+		    put_ban(q, &d) : put_note(q, &d)) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* put_sessions - this node's open sessions replace its last write's */
+static int
+put_sessions(struct pg *q, const struct state_batch *b)
+{
+	struct state_session ss;
+	struct pgp	 p;
+	size_t		 i;
+
+	p.n = 0;
+	pgp_text(&p, q->node);
+	if (run1(q, "del_sessions", &p, "clear sessions") == -1)
+		return (-1);
+	for (i = 0; i < b->nsessions; i++) {
+		batch_session(b, i, &ss);
+		p.n = 0;
+		pgp_text(&p, q->node);
+		pgp_int(&p, (long long)ss.key);
+		pgp_blob(&p, ss.data, ss.len);
+		if (run1(q, "put_session", &p, "write session") == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* The facts being written. */
+struct factw {
+	struct pg	*q;
+	struct rows	*w;
+	int		 rc;
+};
+
+/* own - a copy of s that the gathered rows keep until their flush;
+ * NULL when memory runs out */
+static const char *
+own(struct rows *w, const char *s)
+{
+	char	*c;
+
+	if ((c = strdup(s)) == NULL)
+		return (NULL);
+	w->owned[w->nowned++] = c;
+	return (c);
+}
+
+/* put_fact - one fact, a row; non-zero to stop */
+static int
+put_fact(void *arg, const struct state_fact *f)
+{
+	struct factw	*fw = arg;
+	struct rows	*w = fw->w;
+	const char	*kind, *value, *client, *class;
+
+	/* The fact's strings live only during this call. */
+	if ((kind = own(w, f->kind)) == NULL ||
+	    (value = own(w, f->value)) == NULL ||
+	    (client = own(w, f->client)) == NULL ||
+	    (class = own(w, f->class)) == NULL) {
+		fw->rc = pg_fail(fw->q, "facts: out of memory");
+		return (1);
+	}
+	pgp_int(&w->p, f->hour);
+	pgp_text(&w->p, kind);
+	pgp_text(&w->p, value);
+	pgp_text(&w->p, client);
+	pgp_text(&w->p, class);
+	pgp_int(&w->p, f->code);
+	pgp_int(&w->p, f->n);
+	pgp_int(&w->p, f->first);
+	pgp_int(&w->p, f->last);
+	if (rows_end(fw->q, w) == -1) {
+		fw->rc = -1;
+		return (1);
+	}
+	return (0);
+}
+
+/* put_facts - the batch's facts, counted here, a row each */
+static int
+put_facts(struct pg *q, const struct state_batch *b, struct rows *w)
+{
+	struct factw	 fw = { q, w, 0 };
+	int		 rc;
+
+	if (b->nflogs == 0 || b->count == NULL)
+		return (0);
+	*w = (struct rows){ .ncols = 9, .one = "put_fact",
+	    .many = "put_facts", .what = "write facts" };
+	rc = b->count(b->flogs, b->flens, b->nflogs, put_fact, &fw);
+	if (fw.rc == 0 && rc == -1)
+		fw.rc = pg_fail(q, "facts: out of memory");
+	if (fw.rc == 0)
+		fw.rc = rows_flush(q, w);
+	while (w->nowned > 0)
+		free(w->owned[--w->nowned]);
+	return (fw.rc);
+}
+
+/* put_ffs - the batch's five-fifties, replacing their rows */
+static int
+put_ffs(struct pg *q, const struct state_batch *b)
+{
+	struct pgp	 p;
+	size_t		 i;
+
+	for (i = 0; i < b->nffs; i++) {
+		const struct state_ff *f = &b->ffs[i].r;
+		p.n = 0;
+		pgp_text(&p, f->addr);
+		pgp_text(&p, f->name);
+		pgp_int(&p, f->first_t);
+		pgp_int(&p, f->code);
+		pgp_text(&p, f->class);
+		pgp_text(&p, f->reason);
+		pgp_int(&p, f->retries);
+		pgp_int(&p, f->last_retry);
+		pgp_int(&p, f->last_seen);
+		if (run1(q, "put_ff", &p, "write five-fifties") == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* put_positions - where this node's logs were read up to; then its meta
+ * values */
+static int
+put_positions(struct pg *q, const struct state_batch *b)
+{
+	const struct state_pos *s;
+	struct pgp	 p;
+	int		 k;
+
+	for (k = 0; k < b->npos; k++) {
+		s = &b->pos[k];
+		p.n = 0;
+		pgp_text(&p, q->node);
+		pgp_text(&p, s->path);
+		pgp_int(&p, (long long)s->pos.dev);
+		pgp_int(&p, (long long)s->pos.ino);
+		pgp_int(&p, (long long)s->pos.off);
+		pgp_int(&p, (long long)s->pos.fp_len);
+		pgp_int(&p, (long long)s->pos.fp);
+		if (s->cursor != NULL)
+			pgp_text(&p, s->cursor);
+		else
+			pgp_null(&p);
+		if (run1(q, "put_pos", &p, "write position") == -1)
+			return (-1);
+	}
+	for (k = 0; k < b->nmeta; k++)
+		if (pg_put_meta(q, b->meta[k].key, b->meta[k].v) == -1)
+			return (-1);
+	return (0);
+}
+
+/* pg_write - one batch, one transaction */
+int
+pg_write(void *be, const struct state_batch *b, int quiet, char *why,
+    size_t whylen)
+{
+	struct pg	*q = be;
+	struct rows	*w;
+	char		 saved[sizeof(pg_why)];
+	int		 rc = -1;
+
+	pg_quiet = quiet;
+	pg_why[0] = '\0';
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		snprintf(pg_why, sizeof(pg_why), "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&q->mtx);
+	if (pg_exec(q, "BEGIN") == -1)
+		goto unlock;
+	if (put_clients(q, b) == -1 || put_evidence(q, b, w) == -1 ||
+	    put_bans(q, b) == -1 || put_sessions(q, b) == -1 ||
+	    put_facts(q, b, w) == -1 || put_ffs(q, b) == -1 ||
+	    put_positions(q, b) == -1 || pg_exec(q, "COMMIT") == -1) {
+		snprintf(saved, sizeof(saved), "%s", pg_why);
+		if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
+			(void)pg_exec(q, "ROLLBACK");
+		snprintf(pg_why, sizeof(pg_why), "%s", saved);
+		goto unlock;
+	}
+	rc = 0;
+unlock:
+	pthread_mutex_unlock(&q->mtx);
+out:
+	free(w);
+	if (rc == -1)
+		snprintf(why, whylen, "%s", pg_why);
+	pg_quiet = 0;
+	return (rc);
+}
+
+/* prune_one - one DELETE of rows older than a bound */
+static int
+prune_one(struct pg *q, const char *sql, long long bound, const char *what)
+{
+	struct pgp	 p;
+	PGresult	*r;
+
+	p.n = 0;
+	pgp_int(&p, bound);
+	if ((r = pg_query(q, sql, &p)) == NULL)
+		return (pg_fail(q, what));
+	PQclear(r);
+	return (0);
+}
+
+/* pg_prune - rows older than retention before log time now; at most
+ * once a day of this node's log time */
+int
+pg_prune(void *be, long long now, long long retention)
+{
+	struct pg	*q = be;
+	int		 rc = -1;
+
+	if (pg_meta(q, "pruned_day", -1) == now / 86400)
+		return (0);
+	pthread_mutex_lock(&q->mtx);
+	if (pg_exec(q, "BEGIN") == -1)
+		goto out;
+	if (pg_put_meta(q, "pruned_day", now / 86400) == -1 ||
+	    prune_one(q, "DELETE FROM evidence WHERE t < $1", now - retention,
+	    "prune") == -1 ||
+	    prune_one(q, "DELETE FROM activity_rows WHERE hour < $1", (now -
+	    retention) / 3600, "prune activity") == -1 ||
+	    prune_one(q, "DELETE FROM fivefifties WHERE last_seen < $1", now -
+	    retention, "prune five-fifties") == -1) {
+		(void)pg_exec(q, "ROLLBACK");
+		goto out;
+	}
+	rc = pg_exec(q, "COMMIT");
+out:
+	pthread_mutex_unlock(&q->mtx);
+	return (rc);
+}
