@@ -32,6 +32,7 @@
 
 #include "cmd.h"
 #include "conf/conf.h"
+#include "state/state.h"
 #include "util/util.h"
 
 struct command {
@@ -223,7 +224,7 @@ opt_value(int argc, char **argv, int *i, const char *name, char *buf,
 		return (-1);
 	}
 	/* A connection URI (--db postgresql://...) is no path. */
-	if (strstr(v, "://") != NULL && strlen(v) < len)
+	if (state_is_uri(v) && strlen(v) < len)
 		snprintf(buf, len, "%s", v);
 	else if (abs_path(v, buf, len) == -1) {
 		fprintf(stderr, "fivefifty: %s: the path is too long (at most "

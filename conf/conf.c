@@ -31,6 +31,7 @@
 
 #include "conf.h"
 #include "net/net.h"
+#include "state/state.h"
 #include "tailer/tailer.h"
 
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
@@ -394,8 +395,7 @@ set_path(struct ff_conf *c, const struct key *k, char *p, char *v,
 	case K_PATH:
 		/* state_db may be a libpq connection URI (PostgreSQL). */
 		if (strcmp(k->name, "state_db") == 0 && strlen(v) < 1024 &&
-		    (strncmp(v, "postgresql://", 13) == 0 ||
-		    strncmp(v, "postgres://", 11) == 0))
+		    state_is_uri(v))
 			snprintf(p, 1024, "%s", v);
 		else if (v[0] != '/' || strlen(v) >= 1024)
 			bad = "an absolute path";

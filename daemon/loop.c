@@ -830,7 +830,7 @@ daemon_run(const struct daemon_args *a)
 		return (EX_NOINPUT);
 	/* A PostgreSQL state (a URI) is not the daemon's yet: its spool
 	 * and its directories are made next to a file (issue 16). */
-	if (strstr(d.conf->state_db, "://") != NULL) {
+	if (state_is_uri(d.conf->state_db)) {
 		log_errx("state_db is a PostgreSQL URI: the daemon cannot "
 		    "keep its state in PostgreSQL yet (only scan, list, "
 		    "explain, report and state copy can): set state_db to a "

@@ -310,13 +310,7 @@ schema_version(struct pg *q, char *err, size_t errlen)
 		return (pg_fail(q, "read the schema version"));
 	q->version = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
-	if (q->version > NMIGRATIONS) {
-		snprintf(err, errlen, "the state database is of schema %d, "
-		    "newer than this fivefifty knows (%d)", q->version,
-		    NMIGRATIONS);
-		return (-1);
-	}
-	return (0);
+	return (state_schema_known(q->version, NMIGRATIONS, err, errlen));
 }
 
 /* migrate - bring the schema up to NMIGRATIONS, under the lock, in one

@@ -54,23 +54,6 @@
 
 #include "pgsql_int.h"
 
-/* A reading call's function, and its argument. */
-struct rowcb {
-	union {
-		state_client_fn		*c;
-		state_evidence_fn	*e;
-		state_ban_fn		*b;
-		state_session_fn	*s;
-		state_fact_fn		*f;
-		state_ff_fn		*ff;
-		state_rule_fn		*r;
-	}		 fn;
-	void		*arg;
-};
-
-/* CB - the struct rowcb of fn (member k of the union) and arg */
-#define CB(k, f, a)	(&(struct rowcb){ .fn.k = (f), .arg = (a) })
-
 /* txt - a text column, "" for NULL */
 static const char *
 txt(const PGresult *r, int row, int col)

@@ -239,13 +239,7 @@ user_version(struct sq *q, char *err, size_t errlen)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return (sq_fail(q, "read the schema version"));
-	if (q->version > NMIGRATIONS) {
-		snprintf(err, errlen, "the state database is of schema %d, "
-		    "newer than this fivefifty knows (%d)", q->version,
-		    NMIGRATIONS);
-		return (-1);
-	}
-	return (0);
+	return (state_schema_known(q->version, NMIGRATIONS, err, errlen));
 }
 
 /* migrate_check - a read-only database: readable, and made by a

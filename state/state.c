@@ -38,19 +38,32 @@
 #include "state_int.h"
 #include "util/util.h"
 
-/* is_uri - whether path is a libpq connection URI */
-static int
-is_uri(const char *path)
+/* state_is_uri - whether path is a libpq connection URI (a server's
+ * state), not a file */
+int
+state_is_uri(const char *path)
 {
 	return (strncmp(path, "postgresql://", 13) == 0 ||
 	    strncmp(path, "postgres://", 11) == 0);
+}
+
+/* state_schema_known - 0 when a backend's schema version is one this
+ * fivefifty knows (at most known), else -1 with err saying so */
+int
+state_schema_known(int version, int known, char *err, size_t errlen)
+{
+	if (version <= known)
+		return (0);
+	snprintf(err, errlen, "the state database is of schema %d, newer "
+	    "than this fivefifty knows (%d)", version, known);
+	return (-1);
 }
 
 /* state_exists - a file that exists, or a URI (its server says) */
 int
 state_exists(const char *path)
 {
-	return (is_uri(path) || access(path, F_OK) == 0);
+	return (state_is_uri(path) || access(path, F_OK) == 0);
 }
 
 /* state_open - the state at path, opened (created) and migrated */
@@ -67,7 +80,7 @@ state_open(const char *path, int readonly, char *err, size_t errlen)
 		return (NULL);
 	}
 	/* A libpq connection URI: PostgreSQL; anything else a file. */
-	st->ops = is_uri(path) ? &state_pgsql_ops : &state_sqlite_ops;
+	st->ops = state_is_uri(path) ? &state_pgsql_ops : &state_sqlite_ops;
 	st->readonly = readonly;
 	if ((st->be = st->ops->open(path, readonly, err, errlen)) == NULL) {
 		free(st->path);

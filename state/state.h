@@ -11,6 +11,7 @@
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
  *	int	state_exists(const char *path);
+ *	int	state_is_uri(const char *path);
  *	int	state_copy(const char *from, const char *to, char *err,
  *		    size_t errlen, long long *rows);
  *	void	state_close(struct state *st);
@@ -96,6 +97,8 @@
  *	state_open() opens (creating it, unless readonly) and migrates the
  *	state; a state of a newer fivefifty, or a file that is not a state,
  *	is refused with err naming the path, the reason and what to do.
+ *	state_is_uri() says whether path names a server's state (a libpq
+ *	URI, postgresql:// or postgres://) rather than a file.
  *	state_exists() says whether there may be a state at path without
  *	opening it: a file that exists, or any URI (its server answers at
  *	open). state_copy() copies a SQLite state (from, a file) into an
@@ -318,6 +321,7 @@ typedef int	state_facts_count(void *const *, const size_t *, int,
 
 struct state *state_open(const char *, int, char *, size_t);
 int	state_exists(const char *);
+int	state_is_uri(const char *);
 int	state_copy(const char *, const char *, char *, size_t, long long *);
 void	state_close(struct state *);
 int	state_readonly(const struct state *);

@@ -13,7 +13,9 @@
  *	queue.c runs the writer thread, its queue, the retries and the
  *	coalescing of batches for every backend alike. A batch's rows are
  *	the batch's own copies (batch.c); a backend reads them through
- *	batch_*() views.
+ *	batch_*() views. Shared by the backends too: struct rowcb (a reading
+ *	call's function and argument, CB()) and state_schema_known(), the
+ *	one refusal of a schema newer than this fivefifty knows.
  */
 #ifndef FIVEFIFTY_STATE_INT_H
 #define FIVEFIFTY_STATE_INT_H
@@ -159,6 +161,26 @@ struct state {
 	unsigned long long failures, coalesced, dropped_ev, dropped_facts;
 	long long	 manual_stored;	/* STATE_OP_MANUAL stored, highest */
 };
+
+/* A backend's reading call: the caller's function, and its argument. */
+struct rowcb {
+	union {
+		state_client_fn		*c;
+		state_evidence_fn	*e;
+		state_ban_fn		*b;
+		state_session_fn	*s;
+		state_fact_fn		*f;
+		state_ff_fn		*ff;
+		state_rule_fn		*r;
+	}		 fn;
+	void		*arg;
+};
+
+/* CB - the struct rowcb of fn (member k of the union) and arg */
+#define CB(k, f, a)	(&(struct rowcb){ .fn.k = (f), .arg = (a) })
+
+/* state.c: what every backend's migration checks */
+int	state_schema_known(int, int, char *, size_t);
 
 /* queue.c */
 int	queue_start(struct state *);
