@@ -24,7 +24,9 @@
  *	kernel at once, so a ban is in the set a fraction of a millisecond
  *	after its line is read. The state and the positions of the lines
  *	read are flushed once a second (FLUSH_MS) in one transaction, by the
- *	state's writer thread.
+ *	state's writer thread. On a state shared by nodes, each flush first
+ *	applies the other nodes' observations stored since the last
+ *	(score_ingest(): shared evidence, polled once a second).
  *
  *	Order and crashes: a kill -9 loses at most the last second of
  *	state; the tailer restarts from the last committed positions, so
@@ -242,6 +244,10 @@ flush_state(struct daemon *d)
 	long long	day;
 
 	d->last_flush_ms = now_ms();
+	/* Shared evidence: the other nodes' observations, each flush (a
+	 * poll a second; stored with this batch, their cursor with them). */
+	if (score_ingest(d->st, d->s) > 0)
+		d->dirty = 1;
 	if (!d->dirty)
 		return;
 	d->dirty = 0;
@@ -736,6 +742,9 @@ start(struct daemon *d)
 		    c->state_db);
 		return (EX_IOERR);
 	}
+	if (score_share(d->st, d->s) == 1)	/* several nodes' evidence */
+		log_info("sharing evidence with the other nodes of %s as %s",
+		    state_name(d->st), state_node(d->st));
 	statewrite_recover(d);		/* manual actions not stored */
 	if ((status = open_fw(d)) != 0)
 		return (status);

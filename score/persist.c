@@ -12,6 +12,8 @@
  *	int	score_held(struct state *st, long long now,
  *		    int (*fn)(void *, const struct score_decision *),
  *		    void *arg);
+ *	int	score_share(struct state *st, struct scorer *s);
+ *	int	score_ingest(struct state *st, struct scorer *s);
  * DESCRIPTION
  *	score_save() copies out of the scorer what changed since the last
  *	save (clients, new evidence, new bans and the daemon's notes about
@@ -28,9 +30,21 @@
  *	breaker held and that still run at now, as decisions, oldest first;
  *	how many, or -1.
  *
+ *	score_share() makes the scorer share evidence (score/share.c) as
+ *	the state's node, when the state is shared by nodes (PostgreSQL);
+ *	1 then, else 0 (nothing changes). score_save() then stores the
+ *	records for the other nodes with the batch, and the number of the
+ *	last observation of the others applied (meta obs_cursor): what the
+ *	scorer remembers and the cursor commit together, so a restart
+ *	neither applies one twice nor skips one. score_ingest() applies
+ *	the other nodes' observations stored since that number (all of
+ *	them, a slice at a time); how many, or -1 (logged) when the state
+ *	cannot be read.
+ *
  *	Two things are stored as the scorer's own bytes: what the rules
  *	remember of a client (mem_pack(): only the entries in use, version
- *	CLIENT_BLOB_VERSION; version 3 is read too) and an open session
+ *	CLIENT_BLOB_VERSION, or version 5 with what shared evidence
+ *	remembers after it (share_pack()); version 3 is read too) and an open session
  *	(its struct, links cleared, after a version byte: version 3, which
  *	ends before the AUTH and 5xx counts, is read too). A blob that does
  *	not fit is ignored: the client is kept without a memory, the
@@ -52,7 +66,9 @@
 #define SESSION_BLOB_VERSION	4	/* 3: without the AUTH and 5xx
 					 * counts (SESSION_V3_BYTES) */
 #define CLIENT_BLOB_VERSION	4	/* packed: only the entries in use;
-					 * 3: without the slow-abuse counts */
+					 * 3: without the slow-abuse counts;
+					 * 5: 4, then the shared memory */
+#define CLIENT_BLOB_SHARED	5
 #define SESSION_BLOB	(sizeof(struct session) + 1)
 _Static_assert(offsetof(struct session, sasl_lines) ==
     offsetof(struct session, passed) + sizeof(int),
@@ -104,7 +120,7 @@ mem_pack(const struct client_mem *m, unsigned char *blob)
 
 	if (m == NULL)
 		m = &none;	/* nothing remembered */
-	*w++ = CLIENT_BLOB_VERSION;
+	*w++ = m->sh != NULL ? CLIENT_BLOB_SHARED : CLIENT_BLOB_VERSION;
 	for (nacc = 0; nacc < ACCEPT_KEEP && m->accept_n[nacc] != 0; nacc++)
 		continue;
 	pack(&w, &m->nattempts, sizeof(int));
@@ -131,6 +147,8 @@ mem_pack(const struct client_mem *m, unsigned char *blob)
 	pack(&w, &m->auth_ok_t, sizeof(m->auth_ok_t));
 	pack(&w, &m->own_5xx_t, sizeof(m->own_5xx_t));
 	pack(&w, &m->listed_bans, sizeof(m->listed_bans));
+	if (m->sh != NULL)
+		w += share_pack(m->sh, w);
 	return ((size_t)(w - blob));
 }
 
@@ -156,14 +174,17 @@ mem_unpack_v4(struct client_mem *m, const unsigned char **r,
 
 /* mem_unpack - the reverse; -1 for a blob that does not fit */
 static int
-mem_unpack(struct client_mem *m, const unsigned char *r, size_t len)
+mem_unpack(struct scorer *s, struct client_mem *m, const unsigned char *r,
+    size_t len)
 {
 	const unsigned char *end = r + len;
 	unsigned char	 v;
 	int		 nacc;
 
+	share_free(s, m);
 	memset(m, 0, sizeof(*m));
-	if (len < 1 || ((v = *r++) != CLIENT_BLOB_VERSION && v != 3) ||
+	if (len < 1 || ((v = *r++) != CLIENT_BLOB_VERSION && v != 3 &&
+	    v != CLIENT_BLOB_SHARED) ||
 	    unpack(&r, end, &m->nattempts, sizeof(int)) == -1 ||
 	    unpack(&r, end, &m->nunknown, sizeof(int)) == -1 ||
 	    unpack(&r, end, &nacc, sizeof(int)) == -1 ||
@@ -184,7 +205,9 @@ mem_unpack(struct client_mem *m, const unsigned char *r, size_t len)
 	    sizeof(m->accept_n[0])) == -1 ||
 	    unpack(&r, end, m->members, (size_t)m->nmembers *
 	    sizeof(m->members[0])) == -1 ||
-	    (v >= 4 && mem_unpack_v4(m, &r, end) == -1)) {
+	    (v >= 4 && mem_unpack_v4(m, &r, end) == -1) ||
+	    (v == CLIENT_BLOB_SHARED && share_unpack(s, m, &r, end) == -1)) {
+		share_free(s, m);
 		memset(m, 0, sizeof(*m));
 		return (-1);
 	}
@@ -255,7 +278,8 @@ count_facts(void *const *logs, const size_t *lens, int nlogs,
 static int
 save_clients(struct state_batch *b, const struct scorer *s)
 {
-	unsigned char	 blob[sizeof(struct client_mem) + 32];
+	unsigned char	 blob[sizeof(struct client_mem) +
+	    sizeof(struct client_share) + 32];
 	struct state_client r;
 	const struct client *c;
 
@@ -382,11 +406,22 @@ save_rows(struct state_batch *b, const struct scorer *s,
 		if (state_batch_pos(b, &pos[k]) == -1)
 			return (-1);
 	/* What makes a resumed run the same as an uninterrupted one. */
+	if (s->share && state_batch_meta(b, "obs_cursor", s->obs_cursor) ==
+	    -1)
+		return (-1);
 	if (state_batch_meta(b, "log_time", s->now) == -1 ||
 	    state_batch_meta(b, "next_session", (long long)s->next_session) ==
 	    -1 || state_batch_meta(b, "rng", (long long)s->rng) == -1)
 		return (-1);
 	return (0);
+}
+
+/* save_obs - a record for the other nodes into the batch */
+static int
+save_obs(void *arg, const char *addr, long long t, const void *data,
+    size_t len)
+{
+	return (state_batch_obs(arg, addr, t, data, len));
 }
 
 /* saved - the scorer's lists of what changed start again; the fact log
@@ -426,13 +461,15 @@ score_save(struct state *st, struct scorer *s, const struct state_pos *pos,
 {
 	struct state_batch *b;
 
-	if ((b = state_batch_new()) == NULL || save_clients(b, s) == -1 ||
+	if ((b = state_batch_new()) == NULL || scorer_shared(s, save_obs, b) ==
+	    -1 || save_clients(b, s) == -1 ||
 	    save_sessions(b, s) == -1 || save_bans(b, s) == -1 ||
 	    save_rows(b, s, pos, npos) == -1 || (s->flog.len > 0 &&
 	    state_batch_facts(b, s->flog.p, s->flog.len, count_facts) == -1)) {
 		state_batch_free(b);
 		return (state_write(st, NULL));	/* the scorer keeps it */
 	}
+	(void)scorer_shared(s, NULL, NULL);	/* the batch has them */
 	if (s->flog.len == 0)
 		free(s->flog.p);
 	saved(s);
@@ -470,7 +507,7 @@ load_client(void *arg, const struct state_client *r)
 	c->banned_until = r->banned_until;
 	c->last_ban = r->last_ban;
 	if (r->memory != NULL && client_mem(s, c) != NULL &&
-	    (mem_unpack(c->m, r->memory, r->memlen) == -1 ||
+	    (mem_unpack(s, c->m, r->memory, r->memlen) == -1 ||
 	    (!client_mem_used(c->m) && c->m->accept_n[0] == 0)))
 		client_forget(s, c);	/* nothing remembered */
 	l->n++;
@@ -574,4 +611,50 @@ score_held(struct state *st, long long now,
 	struct held	h = { fn, arg };
 
 	return (state_held(st, now, held_ban, &h));
+}
+
+/* score_share - share evidence as the state's node, when nodes share
+ * the state; 1 then, else 0 */
+int
+score_share(struct state *st, struct scorer *s)
+{
+	if (!state_shared(st))
+		return (0);
+	scorer_share(s, state_node(st));
+	s->obs_cursor = state_meta(st, "obs_cursor", 0);
+	return (1);
+}
+
+/* apply_obs - another node's observation into the scorer */
+static int
+apply_obs(void *arg, const struct state_obs *o)
+{
+	struct scorer	*s = arg;
+
+	(void)scorer_observe(s, o->node, o->data, o->len);	/* counted */
+	if (o->id > s->obs_cursor)
+		s->obs_cursor = o->id;
+	return (0);
+}
+
+/* score_ingest - the other nodes' observations since the cursor; how
+ * many, or -1 (logged) */
+int
+score_ingest(struct state *st, struct scorer *s)
+{
+	int	 n, total = 0;
+
+	if (!s->share)
+		return (0);
+	do {
+		if ((n = state_observations(st, s->obs_cursor, apply_obs,
+		    s)) == -1) {
+			log_warnx("state database %s: read the other nodes' "
+			    "observations: %s", state_name(st),
+			    state_error(st));
+			return (-1);
+		}
+		total += n;
+	} while (n >= 5000);
+	return (total);
 }

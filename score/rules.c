@@ -10,6 +10,12 @@
  *		    const struct pf_event *ev, long long t);
  *	void	rules_session_end(struct scorer *s, struct session *ss,
  *		    const struct who *who, long long t);
+ *	void	rules_accepted(struct client_mem *m, long n, long long t);
+ *	void	rules_unknowns(struct scorer *s, const struct who *who,
+ *		    struct client_mem *m, const uint64_t *h, int nh,
+ *		    long extra, uint64_t seed, long long t);
+ *	void	rules_sasl(struct scorer *s, const struct who *who,
+ *		    long long t, int n, int auth_ok);
  * DESCRIPTION
  *	rules_event() notes in the session what a line shows and adds the
  *	evidence that needs no session context: relay attempts, DNSBL and
@@ -47,6 +53,18 @@
  *	its N refused recipients when fewer were logged. When that excess
  *	reaches dict_threshold, the session weighs w_dictionary. "too many
  *	errors" and a silent session (commands=0/0) add their own weights.
+ *
+ *	When the scorer shares evidence with other nodes (share.c), the
+ *	five-fifty rule is share.c's (the same rule, symmetric in time:
+ *	a 5xx that arrives after its retry still finds it), and the
+ *	dictionary and SASL counts are unions that do not depend on the
+ *	order their parts arrive in: rules_accepted() keeps the accepted
+ *	mail by time, rules_unknowns() adds unknown recipients (h, and
+ *	extra refused ones named from seed) at the latest time each was
+ *	seen and judges the set at its newest time, rules_sasl() adds a
+ *	session's n SASL failures (and a success) and judges the whole
+ *	window. Without sharing, nothing changes: one log read by one node
+ *	decides as it always did.
  * SECURITY
  *	Peer text is hashed for matching; evidence details keep it escaped
  *	and capped (peer_text()).
@@ -304,6 +322,10 @@ sasl_count(struct scorer *s, const struct who *who, long long t, int n)
 		return;
 	}
 	tally_add(&m->sasl, t, c->sasl_window, n);
+	/* Shared: the whole window as of its newest slot, whatever came
+	 * late (the count is a union, arriving in any order). */
+	if (s->share && m->sasl.slot * m->sasl.width > t)
+		t = m->sasl.slot * m->sasl.width;
 	sum = tally_sum(&m->sasl, t, c->sasl_window);
 	if (sum >= c->sasl_failures_day && !(m->auth_ok_t != 0 &&
 	    within(m->auth_ok_t, t, c->sasl_window))) {
@@ -815,6 +837,91 @@ dictionary(struct scorer *s, const struct who *who,
 	}
 }
 
+/* rules_accepted - n recipients accepted at t, kept newest first
+ * whatever order the sessions of the nodes arrive in */
+void
+rules_accepted(struct client_mem *m, long n, long long t)
+{
+	int		 i;
+
+	if (n <= 0)
+		return;
+	for (i = 0; i < ACCEPT_KEEP && m->accept_n[i] > 0 &&
+	    m->accept_t[i] > t; i++)
+		continue;
+	if (i == ACCEPT_KEEP)
+		return;		/* older than all kept */
+	memmove(m->accept_t + i + 1, m->accept_t + i,
+	    (size_t)(ACCEPT_KEEP - i - 1) * sizeof(m->accept_t[0]));
+	memmove(m->accept_n + i + 1, m->accept_n + i,
+	    (size_t)(ACCEPT_KEEP - i - 1) * sizeof(m->accept_n[0]));
+	m->accept_t[i] = t;
+	m->accept_n[i] = n > INT_MAX ? INT_MAX : (int)n;
+}
+
+/* unknown_put - one unknown recipient seen at t: its latest time kept;
+ * when the set is full, the one seen the longest ago goes (the set is
+ * the same whatever order its parts came in) */
+static void
+unknown_put(struct client_mem *m, uint64_t h, long long t)
+{
+	int		 j, old = 0;
+
+	for (j = 0; j < m->nunknown; j++)
+		if (m->unknown[j] == h) {
+			if (t > m->unknown_t[j])
+				m->unknown_t[j] = t;
+			return;
+		}
+	if (m->nunknown < UNKNOWN_KEEP) {
+		m->unknown[m->nunknown] = h;
+		m->unknown_t[m->nunknown++] = t;
+		return;
+	}
+	for (j = 1; j < m->nunknown; j++)
+		if (m->unknown_t[j] < m->unknown_t[old] ||
+		    (m->unknown_t[j] == m->unknown_t[old] &&
+		    m->unknown[j] < m->unknown[old]))
+			old = j;
+	if (m->unknown_t[old] > t)
+		return;		/* older than every one kept */
+	m->unknown[old] = h;
+	m->unknown_t[old] = t;
+}
+
+/* rules_unknowns - a session's unknown recipients (h) and its extra
+ * refused ones (named from seed) at t, into the union of every node's;
+ * the dictionary judged as of the newest of them */
+void
+rules_unknowns(struct scorer *s, const struct who *who, struct client_mem *m,
+    const uint64_t *h, int nh, long extra, uint64_t seed, long long t)
+{
+	long long	 newest = t;
+	int		 i;
+
+	if (nh <= 0 && extra <= 0)
+		return;
+	for (i = 0; i < nh; i++)
+		unknown_put(m, h[i], t);
+	for (i = 0; i < extra && i < UNKNOWN_KEEP; i++)
+		unknown_put(m, hash64((const char *)&i, sizeof(i), seed), t);
+	for (i = 0; i < m->nunknown; i++)
+		if (m->unknown_t[i] > newest)
+			newest = m->unknown_t[i];
+	dictionary(s, who, m, newest);
+}
+
+/* rules_sasl - another node's session: n SASL failures at t, and
+ * whether AUTH succeeded */
+void
+rules_sasl(struct scorer *s, const struct who *who, long long t, int n,
+    int auth_ok)
+{
+	if (auth_ok)
+		auth_success(s, who, t);
+	sasl_count(s, who, t, n);
+}
+
 /* rules_session_end - five-fifty and dictionary, judged per session */
 void
 rules_session_end(struct scorer *s, struct session *ss, const struct who *who,
@@ -845,6 +952,16 @@ rules_session_end(struct scorer *s, struct session *ss, const struct who *who,
 	    (m = client_mem(s, cl)) == NULL)
 		return;
 	s->pin[0] = cl;	/* the evidence below makes other entries */
+	if (s->share) {
+		/* Shared: the rules of every node's sessions (share.c). */
+		if (accepted)
+			rules_accepted(m, ss->rcpt_ok > 0 ? ss->rcpt_ok :
+			    ss->queued, t);
+		share_session_end(s, ss, who, m, t, extra);
+		rules_unknowns(s, who, m, ss->unknown, ss->nunknown, extra,
+		    ss->id, t);
+		goto judged;
+	}
 	if (accepted)
 		note_accepted(m, ss, t);
 	/* five-fifty: a retry of a remembered 5xx, nothing accepted. */
@@ -857,6 +974,7 @@ rules_session_end(struct scorer *s, struct session *ss, const struct who *who,
 	remember_unknowns(ss, m, extra, t);
 	if (ss->nunknown > 0 || extra > 0)
 		dictionary(s, who, m, t);
+judged:
 	client_touch(s, cl);	/* its memory changed */
 	s->pin[0] = NULL;
 	if (ss->too_many_errors)

@@ -59,6 +59,16 @@
  *	int	score_held(struct state *st, long long now,
  *		    int (*fn)(void *, const struct score_decision *),
  *		    void *arg);
+ *	int	score_share(struct state *st, struct scorer *s);
+ *	int	score_ingest(struct state *st, struct scorer *s);
+ *
+ *	void	scorer_share(struct scorer *s, const char *node);
+ *	int	scorer_observe(struct scorer *s, const char *node,
+ *		    const void *rec, size_t len);
+ *	int	scorer_shared(struct scorer *s, int (*fn)(void *,
+ *		    const char *, long long, const void *, size_t),
+ *		    void *arg);
+ *	unsigned long long scorer_observe_refused(const struct scorer *s);
  * DESCRIPTION
  *	The scorer takes parser events in log order, with their log time t
  *	(seconds; pf_event_epoch()), correlates them into SMTP sessions, turns
@@ -141,6 +151,16 @@
  *	what changed together with the tailer positions of the lines that
  *	changed it, as one batch (one transaction); score_held() gives the
  *	bans the daemon's breaker held, as decisions.
+ *
+ *	Shared evidence (several nodes on one PostgreSQL state; share.c
+ *	says how): scorer_share() makes the scorer keep records of what its
+ *	sessions showed for the other nodes (scorer_shared() hands them
+ *	out) and judge the cross-session rules symmetrically in time, so
+ *	that the same observations give the same decisions whatever order
+ *	they arrive in; scorer_observe() applies another node's record.
+ *	score_share() turns it on for a shared state, score_save() stores
+ *	the records with the batch and score_ingest() applies the other
+ *	nodes' records stored since the last one applied (persist.c).
  * SECURITY
  *	Peer text (senders, recipients, HELO) is kept only as 64-bit hashes
  *	for matching, and capped and escaped where it is kept for explain.
@@ -326,5 +346,14 @@ int	score_save(struct state *, struct scorer *, const struct state_pos *,
 int	score_load(struct state *, struct scorer *);
 int	score_held(struct state *, long long, int (*)(void *,
 	    const struct score_decision *), void *);
+int	score_share(struct state *, struct scorer *);
+int	score_ingest(struct state *, struct scorer *);
+
+/* Shared evidence (share.c). */
+void	scorer_share(struct scorer *, const char *);
+int	scorer_observe(struct scorer *, const char *, const void *, size_t);
+int	scorer_shared(struct scorer *, int (*)(void *, const char *,
+	    long long, const void *, size_t), void *);
+unsigned long long scorer_observe_refused(const struct scorer *);
 
 #endif /* FIVEFIFTY_SCORE_H */

@@ -90,7 +90,43 @@ struct client_mem {
 	long long	 own_5xx_t;	/* the last 5xx not from a DNSBL */
 	int		 listed_bans;	/* bans a DNSBL tipped: they do not
 					 * escalate (scorer.c) */
+	struct client_share *sh;	/* shared evidence (share.c); NULL:
+					 * none (not in the blob's first
+					 * part: persist.c packs it after) */
 };
+
+/* Shared evidence (share.c): what the five-fifty rule remembers of the
+ * sessions of every node, when the scorer shares (scorer_share()).
+ * Attempts are kept per (key, node) from their first 5xx; sessions that
+ * tried something and had nothing accepted are kept so that a 5xx
+ * arriving after them (from another node) still finds its retries. */
+#define SHARE_ATTEMPTS	16
+#define SHARE_SESSIONS	16
+struct sh_attempt {
+	uint64_t	 key;
+	long long	 t;		/* its first 5xx */
+	uint32_t	 node;		/* the node's id (share.c) */
+	uint32_t	 marker;	/* that node's newest session then */
+	int32_t		 retries;	/* sessions counted as its retries */
+	int32_t		 code;
+};
+struct sh_session {
+	long long	 start, end;
+	uint32_t	 node, sid;
+	uint64_t	 keys[SESSION_REJECTS];
+	uint8_t		 nkeys;
+	uint8_t		 any;		/* any attempt (MAIL/RCPT) */
+	uint8_t		 counted;	/* a retry already */
+	uint8_t		 local;		/* this node's: its evidence is
+					 * stored here */
+};
+struct client_share {
+	struct sh_attempt att[SHARE_ATTEMPTS];
+	int		 natt;
+	struct sh_session ses[SHARE_SESSIONS];
+	int		 nses;
+};
+
 
 /* A client entry: about 150 bytes, and a client_mem (about 1100) for the
  * clients the rules remember something of. */
@@ -292,6 +328,17 @@ struct scorer {
 	long long	 clock_last;		/* the last one's time */
 	int		(*protects)(void *, const struct net_prefix *);
 	void		*protects_arg;
+	/* share.c: shared evidence */
+	int		 share;		/* scorer_share(): on */
+	uint32_t	 node_id;	/* this node's */
+	int		 remote;	/* applying another node's record:
+					 * its evidence is not stored nor
+					 * shared again */
+	unsigned char	*out;		/* records for the other nodes */
+	size_t		 outlen, outcap;
+	unsigned long long obs_bad;	/* records refused */
+	long long	 obs_cursor;	/* the last observation applied
+					 * (persist.c) */
 };
 
 /* table.c */
@@ -320,6 +367,25 @@ void	client_touch(struct scorer *, struct client *);
 void	add_evidence(struct scorer *, const struct who *, long long, double,
 	    const char *, const char *);
 double	decayed(const struct scorer *, const struct client *, long long);
+
+/* share.c */
+void	share_evidence(struct scorer *, const struct who *, long long,
+	    double, const char *);
+void	share_decision(struct scorer *, const struct score_decision *);
+void	share_session_end(struct scorer *, struct session *,
+	    const struct who *, struct client_mem *, long long, long);
+void	share_free(struct scorer *, struct client_mem *);
+size_t	share_pack(const struct client_share *, unsigned char *);
+int	share_unpack(struct scorer *, struct client_mem *,
+	    const unsigned char **, const unsigned char *);
+
+/* rules.c, for share.c */
+void	rules_accepted(struct client_mem *, long, long long);
+void	rules_unknowns(struct scorer *, const struct who *,
+	    struct client_mem *, const uint64_t *, int, long, uint64_t,
+	    long long);
+void	rules_sasl(struct scorer *, const struct who *, long long, int,
+	    int);
 
 /* guard.c */
 int	guard_protected(const struct scorer *, const struct net_prefix *);

@@ -211,8 +211,10 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 	c->banned_until = t + (long long)len;
 	c->last_ban = t;
 	client_touch(s, c);
-	if ((d = queue(s, c, t)) != NULL)
+	if ((d = queue(s, c, t)) != NULL) {
 		snprintf(d->reason, sizeof(d->reason), "%s", rule);
+		share_decision(s, d);
+	}
 }
 
 /* net_entry - the client entry of "addr" or "addr/len" (a full-length
@@ -253,6 +255,7 @@ scorer_manual_ban(struct scorer *s, const char *net, long long t,
 		return (-1);
 	d->manual = 1;
 	snprintf(d->reason, sizeof(d->reason), "manual: %s", reason);
+	share_decision(s, d);
 	return (0);
 }
 
@@ -317,6 +320,7 @@ scorer_unban(struct scorer *s, const char *net, long long t)
 	d->lift = 1;
 	d->until = t;
 	snprintf(d->reason, sizeof(d->reason), "unban");
+	share_decision(s, d);
 	return (was ? 0 : -1);
 }
 
@@ -341,8 +345,8 @@ push_evidence(struct scorer *s, struct client *c, long long t, double w,
 	struct pending_ev *np, *e;
 
 	client_touch(s, c);
-	if (!s->track)
-		return;
+	if (!s->track || s->remote)
+		return;		/* another node's: its node stores it */
 	if (s->npev == s->pev_cap) {
 		size_t cap = s->pev_cap * 2 + 256;
 		if ((np = reallocarray(s->pev, cap, sizeof(*np))) == NULL)
@@ -403,6 +407,7 @@ add_evidence(struct scorer *s, const struct who *who, long long t, double w,
 		return;
 	if (t <= c->forgive_t)
 		return;		/* before an unban replayed from the spool */
+	share_evidence(s, who, t, w, rule);	/* for the other nodes */
 	add_weight(s, c, t, w);
 	push_evidence(s, c, t, w, rule, detail);
 	if (whitelisted(s, &who->net, who->name))
@@ -590,6 +595,7 @@ scorer_free(struct scorer *s)
 	free(s->sbuckets);
 	free(s->decisions);
 	free(s->pev);
+	free(s->out);
 	facts_clear(s);
 	ff_free_all(s);
 	free(s);

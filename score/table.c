@@ -99,7 +99,8 @@ client_mem_used(const struct client_mem *m)
 	    memcmp(m->sasl.n, none.n, sizeof(none.n)) != 0 ||
 	    memcmp(m->psv.n, none.n, sizeof(none.n)) != 0 ||
 	    memcmp(m->burst.n, none.n, sizeof(none.n)) != 0 ||
-	    m->auth_ok_t != 0 || m->own_5xx_t != 0 || m->listed_bans != 0);
+	    m->auth_ok_t != 0 || m->own_5xx_t != 0 || m->listed_bans != 0 ||
+	    (m->sh != NULL && (m->sh->natt > 0 || m->sh->nses > 0)));
 }
 
 /* client_table_grow - twice the buckets, so chains stay short */
@@ -158,6 +159,7 @@ evict(struct scorer *s, long long t)
 	    pp = &(*pp)->next)
 		continue;
 	*pp = victim->next;
+	share_free(s, victim->m);
 	s->client_bytes -= ENTRY_BYTES(victim);
 	free(victim->m);
 	free(victim);
@@ -296,6 +298,7 @@ client_forget(struct scorer *s, struct client *c)
 {
 	if (c->m == NULL)
 		return;
+	share_free(s, c->m);
 	free(c->m);
 	c->m = NULL;
 	s->client_bytes -= sizeof(struct client_mem) + 16;
@@ -311,6 +314,8 @@ client_free_all(struct scorer *s)
 	for (b = 0; b < s->nbuckets; b++) {
 		for (c = s->buckets[b]; c != NULL; c = n) {
 			n = c->next;
+			if (c->m != NULL)
+				free(c->m->sh);
 			free(c->m);
 			free(c);
 		}

@@ -22,7 +22,10 @@
  *		    long long v);
  *	int	state_batch_facts(struct state_batch *b, void *log, size_t len,
  *		    state_facts_count *count);
+ *	int	state_batch_obs(struct state_batch *b, const char *addr,
+ *		    long long t, const void *data, size_t len);
  *	void	state_batch_free(struct state_batch *b);
+ *	int	batch_merge_obs(struct state_batch *a, struct state_batch *b);
  *	int	batch_merge(struct state_batch *a, struct state_batch *b,
  *		    unsigned long long *dropped_ev,
  *		    unsigned long long *dropped_facts);
@@ -44,7 +47,9 @@
  *	row), b's sessions, positions and meta values, a's and b's evidence
  *	up to STATE_PENDING_EV rows (the oldest dropped) and fact logs up to
  *	STATE_PENDING_FACTS bytes (b's dropped beyond), counting what it
- *	drops; b is freed. -1 when memory runs out: then a holds what was
+ *	drops, and every observation of both (never dropped: another node
+ *	would miss it; batch_merge_obs() moves them first, all or none);
+ *	b is freed. -1 when memory runs out: then a holds what was
  *	merged so far (clients move first) and b the rest, both still to
  *	be written, in order, so nothing is lost.
  * DIAGNOSTICS
@@ -261,6 +266,70 @@ state_batch_facts(struct state_batch *b, void *log, size_t len,
 	return (0);
 }
 
+/* obs_room - room for len more observation bytes in b */
+static int
+obs_room(struct state_batch *b, size_t len)
+{
+	unsigned char	*p;
+	size_t		 cap;
+
+	if (b->oblen + len <= b->obcap)
+		return (0);
+	for (cap = b->obcap ? b->obcap : 65536; cap < b->oblen + len;
+	    cap *= 2)
+		continue;
+	if ((p = realloc(b->obytes, cap)) == NULL)
+		return (-1);
+	b->obytes = p;
+	b->obcap = cap;
+	return (0);
+}
+
+/* state_batch_obs - an observation for the other nodes, appended */
+int
+state_batch_obs(struct state_batch *b, const char *addr, long long t,
+    const void *data, size_t len)
+{
+	struct sb_obs	*r;
+
+	if (grow(&b->obs, &b->capobs, b->nobs, sizeof(*b->obs)) == -1 ||
+	    obs_room(b, len) == -1)
+		return (-1);
+	r = &b->obs[b->nobs++];
+	snprintf(r->addr, sizeof(r->addr), "%s", addr);
+	r->t = t;
+	r->off = b->oblen;
+	r->len = len;
+	memcpy(b->obytes + b->oblen, data, len);
+	b->oblen += len;
+	return (0);
+}
+
+/* batch_merge_obs - b's observations after a's: all, or none and -1 */
+int
+batch_merge_obs(struct state_batch *a, struct state_batch *b)
+{
+	struct sb_obs	*v;
+	size_t		 i;
+
+	if (b->nobs == 0)
+		return (0);
+	if ((v = realloc(a->obs, (a->nobs + b->nobs) * sizeof(*v))) == NULL)
+		return (-1);
+	a->obs = v;
+	a->capobs = a->nobs + b->nobs;
+	if (obs_room(a, b->oblen) == -1)
+		return (-1);
+	for (i = 0; i < b->nobs; i++) {
+		a->obs[a->nobs] = b->obs[i];
+		a->obs[a->nobs++].off = a->oblen + b->obs[i].off;
+	}
+	memcpy(a->obytes + a->oblen, b->obytes, b->oblen);
+	a->oblen += b->oblen;
+	b->nobs = b->oblen = 0;
+	return (0);
+}
+
 /* free_pos - a batch's positions */
 static void
 free_pos(struct state_batch *b)
@@ -298,6 +367,8 @@ state_batch_free(struct state_batch *b)
 	free(b->sbytes);
 	free(b->flogs);
 	free(b->flens);
+	free(b->obs);
+	free(b->obytes);
 	free(b);
 }
 
@@ -477,6 +548,8 @@ batch_merge(struct state_batch *a, struct state_batch *b,
 	struct sb_ban	*bans;
 	int		 k;
 
+	if (batch_merge_obs(a, b) == -1)
+		return (-1);	/* nothing moved yet */
 	if ((bans = realloc(a->bans, (a->nbans + b->nbans + 1) *
 	    sizeof(*bans))) == NULL)
 		return (-1);

@@ -44,10 +44,10 @@ static const struct {
 } tables[] = {
 	{ "clients", "SELECT addr, family, prefix_len, score, score_t, "
 	    "first_seen, last_seen, bans, banned_until, last_ban, memory FROM "
-	    "clients ORDER BY addr", "INSERT INTO clients (addr, family, "
+	    "clients ORDER BY addr", "INSERT INTO clients (node, addr, family, "
 	    "prefix_len, score, score_t, first_seen, last_seen, bans, "
 	    "banned_until, last_ban, memory) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,"
-	    "$9,$10,$11)", "tiidiiiiiib" },
+	    "$9,$10,$11,$12)", "Ntiidiiiiiib" },
 	{ "evidence", "SELECT addr, t, weight, rule, detail FROM evidence "
 	    "ORDER BY id", "INSERT INTO evidence (addr, t, weight, rule, "
 	    "detail) VALUES ($1,$2,$3,$4,$5)", "tidtt" },

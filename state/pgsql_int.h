@@ -15,9 +15,10 @@
  *	prepared once, at open. Values travel as parameters (struct pgp),
  *	in text, or binary for bytea; never in a query's text.
  *
- *	This host's rows: positions, journal cursors, open sessions and
- *	meta numbers are each node's own (column node, the host name);
- *	clients, evidence, bans, facts and five-fifties are shared.
+ *	This host's rows: positions, journal cursors, open sessions, meta
+ *	numbers and clients (each scorer's memory) are each node's own
+ *	(column node, the host name or state_set_node()'s); evidence, bans,
+ *	facts, five-fifties and observations are shared (pgsql_obs.c).
  *
  *	A failure's words go to the thread's own buffer (pg_why), logged
  *	unless the thread is quiet; a reading call's go to err for
@@ -78,6 +79,13 @@ int	pg_write(void *, const struct state_batch *, int, char *, size_t);
 int	pg_put_meta(struct pg *, const char *, long long);
 int	pg_prune(void *, long long, long long);
 int	pg_prepare_writes(struct pg *);
+
+/* pgsql_obs.c */
+int	pg_set_node(void *, const char *);
+const char *pg_node(void *);
+int	pg_observations(void *, long long, state_obs_fn *, void *);
+int	pg_put_obs(struct pg *, const struct state_batch *);
+int	pg_claim_clients(struct pg *);
 
 /* pgsql_read.c */
 int	pg_position(void *, const char *, struct state_filepos *);

@@ -143,6 +143,24 @@ static const char *const migrations[] = {
 	"  last_retry bigint NOT NULL,"
 	"  last_seen bigint NOT NULL"
 	");",
+	/* 2 (wt-pgev): shared evidence. Each node's observations for the
+	 * others (score/share.c's bytes), numbered in commit order
+	 * (pgsql_obs.c); each node's own clients rows (its scorer's
+	 * memory), the rows of the first schema claimed by the first node
+	 * that opens it (pgo_open). */
+	"CREATE TABLE observations ("
+	"  id bigserial PRIMARY KEY,"
+	"  node text COLLATE \"C\" NOT NULL,"
+	"  t bigint NOT NULL,"
+	"  addr text COLLATE \"C\" NOT NULL,"
+	"  data bytea NOT NULL"
+	");"
+	"CREATE INDEX observations_t ON observations (t);"
+	"ALTER TABLE clients ADD COLUMN node text COLLATE \"C\" NOT NULL "
+	"  DEFAULT '';"
+	"ALTER TABLE clients DROP CONSTRAINT clients_pkey;"
+	"ALTER TABLE clients ADD PRIMARY KEY (node, addr);"
+	"CREATE INDEX clients_addr ON clients (addr);",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define PG_LOCK_KEY	"5505505"	/* the migrations' advisory lock */
@@ -447,7 +465,7 @@ setup(struct pg *q, int readonly, char *reason, size_t len)
 		return (0);
 	}
 	if (pg_exec(q, "SET synchronous_commit = on") == -1 ||
-	    migrate(q, reason, len) == -1)
+	    migrate(q, reason, len) == -1 || pg_claim_clients(q) == -1)
 		return (-1);
 	return (pg_prepare_writes(q));
 }
@@ -544,4 +562,7 @@ const struct state_ops state_pgsql_ops = {
 	.bans_enforced = pg_bans_enforced,
 	.bans_running = pg_bans_running,
 	.held = pg_held,
+	.set_node = pg_set_node,
+	.node = pg_node,
+	.observations = pg_observations,
 };

@@ -37,8 +37,10 @@
  *	Each answers the state.h call of the same name, with the rows in
  *	the order sqlite_read.c gives them (text compared bytewise; where
  *	SQLite's order is its storage order, the row id or the key here).
- *	Positions, journal cursors, sessions and meta numbers are this
- *	node's; the rest is shared. A query's rows are all fetched before
+ *	Positions, journal cursors, sessions, meta numbers and the clients a
+ *	scorer loads are this node's; list and explain see every node's
+ *	clients, merged (per client the row with the latest ban, then the
+ *	latest score); the rest is shared. A query's rows are all fetched before
  *	the caller's function sees the first (the connection is free
  *	again: the function may ask the state).
  * DIAGNOSTICS
@@ -258,24 +260,35 @@ listed_row(const PGresult *r, int i, const struct rowcb *cb)
 #define CLIENT_COLS	"addr, family, prefix_len, score, score_t, " \
 	"first_seen, last_seen, bans, banned_until, last_ban, memory"
 
-/* pg_clients - every client, newest first or by ban */
+/* The clients as list and explain show them: per client, of the rows
+ * of every node, the one with the latest ban, then the latest score. */
+#define MERGED	"(SELECT DISTINCT ON (addr) * FROM clients ORDER BY addr, " \
+	"banned_until DESC, score_t DESC, score DESC, node) AS clients"
+
+/* pg_clients - this node's clients newest first (what its scorer
+ * loads), or every client by ban (merged) */
 int
 pg_clients(void *be, int order, state_client_fn *fn, void *arg)
 {
 	struct pg	*q = be;
+	struct pgp	 a;
 
-	if (order == STATE_BY_LAST_SEEN)
-		return (run(q, "SELECT " CLIENT_COLS " FROM clients ORDER BY "
-		    "last_seen DESC, addr", NULL, client_row, CB(c, fn, arg)));
+	if (order == STATE_BY_LAST_SEEN) {
+		a.n = 0;
+		pgp_text(&a, q->node);
+		return (run(q, "SELECT " CLIENT_COLS " FROM clients WHERE "
+		    "node = $1 ORDER BY last_seen DESC, addr", &a, client_row,
+		    CB(c, fn, arg)));
+	}
 	return (run(q, "SELECT addr, prefix_len, score, score_t, "
 	    "banned_until, bans, (SELECT held FROM bans b WHERE b.addr = "
 	    "clients.addr AND b.prefix_len = clients.prefix_len AND b.until = "
 	    "clients.banned_until AND b.manual = 0 ORDER BY b.id DESC LIMIT 1) "
-	    "FROM clients ORDER BY banned_until DESC, score DESC, addr", NULL,
+	    "FROM " MERGED " ORDER BY banned_until DESC, score DESC, addr", NULL,
 	    listed_row, CB(c, fn, arg)));
 }
 
-/* pg_clients_of - the rows of addr and of net (NULL: none) */
+/* pg_clients_of - the rows of addr and of net (NULL: none), merged */
 int
 pg_clients_of(void *be, const char *addr, const char *net,
     state_client_fn *fn, void *arg)
@@ -288,8 +301,10 @@ pg_clients_of(void *be, const char *addr, const char *net,
 		pgp_text(&a, net);
 	else
 		pgp_null(&a);
-	return (run(be, "SELECT " CLIENT_COLS " FROM clients WHERE addr = $1 "
-	    "OR addr = $2 ORDER BY addr", &a, client_row, CB(c, fn, arg)));
+	return (run(be, "SELECT " CLIENT_COLS " FROM (SELECT DISTINCT ON "
+	    "(addr) * FROM clients WHERE addr = $1 OR addr = $2 ORDER BY addr, "
+	    "banned_until DESC, score_t DESC, score DESC, node) AS clients "
+	    "ORDER BY addr", &a, client_row, CB(c, fn, arg)));
 }
 
 /* session_row - one open session */

@@ -20,12 +20,14 @@
  *	here, on the writer's thread; a row each, PG_ROWS rows a
  *	statement), the five-fifties, this node's positions and journal
  *	cursors and its meta values: the positions commit with what their
- *	lines changed. The connection is this writer's for the whole
+ *	lines changed; last, its observations for the other nodes
+ *	(pgsql_obs.c). Its clients rows are this node's own. The connection is this writer's for the whole
  *	transaction. On failure the transaction is rolled back and why says
  *	what failed; it is logged unless quiet.
  *
  *	pg_put_meta() stores one meta number of this node. pg_prune()
- *	removes evidence, facts and five-fifties older than retention before
+ *	removes evidence, facts, five-fifties and observations older than
+ *	retention before
  *	log time now, at most once a day of this node's log time.
  * SECURITY
  *	Every value goes through parameters of prepared statements.
@@ -57,8 +59,9 @@ static const struct {
 } stmts[] = {
 	{ "put_client", "INSERT INTO clients (addr, family, prefix_len, "
 	    "score, score_t, first_seen, last_seen, bans, banned_until, "
-	    "last_ban, memory) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
-	    "ON CONFLICT (addr) DO UPDATE SET score = excluded.score, "
+	    "last_ban, memory, node) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,"
+	    "$11,$12) ON CONFLICT (node, addr) DO UPDATE SET "
+	    "score = excluded.score, "
 	    "score_t = excluded.score_t, last_seen = excluded.last_seen, "
 	    "bans = excluded.bans, banned_until = excluded.banned_until, "
 	    "last_ban = excluded.last_ban, memory = excluded.memory" },
@@ -88,6 +91,8 @@ static const struct {
 	    "cursor = excluded.cursor" },
 	{ "put_meta", "INSERT INTO meta (node, key, value) VALUES ($1,$2,$3) "
 	    "ON CONFLICT (node, key) DO UPDATE SET value = excluded.value" },
+	{ "put_obs", "INSERT INTO observations (node, t, addr, data) VALUES "
+	    "($1,$2,$3,$4)" },
 };
 
 /* prep_rows - the INSERT of rows rows of ncols columns into table */
@@ -222,6 +227,7 @@ put_clients(struct pg *q, const struct state_batch *b)
 			pgp_blob(&p, r->memory, r->memlen);
 		else
 			pgp_null(&p);
+		pgp_text(&p, q->node);	/* each node's scorer its own row */
 		if (run1(q, "put_client", &p, "write client") == -1)
 			return (-1);
 	}
@@ -511,7 +517,8 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 	if (put_clients(q, b) == -1 || put_evidence(q, b, w) == -1 ||
 	    put_bans(q, b) == -1 || put_sessions(q, b) == -1 ||
 	    put_facts(q, b, w) == -1 || put_ffs(q, b) == -1 ||
-	    put_positions(q, b) == -1 || pg_exec(q, "COMMIT") == -1) {
+	    put_positions(q, b) == -1 || pg_put_obs(q, b) == -1 ||
+	    pg_exec(q, "COMMIT") == -1) {
 		snprintf(saved, sizeof(saved), "%s", pg_why);
 		if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
 			(void)pg_exec(q, "ROLLBACK");
@@ -563,7 +570,9 @@ pg_prune(void *be, long long now, long long retention)
 	    prune_one(q, "DELETE FROM activity_rows WHERE hour < $1", (now -
 	    retention) / 3600, "prune activity") == -1 ||
 	    prune_one(q, "DELETE FROM fivefifties WHERE last_seen < $1", now -
-	    retention, "prune five-fifties") == -1) {
+	    retention, "prune five-fifties") == -1 ||
+	    prune_one(q, "DELETE FROM observations WHERE t < $1", now -
+	    retention, "prune observations") == -1) {
 		(void)pg_exec(q, "ROLLBACK");
 		goto out;
 	}

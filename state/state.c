@@ -15,6 +15,11 @@
  *	const char *state_error(const struct state *st);
  *	int	state_write(struct state *st, struct state_batch *b);
  *	int	state_prune(struct state *st, long long now);
+ *	int	state_shared(const struct state *st);
+ *	int	state_set_node(struct state *st, const char *node);
+ *	const char *state_node(const struct state *st);
+ *	int	state_observations(struct state *st, long long after,
+ *		    state_obs_fn *fn, void *arg);
  *	(and each reading call of state.h)
  * DESCRIPTION
  *	state_open() chooses the backend for path (a libpq connection URI,
@@ -285,4 +290,38 @@ int
 state_held(struct state *st, long long now, state_ban_fn *fn, void *arg)
 {
 	return (st->ops->held(st->be, now, fn, arg));
+}
+
+/* state_shared - whether nodes share the state (it has node names) */
+int
+state_shared(const struct state *st)
+{
+	return (st->ops->node != NULL);
+}
+
+/* state_set_node - name this node in a shared state; -1 for a bad name */
+int
+state_set_node(struct state *st, const char *node)
+{
+	if (st->ops->set_node == NULL)
+		return (0);
+	return (st->ops->set_node(st->be, node));
+}
+
+/* state_node - this node's name ("" for a state no node shares) */
+const char *
+state_node(const struct state *st)
+{
+	return (st->ops->node != NULL ? st->ops->node(st->be) : "");
+}
+
+/* state_observations - the other nodes' observations after number after,
+ * in order */
+int
+state_observations(struct state *st, long long after, state_obs_fn *fn,
+    void *arg)
+{
+	if (st->ops->observations == NULL)
+		return (0);
+	return (st->ops->observations(st->be, after, fn, arg));
 }

@@ -35,6 +35,8 @@
  *		    long long v);
  *	int	state_batch_facts(struct state_batch *b, void *log, size_t len,
  *		    state_facts_count *count);
+ *	int	state_batch_obs(struct state_batch *b, const char *addr,
+ *		    long long t, const void *data, size_t len);
  *	void	state_batch_free(struct state_batch *b);
  *	int	state_write(struct state *st, struct state_batch *b);
  *	int	state_sync(struct state *st);
@@ -75,6 +77,12 @@
  *		    state_ban_fn *fn, void *arg);
  *	int	state_held(struct state *st, long long now, state_ban_fn *fn,
  *		    void *arg);
+ *
+ *	int	state_shared(const struct state *st);
+ *	int	state_set_node(struct state *st, const char *node);
+ *	const char *state_node(const struct state *st);
+ *	int	state_observations(struct state *st, long long after,
+ *		    state_obs_fn *fn, void *arg);
  * DESCRIPTION
  *	The state is what fivefifty keeps between runs: the clients (scores,
  *	bans so far, what the rules remember), their evidence, the bans and
@@ -159,6 +167,24 @@
  *	state_now() is the log time of the last write, state_meta() a meta
  *	number, state_manual_seq() the number of the last manual action
  *	stored (-1, logged, when unreadable).
+ *
+ *	Shared evidence (several nodes on one PostgreSQL state):
+ *	state_shared() says whether the state is shared by nodes (1 for
+ *	PostgreSQL, 0 for a SQLite file). state_node() is this node's name
+ *	(the host name until state_set_node() names it; a SQLite file's is
+ *	""), state_set_node() names it (-1 for a name that is empty or too
+ *	long; on a file it does nothing). Each node's clients rows (the
+ *	scores and what its rules remember) are its own; list and explain
+ *	show per client the row with the latest ban, then the latest score.
+ *	state_batch_obs() adds an observation (a client's address, a log
+ *	time, the producer's bytes: score/share.c) to a batch: stored with
+ *	the batch, in its transaction, under this node's name, never
+ *	dropped when batches are coalesced. state_observations() gives the
+ *	observations of the OTHER nodes with a number above after, in
+ *	number order (a node stores its cursor as a meta value with the
+ *	batch of what they changed: each is applied once); numbers are
+ *	given in commit order, so none is skipped by a reader. A file
+ *	stores none and gives none.
  * SECURITY
  *	Values are never made part of a query's text. Peer text was escaped
  *	and capped by its producer; readers escape it again for their
@@ -304,6 +330,16 @@ struct state_ff {
 	long long	 last_seen;
 };
 
+/* Another node's observation (score/share.c's bytes). */
+struct state_obs {
+	long long	 id;		/* its number: increasing */
+	const char	*node;
+	const char	*addr;
+	long long	 t;
+	const void	*data;
+	size_t		 len;
+};
+
 #define STATE_BY_LAST_SEEN	0
 #define STATE_BY_BAN		1
 
@@ -314,6 +350,7 @@ typedef int	state_session_fn(void *, const struct state_session *);
 typedef int	state_fact_fn(void *, const struct state_fact *);
 typedef int	state_ff_fn(void *, const struct state_ff *);
 typedef int	state_rule_fn(void *, const char *, long);
+typedef int	state_obs_fn(void *, const struct state_obs *);
 /* Count n fact logs (a batch's, oldest first) into facts, handing them
  * to emit grouped by hour and kind; -1 when memory runs out. */
 typedef int	state_facts_count(void *const *, const size_t *, int,
@@ -340,6 +377,8 @@ int	state_batch_pos(struct state_batch *, const struct state_pos *);
 int	state_batch_meta(struct state_batch *, const char *, long long);
 int	state_batch_facts(struct state_batch *, void *, size_t,
 	    state_facts_count *);
+int	state_batch_obs(struct state_batch *, const char *, long long,
+	    const void *, size_t);
 void	state_batch_free(struct state_batch *);
 int	state_write(struct state *, struct state_batch *);
 int	state_sync(struct state *);
@@ -372,5 +411,9 @@ int	state_bans_of(struct state *, const char *, state_ban_fn *, void *);
 int	state_bans_enforced(struct state *, state_ban_fn *, void *);
 int	state_bans_running(struct state *, long long, state_ban_fn *, void *);
 int	state_held(struct state *, long long, state_ban_fn *, void *);
+int	state_shared(const struct state *);
+int	state_set_node(struct state *, const char *);
+const char *state_node(const struct state *);
+int	state_observations(struct state *, long long, state_obs_fn *, void *);
 
 #endif /* FIVEFIFTY_STATE_H */

@@ -62,6 +62,11 @@ struct sb_session {
 	unsigned long long key;
 	size_t		 off, len;	/* in the batch's session bytes */
 };
+struct sb_obs {
+	char		 addr[STATE_ADDR_MAX];
+	long long	 t;
+	size_t		 off, len;	/* in the batch's observation bytes */
+};
 struct sb_meta {
 	char		 key[32];
 	long long	 v;
@@ -89,6 +94,10 @@ struct state_batch {
 	int		 nflogs, capflogs;
 	size_t		 fbytes;
 	state_facts_count *count;
+	struct sb_obs	*obs;		/* observations for the other nodes */
+	size_t		 nobs, capobs;
+	unsigned char	*obytes;	/* their bytes */
+	size_t		 oblen, obcap;
 	struct state_batch *next;	/* the writer's queue */
 };
 
@@ -99,6 +108,7 @@ void	batch_ev(const struct state_batch *, size_t, struct state_evidence *);
 void	batch_ban(const struct state_batch *, size_t, struct state_ban *);
 void	batch_session(const struct state_batch *, size_t,
 	    struct state_session *);
+int	batch_merge_obs(struct state_batch *, struct state_batch *);
 
 /* A backend: its handle is the first argument of each operation. */
 struct state_ops {
@@ -134,6 +144,10 @@ struct state_ops {
 	int	 (*bans_enforced)(void *, state_ban_fn *, void *);
 	int	 (*bans_running)(void *, long long, state_ban_fn *, void *);
 	int	 (*held)(void *, long long, state_ban_fn *, void *);
+	/* shared evidence: NULL for a backend that is no node's */
+	int	 (*set_node)(void *, const char *);
+	const char *(*node)(void *);
+	int	 (*observations)(void *, long long, state_obs_fn *, void *);
 };
 
 extern const struct state_ops state_sqlite_ops;	/* sqlite_open.c */
@@ -172,6 +186,7 @@ struct rowcb {
 		state_fact_fn		*f;
 		state_ff_fn		*ff;
 		state_rule_fn		*r;
+		state_obs_fn		*o;
 	}		 fn;
 	void		*arg;
 };
