@@ -51,6 +51,7 @@ DECLARE_TESTS(cli_tests);
 DECLARE_TESTS(lines_tests);
 DECLARE_TESTS(tailer_tests);
 DECLARE_TESTS(score_tests);
+DECLARE_TESTS(share_tests);
 DECLARE_TESTS(abuse_tests);
 DECLARE_TESTS(state_tests);
 DECLARE_TESTS(conf_tests);
