@@ -564,6 +564,123 @@ test_share_lab_split(void **state)
 	free(truth);
 }
 
+/* open_node - the state at uri as node name, a scorer loaded from it
+ * and sharing (the cluster's node k replaced) */
+static struct state *
+open_node(struct cluster *c, int k, const char *uri, const char *name)
+{
+	struct state	*st;
+	char		 err[512];
+
+	st = state_open(uri, 0, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(state_set_node(st, name), 0);
+	assert_string_equal(state_node(st), name);
+	scorer_free(c->n[k].s);
+	c->n[k].s = scorer_new(&c->conf);
+	assert_non_null(c->n[k].s);
+	assert_int_equal(score_load(st, c->n[k].s), 0);
+	assert_int_equal(score_share(st, c->n[k].s), 1);
+	return (st);
+}
+
+/* save - node k's batch stored (and waited for) */
+static void
+save(struct cluster *c, int k, struct state *st)
+{
+	collect(c, k);
+	assert_int_equal(score_save(st, c->n[k].s, NULL, 0), 0);
+	assert_int_equal(state_sync(st), 0);
+}
+
+/* A client row as list reads it: counted per address. */
+static int
+count_row(void *arg, const struct state_client *r)
+{
+	if (strcmp(r->addr, "192.0.2.55") == 0)
+		(*(int *)arg)++;
+	return (0);
+}
+
+/* sql_is - one SQL answer */
+static void
+sql_is(const char *uri, const char *sql, const char *want)
+{
+	char	*out = pg_sql(uri, sql);
+
+	out[strcspn(out, "\n")] = '\0';
+	if (strcmp(out, want) != 0)
+		fail_msg("%s: %s, not %s", sql, out, want);
+	free(out);
+}
+
+/* test_share_pgsql - two nodes on one PostgreSQL state */
+static void
+test_share_pgsql(void **state)
+{
+	struct pg_server pg;
+	struct cluster	 c;
+	struct state	*a, *b;
+	int		 i, rows = 0;
+
+	(void)state;
+	if (pg_start(&pg) == -1)
+		skip();
+	c_init(&c, 2, 0);
+	a = open_node(&c, 0, pg.uri, "mx1");
+	b = open_node(&c, 1, pg.uri, "mx2");
+	/* mx1: the 5xx; stored with its batch. */
+	session(&c, 0, 0, 10, "192.0.2.55", REJECT("192.0.2.55",
+	    "a@b.example", "gone@mx.example.test"), NOTHING);
+	save(&c, 0, a);
+	sql_is(pg.uri, "SELECT count(*) FROM observations WHERE node = 'mx1'",
+	    "1");
+	/* mx2 polls: the 5xx; then three retries: banned. */
+	assert_int_equal(score_ingest(b, c.n[1].s), 1);
+	assert_int_equal(score_ingest(b, c.n[1].s), 0);
+	for (i = 1; i <= 3; i++)
+		session(&c, 1, 10 * i, 20 + i, "192.0.2.55",
+		    REJECT("192.0.2.55", "a@b.example", "gone@mx.example.test"),
+		    NOTHING);
+	collect(&c, 1);
+	assert_true(decided(&c, "192.0.2.55"));
+	save(&c, 1, b);
+	/* mx1 polls: mx2's sessions and its ban (the ban's number). */
+	assert_true(score_ingest(a, c.n[0].s) >= 4);
+	assert_true(scorer_banned(c.n[0].s, "192.0.2.55", c.t));
+	save(&c, 0, a);
+	/* One clients row per node; list and explain see one. */
+	sql_is(pg.uri, "SELECT count(*) FROM clients WHERE addr = "
+	    "'192.0.2.55'", "2");
+	assert_true(state_clients(a, STATE_BY_BAN, count_row, &rows) > 0);
+	assert_int_equal(rows, 1);
+	rows = 0;
+	assert_int_equal(state_clients_of(b, "192.0.2.55", NULL, count_row,
+	    &rows), 1);
+	assert_int_equal(rows, 1);
+	sql_is(pg.uri, "SELECT count(*) FROM bans WHERE addr = '192.0.2.55'",
+	    "1");
+	/* The cursor is mx2's, stored with its batch: a restarted mx2
+	 * applies nothing twice, and remembers what it knew. */
+	sql_is(pg.uri, "SELECT value > 0 FROM meta WHERE node = 'mx2' AND "
+	    "key = 'obs_cursor'", "t");
+	state_close(b);
+	b = open_node(&c, 1, pg.uri, "mx2");
+	assert_int_equal(score_ingest(b, c.n[1].s), 0);
+	assert_true(scorer_banned(c.n[1].s, "192.0.2.55", c.t));
+	assert_true(scorer_score(c.n[1].s, "192.0.2.55", c.t) >= 10);
+	/* A fourth retry on mx1 after mx2's restart: a retry there too. */
+	session(&c, 0, 50, 40, "192.0.2.55", REJECT("192.0.2.55",
+	    "a@b.example", "gone@mx.example.test"), NOTHING);
+	save(&c, 0, a);
+	assert_int_equal(score_ingest(b, c.n[1].s), 1);
+	state_close(a);
+	state_close(b);
+	c_done(&c);
+	pg_stop(&pg);
+}
+
 const struct CMUnitTest share_tests[] = {
 	cmocka_unit_test(test_share_fivefifty_across),
 	cmocka_unit_test(test_share_one_retry),
@@ -571,5 +688,6 @@ const struct CMUnitTest share_tests[] = {
 	cmocka_unit_test(test_share_list_server),
 	cmocka_unit_test(test_share_refused),
 	cmocka_unit_test(test_share_lab_split),
+	cmocka_unit_test(test_share_pgsql),
 };
 const size_t share_tests_count = sizeof(share_tests) / sizeof(share_tests[0]);
