@@ -15,7 +15,9 @@
  *	pg_prepare_writes() prepares the statements of a write, at open.
  *	pg_write() stores one batch in one transaction, in sqlite_write.c's
  *	order: the clients (upserted), the evidence (PG_ROWS rows a
- *	statement), the bans and the notes about them in the order given,
+ *	statement), the bans and the notes about them in the order given
+ *	(an automatic ban another node stored already, the same number
+ *	still running, is not stored twice),
  *	this node's open sessions (replacing its own), the facts (counted
  *	here, on the writer's thread; a row each, PG_ROWS rows a
  *	statement), the five-fifties, this node's positions and journal
@@ -65,8 +67,18 @@ static const struct {
 	    "score_t = excluded.score_t, last_seen = excluded.last_seen, "
 	    "bans = excluded.bans, banned_until = excluded.banned_until, "
 	    "last_ban = excluded.last_ban, memory = excluded.memory" },
+	/* Two nodes deciding the n-th ban of a client at once store one:
+	 * an automatic ban whose number is running already is the same
+	 * decision (wt-pgev). The lock (per address, to the commit) keeps
+	 * two writers from both seeing none. */
+	{ "lock_addr", "SELECT pg_advisory_xact_lock(5505507, hashtext($1))" },
 	{ "put_ban", "INSERT INTO bans (addr, prefix_len, family, at, until, "
-	    "n, score, reason, manual) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)" },
+	    "n, score, reason, manual) SELECT $1::text, $2::integer, "
+	    "$3::integer, $4::bigint, $5::bigint, $6::integer, "
+	    "$7::double precision, $8::text, $9::integer WHERE $9::integer <> 0 "
+	    "OR NOT EXISTS (SELECT 1 FROM bans WHERE addr = $1::text AND "
+	    "prefix_len = $2::integer AND n = $6::integer AND manual = 0 AND "
+	    "until > $4::bigint)" },
 	{ "lift_ban", "UPDATE bans SET until = $1::bigint WHERE addr = $2 "
 	    "AND prefix_len = $3 AND until > $1::bigint" },
 	{ "set_held", "UPDATE bans SET held = $1 WHERE addr = $2 AND "
@@ -314,6 +326,8 @@ put_ban(struct pg *q, const struct state_ban *d)
 		return (run1(q, "lift_ban", &p, "lift ban"));
 	}
 	pgp_text(&p, d->addr);
+	if (!d->manual && run1(q, "lock_addr", &p, "lock ban") == -1)
+		return (-1);
 	pgp_int(&p, d->prefix_len);
 	pgp_int(&p, d->family);
 	pgp_int(&p, d->at);

@@ -28,7 +28,7 @@
  *	  other's retries ban through score_save() and score_ingest(); each
  *	  node has its own clients row, list and explain see one (merged);
  *	  the cursor is stored with the batch, so a restarted node applies
- *	  nothing twice; the observations' numbers are read in commit order.
+ *	  nothing twice; two nodes deciding the same ban at once store one.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -675,6 +675,17 @@ test_share_pgsql(void **state)
 	    "a@b.example", "gone@mx.example.test"), NOTHING);
 	save(&c, 0, a);
 	assert_int_equal(score_ingest(b, c.n[1].s), 1);
+	/* Both nodes decide the first ban of another client before either
+	 * hears of the other's: one bans row. */
+	for (i = 0; i < 4; i++)
+		feed(&c, i / 2, "%s mx postfix/postscreen[5]: PREGREET 11 "
+		    "after 0.2 from [192.0.2.88]:%d: EHLO x", stamp(60, i),
+		    4000 + i);
+	assert_true(c.n[0].nbans > 0 && c.n[1].nbans > 1);
+	save(&c, 0, a);
+	save(&c, 1, b);
+	sql_is(pg.uri, "SELECT count(*), min(n) FROM bans WHERE addr = "
+	    "'192.0.2.88'", "1|1");
 	state_close(a);
 	state_close(b);
 	c_done(&c);
