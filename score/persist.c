@@ -38,8 +38,8 @@
  *	scorer remembers and the cursor commit together, so a restart
  *	neither applies one twice nor skips one. score_ingest() applies
  *	the other nodes' observations stored since that number (all of
- *	them, a slice at a time); how many, or -1 (logged) when the state
- *	cannot be read.
+ *	them, a slice at a time); how many, or -1 when the state cannot be
+ *	read (logged once until it can again).
  *
  *	Two things are stored as the scorer's own bytes: what the rules
  *	remember of a client (mem_pack(): only the entries in use, version
@@ -649,11 +649,17 @@ score_ingest(struct state *st, struct scorer *s)
 	do {
 		if ((n = state_observations(st, s->obs_cursor, apply_obs,
 		    s)) == -1) {
-			log_warnx("state database %s: read the other nodes' "
-			    "observations: %s", state_name(st),
-			    state_error(st));
+			if (!s->obs_failing)	/* once, not every second */
+				log_warnx("state database %s: read the other "
+				    "nodes' observations: %s (retried every "
+				    "flush)", state_name(st), state_error(st));
+			s->obs_failing = 1;
 			return (-1);
 		}
+		if (s->obs_failing)
+			log_info("state database %s: the other nodes' "
+			    "observations are read again", state_name(st));
+		s->obs_failing = 0;
 		total += n;
 	} while (n >= 5000);
 	return (total);

@@ -339,6 +339,7 @@ struct scorer {
 	unsigned long long obs_bad;	/* records refused */
 	long long	 obs_cursor;	/* the last observation applied
 					 * (persist.c) */
+	int		 obs_failing;	/* reading them fails (said once) */
 };
 
 /* table.c */

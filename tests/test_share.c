@@ -594,7 +594,7 @@ save(struct cluster *c, int k, struct state *st)
 	assert_int_equal(state_sync(st), 0);
 }
 
-/* A client row as list reads it: counted per address. */
+/* count_row - a client row as list reads it, counted for one address */
 static int
 count_row(void *arg, const struct state_client *r)
 {
