@@ -15,6 +15,9 @@
  *	prepared once, at open. Values travel as parameters (struct pgp),
  *	in text, or binary for bytea; never in a query's text.
  *
+ *	The watch (pgsql_watch.c) has a connection and a thread of its
+ *	own: LISTEN waits on it, and the writer holds the main one.
+ *
  *	This host's rows: positions, journal cursors, open sessions and
  *	meta numbers are each node's own (column node, the host name);
  *	clients, evidence, bans, facts and five-fifties are shared.
@@ -35,10 +38,16 @@
 #define PG_ROWS		32	/* rows per multi-row INSERT */
 #define PG_PARAMS	(PG_ROWS * 9)	/* the widest: facts */
 #define PG_NODE_MAX	256
+#define PG_CHANNEL	"fivefifty_bans"	/* NOTIFY: a ban event */
+#define PG_EVENTS_LOCK	"5505506"	/* advisory: ban events in order */
+
+struct pg_watch;
 
 struct pg {
 	PGconn		*conn;
 	char		*name;		/* the URI, any password hidden */
+	char		*uri;		/* as given: the watch reconnects */
+	struct pg_watch	*watch;		/* pgsql_watch.c; NULL: none */
 	char		 node[PG_NODE_MAX];
 	int		 readonly;
 	int		 version;	/* the schema's, at open */
@@ -78,6 +87,13 @@ int	pg_write(void *, const struct state_batch *, int, char *, size_t);
 int	pg_put_meta(struct pg *, const char *, long long);
 int	pg_prune(void *, long long, long long);
 int	pg_prepare_writes(struct pg *);
+
+/* pgsql_watch.c */
+int	pg_watch_start(void *, char *, size_t);
+int	pg_watch_fd(void *);
+int	pg_watch_bans(void *, state_ban_fn *, void *);
+int	pg_watch_up(void *, long long *);
+void	pg_watch_stop(struct pg *);
 
 /* pgsql_read.c */
 int	pg_position(void *, const char *, struct state_filepos *);

@@ -75,6 +75,12 @@
  *		    state_ban_fn *fn, void *arg);
  *	int	state_held(struct state *st, long long now, state_ban_fn *fn,
  *		    void *arg);
+ *
+ *	int	state_watch_start(struct state *st, char *err, size_t errlen);
+ *	int	state_watch_fd(struct state *st);
+ *	int	state_watch_bans(struct state *st, state_ban_fn *fn,
+ *		    void *arg);
+ *	int	state_watch_up(struct state *st, long long *since);
  * DESCRIPTION
  *	The state is what fivefifty keeps between runs: the clients (scores,
  *	bans so far, what the rules remember), their evidence, the bans and
@@ -159,6 +165,26 @@
  *	state_now() is the log time of the last write, state_meta() a meta
  *	number, state_manual_seq() the number of the last manual action
  *	stored (-1, logged, when unreadable).
+ *
+ *	The other nodes (PostgreSQL; a SQLite state has none: the calls do
+ *	nothing, state_watch_fd() is -1): every ban a node puts in force
+ *	and every unban is an event, committed with it, which the other
+ *	nodes follow. state_watch_start() starts following them (its own
+ *	connection and thread: a server slow or away never stalls the
+ *	caller; it reconnects with backoff and catches up by event id, so
+ *	nothing is missed when notifications are lost or coalesced): every
+ *	event committed after it returns is given, so call it before
+ *	reading the bans in force; 0, or -1 with err. state_watch_fd() is
+ *	readable when events wait (-1: none to follow). state_watch_bans()
+ *	gives them to fn in commit order, each once: op STATE_OP_BAN (the
+ *	ban's row as it is now: until is past when it was lifted since) or
+ *	STATE_OP_LIFT (addr, prefix_len, at: an unban), node naming the
+ *	node; the number given. When the events since the last one seen are
+ *	not all kept any more (the node was away longer than the retention),
+ *	or before its first connection, it gives every ban of the other
+ *	nodes that still runs instead. state_watch_up() says whether they
+ *	are followed now: 1; 0 with since (wall clock) the time the link was
+ *	lost; -1 when not.
  * SECURITY
  *	Values are never made part of a query's text. Peer text was escaped
  *	and capped by its producer; readers escape it again for their
@@ -269,6 +295,8 @@ struct state_ban {
 	int		 manual;	/* an administrator's */
 	int		 held;		/* read: 0 enforced, 1 held, 2 never
 					 * enforced (the breaker) */
+	const char	*node;		/* state_watch_bans(): the node that
+					 * made it; else NULL */
 };
 
 /* An open session: the producer's bytes, under its key. */
@@ -372,5 +400,10 @@ int	state_bans_of(struct state *, const char *, state_ban_fn *, void *);
 int	state_bans_enforced(struct state *, state_ban_fn *, void *);
 int	state_bans_running(struct state *, long long, state_ban_fn *, void *);
 int	state_held(struct state *, long long, state_ban_fn *, void *);
+
+int	state_watch_start(struct state *, char *, size_t);
+int	state_watch_fd(struct state *);
+int	state_watch_bans(struct state *, state_ban_fn *, void *);
+int	state_watch_up(struct state *, long long *);
 
 #endif /* FIVEFIFTY_STATE_H */

@@ -23,10 +23,11 @@
  *	  (and refuses one that is not empty): it answers as the file, and
  *	  a scan of the logs goes on where the file left off; the global
  *	  --db takes a URI;
- *	- the schema is stamped (schema_version 1) by a role that is no
- *	  superuser; a state of a newer schema is refused by scan and list,
- *	  and so is, by list, a database without the schema, each naming the
- *	  URI and what to do; a server that is not there is said likewise.
+ *	- the schema is stamped (schema_version: the migrations run) by a
+ *	  role that is no superuser; a state of a newer schema is refused
+ *	  by scan and list, and so is, by list, a database without the
+ *	  schema, each naming the URI and what to do; a server that is not
+ *	  there is said likewise.
  *	Skipped where PostgreSQL cannot run (not root, not installed).
  */
 #include <sys/wait.h>
@@ -749,7 +750,7 @@ test_pgsql_schema(void **state)
 	run_free(&r);
 	out = pg_sql(pg.uri, "SELECT version FROM schema_version; SELECT "
 	    "rolsuper FROM pg_roles WHERE rolname = current_user");
-	assert_string_equal(out, "1\nf\n");
+	assert_string_equal(out, "2\nf\n");	/* migrations[] */
 	free(out);
 	/* A newer fivefifty's state: refused, nothing written. */
 	free(pg_sql(pg.uri, "UPDATE schema_version SET version = 99"));
