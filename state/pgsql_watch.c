@@ -146,12 +146,16 @@ wait_quit(struct pg_watch *w, int fd, short ev, long ms)
 static PGconn *
 connect_watch(struct pg_watch *w, char *why, size_t len)
 {
+	/* Named, so that an administrator (and a test) can tell it. */
+	static const char *const kw[] = { "dbname", "application_name",
+	    NULL };
 	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+	const char	*val[] = { w->uri, "fivefifty watch", NULL };
 	long long	 end = mono_ms() + PG_WATCH_CONNECT_MS;
 	PGconn		*c;
 	short		 ev;
 
-	if ((c = PQconnectStart(w->uri)) == NULL) {
+	if ((c = PQconnectStartParams(kw, val, 1)) == NULL) {
 		snprintf(why, len, "out of memory");
 		return (NULL);
 	}
