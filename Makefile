@@ -11,6 +11,8 @@
 #   make bench-fw   banning speed against nft add element
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
 #   make bench-revs REV=R  this tree against revision R, side by side
+#   make bench-cluster  bans shared on PostgreSQL: propagation between two
+#                   nodes, a node's start with 100,000 bans (bench/cluster.sh)
 #   make bench-report   fivefifty report from logs (against pflogsumm) and
 #                   from a state of a million events
 #   make bench-flood    hostile floods: peak RSS, lines/s, status and
@@ -86,6 +88,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
+	bench-cluster \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
 	deps-fuzz deps-bench
@@ -425,6 +428,11 @@ bench-fw: deps-bench
 bench-latency: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/latency
 	bench/latency.sh
+
+# Bans shared between two nodes on one PostgreSQL state (a private server).
+bench-cluster: deps-bench deps-test
+	@$(MAKE) --no-print-directory fivefifty
+	bench/cluster.sh
 
 # The journal source: scan --journal against journalctl | scan -, and
 # ban latency from a journal write to the set: bench/journal.sh.

@@ -16,7 +16,8 @@
  *	calls
  *	daemon_ban(), daemon_unban() and daemon_status(); privs.c drops
  *	root; notify.c talks to systemd; statewrite.c makes the state's
- *	writer retry and says how it fares.
+ *	writer retry and says how it fares; cluster.c applies the bans and
+ *	unbans of the other nodes sharing a PostgreSQL state.
  */
 #ifndef FIVEFIFTY_DAEMON_INT_H
 #define FIVEFIFTY_DAEMON_INT_H
@@ -37,6 +38,7 @@
 #define CTL_CLIENTS	16
 #define CTL_TIMEOUT_MS	5000	/* to send a whole request line */
 #define CTL_PEER_MAX	4	/* clients one uid may hold at a time */
+#define CLUSTER_REFUSED_MAX	32	/* remote bans refused, said once */
 
 struct ctl_client {
 	int		 fd;		/* -1: free */
@@ -101,6 +103,9 @@ struct daemon {
 	unsigned long long other_host;	/* lines not of log_hostname */
 	unsigned long long clock_warned;	/* clock rejects logged */
 	long long	 clock_warn_at;	/* when (epoch seconds) */
+	unsigned long long cl_bans, cl_unbans;	/* from the other nodes */
+	char		 cl_refused[CLUSTER_REFUSED_MAX][64];	/* said */
+	unsigned	 cl_nrefused;
 };
 
 long long now_ms(void);
@@ -121,6 +126,11 @@ int	source_same(const struct ff_conf *, const struct ff_conf *);
 int	source_files_ok(const struct ff_conf *);
 int	source_file_ok(const char *, char *, size_t);
 void	source_free(struct daemon *);
+
+void	cluster_start(struct daemon *);
+int	cluster_fd(const struct daemon *);
+void	cluster_read(struct daemon *);
+void	cluster_status(struct daemon *, FILE *);
 
 void	statewrite_start(struct daemon *);
 void	statewrite_recover(struct daemon *);

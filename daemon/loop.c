@@ -17,9 +17,9 @@
  *	(source.c; log_source).
  *
  *	The loop: poll() the tailer, the signalfd, the control socket and
- *	clients, and the firewall's monitor, sleeping until the nearest
- *	deadline (the next state flush, the enforcer's, the watchdog's, the
- *	tailer's retry). A line is parsed and scored; a decision (a ban, a
+ *	clients, the firewall's monitor, and the other nodes' bans
+ *	(cluster.c), sleeping until the nearest deadline (the next state
+ *	flush, the enforcer's, the watchdog's, the tailer's retry). A line is parsed and scored; a decision (a ban, a
  *	manual ban, an unban) goes to the enforcer and is flushed to the
  *	kernel at once, so a ban is in the set a fraction of a millisecond
  *	after its line is read. The state and the positions of the lines
@@ -488,7 +488,7 @@ signals(struct daemon *d)
 static void
 loop(struct daemon *d)
 {
-	struct pollfd	 pfd[4 + CTL_CLIENTS];
+	struct pollfd	 pfd[5 + CTL_CLIENTS];
 	int		 n, i, k, mon;
 
 	while (!d->stop) {
@@ -502,6 +502,7 @@ loop(struct daemon *d)
 		for (i = 0; i < CTL_CLIENTS; i++)
 			pfd[n++] = (struct pollfd){ d->clients[i].fd, POLLIN,
 			    0 };
+		pfd[n++] = (struct pollfd){ cluster_fd(d), POLLIN, 0 };
 		if (poll(pfd, (nfds_t)n, wait_ms(d)) == -1 && errno != EINTR)
 			fatal(EX_OSERR, "poll");
 		if (pfd[0].revents & POLLIN)
@@ -521,6 +522,8 @@ loop(struct daemon *d)
 			if (pfd[k].fd >= 0 && pfd[k].fd == d->clients[i].fd &&
 			    (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				ctl_read(d, i);
+		if (pfd[k].revents & POLLIN)	/* the other nodes' bans */
+			cluster_read(d);
 		timers(d);
 	}
 }
@@ -678,6 +681,7 @@ daemon_status(struct daemon *d, FILE *out)
 	    fw_map_status(d->fw, mt, sizeof(mt)), fs->last_flush ?
 	    utc_text(fs->last_flush, u, sizeof(u)) : "-");
 	statewrite_status(d, out);
+	cluster_status(d, out);
 	breaker_stats(d->br, &bs);
 	if (bs.open)
 		fprintf(out, "breaker open since %s\n", utc_text(bs.since, u,
@@ -746,6 +750,7 @@ start(struct daemon *d)
 		log_info("sharing evidence with the other nodes of %s as %s",
 		    state_name(d->st), state_node(d->st));
 	statewrite_recover(d);		/* manual actions not stored */
+	cluster_start(d);		/* before the bans in force are read */
 	if ((status = open_fw(d)) != 0)
 		return (status);
 	statewrite_hold(d);		/* what the breaker held */
@@ -837,15 +842,6 @@ daemon_run(const struct daemon_args *a)
 	if (daemon_log_source(d.conf, d.started, err, sizeof(err)) ==
 	    LOG_SOURCE_FILE && source_files_ok(d.conf) == -1)
 		return (EX_NOINPUT);
-	/* A PostgreSQL state (a URI) is not the daemon's yet: its spool
-	 * and its directories are made next to a file (issue 16). */
-	if (state_is_uri(d.conf->state_db)) {
-		log_errx("state_db is a PostgreSQL URI: the daemon cannot "
-		    "keep its state in PostgreSQL yet (only scan, list, "
-		    "explain, report and state copy can): set state_db to a "
-		    "file");
-		return (EX_CONFIG);
-	}
 	if (privs_prepare(d.conf, err, sizeof(err)) == -1 ||
 	    privs_drop(d.conf, err, sizeof(err)) == -1) {
 		log_errx("%s", err);

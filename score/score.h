@@ -26,6 +26,8 @@
  *	int	scorer_manual_ban(struct scorer *s, const char *net,
  *		    long long t, long long until, const char *reason);
  *	int	scorer_unban(struct scorer *s, const char *net, long long t);
+ *	int	scorer_remote_ban(struct scorer *s, const char *net,
+ *		    long long t, long long until, int n);
  *	int	scorer_unban_replayed(struct scorer *s, const char *net,
  *		    long long t);
  *	int	scorer_mark(struct scorer *s, const struct score_decision *d,
@@ -136,7 +138,11 @@
  *	scorer_unban_replayed() is an unban the state never stored, applied
  *	again at start (daemon/spool.c): the lift is queued even for a client
  *	the scorer does not know, and the lines read again up to its time
- *	give no evidence. scorer_mark() adds a note to the stream of decisions, for the state
+ *	give no evidence. scorer_remote_ban() is a ban another node put in
+ *	force (until > t; its n-th ban of net) or lifted at t (until <= t,
+ *	forgetting as scorer_unban() does): this scorer does not decide it
+ *	again, and queues nothing (the state has it already).
+ *	scorer_mark() adds a note to the stream of decisions, for the state
  *	only (scorer_decision() never hands one out): what the daemon's
  *	circuit breaker did with a decision, or that manual actions up to a
  *	number are stored with this batch (SCORE_MARK_*); -1 when memory runs
@@ -312,6 +318,8 @@ int	scorer_decision(struct scorer *, struct score_decision *);
 int	scorer_manual_ban(struct scorer *, const char *, long long, long long,
 	    const char *);
 int	scorer_unban(struct scorer *, const char *, long long);
+int	scorer_remote_ban(struct scorer *, const char *, long long,
+	    long long, int);
 int	scorer_unban_replayed(struct scorer *, const char *, long long);
 int	scorer_mark(struct scorer *, const struct score_decision *, int);
 void	scorer_set_conf(struct scorer *, const struct score_conf *);

@@ -259,6 +259,35 @@ scorer_manual_ban(struct scorer *s, const char *net, long long t,
 	return (0);
 }
 
+/* scorer_remote_ban - a ban of net another node put in force (until >
+ * t; its n-th), or lifted at t (until <= t: the score and memory are
+ * forgotten, as scorer_unban() does): known here so that this scorer
+ * does not decide it again; nothing is queued nor written (the state
+ * has it). 0, or -1 for a bad network. */
+int
+scorer_remote_ban(struct scorer *s, const char *net, long long t,
+    long long until, int n)
+{
+	struct client	*c;
+
+	if ((c = net_entry(s, net, t, until > t)) == NULL)
+		return (until > t ? -1 : 0);
+	if (until <= t) {
+		c->banned_until = t;
+		c->score = 0;
+		c->score_t = t;
+		client_forget(s, c);
+		return (0);
+	}
+	if (until > c->banned_until)
+		c->banned_until = until;
+	if (n > c->bans)
+		c->bans = n;
+	if (t > c->last_ban)
+		c->last_ban = t;
+	return (0);
+}
+
 /* scorer_unban_replayed - an unban at t that the state never stored,
  * applied again at start, before the log lines since the last stored
  * position are read again: the lift is queued whatever the scorer

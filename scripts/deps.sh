@@ -14,7 +14,8 @@ case "${1:-}" in
 build)	want="$build" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
-	    mandoc python3 systemd-journal-remote postgresql libpq-dev" ;;
+	    mandoc python3 systemd-journal-remote postgresql libpq-dev
+	    postfix-pgsql" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
 clang)	want="$build clang libcmocka-dev" ;;
 stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables

@@ -20,6 +20,9 @@
  *	(column node, the host name or state_set_node()'s); evidence, bans,
  *	facts, five-fifties and observations are shared (pgsql_obs.c).
  *
+ *	The watch (pgsql_watch.c) has a connection and a thread of its
+ *	own: LISTEN waits on it, and the writer holds the main one.
+ *
  *	A failure's words go to the thread's own buffer (pg_why), logged
  *	unless the thread is quiet; a reading call's go to err for
  *	state_error().
@@ -36,10 +39,16 @@
 #define PG_ROWS		32	/* rows per multi-row INSERT */
 #define PG_PARAMS	(PG_ROWS * 9)	/* the widest: facts */
 #define PG_NODE_MAX	256
+#define PG_CHANNEL	"fivefifty_bans"	/* NOTIFY: a ban event */
+#define PG_EVENTS_LOCK	"5505506"	/* advisory: ban events in order */
+
+struct pg_watch;
 
 struct pg {
 	PGconn		*conn;
 	char		*name;		/* the URI, any password hidden */
+	char		*uri;		/* as given: the watch reconnects */
+	struct pg_watch	*watch;		/* pgsql_watch.c; NULL: none */
 	char		 node[PG_NODE_MAX];
 	int		 readonly;
 	int		 version;	/* the schema's, at open */
@@ -86,6 +95,12 @@ const char *pg_node(void *);
 int	pg_observations(void *, long long, state_obs_fn *, void *);
 int	pg_put_obs(struct pg *, const struct state_batch *);
 int	pg_claim_clients(struct pg *);
+/* pgsql_watch.c */
+int	pg_watch_start(void *, char *, size_t);
+int	pg_watch_fd(void *);
+int	pg_watch_bans(void *, state_ban_fn *, void *);
+int	pg_watch_up(void *, long long *);
+void	pg_watch_stop(struct pg *);
 
 /* pgsql_read.c */
 int	pg_position(void *, const char *, struct state_filepos *);

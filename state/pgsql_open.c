@@ -161,6 +161,114 @@ static const char *const migrations[] = {
 	"ALTER TABLE clients DROP CONSTRAINT clients_pkey;"
 	"ALTER TABLE clients ADD PRIMARY KEY (node, addr);"
 	"CREATE INDEX clients_addr ON clients (addr);",
+	/* 3 (wt-pgbans): shared bans. bans.node: the node that decided or made
+	 * a ban (the rows before: the node migrating, which copied them);
+	 * ban_events: each ban put in force and each unban, in commit order
+	 * (pgsql_write.c takes PG_EVENTS_LOCK before it adds one), which
+	 * the other nodes fetch by id when NOTIFY fivefifty_bans wakes them
+	 * (pgsql_watch.c); ban_keys and the view fivefifty_postfix_access:
+	 * the keys Postfix's check_client_access looks up (access(5)), for a
+	 * pgsql: table (conf/fivefifty-pgsql.cf). */
+	"ALTER TABLE bans ADD COLUMN node text COLLATE \"C\" NOT NULL "
+	"  DEFAULT coalesce(current_setting('fivefifty.node', true), '');"
+	"CREATE TABLE ban_events ("
+	"  id bigserial PRIMARY KEY,"
+	"  node text COLLATE \"C\" NOT NULL,"
+	"  op integer NOT NULL,"		/* 0 a ban in force, 1 an unban */
+	"  ban_id bigint,"			/* op 0: its bans row */
+	"  addr text COLLATE \"C\" NOT NULL,"
+	"  prefix_len integer NOT NULL,"
+	"  at bigint NOT NULL"
+	");"
+	"CREATE INDEX ban_events_at ON ban_events (at);"
+	/* The keys of a ban: IPv4 partial addresses of whole octets, IPv6
+	 * groups without leading zeros, a prefix of another length expanded
+	 * to the next such boundary (at most 256 keys: an IPv6 prefix that
+	 * needs more has none); an IPv6 network whose groups end in one or
+	 * two zero groups also as Postfix prints its addresses that
+	 * compress them ("2001:db8:1:" for 2001:db8:1::/64). */
+	"CREATE FUNCTION fivefifty_postfix_keys(a text, plen integer, "
+	"    fam integer) RETURNS SETOF text LANGUAGE plpgsql IMMUTABLE "
+	"    STRICT AS $f$\n"
+	"DECLARE\n"
+	"  h text := split_part(a, '/', 1);\n"
+	"  g integer; k integer; j integer; i integer;\n"
+	"  l text[]; r text[]; grp text[]; key text[];\n"
+	"  base inet;\n"
+	"BEGIN\n"
+	"  IF plen >= (CASE WHEN fam = 4 THEN 32 ELSE 128 END) THEN\n"
+	"    RETURN NEXT h;\n"
+	"    RETURN;\n"
+	"  END IF;\n"
+	"  IF fam = 4 THEN\n"
+	"    g := greatest(8, ((plen + 7) / 8) * 8);\n"
+	"    base := network(set_masklen(h::inet, plen));\n"
+	"    FOR i IN 0 .. (1 << (g - plen)) - 1 LOOP\n"
+	"      RETURN NEXT array_to_string((string_to_array(host(base + "
+	"          (i::bigint << (32 - g))), '.'))[1 : g / 8], '.');\n"
+	"    END LOOP;\n"
+	"    RETURN;\n"
+	"  END IF;\n"
+	"  g := greatest(16, ((plen + 15) / 16) * 16);\n"
+	"  IF g - plen > 8 THEN\n"
+	"    RETURN;\n"
+	"  END IF;\n"
+	"  h := host(network(set_masklen(h::inet, plen)));\n"
+	"  IF position('::' IN h) > 0 THEN\n"
+	"    l := string_to_array(nullif(split_part(h, '::', 1), ''), ':');\n"
+	"    r := string_to_array(nullif(split_part(h, '::', 2), ''), ':');\n"
+	"    l := coalesce(l, '{}'); r := coalesce(r, '{}');\n"
+	"    grp := l || array_fill('0'::text, ARRAY[8 - cardinality(l) - "
+	"        cardinality(r)]) || r;\n"
+	"  ELSE\n"
+	"    grp := string_to_array(h, ':');\n"
+	"  END IF;\n"
+	"  k := g / 16;\n"
+	"  FOR i IN 0 .. (1 << (g - plen)) - 1 LOOP\n"
+	"    key := grp[1 : k];\n"
+	"    key[k] := to_hex(('x' || lpad(key[k], 8, '0'))::bit(32)::integer "
+	"        + i);\n"
+	"    RETURN NEXT array_to_string(key, ':');\n"
+	"    j := k;\n"
+	"    WHILE j > 0 AND key[j] = '0' LOOP\n"
+	"      j := j - 1;\n"
+	"    END LOOP;\n"
+	"    IF k < 8 AND j >= 1 AND k - j BETWEEN 1 AND 2 THEN\n"
+	"      RETURN NEXT array_to_string(key[1 : j], ':') || ':';\n"
+	"    END IF;\n"
+	"  END LOOP;\n"
+	"END\n"
+	"$f$;"
+	"CREATE TABLE ban_keys ("
+	"  key text COLLATE \"C\" NOT NULL,"
+	"  ban_id bigint NOT NULL REFERENCES bans (id) ON DELETE CASCADE"
+	");"
+	"CREATE INDEX ban_keys_key ON ban_keys (key);"
+	"CREATE INDEX ban_keys_ban ON ban_keys (ban_id);"
+	"INSERT INTO ban_keys (key, ban_id) SELECT k, id FROM bans, "
+	"  fivefifty_postfix_keys(addr, prefix_len, family) k;"
+	"CREATE FUNCTION fivefifty_ban_keys() RETURNS trigger LANGUAGE "
+	"    plpgsql AS $f$\n"
+	"BEGIN\n"
+	"  INSERT INTO ban_keys (key, ban_id) SELECT k, NEW.id FROM "
+	"      fivefifty_postfix_keys(NEW.addr, NEW.prefix_len, NEW.family) k;\n"
+	"  RETURN NULL;\n"
+	"END\n"
+	"$f$;"
+	"CREATE TRIGGER bans_keys AFTER INSERT ON bans FOR EACH ROW EXECUTE "
+	"  FUNCTION fivefifty_ban_keys();"
+	/* One row a key: the ban in force that ends last; the reply as the
+	 * map's default access_map_text makes it (map.c). */
+	"CREATE VIEW fivefifty_postfix_access AS "
+	"SELECT DISTINCT ON (k.key) k.key AS client, "
+	"  '554 5.7.1 Service unavailable; client [' || b.addr || "
+	"  '] blocked by fivefifty (' || coalesce(nullif(regexp_replace("
+	"  left(b.reason, 63), '[^A-Za-z0-9 ._-]+', '_', 'g'), ''), "
+	"  'unspecified') || ') until ' || to_char(to_timestamp(b.until) AT "
+	"  TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS action "
+	"FROM ban_keys k JOIN bans b ON b.id = k.ban_id "
+	"WHERE b.held = 0 AND b.until > extract(epoch FROM now())::bigint "
+	"ORDER BY k.key, b.until DESC, b.id DESC;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define PG_LOCK_KEY	"5505505"	/* the migrations' advisory lock */
@@ -385,9 +493,13 @@ pgo_close(void *be)
 
 	if (q == NULL)
 		return;
+	pg_watch_stop(q);
 	PQfinish(q->conn);
 	pthread_mutex_destroy(&q->mtx);
 	free(q->name);
+	if (q->uri != NULL)
+		explicit_bzero(q->uri, strlen(q->uri));
+	free(q->uri);
 	free(q);
 }
 
@@ -445,6 +557,23 @@ open_fail(struct pg *q, const char *reason, char *err, size_t errlen)
 	return (NULL);
 }
 
+/* set_node - the session's fivefifty.node: this node's name, which
+ * bans.node defaults to (state copy's rows, the migration's) */
+static int
+set_node(struct pg *q)
+{
+	struct pgp	 p;
+	PGresult	*r;
+
+	p.n = 0;
+	pgp_text(&p, q->node);
+	if ((r = pg_query(q, "SELECT set_config('fivefifty.node', $1, false)",
+	    &p)) == NULL)
+		return (pg_fail(q, "set fivefifty.node"));
+	PQclear(r);
+	return (0);
+}
+
 /* setup - the session, migrations (read-write) or the schema checked
  * (read-only); the statements; -1 with reason */
 static int
@@ -465,7 +594,8 @@ setup(struct pg *q, int readonly, char *reason, size_t len)
 		return (0);
 	}
 	if (pg_exec(q, "SET synchronous_commit = on") == -1 ||
-	    migrate(q, reason, len) == -1 || pg_claim_clients(q) == -1)
+	    set_node(q) == -1 || migrate(q, reason, len) == -1 ||
+	    pg_claim_clients(q) == -1)
 		return (-1);
 	return (pg_prepare_writes(q));
 }
@@ -479,7 +609,10 @@ pgo_open(const char *uri, int readonly, char *err, size_t errlen)
 	char		 reason[512], msg[256];
 
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
-	    (q->name = hide_password(uri)) == NULL) {
+	    (q->name = hide_password(uri)) == NULL ||
+	    (q->uri = strdup(uri)) == NULL) {
+		if (q != NULL)
+			free(q->name);
 		free(q);
 		snprintf(err, errlen, "%s: out of memory", uri);
 		return (NULL);
@@ -565,4 +698,8 @@ const struct state_ops state_pgsql_ops = {
 	.set_node = pg_set_node,
 	.node = pg_node,
 	.observations = pg_observations,
+	.watch_start = pg_watch_start,
+	.watch_fd = pg_watch_fd,
+	.watch_bans = pg_watch_bans,
+	.watch_up = pg_watch_up,
 };

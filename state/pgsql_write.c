@@ -15,22 +15,27 @@
  *	pg_prepare_writes() prepares the statements of a write, at open.
  *	pg_write() stores one batch in one transaction, in sqlite_write.c's
  *	order: the clients (upserted), the evidence (PG_ROWS rows a
- *	statement), the bans and the notes about them in the order given
- *	(an automatic ban another node stored already, the same number
- *	still running, is not stored twice),
- *	this node's open sessions (replacing its own), the facts (counted
- *	here, on the writer's thread; a row each, PG_ROWS rows a
- *	statement), the five-fifties, this node's positions and journal
- *	cursors and its meta values: the positions commit with what their
- *	lines changed; last, its observations for the other nodes
- *	(pgsql_obs.c). Its clients rows are this node's own. The connection is this writer's for the whole
+ *	statement), the bans (with this node's name) and the notes about
+ *	them in the order given (an automatic ban another node stored
+ *	already, the same number still running, is not stored twice), this
+ *	node's open sessions (replacing its own), the facts (counted here,
+ *	on the writer's thread; a row each, PG_ROWS rows a statement), the
+ *	five-fifties, this node's positions and journal cursors and its meta
+ *	values: the positions commit with what their lines changed. Last,
+ *	for the other nodes: its observations (pgsql_obs.c), and a
+ *	ban_events row for each ban put in force (a new one the breaker
+ *	does not hold at commit, a held one released) and each unban, under
+ *	an advisory lock held to the commit (their ids grow in commit
+ *	order), and NOTIFY fivefifty_bans with the last id, which PostgreSQL
+ *	delivers at the commit (pgsql_watch.c listens). Its clients rows
+ *	are this node's own. The connection is this writer's for the whole
  *	transaction. On failure the transaction is rolled back and why says
  *	what failed; it is logged unless quiet.
  *
  *	pg_put_meta() stores one meta number of this node. pg_prune()
- *	removes evidence, facts, five-fifties and observations older than
- *	retention before
- *	log time now, at most once a day of this node's log time.
+ *	removes evidence, facts, five-fifties, observations and ban events
+ *	older than retention before log time now, at most once a day of
+ *	this node's log time.
  * SECURITY
  *	Every value goes through parameters of prepared statements.
  * DIAGNOSTICS
@@ -73,12 +78,27 @@ static const struct {
 	 * two writers from both seeing none. */
 	{ "lock_addr", "SELECT pg_advisory_xact_lock(5505507, hashtext($1))" },
 	{ "put_ban", "INSERT INTO bans (addr, prefix_len, family, at, until, "
-	    "n, score, reason, manual) SELECT $1::text, $2::integer, "
+	    "n, score, reason, manual, node) SELECT $1::text, $2::integer, "
 	    "$3::integer, $4::bigint, $5::bigint, $6::integer, "
-	    "$7::double precision, $8::text, $9::integer WHERE $9::integer <> 0 "
+	    "$7::double precision, $8::text, $9::integer, $10::text "
+	    "WHERE $9::integer <> 0 "
 	    "OR NOT EXISTS (SELECT 1 FROM bans WHERE addr = $1::text AND "
 	    "prefix_len = $2::integer AND n = $6::integer AND manual = 0 AND "
-	    "until > $4::bigint)" },
+	    "until > $4::bigint) RETURNING id" },
+	/* The events the other nodes fetch (pgsql_watch.c): a ban once it
+	 * is in force (held = 0 at commit), an unban. */
+	{ "ev_lock", "SELECT pg_advisory_xact_lock(" PG_EVENTS_LOCK ")" },
+	{ "ev_ban", "INSERT INTO ban_events (node, op, ban_id, addr, "
+	    "prefix_len, at) SELECT $1, 0, id, addr, prefix_len, at FROM bans "
+	    "WHERE id = $2 AND held = 0" },
+	{ "ev_release", "INSERT INTO ban_events (node, op, ban_id, addr, "
+	    "prefix_len, at) SELECT $1, 0, id, addr, prefix_len, at FROM bans "
+	    "WHERE addr = $2 AND prefix_len = $3 AND until = $4 AND held = 0 "
+	    "AND manual = 0" },
+	{ "ev_lift", "INSERT INTO ban_events (node, op, addr, prefix_len, at) "
+	    "VALUES ($1, 1, $2, $3, $4)" },
+	{ "ev_notify", "SELECT pg_notify('" PG_CHANNEL "', coalesce(max(id), "
+	    "0)::text) FROM ban_events" },
 	{ "lift_ban", "UPDATE bans SET until = $1::bigint WHERE addr = $2 "
 	    "AND prefix_len = $3 AND until > $1::bigint" },
 	{ "set_held", "UPDATE bans SET held = $1 WHERE addr = $2 AND "
@@ -312,11 +332,13 @@ put_note(struct pg *q, const struct state_ban *d)
 	return (run1(q, "set_held", &p, "note the breaker's hold"));
 }
 
-/* put_ban - a new ban, or the end of a network's bans (an unban) */
+/* put_ban - a new ban, or the end of a network's bans (an unban); a
+ * new ban's row id into *id */
 static int
-put_ban(struct pg *q, const struct state_ban *d)
+put_ban(struct pg *q, const struct state_ban *d, long long *id)
 {
 	struct pgp	 p;
+	PGresult	*r;
 
 	p.n = 0;
 	if (d->op == STATE_OP_LIFT) {
@@ -336,23 +358,76 @@ put_ban(struct pg *q, const struct state_ban *d)
 	pgp_dbl(&p, d->score);
 	pgp_text(&p, d->reason);
 	pgp_int(&p, d->manual);
-	return (run1(q, "put_ban", &p, "write ban"));
+	pgp_text(&p, q->node);
+	if ((r = pg_call(q, "put_ban", &p, "write ban")) == NULL)
+		return (-1);
+	*id = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	return (0);
 }
 
-/* put_bans - the batch's bans and notes, in order */
+/* put_bans - the batch's bans and notes, in order; a new ban's row id
+ * into ids[i] (0: none) */
 static int
-put_bans(struct pg *q, const struct state_batch *b)
+put_bans(struct pg *q, const struct state_batch *b, long long *ids)
 {
 	struct state_ban d;
 	size_t		 i;
 
 	for (i = 0; i < b->nbans; i++) {
 		batch_ban(b, i, &d);
+		ids[i] = 0;
 		if ((d.op == STATE_OP_BAN || d.op == STATE_OP_LIFT ?
-		    put_ban(q, &d) : put_note(q, &d)) == -1)
+		    put_ban(q, &d, &ids[i]) : put_note(q, &d)) == -1)
 			return (-1);
 	}
 	return (0);
+}
+
+/* put_events - the batch's bans put in force (what the breaker holds
+ * at commit is not) and unbans, for the other nodes, then NOTIFY (sent
+ * at commit). Under PG_EVENTS_LOCK, held to the commit: the events'
+ * ids grow in commit order, so that a node that saw id n has seen every
+ * event before it. */
+static int
+put_events(struct pg *q, const struct state_batch *b, const long long *ids)
+{
+	struct state_ban d;
+	struct pgp	 p;
+	size_t		 i;
+	int		 rc, any = 0;
+
+	for (i = 0; i < b->nbans; i++) {
+		batch_ban(b, i, &d);
+		if (d.op != STATE_OP_BAN && d.op != STATE_OP_LIFT &&
+		    d.op != STATE_OP_RELEASE)
+			continue;
+		if (!any++) {
+			p.n = 0;
+			if (run1(q, "ev_lock", &p, "lock the ban events") == -1)
+				return (-1);
+		}
+		p.n = 0;
+		pgp_text(&p, q->node);
+		if (d.op == STATE_OP_BAN) {
+			pgp_int(&p, ids[i]);
+			rc = run1(q, "ev_ban", &p, "write ban event");
+		} else if (d.op == STATE_OP_RELEASE) {
+			pgp_text(&p, d.addr);
+			pgp_int(&p, d.prefix_len);
+			pgp_int(&p, d.until);
+			rc = run1(q, "ev_release", &p, "write ban event");
+		} else {
+			pgp_text(&p, d.addr);
+			pgp_int(&p, d.prefix_len);
+			pgp_int(&p, d.at);
+			rc = run1(q, "ev_lift", &p, "write unban event");
+		}
+		if (rc == -1)
+			return (-1);
+	}
+	p.n = 0;
+	return (any ? run1(q, "ev_notify", &p, "notify " PG_CHANNEL) : 0);
 }
 
 /* put_sessions - this node's open sessions replace its last write's */
@@ -516,12 +591,14 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 {
 	struct pg	*q = be;
 	struct rows	*w;
+	long long	*ids;
 	char		 saved[sizeof(pg_why)];
 	int		 rc = -1;
 
 	pg_quiet = quiet;
 	pg_why[0] = '\0';
-	if ((w = malloc(sizeof(*w))) == NULL) {
+	ids = calloc(b->nbans + 1, sizeof(*ids));
+	if ((w = malloc(sizeof(*w))) == NULL || ids == NULL) {
 		snprintf(pg_why, sizeof(pg_why), "out of memory");
 		goto out;
 	}
@@ -529,9 +606,10 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 	if (pg_exec(q, "BEGIN") == -1)
 		goto unlock;
 	if (put_clients(q, b) == -1 || put_evidence(q, b, w) == -1 ||
-	    put_bans(q, b) == -1 || put_sessions(q, b) == -1 ||
+	    put_bans(q, b, ids) == -1 || put_sessions(q, b) == -1 ||
 	    put_facts(q, b, w) == -1 || put_ffs(q, b) == -1 ||
 	    put_positions(q, b) == -1 || pg_put_obs(q, b) == -1 ||
+	    put_events(q, b, ids) == -1 ||
 	    pg_exec(q, "COMMIT") == -1) {
 		snprintf(saved, sizeof(saved), "%s", pg_why);
 		if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
@@ -544,6 +622,7 @@ unlock:
 	pthread_mutex_unlock(&q->mtx);
 out:
 	free(w);
+	free(ids);
 	if (rc == -1)
 		snprintf(why, whylen, "%s", pg_why);
 	pg_quiet = 0;
@@ -586,7 +665,9 @@ pg_prune(void *be, long long now, long long retention)
 	    prune_one(q, "DELETE FROM fivefifties WHERE last_seen < $1", now -
 	    retention, "prune five-fifties") == -1 ||
 	    prune_one(q, "DELETE FROM observations WHERE t < $1", now -
-	    retention, "prune observations") == -1) {
+	    retention, "prune observations") == -1 ||
+	    prune_one(q, "DELETE FROM ban_events WHERE at < $1", now -
+	    retention, "prune ban events") == -1) {
 		(void)pg_exec(q, "ROLLBACK");
 		goto out;
 	}

@@ -20,6 +20,11 @@
  *	const char *state_node(const struct state *st);
  *	int	state_observations(struct state *st, long long after,
  *		    state_obs_fn *fn, void *arg);
+ *	int	state_watch_start(struct state *st, char *err, size_t errlen);
+ *	int	state_watch_fd(struct state *st);
+ *	int	state_watch_bans(struct state *st, state_ban_fn *fn,
+ *		    void *arg);
+ *	int	state_watch_up(struct state *st, long long *since);
  *	(and each reading call of state.h)
  * DESCRIPTION
  *	state_open() chooses the backend for path (a libpq connection URI,
@@ -28,6 +33,9 @@
  *	starts the writer (queue.c) and reads the number of the last
  *	manual action stored. state_exists() tells a missing file from a
  *	state that may be there.
+ *	The state_watch_*() calls go to a backend that has them (PostgreSQL:
+ *	pgsql_watch.c); a SQLite state has no other node: nothing to start,
+ *	no descriptor (-1), no rows, not followed (-1).
  *	The reading calls go to the backend as they are; state.h says what
  *	each returns. state_write() with a NULL batch is a batch its maker
  *	could not make (out of memory): said, and without state_retry() the
@@ -324,4 +332,38 @@ state_observations(struct state *st, long long after, state_obs_fn *fn,
 	if (st->ops->observations == NULL)
 		return (0);
 	return (st->ops->observations(st->be, after, fn, arg));
+}
+
+/* state_watch_start - follow the other nodes' bans (a backend of one
+ * node: nothing to follow, 0) */
+int
+state_watch_start(struct state *st, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return (st->ops->watch_start != NULL ? st->ops->watch_start(st->be,
+	    err, errlen) : 0);
+}
+
+/* state_watch_fd - readable when the other nodes' bans wait; -1: none */
+int
+state_watch_fd(struct state *st)
+{
+	return (st->ops->watch_fd != NULL ? st->ops->watch_fd(st->be) : -1);
+}
+
+/* state_watch_bans - the other nodes' bans and unbans that wait, to fn */
+int
+state_watch_bans(struct state *st, state_ban_fn *fn, void *arg)
+{
+	return (st->ops->watch_bans != NULL ? st->ops->watch_bans(st->be, fn,
+	    arg) : 0);
+}
+
+/* state_watch_up - whether the other nodes' bans are followed: 1, 0
+ * (down since *since), -1 (not followed) */
+int
+state_watch_up(struct state *st, long long *since)
+{
+	return (st->ops->watch_up != NULL ? st->ops->watch_up(st->be, since) :
+	    -1);
 }

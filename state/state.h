@@ -83,6 +83,11 @@
  *	const char *state_node(const struct state *st);
  *	int	state_observations(struct state *st, long long after,
  *		    state_obs_fn *fn, void *arg);
+ *	int	state_watch_start(struct state *st, char *err, size_t errlen);
+ *	int	state_watch_fd(struct state *st);
+ *	int	state_watch_bans(struct state *st, state_ban_fn *fn,
+ *		    void *arg);
+ *	int	state_watch_up(struct state *st, long long *since);
  * DESCRIPTION
  *	The state is what fivefifty keeps between runs: the clients (scores,
  *	bans so far, what the rules remember), their evidence, the bans and
@@ -185,6 +190,25 @@
  *	batch of what they changed: each is applied once); numbers are
  *	given in commit order, so none is skipped by a reader. A file
  *	stores none and gives none.
+ *	The other nodes (PostgreSQL; a SQLite state has none: the calls do
+ *	nothing, state_watch_fd() is -1): every ban a node puts in force
+ *	and every unban is an event, committed with it, which the other
+ *	nodes follow. state_watch_start() starts following them (its own
+ *	connection and thread: a server slow or away never stalls the
+ *	caller; it reconnects with backoff and catches up by event id, so
+ *	nothing is missed when notifications are lost or coalesced): every
+ *	event committed after it returns is given, so call it before
+ *	reading the bans in force; 0, or -1 with err. state_watch_fd() is
+ *	readable when events wait (-1: none to follow). state_watch_bans()
+ *	gives them to fn in commit order, each once: op STATE_OP_BAN (the
+ *	ban's row as it is now: until is past when it was lifted since) or
+ *	STATE_OP_LIFT (addr, prefix_len, at: an unban), node naming the
+ *	node; the number given. When the events since the last one seen are
+ *	not all kept any more (the node was away longer than the retention),
+ *	or before its first connection, it gives every ban of the other
+ *	nodes that still runs instead. state_watch_up() says whether they
+ *	are followed now: 1; 0 with since (wall clock) the time the link was
+ *	lost; -1 when not.
  * SECURITY
  *	Values are never made part of a query's text. Peer text was escaped
  *	and capped by its producer; readers escape it again for their
@@ -295,6 +319,8 @@ struct state_ban {
 	int		 manual;	/* an administrator's */
 	int		 held;		/* read: 0 enforced, 1 held, 2 never
 					 * enforced (the breaker) */
+	const char	*node;		/* state_watch_bans(): the node that
+					 * made it; else NULL */
 };
 
 /* An open session: the producer's bytes, under its key. */
@@ -415,5 +441,10 @@ int	state_shared(const struct state *);
 int	state_set_node(struct state *, const char *);
 const char *state_node(const struct state *);
 int	state_observations(struct state *, long long, state_obs_fn *, void *);
+
+int	state_watch_start(struct state *, char *, size_t);
+int	state_watch_fd(struct state *);
+int	state_watch_bans(struct state *, state_ban_fn *, void *);
+int	state_watch_up(struct state *, long long *);
 
 #endif /* FIVEFIFTY_STATE_H */

@@ -148,6 +148,11 @@ struct state_ops {
 	int	 (*set_node)(void *, const char *);
 	const char *(*node)(void *);
 	int	 (*observations)(void *, long long, state_obs_fn *, void *);
+	/* the other nodes' bans (NULL: a backend of one node) */
+	int	 (*watch_start)(void *, char *, size_t);
+	int	 (*watch_fd)(void *);
+	int	 (*watch_bans)(void *, state_ban_fn *, void *);
+	int	 (*watch_up)(void *, long long *);
 };
 
 extern const struct state_ops state_sqlite_ops;	/* sqlite_open.c */

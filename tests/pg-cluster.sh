@@ -8,8 +8,9 @@
 # initdb'd in DIR/data, owned by the postgres user, and started with
 # pg_ctl listening on a unix socket in DIR/sock only (no TCP). A role
 # fivefifty (LOGIN, no superuser, no CREATEDB) and its database fivefifty
-# are made; the URI printed is the libpq connection URI of that role and
-# database. The system cluster (/var/lib/postgresql, /run/postgresql) is
+# are made, and a role fivefifty_postfix (for Postfix's pgsql: table);
+# the URI printed is the libpq connection URI of the role fivefifty and
+# its database. The system cluster (/var/lib/postgresql, /run/postgresql) is
 # never touched. stop stops the server (fast, then immediate) and removes
 # DIR. Exits 77 (skip) when not root or PostgreSQL is not installed, 1
 # with the server's log on any other failure.
@@ -52,6 +53,7 @@ start)
 	as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/sock" \
 	    -U postgres -d postgres >/dev/null <<SQL
 CREATE ROLE fivefifty LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+CREATE ROLE fivefifty_postfix LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
 CREATE DATABASE fivefifty OWNER fivefifty;
 CREATE DATABASE fivefifty_b OWNER fivefifty;
 SQL

@@ -23,10 +23,11 @@
  *	  (and refuses one that is not empty): it answers as the file, and
  *	  a scan of the logs goes on where the file left off; the global
  *	  --db takes a URI;
- *	- the schema is stamped (schema_version: its migrations) by a role
- *	  that is no superuser; a state of a newer schema is refused by scan and list,
- *	  and so is, by list, a database without the schema, each naming the
- *	  URI and what to do; a server that is not there is said likewise.
+ *	- the schema is stamped (schema_version: the migrations run) by a
+ *	  role that is no superuser; a state of a newer schema is refused
+ *	  by scan and list, and so is, by list, a database without the
+ *	  schema, each naming the URI and what to do; a server that is not
+ *	  there is said likewise.
  *	Skipped where PostgreSQL cannot run (not root, not installed).
  */
 #include <sys/wait.h>
@@ -449,19 +450,19 @@ batch_one(void)
 	}
 	memset(&d, 0, sizeof(d));
 	d = (struct state_ban){ STATE_OP_BAN, "192.0.2.7", 32, 4, 1000, 2000,
-	    1, 7.25, "DNSBL reject", 0, 0 };
+	    1, 7.25, "DNSBL reject", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "198.51.100.0", 24, 4, 1001,
-	    5000, 2, 9.5, "prefix several offenders", 0, 0 };
+	    5000, 2, 9.5, "prefix several offenders", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "2001:db8::1", 128, 6, 1002,
-	    3000, 1, 0, "manual", 1, 0 };
+	    3000, 1, 0, "manual", 1, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_HOLD, "198.51.100.0", 24, 4, 1001,
-	    5000, 2, 9.5, "", 0, 0 };
+	    5000, 2, 9.5, "", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_MANUAL, "", 0, 0, 7, 0, 0, 0, "",
-	    0, 0 };
+	    0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	ss = (struct state_session){ 1, sdata, sizeof(sdata) };
 	assert_int_equal(state_batch_session(b, &ss), 0);
@@ -505,22 +506,22 @@ batch_two(void)
 	assert_int_equal(state_batch_client(b, &c), 0);
 	memset(&d, 0, sizeof(d));
 	d = (struct state_ban){ STATE_OP_RELEASE, "198.51.100.0", 24, 4, 0,
-	    5000, 0, 0, "", 0, 0 };
+	    5000, 0, 0, "", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_LIFT, "192.0.2.7", 32, 4, 1050, 0,
-	    0, 0, "", 0, 0 };
+	    0, 0, "", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "192.0.2.7", 32, 4, 1100, 2100,
-	    2, 9.0, "retry", 0, 0 };
+	    2, 9.0, "retry", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_HOLD, "192.0.2.7", 32, 4, 0, 2100,
-	    0, 0, "", 0, 0 };
+	    0, 0, "", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "203.0.113.9", 32, 4, 1101,
-	    2101, 1, 5, "x", 0, 0 };
+	    2101, 1, 5, "x", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_DROP, "203.0.113.9", 32, 4, 0, 2101,
-	    0, 0, "", 0, 0 };
+	    0, 0, "", 0, 0, NULL };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	ss = (struct state_session){ 42, "z", 1 };
 	assert_int_equal(state_batch_session(b, &ss), 0);
@@ -749,7 +750,7 @@ test_pgsql_schema(void **state)
 	run_free(&r);
 	out = pg_sql(pg.uri, "SELECT version FROM schema_version; SELECT "
 	    "rolsuper FROM pg_roles WHERE rolname = current_user");
-	assert_string_equal(out, "2\nf\n");	/* migrations (wt-pgev: 2) */
+	assert_string_equal(out, "3\nf\n");	/* migrations[] */
 	free(out);
 	/* A newer fivefifty's state: refused, nothing written. */
 	free(pg_sql(pg.uri, "UPDATE schema_version SET version = 99"));
