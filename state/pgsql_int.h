@@ -16,7 +16,8 @@
  *	in text, or binary for bytea; never in a query's text.
  *
  *	This host's rows: positions, journal cursors, open sessions and
- *	meta numbers are each node's own (column node, the host name);
+ *	meta numbers are each node's own (column node: node_name, by default
+ *	the host name);
  *	clients, evidence, bans, facts and five-fifties are shared.
  *
  *	A failure's words go to the thread's own buffer (pg_why), logged
@@ -34,12 +35,14 @@
 
 #define PG_ROWS		32	/* rows per multi-row INSERT */
 #define PG_PARAMS	(PG_ROWS * 9)	/* the widest: facts */
-#define PG_NODE_MAX	256
+#define PG_NODE_MAX	STATE_NODE_MAX
 
 struct pg {
 	PGconn		*conn;
+	char		*uri;		/* to connect again */
 	char		*name;		/* the URI, any password hidden */
 	char		 node[PG_NODE_MAX];
+	int		 ready;		/* set up: schema and statements */
 	int		 readonly;
 	int		 version;	/* the schema's, at open */
 	pthread_mutex_t	 mtx;		/* recursive: one user at a time */
@@ -61,6 +64,7 @@ extern _Thread_local char	pg_why[256];
 extern _Thread_local int	pg_quiet;
 
 /* pgsql_open.c */
+int	pg_connect(struct pg *);
 int	pg_fail(struct pg *, const char *);
 int	pg_rfail(struct pg *, const char *);
 int	pg_exec(struct pg *, const char *);
