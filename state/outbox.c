@@ -155,7 +155,8 @@ scan(struct outbox *ob, char *err, size_t errlen)
 		}
 	}
 	closedir(dp);
-	qsort(ob->e, ob->n, sizeof(*ob->e), cmp_entry);
+	if (ob->n > 1)
+		qsort(ob->e, ob->n, sizeof(*ob->e), cmp_entry);
 	return (0);
 }
 

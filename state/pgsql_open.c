@@ -441,7 +441,7 @@ setup(struct pg *q, int readonly, char *reason, size_t len)
 int
 pg_connect(struct pg *q)
 {
-	char		 reason[512], msg[256];
+	char		 reason[sizeof(pg_why)], msg[256];
 
 	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK &&
 	    q->ready)

@@ -184,8 +184,14 @@ batch_seq(const struct state_batch *b)
 static void
 link_failed(struct state *st, const char *reason)
 {
+	char	*p;
+
 	st->failures++;
+	/* libpq's words span lines: one line, for the log and status. */
 	snprintf(st->fail_reason, sizeof(st->fail_reason), "%s", reason);
+	for (p = st->fail_reason; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	st->link_backoff_ms = st->link_backoff_ms == 0 ? STATE_BACKOFF_MS :
 	    st->link_backoff_ms * 2 > STATE_LINK_BACKOFF_MAX_MS ?
 	    STATE_LINK_BACKOFF_MAX_MS : st->link_backoff_ms * 2;
@@ -197,7 +203,7 @@ link_failed(struct state *st, const char *reason)
 	    "scoring and enforcing go on, the writes go to the outbox %s (at "
 	    "most outbox_limit = %lld MiB) and are stored in order when it is "
 	    "back; tried again in %ld s, then less and less often (at most "
-	    "every %d s)", st->name, reason, outbox_dir(st->ob),
+	    "every %d s)", st->name, st->fail_reason, outbox_dir(st->ob),
 	    st->ob_max >> 20, st->link_backoff_ms / 1000,
 	    STATE_LINK_BACKOFF_MAX_MS / 1000);
 }

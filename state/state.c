@@ -355,8 +355,13 @@ state_write(struct state *st, struct state_batch *b)
 int
 state_prune(struct state *st, long long now)
 {
+	struct state_health h;
+
 	if (state_sync(st) == -1 || on_cache(st))
 		return (-1);
+	state_health(st, &h);
+	if (h.link == STATE_LINK_DOWN)
+		return (-1);	/* once the server is back */
 	return (st->ops->prune(st->be, now, STATE_RETENTION));
 }
 
