@@ -296,11 +296,25 @@ void
 cache_seed(struct cache *c, const struct state_ops *ops, void *be,
     long long now)
 {
+	struct c_ban	*old;
+	size_t		 nold, capold;
+
 	pthread_mutex_lock(&c->mtx);
-	c->nbans = 0;
-	if (ops->bans_running(be, now, seed_ban, c) == -1)
+	old = c->bans;
+	nold = c->nbans;
+	capold = c->capbans;
+	c->bans = NULL;
+	c->nbans = c->capbans = 0;
+	if (ops->bans_running(be, now, seed_ban, c) == -1) {
+		/* The cache's stay: better than none. */
 		log_warnx("cache %s: the running bans cannot be read: %s",
 		    c->path, ops->error(be));
+		free(c->bans);
+		c->bans = old;
+		c->nbans = nold;
+		c->capbans = capold;
+	} else
+		free(old);
 	pthread_mutex_unlock(&c->mtx);
 }
 

@@ -269,9 +269,7 @@ state_open_with(const char *path, int readonly, const struct state_opts *o,
 			    st->name, st->ops->error(st->be), o->local_dir,
 			    (long long)cache_bans_running(st->cache,
 			    (long long)time(NULL), count_ban, NULL));
-		} else
-			cache_seed(st->cache, st->ops, st->be,
-			    (long long)time(NULL));
+		}
 		st->seq = state_meta(st, "batch_seq", 0);
 		if (outbox_last(st->ob) > st->seq)
 			st->seq = outbox_last(st->ob);
@@ -279,8 +277,10 @@ state_open_with(const char *path, int readonly, const struct state_opts *o,
 	/* A second core stores while the first scores, when the backend
 	 * may be used from two threads. */
 	(void)queue_start(st);
-	if (local && !st->on_cache && st->spooled > 0)
+	if (local && !st->on_cache) {
 		queue_drain(st);	/* the outbox first, then reads */
+		cache_seed(st->cache, st->ops, st->be, (long long)time(NULL));
+	}
 	st->manual_stored = state_meta(st, "manual_seq", 0);
 	return (st);
 }
