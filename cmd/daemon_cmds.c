@@ -66,6 +66,14 @@ const char run_help[] =
 "     only CAP_NET_ADMIN. The control socket (control_socket) takes ban,\n"
 "     unban and status from root and members of control_group.\n"
 "\n"
+"     With state_db a PostgreSQL URI, the node is node_name (default: the\n"
+"     host name) and its local files are in state_directory (default\n"
+"     /var/lib/fivefifty): while PostgreSQL cannot be reached the writes\n"
+"     go to the outbox there (at most outbox_limit MiB, default 256; when\n"
+"     full, the logs wait) and are replayed in order when it is back; a\n"
+"     start without PostgreSQL runs on the cache there (the bans last\n"
+"     known, the log positions).\n"
+"\n"
 "OPTIONS\n"
 "     -c FILE    The configuration (default " CONF_DEFAULT_PATH ").\n"
 "     -v         Debug messages too.\n"
@@ -141,7 +149,11 @@ const char status_help[] =
 "     lines and events read, events per second;\n"
 "     clients watched; bans in force; the firewall (ok, unavailable, off),\n"
 "     the kernel ranges it holds and what its rules dropped; the map; the\n"
-"     last flush; errors.\n"
+"     last flush; errors. With state_db a PostgreSQL URI, the cluster\n"
+"     link: \"cluster link: ok\", or \"cluster link: down since TIME, N\n"
+"     spooled writes\" (in the outbox of state_directory; \", outbox full\"\n"
+"     when the logs wait for room, \", on the cache\" when it started\n"
+"     without PostgreSQL); no such line with a SQLite file.\n"
 "\n"
 "OPTIONS\n"
 "     --json     One JSON object (numbers as numbers).\n"
@@ -359,6 +371,13 @@ print_json(char *reply)
 	fputs("{\"running\":true", stdout);
 	for (line = strtok_r(reply, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
+		/* "cluster link: ..." is the key cluster_link. */
+		if (strncmp(line, "cluster link: ", 14) == 0) {
+			fputs(",\"cluster_link\":\"", stdout);
+			esc_json(stdout, line + 14, strlen(line + 14), 0);
+			fputc('"', stdout);
+			continue;
+		}
 		if ((sp = strchr(line, ' ')) == NULL)
 			continue;
 		*sp++ = '\0';
@@ -452,6 +471,10 @@ cmd_status(int argc, char **argv)
 	printf("fivefifty is running\n");
 	for (line = strtok_r(reply, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "cluster link: ", 14) == 0) {
+			printf("  %s\n", line);	/* a sentence */
+			continue;
+		}
 		if ((sp = strchr(line, ' ')) == NULL)
 			continue;
 		*sp++ = '\0';

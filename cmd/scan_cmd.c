@@ -534,8 +534,9 @@ scan_open(struct scan *sc, const struct scan_args *a,
 	scorer_set_protect(sc->s, protects, &sc->prot);
 	err[0] = '\0';
 	if (!sc->dry || state_exists(db)) {
-		if ((sc->st = state_open(db, sc->dry, err, sizeof(err))) ==
-		    NULL) {
+		/* The positions are node_name's in a shared state. */
+		if ((sc->st = state_open_with(db, sc->dry, &(struct state_opts){
+		    .node = conf->node_name }, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "fivefifty scan: state database %s\n",
 			    err);
 			return (EX_IOERR);

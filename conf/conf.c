@@ -37,7 +37,7 @@
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
     K_PREFIX4, K_PREFIX6, K_NET, K_FWMODE, K_FWTABLE, K_NFTNAME, K_PORTS,
     K_BOOL, K_MAP, K_TEXT, K_PATHS, K_USER, K_GROUP, K_SOCKET, K_LOGSRC,
-    K_JMATCH, K_DIR };
+    K_JMATCH, K_DIR, K_NODE };
 
 struct key {
 	const char	*name;
@@ -54,6 +54,9 @@ struct key {
 
 static const struct key keys[] = {
 	{ "state_db", K_PATH, F(state_db), 0, 0 },
+	{ "node_name", K_NODE, F(node_name), 0, 0 },
+	{ "state_directory", K_PATH, F(state_directory), 0, 0 },
+	{ "outbox_limit", K_INT, F(outbox_limit), 1, 65536 },	/* MiB */
 	{ "mail_log", K_PATHS, F(mail_log), 0, 0 },
 	{ "log_source", K_LOGSRC, F(log_source), 0, 0 },
 	{ "journal_match", K_JMATCH, F(journal_match), 0, 0 },
@@ -141,6 +144,9 @@ conf_defaults(struct ff_conf *c)
 	score_conf_defaults(&c->score);
 	snprintf(c->state_db, sizeof(c->state_db),
 	    "/var/lib/fivefifty/fivefifty.db");
+	snprintf(c->state_directory, sizeof(c->state_directory),
+	    "/var/lib/fivefifty");
+	c->outbox_limit = 256;
 	snprintf(c->mail_log[0], sizeof(c->mail_log[0]), "/var/log/mail.log");
 	c->nmail_log = 1;
 	c->log_source = LOG_SOURCE_AUTO;
@@ -466,6 +472,12 @@ set_word(struct ff_conf *c, const struct key *k, char *p, const char *v,
 		}
 		snprintf(p, sizeof(c->user), "%s", v);
 		break;
+	case K_NODE:
+		/* "": the host name, checked when the state is opened. */
+		if (*v != '\0' && state_node_check(v, why, whylen) == -1)
+			return (-1);
+		snprintf(p, sizeof(c->node_name), "%s", v);
+		break;
 	case K_HOST:
 		if (strlen(v) >= sizeof(c->score.myhostname))
 			bad = "a host name";
@@ -608,6 +620,7 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 	case K_USER:
 	case K_GROUP:
 	case K_HOST:
+	case K_NODE:
 	case K_BOOL:
 		return (set_word(c, k, p, v, why, whylen));
 	case K_NET:
@@ -906,6 +919,7 @@ value(FILE *fp, const struct ff_conf *c, const struct key *k)
 	case K_USER:
 	case K_GROUP:
 	case K_HOST:
+	case K_NODE:
 	case K_NFTNAME:
 	case K_MAP:
 	case K_TEXT:

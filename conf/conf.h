@@ -66,6 +66,11 @@
 struct ff_conf {
 	struct score_conf score;
 	char		 state_db[1024];
+	char		 node_name[64];		/* "": the host name */
+	char		 state_directory[1024];	/* the daemon's local files
+						 * when state_db is a URI */
+	int		 outbox_limit;		/* MiB of writes spooled while
+						 * PostgreSQL is away */
 	char		 mail_log[CONF_MAX_LOGS][1024];	/* followed by run */
 	int		 nmail_log;
 	int		 log_source;		/* LOG_SOURCE_* */

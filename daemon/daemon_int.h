@@ -140,6 +140,7 @@ long long statewrite_manual(struct daemon *, struct spool_entry *, char *,
 void	statewrite_mark(struct daemon *, const struct score_decision *, int);
 void	statewrite_stored(struct daemon *);
 void	statewrite_status(struct daemon *, FILE *);
+int	statewrite_full(struct daemon *);
 
 struct spool *spool_open(const char *, char *, size_t);
 int	spool_read(struct spool *, long long, int (*)(void *,

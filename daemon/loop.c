@@ -9,7 +9,7 @@
  *	int	daemon_run(const struct daemon_args *a);
  * DESCRIPTION
  *	Start-up: as root, make the user's directories and drop to it
- *	(privs.c); open the state and load the scorer from it; open the
+ *	(privs.c); open the state (as node_name) and load the scorer from it; open the
  *	enforcer with the state's running bans and reconcile the kernel sets
  *	and the map (wire_fw_open()); follow each mail_log from its stored
  *	position (from its end the first time); listen on the control
@@ -27,6 +27,14 @@
  *	state's writer thread. On a state shared by nodes, each flush first
  *	applies the other nodes' observations stored since the last
  *	(score_ingest(): shared evidence, polled once a second).
+ *
+ *	On PostgreSQL (state_db a URI) the state's writer keeps an outbox
+ *	and a cache in state_directory (state.h): while the server is away
+ *	the flushes are spooled there and the daemon scores and enforces on;
+ *	when the outbox is full, the log is not read (as when the writer is
+ *	behind) until it drains. Started while the server is away, it runs
+ *	on the cache: the bans it last knew are enforced, the logs read on
+ *	from where it stopped.
  *
  *	Order and crashes: a kill -9 loses at most the last second of
  *	state; the tailer restarts from the last committed positions, so
@@ -259,7 +267,7 @@ flush_state(struct daemon *d)
 		d->state_errors++;
 		snprintf(d->last_error, sizeof(d->last_error), "state "
 		    "database %s: write failed (see the log)",
-		    d->conf->state_db);
+		    state_name(d->st));
 	}
 	d->flushes++;
 	log_debug("flush %llu: %llu lines, %llu events, %zu clients",
@@ -373,6 +381,16 @@ reload(struct daemon *d)
 	if (strcmp(nc->state_db, d->conf->state_db) != 0)
 		log_warnx("state_db changed: takes effect at the next start");
 	snprintf(nc->state_db, sizeof(nc->state_db), "%s", d->conf->state_db);
+	if (strcmp(nc->node_name, d->conf->node_name) != 0 ||
+	    strcmp(nc->state_directory, d->conf->state_directory) != 0 ||
+	    nc->outbox_limit != d->conf->outbox_limit)
+		log_warnx("node_name, state_directory or outbox_limit changed: "
+		    "takes effect at the next start");
+	snprintf(nc->node_name, sizeof(nc->node_name), "%s",
+	    d->conf->node_name);
+	snprintf(nc->state_directory, sizeof(nc->state_directory), "%s",
+	    d->conf->state_directory);
+	nc->outbox_limit = d->conf->outbox_limit;
 	scorer_set_conf(d->s, &nc->score);
 	breaker_set_limit(d->br, nc->ban_rate_limit);
 	fw_free(d->fw);
@@ -426,6 +444,8 @@ timers(struct daemon *d)
 	breaker_log(d);		/* after the batch read: the count held */
 	clock_warn(d);		/* once a turn, not once a line */
 	statewrite_stored(d);	/* the spool emptied once stored */
+	if (statewrite_full(d))
+		d->stalled = 1;	/* the outbox is full: the log waits */
 	if (d->stalled && !state_busy(d->st)) {
 		flush_state(d);
 		d->stalled = 0;		/* the log is read again */
@@ -725,6 +745,7 @@ static int
 start(struct daemon *d)
 {
 	struct ff_conf	*c = d->conf;
+	struct state_opts so;
 	char		 err[1024] = "";
 	int		 status;
 
@@ -736,14 +757,20 @@ start(struct daemon *d)
 	    (d->br = breaker_new(c->ban_rate_limit)) == NULL)
 		fatal(EX_OSERR, "scorer");
 	scorer_set_protect(d->s, protects, d);
-	if ((d->st = state_open(c->state_db, 0, err, sizeof(err))) == NULL) {
+	/* On PostgreSQL, the outbox and the cache are in state_directory. */
+	so.node = c->node_name;
+	so.local_dir = state_is_uri(c->state_db) ? c->state_directory : NULL;
+	so.outbox_max = (long long)c->outbox_limit << 20;
+	if ((d->st = state_open_with(c->state_db, 0, &so, err,
+	    sizeof(err))) == NULL) {
 		log_errx("state database %s", err);
-		return (EX_IOERR);
+		return (strncmp(err, "node_name", 9) == 0 ? EX_CONFIG :
+		    EX_IOERR);
 	}
 	statewrite_start(d);
 	if (score_load(d->st, d->s) == -1) {
 		log_errx("state database %s: cannot load it (see above)",
-		    c->state_db);
+		    state_name(d->st));
 		return (EX_IOERR);
 	}
 	if (score_share(d->st, d->s) == 1)	/* several nodes' evidence */
@@ -768,7 +795,7 @@ start(struct daemon *d)
 	flush_state(d);
 	if (state_sync(d->st) == -1)	/* retried: see status */
 		log_warnx("state database %s: the start positions are not "
-		    "stored yet (see above); retrying", c->state_db);
+		    "stored yet (see above); retrying", state_name(d->st));
 	return (EX_OK);
 }
 

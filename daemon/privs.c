@@ -16,7 +16,10 @@
  *	privs_prepare() makes what root must make for the user: the
  *	control socket's directory (0755) and the state database's directory
  *	(0750), owned by the user, when they are missing, and hands an
- *	existing state database (and its -wal, -shm files) to the user.
+ *	existing state database (and its -wal, -shm files) to the user. On
+ *	PostgreSQL (state_db a URI) the state's directory is
+ *	state_directory, where the daemon keeps its manual ban spool, its
+ *	outbox and its cache; those are handed to the user likewise.
  *	privs_drop() then switches to the user: its group, its supplementary
  *	groups (adm, to read /var/log/mail.log after a rotation), and of all
  *	capabilities only CAP_NET_ADMIN (effective and permitted; the
@@ -38,6 +41,7 @@
 #include <cap-ng.h>
 
 #include "daemon_int.h"
+#include "state/state.h"
 #include "util/util.h"
 
 /* make_dir - path's directory (mode, the user's) unless it exists */
@@ -79,6 +83,7 @@ privs_prepare(const struct ff_conf *c, char *err, size_t len)
 	struct passwd	*pw;
 	uid_t		 uid = 0;
 	gid_t		 gid = 0;
+	char		 p[1100];
 
 	if (geteuid() != 0)
 		return (0);
@@ -88,8 +93,22 @@ privs_prepare(const struct ff_conf *c, char *err, size_t len)
 	}
 	/* The socket's directory is open (the socket itself is 0660 with
 	 * control_group); the state's is the user's alone. */
-	if (make_dir(c->control_socket, 0755, uid, gid, err, len) == -1 ||
-	    make_dir(c->state_db, 0750, uid, gid, err, len) == -1)
+	if (make_dir(c->control_socket, 0755, uid, gid, err, len) == -1)
+		return (-1);
+	if (state_is_uri(c->state_db)) {
+		/* make_dir() makes a path's directory: one in it. */
+		snprintf(p, sizeof(p), "%s/cache", c->state_directory);
+		if (make_dir(p, 0750, uid, gid, err, len) == -1)
+			return (-1);
+		if (uid != 0) {
+			give(c->state_directory, "", uid, gid);
+			give(c->state_directory, "/cache", uid, gid);
+			give(c->state_directory, "/manual", uid, gid);
+			give(c->state_directory, "/outbox", uid, gid);
+		}
+		return (0);
+	}
+	if (make_dir(c->state_db, 0750, uid, gid, err, len) == -1)
 		return (-1);
 	if (uid != 0) {
 		give(c->state_db, "", uid, gid);

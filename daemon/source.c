@@ -124,7 +124,7 @@ open_journal(struct daemon *d)
 		 * the stored cursor, and store the loss. */
 		log_errx("state database %s: the journal's position cannot "
 		    "be read (see above): not starting; start again once the "
-		    "database can be read", d->conf->state_db);
+		    "database can be read", state_name(d->st));
 		return (-1);
 	}
 	memset(&o, 0, sizeof(o));

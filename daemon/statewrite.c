@@ -15,6 +15,7 @@
  *		    const struct score_decision *dec, int mark);
  *	void	statewrite_stored(struct daemon *d);
  *	void	statewrite_status(struct daemon *d, FILE *out);
+ *	int	statewrite_full(struct daemon *d);
  * DESCRIPTION
  *	The state's writer (state/queue.c) stores each flush in one
  *	transaction. statewrite_start() makes it retry a failed write (a
@@ -24,8 +25,15 @@
  *	evidence and report facts beyond their own caps are dropped and
  *	counted); it resumes by itself.
  *
+ *	On PostgreSQL the state keeps an outbox instead (state/queue.c): the
+ *	flushes are spooled to disk while the server is away and replayed in
+ *	order when it is back; statewrite_full() says when that outbox is
+ *	full (loudly, once a minute): the caller stops reading its logs then,
+ *	so that no line is lost.
+ *
  *	What must survive a kill while writes fail: an administrator's ban
- *	or unban goes to the spool (spool.c, STATE_DB-manual) before it is
+ *	or unban goes to the spool (spool.c: STATE_DB-manual, or, on
+ *	PostgreSQL, state_directory/manual) before it is
  *	answered (statewrite_manual()), and statewrite_recover() applies at
  *	start the ones the state does not have, before the enforcer is
  *	reconciled; statewrite_stored() empties the spool once the state has
@@ -37,7 +45,11 @@
  *	"state ok" or "state failing since T: PATH: what: reason (...)",
  *	"state_pending N" (batches not stored yet) and "state_errors N"
  *	(failed writes since the start), "manual_unstored N" (manual actions
- *	the state does not have yet: only in the spool).
+ *	the state does not have yet: only in the spool), and on PostgreSQL
+ *	the cluster link: "cluster link: ok", or "cluster link: down since
+ *	T, N spooled writes" (", outbox full" when it is; ", on the cache"
+ *	when the daemon started without the server and has not reached it
+ *	since); nothing on SQLite.
  * SECURITY
  *	The reason is SQLite's message and the configured path; a newline in
  *	either would split the status reply, so controls become spaces.
@@ -85,6 +97,37 @@ statewrite_status(struct daemon *d, FILE *out)
 	if (d->sp != NULL)
 		fprintf(out, "manual_unstored %lld\n", spool_unstored(d->sp,
 		    h.manual_stored));
+	if (h.link == STATE_LINK_OK)
+		fprintf(out, "cluster link: ok%s\n", h.spooled > 0 ?
+		    ", replaying the outbox" : "");
+	else if (h.link == STATE_LINK_DOWN)
+		fprintf(out, "cluster link: down since %s, %lld spooled "
+		    "writes%s%s\n", utc_text(h.link_down_since, u, sizeof(u)),
+		    h.spooled, h.outbox_full ? ", outbox full" : "",
+		    h.on_cache ? ", on the cache" : "");
+}
+
+/* statewrite_full - whether the outbox is full (the log must wait);
+ * said loudly once a minute while it is */
+int
+statewrite_full(struct daemon *d)
+{
+	static long long said;
+	struct state_health h;
+	long long	 now = time(NULL);
+
+	state_health(d->st, &h);
+	if (!h.outbox_full)
+		return (0);
+	if (now - said >= 60) {
+		said = now;
+		log_warnx("state database %s: the outbox is full (%lld "
+		    "writes, %lld bytes; outbox_limit = %d MiB): the logs are "
+		    "not read until PostgreSQL takes them; nothing is lost",
+		    state_name(d->st), h.spooled, h.spooled_bytes,
+		    d->conf->outbox_limit);
+	}
+	return (1);
 }
 
 /* statewrite_mark - a note for the state about dec (SCORE_MARK_*) */
@@ -134,11 +177,14 @@ replay(void *arg, const struct spool_entry *e)
 	return (0);
 }
 
-/* spool_path - the spool next to the state database */
+/* spool_path - the spool next to the state database, or in
+ * state_directory (PostgreSQL) */
 static int
 spool_path(const struct daemon *d, char *buf, size_t len)
 {
-	int	n = snprintf(buf, len, "%s-manual", d->conf->state_db);
+	int	n = state_is_uri(d->conf->state_db) ? snprintf(buf, len,
+	    "%s/manual", d->conf->state_directory) : snprintf(buf, len,
+	    "%s-manual", d->conf->state_db);
 
 	return (n < 0 || (size_t)n >= len ? -1 : 0);
 }
@@ -154,9 +200,9 @@ statewrite_recover(struct daemon *d)
 	int		 n;
 
 	if (spool_path(d, path, sizeof(path)) == -1) {
-		log_warnx("state_db %s: too long for its manual ban spool; "
-		    "manual bans are stored with the state only",
-		    d->conf->state_db);
+		log_warnx("state database %s: the path of its manual ban spool "
+		    "is too long; manual bans are stored with the state only",
+		    state_name(d->st));
 		return;
 	}
 	if ((d->sp = spool_open(path, err, sizeof(err))) == NULL) {

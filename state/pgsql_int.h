@@ -17,7 +17,7 @@
  *
  *	This host's rows: positions, journal cursors, open sessions, meta
  *	numbers and clients (each scorer's memory) are each node's own
- *	(column node, the host name or state_set_node()'s); evidence, bans,
+ *	(column node: node_name, by default the host name); evidence, bans,
  *	facts, five-fifties and observations are shared (pgsql_obs.c).
  *
  *	The watch (pgsql_watch.c) has a connection and a thread of its
@@ -38,18 +38,21 @@
 
 #define PG_ROWS		32	/* rows per multi-row INSERT */
 #define PG_PARAMS	(PG_ROWS * 9)	/* the widest: facts */
-#define PG_NODE_MAX	256
+#define PG_NODE_MAX	STATE_NODE_MAX
 #define PG_CHANNEL	"fivefifty_bans"	/* NOTIFY: a ban event */
-#define PG_EVENTS_LOCK	"5505506"	/* advisory: ban events in order */
+#define PG_EVENTS_LOCK	"5505506"	/* advisory: ban events and
+					 * observations in commit order */
 
 struct pg_watch;
 
 struct pg {
 	PGconn		*conn;
+	char		*uri;		/* as given: to connect again (the
+					 * writer's and the watch's) */
 	char		*name;		/* the URI, any password hidden */
-	char		*uri;		/* as given: the watch reconnects */
 	struct pg_watch	*watch;		/* pgsql_watch.c; NULL: none */
 	char		 node[PG_NODE_MAX];
+	int		 ready;		/* set up: schema and statements */
 	int		 readonly;
 	int		 version;	/* the schema's, at open */
 	pthread_mutex_t	 mtx;		/* recursive: one user at a time */
@@ -71,6 +74,7 @@ extern _Thread_local char	pg_why[256];
 extern _Thread_local int	pg_quiet;
 
 /* pgsql_open.c */
+int	pg_connect(struct pg *);
 int	pg_fail(struct pg *, const char *);
 int	pg_rfail(struct pg *, const char *);
 int	pg_exec(struct pg *, const char *);
@@ -90,8 +94,6 @@ int	pg_prune(void *, long long, long long);
 int	pg_prepare_writes(struct pg *);
 
 /* pgsql_obs.c */
-int	pg_set_node(void *, const char *);
-const char *pg_node(void *);
 int	pg_observations(void *, long long, state_obs_fn *, void *);
 int	pg_put_obs(struct pg *, const struct state_batch *);
 int	pg_claim_clients(struct pg *);

@@ -4,20 +4,14 @@
  */
 /*
  * NAME
- *	pgsql_obs 3 - shared evidence in the PostgreSQL state: this node's
- *	name, the observations the nodes exchange
+ *	pgsql_obs 3 - shared evidence in the PostgreSQL state: the
+ *	observations the nodes exchange
  * SYNOPSIS
- *	int	pg_set_node(void *be, const char *node);
- *	const char *pg_node(void *be);
  *	int	pg_observations(void *be, long long after, state_obs_fn *fn,
  *		    void *arg);
  *	int	pg_put_obs(struct pg *q, const struct state_batch *b);
  *	int	pg_claim_clients(struct pg *q);
  * DESCRIPTION
- *	pg_set_node() names this node (its rows: positions, sessions, meta,
- *	clients; its observations); -1 for "" or a name of PG_NODE_MAX
- *	bytes or more. pg_node() is the name.
- *
  *	pg_put_obs() stores a batch's observations under this node's name,
  *	inside the batch's transaction (pg_write() calls it last, just
  *	before COMMIT). It first takes a transaction-level advisory lock,
@@ -50,27 +44,6 @@
 
 #define OBS_READ	"5000"	/* observations read at most a call */
 #define OBS_LOCK_KEY	"5505506"	/* the writers' advisory lock */
-
-/* pg_set_node - name this node */
-int
-pg_set_node(void *be, const char *node)
-{
-	struct pg	*q = be;
-
-	if (node == NULL || node[0] == '\0' || strlen(node) >= sizeof(q->node))
-		return (-1);
-	pthread_mutex_lock(&q->mtx);
-	snprintf(q->node, sizeof(q->node), "%s", node);
-	pthread_mutex_unlock(&q->mtx);
-	return (0);
-}
-
-/* pg_node - this node's name */
-const char *
-pg_node(void *be)
-{
-	return (((struct pg *)be)->node);
-}
 
 /* pg_claim_clients - the clients rows of no node become this node's */
 int

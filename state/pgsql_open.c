@@ -7,6 +7,7 @@
  *	pgsql_open 3 - the state in PostgreSQL: connect, schema, migrations
  * SYNOPSIS
  *	const struct state_ops state_pgsql_ops;
+ *	int	pg_connect(struct pg *q);
  *	int	pg_fail(struct pg *q, const char *what);
  *	int	pg_rfail(struct pg *q, const char *what);
  *	int	pg_exec(struct pg *q, const char *sql);
@@ -27,7 +28,17 @@
  *	hosts starting at once migrate once. A schema of a newer fivefifty
  *	is refused, and so is, read-only, a database without the schema. A
  *	read-only state's session is read-only (default_transaction_read_
- *	only). The statements of a write are prepared (pgsql_write.c).
+ *	only). The statements of a write are prepared (pgsql_write.c). The
+ *	node's rows are under the node's name state.c gives. Offline (the
+ *	daemon with a cache to start on), a server that cannot be reached
+ *	is not an error: the handle is returned unconnected, its link op
+ *	says so, and the first write connects.
+ *
+ *	pg_connect() makes sure the connection works before a write: when
+ *	it was lost (the server restarted, stopped, the network), it
+ *	connects again (PQreset), sets the session up again, migrates (a
+ *	first connection) and prepares the statements anew; 0, or -1 with
+ *	the reason in pg_why.
  *
  *	pg_fail() notes libpq's error for what in the thread's pg_why (and
  *	logs it unless pg_quiet); pg_rfail() notes a reading call's failure
@@ -503,34 +514,6 @@ pgo_close(void *be)
 	free(q);
 }
 
-/* hide_password - the URI for messages: user:password@ becomes user@,
- * a password= parameter password=*** */
-static char *
-hide_password(const char *uri)
-{
-	char	*s, *auth, *at, *col, *pw, *end;
-	size_t	 alen;
-
-	if ((s = malloc(strlen(uri) + 4)) == NULL)	/* room for *** */
-		return (NULL);
-	memcpy(s, uri, strlen(uri) + 1);
-	/* The authority: after "://", up to the path or the query. */
-	if ((auth = strstr(s, "://")) != NULL) {
-		auth += 3;
-		alen = strcspn(auth, "/?");
-		if ((at = memchr(auth, '@', alen)) != NULL &&
-		    (col = memchr(auth, ':', (size_t)(at - auth))) != NULL)
-			memmove(col, at, strlen(at) + 1);	/* user@ */
-	}
-	if ((pw = strstr(s, "password=")) != NULL) {
-		pw += 9;
-		end = pw + strcspn(pw, "&");
-		memmove(pw + 3, end, strlen(end) + 1);
-		memcpy(pw, "***", 3);
-	}
-	return (s);
-}
-
 /* open_fail - err: the name, the reason and what to do; NULL */
 static void *
 open_fail(struct pg *q, const char *reason, char *err, size_t errlen)
@@ -600,16 +583,61 @@ setup(struct pg *q, int readonly, char *reason, size_t len)
 	return (pg_prepare_writes(q));
 }
 
-/* pgo_open - connect, migrate (or check the schema, read-only) */
+/* pg_connect - a working connection, set up, before a write; 0, or
+ * -1 (pg_why) */
+int
+pg_connect(struct pg *q)
+{
+	char		 reason[sizeof(pg_why)], msg[256];
+
+	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK &&
+	    q->ready)
+		return (0);
+	if (q->conn == NULL)
+		q->conn = PQconnectdb(q->uri);
+	else if (PQstatus(q->conn) != CONNECTION_OK)
+		PQreset(q->conn);
+	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
+		snprintf(pg_why, sizeof(pg_why), "cannot connect: %s",
+		    chomp(q->conn, msg, sizeof(msg)));
+		q->ready = 0;
+		return (-1);
+	}
+	/* A new session: its settings and statements are gone. */
+	reason[0] = '\0';
+	if (setup(q, q->readonly, reason, sizeof(reason)) == -1) {
+		if (reason[0] != '\0')
+			snprintf(pg_why, sizeof(pg_why), "%s", reason);
+		q->ready = 0;
+		return (-1);
+	}
+	q->ready = 1;
+	return (0);
+}
+
+/* pgo_link - whether the server is reached */
+static int
+pgo_link(void *be)
+{
+	struct pg	*q = be;
+
+	return (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK &&
+	    q->ready);
+}
+
+/* pgo_open - connect, migrate (or check the schema, read-only);
+ * offline: a server that cannot be reached gives a handle that is not
+ * connected */
 static void *
-pgo_open(const char *uri, int readonly, char *err, size_t errlen)
+pgo_open(const char *uri, int readonly, const char *node, int offline,
+    char *err, size_t errlen)
 {
 	pthread_mutexattr_t ma;
 	struct pg	*q;
 	char		 reason[512], msg[256];
 
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
-	    (q->name = hide_password(uri)) == NULL ||
+	    (q->name = state_uri_shown(uri)) == NULL ||
 	    (q->uri = strdup(uri)) == NULL) {
 		if (q != NULL)
 			free(q->name);
@@ -622,13 +650,15 @@ pgo_open(const char *uri, int readonly, char *err, size_t errlen)
 	pthread_mutex_init(&q->mtx, &ma);
 	pthread_mutexattr_destroy(&ma);
 	q->readonly = readonly;
-	if (gethostname(q->node, sizeof(q->node)) == -1 || q->node[0] == '\0')
-		snprintf(q->node, sizeof(q->node), "localhost");
-	q->node[sizeof(q->node) - 1] = '\0';
+	snprintf(q->node, sizeof(q->node), "%s", node);
 	q->conn = PQconnectdb(uri);
 	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
 		snprintf(reason, sizeof(reason), "cannot connect: %s",
 		    chomp(q->conn, msg, sizeof(msg)));
+		if (offline && q->conn != NULL) {
+			snprintf(q->err, sizeof(q->err), "%s", reason);
+			return (q);
+		}
 		return (open_fail(q, reason, err, errlen));
 	}
 	reason[0] = '\0';
@@ -643,6 +673,7 @@ pgo_open(const char *uri, int readonly, char *err, size_t errlen)
 		return (open_fail(q, reason, err, errlen));
 	}
 	pg_quiet = 0;
+	q->ready = 1;
 	return (q);
 }
 
@@ -672,6 +703,7 @@ pgo_retry(void *be, int on)
 
 const struct state_ops state_pgsql_ops = {
 	.open = pgo_open,
+	.link = pgo_link,
 	.close = pgo_close,
 	.threaded = pgo_threaded,
 	.error = pgo_error,
@@ -695,8 +727,6 @@ const struct state_ops state_pgsql_ops = {
 	.bans_enforced = pg_bans_enforced,
 	.bans_running = pg_bans_running,
 	.held = pg_held,
-	.set_node = pg_set_node,
-	.node = pg_node,
 	.observations = pg_observations,
 	.watch_start = pg_watch_start,
 	.watch_fd = pg_watch_fd,

@@ -29,8 +29,13 @@
  *	order), and NOTIFY fivefifty_bans with the last id, which PostgreSQL
  *	delivers at the commit (pgsql_watch.c listens). Its clients rows
  *	are this node's own. The connection is this writer's for the whole
- *	transaction. On failure the transaction is rolled back and why says
- *	what failed; it is logged unless quiet.
+ *	transaction; a lost one is made again first (pg_connect()). On
+ *	failure the transaction is rolled back and why says what failed; it
+ *	is logged unless quiet. A batch numbered by the writer (meta
+ *	batch_seq: the daemon's, replayed from its outbox) that is not above
+ *	the node's stored batch_seq is already stored: its transaction is
+ *	rolled back and it counts as stored (exactly once, when the answer
+ *	to a commit was lost with the connection).
  *
  *	pg_put_meta() stores one meta number of this node. pg_prune()
  *	removes evidence, facts, five-fifties, observations and ban events
@@ -125,6 +130,8 @@ static const struct {
 	    "ON CONFLICT (node, key) DO UPDATE SET value = excluded.value" },
 	{ "put_obs", "INSERT INTO observations (node, t, addr, data) VALUES "
 	    "($1,$2,$3,$4)" },
+	{ "get_seq", "SELECT value FROM meta WHERE node = $1 AND key = "
+	    "'batch_seq' FOR UPDATE" },
 };
 
 /* prep_rows - the INSERT of rows rows of ncols columns into table */
@@ -584,6 +591,32 @@ put_positions(struct pg *q, const struct state_batch *b)
 	return (0);
 }
 
+/* stored_already - whether the node's batch_seq is at or above the
+ * batch's number (0: not numbered); the row is locked for the
+ * transaction; -1 on failure */
+static int
+stored_already(struct pg *q, const struct state_batch *b)
+{
+	struct pgp	 p;
+	PGresult	*r;
+	long long	 seq = 0;
+	int		 k, done;
+
+	for (k = 0; k < b->nmeta; k++)
+		if (strcmp(b->meta[k].key, "batch_seq") == 0)
+			seq = b->meta[k].v;
+	if (seq == 0)
+		return (0);
+	p.n = 0;
+	pgp_text(&p, q->node);
+	if ((r = pg_call(q, "get_seq", &p, "read batch_seq")) == NULL)
+		return (-1);
+	done = PQntuples(r) > 0 && strtoll(PQgetvalue(r, 0, 0), NULL, 10) >=
+	    seq;
+	PQclear(r);
+	return (done);
+}
+
 /* pg_write - one batch, one transaction */
 int
 pg_write(void *be, const struct state_batch *b, int quiet, char *why,
@@ -603,9 +636,13 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 		goto out;
 	}
 	pthread_mutex_lock(&q->mtx);
-	if (pg_exec(q, "BEGIN") == -1)
+	if (pg_connect(q) == -1 || pg_exec(q, "BEGIN") == -1)
 		goto unlock;
-	if (put_clients(q, b) == -1 || put_evidence(q, b, w) == -1 ||
+	if ((rc = stored_already(q, b)) == 1) {
+		rc = pg_exec(q, "ROLLBACK");
+		goto unlock;
+	}
+	if (rc == -1 || put_clients(q, b) == -1 || put_evidence(q, b, w) == -1 ||
 	    put_bans(q, b, ids) == -1 || put_sessions(q, b) == -1 ||
 	    put_facts(q, b, w) == -1 || put_ffs(q, b) == -1 ||
 	    put_positions(q, b) == -1 || pg_put_obs(q, b) == -1 ||
@@ -615,6 +652,7 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 		if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
 			(void)pg_exec(q, "ROLLBACK");
 		snprintf(pg_why, sizeof(pg_why), "%s", saved);
+		rc = -1;
 		goto unlock;
 	}
 	rc = 0;

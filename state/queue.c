@@ -9,6 +9,7 @@
  *	int	queue_start(struct state *st);
  *	void	queue_stop(struct state *st);
  *	int	queue_put(struct state *st, struct state_batch *b);
+ *	void	queue_drain(struct state *st);
  *	int	state_sync(struct state *st);
  *	int	state_busy(struct state *st);
  *	void	state_retry(struct state *st, int on);
@@ -37,12 +38,37 @@
  *	beyond it the newest two are coalesced into one (batch_merge()).
  *	state_health() says whether writes fail, since when and why, and how
  *	many batches wait.
+ *
+ *	With an outbox (the daemon on PostgreSQL, state_open_with()), the
+ *	in-memory retries above are not used: each batch is numbered
+ *	(meta batch_seq, in queue_put()) and a batch that cannot be stored,
+ *	whatever the reason, goes to the outbox on disk (outbox.c), and so
+ *	does every later one, in order, while the server is away; the
+ *	writer tries the server again after 1 s, 2, 4 ... up to 30 s
+ *	(STATE_LINK_BACKOFF_MAX_MS), reconnecting (the backend's write
+ *	does), and once it answers stores the outbox's batches, oldest
+ *	first, each in its own transaction, before any newer one. A batch
+ *	the server committed but whose answer was lost is stored again from
+ *	the outbox and skipped by the backend (its number is not above the
+ *	node's batch_seq). The memory queue is then only the hand-over to
+ *	the writer: the batches are on disk a few milliseconds after
+ *	queue_put(), and nothing is coalesced while the outbox has room.
+ *	When it is full, the batch waits in memory, state_busy() is 1 and
+ *	state_health() says so: the daemon stops reading its logs until
+ *	there is room (nothing is dropped). Each batch, once durable
+ *	(committed or spooled), is applied to the cache (cache.c).
+ *	state_sync() then waits until every batch is stored or spooled.
+ *	queue_drain() waits until the outbox is stored, or the server
+ *	cannot be reached (the state's open: the outbox before the reads).
  * DIAGNOSTICS
  *	With state_retry(), a failing writer logs when it starts failing,
  *	when the reason changes and when it resumes, not at each attempt;
- *	without, the backend logs each failure.
+ *	without, the backend logs each failure. With an outbox: once when
+ *	the server cannot be reached (with the URI, its password hidden, and
+ *	why), once when it is back, and once each time the outbox fills.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,12 +105,12 @@ write_failed(struct state *st, const char *reason)
 		log_warnx("state database %s: cannot store the state: %s; "
 		    "%d batches kept in memory, retried in %ld s and then less "
 		    "and less often (at most every %d s); check the disk and "
-		    "what else uses the database", st->path, reason,
+		    "what else uses the database", st->name, reason,
 		    st->npending, st->backoff_ms / 1000,
 		    STATE_BACKOFF_MAX_MS / 1000);
 	} else if (changed)
 		log_warnx("state database %s: still cannot store the state: "
-		    "%s; %d batches kept", st->path, reason, st->npending);
+		    "%s; %d batches kept", st->name, reason, st->npending);
 	pthread_cond_broadcast(&st->cv);	/* queue_put need not wait */
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += st->backoff_ms / 1000;
@@ -124,11 +150,242 @@ write_stored(struct state *st)
 	state_batch_free(b);
 	if (st->fail_since != 0) {
 		log_info("state database %s: the state is stored again after "
-		    "%lld s (%d batches still to store)", st->path, wall_now() -
+		    "%lld s (%d batches still to store)", st->name, wall_now() -
 		    st->fail_since, st->npending);
 		st->fail_since = 0;
 	}
 	st->backoff_ms = 0;
+}
+
+/* mono_ms - the monotonic clock in milliseconds */
+static long long
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* batch_seq - a batch's number (meta batch_seq); 0: none */
+static long long
+batch_seq(const struct state_batch *b)
+{
+	int	k;
+
+	for (k = 0; k < b->nmeta; k++)
+		if (strcmp(b->meta[k].key, "batch_seq") == 0)
+			return (b->meta[k].v);
+	return (0);
+}
+
+/* link_failed - the server did not take a batch: said once, and the
+ * next attempt after a backoff; with the lock */
+static void
+link_failed(struct state *st, const char *reason)
+{
+	char	*p;
+
+	st->failures++;
+	/* libpq's words span lines: one line, for the log and status. */
+	snprintf(st->fail_reason, sizeof(st->fail_reason), "%s", reason);
+	for (p = st->fail_reason; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	st->link_backoff_ms = st->link_backoff_ms == 0 ? STATE_BACKOFF_MS :
+	    st->link_backoff_ms * 2 > STATE_LINK_BACKOFF_MAX_MS ?
+	    STATE_LINK_BACKOFF_MAX_MS : st->link_backoff_ms * 2;
+	st->link_retry_ms = mono_ms() + st->link_backoff_ms;
+	if (st->link_down != 0)
+		return;
+	st->link_down = wall_now();
+	log_warnx("state database %s: PostgreSQL cannot be reached: %s; "
+	    "scoring and enforcing go on, the writes go to the outbox %s (at "
+	    "most outbox_limit = %lld MiB) and are stored in order when it is "
+	    "back; tried again in %ld s, then less and less often (at most "
+	    "every %d s)", st->name, st->fail_reason, outbox_dir(st->ob),
+	    st->ob_max >> 20, st->link_backoff_ms / 1000,
+	    STATE_LINK_BACKOFF_MAX_MS / 1000);
+}
+
+/* link_up - the server took a batch: said once after an outage; with
+ * the lock */
+static void
+link_up(struct state *st)
+{
+	if (st->link_down != 0)
+		log_info("state database %s: PostgreSQL is back after %lld s: "
+		    "storing the %lld writes of the outbox in order", st->name,
+		    wall_now() - st->link_down, st->spooled);
+	st->link_down = 0;
+	st->link_backoff_ms = 0;
+	st->fail_reason[0] = '\0';
+	if (st->on_cache && st->spooled == 0) {
+		__atomic_store_n(&st->on_cache, 0, __ATOMIC_RELEASE);
+		log_info("state database %s: reached; the daemon no longer runs "
+		    "on its cache", st->name);
+	}
+}
+
+/* durable - a batch is committed or spooled: into the cache; without
+ * the lock */
+static void
+durable(struct state *st, const struct state_batch *b)
+{
+	cache_apply(st->cache, b);
+	cache_save(st->cache);
+}
+
+/* spool_head - the head batch into the outbox; 0, or -1 (it stays in
+ * memory: full, or a disk error, said once); with the lock */
+static int
+spool_head(struct state *st)
+{
+	struct state_batch *b = st->head;
+	char		 why[PATH_MAX + 128];
+	int		 r;
+
+	st->busy = 1;
+	pthread_mutex_unlock(&st->mtx);
+	if ((r = outbox_put(st->ob, b, batch_seq(b), why, sizeof(why))) == 0)
+		durable(st, b);
+	pthread_mutex_lock(&st->mtx);
+	st->busy = 0;
+	st->spooled = outbox_count(st->ob);
+	st->spooled_bytes = outbox_bytes(st->ob);
+	if (r == 0) {
+		note_manual(st, b);
+		if ((st->head = b->next) == NULL)
+			st->tail = NULL;
+		st->npending--;
+		state_batch_free(b);
+		st->ob_full = st->ob_said = 0;
+		pthread_cond_broadcast(&st->cv);
+		return (0);
+	}
+	st->ob_full = 1;
+	if (!st->ob_said) {
+		st->ob_said = 1;
+		if (r == 1)
+			log_warnx("state database %s: the outbox %s is FULL "
+			    "(%lld writes, outbox_limit = %lld MiB) and "
+			    "PostgreSQL is still away: the logs are not read "
+			    "until it drains (nothing is lost: reading goes on "
+			    "where it stopped); raise outbox_limit or bring "
+			    "PostgreSQL back", st->name, outbox_dir(st->ob),
+			    st->spooled, st->ob_max >> 20);
+		else
+			log_warnx("state database %s: cannot spool a write: "
+			    "%s; the logs are not read until it can be stored "
+			    "or spooled (nothing is lost)", st->name, why);
+	}
+	pthread_cond_broadcast(&st->cv);
+	return (-1);
+}
+
+/* replay_one - the outbox's oldest batch to the server; with the lock */
+static void
+replay_one(struct state *st)
+{
+	struct state_batch *b;
+	long long	 seq = outbox_first(st->ob);
+	char		 why[PATH_MAX + 256];
+	int		 r = -1;
+
+	st->busy = 1;
+	pthread_mutex_unlock(&st->mtx);
+	why[0] = '\0';
+	if ((b = outbox_get(st->ob, seq, why, sizeof(why))) == NULL)
+		log_warnx("state database %s: %s", st->name, why);
+	else
+		r = st->ops->write(st->be, b, 1, why, sizeof(why));
+	state_batch_free(b);
+	pthread_mutex_lock(&st->mtx);
+	st->busy = 0;
+	if (b == NULL || r == 0) {
+		if (b != NULL)
+			link_up(st);
+		outbox_done(st->ob, seq);
+		st->spooled = outbox_count(st->ob);
+		st->spooled_bytes = outbox_bytes(st->ob);
+		st->ob_full = 0;
+		if (st->spooled == 0)
+			link_up(st);	/* off the cache */
+	} else
+		link_failed(st, why[0] != '\0' ? why : "write failed");
+	pthread_cond_broadcast(&st->cv);
+}
+
+/* write_head - the head batch to the server; with the lock */
+static void
+write_head(struct state *st)
+{
+	char		 why[512];
+	int		 r;
+
+	st->busy = 1;
+	pthread_mutex_unlock(&st->mtx);
+	why[0] = '\0';
+	if ((r = st->ops->write(st->be, st->head, 1, why, sizeof(why))) == 0)
+		durable(st, st->head);
+	pthread_mutex_lock(&st->mtx);
+	st->busy = 0;
+	if (r == 0) {
+		link_up(st);
+		write_stored(st);
+	} else
+		link_failed(st, why[0] != '\0' ? why : "write failed");
+	pthread_cond_broadcast(&st->cv);
+}
+
+/* wait_until - sleep until the monotonic ms, a signal or quit; with the
+ * lock */
+static void
+wait_until(struct state *st, long long ms)
+{
+	struct timespec	 until;
+
+	until.tv_sec = ms / 1000;
+	until.tv_nsec = (ms % 1000) * 1000000;
+	(void)pthread_cond_timedwait(&st->cv, &st->mtx, &until);
+}
+
+/* writer_outbox - the writer with an outbox: the server when it
+ * answers, the outbox first; the outbox while it does not */
+static void
+writer_outbox(struct state *st)
+{
+	for (;;) {
+		while (!st->quit && (st->paused || (st->head == NULL &&
+		    (st->spooled == 0 || (st->link_down != 0 &&
+		    mono_ms() < st->link_retry_ms)))))
+			if (st->head == NULL && st->spooled > 0 && !st->paused)
+				wait_until(st, st->link_retry_ms);
+			else
+				pthread_cond_wait(&st->cv, &st->mtx);
+		if (st->quit) {
+			/* What is in memory goes to the server or the
+			 * outbox: nothing to read again at the next start. */
+			while (st->head != NULL) {
+				if (st->link_down == 0 && st->spooled == 0)
+					write_head(st);
+				else if (spool_head(st) == -1)
+					break;
+			}
+			break;
+		}
+		if (st->link_down != 0 && mono_ms() < st->link_retry_ms) {
+			if (st->head != NULL && !st->ob_full)
+				(void)spool_head(st);
+			else
+				wait_until(st, st->link_retry_ms);
+			continue;
+		}
+		if (st->spooled > 0)
+			replay_one(st);
+		else if (st->head != NULL)
+			write_head(st);
+	}
 }
 
 /* writer - the thread that stores batches, one at a time, in order */
@@ -140,6 +397,11 @@ writer(void *arg)
 	int		 r;
 
 	pthread_mutex_lock(&st->mtx);
+	if (st->ob != NULL) {
+		writer_outbox(st);
+		pthread_mutex_unlock(&st->mtx);
+		return (NULL);
+	}
 	for (;;) {
 		while ((st->head == NULL || st->paused) && !st->quit)
 			pthread_cond_wait(&st->cv, &st->mtx);
@@ -216,7 +478,7 @@ queue_stop(struct state *st)
 		    "the lines after the stored positions are read again at "
 		    "the next start, and the daemon's bans and unbans made by "
 		    "hand since then are applied again from its spool",
-		    st->path, st->npending, st->fail_reason);
+		    st->name, st->npending, st->fail_reason);
 	while ((b = st->head) != NULL) {
 		st->head = b->next;
 		state_batch_free(b);
@@ -242,10 +504,17 @@ queue_put(struct state *st, struct state_batch *b)
 		return (r);
 	}
 	pthread_mutex_lock(&st->mtx);
+	/* Numbered: a batch replayed from the outbox that the server has
+	 * already is skipped. */
+	if (st->ob != NULL && state_batch_meta(b, "batch_seq", st->seq + 1) ==
+	    0)
+		st->seq++;
 	/* One batch waits while the writer works; while writes fail
 	 * (state_retry()) the caller goes on: up to STATE_PENDING_MAX
-	 * batches, then they are coalesced. */
-	while (st->fail_since == 0 && !st->failed && st->npending >= 2)
+	 * batches, then they are coalesced. With an outbox, while the
+	 * server is away, the writer spools them as they come. */
+	while (st->fail_since == 0 && !st->failed && st->link_down == 0 &&
+	    st->npending >= 2)
 		pthread_cond_wait(&st->cv, &st->mtx);
 	if (st->failed) {
 		pthread_mutex_unlock(&st->mtx);
@@ -262,7 +531,7 @@ queue_put(struct state *st, struct state_batch *b)
 			return (0);
 		}
 		log_warnx("state database %s: out of memory coalescing "
-		    "batches: %d kept", st->path, st->npending + 1);
+		    "batches: %d kept", st->name, st->npending + 1);
 	}
 	if ((p = st->tail) != NULL)
 		p->next = b;
@@ -303,6 +572,14 @@ state_sync(struct state *st)
 	if (!st->threaded)
 		return (st->failed ? -1 : 0);
 	pthread_mutex_lock(&st->mtx);
+	if (st->ob != NULL) {
+		/* Stored or spooled: both survive a kill. */
+		while ((st->head != NULL || st->busy) && !st->ob_full)
+			pthread_cond_wait(&st->cv, &st->mtx);
+		r = st->head != NULL ? -1 : 0;
+		pthread_mutex_unlock(&st->mtx);
+		return (r);
+	}
 	while ((st->head != NULL || st->busy) && st->fail_since == 0)
 		pthread_cond_wait(&st->cv, &st->mtx);
 	r = st->failed || st->fail_since != 0 ? -1 : 0;
@@ -310,8 +587,21 @@ state_sync(struct state *st)
 	return (r);
 }
 
+/* queue_drain - until the outbox is stored, or the server is away */
+void
+queue_drain(struct state *st)
+{
+	if (!st->threaded || st->ob == NULL)
+		return;
+	pthread_mutex_lock(&st->mtx);
+	while (st->spooled > 0 && st->link_down == 0)
+		pthread_cond_wait(&st->cv, &st->mtx);
+	pthread_mutex_unlock(&st->mtx);
+}
+
 /* state_busy - would state_write() wait now: the writer is at one
- * batch with another waiting, and writes do not fail */
+ * batch with another waiting, and writes do not fail; or the outbox is
+ * full */
 int
 state_busy(struct state *st)
 {
@@ -320,7 +610,8 @@ state_busy(struct state *st)
 	if (!st->threaded)
 		return (0);
 	pthread_mutex_lock(&st->mtx);
-	busy = st->fail_since == 0 && !st->failed && st->npending >= 2;
+	busy = st->ob_full || (st->fail_since == 0 && !st->failed &&
+	    st->link_down == 0 && st->npending >= 2);
 	pthread_mutex_unlock(&st->mtx);
 	return (busy);
 }
@@ -343,7 +634,7 @@ state_health(struct state *st, struct state_health *h)
 		pthread_mutex_lock(&st->mtx);
 	h->failing_since = st->fail_since;
 	if (st->fail_since != 0 || st->failed)
-		snprintf(h->reason, sizeof(h->reason), "%s: %s", st->path,
+		snprintf(h->reason, sizeof(h->reason), "%s: %s", st->name,
 		    st->fail_reason[0] != '\0' ? st->fail_reason :
 		    "a write failed");
 	h->failing = st->fail_since != 0 || st->failed;
@@ -353,6 +644,22 @@ state_health(struct state *st, struct state_health *h)
 	h->dropped = st->dropped_ev + st->dropped_facts;
 	h->retry_ms = st->backoff_ms;
 	h->manual_stored = st->manual_stored;
+	if (st->ob != NULL) {
+		h->link = st->link_down != 0 ? STATE_LINK_DOWN : STATE_LINK_OK;
+		h->link_down_since = st->link_down;
+		h->spooled = st->spooled;
+		h->spooled_bytes = st->spooled_bytes;
+		h->outbox_full = st->ob_full;
+		h->on_cache = st->on_cache;
+		h->retry_ms = st->link_backoff_ms;
+		if (st->ob_full) {
+			h->failing = 1;
+			h->failing_since = st->link_down;
+			snprintf(h->reason, sizeof(h->reason), "%s: the outbox "
+			    "is full or cannot be written: %s", st->name,
+			    st->fail_reason);
+		}
+	}
 	if (st->threaded)
 		pthread_mutex_unlock(&st->mtx);
 }

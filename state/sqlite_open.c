@@ -406,14 +406,25 @@ setup(struct sq *q, int readonly, char *reason, size_t len)
 	    "FROM positions WHERE path = ?"));
 }
 
+/* sq_link - a file is always there */
+static int
+sq_link(void *be)
+{
+	(void)be;
+	return (1);
+}
+
 /* sq_open - open or create the database, migrated, in WAL mode */
 static void *
-sq_open(const char *path, int readonly, char *err, size_t errlen)
+sq_open(const char *path, int readonly, const char *node, int offline,
+    char *err, size_t errlen)
 {
 	struct sq	*q;
 	char		 reason[512];
 	int		 flags;
 
+	(void)node;	/* one node's file: no node column */
+	(void)offline;	/* a file is there or not */
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
 	    (q->path = strdup(path)) == NULL) {
 		free(q);
@@ -469,6 +480,7 @@ sq_retry(void *be, int on)
 
 const struct state_ops state_sqlite_ops = {
 	.open = sq_open,
+	.link = sq_link,
 	.close = sq_close,
 	.threaded = sq_threaded,
 	.error = sq_error,

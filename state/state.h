@@ -10,6 +10,10 @@
  *
  *	struct state *state_open(const char *path, int readonly, char *err,
  *		    size_t errlen);
+ *	struct state *state_open_with(const char *path, int readonly,
+ *		    const struct state_opts *o, char *err, size_t errlen);
+ *	int	state_node_check(const char *name, char *why, size_t whylen);
+ *	const char *state_node(struct state *st);
  *	int	state_exists(const char *path);
  *	int	state_is_uri(const char *path);
  *	int	state_copy(const char *from, const char *to, char *err,
@@ -79,8 +83,6 @@
  *		    void *arg);
  *
  *	int	state_shared(const struct state *st);
- *	int	state_set_node(struct state *st, const char *node);
- *	const char *state_node(const struct state *st);
  *	int	state_observations(struct state *st, long long after,
  *		    state_obs_fn *fn, void *arg);
  *	int	state_watch_start(struct state *st, char *err, size_t errlen);
@@ -110,6 +112,19 @@
  *	state_open() opens (creating it, unless readonly) and migrates the
  *	state; a state of a newer fivefifty, or a file that is not a state,
  *	is refused with err naming the path, the reason and what to do.
+ *	state_open_with() is state_open() with the options of o (NULL: none):
+ *	o->node names this host in a shared state (NULL or "": the host
+ *	name; each node has its own positions, journal cursors, open
+ *	sessions and meta numbers); o->local_dir, for the daemon on a
+ *	PostgreSQL state, is a local directory for the outbox and the cache
+ *	(state/outbox.c, state/cache.c): while PostgreSQL cannot be reached
+ *	the batches are spooled there, at most o->outbox_max bytes, and
+ *	replayed in order when it is back; and when it cannot be reached at
+ *	open, the state opens on the cache (the running bans and where the
+ *	logs were read up to, as of the last batch stored or spooled) if
+ *	there is one. state_node_check() says whether name may name a node
+ *	(printable ASCII without spaces, at most STATE_NODE_MAX - 1 bytes);
+ *	-1 with what is expected in why. state_node() is the node's name.
  *	state_is_uri() says whether path names a server's state (a libpq
  *	URI, postgresql:// or postgres://) rather than a file.
  *	state_exists() says whether there may be a state at path without
@@ -175,10 +190,7 @@
  *
  *	Shared evidence (several nodes on one PostgreSQL state):
  *	state_shared() says whether the state is shared by nodes (1 for
- *	PostgreSQL, 0 for a SQLite file). state_node() is this node's name
- *	(the host name until state_set_node() names it; a SQLite file's is
- *	""), state_set_node() names it (-1 for a name that is empty or too
- *	long; on a file it does nothing). Each node's clients rows (the
+ *	PostgreSQL, 0 for a SQLite file). Each node's clients rows (the
  *	scores and what its rules remember) are its own; list and explain
  *	show per client the row with the latest ban, then the latest score.
  *	state_batch_obs() adds an observation (a client's address, a log
@@ -253,6 +265,22 @@ struct state_pos {
 	const char	*cursor;	/* the journal's; NULL for a file */
 };
 
+#define STATE_NODE_MAX	64	/* bytes of a node's name, its NUL too */
+
+/* How the daemon opens its state (state_open_with()). */
+struct state_opts {
+	const char	*node;		/* NULL or "": the host name */
+	const char	*local_dir;	/* the outbox and the cache (a
+					 * PostgreSQL state); NULL: none */
+	long long	 outbox_max;	/* bytes the outbox holds at most */
+};
+
+/* The cluster link (struct state_health's link). */
+#define STATE_LINK_NONE		0	/* no outbox: a SQLite state, a
+					 * command */
+#define STATE_LINK_OK		1
+#define STATE_LINK_DOWN		2
+
 /* What state_health() says (status shows it). */
 struct state_health {
 	int		 failing;	/* the last write failed */
@@ -266,6 +294,13 @@ struct state_health {
 	long		 retry_ms;	/* the wait before the next attempt */
 	long long	 manual_stored;	/* manual actions stored, up to this
 					 * number (STATE_OP_MANUAL) */
+	int		 link;		/* STATE_LINK_* */
+	long long	 link_down_since;	/* wall clock; 0: up */
+	long long	 spooled;	/* batches in the outbox */
+	long long	 spooled_bytes;
+	int		 outbox_full;	/* the caller must stop reading */
+	int		 on_cache;	/* opened on the cache, PostgreSQL not
+					 * reached since */
 };
 
 /* A client: one address, or a prefix ("addr/len"). */
@@ -383,6 +418,10 @@ typedef int	state_facts_count(void *const *, const size_t *, int,
 		    state_fact_fn *, void *);
 
 struct state *state_open(const char *, int, char *, size_t);
+struct state *state_open_with(const char *, int, const struct state_opts *,
+	    char *, size_t);
+int	state_node_check(const char *, char *, size_t);
+const char *state_node(struct state *);
 int	state_exists(const char *);
 int	state_is_uri(const char *);
 int	state_copy(const char *, const char *, char *, size_t, long long *);
@@ -438,8 +477,6 @@ int	state_bans_enforced(struct state *, state_ban_fn *, void *);
 int	state_bans_running(struct state *, long long, state_ban_fn *, void *);
 int	state_held(struct state *, long long, state_ban_fn *, void *);
 int	state_shared(const struct state *);
-int	state_set_node(struct state *, const char *);
-const char *state_node(const struct state *);
 int	state_observations(struct state *, long long, state_obs_fn *, void *);
 
 int	state_watch_start(struct state *, char *, size_t);

@@ -26,6 +26,8 @@
 
 #define STATE_BACKOFF_MS	1000	/* first retry of a failed write */
 #define STATE_BACKOFF_MAX_MS	60000	/* retries at most this far apart */
+#define STATE_LINK_BACKOFF_MAX_MS 30000	/* PostgreSQL away: reconnects at
+					 * most this far apart */
 #define STATE_PENDING_MAX	8	/* batches queued before coalescing */
 #define STATE_PENDING_EV	32768	/* evidence rows a coalesced batch
 					 * keeps (about 220 bytes each) */
@@ -112,7 +114,11 @@ int	batch_merge_obs(struct state_batch *, struct state_batch *);
 
 /* A backend: its handle is the first argument of each operation. */
 struct state_ops {
-	void	*(*open)(const char *, int, char *, size_t);
+	/* path, readonly, node, offline (PostgreSQL: a handle not yet
+	 * connected when the server cannot be reached), err */
+	void	*(*open)(const char *, int, const char *, int, char *,
+		    size_t);
+	int	 (*link)(void *);	/* connected (1) or not (0) */
 	void	 (*close)(void *);
 	int	 (*threaded)(void *);	/* may a writer thread share it */
 	const char *(*error)(void *);
@@ -145,8 +151,6 @@ struct state_ops {
 	int	 (*bans_running)(void *, long long, state_ban_fn *, void *);
 	int	 (*held)(void *, long long, state_ban_fn *, void *);
 	/* shared evidence: NULL for a backend that is no node's */
-	int	 (*set_node)(void *, const char *);
-	const char *(*node)(void *);
 	int	 (*observations)(void *, long long, state_obs_fn *, void *);
 	/* the other nodes' bans (NULL: a backend of one node) */
 	int	 (*watch_start)(void *, char *, size_t);
@@ -158,10 +162,28 @@ struct state_ops {
 extern const struct state_ops state_sqlite_ops;	/* sqlite_open.c */
 extern const struct state_ops state_pgsql_ops;	/* pgsql_open.c */
 
+struct outbox;
+struct cache;
+
 struct state {
 	const struct state_ops *ops;
 	void		*be;		/* the backend's handle */
 	char		*path;
+	char		*name;		/* path, any password hidden */
+	char		 node[STATE_NODE_MAX];
+	/* The outbox and the cache (the daemon on PostgreSQL): batches
+	 * numbered (meta batch_seq), spooled while the server is away. */
+	struct outbox	*ob;
+	struct cache	*cache;
+	long long	 seq;		/* the last batch's number */
+	int		 on_cache;	/* reads answered by the cache */
+	int		 ob_full;	/* a batch waits for room */
+	long long	 link_down;	/* wall clock; 0: up */
+	long long	 link_retry_ms;	/* monotonic: the next attempt */
+	long		 link_backoff_ms;
+	long long	 spooled, spooled_bytes;	/* the outbox's */
+	int		 ob_said;	/* the outbox full was said */
+	long long	 ob_max;	/* outbox_limit, bytes */
 	int		 readonly;
 	/* The writer thread and its queue (queue.c): head is the one being
 	 * written (busy) or retried; one batch waits unless retry is set. */
@@ -199,12 +221,48 @@ struct rowcb {
 /* CB - the struct rowcb of fn (member k of the union) and arg */
 #define CB(k, f, a)	(&(struct rowcb){ .fn.k = (f), .arg = (a) })
 
-/* state.c: what every backend's migration checks */
+/* state.c: what every backend's migration checks; a URI for messages */
 int	state_schema_known(int, int, char *, size_t);
+char	*state_uri_shown(const char *);
+
+/* batch_pack.c: a batch as bytes (the outbox's, the cache's), and back */
+int	batch_pack(const struct state_batch *, unsigned char **, size_t *);
+struct state_batch *batch_unpack(const unsigned char *, size_t, char *,
+	    size_t);
+
+/* outbox.c */
+struct outbox *outbox_open(const char *, long long, char *, size_t);
+int	outbox_put(struct outbox *, const struct state_batch *, long long,
+	    char *, size_t);
+long long outbox_first(const struct outbox *);
+long long outbox_last(const struct outbox *);
+long long outbox_count(const struct outbox *);
+long long outbox_bytes(const struct outbox *);
+const char *outbox_dir(const struct outbox *);
+struct state_batch *outbox_get(struct outbox *, long long, char *, size_t);
+void	outbox_done(struct outbox *, long long);
+void	outbox_close(struct outbox *);
+int	outbox_file_write(const char *, const void *, size_t);
+unsigned char *outbox_file_read(const char *, size_t *);
+
+/* cache.c */
+struct cache *cache_open(const char *, char *, size_t);
+int	cache_exists(const struct cache *);
+void	cache_seed(struct cache *, const struct state_ops *, void *,
+	    long long);
+void	cache_apply(struct cache *, const struct state_batch *);
+void	cache_save(struct cache *);
+int	cache_position(struct cache *, const char *, struct state_filepos *);
+int	cache_journal_position(struct cache *, const char *,
+	    struct state_cursor *);
+long long cache_meta(struct cache *, const char *, long long);
+int	cache_bans_running(struct cache *, long long, state_ban_fn *, void *);
+void	cache_close(struct cache *);
 
 /* queue.c */
 int	queue_start(struct state *);
 void	queue_stop(struct state *);
 int	queue_put(struct state *, struct state_batch *);
+void	queue_drain(struct state *);
 
 #endif /* FIVEFIFTY_STATE_INT_H */

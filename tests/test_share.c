@@ -572,10 +572,10 @@ open_node(struct cluster *c, int k, const char *uri, const char *name)
 	struct state	*st;
 	char		 err[512];
 
-	st = state_open(uri, 0, err, sizeof(err));
+	st = state_open_with(uri, 0, &(struct state_opts){ .node = name },
+	    err, sizeof(err));
 	if (st == NULL)
 		fail_msg("%s", err);
-	assert_int_equal(state_set_node(st, name), 0);
 	assert_string_equal(state_node(st), name);
 	scorer_free(c->n[k].s);
 	c->n[k].s = scorer_new(&c->conf);
