@@ -32,6 +32,7 @@ main(void)
 		ADD(grok_tests), ADD(corpus_tests), ADD(adversarial_tests),
 		ADD(cli_tests), ADD(report_tests), ADD(map_tests),
 		ADD(firewall_tests), ADD(daemon_tests), ADD(e2e_tests),
+		ADD(cluster_tests),
 		ADD(control_tests), ADD(bounds_tests), ADD(outage_tests),
 		ADD(report_mail_tests), ADD(install_tests), ADD(guard_tests),
 		ADD(stage_tests), ADD(host_tests), ADD(mynetworks_tests),

@@ -65,6 +65,7 @@ DECLARE_TESTS(daemon_tests);
 DECLARE_TESTS(control_tests);
 DECLARE_TESTS(install_tests);
 DECLARE_TESTS(e2e_tests);
+DECLARE_TESTS(cluster_tests);
 DECLARE_TESTS(report_tests);
 DECLARE_TESTS(report_mail_tests);
 DECLARE_TESTS(guard_tests);
