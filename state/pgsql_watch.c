@@ -68,7 +68,7 @@
 #include "util/util.h"
 
 #define PG_WATCH_BACKOFF_MS	500
-#define PG_WATCH_BACKOFF_MAX_MS	30000
+#define PG_WATCH_BACKOFF_MAX_MS	10000
 #define PG_WATCH_CONNECT_MS	10000	/* a connection attempt at most */
 #define PG_WATCH_BATCH		1000	/* events a fetch */
 #define PG_WATCH_QUEUE_MAX	8192	/* rows queued before the thread

@@ -44,7 +44,7 @@
  *	(meta batch_seq, in queue_put()) and a batch that cannot be stored,
  *	whatever the reason, goes to the outbox on disk (outbox.c), and so
  *	does every later one, in order, while the server is away; the
- *	writer tries the server again after 1 s, 2, 4 ... up to 30 s
+ *	writer tries the server again after 1 s, 2, 4 ... up to 10 s
  *	(STATE_LINK_BACKOFF_MAX_MS), reconnecting (the backend's write
  *	does), and once it answers stores the outbox's batches, oldest
  *	first, each in its own transaction, before any newer one. A batch

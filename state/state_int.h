@@ -26,7 +26,7 @@
 
 #define STATE_BACKOFF_MS	1000	/* first retry of a failed write */
 #define STATE_BACKOFF_MAX_MS	60000	/* retries at most this far apart */
-#define STATE_LINK_BACKOFF_MAX_MS 30000	/* PostgreSQL away: reconnects at
+#define STATE_LINK_BACKOFF_MAX_MS 10000	/* PostgreSQL away: reconnects at
 					 * most this far apart */
 #define STATE_PENDING_MAX	8	/* batches queued before coalescing */
 #define STATE_PENDING_EV	32768	/* evidence rows a coalesced batch

@@ -3,6 +3,8 @@
 #
 # usage: tests/pg-cluster.sh start DIR    prints the connection URI
 #        tests/pg-cluster.sh stop DIR     stops it and removes DIR
+#        tests/pg-cluster.sh down DIR     stops it, keeping DIR (an outage)
+#        tests/pg-cluster.sh up DIR       starts it again after down
 #
 # As root: a cluster of Debian's postgresql package (version 15) is
 # initdb'd in DIR/data, owned by the postgres user, and started with
@@ -16,10 +18,22 @@
 # with the server's log on any other failure.
 set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-[ $# -eq 2 ] || { echo "usage: $0 start|stop DIR" >&2; exit 64; }
+[ $# -eq 2 ] || { echo "usage: $0 start|stop|down|up DIR" >&2; exit 64; }
 cmd=$1
 dir=$2
 as_pg() { runuser -u postgres -- "$@"; }
+
+# pg_up - the server of DIR started, on its own socket only (never the
+# system's /run/postgresql, never TCP)
+pg_up() {
+	if ! as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	    -t 60 -o "-k $dir/sock -c listen_addresses='' -c fsync=off" \
+	    start >/dev/null 2>&1; then
+		cat "$dir/server.log" >&2 || true
+		echo "pg-cluster: pg_ctl start $dir/data failed (above)" >&2
+		exit 1
+	fi
+}
 
 case "$cmd" in
 start)
@@ -43,13 +57,7 @@ start)
 		echo "pg-cluster: initdb $dir/data failed (above)" >&2
 		exit 1
 	fi
-	if ! as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-	    -t 60 -o "-k $dir/sock -c listen_addresses='' -c fsync=off" \
-	    start >/dev/null 2>&1; then
-		cat "$dir/server.log" >&2 || true
-		echo "pg-cluster: pg_ctl start $dir/data failed (above)" >&2
-		exit 1
-	fi
+	pg_up
 	as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir/sock" \
 	    -U postgres -d postgres >/dev/null <<SQL
 CREATE ROLE fivefifty LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
@@ -71,5 +79,13 @@ stop)
 		rm -rf "$dir"
 	fi
 	;;
-*)	echo "usage: $0 start|stop DIR" >&2; exit 64 ;;
+down)
+	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null
+	;;
+up)
+	[ -f "$dir/data/PG_VERSION" ] || { echo "pg-cluster: $dir: no" \
+	    "server made by this script" >&2; exit 1; }
+	pg_up
+	;;
+*)	echo "usage: $0 start|stop|down|up DIR" >&2; exit 64 ;;
 esac
