@@ -17,7 +17,9 @@
  *
  *	This host's rows: positions, journal cursors, open sessions and
  *	meta numbers are each node's own (column node, the host name);
- *	clients, evidence, bans, facts and five-fifties are shared.
+ *	clients, evidence, bans, facts and five-fifties are shared, the
+ *	evidence, facts and five-fifties with the node that wrote them (a
+ *	reading call may keep one node's: only).
  *
  *	A failure's words go to the thread's own buffer (pg_why), logged
  *	unless the thread is quiet; a reading call's go to err for
@@ -33,13 +35,16 @@
 #include "state_int.h"
 
 #define PG_ROWS		32	/* rows per multi-row INSERT */
-#define PG_PARAMS	(PG_ROWS * 9)	/* the widest: facts */
+#define PG_PARAMS	(PG_ROWS * 10)	/* the widest: facts */
 #define PG_NODE_MAX	256
 
 struct pg {
 	PGconn		*conn;
 	char		*name;		/* the URI, any password hidden */
+	char		*uri;		/* as given: libpq's messages are
+					 * scrubbed of its password */
 	char		 node[PG_NODE_MAX];
+	char		 only[PG_NODE_MAX];	/* state_only_node(); "": all */
 	int		 readonly;
 	int		 version;	/* the schema's, at open */
 	pthread_mutex_t	 mtx;		/* recursive: one user at a time */
@@ -63,6 +68,7 @@ extern _Thread_local int	pg_quiet;
 /* pgsql_open.c */
 int	pg_fail(struct pg *, const char *);
 int	pg_rfail(struct pg *, const char *);
+const char *pg_errmsg(struct pg *, char *, size_t);
 int	pg_exec(struct pg *, const char *);
 PGresult *pg_call(struct pg *, const char *, const struct pgp *,
 	    const char *);
@@ -98,5 +104,7 @@ int	pg_bans_of(void *, const char *, state_ban_fn *, void *);
 int	pg_bans_enforced(void *, state_ban_fn *, void *);
 int	pg_bans_running(void *, long long, state_ban_fn *, void *);
 int	pg_held(void *, long long, state_ban_fn *, void *);
+int	pg_nodes(void *, long long, long long, state_node_fn *, void *);
+int	pg_only_node(void *, const char *, char *, size_t);
 
 #endif /* FIVEFIFTY_PGSQL_INT_H */

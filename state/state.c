@@ -13,6 +13,10 @@
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
  *	const char *state_error(const struct state *st);
+ *	int	state_nodes(struct state *st, long long from_hour,
+ *		    long long until_hour, state_node_fn *fn, void *arg);
+ *	int	state_only_node(struct state *st, const char *node, char *err,
+ *		    size_t errlen);
  *	int	state_write(struct state *st, struct state_batch *b);
  *	int	state_prune(struct state *st, long long now);
  *	(and each reading call of state.h)
@@ -22,7 +26,9 @@
  *	anything else a SQLite file), opens it and, unless readonly,
  *	starts the writer (queue.c) and reads the number of the last
  *	manual action stored. state_exists() tells a missing file from a
- *	state that may be there.
+ *	state that may be there. state_nodes() and state_only_node() are
+ *	a shared state's (state.h); a backend without nodes (SQLite) has
+ *	none, and refuses to be restricted to one.
  *	The reading calls go to the backend as they are; state.h says what
  *	each returns. state_write() with a NULL batch is a batch its maker
  *	could not make (out of memory): said, and without state_retry() the
@@ -71,12 +77,16 @@ struct state *
 state_open(const char *path, int readonly, char *err, size_t errlen)
 {
 	struct state	*st;
+	char		 shown[1024];
 
 	err[0] = '\0';
+	/* st->path is the name messages show: a URI's password never is. */
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->path = strdup(path)) == NULL) {
+	    (st->path = strdup(state_shown(path, shown, sizeof(shown)))) ==
+	    NULL) {
 		free(st);
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", state_shown(path,
+		    shown, sizeof(shown)));
 		return (NULL);
 	}
 	/* A libpq connection URI: PostgreSQL; anything else a file. */
@@ -115,7 +125,7 @@ state_readonly(const struct state *st)
 	return (st->readonly);
 }
 
-/* state_name - the state's name, for messages */
+/* state_name - the state's name, for messages (no password) */
 const char *
 state_name(struct state *st)
 {
@@ -285,4 +295,31 @@ int
 state_held(struct state *st, long long now, state_ban_fn *fn, void *arg)
 {
 	return (st->ops->held(st->be, now, fn, arg));
+}
+
+/* state_nodes - a shared state's nodes, by name (none: SQLite) */
+int
+state_nodes(struct state *st, long long from_hour, long long until_hour,
+    state_node_fn *fn, void *arg)
+{
+	if (st->ops->nodes == NULL)
+		return (0);
+	return (st->ops->nodes(st->be, from_hour, until_hour, fn, arg));
+}
+
+/* state_only_node - the reading calls of what nodes saw give node's rows
+ * alone (NULL: every node's) */
+int
+state_only_node(struct state *st, const char *node, char *err,
+    size_t errlen)
+{
+	if (st->ops->only_node == NULL) {
+		if (node == NULL)
+			return (0);
+		snprintf(err, errlen, "%s is a SQLite state, one host's: it "
+		    "has no nodes to choose from (a node is a host sharing a "
+		    "PostgreSQL state; leave out --node)", st->path);
+		return (-1);
+	}
+	return (st->ops->only_node(st->be, node, err, errlen));
 }

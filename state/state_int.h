@@ -134,6 +134,10 @@ struct state_ops {
 	int	 (*bans_enforced)(void *, state_ban_fn *, void *);
 	int	 (*bans_running)(void *, long long, state_ban_fn *, void *);
 	int	 (*held)(void *, long long, state_ban_fn *, void *);
+	/* a shared state's nodes; NULL: the backend has none (SQLite) */
+	int	 (*nodes)(void *, long long, long long, state_node_fn *,
+		    void *);
+	int	 (*only_node)(void *, const char *, char *, size_t);
 };
 
 extern const struct state_ops state_sqlite_ops;	/* sqlite_open.c */
@@ -142,7 +146,7 @@ extern const struct state_ops state_pgsql_ops;	/* pgsql_open.c */
 struct state {
 	const struct state_ops *ops;
 	void		*be;		/* the backend's handle */
-	char		*path;
+	char		*path;		/* for messages: state_shown()'s */
 	int		 readonly;
 	/* The writer thread and its queue (queue.c): head is the one being
 	 * written (busy) or retried; one batch waits unless retry is set. */
@@ -172,12 +176,16 @@ struct rowcb {
 		state_fact_fn		*f;
 		state_ff_fn		*ff;
 		state_rule_fn		*r;
+		state_node_fn		*n;
 	}		 fn;
 	void		*arg;
 };
 
 /* CB - the struct rowcb of fn (member k of the union) and arg */
 #define CB(k, f, a)	(&(struct rowcb){ .fn.k = (f), .arg = (a) })
+
+/* uri.c: libpq's messages without the URI's password */
+void	uri_scrub(const char *, char *, size_t);
 
 /* state.c: what every backend's migration checks */
 int	state_schema_known(int, int, char *, size_t);
