@@ -178,12 +178,18 @@ static const char *const migrations[] = {
 static const char *
 chomp(struct pg *q, char *buf, size_t len)
 {
-	size_t	n;
+	size_t	i, n;
 
 	snprintf(buf, len, "%s", q->conn != NULL ? PQerrorMessage(q->conn) :
 	    "out of memory");
 	uri_scrub(q->uri, buf, len);
-	n = strlen(buf);
+	/* One line: libpq puts its hints on lines of their own. */
+	for (i = n = 0; buf[i] != '\0'; i++)
+		if (buf[i] != '\n' && buf[i] != '\t')
+			buf[n++] = buf[i];
+		else if (n > 0 && buf[n - 1] != ' ')
+			buf[n++] = ' ';
+	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	return (buf);

@@ -44,7 +44,8 @@
  *	Positions, journal cursors, sessions and meta numbers are this
  *	node's; the rest is shared. The five-fifties, facts, evidence and
  *	rejects are every node's (a five-fifty's rows merged), or, after
- *	pg_only_node(), one node's. pg_nodes() gives every node that wrote
+ *	pg_only_node(), one node's; a writer (a node's scorer) reads back
+ *	its own node's five-fifties. pg_nodes() gives every node that wrote
  *	meta numbers or facts of the hours asked. A query's rows are all
  *	fetched before the caller's function sees the first (the connection
  *	is free again: the function may ask the state).
@@ -363,14 +364,21 @@ ff_row(const PGresult *r, int i, const struct rowcb *cb)
 
 /* pg_ffs - the five-fifties, by address: the nodes' rows of one merged
  * (the first rejection the earliest's, the returns of every node added
- * up, the last ones the latest) */
+ * up, the last ones the latest); a writer's, its node's own */
 int
 pg_ffs(void *be, state_ff_fn *fn, void *arg)
 {
+	struct pg	*q = be;
 	struct pgp	 a;
 
 	a.n = 0;
-	only(be, &a);
+	/* A writer is a node's scorer: its memory is the five-fifties it
+	 * wrote (as its sessions are its own); merged rows written back
+	 * as its own would count the other nodes' returns twice. */
+	if (!q->readonly)
+		pgp_text(&a, q->node);
+	else
+		only(q, &a);
 	return (run(be, "SELECT DISTINCT ON (addr) addr, name, first_t, code, "
 	    "class, reason, sum(retries) OVER w, max(last_retry) OVER w, "
 	    "max(last_seen) OVER w FROM fivefifties WHERE ($1::text IS NULL "

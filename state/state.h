@@ -127,7 +127,9 @@
  *	saw (state_facts(), state_ffs(), state_evidence(),
  *	state_evidence_rules(), state_rejects()) give node's rows alone
  *	(NULL: every node's again); the clients and the bans stay the
- *	cluster's (shared: every node enforces every ban). -1 with err
+ *	cluster's (shared: every node enforces every ban). A state open
+ *	for writing is a node's scorer: its state_ffs() gives that node's
+ *	own five-fifties (its memory, as its sessions). -1 with err
  *	saying why: a SQLite state has no nodes, or no node of that name
  *	wrote to it (err lists those that did).
  *

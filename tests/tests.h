@@ -75,6 +75,7 @@ DECLARE_TESTS(journal_tests);
 DECLARE_TESTS(journal_run_tests);
 DECLARE_TESTS(contracts_tests);
 DECLARE_TESTS(pgsql_tests);
+DECLARE_TESTS(pgsql_cmds_tests);
 
 /* The sqlite3 shell as the tests read a state: it waits for a writer's
  * lock instead of answering "database is locked" (read as 0). */
