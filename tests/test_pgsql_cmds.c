@@ -27,7 +27,10 @@
  *	  output nor message of any command, on success or failure (a
  *	  server that is not there, a database without the schema, an
  *	  unknown node, a URI libpq cannot parse and repeats); a failing
- *	  read gives PostgreSQL's advice, never SQLite's.
+ *	  read gives PostgreSQL's advice, never SQLite's;
+ *	- the README's SQL for the roles, as written: a read-only role for
+ *	  the reports answers as the owner and cannot write; in a database
+ *	  of another owner, the role needs (and needs only) its two grants.
  *	Skipped where PostgreSQL cannot run (not root, not installed).
  */
 #include <stdio.h>
@@ -594,10 +597,100 @@ test_pgsql_password(void **state)
 	pg_stop(&pg);
 }
 
+/* as_user - the URI of db (NULL: the server's fivefifty) as user */
+static void
+as_user(const struct pg_server *pg, const char *db, const char *user,
+    char *buf, size_t len)
+{
+	const char	*q = strstr(pg->uri, "&user=");
+
+	assert_non_null(q);
+	snprintf(buf, len, "postgresql:///%s?host=%s/sock&user=%s",
+	    db != NULL ? db : "fivefifty", pg->dir, user);
+}
+
+/* sql_as - SQL as the superuser postgres (trust on the socket) */
+static void
+sql_as(const struct pg_server *pg, const char *db, const char *sql)
+{
+	char	uri[512];
+
+	as_user(pg, db, "postgres", uri, sizeof(uri));
+	free(pg_sql(uri, sql));
+}
+
+/* test_pgsql_roles - the README's SQL for the roles, as written: the
+ * owner, a read-only role for reports, grants in another's database */
+static void
+test_pgsql_roles(void **state)
+{
+	struct pg_server pg;
+	struct run_result a, b;
+	char		 p[512], ro[512], c[512];
+	char		*cmds[][10] = {
+		{ "list", "--db", "@DB", NULL },
+		{ "report", "summary", "--db", "@DB", "--from", "@0", NULL },
+		{ "report", "fivefifties", "--db", "@DB", "--format", "json",
+		    NULL },
+	};
+	size_t		 i;
+
+	(void)state;
+	if (pg_start(&pg) == -1)
+		skip();
+	log_path(3, p, sizeof(p));
+	/* The read-only role, made before the tables (default privileges
+	 * reach those the owner makes later). */
+	sql_as(&pg, NULL, "CREATE ROLE fivefifty_report LOGIN; "
+	    "GRANT CONNECT ON DATABASE fivefifty TO fivefifty_report; "
+	    "GRANT USAGE ON SCHEMA public TO fivefifty_report; "
+	    "GRANT SELECT ON ALL TABLES IN SCHEMA public TO fivefifty_report; "
+	    "ALTER DEFAULT PRIVILEGES FOR ROLE fivefifty IN SCHEMA public "
+	    "GRANT SELECT ON TABLES TO fivefifty_report");
+	run(&a, NULL, pg.uri, (char *[]){ "scan", "--no-enforce", "--db",
+	    "@DB", p, NULL });
+	assert_int_equal(a.status, 0);
+	run_free(&a);
+	as_user(&pg, NULL, "fivefifty_report", ro, sizeof(ro));
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		run(&a, NULL, ro, cmds[i]);
+		run(&b, NULL, pg.uri, cmds[i]);
+		same_out(&a, &b, cmds[i][0]);
+	}
+	/* It cannot write: scan fails, naming the server's refusal. */
+	run(&a, NULL, ro, (char *[]){ "scan", "--no-enforce", "--db", "@DB", p,
+	    NULL });
+	assert_int_not_equal(a.status, 0);
+	assert_non_null(strstr(a.err, "permission denied"));
+	assert_null(strstr(a.err, "sqlite"));
+	run_free(&a);
+	/* A database of another owner: the role's scan fails until it has
+	 * the two grants, then works. */
+	sql_as(&pg, NULL, "CREATE DATABASE fivefifty_c OWNER postgres");
+	as_user(&pg, "fivefifty_c", "fivefifty", c, sizeof(c));
+	run(&a, NULL, c, (char *[]){ "scan", "--no-enforce", "--db", "@DB", p,
+	    NULL });
+	assert_int_equal(a.status, 74);
+	assert_non_null(strstr(a.err, "permission denied for schema public"));
+	assert_non_null(strstr(a.err, "may create tables"));
+	run_free(&a);
+	sql_as(&pg, "fivefifty_c", "GRANT CONNECT ON DATABASE fivefifty_c TO "
+	    "fivefifty; GRANT USAGE, CREATE ON SCHEMA public TO fivefifty");
+	run(&a, NULL, c, (char *[]){ "scan", "--no-enforce", "--db", "@DB", p,
+	    NULL });
+	assert_int_equal(a.status, 0);
+	run_free(&a);
+	run(&a, NULL, c, cmds[1]);
+	run(&b, NULL, pg.uri, cmds[1]);
+	same_out(&a, &b, "summary of the other database");
+	pg_stop(&pg);
+}
+
 const struct CMUnitTest pgsql_cmds_tests[] = {
 	cmocka_unit_test(test_pgsql_cmds_equal),
 	cmocka_unit_test(test_pgsql_nodes),
 	cmocka_unit_test(test_pgsql_password),
+	cmocka_unit_test(test_pgsql_roles),
 };
 const size_t pgsql_cmds_tests_count = sizeof(pgsql_cmds_tests) /
     sizeof(pgsql_cmds_tests[0]);
