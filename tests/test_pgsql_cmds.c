@@ -78,44 +78,6 @@ run(struct run_result *r, const char *host, const char *db, char **args)
 	assert_int_equal(run_cmd(argv, NULL, 0, r), 0);
 }
 
-/* cut - remove [from, to) of a string */
-static void
-cut(char *from, char *to)
-{
-	memmove(from, to, strlen(to) + 1);
-}
-
-/* strip_nodes - the output without its nodes section (the one part a
- * shared state adds to a summary); 1 when there was one */
-static int
-strip_nodes(char *s)
-{
-	char	*p, *q;
-	int	 found = 0;
-
-	if ((p = strstr(s, "\nNodes (")) != NULL &&
-	    (q = strstr(p + 1, "\n\n")) != NULL) {		/* text */
-		cut(p, q + 1);
-		found = 1;
-	}
-	if ((p = strstr(s, "<h3>Nodes (")) != NULL &&
-	    (q = strstr(p, "</table>\n")) != NULL) {		/* HTML */
-		cut(p, q + 9);
-		found = 1;
-	}
-	if ((p = strstr(s, ",\"nodes\":[")) != NULL &&
-	    (q = strchr(p, ']')) != NULL) {			/* JSON */
-		cut(p, q + 1);
-		found = 1;
-	}
-	while ((p = strstr(s, "\nnode,")) != NULL &&
-	    (q = strstr(p + 1, "\r\n")) != NULL) {		/* CSV */
-		cut(p + 1, q + 2);
-		found = 1;
-	}
-	return (found);
-}
-
 /* equal - args on both states: the same status and output; the summary
  * of PostgreSQL with its nodes section, removed to compare */
 static void
@@ -127,7 +89,7 @@ equal(const char *pg, const char *file, char **args, int nodes)
 
 	run(&a, NULL, pg, args);
 	run(&b, NULL, file, args);
-	if (nodes && strip_nodes(a.out) != 1)
+	if (nodes && pg_strip_nodes(a.out) != 1)
 		fail_msg("the summary from PostgreSQL has no nodes section");
 	if (a.status != b.status || strcmp(a.out, b.out) != 0) {
 		for (i = 0; args[i] != NULL; i++)

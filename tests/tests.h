@@ -143,5 +143,6 @@ int	pg_start(struct pg_server *);
 void	pg_stop(struct pg_server *);
 char	*pg_sql(const char *, const char *);
 void	pg_reset(const char *);
+int	pg_strip_nodes(char *);
 
 #endif /* FIVEFIFTY_TESTS_H */
