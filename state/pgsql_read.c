@@ -42,7 +42,9 @@
  *	the order sqlite_read.c gives them (text compared bytewise; where
  *	SQLite's order is its storage order, the row id or the key here).
  *	Positions, journal cursors, sessions and meta numbers are this
- *	node's; the rest is shared. The five-fifties, facts, evidence and
+ *	node's (but a reader's log time, state_now(), is the latest of the
+ *	nodes': the clients and bans it reads are theirs); the rest is
+ *	shared. The five-fifties, facts, evidence and
  *	rejects are every node's (a five-fifty's rows merged), or, after
  *	pg_only_node(), one node's; a writer (a node's scorer) reads back
  *	its own node's five-fifties. pg_nodes() gives every node that wrote
@@ -169,7 +171,8 @@ pg_journal_position(void *be, const char *key, struct state_cursor *p)
 	return (found);
 }
 
-/* get_meta - one meta value of this node, or dflt; -2 on failure */
+/* get_meta - one meta value of this node (a reader's log time: the
+ * cluster's) into *v when there is one; -1 on failure */
 static int
 get_meta(struct pg *q, const char *key, long long *v)
 {
@@ -177,10 +180,20 @@ get_meta(struct pg *q, const char *key, long long *v)
 	PGresult	*r;
 
 	a.n = 0;
-	pgp_text(&a, q->node);
-	pgp_text(&a, key);
-	if ((r = pg_query(q, "SELECT value FROM meta WHERE node = $1 AND "
-	    "key = $2", &a)) == NULL)
+	/* A reader's log time is the cluster's, the latest of its nodes',
+	 * whichever host asks (and whichever node it keeps: the clients
+	 * and bans it reads are every node's, as of then). */
+	if (q->readonly && strcmp(key, "log_time") == 0) {
+		pgp_text(&a, key);
+		r = pg_query(q, "SELECT max(value) FROM meta WHERE key = $1 "
+		    "HAVING count(*) > 0", &a);
+	} else {
+		pgp_text(&a, q->node);
+		pgp_text(&a, key);
+		r = pg_query(q, "SELECT value FROM meta WHERE node = $1 AND "
+		    "key = $2", &a);
+	}
+	if (r == NULL)
 		return (-1);
 	if (PQntuples(r) > 0)
 		*v = num(r, 0, 0);

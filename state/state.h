@@ -179,7 +179,9 @@
  *	(1 found, 0 none, -1; wire/ hands it to the tailer as its position
  *	store, so that the state knows nothing of the tailer's types);
  *	state_journal_position() the journal's cursor for key (likewise).
- *	state_now() is the log time of the last write, state_meta() a meta
+ *	state_now() is the log time of the last write (a shared state open
+ *	read-only: the latest of its nodes', whichever host reads and
+ *	whichever node it keeps), state_meta() a meta
  *	number, state_manual_seq() the number of the last manual action
  *	stored (-1, logged, when unreadable).
  * SECURITY

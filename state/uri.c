@@ -156,13 +156,14 @@ replace(char *msg, size_t len, const char *what, size_t n, const char *with)
 	if (n == 0)
 		return;
 	for (p = msg; (p = memmem(p, strlen(p), what, n)) != NULL; ) {
-		rest = strlen(p + n);
-		if ((size_t)(p - msg) + wl + rest >= len)
-			rest = len - 1 - (size_t)(p - msg) - wl;
 		if ((size_t)(p - msg) + wl >= len) {
 			*p = '\0';	/* no room: cut here */
 			return;
 		}
+		/* what follows, cut to what fits after with */
+		rest = strlen(p + n);
+		if ((size_t)(p - msg) + wl + rest >= len)
+			rest = len - 1 - (size_t)(p - msg) - wl;
 		memmove(p + wl, p + n, rest);
 		p[wl + rest] = '\0';
 		memcpy(p, with, wl);
