@@ -23,12 +23,16 @@
  *	exist and the user can write them; postmap_command and main.cf are
  *	there when the map type needs postmap; something enforces bans; no
  *	ban_time above ban_time_max; nothing but a socket at control_socket
- *	(run removes only a stale socket, and refuses anything else). Each finding is a warning on stderr,
+ *	(run removes only a stale socket, and refuses anything else); a
+ *	state_db that is a PostgreSQL URI is opened read-only instead (the
+ *	server answers, the role may log in, the schema is there). Each
+ *	finding is a warning on stderr,
  *	not an error: the daemon waits for a missing log, makes its state
  *	directory, and a group may be added after the check.
  * SECURITY
- *	Only reads: stat(), access(), the passwd and group databases. Paths
- *	come from the administrator's file or command line.
+ *	Only reads: stat(), access(), the passwd and group databases, a
+ *	PostgreSQL state read-only. Paths come from the administrator's file
+ *	or command line. A URI's password is printed as *** (state_shown()).
  * DIAGNOSTICS
  *	Exit 0 when the configuration loads (warnings or not); 64 usage; 74
  *	standard output could not be written; 78 the configuration is wrong.
@@ -51,6 +55,7 @@
 #include "conf/conf.h"
 #include "daemon/daemon.h"
 #include "firewall/firewall.h"
+#include "state/state.h"
 #include "util/util.h"
 
 #define MAY_R	4
@@ -73,8 +78,9 @@ const char check_help[] =
 "     (mail_log). When it loads, every key is printed with the value in\n"
 "     effect, as \"key = value\" lines a configuration file can hold,\n"
 "     after comment lines that say which file was read and what the\n"
-"     command line overrode. Durations are printed in the largest unit\n"
-"     that divides them (86400 seconds as 1d). Comment lines then say\n"
+"     command line overrode (a password in state_db's URI as ***).\n"
+"     Durations are printed in the largest unit that divides them\n"
+"     (86400 seconds as 1d). Comment lines then say\n"
 "     which networks are never banned and which log run reads (log_source:\n"
 "     the mail_log files or the journal, and why: with auto, whether a\n"
 "     mail_log was written in the last day).\n"
@@ -96,7 +102,9 @@ const char check_help[] =
 "         (by the mode bits, with the user's groups: on Debian the\n"
 "         user must be in the group adm);\n"
 "       - the directory of state_db is missing (fivefifty run makes it\n"
-"         when started as root) or user cannot write it;\n"
+"         when started as root) or user cannot write it; state_db is a\n"
+"         PostgreSQL URI and the state cannot be opened read-only\n"
+"         there (the server, the role, the schema: the reason says);\n"
 "       - the directory of access_map is missing or user cannot write\n"
 "         it; postmap_command or postfix_config_directory/main.cf is\n"
 "         missing when the map's type is built with postmap;\n"
@@ -414,6 +422,18 @@ check_journal(const struct who *w, const struct ff_conf *c)
 		    "%s; make install does it)", w->name, w->name);
 }
 
+/* check_server - a PostgreSQL state can be opened, read-only */
+static void
+check_server(const char *uri)
+{
+	struct state	*st;
+	char		 err[1024];
+
+	if ((st = state_open(uri, 1, err, sizeof(err))) == NULL)
+		finding("state_db %s", err);
+	state_close(st);
+}
+
 /* check_system - what the file cannot say: users, files, directories */
 static void
 check_system(const struct ff_conf *c)
@@ -432,8 +452,11 @@ check_system(const struct ff_conf *c)
 	else
 		for (i = 0; i < c->nmail_log; i++)
 			check_log(&w, c->mail_log[i]);
-	check_dir(&w, "state_db", c->state_db, " (fivefifty run makes it "
-	    "when started as root)");
+	if (state_is_uri(c->state_db))
+		check_server(c->state_db);
+	else
+		check_dir(&w, "state_db", c->state_db, " (fivefifty run makes "
+		    "it when started as root)");
 	check_map(&w, c);
 	check_socket(c);
 	if (c->mynetworks_failed)
@@ -453,7 +476,7 @@ cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ff_conf	 conf;
+	static struct ff_conf conf, shown;
 	const char	*cfile = NULL, *path;
 	char		 why[1400];
 	int		 ch, status;
@@ -488,7 +511,10 @@ cmd_check(int argc, char **argv)
 	    "", cmd_g.db != NULL ? "state_db from --db" : "", cmd_g.nlogs > 0 ?
 	    (cmd_g.db != NULL ? " and mail_log from --log" :
 	    "mail_log from --log") : "");
-	conf_print(stdout, &conf);
+	/* state_db's password stays out of the output */
+	shown = conf;
+	state_shown(conf.state_db, shown.state_db, sizeof(shown.state_db));
+	conf_print(stdout, &shown);
 	printf("# mynetworks, never banned: %s\n", conf.mynetworks_note);
 	printf("# run reads %s: %s\n", daemon_log_source(&conf, time(NULL), why,
 	    sizeof(why)) == LOG_SOURCE_JOURNAL ? (conf.journal_directory[0] !=

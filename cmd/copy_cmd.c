@@ -11,6 +11,9 @@
  *	`fivefifty state copy --from FILE --to URI` hands both to
  *	state_copy() (state.h says what it copies) and says how many rows
  *	it copied.
+ * SECURITY
+ *	The URI's password is never repeated (state_copy()'s messages hide
+ *	it; the count names FILE, a file).
  * DIAGNOSTICS
  *	The state's message, naming the file or the URI and what to do.
  */
@@ -33,10 +36,11 @@ const char state_help[] =
 "     the PostgreSQL database of the libpq connection URI (for example\n"
 "     postgresql:///fivefifty?host=/run/postgresql), which must hold no\n"
 "     state yet: clients, evidence, bans, facts, five-fifties, and the\n"
-"     file's log positions, journal cursors and open sessions as this\n"
-"     host's, in one transaction (all or nothing). Stop the daemon\n"
-"     first; then set state_db to URI and start it: it goes on where the\n"
-"     file left off.\n"
+"     file's log positions, journal cursors and open sessions; the\n"
+"     evidence, facts and five-fifties as seen by this host (its node),\n"
+"     like its positions; each table streamed with COPY, all in one\n"
+"     transaction (all or nothing). Stop the daemon first; then set\n"
+"     state_db to URI and start it: it goes on where the file left off.\n"
 "\n"
 "EXIT STATUS\n"
 "     0 copied; 64 usage; 74 the copy failed (nothing was copied).\n";

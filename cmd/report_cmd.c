@@ -10,11 +10,13 @@
  *	int	cmd_report(int argc, char **argv);
  * DESCRIPTION
  *	Parses the options, sets the period (whole hours), fills a struct rp
- *	from the state (reports/state_read.c) or from the logs
- *	(report_logs.c), and writes the report, or mails the summary.
+ *	from the state (reports/state_read.c: every node's, or --node's) or
+ *	from the logs (report_logs.c), and writes the report, or mails the
+ *	summary.
  * DIAGNOSTICS
- *	Exit 0; 64 usage; 65 a bad time or duration; 66 a log or the state
- *	cannot be read; 69 sendmail failed; 74 output failed; 78 the
+ *	Exit 0; 64 usage (--node for a SQLite state or logs); 65 a bad time
+ *	or duration; 66 a log or the state cannot be read, or has no node
+ *	--node names; 69 sendmail failed; 74 output failed; 78 the
  *	configuration is wrong.
  */
 #include <sys/stat.h>
@@ -35,6 +37,7 @@
 #include "firewall/firewall.h"
 #include "reports/reports.h"
 #include "score/score.h"
+#include "state/state.h"
 #include "tailer/tailer.h"
 #include "util/util.h"
 #include "wire/wire.h"
@@ -44,7 +47,7 @@ const char report_usage[] =
     "usage: fivefifty report helo|fivefifties|summary [--since DURATION | "
     "--from TIME [--until TIME]]\n"
     "           [--format text|csv|json|html|postfix] [--top N] [--all]\n"
-    "           [--db FILE | --log FILE ... | FILE ... | - |\n"
+    "           [--db FILE [--node NAME] | --log FILE ... | FILE ... | - |\n"
     "            --journal [--journal-directory DIR | --journal-file FILE ...]]\n"
     "           [--mail-to ADDR [--mail-from ADDR]] [--host NAME]\n";
 
@@ -96,6 +99,14 @@ const char report_help[] =
 "     Statuses (banned, watching) are taken at the log time of the state\n"
 "     (or at the end of the logs read).\n"
 "\n"
+"     A PostgreSQL state is shared by several hosts (nodes): a report\n"
+"     from it covers them all, and the summary adds a Nodes section (each\n"
+"     node's connections, sessions, accepted messages, rejects, new bans\n"
+"     and the log time of its last write). --node NAME restricts it to\n"
+"     what one node saw; the bans stay the cluster's, since every node\n"
+"     enforces every ban. A SQLite state is one host's: no Nodes section,\n"
+"     and --node is refused.\n"
+"\n"
 "     Every value a client sent (HELO names, addresses, reasons) was\n"
 "     escaped when counted (bytes outside printable ASCII as \\xNN) and is\n"
 "     escaped again for the format: HTML entities, JSON string escapes,\n"
@@ -115,7 +126,12 @@ const char report_help[] =
 "     --top N           Rows in each table (default 20, the summary's\n"
 "                       10; 0: all).\n"
 "     --all             fivefifties: also clients that never came back.\n"
-"     --db FILE         The state database (default state_db).\n"
+"     --db FILE         The state database (default state_db): a file\n"
+"                       or a PostgreSQL URI.\n"
+"     --node NAME       Only what node NAME saw (its facts and\n"
+"                       five-fifties; the default host of the summary);\n"
+"                       for a PostgreSQL state, whose nodes an unknown\n"
+"                       NAME lists.\n"
 "     --log FILE        Read this log instead of the state (repeatable).\n"
 "     --journal         Read the systemd journal instead of the state\n"
 "                       (journal_match's entries, by default every\n"
@@ -131,7 +147,7 @@ const char report_help[] =
 "     --mail-from ADDR  The sender (default: fivefifty's own, as sendmail\n"
 "                       sets it, root@ the host).\n"
 "     --host NAME       The host named in the summary and its subject\n"
-"                       (default: this host's name).\n"
+"                       (default: --node's NAME, else this host's name).\n"
 "     -c FILE           The configuration (whitelist, fivefifty_window,\n"
 "                       scoring for --log, sendmail_path, state_db).\n"
 "\n"
@@ -140,12 +156,14 @@ const char report_help[] =
 "     fivefifty report fivefifties --format postfix > /etc/postfix/550s\n"
 "     fivefifty report summary --log /var/log/mail.log.1 --format html\n"
 "     fivefifty report summary --since 24h --mail-to root\n"
+"     fivefifty report summary --db postgresql:///fivefifty --node mx2\n"
 "\n"
 "EXIT STATUS\n"
-"     0 done; 64 usage; 65 a bad TIME or DURATION; 66 a log or the state\n"
-"     cannot be read; 69 the mail could not be submitted (the reason is\n"
-"     printed); 74 writing the report failed; 78 the configuration is\n"
-"     wrong.\n";
+"     0 done; 64 usage (--node for a SQLite state or logs); 65 a bad\n"
+"     TIME or DURATION; 66 a log or the state cannot be read, or --node\n"
+"     names no node of it; 69 the mail could not be submitted (the\n"
+"     reason is printed); 74 writing the report failed; 78 the\n"
+"     configuration is wrong.\n";
 
 #define REPORT_MAX_LOGS	128	/* --log and FILE arguments */
 
@@ -163,7 +181,7 @@ protected(const char *addr)
 
 /* What the command line asked for. */
 struct report_args {
-	const char	*what, *cpath, *db, *since, *from_s, *until_s;
+	const char	*what, *cpath, *db, *node, *since, *from_s, *until_s;
 	const char	*mail_to, *mail_from, *host;
 	char		*logs[REPORT_MAX_LOGS];
 	int		 nlogs;
@@ -258,6 +276,7 @@ report_opts(int argc, char **argv, struct report_args *a)
 		{ "mail-to", required_argument, NULL, 'm' },
 		{ "mail-from", required_argument, NULL, 'M' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "node", required_argument, NULL, 'N' },
 		{ "journal", no_argument, NULL, CJ_JOURNAL },
 		{ "journal-directory", required_argument, NULL, CJ_DIR },
 		{ "journal-file", required_argument, NULL, CJ_FILE },
@@ -278,6 +297,7 @@ report_opts(int argc, char **argv, struct report_args *a)
 		case 'm': a->mail_to = optarg; break;
 		case 'M': a->mail_from = optarg; break;
 		case 'H': a->host = optarg; break;
+		case 'N': a->node = optarg; break;
 		case CJ_JOURNAL:
 		case CJ_DIR:
 		case CJ_FILE:
@@ -333,6 +353,12 @@ report_check(struct report_args *a)
 	if (a->mail_from != NULL && !rp_mail_address_ok(a->mail_from)) {
 		fprintf(stderr, "fivefifty report: --mail-from: expected one "
 		    "plain address (user or user@domain)\n");
+		return (EX_USAGE);
+	}
+	if (a->node != NULL && (a->node[0] == '\0' || a->cj.on ||
+	    a->nlogs > 0)) {
+		fprintf(stderr, "fivefifty report: --node NAME chooses a node "
+		    "of a PostgreSQL state: not with logs nor the journal\n");
 		return (EX_USAGE);
 	}
 	if (a->host != NULL && a->host[0] == '\0') {
@@ -492,7 +518,16 @@ cmd_report(int argc, char **argv)
 	else {
 		if (a.db == NULL)
 			a.db = cmd_g.db != NULL ? cmd_g.db : conf.state_db;
-		if (rp_load_state(rp, a.db, &now, err, sizeof(err)) == -1) {
+		if (a.node != NULL && !state_is_uri(a.db)) {
+			fprintf(stderr, "fivefifty report: --node %s: %s is a "
+			    "SQLite state, one host's: it has no nodes (--node "
+			    "is for a PostgreSQL state shared by hosts; leave it "
+			    "out)\n", a.node, a.db);
+			rp_free(rp);
+			return (EX_USAGE);
+		}
+		if (rp_load_state(rp, a.db, a.node, &now, err, sizeof(err)) ==
+		    -1) {
 			fprintf(stderr, "fivefifty report: %s\n", err);
 			rp_free(rp);
 			return (EX_NOINPUT);
@@ -500,6 +535,8 @@ cmd_report(int argc, char **argv)
 		status = EX_OK;
 	}
 	rp_done(rp);
+	if (a.host == NULL && a.node != NULL)
+		a.host = a.node;
 	if (a.host == NULL) {
 		if (gethostname(hostname, sizeof(hostname)) == -1)
 			snprintf(hostname, sizeof(hostname), "localhost");

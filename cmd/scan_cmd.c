@@ -556,7 +556,7 @@ static int
 scan_summary(struct scan *sc, const struct ff_conf *conf, const char *db,
     int status)
 {
-	char		lt[32];
+	char		lt[32], shown[1024];
 	long long	last;
 
 	progress(sc, 1);
@@ -582,7 +582,8 @@ scan_summary(struct scan *sc, const struct ff_conf *conf, const char *db,
 	if (sc->failed) {
 		fprintf(stderr, "fivefifty scan: error: state database %s: "
 		    "not everything was stored (see above); run the same scan "
-		    "again once the cause is fixed\n", db);
+		    "again once the cause is fixed\n", state_shown(db, shown,
+		    sizeof(shown)));
 		status = EX_IOERR;
 	}
 	if (sc->fw != NULL && fw_sync(sc->fw, time(NULL)) == -1) {

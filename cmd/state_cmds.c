@@ -9,14 +9,22 @@
  *	int	cmd_list(int argc, char **argv);
  *	int	cmd_explain(int argc, char **argv);
  * DESCRIPTION
- *	Both read the state database (read-only) at the log time of its last
- *	write: scores are decayed to that time, and "banned" means banned
- *	then. list shows the clients under watch (a score of at least 0.1)
- *	and the active bans; explain shows one client's evidence in time
- *	order with the score it built, the bans it led to, and the /64 (or
- *	/24) it belongs to.
+ *	Both read the state database (read-only; a SQLite file or a
+ *	PostgreSQL URI, the same output from either) at the log time of its
+ *	last write: scores are decayed to that time, and "banned" means
+ *	banned then. list shows the clients under watch (a score of at least
+ *	0.1) and the active bans; with --node NAME (a PostgreSQL state) only
+ *	the clients with evidence NAME saw, their reasons counted from it.
+ *	explain shows one client's evidence in time order (every node's: the
+ *	score is built from it all) with the score it built, the bans it led
+ *	to, and the /64 (or /24) it belongs to.
  * SECURITY
- *	Every text from the database is escaped for the output format.
+ *	Every text from the database is escaped for the output format; a
+ *	URI's password is never shown (state_name(), state_shown()).
+ * DIAGNOSTICS
+ *	A failure names the state and says what to do, for its backend: a
+ *	SQLite file's integrity check, or a PostgreSQL server's reach and
+ *	its role's rights.
  */
 #include <arpa/inet.h>
 
@@ -37,7 +45,7 @@ const char list_help[] =
 "     fivefifty list - clients under watch and active bans\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty list [-c FILE] [--json] [--db FILE]\n"
+"     fivefifty list [-c FILE] [--json] [--db FILE] [--node NAME]\n"
 "\n"
 "DESCRIPTION\n"
 "     Lists every address or prefix with a score of at least 0.1 or an\n"
@@ -47,7 +55,9 @@ const char list_help[] =
 "     enforced: dropped by the breaker; protected: LIST, never banned:\n"
 "     loopback, whitelist, mynetworks (Postfix's own networks, read with\n"
 "     postconf) or this host; or watching), bans so far, and\n"
-"     the rules its evidence came from (with counts).\n"
+"     the rules its evidence came from (with counts). A PostgreSQL state\n"
+"     lists every node's clients: the clients, their scores and bans\n"
+"     are shared.\n"
 "\n"
 "OPTIONS\n"
 "     --json     A JSON array of objects with addr, prefix_len, score,\n"
@@ -58,12 +68,19 @@ const char list_help[] =
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
 "                " CONF_DEFAULT_PATH " when it exists, else\n"
 "                the built-in defaults).\n"
-"     --db FILE  The state database (default: the global --db FILE,\n"
-"                else state_db of the configuration).\n"
+"     --db FILE  The state database, a file or a PostgreSQL URI\n"
+"                (default: the global --db FILE, else state_db of the\n"
+"                configuration).\n"
+"     --node NAME\n"
+"                Only the clients node NAME saw evidence of, with the\n"
+"                rules of that evidence (score, status and bans stay\n"
+"                the cluster's). For a PostgreSQL state shared by\n"
+"                hosts; an unknown NAME is said with the state's nodes.\n"
 "\n"
 "EXIT STATUS\n"
-"     0 listed; 64 usage; 74 the database could not be read; 78 the\n"
-"     configuration is wrong.\n";
+"     0 listed; 64 usage (--node for a SQLite state); 74 the database\n"
+"     could not be read, or has no node NAME; 78 the configuration is\n"
+"     wrong.\n";
 
 const char explain_help[] =
 "NAME\n"
@@ -80,13 +97,16 @@ const char explain_help[] =
 "     When ADDR is not banned, says why: the list that protects it\n"
 "     (loopback, whitelist, mynetworks, this host), temporary rejects\n"
 "     (4xx: never scored), or how far its score is below ban_threshold.\n"
+"     A PostgreSQL state shared by hosts gives every node's evidence\n"
+"     and rejects: the score is built from them all.\n"
 "\n"
 "OPTIONS\n"
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
 "                " CONF_DEFAULT_PATH " when it exists, else\n"
 "                the built-in defaults).\n"
-"     --db FILE  The state database (default: the global --db FILE,\n"
-"                else state_db of the configuration).\n"
+"     --db FILE  The state database, a file or a PostgreSQL URI\n"
+"                (default: the global --db FILE, else state_db of the\n"
+"                configuration).\n"
 "\n"
 "EXIT STATUS\n"
 "     0 explained; 1 the client is not in the state; 64 usage; 74 the\n"
@@ -105,15 +125,22 @@ open_db(const char *cmd, const char *db)
 	return (st);
 }
 
-/* db_fail - a query failed: say which database, why and what to do;
- * EX_IOERR */
+/* db_fail - a query failed: say which database, why and what to do
+ * for its backend; EX_IOERR */
 static int
 db_fail(const char *cmd, struct state *st, const char *db)
 {
-	fprintf(stderr, "fivefifty %s: state database %s: %s (check it with "
-	    "sqlite3 %s 'PRAGMA integrity_check'; if it is damaged, move it "
-	    "aside and run fivefifty scan to build a new one)\n", cmd, db,
-	    state_error(st), db);
+	if (state_is_uri(db))
+		fprintf(stderr, "fivefifty %s: state database %s: %s (check "
+		    "that PostgreSQL runs and answers at that URI, state_db or "
+		    "--db, and that its role may read the fivefifty tables: "
+		    "see the README's PostgreSQL section)\n", cmd,
+		    state_name(st), state_error(st));
+	else
+		fprintf(stderr, "fivefifty %s: state database %s: %s (check "
+		    "it with sqlite3 %s 'PRAGMA integrity_check'; if it is "
+		    "damaged, move it aside and run fivefifty scan to build a "
+		    "new one)\n", cmd, db, state_error(st), db);
 	return (EX_IOERR);
 }
 
@@ -127,15 +154,16 @@ text(FILE *fp, const char *s, int json)
 		esc_text(fp, s, strlen(s), 256);
 }
 
-/* db_args - --db and --json for list/explain; the index of the first
- * operand, or -1 */
+/* db_args - --db, --json and --node for list/explain (json, node: NULL
+ * when the command has none); the index of the first operand, or -1 */
 static int
-db_args(int argc, char **argv, const char **db, int *json, const char *help,
-    const char *usage, const char **cfile)
+db_args(int argc, char **argv, const char **db, int *json, const char **node,
+    const char *help, const char *usage, const char **cfile)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "node", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -154,6 +182,11 @@ db_args(int argc, char **argv, const char **db, int *json, const char *help,
 			if (json == NULL)
 				goto bad;
 			*json = 1;
+			break;
+		case 'n':
+			if (node == NULL || optarg[0] == '\0')
+				goto bad;
+			*node = optarg;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -176,6 +209,7 @@ struct listing {
 	int		 json;
 	int		 started;	/* the header is out */
 	int		 nrules;	/* the client's rules so far */
+	const char	*node;		/* --node: its clients only */
 	const char	*sep;
 };
 
@@ -265,6 +299,16 @@ list_text(struct listing *l, const struct state_client *c, double score,
 	fputc('\n', stdout);
 }
 
+/* no_rule - a rule counted, nothing else */
+static int
+no_rule(void *arg, const char *rule, long n)
+{
+	(void)arg;
+	(void)rule;
+	(void)n;
+	return (1);	/* one is enough */
+}
+
 /* list_client - one client, when under watch or banned */
 static int
 list_client(void *arg, const struct state_client *c)
@@ -280,6 +324,11 @@ list_client(void *arg, const struct state_client *c)
 	    l->conf->score.half_life);
 	if (score < 0.1 && c->banned_until <= l->now)
 		return (0);
+	/* --node: the clients that node has evidence of (the reading
+	 * calls keep its rows, state_only_node()) */
+	if (l->node != NULL && state_evidence_rules(l->st, c->addr, no_rule,
+	    NULL) <= 0)
+		return (0);
 	held = c->banned_until > l->now ? c->held : 0;
 	if (net_parse(c->addr, &pn) == 0) {
 		pn.len = c->prefix_len;
@@ -292,34 +341,50 @@ list_client(void *arg, const struct state_client *c)
 	return (0);
 }
 
-/* cmd_list - fivefifty list [--json] [--db FILE] */
+/* cmd_list - fivefifty list [--json] [--db FILE] [--node NAME] */
 int
 cmd_list(int argc, char **argv)
 {
+	static const char usage[] = "usage: fivefifty list [-c FILE] [--json] "
+	    "[--db FILE] [--node NAME]\n";
 	struct ff_conf	 conf;
 	struct listing	 l;
 	struct state	*st;
-	const char	*db = NULL, *cfile = NULL;
+	const char	*db = NULL, *cfile = NULL, *node = NULL;
+	char		 err[512];
 	int		 json = 0, i;
 
-	if ((i = db_args(argc, argv, &db, &json, list_help,
-	    "usage: fivefifty list [-c FILE] [--json] [--db FILE]\n",
+	if ((i = db_args(argc, argv, &db, &json, &node, list_help, usage,
 	    &cfile)) < 0)
 		return (i == -2 ? EX_OK : EX_USAGE);
 	if (i != argc) {
-		fputs("usage: fivefifty list [-c FILE] [--json] [--db FILE]\n",
-		    stderr);
+		fputs(usage, stderr);
 		return (EX_USAGE);
 	}
 	if ((i = cmd_conf("list", cfile, &conf)) != 0)
 		return (i);
 	if (db == NULL)
 		db = conf.state_db;
+	if (node != NULL && !state_is_uri(db)) {
+		fprintf(stderr, "fivefifty list: --node %s: %s is a SQLite "
+		    "state, one host's: it has no nodes (--node is for a "
+		    "PostgreSQL state shared by hosts; leave it out)\n", node,
+		    db);
+		conf_free(&conf);
+		return (EX_USAGE);
+	}
 	if ((st = open_db("list", db)) == NULL) {
 		conf_free(&conf);
 		return (EX_IOERR);
 	}
+	if (state_only_node(st, node, err, sizeof(err)) == -1) {
+		fprintf(stderr, "fivefifty list: %s\n", err);
+		state_close(st);
+		conf_free(&conf);
+		return (EX_IOERR);
+	}
 	memset(&l, 0, sizeof(l));
+	l.node = node;
 	l.conf = &conf;
 	l.st = st;
 	l.now = state_now(st);
@@ -544,7 +609,7 @@ cmd_explain(int argc, char **argv)
 	char		 addr[64], net[80];
 	int		 i, plen;
 
-	if ((i = db_args(argc, argv, &db, NULL, explain_help, usage,
+	if ((i = db_args(argc, argv, &db, NULL, NULL, explain_help, usage,
 	    &cfile)) < 0)
 		return (i == -2 ? EX_OK : EX_USAGE);
 	if (i != argc - 1) {

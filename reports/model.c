@@ -12,7 +12,8 @@
  *	to the one before it: totals, the tables by HELO name, sender,
  *	unknown recipient, client and hour, and distinct clients (a set of
  *	64-bit hashes). rp_ff() keeps the five-fifty entries that touch the
- *	period; rp_ban() every ban. rp_done() sorts the tables by count
+ *	period; rp_ban() every ban; rp_node() the nodes of a shared state
+ *	with their counts. rp_done() sorts the tables by count
  *	(then by value, so that equal counts always print in one order) and
  *	joins sessions and bans to the five-fifties.
  * DIAGNOSTICS
@@ -494,5 +495,21 @@ rp_free(struct rp *rp)
 		free(rp->bans[i].reason);
 	}
 	free(rp->bans);
+	for (i = 0; i < rp->nnodes; i++)
+		free(rp->nodes[i].name);
+	free(rp->nodes);
 	free(rp);
+}
+
+/* rp_node - a node of a shared state, with its counts (copied) */
+void
+rp_node(struct rp *rp, const struct rp_noderow *n)
+{
+	if (rp->nnodes == rp->nodes_cap) {
+		rp->nodes_cap = rp->nodes_cap ? rp->nodes_cap * 2 : 8;
+		rp->nodes = xreallocarray(rp->nodes, rp->nodes_cap,
+		    sizeof(*rp->nodes));
+	}
+	rp->nodes[rp->nnodes] = *n;
+	rp->nodes[rp->nnodes++].name = text_copy(n->name);
 }

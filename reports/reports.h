@@ -13,8 +13,8 @@
  *	void	rp_fact(void *rp, const struct score_fact *f);
  *	void	rp_ff(void *rp, const struct score_ff *r);
  *	void	rp_ban(struct rp *rp, const struct score_decision *d);
- *	int	rp_load_state(struct rp *rp, const char *db, long long *now,
- *		    char *err, size_t errlen);
+ *	int	rp_load_state(struct rp *rp, const char *db, const char *node,
+ *		    long long *now, char *err, size_t errlen);
  *	void	rp_done(struct rp *rp);
  *	long long rp_last_time(const struct rp *rp);
  *	void	rp_free(struct rp *rp);
@@ -33,7 +33,9 @@
  *	hours (RP_OPEN for an open end); a bounded period also collects the
  *	period of the same length before it, for the summary's change
  *	column. The facts come either from the state database
- *	(rp_load_state(), which also sets *now to the state's log time) or
+ *	(rp_load_state(), which also sets *now to the state's log time and,
+ *	for a shared state, gives its nodes; node, when not NULL, keeps
+ *	what that node saw) or
  *	from a scorer that read the logs (scorer_each_fact() with rp_fact(),
  *	scorer_each_ff() with rp_ff(), and each decision with rp_ban()), the
  *	same rows either way; rp_done() sorts them; rp_last_time() says the
@@ -99,7 +101,8 @@ struct rp *rp_new(long long, long long);
 void	rp_fact(void *, const struct score_fact *);
 void	rp_ff(void *, const struct score_ff *);
 void	rp_ban(struct rp *, const struct score_decision *);
-int	rp_load_state(struct rp *, const char *, long long *, char *, size_t);
+int	rp_load_state(struct rp *, const char *, const char *, long long *,
+	    char *, size_t);
 void	rp_done(struct rp *);
 void	rp_free(struct rp *);
 long long rp_last_time(const struct rp *);

@@ -9,8 +9,9 @@
  * DESCRIPTION
  *	model.c fills struct rp from fact rows; out.c escapes and formats;
  *	helo.c, fivefifties.c, summary.c (its writers one per format:
- *	summary_text.c, summary_html.c, summary_json.c, summary_csv.c) and
- *	mail.c write the reports.
+ *	summary_text.c, summary_html.c, summary_json.c, summary_csv.c; the
+ *	nodes of a shared state in each, summary_nodes.c) and mail.c write
+ *	the reports.
  */
 #ifndef FIVEFIFTY_RP_INT_H
 #define FIVEFIFTY_RP_INT_H
@@ -72,6 +73,14 @@ struct rp_banrow {
 	double		 score;
 };
 
+/* A node of a shared state, and its counts in the period (state_nodes()). */
+struct rp_noderow {
+	char		*name;
+	long long	 log_time;
+	long		 connects, sessions, messages, rejects;
+	long long	 bans;		/* -1: not known */
+};
+
 struct rp {
 	long long	 from, until, prev_from;
 	int		 bounded;
@@ -86,9 +95,13 @@ struct rp {
 	struct rp_banrow *bans;
 	size_t		 nbans, bans_cap;
 	long long	 data_first, data_last;	/* log times of the facts */
+	struct rp_noderow *nodes;	/* a shared state's; none: SQLite,
+					 * logs */
+	size_t		 nnodes, nodes_cap;
 };
 
 /* model.c */
+void	rp_node(struct rp *, const struct rp_noderow *);
 struct rp_item *rp_tab_get(struct rp_tab *, const char *);
 struct rp_item *rp_tab_find(const struct rp_tab *, const char *);
 int	rp_in_period(const struct rp *, long long);
@@ -114,6 +127,12 @@ const struct rp_banrow *sum_next_ban(const struct rp *,
 const char *sum_ban_addr(const struct rp_banrow *, char *, size_t);
 const char *sum_ban_of(const struct rp *, const char *,
 	    const struct rp_opts *, int *);
+
+/* summary_nodes.c: the nodes of a shared state, in each format */
+void	nodes_text(FILE *, const struct rp *);
+void	nodes_html(FILE *, const struct rp *);
+void	nodes_json(FILE *, const struct rp *);
+void	nodes_csv(FILE *, const struct rp *);
 
 /* summary_text.c, summary_html.c, summary_json.c, summary_csv.c */
 void	summary_text(FILE *, const struct rp *, const struct rp_opts *);

@@ -6,20 +6,26 @@
  * NAME
  *	state_read 3 - the facts of a period from the state
  * SYNOPSIS
- *	int	rp_load_state(struct rp *rp, const char *db, long long *now,
- *		    char *err, size_t errlen);
+ *	int	rp_load_state(struct rp *rp, const char *db, const char *node,
+ *		    long long *now, char *err, size_t errlen);
  * DESCRIPTION
  *	Opens the state read-only (the daemon may be writing it: both go
  *	on) and reads, as of one moment (state_snapshot()), the facts of the
  *	period and the one before it (rows of one key from several writes
  *	add up in rp_fact()), the five-fifty entries, and the bans the
  *	daemon's breaker did not hold or drop; *now becomes the state's log
- *	time (state_now()).
+ *	time (state_now()). A shared (PostgreSQL) state's nodes come with
+ *	their counts of the period (rp_node()). With node (not NULL) the
+ *	facts and five-fifties are what that node saw (state_only_node()),
+ *	and the nodes that node alone; the bans stay the cluster's, which
+ *	every node enforces.
  * DIAGNOSTICS
  *	-1 with a message in err naming the file when it does not exist,
  *	cannot be opened, is not a fivefifty state, is of a schema newer
  *	than this fivefifty knows or too old for the reports, or a read
- *	fails; the message says what to do.
+ *	fails, or node is given for a SQLite state or names no node of the
+ *	state; the message says what to do (for a server: that it runs,
+ *	and the role's rights).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -70,14 +76,34 @@ ban(void *rp, const struct state_ban *r)
 	return (0);
 }
 
+/* What a node's row of the summary is read with. */
+struct nodes {
+	struct rp	*rp;
+	const char	*only;		/* NULL: every node */
+};
+
+/* node - a node of the state, with its counts, into the report */
+static int
+node(void *arg, const struct state_node *n)
+{
+	struct nodes	*a = arg;
+	struct rp_noderow r = { (char *)n->name, n->log_time, n->connects,
+	    n->sessions, n->messages, n->rejects, n->bans };
+
+	if (a->only == NULL || strcmp(a->only, n->name) == 0)
+		rp_node(a->rp, &r);
+	return (0);
+}
+
 /* rp_load_state - the period's facts, five-fifties and bans */
 int
-rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
-    size_t errlen)
+rp_load_state(struct rp *rp, const char *path, const char *only,
+    long long *now, char *err, size_t errlen)
 {
 	struct state	*st;
+	struct nodes	 na = { rp, only };
 	const char	*what = NULL;
-	long long	 lo, hi;
+	long long	 lo, hi, cur;
 
 	if (!state_exists(path)) {
 		snprintf(err, errlen, "%s: no state database (the daemon or "
@@ -86,9 +112,14 @@ rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
 	}
 	if ((st = state_open(path, 1, err, errlen)) == NULL)
 		return (-1);
+	if (state_only_node(st, only, err, errlen) == -1) {
+		state_close(st);
+		return (-1);
+	}
 	lo = rp->bounded ? rp->prev_from / 3600 : rp->from == RP_OPEN_FROM ?
 	    LLONG_MIN : rp->from / 3600;
 	hi = rp->until == RP_OPEN_UNTIL ? LLONG_MAX : rp->until / 3600;
+	cur = rp->from == RP_OPEN_FROM ? LLONG_MIN : rp->from / 3600;
 	if (state_snapshot(st, 1) == -1)
 		what = "read";
 	else {
@@ -99,11 +130,15 @@ rp_load_state(struct rp *rp, const char *path, long long *now, char *err,
 			what = "fivefifties";
 		else if (state_bans_enforced(st, ban, rp) == -1)
 			what = "bans";
+		else if (state_nodes(st, cur, hi, node, &na) == -1)
+			what = "nodes";
 		(void)state_snapshot(st, 0);
 	}
 	if (what != NULL)
-		snprintf(err, errlen, "%s: %s: %s", path, what,
-		    state_error(st));
+		snprintf(err, errlen, "%s: %s: %s%s", state_name(st), what,
+		    state_error(st), state_is_uri(path) ? " (check that "
+		    "PostgreSQL runs and answers at state_db or --db, and that "
+		    "its role may read the fivefifty tables)" : "");
 	state_close(st);
 	return (what != NULL ? -1 : 0);
 }

@@ -10,7 +10,8 @@
  * DESCRIPTION
  *	The period and host; totals (connections, sessions, accepted
  *	messages, rejects, distinct clients, new bans) against the period
- *	before (a bounded period only); rejects by class and by code; the
+ *	before (a bounded period only); rejects by class and by code; a
+ *	shared state's nodes (summary_nodes.c; none from SQLite); the
  *	period's new bans with their reasons; the bans in force at o->now;
  *	the top offenders (clients by rejects); the top rejected HELO names,
  *	unknown recipients and senders; and activity per hour (each hour of
@@ -21,7 +22,8 @@
  *	JSON one object. Returns 0, or -1 when the output fails.
  *
  *	One writer per format, each in its own file: summary_text.c,
- *	summary_html.c, summary_json.c and summary_csv.c. This file holds
+ *	summary_html.c, summary_json.c and summary_csv.c; the nodes' section
+ *	of each in summary_nodes.c. This file holds
  *	what they share (rp_int.h): sum_totals() the six totals in
  *	sum_total_names' order, sum_change() "+12%", "new" or "-",
  *	sum_hours() the chart's rows (each hour of a period up to 48 hours,

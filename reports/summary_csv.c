@@ -126,6 +126,7 @@ summary_csv(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 {
 	fputs("section,name,value,previous,detail\r\n", fp);
 	csv_counts(fp, rp);
+	nodes_csv(fp, rp);
 	csv_values(fp, rp, o, 1);
 	csv_bans(fp, rp, o, 0);
 	csv_bans(fp, rp, o, 1);

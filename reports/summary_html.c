@@ -177,6 +177,7 @@ summary_html(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	out_period(fp, rp);
 	fprintf(fp, " (from the %s)</p>\n", o->source);
 	html_counts(fp, rp);
+	nodes_html(fp, rp);
 	html_bans(fp, rp, o, 0);
 	html_bans(fp, rp, o, 1);
 	html_offenders(fp, rp, o);

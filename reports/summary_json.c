@@ -151,6 +151,7 @@ summary_json(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	else
 		fputs("null", fp);
 	json_counts(fp, rp);
+	nodes_json(fp, rp);
 	fputs(",\"new_bans\":", fp);
 	json_bans(fp, rp, o, 0);
 	fputs(",\"active_bans\":", fp);

@@ -176,6 +176,7 @@ summary_text(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 
 	text_head(fp, rp, o);
 	text_counts(fp, rp);
+	nodes_text(fp, rp);
 	text_bans(fp, rp, o, 0);
 	text_bans(fp, rp, o, 1);
 	text_offenders(fp, rp, o);

@@ -11,17 +11,20 @@
  * DESCRIPTION
  *	state_copy() opens from (a SQLite file; migrated to this
  *	fivefifty's schema like any open) and to (a PostgreSQL URI; its
- *	schema made), and copies every table row by row, in ONE PostgreSQL
- *	transaction: clients, evidence and bans (in their order, with what
+ *	schema made), and copies every table, each with one COPY ... FROM
+ *	STDIN (PQputCopyData(): the rows streamed, not a statement each), in
+ *	ONE PostgreSQL transaction: clients, evidence and bans (in their order, with what
  *	the breaker did), the facts, the five-fifties, and the file's
- *	positions, journal cursors, open sessions and meta numbers as this
- *	host's (the node, pgsql_int.h). A daemon started on this host with
+ *	positions, journal cursors, open sessions and meta numbers; the
+ *	evidence, facts, five-fifties and the rest as this host's (the
+ *	node, pgsql_int.h). A daemon started on this host with
  *	the URI goes on where the file's left off: nothing read twice.
  *	to must hold no state yet (no client, evidence or ban): a copy
  *	never merges. *rows is the number of rows copied.
  * SECURITY
- *	Every value goes through parameters; reals are copied as doubles
- *	(to the last bit), blobs as binary.
+ *	Values travel as COPY's data, escaped for its text format (a value
+ *	cannot end its row or field, nor be taken for NULL), never in SQL;
+ *	reals to the last bit (%.17g), blobs in hex.
  * DIAGNOSTICS
  *	-1 with err naming the state, what failed and what to do; nothing
  *	is written to `to` then (the transaction is rolled back).
@@ -36,92 +39,173 @@
 #include "pgsql_int.h"
 #include "sqlite_int.h"
 
-/* One table: the SQLite query, the PostgreSQL insert and the columns'
- * types (N this node, not a column; t text; n text or NULL; i integer;
- * d real; b blob or NULL). */
+/* One table: the SQLite query, PostgreSQL's COPY and the columns' types
+ * in its order (N this node, not a SQLite column; t text; n text or
+ * NULL; i integer; d real; b blob or NULL). */
 static const struct {
 	const char	*what, *from, *to, *types;
 } tables[] = {
 	{ "clients", "SELECT addr, family, prefix_len, score, score_t, "
 	    "first_seen, last_seen, bans, banned_until, last_ban, memory FROM "
-	    "clients ORDER BY addr", "INSERT INTO clients (node, addr, family, "
-	    "prefix_len, score, score_t, first_seen, last_seen, bans, "
-	    "banned_until, last_ban, memory) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,"
-	    "$9,$10,$11,$12)", "Ntiidiiiiiib" },
+	    "clients ORDER BY addr", "COPY clients (addr, family, prefix_len, "
+	    "score, score_t, first_seen, last_seen, bans, banned_until, "
+	    "last_ban, memory, node) FROM STDIN", "tiidiiiiiibN" },
 	{ "evidence", "SELECT addr, t, weight, rule, detail FROM evidence "
-	    "ORDER BY id", "INSERT INTO evidence (addr, t, weight, rule, "
-	    "detail) VALUES ($1,$2,$3,$4,$5)", "tidtt" },
+	    "ORDER BY id", "COPY evidence (addr, t, weight, rule, detail, "
+	    "node) FROM STDIN", "tidttN" },
 	{ "bans", "SELECT addr, prefix_len, family, at, until, n, score, "
-	    "reason, manual, held FROM bans ORDER BY id", "INSERT INTO bans "
-	    "(addr, prefix_len, family, at, until, n, score, reason, manual, "
-	    "held) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)", "tiiiiidtii" },
+	    "reason, manual, held FROM bans ORDER BY id", "COPY bans (addr, "
+	    "prefix_len, family, at, until, n, score, reason, manual, held, "
+	    "node) FROM STDIN", "tiiiiidtiiN" },
 	{ "facts", "SELECT hour, kind, value, client, class, code, n, first, "
-	    "last FROM activity_rows", "INSERT INTO activity_rows (hour, kind, "
-	    "value, client, class, code, n, first, last) VALUES ($1,$2,$3,$4,"
-	    "$5,$6,$7,$8,$9)", "ittttiiii" },
+	    "last FROM activity_rows", "COPY activity_rows (hour, kind, value, "
+	    "client, class, code, n, first, last, node) FROM STDIN",
+	    "ittttiiiiN" },
 	{ "five-fifties", "SELECT addr, name, first_t, code, class, reason, "
 	    "retries, last_retry, last_seen FROM fivefifties ORDER BY addr",
-	    "INSERT INTO fivefifties (addr, name, first_t, code, class, "
-	    "reason, retries, last_retry, last_seen) VALUES ($1,$2,$3,$4,$5,"
-	    "$6,$7,$8,$9)", "ttiittiii" },
+	    "COPY fivefifties (addr, name, first_t, code, class, reason, "
+	    "retries, last_retry, last_seen, node) FROM STDIN", "ttiittiiiN" },
 	{ "sessions", "SELECT key, data FROM sessions ORDER BY key",
-	    "INSERT INTO sessions (node, key, data) VALUES ($1,$2,$3)",
-	    "Nib" },
+	    "COPY sessions (node, key, data) FROM STDIN", "Nib" },
 	{ "positions", "SELECT path, dev, ino, off, fp_len, fp, cursor FROM "
-	    "positions ORDER BY path", "INSERT INTO positions (node, path, "
-	    "dev, ino, off, fp_len, fp, cursor) VALUES ($1,$2,$3,$4,$5,$6,$7,"
-	    "$8)", "Ntiiiiin" },
-	{ "meta", "SELECT key, value FROM meta ORDER BY key", "INSERT INTO "
-	    "meta (node, key, value) VALUES ($1,$2,$3)", "Nti" },
+	    "positions ORDER BY path", "COPY positions (node, path, dev, ino, "
+	    "off, fp_len, fp, cursor) FROM STDIN", "Ntiiiiin" },
+	{ "meta", "SELECT key, value FROM meta ORDER BY key", "COPY meta "
+	    "(node, key, value) FROM STDIN", "Nti" },
 };
 
-/* bind_row - the SQLite row's columns as parameters, by type */
-static void
-bind_row(struct pg *q, sqlite3_stmt *s, const char *types, struct pgp *p)
-{
-	const char	*t;
-	int		 col = 0;
+#define COPY_CHUNK	(256 * 1024)	/* bytes handed to libpq at once */
 
-	p->n = 0;
-	for (t = types; *t != '\0'; t++) {
-		switch (*t) {
-		case 'N':
-			pgp_text(p, q->node);
-			continue;
-		case 't':
-			pgp_text(p, sq_text(s, col));
-			break;
-		case 'n':
-			if (sqlite3_column_type(s, col) == SQLITE_NULL)
-				pgp_null(p);
-			else
-				pgp_text(p, sq_text(s, col));
-			break;
-		case 'i':
-			pgp_int(p, sqlite3_column_int64(s, col));
-			break;
-		case 'd':
-			pgp_dbl(p, sqlite3_column_double(s, col));
-			break;
-		case 'b':
-			if (sqlite3_column_type(s, col) == SQLITE_NULL)
-				pgp_null(p);
-			else
-				pgp_blob(p, sqlite3_column_blob(s, col),
-				    (size_t)sqlite3_column_bytes(s, col));
-			break;
+/* The rows of one COPY, as its text format, gathered for libpq. */
+struct copybuf {
+	char		*b;
+	size_t		 len, cap;
+	int		 oom;
+};
+
+/* put - n bytes into the buffer */
+static void
+put(struct copybuf *c, const void *p, size_t n)
+{
+	char	*nb;
+	size_t	 cap;
+
+	if (c->oom)
+		return;
+	if (c->len + n > c->cap) {
+		cap = c->cap * 2 > c->len + n ? c->cap * 2 : c->len + n + 4096;
+		if ((nb = realloc(c->b, cap)) == NULL) {
+			c->oom = 1;
+			return;
 		}
-		col++;
+		c->b = nb;
+		c->cap = cap;
+	}
+	memcpy(c->b + c->len, p, n);
+	c->len += n;
+}
+
+/* put_text - a text value, escaped for COPY's text format (backslash,
+ * tab, newline and carriage return; every other byte as it is) */
+static void
+put_text(struct copybuf *c, const char *s)
+{
+	const char	*run;
+
+	for (run = s; *s != '\0'; s++) {
+		const char *e = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" :
+		    *s == '\n' ? "\\n" : *s == '\r' ? "\\r" : NULL;
+		if (e == NULL)
+			continue;
+		put(c, run, (size_t)(s - run));
+		put(c, e, 2);
+		run = s + 1;
+	}
+	put(c, run, (size_t)(s - run));
+}
+
+/* put_blob - a bytea value in hex (\\x..., its backslash escaped) */
+static void
+put_blob(struct copybuf *c, const unsigned char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char		 two[2];
+	size_t		 i;
+
+	put(c, "\\\\x", 3);
+	for (i = 0; i < n; i++) {
+		two[0] = hex[p[i] >> 4];
+		two[1] = hex[p[i] & 15];
+		put(c, two, 2);
 	}
 }
 
-/* copy_table - every row of one table; the rows, or -1 (why) */
+/* put_row - the SQLite row as one line of COPY text, by type */
+static void
+put_row(struct pg *q, sqlite3_stmt *s, const char *types, struct copybuf *c)
+{
+	const char	*t;
+	char		 num[32];
+	int		 col = 0, n;
+
+	for (t = types; *t != '\0'; t++) {
+		if (t != types)
+			put(c, "\t", 1);
+		if (*t == 'N') {
+			put_text(c, q->node);
+			continue;
+		}
+		if ((*t == 'n' || *t == 'b') &&
+		    sqlite3_column_type(s, col) == SQLITE_NULL)
+			put(c, "\\N", 2);
+		else if (*t == 't' || *t == 'n')
+			put_text(c, sq_text(s, col));
+		else if (*t == 'b')
+			put_blob(c, sqlite3_column_blob(s, col),
+			    (size_t)sqlite3_column_bytes(s, col));
+		else {
+			/* As the parameters were: reals to the last bit. */
+			n = *t == 'i' ? snprintf(num, sizeof(num), "%lld",
+			    (long long)sqlite3_column_int64(s, col)) :
+			    snprintf(num, sizeof(num), "%.17g",
+			    sqlite3_column_double(s, col));
+			put(c, num, (size_t)n);
+		}
+		col++;
+	}
+	put(c, "\n", 1);
+}
+
+/* copy_end - end a COPY (abort: with that reason) and take its result;
+ * -1 (why) when it failed */
+static int
+copy_end(struct pg *q, int k, const char *abort, char *why, size_t whylen)
+{
+	PGresult	*r;
+	char		 msg[256];
+	int		 rc = 0;
+
+	if (PQputCopyEnd(q->conn, abort) != 1)
+		rc = -1;
+	while ((r = PQgetResult(q->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = -1;
+		PQclear(r);
+	}
+	if (rc == -1 && abort == NULL)
+		snprintf(why, whylen, "%s: write %s: %s", q->name,
+		    tables[k].what, pg_errmsg(q, msg, sizeof(msg)));
+	return (abort != NULL ? -1 : rc);
+}
+
+/* copy_table - every row of one table, by COPY; the rows, or -1 (why) */
 static long long
 copy_table(struct pg *q, struct sq *f, int k, char *why, size_t whylen)
 {
+	struct copybuf	 c = { NULL, 0, 0, 0 };
 	sqlite3_stmt	*s;
-	struct pgp	*p;
 	PGresult	*r;
+	char		 msg[256];
 	long long	 n = 0;
 	int		 rc;
 
@@ -131,35 +215,41 @@ copy_table(struct pg *q, struct sq *f, int k, char *why, size_t whylen)
 		    tables[k].what, sqlite3_errmsg(f->db));
 		return (-1);
 	}
-	r = PQprepare(q->conn, "", tables[k].to, 0, NULL);
-	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK ||
-	    (p = malloc(sizeof(*p))) == NULL) {
+	r = PQexec(q->conn, tables[k].to);
+	if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
 		PQclear(r);
 		sqlite3_finalize(s);
 		snprintf(why, whylen, "%s: write %s: %s", q->name,
-		    tables[k].what, PQerrorMessage(q->conn));
+		    tables[k].what, pg_errmsg(q, msg, sizeof(msg)));
 		return (-1);
 	}
 	PQclear(r);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		bind_row(q, s, tables[k].types, p);
-		r = PQexecPrepared(q->conn, "", p->n, p->v, p->len, p->fmt, 0);
-		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
-			snprintf(why, whylen, "%s: write %s: %s", q->name,
-			    tables[k].what, PQerrorMessage(q->conn));
-			PQclear(r);
-			n = -1;
-			break;
-		}
-		PQclear(r);
+		put_row(q, s, tables[k].types, &c);
 		n++;
+		if (c.len < COPY_CHUNK && !c.oom)
+			continue;
+		if (c.oom || PQputCopyData(q->conn, c.b, (int)c.len) != 1)
+			break;
+		c.len = 0;
 	}
-	if (n >= 0 && rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE || c.oom) {
 		snprintf(why, whylen, "%s: read %s: %s", f->path,
-		    tables[k].what, sqlite3_errmsg(f->db));
+		    tables[k].what, c.oom ? "out of memory" :
+		    sqlite3_errmsg(f->db));
+		if (rc == SQLITE_ROW && !c.oom)	/* libpq refused the data */
+			snprintf(why, whylen, "%s: write %s: %s", q->name,
+			    tables[k].what, pg_errmsg(q, msg, sizeof(msg)));
+		(void)copy_end(q, k, "the copy failed", why, whylen);
+		n = -1;
+	} else if ((c.len > 0 && PQputCopyData(q->conn, c.b, (int)c.len) !=
+	    1) || copy_end(q, k, NULL, why, whylen) == -1) {
+		if (c.len > 0)
+			snprintf(why, whylen, "%s: write %s: %s", q->name,
+			    tables[k].what, pg_errmsg(q, msg, sizeof(msg)));
 		n = -1;
 	}
-	free(p);
+	free(c.b);
 	sqlite3_finalize(s);
 	return (n);
 }
@@ -169,13 +259,14 @@ static int
 empty(struct pg *q, char *why, size_t whylen)
 {
 	PGresult	*r;
+	char		 msg[256];
 	int		 e;
 
 	if ((r = pg_query(q, "SELECT (SELECT count(*) FROM clients) + "
 	    "(SELECT count(*) FROM evidence) + (SELECT count(*) FROM bans)",
 	    NULL)) == NULL) {
 		snprintf(why, whylen, "%s: %s", q->name,
-		    PQerrorMessage(q->conn));
+		    pg_errmsg(q, msg, sizeof(msg)));
 		return (-1);
 	}
 	e = strcmp(PQgetvalue(r, 0, 0), "0") == 0;
@@ -226,7 +317,7 @@ state_copy(const char *from, const char *to, char *err, size_t errlen,
     long long *rows)
 {
 	struct state	*f = NULL, *t = NULL;
-	char		 why[768];
+	char		 why[768], shown[1024];
 	int		 rc = -1;
 
 	*rows = 0;
@@ -235,11 +326,11 @@ state_copy(const char *from, const char *to, char *err, size_t errlen,
 		return (-1);
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: not a SQLite state file (--from "
-		    "names the file, state_db's path, to copy from)", from);
+		    "names the file, state_db's path, to copy from)",
+		    state_shown(from, shown, sizeof(shown)));
 		return (-1);
 	}
-	if (strncmp(to, "postgresql://", 13) != 0 && strncmp(to,
-	    "postgres://", 11) != 0) {
+	if (!state_is_uri(to)) {
 		snprintf(err, errlen, "%s: not a PostgreSQL connection URI "
 		    "(--to is postgresql://...)", to);
 		goto out;
@@ -249,7 +340,7 @@ state_copy(const char *from, const char *to, char *err, size_t errlen,
 	if (state_sync(f) == -1 || f->ops != &state_sqlite_ops ||
 	    t->ops != &state_pgsql_ops) {
 		snprintf(err, errlen, "%s: cannot be read as a SQLite state",
-		    from);
+		    state_shown(from, shown, sizeof(shown)));
 		goto out;
 	}
 	if ((*rows = copy_all(t->be, f->be, why, sizeof(why))) < 0) {

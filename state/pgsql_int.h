@@ -17,8 +17,10 @@
  *
  *	This host's rows: positions, journal cursors, open sessions, meta
  *	numbers and clients (each scorer's memory) are each node's own
- *	(column node: node_name, by default the host name); evidence, bans,
- *	facts, five-fifties and observations are shared (pgsql_obs.c).
+ *	(column node: node_name, by default the host name); bans are
+ *	shared, evidence, facts, five-fifties (with the node that wrote
+ *	them: a reading call may keep one node's, only) and observations
+ *	too (pgsql_obs.c).
  *
  *	The watch (pgsql_watch.c) has a connection and a thread of its
  *	own: LISTEN waits on it, and the writer holds the main one.
@@ -37,7 +39,7 @@
 #include "state_int.h"
 
 #define PG_ROWS		32	/* rows per multi-row INSERT */
-#define PG_PARAMS	(PG_ROWS * 9)	/* the widest: facts */
+#define PG_PARAMS	(PG_ROWS * 10)	/* the widest: facts */
 #define PG_NODE_MAX	STATE_NODE_MAX
 #define PG_CHANNEL	"fivefifty_bans"	/* NOTIFY: a ban event */
 #define PG_EVENTS_LOCK	"5505506"	/* advisory: ban events and
@@ -52,6 +54,7 @@ struct pg {
 	char		*name;		/* the URI, any password hidden */
 	struct pg_watch	*watch;		/* pgsql_watch.c; NULL: none */
 	char		 node[PG_NODE_MAX];
+	char		 only[PG_NODE_MAX];	/* state_only_node(); "": all */
 	int		 ready;		/* set up: schema and statements */
 	int		 readonly;
 	int		 version;	/* the schema's, at open */
@@ -77,6 +80,7 @@ extern _Thread_local int	pg_quiet;
 int	pg_connect(struct pg *);
 int	pg_fail(struct pg *, const char *);
 int	pg_rfail(struct pg *, const char *);
+const char *pg_errmsg(struct pg *, char *, size_t);
 int	pg_exec(struct pg *, const char *);
 PGresult *pg_call(struct pg *, const char *, const struct pgp *,
 	    const char *);
@@ -123,5 +127,7 @@ int	pg_bans_of(void *, const char *, state_ban_fn *, void *);
 int	pg_bans_enforced(void *, state_ban_fn *, void *);
 int	pg_bans_running(void *, long long, state_ban_fn *, void *);
 int	pg_held(void *, long long, state_ban_fn *, void *);
+int	pg_nodes(void *, long long, long long, state_node_fn *, void *);
+int	pg_only_node(void *, const char *, char *, size_t);
 
 #endif /* FIVEFIFTY_PGSQL_INT_H */

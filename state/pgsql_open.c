@@ -10,6 +10,7 @@
  *	int	pg_connect(struct pg *q);
  *	int	pg_fail(struct pg *q, const char *what);
  *	int	pg_rfail(struct pg *q, const char *what);
+ *	const char *pg_errmsg(struct pg *q, char *buf, size_t len);
  *	int	pg_exec(struct pg *q, const char *sql);
  *	PGresult *pg_call(struct pg *q, const char *stmt,
  *		    const struct pgp *p, const char *what);
@@ -42,13 +43,16 @@
  *
  *	pg_fail() notes libpq's error for what in the thread's pg_why (and
  *	logs it unless pg_quiet); pg_rfail() notes a reading call's failure
- *	for state_error(); both -1. pg_exec() runs SQL without parameters
+ *	for state_error(); both -1; pg_errmsg() is libpq's last message
+ *	(every message of libpq passes there: the URI's password hidden,
+ *	state/uri.c). pg_exec() runs SQL without parameters
  *	nor rows. pg_call() runs a prepared statement with p, pg_query() SQL
  *	with p (NULL: none), each returning its result or NULL (noted by
  *	pg_fail(), resp. left for the caller). pgp_*() append a parameter.
  * SECURITY
  *	Every value goes through parameters; no SQL text is built from data.
- *	The URI's password, if any, is not repeated in messages.
+ *	The URI's password, if any, is not repeated in messages, nor in
+ *	libpq's words.
  * DIAGNOSTICS
  *	The open fills err with the state's name, the reason and what to do
  *	on every failure.
@@ -280,22 +284,59 @@ static const char *const migrations[] = {
 	"FROM ban_keys k JOIN bans b ON b.id = k.ban_id "
 	"WHERE b.held = 0 AND b.until > extract(epoch FROM now())::bigint "
 	"ORDER BY k.key, b.until DESC, b.id DESC;",
+	/* 4 (wt-pgrep): which node saw it. Evidence, facts and five-fifties
+	 * carry their writer's node; a five-fifty is a row per node (the
+	 * nodes' rows of an address are merged when read: none overwrites
+	 * another's). Rows of before: the one node's, when one wrote. */
+	"ALTER TABLE evidence ADD COLUMN node text COLLATE \"C\" NOT NULL "
+	"  DEFAULT '';"
+	"ALTER TABLE activity_rows ADD COLUMN node text COLLATE \"C\" "
+	"  NOT NULL DEFAULT '';"
+	"ALTER TABLE fivefifties ADD COLUMN node text COLLATE \"C\" NOT NULL "
+	"  DEFAULT '';"
+	"UPDATE evidence SET node = (SELECT min(node) FROM meta) "
+	"  WHERE (SELECT count(DISTINCT node) FROM meta) = 1;"
+	"UPDATE activity_rows SET node = (SELECT min(node) FROM meta) "
+	"  WHERE (SELECT count(DISTINCT node) FROM meta) = 1;"
+	"UPDATE fivefifties SET node = (SELECT min(node) FROM meta) "
+	"  WHERE (SELECT count(DISTINCT node) FROM meta) = 1;"
+	"ALTER TABLE evidence ALTER COLUMN node DROP DEFAULT;"
+	"ALTER TABLE activity_rows ALTER COLUMN node DROP DEFAULT;"
+	"ALTER TABLE fivefifties ALTER COLUMN node DROP DEFAULT;"
+	"ALTER TABLE fivefifties DROP CONSTRAINT fivefifties_pkey;"
+	"ALTER TABLE fivefifties ADD PRIMARY KEY (addr, node);"
+	"CREATE INDEX activity_node ON activity_rows (node, hour);",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define PG_LOCK_KEY	"5505505"	/* the migrations' advisory lock */
 
-/* chomp - libpq's message without its final newline, into buf */
+/* chomp - libpq's message without its final newline, into buf; the
+ * URI's password hidden (libpq repeats a URI it cannot parse) */
 static const char *
-chomp(PGconn *c, char *buf, size_t len)
+chomp(struct pg *q, char *buf, size_t len)
 {
-	size_t	n;
+	size_t	i, n;
 
-	snprintf(buf, len, "%s", c != NULL ? PQerrorMessage(c) :
+	snprintf(buf, len, "%s", q->conn != NULL ? PQerrorMessage(q->conn) :
 	    "out of memory");
-	n = strlen(buf);
+	uri_scrub(q->uri, buf, len);
+	/* One line: libpq puts its hints on lines of their own. */
+	for (i = n = 0; buf[i] != '\0'; i++)
+		if (buf[i] != '\n' && buf[i] != '\t')
+			buf[n++] = buf[i];
+		else if (n > 0 && buf[n - 1] != ' ')
+			buf[n++] = ' ';
+	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	return (buf);
+}
+
+/* pg_errmsg - libpq's last message for this state, password hidden */
+const char *
+pg_errmsg(struct pg *q, char *buf, size_t len)
+{
+	return (chomp(q, buf, len));
 }
 
 /* pg_fail - note (and log) a libpq error, naming the database; -1 */
@@ -305,7 +346,7 @@ pg_fail(struct pg *q, const char *what)
 	char	msg[256];
 
 	snprintf(pg_why, sizeof(pg_why), "%s: %s", what,
-	    chomp(q->conn, msg, sizeof(msg)));
+	    chomp(q, msg, sizeof(msg)));
 	if (!pg_quiet)
 		log_warnx("state database %s: %s", q->name, pg_why);
 	return (-1);
@@ -318,7 +359,7 @@ pg_rfail(struct pg *q, const char *what)
 	char	msg[256];
 
 	snprintf(q->err, sizeof(q->err), "%s: %s", what,
-	    chomp(q->conn, msg, sizeof(msg)));
+	    chomp(q, msg, sizeof(msg)));
 	return (-1);
 }
 
@@ -599,7 +640,7 @@ pg_connect(struct pg *q)
 		PQreset(q->conn);
 	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
 		snprintf(pg_why, sizeof(pg_why), "cannot connect: %s",
-		    chomp(q->conn, msg, sizeof(msg)));
+		    chomp(q, msg, sizeof(msg)));
 		q->ready = 0;
 		return (-1);
 	}
@@ -642,7 +683,8 @@ pgo_open(const char *uri, int readonly, const char *node, int offline,
 		if (q != NULL)
 			free(q->name);
 		free(q);
-		snprintf(err, errlen, "%s: out of memory", uri);
+		snprintf(err, errlen, "%s: out of memory", state_shown(uri, msg,
+		    sizeof(msg)));
 		return (NULL);
 	}
 	pthread_mutexattr_init(&ma);
@@ -654,7 +696,7 @@ pgo_open(const char *uri, int readonly, const char *node, int offline,
 	q->conn = PQconnectdb(uri);
 	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
 		snprintf(reason, sizeof(reason), "cannot connect: %s",
-		    chomp(q->conn, msg, sizeof(msg)));
+		    chomp(q, msg, sizeof(msg)));
 		if (offline && q->conn != NULL) {
 			snprintf(q->err, sizeof(q->err), "%s", reason);
 			return (q);
@@ -732,4 +774,6 @@ const struct state_ops state_pgsql_ops = {
 	.watch_fd = pg_watch_fd,
 	.watch_bans = pg_watch_bans,
 	.watch_up = pg_watch_up,
+	.nodes = pg_nodes,
+	.only_node = pg_only_node,
 };

@@ -33,21 +33,32 @@
  *	int	pg_bans_running(void *be, long long now, state_ban_fn *fn,
  *		    void *arg);
  *	int	pg_held(void *be, long long now, state_ban_fn *fn, void *arg);
+ *	int	pg_nodes(void *be, long long lo, long long hi,
+ *		    state_node_fn *fn, void *arg);
+ *	int	pg_only_node(void *be, const char *node, char *err,
+ *		    size_t errlen);
  * DESCRIPTION
  *	Each answers the state.h call of the same name, with the rows in
  *	the order sqlite_read.c gives them (text compared bytewise; where
  *	SQLite's order is its storage order, the row id or the key here).
  *	Positions, journal cursors, sessions, meta numbers and the clients a
- *	scorer loads are this node's; list and explain see every node's
- *	clients, merged (per client the row with the latest ban, then the
- *	latest score); the rest is shared. A query's rows are all fetched before
- *	the caller's function sees the first (the connection is free
- *	again: the function may ask the state).
+ *	scorer loads are this node's (but a reader's log time, state_now(),
+ *	is the latest of the nodes': the clients and bans it reads are
+ *	theirs); list and explain see every node's clients, merged (per
+ *	client the row with the latest ban, then the latest score). The
+ *	five-fifties, facts, evidence and rejects are every node's (a
+ *	five-fifty's rows merged), or, after pg_only_node(), one node's; a
+ *	writer (a node's scorer) reads back its own node's five-fifties.
+ *	pg_nodes() gives every node that wrote meta numbers or facts of the
+ *	hours asked. A query's rows are all fetched before the caller's
+ *	function sees the first (the connection is free again: the function
+ *	may ask the state).
  * DIAGNOSTICS
  *	The iterators return -1 with PostgreSQL's words in err
  *	(state_error()); pg_position(), pg_journal_position(),
  *	pg_manual_seq() and pg_held() also log them, naming the database.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +88,16 @@ dbl(const PGresult *r, int row, int col)
 {
 	return (PQgetisnull(r, row, col) ? 0 :
 	    strtod(PQgetvalue(r, row, col), NULL));
+}
+
+/* only - the node the reading calls keep (a parameter: NULL for all) */
+static void
+only(struct pg *q, struct pgp *a)
+{
+	if (q->only[0] != '\0')
+		pgp_text(a, q->only);
+	else
+		pgp_null(a);
 }
 
 /* run - sql with p; each row to row(); the rows given, or -1 (err) */
@@ -152,7 +173,8 @@ pg_journal_position(void *be, const char *key, struct state_cursor *p)
 	return (found);
 }
 
-/* get_meta - one meta value of this node, or dflt; -2 on failure */
+/* get_meta - one meta value of this node (a reader's log time: the
+ * cluster's) into *v when there is one; -1 on failure */
 static int
 get_meta(struct pg *q, const char *key, long long *v)
 {
@@ -160,10 +182,20 @@ get_meta(struct pg *q, const char *key, long long *v)
 	PGresult	*r;
 
 	a.n = 0;
-	pgp_text(&a, q->node);
-	pgp_text(&a, key);
-	if ((r = pg_query(q, "SELECT value FROM meta WHERE node = $1 AND "
-	    "key = $2", &a)) == NULL)
+	/* A reader's log time is the cluster's, the latest of its nodes',
+	 * whichever host asks (and whichever node it keeps: the clients
+	 * and bans it reads are every node's, as of then). */
+	if (q->readonly && strcmp(key, "log_time") == 0) {
+		pgp_text(&a, key);
+		r = pg_query(q, "SELECT max(value) FROM meta WHERE key = $1 "
+		    "HAVING count(*) > 0", &a);
+	} else {
+		pgp_text(&a, q->node);
+		pgp_text(&a, key);
+		r = pg_query(q, "SELECT value FROM meta WHERE node = $1 AND "
+		    "key = $2", &a);
+	}
+	if (r == NULL)
 		return (-1);
 	if (PQntuples(r) > 0)
 		*v = num(r, 0, 0);
@@ -358,13 +390,28 @@ ff_row(const PGresult *r, int i, const struct rowcb *cb)
 	return (cb->fn.ff(cb->arg, &f));
 }
 
-/* pg_ffs - the five-fifties, by address */
+/* pg_ffs - the five-fifties, by address: the nodes' rows of one merged
+ * (the first rejection the earliest's, the returns of every node added
+ * up, the last ones the latest); a writer's, its node's own */
 int
 pg_ffs(void *be, state_ff_fn *fn, void *arg)
 {
-	return (run(be, "SELECT addr, name, first_t, code, class, reason, "
-	    "retries, last_retry, last_seen FROM fivefifties ORDER BY addr",
-	    NULL, ff_row, CB(ff, fn, arg)));
+	struct pg	*q = be;
+	struct pgp	 a;
+
+	a.n = 0;
+	/* A writer is a node's scorer: its memory is the five-fifties it
+	 * wrote (as its sessions are its own); merged rows written back
+	 * as its own would count the other nodes' returns twice. */
+	if (!q->readonly)
+		pgp_text(&a, q->node);
+	else
+		only(q, &a);
+	return (run(be, "SELECT DISTINCT ON (addr) addr, name, first_t, code, "
+	    "class, reason, sum(retries) OVER w, max(last_retry) OVER w, "
+	    "max(last_seen) OVER w FROM fivefifties WHERE ($1::text IS NULL "
+	    "OR node = $1) WINDOW w AS (PARTITION BY addr) ORDER BY addr, "
+	    "first_t, node", &a, ff_row, CB(ff, fn, arg)));
 }
 
 /* fact_row - one fact */
@@ -394,9 +441,11 @@ pg_facts(void *be, long long lo, long long hi, state_fact_fn *fn, void *arg)
 	a.n = 0;
 	pgp_int(&a, lo);
 	pgp_int(&a, hi);
+	only(be, &a);
 	return (run(be, "SELECT kind, hour, value, client, class, code, n, "
 	    "first, last FROM activity_rows WHERE hour >= $1 AND hour < $2 "
-	    "ORDER BY hour, id", &a, fact_row, CB(f, fn, arg)));
+	    "AND ($3::text IS NULL OR node = $3) ORDER BY hour, id", &a,
+	    fact_row, CB(f, fn, arg)));
 }
 
 /* evidence_row - one piece of evidence */
@@ -421,9 +470,10 @@ pg_evidence(void *be, const char *addr, state_evidence_fn *fn, void *arg)
 
 	a.n = 0;
 	pgp_text(&a, addr);
+	only(be, &a);
 	return (run(be, "SELECT t, weight, rule, detail, addr FROM evidence "
-	    "WHERE addr = $1 ORDER BY t, id", &a, evidence_row,
-	    CB(e, fn, arg)));
+	    "WHERE addr = $1 AND ($2::text IS NULL OR node = $2) ORDER BY t, "
+	    "id", &a, evidence_row, CB(e, fn, arg)));
 }
 
 /* rule_row - a rule and how much evidence it gave */
@@ -441,8 +491,10 @@ pg_evidence_rules(void *be, const char *addr, state_rule_fn *fn, void *arg)
 
 	a.n = 0;
 	pgp_text(&a, addr);
+	only(be, &a);
 	return (run(be, "SELECT rule, count(*) FROM evidence WHERE addr = $1 "
-	    "GROUP BY rule ORDER BY 2 DESC, 1", &a, rule_row, CB(r, fn, arg)));
+	    "AND ($2::text IS NULL OR node = $2) GROUP BY rule ORDER BY 2 "
+	    "DESC, 1", &a, rule_row, CB(r, fn, arg)));
 }
 
 /* pg_rejects - a client's temporary (4xx) and permanent (5xx) rejects */
@@ -456,10 +508,11 @@ pg_rejects(void *be, const char *client, long long *t4, long long *t5)
 	*t4 = *t5 = 0;
 	a.n = 0;
 	pgp_text(&a, client);
+	only(q, &a);
 	if ((r = pg_query(q, "SELECT coalesce(sum(CASE WHEN code >= 400 AND "
 	    "code < 500 THEN n END), 0), coalesce(sum(CASE WHEN code >= 500 "
 	    "THEN n END), 0) FROM activity_rows WHERE kind = 'reject' AND "
-	    "client = $1", &a)) == NULL)
+	    "client = $1 AND ($2::text IS NULL OR node = $2)", &a)) == NULL)
 		return (pg_rfail(q, "read the rejects"));
 	*t4 = num(r, 0, 0);
 	*t5 = num(r, 0, 1);
@@ -557,4 +610,114 @@ pg_held(void *be, long long now, state_ban_fn *fn, void *arg)
 	    CB(b, fn, arg))) == -1)
 		return (pg_fail(q, "read the held bans"));
 	return (n);
+}
+
+/* node_row - a node, its log time and its counts */
+static int
+node_row(const PGresult *r, int i, const struct rowcb *cb)
+{
+	struct state_node n;
+
+	n.name = txt(r, i, 0);
+	n.log_time = num(r, i, 1);
+	n.connects = (long)num(r, i, 2);
+	n.sessions = (long)num(r, i, 3);
+	n.messages = (long)num(r, i, 4);
+	n.rejects = (long)num(r, i, 5);
+	n.bans = num(r, i, 6);
+	return (cb->fn.n(cb->arg, &n));
+}
+
+/* NODES_SQL - each node (that wrote meta numbers, or facts of the
+ * hours [$1, $2)) with its log time, its facts' counts of those hours
+ * and BANS (its enforced bans decided in [$3, $4), or -1); the last
+ * condition only names $3 and $4, which a parameter must be to have a
+ * type */
+#define NODES_SQL(BANS) "SELECT n.node, coalesce((SELECT value FROM " \
+	"meta WHERE node = n.node AND key = 'log_time'), 0), " \
+	"coalesce(f.connects, 0), coalesce(f.sessions, 0), " \
+	"coalesce(f.messages, 0), coalesce(f.rejects, 0), " BANS " FROM " \
+	"(SELECT node FROM meta UNION SELECT node FROM activity_rows WHERE " \
+	"hour >= $1 AND hour < $2) n LEFT JOIN (SELECT node, sum(n) FILTER " \
+	"(WHERE kind = 'session' AND class = 'smtpd') AS connects, sum(n) " \
+	"FILTER (WHERE kind = 'session') AS sessions, sum(n) FILTER (WHERE " \
+	"kind = 'message') AS messages, sum(n) FILTER (WHERE kind = " \
+	"'reject') AS rejects FROM activity_rows WHERE hour >= $1 AND " \
+	"hour < $2 GROUP BY node) f ON f.node = n.node WHERE $3::bigint " \
+	"<= $4::bigint ORDER BY n.node"
+
+/* hour_secs - the first second of an hour, clamped to the bigint range */
+static long long
+hour_secs(long long h)
+{
+	if (h <= LLONG_MIN / 3600)
+		return (LLONG_MIN);
+	if (h >= LLONG_MAX / 3600)
+		return (LLONG_MAX);
+	return (h * 3600);
+}
+
+/* pg_nodes - the nodes of the state, by name */
+int
+pg_nodes(void *be, long long lo, long long hi, state_node_fn *fn, void *arg)
+{
+	struct pg	*q = be;
+	struct pgp	 a;
+	PGresult	*r;
+	int		 bans;
+
+	/* The bans carry their node once a later schema gives them one;
+	 * until then a node's bans are not known (-1). */
+	if ((r = pg_query(q, "SELECT EXISTS (SELECT 1 FROM information_schema."
+	    "columns WHERE table_schema = current_schema() AND table_name = "
+	    "'bans' AND column_name = 'node')", NULL)) == NULL)
+		return (pg_rfail(q, "read the nodes"));
+	bans = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	a.n = 0;
+	pgp_int(&a, lo);
+	pgp_int(&a, hi);
+	pgp_int(&a, hour_secs(lo));
+	pgp_int(&a, hour_secs(hi));
+	if (bans)
+		return (run(q, NODES_SQL("(SELECT count(*) FROM bans b WHERE "
+		    "b.node = n.node AND b.held = 0 AND b.at >= $3 AND b.at < "
+		    "$4)"), &a, node_row, CB(n, fn, arg)));
+	return (run(q, NODES_SQL("-1"), &a, node_row, CB(n, fn, arg)));
+}
+
+/* pg_only_node - the reading calls of what nodes saw keep node's rows
+ * (NULL: every node's); -1 when no node of that name wrote here */
+int
+pg_only_node(void *be, const char *node, char *err, size_t errlen)
+{
+	struct pg	*q = be;
+	struct pgp	 a;
+	PGresult	*r;
+	char		 msg[256];
+	int		 known;
+
+	q->only[0] = '\0';
+	if (node == NULL)
+		return (0);
+	a.n = 0;
+	pgp_text(&a, node);
+	if ((r = pg_query(q, "SELECT EXISTS (SELECT 1 FROM meta WHERE node = "
+	    "$1), (SELECT string_agg(DISTINCT node, ', ' ORDER BY node) FROM "
+	    "meta)", &a)) == NULL) {
+		snprintf(err, errlen, "%s: read the nodes: %s", q->name,
+		    pg_errmsg(q, msg, sizeof(msg)));
+		return (-1);
+	}
+	known = strcmp(PQgetvalue(r, 0, 0), "t") == 0 &&
+	    strlen(node) < sizeof(q->only);
+	if (!known)
+		snprintf(err, errlen, "%s: no node %.64s wrote to this state "
+		    "(its nodes: %s)", q->name, node, PQgetisnull(r, 0, 1) ?
+		    "none yet" : PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if (!known)
+		return (-1);
+	snprintf(q->only, sizeof(q->only), "%s", node);
+	return (0);
 }

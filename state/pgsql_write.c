@@ -15,27 +15,28 @@
  *	pg_prepare_writes() prepares the statements of a write, at open.
  *	pg_write() stores one batch in one transaction, in sqlite_write.c's
  *	order: the clients (upserted), the evidence (PG_ROWS rows a
- *	statement), the bans (with this node's name) and the notes about
- *	them in the order given (an automatic ban another node stored
- *	already, the same number still running, is not stored twice), this
- *	node's open sessions (replacing its own), the facts (counted here,
- *	on the writer's thread; a row each, PG_ROWS rows a statement), the
- *	five-fifties, this node's positions and journal cursors and its meta
- *	values: the positions commit with what their lines changed. Last,
- *	for the other nodes: its observations (pgsql_obs.c), and a
- *	ban_events row for each ban put in force (a new one the breaker
- *	does not hold at commit, a held one released) and each unban, under
- *	an advisory lock held to the commit (their ids grow in commit
- *	order), and NOTIFY fivefifty_bans with the last id, which PostgreSQL
- *	delivers at the commit (pgsql_watch.c listens). Its clients rows
- *	are this node's own. The connection is this writer's for the whole
- *	transaction; a lost one is made again first (pg_connect()). On
- *	failure the transaction is rolled back and why says what failed; it
- *	is logged unless quiet. A batch numbered by the writer (meta
- *	batch_seq: the daemon's, replayed from its outbox) that is not above
- *	the node's stored batch_seq is already stored: its transaction is
- *	rolled back and it counts as stored (exactly once, when the answer
- *	to a commit was lost with the connection).
+ *	statement, each row with this node, as the facts and five-fifties),
+ *	the bans (with this node's name) and the notes about them in the
+ *	order given (an automatic ban another node stored already, the same
+ *	number still running, is not stored twice), this node's open
+ *	sessions (replacing its own), the facts (counted here, on the
+ *	writer's thread; a row each, PG_ROWS rows a statement), the
+ *	five-fifties (this node's row of each), this node's positions and
+ *	journal cursors and its meta values: the positions commit with what
+ *	their lines changed. Last, for the other nodes: its observations
+ *	(pgsql_obs.c), and a ban_events row for each ban put in force (a
+ *	new one the breaker does not hold at commit, a held one released)
+ *	and each unban, under an advisory lock held to the commit (their ids
+ *	grow in commit order), and NOTIFY fivefifty_bans with the last id,
+ *	which PostgreSQL delivers at the commit (pgsql_watch.c listens). Its
+ *	clients rows are this node's own. The connection is this writer's
+ *	for the whole transaction; a lost one is made again first
+ *	(pg_connect()). On failure the transaction is rolled back and why
+ *	says what failed; it is logged unless quiet. A batch numbered by the
+ *	writer (meta batch_seq: the daemon's, replayed from its outbox) that
+ *	is not above the node's stored batch_seq is already stored: its
+ *	transaction is rolled back and it counts as stored (exactly once,
+ *	when the answer to a commit was lost with the connection).
  *
  *	pg_put_meta() stores one meta number of this node. pg_prune()
  *	removes evidence, facts, five-fifties, observations and ban events
@@ -113,9 +114,9 @@ static const struct {
 	{ "put_session", "INSERT INTO sessions (node, key, data) VALUES "
 	    "($1,$2,$3)" },
 	{ "put_ff", "INSERT INTO fivefifties (addr, name, first_t, code, "
-	    "class, reason, retries, last_retry, last_seen) VALUES "
-	    "($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (addr) DO UPDATE SET "
-	    "name = excluded.name, first_t = excluded.first_t, "
+	    "class, reason, retries, last_retry, last_seen, node) VALUES "
+	    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (addr, node) DO "
+	    "UPDATE SET name = excluded.name, first_t = excluded.first_t, "
 	    "code = excluded.code, class = excluded.class, "
 	    "reason = excluded.reason, retries = excluded.retries, "
 	    "last_retry = excluded.last_retry, "
@@ -164,9 +165,9 @@ prep_rows(struct pg *q, const char *name, const char *head, int ncols,
 	return (0);
 }
 
-#define EV_HEAD	"INSERT INTO evidence (addr, t, weight, rule, detail)"
+#define EV_HEAD	"INSERT INTO evidence (addr, t, weight, rule, detail, node)"
 #define FACT_HEAD "INSERT INTO activity_rows (hour, kind, value, client, " \
-	"class, code, n, first, last)"
+	"class, code, n, first, last, node)"
 
 /* pg_prepare_writes - the statements a write uses */
 int
@@ -183,10 +184,10 @@ pg_prepare_writes(struct pg *q)
 		}
 		PQclear(r);
 	}
-	return (prep_rows(q, "put_ev", EV_HEAD, 5, 1) == -1 ||
-	    prep_rows(q, "put_evs", EV_HEAD, 5, PG_ROWS) == -1 ||
-	    prep_rows(q, "put_fact", FACT_HEAD, 9, 1) == -1 ||
-	    prep_rows(q, "put_facts", FACT_HEAD, 9, PG_ROWS) == -1 ? -1 : 0);
+	return (prep_rows(q, "put_ev", EV_HEAD, 6, 1) == -1 ||
+	    prep_rows(q, "put_evs", EV_HEAD, 6, PG_ROWS) == -1 ||
+	    prep_rows(q, "put_fact", FACT_HEAD, 10, 1) == -1 ||
+	    prep_rows(q, "put_facts", FACT_HEAD, 10, PG_ROWS) == -1 ? -1 : 0);
 }
 
 /* run1 - a prepared statement once, its result dropped */
@@ -280,7 +281,7 @@ put_evidence(struct pg *q, const struct state_batch *b, struct rows *w)
 	struct state_evidence e;
 	size_t		 i;
 
-	*w = (struct rows){ .ncols = 5, .one = "put_ev", .many = "put_evs",
+	*w = (struct rows){ .ncols = 6, .one = "put_ev", .many = "put_evs",
 	    .what = "write evidence" };
 	for (i = 0; i < b->nev; i++) {
 		/* batch_ev() points into the batch: the strings stay */
@@ -290,6 +291,7 @@ put_evidence(struct pg *q, const struct state_batch *b, struct rows *w)
 		pgp_dbl(&w->p, e.weight);
 		pgp_text(&w->p, e.rule);
 		pgp_text(&w->p, e.detail);
+		pgp_text(&w->p, q->node);
 		if (rows_end(q, w) == -1)
 			return (-1);
 	}
@@ -506,6 +508,7 @@ put_fact(void *arg, const struct state_fact *f)
 	pgp_int(&w->p, f->n);
 	pgp_int(&w->p, f->first);
 	pgp_int(&w->p, f->last);
+	pgp_text(&w->p, fw->q->node);
 	if (rows_end(fw->q, w) == -1) {
 		fw->rc = -1;
 		return (1);
@@ -522,7 +525,7 @@ put_facts(struct pg *q, const struct state_batch *b, struct rows *w)
 
 	if (b->nflogs == 0 || b->count == NULL)
 		return (0);
-	*w = (struct rows){ .ncols = 9, .one = "put_fact",
+	*w = (struct rows){ .ncols = 10, .one = "put_fact",
 	    .many = "put_facts", .what = "write facts" };
 	rc = b->count(b->flogs, b->flens, b->nflogs, put_fact, &fw);
 	if (fw.rc == 0 && rc == -1)
@@ -553,6 +556,7 @@ put_ffs(struct pg *q, const struct state_batch *b)
 		pgp_int(&p, f->retries);
 		pgp_int(&p, f->last_retry);
 		pgp_int(&p, f->last_seen);
+		pgp_text(&p, q->node);
 		if (run1(q, "put_ff", &p, "write five-fifties") == -1)
 			return (-1);
 	}

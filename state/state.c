@@ -18,6 +18,10 @@
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
  *	const char *state_error(const struct state *st);
+ *	int	state_nodes(struct state *st, long long from_hour,
+ *		    long long until_hour, state_node_fn *fn, void *arg);
+ *	int	state_only_node(struct state *st, const char *node, char *err,
+ *		    size_t errlen);
  *	int	state_write(struct state *st, struct state_batch *b);
  *	int	state_prune(struct state *st, long long now);
  *	int	state_shared(const struct state *st);
@@ -34,11 +38,6 @@
  *	postgresql://... or postgres://...: PostgreSQL, state/pgsql*.c;
  *	anything else a SQLite file), opens it and, unless readonly,
  *	starts the writer (queue.c) and reads the number of the last
- *	manual action stored. state_exists() tells a missing file from a
- *	state that may be there.
- *	The state_watch_*() calls go to a backend that has them (PostgreSQL:
- *	pgsql_watch.c); a SQLite state has no other node: nothing to start,
- *	no descriptor (-1), no rows, not followed (-1).
  *	manual action stored. state_open_with() does so with a node's name
  *	and, for PostgreSQL, a local directory: the outbox and the cache
  *	are opened there first; the batches the outbox holds are stored
@@ -50,8 +49,13 @@
  *	clients, sessions, five-fifties and held bans are none, and the
  *	other reading calls fail, saying so, until the writer reaches the
  *	server. state_exists() tells a missing file from a state that may
- *	be there. state_uri_shown() is a URI for messages: user:password@
- *	becomes user@, a password= parameter password=*** (malloc()ed).
+ *	be there. state_uri_shown() is a URI for messages, malloc()ed: its
+ *	passwords hidden as state_shown() (uri.c) hides them. The
+ *	state_watch_*() calls go to a backend that has them (PostgreSQL:
+ *	pgsql_watch.c); a SQLite state has no other node: nothing to start,
+ *	no descriptor (-1), no rows, not followed (-1). state_nodes() and
+ *	state_only_node() are a shared state's (state.h); a backend without
+ *	nodes (SQLite) has none, and refuses to be restricted to one.
  *	The reading calls go to the backend as they are; state.h says what
  *	each returns. state_write() with a NULL batch is a batch its maker
  *	could not make (out of memory): said, and without state_retry() the
@@ -95,27 +99,9 @@ state_schema_known(int version, int known, char *err, size_t errlen)
 char *
 state_uri_shown(const char *uri)
 {
-	char	*s, *auth, *at, *col, *pw, *end;
-	size_t	 alen;
+	char	buf[4096];
 
-	if ((s = malloc(strlen(uri) + 4)) == NULL)	/* room for *** */
-		return (NULL);
-	memcpy(s, uri, strlen(uri) + 1);
-	/* The authority: after "://", up to the path or the query. */
-	if ((auth = strstr(s, "://")) != NULL) {
-		auth += 3;
-		alen = strcspn(auth, "/?");
-		if ((at = memchr(auth, '@', alen)) != NULL &&
-		    (col = memchr(auth, ':', (size_t)(at - auth))) != NULL)
-			memmove(col, at, strlen(at) + 1);	/* user@ */
-	}
-	if ((pw = strstr(s, "password=")) != NULL) {
-		pw += 9;
-		end = pw + strcspn(pw, "&");
-		memmove(pw + 3, end, strlen(end) + 1);
-		memcpy(pw, "***", 3);
-	}
-	return (s);
+	return (strdup(state_shown(uri, buf, sizeof(buf))));
 }
 
 /* state_node_check - a node's name: printable ASCII, no space, short */
@@ -240,13 +226,14 @@ state_open_with(const char *path, int readonly, const struct state_opts *o,
 	int		 local;
 
 	err[0] = '\0';
+	/* st->name is the name messages show: a URI's password never is. */
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (st->path = strdup(path)) == NULL ||
 	    (st->name = state_uri_shown(path)) == NULL) {
 		if (st != NULL)
 			free(st->path);
 		free(st);
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "out of memory opening a state");
 		return (NULL);
 	}
 	/* A libpq connection URI: PostgreSQL; anything else a file. */
@@ -596,4 +583,31 @@ state_watch_up(struct state *st, long long *since)
 {
 	return (st->ops->watch_up != NULL ? st->ops->watch_up(st->be, since) :
 	    -1);
+}
+
+/* state_nodes - a shared state's nodes, by name (none: SQLite) */
+int
+state_nodes(struct state *st, long long from_hour, long long until_hour,
+    state_node_fn *fn, void *arg)
+{
+	if (st->ops->nodes == NULL)
+		return (0);
+	return (st->ops->nodes(st->be, from_hour, until_hour, fn, arg));
+}
+
+/* state_only_node - the reading calls of what nodes saw give node's rows
+ * alone (NULL: every node's) */
+int
+state_only_node(struct state *st, const char *node, char *err,
+    size_t errlen)
+{
+	if (st->ops->only_node == NULL) {
+		if (node == NULL)
+			return (0);
+		snprintf(err, errlen, "%s is a SQLite state, one host's: it "
+		    "has no nodes to choose from (a node is a host sharing a "
+		    "PostgreSQL state; leave out --node)", st->name);
+		return (-1);
+	}
+	return (st->ops->only_node(st->be, node, err, errlen));
 }

@@ -22,6 +22,11 @@
  *	int	state_readonly(const struct state *st);
  *	const char *state_name(struct state *st);
  *	const char *state_error(const struct state *st);
+ *	const char *state_shown(const char *path, char *buf, size_t len);
+ *	int	state_nodes(struct state *st, long long from_hour,
+ *		    long long until_hour, state_node_fn *fn, void *arg);
+ *	int	state_only_node(struct state *st, const char *node, char *err,
+ *		    size_t errlen);
  *
  *	struct state_batch *state_batch_new(void);
  *	int	state_batch_client(struct state_batch *b,
@@ -134,9 +139,27 @@
  *	and cursors as this host's; -1 with err saying why, nothing copied
  *	(state/pgsql_copy.c).
  *	state_close() stores what is pending first. state_name() is the
- *	state's name for messages, state_error() the last failure of a
+ *	state's name for messages (a URI's password hidden, as
+ *	state_shown() hides it in any path: user:password@ becomes user@,
+ *	password=... password=***), state_error() the last failure of a
  *	reading call ("" when none), state_readonly() whether writes are
  *	refused.
+ *
+ *	Nodes: a PostgreSQL state is shared by hosts, each a node (its
+ *	name, struct pg's node); the evidence, facts and five-fifties it
+ *	writes carry it. state_nodes() gives each node that wrote to the
+ *	state (its meta numbers), by name, with its log time and what its
+ *	facts count in the hours [from_hour, until_hour) (struct
+ *	state_node); a SQLite state, one host's, has none (0).
+ *	state_only_node() makes the reading calls that give what a node
+ *	saw (state_facts(), state_ffs(), state_evidence(),
+ *	state_evidence_rules(), state_rejects()) give node's rows alone
+ *	(NULL: every node's again); the clients and the bans stay the
+ *	cluster's (shared: every node enforces every ban). A state open
+ *	for writing is a node's scorer: its state_ffs() gives that node's
+ *	own five-fifties (its memory, as its sessions). -1 with err
+ *	saying why: a SQLite state has no nodes, or no node of that name
+ *	wrote to it (err lists those that did).
  *
  *	Writing: a batch collects what changed (state_batch_*(): each copies
  *	its row; -1 when memory runs out) and state_write() takes it (always,
@@ -184,7 +207,9 @@
  *	(1 found, 0 none, -1; wire/ hands it to the tailer as its position
  *	store, so that the state knows nothing of the tailer's types);
  *	state_journal_position() the journal's cursor for key (likewise).
- *	state_now() is the log time of the last write, state_meta() a meta
+ *	state_now() is the log time of the last write (a shared state open
+ *	read-only: the latest of its nodes', whichever host reads and
+ *	whichever node it keeps), state_meta() a meta
  *	number, state_manual_seq() the number of the last manual action
  *	stored (-1, logged, when unreadable).
  *
@@ -378,6 +403,16 @@ struct state_fact {
 	long long	 first, last;
 };
 
+/* A node of a shared state (state_nodes()). */
+struct state_node {
+	const char	*name;
+	long long	 log_time;	/* its last write's log time */
+	long		 connects, sessions, messages, rejects;	/* its facts
+					 * in the hours asked */
+	long long	 bans;		/* the enforced bans it decided then;
+					 * -1: the bans carry no node */
+};
+
 /* A client's first permanent rejection and the sessions after it. */
 struct state_ff {
 	const char	*addr;
@@ -412,6 +447,7 @@ typedef int	state_fact_fn(void *, const struct state_fact *);
 typedef int	state_ff_fn(void *, const struct state_ff *);
 typedef int	state_rule_fn(void *, const char *, long);
 typedef int	state_obs_fn(void *, const struct state_obs *);
+typedef int	state_node_fn(void *, const struct state_node *);
 /* Count n fact logs (a batch's, oldest first) into facts, handing them
  * to emit grouped by hour and kind; -1 when memory runs out. */
 typedef int	state_facts_count(void *const *, const size_t *, int,
@@ -429,6 +465,10 @@ void	state_close(struct state *);
 int	state_readonly(const struct state *);
 const char *state_name(struct state *);
 const char *state_error(const struct state *);
+const char *state_shown(const char *, char *, size_t);
+int	state_nodes(struct state *, long long, long long, state_node_fn *,
+	    void *);
+int	state_only_node(struct state *, const char *, char *, size_t);
 
 struct state_batch *state_batch_new(void);
 int	state_batch_client(struct state_batch *, const struct state_client *);

@@ -157,6 +157,10 @@ struct state_ops {
 	int	 (*watch_fd)(void *);
 	int	 (*watch_bans)(void *, state_ban_fn *, void *);
 	int	 (*watch_up)(void *, long long *);
+	/* a shared state's nodes; NULL: the backend has none (SQLite) */
+	int	 (*nodes)(void *, long long, long long, state_node_fn *,
+		    void *);
+	int	 (*only_node)(void *, const char *, char *, size_t);
 };
 
 extern const struct state_ops state_sqlite_ops;	/* sqlite_open.c */
@@ -214,12 +218,16 @@ struct rowcb {
 		state_ff_fn		*ff;
 		state_rule_fn		*r;
 		state_obs_fn		*o;
+		state_node_fn		*n;
 	}		 fn;
 	void		*arg;
 };
 
 /* CB - the struct rowcb of fn (member k of the union) and arg */
 #define CB(k, f, a)	(&(struct rowcb){ .fn.k = (f), .arg = (a) })
+
+/* uri.c: libpq's messages without the URI's password */
+void	uri_scrub(const char *, char *, size_t);
 
 /* state.c: what every backend's migration checks; a URI for messages */
 int	state_schema_known(int, int, char *, size_t);

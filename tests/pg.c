@@ -10,6 +10,7 @@
  *	void	pg_stop(struct pg_server *pg);
  *	char	*pg_sql(const char *uri, const char *sql);
  *	void	pg_reset(const char *uri);
+ *	int	pg_strip_nodes(char *summary);
  * DESCRIPTION
  *	pg_start() runs tests/pg-cluster.sh start in a fresh directory under
  *	/tmp: a cluster of Debian's postgresql (15) owned by the postgres
@@ -23,7 +24,10 @@
  *	pg_sql() runs SQL as the role with psql (unaligned, tuples only,
  *	stopping at the first error: the test fails) and returns its output
  *	(malloc'd). pg_reset() empties a database (its public schema
- *	dropped and made again), for a state made anew.
+ *	dropped and made again), for a state made anew. pg_strip_nodes()
+ *	removes from a summary (text, HTML, JSON or CSV) its nodes section,
+ *	which a PostgreSQL state adds to what SQLite's says: 1 when it was
+ *	there.
  * SECURITY
  *	The SQL is the test's own text; psql gets it as one argument.
  */
@@ -105,4 +109,42 @@ void
 pg_reset(const char *uri)
 {
 	free(pg_sql(uri, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"));
+}
+
+/* cut - remove [from, to) of a string */
+static void
+cut(char *from, char *to)
+{
+	memmove(from, to, strlen(to) + 1);
+}
+
+/* pg_strip_nodes - a summary without its nodes section (the one part
+ * a shared state adds to it), in any format; 1 when there was one */
+int
+pg_strip_nodes(char *s)
+{
+	char	*p, *q;
+	int	 found = 0;
+
+	if ((p = strstr(s, "\nNodes (")) != NULL &&
+	    (q = strstr(p + 1, "\n\n")) != NULL) {		/* text */
+		cut(p, q + 1);
+		found = 1;
+	}
+	if ((p = strstr(s, "<h3>Nodes (")) != NULL &&
+	    (q = strstr(p, "</table>\n")) != NULL) {		/* HTML */
+		cut(p, q + 9);
+		found = 1;
+	}
+	if ((p = strstr(s, ",\"nodes\":[")) != NULL &&
+	    (q = strchr(p, ']')) != NULL) {			/* JSON */
+		cut(p, q + 1);
+		found = 1;
+	}
+	while ((p = strstr(s, "\nnode,")) != NULL &&
+	    (q = strstr(p + 1, "\r\n")) != NULL) {		/* CSV */
+		cut(p + 1, q + 2);
+		found = 1;
+	}
+	return (found);
 }

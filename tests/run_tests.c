@@ -27,8 +27,9 @@ main(void)
 	} groups[] = {
 		ADD(lines_tests), ADD(tailer_tests), ADD(time_tests),
 		ADD(score_tests), ADD(share_tests), ADD(abuse_tests),
-		ADD(state_tests), ADD(pgsql_tests), ADD(pgbans_tests),
-		ADD(pgrun_tests), ADD(conf_tests), ADD(case_tests),
+		ADD(state_tests), ADD(pgsql_tests), ADD(pgsql_cmds_tests),
+		ADD(pgbans_tests), ADD(pgrun_tests), ADD(conf_tests),
+		ADD(case_tests),
 		ADD(grok_tests), ADD(corpus_tests), ADD(adversarial_tests),
 		ADD(cli_tests), ADD(report_tests), ADD(map_tests),
 		ADD(firewall_tests), ADD(daemon_tests), ADD(e2e_tests),

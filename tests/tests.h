@@ -79,6 +79,7 @@ DECLARE_TESTS(contracts_tests);
 DECLARE_TESTS(pgsql_tests);
 DECLARE_TESTS(pgbans_tests);
 DECLARE_TESTS(pgrun_tests);
+DECLARE_TESTS(pgsql_cmds_tests);
 
 /* The sqlite3 shell as the tests read a state: it waits for a writer's
  * lock instead of answering "database is locked" (read as 0). */
@@ -146,5 +147,6 @@ int	pg_start(struct pg_server *);
 void	pg_stop(struct pg_server *);
 char	*pg_sql(const char *, const char *);
 void	pg_reset(const char *);
+int	pg_strip_nodes(char *);
 
 #endif /* FIVEFIFTY_TESTS_H */
