@@ -630,7 +630,7 @@ node_row(const PGresult *r, int i, const struct rowcb *cb)
 
 /* NODES_SQL - each node (that wrote meta numbers, or facts of the
  * hours [$1, $2)) with its log time, its facts' counts of those hours
- * and BANS (its enforced bans decided in [$3, $4), or -1); the last
+ * and BANS (its enforced bans decided in [$3, $4)); the last
  * condition only names $3 and $4, which a parameter must be to have a
  * type */
 #define NODES_SQL(BANS) "SELECT n.node, coalesce((SELECT value FROM " \
@@ -663,27 +663,15 @@ pg_nodes(void *be, long long lo, long long hi, state_node_fn *fn, void *arg)
 {
 	struct pg	*q = be;
 	struct pgp	 a;
-	PGresult	*r;
-	int		 bans;
 
-	/* The bans carry their node once a later schema gives them one;
-	 * until then a node's bans are not known (-1). */
-	if ((r = pg_query(q, "SELECT EXISTS (SELECT 1 FROM information_schema."
-	    "columns WHERE table_schema = current_schema() AND table_name = "
-	    "'bans' AND column_name = 'node')", NULL)) == NULL)
-		return (pg_rfail(q, "read the nodes"));
-	bans = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-	PQclear(r);
 	a.n = 0;
 	pgp_int(&a, lo);
 	pgp_int(&a, hi);
 	pgp_int(&a, hour_secs(lo));
 	pgp_int(&a, hour_secs(hi));
-	if (bans)
-		return (run(q, NODES_SQL("(SELECT count(*) FROM bans b WHERE "
-		    "b.node = n.node AND b.held = 0 AND b.at >= $3 AND b.at < "
-		    "$4)"), &a, node_row, CB(n, fn, arg)));
-	return (run(q, NODES_SQL("-1"), &a, node_row, CB(n, fn, arg)));
+	return (run(q, NODES_SQL("(SELECT count(*) FROM bans b WHERE "
+	    "b.node = n.node AND b.held = 0 AND b.at >= $3 AND b.at < $4)"),
+	    &a, node_row, CB(n, fn, arg)));
 }
 
 /* pg_only_node - the reading calls of what nodes saw keep node's rows
