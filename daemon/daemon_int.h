@@ -79,6 +79,8 @@ struct daemon {
 	int		 npos;
 	int		 dirty;		/* lines or bans since the last flush */
 	int		 stalled;	/* log reading paused: the writer is behind */
+	int		 urgent;	/* a ban or unban the other nodes wait
+					 * for: written once the writer is free */
 	int		 fw_pending;	/* decisions not flushed to the kernel */
 	int		 sigfd;
 	int		 ctl_fd;

@@ -26,7 +26,9 @@
  *	read are flushed once a second (FLUSH_MS) in one transaction, by the
  *	state's writer thread. On a state shared by nodes, each flush first
  *	applies the other nodes' observations stored since the last
- *	(score_ingest(): shared evidence, polled once a second).
+ *	(score_ingest(): shared evidence, polled once a second), and a ban
+ *	or unban is written as soon as the writer is free rather than at
+ *	the next tick (urgent): the other nodes learn of it at its commit.
  *
  *	On PostgreSQL (state_db a URI) the state's writer keeps an outbox
  *	and a cache in state_directory (state.h): while the server is away
@@ -162,6 +164,11 @@ decide(struct daemon *d, int now)
 	if (k > 0) {
 		d->dirty = 1;
 		d->fw_pending = 1;
+		/* The other nodes learn of it at its commit: not a second
+		 * later, at the next flush, but as soon as the writer is
+		 * free. */
+		if (state_shared(d->st))
+			d->urgent = 1;
 	}
 	if (now && d->fw_pending) {
 		/* Into the kernel now; the state follows within FLUSH_MS. */
@@ -263,6 +270,7 @@ flush_state(struct daemon *d)
 	(void)enforce(d);
 	day = scorer_now(d->s) / 86400;
 	source_positions(d);	/* the journal's cursor */
+	d->urgent = 0;		/* its decisions go with this batch */
 	if (score_save(d->st, d->s, d->pos, d->npos) == -1) {
 		d->state_errors++;
 		snprintf(d->last_error, sizeof(d->last_error), "state "
@@ -449,7 +457,8 @@ timers(struct daemon *d)
 	if (d->stalled && !state_busy(d->st)) {
 		flush_state(d);
 		d->stalled = 0;		/* the log is read again */
-	} else if (ms - d->last_flush_ms >= FLUSH_MS && !state_busy(d->st))
+	} else if ((ms - d->last_flush_ms >= FLUSH_MS || d->urgent) &&
+	    !state_busy(d->st))
 		flush_state(d);
 	fwd = fw_deadline(d->fw);
 	if (fwd != 0 && fwd <= (long long)time(NULL))
@@ -485,8 +494,8 @@ wait_ms(struct daemon *d)
 		w = t;
 	if (source_pending(d))
 		w = 0;
-	if (d->stalled)
-		w = STALL_MS;	/* the log waits; look at the writer again */
+	if (d->stalled || (d->urgent && w > STALL_MS))
+		w = STALL_MS;	/* the log or a ban waits for the writer */
 	return (w < 0 ? 0 : w > INT_MAX ? INT_MAX : (int)w);
 }
 

@@ -41,11 +41,20 @@
 #define PG_ROWS		32	/* rows per multi-row INSERT */
 #define PG_PARAMS	(PG_ROWS * 10)	/* the widest: facts */
 #define PG_NODE_MAX	STATE_NODE_MAX
+#define PG_OBS_KEEP	(8LL * 86400)	/* observations kept (pg_prune()) */
 #define PG_CHANNEL	"fivefifty_bans"	/* NOTIFY: a ban event */
 #define PG_EVENTS_LOCK	"5505506"	/* advisory: ban events and
 					 * observations in commit order */
 
 struct pg_watch;
+
+/* A session as stored: its key and its bytes' hash (pgsql_write.c writes
+ * only the sessions that changed since its last commit). */
+struct pg_sess {
+	unsigned long long key;
+	unsigned long long h;
+	size_t		 i;		/* in the batch being written */
+};
 
 struct pg {
 	PGconn		*conn;
@@ -56,6 +65,11 @@ struct pg {
 	char		 node[PG_NODE_MAX];
 	char		 only[PG_NODE_MAX];	/* state_only_node(); "": all */
 	int		 ready;		/* set up: schema and statements */
+	struct pg_sess	*sess;		/* this node's sessions stored, by key */
+	size_t		 nsess;
+	int		 sess_known;	/* sess is what the table holds */
+	struct pg_sess	*sess_new;	/* the write's, sess at its commit */
+	size_t		 nsess_new;
 	int		 readonly;
 	int		 version;	/* the schema's, at open */
 	pthread_mutex_t	 mtx;		/* recursive: one user at a time */

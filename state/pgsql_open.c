@@ -548,6 +548,8 @@ pgo_close(void *be)
 	pg_watch_stop(q);
 	PQfinish(q->conn);
 	pthread_mutex_destroy(&q->mtx);
+	free(q->sess);
+	free(q->sess_new);
 	free(q->name);
 	if (q->uri != NULL)
 		explicit_bzero(q->uri, strlen(q->uri));
@@ -644,7 +646,9 @@ pg_connect(struct pg *q)
 		q->ready = 0;
 		return (-1);
 	}
-	/* A new session: its settings and statements are gone. */
+	/* A new session: its settings and statements are gone, and what
+	 * the last write left in the table is not known for sure. */
+	q->sess_known = 0;
 	reason[0] = '\0';
 	if (setup(q, q->readonly, reason, sizeof(reason)) == -1) {
 		if (reason[0] != '\0')

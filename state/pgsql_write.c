@@ -39,9 +39,13 @@
  *	when the answer to a commit was lost with the connection).
  *
  *	pg_put_meta() stores one meta number of this node. pg_prune()
- *	removes evidence, facts, five-fifties, observations and ban events
- *	older than retention before log time now, at most once a day of
- *	this node's log time.
+ *	removes evidence, facts, five-fifties and ban events older than
+ *	retention before log time now, and observations older than
+ *	PG_OBS_KEEP (8 days: the longest window a shared rule looks back,
+ *	fivefifty_window's 7 days, and one more; each node's scorer keeps
+ *	what it read of them, so only a node away longer misses some, and
+ *	those are outside the window anyway), at most once a day of this
+ *	node's log time.
  * SECURITY
  *	Every value goes through parameters of prepared statements.
  * DIAGNOSTICS
@@ -55,6 +59,7 @@
 #include <libpq-fe.h>
 
 #include "pgsql_int.h"
+#include "util/hash.h"
 
 /* Rows gathered for a multi-row INSERT: one statement for PG_ROWS rows,
  * another for one. */
@@ -112,7 +117,9 @@ static const struct {
 	    "$4::integer = -1) AND ($5::bigint = 0 OR until = $5::bigint)" },
 	{ "del_sessions", "DELETE FROM sessions WHERE node = $1" },
 	{ "put_session", "INSERT INTO sessions (node, key, data) VALUES "
-	    "($1,$2,$3)" },
+	    "($1,$2,$3) ON CONFLICT (node, key) DO UPDATE SET data = "
+	    "excluded.data" },
+	{ "del_session", "DELETE FROM sessions WHERE node = $1 AND key = $2" },
 	{ "put_ff", "INSERT INTO fivefifties (addr, name, first_t, code, "
 	    "class, reason, retries, last_retry, last_seen, node) VALUES "
 	    "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (addr, node) DO "
@@ -439,28 +446,113 @@ put_events(struct pg *q, const struct state_batch *b, const long long *ids)
 	return (any ? run1(q, "ev_notify", &p, "notify " PG_CHANNEL) : 0);
 }
 
-/* put_sessions - this node's open sessions replace its last write's */
+/* sess_cmp - order of sessions by key */
+static int
+sess_cmp(const void *a, const void *b)
+{
+	const struct pg_sess *x = a, *y = b;
+
+	return (x->key < y->key ? -1 : x->key > y->key);
+}
+
+/* put_session - session i of b, written (or rewritten) */
+static int
+put_session(struct pg *q, const struct state_batch *b, size_t i)
+{
+	struct state_session ss;
+	struct pgp	 p;
+
+	batch_session(b, i, &ss);
+	p.n = 0;
+	pgp_text(&p, q->node);
+	pgp_int(&p, (long long)ss.key);
+	pgp_blob(&p, ss.data, ss.len);
+	return (run1(q, "put_session", &p, "write session"));
+}
+
+/* del_session - the stored session key, ended */
+static int
+del_session(struct pg *q, unsigned long long key)
+{
+	struct pgp	 p;
+
+	p.n = 0;
+	pgp_text(&p, q->node);
+	pgp_int(&p, (long long)key);
+	return (run1(q, "del_session", &p, "remove session"));
+}
+
+/* put_sessions - this node's open sessions replace its last write's:
+ * when the table is known to hold the last commit's (q->sess), only the
+ * sessions that are new or changed are written and the ended ones
+ * removed (most open sessions are idle from one flush to the next: a
+ * rewrite of all of them was most of a busy node's WAL); else all */
 static int
 put_sessions(struct pg *q, const struct state_batch *b)
 {
 	struct state_session ss;
 	struct pgp	 p;
-	size_t		 i;
+	struct pg_sess	*nw;
+	size_t		 i, j, n = b->nsessions;
 
-	p.n = 0;
-	pgp_text(&p, q->node);
-	if (run1(q, "del_sessions", &p, "clear sessions") == -1)
+	free(q->sess_new);
+	q->sess_new = NULL;
+	if ((nw = calloc(n + 1, sizeof(*nw))) == NULL) {
+		snprintf(pg_why, sizeof(pg_why), "write sessions: out of "
+		    "memory");
 		return (-1);
-	for (i = 0; i < b->nsessions; i++) {
+	}
+	for (i = 0; i < n; i++) {
 		batch_session(b, i, &ss);
+		nw[i].key = ss.key;
+		nw[i].h = hash64(ss.data, ss.len, 0);
+		nw[i].i = i;
+	}
+	qsort(nw, n, sizeof(*nw), sess_cmp);
+	q->sess_new = nw;
+	q->nsess_new = n;
+	if (!q->sess_known) {
 		p.n = 0;
 		pgp_text(&p, q->node);
-		pgp_int(&p, (long long)ss.key);
-		pgp_blob(&p, ss.data, ss.len);
-		if (run1(q, "put_session", &p, "write session") == -1)
+		if (run1(q, "del_sessions", &p, "clear sessions") == -1)
 			return (-1);
+		for (i = 0; i < n; i++)
+			if (put_session(q, b, i) == -1)
+				return (-1);
+		return (0);
+	}
+	for (i = 0, j = 0; i < q->nsess || j < n; ) {
+		if (j == n || (i < q->nsess && q->sess[i].key < nw[j].key)) {
+			if (del_session(q, q->sess[i++].key) == -1)
+				return (-1);
+		} else if (i == q->nsess || nw[j].key < q->sess[i].key) {
+			if (put_session(q, b, nw[j++].i) == -1)
+				return (-1);
+		} else {
+			if (nw[j].h != q->sess[i].h &&
+			    put_session(q, b, nw[j].i) == -1)
+				return (-1);
+			i++;
+			j++;
+		}
 	}
 	return (0);
+}
+
+/* sess_committed - what the table holds after a write: its sessions
+ * when it committed, unknown when it did not */
+static void
+sess_committed(struct pg *q, int committed)
+{
+	if (committed && q->sess_new != NULL) {
+		free(q->sess);
+		q->sess = q->sess_new;
+		q->nsess = q->nsess_new;
+		q->sess_known = 1;
+	} else
+		q->sess_known = 0;
+	q->sess_new = NULL;
+	q->nsess_new = 0;
 }
 
 /* The facts being written. */
@@ -644,6 +736,7 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 		goto unlock;
 	if ((rc = stored_already(q, b)) == 1) {
 		rc = pg_exec(q, "ROLLBACK");
+		q->sess_known = 0;	/* an earlier commit of this batch */
 		goto unlock;
 	}
 	if (rc == -1 || put_clients(q, b) == -1 || put_evidence(q, b, w) == -1 ||
@@ -656,9 +749,11 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 		if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
 			(void)pg_exec(q, "ROLLBACK");
 		snprintf(pg_why, sizeof(pg_why), "%s", saved);
+		sess_committed(q, 0);
 		rc = -1;
 		goto unlock;
 	}
+	sess_committed(q, 1);
 	rc = 0;
 unlock:
 	pthread_mutex_unlock(&q->mtx);
@@ -707,7 +802,8 @@ pg_prune(void *be, long long now, long long retention)
 	    prune_one(q, "DELETE FROM fivefifties WHERE last_seen < $1", now -
 	    retention, "prune five-fifties") == -1 ||
 	    prune_one(q, "DELETE FROM observations WHERE t < $1", now -
-	    retention, "prune observations") == -1 ||
+	    (retention < PG_OBS_KEEP ? retention : PG_OBS_KEEP),
+	    "prune observations") == -1 ||
 	    prune_one(q, "DELETE FROM ban_events WHERE at < $1", now -
 	    retention, "prune ban events") == -1) {
 		(void)pg_exec(q, "ROLLBACK");
