@@ -134,6 +134,10 @@ snapshot() {
 		sql "SELECT 'xact_commit ' || xact_commit FROM pg_stat_database
 		    WHERE datname = current_database()"
 		sql "SELECT 'db_bytes ' || pg_database_size(current_database())"
+		sql "SELECT 'wal_bytes ' || pg_wal_lsn_diff(pg_current_wal_lsn(),
+		    '0/0')::bigint"
+		sql "SELECT 'autovac_' || relname || ' ' || autovacuum_count ||
+		    ' ' || n_dead_tup FROM pg_stat_user_tables"
 	} >"$1"
 }
 
@@ -222,8 +226,9 @@ commits=$(($(af xact_commit) - $(b4 xact_commit)))
 	done
 	echo
 	echo "(\"lines read\" and the lags: \`fivefifty status\` polled" \
-	    "every second, its last poll within the $secs s; the lag is the" \
-	    "file's size minus the daemon's offset. Every node then read its" \
+	    "every second, and once more the moment the traffic stopped" \
+	    "(\"at end\"); the lag is the file's size minus the daemon's" \
+	    "offset. CPU: utime + stime of /proc/PID/stat over the $secs s. Every node then read its" \
 	    "whole log $(lv drain_secs) s after the traffic stopped." \
 	    "Lines read in all: $(num "$(lv n1_lines)")," \
 	    "$(num "$(lv n2_lines)"), $(num "$(lv n3_lines)").)"
@@ -235,7 +240,12 @@ commits=$(($(af xact_commit) - $(b4 xact_commit)))
 	    "($(awk -v c="$commits" -v s="$secs" 'BEGIN { printf "%.0f", c / s }')/s" \
 	    "over the $secs s), the database grew from" \
 	    "$(mb $(($(b4 db_bytes) / 1024))) MB to" \
-	    "$(mb $(($(af db_bytes) / 1024))) MB."
+	    "$(mb $(($(af db_bytes) / 1024))) MB, and wrote" \
+	    "$(mb $((($(af wal_bytes) - $(b4 wal_bytes)) / 1024))) MB of WAL." \
+	    "Autovacuum runs on sessions:" \
+	    "$(awk '$1 == "autovac_sessions" { print $2 }' "$tmp/after")," \
+	    "its dead rows at the end:" \
+	    "$(num "$(awk '$1 == "autovac_sessions" { print $3 }' "$tmp/after")")."
 	echo
 	echo "| table | rows before | rows after | inserted | updated |" \
 	    "deleted | MB before | MB after |"
