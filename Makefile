@@ -13,6 +13,8 @@
 #   make bench-revs REV=R  this tree against revision R, side by side
 #   make bench-cluster  bans shared on PostgreSQL: propagation between two
 #                   nodes, a node's start with 100,000 bans (bench/cluster.sh)
+#   make bench-cluster-load  three nodes at 2,000 lines/s each on one
+#                   PostgreSQL state (bench/cluster-load.sh)
 #   make bench-report   fivefifty report from logs (against pflogsumm) and
 #                   from a state of a million events
 #   make bench-flood    hostile floods: peak RSS, lines/s, status and
@@ -88,7 +90,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
-	bench-cluster \
+	bench-cluster bench-cluster-load \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
 	deps-fuzz deps-bench
@@ -433,6 +435,12 @@ bench-latency: deps-bench
 bench-cluster: deps-bench deps-test
 	@$(MAKE) --no-print-directory fivefifty
 	bench/cluster.sh
+
+# Three nodes at 2,000 lines/s each on one PostgreSQL state: keeping up,
+# CPU, the server's load, every ban on every node (bench/cluster-load.sh).
+bench-cluster-load: deps-bench deps-test
+	@$(MAKE) --no-print-directory fivefifty
+	bench/cluster-load.sh
 
 # The journal source: scan --journal against journalctl | scan -, and
 # ban latency from a journal write to the set: bench/journal.sh.
