@@ -26,6 +26,13 @@
  *	and so is the recovery. Bans that come meanwhile are kept and go in
  *	with the recovery.
  *
+ *	A start with bans already known (fw_prepare(), fw_ban()s,
+ *	fw_start()) sends nothing until the bans are in, then is that
+ *	reconcile: the sets read back and one batch, so the rules are
+ *	replaced once, in one kernel generation with their elements (the
+ *	setup of fw_open() followed by a reconcile was two generations, and
+ *	on a fresh start the rules ran a moment on empty sets).
+ *
  *	The monitor reports a removal by another process (`nft flush
  *	ruleset`, `nft delete table`, a set or the chain deleted): it is
  *	repaired at once, as above, and one warning says what was removed
@@ -300,10 +307,10 @@ fw_new(const struct fw_conf *c, char *err, size_t errlen)
 	return (fw_open(c, &code, err, errlen));
 }
 
-/* fw_open - the map and, unless off, the kernel sets; *code says why
- * not, or what err holds */
-struct fw *
-fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
+/* open_fw - the map and, unless off or kernel is 0, the kernel sets;
+ * *code says why not, or what err holds */
+static struct fw *
+open_fw(const struct fw_conf *c, int kernel, enum fw_error *code, char *err,
     size_t errlen)
 {
 	struct fw	*f;
@@ -347,6 +354,8 @@ fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
 		free(f);
 		return (NULL);
 	}
+	if (!kernel)		/* fw_start() (or the first flush) does it */
+		return (f);
 	errno = 0;
 	if ((f->nft = nft_open(c, e, sizeof(e))) == NULL ||
 	    nft_setup(f->nft, e, sizeof(e)) == -1) {
@@ -375,6 +384,52 @@ fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
 	f->stats.fw_ok = 1;
 	(void)nft_monitor_open(f->nft);
 	return (f);
+}
+
+/* fw_open - the map and, unless off, the kernel sets set up now; *code
+ * says why not, or what err holds */
+struct fw *
+fw_open(const struct fw_conf *c, enum fw_error *code, char *err,
+    size_t errlen)
+{
+	return (open_fw(c, 1, code, err, errlen));
+}
+
+/* fw_prepare - fw_open() that sends nothing to the kernel yet: the bans
+ * given before fw_start() go in with the table in its one batch */
+struct fw *
+fw_prepare(const struct fw_conf *c, enum fw_error *code, char *err,
+    size_t errlen)
+{
+	return (open_fw(c, 0, code, err, errlen));
+}
+
+/* fw_start - after fw_prepare() and the caller's fw_ban()s: read the
+ * sets back, then one batch with the table, sets, chain, rules and every
+ * missing range (one kernel generation: no moment with rules and no
+ * elements); 0, or -1 with *code FW_ERR_KERNEL and err as fw_open()'s */
+int
+fw_start(struct fw *f, long long now, enum fw_error *code, char *err,
+    size_t errlen)
+{
+	char		 e[512];
+	int		 saved;
+
+	err[0] = '\0';
+	*code = FW_ERR_NONE;
+	if (f->conf.mode == FW_OFF || f->nft != NULL)
+		return (0);
+	/* A first setup is not a recovery: reconcile() logs none. */
+	f->stats.fw_ok = 1;
+	errno = 0;
+	if (reconcile(f, now, 0, e, sizeof(e)) == 0)
+		return (0);
+	saved = f->nft != NULL && f->nft->last_errno ? f->nft->last_errno :
+	    errno;
+	*code = FW_ERR_KERNEL;
+	snprintf(err, errlen, "firewall: %s%s", e, explain_errno(saved));
+	snprintf(f->stats.last_error, sizeof(f->stats.last_error), "%s", err);
+	return (-1);
 }
 
 /* fw_ban - put a ban in force, or move its end; 1: it ended already */

@@ -17,6 +17,10 @@
  *	struct fw *fw_open(const struct fw_conf *c, enum fw_error *code,
  *		    char *err, size_t errlen);
  *	struct fw *fw_new(const struct fw_conf *c, char *err, size_t errlen);
+ *	struct fw *fw_prepare(const struct fw_conf *c, enum fw_error *code,
+ *		    char *err, size_t errlen);
+ *	int	fw_start(struct fw *f, long long now, enum fw_error *code,
+ *		    char *err, size_t errlen);
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
  *	int	fw_unban(struct fw *f, const struct net_prefix *n);
  *	int	fw_refuses(const struct fw *f, const struct net_prefix *n);
@@ -60,6 +64,13 @@
  *	banned /64) are cut into disjoint ranges, each with the latest end
  *	that covers it, because an interval set refuses overlaps.
  *
+ *	A start with bans already decided (the daemon's, from its state)
+ *	is fw_prepare(), which sends nothing to the kernel, then fw_ban()
+ *	for each, then fw_start(): it reads the sets back and sends one
+ *	batch with the table, sets, counter, chain, rules and every range
+ *	missing, so the start is one kernel generation and the rules never
+ *	exist without the elements (fw_open() then fw_reconcile() is two).
+ *
  *	fw_reconcile() reads the sets back from the kernel and repairs them:
  *	in own-table mode it creates (again) the table, sets and chain, then
  *	adds what is missing and removes what is not banned; in set-only
@@ -97,7 +108,11 @@
  *	CAP_NET_ADMIN, no nf_tables) is reported in err with *code
  *	FW_ERR_KERNEL, the map is still written, and fw_stats()->fw_ok is
  *	0. *code is FW_ERR_NONE (err "") when everything opened. fw_new() is
- *	fw_open() for a caller that needs no code.
+ *	fw_open() for a caller that needs no code. fw_prepare() fails as
+ *	fw_open() does, but never with FW_ERR_KERNEL; fw_start() returns 0,
+ *	or -1 with *code FW_ERR_KERNEL and err as fw_open() would have said
+ *	(the caller frees f when firewall_required is set; else it is
+ *	retried with backoff as a failed reconcile is).
  *	fw_ban() returns 0, 1 for a ban that ended already by the clock
  *	(ignored), or -1 for a ban it refuses: loopback, a protected
  *	network, or a network that contains one. fw_flush() and
@@ -197,6 +212,8 @@ void	fw_protect(struct fw_conf *, const struct fw_never *);
 const char *fw_protected_by(const struct fw_never *, const struct net_prefix *);
 struct fw *fw_open(const struct fw_conf *, enum fw_error *, char *, size_t);
 struct fw *fw_new(const struct fw_conf *, char *, size_t);
+struct fw *fw_prepare(const struct fw_conf *, enum fw_error *, char *, size_t);
+int	fw_start(struct fw *, long long, enum fw_error *, char *, size_t);
 int	fw_ban(struct fw *, const struct fw_ban *);
 int	fw_unban(struct fw *, const struct net_prefix *);
 int	fw_refuses(const struct fw *, const struct net_prefix *);

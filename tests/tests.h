@@ -59,6 +59,7 @@ DECLARE_TESTS(time_tests);
 DECLARE_TESTS(map_tests);
 DECLARE_TESTS(spawn_tests);
 DECLARE_TESTS(firewall_tests);
+DECLARE_TESTS(fwstart_tests);
 DECLARE_TESTS(outage_tests);
 DECLARE_TESTS(host_tests);
 DECLARE_TESTS(daemon_tests);

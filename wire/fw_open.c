@@ -9,15 +9,18 @@
  *	See wire.h.
  * DESCRIPTION
  *	wire_fw_open() makes the firewall configuration (the protected
- *	networks: wire_protect()), opens the enforcer (fw_open()), puts in
- *	force the bans the state says are still running at now (state_bans_running():
- *	read from the state here, given to the enforcer one by one with
- *	fw_ban(), so the firewall knows no state), and reconciles the kernel
- *	sets and the map with them. An unusable firewall is reported and the
- *	map still written, unless firewall_required = yes: then NULL with
- *	*status = EX_UNAVAILABLE (69). A bad map or table configuration
- *	gives NULL with *status = EX_CONFIG (78). The status comes from
- *	fw_open()'s code, not from its message.
+ *	networks: wire_protect()), opens the enforcer without touching the
+ *	kernel (fw_prepare()), puts in force the bans the state says are
+ *	still running at now (state_bans_running(): read from the state
+ *	here, given to the enforcer one by one with fw_ban(), so the
+ *	firewall knows no state), then starts it (fw_start(): the sets read
+ *	back and one batch, one kernel generation, with the table, sets,
+ *	chain, rules and the missing elements) and writes the map. An
+ *	unusable firewall is reported and the map still written, unless
+ *	firewall_required = yes: then NULL with *status = EX_UNAVAILABLE
+ *	(69). A bad map or table configuration gives NULL with *status =
+ *	EX_CONFIG (78). The status comes from fw_start()'s failing, not
+ *	from its message.
  *
  *	wire_fw_decision() hands one of the scorer's decisions to the
  *	enforcer. wire_protect() and wire_protected_by() give the
@@ -106,15 +109,13 @@ wire_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 	char		 err[1024];
 
 	wire_protect(&fc, c);
-	if ((f = fw_open(&fc, &code, err, sizeof(err))) == NULL) {
+	/* Nothing goes to the kernel before the running bans are in: the
+	 * table, its rules and their elements are one batch (fw_start()). */
+	if ((f = fw_prepare(&fc, &code, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fivefifty %s: %s\n", cmd, err);
-		*status = c->fw.required && code == FW_ERR_KERNEL ?
-		    EX_UNAVAILABLE : EX_CONFIG;
+		*status = EX_CONFIG;
 		return (NULL);
 	}
-	if (code != FW_ERR_NONE)
-		fprintf(stderr, "fivefifty %s: %s; going on with the map "
-		    "only\n", cmd, err);
 	if (st != NULL) {
 		struct run_bans rb = { f, 0 };
 
@@ -127,7 +128,15 @@ wire_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 			    state_name(st), state_error(st));
 		state_pause(st, 0);
 	}
-	(void)fw_reconcile(f, now);
+	if (fw_start(f, now, &code, err, sizeof(err)) == -1) {
+		fprintf(stderr, "fivefifty %s: %s%s\n", cmd, err,
+		    c->fw.required ? "" : "; going on with the map only");
+		if (c->fw.required) {
+			fw_free(f);
+			*status = EX_UNAVAILABLE;
+			return (NULL);
+		}
+	}
 	(void)fw_flush(f, now);
 	return (f);
 }

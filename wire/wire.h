@@ -30,7 +30,8 @@
  *	wire_fw_open() opens the enforcer for the command cmd (its name in
  *	messages: "run", "scan") with what c says is never banned, puts in
  *	force the bans st says still run at now (st NULL: none), and
- *	reconciles the kernel sets and the map with them. NULL with *status
+ *	reconciles the kernel sets and the map with them: the table, sets,
+ *	chain, rules and elements in one batch, one kernel generation. NULL with *status
  *	EX_UNAVAILABLE (the firewall is required and cannot be set up) or
  *	EX_CONFIG (the map, the table), said on stderr; an unavailable
  *	firewall that is not required is said, and the map is still kept.

@@ -1,0 +1,264 @@
+/*	$fivefifty: test_fw_start.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	test_fw_start 3 - a start is one kernel generation
+ * DESCRIPTION
+ *	The daemon's start (wire_fw_open(): the state's running bans, then
+ *	the table, sets, chain and rules) watched from a netlink socket of
+ *	the test's own, subscribed to nf_tables notifications, in a private
+ *	network namespace: exactly one NFT_MSG_NEWGEN per start, fresh or
+ *	over a table a previous run left, with or without bans, and every
+ *	rule and element notified before it, so the rules and the
+ *	elements came in the same transaction (no moment with one and not
+ *	the other). What is in the kernel afterwards is read back with
+ *	`nft` as an independent oracle.
+ */
+#include <sys/socket.h>
+
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+
+#include "tests.h"
+#include "conf/conf.h"
+#include "state/state.h"
+#include "wire/wire.h"
+
+/* What the watcher saw of one start. */
+struct gens {
+	int		 gens;		/* NFT_MSG_NEWGEN: commits */
+	int		 rules;		/* NFT_MSG_NEWRULE */
+	int		 elems;		/* NFT_MSG_NEWSETELEM */
+	int		 late;		/* rules or elements after a NEWGEN */
+};
+
+/* watch_open - a netlink socket on the nf_tables notification group */
+static int
+watch_open(void)
+{
+	struct sockaddr_nl sa;
+	int		 fd, sz = 8 << 20;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    NETLINK_NETFILTER);
+	assert_true(fd >= 0);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = 1U << (NFNLGRP_NFTABLES - 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return (fd);
+}
+
+/* watch_read - count what is queued on the watcher (the kernel notifies
+ * inside the sendmsg() of the batch: all of it is there by now) */
+static void
+watch_read(int fd, struct gens *g)
+{
+	char		 buf[65536];
+	struct nlmsghdr	*nlh;
+	ssize_t		 n;
+	int		 len, type;
+
+	memset(g, 0, sizeof(*g));
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n == -1)
+			fail_msg("nf_tables notifications: %s (some lost: "
+			    "the count means nothing)", strerror(errno));
+		len = (int)n;
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
+			    NFNL_SUBSYS_NFTABLES)
+				continue;
+			type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+			if (type == NFT_MSG_NEWGEN)
+				g->gens++;
+			else if (type == NFT_MSG_NEWRULE ||
+			    type == NFT_MSG_NEWSETELEM) {
+				if (type == NFT_MSG_NEWRULE)
+					g->rules++;
+				else
+					g->elems++;
+				if (g->gens > 0)
+					g->late++;
+			}
+		}
+	}
+}
+
+/* put_ban - a running ban into the state, as the daemon stores one */
+static void
+put_ban(struct state *st, const char *addr, int len, int family,
+    long long now)
+{
+	struct state_batch *b = state_batch_new();
+	struct state_ban d;
+
+	memset(&d, 0, sizeof(d));
+	d.op = STATE_OP_BAN;
+	d.addr = addr;
+	d.prefix_len = len;
+	d.family = family;
+	d.at = now;
+	d.until = now + 3600;
+	d.n = 1;
+	d.score = 9;
+	d.reason = "five-fifty";
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	assert_int_equal(state_write(st, b), 0);	/* takes b */
+	assert_int_equal(state_sync(st), 0);
+}
+
+/* start - the daemon's start, watched: how many generations it made */
+static void
+start(const struct ff_conf *c, struct state *st, struct gens *g)
+{
+	struct fw	*f;
+	int		 fd = watch_open(), status = 0;
+
+	f = wire_fw_open("run", c, st, time(NULL), &status);
+	assert_non_null(f);
+	assert_int_equal(status, 0);
+	assert_int_equal(fw_stats(f)->fw_ok, 1);
+	watch_read(fd, g);
+	close(fd);
+	fw_free(f);
+}
+
+/* count_of - the number a shell command prints */
+static int
+count_of(const char *cmd)
+{
+	char		*out = sh(cmd, NULL);
+	int		 n = atoi(out);
+
+	free(out);
+	return (n);
+}
+
+#define ELEMS(set) "nft -j list set inet fivefifty " set " | jq '[.nftables[]" \
+	" | select(.set) | .set.elem[]?] | length'"
+#define DROPS "nft list chain inet fivefifty input | grep -c drop"
+
+/* test_fw_start_one_generation - fresh, restarted, with and without
+ * bans: one commit each, rules and elements in it */
+static void
+test_fw_start_one_generation(void **state)
+{
+	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct state	*st;
+	struct gens	 g;
+	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], err[512];
+	long long	 now = time(NULL);
+
+	(void)state;
+	assert_non_null(c);
+	conf_defaults(c);
+	c->fw.map[0] = '\0';		/* the kernel only */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	if ((st = state_open(path, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", path, err);
+	put_ban(st, "192.0.2.7", 32, 4, now);
+	put_ban(st, "2001:db8:1::", 64, 6, now);
+
+	/* Fresh: no table yet, two bans in the state. */
+	start(c, st, &g);
+	assert_int_equal(g.gens, 1);
+	assert_int_equal(g.rules, 6);		/* 2 families x 3 ports */
+	assert_true(g.elems >= 2);
+	assert_int_equal(g.late, 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	assert_int_equal(count_of(ELEMS("offenders6")), 1);
+
+	/* A restart over the table the last run left, one ban more: the
+	 * rules replaced once, the new element in the same commit. */
+	put_ban(st, "198.51.100.0", 24, 4, now);
+	start(c, st, &g);
+	assert_int_equal(g.gens, 1);
+	assert_int_equal(g.rules, 6);
+	assert_true(g.elems >= 1);
+	assert_int_equal(g.late, 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	assert_int_equal(count_of(DROPS), 6);
+
+	/* A restart with nothing new: still one commit (the rules). */
+	start(c, st, &g);
+	assert_int_equal(g.gens, 1);
+	assert_int_equal(g.late, 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	state_close(st);
+
+	/* Fresh without a state (scan's start): one commit too. */
+	free(sh("nft delete table inet fivefifty", NULL));
+	start(c, NULL, &g);
+	assert_int_equal(g.gens, 1);
+	assert_int_equal(g.rules, 6);
+	assert_int_equal(g.elems, 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 0);
+	assert_int_equal(count_of(DROPS), 6);
+
+	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
+	free(c);
+}
+
+/* test_fw_start_required - firewall_required and a kernel that refuses
+ * the start's batch: NULL with EX_UNAVAILABLE, nothing half made */
+static void
+test_fw_start_required(void **state)
+{
+	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct fw	*f;
+	int		 status = 0;
+
+	(void)state;
+	assert_non_null(c);
+	conf_defaults(c);
+	c->fw.map[0] = '\0';
+	/* A set of ours that exists with another key: NEWSET fails and the
+	 * whole batch (table, chain, rules) is rolled back. */
+	free(sh("nft add table inet fivefifty && nft add set inet fivefifty "
+	    "offenders4 '{ type inet_service; }'", NULL));
+	c->fw.required = 1;
+	f = wire_fw_open("run", c, NULL, time(NULL), &status);
+	assert_null(f);
+	assert_int_equal(status, EX_UNAVAILABLE);
+	assert_int_equal(count_of("nft list table inet fivefifty | grep -c "
+	    "hook || true"), 0);
+	c->fw.required = 0;
+	f = wire_fw_open("run", c, NULL, time(NULL), &status);
+	assert_non_null(f);
+	assert_int_equal(fw_stats(f)->fw_ok, 0);
+	fw_free(f);
+	free(c);
+}
+
+#define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
+			    netns_leave)
+
+const struct CMUnitTest fwstart_tests[] = {
+	NS_TEST(test_fw_start_one_generation),
+	NS_TEST(test_fw_start_required),
+};
+const size_t fwstart_tests_count = sizeof(fwstart_tests) /
+    sizeof(fwstart_tests[0]);
