@@ -11,6 +11,8 @@
 #   make bench-fw   banning speed against nft add element
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
 #   make bench-revs REV=R  this tree against revision R, side by side
+#   make bench-json  parse --json against parse --count, side by side
+#                   (bench/json.sh; OLD=BIN times another build too)
 #   make bench-cluster  bans shared on PostgreSQL: propagation between two
 #                   nodes, a node's start with 100,000 bans (bench/cluster.sh)
 #   make bench-cluster-load  three nodes at 2,000 lines/s each on one
@@ -90,6 +92,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
+	bench-json \
 	bench-cluster bench-cluster-load \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
@@ -454,6 +457,11 @@ REV	?= HEAD~1
 bench-revs: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
 	bench/revs.sh $(REV)
+
+# parse --json's speed as a share of parse --count's: bench/json.sh.
+bench-json:
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
+	SHARED=$(SHARED) bench/json.sh
 
 # fivefifty report from logs and from the state: bench/report.sh.
 bench-report: deps-bench

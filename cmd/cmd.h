@@ -22,7 +22,7 @@
  *	int	cmd_check(int argc, char **argv);
  *	int	cmd_report(int argc, char **argv);
  *	int	cmd_state(int argc, char **argv);
- *	void	event_json(FILE *fp, const struct pf_event *ev);
+ *	void	event_json(struct obuf *ob, const struct pf_event *ev);
  *	void	event_text(FILE *fp, const struct pf_event *ev);
  *	void	time_iso(FILE *fp, const struct pf_time *t);
  *
@@ -121,7 +121,8 @@ int	cmd_status(int, char **);
 int	cmd_check(int, char **);
 int	cmd_report(int, char **);
 int	cmd_state(int, char **);
-void	event_json(FILE *, const struct pf_event *);
+struct obuf;
+void	event_json(struct obuf *, const struct pf_event *);
 void	event_text(FILE *, const struct pf_event *);
 void	time_iso(FILE *, const struct pf_time *);
 

@@ -14,14 +14,16 @@
  *	had no such field, then the event's own keys. event_text() writes
  *	only the fields that are present.
  * SECURITY
- *	Every span comes from the log line and goes through esc_json() or
- *	esc_text(), capped at FIELD_CAP bytes (Postfix itself caps its texts
+ *	Every span comes from the log line and goes through ob_esc_json()
+ *	(byte for byte what esc_json() writes) or esc_text(), capped at FIELD_CAP bytes (Postfix itself caps its texts
  *	at 510 bytes, so only hostile or broken lines are ever cut).
  */
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "util/obuf.h"
 #include "util/util.h"
 
 #define FIELD_CAP	4096
@@ -53,123 +55,243 @@ time_iso(FILE *fp, const struct pf_time *t)
 	}
 }
 
-/* jstr - "key":"escaped" or "key":null */
-static void
-jstr(FILE *fp, const char *key, struct pf_span sp)
+/* put2 - n (0 to 99) as two digits at p */
+static inline char *
+put2(char *p, int n)
 {
-	fprintf(fp, ",\"%s\":", key);
+	p[0] = (char)('0' + n / 10);
+	p[1] = (char)('0' + n % 10);
+	return (p + 2);
+}
+
+/* time_json - time_iso() into the buffer, without printf */
+static void
+time_json(struct obuf *ob, const struct pf_time *t)
+{
+	char		 buf[96], *p;
+	int		 digits, off, n;
+	long		 frac;
+
+	if (t->year >= 1000 && t->year <= 9999 && t->mon >= 0 &&
+	    t->mon <= 99 && t->mday >= 0 && t->mday <= 99 && t->hour >= 0 &&
+	    t->hour <= 99 && t->min >= 0 && t->min <= 99 && t->sec >= 0 &&
+	    t->sec <= 99) {
+		p = put2(buf, t->year / 100);
+		p = put2(p, t->year % 100);
+		*p++ = '-';
+		p = put2(p, t->mon);
+		*p++ = '-';
+		p = put2(p, t->mday);
+		*p++ = 'T';
+		p = put2(p, t->hour);
+		*p++ = ':';
+		p = put2(p, t->min);
+		*p++ = ':';
+		p = put2(p, t->sec);
+		ob_putn(ob, buf, (size_t)(p - buf));
+	} else {
+		/* Out of the fast path's range: printf's own padding. */
+		n = snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d",
+		    t->year, t->mon, t->mday, t->hour, t->min, t->sec);
+		ob_putn(ob, buf, n > 0 ? (size_t)n : 0);
+	}
+	if (t->frac_digits > 0) {
+		digits = t->frac_digits > 6 ? 6 : t->frac_digits;
+		frac = t->usec;
+		for (int i = digits; i < 6; i++)
+			frac /= 10;
+		if (frac >= 0 && frac < 1000000) {
+			/* %0*ld: digits wide, zero-padded (frac < 10^digits) */
+			buf[0] = '.';
+			for (n = digits; n > 0; n--, frac /= 10)
+				buf[n] = (char)('0' + frac % 10);
+			ob_putn(ob, buf, (size_t)digits + 1);
+		} else {
+			n = snprintf(buf, sizeof(buf), ".%0*ld", digits, frac);
+			ob_putn(ob, buf, n > 0 ? (size_t)n : 0);
+		}
+	}
+	if (t->has_offset) {
+		off = t->offset_min;
+		if (off == 0)
+			ob_putc(ob, 'Z');
+		else if (off > -6000 && off < 6000) {
+			buf[0] = off < 0 ? '-' : '+';
+			p = put2(buf + 1, (off < 0 ? -off : off) / 60);
+			*p++ = ':';
+			p = put2(p, (off < 0 ? -off : off) % 60);
+			ob_putn(ob, buf, (size_t)(p - buf));
+		} else {
+			n = snprintf(buf, sizeof(buf), "%c%02d:%02d",
+			    off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
+			    (off < 0 ? -off : off) % 60);
+			ob_putn(ob, buf, n > 0 ? (size_t)n : 0);
+		}
+	}
+}
+
+/* ob_str - a validated C string (a name of ours, an address) as is */
+static void
+ob_str(struct obuf *ob, const char *s)
+{
+	ob_putn(ob, s, strlen(s));
+}
+
+/*
+ * jstr - `,"key":` then "escaped" or null (key: JKEY()). Inline, so that
+ * each key's copy has a constant length; one check of room for the key
+ * and what follows it up to the text.
+ */
+static inline void
+jstr(struct obuf *ob, const char *key, size_t keylen, struct pf_span sp)
+{
+	if (ob->cap - ob->len < keylen + 4)
+		ob_flush(ob);
+	memcpy(ob->buf + ob->len, key, keylen);
+	ob->len += keylen;
 	if (sp.p == NULL) {
-		fputs("null", fp);
+		memcpy(ob->buf + ob->len, "null", 4);
+		ob->len += 4;
 		return;
 	}
-	putc('"', fp);
-	esc_json(fp, sp.p, sp.len, FIELD_CAP);
-	putc('"', fp);
+	ob->buf[ob->len++] = '"';
+	ob_esc_json(ob, sp.p, sp.len, FIELD_CAP);
+	ob_putc(ob, '"');
 }
 
-/* jopt - "key":"escaped" only when present */
-static void
-jopt(FILE *fp, const char *key, struct pf_span sp)
+/* jopt - `,"key":"escaped"` only when present */
+static inline void
+jopt(struct obuf *ob, const char *key, size_t keylen, struct pf_span sp)
 {
 	if (sp.p != NULL)
-		jstr(fp, key, sp);
+		jstr(ob, key, keylen, sp);
 }
 
-/* jcstr - "key":"c-string" or null when empty */
+/* jcstr - `,"key":"c-string"` or null when empty (validated text) */
 static void
-jcstr(FILE *fp, const char *key, const char *s)
+jcstr(struct obuf *ob, const char *key, size_t keylen, const char *s)
 {
+	ob_putn(ob, key, keylen);
 	if (s[0] == '\0')
-		fprintf(fp, ",\"%s\":null", key);
-	else
-		fprintf(fp, ",\"%s\":\"%s\"", key, s);	/* validated */
+		OB_LIT(ob, "null");
+	else {
+		ob_putc(ob, '"');
+		ob_str(ob, s);
+		ob_putc(ob, '"');
+	}
 }
 
-/* event_json - one event as one JSON object */
+/* The `,"key":` of a key, and its length, as two arguments. */
+#define JKEY(k)		",\"" k "\":", sizeof(",\"" k "\":") - 1
+
+/* event_json - one event as one JSON object and a newline */
 void
-event_json(FILE *fp, const struct pf_event *ev)
+event_json(struct obuf *ob, const struct pf_event *ev)
 {
 	struct pf_span	 none = { NULL, 0 };
-	const char	*sep;
-	int		 c;
+	int		 c, first;
 
-	fputs("{\"time\":\"", fp);
-	time_iso(fp, &ev->time);
-	putc('"', fp);
-	jstr(fp, "host", ev->host);
-	jstr(fp, "program", ev->program);
-	jstr(fp, "tag", ev->tag);
+	OB_LIT(ob, "{\"time\":\"");
+	time_json(ob, &ev->time);
+	ob_putc(ob, '"');
+	jstr(ob, JKEY("host"), ev->host);
+	jstr(ob, JKEY("program"), ev->program);
+	jstr(ob, JKEY("tag"), ev->tag);
+	OB_LIT(ob, ",\"pid\":");
 	if (ev->pid >= 0)
-		fprintf(fp, ",\"pid\":%ld", ev->pid);
+		ob_long(ob, ev->pid);
 	else
-		fputs(",\"pid\":null", fp);
-	jstr(fp, "queue_id", ev->queue_id);
-	fprintf(fp, ",\"event\":\"%s\"", pf_kind_name(ev->kind));
-	jstr(fp, "action", ev->action);
-	if (ev->kind == PF_EV_REJECT)
-		fprintf(fp, ",\"enforced\":%s", ev->enforced ? "true" : "false");
-	jstr(fp, "stage", ev->stage);
-	jstr(fp, "client_name", ev->client_name);
-	jcstr(fp, "client_ip", ev->client_ip);
+		OB_LIT(ob, "null");
+	jstr(ob, JKEY("queue_id"), ev->queue_id);
+	OB_LIT(ob, ",\"event\":\"");
+	ob_str(ob, pf_kind_name(ev->kind));
+	ob_putc(ob, '"');
+	jstr(ob, JKEY("action"), ev->action);
+	if (ev->kind == PF_EV_REJECT) {
+		if (ev->enforced)
+			OB_LIT(ob, ",\"enforced\":true");
+		else
+			OB_LIT(ob, ",\"enforced\":false");
+	}
+	jstr(ob, JKEY("stage"), ev->stage);
+	jstr(ob, JKEY("client_name"), ev->client_name);
+	jcstr(ob, JKEY("client_ip"), ev->client_ip);
+	OB_LIT(ob, ",\"client_port\":");
 	if (ev->client_port >= 0)
-		fprintf(fp, ",\"client_port\":%d", ev->client_port);
+		ob_long(ob, ev->client_port);
 	else
-		fputs(",\"client_port\":null", fp);
+		OB_LIT(ob, "null");
+	OB_LIT(ob, ",\"code\":");
 	if (ev->code != 0)
-		fprintf(fp, ",\"code\":%d", ev->code);
+		ob_long(ob, ev->code);
 	else
-		fputs(",\"code\":null", fp);
-	jstr(fp, "dsn", ev->dsn);
-	if (ev->kind == PF_EV_REJECT)
-		fprintf(fp, ",\"class\":\"%s\"", pf_class_name(ev->class));
-	else
-		jstr(fp, "class", none);
-	jstr(fp, "reason", ev->reason);
-	jstr(fp, "from", ev->from);
-	jstr(fp, "to", ev->to);
-	jstr(fp, "proto", ev->proto);
-	jstr(fp, "helo", ev->helo);
+		OB_LIT(ob, "null");
+	jstr(ob, JKEY("dsn"), ev->dsn);
+	if (ev->kind == PF_EV_REJECT) {
+		OB_LIT(ob, ",\"class\":\"");
+		ob_str(ob, pf_class_name(ev->class));
+		ob_putc(ob, '"');
+	} else
+		jstr(ob, JKEY("class"), none);
+	jstr(ob, JKEY("reason"), ev->reason);
+	jstr(ob, JKEY("from"), ev->from);
+	jstr(ob, JKEY("to"), ev->to);
+	jstr(ob, JKEY("proto"), ev->proto);
+	jstr(ob, JKEY("helo"), ev->helo);
 
-	jopt(fp, "object", ev->object);
-	jopt(fp, "sasl_method", ev->sasl_method);
-	jopt(fp, "sasl_username", ev->sasl_username);
-	jopt(fp, "sasl_sender", ev->sasl_sender);
+	jopt(ob, JKEY("object"), ev->object);
+	jopt(ob, JKEY("sasl_method"), ev->sasl_method);
+	jopt(ob, JKEY("sasl_username"), ev->sasl_username);
+	jopt(ob, JKEY("sasl_sender"), ev->sasl_sender);
 	if (ev->kind == PF_EV_DISCONNECT) {
-		fputs(",\"counters\":{", fp);
-		for (c = 0, sep = ""; c < PF_CMD_COUNT; c++) {
+		OB_LIT(ob, ",\"counters\":{");
+		for (c = 0, first = 1; c < PF_CMD_COUNT; c++) {
 			if (!ev->counters[c].present)
 				continue;
-			fprintf(fp, "%s\"%s\":{\"ok\":%lu,\"total\":%lu}", sep,
-			    pf_cmd_name(c), ev->counters[c].ok,
-			    ev->counters[c].total);
-			sep = ",";
+			if (!first)
+				ob_putc(ob, ',');
+			first = 0;
+			ob_putc(ob, '"');
+			ob_str(ob, pf_cmd_name(c));
+			OB_LIT(ob, "\":{\"ok\":");
+			ob_ulong(ob, ev->counters[c].ok);
+			OB_LIT(ob, ",\"total\":");
+			ob_ulong(ob, ev->counters[c].total);
+			ob_putc(ob, '}');
 		}
-		putc('}', fp);
-		jopt(fp, "notes", ev->notes);
+		ob_putc(ob, '}');
+		jopt(ob, JKEY("notes"), ev->notes);
 	}
-	jopt(fp, "end", ev->end);
-	if (ev->bytes >= 0)
-		fprintf(fp, ",\"bytes\":%ld", ev->bytes);
-	jopt(fp, "seconds", ev->seconds);
-	jopt(fp, "detail", ev->detail);
-	jopt(fp, "command", ev->command);
-	if (ev->count != LONG_MIN)
-		fprintf(fp, ",\"%s\":%ld", ev->kind == PF_EV_DNSBL_RANK ?
-		    "rank" : "count", ev->count);
-	jopt(fp, "service", ev->service);
-	jopt(fp, "ptr_name", ev->ptr_name);
-	jopt(fp, "zone", ev->zone);
-	jopt(fp, "answer", ev->answer);
+	jopt(ob, JKEY("end"), ev->end);
+	if (ev->bytes >= 0) {
+		OB_LIT(ob, ",\"bytes\":");
+		ob_long(ob, ev->bytes);
+	}
+	jopt(ob, JKEY("seconds"), ev->seconds);
+	jopt(ob, JKEY("detail"), ev->detail);
+	jopt(ob, JKEY("command"), ev->command);
+	if (ev->count != LONG_MIN) {
+		if (ev->kind == PF_EV_DNSBL_RANK)
+			OB_LIT(ob, ",\"rank\":");
+		else
+			OB_LIT(ob, ",\"count\":");
+		ob_long(ob, ev->count);
+	}
+	jopt(ob, JKEY("service"), ev->service);
+	jopt(ob, JKEY("ptr_name"), ev->ptr_name);
+	jopt(ob, JKEY("zone"), ev->zone);
+	jopt(ob, JKEY("answer"), ev->answer);
 	if (ev->server_ip[0] != '\0') {
-		jcstr(fp, "server_ip", ev->server_ip);
-		fprintf(fp, ",\"server_port\":%d", ev->server_port);
+		jcstr(ob, JKEY("server_ip"), ev->server_ip);
+		OB_LIT(ob, ",\"server_port\":");
+		ob_long(ob, ev->server_port);
 	}
-	jopt(fp, "orig_queue_id", ev->orig_queue_id);
-	jopt(fp, "orig_client_name", ev->orig_client_name);
+	jopt(ob, JKEY("orig_queue_id"), ev->orig_queue_id);
+	jopt(ob, JKEY("orig_client_name"), ev->orig_client_name);
 	if (ev->orig_client_ip[0] != '\0')
-		jcstr(fp, "orig_client_ip", ev->orig_client_ip);
-	jopt(fp, "data", ev->data);
-	fputs("}\n", fp);
+		jcstr(ob, JKEY("orig_client_ip"), ev->orig_client_ip);
+	jopt(ob, JKEY("data"), ev->data);
+	OB_LIT(ob, "}\n");
 }
 
 /* tword - " key=value" when present, value escaped */

@@ -13,7 +13,9 @@
  *	line reader (lines_open(): plain data, lines over 64 KiB cut and
  *	counted), parses every line and prints the events (text or
  *	JSON), or only the unrecognised Postfix lines (--unmatched), or
- *	nothing (--count). A summary goes to stderr.
+ *	nothing (--count). A summary goes to stderr. JSON goes through one
+ *	large buffer (util/obuf.h), written in chunks: with stdio field by
+ *	field, writing cost three times the parsing (issue 17).
  *
  *	Year-less stamps are read against the file's modification time
  *	(its last line was written no later than that), stdin against now,
@@ -32,6 +34,7 @@
 
 #include "cmd.h"
 #include "tailer/tailer.h"
+#include "util/obuf.h"
 #include "util/util.h"
 
 enum out_mode { OUT_TEXT, OUT_JSON, OUT_UNMATCHED, OUT_COUNT };
@@ -113,7 +116,7 @@ const char parse_help[] =
 /* parse_lines - parse every line of one input */
 static int
 parse_lines(struct pf_parser *p, struct lines *lr, const char *name,
-    enum out_mode mode, struct parse_stats *st)
+    enum out_mode mode, struct obuf *ob, struct parse_stats *st)
 {
 	struct pf_event	 ev;
 	enum pf_result	 r;
@@ -132,7 +135,7 @@ parse_lines(struct pf_parser *p, struct lines *lr, const char *name,
 			if (ev.kind == PF_EV_REJECT)
 				st->class[ev.class]++;
 			if (mode == OUT_JSON)
-				event_json(stdout, &ev);
+				event_json(ob, &ev);
 			else if (mode == OUT_TEXT)
 				event_text(stdout, &ev);
 		} else if (r == PF_UNRECOGNISED && mode == OUT_UNMATCHED) {
@@ -169,7 +172,7 @@ year_end(long year)
 /* parse_file - open one input ("-": stdin) and parse it */
 static int
 parse_file(struct pf_parser *p, const char *name, long year,
-    enum out_mode mode, struct parse_stats *st)
+    enum out_mode mode, struct obuf *ob, struct parse_stats *st)
 {
 	struct lines	*lr;
 	time_t		 mtime;
@@ -180,7 +183,7 @@ parse_file(struct pf_parser *p, const char *name, long year,
 		return (EX_NOINPUT);
 	}
 	pf_parser_set_reference(p, year != 0 ? year_end(year) : mtime);
-	r = parse_lines(p, lr, name, mode, st);
+	r = parse_lines(p, lr, name, mode, ob, st);
 	lines_free(lr);
 	return (r);
 }
@@ -268,6 +271,7 @@ cmd_parse(int argc, char **argv)
 	static const char *const stdin_only[] = { "-" };
 	static char	 stdout_buf[1 << 16];
 	struct parse_stats st;
+	struct obuf	 ob;
 	struct pf_parser *p;
 	enum out_mode	 mode = OUT_TEXT;
 	const char *const *names;
@@ -282,6 +286,8 @@ cmd_parse(int argc, char **argv)
 		return (EX_SOFTWARE);
 	}
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	/* --json: into one large buffer, written a chunk at a time. */
+	ob_init(&ob, stdout, 1 << 18);
 	memset(&st, 0, sizeof(st));
 	names = (const char *const *)(argv + optind);
 	if ((n = argc - optind) == 0 && cmd_g.nlogs > 0) {
@@ -293,14 +299,15 @@ cmd_parse(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		/* A missing file says so over an earlier read error. */
-		r = parse_file(p, names[i], year, mode, &st);
+		r = parse_file(p, names[i], year, mode, &ob, &st);
 		if (r == EX_NOINPUT || (r != EX_OK && status == EX_OK))
 			status = r;
 	}
-	if (fflush(stdout) == EOF) {
+	if (ob_flush(&ob) == -1 || fflush(stdout) == EOF) {
 		log_warn("parse: standard output");
 		status = EX_IOERR;
 	}
+	ob_free(&ob);
 	print_summary(&st);
 	pf_parser_free(p);
 	return (status);

@@ -193,7 +193,10 @@ def check_source(path, text):
             pending = (m.group(1), no)
             continue
         d = DEF_NAME.match(code[no - 1])
-        if not d or not path.endswith(".c"):
+        # A header's inline function is a definition like a .c file's.
+        inline = path.endswith(".h") and no > 1 and \
+            code[no - 2].startswith("static inline")
+        if not d or not (path.endswith(".c") or inline):
             if pending and code[no - 1][:1] not in ("", " ", "\t") and \
                     not DEF_NAME.match(code[no - 1]) and \
                     re.match(r"^(?:static\s+|const\s+|unsigned\s+|"

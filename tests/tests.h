@@ -58,6 +58,7 @@ DECLARE_TESTS(conf_tests);
 DECLARE_TESTS(time_tests);
 DECLARE_TESTS(map_tests);
 DECLARE_TESTS(spawn_tests);
+DECLARE_TESTS(obuf_tests);
 DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(fwstart_tests);
 DECLARE_TESTS(outage_tests);
