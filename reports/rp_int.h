@@ -78,7 +78,7 @@ struct rp_noderow {
 	char		*name;
 	long long	 log_time;
 	long		 connects, sessions, messages, rejects;
-	long long	 bans;		/* -1: not known */
+	long long	 bans;		/* its new bans */
 };
 
 struct rp {

@@ -32,23 +32,12 @@
 
 #include "rp_int.h"
 
-/* bans_text - a node's new bans as text: "-" when not known */
-static const char *
-bans_text(const struct rp_noderow *n, char *buf, size_t len)
-{
-	if (n->bans < 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%lld", n->bans);
-	return (buf);
-}
-
 /* nodes_text - the nodes as aligned columns */
 void
 nodes_text(FILE *fp, const struct rp *rp)
 {
 	const struct rp_noderow *n;
-	char		 b[24], t[32];
+	char		 t[32];
 	size_t		 i;
 
 	if (rp->nnodes == 0)
@@ -61,9 +50,9 @@ nodes_text(FILE *fp, const struct rp *rp)
 		n = &rp->nodes[i];
 		fputs("  ", fp);
 		out_text(fp, n->name, 18);
-		fprintf(fp, " %11ld %8ld %8ld %7ld %8s  %s\n", n->connects,
-		    n->sessions, n->messages, n->rejects, bans_text(n, b,
-		    sizeof(b)), n->log_time > 0 ? out_short_time(n->log_time,
+		fprintf(fp, " %11ld %8ld %8ld %7ld %8lld  %s\n", n->connects,
+		    n->sessions, n->messages, n->rejects, n->bans,
+		    n->log_time > 0 ? out_short_time(n->log_time,
 		    t, sizeof(t)) : "-");
 	}
 }
@@ -77,7 +66,7 @@ nodes_html(FILE *fp, const struct rp *rp)
 	static const char th[] = "<th style=\"text-align:left;padding:2px "
 	    "8px;border-bottom:1px solid #999;\">";
 	const struct rp_noderow *n;
-	char		 b[24], t[32];
+	char		 t[32];
 	size_t		 i;
 
 	if (rp->nnodes == 0)
@@ -91,9 +80,9 @@ nodes_html(FILE *fp, const struct rp *rp)
 		fputs("<tr><td style=\"padding:2px 8px;\">", fp);
 		out_html(fp, n->name);
 		fprintf(fp, "</td>%s%ld</td>%s%ld</td>%s%ld</td>%s%ld</td>"
-		    "%s%s</td><td style=\"padding:2px 8px;\">%s</td></tr>\n",
+		    "%s%lld</td><td style=\"padding:2px 8px;\">%s</td></tr>\n",
 		    td, n->connects, td, n->sessions, td, n->messages, td,
-		    n->rejects, td, bans_text(n, b, sizeof(b)),
+		    n->rejects, td, n->bans,
 		    n->log_time > 0 ? out_time(n->log_time, t, sizeof(t)) :
 		    "-");
 	}
@@ -116,12 +105,8 @@ nodes_json(FILE *fp, const struct rp *rp)
 		fputs(i ? ",{\"node\":" : "{\"node\":", fp);
 		out_json(fp, n->name);
 		fprintf(fp, ",\"connections\":%ld,\"sessions\":%ld,"
-		    "\"accepted_messages\":%ld,\"rejects\":%ld,\"new_bans\":",
-		    n->connects, n->sessions, n->messages, n->rejects);
-		if (n->bans < 0)
-			fputs("null", fp);
-		else
-			fprintf(fp, "%lld", n->bans);
+		    "\"accepted_messages\":%ld,\"rejects\":%ld,\"new_bans\":%lld",
+		    n->connects, n->sessions, n->messages, n->rejects, n->bans);
 		fputs(",\"last_log_time\":", fp);
 		if (n->log_time > 0)
 			fprintf(fp, "\"%s\"}", out_iso(n->log_time, t,
@@ -137,7 +122,7 @@ void
 nodes_csv(FILE *fp, const struct rp *rp)
 {
 	const struct rp_noderow *n;
-	char		 b[24], t[40];
+	char		 t[40];
 	size_t		 i;
 
 	for (i = 0; i < rp->nnodes; i++) {
@@ -145,8 +130,8 @@ nodes_csv(FILE *fp, const struct rp *rp)
 		fputs("node,", fp);
 		out_csv(fp, n->name);
 		fprintf(fp, ",%ld,,connections=%ld sessions=%ld accepted=%ld "
-		    "new_bans=%s last_log=%s\r\n", n->rejects, n->connects,
-		    n->sessions, n->messages, bans_text(n, b, sizeof(b)),
+		    "new_bans=%lld last_log=%s\r\n", n->rejects, n->connects,
+		    n->sessions, n->messages, n->bans,
 		    n->log_time > 0 ? out_iso(n->log_time, t, sizeof(t)) :
 		    "-");
 	}

@@ -43,7 +43,6 @@
 #include "pgsql_int.h"
 
 #define OBS_READ	"5000"	/* observations read at most a call */
-#define OBS_LOCK_KEY	"5505506"	/* the writers' advisory lock */
 
 /* pg_claim_clients - the clients rows of no node become this node's */
 int
@@ -71,7 +70,7 @@ pg_put_obs(struct pg *q, const struct state_batch *b)
 
 	if (b->nobs == 0)
 		return (0);
-	if (pg_exec(q, "SELECT pg_advisory_xact_lock(" OBS_LOCK_KEY ")") ==
+	if (pg_exec(q, "SELECT pg_advisory_xact_lock(" PG_EVENTS_LOCK ")") ==
 	    -1)
 		return (-1);
 	for (i = 0; i < b->nobs; i++) {

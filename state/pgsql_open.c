@@ -679,10 +679,11 @@ pgo_open(const char *uri, int readonly, const char *node, int offline,
 {
 	pthread_mutexattr_t ma;
 	struct pg	*q;
-	char		 reason[512], msg[256];
+	char		 reason[512], msg[256], shown[4096];
 
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
-	    (q->name = state_uri_shown(uri)) == NULL ||
+	    (q->name = strdup(state_shown(uri, shown, sizeof(shown)))) ==
+	    NULL ||
 	    (q->uri = strdup(uri)) == NULL) {
 		if (q != NULL)
 			free(q->name);

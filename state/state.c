@@ -12,7 +12,6 @@
  *		    const struct state_opts *o, char *err, size_t errlen);
  *	int	state_node_check(const char *name, char *why, size_t whylen);
  *	const char *state_node(struct state *st);
- *	char	*state_uri_shown(const char *uri);
  *	int	state_exists(const char *path);
  *	void	state_close(struct state *st);
  *	int	state_readonly(const struct state *st);
@@ -49,8 +48,7 @@
  *	clients, sessions, five-fifties and held bans are none, and the
  *	other reading calls fail, saying so, until the writer reaches the
  *	server. state_exists() tells a missing file from a state that may
- *	be there. state_uri_shown() is a URI for messages, malloc()ed: its
- *	passwords hidden as state_shown() (uri.c) hides them. The
+ *	be there. The
  *	state_watch_*() calls go to a backend that has them (PostgreSQL:
  *	pgsql_watch.c); a SQLite state has no other node: nothing to start,
  *	no descriptor (-1), no rows, not followed (-1). state_nodes() and
@@ -92,16 +90,6 @@ state_schema_known(int version, int known, char *err, size_t errlen)
 	snprintf(err, errlen, "the state database is of schema %d, newer "
 	    "than this fivefifty knows (%d)", version, known);
 	return (-1);
-}
-
-/* state_uri_shown - the URI for messages: user:password@ becomes user@,
- * a password= parameter password=*** */
-char *
-state_uri_shown(const char *uri)
-{
-	char	buf[4096];
-
-	return (strdup(state_shown(uri, buf, sizeof(buf))));
 }
 
 /* state_node_check - a node's name: printable ASCII, no space, short */
@@ -223,13 +211,15 @@ state_open_with(const char *path, int readonly, const struct state_opts *o,
     char *err, size_t errlen)
 {
 	struct state	*st;
+	char		 shown[4096];
 	int		 local;
 
 	err[0] = '\0';
 	/* st->name is the name messages show: a URI's password never is. */
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (st->path = strdup(path)) == NULL ||
-	    (st->name = state_uri_shown(path)) == NULL) {
+	    (st->name = strdup(state_shown(path, shown, sizeof(shown)))) ==
+	    NULL) {
 		if (st != NULL)
 			free(st->path);
 		free(st);

@@ -409,8 +409,7 @@ struct state_node {
 	long long	 log_time;	/* its last write's log time */
 	long		 connects, sessions, messages, rejects;	/* its facts
 					 * in the hours asked */
-	long long	 bans;		/* the enforced bans it decided then;
-					 * -1: the bans carry no node */
+	long long	 bans;		/* the enforced bans it decided then */
 };
 
 /* A client's first permanent rejection and the sessions after it. */

@@ -229,9 +229,8 @@ struct rowcb {
 /* uri.c: libpq's messages without the URI's password */
 void	uri_scrub(const char *, char *, size_t);
 
-/* state.c: what every backend's migration checks; a URI for messages */
+/* state.c: what every backend's migration checks */
 int	state_schema_known(int, int, char *, size_t);
-char	*state_uri_shown(const char *);
 
 /* batch_pack.c: a batch as bytes (the outbox's, the cache's), and back */
 int	batch_pack(const struct state_batch *, unsigned char **, size_t *);

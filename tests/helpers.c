@@ -531,3 +531,19 @@ state_dump(const char *db)
 	    "6; SELECT * FROM fivefifties ORDER BY addr\"", db);
 	return (sh(cmd, NULL));
 }
+
+/* nft_in_set4 - is addr in the table inet fivefifty's IPv4 set (of the
+ * namespace the test is in; nft, the test's own) */
+int
+nft_in_set4(const char *addr)
+{
+	char	 cmd[256], *out;
+	int	 st, found;
+
+	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
+	    "offenders4 '{ %s }' 2>/dev/null", addr);
+	out = sh(cmd, &st);
+	found = st == 0 && strstr(out, addr) != NULL;
+	free(out);
+	return (found);
+}

@@ -210,21 +210,6 @@ sessions(const char *addr, int n, int good)
 	fclose(fp);
 }
 
-/* in_set - is addr an element of the own table's IPv4 set */
-static int
-in_set(const char *addr)
-{
-	char	 cmd[256], *out;
-	int	 st, found;
-
-	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
-	    "offenders4 '{ %s }' 2>/dev/null", addr);
-	out = sh(cmd, &st);
-	found = st == 0 && strstr(out, addr) != NULL;
-	free(out);
-	return (found);
-}
-
 /* wait_in_set - until addr is (want 1) or is not (0) in the set; ms */
 static long
 wait_in_set(const char *addr, int want, long limit_ms)
@@ -237,7 +222,7 @@ wait_in_set(const char *addr, int want, long limit_ms)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec -
 		    t0.tv_nsec) / 1000000;
-		if (in_set(addr) == want)
+		if (nft_in_set4(addr) == want)
 			return (ms);
 		if (ms > limit_ms)
 			return (-1);
@@ -273,7 +258,7 @@ test_daemon_control(void **state)
 		fail_msg("not banned within 2 s");
 	print_message("      five-fifty in the kernel set %ld ms after its "
 	    "lines were written (poll every 5 ms, nft included)\n", ms);
-	assert_false(in_set("192.0.2.60"));
+	assert_false(nft_in_set4("192.0.2.60"));
 
 	assert_int_equal(cli("status", NULL, NULL, NULL, &out), 0);
 	assert_non_null(strstr(out, "fivefifty is running"));
@@ -290,7 +275,7 @@ test_daemon_control(void **state)
 	assert_int_equal(cli("ban", "198.51.100.7", "--for", "2h", &out), 0);
 	assert_non_null(strstr(out, "banned 198.51.100.7 until"));
 	free(out);
-	assert_true(in_set("198.51.100.7"));
+	assert_true(nft_in_set4("198.51.100.7"));
 	assert_int_equal(cli("ban", "127.0.0.1", NULL, NULL, &out), 65);
 	assert_non_null(strstr(out, "protected"));
 	free(out);
@@ -304,10 +289,10 @@ test_daemon_control(void **state)
 	 * (its evidence was forgotten). */
 	assert_int_equal(cli("unban", "192.0.2.50", NULL, NULL, &out), 0);
 	free(out);
-	assert_false(in_set("192.0.2.50"));
+	assert_false(nft_in_set4("192.0.2.50"));
 	sessions("192.0.2.50", 1, 0);
 	usleep(300000);
-	assert_false(in_set("192.0.2.50"));
+	assert_false(nft_in_set4("192.0.2.50"));
 	assert_int_equal(cli("unban", "203.0.113.99", NULL, NULL, &out), 65);
 	assert_non_null(strstr(out, "not banned"));
 	free(out);
@@ -332,7 +317,7 @@ test_daemon_control(void **state)
 	assert_non_null(strstr(out, "dport 2525"));
 	assert_null(strstr(out, "dport 587"));
 	free(out);
-	assert_true(in_set("198.51.100.7"));
+	assert_true(nft_in_set4("198.51.100.7"));
 	conf_text("");
 	assert_int_equal(stop(pid), 0);
 	assert_int_equal(cli("status", NULL, NULL, NULL, NULL), 3);
@@ -341,8 +326,8 @@ test_daemon_control(void **state)
 	 * ban back and leaves the lifted one out. */
 	free(sh("nft flush ruleset", NULL));
 	pid = start();
-	assert_true(in_set("198.51.100.7"));
-	assert_false(in_set("192.0.2.50"));
+	assert_true(nft_in_set4("198.51.100.7"));
+	assert_false(nft_in_set4("192.0.2.50"));
 	out = sh(SQLITE3 DIR "/ff.db \"SELECT count(*) FROM bans WHERE "
 	    "manual = 1 AND addr = '198.51.100.7'\"", NULL);
 	assert_int_equal(atoi(out), 1);
@@ -802,7 +787,7 @@ test_daemon_state_locked(void **state)
 	assert_int_equal(stop(pid), 0);
 	/* A restart keeps the manual ban. */
 	pid = start();
-	assert_true(in_set("198.51.100.9"));
+	assert_true(nft_in_set4("198.51.100.9"));
 	assert_int_equal(stop(pid), 0);
 	assert_int_equal(query(DIR "/ff.db", "SELECT count(*) FROM bans WHERE "
 	    "manual = 1 AND addr = '198.51.100.9'"), 1);
@@ -1068,9 +1053,9 @@ test_daemon_manual_kill(void **state)
 	for (i = 0; i < 100 && (n = unstored()) != 3; i++)
 		usleep(100000);
 	assert_int_equal(n, 3);
-	assert_true(in_set("198.51.100.21"));
-	assert_false(in_set("198.51.100.20"));
-	assert_false(in_set("192.0.2.50"));
+	assert_true(nft_in_set4("198.51.100.21"));
+	assert_false(nft_in_set4("198.51.100.20"));
+	assert_false(nft_in_set4("192.0.2.50"));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	started = 0;
@@ -1081,11 +1066,11 @@ test_daemon_manual_kill(void **state)
 	/* Before READY the spool was applied and the kernel reconciled with
 	 * it: the ban by hand is in force, the unbanned ones are not, not
 	 * even once the lines of 192.0.2.50 are read again. */
-	assert_true(in_set("198.51.100.21"));
-	assert_false(in_set("198.51.100.20"));
+	assert_true(nft_in_set4("198.51.100.21"));
+	assert_false(nft_in_set4("198.51.100.20"));
 	caught_up();
 	usleep(1200000);	/* a flush: a new ban would be in by now */
-	assert_false(in_set("192.0.2.50"));
+	assert_false(nft_in_set4("192.0.2.50"));
 	for (i = 0; i < 100 && file_size(DIR "/ff.db-manual") != 0; i++)
 		usleep(100000);
 	assert_int_equal(file_size(DIR "/ff.db-manual"), 0);
@@ -1100,8 +1085,8 @@ test_daemon_manual_kill(void **state)
 	    "addr = '192.0.2.50' AND until > strftime('%s', 'now')"), 0);
 	/* Once stored, nothing is applied twice. */
 	pid = start();
-	assert_true(in_set("198.51.100.21"));
-	assert_false(in_set("198.51.100.20"));
+	assert_true(nft_in_set4("198.51.100.21"));
+	assert_false(nft_in_set4("198.51.100.20"));
 	assert_int_equal(stop(pid), 0);
 	assert_int_equal(query(DIR "/ff.db", "SELECT count(*) FROM bans WHERE "
 	    "manual = 1"), 2);

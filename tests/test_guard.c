@@ -621,21 +621,6 @@ dstop(pid_t pid)
 	return (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
-/* in_set4 - is addr in the own table's IPv4 set */
-static int
-in_set4(const char *addr)
-{
-	char	 cmd[256], *out;
-	int	 st, found;
-
-	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
-	    "offenders4 '{ %s }' 2>/dev/null", addr);
-	out = sh(cmd, &st);
-	found = st == 0 && strstr(out, addr) != NULL;
-	free(out);
-	return (found);
-}
-
 /* status_num - a number of `fivefifty status` (-1: not there) */
 static long
 status_num(const char *key)
@@ -756,7 +741,7 @@ test_daemon_forged(void **state)
 	}
 	for (i = 1, inset = 0; i <= 50; i++) {
 		snprintf(a, sizeof(a), "203.0.113.%d", i);
-		inset += in_set4(a);
+		inset += nft_in_set4(a);
 	}
 	print_message("      %ld of 50 forged offenders in the set, %ld held "
 	    "(%lld s after the burst)\n", inset, held,
@@ -780,7 +765,7 @@ test_daemon_forged(void **state)
 	 * -compatible forms is refused; a mapped address goes into the
 	 * IPv4 set. */
 	assert_int_equal(dcli("ban", "::ffff:198.51.100.77", NULL, NULL), 0);
-	assert_true(in_set4("198.51.100.77"));
+	assert_true(nft_in_set4("198.51.100.77"));
 	assert_int_equal(dcli("ban", "::ffff:127.0.0.1", NULL, &out), 65);
 	assert_non_null(strstr(out, "protected"));
 	free(out);
@@ -826,7 +811,7 @@ test_daemon_forged(void **state)
 		    "at all", l, out);
 	free(l);
 	free(out);
-	assert_false(in_set4("198.51.100.9"));
+	assert_false(nft_in_set4("198.51.100.9"));
 	assert_int_equal(dstop(*pid), 0);
 	*pid = 0;
 }
@@ -857,7 +842,7 @@ count_in_set(int n)
 
 	for (i = 1; i <= n; i++) {
 		snprintf(a, sizeof(a), "203.0.113.%d", i);
-		k += in_set4(a);
+		k += nft_in_set4(a);
 	}
 	return (k);
 }
@@ -917,7 +902,7 @@ test_daemon_forged_restart(void **state)
 	}
 	if (pass)
 		assert_int_equal(inset + h2, 29);
-	assert_false(in_set4("203.0.113.30"));
+	assert_false(nft_in_set4("203.0.113.30"));
 	assert_true(log_has("were held by the ban-rate breaker before this "
 	    "start"));
 	h2 = status_num("held_decisions");	/* what dstop() leaves */

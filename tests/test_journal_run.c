@@ -255,21 +255,6 @@ cli(char **out, const char *cmd, ...)
 	return (st);
 }
 
-/* in_set - is addr in the own table's IPv4 set */
-static int
-in_set(const char *addr)
-{
-	char	 cmd[256], *out;
-	int	 st, found;
-
-	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
-	    "offenders4 '{ %s }' 2>/dev/null", addr);
-	out = sh(cmd, &st);
-	found = st == 0 && strstr(out, addr) != NULL;
-	free(out);
-	return (found);
-}
-
 /* wait_for - until status holds what (1), or 20 s pass (0); a deadline
  * for a hang, not a timing */
 static int
@@ -295,7 +280,7 @@ wait_set(const char *addr)
 	int	i;
 
 	for (i = 0; i < 2000; i++) {
-		if (in_set(addr))
+		if (nft_in_set4(addr))
 			return (1);
 		usleep(10000);
 	}
@@ -381,8 +366,8 @@ test_journal_run_follow(void **state)
 	/* A marker after it. */
 	append_sessions("remote", "postfix", "127.0.0.14", 0, "");
 	assert_true(wait_set("127.0.0.14"));
-	assert_false(in_set("127.0.0.13"));
-	assert_false(in_set("127.0.0.10"));
+	assert_false(nft_in_set4("127.0.0.13"));
+	assert_false(nft_in_set4("127.0.0.10"));
 	assert_true(wait_for("\"journal\":\"directory " JDIR "\""));
 	assert_true(wait_for("\"journal_entries\":90,"));	/* 5 x 18 */
 	assert_true(wait_for("\"journal_cursor_lost\":\"no\""));

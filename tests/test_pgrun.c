@@ -343,30 +343,15 @@ feed(int n)
 	free(sh(cmd, NULL));
 }
 
-/* in_set - whether addr is in the table's IPv4 set (nft, the test's) */
-static int
-in_set(const char *addr)
-{
-	char	 cmd[256], *out;
-	int	 st, found;
-
-	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
-	    "offenders4 '{ %s }' 2>/dev/null", addr);
-	out = sh(cmd, &st);
-	found = st == 0 && strstr(out, addr) != NULL;
-	free(out);
-	return (found);
-}
-
 /* wait_in_set - until addr is in the set; fails after WAIT_MS */
 static void
 wait_in_set(const char *addr)
 {
 	int	i;
 
-	for (i = 0; i < WAIT_MS / 20 && !in_set(addr); i++)
+	for (i = 0; i < WAIT_MS / 20 && !nft_in_set4(addr); i++)
 		usleep(20000);
-	if (!in_set(addr)) {
+	if (!nft_in_set4(addr)) {
 		dump_log();
 		fail_msg("%s never in the kernel set", addr);
 	}
@@ -591,11 +576,11 @@ test_pgrun_kill9(void **state)
 	settled();			/* read, and spooled */
 	assert_int_equal(stop(SIGKILL), 128 + SIGKILL);
 	free(sh("nft delete table inet fivefifty", NULL));
-	assert_false(in_set(bad[0]));
+	assert_false(nft_in_set4(bad[0]));
 	start();			/* PostgreSQL still away */
 	free(wait_status(cached, "on the cache"));
 	for (i = 0; i < 2; i++)		/* reconciled from the cache */
-		assert_true(in_set(bad[i]));
+		assert_true(nft_in_set4(bad[i]));
 	log = read_file(LOG, &(size_t){ 0 });
 	assert_non_null(strstr(log, "starting on the cache"));
 	free(log);

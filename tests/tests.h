@@ -106,6 +106,7 @@ char	*host_snapshot(void);
 int	netns_enter(void **);
 int	netns_leave(void **);
 char	*sh(const char *, int *);
+int	nft_in_set4(const char *);
 char	*state_dump(const char *);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);
