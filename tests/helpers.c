@@ -533,17 +533,32 @@ state_dump(const char *db)
 }
 
 /* nft_in_set4 - is addr in the table inet fivefifty's IPv4 set (of the
- * namespace the test is in; nft, the test's own) */
+ * namespace the test is in; nft, the test's own). Only "no such element"
+ * (or table) means no: any other failure of nft (a lookup that met a
+ * batch being committed, a fork refused under load) is tried again, and
+ * said when it lasts, so that a transient error never reads as an
+ * absent ban (one loaded run saw an element, then not, 0.1 s later). */
 int
 nft_in_set4(const char *addr)
 {
 	char	 cmd[256], *out;
-	int	 st, found;
+	int	 st, found, i;
 
 	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
-	    "offenders4 '{ %s }' 2>/dev/null", addr);
-	out = sh(cmd, &st);
-	found = st == 0 && strstr(out, addr) != NULL;
-	free(out);
-	return (found);
+	    "offenders4 '{ %s }' 2>&1", addr);
+	for (i = 0; i < 20; i++) {
+		out = sh(cmd, &st);
+		if (st == 0 || strstr(out, "No such file or directory") !=
+		    NULL) {
+			found = st == 0 && strstr(out, addr) != NULL;
+			free(out);
+			return (found);
+		}
+		if (i == 19)
+			print_message("nft_in_set4 %s: nft failed (exit %d): "
+			    "%s\n", addr, st, out);
+		free(out);
+		usleep(50000);
+	}
+	return (0);
 }

@@ -347,26 +347,26 @@ feed(int n)
 static void
 wait_in_set(const char *addr)
 {
-	int	i;
+	char	*st = NULL, *nft;
+	int	 i;
 
-	for (i = 0; i < WAIT_MS / 20 && !nft_in_set4(addr); i++)
+	for (i = 0; i < WAIT_MS / 20; i++) {
+		if (nft_in_set4(addr))
+			return;		/* seen once: that is the proof */
 		usleep(20000);
-	if (!nft_in_set4(addr)) {
-		char	*st = NULL, *nft;
-
-		/* What the daemon and the kernel hold, to tell a ban never
-		 * pushed from an element gone or a lookup that missed. */
-		(void)cli("status", NULL, NULL, NULL, &st);
-		print_lines(st != NULL ? st : "");
-		free(st);
-		nft = sh("nft list table inet fivefifty 2>&1; nft get element "
-		    "inet fivefifty offenders4 '{ 192.0.2.50, 192.0.2.51, "
-		    "192.0.2.52 }' 2>&1", NULL);
-		print_lines(nft);
-		free(nft);
-		dump_log();
-		fail_msg("%s never in the kernel set", addr);
 	}
+	/* What the daemon and the kernel hold, to tell a ban never pushed
+	 * from an element gone or a lookup that missed. */
+	(void)cli("status", NULL, NULL, NULL, &st);
+	print_lines(st != NULL ? st : "");
+	free(st);
+	nft = sh("nft list table inet fivefifty 2>&1; nft get element inet "
+	    "fivefifty offenders4 '{ 192.0.2.50, 192.0.2.51, 192.0.2.52 }' "
+	    "2>&1", NULL);
+	print_lines(nft);
+	free(nft);
+	dump_log();
+	fail_msg("%s never in the kernel set", addr);
 }
 
 /* reference - a scan of all.log into a SQLite file */
