@@ -60,16 +60,21 @@ struct pf_parser {
 	uint32_t		 ovn;
 	pcre2_match_context	*mctx;
 	int			 jit;
+	int			 fast;	/* fast.c's matchers first (default) */
 
 	/* Year inference (envelope.c). */
 	int			 ref_year, ref_mon, ref_mday;
-	int			 last_year, last_mon;
+	long long		 ref_days;	/* days_from_civil() of ref */
+	int			 last_year, last_mon, last_mday;
 };
 
 /* parser.c */
 int	rx_match(struct pf_parser *, enum rx, const char *, size_t);
 struct pf_span rx_span(struct pf_parser *, enum rx, enum grp, const char *);
 long	span_long(struct pf_span, long);
+
+/* fast.c */
+int	fast_match(struct pf_parser *, enum rx, const char *, size_t);
 
 /* envelope.c */
 int	envelope_parse(struct pf_parser *, const char *, size_t,

@@ -15,7 +15,9 @@
  *	the message to that program's shape matcher.
  *
  *	rx_match() runs one pattern with the parser's shared match data and
- *	match limits; rx_span() reads a named capture of the last match.
+ *	match limits (after fast.c's matcher for the shape, when it has one
+ *	and pf_parser_set_fast() left it on); rx_span() reads a named
+ *	capture of the last match.
  * SECURITY
  *	The match limit (and the depth limit) bound the work any one line can
  *	cost, whatever bytes it holds; a line that hits a limit simply does
@@ -54,6 +56,7 @@ pf_parser_new(char *err, size_t errlen)
 	}
 	(void)pcre2_config(PCRE2_CONFIG_JIT, &jit);
 	p->jit = jit != 0;
+	p->fast = 1;
 	for (i = 0; i < RX_CLASS_FIRST; i++)
 		if (compile_one(p, i, rx_source[i], 0, err, errlen) == -1)
 			goto fail;
@@ -134,6 +137,14 @@ pf_parser_set_reference(struct pf_parser *p, time_t ref)
 	envelope_reference(p, ref);
 }
 
+/* pf_parser_set_fast - use fast.c's matchers (on != 0, the default) or
+ * PCRE2 alone (the reference the tests compare the fast paths with) */
+void
+pf_parser_set_fast(struct pf_parser *p, int on)
+{
+	p->fast = on != 0;
+}
+
 /* rx_match - run one pattern over s[0..len); 1 on a match */
 int
 rx_match(struct pf_parser *p, enum rx i, const char *s, size_t len)
@@ -142,6 +153,8 @@ rx_match(struct pf_parser *p, enum rx i, const char *s, size_t len)
 
 	if (p->rx[i] == NULL)
 		return (0);
+	if (p->fast && fast_match(p, i, s, len) == 1)
+		return (1);
 	if (p->jit)
 		rc = pcre2_jit_match(p->rx[i], (PCRE2_SPTR)s, len, 0, 0, p->md,
 		    p->mctx);
