@@ -32,6 +32,7 @@
  *	second < 60, leap second 60 allowed); a stamp out of range is no
  *	envelope.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "parse_int.h"
@@ -230,17 +231,63 @@ stamp_iso(const char *l, size_t len, size_t *i, struct pf_time *t)
 	return (0);
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* zero_bytes - a mask whose lowest set bit is in the first zero byte of
+ * v (bits above it can be wrong; only the lowest is read) */
+static inline uint64_t
+zero_bytes(uint64_t v)
+{
+	return ((v - ONES) & ~v & HIGHS);
+}
+
+/* stop_at - the first byte from i (before end) that ends a word: NUL,
+ * space, and for a tag '[', ']' and ':'; end when none. Eight bytes at a
+ * time: the byte-by-byte scan of host and tag was the envelope's cost. */
+static size_t
+stop_at(const char *l, size_t i, size_t end, int tag)
+{
+	uint64_t	 w, m;
+
+	for (; i + 8 <= end; i += 8) {
+		memcpy(&w, l + i, 8);
+		m = zero_bytes(w) | zero_bytes(w ^ (ONES * ' '));
+		if (tag)
+			m |= zero_bytes(w ^ (ONES * '[')) |
+			    zero_bytes(w ^ (ONES * ']')) |
+			    zero_bytes(w ^ (ONES * ':'));
+		if (m != 0)
+			return (i + (size_t)__builtin_ctzll(m) / 8);
+	}
+	for (; i < end && !(tag ? tag_stop : host_stop)[(unsigned char)l[i]];
+	    i++)
+		continue;
+	return (i);
+}
+#else
+/* stop_at - the first byte from i (before end) that ends a word: NUL,
+ * space, and for a tag '[', ']' and ':'; end when none */
+static size_t
+stop_at(const char *l, size_t i, size_t end, int tag)
+{
+	for (; i < end && !(tag ? tag_stop : host_stop)[(unsigned char)l[i]];
+	    i++)
+		continue;
+	return (i);
+}
+#endif
+
 /* word - a run of 1-255 bytes up to a space (tag: or "[]:"), with no
  * NUL in it; its end or 0. One pass over the bytes: two memchr(3) calls
  * per word cost more than the word (most are under 32 bytes). */
 static size_t
 word(const char *l, size_t len, size_t i, int tag)
 {
-	const unsigned char *stop = tag ? tag_stop : host_stop;
 	size_t		 j, max = len - i < 256 ? len - i : 256;
 
-	for (j = i; j < i + max && !stop[(unsigned char)l[j]]; j++)
-		continue;
+	j = stop_at(l, i, i + max, tag);
 	/* A host ends at a space (not at a NUL, the end of the line, or
 	 * after 255 bytes); a tag that ends at a NUL fails in host_tag(). */
 	if (j == i || j - i > 255 || j >= len || (!tag && l[j] != ' '))
@@ -256,6 +303,7 @@ host_tag(const char *l, size_t len, size_t i, struct pf_event *ev)
 	    "fatal: ", "panic: " };
 	static const size_t sev_len[] = { 9, 7, 7, 7 };
 	size_t		 h, t, j, k;
+	long		 pid;
 	int		 s;
 
 	if (i >= len || l[i] != ' ' || (h = word(l, len, i + 1, 0)) == 0)
@@ -268,10 +316,13 @@ host_tag(const char *l, size_t len, size_t i, struct pf_event *ev)
 	ev->tag.len = t - h - 1;
 	j = t;
 	if (l[j] == '[') {
-		ev->pid = 0;
+		/* In a local: a store to ev->pid could change l (char
+		 * aliases all), so the compiler would store every digit. */
+		pid = 0;
 		for (k = j + 1; k < len && k - j <= 10 && l[k] >= '0' &&
 		    l[k] <= '9'; k++)
-			ev->pid = ev->pid * 10 + (l[k] - '0');
+			pid = pid * 10 + (l[k] - '0');
+		ev->pid = pid;
 		if (k == j + 1 || k - j > 11 || k >= len || l[k] != ']')
 			return (-1);
 		j = k + 1;

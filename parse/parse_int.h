@@ -61,6 +61,7 @@ struct pf_parser {
 	pcre2_match_context	*mctx;
 	int			 jit;
 	int			 fast;	/* fast.c's matchers first (default) */
+	size_t			 ev_clear;	/* bytes of an event cleared */
 
 	/* Year inference (envelope.c). */
 	int			 ref_year, ref_mon, ref_mday;
@@ -70,8 +71,24 @@ struct pf_parser {
 
 /* parser.c */
 int	rx_match(struct pf_parser *, enum rx, const char *, size_t);
-struct pf_span rx_span(struct pf_parser *, enum rx, enum grp, const char *);
 long	span_long(struct pf_span, long);
+
+/* rx_span - named capture g of the last match of pattern i over s */
+static inline struct pf_span
+rx_span(struct pf_parser *p, enum rx i, enum grp g, const char *s)
+{
+	struct pf_span	 sp = { NULL, 0 };
+	PCRE2_SIZE	*ov = p->ov;
+	int		 n = p->grp[i][g];
+
+	if (n < 0 || (uint32_t)n >= p->ovn)
+		return (sp);
+	if (ov[2 * n] == PCRE2_UNSET)
+		return (sp);
+	sp.p = s + ov[2 * n];
+	sp.len = ov[2 * n + 1] - ov[2 * n];
+	return (sp);
+}
 
 /* fast.c */
 int	fast_match(struct pf_parser *, enum rx, const char *, size_t);

@@ -17,6 +17,9 @@
  *	limits and FCrDNS warnings (4). Known lines that carry no client
  *	evidence (TLS, proxy-accept, configuration warnings) are PF_OTHER.
  *
+ *	A cheap test (may_reject()) skips the reject pattern for lines it
+ *	cannot match.
+ *
  *	cleanup_parse() recognises cleanup's milter-reject, -hold and -discard
  *	(the client at its fixed place right after the stage). Header and
  *	body check actions, milter header actions included,
@@ -54,6 +57,40 @@ qid_len(const char *p, size_t len)
 	if (i < 5 || i > 20 || i + 1 >= len || p[i] != ':' || p[i + 1] != ' ')
 		return (0);
 	return (i + 2);
+}
+
+/* may_reject - can RX_REJECT match m at all: it needs an action word and
+ * ": " at the start, or after the "QID: " (every id is alphanumeric, so
+ * the id is the whole alphanumeric run before its ':'). A necessary
+ * condition only: most smtpd lines that reach the pattern are TLS and
+ * warning chatter, which this tells without a pcre2_match() call. Off
+ * with the fast paths (pf_parser_set_fast()), so the tests compare it
+ * with the pattern alone. */
+static int
+may_reject(const char *m, size_t len)
+{
+	static const char *const acts[] = { "reject", "reject_warning",
+	    "milter-reject", "milter-hold", "milter-discard", "hold",
+	    "discard", "filter", "redirect", "bcc", "warn", "info", "hangup",
+	    "delay", "permit" };
+	size_t		 at[2], i, k, n;
+	int		 npos = 1;
+
+	at[0] = 0;
+	for (i = 0; i < len && ((m[i] >= '0' && m[i] <= '9') ||
+	    (m[i] >= 'A' && m[i] <= 'Z') || (m[i] >= 'a' && m[i] <= 'z')); i++)
+		continue;
+	if (i + 1 < len && m[i] == ':' && m[i + 1] == ' ')
+		at[npos++] = i + 2;
+	for (k = 0; k < (size_t)npos; k++)
+		for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+			n = strlen(acts[i]);
+			if (len - at[k] >= n + 2 && m[at[k]] == acts[i][0] &&
+			    memcmp(m + at[k], acts[i], n) == 0 &&
+			    m[at[k] + n] == ':' && m[at[k] + n + 1] == ' ')
+				return (1);
+		}
+	return (0);
 }
 
 /* simple - a matched line whose event is just the client and a few spans */
@@ -190,7 +227,8 @@ smtpd_parse(struct pf_parser *p, struct pf_event *ev)
 	} else if (q == 0 && starts(m, len, "hostname ")) {
 		if (rx_match(p, RX_FCRDNS, m, len))
 			return (simple(p, RX_FCRDNS, PF_EV_FCRDNS, ev));
-	} else if (rx_match(p, RX_REJECT, m, len)) {
+	} else if ((!p->fast || may_reject(m, len)) &&
+	    rx_match(p, RX_REJECT, m, len)) {
 		return (reject_take(p, RX_REJECT, ev));
 	} else if (q == 0 && rx_match(p, RX_SMTPD_OTHER, m, len)) {
 		return (PF_OTHER);	/* TLS chatter is common: test it early */

@@ -7,7 +7,8 @@
  *	test_fast 3 - the fast paths of the parser give PCRE2's events
  * DESCRIPTION
  *	parse/fast.c reads the most frequent line shapes by hand and says it
- *	gives what the PCRE2 patterns give. Here two parsers, one with the
+ *	gives what the PCRE2 patterns give, and smtpd.c skips the reject
+ *	pattern for lines that cannot match it. Here two parsers, one with the
  *	fast paths (the default) and one without (pf_parser_set_fast(p, 0):
  *	PCRE2 alone, the parser of record), read every line of every log of
  *	../shared/corpus (realworld/ and lab/), and every field of the two
@@ -241,6 +242,7 @@ test_fast_corpus(void **state)
 		    k == PF_EV_PS_CONNECT || k == PF_EV_PREGREET ||
 		    k == PF_EV_HANGUP || k == PF_EV_DNSBL_RANK ||
 		    k == PF_EV_PS_PASS || k == PF_EV_PS_DISCONNECT ||
+		    k == PF_EV_QUEUED ||
 		    k == PF_EV_DNSBL_LISTED)
 			assert_true(t.bent[k] > 0);
 	assert_true(t.lines > 100000);
@@ -357,6 +359,28 @@ test_fast_shapes(void **state)
 	    "disconnect from a[1.2.3.4] ehlo=1  mail=1",
 	    "disconnect from a[1.2.3.4] notes=",
 	    "disconnect from a[1.2.3.4]:25 ehlo=1",
+	    "NOQUEUE: reject: RCPT from a[1.2.3.4]: 550 5.1.1 <u@x>: Recipient"
+	    " address rejected: User unknown; from=<s@y> to=<u@x> proto=ESMTP"
+	    " helo=<h>",
+	    "ABCDE: reject_warning: RCPT from a[1.2.3.4]: 450 x; from=<>",
+	    "reject: CONNECT from a[1.2.3.4]: 554 5.7.1 no",
+	    "ABCDE: milter-reject: END-OF-MESSAGE from a[1.2.3.4]: 5.7.1 x",
+	    "ABCDE: hangup: DATA from a[1.2.3.4]: x",
+	    "warn: RCPT from a[1.2.3.4]: x",
+	    "AB-DE: reject: RCPT from a[1.2.3.4]: 550 x",
+	    "ABCDE:reject: RCPT from a[1.2.3.4]: 550 x",
+	    "ABCDE: client=a[1.2.3.4]",
+	    "ABCD: client=a[1.2.3.4]",
+	    "ABCDEF0123456789ABCD: client=a[1.2.3.4]:25",
+	    "ABCDEF0123456789ABCDE: client=a[1.2.3.4]",
+	    "NOQUEUE: client=a[1.2.3.4]",
+	    "4Xbcdfg5hj: client=a[1.2.3.4]",
+	    "4Xbcdfg5h: client=a[1.2.3.4]",
+	    "4Xbcdfg5ha: client=a[1.2.3.4]",
+	    "abcde: client=a[1.2.3.4]",
+	    "ABCDE: client=a[1.2.3.4], sasl_method=PLAIN",
+	    "ABCDE: client=a[1.2.3.4],",
+	    "ABCDE: client=a[1.2.3.4], orig_queue_id=ABCDEF, orig_client=b[::1]",
 	    "CONNECT from [1.2.3.4]:5 to [5.6.7.8]:25",
 	    "CONNECT from [1.2.3.4]:5 to [5.6.7.8]:",
 	    "CONNECT from [1.2.3.4]:5",
@@ -378,6 +402,10 @@ test_fast_shapes(void **state)
 	    "addr unknown listed by domain z as 1",
 	    "addr 1.2.3.4 listed by domain z\tq as 1",
 	};
+	static const char *const acts[] = { "reject", "reject_warning",
+	    "milter-reject", "milter-hold", "milter-discard", "hold",
+	    "discard", "filter", "redirect", "bcc", "warn", "info", "hangup",
+	    "delay", "permit", "rejected", "rejec" };
 	static const char *const heads[] = {
 	    "Nov  1 02:11:18 mx postfix/smtpd[1]: ",
 	    "Nov  1 02:11:18 mx postfix/postscreen[1]: ",
@@ -399,6 +427,16 @@ test_fast_shapes(void **state)
 			both(fast, slow, buf, (size_t)n, &t, "shapes");
 			bend(fast, slow, buf, (size_t)n, &t, "shapes");
 		}
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		n = snprintf(buf, sizeof(buf), "%sABCDE: %s: RCPT from "
+		    "a[1.2.3.4]: 550 5.1.1 x; from=<a> to=<b>", heads[0],
+		    acts[i]);
+		both(fast, slow, buf, (size_t)n, &t, "actions");
+		bend(fast, slow, buf, (size_t)n, &t, "actions");
+		n = snprintf(buf, sizeof(buf), "%s%s: RCPT from a[1.2.3.4]: "
+		    "x", heads[0], acts[i]);
+		both(fast, slow, buf, (size_t)n, &t, "actions");
+	}
 	edges(fast, slow, &t);
 	pf_parser_free(fast);
 	pf_parser_free(slow);
