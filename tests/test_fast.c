@@ -19,7 +19,8 @@
  *	bent where a fast path makes its decisions: cut at every length,
  *	given a trailing newline (which "$" accepts), and each byte in turn
  *	replaced by one of the bytes a field's class stops at (space, tab,
- *	'[', ']', ':', '/', '%', '-', '.', a digit, a letter, NUL, 0xff). The
+ *	VT, CR, LF (\s holds them all), '[', ']', ':', '/', '%', '-', '.', a
+ *	digit, a letter, NUL, 0xff). The
  *	two parsers must still agree on every one.
  */
 #include <dirent.h>
@@ -125,8 +126,8 @@ static void
 bend(struct pf_parser *fast, struct pf_parser *slow, const char *line,
     size_t len, struct fast_tally *t, const char *where)
 {
-	static const char subst[] = { ' ', '\t', '[', ']', ':', '/', '%',
-	    '-', '.', '7', 'x', '\0', (char)0xff };
+	static const char subst[] = { ' ', '\t', '\v', '\r', '\n', '[', ']',
+	    ':', '/', '%', '-', '.', '7', 'x', '\0', (char)0xff };
 	char		*buf;
 	size_t		 i, k;
 
