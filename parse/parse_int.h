@@ -63,6 +63,15 @@ struct pf_parser {
 	int			 fast;	/* fast.c's matchers first (default) */
 	size_t			 ev_clear;	/* bytes of an event cleared */
 
+	/* The last client address and what net_addr() made of it (in a
+	 * cleared buffer): four lines in five name the client of the line
+	 * before (client.c). */
+	char			 last_addr[NET_TEXT_MAX];
+	size_t			 last_len;	/* 0: none */
+	int			 last_rc;
+	char			 last_ip[PF_ADDR_MAX];
+	struct net_prefix	 last_net;
+
 	/* Year inference (envelope.c). */
 	int			 ref_year, ref_mon, ref_mday;
 	long long		 ref_days;	/* days_from_civil() of ref */
