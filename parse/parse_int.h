@@ -62,6 +62,7 @@ struct pf_parser {
 	int			 jit;
 	int			 fast;	/* fast.c's matchers first (default) */
 	size_t			 ev_clear;	/* bytes of an event cleared */
+	size_t			 ctr_clear;	/* bytes of its counters */
 
 	/* The last client address and what net_addr() made of it (in a
 	 * cleared buffer): four lines in five name the client of the line

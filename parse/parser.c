@@ -59,6 +59,7 @@ pf_parser_new(char *err, size_t errlen)
 	p->jit = jit != 0;
 	p->fast = 1;
 	p->ev_clear = offsetof(struct pf_event, server_ip);
+	p->ctr_clear = sizeof(((struct pf_event *)NULL)->counters);
 	for (i = 0; i < RX_CLASS_FIRST; i++)
 		if (compile_one(p, i, rx_source[i], 0, err, errlen) == -1)
 			goto fail;

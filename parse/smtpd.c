@@ -69,10 +69,16 @@ qid_len(const char *p, size_t len)
 static int
 may_reject(const char *m, size_t len)
 {
-	static const char *const acts[] = { "reject", "reject_warning",
-	    "milter-reject", "milter-hold", "milter-discard", "hold",
-	    "discard", "filter", "redirect", "bcc", "warn", "info", "hangup",
-	    "delay", "permit" };
+#define ACT(s)	{ s, sizeof(s) - 1 }
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} acts[] = { ACT("reject"), ACT("reject_warning"),
+	    ACT("milter-reject"), ACT("milter-hold"), ACT("milter-discard"),
+	    ACT("hold"), ACT("discard"), ACT("filter"), ACT("redirect"),
+	    ACT("bcc"), ACT("warn"), ACT("info"), ACT("hangup"), ACT("delay"),
+	    ACT("permit") };
+#undef ACT
 	size_t		 at[2], i, k, n;
 	int		 npos = 1;
 
@@ -84,9 +90,9 @@ may_reject(const char *m, size_t len)
 		at[npos++] = i + 2;
 	for (k = 0; k < (size_t)npos; k++)
 		for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
-			n = strlen(acts[i]);
-			if (len - at[k] >= n + 2 && m[at[k]] == acts[i][0] &&
-			    memcmp(m + at[k], acts[i], n) == 0 &&
+			n = acts[i].n;
+			if (len - at[k] >= n + 2 && m[at[k]] == acts[i].s[0] &&
+			    memcmp(m + at[k], acts[i].s, n) == 0 &&
 			    m[at[k] + n] == ':' && m[at[k] + n + 1] == ' ')
 				return (1);
 		}
@@ -126,7 +132,8 @@ take_counters(struct pf_parser *p, struct pf_event *ev)
 	struct pf_span	 name, num;
 	int		 c;
 
-	memset(ev->counters, 0, sizeof(ev->counters));
+	/* Not a constant length: see pf_parse_line() (rep stosq). */
+	memset(ev->counters, 0, p->ctr_clear);
 	ev->notes = rx_span(p, RX_DISCONNECT, G_NOTES, ev->message.p);
 	if (st.p == NULL)
 		return (PF_EVENT);
