@@ -13,6 +13,8 @@
 #   make bench-revs REV=R  this tree against revision R, side by side
 #   make bench-json  parse --json against parse --count, side by side
 #                   (bench/json.sh; OLD=BIN times another build too)
+#   make bench-parse1  parse --count on one core against grep -c, side by
+#                   side (bench/parse1.sh; OLD=BIN times another build too)
 #   make bench-cluster  bans shared on PostgreSQL: propagation between two
 #                   nodes, a node's start with 100,000 bans (bench/cluster.sh)
 #   make bench-cluster-load  three nodes at 2,000 lines/s each on one
@@ -92,7 +94,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
-	bench-json \
+	bench-json bench-parse1 \
 	bench-cluster bench-cluster-load \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
@@ -462,6 +464,11 @@ bench-revs: deps-bench
 bench-json:
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
 	SHARED=$(SHARED) bench/json.sh
+
+# parse --count on one core against grep -c ': reject: ': bench/parse1.sh.
+bench-parse1:
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
+	SHARED=$(SHARED) bench/parse1.sh
 
 # fivefifty report from logs and from the state: bench/report.sh.
 bench-report: deps-bench

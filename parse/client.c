@@ -17,7 +17,10 @@
  *	normalised address, its family, the name and the port in ev.
  *	It returns 0, or -1 when the address or the port does not validate:
  *	the caller then reports the line as unrecognised, never as an event
- *	with a wrong address.
+ *	with a wrong address. The address of the line before is kept with
+ *	its result (most lines name the client of the line before), and
+ *	used again when the same bytes come (not with pf_parser_set_fast()
+ *	off, so the tests compare the two).
  */
 #include <string.h>
 
@@ -43,11 +46,29 @@ int
 client_take(struct pf_parser *p, enum rx i, const char *msg,
     struct pf_event *ev)
 {
-	struct pf_span	port;
+	struct pf_span	port, a = rx_span(p, i, G_ADDR, msg);
 	long		n;
+	int		rc;
 
-	if (addr_normalise(rx_span(p, i, G_ADDR, msg), ev->client_ip,
-	    sizeof(ev->client_ip), &ev->client_net) == -1)
+	if (p->fast && a.p != NULL && a.len != 0 && a.len == p->last_len &&
+	    memcmp(a.p, p->last_addr, a.len) == 0) {
+		/* net_addr() is a function of the bytes alone, and
+		 * ev->client_ip is as clear as it was then. */
+		memcpy(ev->client_ip, p->last_ip, sizeof(ev->client_ip));
+		ev->client_net = p->last_net;
+		rc = p->last_rc;
+	} else {
+		rc = addr_normalise(a, ev->client_ip, sizeof(ev->client_ip),
+		    &ev->client_net);
+		if (a.p != NULL && a.len != 0 && a.len < sizeof(p->last_addr)) {
+			memcpy(p->last_addr, a.p, a.len);
+			p->last_len = a.len;
+			memcpy(p->last_ip, ev->client_ip, sizeof(p->last_ip));
+			p->last_net = ev->client_net;
+			p->last_rc = rc;
+		}
+	}
+	if (rc == -1)
 		return (-1);
 	ev->client_family = ev->client_net.family;
 	ev->client_name = rx_span(p, i, G_NAME, msg);

@@ -32,6 +32,7 @@
  *	second < 60, leap second 60 allowed); a stamp out of range is no
  *	envelope.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "parse_int.h"
@@ -41,9 +42,13 @@ static long long days_from_civil(long long, unsigned, unsigned);
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
-/* Bytes that end a syslog tag. */
+/* Bytes that end a syslog tag, and a host (a NUL ends the scan of
+ * either, and the word with it). */
 static const unsigned char tag_stop[256] = {
 	[' '] = 1, ['['] = 1, [']'] = 1, [':'] = 1, ['\0'] = 1,
+};
+static const unsigned char host_stop[256] = {
+	[' '] = 1, ['\0'] = 1,
 };
 
 /* envelope_reference - set the reference time for year-less stamps */
@@ -60,8 +65,11 @@ envelope_reference(struct pf_parser *p, time_t ref)
 	p->ref_year = tm.tm_year + 1900;
 	p->ref_mon = tm.tm_mon + 1;
 	p->ref_mday = tm.tm_mday;
+	p->ref_days = days_from_civil(p->ref_year, (unsigned)p->ref_mon,
+	    (unsigned)p->ref_mday);
 	p->last_year = 0;
 	p->last_mon = 0;
+	p->last_mday = 0;
 }
 
 /* year_for - the year of a year-less stamp (mon 1..12): in sequence
@@ -71,9 +79,12 @@ envelope_reference(struct pf_parser *p, time_t ref)
 static int
 year_for(struct pf_parser *p, int mon, int mday)
 {
-	long long	ref;
 	int		year;
 
+	/* The same day as the stamp before gives the same year (it was the
+	 * loop's answer below, and nothing moved since): most lines. */
+	if (p->last_year != 0 && mon == p->last_mon && mday == p->last_mday)
+		return (p->last_year);
 	if (p->last_year == 0)
 		year = p->ref_year + 1;	/* Jan 1 read on Dec 31; see below */
 	else if (mon + 6 < p->last_mon)
@@ -82,12 +93,12 @@ year_for(struct pf_parser *p, int mon, int mday)
 		return (p->last_year - 1);	/* a stray older line */
 	else
 		year = p->last_year;
-	ref = days_from_civil(p->ref_year, (unsigned)p->ref_mon,
-	    (unsigned)p->ref_mday);
-	while (days_from_civil(year, (unsigned)mon, (unsigned)mday) > ref + 1)
+	while (days_from_civil(year, (unsigned)mon, (unsigned)mday) >
+	    p->ref_days + 1)
 		year--;
 	p->last_year = year;
 	p->last_mon = mon;
+	p->last_mday = mday;
 	return (year);
 }
 
@@ -220,20 +231,66 @@ stamp_iso(const char *l, size_t len, size_t *i, struct pf_time *t)
 	return (0);
 }
 
-/* word - a run of 1-255 bytes up to a space (tag: or "[]:"); its end or 0 */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* zero_bytes - a mask whose lowest set bit is in the first zero byte of
+ * v (bits above it can be wrong; only the lowest is read) */
+static inline uint64_t
+zero_bytes(uint64_t v)
+{
+	return ((v - ONES) & ~v & HIGHS);
+}
+
+/* stop_at - the first byte from i (before end) that ends a word: NUL,
+ * space, and for a tag '[', ']' and ':'; end when none. Eight bytes at a
+ * time: the byte-by-byte scan of host and tag was the envelope's cost. */
+static size_t
+stop_at(const char *l, size_t i, size_t end, int tag)
+{
+	uint64_t	 w, m;
+
+	for (; i + 8 <= end; i += 8) {
+		memcpy(&w, l + i, 8);
+		m = zero_bytes(w) | zero_bytes(w ^ (ONES * ' '));
+		if (tag)
+			m |= zero_bytes(w ^ (ONES * '[')) |
+			    zero_bytes(w ^ (ONES * ']')) |
+			    zero_bytes(w ^ (ONES * ':'));
+		if (m != 0)
+			return (i + (size_t)__builtin_ctzll(m) / 8);
+	}
+	for (; i < end && !(tag ? tag_stop : host_stop)[(unsigned char)l[i]];
+	    i++)
+		continue;
+	return (i);
+}
+#else
+/* stop_at - the first byte from i (before end) that ends a word: NUL,
+ * space, and for a tag '[', ']' and ':'; end when none */
+static size_t
+stop_at(const char *l, size_t i, size_t end, int tag)
+{
+	for (; i < end && !(tag ? tag_stop : host_stop)[(unsigned char)l[i]];
+	    i++)
+		continue;
+	return (i);
+}
+#endif
+
+/* word - a run of 1-255 bytes up to a space (tag: or "[]:"), with no
+ * NUL in it; its end or 0. One pass over the bytes: two memchr(3) calls
+ * per word cost more than the word (most are under 32 bytes). */
 static size_t
 word(const char *l, size_t len, size_t i, int tag)
 {
-	const char	*e;
 	size_t		 j, max = len - i < 256 ? len - i : 256;
 
-	if (!tag) {
-		e = memchr(l + i, ' ', max);
-		j = e != NULL ? (size_t)(e - l) : len;
-	} else
-		for (j = i; j < i + max && !tag_stop[(unsigned char)l[j]]; j++)
-			continue;
-	if (j == i || j - i > 255 || j >= len || memchr(l + i, '\0', j - i))
+	j = stop_at(l, i, i + max, tag);
+	/* A host ends at a space (not at a NUL, the end of the line, or
+	 * after 255 bytes); a tag that ends at a NUL fails in host_tag(). */
+	if (j == i || j - i > 255 || j >= len || (!tag && l[j] != ' '))
 		return (0);
 	return (j);
 }
@@ -244,7 +301,9 @@ host_tag(const char *l, size_t len, size_t i, struct pf_event *ev)
 {
 	static const char *const sev[] = { "warning: ", "error: ",
 	    "fatal: ", "panic: " };
+	static const size_t sev_len[] = { 9, 7, 7, 7 };
 	size_t		 h, t, j, k;
+	long		 pid;
 	int		 s;
 
 	if (i >= len || l[i] != ' ' || (h = word(l, len, i + 1, 0)) == 0)
@@ -257,10 +316,13 @@ host_tag(const char *l, size_t len, size_t i, struct pf_event *ev)
 	ev->tag.len = t - h - 1;
 	j = t;
 	if (l[j] == '[') {
-		ev->pid = 0;
+		/* In a local: a store to ev->pid could change l (char
+		 * aliases all), so the compiler would store every digit. */
+		pid = 0;
 		for (k = j + 1; k < len && k - j <= 10 && l[k] >= '0' &&
 		    l[k] <= '9'; k++)
-			ev->pid = ev->pid * 10 + (l[k] - '0');
+			pid = pid * 10 + (l[k] - '0');
+		ev->pid = pid;
 		if (k == j + 1 || k - j > 11 || k >= len || l[k] != ']')
 			return (-1);
 		j = k + 1;
@@ -276,13 +338,27 @@ host_tag(const char *l, size_t len, size_t i, struct pf_event *ev)
 			j = k + 2;
 	}
 	ev->severity = PF_SEV_INFO;
-	for (s = 0; j < len && strchr("wefp", l[j]) != NULL && s < 4; s++) {
-		size_t n = strlen(sev[s]);
-		if (len - j >= n && memcmp(l + j, sev[s], n) == 0) {
-			ev->severity = (enum pf_severity)(s + 1);
-			j += n;
-			break;
-		}
+	switch (j < len ? l[j] : '\0') {
+	case 'w':
+		s = 0;
+		break;
+	case 'e':
+		s = 1;
+		break;
+	case 'f':
+		s = 2;
+		break;
+	case 'p':
+		s = 3;
+		break;
+	default:
+		s = -1;
+		break;
+	}
+	if (s != -1 && len - j >= sev_len[s] &&
+	    memcmp(l + j, sev[s], sev_len[s]) == 0) {
+		ev->severity = (enum pf_severity)(s + 1);
+		j += sev_len[s];
 	}
 	ev->message.p = l + j;
 	ev->message.len = len - j;

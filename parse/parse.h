@@ -11,6 +11,7 @@
  *	struct pf_parser *pf_parser_new(char *err, size_t errlen);
  *	void	pf_parser_free(struct pf_parser *p);
  *	void	pf_parser_set_reference(struct pf_parser *p, time_t ref);
+ *	void	pf_parser_set_fast(struct pf_parser *p, int on);
  *	enum pf_result pf_parse_line(struct pf_parser *p, const char *line,
  *		    size_t len, struct pf_event *ev);
  *	long long pf_event_epoch(const struct pf_event *ev);
@@ -50,6 +51,11 @@
  *	"Jul 1" read in January is last July's and does not move the year
  *	of the lines after it), so a reader that follows a live log moves
  *	the reference with the clock (the daemon does, once a second).
+ *
+ *	pf_parser_set_fast() with on == 0 reads every shape with its PCRE2
+ *	pattern alone, without the hand-written matchers of the most frequent
+ *	shapes (parse/fast.c); the events are the same either way (the tests
+ *	compare them), only the time differs. On by default.
  *
  *	pf_span_eq() tells whether a span holds exactly the string s.
  *	An IPv4-mapped or -compatible IPv6 address is the IPv4 address it
@@ -239,6 +245,7 @@ struct pf_epoch_cache {
 struct pf_parser *pf_parser_new(char *, size_t);
 void	pf_parser_free(struct pf_parser *);
 void	pf_parser_set_reference(struct pf_parser *, time_t);
+void	pf_parser_set_fast(struct pf_parser *, int);
 enum pf_result pf_parse_line(struct pf_parser *, const char *, size_t,
 	    struct pf_event *);
 long long pf_event_epoch(const struct pf_event *);

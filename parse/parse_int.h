@@ -60,16 +60,48 @@ struct pf_parser {
 	uint32_t		 ovn;
 	pcre2_match_context	*mctx;
 	int			 jit;
+	int			 fast;	/* fast.c's matchers first (default) */
+	size_t			 ev_clear;	/* bytes of an event cleared */
+	size_t			 ctr_clear;	/* bytes of its counters */
+
+	/* The last client address and what net_addr() made of it (in a
+	 * cleared buffer): four lines in five name the client of the line
+	 * before (client.c). */
+	char			 last_addr[NET_TEXT_MAX];
+	size_t			 last_len;	/* 0: none */
+	int			 last_rc;
+	char			 last_ip[PF_ADDR_MAX];
+	struct net_prefix	 last_net;
 
 	/* Year inference (envelope.c). */
 	int			 ref_year, ref_mon, ref_mday;
-	int			 last_year, last_mon;
+	long long		 ref_days;	/* days_from_civil() of ref */
+	int			 last_year, last_mon, last_mday;
 };
 
 /* parser.c */
 int	rx_match(struct pf_parser *, enum rx, const char *, size_t);
-struct pf_span rx_span(struct pf_parser *, enum rx, enum grp, const char *);
 long	span_long(struct pf_span, long);
+
+/* rx_span - named capture g of the last match of pattern i over s */
+static inline struct pf_span
+rx_span(struct pf_parser *p, enum rx i, enum grp g, const char *s)
+{
+	struct pf_span	 sp = { NULL, 0 };
+	PCRE2_SIZE	*ov = p->ov;
+	int		 n = p->grp[i][g];
+
+	if (n < 0 || (uint32_t)n >= p->ovn)
+		return (sp);
+	if (ov[2 * n] == PCRE2_UNSET)
+		return (sp);
+	sp.p = s + ov[2 * n];
+	sp.len = ov[2 * n + 1] - ov[2 * n];
+	return (sp);
+}
+
+/* fast.c */
+int	fast_match(struct pf_parser *, enum rx, const char *, size_t);
 
 /* envelope.c */
 int	envelope_parse(struct pf_parser *, const char *, size_t,

@@ -17,6 +17,9 @@
  *	limits and FCrDNS warnings (4). Known lines that carry no client
  *	evidence (TLS, proxy-accept, configuration warnings) are PF_OTHER.
  *
+ *	A cheap test (may_reject()) skips the reject pattern for lines it
+ *	cannot match.
+ *
  *	cleanup_parse() recognises cleanup's milter-reject, -hold and -discard
  *	(the client at its fixed place right after the stage). Header and
  *	body check actions, milter header actions included,
@@ -56,6 +59,46 @@ qid_len(const char *p, size_t len)
 	return (i + 2);
 }
 
+/* may_reject - can RX_REJECT match m at all: it needs an action word and
+ * ": " at the start, or after the "QID: " (every id is alphanumeric, so
+ * the id is the whole alphanumeric run before its ':'). A necessary
+ * condition only: most smtpd lines that reach the pattern are TLS and
+ * warning chatter, which this tells without a pcre2_match() call. Off
+ * with the fast paths (pf_parser_set_fast()), so the tests compare it
+ * with the pattern alone. */
+static int
+may_reject(const char *m, size_t len)
+{
+#define ACT(s)	{ s, sizeof(s) - 1 }
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} acts[] = { ACT("reject"), ACT("reject_warning"),
+	    ACT("milter-reject"), ACT("milter-hold"), ACT("milter-discard"),
+	    ACT("hold"), ACT("discard"), ACT("filter"), ACT("redirect"),
+	    ACT("bcc"), ACT("warn"), ACT("info"), ACT("hangup"), ACT("delay"),
+	    ACT("permit") };
+#undef ACT
+	size_t		 at[2], i, k, n;
+	int		 npos = 1;
+
+	at[0] = 0;
+	for (i = 0; i < len && ((m[i] >= '0' && m[i] <= '9') ||
+	    (m[i] >= 'A' && m[i] <= 'Z') || (m[i] >= 'a' && m[i] <= 'z')); i++)
+		continue;
+	if (i + 1 < len && m[i] == ':' && m[i + 1] == ' ')
+		at[npos++] = i + 2;
+	for (k = 0; k < (size_t)npos; k++)
+		for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+			n = acts[i].n;
+			if (len - at[k] >= n + 2 && m[at[k]] == acts[i].s[0] &&
+			    memcmp(m + at[k], acts[i].s, n) == 0 &&
+			    m[at[k] + n] == ':' && m[at[k] + n + 1] == ' ')
+				return (1);
+		}
+	return (0);
+}
+
 /* simple - a matched line whose event is just the client and a few spans */
 static enum pf_result
 simple(struct pf_parser *p, enum rx i, enum pf_kind kind, struct pf_event *ev)
@@ -89,7 +132,8 @@ take_counters(struct pf_parser *p, struct pf_event *ev)
 	struct pf_span	 name, num;
 	int		 c;
 
-	memset(ev->counters, 0, sizeof(ev->counters));
+	/* Not a constant length: see pf_parse_line() (rep stosq). */
+	memset(ev->counters, 0, p->ctr_clear);
 	ev->notes = rx_span(p, RX_DISCONNECT, G_NOTES, ev->message.p);
 	if (st.p == NULL)
 		return (PF_EVENT);
@@ -190,7 +234,8 @@ smtpd_parse(struct pf_parser *p, struct pf_event *ev)
 	} else if (q == 0 && starts(m, len, "hostname ")) {
 		if (rx_match(p, RX_FCRDNS, m, len))
 			return (simple(p, RX_FCRDNS, PF_EV_FCRDNS, ev));
-	} else if (rx_match(p, RX_REJECT, m, len)) {
+	} else if ((!p->fast || may_reject(m, len)) &&
+	    rx_match(p, RX_REJECT, m, len)) {
 		return (reject_take(p, RX_REJECT, ev));
 	} else if (q == 0 && rx_match(p, RX_SMTPD_OTHER, m, len)) {
 		return (PF_OTHER);	/* TLS chatter is common: test it early */

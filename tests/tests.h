@@ -46,6 +46,7 @@
 DECLARE_TESTS(case_tests);
 DECLARE_TESTS(grok_tests);
 DECLARE_TESTS(corpus_tests);
+DECLARE_TESTS(fast_tests);
 DECLARE_TESTS(adversarial_tests);
 DECLARE_TESTS(cli_tests);
 DECLARE_TESTS(lines_tests);
