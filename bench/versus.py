@@ -111,6 +111,8 @@ def gen(argv):
     used = set()
 
     def addr():
+        """addr - a fresh 127.x.y.z (not 127.0.x.x: 127.0.1.1 may be the
+        host's own name, which fail2ban ignores)"""
         while True:
             a = '127.%d.%d.%d' % (rng.randint(2, 250), rng.randint(1, 250),
                                   rng.randint(1, 250))
@@ -122,9 +124,11 @@ def gen(argv):
     truth = []
 
     def at(t, fn, *args):
+        """at - fn(*args) at t seconds"""
         events.append((t, len(events), fn, args))
 
     def spread(n, lo=0.0, hi=1.0):
+        """spread - n sorted times over the run"""
         return sorted(rng.uniform(lo * secs, hi * secs) for _ in range(n))
 
     greylist = {}
@@ -198,6 +202,7 @@ def gen(argv):
     t0 = now()
 
     def follow():
+        """follow - each new line of the log, with when it appeared"""
         with open(log, 'rb') as f:
             part = b''
             while True:
@@ -454,7 +459,7 @@ class Fail2ban:
 
     def __init__(self, d, name, mode, backend):
         self.d, self.p = d, None
-        self.table = 'f2b-' + name
+        self.table = name if name.startswith('f2b-') else 'f2b-' + name
         self.conf = os.path.join(d, 'etc')
         self.sock = os.path.join(d, 'f2b.sock')
         subprocess.run(['cp', '-a', '/etc/fail2ban', self.conf], check=True)
@@ -549,6 +554,7 @@ def restart(tool, addrs, limit):
     done = threading.Event()
 
     def cycle():
+        """cycle - stop, start, until the tool answers"""
         tool.stop()
         tool.start()
         t = now()
@@ -556,6 +562,22 @@ def restart(tool, addrs, limit):
                 now() - t < limit:
             time.sleep(0.05)
         done.set()
+    # every deletion in the tool's table, however short (a listing can
+    # miss one): nft monitor's delete and flush events
+    mon = subprocess.Popen(['nft', 'monitor'], stdout=subprocess.PIPE,
+                           bufsize=0)
+    dels = []
+
+    def watch():
+        """watch - the deletions in the tool's table"""
+        for raw in mon.stdout:
+            ln = raw.decode(errors='replace')
+            if ln.split(' ')[0] in ('delete', 'flush') and \
+                    (' inet %s ' % tool.table) in ln + ' ':
+                dels.append(ln.strip()[:100])
+    wt = threading.Thread(target=watch, daemon=True)
+    wt.start()
+    time.sleep(0.3)
     t0 = now()
     th = threading.Thread(target=cycle)
     th.start()
@@ -582,6 +604,10 @@ def restart(tool, addrs, limit):
         time.sleep(0.005)
     th.join()
     wait_ready(tool, 10)
+    time.sleep(0.2)
+    mon.terminate()
+    mon.wait()
+    wt.join(1)
     missing = None
     if first_missing is not None:
         missing = (back if back is not None else now()) - first_missing
@@ -595,6 +621,8 @@ def restart(tool, addrs, limit):
         'all_back': back is not None,
         'worst_missing': worst,
         'limit_s': limit,
+        'deletions': len(dels),
+        'deletion_first': dels[:3],
     }
 
 
@@ -701,6 +729,8 @@ def tool(argv):
             continue
         ts = mon.first[x]
         i = trig.get(a)
+        if i is not None and wrote[i] > ts:
+            i = None        # banned before its 5th match: not that line
         if i is None:
             # the last line naming the address written before the add
             before = [j for j in lines_of.get(a, []) if wrote[j] <= ts]
@@ -724,9 +754,10 @@ def tool(argv):
         'cpu_s': round(cpu, 2), 'hwm_kb': hwm,
     }
     print('bench/versus.py: %s: %d/%d offenders, %d/%d legitimate banned; '
-          'p50 %s ms; CPU %.2f s' % (o.name, res['offenders'][1],
-                                     res['offenders'][0], res['legit'][1],
-                                     res['legit'][0], res['lat_p50_ms'], cpu),
+          'p50 %.1f ms; CPU %.2f s' % (o.name, res['offenders'][1],
+                                       res['offenders'][0], res['legit'][1],
+                                       res['legit'][0],
+                                       res['lat_p50_ms'] or -1, cpu),
           file=sys.stderr)
     # a restart with the bans of the run
     addrs = sorted(ip_int(a) for a in banned)
@@ -740,7 +771,7 @@ def tool(argv):
         t1 = now()
         t.preload(pre)
         allp = sorted(addrs + [ip_int(a) for a in pre])
-        w = wait_all(t, allp, o.restart_max)
+        w = wait_all(t, allp, 2 * o.restart_max)
         res['preload_s'] = round(now() - t1, 2) if w is not None else None
         if w is not None:
             res['restart_preload'] = restart(t, allp, o.restart_max)
@@ -768,7 +799,8 @@ def table(argv):
     L.append('- command: `%s` (bench/versus.sh, bench/versus.py)' % command)
     L.append('- date: %s; machine: %s' % (info['date'], info['machine']))
     L.append('- versions: %s; %s; Postfix %s; %s; Linux %s'
-             % (res[0]['version'] if res else '?',
+             % (next((r['version'] for r in res if r['kind'] == 'fivefifty'),
+                     'no fivefifty'),
                 next((r['version'] for r in res if r['kind'] == 'fail2ban'),
                      'no fail2ban'), info['postfix'], info['nft'],
                 info['kernel']))
@@ -797,7 +829,7 @@ def table(argv):
             verdict = '**loses to %s**' % ', '.join(who)
         L.append('| %s | %s | %s |' % (label, ' | '.join(shown), verdict))
 
-    L.append('| | ' + ' | '.join(names) + ' | fivefifty |')
+    L.append('| | ' + ' | '.join(names) + ' | fivefifty against the best |')
     L.append('|---|' + '---:|' * len(names) + '---|')
     for c in CLASSES:
         n = res[0]['by_class'][c][0] if res else 0
@@ -836,6 +868,9 @@ def table(argv):
                                       ' (not all back in %.0f s)'
                                       % x['limit_s']))
             for x in rs])
+        vals = [x.get('deletions') if x else None for x in rs]
+        row('%s: deletions seen' % label, vals,
+            ['-' if v is None else str(v) for v in vals])
         vals = [(x['back_s'] if x['all_back'] else None) if x else None
                 for x in rs]
         row('%s: s until all back' % label, vals,
@@ -860,7 +895,10 @@ def table(argv):
              'stop, then start, the set listed (`nft -j list set`) in a loop '
              'from the stop on (one listing every ~%s ms); "s any missing": '
              'from the last listing with all bans to the first with all back; '
-             '"until all back": from the stop. "-": not measured or none.'
+             '"until all back": from the stop; "deletions seen": `nft monitor` '
+             'events deleting or flushing anything of the tool\'s table '
+             'during the restart (a gap too short for a listing shows '
+             'there). "-": not measured or none.'
              % (res[0]['restart_run']['poll_ms'] if res else '?'))
     for r in res:
         if r.get('match_note'):

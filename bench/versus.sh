@@ -8,7 +8,7 @@
 #   SMALL        1: fewer clients, a shorter run, 200 preloaded bans
 #                (a few minutes in all)
 #   SEED         the clients' mix, addresses and schedule (default 1)
-#   SECS         seconds of traffic (default 90; SMALL 25)
+#   SECS         seconds of traffic (default 60; SMALL 25)
 #   PRELOAD      bans added before the second restart (default 2000;
 #                SMALL 200)
 #   RESTART_MAX  seconds a restart is watched at most (default 300;
@@ -48,7 +48,7 @@ SEED=${SEED:-1}
 if [ "$SMALL" = 1 ]; then
 	SECS=${SECS:-25} PRELOAD=${PRELOAD:-200} RESTART_MAX=${RESTART_MAX:-120}
 else
-	SECS=${SECS:-90} PRELOAD=${PRELOAD:-2000} RESTART_MAX=${RESTART_MAX:-300}
+	SECS=${SECS:-60} PRELOAD=${PRELOAD:-2000} RESTART_MAX=${RESTART_MAX:-300}
 fi
 TOOLS=${TOOLS:-fivefifty f2b-more-pyinotify f2b-more-polling \
 f2b-aggressive-pyinotify f2b-aggressive-polling}
@@ -156,8 +156,10 @@ f2b_matches() {
 	    --print-no-missed --print-no-ignored "$tmp/record.log" "$filter") \
 	    >"$tmp/regex-$1.txt" ||
 	    die "fail2ban-regex failed: $(tail -n 5 "$tmp/regex-$1.txt")"
-	# the matched lines are printed after "|  " between two rules
-	sed -n 's/^|  //p' "$tmp/regex-$1.txt" >"$tmp/matches-$1.txt"
+	# the matched lines follow "|- Matched line(s):", each after "|  "
+	awk '/^\|- Matched line/ { on = 1; next }
+	    on && /^\|  / { print substr($0, 4); next } { on = 0 }' \
+	    "$tmp/regex-$1.txt" >"$tmp/matches-$1.txt"
 }
 
 jsons=""
