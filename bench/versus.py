@@ -42,7 +42,6 @@ import os
 import random
 import re
 import smtplib
-import statistics
 import subprocess
 import sys
 import threading
@@ -477,6 +476,9 @@ class Fail2ban:
             f.write('[DEFAULT]\nbanaction = nftables-multiport\n'
                     'banaction_allports = nftables-allports\n'
                     'maxretry = 5\n\n[postfix]\nenabled = true\n'
+                    # fivefifty's ban_time: no ban (the run's, the
+                    # preloaded) expires during a long restart
+                    'bantime = 1h\n'
                     '%sbackend = %s\nlogpath = %s/mail.log\n'
                     % ('mode = %s\n' % mode if mode != 'more' else '',
                        backend, d))
@@ -566,7 +568,7 @@ def restart(tool, addrs, limit):
     # miss one): nft monitor's delete and flush events
     mon = subprocess.Popen(['nft', 'monitor'], stdout=subprocess.PIPE,
                            bufsize=0)
-    dels = []
+    dels, rules = [], []
 
     def watch():
         """watch - the deletions in the tool's table"""
@@ -574,14 +576,16 @@ def restart(tool, addrs, limit):
             ln = raw.decode(errors='replace')
             if ln.split(' ')[0] in ('delete', 'flush') and \
                     (' inet %s ' % tool.table) in ln + ' ':
-                dels.append(ln.strip()[:100])
+                # a rule replaced leaves the set's elements in place
+                (rules if ln.startswith('delete rule ') else
+                 dels).append(ln.strip()[:100])
     wt = threading.Thread(target=watch, daemon=True)
     wt.start()
     time.sleep(0.3)
     t0 = now()
     th = threading.Thread(target=cycle)
     th.start()
-    polls, first_missing, last_missing, back, worst = 0, None, None, None, 0
+    polls, first_missing, back, worst = 0, None, None, 0
     prev = t0
     while True:
         ranges = set_ranges(tool.table, tool.setname)
@@ -591,7 +595,6 @@ def restart(tool, addrs, limit):
         if have < len(addrs):
             if first_missing is None:
                 first_missing = prev
-            last_missing = t
             worst = max(worst, len(addrs) - have)
             back = None
         elif back is None:
@@ -622,6 +625,7 @@ def restart(tool, addrs, limit):
         'worst_missing': worst,
         'limit_s': limit,
         'deletions': len(dels),
+        'rule_deletions': len(rules),
         'deletion_first': dels[:3],
     }
 
@@ -869,8 +873,11 @@ def table(argv):
                                       % x['limit_s']))
             for x in rs])
         vals = [x.get('deletions') if x else None for x in rs]
-        row('%s: deletions seen' % label, vals,
+        row('%s: elements, sets, tables deleted' % label, vals,
             ['-' if v is None else str(v) for v in vals])
+        vals = [x.get('rule_deletions') if x else None for x in rs]
+        L.append('| %s: rules deleted | %s | |' % (label, ' | '.join(
+            '-' if v is None else str(v) for v in vals)))
         vals = [(x['back_s'] if x['all_back'] else None) if x else None
                 for x in rs]
         row('%s: s until all back' % label, vals,
@@ -895,10 +902,11 @@ def table(argv):
              'stop, then start, the set listed (`nft -j list set`) in a loop '
              'from the stop on (one listing every ~%s ms); "s any missing": '
              'from the last listing with all bans to the first with all back; '
-             '"until all back": from the stop; "deletions seen": `nft monitor` '
-             'events deleting or flushing anything of the tool\'s table '
-             'during the restart (a gap too short for a listing shows '
-             'there). "-": not measured or none.'
+             '"until all back": from the stop; "deleted": the `nft monitor` '
+             'events deleting or flushing an element, the set or the table '
+             'of the tool during the restart (a gap too short for a listing '
+             'shows there), and those deleting a rule of its chain (the set '
+             'keeps its elements). "-": not measured or none.'
              % (res[0]['restart_run']['poll_ms'] if res else '?'))
     for r in res:
         if r.get('match_note'):

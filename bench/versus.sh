@@ -37,11 +37,11 @@
 # directory). See bench/versus.py for what is measured. Writes
 # bench/out/versus.md and prints it. The system's Postfix, /etc/postfix,
 # /etc/fail2ban (only copied) and the host's ruleset are never touched.
+# shellcheck disable=SC2154	# dir, ns and NX: set by pf_init, pf_netns
 set -euo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 SMALL=${SMALL:-0}
 SEED=${SEED:-1}
@@ -88,6 +88,7 @@ mkdir "$tmp/bin"
 cp "$FIVEFIFTY" "$tmp/bin/fivefifty"
 ff=$tmp/bin/fivefifty
 
+# shellcheck source=tests/postfix-instance.sh
 . tests/postfix-instance.sh
 pf_init bench/versus.sh "$tmp/pf" "ffvs$$"
 # shellcheck disable=SC2064	# $tmp is set now
