@@ -605,6 +605,7 @@ def restart(tool, addrs, limit):
             break
         prev = t
         time.sleep(0.005)
+    t_end = now()
     th.join()
     wait_ready(tool, 10)
     time.sleep(0.2)
@@ -617,7 +618,7 @@ def restart(tool, addrs, limit):
     return {
         'bans': len(addrs),
         'polls': polls,
-        'poll_ms': round((now() - t0) * 1000 / max(polls, 1), 1),
+        'poll_ms': round((t_end - t0) * 1000 / max(polls, 1), 1),
         'missing_s': round(missing, 3) if missing is not None else 0.0,
         'back_s': round((back - t0) if back is not None else -1, 3)
         if first_missing is not None else 0.0,
@@ -872,6 +873,8 @@ def table(argv):
                                       ' (not all back in %.0f s)'
                                       % x['limit_s']))
             for x in rs])
+        L.append('| %s: ms a listing | %s | |' % (label, ' | '.join(
+            '-' if x is None else '%.0f' % x['poll_ms'] for x in rs)))
         vals = [x.get('deletions') if x else None for x in rs]
         row('%s: elements, sets, tables deleted' % label, vals,
             ['-' if v is None else str(v) for v in vals])
@@ -900,14 +903,14 @@ def table(argv):
              'utime+stime of the process and its reaped children (fail2ban '
              'runs `nft` per ban) over the replay; peak RSS: VmHWM. Restart: '
              'stop, then start, the set listed (`nft -j list set`) in a loop '
-             'from the stop on (one listing every ~%s ms); "s any missing": '
+             'from the stop on ("ms a listing": the time of the watch '
+             'over the listings made); "s any missing": '
              'from the last listing with all bans to the first with all back; '
              '"until all back": from the stop; "deleted": the `nft monitor` '
              'events deleting or flushing an element, the set or the table '
              'of the tool during the restart (a gap too short for a listing '
              'shows there), and those deleting a rule of its chain (the set '
-             'keeps its elements). "-": not measured or none.'
-             % (res[0]['restart_run']['poll_ms'] if res else '?'))
+             'keeps its elements). "-": not measured or none.')
     for r in res:
         if r.get('match_note'):
             L.append('')
