@@ -19,6 +19,9 @@
 #                   nodes, a node's start with 100,000 bans (bench/cluster.sh)
 #   make bench-cluster-load  three nodes at 2,000 lines/s each on one
 #                   PostgreSQL state (bench/cluster-load.sh)
+#   make bench-versus  against fail2ban on the same real Postfix traffic:
+#                   bans by class, latency, CPU, memory, restarts
+#                   (bench/versus.sh; SMALL=1 for a run of a few minutes)
 #   make bench-report   fivefifty report from logs (against pflogsumm) and
 #                   from a state of a million events
 #   make bench-flood    hostile floods: peak RSS, lines/s, status and
@@ -95,7 +98,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
 	bench-json bench-parse1 \
-	bench-cluster bench-cluster-load \
+	bench-cluster bench-cluster-load bench-versus \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
 	deps-fuzz deps-bench
@@ -446,6 +449,14 @@ bench-cluster: deps-bench deps-test
 bench-cluster-load: deps-bench deps-test
 	@$(MAKE) --no-print-directory fivefifty
 	bench/cluster-load.sh
+
+# Against fail2ban (its postfix jail, two modes, two backends) on the same
+# traffic of a real Postfix, in a private network namespace: bans by class
+# of client, ban latency, CPU, peak RSS, bans missing across a restart
+# (bench/versus.sh; SMALL=1 for a run of a few minutes).
+bench-versus: deps-bench deps-test
+	@$(MAKE) --no-print-directory fivefifty
+	bench/versus.sh
 
 # The journal source: scan --journal against journalctl | scan -, and
 # ban latency from a journal write to the set: bench/journal.sh.

@@ -20,8 +20,8 @@ fuzz)	want="$build clang libclang-rt-dev" ;;
 clang)	want="$build clang libcmocka-dev" ;;
 stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables
 	    logrotate gzip stress-ng" ;;
-bench)	want="$build fail2ban pflogsumm python3 nftables bc sqlite3
-	    systemd-journal-remote systemd util-linux time" ;;
+bench)	want="$build fail2ban python3-pyinotify pflogsumm python3 nftables bc
+	    sqlite3 systemd-journal-remote systemd util-linux time" ;;
 *)	echo "usage: $0 build|test|fuzz|clang|bench|stress" >&2; exit 64 ;;
 esac
 
