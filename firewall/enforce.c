@@ -22,13 +22,17 @@
  *	ranges of the outermost bans around the bans added, moved or gone,
  *	against the ranges held there, so a ban costs the same with 100,000
  *	in force as with none; the full sweep over every ban is for a
- *	reconcile (what the kernel holds read back), the first push, and a
+ *	reconcile (the kernel's sets made whole again), the first push, and a
  *	flush that changes more than a quarter of the bans (a burst, a
  *	start). Both give the same ranges (tests/test_fw_incr.c). A failed
  *	batch is logged with its object, and a
- *	reconcile follows: read the sets back, then one batch that makes the
- *	table, sets, chain and rules again (own-table mode) and puts in
- *	every range that is missing, with its remaining time; if that fails
+ *	reconcile follows: in own-table mode, one batch that makes the
+ *	table, sets, chain and rules again, flushes the sets and puts in
+ *	every range with its remaining time (nothing read back: a dump of
+ *	an interval set restarts its walk for each netlink message, so
+ *	100,000 elements took seconds); in set-only mode, the sets read
+ *	back and one batch with the ranges of ours missing or stale (the
+ *	administrator's elements are not ours to flush); if that fails
  *	too, it is tried again RETRY_MIN seconds later, then twice as long
  *	after each failure, up to RETRY_MAX. The failure is logged once,
  *	and so is the recovery. Bans that come meanwhile are kept and go in
@@ -36,7 +40,7 @@
  *
  *	A start with bans already known (fw_prepare(), fw_ban()s,
  *	fw_start()) sends nothing until the bans are in, then is that
- *	reconcile: the sets read back and one batch, so the rules are
+ *	reconcile: one batch, so the rules are
  *	replaced once, in one kernel generation with their elements (the
  *	setup of fw_open() followed by a reconcile was two generations, and
  *	on a fresh start the rules ran a moment on empty sets).
@@ -756,8 +760,8 @@ fw_sync(struct fw *f, long long now)
 	return (rc);
 }
 
-/* reconcile - read the sets back, then one batch that repairs the setup
- * and makes them hold the bans; a failure logged when report is set
+/* reconcile - one batch that repairs the setup and makes the sets hold
+ * the bans (own table: flushed and filled; set-only: read back first); a failure logged when report is set
  * (and the firewall worked until now); err: why it failed */
 static int
 reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
@@ -778,6 +782,14 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 	if (f->conf.mode == FW_SETS && nft_setup(f->nft, err, errlen) == -1)
 		goto fail;
 	for (v6 = 0; v6 < 2; v6++) {
+		/* Own table: the repair batch flushes the sets and puts every
+		 * range in, so nothing is read back (a dump of an interval set
+		 * restarts its walk for each message: 100,000 elements took
+		 * seconds, and most of a restart). */
+		if (f->conf.mode == FW_TABLE) {
+			held_set(&f->hd, v6, NULL, 0);
+			continue;
+		}
 		if (nft_read(f->nft, v6 ? 6 : 4, &r, &n, now, err,
 		    errlen) == -1) {
 			/* A set (or table) that is gone holds nothing: the
@@ -828,7 +840,7 @@ fail:
 	return (-1);
 }
 
-/* fw_reconcile - read the sets back and make them hold the bans */
+/* fw_reconcile - make the sets hold the bans (see reconcile()) */
 int
 fw_reconcile(struct fw *f, long long now)
 {

@@ -116,9 +116,10 @@
  *	mode). nft_apply() sends deletions then additions as one batch (an
  *	addition of a range the kernel already holds refreshes its timeout;
  *	before Linux 6.12 the caller lists it in del too). nft_repair() is
- *	nft_setup() and nft_apply() as one batch (own-table mode), so sets
- *	made again are never in force without their elements; in set-only
- *	mode, nft_apply() (nft_setup() checks the sets). nft_read() dumps
+ *	nft_setup(), the sets flushed and nft_apply() as one batch (own-table
+ *	mode: the sets hold exactly add afterwards, whatever they held), so
+ *	sets made again are never in force without their elements; in
+ *	set-only mode, nft_apply() (nft_setup() checks the sets). nft_read() dumps
  *	a set as ranges; until is now + the kernel's remaining time, and
  *	ours says whether the element carries fivefifty's comment; it fails
  *	with errno ENOENT when the set (or its table) is not there.
