@@ -10,6 +10,9 @@
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
 #   make bench-fw   banning speed against nft add element
 #   make bench-latency  ban latency, CPU and memory of fivefifty run
+#   make bench-fwscale  the enforcer at scale: ban latency with 0, 10k and
+#                   100k bans in force, a 50k burst, a restart with 100k
+#                   bans, against issue 17's targets (bench/fwscale.sh)
 #   make bench-revs REV=R  this tree against revision R, side by side
 #   make bench-json  parse --json against parse --count, side by side
 #                   (bench/json.sh; OLD=BIN times another build too)
@@ -97,7 +100,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
-	bench-json bench-parse1 \
+	bench-json bench-parse1 bench-fwscale \
 	bench-cluster bench-cluster-load bench-versus \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
@@ -438,6 +441,11 @@ bench-fw: deps-bench
 bench-latency: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/latency
 	bench/latency.sh
+
+# The enforcer at scale, against issue 17's targets: bench/fwscale.sh.
+bench-fwscale: deps-bench
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/latency
+	bench/fwscale.sh
 
 # Bans shared between two nodes on one PostgreSQL state (a private server).
 bench-cluster: deps-bench deps-test

@@ -8,19 +8,31 @@
  * SYNOPSIS
  *	See firewall.h.
  * DESCRIPTION
- *	The bans live in an array with a hash index on the network. A flush
- *	first drops the bans that ended (the kernel drops its elements by
- *	itself), then, when a ban came or went, computes the disjoint ranges
- *	each set must hold (ranges.c) and compares them with the ranges the
- *	kernel holds (what the last successful batch or reconcile left):
- *	new ranges are added, changed ends re-added (delete + add before
- *	Linux 6.12), ranges no longer wanted deleted, except those about to
- *	end within EXPIRY_SLACK seconds, which the kernel may already have
- *	dropped (deleting a missing element fails the whole batch). All of
- *	it is one batch. A failed batch is logged with its object, and a
- *	reconcile follows: read the sets back, then one batch that makes the
- *	table, sets, chain and rules again (own-table mode) and puts in
- *	every range that is missing, with its remaining time; if that fails
+ *	The bans live in an array with a hash index on the network (a
+ *	network is kept masked to its length). A flush first drops the bans
+ *	that ended (the kernel drops its elements by itself), then, when a
+ *	ban came or went, computes the disjoint ranges each set must hold
+ *	(ranges.c) and compares them with the ranges the kernel holds (what
+ *	the last successful batch or reconcile left): new ranges are added,
+ *	changed ends re-added (delete + add before Linux 6.12), ranges no
+ *	longer wanted deleted, except those about to end within
+ *	EXPIRY_SLACK seconds, which the kernel may already have dropped
+ *	(deleting a missing element fails the whole batch). All of it is
+ *	one batch. A flush touches only what changed: held.c recomputes the
+ *	ranges of the outermost bans around the bans added, moved or gone,
+ *	against the ranges held there, so a ban costs the same with 100,000
+ *	in force as with none; the full sweep over every ban is for a
+ *	reconcile (the kernel's sets made whole again), the first push, and a
+ *	flush that changes more than a quarter of the bans (a burst, a
+ *	start). Both give the same ranges (tests/test_fw_incr.c). A failed
+ *	batch is logged with its object, and a
+ *	reconcile follows: in own-table mode, one batch that makes the
+ *	table, sets, chain and rules again, flushes the sets and puts in
+ *	every range with its remaining time (nothing read back: a dump of
+ *	an interval set restarts its walk for each netlink message, so
+ *	100,000 elements took seconds); in set-only mode, the sets read
+ *	back and one batch with the ranges of ours missing or stale (the
+ *	administrator's elements are not ours to flush); if that fails
  *	too, it is tried again RETRY_MIN seconds later, then twice as long
  *	after each failure, up to RETRY_MAX. The failure is logged once,
  *	and so is the recovery. Bans that come meanwhile are kept and go in
@@ -28,7 +40,7 @@
  *
  *	A start with bans already known (fw_prepare(), fw_ban()s,
  *	fw_start()) sends nothing until the bans are in, then is that
- *	reconcile: the sets read back and one batch, so the rules are
+ *	reconcile: one batch, so the rules are
  *	replaced once, in one kernel generation with their elements (the
  *	setup of fw_open() followed by a reconcile was two generations, and
  *	on a fresh start the rules ran a moment on empty sets).
@@ -64,8 +76,6 @@
 #include "nft_int.h"
 #include "util/util.h"
 
-#define EXPIRY_SLACK	2	/* seconds */
-#define UNTIL_SLACK	2	/* kernel's end read back vs ours */
 #define RETRY_MIN	1	/* seconds after a first failed reconcile, */
 #define RETRY_MAX	60	/* doubled after each until this */
 #define MAP_RETRY_MAX	30	/* the same for the map, from map_delay */
@@ -81,8 +91,8 @@ struct fw {
 	size_t		 nbans, cap;
 	size_t		*index;		/* hash: position + 1, 0 empty */
 	size_t		 index_cap;
-	struct fw_range	*held[2];	/* what the kernel holds, sorted */
-	size_t		 nheld[2];
+	struct fw_held	 hd;		/* what the kernel holds (held.c) */
+	unsigned long long local_pushes; /* pushes of what changed alone */
 	int		 fw_dirty, map_dirty, fw_broken;
 	long long	 map_last, retry_at, retry_delay;
 	long long	 map_retry_at, map_retry_delay;
@@ -323,6 +333,7 @@ open_fw(const struct fw_conf *c, int kernel, enum fw_error *code, char *err,
 		return (NULL);
 	}
 	f->conf = *c;
+	held_init(&f->hd);
 	if (c->map[0] != '\0' && (f->map = map_open(c->map, c->map_text,
 	    c->postmap, err, errlen)) == NULL) {
 		free(f);
@@ -437,17 +448,22 @@ int
 fw_ban(struct fw *f, const struct fw_ban *b)
 {
 	struct fw_ban	*p;
+	struct net_prefix net = b->net;
 	long		 i;
 
 	if ((b->net.family != 4 && b->net.family != 6) || b->net.len < 0 ||
 	    b->net.len > (b->net.family == 6 ? 128 : 32) ||
 	    fw_protects(&f->conf, &b->net))
 		return (-1);
+	/* 10.0.0.5/24 is 10.0.0.0/24: one key for the index and the
+	 * outermost-ban look-ups of held.c. */
+	net_mask(&net, net.len);
+	i = find(f, &net);
 	/* A ban of an old log that ended already: nothing to enforce (and
 	 * no map to rewrite for it). */
-	if (b->until <= (long long)time(NULL) && find(f, &b->net) < 0)
+	if (b->until <= (long long)time(NULL) && i < 0)
 		return (1);
-	if ((i = find(f, &b->net)) >= 0)
+	if (i >= 0)
 		p = &f->bans[i];
 	else {
 		if (f->nbans == f->cap) {
@@ -456,7 +472,7 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		}
 		p = &f->bans[f->nbans++];
 		memset(p, 0, sizeof(*p));
-		p->net = b->net;
+		p->net = net;
 		if (f->nbans * 2 + 16 > f->index_cap)
 			reindex(f);
 		else {
@@ -468,6 +484,7 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		}
 	}
 	p->until = b->until;
+	held_ban(&f->hd, &p->net, p->until);
 	if (f->next_end == 0 || p->until < f->next_end)
 		f->next_end = p->until;
 	/* Bytes dropped, not runs made '_': the map's reply says "prefix
@@ -491,8 +508,10 @@ drop(struct fw *f, long long now, const struct net_prefix *only)
 	f->next_end = 0;
 	for (i = 0; i < f->nbans; i++) {
 		if (only != NULL ? same_net(&f->bans[i].net, only) :
-		    f->bans[i].until <= now)
+		    f->bans[i].until <= now) {
+			held_unban(&f->hd, &f->bans[i].net);
 			continue;
+		}
 		if (f->next_end == 0 || f->bans[i].until < f->next_end)
 			f->next_end = f->bans[i].until;
 		f->bans[k++] = f->bans[i];
@@ -513,84 +532,83 @@ fw_refuses(const struct fw *f, const struct net_prefix *n)
 	return (fw_protects(&f->conf, n));
 }
 
+/* masked - n masked to its length, when that is a length of its family */
+static struct net_prefix
+masked(const struct net_prefix *n)
+{
+	struct net_prefix m = *n;
+
+	if ((m.family == 4 || m.family == 6) && m.len >= 0 && m.len <=
+	    (m.family == 6 ? 128 : 32))
+		net_mask(&m, m.len);
+	return (m);
+}
+
 /* fw_banned - is there a ban on exactly n */
 int
 fw_banned(const struct fw *f, const struct net_prefix *n)
 {
-	return (find(f, n) >= 0);
+	struct net_prefix m = masked(n);
+
+	return (find(f, &m) >= 0);
 }
 
 /* fw_unban - lift the ban on exactly n; -1 when there is none */
 int
 fw_unban(struct fw *f, const struct net_prefix *n)
 {
-	if (find(f, n) < 0)
+	struct net_prefix m = masked(n);
+
+	if (find(f, &m) < 0)
 		return (-1);
-	(void)drop(f, 0, n);
+	(void)drop(f, 0, &m);
 	f->fw_dirty = 1;
 	return (0);
 }
 
-/* diff - what to send so that the kernel's ranges become want's */
+/* push_full - the ranges of every ban against every range held: add and
+ * del filled; want[] the ranges wanted, for held_full() */
 static void
-diff(const struct fw *f, const struct fw_range *have, size_t nh,
-    const struct fw_range *want, size_t nw, long long now,
-    struct fw_range *add, size_t *nadd, struct fw_range *del, size_t *ndel)
+push_full(struct fw *f, long long now, struct fw_range *want[2],
+    size_t nwant[2], struct fw_range **add, size_t *nadd, size_t *capadd,
+    struct fw_range **del, size_t *ndel, size_t *capdel)
 {
-	size_t		i = 0, j = 0;
-	int		c;
-
-	while (i < nh || j < nw) {
-		if (i == nh)
-			c = 1;
-		else if (j == nw)
-			c = -1;
-		else
-			c = range_cmp(&have[i], &want[j]);
-		if (c < 0) {		/* held, no longer wanted */
-			if (have[i].until > now + EXPIRY_SLACK)
-				del[(*ndel)++] = have[i];
-			i++;
-		} else if (c > 0)	/* wanted, not held */
-			add[(*nadd)++] = want[j++];
-		else {
-			long long d = have[i].until - want[j].until;
-
-			if (d > UNTIL_SLACK || d < -UNTIL_SLACK) {
-				/* An end that moved: re-add (refresh); before
-				 * 6.12 delete it first in the same batch (one
-				 * the kernel just dropped fails the batch, and
-				 * the reconcile that follows adds it anew). */
-				if (!nft_readd_refreshes(f->nft))
-					del[(*ndel)++] = have[i];
-				add[(*nadd)++] = want[j];
-			}
-			i++;
-			j++;
-		}
-	}
-}
-
-/* push - one batch that makes the kernel hold the bans (with repair,
- * the table, sets and chain made again in it too); 0 or -1 */
-static int
-push(struct fw *f, long long now, int repair, char *err, size_t errlen)
-{
-	struct fw_range	*want[2], *add, *del;
-	size_t		 nwant[2], nadd = 0, ndel = 0, most = 0;
-	int		 v6, rc;
+	struct fw_range	*have;
+	size_t		 nhave;
+	int		 v6;
 
 	for (v6 = 0; v6 < 2; v6++) {
 		want[v6] = xcalloc(f->nbans * 2 + 1, sizeof(**want));
 		nwant[v6] = nft_has_set(f->nft, v6) ? ranges_from_bans(f->bans,
 		    f->nbans, v6 ? 6 : 4, now, want[v6]) : 0;
-		most += nwant[v6] + f->nheld[v6];
+		have = olist_array(&f->hd.ranges[v6], &nhave);
+		held_diff(have, nhave, want[v6], nwant[v6], now,
+		    nft_readd_refreshes(f->nft), add, nadd, capadd, del, ndel,
+		    capdel);
+		free(have);
 	}
-	add = xcalloc(most + 1, sizeof(*add));
-	del = xcalloc(most + 1, sizeof(*del));
-	for (v6 = 0; v6 < 2; v6++)
-		diff(f, f->held[v6], f->nheld[v6], want[v6], nwant[v6], now,
-		    add, &nadd, del, &ndel);
+}
+
+/* push - one batch that makes the kernel hold the bans (with repair,
+ * the table, sets and chain made again in it too): what changed alone
+ * when held.c knows it, else every ban; 0 or -1 */
+static int
+push(struct fw *f, long long now, int repair, char *err, size_t errlen)
+{
+	struct fw_range	*want[2] = { NULL, NULL }, *add = NULL, *del = NULL;
+	size_t		 nwant[2] = { 0, 0 }, nadd = 0, ndel = 0;
+	size_t		 capadd = 0, capdel = 0;
+	int		 has[2], local, rc;
+
+	has[0] = nft_has_set(f->nft, 0);
+	has[1] = nft_has_set(f->nft, 1);
+	local = !repair && held_local(&f->hd);
+	if (local)
+		held_plan(&f->hd, has, now, nft_readd_refreshes(f->nft), &add,
+		    &nadd, &capadd, &del, &ndel, &capdel);
+	else
+		push_full(f, now, want, nwant, &add, &nadd, &capadd, &del,
+		    &ndel, &capdel);
 	if (repair) {
 		rc = nft_repair(f->nft, add, nadd, del, ndel, now, err,
 		    errlen);
@@ -599,14 +617,12 @@ push(struct fw *f, long long now, int repair, char *err, size_t errlen)
 		rc = nft_apply(f->nft, add, nadd, del, ndel, now, err, errlen);
 		f->stats.batches += (nadd || ndel) ? 1 : 0;
 	}
-	if (rc == 0) {
-		for (v6 = 0; v6 < 2; v6++) {
-			free(f->held[v6]);
-			f->held[v6] = want[v6];
-			f->nheld[v6] = nwant[v6];
-			want[v6] = NULL;
-		}
-	} else
+	if (rc == 0 && local) {
+		held_commit(&f->hd);
+		f->local_pushes++;
+	} else if (rc == 0)
+		held_full(&f->hd, want, nwant, f->bans, f->nbans);
+	else
 		f->stats.batch_errors++;
 	free(want[0]);
 	free(want[1]);
@@ -678,7 +694,7 @@ static void
 update_stats(struct fw *f, long long now)
 {
 	f->stats.bans = f->nbans;
-	f->stats.elements = f->nheld[0] + f->nheld[1];
+	f->stats.elements = f->hd.ranges[0].n + f->hd.ranges[1].n;
 	f->stats.last_flush = now;
 }
 
@@ -744,8 +760,8 @@ fw_sync(struct fw *f, long long now)
 	return (rc);
 }
 
-/* reconcile - read the sets back, then one batch that repairs the setup
- * and makes them hold the bans; a failure logged when report is set
+/* reconcile - one batch that repairs the setup and makes the sets hold
+ * the bans (own table: flushed and filled; set-only: read back first); a failure logged when report is set
  * (and the firewall worked until now); err: why it failed */
 static int
 reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
@@ -766,6 +782,14 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 	if (f->conf.mode == FW_SETS && nft_setup(f->nft, err, errlen) == -1)
 		goto fail;
 	for (v6 = 0; v6 < 2; v6++) {
+		/* Own table: the repair batch flushes the sets and puts every
+		 * range in, so nothing is read back (a dump of an interval set
+		 * restarts its walk for each message: 100,000 elements took
+		 * seconds, and most of a restart). */
+		if (f->conf.mode == FW_TABLE) {
+			held_set(&f->hd, v6, NULL, 0);
+			continue;
+		}
 		if (nft_read(f->nft, v6 ? 6 : 4, &r, &n, now, err,
 		    errlen) == -1) {
 			/* A set (or table) that is gone holds nothing: the
@@ -781,16 +805,16 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 				r[k++] = r[i];
 		if (k > 0)
 			qsort(r, k, sizeof(*r), range_cmp);
-		free(f->held[v6]);
-		f->held[v6] = r;
-		f->nheld[v6] = k;
+		held_set(&f->hd, v6, r, k);
+		free(r);
 	}
 	if (push(f, now, 1, err, errlen) == -1)
 		goto fail;
 	if (f->fw_broken || !f->stats.fw_ok)
 		log_info("firewall: table %s %s in place again, with %zu "
 		    "ranges for the %zu bans in force", f->conf.family,
-		    f->conf.table, f->nheld[0] + f->nheld[1], f->nbans);
+		    f->conf.table, f->hd.ranges[0].n + f->hd.ranges[1].n,
+		    f->nbans);
 	f->fw_broken = 0;
 	f->fw_dirty = 0;
 	f->retry_delay = 0;
@@ -816,7 +840,7 @@ fail:
 	return (-1);
 }
 
-/* fw_reconcile - read the sets back and make them hold the bans */
+/* fw_reconcile - make the sets hold the bans (see reconcile()) */
 int
 fw_reconcile(struct fw *f, long long now)
 {
@@ -941,6 +965,27 @@ fw_nft(struct fw *f)
 	return (f->nft);
 }
 
+/* fw_check_held - the ranges held against a full sweep of the bans
+ * (tests); 0, or -1 with the difference in err */
+int
+fw_check_held(struct fw *f, long long now, char *err, size_t errlen)
+{
+	int		has[2] = { 0, 0 };
+
+	if (f->nft != NULL) {
+		has[0] = nft_has_set(f->nft, 0);
+		has[1] = nft_has_set(f->nft, 1);
+	}
+	return (held_check(&f->hd, f->bans, f->nbans, has, now, err, errlen));
+}
+
+/* fw_local_pushes - pushes that recomputed what changed alone (tests) */
+unsigned long long
+fw_local_pushes(const struct fw *f)
+{
+	return (f->local_pushes);
+}
+
 /* fw_map_status - the map's line of status: "none", "ok", or "failing
  * since TIME: why" */
 const char *
@@ -973,8 +1018,7 @@ fw_free(struct fw *f)
 		return;
 	nft_close(f->nft);
 	map_free(f->map);
-	free(f->held[0]);
-	free(f->held[1]);
+	held_free(&f->hd);
 	free(f->bans);
 	free(f->index);
 	free(f);

@@ -66,15 +66,16 @@
  *
  *	A start with bans already decided (the daemon's, from its state)
  *	is fw_prepare(), which sends nothing to the kernel, then fw_ban()
- *	for each, then fw_start(): it reads the sets back and sends one
- *	batch with the table, sets, counter, chain, rules and every range
- *	missing, so the start is one kernel generation and the rules never
- *	exist without the elements (fw_open() then fw_reconcile() is two).
+ *	for each, then fw_start(): it sends one batch with the table, sets,
+ *	counter, chain, rules, the sets flushed and every range, so the
+ *	start is one kernel generation and the rules never exist without
+ *	the elements (fw_open() then fw_reconcile() is two).
  *
- *	fw_reconcile() reads the sets back from the kernel and repairs them:
- *	in own-table mode it creates (again) the table, sets and chain, then
- *	adds what is missing and removes what is not banned; in set-only
- *	mode it touches only elements that carry fivefifty's comment.
+ *	fw_reconcile() repairs the sets: in own-table mode one batch
+ *	creates (again) the table, sets and chain, flushes the sets and puts
+ *	every range in force in them (the kernel holds exactly the bans
+ *	afterwards; nothing is read back); in set-only mode it reads the
+ *	sets back and touches only elements that carry fivefifty's comment.
  *	fw_flush() reconciles by itself after a failed batch.
  *	fw_monitor_fd() is a netlink socket subscribed to nf_tables changes,
  *	for the caller's poll(); fw_monitor() reads it and, when someone

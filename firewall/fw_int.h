@@ -46,8 +46,49 @@
  *	int	range_key_inc(unsigned char *k, int len);
  *	void	range_key_dec(unsigned char *k, int len);
  *
+ *	Sorted lists in chunks (olist.c):
+ *	void	olist_init(struct olist *l, size_t size,
+ *		    int (*cmp)(const void *, const void *));
+ *	void	olist_clear(struct olist *l);
+ *	void	olist_load(struct olist *l, const void *sorted, size_t n);
+ *	struct olist_pos olist_lower(const struct olist *l, const void *key);
+ *	void	*olist_get(const struct olist *l, struct olist_pos p);
+ *	struct olist_pos olist_next(const struct olist *l, struct olist_pos p);
+ *	void	olist_insert(struct olist *l, const void *elem);
+ *	struct olist_pos olist_erase(struct olist *l, struct olist_pos p);
+ *	void	*olist_array(const struct olist *l, size_t *n);
+ *
+ *	The ranges held, updated where bans changed (held.c):
+ *	void	held_init(struct fw_held *h);
+ *	void	held_free(struct fw_held *h);
+ *	void	held_ban(struct fw_held *h, const struct net_prefix *n,
+ *		    long long until);
+ *	void	held_unban(struct fw_held *h, const struct net_prefix *n);
+ *	void	held_set(struct fw_held *h, int v6, const struct fw_range *r,
+ *		    size_t n);
+ *	int	held_local(const struct fw_held *h);
+ *	void	held_diff(const struct fw_range *have, size_t nh,
+ *		    const struct fw_range *want, size_t nw, long long now,
+ *		    int readd, struct fw_range **add, size_t *nadd,
+ *		    size_t *capadd, struct fw_range **del, size_t *ndel,
+ *		    size_t *capdel);
+ *	void	held_plan(struct fw_held *h, const int has[2], long long now,
+ *		    int readd, struct fw_range **add, size_t *nadd,
+ *		    size_t *capadd, struct fw_range **del, size_t *ndel,
+ *		    size_t *capdel);
+ *	void	held_commit(struct fw_held *h);
+ *	void	held_full(struct fw_held *h, struct fw_range *want[2],
+ *		    const size_t nwant[2], const struct fw_ban *b, size_t n);
+ *	int	held_check(const struct fw_held *h, const struct fw_ban *b,
+ *		    size_t n, const int has[2], long long now, char *err,
+ *		    size_t errlen);
+ *
  *	The enforcer's kernel handle (enforce.c, for nft_read.c's monitor):
  *	struct nft *fw_nft(struct fw *f);
+ *	Tests: the ranges held against a full sweep (enforce.c):
+ *	int	fw_check_held(struct fw *f, long long now, char *err,
+ *		    size_t errlen);
+ *	unsigned long long fw_local_pushes(const struct fw *f);
  * DESCRIPTION
  *	map_open() checks "TYPE:PATH" (hash, lmdb, cdb, btree: built with
  *	postmap; texthash, cidr: written as they are) and the reply text.
@@ -75,9 +116,10 @@
  *	mode). nft_apply() sends deletions then additions as one batch (an
  *	addition of a range the kernel already holds refreshes its timeout;
  *	before Linux 6.12 the caller lists it in del too). nft_repair() is
- *	nft_setup() and nft_apply() as one batch (own-table mode), so sets
- *	made again are never in force without their elements; in set-only
- *	mode, nft_apply() (nft_setup() checks the sets). nft_read() dumps
+ *	nft_setup(), the sets flushed and nft_apply() as one batch (own-table
+ *	mode: the sets hold exactly add afterwards, whatever they held), so
+ *	sets made again are never in force without their elements; in
+ *	set-only mode, nft_apply() (nft_setup() checks the sets). nft_read() dumps
  *	a set as ranges; until is now + the kernel's remaining time, and
  *	ours says whether the element carries fivefifty's comment; it fails
  *	with errno ENOENT when the set (or its table) is not there.
@@ -107,6 +149,34 @@ struct fw_range {
 #define NFT_GONE_RULES	0x08	/* rules of our chain */
 #define NFT_GONE_OBJ	0x10	/* our counter */
 #define NFT_GONE_LOST	0x20	/* notifications were lost */
+
+/* A sorted list in chunks (olist.c); l->n elements. */
+struct olist_chunk;
+struct olist {
+	struct olist_chunk **c;
+	size_t		 nc, capc, n, size;
+	int		(*cmp)(const void *, const void *);
+};
+struct olist_pos {
+	size_t		 c, i;
+};
+
+/* The ranges held and the bans in address order (held.c). */
+struct oban;
+struct region;
+struct fw_held {
+	struct olist	 ranges[2];	/* what the kernel holds, by range_cmp */
+	struct olist	 order;		/* the bans' blocks, by address */
+	unsigned	 lens[2][129];	/* bans per prefix length (v4, v6) */
+	struct oban	*dirty;		/* blocks changed since the last push */
+	size_t		 ndirty, capdirty;
+	struct region	*regions;	/* of the push being planned */
+	size_t		 nregions, capregions;
+	struct fw_range	*want;		/* the regions' ranges */
+	size_t		 nwant, capwant;
+	int		 order_ok;	/* order, lens and dirty kept */
+	int		 valid;		/* ranges: the sweep at the last push */
+};
 
 struct fw_map;
 
@@ -145,6 +215,37 @@ int	range_cmp(const void *, const void *);
 int	range_key_inc(unsigned char *, int);
 void	range_key_dec(unsigned char *, int);
 
+void	olist_init(struct olist *, size_t, int (*)(const void *,
+	    const void *));
+void	olist_clear(struct olist *);
+void	olist_load(struct olist *, const void *, size_t);
+struct olist_pos olist_lower(const struct olist *, const void *);
+void	*olist_get(const struct olist *, struct olist_pos);
+struct olist_pos olist_next(const struct olist *, struct olist_pos);
+void	olist_insert(struct olist *, const void *);
+struct olist_pos olist_erase(struct olist *, struct olist_pos);
+void	*olist_array(const struct olist *, size_t *);
+
+void	held_init(struct fw_held *);
+void	held_free(struct fw_held *);
+void	held_ban(struct fw_held *, const struct net_prefix *, long long);
+void	held_unban(struct fw_held *, const struct net_prefix *);
+void	held_set(struct fw_held *, int, const struct fw_range *, size_t);
+int	held_local(const struct fw_held *);
+void	held_diff(const struct fw_range *, size_t, const struct fw_range *,
+	    size_t, long long, int, struct fw_range **, size_t *, size_t *,
+	    struct fw_range **, size_t *, size_t *);
+void	held_plan(struct fw_held *, const int[2], long long, int,
+	    struct fw_range **, size_t *, size_t *, struct fw_range **,
+	    size_t *, size_t *);
+void	held_commit(struct fw_held *);
+void	held_full(struct fw_held *, struct fw_range *[2], const size_t[2],
+	    const struct fw_ban *, size_t);
+int	held_check(const struct fw_held *, const struct fw_ban *, size_t,
+	    const int[2], long long, char *, size_t);
+
 struct nft *fw_nft(struct fw *);
+int	fw_check_held(struct fw *, long long, char *, size_t);
+unsigned long long fw_local_pushes(const struct fw *);
 
 #endif /* FIVEFIFTY_FW_INT_H */

@@ -667,6 +667,22 @@ put_ranges(struct nft *h, uint16_t type, int v6, const struct fw_range *r,
 	}
 }
 
+/* flush_msg - DELSETELEM without elements: the set emptied, in the
+ * open batch (what it held goes at the commit, with the batch's adds) */
+static void
+flush_msg(struct nft *h, int v6)
+{
+	struct nlmsghdr	*nlh;
+	const char	*set = v6 ? h->conf.set6 : h->conf.set4;
+
+	nlh = nft_batch_msg(h, NFT_MSG_DELSETELEM, 0);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, h->conf.table);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	batch_note(h, nlh->nlmsg_seq, "flushing set %s %s %s",
+	    h->conf.family, h->conf.table, set);
+	batch_done(h, nlh);
+}
+
 /* elem_msgs - deletions then additions into the open batch */
 static void
 elem_msgs(struct nft *h, const struct fw_range *add, size_t nadd,
@@ -719,20 +735,23 @@ nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
 	return (send_batch(h, err, errlen));
 }
 
-/* nft_repair - own table: nft_setup() and nft_apply() in one batch, so
- * the sets are never in place without their elements */
+/* nft_repair - own table: nft_setup(), the sets flushed and nft_apply()
+ * in one batch, so the sets are never in place without their elements */
 int
 nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
     const struct fw_range *del, size_t ndel, long long now, char *err,
     size_t errlen)
 {
-	int		 prio = 0, chain;
+	int		 prio = 0, chain, v6;
 
 	if (h->conf.mode == FW_SETS)	/* nothing of ours to make */
 		return (nft_apply(h, add, nadd, del, ndel, now, err, errlen));
 	chain = nft_chain_prio(h, &prio);
 	batch_start(h);
 	setup_msgs(h, chain, prio);
+	for (v6 = 0; v6 < 2; v6++)
+		if (h->has[v6])
+			flush_msg(h, v6);
 	elem_msgs(h, add, nadd, del, ndel, now);
 	if (send_batch(h, err, errlen) == -1)
 		return (-1);
