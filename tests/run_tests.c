@@ -31,7 +31,7 @@ main(void)
 		ADD(pgbans_tests), ADD(pgrun_tests), ADD(conf_tests),
 		ADD(case_tests),
 		ADD(grok_tests), ADD(corpus_tests), ADD(adversarial_tests),
-		ADD(cli_tests), ADD(report_tests), ADD(map_tests),
+		ADD(cli_tests), ADD(par_tests), ADD(report_tests), ADD(map_tests),
 		ADD(firewall_tests), ADD(fwstart_tests), ADD(daemon_tests),
 		ADD(e2e_tests),
 		ADD(cluster_tests),
