@@ -81,7 +81,6 @@ struct par {
 	int		 stop;
 	int		 nthreads;
 	pthread_t	*th;
-	struct pf_parser **parser;	/* one per thread */
 	size_t		 auxsize;
 	par_fn		 fn;
 	void		*arg;
@@ -91,7 +90,6 @@ struct par {
 
 struct worker {
 	struct par	*pp;
-	int		 i;
 };
 
 static void	*worker_main(void *);
@@ -126,8 +124,15 @@ worker_main(void *arg)
 {
 	struct worker	*w = arg;
 	struct par	*pp = w->pp;
+	struct pf_parser *p;
 	struct chunk	*c;
+	char		 err[256];
 
+	/* A parser each (its match data is per match), compiled here: the
+	 * threads compile theirs at once, and the caller reads meanwhile.
+	 * Its year state is not used: the consumer redoes the years. */
+	if ((p = pf_parser_new(err, sizeof(err))) == NULL)
+		fatalx(EX_SOFTWARE, "parse threads: %s", err);
 	pthread_mutex_lock(&pp->mtx);
 	for (;;) {
 		while (!pp->stop && pp->taken == pp->queued)
@@ -137,12 +142,13 @@ worker_main(void *arg)
 		c = &pp->ring[pp->taken++ % pp->k];
 		c->state = C_PARSING;
 		pthread_mutex_unlock(&pp->mtx);
-		parse_chunk(pp->parser[w->i], c);
+		parse_chunk(p, c);
 		pthread_mutex_lock(&pp->mtx);
 		c->state = C_PARSED;
 		pthread_cond_broadcast(&pp->done);
 	}
 	pthread_mutex_unlock(&pp->mtx);
+	pf_parser_free(p);
 	free(w);
 	return (NULL);
 }
@@ -184,7 +190,6 @@ par_new(int nthreads, size_t auxsize, par_fn fn, void *arg,
 {
 	struct par	*pp;
 	struct worker	*w;
-	char		 err[256];
 	unsigned	 i;
 	int		 t;
 
@@ -204,9 +209,7 @@ par_new(int nthreads, size_t auxsize, par_fn fn, void *arg,
 	pp->ordered = ordered;
 	pp->nthreads = nthreads;
 	if ((pp->ring = calloc(pp->k, sizeof(*pp->ring))) == NULL ||
-	    (pp->th = calloc((size_t)nthreads, sizeof(*pp->th))) == NULL ||
-	    (pp->parser = calloc((size_t)nthreads,
-	    sizeof(*pp->parser))) == NULL)
+	    (pp->th = calloc((size_t)nthreads, sizeof(*pp->th))) == NULL)
 		fatal(EX_OSERR, "parse threads");
 	for (i = 0; i < pp->k; i++) {
 		struct chunk *c = &pp->ring[i];
@@ -219,14 +222,9 @@ par_new(int nthreads, size_t auxsize, par_fn fn, void *arg,
 			fatal(EX_OSERR, "parse threads");
 	}
 	for (t = 0; t < nthreads; t++) {
-		/* A parser each: its match data is per match, its year
-		 * state (unused here: see the consumer) per parser. */
-		if ((pp->parser[t] = pf_parser_new(err, sizeof(err))) == NULL)
-			fatalx(EX_SOFTWARE, "parse threads: %s", err);
 		if ((w = malloc(sizeof(*w))) == NULL)
 			fatal(EX_OSERR, "parse threads");
 		w->pp = pp;
-		w->i = t;
 		if ((errno = pthread_create(&pp->th[t], NULL, worker_main,
 		    w)) != 0)
 			fatal(EX_OSERR, "parse threads: cannot start thread %d",
@@ -376,10 +374,8 @@ par_free(struct par *pp)
 	pp->stop = 1;
 	pthread_cond_broadcast(&pp->work);
 	pthread_mutex_unlock(&pp->mtx);
-	for (t = 0; t < pp->nthreads; t++) {
+	for (t = 0; t < pp->nthreads; t++)
 		pthread_join(pp->th[t], NULL);
-		pf_parser_free(pp->parser[t]);
-	}
 	for (i = 0; i < pp->k; i++) {
 		free(pp->ring[i].text);
 		free(pp->ring[i].ln);
@@ -388,7 +384,6 @@ par_free(struct par *pp)
 	}
 	free(pp->ring);
 	free(pp->th);
-	free(pp->parser);
 	pthread_mutex_destroy(&pp->mtx);
 	pthread_cond_destroy(&pp->work);
 	pthread_cond_destroy(&pp->done);
