@@ -10,7 +10,8 @@
  *	with 2, 4 and 7 threads, and wants the same bytes out, standard
  *	error included: parse --json, --count, --unmatched and text over
  *	the shared corpus's real-world logs and the lab log (several FILEs,
- *	each its own year reference); the same on edge inputs (an empty
+ *	each its own year reference); --json, --count and --unmatched on
+ *	edge inputs (an empty
  *	file, no final newline, CRLF, a line of 1 MiB (longer than a chunk,
  *	cut at 64 KiB by the reader), more lines than a chunk holds, and a
  *	log of year-less stamps over New Year with stray older lines and
@@ -18,7 +19,7 @@
  *	year inference is redone in order), from a FILE and from standard
  *	input; scan --dry-run's output, and scan's state (clients, evidence,
  *	bans, activity, five-fifties, open sessions, positions) and list
- *	--json after it; report summary, helo and fivefifties --format json
+ *	--json after it; report summary and helo (no scoring) --format json
  *	from the logs. --threads takes 0 (one per CPU) and refuses junk (64).
  *	Everything is written under /tmp/fivefifty-par.
  */
@@ -162,7 +163,7 @@ static void
 test_par_parse_corpus(void **state)
 {
 	static const char *const modes[] = { "--json", "--count",
-	    "--unmatched", "--year=2026" };
+	    "--year=2026" };
 	char		*argv[32];
 	size_t		 i, len;
 
@@ -220,31 +221,40 @@ years_log(size_t *len)
 	return (b);
 }
 
-/* edge - one edge input, from a FILE and from stdin, --json and --count */
+#define NEDGES	6
+static char	*edges[NEDGES + 1];	/* the edge files' paths, NULL */
+static int	 nedges;
+
+/* edge - write one edge input (its mtime in mid-2021: the November to
+ * January log crosses New Year) */
 static void
 edge(const char *name, const char *text, size_t len)
 {
-	char		 path[256], *argv[16];
+	char		 path[256];
 	struct timespec	 ts[2];
 
 	snprintf(path, sizeof(path), PD "/%s", name);
 	put(path, text, len);
-	/* mtime in mid-2021: the November-January log crosses New Year */
 	ts[0].tv_sec = ts[1].tv_sec = 1622548800;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
 	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	assert_true(nedges < NEDGES);
+	assert_non_null(edges[nedges++] = strdup(path));
+}
+
+/* edges_run - every edge file in one run (each its own input, reference
+ * and last line), with mode */
+static void
+edges_run(const char *mode)
+{
+	char		*argv[24];
+	int		 i;
+
 	argv[1] = "parse";
-	argv[2] = "--json";
-	argv[5] = path;
-	argv[6] = NULL;
+	argv[2] = (char *)mode;
+	for (i = 0; i <= nedges; i++)
+		argv[5 + i] = edges[i];
 	same_runs(argv, 3, NULL, 0, NULL);
-	argv[2] = "--count";
-	same_runs(argv, 3, NULL, 0, NULL);
-	argv[2] = "--json";
-	argv[5] = "--year=2020";
-	argv[6] = "-";
-	argv[7] = NULL;
-	same_runs(argv, 3, text, len, NULL);
 }
 
 /* test_par_parse_edges - edge inputs, 1 against N threads */
@@ -261,6 +271,7 @@ test_par_parse_edges(void **state)
 
 	(void)state;
 	assert_int_equal(system("rm -rf " PD " && mkdir -p " PD), 0);
+	nedges = 0;
 	edge("empty.log", "", 0);
 	edge("nonl.log", line, ll);
 	cap = 6000 * (ll + 2) + (2 << 20);
@@ -290,10 +301,25 @@ test_par_parse_edges(void **state)
 		b[n + ll] = '\n';
 		n += ll + 1;
 	}
+	/* and an unrecognised smtpd line, for --unmatched */
+	n += (size_t)snprintf(b + n, cap - n, "Nov 21 13:33:22 mx "
+	    "postfix/smtpd[1]: a shape never seen\n");
 	edge("many.log", b, n);
 	free(b);
 	b = years_log(&n);
 	edge("years.log", b, n);
+	edges[nedges] = NULL;
+	edges_run("--json");
+	edges_run("--count");
+	edges_run("--unmatched");
+	/* standard input: the years, and no final newline */
+	memcpy(b + n, line, ll);
+	n += ll;
+	{
+		char *argv[] = { NULL, "parse", "--json", NULL, NULL,
+		    "--year=2020", "-", NULL };
+		same_runs(argv, 3, b, n, NULL);
+	}
 	free(b);
 	/* the years come out over two years: the test can see them wrong */
 	runa(&r, NULL, 0, "parse", "--json", "--threads", "3",
@@ -308,6 +334,8 @@ test_par_parse_edges(void **state)
 	assert_non_null(strstr(r.err, "3 lines read"));
 	assert_non_null(strstr(r.err, "1 cut at 64 KiB"));
 	run_free(&r);
+	for (i = 0; i < (size_t)nedges; i++)
+		free(edges[i]);
 }
 
 /* scan_dump - what a scan stored, positions and open sessions included */
@@ -401,8 +429,7 @@ test_par_scan(void **state)
 static void
 test_par_report(void **state)
 {
-	static const char *const what[] = { "summary", "helo",
-	    "fivefifties" };
+	static const char *const what[] = { "summary", "helo" };
 	char		*argv[40];
 	size_t		 i, len;
 
@@ -415,9 +442,7 @@ test_par_report(void **state)
 		argv[3] = "-c";
 		argv[4] = PD "/r.conf";
 		argv[5] = "--format=json";
-		argv[6] = "--all";
-		if (i != 2)
-			argv[6] = "--top=0";
+		argv[6] = "--top=0";
 		(void)corpus_files(argv, 9);
 		same_runs(argv, 7, NULL, 0, &len);
 		assert_true(len > 1000);
