@@ -35,6 +35,7 @@
  *	Failures to allocate or start a thread are fatal.
  */
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -153,12 +154,21 @@ worker_main(void *arg)
 	return (NULL);
 }
 
-/* par_threads_default - the online CPUs (at least 1) */
+/* par_threads_default - the CPUs this process may run on (its affinity:
+ * taskset -c 0 means one, so a run pinned to a core is today's one-thread
+ * path), else the online CPUs; at least 1 */
 int
 par_threads_default(void)
 {
-	long		n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t	set;
+	long		n;
 
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	    CPU_COUNT(&set) > 0)
+		n = CPU_COUNT(&set);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		return (1);
 	return (n > PAR_MAX_THREADS ? PAR_MAX_THREADS : (int)n);
@@ -176,7 +186,7 @@ par_threads_arg(const char *cmd, const char *s)
 	if (errno != 0 || end == s || *end != '\0' || n < 0 ||
 	    n > PAR_MAX_THREADS) {
 		fprintf(stderr, "fivefifty %s: --threads %s: expected a number "
-		    "from 1 to %d (0: one per online CPU)\n", cmd, s,
+		    "from 1 to %d (0: one per CPU)\n", cmd, s,
 		    PAR_MAX_THREADS);
 		return (-1);
 	}

@@ -38,8 +38,9 @@
  *	are consumed). par_drain() consumes every line given so far.
  *
  *	par_threads_arg() reads a --threads value (1 to PAR_MAX_THREADS, or
- *	0 for par_threads_default(): the online CPUs), -1 with a message
- *	when it is none. par_free() drains, then stops the threads.
+ *	0 for par_threads_default(): the CPUs the process may run on, by its
+ *	affinity (so a command pinned with taskset -c 0 parses on one
+ *	thread), else the online CPUs), -1 with a message when it is none. par_free() drains, then stops the threads.
  * SECURITY
  *	Memory is bounded: at most 2 * nthreads + 2 chunks (at most
  *	PAR_MAX_RING) are in flight, each PAR_CHUNK_BYTES of text (or one
