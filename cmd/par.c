@@ -210,7 +210,9 @@ par_new(int nthreads, size_t auxsize, par_fn fn, void *arg,
 	pthread_mutex_init(&pp->mtx, NULL);
 	pthread_cond_init(&pp->work, NULL);
 	pthread_cond_init(&pp->done, NULL);
-	pp->k = 2 * (unsigned)nthreads + 2;
+	/* One chunk filling, one being consumed, one per thread, one
+	 * parsed ahead: more only costs memory. */
+	pp->k = (unsigned)nthreads + 3;
 	if (pp->k > PAR_MAX_RING)
 		pp->k = PAR_MAX_RING;
 	pp->auxsize = auxsize;

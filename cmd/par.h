@@ -42,9 +42,10 @@
  *	affinity (so a command pinned with taskset -c 0 parses on one
  *	thread), else the online CPUs), -1 with a message when it is none. par_free() drains, then stops the threads.
  * SECURITY
- *	Memory is bounded: at most 2 * nthreads + 2 chunks (at most
- *	PAR_MAX_RING) are in flight, each PAR_CHUNK_BYTES of text (or one
- *	line, if longer) and PAR_CHUNK_LINES events.
+ *	Memory is bounded: at most nthreads + 3 chunks (at most
+ *	PAR_MAX_RING, about 13 MiB whatever the CPUs) are in flight, each
+ *	PAR_CHUNK_BYTES of text (or one line, if longer) and PAR_CHUNK_LINES
+ *	events.
  * DIAGNOSTICS
  *	Out of memory, a parser that cannot be made and threads that cannot
  *	be started are fatal (EX_OSERR, EX_SOFTWARE).
@@ -58,9 +59,10 @@
 #include "parse/parse.h"
 
 #define PAR_MAX_THREADS	256
-#define PAR_MAX_RING	32
-#define PAR_CHUNK_BYTES	(512 * 1024)
-#define PAR_CHUNK_LINES	2048
+/* A chunk: 128 KiB of text and 512 events (640 KiB) at most. */
+#define PAR_MAX_RING	16
+#define PAR_CHUNK_BYTES	(128 * 1024)
+#define PAR_CHUNK_LINES	512
 
 typedef void	(*par_fn)(void *, const char *, size_t, enum pf_result,
 		    struct pf_event *, const void *);
