@@ -63,7 +63,8 @@
  *
  *	cmd_journal_opt(), cmd_journal_setup() and cmd_when() are the
  *	journal options of scan and report (journal_opts.c); report_logs()
- *	is report's reading of logs (report_logs.c).
+ *	is report's reading of logs (report_logs.c), parsed on threads
+ *	threads when that is more than one (par.h).
  *
  *	What the commands share with the daemon (the enforcer opened with
  *	the state's bans, decisions into it, what is never banned) is in

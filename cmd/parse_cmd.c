@@ -17,6 +17,10 @@
  *	large buffer (util/obuf.h), written in chunks: with stdio field by
  *	field, writing cost three times the parsing (issue 17).
  *
+ *	With --threads N > 1 the lines are parsed on N threads (par.h) and
+ *	counted and printed here in their order, by the same one_line():
+ *	the output does not depend on N.
+ *
  *	Year-less stamps are read against the file's modification time
  *	(its last line was written no later than that), stdin against now,
  *	or against the end of the year given with --year.

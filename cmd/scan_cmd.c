@@ -21,6 +21,12 @@
  *	the cursor of the last entry read, committed the same way.
  *	Without FILE, the global --log files are scanned (when given).
  *
+ *	With --threads N > 1, FILEs and standard input are parsed on N
+ *	threads (par.h): the tailer's lines go to them with their positions,
+ *	and each parsed line is scored, positioned and flushed here in its
+ *	order (par_scored()), as on_line() does with one thread. The
+ *	journal's position is its reader's at a flush, so it is parsed here.
+ *
  *	--dry-run writes nothing (the database, if there is one, is read for
  *	history). New bans are printed as they are decided. On a terminal,
  *	progress goes to stderr.
