@@ -107,6 +107,9 @@ parse_chunk(struct pf_parser *p, struct chunk *c)
 	for (i = 0; i < c->nln; i++) {
 		l = &c->ln[i];
 		ev = &c->ev[nev];
+		/* The slot may hold the line before's: only a stamp read
+		 * whole sets this again (envelope.c). */
+		ev->time.year_inferred = 0;
 		l->r = (unsigned char)pf_parse_line(p, c->text + l->off,
 		    l->len, ev);
 		l->yl = ev->time.year_inferred != 0;
