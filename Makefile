@@ -18,6 +18,8 @@
 #                   (bench/json.sh; OLD=BIN times another build too)
 #   make bench-parse1  parse --count on one core against grep -c, side by
 #                   side (bench/parse1.sh; OLD=BIN times another build too)
+#   make bench-par   parse, scan and report on 1, 2 and nproc threads,
+#                   side by side (bench/par.sh; BENCH_MB, RUNS)
 #   make bench-cluster  bans shared on PostgreSQL: propagation between two
 #                   nodes, a node's start with 100,000 bans (bench/cluster.sh)
 #   make bench-cluster-load  three nodes at 2,000 lines/s each on one
@@ -100,7 +102,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
 .PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
-	bench-json bench-parse1 bench-fwscale \
+	bench-json bench-parse1 bench-par bench-fwscale \
 	bench-cluster bench-cluster-load bench-versus \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
@@ -478,6 +480,11 @@ REV	?= HEAD~1
 bench-revs: deps-bench
 	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
 	bench/revs.sh $(REV)
+
+# parse, scan and report --log on 1, 2 and nproc threads: bench/par.sh.
+bench-par:
+	@$(MAKE) --no-print-directory fivefifty build/rel/bench/mkcorpus
+	SHARED=$(SHARED) bench/par.sh
 
 # parse --json's speed as a share of parse --count's: bench/json.sh.
 bench-json:

@@ -41,7 +41,7 @@
  *	int	report_logs(struct rp *rp, const struct score_conf *c,
  *		    char **files, int nfiles, const struct journal_opts *jo,
  *		    long long lo, long long hi, int rejects_only,
- *		    long long *now);
+ *		    int threads, long long *now);
  * DESCRIPTION
  *	Each cmd_NAME() gets argv with argv[0] = NAME and returns the exit
  *	status. Exit statuses follow sysexits(3): 0 success, 64 usage,
@@ -63,7 +63,8 @@
  *
  *	cmd_journal_opt(), cmd_journal_setup() and cmd_when() are the
  *	journal options of scan and report (journal_opts.c); report_logs()
- *	is report's reading of logs (report_logs.c).
+ *	is report's reading of logs (report_logs.c), parsed on threads
+ *	threads when that is more than one (par.h).
  *
  *	What the commands share with the daemon (the enforcer opened with
  *	the state's bans, decisions into it, what is never banned) is in
@@ -155,7 +156,7 @@ long long cmd_when(const char *);
 struct rp;
 struct score_conf;
 int	report_logs(struct rp *, const struct score_conf *, char **, int,
-	    const struct journal_opts *, long long, long long, int,
+	    const struct journal_opts *, long long, long long, int, int,
 	    long long *);
 
 #endif /* FIVEFIFTY_CMD_H */

@@ -17,6 +17,10 @@
  *	large buffer (util/obuf.h), written in chunks: with stdio field by
  *	field, writing cost three times the parsing (issue 17).
  *
+ *	With --threads N > 1 the lines are parsed on N threads (par.h) and
+ *	counted and printed here in their order, by the same one_line():
+ *	the output does not depend on N.
+ *
  *	Year-less stamps are read against the file's modification time
  *	(its last line was written no later than that), stdin against now,
  *	or against the end of the year given with --year.
@@ -33,6 +37,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "par.h"
 #include "tailer/tailer.h"
 #include "util/obuf.h"
 #include "util/util.h"
@@ -48,7 +53,8 @@ struct parse_stats {
 
 const char parse_usage[] =
     "usage: fivefifty parse [--json | --unmatched | --count] [--year YEAR]"
-    " [FILE ... | -]\n";
+    " [--threads N]\n"
+    "                       [FILE ... | -]\n";
 
 const char parse_help[] =
 "NAME\n"
@@ -56,7 +62,7 @@ const char parse_help[] =
 "\n"
 "SYNOPSIS\n"
 "     fivefifty parse [--json | --unmatched | --count] [--year YEAR]\n"
-"                     [FILE ... | -]\n"
+"                     [--threads N] [FILE ... | -]\n"
 "\n"
 "DESCRIPTION\n"
 "     Reads Postfix log files (standard input when FILE is -; with no\n"
@@ -102,6 +108,11 @@ const char parse_help[] =
 "     --year YEAR  Read year-less time stamps as of YEAR (a log spanning\n"
 "                  New Year still moves on to YEAR+1). Default: the year\n"
 "                  of the file's modification time, or now for stdin.\n"
+"     --threads N  Parse on N threads (default, and 0: one per CPU the\n"
+"                  command may run on, so one under taskset -c 0); the\n"
+"                  lines are still counted and printed in their order, so\n"
+"                  the output is the same whatever N. 1 parses on the\n"
+"                  main thread alone.\n"
 "     -h, --help   This text.\n"
 "\n"
 "EXIT STATUS\n"
@@ -113,42 +124,69 @@ const char parse_help[] =
 "     fivefifty parse --json /var/log/mail.log | jq 'select(.event==\"reject\")'\n"
 "     zcat /var/log/mail.log.2.gz | fivefifty parse --unmatched -\n";
 
-/* parse_lines - parse every line of one input */
+/* What one run of parse works with. */
+struct parse_run {
+	struct pf_parser *p;
+	struct par	*par;		/* NULL: parse on this thread */
+	enum out_mode	 mode;
+	struct obuf	*ob;
+	struct parse_stats *st;
+	const char	*name;		/* the input being read */
+	unsigned long long n;		/* its line number */
+};
+
+/* one_line - count and print one parsed line (par_fn: in input order) */
+static void
+one_line(void *arg, const char *line, size_t len, enum pf_result r,
+    struct pf_event *ev, const void *aux)
+{
+	struct parse_run *pr = arg;
+	struct parse_stats *st = pr->st;
+
+	(void)aux;
+	pr->n++;
+	st->lines++;
+	st->bytes += len + 1;
+	st->result[r]++;
+	if (r == PF_EVENT) {
+		st->kind[ev->kind]++;
+		if (ev->kind == PF_EV_REJECT)
+			st->class[ev->class]++;
+		if (pr->mode == OUT_JSON)
+			event_json(pr->ob, ev);
+		else if (pr->mode == OUT_TEXT)
+			event_text(stdout, ev);
+	} else if (r == PF_UNRECOGNISED && pr->mode == OUT_UNMATCHED) {
+		esc_text(stdout, pr->name, strlen(pr->name), 0);
+		printf(":%llu: ", pr->n);
+		esc_text(stdout, line, len, 0);
+		putchar('\n');
+	}
+}
+
+/* parse_lines - parse every line of one input (on the threads of pr->par
+ * when there are) */
 static int
-parse_lines(struct pf_parser *p, struct lines *lr, const char *name,
-    enum out_mode mode, struct obuf *ob, struct parse_stats *st)
+parse_lines(struct parse_run *pr, struct lines *lr)
 {
 	struct pf_event	 ev;
-	enum pf_result	 r;
 	const char	*line;
 	size_t		 len;
-	unsigned long long n = 0;
 	int		 rc;
 
+	pr->n = 0;
 	while ((rc = lines_next(lr, &line, &len)) == 1) {
-		n++;
-		st->bytes += len + 1;
-		r = pf_parse_line(p, line, len, &ev);
-		st->result[r]++;
-		if (r == PF_EVENT) {
-			st->kind[ev.kind]++;
-			if (ev.kind == PF_EV_REJECT)
-				st->class[ev.class]++;
-			if (mode == OUT_JSON)
-				event_json(ob, &ev);
-			else if (mode == OUT_TEXT)
-				event_text(stdout, &ev);
-		} else if (r == PF_UNRECOGNISED && mode == OUT_UNMATCHED) {
-			esc_text(stdout, name, strlen(name), 0);
-			printf(":%llu: ", n);
-			esc_text(stdout, line, len, 0);
-			putchar('\n');
-		}
+		if (pr->par != NULL)
+			par_line(pr->par, line, len, NULL);
+		else
+			one_line(pr, line, len, pf_parse_line(pr->p, line, len,
+			    &ev), &ev, NULL);
 	}
-	st->lines += n;
-	st->cut += lines_cut(lr);
+	if (pr->par != NULL)
+		par_drain(pr->par);
+	pr->st->cut += lines_cut(lr);
 	if (rc == -1) {
-		log_warn("parse: read %s", name);
+		log_warn("parse: read %s", pr->name);
 		return (EX_IOERR);
 	}
 	return (EX_OK);
@@ -171,8 +209,7 @@ year_end(long year)
 
 /* parse_file - open one input ("-": stdin) and parse it */
 static int
-parse_file(struct pf_parser *p, const char *name, long year,
-    enum out_mode mode, struct obuf *ob, struct parse_stats *st)
+parse_file(struct parse_run *pr, const char *name, long year)
 {
 	struct lines	*lr;
 	time_t		 mtime;
@@ -182,8 +219,13 @@ parse_file(struct pf_parser *p, const char *name, long year,
 		log_warn("parse: %s", name);
 		return (EX_NOINPUT);
 	}
-	pf_parser_set_reference(p, year != 0 ? year_end(year) : mtime);
-	r = parse_lines(p, lr, name, mode, ob, st);
+	if (pr->par != NULL)
+		par_reference(pr->par, year != 0 ? year_end(year) : mtime);
+	else
+		pf_parser_set_reference(pr->p, year != 0 ? year_end(year) :
+		    mtime);
+	pr->name = name;
+	r = parse_lines(pr, lr);
 	lines_free(lr);
 	return (r);
 }
@@ -212,16 +254,18 @@ print_summary(const struct parse_stats *st)
 	fputc('\n', stderr);
 }
 
-/* parse_args - the options into *mode and *year: -1 to go on, else the
- * exit status */
+/* parse_args - the options into *mode, *year and *threads: -1 to go on,
+ * else the exit status */
 static int
-parse_args(int argc, char **argv, enum out_mode *mode, long *year)
+parse_args(int argc, char **argv, enum out_mode *mode, long *year,
+    int *threads)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "unmatched", no_argument, NULL, 'u' },
 		{ "count", no_argument, NULL, 'c' },
 		{ "year", required_argument, NULL, 'y' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -248,6 +292,10 @@ parse_args(int argc, char **argv, enum out_mode *mode, long *year)
 				return (EX_USAGE);
 			}
 			break;
+		case 't':
+			if ((*threads = par_threads_arg("parse", optarg)) == -1)
+				return (EX_USAGE);
+			break;
 		case 'h':
 			fputs(parse_help, stdout);
 			return (EX_OK);
@@ -273,13 +321,15 @@ cmd_parse(int argc, char **argv)
 	struct parse_stats st;
 	struct obuf	 ob;
 	struct pf_parser *p;
+	struct parse_run pr;
 	enum out_mode	 mode = OUT_TEXT;
 	const char *const *names;
 	char		 err[256];
 	long		 year = 0;
-	int		 i, n, r, status = EX_OK;
+	int		 i, n, r, status = EX_OK, threads;
 
-	if ((r = parse_args(argc, argv, &mode, &year)) != -1)
+	threads = par_threads_default();
+	if ((r = parse_args(argc, argv, &mode, &year, &threads)) != -1)
 		return (r);
 	if ((p = pf_parser_new(err, sizeof(err))) == NULL) {
 		fprintf(stderr, "fivefifty parse: %s\n", err);
@@ -297,12 +347,21 @@ cmd_parse(int argc, char **argv)
 		names = stdin_only;
 		n = 1;
 	}
+	memset(&pr, 0, sizeof(pr));
+	pr.p = p;
+	pr.mode = mode;
+	pr.ob = &ob;
+	pr.st = &st;
+	/* One thread: parse on this one, as always. */
+	if (threads > 1)
+		pr.par = par_new(threads, 0, one_line, &pr, p);
 	for (i = 0; i < n; i++) {
 		/* A missing file says so over an earlier read error. */
-		r = parse_file(p, names[i], year, mode, &ob, &st);
+		r = parse_file(&pr, names[i], year);
 		if (r == EX_NOINPUT || (r != EX_OK && status == EX_OK))
 			status = r;
 	}
+	par_free(pr.par);
 	if (ob_flush(&ob) == -1 || fflush(stdout) == EOF) {
 		log_warn("parse: standard output");
 		status = EX_IOERR;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "par.h"
 #include "conf/conf.h"
 #include "firewall/firewall.h"
 #include "reports/reports.h"
@@ -49,7 +50,7 @@ const char report_usage[] =
     "           [--format text|csv|json|html|postfix] [--top N] [--all]\n"
     "           [--db FILE [--node NAME] | --log FILE ... | FILE ... | - |\n"
     "            --journal [--journal-directory DIR | --journal-file FILE ...]]\n"
-    "           [--mail-to ADDR [--mail-from ADDR]] [--host NAME]\n";
+    "           [--mail-to ADDR [--mail-from ADDR]] [--host NAME] [--threads N]\n";
 
 const char report_help[] =
 "NAME\n"
@@ -148,6 +149,11 @@ const char report_help[] =
 "                       sets it, root@ the host).\n"
 "     --host NAME       The host named in the summary and its subject\n"
 "                       (default: --node's NAME, else this host's name).\n"
+"     --threads N       With logs or the journal: parse on N threads\n"
+"                       (default, and 0: one per CPU the command may run\n"
+"                       on; 1: one thread besides the scoring), the lines\n"
+"                       scored in their order: the report is the same\n"
+"                       whatever N.\n"
 "     -c FILE           The configuration (whitelist, fivefifty_window,\n"
 "                       scoring for --log, sendmail_path, state_db).\n"
 "\n"
@@ -185,6 +191,7 @@ struct report_args {
 	const char	*mail_to, *mail_from, *host;
 	char		*logs[REPORT_MAX_LOGS];
 	int		 nlogs;
+	int		 threads;	/* parsing threads (logs) */
 	struct cmd_journal cj;
 	struct rp_opts	 o;
 };
@@ -277,6 +284,7 @@ report_opts(int argc, char **argv, struct report_args *a)
 		{ "mail-from", required_argument, NULL, 'M' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "node", required_argument, NULL, 'N' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "journal", no_argument, NULL, CJ_JOURNAL },
 		{ "journal-directory", required_argument, NULL, CJ_DIR },
 		{ "journal-file", required_argument, NULL, CJ_FILE },
@@ -298,6 +306,11 @@ report_opts(int argc, char **argv, struct report_args *a)
 		case 'M': a->mail_from = optarg; break;
 		case 'H': a->host = optarg; break;
 		case 'N': a->node = optarg; break;
+		case 'T':
+			if ((a->threads = par_threads_arg("report",
+			    optarg)) == -1)
+				return (EX_USAGE);
+			break;
 		case CJ_JOURNAL:
 		case CJ_DIR:
 		case CJ_FILE:
@@ -442,7 +455,7 @@ report_from_logs(struct report_args *a, struct rp *rp,
 	if (a->cj.on && lo != LLONG_MIN && lo - back > 0)
 		jo->since_usec = (unsigned long long)(lo - back) * 1000000;
 	status = report_logs(rp, &conf.score, a->logs, a->nlogs, a->cj.on ?
-	    jo : NULL, lo, hi, strcmp(a->what, "helo") == 0, now);
+	    jo : NULL, lo, hi, strcmp(a->what, "helo") == 0, a->threads, now);
 	if (until != RP_OPEN_UNTIL && *now > until)
 		*now = until;
 	return (status);
@@ -501,6 +514,7 @@ cmd_report(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.o.top = -1;
+	a.threads = par_threads_default();
 	if ((rc = report_what(argc, argv, &a)) != -1 ||
 	    (rc = report_opts(argc - 1, argv + 1, &a)) != -1 ||
 	    (rc = report_check(&a)) != -1)

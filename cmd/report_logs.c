@@ -10,7 +10,7 @@
  *	int	report_logs(struct rp *rp, const struct score_conf *c,
  *		    char **files, int nfiles, const struct journal_opts *jo,
  *		    long long lo, long long hi, int rejects_only,
- *		    long long *now);
+ *		    int threads, long long *now);
  * DESCRIPTION
  *	Reads each file (gzip'd or not; "-" is standard input) in order,
  *	through the tailer's line reader (lines_open(): lines over
@@ -33,6 +33,11 @@
  *	at most QUEUE batches, which bounds the memory. With rejects_only
  *	(a report of HELO names, senders or recipients: no sessions, no
  *	bans) nothing is scored: the caller only frees the batches.
+ *
+ *	With threads > 1 the parsing itself is spread (cmd/par.c): the
+ *	caller's thread reads the lines and hands them to threads threads,
+ *	and counts and scores the parsed lines in their order (par_fn
+ *	par_scored()); the two scorers are the same, so are the facts.
  * SECURITY
  *	Memory is bounded whatever the input: a line costs at most
  *	LINES_MAX_DEFAULT, and the queue QUEUE batches.
@@ -48,6 +53,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "par.h"
 #include "reports/reports.h"
 #include "score/score.h"
 #include "tailer/tailer.h"
@@ -79,6 +85,13 @@ struct pipe {
 	unsigned long long lines, cut;
 	const struct journal_opts *jo;	/* the journal, not files */
 	struct batch	*cur;		/* the batch being filled */
+	/* With parsing threads: all of it on the caller's thread. */
+	struct par	*par;
+	struct scorer	*s;		/* sessions and five-fifties */
+	struct rp	*rp;
+	int		 rejects_only;
+	long long	 last;		/* rejects_only: the last event's time */
+	unsigned long long next_flush;
 };
 
 /* batch_new - an empty batch with room for cap bytes of lines */
@@ -164,6 +177,10 @@ add_line(struct pipe *pp, const char *line, size_t len)
 {
 	struct batch	*b;
 
+	if (pp->par != NULL) {
+		par_line(pp->par, line, len, NULL);
+		return;
+	}
 	if (pp->cur != NULL && pp->cur->cap - pp->cur->len < len + 1)
 		push_cur(pp);
 	if (pp->cur == NULL)
@@ -174,6 +191,16 @@ add_line(struct pipe *pp, const char *line, size_t len)
 	b->buf[b->len + len] = '\n';
 	parse_line(pp, b, b->buf + b->len, len);
 	b->len += len + 1;
+}
+
+/* set_reference - the year-less stamps' reference from here on */
+static void
+set_reference(struct pipe *pp, time_t ref)
+{
+	if (pp->par != NULL)
+		par_reference(pp->par, ref);
+	else
+		pf_parser_set_reference(pp->p, ref);
 }
 
 /* read_file - one log's lines into batches */
@@ -191,7 +218,7 @@ read_file(struct pipe *pp, const char *path)
 		return (EX_NOINPUT);
 	}
 	/* Year-less stamps are read against the file's mtime (stdin: now). */
-	pf_parser_set_reference(pp->p, mtime);
+	set_reference(pp, mtime);
 	while ((r = lines_next(lr, &line, &len)) == 1)
 		add_line(pp, line, len);
 	if (r == -1) {
@@ -225,7 +252,7 @@ read_journal(struct pipe *pp)
 		log_warnx("report: journal: %s", err);
 		return (EX_NOINPUT);
 	}
-	pf_parser_set_reference(pp->p, time(NULL));
+	set_reference(pp, time(NULL));
 	do
 		r = journal_read(j, journal_line, pp, 10000);
 	while (r > 0 || (r == 0 && journal_pending(j)));
@@ -294,11 +321,42 @@ since(const struct timespec *t0)
 	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9);
 }
 
+/* par_scored - par_fn: one line parsed on a thread, in log order: counted
+ * and scored as the reader thread and the caller do without threads */
+static void
+par_scored(void *arg, const char *line, size_t len, enum pf_result r,
+    struct pf_event *ev, const void *aux)
+{
+	struct pipe	*pp = arg;
+	long long	 t;
+
+	(void)line;
+	(void)len;
+	(void)aux;
+	pp->lines++;
+	if (r != PF_EVENT)
+		return;
+	t = pf_event_epoch_cached(ev, &pp->ec);
+	scorer_count_event(pp->counts, ev, t);
+	if (pp->rejects_only) {
+		if (t > pp->last)
+			pp->last = t;
+		return;
+	}
+	if (pp->lines >= pp->next_flush) {
+		scorer_flush(pp->s, scorer_now(pp->s));
+		drain(pp->s, pp->rp);
+		pp->next_flush += CMD_FLUSH_LINES;
+	}
+	scorer_event(pp->s, ev, t);
+	drain(pp->s, pp->rp);
+}
+
 /* report_logs - the facts of the logs, into rp */
 int
 report_logs(struct rp *rp, const struct score_conf *c, char **files,
     int nfiles, const struct journal_opts *jo, long long lo, long long hi,
-    int rejects_only, long long *now)
+    int rejects_only, int threads, long long *now)
 {
 	struct pipe	 pp;
 	struct scorer	*s;
@@ -325,9 +383,18 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 	scorer_facts(s, lo, hi);
 	scorer_facts_split(s);
 	scorer_facts(pp.counts, lo, hi);
-	if (pthread_create(&th, NULL, reader, &pp) != 0)
+	if (threads > 1) {
+		pp.s = s;
+		pp.rp = rp;
+		pp.rejects_only = rejects_only;
+		pp.next_flush = CMD_FLUSH_LINES;
+		pp.par = par_new(threads, 0, par_scored, &pp, pp.p);
+		(void)reader(&pp);
+		par_free(pp.par);
+		last = pp.last;
+	} else if (pthread_create(&th, NULL, reader, &pp) != 0)
 		fatalx(EX_OSERR, "report: cannot start the reader thread");
-	while ((b = pop(&pp)) != NULL) {
+	while (threads <= 1 && (b = pop(&pp)) != NULL) {
 		for (i = 0; rejects_only && i < b->nev; i++)
 			if (b->t[i] > last)
 				last = b->t[i];
@@ -342,7 +409,8 @@ report_logs(struct rp *rp, const struct score_conf *c, char **files,
 		}
 		batch_free(b);
 	}
-	pthread_join(th, NULL);
+	if (threads <= 1)
+		pthread_join(th, NULL);
 	/* As scan leaves it: sessions idle past session_timeout judged,
 	 * open ones not yet. */
 	scorer_flush(s, scorer_now(s));

@@ -21,6 +21,12 @@
  *	the cursor of the last entry read, committed the same way.
  *	Without FILE, the global --log files are scanned (when given).
  *
+ *	With --threads N > 1, FILEs and standard input are parsed on N
+ *	threads (par.h): the tailer's lines go to them with their positions,
+ *	and each parsed line is scored, positioned and flushed here in its
+ *	order (par_scored()), as on_line() does with one thread. The
+ *	journal's position is its reader's at a flush, so it is parsed here.
+ *
  *	--dry-run writes nothing (the database, if there is one, is read for
  *	history). New bans are printed as they are decided. On a terminal,
  *	progress goes to stderr.
@@ -40,6 +46,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "par.h"
 #include "conf/conf.h"
 #include "firewall/firewall.h"
 #include "score/score.h"
@@ -52,7 +59,8 @@
 
 const char scan_usage[] =
     "usage: fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE] "
-    "[FILE ... | -]\n"
+    "[--threads N]\n"
+    "                      [FILE ... | -]\n"
     "       fivefifty scan [OPTIONS] --journal [--since TIME] "
     "[--journal-directory DIR | --journal-file FILE ...]\n";
 
@@ -62,7 +70,7 @@ const char scan_help[] =
 "\n"
 "SYNOPSIS\n"
 "     fivefifty scan [-c FILE] [--dry-run] [--no-enforce] [--db FILE]\n"
-"                    FILE ... | -\n"
+"                    [--threads N] FILE ... | -\n"
 "     fivefifty --log FILE [--log FILE]... scan [OPTIONS]\n"
 "     fivefifty scan [OPTIONS] --journal [--since TIME]\n"
 "                    [--journal-directory DIR | --journal-file FILE ...]\n"
@@ -136,6 +144,13 @@ const char scan_help[] =
 "                YYYY-MM-DD[ HH:MM[:SS]], @SECONDS, or a duration ago\n"
 "                (7d, 12h). A journal scanned before goes on after its\n"
 "                stored cursor: nothing is counted twice.\n"
+"     --threads N\n"
+"                Parse FILEs and standard input on N threads (default,\n"
+"                and 0: one per CPU the command may run on); the lines\n"
+"                are still scored one after the other in their order,\n"
+"                so the bans, the state and the output are the same\n"
+"                whatever N. 1 parses on the main thread. The journal\n"
+"                is always parsed on the main thread.\n"
 "     -h, --help This text.\n"
 "\n"
 "OUTPUT\n"
@@ -167,6 +182,7 @@ struct scan {
 	unsigned long long other_host;	/* lines of other hosts */
 	struct fw_conf	 prot;		/* wire_protect(): never banned */
 	struct journal	*j;		/* --journal */
+	struct par	*par;		/* parsing threads, or NULL */
 	char		 jcursor[JOURNAL_CURSOR_MAX];
 };
 
@@ -260,23 +276,43 @@ progress(struct scan *sc, int last)
 	    0, last ? "\n" : "");
 }
 
+/* scored - score one parsed line (r, and ev when an event) */
+static void
+scored(struct scan *sc, size_t len, enum pf_result r, struct pf_event *ev)
+{
+	sc->lines++;
+	sc->bytes += len + 1;
+	if (r != PF_EVENT)
+		return;
+	if (sc->hostname[0] != '\0' && !pf_span_eq(ev->host, sc->hostname)) {
+		sc->other_host++;
+		return;
+	}
+	sc->events++;
+	scorer_event(sc->s, ev, pf_event_epoch_cached(ev, &sc->ec));
+	print_bans(sc);
+}
+
 /* one_line - parse and score one line */
 static void
 one_line(struct scan *sc, const char *line, size_t len)
 {
 	struct pf_event	ev;
 
-	sc->lines++;
-	sc->bytes += len + 1;
-	if (pf_parse_line(sc->p, line, len, &ev) != PF_EVENT)
-		return;
-	if (sc->hostname[0] != '\0' && !pf_span_eq(ev.host, sc->hostname)) {
-		sc->other_host++;
-		return;
+	scored(sc, len, pf_parse_line(sc->p, line, len, &ev), &ev);
+}
+
+/* after_line - a file's line scored: its position, and a flush when due */
+static void
+after_line(struct scan *sc, const struct tail_pos *pos)
+{
+	wire_pos(&sc->pos[sc->cur].pos, pos);
+	if (++sc->since_flush >= CMD_FLUSH_LINES ||
+	    (sc->since_flush % 500 == 0 &&
+	    ms_since(&sc->last_flush) >= FLUSH_MS) || scorer_backlog(sc->s)) {
+		flush(sc);
+		progress(sc, 0);
 	}
-	sc->events++;
-	scorer_event(sc->s, &ev, pf_event_epoch_cached(&ev, &sc->ec));
-	print_bans(sc);
 }
 
 /* on_line - tail_cb: a line and the position after it */
@@ -286,14 +322,36 @@ on_line(void *arg, const struct tail_line *tl)
 	struct scan	*sc = arg;
 
 	one_line(sc, tl->line, tl->len);
-	wire_pos(&sc->pos[sc->cur].pos, &tl->pos);
-	if (++sc->since_flush >= CMD_FLUSH_LINES ||
-	    (sc->since_flush % 500 == 0 &&
-	    ms_since(&sc->last_flush) >= FLUSH_MS) || scorer_backlog(sc->s)) {
-		flush(sc);
-		progress(sc, 0);
-	}
+	after_line(sc, &tl->pos);
 	return (0);
+}
+
+/* feed_line - tail_cb: a line and its position to the parsing threads */
+static int
+feed_line(void *arg, const struct tail_line *tl)
+{
+	struct scan	*sc = arg;
+
+	par_line(sc->par, tl->line, tl->len, &tl->pos);
+	return (0);
+}
+
+/* par_scored - par_fn: a line parsed on a thread, in input order; pos,
+ * for a file's line, the position after it (stdin: NULL) */
+static void
+par_scored(void *arg, const char *line, size_t len, enum pf_result r,
+    struct pf_event *ev, const void *pos)
+{
+	struct scan	*sc = arg;
+
+	(void)line;
+	scored(sc, len, r, ev);
+	if (pos != NULL) {
+		struct tail_pos tp;
+
+		memcpy(&tp, pos, sizeof(tp));	/* aux is not aligned */
+		after_line(sc, &tp);
+	}
 }
 
 /* scan_stdin - standard input, whole, without positions */
@@ -308,9 +366,17 @@ scan_stdin(struct scan *sc)
 
 	if ((lr = lines_open("-", 0, &now)) == NULL)
 		fatal(EX_OSERR, "scan: stdin");
-	pf_parser_set_reference(sc->p, now);
-	while ((rc = lines_next(lr, &line, &len)) == 1)
-		one_line(sc, line, len);
+	if (sc->par != NULL) {
+		/* Without positions: aux NULL. */
+		par_reference(sc->par, now);
+		while ((rc = lines_next(lr, &line, &len)) == 1)
+			par_line(sc->par, line, len, NULL);
+		par_drain(sc->par);
+	} else {
+		pf_parser_set_reference(sc->p, now);
+		while ((rc = lines_next(lr, &line, &len)) == 1)
+			one_line(sc, line, len);
+	}
 	lines_free(lr);
 	if (rc == -1) {
 		log_err("scan: read standard input");
@@ -345,8 +411,12 @@ scan_files(struct scan *sc, const char *const *files, int n)
 	for (i = 0; i < n; i++) {
 		if (stat(files[i], &sb) == -1)
 			continue;
-		/* Year-less stamps are read against the file's mtime. */
-		pf_parser_set_reference(sc->p, sb.st_mtime);
+		/* Year-less stamps are read against the file's mtime (the
+		 * lines of the file before all consumed). */
+		if (sc->par != NULL)
+			par_reference(sc->par, sb.st_mtime);
+		else
+			pf_parser_set_reference(sc->p, sb.st_mtime);
 		if ((t = tailer_new()) == NULL)
 			fatal(EX_OSERR, "scan: inotify");
 		if ((sc->st != NULL ? tailer_add_stored(t, files[i], &store, 1) :
@@ -355,10 +425,14 @@ scan_files(struct scan *sc, const char *const *files, int n)
 		/* tail_line.file is 0 for this tailer's only file. */
 		sc->cur = i;
 		do
-			r = tailer_read(t, on_line, sc, 50000);
+			r = tailer_read(t, sc->par != NULL ? feed_line :
+			    on_line, sc, 50000);
 		while (r > 0 || tailer_pending(t));
 		/* A last line without its newline counts too (as in parse). */
-		(void)tailer_finish(t, on_line, sc);
+		(void)tailer_finish(t, sc->par != NULL ? feed_line : on_line,
+		    sc);
+		if (sc->par != NULL)
+			par_drain(sc->par);
 		tailer_free(t);
 	}
 	return (status);
@@ -412,7 +486,7 @@ scan_journal(struct scan *sc, struct cmd_journal *cj, struct journal_opts *o,
 struct scan_args {
 	const char	*db, *cfile, *since_s;
 	const char *const *files;
-	int		 nfiles, dry, enforce;
+	int		 nfiles, dry, enforce, threads;
 	long long	 since;
 	struct cmd_journal cj;
 };
@@ -429,6 +503,7 @@ scan_opts(int argc, char **argv, struct scan_args *a)
 		{ "journal-directory", required_argument, NULL, CJ_DIR },
 		{ "journal-file", required_argument, NULL, CJ_FILE },
 		{ "since", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -451,6 +526,10 @@ scan_opts(int argc, char **argv, struct scan_args *a)
 			break;
 		case 'S':
 			a->since_s = optarg;
+			break;
+		case 'T':
+			if ((a->threads = par_threads_arg("scan", optarg)) == -1)
+				return (EX_USAGE);
 			break;
 		case CJ_JOURNAL:
 		case CJ_DIR:
@@ -477,6 +556,7 @@ scan_args(int argc, char **argv, struct scan_args *a)
 	int		r;
 
 	a->enforce = 1;
+	a->threads = par_threads_default();
 	if ((r = scan_opts(argc, argv, a)) != -1)
 		return (r);
 	a->files = (const char *const *)(argv + optind);
@@ -611,12 +691,19 @@ scan_run(struct scan *sc, struct scan_args *a, struct journal_opts *jo)
 	clock_gettime(CLOCK_MONOTONIC, &sc->t0);
 	sc->last_flush = sc->t0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* The journal's position is its reader's, read at each flush: it
+	 * is parsed on this thread, the lines then scored as they come. */
+	if (!a->cj.on && a->threads > 1)
+		sc->par = par_new(a->threads, strcmp(a->files[0], "-") == 0 ?
+		    0 : sizeof(struct tail_pos), par_scored, sc, sc->p);
 	if (a->cj.on)
 		status = scan_journal(sc, &a->cj, jo, a->since);
 	else if (strcmp(a->files[0], "-") == 0)
 		status = scan_stdin(sc);
 	else
 		status = scan_files(sc, a->files, a->nfiles);
+	par_free(sc->par);
+	sc->par = NULL;
 	/* Sessions still open are not judged, dry run or not: the log may
 	 * yet bring their ends (the daemon, the next scan), and each is
 	 * judged when the log passes its last line plus session_timeout,

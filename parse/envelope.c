@@ -9,6 +9,7 @@
  *	int	envelope_parse(struct pf_parser *p, const char *line,
  *		    size_t len, struct pf_event *ev);
  *	void	envelope_reference(struct pf_parser *p, time_t ref);
+ *	int	pf_parser_year(struct pf_parser *p, int mon, int mday);
  *	long long pf_event_epoch(const struct pf_event *ev);
  *	long long pf_event_epoch_cached(const struct pf_event *ev,
  *		    struct pf_epoch_cache *c);
@@ -22,6 +23,7 @@
  *
  *	Year-less stamps get a year as parse.h describes; the state for that
  *	lives in the parser and envelope_reference() resets it.
+ *	pf_parser_year() runs that inference for one stamp (parse.h).
  *
  *	The envelope is scanned by hand, not with PCRE2: it is fixed-width,
  *	it runs on every line of the log, and with a pattern it took half of
@@ -403,9 +405,19 @@ envelope_parse(struct pf_parser *p, const char *line, size_t len,
 		return (-1);
 	if (host_tag(line, len, i, ev) == -1)
 		return (-1);
+	/* Set on every line: a parallel reader (cmd/par.c) redoes exactly
+	 * these in log order. */
+	t->year_inferred = t->year == 0 && year == 0;
 	if (t->year == 0)
 		t->year = year != 0 ? year : year_for(p, t->mon, t->mday);
 	return (0);
+}
+
+/* pf_parser_year - the year of a year-less stamp at this point of the log */
+int
+pf_parser_year(struct pf_parser *p, int mon, int mday)
+{
+	return (year_for(p, mon, mday));
 }
 
 /* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */

@@ -12,6 +12,7 @@
  *	void	pf_parser_free(struct pf_parser *p);
  *	void	pf_parser_set_reference(struct pf_parser *p, time_t ref);
  *	void	pf_parser_set_fast(struct pf_parser *p, int on);
+ *	int	pf_parser_year(struct pf_parser *p, int mon, int mday);
  *	enum pf_result pf_parse_line(struct pf_parser *p, const char *line,
  *		    size_t len, struct pf_event *ev);
  *	long long pf_event_epoch(const struct pf_event *ev);
@@ -51,6 +52,11 @@
  *	"Jul 1" read in January is last July's and does not move the year
  *	of the lines after it), so a reader that follows a live log moves
  *	the reference with the clock (the daemon does, once a second).
+ *	Such a stamp's event has time.year_inferred set. pf_parser_year() is
+ *	that inference alone, for a reader that parses lines out of order
+ *	(cmd/par.c, on several threads): called for each year-less stamp in
+ *	log order, it gives the years pf_parse_line() would have given, and
+ *	moves the parser's year state on as such a line does.
  *
  *	pf_parser_set_fast() with on == 0 reads every shape with its PCRE2
  *	pattern alone, without the hand-written matchers of the most frequent
@@ -174,6 +180,8 @@ struct pf_time {
 	int		 frac_digits;	/* 0: no fraction in the stamp */
 	int		 has_offset;
 	int		 offset_min;	/* east of UTC */
+	int		 year_inferred;	/* year-less stamp: year from the
+					 * reference and the lines before */
 };
 
 struct pf_event {
@@ -246,6 +254,7 @@ struct pf_parser *pf_parser_new(char *, size_t);
 void	pf_parser_free(struct pf_parser *);
 void	pf_parser_set_reference(struct pf_parser *, time_t);
 void	pf_parser_set_fast(struct pf_parser *, int);
+int	pf_parser_year(struct pf_parser *, int, int);
 enum pf_result pf_parse_line(struct pf_parser *, const char *, size_t,
 	    struct pf_event *);
 long long pf_event_epoch(const struct pf_event *);
