@@ -24,28 +24,7 @@ export LC_ALL=C
 
 cd "$(dirname "$0")/.."
 
-SHARED=${SHARED:-../shared}
-BENCH_MB=${BENCH_MB:-100}
-SLOW_MB=$BENCH_MB
-RUNS=${RUNS:-3}
-OUT=bench/out
-MKCORPUS=build/rel/bench/mkcorpus
-MIB=1048576
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-for v in BENCH_MB RUNS; do
-	case ${!v} in
-	'' | *[!0-9]* | 0*) die "$v must be a positive integer" ;;
-	esac
-done
-[ -x ./fivefifty ] || die "./fivefifty missing; run make fivefifty"
-[ -x "$MKCORPUS" ] || die "$MKCORPUS missing; run make $MKCORPUS"
-
-. bench/corpus.sh
+. bench/prelude.sh
 
 NPROC=$(nproc)
 threads=(1 2)

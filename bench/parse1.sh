@@ -21,32 +21,8 @@ export LC_ALL=C
 
 cd "$(dirname "$0")/.."
 
-SHARED=${SHARED:-../shared}
-BENCH_MB=${BENCH_MB:-100}
-SLOW_MB=$BENCH_MB
-RUNS=${RUNS:-3}
-OUT=bench/out
-MKCORPUS=build/rel/bench/mkcorpus
-MIB=1048576
-OLD=${OLD:-}
 TARGET=4
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-for v in BENCH_MB RUNS; do
-	case ${!v} in
-	'' | *[!0-9]* | 0*) die "$v must be a positive integer" ;;
-	esac
-done
-[ -x ./fivefifty ] || die "./fivefifty missing; run make fivefifty"
-[ -x "$MKCORPUS" ] || die "$MKCORPUS missing; run make $MKCORPUS"
-[ -z "$OLD" ] || [ -x "$OLD" ] || die "OLD=$OLD is not an executable"
-command -v grep >/dev/null || die "grep missing"
-
-. bench/corpus.sh
+. bench/prelude.sh
 
 pin=()
 if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
