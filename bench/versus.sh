@@ -100,16 +100,8 @@ fi
 trap 'exit 130' INT TERM
 
 pf_main_cf >"$dir/main.cf"
+pf_site_cf >>"$dir/main.cf"
 cat >>"$dir/main.cf" <<EOF
-myhostname = mx.example.test
-mydomain = example.test
-mydestination = example.test
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.1/32
-local_recipient_maps = hash:$dir/recipients
-local_transport = discard:
-default_transport = discard:
 smtpd_helo_required = yes
 smtpd_helo_restrictions = reject_non_fqdn_helo_hostname,
 	check_helo_access hash:$dir/helos

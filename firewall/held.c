@@ -95,32 +95,36 @@ struct region {
 	size_t		 start, n;
 };
 
-/* oban_cmp - by family, start, then the larger block first */
+/* span_cmp - by family, start, then the larger block first */
+static int
+span_cmp(int fx, const unsigned char *lx, const unsigned char *hx, int fy,
+    const unsigned char *ly, const unsigned char *hy)
+{
+	int		 c;
+
+	if (fx != fy)
+		return (fx - fy);
+	if ((c = memcmp(lx, ly, 16)) != 0)
+		return (c);
+	return (-memcmp(hx, hy, 16));
+}
+
+/* oban_cmp - span_cmp() of two bans */
 static int
 oban_cmp(const void *a, const void *b)
 {
 	const struct oban *x = a, *y = b;
-	int		 c;
 
-	if (x->family != y->family)
-		return (x->family - y->family);
-	if ((c = memcmp(x->lo, y->lo, 16)) != 0)
-		return (c);
-	return (-memcmp(x->hi, y->hi, 16));
+	return (span_cmp(x->family, x->lo, x->hi, y->family, y->lo, y->hi));
 }
 
-/* region_cmp - as oban_cmp */
+/* region_cmp - span_cmp() of two regions */
 static int
 region_cmp(const void *a, const void *b)
 {
 	const struct region *x = a, *y = b;
-	int		 c;
 
-	if (x->family != y->family)
-		return (x->family - y->family);
-	if ((c = memcmp(x->lo, y->lo, 16)) != 0)
-		return (c);
-	return (-memcmp(x->hi, y->hi, 16));
+	return (span_cmp(x->family, x->lo, x->hi, y->family, y->lo, y->hi));
 }
 
 /* block_of - the block [lo, hi] of addr/len (family 4: 4 key bytes) */

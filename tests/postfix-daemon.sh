@@ -186,16 +186,8 @@ yes_if() {
 # --- the Postfix instance and fivefifty's configuration ---------------------
 
 pf_main_cf >"$dir/main.cf"
+pf_site_cf >>"$dir/main.cf"
 cat >>"$dir/main.cf" <<EOF
-myhostname = mx.example.test
-mydomain = example.test
-mydestination = example.test
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.1/32
-local_recipient_maps = hash:$dir/recipients
-local_transport = discard:
-default_transport = discard:
 smtpd_client_restrictions = check_client_access $map
 smtpd_sender_restrictions = check_sender_access hash:$dir/senders
 smtpd_error_sleep_time = 0

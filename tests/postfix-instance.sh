@@ -15,7 +15,8 @@
 #                         for 127.0.0.1:25
 #
 # The caller writes DIR/main.cf between pf_init and pf_start (pf_main_cf
-# gives the lines every instance needs). The system's
+# gives the lines every instance needs, pf_site_cf those of the usual
+# one-domain site). The system's
 # Postfix and /etc/postfix are never touched (master.cf is only read).
 
 # pf_init NAME DIR NS - see above
@@ -50,6 +51,25 @@ maillog_file_prefixes = $dir
 smtpd_peername_lookup = no
 alias_maps =
 alias_database =
+EOF
+}
+
+# pf_site_cf - the main.cf lines of the one-domain site most scripts run
+# (mx.example.test on 127.0.0.1, IPv4, only 127.0.0.1 in mynetworks so
+# that every other 127.x.y.z is a stranger; recipients from
+# DIR/recipients; mail discarded); after pf_main_cf, before the caller's
+# restrictions
+pf_site_cf() {
+	cat <<EOF
+myhostname = mx.example.test
+mydomain = example.test
+mydestination = example.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.1/32
+local_recipient_maps = hash:$dir/recipients
+local_transport = discard:
+default_transport = discard:
 EOF
 }
 
