@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +531,45 @@ state_dump(const char *db)
 	    "activity_rows GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, "
 	    "6; SELECT * FROM fivefifties ORDER BY addr\"", db);
 	return (sh(cmd, NULL));
+}
+
+/* kill_until_done - run argv again and again, each run killed (SIGKILL)
+ * at a random point within span_us (the first within half of it), until
+ * one ends by itself with status 0; the kills are added to *kills, which
+ * must stay under cap. span_us is the time of a whole run, measured once:
+ * under a load that grew since, a run may need longer than that to
+ * commit anything, so the window doubles every 20 kills and the call
+ * ends. */
+void
+kill_until_done(char *const *argv, long span_us, unsigned *seed, int *kills,
+    int cap)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t		 pid;
+	int		 st, here = 0, first = 1;
+
+	for (;; first = 0) {
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", 1, 0);
+		assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv,
+		    environ), 0);
+		posix_spawn_file_actions_destroy(&fa);
+		*seed = *seed * 1103515245 + 12345;
+		usleep((useconds_t)(2000 + (*seed >> 8) %
+		    (unsigned)(first ? span_us / 2 : span_us)));
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				return;
+		} else {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			(*kills)++;
+			if (++here % 20 == 0 && span_us < 60000000L)
+				span_us *= 2;
+		}
+		assert_true(*kills < cap);
+	}
 }
 
 /* nft_in_set4 - is addr in the table inet fivefifty's IPv4 set (of the

@@ -211,8 +211,7 @@ test_pgsql_crash(void **state)
 	unsigned	 seed = 5505;
 	struct timespec	 t0, t1;
 	long		 whole_us;
-	int		 st, kills = 0, done, round;
-	pid_t		 pid;
+	int		 kills = 0, round;
 
 	(void)state;
 	if (pg_start(&pg) == -1)
@@ -238,40 +237,8 @@ test_pgsql_crash(void **state)
 	argv[7] = files[2];
 	argv[8] = NULL;
 	for (round = 0; round < 3; round++) {
-		int first = 1, here = 0;
-		long span = whole_us;
-
 		pg_reset(pg.uri_b);
-		for (done = 0; !done; first = 0) {
-			posix_spawn_file_actions_t fa;
-
-			posix_spawn_file_actions_init(&fa);
-			posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
-			    1, 0);
-			posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
-			    1, 0);
-			assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL,
-			    argv, environ), 0);
-			posix_spawn_file_actions_destroy(&fa);
-			seed = seed * 1103515245 + 12345;
-			usleep((useconds_t)(2000 + (seed >> 8) %
-			    (unsigned)(first ? span / 2 : span)));
-			if (waitpid(pid, &st, WNOHANG) == pid)
-				done = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-			else {
-				kill(pid, SIGKILL);
-				waitpid(pid, &st, 0);
-				kills++;
-				/* The whole run was timed once: when the load
-				 * grows since, a scan may need longer than that
-				 * to commit anything. The kills stay random but
-				 * their window doubles every 20 in a round, so
-				 * that a round ends. */
-				if (++here % 20 == 0 && span < 60000000L)
-					span *= 2;
-			}
-			assert_true(kills < 300);
-		}
+		kill_until_done(argv, whole_us, &seed, &kills, 300);
 		b = dump(pg.uri_b);
 		if (strcmp(a, b) != 0) {
 			size_t k;

@@ -175,8 +175,7 @@ test_scan_crash(void **state)
 	unsigned	 seed = 4242;
 	struct timespec	 t0, t1;
 	long		 whole_us;
-	int		 i, st, kills = 0, done, round;
-	pid_t		 pid;
+	int		 i, kills = 0, round;
 
 	(void)state;
 	for (i = 0; i < 3; i++) {
@@ -210,41 +209,10 @@ test_scan_crash(void **state)
 	argv[7] = files[2];
 	argv[8] = NULL;
 	for (round = 0; round < 4; round++) {
-		int first = 1, here = 0;
-		long span = whole_us;
-
 		rmdb(two);
-		for (done = 0; !done; first = 0) {
-			posix_spawn_file_actions_t fa;
-
-			posix_spawn_file_actions_init(&fa);
-			posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
-			    1, 0);
-			posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
-			    1, 0);
-			assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL,
-			    argv, environ), 0);
-			posix_spawn_file_actions_destroy(&fa);
-			seed = seed * 1103515245 + 12345;
-			/* The first try of a round is always killed before
-			 * it could finish; later ones at random. */
-			usleep((useconds_t)(2000 + (seed >> 8) %
-			    (unsigned)(first ? span / 2 : span)));
-			if (waitpid(pid, &st, WNOHANG) == pid)
-				done = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-			else {
-				kill(pid, SIGKILL);
-				waitpid(pid, &st, 0);
-				kills++;
-				/* Timed once: under a load that grew since, the
-				 * window doubles every 20 kills of a round, so
-				 * that the round ends (test_pgsql_crash hit its
-				 * cap so once). */
-				if (++here % 20 == 0 && span < 60000000L)
-					span *= 2;
-			}
-			assert_true(kills < 400);
-		}
+		/* The first try of a round is always killed before it
+		 * could finish; later ones at random. */
+		kill_until_done(argv, whole_us, &seed, &kills, 400);
 		b = dump(two);
 		if (strcmp(a, b) != 0) {
 			size_t k;

@@ -18,6 +18,8 @@
  *	script's output and check_ok() tells a pass; print_lines() prints a
  *	long output line by line (cmocka cuts a message at 1 KiB).
  *	state_dump() is what a state decided, as text to compare.
+ *	kill_until_done() runs a command, killed at random points, until
+ *	a run ends by itself (the crash tests).
  *
  *	pg_start() starts a private PostgreSQL server for a test (a unix
  *	socket in its own /tmp directory, a role without superuser, two
@@ -110,6 +112,7 @@ int	netns_enter(void **);
 int	netns_leave(void **);
 char	*sh(const char *, int *);
 int	nft_in_set4(const char *);
+void	kill_until_done(char *const *, long, unsigned *, int *, int);
 char	*state_dump(const char *);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);
