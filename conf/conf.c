@@ -130,6 +130,8 @@ static const struct key keys[] = {
 	{ "ban_rate_limit", K_INT, F(ban_rate_limit), 0, 1000000 },
 	{ "log_hostname", K_HOST, F(log_hostname), 0, 0 },
 	{ "clock_tolerance", K_DURATION, S(clock_tolerance), 0, YEARS10 },
+	{ "metrics_file", K_PATH, F(metrics_file), 0, 0 },
+	{ "metrics_interval", K_DURATION, F(metrics_interval), 1, DAYS(1) },
 };
 
 static const char *const map_types[] = { "hash", "lmdb", "cdb", "btree",
@@ -160,6 +162,7 @@ conf_defaults(struct ff_conf *c)
 	fw_conf_defaults(&c->fw);
 	c->ban_rate_limit = 1000;
 	c->protect_mynetworks = 1;
+	c->metrics_interval = 15;
 }
 
 /* nft_name - an nftables name: letters, digits, _ - . (or empty) */
@@ -403,6 +406,11 @@ set_path(struct ff_conf *c, const struct key *k, char *p, char *v,
 		if (strcmp(k->name, "state_db") == 0 && strlen(v) < 1024 &&
 		    state_is_uri(v))
 			snprintf(p, 1024, "%s", v);
+		else if (k->off == F(metrics_file) && v[0] == '\0')
+			p[0] = '\0';	/* no metrics written */
+		else if (k->off == F(metrics_file) && (v[0] != '/' ||
+		    strlen(v) >= 1024 || v[strlen(v) - 1] == '/'))
+			bad = "an absolute path of a file, or nothing";
 		else if (v[0] != '/' || strlen(v) >= 1024)
 			bad = "an absolute path";
 		else
