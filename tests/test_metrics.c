@@ -564,14 +564,20 @@ read_prom(const char *path, struct expo *e)
 {
 	char	*text, err[256] = "";
 	size_t	 len;
+	int	 ok;
 
 	if ((text = read_file(path, &len)) == NULL)
 		fail_msg("%s: cannot read it", path);
-	if (expo_parse(text, len, e, err, sizeof(err)) == -1)
+	ok = expo_parse(text, len, e, err, sizeof(err)) == 0;
+	if (ok && strstr(text, "\n" LAST " ") == NULL) {
+		snprintf(err, sizeof(err), "no " LAST ": not complete");
+		ok = 0;
+	}
+	free(text);	/* before fail_msg(), which does not return */
+	if (!ok) {
+		free(e->s);
 		fail_msg("%s is not the exposition format: %s", path, err);
-	if (strstr(text, "\n" LAST " ") == NULL)
-		fail_msg("%s: no " LAST ": not complete", path);
-	free(text);
+	}
 }
 
 /* wait_prom - until the file says key is v (a hang's bound: 20 s) */
