@@ -27,7 +27,8 @@
  *	metrics `status --format prometheus` prints are the file's; a reload
  *	to a directory that does not exist removes the old file and status
  *	says why the new one fails; SIGTERM removes the file and leaves no
- *	temporary one.
+ *	temporary one. The sample Grafana dashboard is JSON and names only
+ *	metrics the daemon writes.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -609,6 +610,45 @@ expect(const struct expo *e, const char *key, double v)
 		fail_msg("%s is %g, expected %g", key, expo_get(e, key), v);
 }
 
+/* dashboard - conf/fivefifty-grafana.json is a Grafana dashboard (JSON,
+ * a Prometheus data source to choose at import, panels) whose every
+ * fivefifty_ name is a series of e, or a histogram of it */
+static void
+dashboard(const struct expo *e)
+{
+	const char	*p;
+	char		*text, *out, name[128];
+	size_t		 len, n, i;
+	int		 names = 0;
+
+	out = sh("python3 -c 'import json; d = json.load(open(\"conf/"
+	    "fivefifty-grafana.json\")); assert d[\"__inputs\"][0]"
+	    "[\"pluginId\"] == \"prometheus\"; print(len([p for p in "
+	    "d[\"panels\"] if p[\"type\"] != \"row\" and p[\"targets\"]]))'",
+	    NULL);
+	assert_true(atoi(out) >= 10);
+	free(out);
+	text = read_file("conf/fivefifty-grafana.json", &len);
+	assert_non_null(text);
+	for (p = text; (p = strstr(p, "fivefifty_")) != NULL; p += n) {
+		n = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		for (i = 0; i < e->n; i++)
+			if (strncmp(e->s[i].key, name, n) == 0 &&
+			    (e->s[i].key[n] == '{' || e->s[i].key[n] == '\0' ||
+			    strncmp(e->s[i].key + n, "_bucket{", 8) == 0))
+				break;	/* a series, or a histogram's name */
+		if (i == e->n) {
+			free(text);
+			fail_msg("the dashboard names %s, which fivefifty does "
+			    "not write", name);
+		}
+		names++;
+	}
+	free(text);
+	assert_true(names >= 20);
+}
+
 /* rewrites - the file read in a loop while it is rewritten (three
  * times, and log lines coming in): complete and valid every time */
 static void
@@ -686,6 +726,7 @@ test_metrics_daemon(void **state)
 	expect(&e, "fivefifty_state_errors_total", 0);
 	expect(&e, "fivefifty_dropped_packets_total", 0);
 	assert_true(expo_get(&e, "fivefifty_resident_memory_bytes") > 1e6);
+	dashboard(&e);
 	free(e.s);
 
 	assert_int_equal(cli("unban", "192.0.2.50", NULL, NULL), 0);
