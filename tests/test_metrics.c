@@ -28,7 +28,10 @@
  *	to a directory that does not exist removes the old file and status
  *	says why the new one fails; SIGTERM removes the file and leaves no
  *	temporary one. The sample Grafana dashboard is JSON and names only
- *	metrics the daemon writes.
+ *	metrics the daemon writes. With log_source = journal (a journal
+ *	file written by the real systemd-journal-remote) and no
+ *	metrics_file, `status --format prometheus` counts the lines and
+ *	events as the journal's.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -445,19 +448,22 @@ test_metrics_format(void **state)
 
 static pid_t	started;	/* the daemon of the test under way */
 
-/* conf - the daemon's configuration, metrics_file as given */
+/* conf - the daemon's configuration, metrics_file as given, reading
+ * the file or (journal set) the journal */
 static void
-conf(const char *metrics)
+conf(const char *metrics, int journal)
 {
 	FILE	*fp = fopen(DIR "/ff.conf", "w");
 
 	assert_non_null(fp);
 	fprintf(fp, "state_db = " DIR "/ff.db\n"
-	    "log_source = file\nmail_log = " DIR "/mail.log\n"
+	    "log_source = %s\nmail_log = " DIR "/mail.log\n"
+	    "journal_directory = " DIR "/journal\n"
 	    "user =\ncontrol_socket = " DIR "/ctl.sock\ncontrol_group =\n"
 	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
 	    "access_map = texthash:" DIR "/access\n"
-	    "metrics_file = %s\nmetrics_interval = 1s\n", metrics);
+	    "metrics_file = %s\nmetrics_interval = 1s\n", journal ?
+	    "journal" : "file", metrics);
 	fclose(fp);
 }
 
@@ -692,7 +698,7 @@ test_metrics_daemon(void **state)
 	(void)state;
 	free(sh("rm -rf " DIR " && mkdir -p " DIR " && : > " DIR "/mail.log",
 	    NULL));
-	conf(PROM);
+	conf(PROM, 0);
 	start();
 	wait_prom("fivefifty_firewall_state{state=\"ok\"}", 1);
 
@@ -769,7 +775,7 @@ test_metrics_daemon(void **state)
 
 	/* A reload to a directory that is not there: the old file goes,
 	 * status says why the new one fails, the daemon runs on. */
-	conf(DIR "/none/fivefifty.prom");
+	conf(DIR "/none/fivefifty.prom", 0);
 	assert_int_equal(kill(started, SIGHUP), 0);
 	for (i = 0; i < 2000; i++) {	/* a hang's bound */
 		assert_int_equal(cli("status", NULL, NULL, &out), 0);
@@ -792,7 +798,7 @@ test_metrics_daemon(void **state)
 	free(log);
 
 	/* Back, then SIGTERM: the file goes, no temporary file stays. */
-	conf(PROM);
+	conf(PROM, 0);
 	assert_int_equal(kill(started, SIGHUP), 0);
 	wait_prom("fivefifty_unbans_total", 1);
 	assert_int_equal(stop(), 0);
@@ -804,6 +810,64 @@ test_metrics_daemon(void **state)
 	assert_string_equal(out, "");
 	free(out);
 	assert_int_equal(cli("status", "--format", "yaml", NULL), 64);
+	free(sh("rm -rf " DIR, NULL));
+}
+
+/* prom_status - status --format prometheus, checked, into e */
+static void
+prom_status(struct expo *e)
+{
+	char	*out, err[256] = "";
+
+	assert_int_equal(cli("status", "--format", "prometheus", &out), 0);
+	if (expo_parse(out, strlen(out), e, err, sizeof(err)) == -1) {
+		free(out);
+		fail_msg("status --format prometheus: %s", err);
+	}
+	free(out);
+}
+
+/* test_metrics_journal - log_source = journal: the lines and events
+ * counted as the journal's (a real journal file, written by
+ * systemd-journal-remote); no metrics_file, status prints them anyway */
+static void
+test_metrics_journal(void **state)
+{
+	struct expo	 e;
+	char		*out;
+	int		 i;
+
+	(void)state;
+	free(sh("rm -rf " DIR " && mkdir -p " DIR "/journal", NULL));
+	conf("", 1);
+	start();
+	/* Two five-fifty sessions, two accepted mails: 12 entries. */
+	sessions("192.0.2.80", 2, 0);
+	sessions("192.0.2.81", 2, 1);
+	out = sh("tests/log2export.py < " DIR "/mail.log | "
+	    "/lib/systemd/systemd-journal-remote -o " DIR "/journal/"
+	    "remote.journal - 2>&1", NULL);
+	free(out);
+	for (i = 0; i < 2000; i++) {	/* a hang's bound */
+		prom_status(&e);
+		if (expo_get(&e, "fivefifty_events_read_total{source="
+		    "\"journal\"}") == 12)
+			break;
+		free(e.s);
+		e.s = NULL;
+		usleep(10000);
+	}
+	if (e.s == NULL)
+		fail_msg("the journal's 12 events were never counted");
+	expect(&e, "fivefifty_lines_read_total{source=\"journal\"}", 12);
+	expect(&e, "fivefifty_lines_read_total{source=\"file\"}", 0);
+	expect(&e, "fivefifty_events_read_total{source=\"file\"}", 0);
+	expect(&e, "fivefifty_events_total{kind=\"reject\"}", 2);
+	expect(&e, "fivefifty_events_total{kind=\"queued\"}", 2);
+	expect(&e, "fivefifty_rejects_total{class=\"sender\"}", 2);
+	free(e.s);
+	assert_int_equal(access(PROM, F_OK), -1);	/* metrics_file = */
+	assert_int_equal(stop(), 0);
 	free(sh("rm -rf " DIR, NULL));
 }
 
@@ -823,6 +887,8 @@ const struct CMUnitTest metrics_tests[] = {
 	cmocka_unit_test(test_metrics_checker),
 	cmocka_unit_test(test_metrics_format),
 	cmocka_unit_test_setup_teardown(test_metrics_daemon, netns_enter,
+	    metrics_teardown),
+	cmocka_unit_test_setup_teardown(test_metrics_journal, netns_enter,
 	    metrics_teardown),
 };
 const size_t metrics_tests_count = sizeof(metrics_tests) /
