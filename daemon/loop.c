@@ -24,7 +24,9 @@
  *	kernel at once, so a ban is in the set a fraction of a millisecond
  *	after its line is read. The state and the positions of the lines
  *	read are flushed once a second (FLUSH_MS) in one transaction, by the
- *	state's writer thread. On a state shared by nodes, each flush first
+ *	state's writer thread. The timers also write metrics_file every
+ *	metrics_interval (metrics.c counts: each line and event read, each
+ *	ban and, from a read to the kernel's ack, its latency). On a state shared by nodes, each flush first
  *	applies the other nodes' observations stored since the last
  *	(score_ingest(): shared evidence, polled once a second), and a ban
  *	or unban is written as soon as the writer is free rather than at
