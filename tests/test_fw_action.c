@@ -21,8 +21,9 @@
  *	long the test looks, never what it expects.
  *
  *	Without the kernel: the keys' values and errors (naming the key and
- *	what it takes), and `fivefifty check` warning when they are set
- *	where fivefifty writes no rule (firewall = sets or off).
+ *	what it takes), and `fivefifty check` and a start (scan's) warning
+ *	when they are set where fivefifty writes no rule (firewall = sets
+ *	or off).
  */
 #include <sys/socket.h>
 
@@ -430,6 +431,17 @@ test_fw_action_all_ports(void **state)
 	close(ofd);
 }
 
+/* write_text - a file of text */
+static void
+write_text(const char *path, const char *text)
+{
+	FILE		*fp;
+
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
 /* test_fw_action_keys - the keys' defaults, values, errors and how
  * conf_print() writes them back */
 static void
@@ -459,9 +471,7 @@ test_fw_action_keys(void **state)
 	assert_int_equal(c->fw.action, FW_DROP);
 	assert_int_equal(c->fw.established, 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_non_null(fp = fopen(p, "w"));
-		fputs(bad[i].text, fp);
-		fclose(fp);
+		write_text(p, bad[i].text);
 		conf_defaults(c);
 		assert_int_equal(conf_load(p, c, err, sizeof(err)), -1);
 		if (strstr(err, bad[i].want) == NULL)
@@ -469,9 +479,8 @@ test_fw_action_keys(void **state)
 			    bad[i].want);
 		conf_free(c);
 	}
-	assert_non_null(fp = fopen(p, "w"));
-	fputs("firewall_action = reject\nfirewall_established = yes\n", fp);
-	fclose(fp);
+	write_text(p, "firewall_action = reject\nfirewall_established = "
+	    "yes\n");
 	conf_defaults(c);
 	if (conf_load(p, c, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
@@ -497,11 +506,8 @@ check_err(const char *path, const char *text)
 	struct run_result r;
 	char		*argv[] = { (char *)bin_path(), "check", "-c",
 			    (char *)path, NULL }, *e;
-	FILE		*fp;
 
-	assert_non_null(fp = fopen(path, "w"));
-	fputs(text, fp);
-	fclose(fp);
+	write_text(path, text);
 	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
 	assert_int_equal(r.status, 0);
 	e = r.err;
@@ -529,6 +535,26 @@ test_fw_action_check(void **state)
 	assert_non_null(strstr(e, "warning: firewall_established = yes has "
 	    "no effect with firewall = off"));
 	free(e);
+	/* A start says it too (scan's, as run's: wire_fw_open()). */
+	{
+		struct run_result r;
+		char	*argv[] = { (char *)bin_path(), "scan", "-c",
+			    (char *)p, "--db", "/tmp/fivefifty-fwaction.db",
+			    "/tmp/fivefifty-fwaction.log", NULL };
+
+		write_text("/tmp/fivefifty-fwaction.log", "");
+		write_text(p, "firewall = off\nfirewall_established = yes\n"
+		    "access_map = texthash:/tmp/fivefifty-fwaction.map\n");
+		assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.err, "fivefifty scan: warning: "
+		    "firewall_established = yes has no effect with firewall = "
+		    "off"));
+		run_free(&r);
+		unlink("/tmp/fivefifty-fwaction.db");
+		unlink("/tmp/fivefifty-fwaction.map");
+		unlink("/tmp/fivefifty-fwaction.log");
+	}
 	e = check_err(p, "firewall = sets\nfirewall_action = reject\n"
 	    "firewall_established = yes\n");
 	assert_non_null(strstr(e, "firewall_action = reject and "
