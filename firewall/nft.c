@@ -485,18 +485,18 @@ expr_payload(uint32_t base, uint32_t off, uint32_t len)
 
 /* rule_match - which TCP packets of an offender the rule takes:
  * established 0, new connections only (SYN without ACK); 1, every
- * packet, but with port 0 (all ports) only those of connections the
- * offender opened (ct direction original), so the replies to this
- * host's own connections to it still pass */
+ * packet, but with all_ports (firewall_ports = all) only those of
+ * connections the offender opened (ct direction original), so the
+ * replies to this host's own connections to it still pass */
 static void
-rule_match(struct nftnl_rule *r, int established, int port)
+rule_match(struct nftnl_rule *r, int established, int all_ports)
 {
 	struct nftnl_expr *e;
 	uint8_t		 mask = 0x17, xor = 0, syn = 0x02;
 	uint8_t		 original = IP_CT_DIR_ORIGINAL;
 
 	if (established) {
-		if (port > 0)		/* our server port: inbound only */
+		if (!all_ports)		/* our server ports: inbound only */
 			return;
 		e = nftnl_expr_alloc("ct");	/* ct direction original */
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_DIRECTION);
@@ -565,7 +565,7 @@ add_rule(struct nft *h, int v6, int port)
 		    NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2));
 		nftnl_rule_add_expr(r, expr_cmp(&dport, 2));
 	}
-	rule_match(r, h->conf.established, port);
+	rule_match(r, h->conf.established, h->conf.nports == 0);
 	/* ip saddr / ip6 saddr @set */
 	nftnl_rule_add_expr(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER,
 	    v6 ? 8 : 12, v6 ? 16 : 4));
