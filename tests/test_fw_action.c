@@ -8,8 +8,8 @@
  *	the real kernel
  * DESCRIPTION
  *	Each kernel test runs in a private network namespace (netns_enter()),
- *	with TCP over its loopback: a banned client is 127.0.0.5, a
- *	listener is on 127.0.0.1. What a client sees is the oracle: with
+ *	with TCP over its loopback: a banned client is 127.0.0.5 (or
+ *	2001:db8::5), a listener is on 127.0.0.1 (::1). What a client sees is the oracle: with
  *	reject a banned client's connect fails with ECONNREFUSED, with drop
  *	it neither connects nor is refused (it is still waiting when the
  *	test stops looking); with firewall_established = yes a connection
@@ -92,30 +92,39 @@ ban_now(struct fw *f, const char *src)
 	assert_int_equal(fw_flush(f, now), 0);
 }
 
-/* sin_of - an IPv4 socket address */
-static struct sockaddr_in
-sin_of(const char *addr, int port)
+/* sa_of - the socket address of an IPv4 or IPv6 address and a port */
+static socklen_t
+sa_of(const char *addr, int port, struct sockaddr_storage *ss)
 {
-	struct sockaddr_in a;
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
 
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	assert_int_equal(inet_pton(AF_INET, addr, &a.sin_addr), 1);
-	return (a);
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(addr, ':') != NULL) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		assert_int_equal(inet_pton(AF_INET6, addr, &a6->sin6_addr),
+		    1);
+		return (sizeof(*a6));
+	}
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	assert_int_equal(inet_pton(AF_INET, addr, &a->sin_addr), 1);
+	return (sizeof(*a));
 }
 
 /* listener - a TCP listener on addr:port */
 static int
 listener(const char *addr, int port)
 {
-	struct sockaddr_in a = sin_of(addr, port);
+	struct sockaddr_storage a;
+	socklen_t	 alen = sa_of(addr, port, &a);
 	int		 fd, on = 1;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(a.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, alen), 0);
 	assert_int_equal(listen(fd, 16), 0);
 	return (fd);
 }
@@ -125,16 +134,18 @@ listener(const char *addr, int port)
 static enum outcome
 try_connect(const char *src, const char *dst, int port, int ms, int *fdp)
 {
-	struct sockaddr_in a = sin_of(src, 0), d = sin_of(dst, port);
+	struct sockaddr_storage a, d;
+	socklen_t	 alen = sa_of(src, 0, &a), dlen = sa_of(dst, port, &d);
 	struct pollfd	 pfd;
 	int		 fd, err = 0, n;
 	socklen_t	 len = sizeof(err);
 
 	*fdp = -1;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	if (connect(fd, (struct sockaddr *)&d, sizeof(d)) == -1) {
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, alen), 0);
+	if (connect(fd, (struct sockaddr *)&d, dlen) == -1) {
 		if (errno == ECONNREFUSED) {
 			close(fd);
 			return (REFUSED);
@@ -259,6 +270,32 @@ test_fw_action_reject(void **state)
 	assert_int_equal(rules_with(l, "tcp flags syn / fin,syn,rst,ack"), 6);
 	assert_int_equal(rules_with(l, "\" drop"), 0);
 	free(l);
+	fw_free(f);
+	close(lfd);
+}
+
+/* test_fw_action_reject6 - the same over IPv6: the reset comes from the
+ * inet table's IPv6 rule */
+static void
+test_fw_action_reject6(void **state)
+{
+	struct fw_conf	 c;
+	struct fw	*f;
+	int		 lfd, fd;
+
+	(void)state;
+	action_conf(&c, FW_REJECT, 0, 0);
+	f = open_fw(&c);
+	free(sh("ip -6 addr add 2001:db8::5/128 dev lo nodad && "
+	    "ip -6 addr add 2001:db8::6/128 dev lo nodad", NULL));
+	lfd = listener("::1", 25);
+	ban_now(f, "2001:db8::5");
+	assert_int_equal(try_connect("2001:db8::5", "::1", 25, WAIT_MS, &fd),
+	    REFUSED);
+	assert_int_equal(try_connect("2001:db8::6", "::1", 25, WAIT_MS, &fd),
+	    CONNECTED);
+	close(fd);
+	close(accept_one(lfd));
 	fw_free(f);
 	close(lfd);
 }
@@ -577,6 +614,7 @@ test_fw_action_check(void **state)
 
 const struct CMUnitTest fwaction_tests[] = {
 	NS_TEST(test_fw_action_reject),
+	NS_TEST(test_fw_action_reject6),
 	NS_TEST(test_fw_action_drop),
 	NS_TEST(test_fw_action_established_reject),
 	NS_TEST(test_fw_action_established_drop),
