@@ -34,6 +34,7 @@ main(void)
 		ADD(adversarial_tests),
 		ADD(cli_tests), ADD(par_tests), ADD(report_tests), ADD(map_tests),
 		ADD(firewall_tests), ADD(fwstart_tests), ADD(fwincr_tests),
+		ADD(fwaction_tests),
 		ADD(daemon_tests), ADD(metrics_tests),
 		ADD(e2e_tests),
 		ADD(cluster_tests),

@@ -64,6 +64,7 @@ DECLARE_TESTS(spawn_tests);
 DECLARE_TESTS(obuf_tests);
 DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(fwstart_tests);
+DECLARE_TESTS(fwaction_tests);
 DECLARE_TESTS(fwincr_tests);
 DECLARE_TESTS(outage_tests);
 DECLARE_TESTS(host_tests);
