@@ -218,9 +218,8 @@ rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o)
 	case RP_HTML:
 	case RP_POSTFIX:
 		out_html_head(fp, "Top rejected HELO names");
-		fputs("<h2>Top rejected HELO names</h2>\n<p>", fp);
-		out_period(fp, rp);
-		fprintf(fp, " (from the %s)</p>\n", o->source);
+		fputs("<h2>Top rejected HELO names</h2>\n", fp);
+		out_html_period(fp, rp, o->source);
 		break;
 	case RP_CSV:
 		break;
