@@ -33,6 +33,7 @@ main(void)
 		ADD(grok_tests), ADD(corpus_tests), ADD(fast_tests),
 		ADD(adversarial_tests),
 		ADD(cli_tests), ADD(par_tests), ADD(report_tests), ADD(map_tests),
+		ADD(report_html_tests),
 		ADD(firewall_tests), ADD(fwstart_tests), ADD(fwincr_tests),
 		ADD(fwaction_tests),
 		ADD(daemon_tests), ADD(metrics_tests),

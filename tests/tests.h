@@ -74,6 +74,7 @@ DECLARE_TESTS(install_tests);
 DECLARE_TESTS(e2e_tests);
 DECLARE_TESTS(cluster_tests);
 DECLARE_TESTS(report_tests);
+DECLARE_TESTS(report_html_tests);
 DECLARE_TESTS(report_mail_tests);
 DECLARE_TESTS(guard_tests);
 DECLARE_TESTS(bounds_tests);
