@@ -395,6 +395,19 @@ print_json(char *reply)
 			long long off = 0, size = 0, lag = 0;
 			char *o = strstr(sp, " offset ");
 
+			if (strncmp(sp, "waiting for ", 12) == 0 &&
+			    (o = strrchr(sp, ':')) != NULL && o[1] == ' ') {
+				/* "waiting for PATH: REASON" (not there) */
+				printf("%s{\"path\":\"", files++ ? "," :
+				    ",\"files\":[");
+				esc_json(stdout, sp + 12, (size_t)(o - sp - 12),
+				    0);
+				fputs("\",\"waiting\":\"", stdout);
+				esc_json(stdout, o + 2, strlen(o + 2), 0);
+				fputs("\",\"offset\":0,\"size\":-1,\"lag\":0}",
+				    stdout);
+				continue;
+			}
 			if (o == NULL)
 				continue;
 			snprintf(path, sizeof(path), "%.*s", (int)(o - sp), sp);

@@ -54,7 +54,9 @@
  *
  *	The map is rewritten when the bans changed, at most once per
  *	map_delay seconds, and when a ban in it ends. A failed rewrite
- *	(postmap missing or failing, a read-only directory) is logged once,
+ *	(Postfix not installed or without main.cf, postmap failing, a
+ *	read-only directory: map_ready() says it plainly) is logged once,
+ *	saying whether a previous map stays (map_present()),
  *	stats.map_error says why and since when, and it is tried again
  *	after max(map_delay, 1) seconds, then twice as long after each
  *	failure up to MAP_RETRY_MAX; the rewrite that works again is logged
@@ -680,10 +682,12 @@ write_map(struct fw *f, long long now)
 	if (map_write(f->map, f->bans, f->nbans, now, err, sizeof(err)) ==
 	    -1) {
 		if (f->stats.map_ok) {
-			log_warnx("access map %s: %s; the previous map stays, "
-			    "and the rewrite is tried again (backing off to "
-			    "every %d s) until it works", map_file(f->map),
-			    err, MAP_RETRY_MAX);
+			log_warnx("access map %s: %s; %s, and the %s is tried "
+			    "again (backing off to every %d s) until it works",
+			    map_file(f->map), err, map_present(f->map) ?
+			    "the previous map stays" : "there is no map yet",
+			    map_present(f->map) ? "rewrite" : "write",
+			    MAP_RETRY_MAX);
 			f->stats.map_since = now;
 			f->map_retry_delay = first;
 		} else if ((f->map_retry_delay *= 2) > MAP_RETRY_MAX)

@@ -325,6 +325,8 @@ summary_html(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	out_html(fp, o->host);
 	fputs("</h2>\n", fp);
 	out_html_period(fp, rp, o->source);
+	if (sum_no_data(rp))
+		sum_no_data_note(fp, rp, o->source, 1);
 	html_counts(fp, rp);
 	nodes_html(fp, rp);
 	html_bans(fp, rp, o, 0);

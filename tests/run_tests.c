@@ -41,6 +41,7 @@ main(void)
 		ADD(cluster_tests),
 		ADD(control_tests), ADD(bounds_tests), ADD(outage_tests),
 		ADD(report_mail_tests), ADD(install_tests), ADD(guard_tests),
+		ADD(report_answers_tests),
 		ADD(stage_tests), ADD(host_tests), ADD(mynetworks_tests),
 		ADD(journal_tests), ADD(fivefifty_tests), ADD(journal_run_tests),
 		ADD(contracts_tests),

@@ -76,6 +76,7 @@ DECLARE_TESTS(cluster_tests);
 DECLARE_TESTS(report_tests);
 DECLARE_TESTS(report_html_tests);
 DECLARE_TESTS(report_mail_tests);
+DECLARE_TESTS(report_answers_tests);
 DECLARE_TESTS(guard_tests);
 DECLARE_TESTS(bounds_tests);
 DECLARE_TESTS(mynetworks_tests);
