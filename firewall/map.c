@@ -826,9 +826,11 @@ map_ready(const struct fw_map *m, char *err, size_t errlen)
 	    MAP_CONFDIR;
 	char		 maincf[PATH_MAX + 16];
 	struct stat	 sb;
-	int		 postmap = access(m->postmap, X_OK) == 0 ||
-			    errno != ENOENT;
+	int		 postmap;
 
+	/* Only a missing program means "not installed"; any other failure
+	 * to run it is postmap's own, said when it is run. */
+	postmap = access(m->postmap, X_OK) == 0 || errno != ENOENT;
 	if (!postmap && (map_types[m->type].suffix != NULL ||
 	    stat(m->dir, &sb) == -1)) {
 		snprintf(err, errlen, "Postfix is not installed here (no "

@@ -122,9 +122,9 @@ has(const char *what, const char *s, const char *want)
 		fail_msg("%s lacks \"%s\":\n%s", what, want, s);
 }
 
-/* test_report_no_data - an empty period says where the data is */
+/* test_answers_no_data - an empty period says where the data is */
 static void
-test_report_no_data(void **state)
+test_answers_no_data(void **state)
 {
 	struct run_result r;
 	char		 db[96], empty[96];
@@ -190,9 +190,9 @@ test_report_no_data(void **state)
 	run_free(&r);
 }
 
-/* test_report_since_range - --since outside 1h..3650d says the range */
+/* test_answers_since_range - --since outside 1h..3650d says the range */
 static void
-test_report_since_range(void **state)
+test_answers_since_range(void **state)
 {
 	static const char *const bad[] = { "100000h", "3651d", "30m" };
 	struct run_result r;
@@ -219,10 +219,10 @@ test_report_since_range(void **state)
 	run_free(&r);
 }
 
-/* test_report_legend - connections and sessions defined under the
+/* test_answers_legend - connections and sessions defined under the
  * totals of the text summary */
 static void
-test_report_legend(void **state)
+test_answers_legend(void **state)
 {
 	struct run_result r;
 
@@ -247,10 +247,10 @@ mailed(void)
 	return (stat(path, &sb) == 0);
 }
 
-/* test_report_no_mail - nothing is mailed when the report cannot be
+/* test_answers_no_mail - nothing is mailed when the report cannot be
  * made; the message says what is missing and what to do */
 static void
-test_report_no_mail(void **state)
+test_answers_no_mail(void **state)
 {
 	struct run_result r;
 	char		 missing[96], none[96];
@@ -297,11 +297,11 @@ test_report_no_mail(void **state)
 }
 
 const struct CMUnitTest report_answers_tests[] = {
-	cmocka_unit_test_setup_teardown(test_report_no_data, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_report_since_range, setup,
+	cmocka_unit_test_setup_teardown(test_answers_no_data, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_answers_since_range, setup,
 	    teardown),
-	cmocka_unit_test_setup_teardown(test_report_legend, setup, teardown),
-	cmocka_unit_test_setup_teardown(test_report_no_mail, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_answers_legend, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_answers_no_mail, setup, teardown),
 };
 const size_t report_answers_tests_count = sizeof(report_answers_tests) /
     sizeof(report_answers_tests[0]);
