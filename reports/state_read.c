@@ -105,11 +105,9 @@ rp_load_state(struct rp *rp, const char *path, const char *only,
 	const char	*what = NULL;
 	long long	 lo, hi, cur;
 
-	if (!state_exists(path)) {
-		snprintf(err, errlen, "%s: no state database (the daemon or "
-		    "fivefifty scan makes it; or give --log FILE)", path);
+	/* Not there, or not this user's: said as every command says it. */
+	if (state_file_why(path, 1, "give --log FILE", err, errlen) != 0)
 		return (-1);
-	}
 	if ((st = state_open(path, 1, err, errlen)) == NULL)
 		return (-1);
 	if (state_only_node(st, only, err, errlen) == -1) {

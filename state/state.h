@@ -15,6 +15,8 @@
  *	int	state_node_check(const char *name, char *why, size_t whylen);
  *	const char *state_node(struct state *st);
  *	int	state_exists(const char *path);
+ *	int	state_file_why(const char *path, int readonly,
+ *		    const char *alt, char *why, size_t len);
  *	int	state_is_uri(const char *path);
  *	int	state_copy(const char *from, const char *to, char *err,
  *		    size_t errlen, long long *rows);
@@ -134,7 +136,13 @@
  *	URI, postgresql:// or postgres://) rather than a file.
  *	state_exists() says whether there may be a state at path without
  *	opening it: a file that exists, or any URI (its server answers at
- *	open). state_copy() copies a SQLite state (from, a file) into an
+ *	open). state_file_why() says why this user cannot open the state
+ *	file path (readonly: read it), before or after trying: 0 when no
+ *	reason is seen (and for a URI), STATE_FILE_MISSING (no such file,
+ *	or directory), STATE_FILE_DENIED (this user may not), with why
+ *	naming the path and what to do: run as root, or alt (NULL: give
+ *	--db FILE); state_open() says it for a file it cannot open
+ *	(state/access.c). state_copy() copies a SQLite state (from, a file) into an
  *	empty PostgreSQL one (to, a URI), in one transaction, its positions
  *	and cursors as this host's; -1 with err saying why, nothing copied
  *	(state/pgsql_copy.c).
@@ -344,6 +352,11 @@ struct state_client {
 	int		 held;		/* STATE_BY_BAN: the running ban is
 					 * held (1) or dropped (2) by the
 					 * breaker; 0 */
+	long long	 lifted;	/* STATE_BY_BAN: when an unban lifted
+					 * the latest ban; 0: not, or not
+					 * known (a state of before) */
+	const char	*ban_reason;	/* STATE_BY_BAN: the latest ban's
+					 * reason ("" none) */
 };
 
 /* A piece of evidence against a client. */
@@ -381,6 +394,8 @@ struct state_ban {
 					 * enforced (the breaker) */
 	const char	*node;		/* state_watch_bans(): the node that
 					 * made it; else NULL */
+	long long	 lifted;	/* state_bans_of(): when an unban
+					 * lifted it; 0: not, or not known */
 };
 
 /* An open session: the producer's bytes, under its key. */
@@ -458,6 +473,9 @@ struct state *state_open_with(const char *, int, const struct state_opts *,
 int	state_node_check(const char *, char *, size_t);
 const char *state_node(struct state *);
 int	state_exists(const char *);
+#define STATE_FILE_MISSING	(-1)	/* state_file_why() */
+#define STATE_FILE_DENIED	(-2)
+int	state_file_why(const char *, int, const char *, char *, size_t);
 int	state_is_uri(const char *);
 int	state_copy(const char *, const char *, char *, size_t, long long *);
 void	state_close(struct state *);

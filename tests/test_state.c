@@ -337,6 +337,7 @@ test_list_explain(void **state)
 	char		 db[256], log[300], *files[1];
 	char		*jq[] = { "/usr/bin/jq", "-e", "-r",
 	    "map(select(.banned)) | .[0].addr", NULL };
+	const char	*s;
 	struct run_result r, j;
 	FILE		*fp;
 	int		 i;
@@ -371,6 +372,16 @@ test_list_explain(void **state)
 		assert_non_null(strstr(r.out, "five-fifty"));
 		assert_non_null(strstr(r.err, "dry run"));
 		assert_int_equal(access(db, F_OK), -1);
+		/* The summary, on stderr: standard output stays one line
+		 * per ban. */
+		if (strstr(r.err, "fivefifty scan: dry run: 1 bans of 1 "
+		    "clients\n  bans by rule:\n           1  five-fifty\n"
+		    "  top offenders (address, bans, highest score at a ban, "
+		    "the rule of that ban):\n    198.51.100.77  1  ") == NULL)
+			fail_msg("summary: %s", r.err);
+		for (s = r.out; *s != '\0'; s = strchr(s, '\n') + 1)
+			assert_int_equal(strncmp(s, "ban ", 4), 0);
+		assert_null(strstr(r.out, "top offenders"));
 		run_free(&r);
 	}
 	assert_int_equal(scan(db, files, 1, &r), 0);
