@@ -109,11 +109,14 @@ const char ban_help[] =
 "\n"
 "OPTIONS\n"
 "     --for DURATION  90s, 15m, 12h, 7d, 2w (a number alone: seconds).\n"
-"     --reason TEXT   Kept with the ban (printable ASCII, 60 bytes).\n"
+"     --reason TEXT   Kept with the ban (printable ASCII, 60 bytes; the\n"
+"                     rest is dropped, and what is kept is said); list\n"
+"                     and explain show it as manual: TEXT.\n"
 "     -c FILE         The configuration, for control_socket.\n"
 "\n"
 "EXIT STATUS\n"
-"     0 banned; 64 usage; 65 refused by the daemon (the reason is\n"
+"     0 banned; 64 usage (ADDR and DURATION are checked before the\n"
+"     daemon is asked); 65 refused by the daemon (the reason is\n"
 "     printed); 69 no daemon answers.\n";
 
 const char unban_help[] =
@@ -128,10 +131,12 @@ const char unban_help[] =
 "     manual or decided, from the kernel sets and the access map at once,\n"
 "     and to clear the client's score and memory (five-fifty attempts,\n"
 "     unknown recipients), so that the evidence that banned it does not\n"
-"     ban it again the next second. The ban's history stays for explain.\n"
+"     ban it again the next second. The ban's history stays for explain,\n"
+"     with when it was lifted: list and explain say unbanned TIME.\n"
 "\n"
 "EXIT STATUS\n"
-"     0 lifted; 64 usage; 65 it was not banned; 69 no daemon answers.\n";
+"     0 lifted; 64 usage (ADDR is checked before the daemon is asked);\n"
+"     65 it was not banned; 69 no daemon answers.\n";
 
 const char status_help[] =
 "NAME\n"

@@ -53,10 +53,12 @@ const char list_help[] =
 "     active ban, at the log time of the state's last write: address,\n"
 "     score, status (banned until TIME; held until TIME: decided, but\n"
 "     held by the daemon's ban-rate breaker and not enforced yet; not\n"
-"     enforced: dropped by the breaker; protected: LIST, never banned:\n"
+"     enforced: dropped by the breaker; unbanned TIME: an unban lifted\n"
+"     its ban, listed for a day after; protected: LIST, never banned:\n"
 "     loopback, whitelist, mynetworks (Postfix's own networks, read with\n"
 "     postconf) or this host; or watching), bans so far, and\n"
-"     the rules its evidence came from (with counts). A PostgreSQL state\n"
+"     the rules its evidence came from (with counts; a manual ban's\n"
+"     reason first, as manual: TEXT). A PostgreSQL state\n"
 "     lists every node's clients: the clients, their scores and bans\n"
 "     are shared.\n"
 "\n"
@@ -64,8 +66,10 @@ const char list_help[] =
 "     --json     A JSON array of objects with addr, prefix_len, score,\n"
 "                banned (a ban in force), breaker (\"held\": decided,\n"
 "                not enforced yet; \"dropped\": never enforced; null),\n"
-"                banned_until, protected (the list, or null), bans,\n"
-"                reasons.\n"
+"                banned_until, unbanned (when an unban lifted the latest\n"
+"                ban, or null), ban_reason (the latest ban's: its rule,\n"
+"                or manual: TEXT; null when none), protected (the list,\n"
+"                or null), bans, reasons.\n"
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
 "                " CONF_DEFAULT_PATH " when it exists, else\n"
 "                the built-in defaults).\n"
@@ -88,7 +92,7 @@ const char explain_help[] =
 "     fivefifty explain - why a client has the score and bans it has\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty explain [-c FILE] [--db FILE] ADDR\n"
+"     fivefifty explain [-c FILE] [--db FILE] ADDR | ADDR/LEN\n"
 "\n"
 "DESCRIPTION\n"
 "     Prints every piece of evidence held against ADDR in time order,\n"
@@ -98,6 +102,13 @@ const char explain_help[] =
 "     When ADDR is not banned, says why: the list that protects it\n"
 "     (loopback, whitelist, mynetworks, this host), temporary rejects\n"
 "     (4xx: never scored), or how far its score is below ban_threshold.\n"
+"     A ban on a wider network that covers ADDR is named (its end and\n"
+"     reason), and a ban lifted by an unban says when.\n"
+"\n"
+"     ADDR/LEN explains a network: its own evidence and bans, the bans\n"
+"     on wider networks that cover it, the bans in force inside it and\n"
+"     the clients inside it with a score or bans (the banned first),\n"
+"     at most 20 of each, then how many more.\n"
 "     A PostgreSQL state shared by hosts gives every node's evidence\n"
 "     and rejects: the score is built from them all.\n"
 "\n"
@@ -110,7 +121,8 @@ const char explain_help[] =
 "                configuration).\n"
 "\n"
 "EXIT STATUS\n"
-"     0 explained; 1 the client is not in the state; 64 usage; 74 the\n"
+"     0 explained; 1 the client is not in the state (a network: nothing\n"
+"     on or inside it); 64 usage; 74 the\n"
 "     database could not be read; 78 the configuration is wrong.\n";
 
 /* open_db - the state, read-only; NULL after saying why */
@@ -683,7 +695,7 @@ int
 cmd_explain(int argc, char **argv)
 {
 	static const char usage[] = "usage: fivefifty explain [-c FILE] "
-	    "[--db FILE] ADDR\n";
+	    "[--db FILE] ADDR | ADDR/LEN\n";
 	struct ff_conf	 conf;
 	struct explaining x;
 	struct state	*st;

@@ -37,8 +37,9 @@
  *	Each answers the state.h call of the same name. A state of an older
  *	schema read without migrating (read-only) lacks what came later: a
  *	state of schema 2 has no held column (nothing is held), one of
- *	schema 3 no journal cursor (no journal position), one of schema 1
- *	no activity (no facts: sq_facts() says to upgrade it).
+ *	schema 3 no journal cursor (no journal position), one of schema 4
+ *	no lifted column (no lift known), one of schema 1 no activity (no
+ *	facts: sq_facts() says to upgrade it).
  * DIAGNOSTICS
  *	The iterators return -1 with SQLite's words in the connection's err
  *	(state_error()); sq_position(), sq_journal_position(),

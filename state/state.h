@@ -197,12 +197,15 @@
  *	of rows given, or -1 with state_error() set. state_clients() gives
  *	every client by STATE_BY_LAST_SEEN (newest first: a scorer loads the
  *	freshest) or STATE_BY_BAN (banned_until then score, descending;
- *	addr, prefix_len, score, score_t, banned_until, bans and held: what
- *	the breaker did with the running ban), state_clients_of() the rows
- *	of an address and of its prefix (net; NULL: none), in key order.
+ *	addr, prefix_len, score, score_t, banned_until, bans, held: what
+ *	the breaker did with the running ban, lifted: when an unban lifted
+ *	the latest ban, ban_reason: that ban's reason), state_clients_of()
+ *	the rows of an address and of its prefix (net; NULL: none), in key
+ *	order.
  *	state_evidence() gives an address's evidence in time order,
  *	state_evidence_rules() its rules with their counts, the most first.
- *	state_bans_of() gives an address's bans in time order,
+ *	state_bans_of() gives an address's bans in time order (lifted: when
+ *	an unban lifted one; a lift is stored with the ban it ends),
  *	state_bans_enforced() every ban the breaker did not hold or drop,
  *	state_bans_running() per network the enforced ban running the
  *	longest at now (addr, prefix_len, until and reason), state_held()

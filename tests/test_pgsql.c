@@ -731,14 +731,14 @@ test_pgsql_schema(void **state)
 	run_free(&r);
 	assert_int_equal(scan(pg.uri, files, &r), 0);
 	run_free(&r);
-	/* Stamped with every migration (4), by a role that is no superuser;
+	/* Stamped with every migration (5), by a role that is no superuser;
 	 * evidence, facts and five-fifties carry their node. */
 	out = pg_sql(pg.uri, "SELECT version FROM schema_version; "
 	    "SELECT count(*) FROM information_schema.columns WHERE "
 	    "column_name = 'node' AND table_name IN ('evidence', "
 	    "'activity_rows', 'fivefifties'); SELECT rolsuper FROM pg_roles "
 	    "WHERE rolname = current_user");
-	assert_string_equal(out, "4\n3\nf\n");
+	assert_string_equal(out, "5\n3\nf\n");
 	free(out);
 	/* A newer fivefifty's state: refused, nothing written. */
 	free(pg_sql(pg.uri, "UPDATE schema_version SET version = 99"));
