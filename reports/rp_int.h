@@ -161,5 +161,6 @@ const char *out_status(const struct rp_ffrow *, const struct rp_opts *,
 size_t	rp_top(const struct rp_opts *, size_t);
 void	out_html_head(FILE *, const char *);
 void	out_html_tail(FILE *);
+void	out_html_period(FILE *, const struct rp *, const char *);
 
 #endif /* FIVEFIFTY_RP_INT_H */
