@@ -174,6 +174,15 @@ deps-stress:
 # it reads the log log_source = auto chooses (a mail.log written lately,
 # else the journal), or MAILLOG=/path when given.
 run: deps-build
+	@if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "fivefifty: make run starts the daemon with the sample" \
+	    "configuration, which must run as root: it changes nftables," \
+	    "keeps its state in /var/lib/fivefifty, listens on" \
+	    "/run/fivefifty/control.sock and writes /etc/postfix/fivefifty." \
+	    "Run: sudo make run. As $$(id -un), without root: make, then" \
+	    "./fivefifty scan --dry-run /var/log/mail.log" \
+	    "(decides and prints the bans, writes nothing; the mail log is" \
+	    "readable by the group adm)." >&2; exit 1; fi
 	@$(MAKE) --no-print-directory fivefifty
 	@echo "fivefifty: running the daemon in the foreground with the sample" \
 	    "configuration conf/fivefifty.conf (Ctrl-C stops it). It follows" \

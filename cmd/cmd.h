@@ -42,6 +42,18 @@
  *		    char **files, int nfiles, const struct journal_opts *jo,
  *		    long long lo, long long hi, int rejects_only,
  *		    int threads, long long *now);
+ *
+ *	long long explain_lifted(struct state *st, const char *addr);
+ *	int	explain_covering(struct state *st, long long now,
+ *		    const char *what, const char *skip);
+ *	int	explain_inside(struct state *st, const struct ff_conf *c,
+ *		    long long now, const struct net_prefix *net,
+ *		    const char *text);
+ *	struct scan_sum *scan_sum_new(void);
+ *	void	scan_sum_ban(struct scan_sum *sum,
+ *		    const struct score_decision *d);
+ *	void	scan_sum_print(struct scan_sum *sum, FILE *fp);
+ *	void	scan_sum_free(struct scan_sum *sum);
  * DESCRIPTION
  *	Each cmd_NAME() gets argv with argv[0] = NAME and returns the exit
  *	status. Exit statuses follow sysexits(3): 0 success, 64 usage,
@@ -69,6 +81,10 @@
  *	What the commands share with the daemon (the enforcer opened with
  *	the state's bans, decisions into it, what is never banned) is in
  *	wire/wire.h; the log run reads, in daemon.h (daemon_log_source()).
+ *
+ *	explain_lifted(), explain_covering() and explain_inside() are what
+ *	explain says of networks (explain_net.c); scan_sum_*() collect the
+ *	bans of scan --dry-run and print their summary (scan_summary.c).
  *
  *	event_json() writes one event as one JSON object and a newline;
  *	event_text() as one line of "key=value" words. Peer text is escaped.
@@ -158,5 +174,20 @@ struct score_conf;
 int	report_logs(struct rp *, const struct score_conf *, char **, int,
 	    const struct journal_opts *, long long, long long, int, int,
 	    long long *);
+
+/* explain's networks (explain_net.c); scan --dry-run's summary
+ * (scan_summary.c) */
+struct state;
+struct net_prefix;
+struct score_decision;
+struct scan_sum;
+long long explain_lifted(struct state *, const char *);
+int	explain_covering(struct state *, long long, const char *, const char *);
+int	explain_inside(struct state *, const struct ff_conf *, long long,
+	    const struct net_prefix *, const char *);
+struct scan_sum *scan_sum_new(void);
+void	scan_sum_ban(struct scan_sum *, const struct score_decision *);
+void	scan_sum_print(struct scan_sum *, FILE *);
+void	scan_sum_free(struct scan_sum *);
 
 #endif /* FIVEFIFTY_CMD_H */

@@ -29,6 +29,7 @@
 #include "cmd.h"
 #include "conf/conf.h"
 #include "daemon/daemon.h"
+#include "net/net.h"
 #include "util/util.h"
 
 const char run_help[] =
@@ -108,11 +109,14 @@ const char ban_help[] =
 "\n"
 "OPTIONS\n"
 "     --for DURATION  90s, 15m, 12h, 7d, 2w (a number alone: seconds).\n"
-"     --reason TEXT   Kept with the ban (printable ASCII, 60 bytes).\n"
+"     --reason TEXT   Kept with the ban (printable ASCII, 60 bytes; the\n"
+"                     rest is dropped, and what is kept is said); list\n"
+"                     and explain show it as manual: TEXT.\n"
 "     -c FILE         The configuration, for control_socket.\n"
 "\n"
 "EXIT STATUS\n"
-"     0 banned; 64 usage; 65 refused by the daemon (the reason is\n"
+"     0 banned; 64 usage (ADDR and DURATION are checked before the\n"
+"     daemon is asked); 65 refused by the daemon (the reason is\n"
 "     printed); 69 no daemon answers.\n";
 
 const char unban_help[] =
@@ -127,10 +131,12 @@ const char unban_help[] =
 "     manual or decided, from the kernel sets and the access map at once,\n"
 "     and to clear the client's score and memory (five-fifty attempts,\n"
 "     unknown recipients), so that the evidence that banned it does not\n"
-"     ban it again the next second. The ban's history stays for explain.\n"
+"     ban it again the next second. The ban's history stays for explain,\n"
+"     with when it was lifted: list and explain say unbanned TIME.\n"
 "\n"
 "EXIT STATUS\n"
-"     0 lifted; 64 usage; 65 it was not banned; 69 no daemon answers.\n";
+"     0 lifted; 64 usage (ADDR is checked before the daemon is asked);\n"
+"     65 it was not banned; 69 no daemon answers.\n";
 
 const char status_help[] =
 "NAME\n"
@@ -266,6 +272,23 @@ talk(const char *cmd, const struct ff_conf *c, const char *req, int busy)
 	return (rc == 1 ? EX_DATAERR : busy);	/* -1, -2: not reached */
 }
 
+/* net_arg - ADDR or ADDR/LEN of ban and unban, checked here (the daemon
+ * checks it again): 0, or -1 after saying what is expected */
+static int
+net_arg(const char *cmd, const char *arg)
+{
+	struct net_prefix n;
+
+	if (strlen(arg) <= CTL_NET_MAX && strpbrk(arg, " \n") == NULL &&
+	    net_parse(arg, &n) == 0)
+		return (0);
+	fprintf(stderr, "fivefifty %s: '", cmd);
+	esc_text(stderr, arg, strlen(arg), 64);
+	fprintf(stderr, "' is not an IPv4 or IPv6 address or network (ADDR "
+	    "or ADDR/LEN, e.g. 192.0.2.7 or 2001:db8::/48)\n");
+	return (-1);
+}
+
 /* cmd_ban - fivefifty ban ADDR[/LEN] [--for DURATION] [--reason TEXT] */
 int
 cmd_ban(int argc, char **argv)
@@ -303,22 +326,24 @@ cmd_ban(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		goto usage;
+	/* The arguments first: a wrong one is said before anything is
+	 * read or asked. */
+	if (net_arg("ban", argv[optind]) == -1)
+		return (EX_USAGE);
+	if (dur != NULL && duration(dur) <= 0) {
+		fprintf(stderr, "fivefifty ban: --for %s: expected a duration "
+		    "such as 90s, 15m, 12h, 7d or 2w\n", dur);
+		return (EX_USAGE);
+	}
 	if ((status = conf_for("ban", cfile, &conf)) != 0)
 		return (status);
 	secs = dur != NULL ? duration(dur) : (long long)conf.manual_ban_time;
-	if (secs <= 0) {
-		fprintf(stderr, "fivefifty ban: --for %s: expected a duration "
-		    "such as 90s, 15m, 12h, 7d or 2w\n", dur);
-		conf_free(&conf);
-		return (EX_USAGE);
-	}
-	/* One line on the wire: printable ASCII only. */
+	/* One line on the wire: printable ASCII only, 60 bytes. */
 	reason_clean(why, 61, reason, strlen(reason), REASON_PRINTABLE);
-	if (strlen(argv[optind]) > 64 || strpbrk(argv[optind], " \n") !=
-	    NULL) {
-		fprintf(stderr, "fivefifty ban: not an address or network\n");
-		conf_free(&conf);
-		return (EX_USAGE);
+	if (strcmp(why, reason) != 0) {
+		fputs("fivefifty ban: note: --reason kept as '", stderr);
+		esc_text(stderr, why, strlen(why), 64);
+		fputs("' (printable ASCII, at most 60 bytes)\n", stderr);
 	}
 	snprintf(req, sizeof(req), "ban %s %lld %s", argv[optind], secs, why);
 	status = talk("ban", &conf, req, EX_UNAVAILABLE);
@@ -356,9 +381,10 @@ cmd_unban(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind + 1 != argc || strlen(argv[optind]) > 64 ||
-	    strpbrk(argv[optind], " \n") != NULL)
+	if (optind + 1 != argc)
 		goto usage;
+	if (net_arg("unban", argv[optind]) == -1)
+		return (EX_USAGE);
 	if ((status = conf_for("unban", cfile, &conf)) != 0)
 		return (status);
 	snprintf(req, sizeof(req), "unban %s", argv[optind]);

@@ -124,7 +124,10 @@ const char scan_help[] =
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
 "                " CONF_DEFAULT_PATH " when it exists, else\n"
 "                the built-in defaults).\n"
-"     --dry-run  Decide and print, write nothing, enforce nothing.\n"
+"     --dry-run  Decide and print, write nothing, enforce nothing; at\n"
+"                the end, a summary: the bans by rule and the top ten\n"
+"                offenders. A state this user may not read is said, and\n"
+"                the dry run goes on without its history.\n"
 "     --no-enforce\n"
 "                Write the state, but leave the nftables sets and the\n"
 "                access map alone.\n"
@@ -156,7 +159,9 @@ const char scan_help[] =
 "OUTPUT\n"
 "     One line per new ban:\n"
 "       ban ADDR[/LEN] at TIME until TIME (ban N, score S): RULE\n"
-"     and a summary on standard error.\n"
+"     and a summary on standard error (with --dry-run also the bans by\n"
+"     rule and the top offenders: address, bans, the highest score at a\n"
+"     ban, its rule), so that standard output stays one line per ban.\n"
 "\n"
 "EXIT STATUS\n"
 "     0 done; 64 usage; 66 a FILE could not be read; 69 the firewall is\n"
@@ -183,6 +188,7 @@ struct scan {
 	struct fw_conf	 prot;		/* wire_protect(): never banned */
 	struct journal	*j;		/* --journal */
 	struct par	*par;		/* parsing threads, or NULL */
+	struct scan_sum	*sum;		/* --dry-run's summary, or NULL */
 	char		 jcursor[JOURNAL_CURSOR_MAX];
 };
 
@@ -205,6 +211,7 @@ print_bans(struct scan *sc)
 		printf("ban %s at %s until %s (ban %d, score %.1f): %s\n",
 		    d.addr, utc_text(d.at, a, sizeof(a)), utc_text(d.until, u,
 		    sizeof(u)), d.ban_count, d.score, d.reason);
+		scan_sum_ban(sc->sum, &d);
 		sc->bans++;
 		if (sc->fw != NULL)
 			(void)wire_fw_decision(sc->fw, &d);
@@ -613,7 +620,11 @@ scan_open(struct scan *sc, const struct scan_args *a,
 	wire_protect(&sc->prot, conf);
 	scorer_set_protect(sc->s, protects, &sc->prot);
 	err[0] = '\0';
-	if (!sc->dry || state_exists(db)) {
+	if (sc->dry && state_file_why(db, 1, NULL, err, sizeof(err)) ==
+	    STATE_FILE_DENIED)
+		fprintf(stderr, "fivefifty scan: state database %s; the dry "
+		    "run goes on without its history\n", err);
+	else if (!sc->dry || state_exists(db)) {
 		/* The positions are node_name's in a shared state. */
 		if ((sc->st = state_open_with(db, sc->dry, &(struct state_opts){
 		    .node = conf->node_name }, err, sizeof(err))) == NULL) {
@@ -644,6 +655,7 @@ scan_summary(struct scan *sc, const struct ff_conf *conf, const char *db,
 	    "watched, %llu new bans%s\n", sc->lines, sc->events,
 	    scorer_nclients(sc->s), sc->bans, sc->dry ? " (dry run: nothing "
 	    "written)" : "");
+	scan_sum_print(sc->sum, stderr);
 	if (scorer_nsessions(sc->s) > 0)
 		fprintf(stderr, "fivefifty scan: %zu sessions still open at "
 		    "the end of the log, judged once the log passes their "
@@ -742,6 +754,7 @@ cmd_scan(int argc, char **argv)
 		return (status);
 	}
 	db = a.db != NULL ? a.db : conf.state_db;
+	sc.sum = a.dry ? scan_sum_new() : NULL;
 	if ((status = scan_open(&sc, &a, &conf, db)) == EX_OK) {
 		status = scan_run(&sc, &a, &jo);
 		status = scan_summary(&sc, &conf, db, status);
@@ -749,6 +762,7 @@ cmd_scan(int argc, char **argv)
 	if (sc.j != NULL)
 		journal_free(sc.j);
 	fw_free(sc.fw);
+	scan_sum_free(sc.sum);
 	scorer_free(sc.s);
 	conf_free(&conf);
 	state_close(sc.st);

@@ -35,6 +35,7 @@
 
 #include "cmd.h"
 #include "conf/conf.h"
+#include "net/net.h"
 #include "score/score.h"
 #include "state/state.h"
 #include "util/util.h"
@@ -52,10 +53,12 @@ const char list_help[] =
 "     active ban, at the log time of the state's last write: address,\n"
 "     score, status (banned until TIME; held until TIME: decided, but\n"
 "     held by the daemon's ban-rate breaker and not enforced yet; not\n"
-"     enforced: dropped by the breaker; protected: LIST, never banned:\n"
+"     enforced: dropped by the breaker; unbanned TIME: an unban lifted\n"
+"     its ban, listed for a day after; protected: LIST, never banned:\n"
 "     loopback, whitelist, mynetworks (Postfix's own networks, read with\n"
 "     postconf) or this host; or watching), bans so far, and\n"
-"     the rules its evidence came from (with counts). A PostgreSQL state\n"
+"     the rules its evidence came from (with counts; a manual ban's\n"
+"     reason first, as manual: TEXT). A PostgreSQL state\n"
 "     lists every node's clients: the clients, their scores and bans\n"
 "     are shared.\n"
 "\n"
@@ -63,8 +66,10 @@ const char list_help[] =
 "     --json     A JSON array of objects with addr, prefix_len, score,\n"
 "                banned (a ban in force), breaker (\"held\": decided,\n"
 "                not enforced yet; \"dropped\": never enforced; null),\n"
-"                banned_until, protected (the list, or null), bans,\n"
-"                reasons.\n"
+"                banned_until, unbanned (when an unban lifted the latest\n"
+"                ban, or null), ban_reason (the latest ban's: its rule,\n"
+"                or manual: TEXT; null when none), protected (the list,\n"
+"                or null), bans, reasons.\n"
 "     -c FILE    The configuration (default: the global -c FILE, else\n"
 "                " CONF_DEFAULT_PATH " when it exists, else\n"
 "                the built-in defaults).\n"
@@ -87,7 +92,7 @@ const char explain_help[] =
 "     fivefifty explain - why a client has the score and bans it has\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty explain [-c FILE] [--db FILE] ADDR\n"
+"     fivefifty explain [-c FILE] [--db FILE] ADDR | ADDR/LEN\n"
 "\n"
 "DESCRIPTION\n"
 "     Prints every piece of evidence held against ADDR in time order,\n"
@@ -97,6 +102,13 @@ const char explain_help[] =
 "     When ADDR is not banned, says why: the list that protects it\n"
 "     (loopback, whitelist, mynetworks, this host), temporary rejects\n"
 "     (4xx: never scored), or how far its score is below ban_threshold.\n"
+"     A ban on a wider network that covers ADDR is named (its end and\n"
+"     reason), and a ban lifted by an unban says when.\n"
+"\n"
+"     ADDR/LEN explains a network: its own evidence and bans, the bans\n"
+"     on wider networks that cover it, the bans in force inside it and\n"
+"     the clients inside it with a score or bans (the banned first),\n"
+"     at most 20 of each, then how many more.\n"
 "     A PostgreSQL state shared by hosts gives every node's evidence\n"
 "     and rejects: the score is built from them all.\n"
 "\n"
@@ -109,7 +121,8 @@ const char explain_help[] =
 "                configuration).\n"
 "\n"
 "EXIT STATUS\n"
-"     0 explained; 1 the client is not in the state; 64 usage; 74 the\n"
+"     0 explained; 1 the client is not in the state (a network: nothing\n"
+"     on or inside it); 64 usage; 74 the\n"
 "     database could not be read; 78 the configuration is wrong.\n";
 
 /* open_db - the state, read-only; NULL after saying why */
@@ -201,6 +214,8 @@ bad:
 	return (-1);
 }
 
+#define LIST_UNBANNED	86400	/* an unbanned client is listed this long */
+
 /* What list goes through. */
 struct listing {
 	struct ff_conf	*conf;
@@ -256,13 +271,24 @@ list_json(struct listing *l, const struct state_client *c, double score,
 	text(stdout, c->addr, 1);
 	printf("\",\"prefix_len\":%d,\"score\":%.2f,"
 	    "\"banned\":%s,\"breaker\":%s,\"banned_until\":",
-	    c->prefix_len, score, until > l->now && held == 0 ? "true" :
-	    "false", held == 1 ? "\"held\"" : held == 2 ? "\"dropped\"" :
-	    "null");
+	    c->prefix_len, score, until > l->now && held == 0 &&
+	    c->lifted == 0 ? "true" : "false", held == 1 ? "\"held\"" :
+	    held == 2 ? "\"dropped\"" : "null");
 	if (until > 0)
 		printf("\"%s\"", utc_text(until, b, sizeof(b)));
 	else
 		fputs("null", stdout);
+	if (c->lifted > 0)
+		printf(",\"unbanned\":\"%s\"", utc_text(c->lifted, b,
+		    sizeof(b)));
+	else
+		fputs(",\"unbanned\":null", stdout);
+	if (c->ban_reason != NULL && c->ban_reason[0] != '\0') {
+		fputs(",\"ban_reason\":\"", stdout);
+		text(stdout, c->ban_reason, 1);
+		fputc('"', stdout);
+	} else
+		fputs(",\"ban_reason\":null", stdout);
 	if (by != NULL)
 		printf(",\"protected\":\"%s\"", by);
 	else
@@ -283,7 +309,10 @@ list_text(struct listing *l, const struct state_client *c, double score,
 	long long	 until = c->banned_until;
 
 	printf("%-32.32s %7.1f  ", c->addr, score);
-	if (by != NULL && until <= l->now)
+	if (c->lifted > 0)
+		printf("%-12s %-18s ", "unbanned", utc_text(c->lifted, b,
+		    sizeof(b)));
+	else if (by != NULL && until <= l->now)
 		printf("protected: %-20s ", by);
 	else if (until > l->now && held != 0)
 		printf("%-12s %-18s ", held == 1 ? "held until" :
@@ -295,6 +324,12 @@ list_text(struct listing *l, const struct state_client *c, double score,
 		printf("%-31s ", "watching");
 	printf("%4d  ", c->bans);
 	l->nrules = 0;
+	/* A manual ban's reason is the administrator's: no rule says it. */
+	if (until > l->now && c->lifted == 0 && strncmp(c->ban_reason,
+	    "manual:", 7) == 0) {
+		text(stdout, c->ban_reason, 0);
+		l->nrules++;
+	}
 	(void)state_evidence_rules(l->st, c->addr, list_rule, l);
 	fputc('\n', stdout);
 }
@@ -322,14 +357,16 @@ list_client(void *arg, const struct state_client *c)
 	list_head(l);
 	score = score_decay(c->score, c->score_t, l->now,
 	    l->conf->score.half_life);
-	if (score < 0.1 && c->banned_until <= l->now)
+	/* Under watch, banned, or unbanned in the last day (log time). */
+	if (score < 0.1 && (c->banned_until <= l->now || c->lifted > 0) &&
+	    (c->lifted == 0 || c->lifted <= l->now - LIST_UNBANNED))
 		return (0);
 	/* --node: the clients that node has evidence of (the reading
 	 * calls keep its rows, state_only_node()) */
 	if (l->node != NULL && state_evidence_rules(l->st, c->addr, no_rule,
 	    NULL) <= 0)
 		return (0);
-	held = c->banned_until > l->now ? c->held : 0;
+	held = c->banned_until > l->now && c->lifted == 0 ? c->held : 0;
 	if (net_parse(c->addr, &pn) == 0) {
 		pn.len = c->prefix_len;
 		by = wire_protected_by(l->conf, &pn);
@@ -429,6 +466,8 @@ struct explaining {
 	int		 row;
 	double		 score_now;
 	long long	 until;
+	int		 covered;	/* by a ban on a wider network */
+	const char	*self;		/* what was asked */
 };
 
 /* explain_ev - one piece of evidence, with the score it built */
@@ -468,6 +507,9 @@ explain_ban(void *arg, const struct state_ban *d)
 	    utc_text(d->at, b, sizeof(b)), utc_text(d->until, u, sizeof(u)),
 	    score_shown(d->score));
 	text(stdout, d->reason, 0);
+	if (d->lifted > 0)
+		printf(", lifted by an unban at %s", utc_text(d->lifted, u,
+		    sizeof(u)));
 	if (d->held == 1)
 		fputs(" (held by the ban-rate breaker: not enforced "
 		    "yet)", stdout);
@@ -504,17 +546,23 @@ explain_client(void *arg, const struct state_client *c)
 {
 	struct explaining *x = arg;
 	char		 b[32];
-	long long	 until = c->banned_until;
+	long long	 until = c->banned_until, lifted;
 
+	lifted = explain_lifted(x->st, c->addr);
 	if (x->found++)
 		fputc('\n', stdout);
-	printf("%s%s: first seen %s, ", c->addr, strchr(c->addr, '/') !=
-	    NULL ? " (the prefix)" : "", utc_text(c->first_seen, b,
+	printf("%s%s: first seen %s, ", c->addr, strcmp(c->addr, x->self) !=
+	    0 ? " (the prefix)" : "", utc_text(c->first_seen, b,
 	    sizeof(b)));
 	printf("last seen %s, %d ban(s), ", utc_text(c->last_seen, b,
 	    sizeof(b)), c->bans);
-	printf("%s %s\n", until > x->now ? "banned until" : "not banned;",
-	    until > x->now ? utc_text(until, b, sizeof(b)) : "watching");
+	if (lifted > 0)
+		printf("not banned: unbanned at %s\n", utc_text(lifted, b,
+		    sizeof(b)));
+	else
+		printf("%s %s\n", until > x->now ? "banned until" :
+		    "not banned;", until > x->now ? utc_text(until, b,
+		    sizeof(b)) : "watching");
 	if (explain_one(x, c->addr) == -1) {
 		x->failed = 1;
 		return (1);
@@ -531,7 +579,7 @@ why_row(void *arg, const struct state_client *c)
 	x->row = 1;
 	x->score_now = score_decay(c->score, c->score_t, x->now,
 	    x->half_life);
-	x->until = c->banned_until;
+	x->until = explain_lifted(x->st, c->addr) > 0 ? 0 : c->banned_until;
 	return (0);
 }
 
@@ -553,7 +601,7 @@ why_not(struct explaining *x, const struct ff_conf *c, const char *addr)
 	x->score_now = -1;
 	x->until = 0;
 	(void)state_clients_of(x->st, addr, NULL, why_row, x);
-	if (x->until > x->now)
+	if (x->until > x->now || x->covered)
 		return;		/* banned: the bans above say why */
 	if (by == NULL && !x->row && t4 == 0 && t5 == 0)
 		return;		/* nothing known */
@@ -596,18 +644,65 @@ prefix_of(const char *addr, int plen, char *net, size_t len)
 		net[0] = '\0';
 }
 
-/* cmd_explain - fivefifty explain [--db FILE] ADDR */
+/* explain_addr - explain ADDR: its row and its prefix's, the bans on
+ * wider networks that cover it, why it is not banned; the exit status,
+ * or -1 when the state cannot be read */
+static int
+explain_addr(struct explaining *x, const struct ff_conf *c, const char *addr,
+    const char *net)
+{
+	int		 k;
+
+	if (state_clients_of(x->st, addr, net, explain_client, x) == -1 ||
+	    x->failed)
+		return (-1);
+	if (!x->found)
+		printf("%s: no evidence in the state\n", addr);
+	if ((k = explain_covering(x->st, x->now, addr, net)) == -1)
+		return (-1);
+	x->covered = k > 0;
+	why_not(x, c, addr);
+	return (x->found || x->covered ? EX_OK : 1);
+}
+
+/* explain_network - explain ADDR/LEN: its own row, the bans on wider
+ * networks, and what is known inside it (bounded); the exit status, or
+ * -1 when the state cannot be read */
+static int
+explain_network(struct explaining *x, const struct ff_conf *c,
+    const struct net_prefix *n, const char *text)
+{
+	int		 k, m;
+
+	printf("%s: a network; what the state knows on it and inside it\n",
+	    text);
+	if (state_clients_of(x->st, text, NULL, explain_client, x) == -1 ||
+	    x->failed)
+		return (-1);
+	if ((k = explain_covering(x->st, x->now, text, NULL)) == -1 ||
+	    (m = explain_inside(x->st, c, x->now, n, text)) == -1)
+		return (-1);
+	if (!x->found && k == 0 && m == 0) {
+		printf("  nothing: no ban, evidence or client on or inside "
+		    "it\n");
+		return (1);
+	}
+	return (EX_OK);
+}
+
+/* cmd_explain - fivefifty explain [--db FILE] ADDR | ADDR/LEN */
 int
 cmd_explain(int argc, char **argv)
 {
 	static const char usage[] = "usage: fivefifty explain [-c FILE] "
-	    "[--db FILE] ADDR\n";
+	    "[--db FILE] ADDR | ADDR/LEN\n";
 	struct ff_conf	 conf;
 	struct explaining x;
 	struct state	*st;
+	struct net_prefix n;
 	const char	*db = NULL, *cfile = NULL;
 	char		 addr[64], net[80];
-	int		 i, plen;
+	int		 i, plen, isnet = 0;
 
 	if ((i = db_args(argc, argv, &db, NULL, NULL, explain_help, usage,
 	    &cfile)) < 0)
@@ -617,10 +712,17 @@ cmd_explain(int argc, char **argv)
 		return (EX_USAGE);
 	}
 	if (canon(argv[i], addr, sizeof(addr)) == -1) {
-		fputs("fivefifty explain: '", stderr);
-		esc_text(stderr, argv[i], strlen(argv[i]), 64);
-		fputs("' is not an IPv4 or IPv6 address\n", stderr);
-		return (EX_USAGE);
+		/* ADDR/LEN: a network (a full-length one is its address) */
+		if (strchr(argv[i], '/') == NULL || strlen(argv[i]) > 64 ||
+		    net_parse(argv[i], &n) == -1) {
+			fputs("fivefifty explain: '", stderr);
+			esc_text(stderr, argv[i], strlen(argv[i]), 64);
+			fputs("' is not an IPv4 or IPv6 address or network "
+			    "(ADDR or ADDR/LEN)\n", stderr);
+			return (EX_USAGE);
+		}
+		net_addr_text(&n, addr, sizeof(addr));
+		isnet = n.len < net_full_len(n.family);
 	}
 	if ((plen = cmd_conf("explain", cfile, &conf)) != 0)
 		return (plen);
@@ -634,20 +736,18 @@ cmd_explain(int argc, char **argv)
 	x.st = st;
 	x.half_life = conf.score.half_life;
 	x.now = state_now(st);
-	plen = strchr(addr, ':') != NULL ? conf.score.v6_prefix :
-	    conf.score.v4_prefix > 0 ? conf.score.v4_prefix : 24;
-	prefix_of(addr, plen, net, sizeof(net));
-	if (state_clients_of(st, addr, net, explain_client, &x) == -1 ||
-	    x.failed) {
-		i = db_fail("explain", st, db);
-		state_close(st);
-		conf_free(&conf);
-		return (i);
+	x.self = addr;
+	if (isnet)
+		i = explain_network(&x, &conf, &n, addr);
+	else {
+		plen = strchr(addr, ':') != NULL ? conf.score.v6_prefix :
+		    conf.score.v4_prefix > 0 ? conf.score.v4_prefix : 24;
+		prefix_of(addr, plen, net, sizeof(net));
+		i = explain_addr(&x, &conf, addr, net);
 	}
-	if (!x.found)
-		printf("%s: no evidence in the state\n", addr);
-	why_not(&x, &conf, addr);
+	if (i == -1)
+		i = db_fail("explain", st, db);
 	state_close(st);
 	conf_free(&conf);
-	return (x.found ? EX_OK : 1);
+	return (i);
 }

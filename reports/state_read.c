@@ -107,11 +107,18 @@ rp_load_state(struct rp *rp, const char *path, const char *only,
 	const char	*what = NULL;
 	long long	 lo, hi, cur;
 
-	if (!state_exists(path)) {
+	/* Not there (report's own words: the cron mail before the daemon
+	 * made its state), or not this user's (as every command says it). */
+	switch (state_file_why(path, 1, "give --log FILE", err, errlen)) {
+	case 0:
+		break;
+	case STATE_FILE_MISSING:
 		snprintf(err, errlen, "no state yet at %s: the daemon makes "
 		    "it when it runs: start it (systemctl enable --now "
 		    "fivefifty), or make one from a log (fivefifty scan FILE), "
 		    "or read the log itself (--log FILE)", path);
+		return (-1);
+	default:
 		return (-1);
 	}
 	if ((st = state_open(path, 1, err, errlen)) == NULL)

@@ -54,9 +54,9 @@ static const struct {
 	    "ORDER BY id", "COPY evidence (addr, t, weight, rule, detail, "
 	    "node) FROM STDIN", "tidttN" },
 	{ "bans", "SELECT addr, prefix_len, family, at, until, n, score, "
-	    "reason, manual, held FROM bans ORDER BY id", "COPY bans (addr, "
-	    "prefix_len, family, at, until, n, score, reason, manual, held, "
-	    "node) FROM STDIN", "tiiiiidtiiN" },
+	    "reason, manual, held, lifted FROM bans ORDER BY id", "COPY bans "
+	    "(addr, prefix_len, family, at, until, n, score, reason, manual, "
+	    "held, lifted, node) FROM STDIN", "tiiiiidtiiiN" },
 	{ "facts", "SELECT hour, kind, value, client, class, code, n, first, "
 	    "last FROM activity_rows", "COPY activity_rows (hour, kind, value, "
 	    "client, class, code, n, first, last, node) FROM STDIN",

@@ -306,6 +306,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE fivefifties DROP CONSTRAINT fivefifties_pkey;"
 	"ALTER TABLE fivefifties ADD PRIMARY KEY (addr, node);"
 	"CREATE INDEX activity_node ON activity_rows (node, hour);",
+	/* 5 (wt-ansstate): when an unban lifted a ban (0: it was not), so
+	 * that list and explain say "unbanned" and not "banned until" the
+	 * unban's time. */
+	"ALTER TABLE bans ADD COLUMN lifted bigint NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define PG_LOCK_KEY	"5505505"	/* the migrations' advisory lock */

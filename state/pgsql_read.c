@@ -287,6 +287,8 @@ listed_row(const PGresult *r, int i, const struct rowcb *cb)
 	c.banned_until = num(r, i, 4);
 	c.bans = (int)num(r, i, 5);
 	c.held = (int)num(r, i, 6);
+	c.lifted = num(r, i, 7);
+	c.ban_reason = txt(r, i, 8);
 	return (cb->fn.c(cb->arg, &c));
 }
 
@@ -297,6 +299,18 @@ listed_row(const PGresult *r, int i, const struct rowcb *cb)
  * of every node, the one with the latest ban, then the latest score. */
 #define MERGED	"(SELECT DISTINCT ON (addr) * FROM clients ORDER BY addr, " \
 	"banned_until DESC, score_t DESC, score DESC, node) AS clients"
+
+/* list's clients: the breaker's state of the running ban, and the latest
+ * ban (l) of each */
+#define LISTED_COLS	"clients.addr, clients.prefix_len, clients.score, " \
+	"clients.score_t, clients.banned_until, clients.bans, (SELECT held " \
+	"FROM bans b WHERE b.addr = clients.addr AND b.prefix_len = " \
+	"clients.prefix_len AND b.until = clients.banned_until AND b.manual " \
+	"= 0 ORDER BY b.id DESC LIMIT 1)"
+#define LISTED_FROM	"FROM " MERGED " LEFT JOIN bans l ON l.id = (SELECT " \
+	"max(id) FROM bans x WHERE x.addr = clients.addr AND x.prefix_len = " \
+	"clients.prefix_len) ORDER BY clients.banned_until DESC, " \
+	"clients.score DESC, clients.addr"
 
 /* pg_clients - this node's clients newest first (what its scorer
  * loads), or every client by ban (merged) */
@@ -313,12 +327,12 @@ pg_clients(void *be, int order, state_client_fn *fn, void *arg)
 		    "node = $1 ORDER BY last_seen DESC, addr", &a, client_row,
 		    CB(c, fn, arg)));
 	}
-	return (run(q, "SELECT addr, prefix_len, score, score_t, "
-	    "banned_until, bans, (SELECT held FROM bans b WHERE b.addr = "
-	    "clients.addr AND b.prefix_len = clients.prefix_len AND b.until = "
-	    "clients.banned_until AND b.manual = 0 ORDER BY b.id DESC LIMIT 1) "
-	    "FROM " MERGED " ORDER BY banned_until DESC, score DESC, addr", NULL,
-	    listed_row, CB(c, fn, arg)));
+	/* lifted and the reason are the latest ban's (before schema 5 no
+	 * lift is known) */
+	return (run(q, q->version >= 5 ? "SELECT " LISTED_COLS ", "
+	    "coalesce(l.lifted, 0), coalesce(l.reason, '') " LISTED_FROM :
+	    "SELECT " LISTED_COLS ", 0, coalesce(l.reason, '') " LISTED_FROM,
+	    NULL, listed_row, CB(c, fn, arg)));
 }
 
 /* pg_clients_of - the rows of addr and of net (NULL: none), merged */
@@ -564,6 +578,8 @@ ban_row(const PGresult *r, int i, const struct rowcb *cb)
 	d.reason = txt(r, i, 7);
 	d.manual = (int)num(r, i, 8);
 	d.held = (int)num(r, i, 9);
+	if (PQnfields(r) > 10)
+		d.lifted = num(r, i, 10);
 	return (cb->fn.b(cb->arg, &d));
 }
 
@@ -574,12 +590,15 @@ ban_row(const PGresult *r, int i, const struct rowcb *cb)
 int
 pg_bans_of(void *be, const char *addr, state_ban_fn *fn, void *arg)
 {
+	struct pg	*q = be;
 	struct pgp	 a;
 
 	a.n = 0;
 	pgp_text(&a, addr);
-	return (run(be, "SELECT " BAN_COLS ", held FROM bans WHERE addr = $1 "
-	    "ORDER BY at, id", &a, ban_row, CB(b, fn, arg)));
+	return (run(be, q->version >= 5 ? "SELECT " BAN_COLS ", held, lifted "
+	    "FROM bans WHERE addr = $1 ORDER BY at, id" : "SELECT " BAN_COLS
+	    ", held FROM bans WHERE addr = $1 ORDER BY at, id", &a, ban_row,
+	    CB(b, fn, arg)));
 }
 
 /* pg_bans_enforced - the bans the daemon's breaker did not hold or drop */

@@ -110,8 +110,9 @@ static const struct {
 	    "VALUES ($1, 1, $2, $3, $4)" },
 	{ "ev_notify", "SELECT pg_notify('" PG_CHANNEL "', coalesce(max(id), "
 	    "0)::text) FROM ban_events" },
-	{ "lift_ban", "UPDATE bans SET until = $1::bigint WHERE addr = $2 "
-	    "AND prefix_len = $3 AND until > $1::bigint" },
+	{ "lift_ban", "UPDATE bans SET until = $1::bigint, lifted = "
+	    "$1::bigint WHERE addr = $2 AND prefix_len = $3 AND until > "
+	    "$1::bigint" },
 	{ "set_held", "UPDATE bans SET held = $1 WHERE addr = $2 AND "
 	    "prefix_len = $3 AND manual = 0 AND (held = $4::integer OR "
 	    "$4::integer = -1) AND ($5::bigint = 0 OR until = $5::bigint)" },

@@ -155,6 +155,10 @@ static const char *const migrations[] = {
 	/* 4: the journal's position is a cursor (its row: path "journal:"
 	 * and the source, off the entry's realtime in microseconds). */
 	"ALTER TABLE positions ADD COLUMN cursor TEXT;",
+	/* 5 (wt-ansstate): when an unban lifted a ban (0: it was not), so
+	 * that list and explain say "unbanned" and not "banned until" the
+	 * unban's time. */
+	"ALTER TABLE bans ADD COLUMN lifted INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -319,8 +323,8 @@ prep_writes(struct sq *q)
 	    sq_prep(q, &q->put_ban, "INSERT INTO bans (addr, prefix_len, "
 	    "family, at, until, n, score, reason, manual) VALUES "
 	    "(?,?,?,?,?,?,?,?,?)") == -1 ||
-	    sq_prep(q, &q->lift_ban, "UPDATE bans SET until = ?1 WHERE addr = "
-	    "?2 AND prefix_len = ?3 AND until > ?1") == -1 ||
+	    sq_prep(q, &q->lift_ban, "UPDATE bans SET until = ?1, lifted = ?1 "
+	    "WHERE addr = ?2 AND prefix_len = ?3 AND until > ?1") == -1 ||
 	    sq_prep(q, &q->set_held, "UPDATE bans SET held = ?1 WHERE addr = "
 	    "?2 AND prefix_len = ?3 AND manual = 0 AND (held = ?4 OR ?4 = -1) "
 	    "AND (?5 = 0 OR until = ?5)") == -1 ||
@@ -380,7 +384,12 @@ open_fail(struct sq *q, const char *path, const char *reason,
 	    strstr(reason, "malformed") != NULL)
 		todo = "check state_db or --db; move the damaged file aside "
 		    "and run fivefifty scan to build a new one";
-	else
+	else if (state_file_why(path, q->readonly, NULL, err, errlen) != 0) {
+		/* Not there, or not this user's: said so, not SQLite's
+		 * "unable to open database file". */
+		sq_close(q);
+		return (NULL);
+	} else
 		todo = "check state_db or --db, its directory, permissions and "
 		    "free space";
 	snprintf(err, errlen, "%s: %s (%s)", path, reason, todo);

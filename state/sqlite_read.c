@@ -38,8 +38,9 @@
  *	Each answers the state.h call of the same name. A state of an older
  *	schema read without migrating (read-only) lacks what came later: a
  *	state of schema 2 has no held column (nothing is held), one of
- *	schema 3 no journal cursor (no journal position), one of schema 1
- *	no activity (no facts: sq_facts() says to upgrade it).
+ *	schema 3 no journal cursor (no journal position), one of schema 4
+ *	no lifted column (no lift known), one of schema 1 no activity (no
+ *	facts: sq_facts() says to upgrade it).
  * DIAGNOSTICS
  *	The iterators return -1 with SQLite's words in the connection's err
  *	(state_error()); sq_position(), sq_journal_position(),
@@ -233,11 +234,22 @@ listed_row(sqlite3_stmt *s, const struct rowcb *cb)
 	c.banned_until = sqlite3_column_int64(s, 4);
 	c.bans = sqlite3_column_int(s, 5);
 	c.held = sqlite3_column_int(s, 6);
+	c.lifted = sqlite3_column_int64(s, 7);
+	c.ban_reason = sq_text(s, 8);
 	return (cb->fn.c(cb->arg, &c));
 }
 
 #define CLIENT_COLS	"addr, family, prefix_len, score, score_t, " \
 	"first_seen, last_seen, bans, banned_until, last_ban, memory"
+
+/* list's clients: the breaker's state of the running ban, and the latest
+ * ban (l) of each */
+#define LISTED_HELD	"(SELECT held FROM bans b WHERE b.addr = c.addr AND " \
+	"b.prefix_len = c.prefix_len AND b.until = c.banned_until AND " \
+	"b.manual = 0 ORDER BY b.id DESC LIMIT 1)"
+#define LISTED_FROM	"FROM clients c LEFT JOIN bans l ON l.id = (SELECT " \
+	"max(id) FROM bans x WHERE x.addr = c.addr AND x.prefix_len = " \
+	"c.prefix_len) ORDER BY c.banned_until DESC, c.score DESC"
 
 /* sq_clients - every client, newest first or by ban */
 int
@@ -254,14 +266,16 @@ sq_clients(void *be, int order, state_client_fn *fn, void *arg)
 	}
 	/* held: the running ban is one the daemon's breaker holds (not
 	 * enforced yet) or dropped (never enforced); a state of schema 2
-	 * (not migrated yet): nothing held. */
-	if (prep2(q, &s, "SELECT addr, prefix_len, score, score_t, "
-	    "banned_until, bans, (SELECT held FROM bans b WHERE b.addr = "
-	    "clients.addr AND b.prefix_len = clients.prefix_len AND b.until = "
-	    "clients.banned_until AND b.manual = 0 ORDER BY b.id DESC LIMIT 1) "
-	    "FROM clients ORDER BY banned_until DESC, score DESC", "SELECT "
-	    "addr, prefix_len, score, score_t, banned_until, bans, 0 FROM "
-	    "clients ORDER BY banned_until DESC, score DESC") == -1)
+	 * (not migrated yet): nothing held. lifted and the reason are the
+	 * latest ban's; before schema 5 no lift is known. */
+	if (prep2(q, &s, q->version < 3 ? "SELECT c.addr, c.prefix_len, "
+	    "c.score, c.score_t, c.banned_until, c.bans, 0, 0, "
+	    "coalesce(l.reason, '') " LISTED_FROM : q->version < 5 ?
+	    "SELECT c.addr, c.prefix_len, c.score, c.score_t, c.banned_until, "
+	    "c.bans, " LISTED_HELD ", 0, coalesce(l.reason, '') " LISTED_FROM :
+	    "SELECT c.addr, c.prefix_len, c.score, c.score_t, c.banned_until, "
+	    "c.bans, " LISTED_HELD ", coalesce(l.lifted, 0), "
+	    "coalesce(l.reason, '') " LISTED_FROM, NULL) == -1)
 		return (-1);
 	return (run(q, s, listed_row, CB(c, fn, arg)));
 }
@@ -507,22 +521,26 @@ ban_row(sqlite3_stmt *s, const struct rowcb *cb)
 	d.reason = sq_text(s, 7);
 	d.manual = sqlite3_column_int(s, 8);
 	d.held = sqlite3_column_int(s, 9);
+	if (sqlite3_column_count(s) > 10)
+		d.lifted = sqlite3_column_int64(s, 10);
 	return (cb->fn.b(cb->arg, &d));
 }
 
 #define BAN_COLS	"addr, prefix_len, family, at, until, n, score, " \
 	"reason, manual"
 
-/* sq_bans_of - an address's bans in time order (schema 2: none held) */
+/* sq_bans_of - an address's bans in time order (schema 2: none held;
+ * before 5: none known lifted) */
 int
 sq_bans_of(void *be, const char *addr, state_ban_fn *fn, void *arg)
 {
 	struct sq	*q = be;
 	sqlite3_stmt	*s;
 
-	if (prep2(q, &s, "SELECT " BAN_COLS ", held FROM bans WHERE addr = ? "
-	    "ORDER BY at, id", "SELECT " BAN_COLS ", 0 FROM bans WHERE addr = "
-	    "? ORDER BY at, id") == -1)
+	if (prep2(q, &s, q->version >= 5 ? "SELECT " BAN_COLS ", held, lifted "
+	    "FROM bans WHERE addr = ? ORDER BY at, id" : "SELECT " BAN_COLS
+	    ", held FROM bans WHERE addr = ? ORDER BY at, id", "SELECT "
+	    BAN_COLS ", 0 FROM bans WHERE addr = ? ORDER BY at, id") == -1)
 		return (-1);
 	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
 	return (run(q, s, ban_row, CB(b, fn, arg)));

@@ -15,6 +15,8 @@
  *	int	state_node_check(const char *name, char *why, size_t whylen);
  *	const char *state_node(struct state *st);
  *	int	state_exists(const char *path);
+ *	int	state_file_why(const char *path, int readonly,
+ *		    const char *alt, char *why, size_t len);
  *	int	state_is_uri(const char *path);
  *	int	state_copy(const char *from, const char *to, char *err,
  *		    size_t errlen, long long *rows);
@@ -136,7 +138,13 @@
  *	URI, postgresql:// or postgres://) rather than a file.
  *	state_exists() says whether there may be a state at path without
  *	opening it: a file that exists, or any URI (its server answers at
- *	open). state_copy() copies a SQLite state (from, a file) into an
+ *	open). state_file_why() says why this user cannot open the state
+ *	file path (readonly: read it), before or after trying: 0 when no
+ *	reason is seen (and for a URI), STATE_FILE_MISSING (no such file,
+ *	or directory), STATE_FILE_DENIED (this user may not), with why
+ *	naming the path and what to do: run as root, or alt (NULL: give
+ *	--db FILE); state_open() says it for a file it cannot open
+ *	(state/access.c). state_copy() copies a SQLite state (from, a file) into an
  *	empty PostgreSQL one (to, a URI), in one transaction, its positions
  *	and cursors as this host's; -1 with err saying why, nothing copied
  *	(state/pgsql_copy.c).
@@ -191,12 +199,15 @@
  *	of rows given, or -1 with state_error() set. state_clients() gives
  *	every client by STATE_BY_LAST_SEEN (newest first: a scorer loads the
  *	freshest) or STATE_BY_BAN (banned_until then score, descending;
- *	addr, prefix_len, score, score_t, banned_until, bans and held: what
- *	the breaker did with the running ban), state_clients_of() the rows
- *	of an address and of its prefix (net; NULL: none), in key order.
+ *	addr, prefix_len, score, score_t, banned_until, bans, held: what
+ *	the breaker did with the running ban, lifted: when an unban lifted
+ *	the latest ban, ban_reason: that ban's reason), state_clients_of()
+ *	the rows of an address and of its prefix (net; NULL: none), in key
+ *	order.
  *	state_evidence() gives an address's evidence in time order,
  *	state_evidence_rules() its rules with their counts, the most first.
- *	state_bans_of() gives an address's bans in time order,
+ *	state_bans_of() gives an address's bans in time order (lifted: when
+ *	an unban lifted one; a lift is stored with the ban it ends),
  *	state_bans_enforced() every ban the breaker did not hold or drop,
  *	state_bans_running() per network the enforced ban running the
  *	longest at now (addr, prefix_len, until and reason), state_held()
@@ -348,6 +359,11 @@ struct state_client {
 	int		 held;		/* STATE_BY_BAN: the running ban is
 					 * held (1) or dropped (2) by the
 					 * breaker; 0 */
+	long long	 lifted;	/* STATE_BY_BAN: when an unban lifted
+					 * the latest ban; 0: not, or not
+					 * known (a state of before) */
+	const char	*ban_reason;	/* STATE_BY_BAN: the latest ban's
+					 * reason ("" none) */
 };
 
 /* A piece of evidence against a client. */
@@ -385,6 +401,8 @@ struct state_ban {
 					 * enforced (the breaker) */
 	const char	*node;		/* state_watch_bans(): the node that
 					 * made it; else NULL */
+	long long	 lifted;	/* state_bans_of(): when an unban
+					 * lifted it; 0: not, or not known */
 };
 
 /* An open session: the producer's bytes, under its key. */
@@ -462,6 +480,9 @@ struct state *state_open_with(const char *, int, const struct state_opts *,
 int	state_node_check(const char *, char *, size_t);
 const char *state_node(struct state *);
 int	state_exists(const char *);
+#define STATE_FILE_MISSING	(-1)	/* state_file_why() */
+#define STATE_FILE_DENIED	(-2)
+int	state_file_why(const char *, int, const char *, char *, size_t);
 int	state_is_uri(const char *);
 int	state_copy(const char *, const char *, char *, size_t, long long *);
 void	state_close(struct state *);

@@ -578,6 +578,155 @@ test_cli_global(void **state)
 	assert_int_equal(system("rm -rf " CK), 0);
 }
 
+#define NR	"/tmp/fivefifty-cli-nonroot"
+
+/* as_nobody - the binary as nobody (setpriv: real and effective ids,
+ * no groups) with up to seven arguments */
+static void
+as_nobody(struct run_result *r, const char *a1, const char *a2,
+    const char *a3, const char *a4, const char *a5, const char *a6,
+    const char *a7)
+{
+	char	*argv[] = { "/usr/bin/setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", (char *)bin_path(),
+	    (char *)a1, (char *)a2, (char *)a3, (char *)a4, (char *)a5,
+	    (char *)a6, (char *)a7, NULL };
+
+	assert_int_equal(run_cmd(argv, NULL, 0, r), 0);
+}
+
+/* test_cli_nonroot - scan, list, explain and report as a user who may
+ * not open the daemon's state say so and what to do (run as root, or
+ * --db FILE), never SQLite's "unable to open database file"; a state
+ * that is not there is said so; scan --dry-run goes on without it;
+ * make run refuses to start the daemon without root, saying why */
+static void
+test_cli_nonroot(void **state)
+{
+	static const char *const cmds[][4] = {
+		{ "list", "--db", NR "/db/ff.db", NULL },
+		{ "explain", "192.0.2.1", "--db", NR "/db/ff.db" },
+		{ "report", "summary", "--db", NR "/db/ff.db" },
+		{ "scan", "--db", NR "/db/ff.db", NR "/mail.log" },
+	};
+	struct run_result r;
+	char		*margv[] = { "/usr/bin/setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", "/usr/bin/make", "-s",
+	    "--no-print-directory", "run", NULL };
+	size_t		 i;
+
+	(void)state;
+	if (geteuid() != 0 || getpwnam("nobody") == NULL ||
+	    access("/usr/bin/setpriv", X_OK) != 0)
+		skip();
+	assert_int_equal(system("rm -rf " NR " && mkdir -p " NR "/db && "
+	    "chmod 0755 " NR), 0);
+	put(NR "/mail.log", "Nov 21 10:00:00 mx postfix/smtpd[1]: connect "
+	    "from unknown[198.51.100.77]\n", 0644);
+	put(NR "/ff.conf", "firewall = off\naccess_map =\n", 0644);
+	runv(&r, "-c", NR "/ff.conf", "scan", "--db", NR "/db/ff.db",
+	    NR "/mail.log", NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	/* The daemon's: a directory of root's alone. */
+	assert_int_equal(chmod(NR "/db", 0700), 0);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		as_nobody(&r, "-c", NR "/ff.conf", cmds[i][0], cmds[i][1],
+		    cmds[i][2], cmds[i][3], NULL);
+		if (r.status == 0 || strstr(r.err, NR "/db/ff.db: permission "
+		    "denied to user nobody") == NULL || strstr(r.err,
+		    "run this as root, or give ") == NULL || strstr(r.err,
+		    "unable to open") != NULL)
+			fail_msg("%s: exit %d: %s", cmds[i][0], r.status,
+			    r.err);
+		run_free(&r);
+	}
+	/* The directory open, the file root's 0600: the same answer. */
+	assert_int_equal(chmod(NR "/db", 0755), 0);
+	assert_int_equal(chmod(NR "/db/ff.db", 0600), 0);
+	as_nobody(&r, "-c", NR "/ff.conf", "list", "--db", NR "/db/ff.db",
+	    NULL, NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err, "permission denied to user nobody"));
+	run_free(&r);
+	/* A dry run reads the state only for its history: it goes on. */
+	as_nobody(&r, "-c", NR "/ff.conf", "scan", "--dry-run", "--db",
+	    NR "/db/ff.db", NR "/mail.log");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "permission denied to user nobody"));
+	assert_non_null(strstr(r.err, "the dry run goes on without its "
+	    "history"));
+	run_free(&r);
+	/* No state there at all (root too). */
+	runv(&r, "list", "--db", NR "/none.db", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err, NR "/none.db: no state database (the "
+	    "daemon or fivefifty scan makes it; or give --db FILE)"));
+	assert_null(strstr(r.err, "unable to open"));
+	run_free(&r);
+	runv(&r, "explain", "--db", NR "/none.db", "192.0.2.1", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err, "no state database"));
+	run_free(&r);
+	/* make run, as a user: it says that root is needed, and starts
+	 * nothing (the source tree is the current directory). */
+	if (access("/usr/bin/make", X_OK) == 0 && access("Makefile", R_OK) ==
+	    0) {
+		assert_int_equal(run_cmd(margv, NULL, 0, &r), 0);
+		if (r.status == 0 || strstr(r.err, "must run as root") ==
+		    NULL || strstr(r.err, "sudo make run") == NULL ||
+		    strstr(r.err, "running the daemon") != NULL)
+			fail_msg("make run as nobody: exit %d: %s%s",
+			    r.status, r.out, r.err);
+		run_free(&r);
+	}
+	assert_int_equal(system("rm -rf " NR), 0);
+}
+
+/* test_cli_ban_args - ban and unban check their arguments before they
+ * look for the daemon: a wrong address or duration is a usage error
+ * (64) naming it, with no daemon running */
+static void
+test_cli_ban_args(void **state)
+{
+	static const char *const bad[] = { "300.1.1.1", "10.0.0.0/33",
+	    "not-an-address", "192.0.2.1 x" };
+	struct run_result r;
+	size_t		 i;
+
+	(void)state;
+	assert_int_equal(system("rm -rf " NR " && mkdir -p " NR), 0);
+	put(NR "/ff.conf", "control_socket = " NR "/none.sock\n", 0644);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		runv(&r, "ban", "-c", NR "/ff.conf", bad[i], NULL);
+		if (r.status != 64 || strstr(r.err, "is not an IPv4 or IPv6 "
+		    "address or network") == NULL || strstr(r.err,
+		    "none.sock") != NULL)
+			fail_msg("ban %s: exit %d: %s", bad[i], r.status,
+			    r.err);
+		run_free(&r);
+		runv(&r, "unban", "-c", NR "/ff.conf", bad[i], NULL);
+		if (r.status != 64 || strstr(r.err, "is not an IPv4 or IPv6 "
+		    "address or network") == NULL)
+			fail_msg("unban %s: exit %d: %s", bad[i], r.status,
+			    r.err);
+		run_free(&r);
+	}
+	runv(&r, "ban", "-c", NR "/ff.conf", "192.0.2.1", "--for", "soon",
+	    NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "--for soon"));
+	run_free(&r);
+	/* A good one: then, and only then, the daemon is looked for. */
+	runv(&r, "ban", "-c", NR "/ff.conf", "192.0.2.1", "--reason",
+	    "caf\xc3\xa9 \x1b[31m", NULL);
+	assert_int_equal(r.status, 69);
+	assert_non_null(strstr(r.err, "none.sock"));
+	assert_non_null(strstr(r.err, "--reason kept as 'caf [31m'"));
+	run_free(&r);
+	assert_int_equal(system("rm -rf " NR), 0);
+}
+
 const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(test_cli_usage),
 	cmocka_unit_test(test_cli_json),
@@ -587,5 +736,7 @@ const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(test_cli_check),
 	cmocka_unit_test(test_cli_check_system),
 	cmocka_unit_test(test_cli_global),
+	cmocka_unit_test(test_cli_nonroot),
+	cmocka_unit_test(test_cli_ban_args),
 };
 const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);

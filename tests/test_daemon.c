@@ -284,7 +284,7 @@ test_daemon_control(void **state)
 	assert_int_equal(cli("ban", "127.0.0.1", NULL, NULL, &out), 65);
 	assert_non_null(strstr(out, "protected"));
 	free(out);
-	assert_int_equal(cli("ban", "not-an-address", NULL, NULL, &out), 65);
+	assert_int_equal(cli("ban", "not-an-address", NULL, NULL, &out), 64);
 	free(out);
 	assert_int_equal(cli("ban", "198.51.100.8", "--for", "soon", &out),
 	    64);
@@ -1529,6 +1529,188 @@ test_daemon_no_postfix(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* until_has - run a command (three arguments) until its output holds
+ * want (has 1) or does not (0); its last output. A deadline for a
+ * hang (the state is written within a second), not a timing. */
+static char *
+until_has(const char *a1, const char *a2, const char *a3, const char *want,
+    int has)
+{
+	char	*out = NULL;
+	int	 i;
+
+	for (i = 0; i < 200; i++) {
+		free(out);
+		(void)cli(a1, a2, a3, NULL, &out);
+		if ((strstr(out, want) != NULL) == has)
+			return (out);
+		usleep(50000);
+	}
+	fail_msg("%s %s: %s \"%s\" within 10 s:\n%s", a1, a2 != NULL ? a2 :
+	    "", has ? "no" : "still", want, out);
+	return (out);
+}
+
+/* line_of - the line of text that starts with start ("" when none),
+ * into buf */
+static const char *
+line_of(const char *text, const char *start, char *buf, size_t len)
+{
+	const char	*p = text;
+	size_t		 n = strlen(start);
+
+	buf[0] = '\0';
+	for (; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p != NULL ?
+	    p + 1 : NULL)
+		if (strncmp(p, start, n) == 0) {
+			snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+			break;
+		}
+	return (buf);
+}
+
+/* jq_is - jq -r FILTER of json is want */
+static void
+jq_is(const char *json, const char *filter, const char *want)
+{
+	char		*argv[] = { "/usr/bin/jq", "-r", (char *)filter, NULL };
+	struct run_result r;
+
+	assert_int_equal(run_cmd(argv, json, strlen(json), &r), 0);
+	if (r.status != 0 || strcmp(r.out, want) != 0)
+		fail_msg("jq '%s': exit %d, \"%s\" (want \"%s\"): %s",
+		    filter, r.status, r.out, want, r.err);
+	run_free(&r);
+}
+
+/* answers - what list and explain say of manual bans with reasons, of a
+ * network's ban and what is inside it, and after an unban, on the
+ * daemon's state db (a file or a URI) */
+static void
+answers(const char *db)
+{
+	char		 buf[4096], line[512], *out;
+	pid_t		 pid;
+
+	fresh_dir();
+	snprintf(buf, sizeof(buf),
+	    "state_db = %s\n"
+	    "state_directory = " DIR "/local\n"
+	    "log_source = file\nmail_log = " DIR "/mail.log\n"
+	    "user =\n"
+	    "control_socket = " DIR "/ctl.sock\n"
+	    "control_group =\n"
+	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
+	    "access_map = texthash:" DIR "/access\n", db);
+	write_text(DIR "/ff.conf", buf, "w");
+	pid = start();
+	/* A client of 10/8 with evidence, then the network banned by hand
+	 * with a reason that would break JSON and a terminal line, and an
+	 * address with a plain one. */
+	sessions("10.1.2.3", 2, 0);
+	free(until_has("explain", "10.1.2.3", NULL, "evidence (time", 1));
+	assert_int_equal(cli("ban", "10.0.0.0/8", "--reason",
+	    "spam run \"q\" <x> \\ \x1b[31m", &out), 0);
+	assert_non_null(strstr(out, "--reason kept as"));
+	free(out);
+	assert_int_equal(cli("ban", "192.0.2.9", "--reason", "my reason",
+	    &out), 0);
+	free(out);
+	out = until_has("list", NULL, NULL, "manual: my reason", 1);
+	line_of(out, "192.0.2.9 ", line, sizeof(line));
+	if (strstr(line, "banned until") == NULL || strstr(line,
+	    "manual: my reason") == NULL)
+		fail_msg("list: %s", out);
+	line_of(out, "10.0.0.0/8 ", line, sizeof(line));
+	if (strstr(line, "banned until") == NULL || strstr(line,
+	    "manual: spam run \"q\" <x> \\\\ [31m") == NULL)
+		fail_msg("list: %s", out);
+	free(out);
+	(void)cli("list", "--json", NULL, NULL, &out);
+	jq_is(out, ".[] | select(.addr == \"192.0.2.9\") | "
+	    "[.banned, .ban_reason, .unbanned] | @tsv",
+	    "true\tmanual: my reason\t\n");
+	jq_is(out, ".[] | select(.addr == \"10.0.0.0/8\") | .ban_reason",
+	    "manual: spam run \"q\" <x> \\ [31m\n");
+	free(out);
+	/* An address inside: the covering ban; the network: its ban, the
+	 * client inside. */
+	assert_int_equal(cli("explain", "10.1.2.3", NULL, NULL, &out), 0);
+	if (strstr(out, "covered by a ban on a wider network") == NULL ||
+	    strstr(out, "10.0.0.0/8 banned until") == NULL ||
+	    strstr(out, "why not banned") != NULL)
+		fail_msg("explain 10.1.2.3: %s", out);
+	free(out);
+	assert_int_equal(cli("explain", "10.0.0.0/8", NULL, NULL, &out), 0);
+	if (strstr(out, "10.0.0.0/8: a network") == NULL ||
+	    strstr(out, "tipped by manual: spam run") == NULL ||
+	    strstr(out, "clients inside 10.0.0.0/8") == NULL ||
+	    strstr(out, "    10.1.2.3  ") == NULL)
+		fail_msg("explain 10.0.0.0/8: %s", out);
+	free(out);
+	assert_int_equal(cli("explain", "10.200.0.0/16", NULL, NULL, &out),
+	    0);
+	assert_non_null(strstr(out, "covered by a ban on a wider network"));
+	free(out);
+	assert_int_equal(cli("explain", "203.0.113.0/24", NULL, NULL, &out),
+	    1);
+	assert_non_null(strstr(out, "nothing: no ban, evidence or client"));
+	free(out);
+
+	/* Unbanned: not banned, and when. */
+	assert_int_equal(cli("unban", "10.0.0.0/8", NULL, NULL, &out), 0);
+	free(out);
+	out = until_has("list", NULL, NULL, "unbanned", 1);
+	line_of(out, "10.0.0.0/8 ", line, sizeof(line));
+	if (strstr(line, "unbanned     20") == NULL || strstr(line,
+	    "banned until") != NULL)
+		fail_msg("list after unban: %s", out);
+	free(out);
+	(void)cli("list", "--json", NULL, NULL, &out);
+	jq_is(out, ".[] | select(.addr == \"10.0.0.0/8\") | "
+	    "[.banned, (.unbanned | test(\"^20\"))] | @tsv",
+	    "false\ttrue\n");
+	free(out);
+	assert_int_equal(cli("explain", "10.0.0.0/8", NULL, NULL, &out), 0);
+	if (strstr(out, "not banned: unbanned at 20") == NULL ||
+	    strstr(out, "lifted by an unban at 20") == NULL)
+		fail_msg("explain after unban: %s", out);
+	free(out);
+	assert_int_equal(cli("explain", "10.1.2.3", NULL, NULL, &out), 0);
+	assert_null(strstr(out, "covered by"));
+	free(out);
+	assert_int_equal(stop(pid), 0);
+	free(sh("rm -rf " DIR, NULL));
+}
+
+static struct pg_server answers_pg;	/* dir[0]: running */
+
+/* test_daemon_answers - list and explain after manual bans, a network's
+ * ban and an unban: on a SQLite file, and on PostgreSQL when it can
+ * run here */
+static void
+test_daemon_answers(void **state)
+{
+	(void)state;
+	answers(DIR "/ff.db");
+	if (pg_start(&answers_pg) == -1) {
+		answers_pg.dir[0] = '\0';
+		print_message("      PostgreSQL cannot run here: SQLite only\n");
+		return;
+	}
+	answers(answers_pg.uri);
+}
+
+/* answers_teardown - the daemon and the server, whatever happened */
+static int
+answers_teardown(void **state)
+{
+	if (answers_pg.dir[0] != '\0')
+		pg_stop(&answers_pg);
+	answers_pg.dir[0] = '\0';
+	return (state_teardown(state));
+}
+
 /* Every daemon test: a daemon its failure left running is killed. */
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
 			    state_teardown)
@@ -1553,6 +1735,8 @@ const struct CMUnitTest daemon_tests[] = {
 	cmocka_unit_test(test_spool_file),
 	NS_TEST(test_daemon_same_decisions),
 	NS_TEST(test_daemon_no_postfix),
+	cmocka_unit_test_setup_teardown(test_daemon_answers, netns_enter,
+	    answers_teardown),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
     sizeof(daemon_tests[0]);

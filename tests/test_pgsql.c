@@ -413,13 +413,13 @@ batch_one(void)
 	assert_non_null(b);
 	memset(&c, 0, sizeof(c));
 	c = (struct state_client){ "192.0.2.7", 4, 32, 7.25, 1000, 900, 1000,
-	    1, 2000, 1000, mem, sizeof(mem), 0 };
+	    1, 2000, 1000, mem, sizeof(mem), 0, 0, NULL };
 	assert_int_equal(state_batch_client(b, &c), 0);
 	c = (struct state_client){ "198.51.100.0/24", 4, 24, 1.0 / 3, 1001,
-	    901, 1001, 2, 5000, 1001, NULL, 0, 0 };
+	    901, 1001, 2, 5000, 1001, NULL, 0, 0, 0, NULL };
 	assert_int_equal(state_batch_client(b, &c), 0);
 	c = (struct state_client){ "2001:db8::1", 6, 128, -0.5, 1002, 902,
-	    1002, 0, 0, 0, sdata, sizeof(sdata), 0 };
+	    1002, 0, 0, 0, sdata, sizeof(sdata), 0, 0, NULL };
 	assert_int_equal(state_batch_client(b, &c), 0);
 	/* 40 rows: a multi-row statement and single ones. */
 	for (i = 0; i < 40; i++) {
@@ -432,19 +432,19 @@ batch_one(void)
 	}
 	memset(&d, 0, sizeof(d));
 	d = (struct state_ban){ STATE_OP_BAN, "192.0.2.7", 32, 4, 1000, 2000,
-	    1, 7.25, "DNSBL reject", 0, 0, NULL };
+	    1, 7.25, "DNSBL reject", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "198.51.100.0", 24, 4, 1001,
-	    5000, 2, 9.5, "prefix several offenders", 0, 0, NULL };
+	    5000, 2, 9.5, "prefix several offenders", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "2001:db8::1", 128, 6, 1002,
-	    3000, 1, 0, "manual", 1, 0, NULL };
+	    3000, 1, 0, "manual", 1, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_HOLD, "198.51.100.0", 24, 4, 1001,
-	    5000, 2, 9.5, "", 0, 0, NULL };
+	    5000, 2, 9.5, "", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_MANUAL, "", 0, 0, 7, 0, 0, 0, "",
-	    0, 0, NULL };
+	    0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	ss = (struct state_session){ 1, sdata, sizeof(sdata) };
 	assert_int_equal(state_batch_session(b, &ss), 0);
@@ -484,26 +484,26 @@ batch_two(void)
 
 	assert_non_null(b);
 	c = (struct state_client){ "192.0.2.7", 4, 32, 9.0, 1100, 1, 1100, 2,
-	    2100, 1100, NULL, 0, 0 };
+	    2100, 1100, NULL, 0, 0, 0, NULL };
 	assert_int_equal(state_batch_client(b, &c), 0);
 	memset(&d, 0, sizeof(d));
 	d = (struct state_ban){ STATE_OP_RELEASE, "198.51.100.0", 24, 4, 0,
-	    5000, 0, 0, "", 0, 0, NULL };
+	    5000, 0, 0, "", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_LIFT, "192.0.2.7", 32, 4, 1050, 0,
-	    0, 0, "", 0, 0, NULL };
+	    0, 0, "", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "192.0.2.7", 32, 4, 1100, 2100,
-	    2, 9.0, "retry", 0, 0, NULL };
+	    2, 9.0, "retry", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_HOLD, "192.0.2.7", 32, 4, 0, 2100,
-	    0, 0, "", 0, 0, NULL };
+	    0, 0, "", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_BAN, "203.0.113.9", 32, 4, 1101,
-	    2101, 1, 5, "x", 0, 0, NULL };
+	    2101, 1, 5, "x", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	d = (struct state_ban){ STATE_OP_DROP, "203.0.113.9", 32, 4, 0, 2101,
-	    0, 0, "", 0, 0, NULL };
+	    0, 0, "", 0, 0, NULL, 0 };
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	ss = (struct state_session){ 42, "z", 1 };
 	assert_int_equal(state_batch_session(b, &ss), 0);
@@ -731,14 +731,14 @@ test_pgsql_schema(void **state)
 	run_free(&r);
 	assert_int_equal(scan(pg.uri, files, &r), 0);
 	run_free(&r);
-	/* Stamped with every migration (4), by a role that is no superuser;
+	/* Stamped with every migration (5), by a role that is no superuser;
 	 * evidence, facts and five-fifties carry their node. */
 	out = pg_sql(pg.uri, "SELECT version FROM schema_version; "
 	    "SELECT count(*) FROM information_schema.columns WHERE "
 	    "column_name = 'node' AND table_name IN ('evidence', "
 	    "'activity_rows', 'fivefifties'); SELECT rolsuper FROM pg_roles "
 	    "WHERE rolname = current_user");
-	assert_string_equal(out, "4\n3\nf\n");
+	assert_string_equal(out, "5\n3\nf\n");
 	free(out);
 	/* A newer fivefifty's state: refused, nothing written. */
 	free(pg_sql(pg.uri, "UPDATE schema_version SET version = 99"));
