@@ -18,6 +18,13 @@
  *	when it needs its slot (the ring is full), and any parsed ones after
  *	each chunk it hands out, while the threads parse the next ones.
  *
+ *	The caller's thread is one of the n that parse: n - 1 threads are
+ *	started, and the caller, when the chunk it needs is not parsed yet,
+ *	parses the oldest queued chunk itself (with a parser of its own,
+ *	made the first time) rather than wait. So n threads never compete
+ *	for n cores with a waiting consumer, and a consumer that scores
+ *	faster than the threads parse takes its share of the parsing.
+ *
  *	A thread parses each line in place into the chunk's event array at
  *	the next free slot, keeping the slot only for an event: nothing is
  *	copied between threads but the line. For each line it keeps the
@@ -86,6 +93,7 @@ struct par {
 	par_fn		 fn;
 	void		*arg;
 	struct pf_parser *ordered;	/* the caller's: years in order */
+	struct pf_parser *own;		/* the caller's for parsing, or NULL */
 	int		 ymon, ymday, year;	/* the last year-less stamp */
 };
 
@@ -196,7 +204,8 @@ par_threads_arg(const char *cmd, const char *s)
 	return (n == 0 ? par_threads_default() : (int)n);
 }
 
-/* par_new - start nthreads parsing threads */
+/* par_new - start the parsing threads: nthreads - 1, the caller's own
+ * thread the last one (consume()) */
 struct par *
 par_new(int nthreads, size_t auxsize, par_fn fn, void *arg,
     struct pf_parser *ordered)
@@ -222,7 +231,7 @@ par_new(int nthreads, size_t auxsize, par_fn fn, void *arg,
 	pp->fn = fn;
 	pp->arg = arg;
 	pp->ordered = ordered;
-	pp->nthreads = nthreads;
+	pp->nthreads = nthreads - 1;
 	if ((pp->ring = calloc(pp->k, sizeof(*pp->ring))) == NULL ||
 	    (pp->th = calloc((size_t)nthreads, sizeof(*pp->th))) == NULL)
 		fatal(EX_OSERR, "parse threads");
@@ -236,7 +245,7 @@ par_new(int nthreads, size_t auxsize, par_fn fn, void *arg,
 		    auxsize)) == NULL))
 			fatal(EX_OSERR, "parse threads");
 	}
-	for (t = 0; t < nthreads; t++) {
+	for (t = 0; t < pp->nthreads; t++) {
 		if ((w = malloc(sizeof(*w))) == NULL)
 			fatal(EX_OSERR, "parse threads");
 		w->pp = pp;
@@ -280,8 +289,28 @@ consume_chunk(struct par *pp, struct chunk *c)
 	pthread_mutex_unlock(&pp->mtx);
 }
 
-/* consume - the oldest chunk (wait: waiting until it is parsed); 1 if one
- * was consumed */
+/* help - parse the oldest queued chunk on the caller's thread (the lock
+ * held, and released meanwhile) */
+static void
+help(struct par *pp)
+{
+	struct chunk	*c;
+	char		 err[256];
+
+	c = &pp->ring[pp->taken++ % pp->k];
+	c->state = C_PARSING;
+	pthread_mutex_unlock(&pp->mtx);
+	/* Not the ordered parser: parsing moves its year state. */
+	if (pp->own == NULL && (pp->own = pf_parser_new(err,
+	    sizeof(err))) == NULL)
+		fatalx(EX_SOFTWARE, "parse threads: %s", err);
+	parse_chunk(pp->own, c);
+	pthread_mutex_lock(&pp->mtx);
+	c->state = C_PARSED;
+}
+
+/* consume - the oldest chunk (wait: parsing queued chunks, then waiting,
+ * until it is parsed); 1 if one was consumed */
 static int
 consume(struct par *pp, int wait)
 {
@@ -294,8 +323,12 @@ consume(struct par *pp, int wait)
 		return (0);
 	}
 	c = &pp->ring[pp->tail % pp->k];
-	while (wait && c->state != C_PARSED)
-		pthread_cond_wait(&pp->done, &pp->mtx);
+	while (wait && c->state != C_PARSED) {
+		if (pp->taken < pp->queued)
+			help(pp);
+		else
+			pthread_cond_wait(&pp->done, &pp->mtx);
+	}
 	ready = c->state == C_PARSED;
 	pthread_mutex_unlock(&pp->mtx);
 	if (!ready)
@@ -399,6 +432,7 @@ par_free(struct par *pp)
 	}
 	free(pp->ring);
 	free(pp->th);
+	pf_parser_free(pp->own);
 	pthread_mutex_destroy(&pp->mtx);
 	pthread_cond_destroy(&pp->work);
 	pthread_cond_destroy(&pp->done);

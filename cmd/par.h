@@ -18,8 +18,9 @@
  *	int	par_threads_arg(const char *cmd, const char *s);
  *	int	par_threads_default(void);
  * DESCRIPTION
- *	par_new() starts nthreads parsing threads, each with a parser of its
- *	own. par_line() copies a line (and auxsize bytes of the caller's,
+ *	par_new() makes nthreads parsers: nthreads - 1 threads, each with a
+ *	parser of its own, and the caller's thread, which parses chunks
+ *	too when the one it must consume next is not parsed yet. par_line() copies a line (and auxsize bytes of the caller's,
  *	e.g. the position after the line) into the chunk being filled; a
  *	full chunk (PAR_CHUNK_BYTES or PAR_CHUNK_LINES) goes to the threads.
  *	The caller's thread consumes parsed chunks strictly in the order

@@ -54,7 +54,9 @@
 #include "util/util.h"
 #include "wire/wire.h"
 
+#ifndef FLUSH_MS	/* (a profiling build may set it: -DFLUSH_MS=...) */
 #define FLUSH_MS	1000	/* or CMD_FLUSH_LINES, whichever comes first */
+#endif
 #define DEFAULT_DB	"/var/lib/fivefifty/fivefifty.db"
 
 const char scan_usage[] =

@@ -61,6 +61,7 @@
 #include <string.h>
 
 #include "score_int.h"
+#include "util/str.h"
 #include "util/util.h"
 
 #define SESSION_BLOB_VERSION	4	/* 3: without the AUTH and 5xx
@@ -214,16 +215,48 @@ mem_unpack(struct scorer *s, struct client_mem *m, const unsigned char *r,
 	return (0);
 }
 
-/* by_hour_kind - facts in (hour, kind) order */
-static int
-by_hour_kind(const void *a, const void *b)
-{
-	const struct fact *x = *(const struct fact *const *)a;
-	const struct fact *y = *(const struct fact *const *)b;
+/* A fact's place in the writing order: (hour, kind), then where it was
+ * found (so the order is that of a stable sort, whatever sorts it). */
+struct fact_key {
+	long long	 hour;
+	uint64_t	 rest;		/* kind number << 32 | found at */
+	const struct fact *f;
+};
 
-	if (x->hour != y->hour)
-		return (x->hour < y->hour ? -1 : 1);
-	return (x->kindno - y->kindno);
+/* key_lt - a before b */
+static int
+key_lt(const struct fact_key *a, const struct fact_key *b)
+{
+	return (a->hour != b->hour ? a->hour < b->hour : a->rest < b->rest);
+}
+
+/* sort_keys - v[0..n) in key order, tmp the same size: a merge sort,
+ * bottom up, with the comparison inline (qsort()'s calls through a
+ * pointer were a fifth of the state writer's time) */
+static void
+sort_keys(struct fact_key *v, struct fact_key *tmp, size_t n)
+{
+	struct fact_key	*src = v, *dst = tmp, *t;
+	size_t		 w, lo, mid, hi, i, j, k;
+
+	for (w = 1; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			for (i = lo, j = mid, k = lo; i < mid && j < hi; k++)
+				dst[k] = key_lt(&src[j], &src[i]) ? src[j++] :
+				    src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
 }
 
 /* count_facts - a batch's fact logs counted (on the state's writer
@@ -234,7 +267,8 @@ count_facts(void *const *logs, const size_t *lens, int nlogs,
 {
 	struct factset	 fs;
 	struct fact_log	 l;
-	const struct fact **v = NULL, *f;
+	struct fact_key	*v = NULL;
+	const struct fact *f;
 	struct state_fact r;
 	size_t		 i, n;
 	int		 k, rc = 0;
@@ -246,15 +280,19 @@ count_facts(void *const *logs, const size_t *lens, int nlogs,
 		l.len = l.cap = lens[k];
 		facts_replay(&fs, &l);
 	}
-	if (fs.n > 0 && (v = calloc(fs.n, sizeof(*v))) == NULL)
+	/* Twice: the second half is the sort's room. */
+	if (fs.n > 0 && (v = calloc(fs.n, 2 * sizeof(*v))) == NULL)
 		rc = -1;
 	for (i = 0, n = 0; rc == 0 && i < fs.slots; i++)
-		for (f = fs.facts[i]; f != NULL; f = f->next)
-			v[n++] = f;
+		for (f = fs.facts[i]; f != NULL; f = f->next, n++) {
+			v[n].hour = f->hour;
+			v[n].rest = (uint64_t)f->kindno << 32 | n;
+			v[n].f = f;
+		}
 	if (rc == 0 && n > 0) {
-		qsort(v, n, sizeof(*v), by_hour_kind);
+		sort_keys(v, v + n, n);
 		for (i = 0; i < n; i++) {
-			f = v[i];
+			f = v[i].f;
 			r.kind = f->kind;
 			r.value = f->value;
 			r.client = f->client;
@@ -493,7 +531,7 @@ load_client(void *arg, const struct state_client *r)
 
 	if (l->n >= s->conf.max_clients)
 		return (1);
-	snprintf(host, sizeof(host), "%s", r->addr);
+	str_copy(host, sizeof(host), r->addr);
 	if ((slash = strchr(host, '/')) != NULL)
 		*slash = '\0';
 	if ((c = client_get(s, host, slash != NULL ? r->prefix_len : -1,
@@ -526,7 +564,7 @@ load_session(void *arg, const struct state_session *r)
 	/* Version 3 is version 4 without its last fields. */
 	if (!((r->len == SESSION_BLOB && blob[0] == SESSION_BLOB_VERSION) ||
 	    (r->len == SESSION_V3_BYTES + 1 && blob[0] == 3)) ||
-	    (ss = calloc(1, sizeof(*ss))) == NULL)
+	    (ss = session_new(s)) == NULL)
 		return (0);
 	memcpy(ss, blob + 1, r->len - 1);
 	if (r->len == SESSION_V3_BYTES + 1)	/* its end padding */
@@ -589,14 +627,14 @@ held_ban(void *arg, const struct state_ban *r)
 	struct score_decision d;
 
 	memset(&d, 0, sizeof(d));
-	snprintf(d.addr, sizeof(d.addr), "%s", r->addr);
+	str_copy(d.addr, sizeof(d.addr), r->addr);
 	d.prefix_len = r->prefix_len;
 	d.family = r->family;
 	d.at = r->at;
 	d.until = r->until;
 	d.ban_count = r->n;
 	d.score = r->score;
-	snprintf(d.reason, sizeof(d.reason), "%s", r->reason);
+	str_copy(d.reason, sizeof(d.reason), r->reason);
 	if (net_parse(d.addr, &d.net) == 0)	/* carried parsed */
 		net_mask(&d.net, d.prefix_len);
 	return (h->fn(h->arg, &d) == -1);

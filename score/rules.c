@@ -76,6 +76,7 @@
 #include <string.h>
 
 #include "score_int.h"
+#include "util/str.h"
 #include "util/util.h"
 
 /* span_hash - hash of a span (absent and empty differ) */
@@ -93,18 +94,27 @@ void
 peer_text(char *out, size_t len, const char *label, struct pf_span sp,
     size_t cap)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t		w, i;
 
-	w = (size_t)snprintf(out, len, "%s", label);
+	/* By hand: snprintf() was most of the scoring thread's time here. */
+	str_copy(out, len, label);
+	w = strlen(out);
 	for (i = 0; sp.p != NULL && i < sp.len && w + 5 < len && i < cap; i++) {
 		unsigned char c = (unsigned char)sp.p[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\')
 			out[w++] = (char)c;
-		else
-			w += (size_t)snprintf(out + w, len - w, "\\x%02x", c);
+		else {
+			out[w++] = '\\';
+			out[w++] = 'x';
+			out[w++] = hex[c >> 4];
+			out[w++] = hex[c & 15];
+		}
 	}
-	if (sp.p != NULL && sp.len > cap && w + 4 < len)
-		w += (size_t)snprintf(out + w, len - w, "...");
+	if (sp.p != NULL && sp.len > cap && w + 4 < len) {
+		memcpy(out + w, "...", 3);
+		w += 3;
+	}
 	out[w < len ? w : len - 1] = '\0';
 }
 
@@ -351,6 +361,41 @@ auth_success(struct scorer *s, const struct who *who, long long t)
 	s->pin[0] = keep;
 }
 
+/* count_in - "N in W s", as snprintf()'s "%ld in %.0f s" writes it; by
+ * hand for a whole W (a postscreen violation past the day's count
+ * writes it each time) */
+static void
+count_in(char *out, size_t len, long n, double w)
+{
+	char		 tmp[48];
+	unsigned long long u;
+	size_t		 k = sizeof(tmp), l;
+	int		 neg = n < 0;
+
+	if (!(w >= 0 && w < 1e15 && w == (double)(long long)w) ||
+	    len < sizeof(tmp)) {
+		snprintf(out, len, "%ld in %.0f s", n, w);
+		return;
+	}
+	tmp[--k] = '\0';
+	tmp[--k] = 's';
+	tmp[--k] = ' ';
+	u = (unsigned long long)w;
+	do
+		tmp[--k] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	k -= 4;
+	memcpy(tmp + k, " in ", 4);
+	u = neg ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	do
+		tmp[--k] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (neg)
+		tmp[--k] = '-';
+	l = sizeof(tmp) - k;
+	memcpy(out, tmp + k, l);
+}
+
 /* ps_count - a postscreen protocol violation of addr at t: the
  * postscreen_violations_day-th within its window bans */
 static void
@@ -373,7 +418,7 @@ ps_count(struct scorer *s, struct session *ss, const struct pf_event *ev,
 	tally_add(&m->psv, t, c->ps_window, 1);
 	sum = tally_sum(&m->psv, t, c->ps_window);
 	if (sum >= c->ps_violations_day) {
-		snprintf(d, sizeof(d), "%ld in %.0f s", sum, c->ps_window);
+		count_in(d, sizeof(d), sum, c->ps_window);
 		/* Legitimate MTAs never talk first: whatever the decay. */
 		add_evidence(s, &who, t, c->ban_threshold,
 		    "postscreen violations in a day", d);

@@ -274,6 +274,17 @@ struct session {
 	int		 nperm;		/* permanent rejects */
 	int		 nperm_own;	/* of them not from a DNSBL */
 };
+/* A session as the table holds it (session.c): the address in binary as
+ * the parser gave it, kept outside struct session because that is saved
+ * as its bytes (persist.c). net_ok is 0 for a session loaded from the
+ * state: its address is parsed when it ends. */
+struct session_held {
+	struct session	 s;		/* first: its struct session * */
+	struct net_prefix net;
+	int		 net_ok;
+};
+#define SESSION_SPARES	64	/* freed sessions kept for reuse */
+
 /* The bytes of a session of blob version 3: up to the fields above. */
 #define SESSION_V3_BYTES ((offsetof(struct session, sasl_lines) + \
 	_Alignof(struct session) - 1) / _Alignof(struct session) * \
@@ -289,6 +300,8 @@ struct scorer {
 	size_t		 nsbuckets;
 	size_t		 nsessions;
 	struct session	*oldest, *newest;	/* activity order */
+	struct session_held *spare[SESSION_SPARES];	/* freed, for reuse */
+	size_t		 nspare;
 	struct {
 		uint64_t	 key;
 		uint32_t	 id;
@@ -396,6 +409,9 @@ struct session *session_for(struct scorer *, const struct pf_event *,
 	    long long, int);
 void	session_end(struct scorer *, struct session *, long long);
 void	session_insert(struct scorer *, struct session *);
+struct session *session_new(struct scorer *);
+void	session_free(struct scorer *, struct session *);
+void	session_spares_free(struct scorer *);
 
 /* facts.c */
 void	facts_event(struct scorer *, struct session *, const struct pf_event *,

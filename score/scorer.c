@@ -36,6 +36,7 @@
 #include <time.h>
 
 #include "score_int.h"
+#include "util/str.h"
 
 /* scorer_new - an empty scorer with a copy of the configuration */
 struct scorer *
@@ -164,7 +165,7 @@ queue(struct scorer *s, struct client *c, long long t)
 	}
 	d = &s->decisions[s->ndecisions++];
 	memset(d, 0, sizeof(*d));
-	snprintf(d->addr, sizeof(d->addr), "%s", c->addr);
+	str_copy(d->addr, sizeof(d->addr), c->addr);
 	if (c->family == 6 && strchr(d->addr, '/') == NULL && strchr(d->addr,
 	    '%') != NULL)
 		*strchr(d->addr, '%') = '\0';	/* a zone is no ban key */
@@ -212,7 +213,7 @@ decide(struct scorer *s, struct client *c, long long t, const char *rule)
 	c->last_ban = t;
 	client_touch(s, c);
 	if ((d = queue(s, c, t)) != NULL) {
-		snprintf(d->reason, sizeof(d->reason), "%s", rule);
+		str_copy(d->reason, sizeof(d->reason), rule);
 		share_decision(s, d);
 	}
 }
@@ -227,7 +228,7 @@ net_entry(struct scorer *s, const char *net, long long t, int make)
 
 	if (net_parse(net, &n) == -1)
 		return (NULL);
-	snprintf(addr, sizeof(addr), "%s", net);
+	str_copy(addr, sizeof(addr), net);
 	if (strchr(addr, '/') != NULL)
 		*strchr(addr, '/') = '\0';
 	if (!make)
@@ -384,11 +385,11 @@ push_evidence(struct scorer *s, struct client *c, long long t, double w,
 		s->pev_cap = cap;
 	}
 	e = &s->pev[s->npev++];
-	snprintf(e->addr, sizeof(e->addr), "%s", c->addr);
+	str_copy(e->addr, sizeof(e->addr), c->addr);
 	e->e.t = t;
 	e->e.weight = w;
 	e->e.rule = rule;
-	snprintf(e->e.detail, sizeof(e->e.detail), "%s", detail);
+	str_copy(e->e.detail, sizeof(e->e.detail), detail);
 }
 
 /* aggregate - add weight to the prefix of who; ban the prefix when
@@ -617,8 +618,9 @@ scorer_free(struct scorer *s)
 	 * deciding calls (the enforcer's protection check) may be freed. */
 	while ((ss = s->oldest) != NULL) {
 		session_unlink(s, ss);
-		free(ss);
+		free(ss);	/* a struct session_held, from its start */
 	}
+	session_spares_free(s);
 	client_free_all(s);
 	free(s->buckets);
 	free(s->sbuckets);

@@ -9,6 +9,10 @@
  *	struct session *session_for(struct scorer *s,
  *		    const struct pf_event *ev, long long t, int create);
  *	void	session_end(struct scorer *s, struct session *ss, long long t);
+ *	void	session_insert(struct scorer *s, struct session *ss);
+ *	struct session *session_new(struct scorer *s);
+ *	void	session_free(struct scorer *s, struct session *ss);
+ *	void	session_spares_free(struct scorer *s);
  * DESCRIPTION
  *	An smtpd process serves one connection at a time, from "connect
  *	from" to "disconnect from": its session key is (host, syslog tag,
@@ -23,6 +27,12 @@
  *	bytes in the state, so it keeps the text only), and handed down in
  *	binary.
  *	session_insert() puts a session (score_load()'s) into the table.
+ *	session_new() gives a zeroed session (a struct session_held),
+ *	session_free() takes it back: up to SESSION_SPARES freed ones are
+ *	kept for the next, as sessions come and go with every connection;
+ *	session_spares_free() releases them. A session made here keeps the
+ *	event's binary address (the parser's, for the text it keeps), so
+ *	that session_end() does not parse the text again.
  *
  *	The table holds at most max_sessions (bounds.c): making one more
  *	ends the session idle the longest first. Its buckets double when
@@ -33,6 +43,7 @@
 #include <string.h>
 
 #include "score_int.h"
+#include "util/str.h"
 #include "util/util.h"
 
 /* session_key - (host, tag, pid) or (host, addr, port) as one hash */
@@ -104,6 +115,39 @@ session_insert(struct scorer *s, struct session *ss)
 	s->nsessions++;
 }
 
+/* session_new - a zeroed session, a spare one when there is one; NULL
+ * when memory runs out */
+struct session *
+session_new(struct scorer *s)
+{
+	struct session_held *h;
+
+	if (s->nspare > 0) {
+		h = s->spare[--s->nspare];
+		memset(h, 0, sizeof(*h));
+	} else if ((h = calloc(1, sizeof(*h))) == NULL)
+		return (NULL);
+	return (&h->s);
+}
+
+/* session_free - a session session_new() gave, back */
+void
+session_free(struct scorer *s, struct session *ss)
+{
+	if (s->nspare < SESSION_SPARES)
+		s->spare[s->nspare++] = (struct session_held *)ss;
+	else
+		free(ss);
+}
+
+/* session_spares_free - release the spare sessions */
+void
+session_spares_free(struct scorer *s)
+{
+	while (s->nspare > 0)
+		free(s->spare[--s->nspare]);
+}
+
 /* session_for - the session an event belongs to */
 struct session *
 session_for(struct scorer *s, const struct pf_event *ev, long long t,
@@ -130,7 +174,7 @@ session_for(struct scorer *s, const struct pf_event *ev, long long t,
 	if (ss == NULL && create) {
 		while (s->nsessions >= s->max_sessions && s->oldest != NULL)
 			session_evict(s, t);
-		if ((ss = calloc(1, sizeof(*ss))) == NULL)
+		if ((ss = session_new(s)) == NULL)
 			return (NULL);
 		ss->key = key;
 		k = (size_t)(key % TOMB_SLOTS);
@@ -148,7 +192,11 @@ session_for(struct scorer *s, const struct pf_event *ev, long long t,
 		}
 		ss->postscreen = ps;
 		ss->start = t;
-		snprintf(ss->addr, sizeof(ss->addr), "%s", ev->client_ip);
+		str_copy(ss->addr, sizeof(ss->addr), ev->client_ip);
+		/* The parser's binary form of this very text (client.c):
+		 * what net_host() would make of it again. */
+		((struct session_held *)ss)->net = ev->client_net;
+		((struct session_held *)ss)->net_ok = 1;
 		session_insert(s, ss);
 	}
 	if (ss != NULL) {
@@ -171,13 +219,16 @@ session_for(struct scorer *s, const struct pf_event *ev, long long t,
 void
 session_end(struct scorer *s, struct session *ss, long long t)
 {
+	struct session_held *h = (struct session_held *)ss;
 	struct session	**pp;
 	struct client	*c;
 	struct who	 who;
 
 	who.addr = ss->addr;
 	who.name = ss->name;
-	if (net_host(ss->addr, &who.net) == -1)
+	if (h->net_ok)
+		who.net = h->net;
+	else if (net_host(ss->addr, &who.net) == -1)
 		who.addr = "";	/* none: nobody to judge */
 	facts_session_end(s, ss, t);
 	rules_session_end(s, ss, &who, t);
@@ -196,6 +247,6 @@ session_end(struct scorer *s, struct session *ss, long long t)
 			break;
 		}
 	session_unlink(s, ss);
-	free(ss);
+	session_free(s, ss);
 	s->nsessions--;
 }

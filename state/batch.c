@@ -60,6 +60,7 @@
 #include <string.h>
 
 #include "state_int.h"
+#include "util/str.h"
 
 /* grow - room for one more of *n elements of size sz in *v */
 static int
@@ -118,11 +119,11 @@ state_batch_evidence(struct state_batch *b, const struct state_evidence *e)
 	if (grow(&b->ev, &b->capev, b->nev, sizeof(*b->ev)) == -1)
 		return (-1);
 	r = &b->ev[b->nev++];
-	snprintf(r->addr, sizeof(r->addr), "%s", e->addr);
+	str_copy(r->addr, sizeof(r->addr), e->addr);
 	r->t = e->t;
 	r->weight = e->weight;
-	snprintf(r->rule, sizeof(r->rule), "%s", e->rule);
-	snprintf(r->detail, sizeof(r->detail), "%s", e->detail);
+	str_copy(r->rule, sizeof(r->rule), e->rule);
+	str_copy(r->detail, sizeof(r->detail), e->detail);
 	return (0);
 }
 
@@ -136,7 +137,7 @@ state_batch_ban(struct state_batch *b, const struct state_ban *d)
 		return (-1);
 	r = &b->bans[b->nbans++];
 	r->op = d->op;
-	snprintf(r->addr, sizeof(r->addr), "%s", d->addr != NULL ? d->addr :
+	str_copy(r->addr, sizeof(r->addr), d->addr != NULL ? d->addr :
 	    "");
 	r->prefix_len = d->prefix_len;
 	r->family = d->family;
@@ -145,7 +146,7 @@ state_batch_ban(struct state_batch *b, const struct state_ban *d)
 	r->at = d->at;
 	r->until = d->until;
 	r->score = d->score;
-	snprintf(r->reason, sizeof(r->reason), "%s", d->reason != NULL ?
+	str_copy(r->reason, sizeof(r->reason), d->reason != NULL ?
 	    d->reason : "");
 	return (0);
 }
@@ -235,7 +236,7 @@ state_batch_meta(struct state_batch *b, const char *key, long long v)
 	if (i == STATE_META_MAX || strlen(key) >= sizeof(b->meta[i].key))
 		return (-1);
 	if (i == b->nmeta) {
-		snprintf(b->meta[i].key, sizeof(b->meta[i].key), "%s", key);
+		str_copy(b->meta[i].key, sizeof(b->meta[i].key), key);
 		b->nmeta++;
 	}
 	b->meta[i].v = v;
@@ -296,7 +297,7 @@ state_batch_obs(struct state_batch *b, const char *addr, long long t,
 	    obs_room(b, len) == -1)
 		return (-1);
 	r = &b->obs[b->nobs++];
-	snprintf(r->addr, sizeof(r->addr), "%s", addr);
+	str_copy(r->addr, sizeof(r->addr), addr);
 	r->t = t;
 	r->off = b->oblen;
 	r->len = len;
