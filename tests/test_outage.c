@@ -468,7 +468,7 @@ test_outage_fw_removed(void **state)
 	static const struct want_ban w[] = {
 		{ "offenders4", "198.51.100.1", 7200 },
 		{ "offenders4", "198.51.100.2", 7200 },
-		{ "offenders4", "203.0.113.0/24", 3600 },
+		{ "offenders4_nets", "203.0.113.0/24", 3600 },
 		{ "offenders6", "2001:db8::7", 7200 },
 	};
 	static const char *const removals[] = {
