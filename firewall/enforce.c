@@ -27,8 +27,10 @@
  *	against the ranges held there, so a ban costs the same with 100,000
  *	in force as with none; the full sweep over every ban is for a
  *	reconcile (the kernel's sets made whole again), the first push, and a
- *	flush that changes more than a quarter of the bans (a burst, a
- *	start). Both give the same ranges (tests/test_fw_incr.c). A failed
+ *	flush that changes more than a quarter of the bans of networks (a
+ *	burst, a start); bans of single addresses (own table) are always
+ *	sent one by one, below. Both give the same ranges
+ *	(tests/test_fw_incr.c). A failed
  *	batch is logged with its object, and a
  *	reconcile follows: in own-table mode, one batch that makes the
  *	table, sets, chain and rules again, flushes the sets and puts in

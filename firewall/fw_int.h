@@ -117,7 +117,8 @@
  *	(key bytes in network order; 4 used for IPv4) with the end of its
  *	ban; addr marks the element of a single-address ban, which goes in
  *	the family's address set in own-table mode (networks go in the nets
- *	set: a /32 inside a banned /8 is in both, each with its own end). ranges_from_bans() cuts nested bans into disjoint ranges, each
+ *	set: a /32 inside a banned /8 is in both, each with its own end).
+ *	ranges_from_bans() cuts nested bans into disjoint ranges, each
  *	with the latest end among the bans that cover it, sorted.
  *
  *	nft_setup() makes the table, sets, chain and rules (own-table mode,

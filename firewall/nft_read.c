@@ -18,7 +18,8 @@
  *	closes the range its predecessor opened; a start with no end runs to
  *	the last address; an address set's elements are one address each
  *	(marked addr). nft_set_flags() reads a set's flags (an older
- *	fivefifty's interval address set is made again). The remaining time of each element is what the
+ *	fivefifty's interval address set is made again). The remaining time
+ *	of each element is what the
  *	kernel reports (ms); an element without a timeout reads as never
  *	ending (until = LLONG_MAX).
  *
