@@ -22,7 +22,9 @@
  *	the user's groups); the directories of state_db and the access map
  *	exist and the user can write them; postmap_command and main.cf are
  *	there when the map type needs postmap; something enforces bans; no
- *	ban_time above ban_time_max; nothing but a socket at control_socket
+ *	ban_time above ban_time_max; no firewall_action or
+ *	firewall_established where no rule of ours acts (fw_conf_inert());
+ *	nothing but a socket at control_socket
  *	(run removes only a stale socket, and refuses anything else); a
  *	state_db that is a PostgreSQL URI is opened read-only instead (the
  *	server answers, the role may log in, the schema is there). Each
@@ -109,6 +111,9 @@ const char check_help[] =
 "         it; postmap_command or postfix_config_directory/main.cf is\n"
 "         missing when the map's type is built with postmap;\n"
 "       - firewall = off with no access_map: bans are only recorded;\n"
+"       - firewall_action = reject or firewall_established = yes with\n"
+"         firewall = sets or off, where fivefifty writes no rule: they\n"
+"         have no effect there;\n"
 "       - ban_time is longer than ban_time_max;\n"
 "       - something other than a socket is at control_socket (a file,\n"
 "         a directory): fivefifty run removes only a stale socket\n"
@@ -458,6 +463,8 @@ check_system(const struct ff_conf *c)
 		check_dir(&w, "state_db", c->state_db, " (fivefifty run makes "
 		    "it when started as root)");
 	check_map(&w, c);
+	if (fw_conf_inert(&c->fw, why, sizeof(why)) != NULL)
+		finding("%s", why);
 	check_socket(c);
 	if (c->mynetworks_failed)
 		finding("Postfix's mynetworks: %s", c->mynetworks_note);

@@ -137,12 +137,13 @@ const char status_help[] =
 "     fivefifty status - what the daemon is doing\n"
 "\n"
 "SYNOPSIS\n"
-"     fivefifty status [--json]\n"
+"     fivefifty status [--json | --format text|json|prometheus]\n"
 "\n"
 "DESCRIPTION\n"
 "     Whether the daemon runs; which log it reads (log_source: file or\n"
 "     journal, and log_source_reason: why); each log file followed with\n"
-"     its position and lag (bytes not read yet), or the journal (journal:\n"
+"     its position and lag (bytes not read yet; \"waiting for FILE\" while\n"
+"     it is not there), or the journal (journal:\n"
 "     which; journal_entries read, journal_cut, journal_skipped entries\n"
 "     without a message, journal_last: the time of the last entry read,\n"
 "     journal_cursor_lost: yes when the stored entry was gone at start);\n"
@@ -153,10 +154,18 @@ const char status_help[] =
 "     link: \"cluster link: ok\", or \"cluster link: down since TIME, N\n"
 "     spooled writes\" (in the outbox of state_directory; \", outbox full\"\n"
 "     when the logs wait for room, \", on the cache\" when it started\n"
-"     without PostgreSQL); no such line with a SQLite file.\n"
+"     without PostgreSQL); no such line with a SQLite file. With\n"
+"     metrics_file set, that file, or why it cannot be written\n"
+"     (metrics_file failing: PATH: REASON).\n"
 "\n"
 "OPTIONS\n"
 "     --json     One JSON object (numbers as numbers).\n"
+"     --format FORMAT\n"
+"                text (the default); json, as --json; or prometheus: the\n"
+"                daemon's metrics once, in Prometheus's text format (what\n"
+"                run writes to metrics_file; the names are in\n"
+"                fivefifty(8)), and nothing on stdout when no daemon\n"
+"                answers.\n"
 "\n"
 "EXIT STATUS\n"
 "     0 running; 3 not running (nothing listens on control_socket); 4 it\n"
@@ -387,6 +396,19 @@ print_json(char *reply)
 			long long off = 0, size = 0, lag = 0;
 			char *o = strstr(sp, " offset ");
 
+			if (strncmp(sp, "waiting for ", 12) == 0 &&
+			    (o = strrchr(sp, ':')) != NULL && o[1] == ' ') {
+				/* "waiting for PATH: REASON" (not there) */
+				printf("%s{\"path\":\"", files++ ? "," :
+				    ",\"files\":[");
+				esc_json(stdout, sp + 12, (size_t)(o - sp - 12),
+				    0);
+				fputs("\",\"waiting\":\"", stdout);
+				esc_json(stdout, o + 2, strlen(o + 2), 0);
+				fputs("\",\"offset\":0,\"size\":-1,\"lag\":0}",
+				    stdout);
+				continue;
+			}
 			if (o == NULL)
 				continue;
 			snprintf(path, sizeof(path), "%.*s", (int)(o - sp), sp);
@@ -417,19 +439,44 @@ print_json(char *reply)
 	fputs("}\n", stdout);
 }
 
-/* cmd_status - fivefifty status [--json] */
+/* print_prom - status --format prometheus: the daemon's metrics, as
+ * they are (only they on stdout: a script may redirect them to a file
+ * of node_exporter's textfile collector); the exit status as status's */
+static int
+print_prom(struct ff_conf *conf)
+{
+	char		*reply, err[512];
+	int		 rc;
+
+	rc = ctl_call(conf->control_socket, "metrics", &reply, err,
+	    sizeof(err));
+	conf_free(conf);
+	if (rc == 0) {
+		fputs(reply, stdout);
+		free(reply);
+		return (EX_OK);
+	}
+	if (rc == -1)
+		fprintf(stderr, "fivefifty is not running (%s)\n", err);
+	else
+		fprintf(stderr, "fivefifty status: %s\n", err);
+	return (rc == -1 ? 3 : 4);
+}
+
+/* cmd_status - fivefifty status [--json | --format FORMAT] */
 int
 cmd_status(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ff_conf	 conf;
 	const char	*cfile = NULL;
 	char		*reply, err[512], *line, *save = NULL, *sp;
-	int		 ch, json = 0, rc, status;
+	int		 ch, json = 0, prom = 0, rc, status;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -440,16 +487,27 @@ cmd_status(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'f':
+			json = strcmp(optarg, "json") == 0;
+			prom = strcmp(optarg, "prometheus") == 0;
+			if (json || prom || strcmp(optarg, "text") == 0)
+				break;
+			fprintf(stderr, "fivefifty status: --format %.32s: "
+			    "expected text, json or prometheus\n", optarg);
+			return (EX_USAGE);
 		case 'h':
 			fputs(status_help, stdout);
 			return (EX_OK);
 		default:
-			fputs("usage: fivefifty status [--json]\n", stderr);
+			fputs("usage: fivefifty status [--json | --format "
+			    "text|json|prometheus]\n", stderr);
 			return (EX_USAGE);
 		}
 	}
 	if ((status = conf_for("status", cfile, &conf)) != 0)
 		return (status);
+	if (prom)
+		return (print_prom(&conf));
 	rc = ctl_call(conf.control_socket, "status", &reply, err, sizeof(err));
 	conf_free(&conf);
 	if (rc == -1) {

@@ -15,8 +15,9 @@
  *	summary.
  * DIAGNOSTICS
  *	Exit 0; 64 usage (--node for a SQLite state or logs); 65 a bad time
- *	or duration; 66 a log or the state cannot be read, or has no node
- *	--node names; 69 sendmail failed; 74 output failed; 78 the
+ *	or duration; 66 a log or the state cannot be read (then no report
+ *	is written nor mailed: a part would pass for the whole), or has no
+ *	node --node names; 69 sendmail failed; 74 output failed; 78 the
  *	configuration is wrong.
  */
 #include <sys/stat.h>
@@ -85,7 +86,11 @@ const char report_help[] =
 "                 in force; top offenders; top rejected HELO names,\n"
 "                 targeted unknown recipients and rejected senders; an\n"
 "                 activity chart per hour (per hour of the day for periods\n"
-"                 over 48 hours).\n"
+"                 over 48 hours). Connections are client sessions with\n"
+"                 smtpd; sessions are those and the ones postscreen\n"
+"                 ended before smtpd (one per TCP connection). A period\n"
+"                 that holds nothing says so, with the state's first\n"
+"                 and last hour with data.\n"
 "\n"
 "     The source is the state database (the daemon's or scan's), or, with\n"
 "     --log FILE (repeatable), FILE arguments or - (standard input), the\n"
@@ -116,8 +121,9 @@ const char report_help[] =
 "\n"
 "OPTIONS\n"
 "     --since DURATION  The last DURATION up to the end of this hour\n"
-"                       (90m, 24h, 7d, 2w). The summary's default is 24h;\n"
-"                       the others cover all the data by default.\n"
+"                       (90m, 24h, 7d, 2w; from 1h to 3650d). The\n"
+"                       summary's default is 24h; the others cover all\n"
+"                       the data by default.\n"
 "     --from TIME, --until TIME\n"
 "                       The period; TIME is local, YYYY-MM-DD[ HH:MM[:SS]]\n"
 "                       (or with T), @SECONDS since the epoch, or a\n"
@@ -166,12 +172,13 @@ const char report_help[] =
 "\n"
 "EXIT STATUS\n"
 "     0 done; 64 usage (--node for a SQLite state or logs); 65 a bad\n"
-"     TIME or DURATION; 66 a log or the state cannot be read, or --node\n"
-"     names no node of it; 69 the mail could not be submitted (the\n"
+"     TIME or DURATION; 66 a log or the state cannot be read (no report\n"
+"     is printed nor mailed then), or --node names no node of it; 69 the mail could not be submitted (the\n"
 "     reason is printed); 74 writing the report failed; 78 the\n"
 "     configuration is wrong.\n";
 
 #define REPORT_MAX_LOGS	128	/* --log and FILE arguments */
+#define RP_SINCE_MAX	(3650.0 * 86400)	/* --since: ten years */
 
 static struct ff_conf conf;
 static struct fw_conf protect;		/* wire_protect()'s list */
@@ -400,11 +407,16 @@ report_period(struct report_args *a, long long *from, long long *until)
 	    strcmp(a->what, "summary") == 0 && a->nlogs == 0)
 		a->since = "24h";
 	if (a->since != NULL) {
-		if (conf_duration(a->since, &secs) == -1 || secs < 3600 ||
-		    secs > 3650.0 * 86400) {
+		if (conf_duration(a->since, &secs) == -1) {
 			fprintf(stderr, "fivefifty report: --since %s: expected "
-			    "a duration of an hour or more (90m, 24h, 7d)\n",
-			    a->since);
+			    "a duration from 1h to 3650d, such as 90m, 24h, 7d "
+			    "or 2w\n", a->since);
+			return (EX_DATAERR);
+		}
+		if (secs < 3600 || secs > RP_SINCE_MAX) {
+			fprintf(stderr, "fivefifty report: --since %s: out of "
+			    "range: from 1h to 3650d (87600h, about ten "
+			    "years)\n", a->since);
 			return (EX_DATAERR);
 		}
 		*until = ((long long)time(NULL) / 3600 + 1) * 3600;
@@ -429,6 +441,30 @@ report_period(struct report_args *a, long long *from, long long *until)
 		fprintf(stderr, "fivefifty report: the period ends before it "
 		    "begins\n");
 		return (EX_DATAERR);
+	}
+	return (-1);
+}
+
+/* report_logs_exist - every log FILE can be opened, before anything is
+ * read (nor mailed): -1 to go on, else the exit status */
+static int
+report_logs_exist(const struct report_args *a)
+{
+	int		i, fd;
+
+	for (i = 0; !a->cj.on && i < a->nlogs; i++) {
+		if (strcmp(a->logs[i], "-") == 0)
+			continue;
+		if ((fd = open(a->logs[i], O_RDONLY | O_CLOEXEC)) != -1) {
+			close(fd);
+			continue;
+		}
+		fprintf(stderr, "fivefifty report: %s: %s: no report made%s; "
+		    "name the mail logs that exist (ls %s*), oldest first, or "
+		    "read the systemd journal with --journal\n", a->logs[i],
+		    strerror(errno), a->mail_to != NULL ? ", nothing mailed" :
+		    "", a->logs[i]);
+		return (EX_NOINPUT);
 	}
 	return (-1);
 }
@@ -526,10 +562,20 @@ cmd_report(int argc, char **argv)
 	if (a.cj.on && (rc = cmd_journal_setup(&a.cj, "report", &conf,
 	    &jo)) != 0)
 		return (rc);
+	if ((rc = report_logs_exist(&a)) != -1)
+		return (rc);
 	rp = rp_new(from, until);
-	if (a.nlogs > 0 || a.cj.on)
+	if (a.nlogs > 0 || a.cj.on) {
 		status = report_from_logs(&a, rp, &jo, from, until, &now);
-	else {
+		if (status != EX_OK) {	/* a part would pass for the whole */
+			fprintf(stderr, "fivefifty report: no report made%s: "
+			    "a log could not be read in full (said above)\n",
+			    a.mail_to != NULL ? ", nothing mailed" : "");
+			rp_free(rp);
+			conf_free(&conf);
+			return (status);
+		}
+	} else {
 		if (a.db == NULL)
 			a.db = cmd_g.db != NULL ? cmd_g.db : conf.state_db;
 		if (a.node != NULL && !state_is_uri(a.db)) {

@@ -37,7 +37,7 @@
 enum ktype { K_NUM, K_INT, K_DURATION, K_NETS, K_NAMES, K_PATH, K_HOST,
     K_PREFIX4, K_PREFIX6, K_NET, K_FWMODE, K_FWTABLE, K_NFTNAME, K_PORTS,
     K_BOOL, K_MAP, K_TEXT, K_PATHS, K_USER, K_GROUP, K_SOCKET, K_LOGSRC,
-    K_JMATCH, K_DIR, K_NODE };
+    K_JMATCH, K_DIR, K_NODE, K_FWACTION };
 
 struct key {
 	const char	*name;
@@ -120,6 +120,8 @@ static const struct key keys[] = {
 	{ "firewall_priority", K_INT, F(fw.priority), -400, 400 },
 	{ "firewall_ports", K_PORTS, F(fw.ports), 0, 0 },
 	{ "firewall_required", K_BOOL, F(fw.required), 0, 0 },
+	{ "firewall_action", K_FWACTION, F(fw.action), 0, 0 },
+	{ "firewall_established", K_BOOL, F(fw.established), 0, 0 },
 	{ "access_map", K_MAP, F(fw.map), 0, 0 },
 	{ "access_map_text", K_TEXT, F(fw.map_text), 0, 0 },
 	{ "access_map_delay", K_DURATION, F(fw.map_delay), 0, 3600 },
@@ -130,6 +132,8 @@ static const struct key keys[] = {
 	{ "ban_rate_limit", K_INT, F(ban_rate_limit), 0, 1000000 },
 	{ "log_hostname", K_HOST, F(log_hostname), 0, 0 },
 	{ "clock_tolerance", K_DURATION, S(clock_tolerance), 0, YEARS10 },
+	{ "metrics_file", K_PATH, F(metrics_file), 0, 0 },
+	{ "metrics_interval", K_DURATION, F(metrics_interval), 1, DAYS(1) },
 };
 
 static const char *const map_types[] = { "hash", "lmdb", "cdb", "btree",
@@ -160,6 +164,7 @@ conf_defaults(struct ff_conf *c)
 	fw_conf_defaults(&c->fw);
 	c->ban_rate_limit = 1000;
 	c->protect_mynetworks = 1;
+	c->metrics_interval = 15;
 }
 
 /* nft_name - an nftables name: letters, digits, _ - . (or empty) */
@@ -403,6 +408,11 @@ set_path(struct ff_conf *c, const struct key *k, char *p, char *v,
 		if (strcmp(k->name, "state_db") == 0 && strlen(v) < 1024 &&
 		    state_is_uri(v))
 			snprintf(p, 1024, "%s", v);
+		else if (k->off == F(metrics_file) && v[0] == '\0')
+			p[0] = '\0';	/* no metrics written */
+		else if (k->off == F(metrics_file) && (v[0] != '/' ||
+		    strlen(v) >= 1024 || v[strlen(v) - 1] == '/'))
+			bad = "an absolute path of a file, or nothing";
 		else if (v[0] != '/' || strlen(v) >= 1024)
 			bad = "an absolute path";
 		else
@@ -542,8 +552,8 @@ set_net(struct ff_conf *c, const struct key *k, char *p, char *v,
 	return (expected(bad, why, whylen));
 }
 
-/* set_fw - the firewall's mode, table, names and ports, the map and
- * its reply text */
+/* set_fw - the firewall's mode, table, action, names and ports, the map
+ * and its reply text */
 static int
 set_fw(struct ff_conf *c, const struct key *k, char *p, const char *v,
     char *why, size_t whylen)
@@ -572,6 +582,14 @@ set_fw(struct ff_conf *c, const struct key *k, char *p, const char *v,
 			bad = "an nftables name (letters, digits, _ - .)";
 		else
 			snprintf(p, FW_NAME_MAX, "%s", v);
+		break;
+	case K_FWACTION:
+		if (strcmp(v, "drop") == 0)
+			c->fw.action = FW_DROP;
+		else if (strcmp(v, "reject") == 0)
+			c->fw.action = FW_REJECT;
+		else
+			bad = "drop or reject (reject: a TCP reset)";
 		break;
 	case K_PORTS:
 		if (fw_conf_ports(&c->fw, v) == -1)
@@ -629,6 +647,7 @@ set(struct ff_conf *c, const struct key *k, char *v, char *why,
 		return (set_net(c, k, p, v, why, whylen));
 	case K_FWMODE:
 	case K_FWTABLE:
+	case K_FWACTION:
 	case K_NFTNAME:
 	case K_PORTS:
 	case K_MAP:
@@ -936,6 +955,9 @@ value(FILE *fp, const struct ff_conf *c, const struct key *k)
 		break;
 	case K_FWTABLE:
 		fprintf(fp, "%s %s", c->fw.family, c->fw.table);
+		break;
+	case K_FWACTION:
+		fputs(c->fw.action == FW_REJECT ? "reject" : "drop", fp);
 		break;
 	case K_PORTS:
 		if (c->fw.nports == 0)

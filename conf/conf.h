@@ -86,6 +86,9 @@ struct ff_conf {
 	int		 ban_rate_limit;	/* new bans a minute; 0: off */
 	char		 log_hostname[256];	/* "": lines of any host */
 	int		 protect_mynetworks;	/* Postfix's never banned */
+	char		 metrics_file[1024];	/* run writes the metrics
+						 * there ("": not) */
+	double		 metrics_interval;	/* seconds between writes */
 	/* Not keys: Postfix's mynetworks as cmd_conf() read them
 	 * (cmd/mynetworks.c), and how, for check and status. */
 	struct net_prefix mynetworks[NET_LIST_MAX];

@@ -345,10 +345,14 @@ request(struct daemon *d, const char *line, size_t len, FILE *out)
 		return;
 	}
 	log_debug("control: %s", r.op == CTL_STATUS ? "status" : r.op ==
-	    CTL_BAN ? "ban" : "unban");
+	    CTL_BAN ? "ban" : r.op == CTL_METRICS ? "metrics" : "unban");
 	switch (r.op) {
 	case CTL_STATUS:
 		daemon_status(d, out);
+		fputs("ok\n", out);
+		return;
+	case CTL_METRICS:	/* status --format prometheus */
+		metrics_print(d, out);
 		fputs("ok\n", out);
 		return;
 	case CTL_BAN:

@@ -12,8 +12,8 @@
  *		    char *err, size_t errlen);
  * DESCRIPTION
  *	ctl_decode() reads the request text (len bytes, without its
- *	newline) into r: "status", "unban NET" or "ban NET SECONDS
- *	[REASON]", words separated by spaces. It returns 0, or -1 with
+ *	newline) into r: "status", "metrics", "unban NET" or "ban NET
+ *	SECONDS [REASON]", words separated by spaces. It returns 0, or -1 with
  *	what was wrong in err. A request of CTL_LINE_MAX bytes or more, a
  *	byte that is not printable ASCII (NUL, CR, LF and tab included), an
  *	unknown verb or a wrong number of words is refused; so is a NET of
@@ -91,7 +91,8 @@ ctl_decode(const char *text, size_t len, struct ctl_req *r, char *err,
 	while (p < end && *p == ' ')
 		p++;
 	if (n == 0) {
-		snprintf(err, errlen, "empty request (ban, unban, status)");
+		snprintf(err, errlen, "empty request (ban, unban, status, "
+		    "metrics)");
 		return (-1);
 	}
 	if (wl[0] == 6 && memcmp(w[0], "status", 6) == 0) {
@@ -100,6 +101,14 @@ ctl_decode(const char *text, size_t len, struct ctl_req *r, char *err,
 			return (-1);
 		}
 		r->op = CTL_STATUS;
+		return (0);
+	}
+	if (wl[0] == 7 && memcmp(w[0], "metrics", 7) == 0) {
+		if (n != 1) {
+			snprintf(err, errlen, "metrics takes no arguments");
+			return (-1);
+		}
+		r->op = CTL_METRICS;
 		return (0);
 	}
 	if (wl[0] == 5 && memcmp(w[0], "unban", 5) == 0) {
@@ -125,7 +134,7 @@ ctl_decode(const char *text, size_t len, struct ctl_req *r, char *err,
 		r->op = CTL_BAN;
 	} else {
 		snprintf(err, errlen, "unknown request \"%.*s\" (ban, unban, "
-		    "status)", (int)(wl[0] > 24 ? 24 : wl[0]), w[0]);
+		    "status, metrics)", (int)(wl[0] > 24 ? 24 : wl[0]), w[0]);
 		return (-1);
 	}
 	if (wl[1] > CTL_NET_MAX) {

@@ -46,6 +46,7 @@
  *	    ban NET SECONDS REASON	a manual ban
  *	    unban NET			lift a ban, forget its evidence
  *	    status			"key value" lines
+ *	    metrics			the Prometheus metrics (metrics.c)
  *	ctl_call() sends one request to the daemon's socket and returns 0
  *	with the reply (malloc'd, without the final "ok" line), 1 with the
  *	reply's error text in err, -1 when no daemon listens, or -2 when it
@@ -75,7 +76,7 @@
 
 struct ff_conf;
 
-enum ctl_op { CTL_STATUS = 1, CTL_BAN, CTL_UNBAN };
+enum ctl_op { CTL_STATUS = 1, CTL_BAN, CTL_UNBAN, CTL_METRICS };
 
 struct ctl_req {
 	enum ctl_op	 op;

@@ -17,7 +17,8 @@
  *	daemon_ban(), daemon_unban() and daemon_status(); privs.c drops
  *	root; notify.c talks to systemd; statewrite.c makes the state's
  *	writer retry and says how it fares; cluster.c applies the bans and
- *	unbans of the other nodes sharing a PostgreSQL state.
+ *	unbans of the other nodes sharing a PostgreSQL state; metrics.c
+ *	counts for the Prometheus metrics and writes metrics_file.
  */
 #ifndef FIVEFIFTY_DAEMON_INT_H
 #define FIVEFIFTY_DAEMON_INT_H
@@ -27,6 +28,7 @@
 #include <stdio.h>
 
 #include "breaker.h"
+#include "metrics.h"
 #include "conf/conf.h"
 #include "daemon.h"
 #include "firewall/firewall.h"
@@ -108,6 +110,7 @@ struct daemon {
 	unsigned long long cl_bans, cl_unbans;	/* from the other nodes */
 	char		 cl_refused[CLUSTER_REFUSED_MAX][64];	/* said */
 	unsigned	 cl_nrefused;
+	struct metrics	 m;		/* metrics.c: for metrics_file */
 };
 
 long long now_ms(void);

@@ -24,7 +24,9 @@
  *	kernel at once, so a ban is in the set a fraction of a millisecond
  *	after its line is read. The state and the positions of the lines
  *	read are flushed once a second (FLUSH_MS) in one transaction, by the
- *	state's writer thread. On a state shared by nodes, each flush first
+ *	state's writer thread. The timers also write metrics_file every
+ *	metrics_interval (metrics.c counts: each line and event read, each
+ *	ban and, from a read to the kernel's ack, its latency). On a state shared by nodes, each flush first
  *	applies the other nodes' observations stored since the last
  *	(score_ingest(): shared evidence, polled once a second), and a ban
  *	or unban is written as soon as the writer is free rather than at
@@ -116,6 +118,7 @@ release_held(struct daemon *d)
 		statewrite_mark(d, &dec, SCORE_MARK_RELEASED);
 		if (wire_fw_decision(d->fw, &dec) == -1)
 			log_warnx("not enforced (protected): %s", dec.addr);
+		metrics_ban(&d->m, &dec, 0);	/* not this read's line */
 		log_info("ban %s until %s (ban %d, score %.1f, held by the "
 		    "breaker): %s", dec.addr, utc_text(dec.until, u, sizeof(u)),
 		    dec.ban_count, dec.score, dec.reason);
@@ -155,8 +158,11 @@ decide(struct daemon *d, int now)
 			continue;
 		}
 		d->bans++;
-		if (wire_fw_decision(d->fw, &dec) == -1)
+		if (wire_fw_decision(d->fw, &dec) == -1) {
 			log_warnx("not enforced (protected): %s", dec.addr);
+			metrics_ban(&d->m, &dec, 0);	/* never in the kernel */
+		} else
+			metrics_ban(&d->m, &dec, 1);
 		log_info("ban %s until %s (ban %d, score %.1f): %s", dec.addr,
 		    utc_text(dec.until, u, sizeof(u)), dec.ban_count,
 		    dec.score, dec.reason);
@@ -174,6 +180,9 @@ decide(struct daemon *d, int now)
 		/* Into the kernel now; the state follows within FLUSH_MS. */
 		d->fw_pending = 0;
 		(void)fw_flush(d->fw, time(NULL));
+		/* The ban latency, of the bans this batch holds. */
+		metrics_acked(&d->m, d->conf->fw.mode != FW_OFF &&
+		    fw_stats(d->fw)->fw_ok);
 	}
 	return (k);
 }
@@ -224,6 +233,8 @@ on_line(void *arg, const struct tail_line *tl)
 	struct pf_event	 ev;
 
 	d->lines++;
+	d->m.lines[d->source == LOG_SOURCE_JOURNAL ? LOG_SOURCE_JOURNAL :
+	    LOG_SOURCE_FILE]++;
 	d->dirty = 1;
 	if (tl->file >= 0 && tl->file < d->npos)
 		wire_pos(&d->pos[tl->file].pos, &tl->pos);
@@ -235,6 +246,7 @@ on_line(void *arg, const struct tail_line *tl)
 		return (0);
 	}
 	d->events++;
+	metrics_event(&d->m, d->source, &ev);
 	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
 	/* A flood: batches stay bounded. While the writer is behind, the
 	 * log waits (this read's few lines more at most), not the control
@@ -474,6 +486,7 @@ timers(struct daemon *d)
 		d->last_watchdog_ms = ms;
 		notify_watchdog();
 	}
+	metrics_tick(d, ms);	/* metrics_file, when due */
 }
 
 /* wait_ms - how long poll() may sleep */
@@ -537,12 +550,16 @@ loop(struct daemon *d)
 		if (pfd[0].revents & POLLIN)
 			signals(d);
 		if (!d->stalled && ((pfd[1].revents & POLLIN) ||
-		    source_pending(d) || source_timeout(d) == 0))
+		    source_pending(d) || source_timeout(d) == 0)) {
+			/* The lines' arrival, for the ban latency. */
+			d->m.arrival_us = metrics_now_us();
 			if (source_read(d, on_line, READ_BUDGET) == -1)
 				log_warnx("%s: read failed (see above)",
 				    d->j != NULL ? "journal" : "tailer");
+		}
 		if (d->fw_pending)
 			(void)decide(d, 1);
+		d->m.arrival_us = 0;
 		if (mon >= 0 && (pfd[3].revents & POLLIN))
 			(void)fw_monitor(d->fw, time(NULL));
 		if (pfd[2].revents & POLLIN)
@@ -726,6 +743,7 @@ daemon_status(struct daemon *d, FILE *out)
 	for (p = d->conf->mynetworks_note; *p != '\0'; p++)
 		fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
 	fputc('\n', out);
+	metrics_status(d, out);
 	if (d->last_error[0] != '\0')
 		fprintf(out, "last_error %s\n", d->last_error);
 	else if (fs->last_error[0] != '\0')
@@ -834,6 +852,7 @@ serve(struct daemon *d)
 	status = state_sync(d->st) == -1 || d->state_errors ? EX_IOERR :
 	    EX_OK;
 	(void)fw_sync(d->fw, time(NULL));
+	metrics_stop(d);	/* a stopped daemon shows no metrics */
 	return (status);
 }
 

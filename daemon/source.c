@@ -38,7 +38,9 @@
  *	source_same() says whether a reload may keep the open source.
  *	source_files_ok() refuses (and says why) a mail_log that is not a
  *	regular file: run asks before it touches anything, open_files() at
- *	every open.
+ *	every open. source_status() gives a line per file, "file PATH offset
+ *	N size N lag N", or "file waiting for PATH: REASON" while it is not
+ *	there (the tailer waits for it).
  * SECURITY
  *	Journal entries carry the same attacker-chosen text as log lines;
  *	they reach the parser as lines, nothing else.
@@ -282,13 +284,17 @@ source_status(const struct daemon *d, FILE *out)
 	}
 	for (i = 0; i < d->npos; i++) {
 		tailer_stats(d->t, i, &ts);
-		if (stat(d->pos[i].path, &sb) == -1)
-			sb.st_size = -1;
+		if (stat(d->pos[i].path, &sb) == -1) {
+			/* The tailer waits for it: said so, not "size -1". */
+			fprintf(out, "file waiting for %s: %s\n",
+			    d->pos[i].path, strerror(errno));
+			continue;
+		}
 		/* Reading a rotated file still: the new one is all to come
 		 * (and what is left of the old, not counted). */
 		fprintf(out, "file %s offset %llu size %lld lag %lld\n",
 		    d->pos[i].path, ts.pos.off, (long long)sb.st_size,
-		    sb.st_size < 0 ? 0LL : sb.st_ino == ts.pos.ino ?
+		    sb.st_ino == ts.pos.ino ?
 		    (long long)sb.st_size - (long long)ts.pos.off :
 		    (long long)sb.st_size);
 	}

@@ -244,6 +244,7 @@ rehold(void *arg, const struct score_decision *dec)
 		hold_released++;
 		if (wire_fw_decision(d->fw, dec) == -1)
 			log_warnx("not enforced (protected): %s", dec->addr);
+		metrics_ban(&d->m, dec, 0);
 		statewrite_mark(d, dec, SCORE_MARK_RELEASED);
 		break;
 	case 0:

@@ -74,7 +74,9 @@
  *
  *	The map is rewritten when the bans changed, at most once per
  *	map_delay seconds, and when a ban in it ends. A failed rewrite
- *	(postmap missing or failing, a read-only directory) is logged once,
+ *	(Postfix not installed or without main.cf, postmap failing, a
+ *	read-only directory: map_ready() says it plainly) is logged once,
+ *	saying whether a previous map stays (map_present()),
  *	stats.map_error says why and since when, and it is tried again
  *	after max(map_delay, 1) seconds, then twice as long after each
  *	failure up to MAP_RETRY_MAX; the rewrite that works again is logged
@@ -151,6 +153,8 @@ fw_conf_defaults(struct fw_conf *c)
 	c->ports[1] = 465;
 	c->ports[2] = 587;
 	c->nports = 3;
+	c->action = FW_DROP;
+	c->established = 0;
 	snprintf(c->map, sizeof(c->map), "hash:/etc/postfix/fivefifty/access");
 	c->map_delay = 1;
 	snprintf(c->postmap, sizeof(c->postmap), "/usr/sbin/postmap");
@@ -225,6 +229,38 @@ fw_conf_ports(struct fw_conf *c, const char *v)
 		return (-1);
 	c->nports = n;
 	return (0);
+}
+
+/* fw_conf_inert - firewall_action or firewall_established set to
+ * something other than its default where fivefifty writes no rule: the
+ * warning in buf; NULL when there is none */
+const char *
+fw_conf_inert(const struct fw_conf *c, char *buf, size_t len)
+{
+	/* What the administrator's own rule needs instead, by which keys
+	 * are set: 1 firewall_action, 2 firewall_established, 3 both. */
+	static const char *const own[] = { "", "make it \"reject with tcp "
+	    "reset\"", "match every TCP packet, not only new connections",
+	    "make it \"reject with tcp reset\" and match every TCP packet, "
+	    "not only new connections" };
+	static const char *const keys[] = { "", "firewall_action = reject "
+	    "has", "firewall_established = yes has", "firewall_action = "
+	    "reject and firewall_established = yes have" };
+	int		 which;
+
+	which = (c->action != FW_DROP) | (c->established != 0) << 1;
+	if (c->mode == FW_TABLE || which == 0)
+		return (NULL);
+	if (c->mode == FW_SETS)
+		snprintf(buf, len, "%s no effect with firewall = sets: your "
+		    "own rule decides what happens to the sets' addresses "
+		    "(%s; or use firewall = table)", keys[which], own[which]);
+	else
+		snprintf(buf, len, "%s no effect with firewall = off: no "
+		    "kernel rule is written, only the access map refuses (use "
+		    "firewall = table, or remove the key%s)", keys[which],
+		    which == 3 ? "s" : "");
+	return (buf);
 }
 
 /* fw_protects - n is loopback or overlaps one of c's protected networks
@@ -879,10 +915,12 @@ write_map(struct fw *f, long long now)
 	if (map_write(f->map, f->bans, f->nbans, now, err, sizeof(err)) ==
 	    -1) {
 		if (f->stats.map_ok) {
-			log_warnx("access map %s: %s; the previous map stays, "
-			    "and the rewrite is tried again (backing off to "
-			    "every %d s) until it works", map_file(f->map),
-			    err, MAP_RETRY_MAX);
+			log_warnx("access map %s: %s; %s, and the %s is tried "
+			    "again (backing off to every %d s) until it works",
+			    map_file(f->map), err, map_present(f->map) ?
+			    "the previous map stays" : "there is no map yet",
+			    map_present(f->map) ? "rewrite" : "write",
+			    MAP_RETRY_MAX);
 			f->stats.map_since = now;
 			f->map_retry_delay = first;
 		} else if ((f->map_retry_delay *= 2) > MAP_RETRY_MAX)

@@ -11,6 +11,8 @@
  *	void	fw_conf_defaults(struct fw_conf *c);
  *	int	fw_conf_table(struct fw_conf *c, const char *v);
  *	int	fw_conf_ports(struct fw_conf *c, const char *v);
+ *	const char *fw_conf_inert(const struct fw_conf *c, char *buf,
+ *		    size_t len);
  *	void	fw_protect(struct fw_conf *c, const struct fw_never *nv);
  *	const char *fw_protected_by(const struct fw_never *nv,
  *		    const struct net_prefix *n);
@@ -99,7 +101,14 @@
  *	Times are seconds since the epoch: `now` is the wall clock.
  *	fw_conf_table() and fw_conf_ports() read the firewall_table and
  *	firewall_ports values of the configuration; fw_counters() is what
- *	the own table's rules dropped (-1: no kernel sets).
+ *	the own table's rules dropped or rejected (-1: no kernel sets).
+ *	c->action (firewall_action: FW_DROP, FW_REJECT, a TCP reset) and
+ *	c->established (firewall_established: 0, new connections only; 1,
+ *	every packet, so a ban cuts open connections) shape the own table's
+ *	rules; fw_conf_inert() puts in buf, for a warning, which of them is
+ *	set to something other than its default where it cannot act
+ *	(firewall = sets: the administrator's rule decides; off: no rule)
+ *	and returns buf, or NULL when nothing is.
  * RETURN VALUES
  *	fw_open() returns NULL with the reason in err only when the
  *	configuration is unusable (*code FW_ERR_CONF: the map, its
@@ -138,6 +147,12 @@
 #define FW_MAX_PROTECT	(2 * NET_LIST_MAX + 32) /* loopback, whitelist,
 					 * mynetworks, this host */
 
+/* What the own table's rules do to an offender's packet. */
+enum fw_action {
+	FW_DROP,	/* firewall_action = drop (the default) */
+	FW_REJECT	/* reject with tcp reset */
+};
+
 enum fw_mode {
 	FW_OFF,		/* no kernel sets: the map only */
 	FW_TABLE,	/* our own table, sets and chain */
@@ -156,6 +171,9 @@ struct fw_conf {
 	int		 ports[FW_MAX_PORTS];	/* protected TCP ports */
 	int		 nports;		/* 0: all ports */
 	int		 required;		/* exit without the firewall */
+	enum fw_action	 action;		/* own-table mode: drop */
+	int		 established;		/* own-table mode: also cut
+						 * open connections */
 
 	char		 map[1024];		/* "TYPE:PATH", "" : none */
 	char		 map_text[256];		/* after "554 5.7.1 " */
@@ -209,6 +227,7 @@ struct fw;
 void	fw_conf_defaults(struct fw_conf *);
 int	fw_conf_table(struct fw_conf *, const char *);
 int	fw_conf_ports(struct fw_conf *, const char *);
+const char *fw_conf_inert(const struct fw_conf *, char *, size_t);
 void	fw_protect(struct fw_conf *, const struct fw_never *);
 const char *fw_protected_by(const struct fw_never *, const struct net_prefix *);
 struct fw *fw_open(const struct fw_conf *, enum fw_error *, char *, size_t);

@@ -16,6 +16,8 @@
  *		    size_t n, long long now, char *err, size_t errlen);
  *	size_t	map_keys(const struct net_prefix *n, int cidr,
  *		    char (*keys)[MAP_KEY_MAX], size_t max);
+ *	int	map_ready(const struct fw_map *m, char *err, size_t errlen);
+ *	int	map_present(const struct fw_map *m);
  *	int	map_indexed(const struct fw_map *m);
  *	const char *map_file(const struct fw_map *m);
  *	void	map_free(struct fw_map *m);
@@ -102,6 +104,9 @@
  *	postmap; texthash, cidr: written as they are) and the reply text.
  *	map_config_dir() makes postmap read dir/main.cf ("postmap -c dir");
  *	by default it reads /etc/postfix/main.cf and fails without it.
+ *	map_ready() says plainly what the map lacks (Postfix not installed,
+ *	no main.cf, no directory) and what to do; map_present() whether a
+ *	map is in place.
  *	map_write() rewrites the whole map atomically from the bans in force
  *	at now: a temporary file in the map's directory, fsync, postmap on
  *	it (for indexed types), then rename over the old map, so Postfix
@@ -215,6 +220,8 @@ int	map_write(struct fw_map *, const struct fw_ban *, size_t, long long,
 	    char *, size_t);
 size_t	map_keys(const struct net_prefix *, int, char (*)[MAP_KEY_MAX],
 	    size_t);
+int	map_ready(const struct fw_map *, char *, size_t);
+int	map_present(const struct fw_map *);
 int	map_indexed(const struct fw_map *);
 const char *map_file(const struct fw_map *);
 void	map_free(struct fw_map *);

@@ -15,6 +15,8 @@
  *		    size_t n, long long now, char *err, size_t errlen);
  *	size_t	map_keys(const struct net_prefix *n, int cidr,
  *		    char (*keys)[MAP_KEY_MAX], size_t max);
+ *	int	map_ready(const struct fw_map *m, char *err, size_t errlen);
+ *	int	map_present(const struct fw_map *m);
  *	int	map_indexed(const struct fw_map *m);
  *	const char *map_file(const struct fw_map *m);
  *	void	map_free(struct fw_map *m);
@@ -37,8 +39,19 @@
  *	main.cf it reads (and nothing else: no file there is changed). NULL
  *	or empty: none, and postmap reads /etc/postfix/main.cf; postmap
  *	refuses to run when that file is missing ("postmap: fatal: open
- *	/etc/postfix/main.cf: ..."), which map_write() reports as it is.
+ *	/etc/postfix/main.cf: ..."), which map_ready() says first, plainly.
  *	It returns -1 for a directory that is not an absolute path.
+ *
+ *	map_ready() checks, in this order, what the map needs and says
+ *	plainly what is missing and what to do (each message ends with
+ *	"or turn the map off with access_map = (empty)"): postmap (for an
+ *	indexed type; for texthash and cidr only when the map's directory
+ *	is missing too): "Postfix is not installed here"; main.cf in the
+ *	config directory (indexed types): "Postfix is installed but has no
+ *	main.cf"; the map's directory. map_write() calls it first.
+ *	map_present() says whether a map is in place (PATH's database for
+ *	an indexed type, else PATH): whether a failed rewrite leaves an
+ *	older map for Postfix to read.
  *
  *	map_write() rewrites the whole map from the bans with until > now
  *	(the others are dropped): a new file PATH.fivefifty-tmp.PID in the
@@ -134,6 +147,7 @@
 #define MAP_REPLY_MAX		400	/* that, with the longest values */
 #define MAP_POSTMAP_TIMEOUT	60	/* seconds */
 #define MAP_POSTMAP		"/usr/sbin/postmap"
+#define MAP_CONFDIR		"/etc/postfix"	/* postmap's without -c */
 #define MAP_DEFAULT_TEXT	"Service unavailable; client [$address] " \
 				"blocked by fivefifty ($reason) until $until"
 #define MAP_HEADER		"# fivefifty: the bans in force; this file " \
@@ -800,6 +814,62 @@ dir_sync(const char *dir, char *err, size_t errlen)
 	return (0);
 }
 
+/* map_ready - what the map needs from Postfix and the system is there:
+ * 0, or -1 with what is missing and what to do in err (said plainly
+ * rather than as postmap's "fatal: open .../main.cf") */
+int
+map_ready(const struct fw_map *m, char *err, size_t errlen)
+{
+	static const char off[] = "or turn the map off with access_map = "
+	    "(empty)";
+	const char	*confdir = m->confdir[0] != '\0' ? m->confdir :
+	    MAP_CONFDIR;
+	char		 maincf[PATH_MAX + 16];
+	struct stat	 sb;
+	int		 postmap;
+
+	/* Only a missing program means "not installed"; any other failure
+	 * to run it is postmap's own, said when it is run. */
+	postmap = access(m->postmap, X_OK) == 0 || errno != ENOENT;
+	if (!postmap && (map_types[m->type].suffix != NULL ||
+	    stat(m->dir, &sb) == -1)) {
+		snprintf(err, errlen, "Postfix is not installed here (no "
+		    "postmap at %s, postmap_command): install Postfix, %s",
+		    m->postmap, off);
+		return (-1);
+	}
+	snprintf(maincf, sizeof(maincf), "%s/main.cf", confdir);
+	if (map_types[m->type].suffix != NULL && stat(maincf, &sb) == -1 &&
+	    errno == ENOENT) {
+		snprintf(err, errlen, "Postfix is installed but has no "
+		    "main.cf in %s (postfix_config_directory), which postmap "
+		    "needs: configure Postfix first (Debian: dpkg-reconfigure "
+		    "postfix), or set postfix_config_directory to the "
+		    "instance's directory, %s", confdir, off);
+		return (-1);
+	}
+	if (stat(m->dir, &sb) == -1 && errno == ENOENT) {
+		snprintf(err, errlen, "map directory %s does not exist: "
+		    "create it, writable by fivefifty's user (make install "
+		    "does), %s", m->dir, off);
+		return (-1);
+	}
+	return (0);
+}
+
+/* map_present - is there a map in place (the database Postfix reads) */
+int
+map_present(const struct fw_map *m)
+{
+	const char	*suffix = map_types[m->type].suffix;
+	char		 db[MAP_TMP_MORE];
+	struct stat	 sb;
+
+	snprintf(db, sizeof(db), "%s%s", m->path, suffix != NULL ? suffix :
+	    "");
+	return (stat(db, &sb) == 0);
+}
+
 /* map_write - rewrite the map from the bans in force, atomically */
 int
 map_write(struct fw_map *m, const struct fw_ban *bans, size_t n,
@@ -814,6 +884,8 @@ map_write(struct fw_map *m, const struct fw_ban *bans, size_t n,
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
+	if (map_ready(m, err, errlen) == -1)
+		return (-1);
 	if (ents_build(m, bans, n, now, &e, &ne) == -1) {
 		snprintf(err, errlen, "map %s: out of memory", m->path);
 		return (-1);

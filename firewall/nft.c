@@ -24,9 +24,18 @@
  *	and interval, a named counter "dropped", and a base chain at the
  *	input hook whose rules (one per set and port) drop new TCP
  *	connections (SYN without ACK) from the sets to the protected ports,
- *	counting them. The chain's rules are replaced on every setup (so a
- *	changed port list takes effect; the old ones deleted first in the
- *	batch) and the sets' elements and the counter are kept; an address
+ *	counting them. firewall_established =
+ *	yes makes them take every TCP packet from the sets to those ports
+ *	(with all ports: every packet of a connection the offender opened,
+ *	by conntrack's direction, so this host's own connections to it keep
+ *	their replies), which cuts connections already open when a ban
+ *	lands; firewall_action = reject answers with a TCP reset (nft's
+ *	"reject with tcp reset") instead of dropping. The rules match TCP
+ *	alone (the ports are TCP ports): no other protocol is touched, so no
+ *	ICMP rejection is ever sent. The chain's rules are
+ *	replaced on every setup (so a changed port list, action or match
+ *	takes effect, in the same batch as the rest; the old ones deleted
+ *	first) and the sets' elements and the counter are kept; an address
  *	set an older fivefifty made with the interval flag is deleted and
  *	made again in the same batch (check_redo()). Set-only mode creates
  *	nothing: it checks the sets exist with an address key and timeouts.
@@ -52,6 +61,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_tuple_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
@@ -525,8 +535,64 @@ expr_payload(uint32_t base, uint32_t off, uint32_t len)
 	return (e);
 }
 
-/* add_rule - drop new TCP connections from a set (net: the networks'
- * set) to port (0: any) */
+/* rule_match - which TCP packets of an offender the rule takes:
+ * established 0, new connections only (SYN without ACK); 1, every
+ * packet, but with all_ports (firewall_ports = all) only those of
+ * connections the offender opened (ct direction original), so the
+ * replies to this host's own connections to it still pass */
+static void
+rule_match(struct nftnl_rule *r, int established, int all_ports)
+{
+	struct nftnl_expr *e;
+	uint8_t		 mask = 0x17, xor = 0, syn = 0x02;
+	uint8_t		 original = IP_CT_DIR_ORIGINAL;
+
+	if (established) {
+		if (!all_ports)		/* our server ports: inbound only */
+			return;
+		e = nftnl_expr_alloc("ct");	/* ct direction original */
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_DIRECTION);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+		nftnl_rule_add_expr(r, e);
+		nftnl_rule_add_expr(r, expr_cmp(&original, 1));
+		return;
+	}
+	/* tcp flags & (fin|syn|rst|ack) == syn: a new connection */
+	nftnl_rule_add_expr(r, expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 13,
+	    1));
+	e = nftnl_expr_alloc("bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &xor, 1);
+	nftnl_rule_add_expr(r, e);
+	nftnl_rule_add_expr(r, expr_cmp(&syn, 1));
+}
+
+/* rule_verdict - drop, or reject with a TCP reset (the rules match TCP
+ * only, so no ICMP answer is ever needed) */
+static void
+rule_verdict(struct nftnl_rule *r, enum fw_action action)
+{
+	struct nftnl_expr *e;
+
+	if (action == FW_REJECT) {
+		e = nftnl_expr_alloc("reject");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE,
+		    NFT_REJECT_TCP_RST);
+		nftnl_rule_add_expr(r, e);
+		return;
+	}
+	e = nftnl_expr_alloc("immediate");	/* drop */
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
+	nftnl_rule_add_expr(r, e);
+}
+
+/* add_rule - TCP from a set (net: the networks' set) to port (0: any),
+ * new connections or every packet (firewall_established), dropped or
+ * reset (firewall_action) */
 static void
 add_rule(struct nft *h, int v6, int net, int port)
 {
@@ -534,7 +600,7 @@ add_rule(struct nft *h, int v6, int net, int port)
 	struct nftnl_expr *e;
 	struct nlmsghdr	*nlh;
 	uint8_t		 proto = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-	uint8_t		 tcp = IPPROTO_TCP, mask = 0x17, xor = 0, syn = 0x02;
+	uint8_t		 tcp = IPPROTO_TCP;
 	uint16_t	 dport = htons((uint16_t)port);
 
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, h->conf.table);
@@ -551,17 +617,7 @@ add_rule(struct nft *h, int v6, int net, int port)
 		    NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2));
 		nftnl_rule_add_expr(r, expr_cmp(&dport, 2));
 	}
-	/* tcp flags & (fin|syn|rst|ack) == syn: a new connection */
-	nftnl_rule_add_expr(r, expr_payload(NFT_PAYLOAD_TRANSPORT_HEADER, 13,
-	    1));
-	e = nftnl_expr_alloc("bitwise");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 1);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 1);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &xor, 1);
-	nftnl_rule_add_expr(r, e);
-	nftnl_rule_add_expr(r, expr_cmp(&syn, 1));
+	rule_match(r, h->conf.established, h->conf.nports == 0);
 	/* ip saddr / ip6 saddr @set */
 	nftnl_rule_add_expr(r, expr_payload(NFT_PAYLOAD_NETWORK_HEADER,
 	    v6 ? 8 : 12, v6 ? 16 : 4));
@@ -575,10 +631,7 @@ add_rule(struct nft *h, int v6, int net, int port)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, NFT_COUNTER_NAME);
 	nftnl_rule_add_expr(r, e);
-	e = nftnl_expr_alloc("immediate");	/* drop */
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
-	nftnl_rule_add_expr(r, e);
+	rule_verdict(r, h->conf.action);
 
 	nlh = nft_batch_msg(h, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 	nftnl_rule_nlmsg_build_payload(nlh, r);

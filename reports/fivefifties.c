@@ -162,11 +162,10 @@ html(FILE *fp, const struct rp *rp, const struct rp_opts *o, size_t n)
 	size_t		 i, shown = 0;
 
 	out_html_head(fp, "Five-fifties");
-	fputs("<h2>Clients that came back after a permanent rejection</h2>\n"
-	    "<p>", fp);
-	out_period(fp, rp);
-	fprintf(fp, " (from the %s)</p>\n<table style=\"border-collapse:"
-	    "collapse;\">\n<tr>", o->source);
+	fputs("<h2>Clients that came back after a permanent rejection</h2>\n",
+	    fp);
+	out_html_period(fp, rp, o->source);
+	fputs("<table style=\"border-collapse:collapse;\">\n<tr>", fp);
 	fprintf(fp, "%sclient</th>%sname</th>%sfirst rejection</th>%scode"
 	    "</th>%sreason</th>%sretries</th>%slast retry</th>%ssessions"
 	    "</th>%sstatus</th>%sbans</th></tr>\n", th, th, th, th, th, th,

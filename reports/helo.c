@@ -145,15 +145,19 @@ values_html(FILE *fp, const struct rp_tab *t, const char *what,
 	    "border-bottom:1px solid #999;\">last</th></tr>\n", fp);
 	for (i = 0; i < n; i++) {
 		it = t->sorted[i];
+		/* break-all: a long peer value (255 bytes of HELO) wraps
+		 * instead of pushing the counts out of sight */
 		fputs("<tr><td style=\"padding:2px 8px;font-family:"
-		    "monospace;\">", fp);
-		out_html(fp, it->key);
+		    "monospace;word-break:break-all;\">", fp);
+		/* the null sender is <>, as in the text */
+		out_html(fp, it->key[0] != '\0' ? it->key : "<>");
 		fprintf(fp, "</td><td style=\"text-align:right;"
 		    "padding:2px 8px;\">%ld</td><td style=\"text-align:"
 		    "right;padding:2px 8px;\">%ld</td><td style=\""
 		    "padding:2px 8px;\">%s</td><td style=\"padding:2px "
-		    "8px;\">%s</td><td style=\"padding:2px 8px;\">%s"
-		    "</td></tr>\n", it->n, it->clients, rp_top_class(it),
+		    "8px;white-space:nowrap;\">%s</td><td style=\"padding:"
+		    "2px 8px;white-space:nowrap;\">%s</td></tr>\n", it->n,
+		    it->clients, rp_top_class(it),
 		    out_time(it->first, a, sizeof(a)),
 		    out_time(it->last, b, sizeof(b)));
 	}
@@ -162,7 +166,8 @@ values_html(FILE *fp, const struct rp_tab *t, const char *what,
 		    "8px;\">(no %s)</td></tr>\n", what);
 	else if (n < t->n)
 		fprintf(fp, "<tr><td colspan=\"6\" style=\"padding:2px "
-		    "8px;\">... %zu more</td></tr>\n", t->n - n);
+		    "8px;color:#555;font-style:italic;\">&hellip; %zu more "
+		    "(--top)</td></tr>\n", t->n - n);
 	fputs("</table>\n", fp);
 }
 
@@ -213,9 +218,8 @@ rp_helo(FILE *fp, struct rp *rp, const struct rp_opts *o)
 	case RP_HTML:
 	case RP_POSTFIX:
 		out_html_head(fp, "Top rejected HELO names");
-		fputs("<h2>Top rejected HELO names</h2>\n<p>", fp);
-		out_period(fp, rp);
-		fprintf(fp, " (from the %s)</p>\n", o->source);
+		fputs("<h2>Top rejected HELO names</h2>\n", fp);
+		out_html_period(fp, rp, o->source);
 		break;
 	case RP_CSV:
 		break;

@@ -21,6 +21,8 @@
  *	size_t	rp_top(const struct rp_opts *o, size_t n);
  *	void	out_html_head(FILE *fp, const char *title);
  *	void	out_html_tail(FILE *fp);
+ *	void	out_html_period(FILE *fp, const struct rp *rp,
+ *		    const char *source);
  * DESCRIPTION
  *	out_text() writes s with every byte outside printable ASCII as \xNN,
  *	in exactly width columns (cut with "..." or padded; width 0: all of
@@ -40,7 +42,9 @@
  *
  *	rp_top() is how many of n rows a table shows (o->top, or all).
  *	out_html_head() and out_html_tail() open and close an HTML document
- *	(inline styles: mail readers drop style sheets).
+ *	(inline styles: mail readers drop style sheets); out_html_period()
+ *	writes the period and the source as two labelled lines (the period
+ *	never wraps).
  * SECURITY
  *	These are the only ways peer text reaches a report.
  */
@@ -319,4 +323,19 @@ void
 out_html_tail(FILE *fp)
 {
 	fputs("</body></html>\n", fp);
+}
+
+/* out_html_period - "Period" and "Source", each on a line of its own:
+ * in brackets after the period, the source doubled its brackets */
+void
+out_html_period(FILE *fp, const struct rp *rp, const char *source)
+{
+	fputs("<table style=\"border-collapse:collapse;margin:0 0 4px 0;\">"
+	    "\n<tr><td style=\""
+	    "padding:1px 8px 1px 0;color:#555;\">Period</td><td style=\""
+	    "padding:1px 0;white-space:nowrap;\">", fp);
+	out_period(fp, rp);
+	fprintf(fp, "</td></tr>\n<tr><td style=\"padding:1px 8px 1px 0;"
+	    "color:#555;\">Source</td><td style=\"padding:1px 0;\">the %s"
+	    "</td></tr>\n</table>\n", source);
 }

@@ -95,6 +95,11 @@ struct rp {
 	struct rp_banrow *bans;
 	size_t		 nbans, bans_cap;
 	long long	 data_first, data_last;	/* log times of the facts */
+	int		 span;		/* 1: the source's first and last
+					 * hours with facts are known (any
+					 * period), 0 not, -1 it has none */
+	long long	 span_first, span_last;	/* those hours (log time /
+						 * 3600) */
 	struct rp_noderow *nodes;	/* a shared state's; none: SQLite,
 					 * logs */
 	size_t		 nnodes, nodes_cap;
@@ -121,6 +126,8 @@ const char *sum_change(long, long, char *, size_t);
 size_t	sum_hours(const struct rp *, struct hour *, size_t, int *);
 const char *sum_hour_label(const struct hour *, int, char *, size_t);
 int	sum_new_ban(const struct rp *, const struct rp_banrow *);
+int	sum_no_data(const struct rp *);
+void	sum_no_data_note(FILE *, const struct rp *, const char *, int);
 int	sum_active_ban(const struct rp_banrow *, const struct rp_opts *);
 const struct rp_banrow *sum_next_ban(const struct rp *,
 	    const struct rp_opts *, int, size_t *, size_t *);
@@ -161,5 +168,6 @@ const char *out_status(const struct rp_ffrow *, const struct rp_opts *,
 size_t	rp_top(const struct rp_opts *, size_t);
 void	out_html_head(FILE *, const char *);
 void	out_html_tail(FILE *);
+void	out_html_period(FILE *, const struct rp *, const char *);
 
 #endif /* FIVEFIFTY_RP_INT_H */

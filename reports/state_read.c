@@ -12,7 +12,9 @@
  *	Opens the state read-only (the daemon may be writing it: both go
  *	on) and reads, as of one moment (state_snapshot()), the facts of the
  *	period and the one before it (rows of one key from several writes
- *	add up in rp_fact()), the five-fifty entries, and the bans the
+ *	add up in rp_fact()), the first and last hour the state has facts
+ *	of (rp->span: what the summary names when the period holds
+ *	nothing), the five-fifty entries, and the bans the
  *	daemon's breaker did not hold or drop; *now becomes the state's log
  *	time (state_now()). A shared (PostgreSQL) state's nodes come with
  *	their counts of the period (rp_node()). With node (not NULL) the
@@ -106,8 +108,10 @@ rp_load_state(struct rp *rp, const char *path, const char *only,
 	long long	 lo, hi, cur;
 
 	if (!state_exists(path)) {
-		snprintf(err, errlen, "%s: no state database (the daemon or "
-		    "fivefifty scan makes it; or give --log FILE)", path);
+		snprintf(err, errlen, "no state yet at %s: the daemon makes "
+		    "it when it runs: start it (systemctl enable --now "
+		    "fivefifty), or make one from a log (fivefifty scan FILE), "
+		    "or read the log itself (--log FILE)", path);
 		return (-1);
 	}
 	if ((st = state_open(path, 1, err, errlen)) == NULL)
@@ -126,6 +130,9 @@ rp_load_state(struct rp *rp, const char *path, const char *only,
 		*now = state_now(st);
 		if (state_facts(st, lo, hi, fact, rp) == -1)
 			what = "activity";
+		else if ((rp->span = state_facts_span(st, &rp->span_first,
+		    &rp->span_last)) == -1)
+			what = "activity";
 		else if (state_ffs(st, ff, rp) == -1)
 			what = "fivefifties";
 		else if (state_bans_enforced(st, ban, rp) == -1)
@@ -133,6 +140,8 @@ rp_load_state(struct rp *rp, const char *path, const char *only,
 		else if (state_nodes(st, cur, hi, node, &na) == -1)
 			what = "nodes";
 		(void)state_snapshot(st, 0);
+		if (rp->span == 0)
+			rp->span = -1;	/* known: no facts at all */
 	}
 	if (what != NULL)
 		snprintf(err, errlen, "%s: %s: %s%s", state_name(st), what,

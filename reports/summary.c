@@ -32,7 +32,14 @@
  *	o->top, sum_new_ban() and sum_active_ban() which those are,
  *	sum_ban_addr() a ban's address with its prefix length for a
  *	network, sum_ban_of() "banned" for a client banned at o->now.
+ *	sum_no_data() says whether the period holds nothing (no fact, no
+ *	new ban); sum_no_data_note() then says so, in text lines or an
+ *	HTML paragraph, with the source's first and last hour with data
+ *	when known (rp->span: a state's) and the --from and --until that
+ *	report them, so that an empty default period is never just zeros
+ *	(source names what was read when the span is not known: "logs").
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -166,6 +173,42 @@ sum_ban_of(const struct rp *rp, const char *addr, const struct rp_opts *o,
 	const struct rp_banrow *b = rp_latest_ban(rp, addr, count);
 
 	return (b != NULL && b->until > o->now ? "banned" : "");
+}
+
+/* sum_no_data - the period holds nothing: no fact, no new ban */
+int
+sum_no_data(const struct rp *rp)
+{
+	return (rp->data_first == LLONG_MAX && rp->cur.bans == 0);
+}
+
+/* sum_no_data_note - "No data in this period", and where the data is */
+void
+sum_no_data_note(FILE *fp, const struct rp *rp, const char *source, int html)
+{
+	const char	*br = html ? "<br>\n" : "\n  ";
+	char		 a[32], b[32], u[32], z[16];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	z[0] = '\0';
+	if (localtime_r(&now, &tm) != NULL)
+		strftime(z, sizeof(z), "%Z", &tm);
+	fputs(html ? "<p>" : "", fp);
+	if (rp->span == 1) {
+		fprintf(fp, "No data in this period. The state's first and "
+		    "last hour with data:%s%s and %s %s; to report them:%s"
+		    "--from '%s' --until '%s'", br,
+		    out_time(rp->span_first * 3600, a, sizeof(a)),
+		    out_time(rp->span_last * 3600, b, sizeof(b)), z, br,
+		    out_time(rp->span_first * 3600, a, sizeof(a)),
+		    out_time((rp->span_last + 1) * 3600, u, sizeof(u)));
+	} else if (rp->span == -1)
+		fputs("No data in this period: the state has none yet (the "
+		    "daemon adds it as it reads the log).", fp);
+	else
+		fprintf(fp, "No data in this period in the %s read.", source);
+	fputs(html ? "</p>\n" : "\n", fp);
 }
 
 /* rp_summary - the summary in o->format */

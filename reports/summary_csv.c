@@ -13,7 +13,9 @@
  * DESCRIPTION
  *	summary_csv() writes a header line, then one
  *	"section,name,value,previous,detail" line (CRLF, RFC 4180) per
- *	number or ban: totals, class, code, offender, new_ban and
+ *	number or ban: no_data (only when the period holds nothing: its
+ *	first_hour and last_hour, the start of the source's first and last
+ *	hour with data, "-" when not known or none), totals, class, code, offender, new_ban and
  *	active_ban (value: the end of the ban, detail: the reason), helo,
  *	recipient, sender, connections and rejects_per_hour. Peer text goes
  *	through out_csv().
@@ -124,7 +126,15 @@ csv_activity(FILE *fp, const struct rp *rp)
 void
 summary_csv(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 {
+	char	a[40];
+
 	fputs("section,name,value,previous,detail\r\n", fp);
+	if (sum_no_data(rp)) {		/* "-": not known, or none */
+		fprintf(fp, "no_data,first_hour,%s,,\r\n", out_iso(rp->span ==
+		    1 ? rp->span_first * 3600 : 0, a, sizeof(a)));
+		fprintf(fp, "no_data,last_hour,%s,,\r\n", out_iso(rp->span ==
+		    1 ? rp->span_last * 3600 : 0, a, sizeof(a)));
+	}
 	csv_counts(fp, rp);
 	nodes_csv(fp, rp);
 	csv_values(fp, rp, o, 1);

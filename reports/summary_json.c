@@ -12,7 +12,10 @@
  *		    const struct rp_opts *o);
  * DESCRIPTION
  *	summary_json() writes one object and a newline: report, host,
- *	source, from and until (ISO 8601, null when open), totals and
+ *	source, from and until (ISO 8601, null when open), no_data (only
+ *	when the period holds nothing: first_hour and last_hour, the start
+ *	of the source's first and last hour with data, null when not known
+ *	or none), totals and
  *	previous (null unless bounded), rejects_by_class, rejects_by_code,
  *	new_bans, active_bans, top_offenders, top_helo,
  *	top_unknown_recipients, top_senders and activity. Peer text goes
@@ -21,6 +24,28 @@
 #include <stdio.h>
 
 #include "rp_int.h"
+
+/* json_no_data - "no_data": the source's first and last hour with data
+ * (their start; null when not known or none) */
+static void
+json_no_data(FILE *fp, const struct rp *rp)
+{
+	char	a[40];
+
+	fputs(",\"no_data\":{\"first_hour\":", fp);
+	if (rp->span == 1)
+		fprintf(fp, "\"%s\"", out_iso(rp->span_first * 3600, a,
+		    sizeof(a)));
+	else
+		fputs("null", fp);
+	fputs(",\"last_hour\":", fp);
+	if (rp->span == 1)
+		fprintf(fp, "\"%s\"", out_iso(rp->span_last * 3600, a,
+		    sizeof(a)));
+	else
+		fputs("null", fp);
+	fputc('}', fp);
+}
 
 /* json_bans - new or active bans as an array */
 static void
@@ -150,6 +175,8 @@ summary_json(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 		fprintf(fp, "\"%s\"", out_iso(rp->until, a, sizeof(a)));
 	else
 		fputs("null", fp);
+	if (sum_no_data(rp))
+		json_no_data(fp, rp);
 	json_counts(fp, rp);
 	nodes_json(fp, rp);
 	fputs(",\"new_bans\":", fp);

@@ -80,7 +80,8 @@ nodes_html(FILE *fp, const struct rp *rp)
 		fputs("<tr><td style=\"padding:2px 8px;\">", fp);
 		out_html(fp, n->name);
 		fprintf(fp, "</td>%s%ld</td>%s%ld</td>%s%ld</td>%s%ld</td>"
-		    "%s%lld</td><td style=\"padding:2px 8px;\">%s</td></tr>\n",
+		    "%s%lld</td><td style=\"padding:2px 8px;white-space:nowrap;\">%s"
+		    "</td></tr>\n",
 		    td, n->connects, td, n->sessions, td, n->messages, td,
 		    n->rejects, td, n->bans,
 		    n->log_time > 0 ? out_time(n->log_time, t, sizeof(t)) :

@@ -12,7 +12,8 @@
  *		    const struct rp_opts *o);
  * DESCRIPTION
  *	summary_text() writes the sections of summary.c's description as
- *	aligned columns, peer text through out_text() (cut to its column),
+ *	aligned columns (a note under the period when it holds nothing; a
+ *	legend under the totals defining connections and sessions), peer text through out_text() (cut to its column),
  *	and the activity as a bar of '#' (connections) and 'x' (rejects) per
  *	row, the longest BAR characters.
  */
@@ -31,6 +32,8 @@ text_head(FILE *fp, const struct rp *rp, const struct rp_opts *o)
 	fputs("\nPeriod: ", fp);
 	out_period(fp, rp);
 	fprintf(fp, "\nSource: the %s\n", o->source);
+	if (sum_no_data(rp))
+		sum_no_data_note(fp, rp, o->source, 0);
 }
 
 /* text_bans - new or active bans */
@@ -90,6 +93,9 @@ text_counts(FILE *fp, const struct rp *rp)
 			    sum_change(cur[k], prev[k], c, sizeof(c)));
 		fputc('\n', fp);
 	}
+	fputs("\n  Connections: client sessions with smtpd; sessions: those "
+	    "and the ones\n  postscreen ended before smtpd, one per TCP "
+	    "connection.\n", fp);
 	fputs("\nRejects by class\n", fp);
 	for (k = 1; k < PF_CLASS_COUNT; k++)
 		if (rp->cur.class_n[k] > 0 || rp->prev.class_n[k] > 0) {

@@ -134,6 +134,7 @@ int	pg_clients_of(void *, const char *, const char *, state_client_fn *,
 int	pg_sessions(void *, state_session_fn *, void *);
 int	pg_ffs(void *, state_ff_fn *, void *);
 int	pg_facts(void *, long long, long long, state_fact_fn *, void *);
+int	pg_facts_span(void *, long long *, long long *);
 int	pg_evidence(void *, const char *, state_evidence_fn *, void *);
 int	pg_evidence_rules(void *, const char *, state_rule_fn *, void *);
 int	pg_rejects(void *, const char *, long long *, long long *);

@@ -767,6 +767,7 @@ const struct state_ops state_pgsql_ops = {
 	.sessions = pg_sessions,
 	.ffs = pg_ffs,
 	.facts = pg_facts,
+	.facts_span = pg_facts_span,
 	.evidence = pg_evidence,
 	.evidence_rules = pg_evidence_rules,
 	.rejects = pg_rejects,

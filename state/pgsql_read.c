@@ -21,6 +21,7 @@
  *	int	pg_ffs(void *be, state_ff_fn *fn, void *arg);
  *	int	pg_facts(void *be, long long lo, long long hi,
  *		    state_fact_fn *fn, void *arg);
+ *	int	pg_facts_span(void *be, long long *first, long long *last);
  *	int	pg_evidence(void *be, const char *addr, state_evidence_fn *fn,
  *		    void *arg);
  *	int	pg_evidence_rules(void *be, const char *addr,
@@ -446,6 +447,30 @@ pg_facts(void *be, long long lo, long long hi, state_fact_fn *fn, void *arg)
 	    "first, last FROM activity_rows WHERE hour >= $1 AND hour < $2 "
 	    "AND ($3::text IS NULL OR node = $3) ORDER BY hour, id", &a,
 	    fact_row, CB(f, fn, arg)));
+}
+
+/* pg_facts_span - the first and last hour with facts (the node's, with
+ * only): 1, 0 (none) or -1 */
+int
+pg_facts_span(void *be, long long *first, long long *last)
+{
+	struct pg	*q = be;
+	struct pgp	 a;
+	PGresult	*r;
+	int		 found;
+
+	a.n = 0;
+	only(q, &a);
+	if ((r = pg_query(q, "SELECT min(hour), max(hour) FROM activity_rows "
+	    "WHERE $1::text IS NULL OR node = $1", &a)) == NULL)
+		return (pg_rfail(q, "read"));
+	found = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0);
+	if (found) {
+		*first = num(r, 0, 0);
+		*last = num(r, 0, 1);
+	}
+	PQclear(r);
+	return (found);
 }
 
 /* evidence_row - one piece of evidence */

@@ -69,6 +69,7 @@ int	sq_clients_of(void *, const char *, const char *, state_client_fn *,
 int	sq_sessions(void *, state_session_fn *, void *);
 int	sq_ffs(void *, state_ff_fn *, void *);
 int	sq_facts(void *, long long, long long, state_fact_fn *, void *);
+int	sq_facts_span(void *, long long *, long long *);
 int	sq_evidence(void *, const char *, state_evidence_fn *, void *);
 int	sq_evidence_rules(void *, const char *, state_rule_fn *, void *);
 int	sq_rejects(void *, const char *, long long *, long long *);

@@ -497,6 +497,7 @@ const struct state_ops state_sqlite_ops = {
 	.sessions = sq_sessions,
 	.ffs = sq_ffs,
 	.facts = sq_facts,
+	.facts_span = sq_facts_span,
 	.evidence = sq_evidence,
 	.evidence_rules = sq_evidence_rules,
 	.rejects = sq_rejects,

@@ -21,6 +21,7 @@
  *	int	sq_ffs(void *be, state_ff_fn *fn, void *arg);
  *	int	sq_facts(void *be, long long lo, long long hi,
  *		    state_fact_fn *fn, void *arg);
+ *	int	sq_facts_span(void *be, long long *first, long long *last);
  *	int	sq_evidence(void *be, const char *addr, state_evidence_fn *fn,
  *		    void *arg);
  *	int	sq_evidence_rules(void *be, const char *addr,
@@ -384,6 +385,34 @@ sq_facts(void *be, long long lo, long long hi, state_fact_fn *fn, void *arg)
 	sqlite3_bind_int64(s, 1, lo);
 	sqlite3_bind_int64(s, 2, hi);
 	return (run(q, s, fact_row, CB(f, fn, arg)));
+}
+
+/* sq_facts_span - the first and last hour with facts: 1, 0 (none) or -1;
+ * min() and max() of the hour index, not a scan */
+int
+sq_facts_span(void *be, long long *first, long long *last)
+{
+	struct sq	*q = be;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (q->version < 2)
+		return (0);	/* no activity table: no facts */
+	if (prep2(q, &s, "SELECT min(hour), max(hour) FROM activity", NULL) ==
+	    -1)
+		return (-1);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sq_rfail(q);
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	rc = sqlite3_column_type(s, 0) != SQLITE_NULL;
+	if (rc) {
+		*first = sqlite3_column_int64(s, 0);
+		*last = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return (rc);
 }
 
 /* evidence_row - one piece of evidence */

@@ -455,6 +455,16 @@ state_facts(struct state *st, long long from_hour, long long until_hour,
 	return (st->ops->facts(st->be, from_hour, until_hour, fn, arg));
 }
 
+/* state_facts_span - the first and last hour with facts */
+int
+state_facts_span(struct state *st, long long *first_hour,
+    long long *last_hour)
+{
+	if (on_cache(st))
+		return (-1);
+	return (st->ops->facts_span(st->be, first_hour, last_hour));
+}
+
 /* state_evidence - an address's evidence in time order */
 int
 state_evidence(struct state *st, const char *addr, state_evidence_fn *fn,

@@ -72,6 +72,8 @@
  *	int	state_ffs(struct state *st, state_ff_fn *fn, void *arg);
  *	int	state_facts(struct state *st, long long from_hour,
  *		    long long until_hour, state_fact_fn *fn, void *arg);
+ *	int	state_facts_span(struct state *st, long long *first_hour,
+ *		    long long *last_hour);
  *	int	state_evidence(struct state *st, const char *addr,
  *		    state_evidence_fn *fn, void *arg);
  *	int	state_evidence_rules(struct state *st, const char *addr,
@@ -201,7 +203,9 @@
  *	the automatic bans the breaker holds that still run at now, oldest
  *	decision first. state_facts() gives the facts of the hours
  *	[from_hour, until_hour) (rows of one key from several writes are not
- *	added up), state_rejects() a client's temporary (4xx) and permanent
+ *	added up); state_facts_span() the first and last hour that have
+ *	facts (1; 0 when none, the hours untouched), state_rejects() a
+ *	client's temporary (4xx) and permanent
  *	(5xx) rejects. state_snapshot() makes the reads between on and off
  *	see one moment. state_position() is a file's stored position
  *	(1 found, 0 none, -1; wire/ hands it to the tailer as its position
@@ -506,6 +510,7 @@ int	state_sessions(struct state *, state_session_fn *, void *);
 int	state_ffs(struct state *, state_ff_fn *, void *);
 int	state_facts(struct state *, long long, long long, state_fact_fn *,
 	    void *);
+int	state_facts_span(struct state *, long long *, long long *);
 int	state_evidence(struct state *, const char *, state_evidence_fn *,
 	    void *);
 int	state_evidence_rules(struct state *, const char *, state_rule_fn *,

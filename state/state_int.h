@@ -141,6 +141,7 @@ struct state_ops {
 	int	 (*ffs)(void *, state_ff_fn *, void *);
 	int	 (*facts)(void *, long long, long long, state_fact_fn *,
 		    void *);
+	int	 (*facts_span)(void *, long long *, long long *);
 	int	 (*evidence)(void *, const char *, state_evidence_fn *,
 		    void *);
 	int	 (*evidence_rules)(void *, const char *, state_rule_fn *,

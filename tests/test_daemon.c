@@ -30,7 +30,12 @@
  *	  and why, the daemon goes on, and stores the manual ban and the
  *	  positions by itself once it can (no restart); killed during the
  *	  outage, the restarted daemon ends with a scan's state; a long
- *	  outage keeps at most 8 batches waiting and coalesces the rest.
+ *	  outage keeps at most 8 batches waiting and coalesces the rest;
+ *	- no Postfix (no postmap), then Postfix without main.cf, and no
+ *	  mail log yet: the map's failure said plainly with what to do
+ *	  (access_map =), "there is no map yet" rather than "the previous
+ *	  map stays", status "waiting for FILE" rather than "size -1"; the
+ *	  map and the log once they can be; a later failure keeps the map.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1386,6 +1391,144 @@ test_daemon_same_decisions(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* status_until - status until it holds want; 0, or -1 after 20 s (a
+ * deadline for a hang, not a timing); the last status in *out */
+static int
+status_until(const char *want, char **out)
+{
+	struct timespec	 t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		assert_int_equal(cli("status", NULL, NULL, NULL, out), 0);
+		if (strstr(*out, want) != NULL)
+			return (0);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 20)
+			return (-1);
+		free(*out);
+		usleep(50000);
+	}
+}
+
+/* wait_log - the daemon's log until it holds want (at most 20 s: a
+ * deadline for a hang, not a timing) */
+static void
+wait_log(const char *want)
+{
+	struct timespec	 t0, t;
+	char		*log = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		free(log);
+		log = read_file(DIR "/daemon.log", &(size_t){ 0 });
+		if (log != NULL && strstr(log, want) != NULL) {
+			free(log);
+			return;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > 20)
+			break;
+		usleep(50000);
+	}
+	fail_msg("the daemon's log lacks \"%s\":\n%s", want, log);
+}
+
+/* no_postfix_conf - a map whose postmap and main.cf are under DIR/pf */
+static void
+no_postfix_conf(const char *postmap)
+{
+	char	buf[1024];
+
+	snprintf(buf, sizeof(buf), "state_db = " DIR "/ff.db\n"
+	    "log_source = file\nmail_log = " DIR "/mail.log\n"
+	    "user =\ncontrol_socket = " DIR "/ctl.sock\ncontrol_group =\n"
+	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
+	    "firewall = off\naccess_map = hash:" DIR "/map/access\n"
+	    "postmap_command = %s\n"
+	    "postfix_config_directory = " DIR "/pf/etc\n", postmap);
+	write_text(DIR "/ff.conf", buf, "w");
+}
+
+/* test_daemon_no_postfix - `make run` on a box without Postfix, then with
+ * Postfix but no main.cf, and no mail log yet: the daemon and status say
+ * so plainly (waiting for the log; Postfix not installed, or without
+ * main.cf; access_map = to turn the map off), never "size -1", never "the
+ * previous map stays" when there is none, never postmap's raw "fatal:
+ * open .../main.cf"; then the log and main.cf come and all is well; a
+ * later failure keeps the map there is. */
+static void
+test_daemon_no_postfix(void **state)
+{
+	char		*out, *log;
+	struct stat	 sb;
+	pid_t		 pid;
+
+	(void)state;
+	if (stat("/usr/sbin/postmap", &sb) == -1)
+		fail_msg("/usr/sbin/postmap: missing (scripts/deps.sh test "
+		    "installs Postfix)");
+	fresh_dir();
+	free(sh("rm -f " DIR "/mail.log && mkdir -p " DIR "/map " DIR
+	    "/pf/etc", NULL));
+	no_postfix_conf(DIR "/pf/sbin/postmap");	/* not installed */
+	pid = start();
+	if (status_until("Postfix is not installed here", &out) == -1)
+		fail_msg("status never said Postfix is missing:\n%s", out);
+	assert_non_null(strstr(out, "  map                failing since "));
+	assert_non_null(strstr(out, "(no postmap at " DIR "/pf/sbin/postmap, "
+	    "postmap_command): install Postfix, or turn the map off with "
+	    "access_map = (empty)"));
+	assert_non_null(strstr(out, "  file               waiting for " DIR
+	    "/mail.log: No such file or directory\n"));
+	assert_null(strstr(out, "size -1"));
+	free(out);
+	assert_int_equal(cli("status", "--json", NULL, NULL, &out), 0);
+	assert_non_null(strstr(out, "\"files\":[{\"path\":\"" DIR
+	    "/mail.log\",\"waiting\":\"No such file or directory\","));
+	free(out);
+	wait_log("; there is no map yet, and the write is tried again");
+	assert_int_equal(stop(pid), 0);
+	log = read_file(DIR "/daemon.log", &(size_t){ 0 });
+	assert_null(strstr(log, "previous map stays"));
+	free(log);
+
+	/* Postfix installed, no main.cf yet: said so, not postmap's words. */
+	free(sh(": > " DIR "/daemon.log", NULL));
+	no_postfix_conf("/usr/sbin/postmap");
+	pid = start();
+	if (status_until("Postfix is installed but has no main.cf in " DIR
+	    "/pf/etc (postfix_config_directory)", &out) == -1)
+		fail_msg("status never said main.cf is missing:\n%s", out);
+	assert_non_null(strstr(out, "or turn the map off with access_map = "
+	    "(empty)"));
+	assert_null(strstr(out, "fatal"));
+	free(out);
+	wait_log("there is no map yet");
+
+	/* main.cf and the log come: the map is written, the log read
+	 * (postmap needs an interface up: lo, in this namespace). */
+	free(sh("ip link set lo up && echo 'inet_interfaces = loopback-only' "
+	    "> " DIR "/pf/etc/main.cf && : > " DIR "/mail.log", NULL));
+	if (status_until("  map                ok", &out) == -1)
+		fail_msg("the map was not written once main.cf came:\n%s",
+		    out);
+	free(out);
+	if (status_until("  file               " DIR "/mail.log offset ",
+	    &out) == -1)
+		fail_msg("the log was not followed once it came:\n%s", out);
+	free(out);
+	assert_int_equal(stat(DIR "/map/access.db", &sb), 0);
+
+	/* A later failure: the map in place stays, and the log says so. */
+	free(sh("rm " DIR "/pf/etc/main.cf", NULL));
+	assert_int_equal(cli("ban", "198.51.100.7", "--for", "2h", NULL), 0);
+	wait_log("; the previous map stays, and the rewrite is tried again");
+	assert_int_equal(stop(pid), 0);
+	free(sh("rm -rf " DIR, NULL));
+}
+
 /* Every daemon test: a daemon its failure left running is killed. */
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
 			    state_teardown)
@@ -1409,6 +1552,7 @@ const struct CMUnitTest daemon_tests[] = {
 	    state_teardown),
 	cmocka_unit_test(test_spool_file),
 	NS_TEST(test_daemon_same_decisions),
+	NS_TEST(test_daemon_no_postfix),
 };
 const size_t daemon_tests_count = sizeof(daemon_tests) /
     sizeof(daemon_tests[0]);

@@ -14,7 +14,8 @@
  *	rule and element notified before it, so the rules and the
  *	elements came in the same transaction (no moment with one and not
  *	the other). What is in the kernel afterwards is read back with
- *	`nft` as an independent oracle.
+ *	`nft` as an independent oracle. A start after firewall_action or
+ *	firewall_established changed replaces the rules in that one commit.
  */
 #include <sys/socket.h>
 
@@ -257,12 +258,73 @@ test_fw_start_required(void **state)
 	free(c);
 }
 
+#define CHAIN_HAS(what) "nft list chain inet fivefifty input | grep " \
+	"'saddr @offenders' | grep -c '" what "' || true"
+
+/* test_fw_start_action - firewall_action and firewall_established
+ * changed between starts: the rules replaced in the start's one commit,
+ * the elements kept, and the kernel's rules say the new configuration */
+static void
+test_fw_start_action(void **state)
+{
+	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct state	*st;
+	struct gens	 g;
+	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], err[512];
+
+	(void)state;
+	assert_non_null(c);
+	conf_defaults(c);
+	c->fw.map[0] = '\0';
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	if ((st = state_open(path, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", path, err);
+	put_ban(st, "192.0.2.7", 32, 4, time(NULL));
+	start(c, st, &g);			/* the defaults: drop, SYN */
+	assert_int_equal(count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
+	    "drop$")), 12);
+
+	c->fw.action = FW_REJECT;
+	c->fw.established = 1;
+	start(c, st, &g);
+	assert_int_equal(g.gens, 1);
+	assert_int_equal(g.rules, 12);	/* 2 families x 2 sets x 3 ports */
+	assert_int_equal(g.late, 0);
+	assert_int_equal(count_of(CHAIN_HAS("reject with tcp reset$")), 12);
+	assert_int_equal(count_of(CHAIN_HAS("tcp flags")), 0);
+	assert_int_equal(count_of(CHAIN_HAS("drop$")), 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+
+	/* All ports: one rule a family and set, by conntrack's direction. */
+	c->fw.nports = 0;
+	start(c, st, &g);
+	assert_int_equal(g.gens, 1);
+	assert_int_equal(g.rules, 4);
+	assert_int_equal(count_of(CHAIN_HAS("ct direction original.*reject "
+	    "with tcp reset$")), 4);
+
+	/* Back to the defaults. */
+	conf_defaults(c);
+	c->fw.map[0] = '\0';
+	start(c, st, &g);
+	assert_int_equal(g.gens, 1);
+	assert_int_equal(count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
+	    "drop$")), 12);
+	assert_int_equal(count_of(CHAIN_HAS("reject")), 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	state_close(st);
+	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
+	free(c);
+}
+
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
 			    netns_leave)
 
 const struct CMUnitTest fwstart_tests[] = {
 	NS_TEST(test_fw_start_one_generation),
 	NS_TEST(test_fw_start_required),
+	NS_TEST(test_fw_start_action),
 };
 const size_t fwstart_tests_count = sizeof(fwstart_tests) /
     sizeof(fwstart_tests[0]);

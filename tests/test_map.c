@@ -19,7 +19,9 @@
  *	  keeps the later end, the template's variables), the same for any
  *	  order of the bans;
  *	- a failing postmap (false, missing, no main.cf), a missing
- *	  directory: -1 with a message naming the problem, the old map and
+ *	  directory: -1 with a message naming the problem (Postfix not
+ *	  installed, no main.cf, no directory: said plainly with what to
+ *	  do, "access_map = (empty)" among it), the old map and
  *	  database unchanged byte for byte, no temporary file left;
  *	- the enforcer's rewrite with postmap missing: tried again after
  *	  1, 2, 4 ... s, up to 30 s apart, status "failing since T: why";
@@ -530,11 +532,12 @@ test_map_postmap_fails(void **state)
 	} cases[] = {
 		{ "/bin/false", NULL,
 		    { "exited with status 1", "postmap hash:" } },
-		{ "/nonexistent/postmap", NULL,
-		    { "cannot run /nonexistent/postmap",
-		    "No such file or directory" } },
+		{ "/nonexistent/postmap", NULL,	/* said plainly */
+		    { "Postfix is not installed here (no postmap at "
+		    "/nonexistent/postmap", "access_map = (empty)" } },
 		{ NULL, "/nocf",	/* under the lab: no main.cf */
-		    { "exited with status 1", "main.cf: No such file" } },
+		    { "Postfix is installed but has no main.cf in ",
+		    "/nocf (postfix_config_directory)" } },
 	};
 	struct fw_ban	 b[2], nb[1];
 	struct fw_map	*m;
@@ -590,12 +593,13 @@ test_map_postmap_fails(void **state)
 		    sizeof(err)), 1);
 	}
 
-	/* A directory that is not there: -1, saying which file. */
+	/* A directory that is not there: -1, saying which and what to do. */
 	snprintf(spec, sizeof(spec), "cidr:%s/missing/map", l.dir);
 	assert_non_null(m = map_open(spec, "", NULL, err, sizeof(err)));
 	assert_int_equal(map_write(m, nb, 1, NOW, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "/missing/map.fivefifty-tmp."));
-	assert_non_null(strstr(err, "No such file or directory"));
+	assert_non_null(strstr(err, "map directory "));
+	assert_non_null(strstr(err, "/missing does not exist: create it"));
+	assert_non_null(strstr(err, "access_map = (empty)"));
 	map_free(m);
 	listing(l.dir, after, sizeof(after));
 	assert_string_equal(after, before);
@@ -647,7 +651,8 @@ test_map_backoff(void **state)
 	assert_int_equal(fw_stats(f)->map_errors, 1);
 	st = fw_map_status(f, buf, sizeof(buf));
 	if (strncmp(st, "failing since ", 14) != 0 || strstr(st,
-	    "cannot run /nonexistent/postmap") == NULL)
+	    "Postfix is not installed here (no postmap at "
+	    "/nonexistent/postmap") == NULL)
 		fail_msg("map status \"%s\"", st);
 	for (t = now + 1; t <= now + 95; t++) {
 		before = fw_stats(f)->map_errors;

@@ -14,7 +14,8 @@
  *	  report (helo, fivefifties with --all and --format postfix,
  *	  summary) in every format, open and bounded periods, byte for byte
  *	  the same; the summary of PostgreSQL has one section more, its
- *	  nodes, whose counts are the totals';
+ *	  nodes, whose counts are the totals'; the default 24 hours, empty,
+ *	  name the same first and last hour with data;
  *	- two hosts (two UTS namespaces: mx1 and mx2) scan a log each into
  *	  one PostgreSQL state: the reports of --node NAME equal those of a
  *	  SQLite file of that host's log alone, the five-fifties of a node
@@ -204,7 +205,16 @@ test_pgsql_cmds_equal(void **state)
 	    "--format", "postfix", NULL }, 0);
 	equal(pg.uri, db, (char *[]){ "report", "summary", "--db", "@DB",
 	    NULL }, 1);
-	cmds += 3;
+	/* The default 24 hours hold nothing (logs of years ago): both
+	 * states name the same first and last hour with data. */
+	equal(pg.uri, db, (char *[]){ "report", "summary", "--db", "@DB",
+	    "--format", "json", NULL }, 1);
+	run(&r, NULL, pg.uri, (char *[]){ "report", "summary", "--db", "@DB",
+	    "--format", "json", NULL });
+	assert_non_null(strstr(r.out, ",\"no_data\":{\"first_hour\":\"2"));
+	assert_non_null(strstr(r.out, "\"last_hour\":\"2"));
+	run_free(&r);
+	cmds += 4;
 	/* The nodes section: this host alone, counting the totals. */
 	run(&r, NULL, pg.uri, (char *[]){ "report", "summary", "--db", "@DB",
 	    "--from", "@0", "--format", "json", NULL });

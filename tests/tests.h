@@ -64,6 +64,7 @@ DECLARE_TESTS(spawn_tests);
 DECLARE_TESTS(obuf_tests);
 DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(fwstart_tests);
+DECLARE_TESTS(fwaction_tests);
 DECLARE_TESTS(fwincr_tests);
 DECLARE_TESTS(outage_tests);
 DECLARE_TESTS(host_tests);
@@ -73,7 +74,9 @@ DECLARE_TESTS(install_tests);
 DECLARE_TESTS(e2e_tests);
 DECLARE_TESTS(cluster_tests);
 DECLARE_TESTS(report_tests);
+DECLARE_TESTS(report_html_tests);
 DECLARE_TESTS(report_mail_tests);
+DECLARE_TESTS(report_answers_tests);
 DECLARE_TESTS(guard_tests);
 DECLARE_TESTS(bounds_tests);
 DECLARE_TESTS(mynetworks_tests);
@@ -87,6 +90,7 @@ DECLARE_TESTS(pgbans_tests);
 DECLARE_TESTS(pgrun_tests);
 DECLARE_TESTS(pgsql_cmds_tests);
 DECLARE_TESTS(par_tests);
+DECLARE_TESTS(metrics_tests);
 
 /* The sqlite3 shell as the tests read a state: it waits for a writer's
  * lock instead of answering "database is locked" (read as 0). */

@@ -20,7 +20,10 @@
  *	firewall_required = yes: then NULL with *status = EX_UNAVAILABLE
  *	(69). A bad map or table configuration gives NULL with *status =
  *	EX_CONFIG (78). The status comes from fw_start()'s failing, not
- *	from its message.
+ *	from its message. A firewall_action or firewall_established that
+ *	cannot act in the firewall's mode (fw_conf_inert()) is a warning at
+ *	every start and reload, not an error: the bans are enforced still,
+ *	by the administrator's rule or the map.
  *
  *	wire_fw_decision() hands one of the scorer's decisions to the
  *	enforcer. wire_protect() and wire_protected_by() give the
@@ -109,6 +112,8 @@ wire_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 	char		 err[1024];
 
 	wire_protect(&fc, c);
+	if (fw_conf_inert(&fc, err, sizeof(err)) != NULL)
+		fprintf(stderr, "fivefifty %s: warning: %s\n", cmd, err);
 	/* Nothing goes to the kernel before the running bans are in: the
 	 * table, its rules and their elements are one batch (fw_start()). */
 	if ((f = fw_prepare(&fc, &code, err, sizeof(err))) == NULL) {
