@@ -26,7 +26,11 @@
 # notification). Last, a fresh daemon gets FWS_BURST offenders written
 # at once (four sessions each) and latency's load phase says when all
 # are in the set and the daemon's peak RSS meanwhile. Writes
-# bench/out/fwscale.md and prints it.
+# bench/out/fwscale.md and prints it, with the number of netlink sockets
+# of other processes (any namespace) in the nf_tables notification group
+# before the run: the kernel's listener mask is one for the whole host, so
+# while any is subscribed every commit builds a notification per element
+# (most of a large batch's cost); the figures are idle ones only at 0.
 set -eu
 export LC_ALL=C
 
@@ -100,6 +104,14 @@ ban_rate_limit = 0
 EOF
 
 now_ms() { date +%s%3N; }
+# listeners - netfilter netlink sockets in group 7 (NFNLGRP_NFTABLES,
+# mask 0x40) seen through every process's namespace
+listeners() {
+	cat /proc/[0-9]*/net/netlink 2>/dev/null |
+	    awk '$2 == 12 && substr($4, 7, 1) ~ /[4-7c-f]/ { print $1 }' |
+	    sort -u | wc -l
+}
+others=$(listeners)
 # ranges - the daemon's kernel_ranges, or nothing while it does not answer
 ranges() {
 	"$FIVEFIFTY" -c "$conf" status 2>/dev/null |
@@ -187,6 +199,9 @@ for n in $FWS_INFORCE; do last=$n; done
 	echo "- command: \`FWS_INFORCE=\"$FWS_INFORCE\" FWS_BANS=$FWS_BANS" \
 	    "FWS_BURST=$FWS_BURST make bench-fwscale\` (bench/fwscale.sh)"
 	echo "- machine: $(nproc) CPUs, Linux $(uname -r), $(date -u +%Y-%m-%d)"
+	echo "- nf_tables listeners of other processes before the run:" \
+	    "$others (0 for idle figures: any makes every commit build a" \
+	    "notification per element)"
 	echo
 	echo "Ban latency: a line written to the log, to the kernel's" \
 	    "NEWSETELEM notification; first start (the kernel empty) and" \

@@ -9,8 +9,12 @@
  *	See firewall.h.
  * DESCRIPTION
  *	The bans live in an array with a hash index on the network (a
- *	network is kept masked to its length). A flush first drops the bans
- *	that ended (the kernel drops its elements by itself), then, when a
+ *	network is kept masked to its length); a ban lifted leaves both at
+ *	once (the last ban takes its place, the index's probe chain is
+ *	shifted back), so an unban costs the same among 100,000 bans as
+ *	among ten. A flush first drops the bans that ended (the kernel
+ *	drops its elements by itself), found with a heap of their ends
+ *	(ends.c), not a walk over every ban, then, when a
  *	ban came or went, computes the disjoint ranges each set must hold
  *	(ranges.c) and compares them with the ranges the kernel holds (what
  *	the last successful batch or reconcile left): new ranges are added,
@@ -23,8 +27,10 @@
  *	against the ranges held there, so a ban costs the same with 100,000
  *	in force as with none; the full sweep over every ban is for a
  *	reconcile (the kernel's sets made whole again), the first push, and a
- *	flush that changes more than a quarter of the bans (a burst, a
- *	start). Both give the same ranges (tests/test_fw_incr.c). A failed
+ *	flush that changes more than a quarter of the bans of networks (a
+ *	burst, a start); bans of single addresses (own table) are always
+ *	sent one by one, below. Both give the same ranges
+ *	(tests/test_fw_incr.c). A failed
  *	batch is logged with its object, and a
  *	reconcile follows: in own-table mode, one batch that makes the
  *	table, sets, chain and rules again, flushes the sets and puts in
@@ -38,12 +44,26 @@
  *	and so is the recovery. Bans that come meanwhile are kept and go in
  *	with the recovery.
  *
+ *	Own-table mode keeps single addresses out of the sweep: a ban of one
+ *	address is one element of the family's address set (a hash set)
+ *	with its own end, sent when it comes, moves or is lifted (kuntil[]
+ *	says what end the kernel was given, adirty the addresses changed
+ *	since the last push, agone the elements to delete); the sweep and
+ *	held.c deal with the bans of networks, in the networks' interval
+ *	set. An address inside a banned network is in both sets, so lifting
+ *	one never lifts the other. Set-only mode has one set per family and
+ *	sweeps every ban.
+ *
  *	A start with bans already known (fw_prepare(), fw_ban()s,
  *	fw_start()) sends nothing until the bans are in, then is that
  *	reconcile: one batch, so the rules are
  *	replaced once, in one kernel generation with their elements (the
  *	setup of fw_open() followed by a reconcile was two generations, and
- *	on a fresh start the rules ran a moment on empty sets).
+ *	on a fresh start the rules ran a moment on empty sets). The monitor
+ *	joins the nf_tables group only after that batch (watch()): a
+ *	listener makes the kernel build a notification for every element
+ *	committed, most of the cost of a start with 100,000 bans; then the
+ *	chain is looked for, and a table removed meanwhile is made again.
  *
  *	The monitor reports a removal by another process (`nft flush
  *	ruleset`, `nft delete table`, a set or the chain deleted): it is
@@ -84,6 +104,7 @@
 #define REPORT_EVERY	3600	/* one warning of removals at most */
 
 static int	reconcile(struct fw *, long long, int, char *, size_t);
+static int	drop(struct fw *, long long);
 
 struct fw {
 	struct fw_conf	 conf;
@@ -102,6 +123,17 @@ struct fw {
 	long long	 gone_reported;	/* last warning of a removal */
 	unsigned long long gone_unreported; /* removals since */
 	long long	 next_end;	/* earliest end among bans, 0: none */
+	struct fw_ends	 ends;		/* the bans' ends, earliest first */
+	/* Own table: single addresses in the address sets, per ban (with
+	 * bans[]): the end the kernel was given (0: none) and a change
+	 * not sent yet; the addresses changed, the elements to delete. */
+	int		 split;
+	long long	*kuntil;
+	unsigned char	*kdirty;
+	struct net_prefix *adirty;
+	size_t		 nadirty, capadirty, nkheld;
+	struct fw_end	*agone;
+	size_t		 nagone, capagone;
 	struct fw_stats	 stats;
 };
 
@@ -369,6 +401,7 @@ open_fw(const struct fw_conf *c, int kernel, enum fw_error *code, char *err,
 		return (NULL);
 	}
 	f->conf = *c;
+	f->split = c->mode == FW_TABLE;
 	held_init(&f->hd);
 	if (c->map[0] != '\0' && (f->map = map_open(c->map, c->map_text,
 	    c->postmap, err, errlen)) == NULL) {
@@ -479,6 +512,29 @@ fw_start(struct fw *f, long long now, enum fw_error *code, char *err,
 	return (-1);
 }
 
+/* is_addr - own table: is n one address (its element in the address
+ * set, outside the sweep of networks) */
+static int
+is_addr(const struct fw *f, const struct net_prefix *n)
+{
+	return (f->split && n->len == (n->family == 6 ? 128 : 32));
+}
+
+/* mark_addr - the address ban at position i changed (once a push) */
+static void
+mark_addr(struct fw *f, size_t i)
+{
+	if (f->kdirty[i])
+		return;
+	f->kdirty[i] = 1;
+	if (f->nadirty == f->capadirty) {
+		f->capadirty = f->capadirty ? f->capadirty * 2 : 64;
+		f->adirty = xreallocarray(f->adirty, f->capadirty,
+		    sizeof(*f->adirty));
+	}
+	f->adirty[f->nadirty++] = f->bans[i].net;
+}
+
 /* fw_ban - put a ban in force, or move its end; 1: it ended already */
 int
 fw_ban(struct fw *f, const struct fw_ban *b)
@@ -505,7 +561,13 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		if (f->nbans == f->cap) {
 			f->cap = f->cap ? f->cap * 2 : 256;
 			f->bans = xreallocarray(f->bans, f->cap, sizeof(*p));
+			f->kuntil = xreallocarray(f->kuntil, f->cap,
+			    sizeof(*f->kuntil));
+			f->kdirty = xreallocarray(f->kdirty, f->cap, 1);
 		}
+		i = (long)f->nbans;
+		f->kuntil[i] = 0;
+		f->kdirty[i] = 0;
 		p = &f->bans[f->nbans++];
 		memset(p, 0, sizeof(*p));
 		p->net = net;
@@ -520,7 +582,11 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		}
 	}
 	p->until = b->until;
-	held_ban(&f->hd, &p->net, p->until);
+	if (is_addr(f, &p->net))
+		mark_addr(f, (size_t)i);
+	else
+		held_ban(&f->hd, &p->net, p->until);
+	ends_push(&f->ends, &p->net, p->until);
 	if (f->next_end == 0 || p->until < f->next_end)
 		f->next_end = p->until;
 	/* Bytes dropped, not runs made '_': the map's reply says "prefix
@@ -532,33 +598,91 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 	return (0);
 }
 
-/* drop - remove the bans for which gone() says so; 1 if any went */
-static int
-drop(struct fw *f, long long now, const struct net_prefix *only)
+/* slot_of - the index slot holding position i */
+static size_t
+slot_of(const struct fw *f, size_t i)
 {
-	size_t		i, k = 0;
+	size_t		j = hash_net(&f->bans[i].net) & (f->index_cap - 1);
 
-	/* Nothing ends yet: no walk (the loop asks every pass). */
-	if (only == NULL && (f->next_end == 0 || f->next_end > now))
-		return (0);
-	f->next_end = 0;
-	for (i = 0; i < f->nbans; i++) {
-		if (only != NULL ? same_net(&f->bans[i].net, only) :
-		    f->bans[i].until <= now) {
-			held_unban(&f->hd, &f->bans[i].net);
-			continue;
+	while (f->index[j] != i + 1)
+		j = (j + 1) & (f->index_cap - 1);
+	return (j);
+}
+
+/* remove_at - the ban at position i gone: its index slot emptied (the
+ * probe chain after it shifted back), the last ban moved into its place */
+static void
+remove_at(struct fw *f, size_t i, long long now)
+{
+	size_t		 mask = f->index_cap - 1, j, k, home, last;
+
+	if (!is_addr(f, &f->bans[i].net))
+		held_unban(&f->hd, &f->bans[i].net);
+	else if (f->kuntil[i] != 0) {
+		/* Its element goes, unless the kernel drops it first. */
+		f->nkheld--;
+		if (f->kuntil[i] > now + EXPIRY_SLACK) {
+			if (f->nagone == f->capagone) {
+				f->capagone = f->capagone ? f->capagone * 2 :
+				    64;
+				f->agone = xreallocarray(f->agone, f->capagone,
+				    sizeof(*f->agone));
+			}
+			f->agone[f->nagone].net = f->bans[i].net;
+			f->agone[f->nagone++].until = f->kuntil[i];
 		}
-		if (f->next_end == 0 || f->bans[i].until < f->next_end)
-			f->next_end = f->bans[i].until;
-		f->bans[k++] = f->bans[i];
 	}
-	if (k == f->nbans)
-		return (0);
-	f->nbans = k;
-	f->stats.bans = k;
-	reindex(f);
+	j = slot_of(f, i);
+	f->index[j] = 0;
+	for (k = (j + 1) & mask; f->index[k] != 0; k = (k + 1) & mask) {
+		home = hash_net(&f->bans[f->index[k] - 1].net) & mask;
+		/* Stays when its home lies cyclically in (j, k]. */
+		if (j <= k ? (home > j && home <= k) : (home > j ||
+		    home <= k))
+			continue;
+		f->index[j] = f->index[k];
+		f->index[k] = 0;
+		j = k;
+	}
+	last = f->nbans - 1;
+	if (i != last) {
+		f->index[slot_of(f, last)] = i + 1;
+		f->bans[i] = f->bans[last];
+		f->kuntil[i] = f->kuntil[last];
+		f->kdirty[i] = f->kdirty[last];
+	}
+	f->nbans--;
+	f->stats.bans = f->nbans;
 	f->map_dirty = 1;
-	return (1);
+}
+
+/* drop - the bans that ended by now go; 1 if any went. The heap of ends
+ * says which (k of them: k look-ups, no walk); it is rebuilt when its
+ * stale entries (ends moved, bans lifted) outnumber the bans. */
+static int
+drop(struct fw *f, long long now)
+{
+	struct net_prefix n;
+	long long	 until;
+	long		 i;
+	size_t		 k;
+	int		 any = 0;
+
+	while (f->ends.n > 0 && ends_top(&f->ends) <= now) {
+		(void)ends_pop(&f->ends, &n, &until);
+		if ((i = find(f, &n)) >= 0 && f->bans[i].until == until) {
+			remove_at(f, (size_t)i, now);
+			any = 1;
+		}
+	}
+	if (f->ends.n > 2 * f->nbans + 1024) {
+		ends_clear(&f->ends);
+		for (k = 0; k < f->nbans; k++)
+			ends_push(&f->ends, &f->bans[k].net,
+			    f->bans[k].until);
+	}
+	f->next_end = ends_top(&f->ends);
+	return (any);
 }
 
 /* fw_refuses - would fw_ban() refuse n (protected) */
@@ -594,35 +718,137 @@ int
 fw_unban(struct fw *f, const struct net_prefix *n)
 {
 	struct net_prefix m = masked(n);
+	long		 i;
 
-	if (find(f, &m) < 0)
+	if ((i = find(f, &m)) < 0)
 		return (-1);
-	(void)drop(f, 0, &m);
+	/* Its end in the heap goes stale. */
+	remove_at(f, (size_t)i, (long long)time(NULL));
 	f->fw_dirty = 1;
 	return (0);
 }
 
-/* push_full - the ranges of every ban against every range held: add and
- * del filled; want[] the ranges wanted, for held_full() */
+/* nets_of - the bans the sweep of networks is about: every ban, or in
+ * own-table mode those on networks (a copy, *n of them; free it when it
+ * is not f->bans) */
+static struct fw_ban *
+nets_of(const struct fw *f, size_t *n)
+{
+	struct fw_ban	*b;
+	size_t		 i;
+
+	if (!f->split) {
+		*n = f->nbans;
+		return (f->bans);
+	}
+	b = xcalloc(f->nbans + 1, sizeof(*b));
+	for (i = *n = 0; i < f->nbans; i++)
+		if (!is_addr(f, &f->bans[i].net))
+			b[(*n)++] = f->bans[i];
+	return (b);
+}
+
+/* push_full - the ranges of every network ban against every range held:
+ * add and del filled; want[] the ranges wanted, for held_full() */
 static void
 push_full(struct fw *f, long long now, struct fw_range *want[2],
     size_t nwant[2], struct fw_range **add, size_t *nadd, size_t *capadd,
     struct fw_range **del, size_t *ndel, size_t *capdel)
 {
 	struct fw_range	*have;
-	size_t		 nhave;
+	struct fw_ban	*b;
+	size_t		 nhave, nb;
 	int		 v6;
 
+	b = nets_of(f, &nb);
 	for (v6 = 0; v6 < 2; v6++) {
-		want[v6] = xcalloc(f->nbans * 2 + 1, sizeof(**want));
-		nwant[v6] = nft_has_set(f->nft, v6) ? ranges_from_bans(f->bans,
-		    f->nbans, v6 ? 6 : 4, now, want[v6]) : 0;
+		want[v6] = xcalloc(nb * 2 + 1, sizeof(**want));
+		nwant[v6] = nft_has_set(f->nft, v6) ? ranges_from_bans(b, nb,
+		    v6 ? 6 : 4, now, want[v6]) : 0;
 		have = olist_array(&f->hd.ranges[v6], &nhave);
 		held_diff(have, nhave, want[v6], nwant[v6], now,
 		    nft_readd_refreshes(f->nft), add, nadd, capadd, del, ndel,
 		    capdel);
 		free(have);
 	}
+	if (b != f->bans)
+		free(b);
+}
+
+/* addr_range - the element of an address ban as a range */
+static void
+addr_range(struct fw_range **a, size_t *n, size_t *cap,
+    const struct net_prefix *net, long long until)
+{
+	struct fw_range	*r;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*a = xreallocarray(*a, *cap, sizeof(**a));
+	}
+	r = &(*a)[(*n)++];
+	memset(r, 0, sizeof(*r));
+	r->family = net->family;
+	memcpy(r->lo, net->addr, 16);
+	memcpy(r->hi, net->addr, 16);
+	r->until = until;
+	r->addr = 1;
+}
+
+/* push_addrs - the address bans that changed (repair: every one, the
+ * sets being flushed) into add and del. What the kernel holds is
+ * noted now: a batch that fails is followed by a repair, which puts
+ * every address in again. */
+static void
+push_addrs(struct fw *f, int repair, struct fw_range **add,
+    size_t *nadd, size_t *capadd, struct fw_range **del, size_t *ndel,
+    size_t *capdel)
+{
+	struct fw_ban	*b;
+	long long	 d;
+	size_t		 k;
+	long		 i;
+	int		 readd = nft_readd_refreshes(f->nft);
+
+	if (repair) {
+		f->nkheld = 0;
+		for (k = 0; k < f->nbans; k++) {
+			f->kdirty[k] = 0;
+			f->kuntil[k] = 0;
+			b = &f->bans[k];
+			if (!is_addr(f, &b->net) || !nft_has_set(f->nft,
+			    b->net.family == 6))
+				continue;
+			addr_range(add, nadd, capadd, &b->net, b->until);
+			f->kuntil[k] = b->until;
+			f->nkheld++;
+		}
+		f->nadirty = f->nagone = 0;
+		return;
+	}
+	for (k = 0; k < f->nagone; k++)
+		if (nft_has_set(f->nft, f->agone[k].net.family == 6))
+			addr_range(del, ndel, capdel, &f->agone[k].net,
+			    f->agone[k].until);
+	for (k = 0; k < f->nadirty; k++) {
+		if ((i = find(f, &f->adirty[k])) < 0 || !f->kdirty[i])
+			continue;	/* lifted since, or seen */
+		f->kdirty[i] = 0;
+		b = &f->bans[i];
+		if (!nft_has_set(f->nft, b->net.family == 6))
+			continue;
+		d = f->kuntil[i] - b->until;
+		if (f->kuntil[i] != 0 && d <= UNTIL_SLACK && d >= -UNTIL_SLACK)
+			continue;
+		/* Before 6.12 an add does not move a held element's end. */
+		if (f->kuntil[i] != 0 && !readd)
+			addr_range(del, ndel, capdel, &b->net, f->kuntil[i]);
+		if (f->kuntil[i] == 0)
+			f->nkheld++;
+		addr_range(add, nadd, capadd, &b->net, b->until);
+		f->kuntil[i] = b->until;
+	}
+	f->nadirty = f->nagone = 0;
 }
 
 /* push - one batch that makes the kernel hold the bans (with repair,
@@ -632,7 +858,8 @@ static int
 push(struct fw *f, long long now, int repair, char *err, size_t errlen)
 {
 	struct fw_range	*want[2] = { NULL, NULL }, *add = NULL, *del = NULL;
-	size_t		 nwant[2] = { 0, 0 }, nadd = 0, ndel = 0;
+	struct fw_ban	*b;
+	size_t		 nwant[2] = { 0, 0 }, nadd = 0, ndel = 0, nb;
 	size_t		 capadd = 0, capdel = 0;
 	int		 has[2], local, rc;
 
@@ -645,6 +872,9 @@ push(struct fw *f, long long now, int repair, char *err, size_t errlen)
 	else
 		push_full(f, now, want, nwant, &add, &nadd, &capadd, &del,
 		    &ndel, &capdel);
+	if (f->split)
+		push_addrs(f, repair, &add, &nadd, &capadd, &del, &ndel,
+		    &capdel);
 	if (repair) {
 		rc = nft_repair(f->nft, add, nadd, del, ndel, now, err,
 		    errlen);
@@ -656,9 +886,12 @@ push(struct fw *f, long long now, int repair, char *err, size_t errlen)
 	if (rc == 0 && local) {
 		held_commit(&f->hd);
 		f->local_pushes++;
-	} else if (rc == 0)
-		held_full(&f->hd, want, nwant, f->bans, f->nbans);
-	else
+	} else if (rc == 0) {
+		b = nets_of(f, &nb);
+		held_full(&f->hd, want, nwant, b, nb);
+		if (b != f->bans)
+			free(b);
+	} else
 		f->stats.batch_errors++;
 	free(want[0]);
 	free(want[1]);
@@ -732,7 +965,8 @@ static void
 update_stats(struct fw *f, long long now)
 {
 	f->stats.bans = f->nbans;
-	f->stats.elements = f->hd.ranges[0].n + f->hd.ranges[1].n;
+	f->stats.elements = f->hd.ranges[0].n + f->hd.ranges[1].n +
+	    f->nkheld;
 	f->stats.last_flush = now;
 }
 
@@ -754,7 +988,7 @@ fw_flush(struct fw *f, long long now)
 	char		err[512], err2[512];
 	int		rc = 0, was;
 
-	if (drop(f, now, NULL))
+	if (drop(f, now))
 		f->fw_dirty = 1;
 	if (f->conf.mode != FW_OFF && (f->nft == NULL || f->fw_broken)) {
 		if (now >= f->retry_at && fw_reconcile(f, now) == -1)
@@ -798,6 +1032,26 @@ fw_sync(struct fw *f, long long now)
 	return (rc);
 }
 
+/* watch - after the first batch: the monitor opened (not before, or the
+ * kernel makes a notification of every element of that batch for it),
+ * then our chain looked for, so that a table removed in between is made
+ * again now rather than missed; 0 or -1 */
+static int
+watch(struct fw *f, long long now, char *err, size_t errlen)
+{
+	int		prio;
+
+	if (nft_monitor_open(f->nft) == -1)
+		log_warnx("firewall: nf_tables monitor: %s (a removal of table "
+		    "%s %s by another process is repaired at the next batch "
+		    "only)", strerror(errno), f->conf.family, f->conf.table);
+	if (f->conf.mode != FW_TABLE || nft_chain_prio(f->nft, &prio) == 1)
+		return (0);
+	held_set(&f->hd, 0, NULL, 0);
+	held_set(&f->hd, 1, NULL, 0);
+	return (push(f, now, 1, err, errlen));
+}
+
 /* reconcile - one batch that repairs the setup and makes the sets hold
  * the bans (own table: flushed and filled; set-only: read back first); a failure logged when report is set
  * (and the firewall worked until now); err: why it failed */
@@ -806,16 +1060,16 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 {
 	struct fw_range	*r;
 	size_t		 n, i, k;
-	int		 v6, e;
+	int		 v6, e, first;
 
 	if (f->conf.mode == FW_OFF)
 		return (0);
 	f->stats.reconciles++;
-	(void)drop(f, now, NULL);
+	(void)drop(f, now);
 	if (f->nft == NULL && (f->nft = nft_open(&f->conf, err,
 	    errlen)) == NULL)
 		goto fail;
-	(void)nft_monitor_open(f->nft);
+	first = f->nft->mon == NULL;
 	/* Set-only mode: the administrator's sets must be there. */
 	if (f->conf.mode == FW_SETS && nft_setup(f->nft, err, errlen) == -1)
 		goto fail;
@@ -846,7 +1100,8 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 		held_set(&f->hd, v6, r, k);
 		free(r);
 	}
-	if (push(f, now, 1, err, errlen) == -1)
+	if (push(f, now, 1, err, errlen) == -1 || (first && watch(f, now, err,
+	    errlen) == -1))
 		goto fail;
 	if (f->fw_broken || !f->stats.fw_ok)
 		log_info("firewall: table %s %s in place again, with %zu "
@@ -1008,13 +1263,19 @@ fw_nft(struct fw *f)
 int
 fw_check_held(struct fw *f, long long now, char *err, size_t errlen)
 {
-	int		has[2] = { 0, 0 };
+	struct fw_ban	*b;
+	size_t		 nb;
+	int		 has[2] = { 0, 0 }, rc;
 
 	if (f->nft != NULL) {
 		has[0] = nft_has_set(f->nft, 0);
 		has[1] = nft_has_set(f->nft, 1);
 	}
-	return (held_check(&f->hd, f->bans, f->nbans, has, now, err, errlen));
+	b = nets_of(f, &nb);
+	rc = held_check(&f->hd, b, nb, has, now, err, errlen);
+	if (b != f->bans)
+		free(b);
+	return (rc);
 }
 
 /* fw_local_pushes - pushes that recomputed what changed alone (tests) */
@@ -1057,6 +1318,11 @@ fw_free(struct fw *f)
 	nft_close(f->nft);
 	map_free(f->map);
 	held_free(&f->hd);
+	ends_clear(&f->ends);
+	free(f->kuntil);
+	free(f->kdirty);
+	free(f->adirty);
+	free(f->agone);
 	free(f->bans);
 	free(f->index);
 	free(f);

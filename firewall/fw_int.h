@@ -85,6 +85,14 @@
  *		    size_t n, const int has[2], long long now, char *err,
  *		    size_t errlen);
  *
+ *	The bans' ends in a heap (ends.c):
+ *	void	ends_push(struct fw_ends *e, const struct net_prefix *n,
+ *		    long long until);
+ *	long long ends_top(const struct fw_ends *e);
+ *	int	ends_pop(struct fw_ends *e, struct net_prefix *n,
+ *		    long long *until);
+ *	void	ends_clear(struct fw_ends *e);
+ *
  *	The enforcer's kernel handle (enforce.c, for nft_read.c's monitor):
  *	struct nft *fw_nft(struct fw *f);
  *	Tests: the ranges held against a full sweep (enforce.c):
@@ -112,7 +120,10 @@
  *
  *	A fw_range is an inclusive range [lo, hi] of addresses of one family
  *	(key bytes in network order; 4 used for IPv4) with the end of its
- *	ban. ranges_from_bans() cuts nested bans into disjoint ranges, each
+ *	ban; addr marks the element of a single-address ban, which goes in
+ *	the family's address set in own-table mode (networks go in the nets
+ *	set: a /32 inside a banned /8 is in both, each with its own end).
+ *	ranges_from_bans() cuts nested bans into disjoint ranges, each
  *	with the latest end among the bans that cover it, sorted.
  *
  *	nft_setup() makes the table, sets, chain and rules (own-table mode,
@@ -127,7 +138,9 @@
  *	set-only mode, nft_apply() (nft_setup() checks the sets). nft_read() dumps
  *	a set as ranges; until is now + the kernel's remaining time, and
  *	ours says whether the element carries fivefifty's comment; it fails
- *	with errno ENOENT when the set (or its table) is not there.
+ *	with errno ENOENT when the set (or its table) is not there. In
+ *	own-table mode it reads both sets of the family: the address set's
+ *	elements first (addr set), then the networks' ranges.
  *	nft_monitor_read() drains the monitor and returns the NFT_GONE_*
  *	bits of what another process removed (0: nothing of ours); the name
  *	of a removed set is in *set.
@@ -138,6 +151,9 @@
 #include "firewall.h"
 
 #define MAP_KEY_MAX	48
+#define EXPIRY_SLACK	2	/* seconds: an element the kernel may have
+				 * dropped already is not deleted */
+#define UNTIL_SLACK	2	/* kernel's end read back vs ours */
 #define FW_COMMENT	"fivefifty"
 
 struct fw_range {
@@ -145,6 +161,8 @@ struct fw_range {
 	unsigned char	 lo[16], hi[16];
 	long long	 until;
 	int		 ours;		/* read back: our comment */
+	int		 addr;		/* own table: a single address's
+					 * element, in the address set */
 };
 
 /* What nft_monitor_read() saw removed by another process. */
@@ -181,6 +199,16 @@ struct fw_held {
 	size_t		 nwant, capwant;
 	int		 order_ok;	/* order, lens and dirty kept */
 	int		 valid;		/* ranges: the sweep at the last push */
+};
+
+/* The bans' ends, earliest first (ends.c); stale entries allowed. */
+struct fw_end {
+	struct net_prefix net;
+	long long	 until;
+};
+struct fw_ends {
+	struct fw_end	*h;
+	size_t		 n, cap;
 };
 
 struct fw_map;
@@ -250,6 +278,11 @@ void	held_full(struct fw_held *, struct fw_range *[2], const size_t[2],
 	    const struct fw_ban *, size_t);
 int	held_check(const struct fw_held *, const struct fw_ban *, size_t,
 	    const int[2], long long, char *, size_t);
+
+void	ends_push(struct fw_ends *, const struct net_prefix *, long long);
+long long ends_top(const struct fw_ends *);
+int	ends_pop(struct fw_ends *, struct net_prefix *, long long *);
+void	ends_clear(struct fw_ends *);
 
 struct nft *fw_nft(struct fw *);
 int	fw_check_held(struct fw *, long long, char *, size_t);

@@ -77,8 +77,6 @@
 #include "fw_int.h"
 #include "util/util.h"
 
-#define EXPIRY_SLACK	2	/* seconds */
-#define UNTIL_SLACK	2	/* kernel's end read back vs ours */
 #define DIRTY_MIN	1024	/* changes always tracked one by one */
 
 /* A ban's block, in address order. */
@@ -415,7 +413,9 @@ held_plan(struct fw_held *h, const int has[2], long long now, int readd,
 	for (i = 0; i < h->ndirty; i++)
 		if (has[h->dirty[i].family == 6])
 			outermost(h, &h->dirty[i], &h->regions[h->nregions++]);
-	qsort(h->regions, h->nregions, sizeof(*h->regions), region_cmp);
+	if (h->nregions > 1)
+		qsort(h->regions, h->nregions, sizeof(*h->regions),
+		    region_cmp);
 	/* Nested regions fold into the outer (it comes first). */
 	for (i = k = 0; i < h->nregions; i++)
 		if (k == 0 || h->regions[k - 1].family !=

@@ -17,10 +17,14 @@
  *	carries.
  *
  *	Own-table mode (nft_setup): table FAMILY NAME, sets offenders4
- *	(ipv4_addr) and offenders6 (ipv6_addr) with flags timeout and
- *	interval, a named counter "dropped", and a base chain at the input
- *	hook whose rules drop new TCP connections (SYN without ACK) from the
- *	sets to the protected ports, counting them. firewall_established =
+ *	(ipv4_addr) and offenders6 (ipv6_addr) for single addresses with
+ *	flags timeout (hash sets: the kernel's commit does not walk them,
+ *	where an interval set's rebuilds over every element), sets
+ *	offenders4_nets and offenders6_nets for networks with flags timeout
+ *	and interval, a named counter "dropped", and a base chain at the
+ *	input hook whose rules (one per set and port) drop new TCP
+ *	connections (SYN without ACK) from the sets to the protected ports,
+ *	counting them. firewall_established =
  *	yes makes them take every TCP packet from the sets to those ports
  *	(with all ports: every packet of a connection the offender opened,
  *	by conntrack's direction, so this host's own connections to it keep
@@ -30,14 +34,18 @@
  *	alone (the ports are TCP ports): no other protocol is touched, so no
  *	ICMP rejection is ever sent. The chain's rules are
  *	replaced on every setup (so a changed port list, action or match
- *	takes effect, in the same batch as the rest) and the
- *	sets' elements and the counter are kept. Set-only mode creates
+ *	takes effect, in the same batch as the rest; the old ones deleted
+ *	first) and the sets' elements and the counter are kept; an address
+ *	set an older fivefifty made with the interval flag is deleted and
+ *	made again in the same batch (check_redo()). Set-only mode creates
  *	nothing: it checks the sets exist with an address key and timeouts.
  *
  *	Elements: a range [lo, hi] of an interval set is a start element
  *	(key lo, timeout, comment "fivefifty") and an end element (key hi+1,
  *	flag interval-end; none when hi is the last address); in a set
- *	without the interval flag only single addresses exist. Element lists
+ *	without the interval flag only single addresses exist. In own-table
+ *	mode a range marked addr goes to the address set, the others to the
+ *	networks' set. Element lists
  *	are split across NEWSETELEM messages of at most ELEM_MSG_MAX bytes,
  *	so any number of elements goes in one batch; the socket buffers are
  *	raised to fit it (SO_SNDBUFFORCE, as nft does).
@@ -326,7 +334,12 @@ nft_open(const struct fw_conf *c, char *err, size_t errlen)
 	}
 	h->has[0] = c->set4[0] != '\0' && h->family != NFPROTO_IPV6;
 	h->has[1] = c->set6[0] != '\0' && h->family != NFPROTO_IPV4;
-	h->interval[0] = h->interval[1] = 1;
+	h->split = c->mode == FW_TABLE;
+	snprintf(h->nets[0], sizeof(h->nets[0]), "%s%s", c->set4,
+	    NFT_NETS_SUFFIX);
+	snprintf(h->nets[1], sizeof(h->nets[1]), "%s%s", c->set6,
+	    NFT_NETS_SUFFIX);
+	h->interval[0] = h->interval[1] = !h->split;
 	h->readd = readd_refreshes();
 	if ((h->nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL) {
 		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
@@ -365,13 +378,52 @@ add_table(struct nft *h)
 	nftnl_table_free(t);
 }
 
-/* add_set - NEWSET of one family's set */
+/* nft_set_name - the name of a family's address set (net 0; set-only
+ * mode: its one set) or networks' set (net 1) */
+const char *
+nft_set_name(const struct nft *h, int v6, int net)
+{
+	if (net)
+		return (h->nets[v6]);
+	return (v6 ? h->conf.set6 : h->conf.set4);
+}
+
+/* set_id - the batch-local id of a set, for the rules' lookups */
+static uint32_t
+set_id(int v6, int net)
+{
+	return ((uint32_t)(1 + v6 + 2 * net));
+}
+
+/* del_set - DELSET of our address set made with other flags (its rules
+ * are deleted before it in the same batch) */
 static void
-add_set(struct nft *h, int v6)
+del_set(struct nft *h, int v6)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr	*nlh;
-	const char	*name = v6 ? h->conf.set6 : h->conf.set4;
+	const char	*name = nft_set_name(h, v6, 0);
+
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, h->conf.table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)h->family);
+	nlh = nft_batch_msg(h, NFT_MSG_DELSET, 0);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	batch_note(h, nlh->nlmsg_seq, "replacing set %s %s %s (an interval "
+	    "set of an older fivefifty; is it used by a rule of another "
+	    "chain?)", h->conf.family, h->conf.table, name);
+	batch_done(h, nlh);
+	nftnl_set_free(s);
+}
+
+/* add_set - NEWSET of one family's address set (net 0: a hash) or
+ * networks' set (net 1: intervals) */
+static void
+add_set(struct nft *h, int v6, int net)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr	*nlh;
+	const char	*name = nft_set_name(h, v6, net);
 
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, h->conf.table);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
@@ -379,8 +431,8 @@ add_set(struct nft *h, int v6)
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, v6 ? 8 : 7);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, v6 ? 16 : 4);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT |
-	    NFT_SET_INTERVAL);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, v6 ? 2 : 1);
+	    (net ? NFT_SET_INTERVAL : 0));
+	nftnl_set_set_u32(s, NFTNL_SET_ID, set_id(v6, net));
 	nlh = nft_batch_msg(h, NFT_MSG_NEWSET, NLM_F_CREATE);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	batch_note(h, nlh->nlmsg_seq, "set %s %s %s (exists with another "
@@ -538,11 +590,11 @@ rule_verdict(struct nftnl_rule *r, enum fw_action action)
 	nftnl_rule_add_expr(r, e);
 }
 
-/* add_rule - TCP from the set to port (0: any), new connections or
- * every packet (firewall_established), dropped or reset
- * (firewall_action) */
+/* add_rule - TCP from a set (net: the networks' set) to port (0: any),
+ * new connections or every packet (firewall_established), dropped or
+ * reset (firewall_action) */
 static void
-add_rule(struct nft *h, int v6, int port)
+add_rule(struct nft *h, int v6, int net, int port)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_expr *e;
@@ -571,9 +623,9 @@ add_rule(struct nft *h, int v6, int port)
 	    v6 ? 8 : 12, v6 ? 16 : 4));
 	e = nftnl_expr_alloc("lookup");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, v6 ? h->conf.set6 :
-	    h->conf.set4);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, v6 ? 2 : 1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, nft_set_name(h, v6,
+	    net));
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id(v6, net));
 	nftnl_rule_add_expr(r, e);
 	e = nftnl_expr_alloc("objref");		/* counter name "dropped" */
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
@@ -583,8 +635,8 @@ add_rule(struct nft *h, int v6, int port)
 
 	nlh = nft_batch_msg(h, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
-	batch_note(h, nlh->nlmsg_seq, "rule in chain %s (%s, port %d)",
-	    h->conf.chain, v6 ? "ipv6" : "ipv4", port);
+	batch_note(h, nlh->nlmsg_seq, "rule in chain %s (set %s, port %d)",
+	    h->conf.chain, nft_set_name(h, v6, net), port);
 	batch_done(h, nlh);
 	nftnl_rule_free(r);
 }
@@ -594,27 +646,50 @@ add_rule(struct nft *h, int v6, int port)
 static void
 setup_msgs(struct nft *h, int chain, int prio)
 {
-	int		 v6, i;
+	int		 v6, i, net;
 
 	add_table(h);
-	for (v6 = 0; v6 < 2; v6++)
-		if (h->has[v6])
-			add_set(h, v6);
-	add_counter(h);
+	/* The old rules go first: an address set of an older fivefifty
+	 * (interval flag) is deleted and made again, and a set in use by a
+	 * rule cannot be. */
 	if (chain == 1) {
 		chain_msg(h, NFT_MSG_DELRULE);
 		if (prio != h->conf.priority)
 			chain_msg(h, NFT_MSG_DELCHAIN);
 	}
+	for (v6 = 0; v6 < 2; v6++) {
+		if (!h->has[v6])
+			continue;
+		if (h->redo[v6])
+			del_set(h, v6);
+		add_set(h, v6, 0);
+		add_set(h, v6, 1);
+	}
+	add_counter(h);
 	chain_msg(h, NFT_MSG_NEWCHAIN);
 	for (v6 = 0; v6 < 2; v6++) {
 		if (!h->has[v6])
 			continue;
-		if (h->conf.nports == 0)
-			add_rule(h, v6, 0);
-		for (i = 0; i < h->conf.nports; i++)
-			add_rule(h, v6, h->conf.ports[i]);
+		for (net = 0; net < 2; net++) {
+			if (h->conf.nports == 0)
+				add_rule(h, v6, net, 0);
+			for (i = 0; i < h->conf.nports; i++)
+				add_rule(h, v6, net, h->conf.ports[i]);
+		}
 	}
+}
+
+/* check_redo - which address sets exist as an older fivefifty made them
+ * (with the interval flag): made again by the setup's batch */
+static void
+check_redo(struct nft *h)
+{
+	uint32_t	flags;
+	int		v6;
+
+	for (v6 = 0; v6 < 2; v6++)
+		h->redo[v6] = h->has[v6] && nft_set_flags(h, nft_set_name(h,
+		    v6, 0), &flags) == 1 && (flags & NFT_SET_INTERVAL);
 }
 
 /* nft_setup - own table: create or repair everything in one batch;
@@ -629,11 +704,12 @@ nft_setup(struct nft *h, char *err, size_t errlen)
 	/* The chain is made again when its hook priority changed (a base
 	 * chain's hook cannot be updated); its rules are always replaced. */
 	chain = nft_chain_prio(h, &prio);
+	check_redo(h);
 	batch_start(h);
 	setup_msgs(h, chain, prio);
 	if (nft_talk(h, err, errlen) == -1)
 		return (-1);
-	h->interval[0] = h->interval[1] = 1;
+	h->redo[0] = h->redo[1] = 0;
 	return (0);
 }
 
@@ -660,10 +736,11 @@ put_elem(struct nlmsghdr *nlh, int idx, const unsigned char *key, int klen,
 
 /* elem_msg_open - a NEWSETELEM/DELSETELEM message for one set */
 static struct nlattr *
-elem_msg_open(struct nft *h, uint16_t type, int v6, struct nlmsghdr **nlhp)
+elem_msg_open(struct nft *h, uint16_t type, int v6, int net,
+    struct nlmsghdr **nlhp)
 {
 	struct nlmsghdr	*nlh;
-	const char	*set = v6 ? h->conf.set6 : h->conf.set4;
+	const char	*set = nft_set_name(h, v6, net);
 
 	nlh = nft_batch_msg(h, type, type == NFT_MSG_NEWSETELEM ?
 	    NLM_F_CREATE : 0);
@@ -679,19 +756,23 @@ elem_msg_open(struct nft *h, uint16_t type, int v6, struct nlmsghdr **nlhp)
 /* put_ranges - the ranges of one family as elements, in as many
  * messages as it takes */
 static void
-put_ranges(struct nft *h, uint16_t type, int v6, const struct fw_range *r,
-    size_t n, long long now, const struct nftnl_udata_buf *ud)
+put_ranges(struct nft *h, uint16_t type, int v6, int net,
+    const struct fw_range *r, size_t n, long long now,
+    const struct nftnl_udata_buf *ud)
 {
 	struct nlmsghdr	*nlh = NULL;
 	struct nlattr	*nest = NULL;
 	unsigned char	 end[16];
-	int		 klen = v6 ? 16 : 4, idx = 0, interval = h->interval[v6];
+	int		 klen = v6 ? 16 : 4, idx = 0;
+	int		 interval = net ? 1 : h->interval[v6];
 	long long	 ms;
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
 		if (r[i].family != (v6 ? 6 : 4))
 			continue;
+		if (h->split && r[i].addr == net)
+			continue;	/* the other set's */
 		if (!interval && memcmp(r[i].lo, r[i].hi, (size_t)klen) != 0)
 			continue;	/* a plain set holds addresses only */
 		if (nlh != NULL && nlh->nlmsg_len > ELEM_MSG_MAX) {
@@ -700,7 +781,7 @@ put_ranges(struct nft *h, uint16_t type, int v6, const struct fw_range *r,
 			nlh = NULL;
 		}
 		if (nlh == NULL) {
-			nest = elem_msg_open(h, type, v6, &nlh);
+			nest = elem_msg_open(h, type, v6, net, &nlh);
 			idx = 0;
 		}
 		ms = 0;
@@ -724,10 +805,10 @@ put_ranges(struct nft *h, uint16_t type, int v6, const struct fw_range *r,
 /* flush_msg - DELSETELEM without elements: the set emptied, in the
  * open batch (what it held goes at the commit, with the batch's adds) */
 static void
-flush_msg(struct nft *h, int v6)
+flush_msg(struct nft *h, int v6, int net)
 {
 	struct nlmsghdr	*nlh;
-	const char	*set = v6 ? h->conf.set6 : h->conf.set4;
+	const char	*set = nft_set_name(h, v6, net);
 
 	nlh = nft_batch_msg(h, NFT_MSG_DELSETELEM, 0);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, h->conf.table);
@@ -743,19 +824,21 @@ elem_msgs(struct nft *h, const struct fw_range *add, size_t nadd,
     const struct fw_range *del, size_t ndel, long long now)
 {
 	struct nftnl_udata_buf *ud;
-	int		 v6;
+	int		 v6, net;
 
 	if ((ud = nftnl_udata_buf_alloc(64)) == NULL)
 		fatalx(EX_OSERR, "out of memory (nftnl_udata_buf_alloc)");
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_SET_ELEM_COMMENT, FW_COMMENT);
 	for (v6 = 0; v6 < 2; v6++)
-		if (h->has[v6])
-			put_ranges(h, NFT_MSG_DELSETELEM, v6, del, ndel, now,
-			    NULL);
+		for (net = 0; net <= h->split; net++)
+			if (h->has[v6])
+				put_ranges(h, NFT_MSG_DELSETELEM, v6, net, del,
+				    ndel, now, NULL);
 	for (v6 = 0; v6 < 2; v6++)
-		if (h->has[v6])
-			put_ranges(h, NFT_MSG_NEWSETELEM, v6, add, nadd, now,
-			    ud);
+		for (net = 0; net <= h->split; net++)
+			if (h->has[v6])
+				put_ranges(h, NFT_MSG_NEWSETELEM, v6, net, add,
+				    nadd, now, ud);
 	nftnl_udata_buf_free(ud);
 }
 
@@ -801,15 +884,20 @@ nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
 	if (h->conf.mode == FW_SETS)	/* nothing of ours to make */
 		return (nft_apply(h, add, nadd, del, ndel, now, err, errlen));
 	chain = nft_chain_prio(h, &prio);
+	check_redo(h);
 	batch_start(h);
 	setup_msgs(h, chain, prio);
-	for (v6 = 0; v6 < 2; v6++)
-		if (h->has[v6])
-			flush_msg(h, v6);
+	for (v6 = 0; v6 < 2; v6++) {
+		if (!h->has[v6])
+			continue;
+		if (!h->redo[v6])	/* a set made anew is empty */
+			flush_msg(h, v6, 0);
+		flush_msg(h, v6, 1);
+	}
 	elem_msgs(h, add, nadd, del, ndel, now);
 	if (send_batch(h, err, errlen) == -1)
 		return (-1);
-	h->interval[0] = h->interval[1] = 1;
+	h->redo[0] = h->redo[1] = 0;
 	return (0);
 }
 

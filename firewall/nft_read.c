@@ -8,13 +8,18 @@
  *	and changes made by others
  * SYNOPSIS
  *	See fw_int.h: nft_read(), nft_counters(), nft_monitor_open(),
- *	nft_monitor_read(); nft_int.h: nft_chain_prio(), nft_check_sets().
+ *	nft_monitor_read(); nft_int.h: nft_chain_prio(), nft_check_sets(),
+ *	nft_set_flags().
  * DESCRIPTION
  *	Queries go over the command socket, between batches (no ack of a
- *	batch is pending then). nft_read() dumps one set and pairs its
+ *	batch is pending then). nft_read() dumps a family's sets (own table:
+ *	the address set, then the networks') and pairs an interval set's
  *	elements into ranges: elements sorted by key, an interval-end element
  *	closes the range its predecessor opened; a start with no end runs to
- *	the last address. The remaining time of each element is what the
+ *	the last address; an address set's elements are one address each
+ *	(marked addr). nft_set_flags() reads a set's flags (an older
+ *	fivefifty's interval address set is made again). The remaining time
+ *	of each element is what the
  *	kernel reports (ms); an element without a timeout reads as never
  *	ending (until = LLONG_MAX).
  *
@@ -186,6 +191,27 @@ out:
 	return (rc);
 }
 
+/* nft_set_flags - 1 and the flags of our table's set name, 0 when it is
+ * not there (or cannot be read) */
+int
+nft_set_flags(struct nft *h, const char *name, uint32_t *flags)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr	*nlh = request(h, NFT_MSG_GETSET, 0);
+	int		 rc = 0;
+
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, h->conf.table);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	if (query(h, nlh, set_cb, s) == 0 && nftnl_set_is_set(s,
+	    NFTNL_SET_FLAGS)) {
+		*flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+		rc = 1;
+	}
+	nftnl_set_free(s);
+	return (rc);
+}
+
 /* nft_check_sets - set-only mode: the configured sets are usable */
 int
 nft_check_sets(struct nft *h, char *err, size_t errlen)
@@ -285,24 +311,20 @@ raw_cmp(const void *a, const void *b)
 	return (y->end - x->end);
 }
 
-/* nft_read - a set's elements as ranges (family 4 or 6) */
-int
-nft_read(struct nft *h, int family, struct fw_range **out, size_t *nout,
+/* read_set - one set's elements as ranges appended to *out (*nout of
+ * *cap); interval: it holds ranges; addr: mark them as addresses' */
+static int
+read_set(struct nft *h, int family, const char *name, int interval,
+    int addr, struct fw_range **out, size_t *nout, size_t *cap,
     long long now, char *err, size_t errlen)
 {
 	struct elem_q	 q;
 	struct nlmsghdr	*nlh;
 	struct fw_range	*r;
-	int		 v6 = family == 6;
-	const char	*name = v6 ? h->conf.set6 : h->conf.set4;
-	size_t		 i, n = 0;
+	size_t		 i;
 
-	*out = NULL;
-	*nout = 0;
-	if (!h->has[v6])
-		return (0);
 	memset(&q, 0, sizeof(q));
-	q.klen = v6 ? 16 : 4;
+	q.klen = family == 6 ? 16 : 4;
 	q.now = now;
 	q.set = nftnl_set_alloc();
 	nftnl_set_set_str(q.set, NFTNL_SET_TABLE, h->conf.table);
@@ -329,30 +351,65 @@ nft_read(struct nft *h, int family, struct fw_range **out, size_t *nout,
 	nftnl_set_free(q.set);
 	if (q.n > 0)
 		qsort(q.e, q.n, sizeof(*q.e), raw_cmp);
-	if ((r = calloc(q.n + 1, sizeof(*r))) == NULL) {
-		free(q.e);
-		snprintf(err, errlen, "out of memory");
-		return (-1);
+	if (*nout + q.n + 1 > *cap) {
+		*cap = *nout + q.n + 1;
+		if ((r = realloc(*out, *cap * sizeof(*r))) == NULL) {
+			free(q.e);
+			snprintf(err, errlen, "out of memory");
+			return (-1);
+		}
+		*out = r;
 	}
 	for (i = 0; i < q.n; i++) {
 		if (q.e[i].end)
 			continue;	/* an end with no start (nft's at 0) */
-		r[n].family = family;
-		memcpy(r[n].lo, q.e[i].key, 16);
-		r[n].until = q.e[i].until;
-		r[n].ours = q.e[i].ours;
-		if (!h->interval[v6])
-			memcpy(r[n].hi, q.e[i].key, 16);
+		r = &(*out)[(*nout)++];
+		memset(r, 0, sizeof(*r));
+		r->family = family;
+		memcpy(r->lo, q.e[i].key, 16);
+		r->until = q.e[i].until;
+		r->ours = q.e[i].ours;
+		r->addr = addr;
+		if (!interval)
+			memcpy(r->hi, q.e[i].key, 16);
 		else if (i + 1 < q.n && q.e[i + 1].end) {
-			memcpy(r[n].hi, q.e[i + 1].key, 16);
-			range_key_dec(r[n].hi, q.klen);
+			memcpy(r->hi, q.e[i + 1].key, 16);
+			range_key_dec(r->hi, q.klen);
 		} else		/* open: to the last address */
-			memset(r[n].hi, 0xff, (size_t)q.klen);
-		n++;
+			memset(r->hi, 0xff, (size_t)q.klen);
 	}
 	free(q.e);
-	*out = r;
-	*nout = n;
+	return (0);
+}
+
+/* nft_read - a family's elements as ranges (family 4 or 6): its set's,
+ * then (own table) its networks' set's */
+int
+nft_read(struct nft *h, int family, struct fw_range **out, size_t *nout,
+    long long now, char *err, size_t errlen)
+{
+	int		 v6 = family == 6;
+	size_t		 cap = 1;
+
+	*nout = 0;
+	if ((*out = calloc(1, sizeof(**out))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	if (!h->has[v6])
+		return (0);
+	if (read_set(h, family, nft_set_name(h, v6, 0), h->interval[v6],
+	    h->split, out, nout, &cap, now, err, errlen) == -1 ||
+	    (h->split && read_set(h, family, nft_set_name(h, v6, 1), 1, 0,
+	    out, nout, &cap, now, err, errlen) == -1)) {
+		int	e = errno;
+
+		free(*out);
+		*out = NULL;
+		*nout = 0;
+		errno = e;
+		return (-1);
+	}
 	return (0);
 }
 
@@ -460,7 +517,9 @@ about_us(const struct nft *h, const struct nlmsghdr *nlh, char *set,
 		return (NFT_GONE_TABLE);
 	case NFT_MSG_DELSET:
 		name = attr_str(nlh, NFTA_SET_NAME);
-		if (!same(name, h->conf.set4) && !same(name, h->conf.set6))
+		if (!same(name, h->conf.set4) && !same(name, h->conf.set6) &&
+		    !(h->split && (same(name, h->nets[0]) || same(name,
+		    h->nets[1]))))
 			return (0);
 		snprintf(set, setlen, "%s", name);
 		return (NFT_GONE_SET);

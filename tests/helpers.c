@@ -572,33 +572,49 @@ kill_until_done(char *const *argv, long span_us, unsigned *seed, int *kills,
 	}
 }
 
-/* nft_in_set4 - is addr in the table inet fivefifty's IPv4 set (of the
- * namespace the test is in; nft, the test's own). Only "no such element"
- * (or table) means no: any other failure of nft (a lookup that met a
- * batch being committed, a fork refused under load) is tried again, and
- * said when it lasts, so that a transient error never reads as an
- * absent ban (one loaded run saw an element, then not, 0.1 s later). */
-int
-nft_in_set4(const char *addr)
+/* nft_get4 - is addr an element of set (any: or in one of its ranges),
+ * of table inet fivefifty: 1, 0, or -1 when nft keeps failing */
+static int
+nft_get4(const char *set, const char *addr, int any)
 {
 	char	 cmd[256], *out;
 	int	 st, found, i;
 
 	snprintf(cmd, sizeof(cmd), "nft get element inet fivefifty "
-	    "offenders4 '{ %s }' 2>&1", addr);
+	    "%s '{ %s }' 2>&1", set, addr);
 	for (i = 0; i < 20; i++) {
 		out = sh(cmd, &st);
 		if (st == 0 || strstr(out, "No such file or directory") !=
 		    NULL) {
-			found = st == 0 && strstr(out, addr) != NULL;
+			found = st == 0 && (any || strstr(out, addr) !=
+			    NULL);
 			free(out);
 			return (found);
 		}
 		if (i == 19)
-			print_message("nft_in_set4 %s: nft failed (exit %d): "
-			    "%s\n", addr, st, out);
+			print_message("nft_in_set4 %s (set %s): nft failed "
+			    "(exit %d): %s\n", addr, set, st, out);
 		free(out);
 		usleep(50000);
 	}
-	return (0);
+	return (-1);
+}
+
+/* nft_in_set4 - is addr banned in the table inet fivefifty (of the
+ * namespace the test is in; nft, the test's own): an element of the
+ * address set offenders4, or inside a range of the networks' set
+ * offenders4_nets. Only "no such element" (or table) means no: any
+ * other failure of nft (a lookup that met a batch being committed, a
+ * fork refused under load) is tried again, and said when it lasts, so
+ * that a transient error never reads as an absent ban (one loaded run
+ * saw an element, then not, 0.1 s later). */
+int
+nft_in_set4(const char *addr)
+{
+	int	 r;
+
+	if ((r = nft_get4("offenders4", addr, 0)) != 0)
+		return (r == 1);
+	/* In a range nft prints the range, whose start is not addr. */
+	return (nft_get4("offenders4_nets", addr, 1) == 1);
 }

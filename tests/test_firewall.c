@@ -11,7 +11,10 @@
  *	ruleset is never touched. What fivefifty did is read back
  *	independently with `nft -j list set ...` and jq. Covered: the own
  *	table with its chain, adding, refreshing, expiring and deleting
- *	elements, IPv6 and prefixes (nested bans cut into ranges), 100 000
+ *	elements, IPv6 and prefixes (addresses in the hash sets, networks in
+ *	the interval sets, an address inside a banned network in both, each
+ *	lifted alone), the interval address sets of an older fivefifty made
+ *	hash sets at the setup, 100 000
  *	elements in one flush, restoring after `nft flush ruleset`, a repair
  *	the kernel refuses tried again with backoff, the
  *	delete + add refresh of kernels before 6.12, set-only mode on a
@@ -164,15 +167,22 @@ test_fw_own_table(void **state)
 	ban_ok(f, "2001:db8:1:2::/64", now, 600, "prefix");
 	assert_int_equal(fw_flush(f, now), 0);
 
+	/* Addresses in the address sets, networks in the networks'. */
 	l = elems("inet fivefifty", "offenders4");
-	assert_int_equal(count_lines(l), 2);
+	assert_int_equal(count_lines(l), 1);
 	assert_in_range(expires_of(l, "192.0.2.7"), 3590, 3600);
-	assert_in_range(expires_of(l, "198.51.100.0/24"), 1790, 1800);
 	assert_non_null(strstr(line_of(l, "192.0.2.7"), "fivefifty"));
 	free(l);
+	l = elems("inet fivefifty", "offenders4_nets");
+	assert_int_equal(count_lines(l), 1);
+	assert_in_range(expires_of(l, "198.51.100.0/24"), 1790, 1800);
+	free(l);
 	l = elems("inet fivefifty", "offenders6");
-	assert_int_equal(count_lines(l), 2);
+	assert_int_equal(count_lines(l), 1);
 	assert_in_range(expires_of(l, "2001:db8::7"), 7190, 7200);
+	free(l);
+	l = elems("inet fivefifty", "offenders6_nets");
+	assert_int_equal(count_lines(l), 1);
 	assert_in_range(expires_of(l, "2001:db8:1:2::/64"), 590, 600);
 	free(l);
 	/* The chain drops new TCP connections from the sets to the ports. */
@@ -180,6 +190,8 @@ test_fw_own_table(void **state)
 	assert_non_null(strstr(chain, "hook input priority"));
 	assert_non_null(strstr(chain, "ip saddr @offenders4"));
 	assert_non_null(strstr(chain, "ip6 saddr @offenders6"));
+	assert_non_null(strstr(chain, "ip saddr @offenders4_nets"));
+	assert_non_null(strstr(chain, "ip6 saddr @offenders6_nets"));
 	assert_non_null(strstr(chain, "tcp dport 587"));
 	assert_non_null(strstr(chain, "counter name \"dropped\" drop"));
 	free(chain);
@@ -198,7 +210,9 @@ test_fw_own_table(void **state)
 	assert_int_equal(fw_flush(f, now), 0);
 	l = elems("inet fivefifty", "offenders4");
 	assert_int_equal(count_lines(l), 1);
-	assert_null(line_of(l, "198.51.100.0/24"));
+	free(l);
+	l = elems("inet fivefifty", "offenders4_nets");
+	assert_int_equal(count_lines(l), 0);
 	free(l);
 	assert_int_equal(fw_stats(f)->bans, 3);
 	assert_int_equal(fw_stats(f)->batch_errors, 0);
@@ -212,7 +226,8 @@ test_fw_own_table(void **state)
 	assert_int_equal(count_lines(l), 0);
 	free(l);
 	chain = sh("nft list chain inet fivefifty input | grep -c drop", NULL);
-	assert_int_equal(atoi(chain), 6);	/* 2 families x 3 ports */
+	/* 2 families x 2 sets x 3 ports */
+	assert_int_equal(atoi(chain), 12);
 	free(chain);
 	fw_free(f);
 }
@@ -256,7 +271,8 @@ test_fw_expire(void **state)
 }
 
 /* test_fw_nested - an address inside a banned network, both in force:
- * disjoint ranges, each with the latest end covering it */
+ * the address in the address set, the network in the networks' set,
+ * each with its own end; lifting the network leaves the addresses */
 static void
 test_fw_nested(void **state)
 {
@@ -278,15 +294,21 @@ test_fw_nested(void **state)
 	ban_ok(f, "2001:db8:5:5::9", now, 7200, "five-fifty");
 	assert_int_equal(fw_flush(f, now), 0);
 	l = elems("inet fivefifty", "offenders4");
-	assert_int_equal(count_lines(l), 3);
-	assert_in_range(expires_of(l, "203.0.113.0-203.0.113.76"), 590, 600);
+	assert_int_equal(count_lines(l), 2);
 	assert_in_range(expires_of(l, "203.0.113.77"), 7190, 7200);
-	assert_in_range(expires_of(l, "203.0.113.78-203.0.113.255"), 590,
-	    600);
+	assert_in_range(expires_of(l, "203.0.113.5"), 50, 60);
+	free(l);
+	l = elems("inet fivefifty", "offenders4_nets");
+	assert_int_equal(count_lines(l), 1);
+	assert_in_range(expires_of(l, "203.0.113.0/24"), 590, 600);
 	free(l);
 	l = elems("inet fivefifty", "offenders6");
-	assert_int_equal(count_lines(l), 3);
+	assert_int_equal(count_lines(l), 1);
 	assert_in_range(expires_of(l, "2001:db8:5:5::9"), 7190, 7200);
+	free(l);
+	l = elems("inet fivefifty", "offenders6_nets");
+	assert_int_equal(count_lines(l), 1);
+	assert_in_range(expires_of(l, "2001:db8:5:5::/64"), 590, 600);
 	free(l);
 	/* The network lifted: the address alone stays. */
 	assert_int_equal(net_parse("203.0.113.0/24", &n), 0);
@@ -296,6 +318,70 @@ test_fw_nested(void **state)
 	assert_int_equal(count_lines(l), 2);
 	assert_in_range(expires_of(l, "203.0.113.77"), 7190, 7200);
 	assert_in_range(expires_of(l, "203.0.113.5"), 50, 60);
+	free(l);
+	l = elems("inet fivefifty", "offenders4_nets");
+	assert_int_equal(count_lines(l), 0);
+	free(l);
+	/* The network again, then an address inside it lifted: the
+	 * network stays, and so does the other address. */
+	ban_ok(f, "203.0.113.0/24", now, 600, "prefix");
+	assert_int_equal(net_parse("203.0.113.77", &n), 0);
+	assert_int_equal(fw_unban(f, &n), 0);
+	assert_int_equal(fw_flush(f, now), 0);
+	l = elems("inet fivefifty", "offenders4");
+	assert_int_equal(count_lines(l), 1);
+	assert_in_range(expires_of(l, "203.0.113.5"), 50, 60);
+	free(l);
+	l = elems("inet fivefifty", "offenders4_nets");
+	assert_int_equal(count_lines(l), 1);
+	assert_in_range(expires_of(l, "203.0.113.0/24"), 590, 600);
+	free(l);
+	fw_free(f);
+}
+
+#define INTERVAL4 "nft list set inet fivefifty offenders4 | grep -c interval " \
+	"|| true"
+
+/* test_fw_old_sets - the table as an older fivefifty left it (address
+ * sets with the interval flag, a rule on them): the setup makes them
+ * hash sets, in one batch with the new rules, and the bans go in */
+static void
+test_fw_old_sets(void **state)
+{
+	struct fw_conf	 c;
+	struct fw	*f;
+	long long	 now = time(NULL);
+	char		*l;
+
+	(void)state;
+	free(sh("nft -f - <<'EOF'\n"
+	    "table inet fivefifty {\n"
+	    " set offenders4 { type ipv4_addr; flags interval,timeout;\n"
+	    "  elements = { 192.0.2.0/24 timeout 1h } }\n"
+	    " chain input { type filter hook input priority -10;\n"
+	    "  ip saddr @offenders4 drop; }\n"
+	    "}\nEOF", NULL));
+	l = sh(INTERVAL4, NULL);
+	assert_int_equal(atoi(l), 1);
+	free(l);
+	own_table(&c);
+	f = new_fw(&c);
+	ban_ok(f, "198.51.100.7", now, 600, "five-fifty");
+	ban_ok(f, "192.0.2.0/24", now, 600, "prefix");
+	assert_int_equal(fw_flush(f, now), 0);
+	assert_int_equal(fw_stats(f)->batch_errors, 0);
+	l = sh(INTERVAL4, NULL);
+	assert_int_equal(atoi(l), 0);
+	free(l);
+	l = elems("inet fivefifty", "offenders4");
+	assert_int_equal(count_lines(l), 1);
+	assert_in_range(expires_of(l, "198.51.100.7"), 590, 600);
+	free(l);
+	l = elems("inet fivefifty", "offenders4_nets");
+	assert_in_range(expires_of(l, "192.0.2.0/24"), 590, 600);
+	free(l);
+	l = sh("nft list chain inet fivefifty input | grep -c drop", NULL);
+	assert_int_equal(atoi(l), 12);
 	free(l);
 	fw_free(f);
 }
@@ -408,7 +494,7 @@ test_fw_restore(void **state)
 	assert_non_null(line_of(l, "2001:db8::11"));
 	free(l);
 	l = sh("nft list chain inet fivefifty input | grep -c drop", NULL);
-	assert_int_equal(atoi(l), 6);
+	assert_int_equal(atoi(l), 12);
 	free(l);
 
 	free(sh("nft delete table inet fivefifty", NULL));
@@ -1000,6 +1086,7 @@ const struct CMUnitTest firewall_tests[] = {
 	NS_TEST(test_fw_own_table),
 	NS_TEST(test_fw_expire),
 	NS_TEST(test_fw_nested),
+	NS_TEST(test_fw_old_sets),
 	NS_TEST(test_fw_refresh_old_kernel),
 	NS_TEST(test_fw_100k),
 	NS_TEST(test_fw_restore),

@@ -266,8 +266,8 @@ test_fw_action_reject(void **state)
 	assert_true(pkts >= 1);
 	/* Every rule: new connections, a reset, no drop. */
 	l = chain();
-	assert_int_equal(rules_with(l, "reject with tcp reset"), 6);
-	assert_int_equal(rules_with(l, "tcp flags syn / fin,syn,rst,ack"), 6);
+	assert_int_equal(rules_with(l, "reject with tcp reset"), 12);
+	assert_int_equal(rules_with(l, "tcp flags syn / fin,syn,rst,ack"), 12);
 	assert_int_equal(rules_with(l, "\" drop"), 0);
 	free(l);
 	fw_free(f);
@@ -318,8 +318,8 @@ test_fw_action_drop(void **state)
 	assert_int_equal(try_connect(BANNED, "127.0.0.1", 25, LOOK_MS, &fd),
 	    WAITING);
 	l = chain();
-	assert_int_equal(rules_with(l, "counter name \"dropped\" drop"), 6);
-	assert_int_equal(rules_with(l, "tcp flags syn / fin,syn,rst,ack"), 6);
+	assert_int_equal(rules_with(l, "counter name \"dropped\" drop"), 12);
+	assert_int_equal(rules_with(l, "tcp flags syn / fin,syn,rst,ack"), 12);
 	assert_int_equal(rules_with(l, "reject"), 0);
 	free(l);
 	fw_free(f);
@@ -367,7 +367,7 @@ test_fw_action_established_reject(void **state)
 	}
 	assert_false(readable(sfd, LOOK_MS));
 	l = chain();
-	assert_int_equal(rules_with(l, "reject with tcp reset"), 6);
+	assert_int_equal(rules_with(l, "reject with tcp reset"), 12);
 	assert_int_equal(rules_with(l, "tcp flags"), 0);
 	assert_int_equal(rules_with(l, "ct direction"), 0);
 	free(l);
@@ -455,9 +455,9 @@ test_fw_action_all_ports(void **state)
 	    CONNECTED);
 	close(fd);
 	l = chain();
-	assert_int_equal(rules_with(l, "ct direction original"), 2);
+	assert_int_equal(rules_with(l, "ct direction original"), 4);
 	assert_int_equal(rules_with(l, "dport"), 0);
-	assert_int_equal(rules_with(l, "\" drop"), 2);
+	assert_int_equal(rules_with(l, "\" drop"), 4);
 	free(l);
 	close(cfd);
 	close(sfd);

@@ -186,38 +186,42 @@ test_fw_start_one_generation(void **state)
 	/* Fresh: no table yet, two bans in the state. */
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
-	assert_int_equal(g.rules, 6);		/* 2 families x 3 ports */
+	/* 2 families x 2 sets (addresses, networks) x 3 ports */
+	assert_int_equal(g.rules, 12);
 	assert_true(g.elems >= 2);
 	assert_int_equal(g.late, 0);
 	assert_int_equal(count_of(ELEMS("offenders4")), 1);
-	assert_int_equal(count_of(ELEMS("offenders6")), 1);
+	assert_int_equal(count_of(ELEMS("offenders6")), 0);
+	assert_int_equal(count_of(ELEMS("offenders6_nets")), 1);
 
 	/* A restart over the table the last run left, one ban more: the
 	 * rules replaced once, the new element in the same commit. */
 	put_ban(st, "198.51.100.0", 24, 4, now);
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
-	assert_int_equal(g.rules, 6);
+	assert_int_equal(g.rules, 12);
 	assert_true(g.elems >= 1);
 	assert_int_equal(g.late, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 2);
-	assert_int_equal(count_of(DROPS), 6);
+	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	assert_int_equal(count_of(ELEMS("offenders4_nets")), 1);
+	assert_int_equal(count_of(DROPS), 12);
 
 	/* A restart with nothing new: still one commit (the rules). */
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
 	assert_int_equal(g.late, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	assert_int_equal(count_of(ELEMS("offenders4")) +
+	    count_of(ELEMS("offenders4_nets")), 2);
 	state_close(st);
 
 	/* Fresh without a state (scan's start): one commit too. */
 	free(sh("nft delete table inet fivefifty", NULL));
 	start(c, NULL, &g);
 	assert_int_equal(g.gens, 1);
-	assert_int_equal(g.rules, 6);
+	assert_int_equal(g.rules, 12);
 	assert_int_equal(g.elems, 0);
 	assert_int_equal(count_of(ELEMS("offenders4")), 0);
-	assert_int_equal(count_of(DROPS), 6);
+	assert_int_equal(count_of(DROPS), 12);
 
 	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
 	free(c);
@@ -279,26 +283,26 @@ test_fw_start_action(void **state)
 	put_ban(st, "192.0.2.7", 32, 4, time(NULL));
 	start(c, st, &g);			/* the defaults: drop, SYN */
 	assert_int_equal(count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
-	    "drop$")), 6);
+	    "drop$")), 12);
 
 	c->fw.action = FW_REJECT;
 	c->fw.established = 1;
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
-	assert_int_equal(g.rules, 6);
+	assert_int_equal(g.rules, 12);	/* 2 families x 2 sets x 3 ports */
 	assert_int_equal(g.late, 0);
-	assert_int_equal(count_of(CHAIN_HAS("reject with tcp reset$")), 6);
+	assert_int_equal(count_of(CHAIN_HAS("reject with tcp reset$")), 12);
 	assert_int_equal(count_of(CHAIN_HAS("tcp flags")), 0);
 	assert_int_equal(count_of(CHAIN_HAS("drop$")), 0);
 	assert_int_equal(count_of(ELEMS("offenders4")), 1);
 
-	/* All ports: one rule a family, by conntrack's direction. */
+	/* All ports: one rule a family and set, by conntrack's direction. */
 	c->fw.nports = 0;
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
-	assert_int_equal(g.rules, 2);
+	assert_int_equal(g.rules, 4);
 	assert_int_equal(count_of(CHAIN_HAS("ct direction original.*reject "
-	    "with tcp reset$")), 2);
+	    "with tcp reset$")), 4);
 
 	/* Back to the defaults. */
 	conf_defaults(c);
@@ -306,7 +310,7 @@ test_fw_start_action(void **state)
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
 	assert_int_equal(count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
-	    "drop$")), 6);
+	    "drop$")), 12);
 	assert_int_equal(count_of(CHAIN_HAS("reject")), 0);
 	assert_int_equal(count_of(ELEMS("offenders4")), 1);
 	state_close(st);

@@ -274,8 +274,8 @@ struct want_ban {
 };
 
 /* fw_holds - every ban in its set with its remaining time (nft's
- * "expires" within secs - age - 30 and secs), and the chain's 6 drop
- * rules; what is missing in why */
+ * "expires" within secs - age - 30 and secs), and the chain's 12 drop
+ * rules (2 families x 2 sets x 3 ports); what is missing in why */
 static int
 fw_holds(const struct want_ban *w, size_t n, long age_s, char *why,
     size_t len)
@@ -308,9 +308,9 @@ fw_holds(const struct want_ban *w, size_t n, long age_s, char *why,
 	    "drop", &st);
 	exp = strtol(l, NULL, 10);
 	free(l);
-	if (exp != 6) {
+	if (exp != 12) {
 		snprintf(why, len, "chain inet fivefifty input: %ld drop "
-		    "rules, not 6", exp);
+		    "rules, not 12", exp);
 		return (0);
 	}
 	return (1);
@@ -468,7 +468,7 @@ test_outage_fw_removed(void **state)
 	static const struct want_ban w[] = {
 		{ "offenders4", "198.51.100.1", 7200 },
 		{ "offenders4", "198.51.100.2", 7200 },
-		{ "offenders4", "203.0.113.0/24", 3600 },
+		{ "offenders4_nets", "203.0.113.0/24", 3600 },
 		{ "offenders6", "2001:db8::7", 7200 },
 	};
 	static const char *const removals[] = {
