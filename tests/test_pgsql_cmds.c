@@ -136,6 +136,7 @@ test_pgsql_cmds_equal(void **state)
 	int		 n, cmds = 0;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	for (n = 0; n < NLOGS; n++)
@@ -288,6 +289,7 @@ test_pgsql_nodes(void **state)
 	int		 i;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	for (i = 0; i < 2; i++) {
@@ -486,6 +488,7 @@ test_pgsql_password(void **state)
 	size_t		 i, k;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	log_path(3, p, sizeof(p));
@@ -612,6 +615,7 @@ test_pgsql_roles(void **state)
 	size_t		 i;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	log_path(3, p, sizeof(p));
