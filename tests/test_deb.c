@@ -108,8 +108,8 @@ deb_script(const char *mode, const char *const *expected, size_t n)
 	    t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	run_free(&r);
 	if (failed > 0 || missing > 0)
-		fail_msg("tests/deb.sh %s: %d checks failed, %d missing; %s "
-		    "is kept for inspection", mode, failed, missing, DEB_DIR);
+		fail_msg("tests/deb.sh %s: %d checks failed, %d missing (the "
+		    "failed ones above)", mode, failed, missing);
 }
 
 /* test_deb_build - dpkg-buildpackage, lintian, the .deb read back */
