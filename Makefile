@@ -6,6 +6,9 @@
 #   make test       install what the tests need, build with ASan+UBSan, test
 #   make install    install into $(DESTDIR)$(PREFIX) (and /etc); see README
 #   make uninstall  remove what make install installed
+#   make deb        the Debian package build/deb/fivefifty_VERSION_ARCH.deb
+#                   (dpkg-buildpackage -us -uc -b in a copy of the tree,
+#                   then lintian; scripts/deb.sh, debian/README.Debian)
 #   make demo       a real Postfix, scripted clients, bans appearing (root)
 #   make bench      benchmark against grep, fail2ban-regex and pflogsumm
 #   make bench-fw   banning speed against nft add element
@@ -107,6 +110,7 @@ TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	stress repeat deps-stress \
 	bench-report bench-flood bench-journal bench-revs fuzz clean deps-build deps-test \
 	deps-fuzz deps-bench
+.PHONY: deb deps-deb
 
 all: fivefifty
 
@@ -155,7 +159,10 @@ clang: deps-clang
 	@echo "fivefifty: clang $$(clang -dumpversion) builds fivefifty and" \
 	    "the tests with $(WARN)"
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# Only the three trees of objects: build/deb holds a copy of the project
+# being packaged (its own .d files, and etc/cron.d and the like).
+-include $(shell find build/rel build/san build/clang -name '*.d' -type f \
+    2>/dev/null)
 
 deps-build:
 	@scripts/deps.sh build
@@ -169,6 +176,15 @@ deps-bench:
 	@scripts/deps.sh bench
 deps-stress:
 	@scripts/deps.sh stress
+deps-deb:
+	@scripts/deps.sh deb
+
+# The Debian package, built from a copy of the tree (debian/rules' make
+# clean must not empty this build/), and lintian (errors and warnings
+# fail): build/deb/fivefifty_VERSION_ARCH.deb. tests/deb.sh (make test)
+# also installs, removes and purges it in a throwaway root.
+deb: deps-deb
+	@scripts/deb.sh build/deb
 
 # `make run`: the daemon in the foreground with the sample configuration;
 # it reads the log log_source = auto chooses (a mail.log written lately,

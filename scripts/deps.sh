@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - install the Debian packages a make target needs, when missing.
 #
-# usage: scripts/deps.sh build|test|fuzz|clang|bench|stress
+# usage: scripts/deps.sh build|test|fuzz|clang|bench|stress|deb
 #
 # Quiet when everything is installed. As root it runs apt-get (update
 # once, then install --no-install-recommends); as anyone else it prints
@@ -10,8 +10,13 @@ set -eu
 
 build="gcc make pkg-config libc6-dev libpcre2-dev zlib1g-dev libsqlite3-dev
     libnftnl-dev libmnl-dev libsystemd-dev libcap-ng-dev libpq-dev"
+# The Debian package (make deb): dpkg-buildpackage with debhelper, and
+# lintian; its test (tests/deb.sh, in make test) also debootstraps a
+# throwaway root.
+deb="build-essential dpkg-dev debhelper lintian"
 case "${1:-}" in
 build)	want="$build" ;;
+deb)	want="$build $deb" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
 	    mandoc python3 systemd-journal-remote postgresql libpq-dev
@@ -22,8 +27,9 @@ stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables
 	    logrotate gzip stress-ng" ;;
 bench)	want="$build fail2ban python3-pyinotify pflogsumm python3 nftables bc
 	    sqlite3 systemd-journal-remote systemd util-linux time" ;;
-*)	echo "usage: $0 build|test|fuzz|clang|bench|stress" >&2; exit 64 ;;
+*)	echo "usage: $0 build|test|fuzz|clang|bench|stress|deb" >&2; exit 64 ;;
 esac
+[ "$1" = test ] && want="$want $deb debootstrap"
 
 missing=""
 for pkg in $want; do

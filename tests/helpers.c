@@ -125,13 +125,55 @@ ev_field(const struct pf_event *ev, const char *key, char *buf, size_t len)
 	return ("?");
 }
 
+int	corpus_skipped;
+
+/* shared_base - the shared corpus's checkout: $FIVEFIFTY_SHARED (make
+ * test SHARED=DIR), or ../shared */
+const char *
+shared_base(void)
+{
+	const char *base = getenv("FIVEFIFTY_SHARED");
+
+	return (base != NULL && *base != '\0' ? base : "../shared");
+}
+
+/* corpus_present - is there a shared corpus (DIR/corpus, a directory) */
+int
+corpus_present(void)
+{
+	char		p[1024];
+	struct stat	sb;
+
+	snprintf(p, sizeof(p), "%s/corpus", shared_base());
+	return (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
+/* need_corpus - skip this test, saying why, when the corpus is missing
+ * (the first line of every test that reads it: nothing to undo yet) */
+void
+need_corpus(void)
+{
+	if (corpus_present())
+		return;
+	corpus_skipped++;
+	print_message("      skipped: it reads the shared corpus, which is "
+	    "not at %s/corpus (make test SHARED=DIR names its checkout; "
+	    "README.md, Tests)\n", shared_base());
+	skip();
+}
+
 /* shared_path - $FIVEFIFTY_SHARED/rel, or ../shared/rel */
 const char *
 shared_path(const char *rel, char *buf, size_t len)
 {
-	const char *base = getenv("FIVEFIFTY_SHARED");
-
-	snprintf(buf, len, "%s/%s", base != NULL ? base : "../shared", rel);
+	/* A test that reads the corpus skips at its start when it is
+	 * missing (need_corpus()); skipping here, mid-test, would leave
+	 * what the test made so far behind. */
+	if (!corpus_present())
+		fail_msg("%s/%s: the shared corpus is missing and this test "
+		    "did not call need_corpus() first: add it as the test's "
+		    "first statement", shared_base(), rel);
+	snprintf(buf, len, "%s/%s", shared_base(), rel);
 	return (buf);
 }
 

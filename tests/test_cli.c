@@ -207,6 +207,7 @@ test_cli_files(void **state)
 	char	 lab[512];
 
 	(void)state;
+	need_corpus();
 	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
 	run(&r, NULL, "parse", "--count", lab);
 	assert_int_equal(r.status, 0);
@@ -435,6 +436,7 @@ test_cli_global(void **state)
 	int		 i, n;
 
 	(void)state;
+	need_corpus();
 	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
 	assert_int_equal(system("rm -rf " CK " && mkdir -p " CK), 0);
 	put(CK "/g.conf", "state_db = " CK "/g.db\n"

@@ -187,6 +187,7 @@ test_conf_whitelist_scan(void **state)
 	    "--dry-run", "--db", "/tmp/fivefifty-conf-none.db", lab, NULL };
 
 	(void)state;
+	need_corpus();
 	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
 	/* The lab's offenders are 127.x.y.z; the first of them, the
 	 * five-fifty 127.81.217.162, is whitelisted here. */

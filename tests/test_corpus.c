@@ -198,7 +198,7 @@ check_dir(const char *rel, struct tally *t)
 	shared_path(rel, dir, sizeof(dir));
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n <= 0)
-		fail_msg("%s: no corpus here (set FIVEFIFTY_SHARED)", dir);
+		fail_msg("%s: no corpus here (make test SHARED=DIR)", dir);
 	for (i = 0; i < n; i++) {
 		size_t l = strlen(names[i]->d_name);
 		if (l > 4 && strcmp(names[i]->d_name + l - 4, ".log") == 0) {
@@ -237,6 +237,7 @@ test_corpus_realworld(void **state)
 	struct tally	t;
 
 	(void)state;
+	need_corpus();
 	memset(&t, 0, sizeof(t));
 	check_dir("corpus/realworld", &t);
 	report("realworld", &t);
@@ -250,6 +251,7 @@ test_corpus_lab(void **state)
 	struct tally	t;
 
 	(void)state;
+	need_corpus();
 	memset(&t, 0, sizeof(t));
 	check_dir("corpus/lab", &t);
 	report("lab", &t);

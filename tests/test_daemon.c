@@ -585,6 +585,7 @@ test_daemon_kill9(void **state)
 	FILE		*all;
 
 	(void)state;
+	need_corpus();
 	fresh_dir();
 	/* Old log times: no ban is still running, nothing to enforce. */
 	conf_text("firewall = off\n");
@@ -875,6 +876,7 @@ test_daemon_state_full(void **state)
 	int		 i, failing = 0;
 
 	(void)state;
+	need_corpus();
 	fresh_dir();
 	free(sh("mkdir " DIR "/st && mount -t tmpfs -o size=200k tmpfs " DIR
 	    "/st && : > " DIR "/all.log", NULL));
@@ -913,6 +915,7 @@ test_daemon_state_kill(void **state)
 	int		 failing;
 
 	(void)state;
+	need_corpus();
 	fresh_dir();
 	free(sh(": > " DIR "/all.log", NULL));
 	conf_text("firewall = off\n");
@@ -1125,6 +1128,7 @@ test_daemon_state_coalesce(void **state)
 	FILE		*fp, *all;
 
 	(void)state;
+	need_corpus();
 	fresh_dir();
 	conf_text("firewall = off\n");
 	shared_path("corpus/lab/postfix37-lab.log", lab, sizeof(lab));
@@ -1294,6 +1298,7 @@ test_daemon_same_decisions(void **state)
 	pid_t		 pid;
 
 	(void)state;
+	need_corpus();
 	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
 		fresh_dir();
 		conf_text("firewall = off\n");

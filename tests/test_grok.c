@@ -333,16 +333,18 @@ check_case(struct pf_parser *p, const char *dir, const char *name,
 static void
 test_grok_cases(void **state)
 {
-	struct pf_parser *p = parser_or_fail();
+	struct pf_parser *p;
 	struct dirent	**names;
 	char		 dir[512];
 	int		 n, i, bad = 0, claimed = 0, other = 0, fields = 0;
 
 	(void)state;
+	need_corpus();
+	p = parser_or_fail();
 	shared_path(GROK_DIR, dir, sizeof(dir));
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n <= 0)
-		fail_msg("%s: no grok cases (set FIVEFIFTY_SHARED)", dir);
+		fail_msg("%s: no grok cases (make test SHARED=DIR)", dir);
 	for (i = 0; i < n; i++) {
 		if (strstr(names[i]->d_name, ".yaml") != NULL)
 			bad += check_case(p, dir, names[i]->d_name, &claimed,

@@ -398,6 +398,7 @@ test_journal_run_kill9(void **state)
 	FILE		*all;
 
 	(void)state;
+	need_corpus();
 	fresh();
 	/* Old log times: no ban is still running, nothing to enforce. */
 	conf("log_source = journal\nfirewall = off\n");
@@ -630,6 +631,7 @@ test_journal_scan_same(void **state)
 	char	*out, *before, *after;
 
 	(void)state;
+	need_corpus();
 	fresh();
 	conf("firewall = off\n");
 	lab_journal();
@@ -676,6 +678,7 @@ test_journal_report_same(void **state)
 	size_t	 i;
 
 	(void)state;
+	need_corpus();
 	fresh();
 	conf("");
 	lab_journal();

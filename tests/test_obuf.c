@@ -163,7 +163,7 @@ add_corpus(struct pair *pr, const char *rel)
 
 	shared_path(rel, dir, sizeof(dir));
 	if ((n = scandir(dir, &names, NULL, alphasort)) <= 0)
-		fail_msg("%s: no corpus here (set FIVEFIFTY_SHARED)", dir);
+		fail_msg("%s: no corpus here (make test SHARED=DIR)", dir);
 	for (i = 0; i < n; i++) {
 		l = strlen(names[i]->d_name);
 		if (l > 4 && strcmp(names[i]->d_name + l - 4, ".log") == 0) {
@@ -211,6 +211,7 @@ test_obuf_escape_corpus(void **state)
 	struct pair	 pr;
 
 	(void)state;
+	need_corpus();
 	pair_open(&pr, 1);
 	add_corpus(&pr, "corpus/realworld");
 	add_corpus(&pr, "corpus/lab");
@@ -276,6 +277,7 @@ test_obuf_json_roundtrip(void **state)
 	unsigned long	 lines = 0, files = 0, bad = 1;
 
 	(void)state;
+	need_corpus();
 	shared_path("corpus/realworld", real, sizeof(real));
 	shared_path("corpus/lab", lab, sizeof(lab));
 	snprintf(cmd, sizeof(cmd), "python3 tests/json_check.py '%s' "

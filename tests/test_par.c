@@ -168,6 +168,7 @@ test_par_parse_corpus(void **state)
 	size_t		 i, len;
 
 	(void)state;
+	need_corpus();
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		argv[1] = "parse";
 		argv[2] = (char *)modes[i];
@@ -367,6 +368,7 @@ test_par_scan(void **state)
 	int		 n, t;
 
 	(void)state;
+	need_corpus();
 	assert_int_equal(system("rm -rf " PD " && mkdir -p " PD), 0);
 	argv[1] = "scan";
 	argv[2] = "-c";
@@ -434,6 +436,7 @@ test_par_report(void **state)
 	size_t		 i, len;
 
 	(void)state;
+	need_corpus();
 	assert_int_equal(system("rm -rf " PD " && mkdir -p " PD), 0);
 	put(PD "/r.conf", "firewall = off\n", 15);
 	for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {

@@ -127,6 +127,7 @@ test_pgsql_scan_equal(void **state)
 	int		 n;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	logs(p, files);
@@ -214,6 +215,7 @@ test_pgsql_crash(void **state)
 	int		 kills = 0, round;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	logs(p, files);
@@ -654,6 +656,7 @@ test_pgsql_copy(void **state)
 	FILE		*fp;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	logs(p, files);
@@ -720,6 +723,7 @@ test_pgsql_schema(void **state)
 	char		 p[NLOGS][512], *files[NLOGS], *out, bad[512];
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	logs(p, files);

@@ -137,6 +137,7 @@ test_pgsql_cmds_equal(void **state)
 	int		 n, cmds = 0;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	for (n = 0; n < NLOGS; n++)
@@ -298,6 +299,7 @@ test_pgsql_nodes(void **state)
 	int		 i;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	for (i = 0; i < 2; i++) {
@@ -496,6 +498,7 @@ test_pgsql_password(void **state)
 	size_t		 i, k;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	log_path(3, p, sizeof(p));
@@ -622,6 +625,7 @@ test_pgsql_roles(void **state)
 	size_t		 i;
 
 	(void)state;
+	need_corpus();
 	if (pg_start(&pg) == -1)
 		skip();
 	log_path(3, p, sizeof(p));

@@ -812,6 +812,7 @@ test_report_parse_back(void **state)
 	char	 dir[64], lab[128];
 
 	(void)state;
+	need_corpus();
 	tmpdir(dir, sizeof(dir), "parse");
 	parse_back(dir, SMALL, FROM, UNTIL);
 	lab_copy(dir, lab, sizeof(lab));
@@ -836,6 +837,7 @@ test_report_helo_count(void **state)
 	int		 bad = 0;
 
 	(void)state;
+	need_corpus();
 	tmpdir(dir, sizeof(dir), "helo");
 	files[nfiles++] = (char *)shared_path("corpus/lab/postfix37-lab.log",
 	    lab, sizeof(lab));
@@ -949,6 +951,7 @@ test_report_state_logs(void **state)
 	int		 bad = 0, n;
 
 	(void)state;
+	need_corpus();
 	tmpdir(dir, sizeof(dir), "lab");
 	lab_copy(dir, lab, sizeof(lab));
 	snprintf(db, sizeof(db), "%s/lab.db", dir);
@@ -1374,6 +1377,7 @@ test_report_width(void **state)
 	int		 n = 0;
 
 	(void)state;
+	need_corpus();
 	tmpdir(dir, sizeof(dir), "width");
 	lab_copy(dir, lab, sizeof(lab));
 	snprintf(hpath, sizeof(hpath), "%s/hostile.log", dir);
@@ -1488,6 +1492,7 @@ test_report_global_logs(void **state)
 	struct run_result g, c, one;
 
 	(void)state;
+	need_corpus();
 	shared_path("corpus/realworld/kdent-2015-1.log", l1, sizeof(l1));
 	shared_path("corpus/realworld/kdent-2015-2.log", l2, sizeof(l2));
 	runv(&g, "-c", CONF, "--log", l1, "--log", l2, "report", "helo",

@@ -717,6 +717,7 @@ test_lab_truth(void **state)
 	char		log[512], truth[512];
 
 	(void)state;
+	need_corpus();
 	shared_path("corpus/lab/postfix37-lab.log", log, sizeof(log));
 	shared_path("corpus/lab/postfix37-lab.truth.tsv", truth,
 	    sizeof(truth));

@@ -541,6 +541,7 @@ test_share_lab_split(void **state)
 	int		 o, bad, total = 0;
 
 	(void)state;
+	need_corpus();
 	shared_path("corpus/lab/postfix37-lab.log", logp, sizeof(logp));
 	shared_path("corpus/lab/postfix37-lab.truth.tsv", truthp,
 	    sizeof(truthp));

@@ -134,6 +134,7 @@ test_scan_resume(void **state)
 	FILE		*fp;
 
 	(void)state;
+	need_corpus();
 	tmpname(db, sizeof(db), "resume");
 	snprintf(log, sizeof(log), "%s.log", db);
 	text = read_file(shared_path("corpus/realworld/kdent-2015-3.log", src,
@@ -178,6 +179,7 @@ test_scan_crash(void **state)
 	int		 i, kills = 0, round;
 
 	(void)state;
+	need_corpus();
 	for (i = 0; i < 3; i++) {
 		char rel[64];
 		snprintf(rel, sizeof(rel), "corpus/realworld/kdent-2015-%d.log",
@@ -257,6 +259,7 @@ test_state_schema(void **state)
 	sqlite3_stmt	*q;
 
 	(void)state;
+	need_corpus();
 	tmpname(db, sizeof(db), "schema");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;
@@ -289,6 +292,7 @@ test_state_migrate(void **state)
 	sqlite3_stmt	*q;
 
 	(void)state;
+	need_corpus();
 	tmpname(db, sizeof(db), "migrate");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;
@@ -460,6 +464,7 @@ test_reject_counts(void **state)
 	long		 got_friend = 0;
 
 	(void)state;
+	need_corpus();
 	tmpname(db, sizeof(db), "counts");
 	shared_path("corpus/lab/postfix37-lab.log", log, sizeof(log));
 	files[0] = log;
@@ -581,6 +586,7 @@ test_state_newer_readers(void **state)
 	size_t		 i;
 
 	(void)state;
+	need_corpus();
 	tmpname(db, sizeof(db), "newer");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;
@@ -701,6 +707,7 @@ test_scan_dry_run_stored(void **state)
 	struct run_result r;
 
 	(void)state;
+	need_corpus();
 	tmpname(db, sizeof(db), "dry");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;

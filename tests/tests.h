@@ -12,7 +12,13 @@
  *
  *	ev_field() renders one field of an event the way the corpus cases
  *	(the files of tests/cases/) spell it; "-" means absent. shared_path() finds
- *	../shared (FIVEFIFTY_SHARED overrides). run_cmd() runs a program
+ *	../shared (FIVEFIFTY_SHARED overrides: make test SHARED=DIR). A test
+ *	that reads the shared corpus calls need_corpus() first: without the
+ *	corpus (a clone of this repository alone) it is skipped with the
+ *	reason, never passed, and corpus_skipped counts it; shared_path()
+ *	fails a test that reads the missing corpus without that call.
+ *	corpus_present() says whether it is there, shared_base() where it
+ *	is looked for. run_cmd() runs a program
  *	with a fixed argv and collects its output and exit status.
  *	check_line() finds the "CHECK NAME ok|FAIL ..." line of a test
  *	script's output and check_ok() tells a pass; print_lines() prints a
@@ -71,6 +77,7 @@ DECLARE_TESTS(host_tests);
 DECLARE_TESTS(daemon_tests);
 DECLARE_TESTS(control_tests);
 DECLARE_TESTS(install_tests);
+DECLARE_TESTS(deb_tests);
 DECLARE_TESTS(e2e_tests);
 DECLARE_TESTS(cluster_tests);
 DECLARE_TESTS(report_tests);
@@ -106,6 +113,9 @@ struct run_result {
 
 const char *ev_field(const struct pf_event *, const char *, char *, size_t);
 const char *shared_path(const char *, char *, size_t);
+const char *shared_base(void);
+int	corpus_present(void);
+void	need_corpus(void);
 const char *bin_path(void);
 int	run_cmd(char *const [], const char *, size_t, struct run_result *);
 void	run_free(struct run_result *);
@@ -126,6 +136,7 @@ struct pf_parser;
 int	year_of(struct pf_parser *, const char *);
 
 extern char *host_before;
+extern int corpus_skipped;
 
 /*
  * One journal entry for journal_append(). Members left zero are not
