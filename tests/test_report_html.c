@@ -716,12 +716,8 @@ test_report_html_corpus(void **state)
 	int	 ok = 1;
 
 	(void)state;
+	need_corpus();
 	shared_path(PIXEL, log, sizeof(log));
-	if (access(log, R_OK) != 0) {
-		print_message("      skipped: no %s (make test SHARED=DIR "
-		    "names the shared corpus)\n", log);
-		skip();
-	}
 	tmp_dir(dir, sizeof(dir));
 	snprintf(db, sizeof(db), "%s/state.db", dir);
 	scan_to(db, log);
