@@ -20,7 +20,7 @@ deb)	want="$build $deb" ;;
 test)	want="$build libcmocka-dev jq logrotate gzip postfix swaks
 	    libio-socket-inet6-perl iproute2 nftables sqlite3 postfix-lmdb postfix-cdb
 	    mandoc python3 systemd-journal-remote postgresql libpq-dev
-	    postfix-pgsql" ;;
+	    postfix-pgsql chromium" ;;
 fuzz)	want="$build clang libclang-rt-dev" ;;
 clang)	want="$build clang libcmocka-dev" ;;
 stress)	want="$build libcmocka-dev sqlite3 valgrind iproute2 nftables

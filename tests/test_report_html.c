@@ -31,8 +31,9 @@
  *	With chromium in PATH, a real browser parses one summary (--headless
  *	--dump-dom): its tables, rows, cells, headings and paragraphs are
  *	as many as the document's (a browser repairs bad markup by moving
- *	or dropping elements). Without chromium that test is skipped, and
- *	says why.
+ *	or dropping elements). make test installs chromium
+ *	(scripts/deps.sh test); without it that test is skipped, and says
+ *	why.
  */
 #include <ctype.h>
 #include <stdarg.h>
