@@ -245,7 +245,7 @@ link_ok() {
 	# Both connections: the writer's (cluster link) and the watch's
 	# (cluster_bans), which reconnects on its own backoff (up to 10 s).
 	printf '%s\n' "$st" | grep -q '^ *cluster link: ok$' &&
-	    printf '%s\n' "$st" | grep -q '^ *cluster_bans ok$'
+	    printf '%s\n' "$st" | grep -Eq '^ *cluster_bans +ok$'
 }
 
 # offenders_missing - the truth's bans not yet in some node's set or map

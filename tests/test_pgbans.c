@@ -380,7 +380,7 @@ node_stop(struct node *nd)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
-/* set_expires - the expiry (seconds) of elem in a node's IPv4 set; -1
+/* set_expires - the expiry (seconds) of elem in a node's IPv4 sets; -1
  * when it is not there */
 static long
 set_expires(const struct node *nd, const char *elem)
@@ -389,8 +389,10 @@ set_expires(const struct node *nd, const char *elem)
 	long	 v = -1;
 	int	 st;
 
-	snprintf(cmd, sizeof(cmd), "nft list set inet %s offenders4 "
-	    "2>/dev/null", nd->table);
+	/* Addresses are in the hash set, networks in the interval one. */
+	snprintf(cmd, sizeof(cmd), "nft list set inet %s %s 2>/dev/null",
+	    nd->table, strchr(elem, '/') != NULL ? "offenders4_nets" :
+	    "offenders4");
 	out = sh(cmd, &st);
 	/* "192.0.2.10 timeout 1h expires 59m58s" */
 	if (st == 0 && (p = strstr(out, elem)) != NULL && (p[strlen(elem)] ==
