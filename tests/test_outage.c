@@ -644,8 +644,9 @@ test_outage_map(void **state)
 	static const char *const addrs[] = {
 		"198.51.100.1", "198.51.100.2", "198.51.100.3",
 	};
+	/* A missing postmap is said as Postfix missing (firewall/map.c). */
 	static const char *const gone[] = { "failing since ",
-	    DIR "/bin/postmap", "No such file or directory", NULL };
+	    "no postmap at " DIR "/bin/postmap", "postmap_command", NULL };
 	static const char *const ro[] = { "failing since ",
 	    DIR "/map", "Read-only file system", NULL };
 	static const char *const ok[] = { "ok", NULL };
