@@ -660,3 +660,39 @@ nft_in_set4(const char *addr)
 	/* In a range nft prints the range, whose start is not addr. */
 	return (nft_get4("offenders4_nets", addr, 1) == 1);
 }
+
+/* log_sessions - n smtpd sessions of addr stamped t, appended to path:
+ * five-fifties (a 554 for the sender), or accepted mails (good); 3 lines
+ * each */
+void
+log_sessions(const char *path, const char *addr, int n, int good, time_t t)
+{
+	FILE		*fp = fopen(path, "a");
+	char		 ts[64];
+	int		 i;
+
+	assert_non_null(fp);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S.000000+00:00",
+	    gmtime(&t));
+	for (i = 0; i < n; i++) {
+		int pid = 1000 + (int)(random() % 30000);
+
+		fprintf(fp, "%s mx postfix/smtpd[%d]: connect from "
+		    "mail.example.org[%s]\n", ts, pid, addr);
+		if (good)
+			fprintf(fp, "%s mx postfix/smtpd[%d]: 4B2C31A2B3: "
+			    "client=mail.example.org[%s]\n", ts, pid, addr);
+		else
+			fprintf(fp, "%s mx postfix/smtpd[%d]: NOQUEUE: reject: "
+			    "RCPT from mail.example.org[%s]: 554 5.7.1 "
+			    "<x@spammer.example>: Sender address rejected: "
+			    "Access denied; from=<x@spammer.example> "
+			    "to=<alice@example.test> proto=ESMTP "
+			    "helo=<mail.example.org>\n", ts, pid, addr);
+		fprintf(fp, "%s mx postfix/smtpd[%d]: disconnect from "
+		    "mail.example.org[%s] ehlo=1 mail=1 rcpt=%s quit=1 "
+		    "commands=%s\n", ts, pid, addr, good ? "1 data=1" : "0/1",
+		    good ? "5" : "3/4");
+	}
+	fclose(fp);
+}

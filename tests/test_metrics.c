@@ -535,34 +535,7 @@ stop(void)
 static void
 sessions(const char *addr, int n, int good)
 {
-	FILE		*fp = fopen(DIR "/mail.log", "a");
-	time_t		 t = time(NULL);
-	char		 ts[64];
-	int		 i, pid;
-
-	assert_non_null(fp);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S.000000+00:00",
-	    gmtime(&t));
-	for (i = 0; i < n; i++) {
-		pid = 1000 + (int)(random() % 30000);
-		fprintf(fp, "%s mx postfix/smtpd[%d]: connect from "
-		    "mail.example.org[%s]\n", ts, pid, addr);
-		if (good)
-			fprintf(fp, "%s mx postfix/smtpd[%d]: 4B2C31A2B3: "
-			    "client=mail.example.org[%s]\n", ts, pid, addr);
-		else
-			fprintf(fp, "%s mx postfix/smtpd[%d]: NOQUEUE: reject: "
-			    "RCPT from mail.example.org[%s]: 554 5.7.1 "
-			    "<x@spammer.example>: Sender address rejected: "
-			    "Access denied; from=<x@spammer.example> "
-			    "to=<alice@example.test> proto=ESMTP "
-			    "helo=<mail.example.org>\n", ts, pid, addr);
-		fprintf(fp, "%s mx postfix/smtpd[%d]: disconnect from "
-		    "mail.example.org[%s] ehlo=1 mail=1 rcpt=%s quit=1 "
-		    "commands=%s\n", ts, pid, addr, good ? "1 data=1" : "0/1",
-		    good ? "5" : "3/4");
-	}
-	fclose(fp);
+	log_sessions(DIR "/mail.log", addr, n, good, time(NULL));
 }
 
 /* read_prom - the file read and checked (a failure names the problem) */

@@ -267,40 +267,6 @@ settled(void)
 	assert_int_equal(same, 3);
 }
 
-/* sessions - n sessions of addr stamped t into path: five-fifties, or
- * accepted mails (good) */
-static void
-sessions(const char *path, const char *addr, int n, int good, time_t t)
-{
-	FILE		*fp = fopen(path, "a");
-	char		 ts[64];
-	int		 i;
-
-	assert_non_null(fp);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S.000000+00:00",
-	    gmtime(&t));
-	for (i = 0; i < n; i++) {
-		int pid = 1000 + (int)(random() % 30000);
-
-		fprintf(fp, "%s mx postfix/smtpd[%d]: connect from "
-		    "mail.example.org[%s]\n", ts, pid, addr);
-		if (good)
-			fprintf(fp, "%s mx postfix/smtpd[%d]: 4B2C31A2B3: "
-			    "client=mail.example.org[%s]\n", ts, pid, addr);
-		else
-			fprintf(fp, "%s mx postfix/smtpd[%d]: NOQUEUE: reject: "
-			    "RCPT from mail.example.org[%s]: 554 5.7.1 "
-			    "<x@spammer.example>: Sender address rejected: "
-			    "Access denied; from=<x@spammer.example> "
-			    "to=<alice@example.test> proto=ESMTP "
-			    "helo=<mail.example.org>\n", ts, pid, addr);
-		fprintf(fp, "%s mx postfix/smtpd[%d]: disconnect from "
-		    "mail.example.org[%s] ehlo=1 mail=1 rcpt=%s quit=1 "
-		    "commands=%s\n", ts, pid, addr, good ? "1 data=1" : "0/1",
-		    good ? "5" : "3/4");
-	}
-	fclose(fp);
-}
 
 /* inputs - three parts of today's traffic: in each, five-fifties of
  * ten addresses (1 to 5 sessions: some banned, some not, bad[k] among
@@ -321,12 +287,12 @@ inputs(void)
 		for (i = 0; i < 10; i++) {
 			snprintf(addr, sizeof(addr), "203.0.113.%d", k * 10 +
 			    i + 1);
-			sessions(path, addr, 1 + i % 5, 0, t);
+			log_sessions(path, addr, 1 + i % 5, 0, t);
 			snprintf(addr, sizeof(addr), "198.51.100.%d", k * 10 +
 			    i + 1);
-			sessions(path, addr, 2, 1, t);
+			log_sessions(path, addr, 2, 1, t);
 		}
-		sessions(path, bad[k], 5, 0, t);
+		log_sessions(path, bad[k], 5, 0, t);
 	}
 	free(sh("cat " DIR "/input-1.log " DIR "/input-2.log " DIR
 	    "/input-3.log > " DIR "/all.log", NULL));

@@ -126,6 +126,7 @@ int	netns_enter(void **);
 int	netns_leave(void **);
 char	*sh(const char *, int *);
 int	nft_in_set4(const char *);
+void	log_sessions(const char *, const char *, int, int, time_t);
 void	kill_until_done(char *const *, long, unsigned *, int *, int);
 char	*state_dump(const char *);
 const char *check_line(const char *, const char *, size_t *);
