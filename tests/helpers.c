@@ -696,3 +696,33 @@ log_sessions(const char *path, const char *addr, int n, int good, time_t t)
 	}
 	fclose(fp);
 }
+
+static char	*saved_tz;	/* tz_utc()'s, for tz_restore() */
+
+/* tz_utc - setup: local time is UTC for the binary and its reports */
+int
+tz_utc(void **state)
+{
+	const char	*tz = getenv("TZ");
+
+	(void)state;
+	saved_tz = tz != NULL ? strdup(tz) : NULL;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return (0);
+}
+
+/* tz_restore - teardown: the TZ the tests started with */
+int
+tz_restore(void **state)
+{
+	(void)state;
+	if (saved_tz != NULL)
+		setenv("TZ", saved_tz, 1);
+	else
+		unsetenv("TZ");
+	free(saved_tz);
+	saved_tz = NULL;
+	tzset();
+	return (0);
+}

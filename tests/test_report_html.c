@@ -68,35 +68,6 @@ struct summary {
 	int		 n;
 };
 
-static char	*saved_tz;
-
-/* tz_utc - setup: local time is UTC for the binary */
-static int
-tz_utc(void **state)
-{
-	const char	*tz = getenv("TZ");
-
-	(void)state;
-	saved_tz = tz != NULL ? strdup(tz) : NULL;
-	setenv("TZ", "UTC", 1);
-	tzset();
-	return (0);
-}
-
-/* tz_restore - teardown: the TZ the tests started with */
-static int
-tz_restore(void **state)
-{
-	(void)state;
-	if (saved_tz != NULL)
-		setenv("TZ", saved_tz, 1);
-	else
-		unsetenv("TZ");
-	free(saved_tz);
-	saved_tz = NULL;
-	tzset();
-	return (0);
-}
 
 /* summary_run - `report summary -c CONF --host HOST --format F` and the
  * NULL-terminated options after f; exit 0, its output (malloc'd) */

@@ -126,40 +126,11 @@ static const char csv_py[] =
 "    for l in out:\n"
 "        print(l)\n";
 
-static char	*saved_tz;
 
 struct args {
 	char	*v[48];
 	int	 n;
 };
-
-/* tz_utc - setup: local time is UTC for the binary and its reports */
-static int
-tz_utc(void **state)
-{
-	const char	*tz = getenv("TZ");
-
-	(void)state;
-	saved_tz = tz != NULL ? strdup(tz) : NULL;
-	setenv("TZ", "UTC", 1);
-	tzset();
-	return (0);
-}
-
-/* tz_restore - teardown: the TZ the tests started with */
-static int
-tz_restore(void **state)
-{
-	(void)state;
-	if (saved_tz != NULL)
-		setenv("TZ", saved_tz, 1);
-	else
-		unsetenv("TZ");
-	free(saved_tz);
-	saved_tz = NULL;
-	tzset();
-	return (0);
-}
 
 /* args_new - an argument list that starts with the binary */
 static void

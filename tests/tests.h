@@ -127,6 +127,8 @@ int	netns_leave(void **);
 char	*sh(const char *, int *);
 int	nft_in_set4(const char *);
 void	log_sessions(const char *, const char *, int, int, time_t);
+int	tz_utc(void **);
+int	tz_restore(void **);
 void	kill_until_done(char *const *, long, unsigned *, int *, int);
 char	*state_dump(const char *);
 const char *check_line(const char *, const char *, size_t *);
