@@ -20,7 +20,8 @@
  *	without changing anything: the user and control_group exist; each
  *	mail_log is a regular file the user can read (by its mode bits and
  *	the user's groups); the directories of state_db and the access map
- *	exist and the user can write them; postmap_command and main.cf are
+ *	exist and the user can write them, and so does metrics_file's when
+ *	it is set; postmap_command and main.cf are
  *	there when the map type needs postmap; something enforces bans; no
  *	ban_time above ban_time_max; no firewall_action or
  *	firewall_established where no rule of ours acts (fw_conf_inert());
@@ -110,6 +111,8 @@ const char check_help[] =
 "       - the directory of access_map is missing or user cannot write\n"
 "         it; postmap_command or postfix_config_directory/main.cf is\n"
 "         missing when the map's type is built with postmap;\n"
+"       - the directory of metrics_file is missing or user cannot\n"
+"         write it (run writes a temporary file there and renames it);\n"
 "       - firewall = off with no access_map: bans are only recorded;\n"
 "       - firewall_action = reject or firewall_established = yes with\n"
 "         firewall = sets or off, where fivefifty writes no rule: they\n"
@@ -463,6 +466,9 @@ check_system(const struct ff_conf *c)
 		check_dir(&w, "state_db", c->state_db, " (fivefifty run makes "
 		    "it when started as root)");
 	check_map(&w, c);
+	if (c->metrics_file[0] != '\0')	/* a temporary file renamed there */
+		check_dir(&w, "metrics_file", c->metrics_file, " (run does "
+		    "not make it: create it, or change metrics_file)");
 	if (fw_conf_inert(&c->fw, why, sizeof(why)) != NULL)
 		finding("%s", why);
 	check_socket(c);

@@ -718,8 +718,15 @@ daemon_status(struct daemon *d, FILE *out)
 	    "clients %zu\nbans_in_force %zu\nbans_decided %llu\nunbans %llu\n",
 	    d->lines, d->events, d->rate, scorer_nclients(d->s), fs->bans,
 	    d->bans, d->unbans);
-	fprintf(out, "firewall %s\nkernel_ranges %zu\n", d->conf->fw.mode ==
-	    FW_OFF ? "off" : fs->fw_ok ? "ok" : "unavailable", fs->elements);
+	fprintf(out, "firewall %s\n", d->conf->fw.mode == FW_OFF ? "off" :
+	    fs->fw_ok ? "ok" : "unavailable");
+	/* What our rules do; no rule of ours with firewall = sets or off,
+	 * where these keys have no effect (check warns). */
+	if (d->conf->fw.mode == FW_TABLE)
+		fprintf(out, "firewall_action %s\nfirewall_established %s\n",
+		    d->conf->fw.action == FW_REJECT ? "reject" : "drop",
+		    d->conf->fw.established ? "yes" : "no");
+	fprintf(out, "kernel_ranges %zu\n", fs->elements);
 	if (fw_counters(d->fw, &pkts, &bytes) == 0)
 		fprintf(out, "dropped_packets %llu\ndropped_bytes %llu\n",
 		    (unsigned long long)pkts, (unsigned long long)bytes);

@@ -287,6 +287,7 @@ test_cli_check(void **state)
 	    "manual_ban_time = 36h\n"
 	    "control_group =\n"
 	    "firewall = off\n"
+	    "metrics_file = " CK "/textfile/ff.prom\n"
 	    "access_map =\n", 0644);
 	runv(&r, "-c", CK "/ff.conf", "check", NULL);
 	if (r.status != 0)
@@ -316,6 +317,10 @@ test_cli_check(void **state)
 	assert_non_null(strstr(r.err, "warning: mail_log " CK "/b.log: "));
 	assert_non_null(strstr(r.err, "firewall = off and access_map is "
 	    "empty"));
+	assert_non_null(strstr(r.err, "warning: metrics_file " CK
+	    "/textfile/ff.prom: directory " CK "/textfile: No such file or "
+	    "directory (run does not make it: create it, or change "
+	    "metrics_file)\n"));
 	/* The output is a configuration file that says the same. */
 	put(CK "/again.conf", r.out, 0644);
 	runv(&again, "check", "-c", CK "/again.conf", NULL);

@@ -242,9 +242,12 @@ test_daemon_control(void **state)
 	assert_non_null(strstr(out, "bans_in_force      1"));
 	assert_non_null(strstr(out, DIR "/mail.log offset"));
 	assert_non_null(strstr(out, "firewall           ok"));
+	assert_non_null(strstr(out, "firewall_action    drop\n"));
+	assert_non_null(strstr(out, "firewall_established no\n"));
 	free(out);
 	assert_int_equal(cli("status", "--json", NULL, NULL, &out), 0);
 	assert_non_null(strstr(out, "\"running\":true"));
+	assert_non_null(strstr(out, "\"firewall_action\":\"drop\""));
 	assert_non_null(strstr(out, "\"bans_in_force\":1"));
 	free(out);
 
@@ -285,14 +288,19 @@ test_daemon_control(void **state)
 	assert_non_null(strstr(out, "no_such_key"));
 	assert_non_null(strstr(out, "the running configuration stays"));
 	free(out);
-	/* SIGHUP with a good one: applied (the chain's ports change), the
-	 * bans and the state kept. */
-	conf_text("firewall_ports = 2525\n");
+	/* SIGHUP with a good one: applied (the chain's ports and action
+	 * change, and status says the action), the bans and the state
+	 * kept. */
+	conf_text("firewall_ports = 2525\nfirewall_action = reject\n");
 	assert_int_equal(kill(pid, SIGHUP), 0);
 	usleep(500000);
 	out = sh("nft list chain inet fivefifty input", NULL);
 	assert_non_null(strstr(out, "dport 2525"));
 	assert_null(strstr(out, "dport 587"));
+	assert_non_null(strstr(out, "reject with tcp reset"));
+	free(out);
+	assert_int_equal(cli("status", NULL, NULL, NULL, &out), 0);
+	assert_non_null(strstr(out, "firewall_action    reject\n"));
 	free(out);
 	assert_true(nft_in_set4("198.51.100.7"));
 	conf_text("");
