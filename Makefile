@@ -216,8 +216,8 @@ run: deps-build
 test: deps-test
 	@[ -r /proc/self/stat ] || { echo "fivefifty: make test needs /proc" \
 	    "mounted (the sanitizers read it)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory build/san/fivefifty build/san/run_tests \
-	    build/san/probe_tailer
+	@$(MAKE) --no-print-directory -j$$(nproc) build/san/fivefifty \
+	    build/san/run_tests build/san/probe_tailer
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
