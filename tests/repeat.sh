@@ -6,15 +6,21 @@
 #
 # GLOB is cmocka's test filter (FIVEFIFTY_TESTS), e.g. 'test_kill_restart*'.
 # stress-ng --cpu 2 loads the machine while the runs go on (when it is
-# installed). Prints one line per run; a failed run's output is kept in
+# installed; REPEAT_LOAD=N: N workers, 0: none, when the caller loads the
+# machine itself, e.g. several series side by side under one stress-ng). Prints one line per run; a failed run's output is kept in
 # /tmp/fivefifty-repeat.PID.N.log. Exits 1 when any run failed or
 # skipped a test, 2 when GLOB matches no test.
 set -u
 glob=${1:?usage: $0 GLOB [RUNS]}
 runs=${2:-50}
 load=
-if command -v stress-ng >/dev/null; then
-	stress-ng --cpu 2 --timeout 86400s >/dev/null 2>&1 &
+workers=${REPEAT_LOAD:-2}
+case $workers in
+'' | *[!0-9]*) echo "repeat: REPEAT_LOAD=$workers: a number of workers" >&2
+	exit 64 ;;
+esac
+if [ "$workers" -gt 0 ] && command -v stress-ng >/dev/null; then
+	stress-ng --cpu "$workers" --timeout 86400s >/dev/null 2>&1 &
 	load=$!
 	trap 'kill $load 2>/dev/null' EXIT
 	trap 'exit 130' INT
@@ -53,6 +59,6 @@ while [ $i -le "$runs" ]; do
 	echo "run $i: $pass passed, $fail failed, $skip skipped"
 	i=$((i + 1))
 done
-echo "repeat: '$glob' $runs runs${load:+ under stress-ng --cpu 2}:" \
+echo "repeat: '$glob' $runs runs${load:+ under stress-ng --cpu $workers}:" \
     "$pass passed, $fail failed, $skip with a test skipped"
 [ $fail -eq 0 ] && [ $skip -eq 0 ]
