@@ -231,9 +231,7 @@ struct node {
 static struct node	 nodes[2];	/* the teardown kills what runs */
 
 /* enc_uri - the test server's URI with its socket directory
- * percent-encoded: until the daemon keeps its files apart from a
- * PostgreSQL state_db (its spool, wt-pgrun), it makes them next to the
- * URI's last '/', which is then "postgresql:" in its working directory */
+ * percent-encoded (a URI as a postmaster may write it) */
 static void
 enc_uri(const struct pg_server *pg, char *out, size_t len)
 {
@@ -264,13 +262,16 @@ node_setup(struct node *nd, const char *name, const char *table,
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s && : > %s/mail.log",
 	    nd->dir, nd->dir);
 	free(sh(cmd, NULL));
+	/* state_directory: each node's own outbox, cache and spool, never
+	 * the host's /var/lib/fivefifty (the default). */
 	snprintf(text, sizeof(text), "state_db = %s\n"
+	    "state_directory = %s/local\n"
 	    "log_source = file\nmail_log = %s/mail.log\nuser =\n"
 	    "control_socket = %s/ctl.sock\ncontrol_group =\n"
 	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
 	    "access_map = texthash:%s/access\n"
 	    "firewall_table = inet %s\n%s", uri, nd->dir, nd->dir, nd->dir,
-	    table, extra);
+	    nd->dir, table, extra);
 	snprintf(cmd, sizeof(cmd), "%s", nd->conf);
 	pgb_write(cmd, text);
 }
