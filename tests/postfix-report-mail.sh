@@ -202,7 +202,9 @@ check('headers-no-other', all(n in ours + postfix for n in names),
     [n for n in names if n not in ours + postfix])
 check('no-bcc', 'bcc' not in names and
     not re.search(rb'(?im)^bcc:', raw), names)
-logtext = ['victim', 'evil', 'script', 'bcc', '192.0.2.', 'x0d', 'helo',
+# 'bcc:', not 'bcc': Postfix's queue ids in Received: and Message-ID's
+# random part are hex, and held "bcc" by chance (1 loaded run in 20).
+logtext = ['victim', 'evil', 'script', 'bcc:', '192.0.2.', 'x0d', 'helo',
     'onerror', 'b.example', 'y.example', '=?']
 hv = '\n'.join('%s: %s' % (k, v) for k, v in m.items()).lower()
 check('headers-no-log-text', not any(s in hv for s in logtext),
