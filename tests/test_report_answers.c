@@ -37,7 +37,6 @@
 #define CASES	"tests/cases/reports"
 #define SMALL	CASES "/small.log"
 
-static char	*saved_tz;
 static char	 dir[64];		/* the test's directory under /tmp */
 
 /* setup - TZ=UTC, a directory with a configuration whose sendmail
@@ -45,13 +44,10 @@ static char	 dir[64];		/* the test's directory under /tmp */
 static int
 setup(void **state)
 {
-	const char	*tz = getenv("TZ");
 	char		 path[128], cmd[512];
 	FILE		*fp;
 
-	(void)state;
-	saved_tz = tz != NULL ? strdup(tz) : NULL;
-	setenv("TZ", "UTC", 1);
+	tz_utc(state);
 	snprintf(dir, sizeof(dir), "/tmp/fivefifty-answers-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return (-1);
@@ -79,16 +75,9 @@ teardown(void **state)
 {
 	char	cmd[128];
 
-	(void)state;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	free(sh(cmd, NULL));
-	if (saved_tz != NULL)
-		setenv("TZ", saved_tz, 1);
-	else
-		unsetenv("TZ");
-	free(saved_tz);
-	saved_tz = NULL;
-	return (0);
+	return (tz_restore(state));
 }
 
 /* report - fivefifty report summary -c DIR/ff.conf ARGS...; its output */
