@@ -28,6 +28,9 @@
  *	A failure's words go to the thread's own buffer (pg_why), logged
  *	unless the thread is quiet; a reading call's go to err for
  *	state_error().
+ *
+ *	libpq itself is loaded at the first call (pgsql_dl.c):
+ *	pg_dl_error() says why it cannot be.
  */
 #ifndef FIVEFIFTY_PGSQL_INT_H
 #define FIVEFIFTY_PGSQL_INT_H
@@ -89,6 +92,9 @@ struct pgp {
 /* The last failure of this thread, and whether it is logged. */
 extern _Thread_local char	pg_why[256];
 extern _Thread_local int	pg_quiet;
+
+/* pgsql_dl.c */
+const char *pg_dl_error(void);
 
 /* pgsql_open.c */
 int	pg_connect(struct pg *);

@@ -322,7 +322,7 @@ chomp(struct pg *q, char *buf, size_t len)
 	size_t	i, n;
 
 	snprintf(buf, len, "%s", q->conn != NULL ? PQerrorMessage(q->conn) :
-	    "out of memory");
+	    pg_dl_error() != NULL ? pg_dl_error() : "out of memory");
 	uri_scrub(q->uri, buf, len);
 	/* One line: libpq puts its hints on lines of their own. */
 	for (i = n = 0; buf[i] != '\0'; i++)

@@ -156,7 +156,8 @@ connect_watch(struct pg_watch *w, char *why, size_t len)
 	short		 ev;
 
 	if ((c = PQconnectStartParams(kw, val, 1)) == NULL) {
-		snprintf(why, len, "out of memory");
+		snprintf(why, len, "%s", pg_dl_error() != NULL ?
+		    pg_dl_error() : "out of memory");
 		return (NULL);
 	}
 	while (PQstatus(c) != CONNECTION_BAD) {
