@@ -39,7 +39,7 @@ ends_push(struct fw_ends *e, const struct net_prefix *n, long long until)
 
 	if (e->n == e->cap) {
 		e->cap = e->cap ? e->cap * 2 : 256;
-		e->h = xreallocarray(e->h, e->cap, sizeof(*e->h));
+		e->h = xgrowarray(e->h, e->n, e->cap, sizeof(*e->h));
 	}
 	x.net = *n;
 	x.until = until;

@@ -128,6 +128,7 @@ struct fw {
 	 * bans[]): the end the kernel was given (0: none) and a change
 	 * not sent yet; the addresses changed, the elements to delete. */
 	int		 split;
+	size_t		 nnets;		/* bans not in an address set */
 	long long	*kuntil;
 	unsigned char	*kdirty;
 	struct net_prefix *adirty;
@@ -328,6 +329,7 @@ reindex(struct fw *f)
 	if (want != f->index_cap) {
 		free(f->index);
 		f->index = xcalloc(want, sizeof(*f->index));
+		xprefault(f->index, want * sizeof(*f->index));
 		f->index_cap = want;
 	} else
 		memset(f->index, 0, want * sizeof(*f->index));
@@ -529,7 +531,7 @@ mark_addr(struct fw *f, size_t i)
 	f->kdirty[i] = 1;
 	if (f->nadirty == f->capadirty) {
 		f->capadirty = f->capadirty ? f->capadirty * 2 : 64;
-		f->adirty = xreallocarray(f->adirty, f->capadirty,
+		f->adirty = xgrowarray(f->adirty, f->nadirty, f->capadirty,
 		    sizeof(*f->adirty));
 	}
 	f->adirty[f->nadirty++] = f->bans[i].net;
@@ -560,10 +562,11 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 	else {
 		if (f->nbans == f->cap) {
 			f->cap = f->cap ? f->cap * 2 : 256;
-			f->bans = xreallocarray(f->bans, f->cap, sizeof(*p));
-			f->kuntil = xreallocarray(f->kuntil, f->cap,
+			f->bans = xgrowarray(f->bans, f->nbans, f->cap,
+			    sizeof(*p));
+			f->kuntil = xgrowarray(f->kuntil, f->nbans, f->cap,
 			    sizeof(*f->kuntil));
-			f->kdirty = xreallocarray(f->kdirty, f->cap, 1);
+			f->kdirty = xgrowarray(f->kdirty, f->nbans, f->cap, 1);
 		}
 		i = (long)f->nbans;
 		f->kuntil[i] = 0;
@@ -571,6 +574,8 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		p = &f->bans[f->nbans++];
 		memset(p, 0, sizeof(*p));
 		p->net = net;
+		if (!is_addr(f, &net))
+			f->nnets++;
 		if (f->nbans * 2 + 16 > f->index_cap)
 			reindex(f);
 		else {
@@ -582,9 +587,13 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		}
 	}
 	p->until = b->until;
-	if (is_addr(f, &p->net))
-		mark_addr(f, (size_t)i);
-	else
+	/* Until the kernel is reconciled (a start's load, a firewall
+	 * being repaired), the next push is a repair that puts every
+	 * address in: nothing to mark. */
+	if (is_addr(f, &p->net)) {
+		if (f->nft != NULL && !f->fw_broken)
+			mark_addr(f, (size_t)i);
+	} else
 		held_ban(&f->hd, &p->net, p->until);
 	ends_push(&f->ends, &p->net, p->until);
 	if (f->next_end == 0 || p->until < f->next_end)
@@ -616,9 +625,10 @@ remove_at(struct fw *f, size_t i, long long now)
 {
 	size_t		 mask = f->index_cap - 1, j, k, home, last;
 
-	if (!is_addr(f, &f->bans[i].net))
+	if (!is_addr(f, &f->bans[i].net)) {
 		held_unban(&f->hd, &f->bans[i].net);
-	else if (f->kuntil[i] != 0) {
+		f->nnets--;
+	} else if (f->kuntil[i] != 0) {
 		/* Its element goes, unless the kernel drops it first. */
 		f->nkheld--;
 		if (f->kuntil[i] > now + EXPIRY_SLACK) {
@@ -713,6 +723,16 @@ fw_banned(const struct fw *f, const struct net_prefix *n)
 	return (find(f, &m) >= 0);
 }
 
+/* fw_ban_end - the end of the ban on exactly n; 0: none */
+long long
+fw_ban_end(const struct fw *f, const struct net_prefix *n)
+{
+	struct net_prefix m = masked(n);
+	long		 i;
+
+	return ((i = find(f, &m)) >= 0 ? f->bans[i].until : 0);
+}
+
 /* fw_unban - lift the ban on exactly n; -1 when there is none */
 int
 fw_unban(struct fw *f, const struct net_prefix *n)
@@ -741,8 +761,10 @@ nets_of(const struct fw *f, size_t *n)
 		*n = f->nbans;
 		return (f->bans);
 	}
-	b = xcalloc(f->nbans + 1, sizeof(*b));
-	for (i = *n = 0; i < f->nbans; i++)
+	/* Counted: most bans are addresses, and 100,000 of them were
+	 * copied to find none. */
+	b = xcalloc(f->nnets + 1, sizeof(*b));
+	for (i = *n = 0; i < f->nbans && *n < f->nnets; i++)
 		if (!is_addr(f, &f->bans[i].net))
 			b[(*n)++] = f->bans[i];
 	return (b);
@@ -811,6 +833,12 @@ push_addrs(struct fw *f, int repair, struct fw_range **add,
 	int		 readd = nft_readd_refreshes(f->nft);
 
 	if (repair) {
+		/* Room for every address at once: no doubling copies. */
+		if (*capadd < *nadd + f->nbans) {
+			*capadd = *nadd + f->nbans;
+			*add = xreallocarray(*add, *capadd, sizeof(**add));
+			xprefault(*add + *nadd, f->nbans * sizeof(**add));
+		}
 		f->nkheld = 0;
 		for (k = 0; k < f->nbans; k++) {
 			f->kdirty[k] = 0;

@@ -29,6 +29,7 @@
  *	int	fw_protects(const struct fw_conf *c,
  *		    const struct net_prefix *n);
  *	int	fw_banned(const struct fw *f, const struct net_prefix *n);
+ *	long long fw_ban_end(const struct fw *f, const struct net_prefix *n);
  *	int	fw_flush(struct fw *f, long long now);
  *	int	fw_sync(struct fw *f, long long now);
  *	int	fw_reconcile(struct fw *f, long long now);
@@ -56,9 +57,11 @@
  *	fw_ban() adds a ban or moves its end (a re-ban refreshes the kernel
  *	timeout); fw_unban() lifts one. fw_refuses() tells whether fw_ban()
  *	would refuse n as protected (fw_protects() with its configuration:
- *	loopback, or overlapping c->protect); fw_banned() whether n is banned. Neither touches the kernel: fw_flush()
- *	sends everything that changed since the last flush as one netlink
- *	batch (every ack drained; any error fails the whole batch) and
+ *	loopback, or overlapping c->protect); fw_banned() whether n is
+ *	banned, fw_ban_end() until when (0: it is not). Neither touches the
+ *	kernel: fw_flush() sends everything that changed since the last
+ *	flush as one netlink batch (every ack drained; any error fails the
+ *	whole batch) and
  *	rewrites the map when it changed, at most once per map_delay;
  *	fw_sync() is the same with the map written at once (before exit). Element
  *	timeouts are the remaining ban time, so bans end in the kernel even
@@ -239,6 +242,7 @@ int	fw_unban(struct fw *, const struct net_prefix *);
 int	fw_refuses(const struct fw *, const struct net_prefix *);
 int	fw_protects(const struct fw_conf *, const struct net_prefix *);
 int	fw_banned(const struct fw *, const struct net_prefix *);
+long long fw_ban_end(const struct fw *, const struct net_prefix *);
 int	fw_flush(struct fw *, long long);
 int	fw_sync(struct fw *, long long);
 int	fw_reconcile(struct fw *, long long);

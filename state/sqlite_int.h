@@ -76,6 +76,7 @@ int	sq_rejects(void *, const char *, long long *, long long *);
 int	sq_bans_of(void *, const char *, state_ban_fn *, void *);
 int	sq_bans_enforced(void *, state_ban_fn *, void *);
 int	sq_bans_running(void *, long long, state_ban_fn *, void *);
+int	sq_bans_live(void *, long long, state_ban_fn *, void *);
 int	sq_held(void *, long long, state_ban_fn *, void *);
 
 #endif /* FIVEFIFTY_SQLITE_INT_H */

@@ -513,5 +513,6 @@ const struct state_ops state_sqlite_ops = {
 	.bans_of = sq_bans_of,
 	.bans_enforced = sq_bans_enforced,
 	.bans_running = sq_bans_running,
+	.bans_live = sq_bans_live,
 	.held = sq_held,
 };

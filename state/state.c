@@ -524,6 +524,17 @@ state_bans_running(struct state *st, long long now, state_ban_fn *fn,
 	return (st->ops->bans_running(st->be, now, fn, arg));
 }
 
+/* state_bans_live - the enforced bans running at now, a network perhaps
+ * more than once (the caller keeps the latest end) */
+int
+state_bans_live(struct state *st, long long now, state_ban_fn *fn,
+    void *arg)
+{
+	if (on_cache(st) || st->ops->bans_live == NULL)
+		return (state_bans_running(st, now, fn, arg));
+	return (st->ops->bans_live(st->be, now, fn, arg));
+}
+
 /* state_held - the held automatic bans running at now, oldest first */
 int
 state_held(struct state *st, long long now, state_ban_fn *fn, void *arg)

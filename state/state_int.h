@@ -150,6 +150,8 @@ struct state_ops {
 	int	 (*bans_of)(void *, const char *, state_ban_fn *, void *);
 	int	 (*bans_enforced)(void *, state_ban_fn *, void *);
 	int	 (*bans_running)(void *, long long, state_ban_fn *, void *);
+	/* bans_running, a network perhaps more than once (NULL: none) */
+	int	 (*bans_live)(void *, long long, state_ban_fn *, void *);
 	int	 (*held)(void *, long long, state_ban_fn *, void *);
 	/* shared evidence: NULL for a backend that is no node's */
 	int	 (*observations)(void *, long long, state_obs_fn *, void *);

@@ -36,6 +36,8 @@
 
 #include "tests.h"
 #include "conf/conf.h"
+#include "firewall/firewall.h"
+#include "net/net.h"
 #include "state/state.h"
 #include "wire/wire.h"
 
@@ -107,10 +109,10 @@ watch_read(int fd, struct gens *g)
 	}
 }
 
-/* put_ban - a running ban into the state, as the daemon stores one */
+/* put_ban_until - a ban into the state, as the daemon stores one */
 static void
-put_ban(struct state *st, const char *addr, int len, int family,
-    long long now)
+put_ban_until(struct state *st, const char *addr, int len, int family,
+    long long now, long long until)
 {
 	struct state_batch *b = state_batch_new();
 	struct state_ban d;
@@ -121,13 +123,21 @@ put_ban(struct state *st, const char *addr, int len, int family,
 	d.prefix_len = len;
 	d.family = family;
 	d.at = now;
-	d.until = now + 3600;
+	d.until = until;
 	d.n = 1;
 	d.score = 9;
 	d.reason = "five-fifty";
 	assert_int_equal(state_batch_ban(b, &d), 0);
 	assert_int_equal(state_write(st, b), 0);	/* takes b */
 	assert_int_equal(state_sync(st), 0);
+}
+
+/* put_ban - a ban running for an hour */
+static void
+put_ban(struct state *st, const char *addr, int len, int family,
+    long long now)
+{
+	put_ban_until(st, addr, len, family, now, now + 3600);
 }
 
 /* start - the daemon's start, watched: how many generations it made */
@@ -223,6 +233,60 @@ test_fw_start_one_generation(void **state)
 	assert_int_equal(count_of(ELEMS("offenders4")), 0);
 	assert_int_equal(count_of(DROPS), 12);
 
+	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
+	free(c);
+}
+
+/* test_fw_start_latest_end - a network with several bans running in the
+ * state (a re-ban stored as a new row, in either order) is in force
+ * until the latest of their ends, once; an ended one counts for nothing */
+static void
+test_fw_start_latest_end(void **state)
+{
+	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct state	*st;
+	struct fw	*f;
+	struct net_prefix n;
+	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], err[512];
+	long long	 now = time(NULL);
+	int		 status = 0, t;
+
+	(void)state;
+	assert_non_null(c);
+	conf_defaults(c);
+	c->fw.map[0] = '\0';
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	if ((st = state_open(path, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", path, err);
+	/* 192.0.2.7: the later end first; 192.0.2.8: the later end last;
+	 * 192.0.2.9: ended, then running. */
+	put_ban_until(st, "192.0.2.7", 32, 4, now, now + 7200);
+	put_ban_until(st, "192.0.2.7", 32, 4, now, now + 600);
+	put_ban_until(st, "192.0.2.8", 32, 4, now, now + 600);
+	put_ban_until(st, "192.0.2.8", 32, 4, now, now + 5400);
+	put_ban_until(st, "192.0.2.9", 32, 4, now - 7200, now - 3600);
+	put_ban_until(st, "192.0.2.9", 32, 4, now, now + 900);
+	f = wire_fw_open("run", c, st, now, &status);
+	assert_non_null(f);
+	assert_int_equal(status, 0);
+	assert_int_equal(fw_stats(f)->bans, 3);
+	assert_int_equal(net_parse("192.0.2.7", &n), 0);
+	assert_int_equal(fw_ban_end(f, &n), now + 7200);
+	assert_int_equal(net_parse("192.0.2.8", &n), 0);
+	assert_int_equal(fw_ban_end(f, &n), now + 5400);
+	assert_int_equal(net_parse("192.0.2.9", &n), 0);
+	assert_int_equal(fw_ban_end(f, &n), now + 900);
+	assert_int_equal(net_parse("192.0.2.10", &n), 0);
+	assert_int_equal(fw_ban_end(f, &n), 0);
+	/* The kernel's own word: three elements, the longest timeout
+	 * 7200 s (nft prints the timeout given, in seconds). */
+	assert_int_equal(count_of(ELEMS("offenders4")), 3);
+	t = count_of("nft -j list set inet fivefifty offenders4 | jq "
+	    "'[.nftables[] | select(.set) | .set.elem[]?.elem.timeout] | max'");
+	assert_true(t >= 7199 && t <= 7200);
+	fw_free(f);
+	state_close(st);
 	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
 	free(c);
 }
@@ -323,6 +387,7 @@ test_fw_start_action(void **state)
 
 const struct CMUnitTest fwstart_tests[] = {
 	NS_TEST(test_fw_start_one_generation),
+	NS_TEST(test_fw_start_latest_end),
 	NS_TEST(test_fw_start_required),
 	NS_TEST(test_fw_start_action),
 };

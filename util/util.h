@@ -24,6 +24,8 @@
  *	void	*xcalloc(size_t nmemb, size_t size);
  *	void	*xreallocarray(void *p, size_t nmemb, size_t size);
  *	char	*xstrdup(const char *s);
+ *	void	 xprefault(void *p, size_t len);
+ *	void	*xgrowarray(void *p, size_t oldn, size_t newn, size_t size);
  *
  *	size_t	utf8_valid_len(const unsigned char *s, size_t n);
  *	void	esc_json(FILE *fp, const char *s, size_t len, size_t cap);
@@ -50,7 +52,9 @@
  *	say so and exit with EX_OSERR. A module uses plain malloc() only
  *	where it has a way on without the memory (a table that stays
  *	smaller, an input refused with "out of memory" in err), and never
- *	calls abort() for a failed allocation.
+ *	calls abort() for a failed allocation. xprefault() faults in the
+ *	pages of a large array about to be filled, in one call;
+ *	xgrowarray() grows an array so (its copy goes to such pages).
  *
  *	panic() is for fivefifty's own bugs only (an invariant broke): it
  *	aborts for a core dump.
@@ -116,6 +120,8 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
+void	 xprefault(void *, size_t);
+void	*xgrowarray(void *, size_t, size_t, size_t);
 
 #define REASON_PRINTABLE	0	/* printable ASCII, the rest dropped */
 #define REASON_WORDS		1	/* [A-Za-z0-9 ._-], runs of the rest

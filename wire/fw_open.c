@@ -11,8 +11,9 @@
  *	wire_fw_open() makes the firewall configuration (the protected
  *	networks: wire_protect()), opens the enforcer without touching the
  *	kernel (fw_prepare()), puts in force the bans the state says are
- *	still running at now (state_bans_running(): read from the state
- *	here, given to the enforcer one by one with fw_ban(), so the
+ *	still running at now (state_bans_live(): read from the state
+ *	here, the latest end of each network given to the enforcer one by
+ *	one with fw_ban(), so the
  *	firewall knows no state), then starts it (fw_start(): the sets read
  *	back and one batch, one kernel generation, with the table, sets,
  *	chain, rules and the missing elements) and writes the map. An
@@ -61,6 +62,9 @@ run_ban(void *arg, const struct state_ban *r)
 	if (net_parse(r->addr, &b.net) == -1)
 		return (0);
 	net_mask(&b.net, r->prefix_len);
+	/* A network's bans may come more than once: the latest end. */
+	if (fw_ban_end(rb->f, &b.net) >= r->until)
+		return (0);
 	b.until = r->until;
 	snprintf(b.reason, sizeof(b.reason), "%s", r->reason);
 	if (fw_ban(rb->f, &b) == 0)
@@ -127,7 +131,7 @@ wire_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 		/* No half-stored batch seen. What the breaker holds waits
 		 * for the daemon (score_held()). */
 		state_pause(st, 1);
-		if (state_bans_running(st, now, run_ban, &rb) == -1)
+		if (state_bans_live(st, now, run_ban, &rb) == -1)
 			log_warnx("state database %s: reading the bans in "
 			    "force: %s (check the file: fivefifty list)",
 			    state_name(st), state_error(st));
