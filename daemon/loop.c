@@ -19,7 +19,9 @@
  *	The loop: poll() the tailer, the signalfd, the control socket and
  *	clients, the firewall's monitor, and the other nodes' bans
  *	(cluster.c), sleeping until the nearest deadline (the next state
- *	flush, the enforcer's, the watchdog's, the tailer's retry). A line is parsed and scored; a decision (a ban, a
+ *	flush, the enforcer's, the watchdog's, the tailer's retry); the
+ *	lines a round logged are written before it sleeps (log_defer()). A
+ *	line is parsed and scored; a decision (a ban, a
  *	manual ban, an unban) goes to the enforcer and is flushed to the
  *	kernel at once, so a ban is in the set a fraction of a millisecond
  *	after its line is read. The state and the positions of the lines
@@ -545,6 +547,7 @@ loop(struct daemon *d)
 			pfd[n++] = (struct pollfd){ d->clients[i].fd, POLLIN,
 			    0 };
 		pfd[n++] = (struct pollfd){ cluster_fd(d), POLLIN, 0 };
+		log_flush();	/* what this round logged, before sleeping */
 		if (poll(pfd, (nfds_t)n, wait_ms(d)) == -1 && errno != EINTR)
 			fatal(EX_OSERR, "poll");
 		if (pfd[0].revents & POLLIN)
@@ -850,7 +853,9 @@ serve(struct daemon *d)
 	log_info("never banned: loopback, the whitelist, this host's "
 	    "addresses, and Postfix's mynetworks: %s", c->mynetworks_note);
 	notify_ready();
+	log_defer(1);		/* a round's lines in one write (util/log.c) */
 	loop(d);
+	log_defer(0);
 
 	notify_stopping();
 	log_info("stopping: flushing the state");

@@ -49,6 +49,7 @@ main(void)
 		ADD(journal_tests), ADD(fivefifty_tests), ADD(journal_run_tests),
 		ADD(contracts_tests),
 		ADD(spawn_tests), ADD(obuf_tests), ADD(xmalloc_tests),
+		ADD(log_tests),
 	};
 	struct CMUnitTest *all;
 	size_t		 i, n = 0, k = 0;

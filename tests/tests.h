@@ -69,6 +69,7 @@ DECLARE_TESTS(map_tests);
 DECLARE_TESTS(spawn_tests);
 DECLARE_TESTS(obuf_tests);
 DECLARE_TESTS(xmalloc_tests);
+DECLARE_TESTS(log_tests);
 DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(fwstart_tests);
 DECLARE_TESTS(fwaction_tests);

@@ -16,6 +16,8 @@
  *	void	log_errx(const char *fmt, ...);	    the command fails
  *	void	log_info(const char *fmt, ...);
  *	void	log_debug(const char *fmt, ...);
+ *	void	log_defer(int on);
+ *	void	log_flush(void);
  *	void	fatal(int status, const char *fmt, ...);  with strerror(errno)
  *	void	fatalx(int status, const char *fmt, ...);
  *	void	panic(const char *fmt, ...);	    our own invariant broke: abort
@@ -110,6 +112,8 @@ void	log_err(const char *, ...) PRINTFLIKE(1, 2);
 void	log_errx(const char *, ...) PRINTFLIKE(1, 2);
 void	log_info(const char *, ...) PRINTFLIKE(1, 2);
 void	log_debug(const char *, ...) PRINTFLIKE(1, 2);
+void	log_defer(int);
+void	log_flush(void);
 void	fatal(int, const char *, ...) PRINTFLIKE(2, 3)
 	    __attribute__((noreturn));
 void	fatalx(int, const char *, ...) PRINTFLIKE(2, 3)
