@@ -109,6 +109,16 @@ watch_read(int fd, struct gens *g)
 	}
 }
 
+/* rm_dir - the test's own directory gone (its name: mkdtemp's) */
+static void
+rm_dir(const char *dir)
+{
+	char		cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	free(sh(cmd, NULL));
+}
+
 /* put_ban_until - a ban into the state, as the daemon stores one */
 static void
 put_ban_until(struct state *st, const char *addr, int len, int family,
@@ -233,7 +243,7 @@ test_fw_start_one_generation(void **state)
 	assert_int_equal(count_of(ELEMS("offenders4")), 0);
 	assert_int_equal(count_of(DROPS), 12);
 
-	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
+	rm_dir(dir);
 	free(c);
 }
 
@@ -248,6 +258,7 @@ test_fw_start_latest_end(void **state)
 	struct fw	*f;
 	struct net_prefix n;
 	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], err[512];
+	char		 cmd[160];
 	long long	 now = time(NULL);
 	int		 status = 0, t;
 
@@ -267,6 +278,14 @@ test_fw_start_latest_end(void **state)
 	put_ban_until(st, "192.0.2.8", 32, 4, now, now + 5400);
 	put_ban_until(st, "192.0.2.9", 32, 4, now - 7200, now - 3600);
 	put_ban_until(st, "192.0.2.9", 32, 4, now, now + 900);
+	/* Through bans_until the rows come in ascending end, the latest
+	 * last, and "the last one wins" would pass too: without the index
+	 * they come in the order they were stored, the later end of
+	 * 192.0.2.7 first. (A state the planner reads by rowid, after an
+	 * ANALYZE, does the same.) */
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'DROP INDEX bans_until'",
+	    path);
+	free(sh(cmd, NULL));
 	f = wire_fw_open("run", c, st, now, &status);
 	assert_non_null(f);
 	assert_int_equal(status, 0);
@@ -287,7 +306,7 @@ test_fw_start_latest_end(void **state)
 	assert_true(t >= 7199 && t <= 7200);
 	fw_free(f);
 	state_close(st);
-	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
+	rm_dir(dir);
 	free(c);
 }
 
@@ -378,7 +397,7 @@ test_fw_start_action(void **state)
 	assert_int_equal(count_of(CHAIN_HAS("reject")), 0);
 	assert_int_equal(count_of(ELEMS("offenders4")), 1);
 	state_close(st);
-	free(sh("rm -rf /tmp/ff-fwstart.*", NULL));
+	rm_dir(dir);
 	free(c);
 }
 

@@ -9,8 +9,9 @@
  *	util/log.c with stderr on a temporary file: a message is one line
  *	with the program name and severity, a message longer than a line's
  *	room is cut and ends in "..."; deferred (log_defer(1)), info and
- *	debug lines are not written until log_flush(), a warning writes the
- *	held lines first and then itself (the order kept), and 5,000 held
+ *	debug lines are not written until log_flush() (another thread's go
+ *	at once, after them), a warning writes the held lines first and then
+ *	itself (the order kept), and 5,000 held
  *	lines (more than the buffer holds) all arrive, in order. Lines of
  *	four threads logging at once never mix.
  */
@@ -30,8 +31,10 @@ struct cap {
 	char		 path[64];
 };
 
-/* The one in use: put back by the teardown if an assertion failed. */
-static struct cap *active;
+/* The capture of the running test (static: the teardown reaches it after
+ * a failed assertion left the test's frame), and whether it is on. */
+static struct cap cap;
+static int	 active;
 
 /* cap_start - stderr onto a fresh temporary file */
 static void
@@ -45,7 +48,7 @@ cap_start(struct cap *c)
 	assert_true((c->saved = dup(STDERR_FILENO)) >= 0);
 	assert_true(dup2(fd, STDERR_FILENO) >= 0);
 	close(fd);
-	active = c;
+	active = 1;
 }
 
 /* cap_text - what was written so far (free it) */
@@ -76,17 +79,25 @@ cap_end(struct cap *c)
 	dup2(c->saved, STDERR_FILENO);
 	close(c->saved);
 	unlink(c->path);
-	active = NULL;
+	active = 0;
 }
 
 /* restore - teardown: stderr back even after a failed assertion, so the
- * next tests' words are seen */
+ * next tests' words are seen, with what was captured when it failed */
 static int
 restore(void **state)
 {
+	char		*t;
+
 	(void)state;
-	if (active != NULL)
-		cap_end(active);
+	if (!active)
+		return (0);
+	log_flush();
+	t = cap_text(&cap);
+	cap_end(&cap);
+	fprintf(stderr, "test_log: stderr captured when the test failed:\n"
+	    "%s", t);
+	free(t);
 	return (0);
 }
 
@@ -94,21 +105,20 @@ restore(void **state)
 static void
 test_log_lines(void **state)
 {
-	struct cap	 c;
 	char		*t, *big = malloc(10000);
 
 	(void)state;
 	assert_non_null(big);
 	memset(big, 'x', 9999);
 	big[9999] = '\0';
-	cap_start(&c);
+	cap_start(&cap);
 	log_init("fivefifty", 0);
 	log_info("ban %s", "192.0.2.7");
 	log_warnx("state database %s: locked", "/x.db");
 	log_debug("not shown without -v");
 	log_info("%s", big);
-	t = cap_text(&c);
-	cap_end(&c);
+	t = cap_text(&cap);
+	cap_end(&cap);
 	assert_non_null(strstr(t, "fivefifty: ban 192.0.2.7\n"
 	    "fivefifty: warning: state database /x.db: locked\n"));
 	assert_null(strstr(t, "not shown"));
@@ -119,33 +129,53 @@ test_log_lines(void **state)
 	free(big);
 }
 
+/* other_thread - a line of a thread that did not defer */
+static void *
+other_thread(void *arg)
+{
+	(void)arg;
+	log_info("from the writer thread");
+	return (NULL);
+}
+
 /* test_log_deferred - held until log_flush(), a warning writes them first,
- * more than the buffer arrives in order */
+ * more than the buffer arrives in order; another thread's lines are not
+ * held */
 static void
 test_log_deferred(void **state)
 {
-	struct cap	 c;
+	pthread_t	 th;
 	char		*t, want[64], *p;
 	int		 i;
 
 	(void)state;
-	cap_start(&c);
+	cap_start(&cap);
 	log_init("fivefifty", 1);
 	log_defer(1);
 	log_info("first");
 	log_debug("second");
-	t = cap_text(&c);
+	t = cap_text(&cap);
 	assert_string_equal(t, "");		/* held */
 	free(t);
-	log_warnx("third");
-	t = cap_text(&c);
+	/* Another thread's line goes at once, after what was held (the
+	 * order kept). */
+	assert_int_equal(pthread_create(&th, NULL, other_thread, NULL), 0);
+	pthread_join(th, NULL);
+	t = cap_text(&cap);
 	assert_string_equal(t, "fivefifty: first\nfivefifty: debug: second\n"
+	    "fivefifty: from the writer thread\n");
+	free(t);
+	log_info("fourth");
+	log_warnx("third");
+	t = cap_text(&cap);
+	assert_string_equal(t, "fivefifty: first\nfivefifty: debug: second\n"
+	    "fivefifty: from the writer thread\nfivefifty: fourth\n"
 	    "fivefifty: warning: third\n");
 	free(t);
 	for (i = 0; i < 5000; i++)
 		log_info("line %d of the burst", i);
 	log_flush();
-	t = cap_text(&c);
+	t = cap_text(&cap);
 	for (i = 0, p = t; i < 5000; i++) {
 		snprintf(want, sizeof(want), "fivefifty: line %d of the "
 		    "burst\n", i);
@@ -155,7 +185,7 @@ test_log_deferred(void **state)
 	}
 	assert_string_equal(p, "");
 	free(t);
-	cap_end(&c);
+	cap_end(&cap);
 }
 
 /* chatter - one thread's 2,000 lines */
@@ -174,13 +204,12 @@ chatter(void *arg)
 static void
 test_log_threads(void **state)
 {
-	struct cap	 c;
 	pthread_t	 th[4];
 	int		 k[4], i, n = 0, kk, ii;
 	char		*t, *line, *save = NULL, tail[80];
 
 	(void)state;
-	cap_start(&c);
+	cap_start(&cap);
 	log_init("fivefifty", 0);
 	for (i = 0; i < 4; i++) {
 		k[i] = i;
@@ -189,8 +218,8 @@ test_log_threads(void **state)
 	}
 	for (i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
-	t = cap_text(&c);
-	cap_end(&c);
+	t = cap_text(&cap);
+	cap_end(&cap);
 	for (line = strtok_r(t, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "fivefifty: thread %d says %d and %79[^\n]",

@@ -12,8 +12,11 @@
  *	writable to its end. xprefault() leaves the bytes of memory in use
  *	as they were, small or large, aligned or not; the process's resident
  *	size (/proc/self/statm) grows by the pages it faulted in, which is
- *	what it is for.
+ *	what it is for (skipped on a kernel without MADV_POPULATE_WRITE).
  */
+#include <sys/mman.h>
+
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,8 +91,15 @@ test_xprefault_bytes(void **state)
 			fail_msg("byte %zu changed by xprefault", i);
 	free(p);
 	/* A fresh mapping (above malloc's mmap threshold) is not resident
-	 * until written or faulted in. */
+	 * until written or faulted in; a kernel before 5.14 has no
+	 * MADV_POPULATE_WRITE (xprefault() does nothing there): said, not
+	 * failed, and not counted as passed. */
 	q = xmalloc(64U << 20);
+	if (madvise((void *)(((uintptr_t)q + 4095) & ~(uintptr_t)4095), 4096,
+	    23 /* MADV_POPULATE_WRITE */) == -1 && errno == EINVAL) {
+		free(q);
+		skip();
+	}
 	before = resident();
 	xprefault(q, 64U << 20);
 	after = resident();

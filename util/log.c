@@ -19,11 +19,14 @@
  *	Each message is one write(2) of its whole line (up to LOG_LINE
  *	bytes; a longer one is cut and ends in "..."), so the lines of
  *	threads logging at once never mix. With log_defer(1) (the daemon),
- *	info and debug lines gather in a buffer written when it fills, at
- *	log_flush() (the daemon's loop, before it sleeps) and at exit: a
- *	burst of 50,000 bans was 150,000 writes to the journal, a tenth of
- *	its time. A warning, an error, a fatal or a panic writes what is
- *	gathered, then itself, at once.
+ *	the info and debug lines of the thread that called it gather in a
+ *	buffer written when it fills, at log_flush() (the daemon's loop,
+ *	before it sleeps) and at exit: a burst of 50,000 bans was 150,000
+ *	writes to the journal. Other threads' lines (the state's writer,
+ *	the PostgreSQL watch) go at once (after what is held: the order is
+ *	kept), so a main thread stuck in a call holds nothing back that
+ *	would explain it. A warning, an error, a
+ *	fatal or a panic writes what is gathered, then itself, at once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -40,7 +43,8 @@
 
 static const char *log_prog = "fivefifty";
 static int	log_verbose;
-static int	log_deferred;
+static int	log_deferred;		/* under log_mtx */
+static pthread_t log_owner;		/* the thread whose lines wait */
 static char	log_buf[LOG_HOLD];
 static size_t	log_len;
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -101,12 +105,17 @@ void
 log_defer(int on)
 {
 	static int	registered;
+	int		saved = errno;
 
-	if (!on)
-		log_flush();
-	else if (!registered && atexit(log_flush) == 0)
+	if (on && !registered && atexit(log_flush) == 0)
 		registered = 1;
+	pthread_mutex_lock(&log_mtx);
+	if (!on)
+		flush_held();
 	log_deferred = on && registered;
+	log_owner = pthread_self();
+	pthread_mutex_unlock(&log_mtx);
+	errno = saved;
 }
 
 /* vlog - write one message, optionally with strerror(saved errno); info
@@ -134,7 +143,8 @@ vlog(const char *level, int err, const char *fmt, va_list ap)
 	}
 	line[len++] = '\n';
 	pthread_mutex_lock(&log_mtx);
-	if (log_deferred && hold) {
+	if (log_deferred && hold && pthread_equal(log_owner,
+	    pthread_self())) {
 		if (log_len + len > sizeof(log_buf))
 			flush_held();
 		memcpy(log_buf + log_len, line, len);
