@@ -33,7 +33,11 @@
  *	  read gives PostgreSQL's advice, never SQLite's;
  *	- the README's SQL for the roles, as written: a read-only role for
  *	  the reports answers as the owner and cannot write; in a database
- *	  of another owner, the role needs (and needs only) its two grants.
+ *	  of another owner, the role needs (and needs only) its two grants;
+ *	- a host without libpq (its file hidden in a private mount
+ *	  namespace, so dlopen(3) really fails): a SQLite state is read as
+ *	  always, a PostgreSQL one fails with the library named and what to
+ *	  install (libpq is loaded only for a PostgreSQL state).
  *	Skipped where PostgreSQL cannot run (not root, not installed).
  */
 #include <stdio.h>
@@ -118,6 +122,56 @@ json_num(const char *s, const char *key)
 	const char	*p = strstr(s, key);
 
 	return (p != NULL ? strtol(p + strlen(key), NULL, 10) : -1);
+}
+
+/* test_pgsql_no_libpq - without libpq.so.5: SQLite as always, PostgreSQL
+ * refused with the library named and what to install */
+static void
+test_pgsql_no_libpq(void **state)
+{
+	char		 cmd[1024], db[64], err[512], *out;
+	struct state	*st;
+	int		 status;
+
+	(void)state;
+	if (getuid() != 0 || system("command -v unshare >/dev/null") != 0)
+		skip();
+	snprintf(db, sizeof(db), "/tmp/fivefifty-nolibpq-%d.db",
+	    (int)getpid());
+	unlink(db);
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	state_close(st);
+	/* unshare -m makes the namespace's mounts private: the host keeps
+	 * its libpq. */
+	snprintf(cmd, sizeof(cmd), "lib=$(readlink -f "
+	    "\"$(ldconfig -p | awk '/libpq\\.so\\.5 .*x86-64|libpq\\.so\\.5 /"
+	    " { print $NF; exit }')\") && [ -f \"$lib\" ] || exit 77; "
+	    "exec unshare -m sh -c 'mount --bind /dev/null \"$0\" && "
+	    "%s list --db %s >/dev/null 2>&1 && echo SQLITE-OK; "
+	    "%s list --db \"postgresql:///fivefifty?host=/nonexistent\" 2>&1; "
+	    "echo \"rc=$?\"' \"$lib\"", bin_path(), db, bin_path());
+	out = sh(cmd, &status);
+	if (status == 77) {
+		free(out);
+		skip();		/* no libpq.so.5 known to ld.so here */
+	}
+	if (strstr(out, "SQLITE-OK") == NULL ||
+	    strstr(out, "cannot load libpq.so.5") == NULL ||
+	    strstr(out, "apt install libpq5") == NULL ||
+	    strstr(out, "rc=0") != NULL)
+		fail_msg("without libpq: %s", out);
+	free(out);
+	unlink(db);
+	/* The host's libpq was not touched: outside the namespace, the same
+	 * command gets as far as connecting. */
+	snprintf(cmd, sizeof(cmd), "%s list --db \"postgresql:///fivefifty?"
+	    "host=/nonexistent\" 2>&1; true", bin_path());
+	out = sh(cmd, NULL);
+	if (strstr(out, "cannot load") != NULL || strstr(out, "/nonexistent")
+	    == NULL)
+		fail_msg("the host's libpq: %s", out);
+	free(out);
 }
 
 /* test_pgsql_cmds_equal - a SQLite state and its copy in PostgreSQL:
@@ -677,6 +731,7 @@ test_pgsql_roles(void **state)
 }
 
 const struct CMUnitTest pgsql_cmds_tests[] = {
+	cmocka_unit_test(test_pgsql_no_libpq),
 	cmocka_unit_test(test_pgsql_cmds_equal),
 	cmocka_unit_test(test_pgsql_nodes),
 	cmocka_unit_test(test_pgsql_password),
