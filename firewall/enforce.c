@@ -835,9 +835,9 @@ push_addrs(struct fw *f, int repair, struct fw_range **add,
 	if (repair) {
 		/* Room for every address at once: no doubling copies. */
 		if (*capadd < *nadd + f->nbans) {
+			*add = xgrowarray(*add, *nadd, *nadd + f->nbans,
+			    sizeof(**add));
 			*capadd = *nadd + f->nbans;
-			*add = xreallocarray(*add, *capadd, sizeof(**add));
-			xprefault(*add + *nadd, f->nbans * sizeof(**add));
 		}
 		f->nkheld = 0;
 		for (k = 0; k < f->nbans; k++) {

@@ -44,39 +44,22 @@
 
 #define PQ_SONAME	"libpq.so.5"
 
-/* The table of libpq's own functions. */
+/* The libpq functions the backend calls: one list for the table and its
+ * load; each pointer's type is libpq-fe.h's own declaration. */
+#define PQ_FUNCS X(PQclear) X(PQgetvalue) X(PQntuples) X(PQnfields) \
+	X(PQgetisnull) X(PQresultStatus) X(PQfinish) X(PQstatus) \
+	X(PQerrorMessage) X(PQfreemem) X(PQunescapeBytea) \
+	X(PQputCopyData) X(PQputCopyEnd) X(PQexec) \
+	X(PQtransactionStatus) X(PQsocket) X(PQreset) X(PQprepare) \
+	X(PQexecParams) X(PQexecPrepared) X(PQconnectdb) \
+	X(PQconnectStartParams) X(PQconnectPoll) X(PQnotifies) \
+	X(PQisthreadsafe) X(PQgetResult) X(PQconsumeInput)
+
+/* The table of libpq's own functions, by their names. */
 static struct {
-	void	 (*clear)(PGresult *);
-	char	*(*getvalue)(const PGresult *, int, int);
-	int	 (*ntuples)(const PGresult *);
-	int	 (*nfields)(const PGresult *);
-	int	 (*getisnull)(const PGresult *, int, int);
-	ExecStatusType (*resultstatus)(const PGresult *);
-	void	 (*finish)(PGconn *);
-	ConnStatusType (*status)(const PGconn *);
-	char	*(*errormessage)(const PGconn *);
-	void	 (*freemem)(void *);
-	unsigned char *(*unescapebytea)(const unsigned char *, size_t *);
-	int	 (*putcopydata)(PGconn *, const char *, int);
-	int	 (*putcopyend)(PGconn *, const char *);
-	PGresult *(*exec)(PGconn *, const char *);
-	PGTransactionStatusType (*transactionstatus)(const PGconn *);
-	int	 (*socket)(const PGconn *);
-	void	 (*reset)(PGconn *);
-	PGresult *(*prepare)(PGconn *, const char *, const char *, int,
-		    const Oid *);
-	PGresult *(*execparams)(PGconn *, const char *, int, const Oid *,
-		    const char *const *, const int *, const int *, int);
-	PGresult *(*execprepared)(PGconn *, const char *, int,
-		    const char *const *, const int *, const int *, int);
-	PGconn	*(*connectdb)(const char *);
-	PGconn	*(*connectstartparams)(const char *const *,
-		    const char *const *, int);
-	PostgresPollingStatusType (*connectpoll)(PGconn *);
-	PGnotify *(*notifies)(PGconn *);
-	int	 (*isthreadsafe)(void);
-	PGresult *(*getresult)(PGconn *);
-	int	 (*consumeinput)(PGconn *);
+#define X(f)	__typeof__(f) *f;
+	PQ_FUNCS
+#undef X
 } pq;
 
 static pthread_once_t	 pq_once = PTHREAD_ONCE_INIT;
@@ -84,12 +67,12 @@ static int		 pq_ok;
 static char		 pq_err[512];
 
 /* SYM - one of libpq's functions into the table, or the load fails */
-#define SYM(field, name) do {						\
-	*(void **)&pq.field = dlsym(h, name);				\
-	if (pq.field == NULL) {						\
+#define SYM(f) do {							\
+	*(void **)&pq.f = dlsym(h, #f);					\
+	if (pq.f == NULL) {						\
 		snprintf(pq_err, sizeof(pq_err), "%s has no %s (a "	\
 		    "libpq older than PostgreSQL 9.1?): install "	\
-		    "libpq5 from the distribution", PQ_SONAME, name);	\
+		    "libpq5 from the distribution", PQ_SONAME, #f);	\
 		return;							\
 	}								\
 } while (0)
@@ -108,33 +91,9 @@ pq_load(void)
 		    PQ_SONAME, e != NULL ? e : "unknown error");
 		return;
 	}
-	SYM(clear, "PQclear");
-	SYM(getvalue, "PQgetvalue");
-	SYM(ntuples, "PQntuples");
-	SYM(nfields, "PQnfields");
-	SYM(getisnull, "PQgetisnull");
-	SYM(resultstatus, "PQresultStatus");
-	SYM(finish, "PQfinish");
-	SYM(status, "PQstatus");
-	SYM(errormessage, "PQerrorMessage");
-	SYM(freemem, "PQfreemem");
-	SYM(unescapebytea, "PQunescapeBytea");
-	SYM(putcopydata, "PQputCopyData");
-	SYM(putcopyend, "PQputCopyEnd");
-	SYM(exec, "PQexec");
-	SYM(transactionstatus, "PQtransactionStatus");
-	SYM(socket, "PQsocket");
-	SYM(reset, "PQreset");
-	SYM(prepare, "PQprepare");
-	SYM(execparams, "PQexecParams");
-	SYM(execprepared, "PQexecPrepared");
-	SYM(connectdb, "PQconnectdb");
-	SYM(connectstartparams, "PQconnectStartParams");
-	SYM(connectpoll, "PQconnectPoll");
-	SYM(notifies, "PQnotifies");
-	SYM(isthreadsafe, "PQisthreadsafe");
-	SYM(getresult, "PQgetResult");
-	SYM(consumeinput, "PQconsumeInput");
+#define X(f)	SYM(f);
+	PQ_FUNCS
+#undef X
 	pq_ok = 1;
 }
 
@@ -157,7 +116,7 @@ pg_dl_error(void)
 PGconn *
 PQconnectdb(const char *conninfo)
 {
-	return (loaded() ? pq.connectdb(conninfo) : NULL);
+	return (loaded() ? pq.PQconnectdb(conninfo) : NULL);
 }
 
 /* PQconnectStartParams - libpq's, loaded first */
@@ -165,7 +124,7 @@ PGconn *
 PQconnectStartParams(const char *const *keywords, const char *const *values,
     int expand_dbname)
 {
-	return (loaded() ? pq.connectstartparams(keywords, values,
+	return (loaded() ? pq.PQconnectStartParams(keywords, values,
 	    expand_dbname) : NULL);
 }
 
@@ -173,28 +132,28 @@ PQconnectStartParams(const char *const *keywords, const char *const *values,
 PostgresPollingStatusType
 PQconnectPoll(PGconn *conn)
 {
-	return (loaded() ? pq.connectpoll(conn) : PGRES_POLLING_FAILED);
+	return (loaded() ? pq.PQconnectPoll(conn) : PGRES_POLLING_FAILED);
 }
 
 /* PQisthreadsafe - libpq's */
 int
 PQisthreadsafe(void)
 {
-	return (loaded() ? pq.isthreadsafe() : 0);
+	return (loaded() ? pq.PQisthreadsafe() : 0);
 }
 
 /* PQstatus - libpq's; without libpq, no connection is good */
 ConnStatusType
 PQstatus(const PGconn *conn)
 {
-	return (loaded() ? pq.status(conn) : CONNECTION_BAD);
+	return (loaded() ? pq.PQstatus(conn) : CONNECTION_BAD);
 }
 
 /* PQerrorMessage - libpq's; without libpq, why it cannot be loaded */
 char *
 PQerrorMessage(const PGconn *conn)
 {
-	return (loaded() ? pq.errormessage(conn) : pq_err);
+	return (loaded() ? pq.PQerrorMessage(conn) : pq_err);
 }
 
 /* PQfinish - libpq's */
@@ -202,7 +161,7 @@ void
 PQfinish(PGconn *conn)
 {
 	if (loaded())
-		pq.finish(conn);
+		pq.PQfinish(conn);
 }
 
 /* PQreset - libpq's */
@@ -210,28 +169,28 @@ void
 PQreset(PGconn *conn)
 {
 	if (loaded())
-		pq.reset(conn);
+		pq.PQreset(conn);
 }
 
 /* PQsocket - libpq's */
 int
 PQsocket(const PGconn *conn)
 {
-	return (loaded() ? pq.socket(conn) : -1);
+	return (loaded() ? pq.PQsocket(conn) : -1);
 }
 
 /* PQtransactionStatus - libpq's */
 PGTransactionStatusType
 PQtransactionStatus(const PGconn *conn)
 {
-	return (loaded() ? pq.transactionstatus(conn) : PQTRANS_UNKNOWN);
+	return (loaded() ? pq.PQtransactionStatus(conn) : PQTRANS_UNKNOWN);
 }
 
 /* PQexec - libpq's */
 PGresult *
 PQexec(PGconn *conn, const char *query)
 {
-	return (loaded() ? pq.exec(conn, query) : NULL);
+	return (loaded() ? pq.PQexec(conn, query) : NULL);
 }
 
 /* PQprepare - libpq's */
@@ -239,7 +198,7 @@ PGresult *
 PQprepare(PGconn *conn, const char *stmtName, const char *query,
     int nParams, const Oid *paramTypes)
 {
-	return (loaded() ? pq.prepare(conn, stmtName, query, nParams,
+	return (loaded() ? pq.PQprepare(conn, stmtName, query, nParams,
 	    paramTypes) : NULL);
 }
 
@@ -249,7 +208,7 @@ PQexecParams(PGconn *conn, const char *command, int nParams,
     const Oid *paramTypes, const char *const *paramValues,
     const int *paramLengths, const int *paramFormats, int resultFormat)
 {
-	return (loaded() ? pq.execparams(conn, command, nParams, paramTypes,
+	return (loaded() ? pq.PQexecParams(conn, command, nParams, paramTypes,
 	    paramValues, paramLengths, paramFormats, resultFormat) : NULL);
 }
 
@@ -259,7 +218,7 @@ PQexecPrepared(PGconn *conn, const char *stmtName, int nParams,
     const char *const *paramValues, const int *paramLengths,
     const int *paramFormats, int resultFormat)
 {
-	return (loaded() ? pq.execprepared(conn, stmtName, nParams,
+	return (loaded() ? pq.PQexecPrepared(conn, stmtName, nParams,
 	    paramValues, paramLengths, paramFormats, resultFormat) : NULL);
 }
 
@@ -267,70 +226,70 @@ PQexecPrepared(PGconn *conn, const char *stmtName, int nParams,
 PGresult *
 PQgetResult(PGconn *conn)
 {
-	return (loaded() ? pq.getresult(conn) : NULL);
+	return (loaded() ? pq.PQgetResult(conn) : NULL);
 }
 
 /* PQputCopyData - libpq's */
 int
 PQputCopyData(PGconn *conn, const char *buffer, int nbytes)
 {
-	return (loaded() ? pq.putcopydata(conn, buffer, nbytes) : -1);
+	return (loaded() ? pq.PQputCopyData(conn, buffer, nbytes) : -1);
 }
 
 /* PQputCopyEnd - libpq's */
 int
 PQputCopyEnd(PGconn *conn, const char *errormsg)
 {
-	return (loaded() ? pq.putcopyend(conn, errormsg) : -1);
+	return (loaded() ? pq.PQputCopyEnd(conn, errormsg) : -1);
 }
 
 /* PQconsumeInput - libpq's */
 int
 PQconsumeInput(PGconn *conn)
 {
-	return (loaded() ? pq.consumeinput(conn) : 0);
+	return (loaded() ? pq.PQconsumeInput(conn) : 0);
 }
 
 /* PQnotifies - libpq's */
 PGnotify *
 PQnotifies(PGconn *conn)
 {
-	return (loaded() ? pq.notifies(conn) : NULL);
+	return (loaded() ? pq.PQnotifies(conn) : NULL);
 }
 
 /* PQresultStatus - libpq's; a missing result is a fatal error there too */
 ExecStatusType
 PQresultStatus(const PGresult *res)
 {
-	return (loaded() ? pq.resultstatus(res) : PGRES_FATAL_ERROR);
+	return (loaded() ? pq.PQresultStatus(res) : PGRES_FATAL_ERROR);
 }
 
 /* PQntuples - libpq's */
 int
 PQntuples(const PGresult *res)
 {
-	return (loaded() ? pq.ntuples(res) : 0);
+	return (loaded() ? pq.PQntuples(res) : 0);
 }
 
 /* PQnfields - libpq's */
 int
 PQnfields(const PGresult *res)
 {
-	return (loaded() ? pq.nfields(res) : 0);
+	return (loaded() ? pq.PQnfields(res) : 0);
 }
 
 /* PQgetvalue - libpq's */
 char *
 PQgetvalue(const PGresult *res, int tup_num, int field_num)
 {
-	return (loaded() ? pq.getvalue(res, tup_num, field_num) : NULL);
+	return (loaded() ? pq.PQgetvalue(res, tup_num, field_num) : NULL);
 }
 
 /* PQgetisnull - libpq's */
 int
 PQgetisnull(const PGresult *res, int tup_num, int field_num)
 {
-	return (loaded() ? pq.getisnull(res, tup_num, field_num) : 1);
+	return (loaded() ? pq.PQgetisnull(res, tup_num, field_num) : 1);
 }
 
 /* PQclear - libpq's */
@@ -338,7 +297,7 @@ void
 PQclear(PGresult *res)
 {
 	if (loaded())
-		pq.clear(res);
+		pq.PQclear(res);
 }
 
 /* PQfreemem - libpq's */
@@ -346,12 +305,12 @@ void
 PQfreemem(void *ptr)
 {
 	if (loaded())
-		pq.freemem(ptr);
+		pq.PQfreemem(ptr);
 }
 
 /* PQunescapeBytea - libpq's */
 unsigned char *
 PQunescapeBytea(const unsigned char *strtext, size_t *retbuflen)
 {
-	return (loaded() ? pq.unescapebytea(strtext, retbuflen) : NULL);
+	return (loaded() ? pq.PQunescapeBytea(strtext, retbuflen) : NULL);
 }

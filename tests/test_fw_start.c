@@ -119,6 +119,24 @@ rm_dir(const char *dir)
 	free(sh(cmd, NULL));
 }
 
+/* fresh - the defaults with the kernel only (no map), and a new state in
+ * dir (mkdtemp's template), its file's name in path */
+static struct ff_conf *
+fresh(char *dir, char *path, size_t pathlen, struct state **st)
+{
+	struct ff_conf	*c = calloc(1, sizeof(*c));
+	char		 err[512];
+
+	assert_non_null(c);
+	conf_defaults(c);
+	c->fw.map[0] = '\0';		/* the kernel only */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, pathlen, "%s/state.db", dir);
+	if ((*st = state_open(path, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", path, err);
+	return (c);
+}
+
 /* put_ban_until - a ban into the state, as the daemon stores one */
 static void
 put_ban_until(struct state *st, const char *addr, int len, int family,
@@ -186,20 +204,14 @@ count_of(const char *cmd)
 static void
 test_fw_start_one_generation(void **state)
 {
-	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct ff_conf	*c;
 	struct state	*st;
 	struct gens	 g;
-	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], err[512];
+	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64];
 	long long	 now = time(NULL);
 
 	(void)state;
-	assert_non_null(c);
-	conf_defaults(c);
-	c->fw.map[0] = '\0';		/* the kernel only */
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	if ((st = state_open(path, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", path, err);
+	c = fresh(dir, path, sizeof(path), &st);
 	put_ban(st, "192.0.2.7", 32, 4, now);
 	put_ban(st, "2001:db8:1::", 64, 6, now);
 
@@ -253,23 +265,16 @@ test_fw_start_one_generation(void **state)
 static void
 test_fw_start_latest_end(void **state)
 {
-	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct ff_conf	*c;
 	struct state	*st;
 	struct fw	*f;
 	struct net_prefix n;
-	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], err[512];
-	char		 cmd[160];
+	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], cmd[160];
 	long long	 now = time(NULL);
 	int		 status = 0, t;
 
 	(void)state;
-	assert_non_null(c);
-	conf_defaults(c);
-	c->fw.map[0] = '\0';
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	if ((st = state_open(path, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", path, err);
+	c = fresh(dir, path, sizeof(path), &st);
 	/* 192.0.2.7: the later end first; 192.0.2.8: the later end last;
 	 * 192.0.2.9: ended, then running. */
 	put_ban_until(st, "192.0.2.7", 32, 4, now, now + 7200);
@@ -350,19 +355,13 @@ test_fw_start_required(void **state)
 static void
 test_fw_start_action(void **state)
 {
-	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct ff_conf	*c;
 	struct state	*st;
 	struct gens	 g;
-	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64], err[512];
+	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64];
 
 	(void)state;
-	assert_non_null(c);
-	conf_defaults(c);
-	c->fw.map[0] = '\0';
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	if ((st = state_open(path, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", path, err);
+	c = fresh(dir, path, sizeof(path), &st);
 	put_ban(st, "192.0.2.7", 32, 4, time(NULL));
 	start(c, st, &g);			/* the defaults: drop, SYN */
 	assert_int_equal(count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "

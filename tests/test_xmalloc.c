@@ -63,7 +63,7 @@ test_xgrowarray_keeps(void **state)
 	assert_int_equal(n, 1U << 20);
 	assert_true(a[n - 1] == (n - 1) * 2654435761ULL);
 	free(a);
-	/* From nothing: reallocarray(NULL), large at once. */
+	/* From nothing, large at once. */
 	a = xgrowarray(NULL, 0, 1U << 20, sizeof(*a));
 	a[0] = 1;
 	a[(1U << 20) - 1] = 2;

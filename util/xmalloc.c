@@ -112,12 +112,13 @@ xgrowarray(void *p, size_t oldn, size_t newn, size_t size)
 {
 	void	*np;
 
-	if (p == NULL || newn <= oldn || size == 0 || newn > SIZE_MAX / size ||
+	if (newn <= oldn || size == 0 || newn > SIZE_MAX / size ||
 	    newn * size < (256U << 10))
 		return (xreallocarray(p, newn, size));
 	np = xmalloc(newn * size);
 	xprefault(np, newn * size);
-	memcpy(np, p, oldn * size);
+	if (p != NULL)
+		memcpy(np, p, oldn * size);
 	free(p);
 	return (np);
 }
