@@ -301,17 +301,47 @@ flush_state(struct daemon *d)
 		d->pruned_day = day;
 }
 
-/* open_fw - the enforcer with the state's running bans */
+/* open_fw - the enforcer with the state's running bans; snap: what the
+ * last stop (or the enforcer a reload replaces) left in the kernel */
 static int
-open_fw(struct daemon *d)
+open_fw(struct daemon *d, const struct fw_snap *snap)
 {
 	int		status = 0;
 
 	(void)state_sync(d->st);	/* the bans table is up to date */
-	if ((d->fw = wire_fw_open("run", d->conf, d->st, time(NULL),
+	if ((d->fw = wire_fw_resume("run", d->conf, d->st, time(NULL), snap,
 	    &status)) == NULL)
 		return (status);
 	return (0);
+}
+
+/* take_snap - the kernel's table as the last clean stop left it (its
+ * file read and removed); 1, or 0 when there is none */
+static int
+take_snap(const struct daemon *d, struct fw_snap *s)
+{
+	char		path[PATH_MAX];
+
+	return (wire_snap_path(d->conf, path, sizeof(path)) == 0 &&
+	    wire_snap_take(path, s) == 1);
+}
+
+/* save_snap - at a clean stop: what the kernel's table holds, for the
+ * next start to keep (only when it is known to be exactly the bans) */
+static void
+save_snap(struct daemon *d)
+{
+	struct fw_snap	s;
+	char		path[PATH_MAX], why[256];
+
+	if (wire_snap_path(d->conf, path, sizeof(path)) == -1)
+		return;
+	if (fw_snapshot(d->fw, time(NULL), &s, why, sizeof(why)) == -1) {
+		log_debug("firewall: the next start fills the sets again: %s",
+		    why);
+		return;
+	}
+	(void)wire_snap_save(path, &s);
 }
 
 /* The log being read, kept while a reload opens another. */
@@ -383,8 +413,10 @@ static void
 reload(struct daemon *d)
 {
 	struct ff_conf	*nc;
+	struct fw_snap	 snap;
 	const char	*path = NULL;
-	int		 logs_changed;
+	char		 why[256];
+	int		 logs_changed, have;
 
 	notify_reloading();
 	if ((nc = calloc(1, sizeof(*nc))) == NULL)
@@ -415,12 +447,16 @@ reload(struct daemon *d)
 	nc->outbox_limit = d->conf->outbox_limit;
 	scorer_set_conf(d->s, &nc->score);
 	breaker_set_limit(d->br, nc->ban_rate_limit);
+	/* The new enforcer keeps the sets when the kernel holds exactly
+	 * the bans (a firewall_table unchanged). */
+	(void)fw_sync(d->fw, time(NULL));
+	have = fw_snapshot(d->fw, time(NULL), &snap, why, sizeof(why)) == 0;
 	fw_free(d->fw);
 	conf_free(d->conf);
 	if (d->conf != d->orig)
 		free(d->conf);
 	d->conf = nc;
-	if (open_fw(d) != 0)
+	if (open_fw(d, have ? &snap : NULL) != 0)
 		fatalx(EX_UNAVAILABLE, "reload: the firewall is required and "
 		    "unavailable");
 	if (logs_changed)
@@ -783,8 +819,9 @@ start(struct daemon *d)
 {
 	struct ff_conf	*c = d->conf;
 	struct state_opts so;
+	struct fw_snap	 snap;
 	char		 err[1024] = "";
-	int		 status;
+	int		 status, have;
 
 	if ((d->p = pf_parser_new(err, sizeof(err))) == NULL) {
 		log_errx("parser: %s", err);
@@ -815,7 +852,8 @@ start(struct daemon *d)
 		    state_name(d->st), state_node(d->st));
 	statewrite_recover(d);		/* manual actions not stored */
 	cluster_start(d);		/* before the bans in force are read */
-	if ((status = open_fw(d)) != 0)
+	have = take_snap(d, &snap);
+	if ((status = open_fw(d, have ? &snap : NULL)) != 0)
 		return (status);
 	statewrite_hold(d);		/* what the breaker held */
 	if (ctl_open(d, err, sizeof(err)) == -1) {
@@ -864,6 +902,7 @@ serve(struct daemon *d)
 	status = state_sync(d->st) == -1 || d->state_errors ? EX_IOERR :
 	    EX_OK;
 	(void)fw_sync(d->fw, time(NULL));
+	save_snap(d);
 	metrics_stop(d);	/* a stopped daemon shows no metrics */
 	return (status);
 }

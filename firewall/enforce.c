@@ -64,6 +64,10 @@
  *	listener makes the kernel build a notification for every element
  *	committed, most of the cost of a start with 100,000 bans; then the
  *	chain is looked for, and a table removed meanwhile is made again.
+ *	After a clean stop that left a snapshot (fw_snapshot(), fw_resume():
+ *	see firewall.h), that batch keeps the sets when resume_arm() finds
+ *	the kernel, its generation and the bans as the stop left them:
+ *	refilling 100,000 elements was most of a restart.
  *
  *	The monitor reports a removal by another process (`nft flush
  *	ruleset`, `nft delete table`, a set or the chain deleted): it is
@@ -87,6 +91,8 @@
  *	network that contains one of them, nor their IPv4-mapped and
  *	-compatible IPv6 forms (::ffff:127.0.0.1, ::127.0.0.1).
  */
+#include <sys/random.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -135,6 +141,12 @@ struct fw {
 	size_t		 nadirty, capadirty, nkheld;
 	struct fw_end	*agone;
 	size_t		 nagone, capagone;
+	/* The first start after a clean stop (fw_resume()): what the stop
+	 * left, and the bans in force then that ended since. */
+	struct fw_snap	 resume;
+	int		 has_resume;
+	uint64_t	 resume_extra;
+	size_t		 resume_nextra;
 	struct fw_stats	 stats;
 };
 
@@ -358,6 +370,64 @@ find(const struct fw *f, const struct net_prefix *n)
 	return (-1);
 }
 
+/* ban_mix - a ban's share of a view hash: keyed, mixed (splitmix64's
+ * finalizer), summed over the bans so their order does not matter */
+static uint64_t
+ban_mix(uint64_t key, const struct net_prefix *n, long long until)
+{
+	uint64_t	x = key ^ (uint64_t)hash_net(n);
+	int		i;
+
+	for (i = 0; i < 2; i++) {
+		x ^= x >> 30;
+		x *= 0xbf58476d1ce4e5b9ULL;
+		x ^= x >> 27;
+		x *= 0x94d049bb133111ebULL;
+		x ^= x >> 31;
+		if (i == 0)
+			x ^= (uint64_t)until;
+	}
+	return (x);
+}
+
+/* view_hash - the bans ending after since, hashed with key; *n: how many */
+static uint64_t
+view_hash(const struct fw *f, uint64_t key, long long since, size_t *n)
+{
+	uint64_t	h = 0;
+	size_t		i;
+
+	*n = 0;
+	for (i = 0; i < f->nbans; i++)
+		if (f->bans[i].until > since) {
+			h += ban_mix(key, &f->bans[i].net, f->bans[i].until);
+			(*n)++;
+		}
+	return (h);
+}
+
+/* layout_hash - what decides which set holds which element: family,
+ * table, set names, mode */
+static uint64_t
+layout_hash(const struct fw *f)
+{
+	const char	*part[5];
+	uint64_t	 h = 14695981039346656037ULL;
+	size_t		 i, j;
+
+	part[0] = f->conf.family;
+	part[1] = f->conf.table;
+	part[2] = f->conf.set4;
+	part[3] = f->conf.set6;
+	part[4] = f->conf.mode == FW_TABLE ? "table" : "other";
+	for (i = 0; i < 5; i++) {
+		for (j = 0; part[i][j] != '\0'; j++)
+			h = (h ^ (unsigned char)part[i][j]) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return (h);
+}
+
 /* explain_errno - what an errno from netlink means to an administrator */
 static const char *
 explain_errno(int e)
@@ -555,8 +625,16 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 	i = find(f, &net);
 	/* A ban of an old log that ended already: nothing to enforce (and
 	 * no map to rewrite for it). */
-	if (b->until <= (long long)time(NULL) && i < 0)
+	if (b->until <= (long long)time(NULL) && i < 0) {
+		/* In force at the stop fw_resume() was told of: part of
+		 * what the kernel was left with (its timeout ended it). */
+		if (f->has_resume && b->until > f->resume.at) {
+			f->resume_extra += ban_mix(f->resume.key, &net,
+			    b->until);
+			f->resume_nextra++;
+		}
 		return (1);
+	}
 	if (i >= 0)
 		p = &f->bans[i];
 	else {
@@ -1080,6 +1158,107 @@ watch(struct fw *f, long long now, char *err, size_t errlen)
 	return (push(f, now, 1, err, errlen));
 }
 
+/* resume_arm - the first repair of a start after a clean stop: when the
+ * kernel, its generation, the layout and the bans are what the stop left
+ * (fw_snapshot()), the repair keeps the sets as they are and replaces
+ * the rules only, in a batch the kernel refuses if anyone committed
+ * since (nft.c: the full repair then); 1 when armed */
+static int
+resume_arm(struct fw *f, long long now)
+{
+	const struct fw_snap *s = &f->resume;
+	char		 boot[FW_BOOT_ID_MAX];
+	uint64_t	 netns, view;
+	uint32_t	 gen;
+	size_t		 n;
+	const char	*why = NULL;
+
+	f->has_resume = 0;
+	if (f->conf.mode != FW_TABLE)
+		return (0);
+	if (nft_identity(f->nft, boot, sizeof(boot), &netns) == -1)
+		why = "this kernel does not say which namespace it is";
+	else if (strcmp(boot, s->boot_id) != 0 || netns != s->netns)
+		why = "another boot or network namespace";
+	else if (layout_hash(f) != s->layout)
+		why = "firewall_table changed";
+	else if (nft_getgen(f->nft, &gen) == -1 || gen != s->gen)
+		why = "nf_tables changed since (another commit)";
+	else {
+		view = view_hash(f, s->key, s->at, &n) + f->resume_extra;
+		if (view != s->view || n + f->resume_nextra != s->bans)
+			why = "the bans in force changed since";
+	}
+	if (why != NULL) {
+		log_debug("firewall: the sets are filled again at this start "
+		    "(%s)", why);
+		return (0);
+	}
+	(void)now;
+	f->nft->genid = s->gen;
+	f->nft->no_elems = 1;
+	return (1);
+}
+
+/* fw_resume - before the bans of a start are given: what the last clean
+ * stop left (fw_snapshot()), so that fw_start() can keep the sets */
+void
+fw_resume(struct fw *f, const struct fw_snap *s)
+{
+	f->resume = *s;
+	f->has_resume = s->gen != 0;
+	f->resume_extra = 0;
+	f->resume_nextra = 0;
+}
+
+/* fw_snapshot - after the last fw_sync() of a run: what the kernel holds,
+ * for fw_resume() at the next start, when it is known to hold exactly
+ * the bans in force; 0, or -1 with why in err */
+int
+fw_snapshot(struct fw *f, long long now, struct fw_snap *s, char *err,
+    size_t errlen)
+{
+	char		 set[FW_NAME_MAX];
+	uint32_t	 gen;
+
+	memset(s, 0, sizeof(*s));
+	if (f->conf.mode != FW_TABLE || f->nft == NULL) {
+		snprintf(err, errlen, "no table of its own");
+		return (-1);
+	}
+	if (f->fw_broken || f->fw_dirty || f->nadirty > 0 || f->nagone > 0 ||
+	    !f->stats.fw_ok) {
+		snprintf(err, errlen, "the kernel's sets are not up to date");
+		return (-1);
+	}
+	if (nft_monitor_read(f->nft, set, sizeof(set)) != 0 ||
+	    f->nft->tainted) {
+		snprintf(err, errlen, "another process changed table %s %s",
+		    f->conf.family, f->conf.table);
+		return (-1);
+	}
+	if (nft_getgen(f->nft, &gen) == -1 || gen != f->nft->acct ||
+	    f->nft->nown > 0) {
+		snprintf(err, errlen, "an nf_tables commit not accounted for");
+		return (-1);
+	}
+	if (nft_identity(f->nft, s->boot_id, sizeof(s->boot_id),
+	    &s->netns) == -1) {
+		snprintf(err, errlen, "the network namespace's cookie: %s",
+		    strerror(errno));
+		return (-1);
+	}
+	if (getrandom(&s->key, sizeof(s->key), 0) != sizeof(s->key)) {
+		snprintf(err, errlen, "getrandom: %s", strerror(errno));
+		return (-1);
+	}
+	s->gen = gen;
+	s->at = now;
+	s->view = view_hash(f, s->key, now, &s->bans);
+	s->layout = layout_hash(f);
+	return (0);
+}
+
 /* reconcile - one batch that repairs the setup and makes the sets hold
  * the bans (own table: flushed and filled; set-only: read back first); a failure logged when report is set
  * (and the firewall worked until now); err: why it failed */
@@ -1088,7 +1267,7 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 {
 	struct fw_range	*r;
 	size_t		 n, i, k;
-	int		 v6, e, first;
+	int		 v6, e, first, rc;
 
 	if (f->conf.mode == FW_OFF)
 		return (0);
@@ -1128,8 +1307,18 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 		held_set(&f->hd, v6, r, k);
 		free(r);
 	}
-	if (push(f, now, 1, err, errlen) == -1 || (first && watch(f, now, err,
-	    errlen) == -1))
+	if (first && f->has_resume)
+		(void)resume_arm(f, now);
+	rc = push(f, now, 1, err, errlen);
+	if (rc == 0 && f->nft->no_elems) {
+		f->nft->no_elems = 0;
+		f->stats.resumed = 1;
+		log_info("firewall: table %s %s holds the %zu bans in force as "
+		    "the last stop left them: its rules replaced, its sets "
+		    "kept", f->conf.family, f->conf.table, f->nbans);
+	}
+	f->nft->no_elems = 0;
+	if (rc == -1 || (first && watch(f, now, err, errlen) == -1))
 		goto fail;
 	if (f->fw_broken || !f->stats.fw_ok)
 		log_info("firewall: table %s %s in place again, with %zu "

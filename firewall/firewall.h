@@ -40,6 +40,9 @@
  *	const struct fw_stats *fw_stats(const struct fw *f);
  *	const char *fw_map_status(const struct fw *f, char *buf, size_t len);
  *	int	fw_counters(struct fw *f, uint64_t *pkts, uint64_t *bytes);
+ *	int	fw_snapshot(struct fw *f, long long now, struct fw_snap *s,
+ *		    char *err, size_t errlen);
+ *	void	fw_resume(struct fw *f, const struct fw_snap *s);
  *	void	fw_free(struct fw *f);
  * DESCRIPTION
  *	The enforcer keeps the bans that are in force (address or network,
@@ -75,6 +78,24 @@
  *	counter, chain, rules, the sets flushed and every range, so the
  *	start is one kernel generation and the rules never exist without
  *	the elements (fw_open() then fw_reconcile() is two).
+ *
+ *	A stop and the next start need not fill the sets again when nothing
+ *	touched them between: fw_snapshot(), after the last fw_sync() of a
+ *	run, gives in s what the kernel holds (its boot, network namespace
+ *	and nf_tables generation, a keyed hash of the bans in force) when
+ *	it is known to hold exactly those bans: own-table mode, every batch
+ *	applied, and every commit since the last repair either ours or
+ *	another process's that the monitor saw not touching our table
+ *	(nft_gen.c); else -1 with why in err. fw_resume(), called between
+ *	fw_prepare() and the fw_ban()s of the next start (which are given
+ *	the bans running at the stop's time: those that ended since count
+ *	too), lets fw_start() send the table, chain and rules only, the
+ *	sets kept as they are, when the boot, namespace, generation (no
+ *	commit by anyone since), table and bans are all as s says: in a
+ *	batch carrying that generation (NFNL_BATCH_GENID), which the kernel
+ *	refuses if anyone committed in between; then, and on any other
+ *	doubt, the start is the full repair as always. stats.resumed says
+ *	which it was.
  *
  *	fw_reconcile() repairs the sets: in own-table mode one batch
  *	creates (again) the table, sets and chain, flushes the sets and puts
@@ -218,11 +239,25 @@ struct fw_stats {
 	size_t		 bans;		/* in force */
 	size_t		 elements;	/* kernel ranges we hold */
 	unsigned long long batches, batch_errors, reconciles, restores;
+	int		 resumed;	/* the start kept the kernel's sets */
 	unsigned long long map_writes, map_errors;
 	long long	 last_flush;	/* epoch seconds */
 	long long	 map_since;	/* failing since (epoch), 0: not */
 	char		 map_error[512];	/* why it fails, "" */
 	char		 last_error[1024];
+};
+
+/* What a clean stop leaves for the next start (fw_snapshot()). */
+#define FW_BOOT_ID_MAX	40
+struct fw_snap {
+	char		 boot_id[FW_BOOT_ID_MAX]; /* the kernel's boot */
+	uint64_t	 netns;		/* the network namespace's cookie */
+	uint32_t	 gen;		/* nf_tables generation at the stop */
+	uint64_t	 key;		/* random, for view */
+	uint64_t	 view;		/* the bans in force, hashed with key */
+	uint64_t	 layout;	/* table, family, set names */
+	long long	 at;		/* the stop, epoch seconds */
+	size_t		 bans;		/* in force then */
 };
 
 struct fw;
@@ -251,6 +286,8 @@ int	fw_monitor(struct fw *, long long);
 long long fw_deadline(const struct fw *);
 int	fw_counters(struct fw *, uint64_t *, uint64_t *);
 const struct fw_stats *fw_stats(const struct fw *);
+int	fw_snapshot(struct fw *, long long, struct fw_snap *, char *, size_t);
+void	fw_resume(struct fw *, const struct fw_snap *);
 const char *fw_map_status(const struct fw *, char *, size_t);
 void	fw_free(struct fw *);
 

@@ -143,7 +143,13 @@
  *	elements first (addr set), then the networks' ranges.
  *	nft_monitor_read() drains the monitor and returns the NFT_GONE_*
  *	bits of what another process removed (0: nothing of ours); the name
- *	of a removed set is in *set.
+ *	of a removed set is in *set. It also gives each commit's generation
+ *	to nft_gen.c (whether another process's touched our table).
+ *	nft_getgen() asks the kernel for the nf_tables generation now.
+ *	With h->no_elems (and h->genid, the generation a clean stop left),
+ *	nft_repair() sends the setup alone, the sets kept, in a batch the
+ *	kernel takes only in that generation; refused (ERESTART), it does
+ *	the full repair, and clears h->no_elems to say so.
  */
 #ifndef FIVEFIFTY_FW_INT_H
 #define FIVEFIFTY_FW_INT_H

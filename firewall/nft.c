@@ -49,6 +49,13 @@
  *	are split across NEWSETELEM messages of at most ELEM_MSG_MAX bytes,
  *	so any number of elements goes in one batch; the socket buffers are
  *	raised to fit it (SO_SNDBUFFORCE, as nft does).
+ *
+ *	Each batch is bracketed by two reads of the nf_tables generation
+ *	(nft_getgen()) for nft_gen.c, which tells when the table holds
+ *	exactly what our batches put in it; a repair with h->no_elems (a
+ *	start after a clean stop) leaves the sets out and carries the
+ *	generation the stop left (NFNL_BATCH_GENID): the kernel refuses it
+ *	(ERESTART) if anyone committed since, and the full repair follows.
  * SECURITY
  *	Needs CAP_NET_ADMIN. Only addresses and our fixed names go into the
  *	messages.
@@ -147,6 +154,10 @@ batch_start(struct nft *h)
 	batch_reserve(h, MSG_ROOM);
 	memset(h->buf, 0, MSG_ROOM);
 	nlh = nftnl_batch_begin(h->buf, h->seq++);
+	/* The kernel refuses the batch (ERESTART) unless its generation is
+	 * still this one. */
+	if (h->genid != 0)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(h->genid));
 	h->len += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
@@ -216,7 +227,7 @@ nft_talk(struct nft *h, char *err, size_t errlen)
 	struct nlmsghdr	*nlh;
 	char		 rbuf[MNL_SOCKET_BUFFER_SIZE * 4];
 	int		 fd = mnl_socket_get_fd(h->nl), failed = 0;
-	uint32_t	 bad_seq = 0;
+	uint32_t	 bad_seq = 0, before = 0, after = 0;
 	int		 bad_errno = 0, left;
 	ssize_t		 n;
 
@@ -234,6 +245,12 @@ nft_talk(struct nft *h, char *err, size_t errlen)
 	 * every element added: most of the cost of a large batch, and an
 	 * overrun monitor. It stops listening for the send. */
 	mon_listen(h, 0);
+	/* The generation before: with the one after, it tells whether the
+	 * commit in between is ours alone (nft_gen.c). */
+	if (h->genid != 0)
+		before = h->genid;
+	else if (nft_getgen(h, &before) == -1)
+		before = 0;
 	if (send(fd, h->buf, h->len, 0) == -1) {
 		snprintf(err, errlen, "netlink send of %zu bytes: %s", h->len,
 		    strerror(errno));
@@ -280,8 +297,12 @@ nft_talk(struct nft *h, char *err, size_t errlen)
 	if (left > 0) {
 		snprintf(err, errlen, "netlink: %d of %d acks missing", left,
 		    h->nmsgs);
+		h->tainted = 1;
 		return (-1);
 	}
+	if (nft_getgen(h, &after) == -1)
+		after = 0;
+	nft_gen_batch(h, before, after);
 	return (0);
 }
 
@@ -890,24 +911,47 @@ nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
     const struct fw_range *del, size_t ndel, long long now, char *err,
     size_t errlen)
 {
-	int		 prio = 0, chain, v6;
+	int		 prio = 0, chain, v6, rc;
 
 	if (h->conf.mode == FW_SETS)	/* nothing of ours to make */
 		return (nft_apply(h, add, nadd, del, ndel, now, err, errlen));
 	chain = nft_chain_prio(h, &prio);
 	check_redo(h);
+	/* The sets kept as they are (h->no_elems, fw_start() after a clean
+	 * stop): only when none is made anew, and only in the generation
+	 * the stop left (h->genid); else the full repair. */
+	if (h->redo[0] || h->redo[1])
+		h->no_elems = 0;
+	if (!h->no_elems)
+		h->genid = 0;
+	h->exact = 1;
 	batch_start(h);
 	setup_msgs(h, chain, prio);
-	for (v6 = 0; v6 < 2; v6++) {
+	for (v6 = 0; v6 < 2 && !h->no_elems; v6++) {
 		if (!h->has[v6])
 			continue;
 		if (!h->redo[v6])	/* a set made anew is empty */
 			flush_msg(h, v6, 0);
 		flush_msg(h, v6, 1);
 	}
-	elem_msgs(h, add, nadd, del, ndel, now);
-	if (send_batch(h, err, errlen) == -1)
+	if (!h->no_elems)
+		elem_msgs(h, add, nadd, del, ndel, now);
+	rc = send_batch(h, err, errlen);
+	if (rc == -1 && h->no_elems && h->last_errno == ERESTART) {
+		/* Another commit came since the check: the full repair. */
+		h->batch_errors--;
+		h->last_errno = 0;
+		h->no_elems = 0;
+		h->genid = 0;
+		return (nft_repair(h, add, nadd, del, ndel, now, err,
+		    errlen));
+	}
+	h->exact = 0;
+	h->genid = 0;
+	if (rc == -1) {
+		h->no_elems = 0;
 		return (-1);
+	}
 	h->redo[0] = h->redo[1] = 0;
 	return (0);
 }

@@ -4,7 +4,8 @@
  */
 /*
  * NAME
- *	nft_int 3h - the netlink handle shared by nft.c and nft_read.c
+ *	nft_int 3h - the netlink handle shared by nft.c, nft_read.c and
+ *	nft_gen.c
  * DESCRIPTION
  *	struct nft holds the command socket (batches and dumps), the monitor
  *	socket, the batch being built and, for each message of it, what
@@ -16,6 +17,9 @@
  *	both. redo[]: the address set exists with other flags (an older
  *	fivefifty's interval set) and is made again. readd: adding an
  *	existing element refreshes its timeout (Linux 6.12 and later).
+ *	acct, own[], tainted, touched: nft_gen.c's account of the
+ *	generations; exact, genid, no_elems: how nft_repair() sends the
+ *	batch being built (see fw_int.h).
  */
 #ifndef FIVEFIFTY_NFT_INT_H
 #define FIVEFIFTY_NFT_INT_H
@@ -50,6 +54,16 @@ struct nft {
 	size_t		 nobjs, capobjs;
 	unsigned long long batches, batch_errors;
 	int		 last_errno;
+	/* What is known of the kernel's generations (nft_gen.c): every
+	 * generation up to acct is ours or was seen (its notifications) not
+	 * to touch our table; own[] are ours beyond it, tainted says that a
+	 * commit of another process may have changed the table since the
+	 * last exact batch (a repair: the sets hold exactly what it put). */
+	uint32_t	 acct, own[8];
+	int		 nown, tainted, touched;
+	int		 exact;			/* the batch being sent is one */
+	uint32_t	 genid;			/* the batch's NFNL_BATCH_GENID */
+	int		 no_elems;		/* repair: the sets kept as they are */
 };
 
 struct nlmsghdr *nft_batch_msg(struct nft *, uint16_t, uint16_t);
@@ -58,5 +72,9 @@ int	nft_chain_prio(struct nft *, int *);
 int	nft_check_sets(struct nft *, char *, size_t);
 int	nft_set_flags(struct nft *, const char *, uint32_t *);
 const char *nft_set_name(const struct nft *, int, int);
+int	nft_getgen(struct nft *, uint32_t *);
+void	nft_gen_batch(struct nft *, uint32_t, uint32_t);
+void	nft_gen_seen(struct nft *, uint32_t, int);
+int	nft_identity(struct nft *, char *, size_t, uint64_t *);
 
 #endif /* FIVEFIFTY_NFT_INT_H */

@@ -36,6 +36,7 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -71,6 +72,12 @@ query(struct nft *h, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	ssize_t		n;
 	int		rc;
 
+	/* What an earlier exchange left unread (the acks of a batch that
+	 * came short) is not this answer: mnl_cb_run() would fail on its
+	 * sequence number and leave the answer for the next query. */
+	while (recv(mnl_socket_get_fd(h->nl), buf, sizeof(buf),
+	    MSG_DONTWAIT) > 0)
+		continue;
 	if (mnl_socket_sendto(h->nl, nlh, nlh->nlmsg_len) == -1)
 		return (-1);
 	for (;;) {
@@ -137,6 +144,37 @@ nft_chain_prio(struct nft *h, int *prio)
 		return (0);
 	*prio = q.prio;
 	return (1);
+}
+
+/* gen_cb - the generation answered */
+static int
+gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN)
+		return (MNL_CB_OK);
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_GEN_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			*(uint32_t *)data = ntohl(mnl_attr_get_u32(a));
+	return (MNL_CB_OK);
+}
+
+/* nft_getgen - the nf_tables generation now; 0, or -1 with errno */
+int
+nft_getgen(struct nft *h, uint32_t *gen)
+{
+	struct nlmsghdr	*nlh = request(h, NFT_MSG_GETGEN, 0);
+
+	*gen = 0;
+	if (query(h, nlh, gen_cb, gen) == -1)
+		return (-1);
+	if (*gen == 0) {
+		errno = EPROTO;
+		return (-1);
+	}
+	return (0);
 }
 
 /* set_cb - parse the one set answered */
@@ -457,6 +495,7 @@ int
 nft_monitor_open(struct nft *h)
 {
 	int		 fd, sz = 1 << 20;
+	uint32_t	 gen;
 
 	if (h->mon != NULL)
 		return (h->mon_fd);
@@ -469,6 +508,11 @@ nft_monitor_open(struct nft *h)
 		return (-1);
 	}
 	fd = mnl_socket_get_fd(h->mon);
+	/* A commit between the last batch and now was not seen: unless the
+	 * generation is still the last one accounted for, the table may
+	 * have changed unseen. */
+	if (nft_getgen(h, &gen) == -1 || gen != h->acct)
+		h->tainted = 1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	h->mon_fd = fd;
@@ -494,6 +538,18 @@ static int
 same(const char *attr, const char *name)
 {
 	return (attr != NULL && name[0] != '\0' && strcmp(attr, name) == 0);
+}
+
+/* of_table - is the message about our table or something in it */
+static int
+of_table(const struct nft *h, const struct nlmsghdr *nlh)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+
+	/* Attribute 1 is the table's name in each message of an object. */
+	return (NFNL_SUBSYS_ID(nlh->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
+	    g->nfgen_family == h->family && same(attr_str(nlh,
+	    NFTA_TABLE_NAME), h->conf.table));
 }
 
 /* about_us - the NFT_GONE_* bit of a deletion of our table or of
@@ -557,6 +613,7 @@ nft_monitor_read(struct nft *h, char *set, size_t setlen)
 			continue;
 		if (n == -1 && errno == ENOBUFS) {
 			what |= NFT_GONE_LOST;	/* look for ourselves */
+			h->tainted = 1;		/* a change of ours unseen */
 			continue;
 		}
 		if (n == -1 && errno == EAGAIN && what != 0 && !ended &&
@@ -576,14 +633,21 @@ nft_monitor_read(struct nft *h, char *set, size_t setlen)
 		    nlh = mnl_nlmsg_next(nlh, &len)) {
 			int	bit;
 
-			if (nlh->nlmsg_pid == h->portid)
-				continue;
 			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) ==
 			    NFNL_SUBSYS_NFTABLES && NFNL_MSG_TYPE(
 			    nlh->nlmsg_type) == NFT_MSG_NEWGEN) {
+				uint32_t gen = 0;
+
+				(void)gen_cb(nlh, &gen);
+				nft_gen_seen(h, gen, nlh->nlmsg_pid !=
+				    h->portid);
 				ended = 1;
 				continue;
 			}
+			if (nlh->nlmsg_pid == h->portid)
+				continue;
+			if (of_table(h, nlh))
+				h->touched = 1;
 			if ((bit = about_us(h, nlh, set, setlen)) != 0) {
 				what |= bit;
 				ended = 0;

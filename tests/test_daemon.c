@@ -1091,6 +1091,63 @@ test_daemon_manual_kill(void **state)
 	free(sh("rm -rf " DIR, NULL));
 }
 
+/* log_says - does the daemon's log say this */
+static int
+log_says(const char *what)
+{
+	size_t	 n = 0;
+	char	*log = read_file(DIR "/daemon.log", &n);
+	int	 yes = log != NULL && strstr(log, what) != NULL;
+
+	free(log);
+	return (yes);
+}
+
+#define KEPT	"as the last stop left them"
+
+/* test_daemon_restart_kept - a clean stop leaves STATE_DB-kernel; the
+ * next start keeps the kernel's sets (its log says so), with every ban,
+ * and removes the file; after an element deleted with nft while nothing
+ * ran, the start fills the sets again and the element is back */
+static void
+test_daemon_restart_kept(void **state)
+{
+	char		*out;
+	pid_t		 pid;
+
+	(void)state;
+	fresh_dir();
+	conf_text("");
+	pid = start();
+	sessions("192.0.2.51", 5, 0);
+	assert_true(wait_in_set("192.0.2.51", 1, 20000) >= 0);
+	assert_int_equal(cli("ban", "198.51.100.30", "--for", "2h", &out), 0);
+	free(out);
+	assert_true(wait_in_set("198.51.100.30", 1, 20000) >= 0);
+	assert_int_equal(stop(pid), 0);
+	assert_true(file_size(DIR "/ff.db-kernel") > 0);
+
+	write_text(DIR "/daemon.log", "", "w");
+	pid = start();
+	assert_true(log_says(KEPT));
+	assert_int_equal(file_size(DIR "/ff.db-kernel"), -1);
+	assert_true(nft_in_set4("192.0.2.51"));
+	assert_true(nft_in_set4("198.51.100.30"));
+	assert_int_equal(stop(pid), 0);
+	assert_true(file_size(DIR "/ff.db-kernel") > 0);
+
+	free(sh("nft delete element inet fivefifty offenders4 "
+	    "'{ 192.0.2.51 }'", NULL));
+	assert_false(nft_in_set4("192.0.2.51"));
+	write_text(DIR "/daemon.log", "", "w");
+	pid = start();
+	assert_false(log_says(KEPT));
+	assert_true(nft_in_set4("192.0.2.51"));
+	assert_true(nft_in_set4("198.51.100.30"));
+	assert_int_equal(stop(pid), 0);
+	free(sh("rm -rf " DIR, NULL));
+}
+
 /* pending - the state_pending of status; -1 when it says none */
 static int
 pending(void)
@@ -1727,6 +1784,7 @@ const struct CMUnitTest daemon_tests[] = {
 	    netns_enter, state_teardown),
 	cmocka_unit_test_setup_teardown(test_daemon_manual_kill, netns_enter,
 	    state_teardown),
+	NS_TEST(test_daemon_restart_kept),
 	cmocka_unit_test(test_spool_file),
 	NS_TEST(test_daemon_same_decisions),
 	NS_TEST(test_daemon_no_postfix),

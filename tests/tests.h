@@ -72,6 +72,7 @@ DECLARE_TESTS(xmalloc_tests);
 DECLARE_TESTS(log_tests);
 DECLARE_TESTS(firewall_tests);
 DECLARE_TESTS(fwstart_tests);
+DECLARE_TESTS(fwresume_tests);
 DECLARE_TESTS(fwaction_tests);
 DECLARE_TESTS(fwincr_tests);
 DECLARE_TESTS(outage_tests);

@@ -110,6 +110,14 @@ struct fw *
 wire_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
     long long now, int *status)
 {
+	return (wire_fw_resume(cmd, c, st, now, NULL, status));
+}
+
+/* wire_fw_resume - wire_fw_open() after a stop that left snap (or NULL) */
+struct fw *
+wire_fw_resume(const char *cmd, const struct ff_conf *c, struct state *st,
+    long long now, const struct fw_snap *snap, int *status)
+{
 	struct fw_conf	 fc = c->fw;
 	struct fw	*f;
 	enum fw_error	 code;
@@ -125,13 +133,20 @@ wire_fw_open(const char *cmd, const struct ff_conf *c, struct state *st,
 		*status = EX_CONFIG;
 		return (NULL);
 	}
+	if (snap != NULL)
+		fw_resume(f, snap);
 	if (st != NULL) {
 		struct run_bans rb = { f, 0 };
+		long long	since = now;
 
+		/* From the stop on: the bans that ended since are what the
+		 * kernel was left with too (fw_ban() counts them). */
+		if (snap != NULL && snap->at > 0 && snap->at < now)
+			since = snap->at;
 		/* No half-stored batch seen. What the breaker holds waits
 		 * for the daemon (score_held()). */
 		state_pause(st, 1);
-		if (state_bans_live(st, now, run_ban, &rb) == -1)
+		if (state_bans_live(st, since, run_ban, &rb) == -1)
 			log_warnx("state database %s: reading the bans in "
 			    "force: %s (check the file: fivefifty list)",
 			    state_name(st), state_error(st));

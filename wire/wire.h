@@ -12,6 +12,13 @@
  *
  *	struct fw *wire_fw_open(const char *cmd, const struct ff_conf *c,
  *		    struct state *st, long long now, int *status);
+ *	struct fw *wire_fw_resume(const char *cmd, const struct ff_conf *c,
+ *		    struct state *st, long long now, const struct fw_snap *s,
+ *		    int *status);
+ *	int	wire_snap_path(const struct ff_conf *c, char *buf,
+ *		    size_t len);
+ *	int	wire_snap_save(const char *path, const struct fw_snap *s);
+ *	int	wire_snap_take(const char *path, struct fw_snap *s);
  *	int	wire_fw_decision(struct fw *f, const struct score_decision *d);
  *	void	wire_protect(struct fw_conf *fc, const struct ff_conf *c);
  *	const char *wire_protected_by(const struct ff_conf *c,
@@ -36,6 +43,13 @@
  *	EX_CONFIG (the map, the table), said on stderr; an unavailable
  *	firewall that is not required is said, and the map is still kept.
  *
+ *	wire_fw_resume() is wire_fw_open() after a stop that left s (the
+ *	daemon's start and reload; s NULL: none): the state's bans read from
+ *	the stop's time on, so that fw_resume() can tell whether the kernel
+ *	still holds exactly them and keep its sets (only the rules
+ *	replaced). wire_snap_path(), wire_snap_save() and wire_snap_take()
+ *	keep s in a file between the stop and the next start (fw_snap.c).
+ *
  *	wire_fw_decision() puts one of the scorer's bans in force: 0, 1 (it
  *	ended already), or -1 (not an address, or protected).
  *
@@ -57,6 +71,7 @@
 struct ff_conf;
 struct fw;
 struct fw_conf;
+struct fw_snap;
 struct score_decision;
 struct net_prefix;
 struct state;
@@ -66,6 +81,11 @@ struct journal_pos;
 
 struct fw *wire_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
+struct fw *wire_fw_resume(const char *, const struct ff_conf *,
+	    struct state *, long long, const struct fw_snap *, int *);
+int	wire_snap_path(const struct ff_conf *, char *, size_t);
+int	wire_snap_save(const char *, const struct fw_snap *);
+int	wire_snap_take(const char *, struct fw_snap *);
 int	wire_fw_decision(struct fw *, const struct score_decision *);
 void	wire_protect(struct fw_conf *, const struct ff_conf *);
 const char *wire_protected_by(const struct ff_conf *, const struct net_prefix *);

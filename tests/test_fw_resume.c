@@ -1,0 +1,534 @@
+/*	$fivefifty: test_fw_resume.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	test_fw_resume 3 - a start after a clean stop keeps the kernel's sets
+ * DESCRIPTION
+ *	In a private network namespace, with the real kernel: a stop that
+ *	knows the table holds exactly the bans in force (fw_snapshot()) lets
+ *	the next start (wire_fw_resume()) replace the rules only, in one
+ *	commit with no element notified, and the sets still hold every ban
+ *	(read back with `nft`, an independent oracle). Every doubt gives the
+ *	full repair instead, and the sets hold exactly the state's bans
+ *	afterwards: an element deleted by `nft` while the daemon was
+ *	stopped or while it ran, a commit of anyone after the stop, a ban
+ *	added to the state meanwhile, another namespace or boot, another
+ *	table. A commit elsewhere while it ran does not stand in the way;
+ *	a ban that ended between the stop and the start neither. The
+ *	kernel's refusal of a batch carrying a generation that is no longer
+ *	its own (ERESTART) falls back to the full repair. The generation
+ *	accounting (nft_gen.c) is checked on its own too.
+ */
+#include <sys/socket.h>
+
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+
+#include "tests.h"
+#include "conf/conf.h"
+#include "firewall/firewall.h"
+#include "firewall/fw_int.h"
+#include "firewall/nft_int.h"
+#include "net/net.h"
+#include "state/state.h"
+#include "wire/wire.h"
+
+/* What a watcher saw of one start. */
+struct seen {
+	int		 gens, rules, elems;
+};
+
+/* watch_open - a netlink socket on the nf_tables notification group */
+static int
+watch_open(void)
+{
+	struct sockaddr_nl sa;
+	int		 fd, sz = 8 << 20;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    NETLINK_NETFILTER);
+	assert_true(fd >= 0);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	sa.nl_groups = 1U << (NFNLGRP_NFTABLES - 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return (fd);
+}
+
+/* watch_read - count the commits, rules and element messages queued */
+static void
+watch_read(int fd, struct seen *g)
+{
+	char		 buf[65536];
+	struct nlmsghdr	*nlh;
+	ssize_t		 n;
+	int		 len, type;
+
+	memset(g, 0, sizeof(*g));
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n == -1)
+			fail_msg("nf_tables notifications: %s", strerror(errno));
+		len = (int)n;
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
+			    NFNL_SUBSYS_NFTABLES)
+				continue;
+			type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+			g->gens += type == NFT_MSG_NEWGEN;
+			g->rules += type == NFT_MSG_NEWRULE;
+			g->elems += type == NFT_MSG_NEWSETELEM ||
+			    type == NFT_MSG_DELSETELEM;
+		}
+	}
+}
+
+/* rm_dir - the test's own directory gone */
+static void
+rm_dir(const char *dir)
+{
+	char		cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	free(sh(cmd, NULL));
+}
+
+/* fresh - the defaults with the kernel only (no map), a new state */
+static struct ff_conf *
+fresh(char *dir, char *path, size_t pathlen, struct state **st)
+{
+	struct ff_conf	*c = calloc(1, sizeof(*c));
+	char		 err[512];
+
+	assert_non_null(c);
+	conf_defaults(c);
+	c->fw.map[0] = '\0';
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, pathlen, "%s/state.db", dir);
+	if ((*st = state_open(path, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", path, err);
+	return (c);
+}
+
+/* put_ban - a ban into the state until until, as the daemon stores one */
+static void
+put_ban(struct state *st, const char *addr, int len, int family,
+    long long until)
+{
+	struct state_batch *b = state_batch_new();
+	struct state_ban d;
+
+	memset(&d, 0, sizeof(d));
+	d.op = STATE_OP_BAN;
+	d.addr = addr;
+	d.prefix_len = len;
+	d.family = family;
+	d.at = time(NULL);
+	d.until = until;
+	d.n = 1;
+	d.score = 9;
+	d.reason = "five-fifty";
+	assert_int_equal(state_batch_ban(b, &d), 0);
+	assert_int_equal(state_write(st, b), 0);	/* takes b */
+	assert_int_equal(state_sync(st), 0);
+}
+
+/* start - a daemon's start after a stop that left snap (or NULL),
+ * watched; the enforcer, open */
+static struct fw *
+start(const struct ff_conf *c, struct state *st, const struct fw_snap *snap,
+    struct seen *g)
+{
+	struct fw	*f;
+	int		 fd = watch_open(), status = 0;
+
+	f = wire_fw_resume("run", c, st, time(NULL), snap, &status);
+	assert_non_null(f);
+	assert_int_equal(status, 0);
+	assert_int_equal(fw_stats(f)->fw_ok, 1);
+	watch_read(fd, g);
+	close(fd);
+	return (f);
+}
+
+/* stop - a daemon's clean stop: the last flush, then the snapshot; its
+ * fw_snapshot() result */
+static int
+stop(struct fw *f, struct fw_snap *snap)
+{
+	char		why[256];
+	int		rc;
+
+	assert_int_equal(fw_sync(f, time(NULL)), 0);
+	rc = fw_snapshot(f, time(NULL), snap, why, sizeof(why));
+	fw_free(f);
+	return (rc);
+}
+
+/* count_of - the number a shell command prints */
+static int
+count_of(const char *cmd)
+{
+	char		*out = sh(cmd, NULL);
+	int		 n = atoi(out);
+
+	free(out);
+	return (n);
+}
+
+#define ELEMS(set) "nft -j list set inet fivefifty " set " | jq '[.nftables[]" \
+	" | select(.set) | .set.elem[]?] | length'"
+#define DROPS "nft list chain inet fivefifty input | grep -c drop"
+
+/* three - three bans of an hour: an address, an IPv4 and an IPv6 net */
+static void
+three(struct state *st)
+{
+	long long	until = time(NULL) + 3600;
+
+	put_ban(st, "192.0.2.7", 32, 4, until);
+	put_ban(st, "198.51.100.0", 24, 4, until);
+	put_ban(st, "2001:db8:1::", 64, 6, until);
+}
+
+/* all_there - the kernel holds the three bans of three(), by nft */
+static void
+all_there(void)
+{
+	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	assert_int_equal(count_of(ELEMS("offenders4_nets")), 1);
+	assert_int_equal(count_of(ELEMS("offenders6_nets")), 1);
+	assert_int_equal(count_of(DROPS), 12);
+}
+
+/* test_fw_resume_kept - stopped and started again with nothing changed:
+ * one commit, the rules replaced, no element sent, all still there */
+static void
+test_fw_resume_kept(void **state)
+{
+	struct ff_conf	*c;
+	struct state	*st;
+	struct fw	*f;
+	struct fw_snap	 snap;
+	struct seen	 g;
+	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
+	int		 i;
+
+	(void)state;
+	c = fresh(dir, path, sizeof(path), &st);
+	three(st);
+	f = start(c, st, NULL, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	assert_true(g.elems >= 2);
+	assert_int_equal(stop(f, &snap), 0);
+	assert_int_equal(snap.bans, 3);
+	for (i = 0; i < 2; i++) {	/* twice: a resumed start stops clean */
+		f = start(c, st, &snap, &g);
+		assert_int_equal(fw_stats(f)->resumed, 1);
+		assert_int_equal(fw_stats(f)->bans, 3);
+		assert_int_equal(g.gens, 1);
+		assert_int_equal(g.rules, 12);
+		assert_int_equal(g.elems, 0);
+		all_there();
+		assert_int_equal(stop(f, &snap), 0);
+	}
+	state_close(st);
+	rm_dir(dir);
+	free(c);
+}
+
+/* test_fw_resume_deleted_stopped - an element deleted with nft while
+ * nothing ran: the start fills the sets again, the element is back */
+static void
+test_fw_resume_deleted_stopped(void **state)
+{
+	struct ff_conf	*c;
+	struct state	*st;
+	struct fw	*f;
+	struct fw_snap	 snap;
+	struct seen	 g;
+	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
+
+	(void)state;
+	c = fresh(dir, path, sizeof(path), &st);
+	three(st);
+	f = start(c, st, NULL, &g);
+	assert_int_equal(stop(f, &snap), 0);
+	free(sh("nft delete element inet fivefifty offenders4 '{ 192.0.2.7 }'",
+	    NULL));
+	assert_int_equal(count_of(ELEMS("offenders4")), 0);
+	f = start(c, st, &snap, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	assert_int_equal(g.gens, 1);
+	assert_true(g.elems >= 3);
+	all_there();
+	fw_free(f);
+	state_close(st);
+	rm_dir(dir);
+	free(c);
+}
+
+/* test_fw_resume_deleted_running - an element deleted with nft while the
+ * enforcer ran: the stop leaves no snapshot; a commit to another table
+ * meanwhile does not stand in the way */
+static void
+test_fw_resume_deleted_running(void **state)
+{
+	struct ff_conf	*c;
+	struct state	*st;
+	struct fw	*f;
+	struct fw_snap	 snap;
+	struct seen	 g;
+	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
+
+	(void)state;
+	c = fresh(dir, path, sizeof(path), &st);
+	three(st);
+	/* Another process's table, changed while we run: not ours. */
+	f = start(c, st, NULL, &g);
+	free(sh("nft add table ip other && nft add set ip other s "
+	    "'{ type ipv4_addr; }' && nft add element ip other s "
+	    "'{ 192.0.2.99 }'", NULL));
+	assert_int_equal(stop(f, &snap), 0);
+	f = start(c, st, &snap, &g);
+	assert_int_equal(fw_stats(f)->resumed, 1);
+	all_there();
+
+	/* Our element deleted while we run: no snapshot at the stop. */
+	free(sh("nft delete element inet fivefifty offenders6_nets "
+	    "'{ 2001:db8:1::/64 }'", NULL));
+	assert_int_equal(count_of(ELEMS("offenders6_nets")), 0);
+	assert_int_equal(stop(f, &snap), -1);
+	f = start(c, st, NULL, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	all_there();
+	fw_free(f);
+	state_close(st);
+	rm_dir(dir);
+	free(c);
+}
+
+/* test_fw_resume_changed - after the stop: a commit of anyone, a ban more
+ * in the state, another namespace or boot, another table: the sets are
+ * filled again, and hold exactly the state's bans */
+static void
+test_fw_resume_changed(void **state)
+{
+	struct ff_conf	*c;
+	struct state	*st;
+	struct fw	*f;
+	struct fw_snap	 snap, other;
+	struct seen	 g;
+	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
+
+	(void)state;
+	c = fresh(dir, path, sizeof(path), &st);
+	three(st);
+	f = start(c, st, NULL, &g);
+	assert_int_equal(stop(f, &snap), 0);
+
+	/* Another namespace, another boot: never taken for this one. */
+	other = snap;
+	other.netns ^= 1;
+	f = start(c, st, &other, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	assert_int_equal(stop(f, &snap), 0);
+	other = snap;
+	other.boot_id[0] = other.boot_id[0] == '0' ? '1' : '0';
+	f = start(c, st, &other, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	assert_int_equal(stop(f, &snap), 0);
+
+	/* A commit of another process, anywhere, after the stop. */
+	free(sh("nft add table ip other", NULL));
+	f = start(c, st, &snap, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	all_there();
+	assert_int_equal(stop(f, &snap), 0);
+
+	/* A ban more in the state: in the kernel after the start. */
+	put_ban(st, "203.0.113.5", 32, 4, time(NULL) + 3600);
+	f = start(c, st, &snap, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	assert_int_equal(stop(f, &snap), 0);
+
+	/* Another table: made, with every ban. */
+	snprintf(c->fw.table, sizeof(c->fw.table), "fivefifty2");
+	f = start(c, st, &snap, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	assert_int_equal(count_of("nft -j list set inet fivefifty2 offenders4"
+	    " | jq '[.nftables[] | select(.set) | .set.elem[]?] | length'"),
+	    2);
+	fw_free(f);
+	state_close(st);
+	rm_dir(dir);
+	free(c);
+}
+
+/* test_fw_resume_ended - a ban that ended between the stop and the start
+ * (its element gone by its timeout) does not stand in the way */
+static void
+test_fw_resume_ended(void **state)
+{
+	struct ff_conf	*c;
+	struct state	*st;
+	struct fw	*f;
+	struct fw_snap	 snap;
+	struct seen	 g;
+	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
+	long long	 now = time(NULL);
+
+	(void)state;
+	c = fresh(dir, path, sizeof(path), &st);
+	three(st);
+	put_ban(st, "203.0.113.9", 32, 4, now + 2);
+	f = start(c, st, NULL, &g);
+	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	assert_int_equal(stop(f, &snap), 0);
+	assert_int_equal(snap.bans, 4);
+	while (time(NULL) <= now + 3)
+		(void)usleep(100000);
+	f = start(c, st, &snap, &g);
+	assert_int_equal(fw_stats(f)->resumed, 1);
+	assert_int_equal(fw_stats(f)->bans, 3);
+	assert_int_equal(g.elems, 0);
+	all_there();
+	fw_free(f);
+	state_close(st);
+	rm_dir(dir);
+	free(c);
+}
+
+/* test_fw_resume_refused - a batch carrying a generation the kernel no
+ * longer has is refused (ERESTART); nft_repair() then does the full
+ * repair, and the kernel holds the elements */
+static void
+test_fw_resume_refused(void **state)
+{
+	struct fw_conf	 fc;
+	struct nft	*h;
+	struct fw_range	 r;
+	char		 err[512];
+	uint32_t	 gen;
+	long long	 now = time(NULL);
+
+	(void)state;
+	fw_conf_defaults(&fc);
+	fc.map[0] = '\0';
+	h = nft_open(&fc, err, sizeof(err));
+	assert_non_null(h);
+	assert_int_equal(nft_setup(h, err, sizeof(err)), 0);
+	assert_int_equal(nft_getgen(h, &gen), 0);
+	memset(&r, 0, sizeof(r));
+	r.family = 4;
+	r.addr = 1;
+	r.lo[0] = r.hi[0] = 192;
+	r.lo[2] = r.hi[2] = 2;
+	r.lo[3] = r.hi[3] = 9;
+	r.until = now + 600;
+	h->genid = gen + 7;		/* not the kernel's */
+	h->no_elems = 1;
+	if (nft_repair(h, &r, 1, NULL, 0, now, err, sizeof(err)) != 0)
+		fail_msg("nft_repair: %s", err);
+	assert_int_equal(h->no_elems, 0);	/* the full repair ran */
+	assert_int_equal((int)h->batch_errors, 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	/* With the kernel's own generation it is taken: no element. */
+	assert_int_equal(nft_getgen(h, &gen), 0);
+	h->genid = gen;
+	h->no_elems = 1;
+	free(sh("nft flush set inet fivefifty offenders4", NULL));
+	assert_int_equal(nft_getgen(h, &gen), 0);
+	h->genid = gen;
+	if (nft_repair(h, &r, 1, NULL, 0, now, err, sizeof(err)) != 0)
+		fail_msg("nft_repair: %s", err);
+	assert_int_equal(h->no_elems, 1);
+	assert_int_equal(count_of(ELEMS("offenders4")), 0);
+	nft_close(h);
+}
+
+/* test_fw_resume_accounting - nft_gen.c's bookkeeping on its own */
+static void
+test_fw_resume_accounting(void **state)
+{
+	struct nft	h;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	/* An exact batch (a repair) starts the accounting. */
+	h.exact = 1;
+	nft_gen_batch(&h, 10, 11);
+	assert_int_equal(h.acct, 11);
+	assert_int_equal(h.tainted, 0);
+	h.exact = 0;
+	/* A commit elsewhere seen, then one of ours: accounted. */
+	nft_gen_seen(&h, 12, 1);
+	nft_gen_batch(&h, 12, 13);
+	assert_int_equal(h.acct, 13);
+	/* Ours before the monitor read the one before it: waits. */
+	nft_gen_batch(&h, 14, 15);
+	assert_int_equal(h.acct, 13);
+	assert_int_equal(h.nown, 1);
+	nft_gen_seen(&h, 14, 1);
+	assert_int_equal(h.acct, 15);
+	assert_int_equal(h.nown, 0);
+	assert_int_equal(h.tainted, 0);
+	/* Seen late, already accounted: nothing. */
+	nft_gen_seen(&h, 13, 1);
+	assert_int_equal(h.tainted, 0);
+	/* A commit elsewhere that touched our table: tainted. */
+	h.touched = 1;
+	nft_gen_seen(&h, 16, 1);
+	assert_int_equal(h.tainted, 1);
+	/* A repair mends it; then a generation skipped: tainted. */
+	h.exact = 1;
+	nft_gen_batch(&h, 16, 17);
+	h.exact = 0;
+	assert_int_equal(h.tainted, 0);
+	nft_gen_seen(&h, 19, 1);
+	assert_int_equal(h.tainted, 1);
+	/* Someone committed between our two reads: tainted. */
+	h.exact = 1;
+	nft_gen_batch(&h, 20, 21);
+	h.exact = 0;
+	nft_gen_batch(&h, 21, 23);
+	assert_int_equal(h.tainted, 1);
+	/* Before any exact batch nothing is accounted. */
+	memset(&h, 0, sizeof(h));
+	nft_gen_seen(&h, 5, 0);
+	assert_int_equal(h.acct, 0);
+}
+
+#define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
+			    netns_leave)
+
+const struct CMUnitTest fwresume_tests[] = {
+	NS_TEST(test_fw_resume_kept),
+	NS_TEST(test_fw_resume_deleted_stopped),
+	NS_TEST(test_fw_resume_deleted_running),
+	NS_TEST(test_fw_resume_changed),
+	NS_TEST(test_fw_resume_ended),
+	NS_TEST(test_fw_resume_refused),
+	cmocka_unit_test(test_fw_resume_accounting),
+};
+const size_t fwresume_tests_count = sizeof(fwresume_tests) /
+    sizeof(fwresume_tests[0]);
