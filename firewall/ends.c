@@ -8,6 +8,7 @@
  * SYNOPSIS
  *	void	ends_push(struct fw_ends *e, const struct net_prefix *n,
  *		    long long until);
+ *	void	ends_reserve(struct fw_ends *e, size_t n);
  *	long long ends_top(const struct fw_ends *e);
  *	int	ends_pop(struct fw_ends *e, struct net_prefix *n,
  *		    long long *until);
@@ -22,7 +23,8 @@
  *	and a push per ban) when stale entries outnumber the bans.
  *
  *	ends_top() is the earliest end in the heap (0: empty); ends_pop()
- *	takes it out (1), or says the heap is empty (0).
+ *	takes it out (1), or says the heap is empty (0). ends_reserve()
+ *	makes room for n at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,16 @@ ends_push(struct fw_ends *e, const struct net_prefix *n, long long until)
 		e->h[i] = e->h[up];
 	}
 	e->h[i] = x;
+}
+
+/* ends_reserve - room for n ends at once */
+void
+ends_reserve(struct fw_ends *e, size_t n)
+{
+	if (n <= e->cap)
+		return;
+	e->h = xgrowarray(e->h, e->n, n, sizeof(*e->h));
+	e->cap = n;
 }
 
 /* ends_top - the earliest end, 0 when there is none */

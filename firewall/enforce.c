@@ -108,6 +108,7 @@
 #define RETRY_MAX	60	/* doubled after each until this */
 #define MAP_RETRY_MAX	30	/* the same for the map, from map_delay */
 #define REPORT_EVERY	3600	/* one warning of removals at most */
+#define FW_RESERVE_MAX	(1U << 21) /* bans fw_reserve() makes room for */
 
 static int	reconcile(struct fw *, long long, int, char *, size_t);
 static int	drop(struct fw *, long long);
@@ -330,13 +331,15 @@ same_net(const struct net_prefix *a, const struct net_prefix *b)
 	    memcmp(a->addr, b->addr, a->family == 6 ? 16 : 4) == 0);
 }
 
-/* reindex - rebuild the hash index over bans[] */
+/* reindex - rebuild the hash index over bans[], with room for room */
 static void
-reindex(struct fw *f)
+reindex(struct fw *f, size_t room)
 {
 	size_t		i, j, want = 64;
 
-	while (want < f->nbans * 2 + 16)
+	if (room < f->nbans)
+		room = f->nbans;
+	while (want < room * 2 + 16)
 		want *= 2;
 	if (want != f->index_cap) {
 		free(f->index);
@@ -488,7 +491,7 @@ open_fw(const struct fw_conf *c, int kernel, enum fw_error *code, char *err,
 		free(f);
 		return (NULL);
 	}
-	reindex(f);
+	reindex(f, 0);
 	f->stats.map_ok = 1;
 	/* Written at the first flush, even empty: a map main.cf names must
 	 * exist, or Postfix defers every client. */
@@ -565,7 +568,7 @@ fw_start(struct fw *f, long long now, enum fw_error *code, char *err,
     size_t errlen)
 {
 	char		 e[512];
-	int		 saved;
+	int		 saved, rc;
 
 	err[0] = '\0';
 	*code = FW_ERR_NONE;
@@ -574,7 +577,9 @@ fw_start(struct fw *f, long long now, enum fw_error *code, char *err,
 	/* A first setup is not a recovery: reconcile() logs none. */
 	f->stats.fw_ok = 1;
 	errno = 0;
-	if (reconcile(f, now, 0, e, sizeof(e)) == 0)
+	rc = reconcile(f, now, 0, e, sizeof(e));
+	f->has_resume = 0;	/* one start's */
+	if (rc == 0)
 		return (0);
 	saved = f->nft != NULL && f->nft->last_errno ? f->nft->last_errno :
 	    errno;
@@ -607,9 +612,44 @@ mark_addr(struct fw *f, size_t i)
 	f->adirty[f->nadirty++] = f->bans[i].net;
 }
 
+/* fw_reserve - room for n bans at once: a start that knows about how
+ * many it is given grows no array, and rehashes nothing, as they come */
+void
+fw_reserve(struct fw *f, size_t n)
+{
+	if (n > FW_RESERVE_MAX)		/* a hint, not a demand */
+		n = FW_RESERVE_MAX;
+	if (n <= f->cap)
+		return;
+	f->bans = xgrowarray(f->bans, f->nbans, n, sizeof(*f->bans));
+	f->kuntil = xgrowarray(f->kuntil, f->nbans, n, sizeof(*f->kuntil));
+	f->kdirty = xgrowarray(f->kdirty, f->nbans, n, 1);
+	f->cap = n;
+	ends_reserve(&f->ends, n);
+	if (n * 2 + 16 > f->index_cap)
+		reindex(f, n);
+}
+
+static int	ban_at(struct fw *, const struct fw_ban *, int);
+
 /* fw_ban - put a ban in force, or move its end; 1: it ended already */
 int
 fw_ban(struct fw *f, const struct fw_ban *b)
+{
+	return (ban_at(f, b, 0));
+}
+
+/* fw_ban_later - fw_ban(), but a ban in force until b->until or later
+ * stays as it is (0) */
+int
+fw_ban_later(struct fw *f, const struct fw_ban *b)
+{
+	return (ban_at(f, b, 1));
+}
+
+/* ban_at - fw_ban(); later: keep a later end in force */
+static int
+ban_at(struct fw *f, const struct fw_ban *b, int later)
 {
 	struct fw_ban	*p;
 	struct net_prefix net = b->net;
@@ -635,6 +675,8 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		}
 		return (1);
 	}
+	if (i >= 0 && later && f->bans[i].until >= b->until)
+		return (0);
 	if (i >= 0)
 		p = &f->bans[i];
 	else {
@@ -655,7 +697,7 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 		if (!is_addr(f, &net))
 			f->nnets++;
 		if (f->nbans * 2 + 16 > f->index_cap)
-			reindex(f);
+			reindex(f, 0);
 		else {
 			size_t j = hash_net(&p->net) & (f->index_cap - 1);
 
@@ -1158,6 +1200,13 @@ watch(struct fw *f, long long now, char *err, size_t errlen)
 	return (push(f, now, 1, err, errlen));
 }
 
+/* clock_near - two nft_clock() values within a second: no step between */
+static int
+clock_near(long long a, long long b)
+{
+	return (a - b <= 1000 && b - a <= 1000);
+}
+
 /* resume_arm - the first repair of a start after a clean stop: when the
  * kernel, its generation, the layout and the bans are what the stop left
  * (fw_snapshot()), the repair keeps the sets as they are and replaces
@@ -1184,6 +1233,8 @@ resume_arm(struct fw *f, long long now)
 		why = "firewall_table changed";
 	else if (nft_getgen(f->nft, &gen) == -1 || gen != s->gen)
 		why = "nf_tables changed since (another commit)";
+	else if (!clock_near(nft_clock(), s->clock))
+		why = "the wall clock was stepped since";
 	else {
 		view = view_hash(f, s->key, s->at, &n) + f->resume_extra;
 		if (view != s->view || n + f->resume_nextra != s->bans)
@@ -1201,14 +1252,31 @@ resume_arm(struct fw *f, long long now)
 }
 
 /* fw_resume - before the bans of a start are given: what the last clean
- * stop left (fw_snapshot()), so that fw_start() can keep the sets */
-void
+ * stop left (fw_snapshot()), so that fw_start() can keep the sets; 1
+ * taken, 0 when it cannot serve (another boot, no table of our own) */
+int
 fw_resume(struct fw *f, const struct fw_snap *s)
 {
-	f->resume = *s;
-	f->has_resume = s->gen != 0;
+	char		 boot[FW_BOOT_ID_MAX] = "";
+	FILE		*fp;
+
+	f->has_resume = 0;
 	f->resume_extra = 0;
 	f->resume_nextra = 0;
+	if (f->conf.mode != FW_TABLE || s->gen == 0)
+		return (0);
+	/* Another boot: not worth reading the bans that ended meanwhile. */
+	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "re")) != NULL) {
+		if (fgets(boot, sizeof(boot), fp) == NULL)
+			boot[0] = '\0';
+		fclose(fp);
+	}
+	boot[strcspn(boot, "\n")] = '\0';
+	if (strcmp(boot, s->boot_id) != 0)
+		return (0);
+	f->resume = *s;
+	f->has_resume = 1;
+	return (1);
 }
 
 /* fw_snapshot - after the last fw_sync() of a run: what the kernel holds,
@@ -1240,6 +1308,13 @@ fw_snapshot(struct fw *f, long long now, struct fw_snap *s, char *err,
 	if (nft_getgen(f->nft, &gen) == -1 || gen != f->nft->acct ||
 	    f->nft->nown > 0) {
 		snprintf(err, errlen, "an nf_tables commit not accounted for");
+		return (-1);
+	}
+	s->clock = nft_clock();
+	if (!clock_near(s->clock, f->nft->clk_lo) ||
+	    !clock_near(s->clock, f->nft->clk_hi)) {
+		snprintf(err, errlen, "the wall clock was stepped since the "
+		    "sets were filled");
 		return (-1);
 	}
 	if (nft_identity(f->nft, s->boot_id, sizeof(s->boot_id),

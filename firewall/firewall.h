@@ -24,6 +24,8 @@
  *	int	fw_start(struct fw *f, long long now, enum fw_error *code,
  *		    char *err, size_t errlen);
  *	int	fw_ban(struct fw *f, const struct fw_ban *b);
+ *	int	fw_ban_later(struct fw *f, const struct fw_ban *b);
+ *	void	fw_reserve(struct fw *f, size_t n);
  *	int	fw_unban(struct fw *f, const struct net_prefix *n);
  *	int	fw_refuses(const struct fw *f, const struct net_prefix *n);
  *	int	fw_protects(const struct fw_conf *c,
@@ -42,7 +44,7 @@
  *	int	fw_counters(struct fw *f, uint64_t *pkts, uint64_t *bytes);
  *	int	fw_snapshot(struct fw *f, long long now, struct fw_snap *s,
  *		    char *err, size_t errlen);
- *	void	fw_resume(struct fw *f, const struct fw_snap *s);
+ *	int	fw_resume(struct fw *f, const struct fw_snap *s);
  *	void	fw_free(struct fw *f);
  * DESCRIPTION
  *	The enforcer keeps the bans that are in force (address or network,
@@ -58,7 +60,10 @@
  *	bans still running are given to it with fw_ban() by its caller.
  *
  *	fw_ban() adds a ban or moves its end (a re-ban refreshes the kernel
- *	timeout); fw_unban() lifts one. fw_refuses() tells whether fw_ban()
+ *	timeout); fw_ban_later() does the same unless the network is banned
+ *	until then or later already (a start reading a state where a network
+ *	has several bans running); fw_unban() lifts one. fw_reserve() makes
+ *	room for n bans at once (a start that knows about how many come). fw_refuses() tells whether fw_ban()
  *	would refuse n as protected (fw_protects() with its configuration:
  *	loopback, or overlapping c->protect); fw_banned() whether n is
  *	banned, fw_ban_end() until when (0: it is not). Neither touches the
@@ -95,7 +100,12 @@
  *	batch carrying that generation (NFNL_BATCH_GENID), which the kernel
  *	refuses if anyone committed in between; then, and on any other
  *	doubt, the start is the full repair as always. stats.resumed says
- *	which it was.
+ *	which it was. fw_resume() returns 1 when s may serve, 0 when it
+ *	cannot (another boot, no table of our own): then the caller gives
+ *	the bans running now only. Also refused: a wall clock stepped
+ *	while the elements were in the kernel (their timeouts run on the
+ *	monotonic clock, the bans' ends on the wall clock), and sets that
+ *	are not all there.
  *
  *	fw_reconcile() repairs the sets: in own-table mode one batch
  *	creates (again) the table, sets and chain, flushes the sets and puts
@@ -257,6 +267,7 @@ struct fw_snap {
 	uint64_t	 view;		/* the bans in force, hashed with key */
 	uint64_t	 layout;	/* table, family, set names */
 	long long	 at;		/* the stop, epoch seconds */
+	long long	 clock;		/* wall less monotonic clock, ms */
 	size_t		 bans;		/* in force then */
 };
 
@@ -273,6 +284,8 @@ struct fw *fw_new(const struct fw_conf *, char *, size_t);
 struct fw *fw_prepare(const struct fw_conf *, enum fw_error *, char *, size_t);
 int	fw_start(struct fw *, long long, enum fw_error *, char *, size_t);
 int	fw_ban(struct fw *, const struct fw_ban *);
+int	fw_ban_later(struct fw *, const struct fw_ban *);
+void	fw_reserve(struct fw *, size_t);
 int	fw_unban(struct fw *, const struct net_prefix *);
 int	fw_refuses(const struct fw *, const struct net_prefix *);
 int	fw_protects(const struct fw_conf *, const struct net_prefix *);
@@ -287,7 +300,7 @@ long long fw_deadline(const struct fw *);
 int	fw_counters(struct fw *, uint64_t *, uint64_t *);
 const struct fw_stats *fw_stats(const struct fw *);
 int	fw_snapshot(struct fw *, long long, struct fw_snap *, char *, size_t);
-void	fw_resume(struct fw *, const struct fw_snap *);
+int	fw_resume(struct fw *, const struct fw_snap *);
 const char *fw_map_status(const struct fw *, char *, size_t);
 void	fw_free(struct fw *);
 

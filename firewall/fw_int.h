@@ -88,6 +88,7 @@
  *	The bans' ends in a heap (ends.c):
  *	void	ends_push(struct fw_ends *e, const struct net_prefix *n,
  *		    long long until);
+ *	void	ends_reserve(struct fw_ends *e, size_t n);
  *	long long ends_top(const struct fw_ends *e);
  *	int	ends_pop(struct fw_ends *e, struct net_prefix *n,
  *		    long long *until);
@@ -286,6 +287,7 @@ int	held_check(const struct fw_held *, const struct fw_ban *, size_t,
 	    const int[2], long long, char *, size_t);
 
 void	ends_push(struct fw_ends *, const struct net_prefix *, long long);
+void	ends_reserve(struct fw_ends *, size_t);
 long long ends_top(const struct fw_ends *);
 int	ends_pop(struct fw_ends *, struct net_prefix *, long long *);
 void	ends_clear(struct fw_ends *);

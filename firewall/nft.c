@@ -753,9 +753,16 @@ put_elem(struct nlmsghdr *nlh, int idx, const unsigned char *key, int klen,
 	if (end)
 		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS,
 		    htonl(NFT_SET_ELEM_INTERVAL_END));
-	if (timeout_ms > 0)
+	/* The expiration too, equal to the timeout: since Linux 6.12 an
+	 * add of an element the set holds refreshes it only when one of
+	 * them differs from what it has, and a ban moved to the same
+	 * duration later has the same timeout (nft's "expires"). */
+	if (timeout_ms > 0) {
 		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT,
 		    htobe64((uint64_t)timeout_ms));
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_EXPIRATION,
+		    htobe64((uint64_t)timeout_ms));
+	}
 	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
 	mnl_attr_put(nlh, NFTA_DATA_VALUE, (size_t)klen, key);
 	mnl_attr_nest_end(nlh, k);
@@ -904,6 +911,22 @@ nft_apply(struct nft *h, const struct fw_range *add, size_t nadd,
 	return (send_batch(h, err, errlen));
 }
 
+/* sets_there - does every set of ours exist (a set the batch would make
+ * anew is empty: never kept) */
+static int
+sets_there(struct nft *h)
+{
+	uint32_t	flags;
+	int		v6, net;
+
+	for (v6 = 0; v6 < 2; v6++)
+		for (net = 0; net < 2 && h->has[v6]; net++)
+			if (nft_set_flags(h, nft_set_name(h, v6, net),
+			    &flags) != 1)
+				return (0);
+	return (1);
+}
+
 /* nft_repair - own table: nft_setup(), the sets flushed and nft_apply()
  * in one batch, so the sets are never in place without their elements */
 int
@@ -920,7 +943,7 @@ nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
 	/* The sets kept as they are (h->no_elems, fw_start() after a clean
 	 * stop): only when none is made anew, and only in the generation
 	 * the stop left (h->genid); else the full repair. */
-	if (h->redo[0] || h->redo[1])
+	if (h->redo[0] || h->redo[1] || (h->no_elems && !sets_there(h)))
 		h->no_elems = 0;
 	if (!h->no_elems)
 		h->genid = 0;
@@ -937,8 +960,9 @@ nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
 	if (!h->no_elems)
 		elem_msgs(h, add, nadd, del, ndel, now);
 	rc = send_batch(h, err, errlen);
-	if (rc == -1 && h->no_elems && h->last_errno == ERESTART) {
-		/* Another commit came since the check: the full repair. */
+	if (rc == -1 && h->no_elems) {
+		/* Another commit came since the check (ERESTART), or the
+		 * kernel refused it otherwise: the full repair. */
 		h->batch_errors--;
 		h->last_errno = 0;
 		h->no_elems = 0;

@@ -10,6 +10,7 @@
  *	void	nft_gen_seen(struct nft *h, uint32_t gen, int foreign);
  *	int	nft_identity(struct nft *h, char *boot, size_t len,
  *		    uint64_t *netns);
+ *	long long nft_clock(void);
  * DESCRIPTION
  *	Every commit of any process makes the namespace's nf_tables
  *	generation one higher. The kernel's table holds exactly what our
@@ -38,7 +39,12 @@
  *	to: the boot's random boot_id and the namespace's cookie
  *	(SO_NETNS_COOKIE, Linux 5.14), so a number from another boot or
  *	another namespace (a container made again) is never taken for
- *	this one's.
+ *	this one's. nft_clock() is the wall clock less the monotonic one
+ *	(ms): the kernel's element timeouts follow the monotonic clock, the
+ *	bans' ends the wall clock, so a step of the wall clock (or a
+ *	suspend) moves every element's end off its ban's; nft_gen_batch()
+ *	keeps its lowest and highest value over our batches since the last
+ *	exact one (h->clk_lo, h->clk_hi).
  * DIAGNOSTICS
  *	None: a doubt is h->tainted, and it costs a full repair at the next
  *	start, never a wrong table.
@@ -49,6 +55,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 
@@ -78,15 +85,32 @@ absorb(struct nft *h)
 	}
 }
 
+/* nft_clock - the wall clock less the monotonic one, in ms: steady but
+ * for a step of the wall clock (or a suspend), which the kernel's element
+ * timeouts (jiffies) do not follow */
+long long
+nft_clock(void)
+{
+	struct timespec	r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((long long)(r.tv_sec - m.tv_sec) * 1000 +
+	    (r.tv_nsec - m.tv_nsec) / 1000000);
+}
+
 /* nft_gen_batch - the generations around a batch of ours that worked */
 void
 nft_gen_batch(struct nft *h, uint32_t before, uint32_t after)
 {
+	long long	clk = nft_clock();
+
 	if (before == 0 || after != before + 1) {
 		h->tainted = 1;
 		return;
 	}
 	if (h->exact) {
+		h->clk_lo = h->clk_hi = clk;
 		/* The sets hold exactly what the batch said: what came
 		 * before it no longer matters. */
 		h->acct = after;
@@ -95,6 +119,10 @@ nft_gen_batch(struct nft *h, uint32_t before, uint32_t after)
 		h->touched = 0;
 		return;
 	}
+	if (clk < h->clk_lo)
+		h->clk_lo = clk;
+	if (clk > h->clk_hi)
+		h->clk_hi = clk;
 	if (after <= h->acct)
 		return;
 	if (h->nown == (int)(sizeof(h->own) / sizeof(h->own[0]))) {

@@ -61,6 +61,11 @@ struct nft {
 	 * last exact batch (a repair: the sets hold exactly what it put). */
 	uint32_t	 acct, own[8];
 	int		 nown, tainted, touched;
+	/* The wall clock less the monotonic one (which the kernel's
+	 * timeouts follow), in ms, lowest and highest at our batches since
+	 * the last exact one: a step between moves the elements' ends off
+	 * the bans' (nft_clock()). */
+	long long	 clk_lo, clk_hi;
 	int		 exact;			/* the batch being sent is one */
 	uint32_t	 genid;			/* the batch's NFNL_BATCH_GENID */
 	int		 no_elems;		/* repair: the sets kept as they are */
@@ -76,5 +81,6 @@ int	nft_getgen(struct nft *, uint32_t *);
 void	nft_gen_batch(struct nft *, uint32_t, uint32_t);
 void	nft_gen_seen(struct nft *, uint32_t, int);
 int	nft_identity(struct nft *, char *, size_t, uint64_t *);
+long long nft_clock(void);
 
 #endif /* FIVEFIFTY_NFT_INT_H */

@@ -1114,6 +1114,7 @@ test_daemon_restart_kept(void **state)
 {
 	char		*out;
 	pid_t		 pid;
+	int		 i;
 
 	(void)state;
 	fresh_dir();
@@ -1135,6 +1136,17 @@ test_daemon_restart_kept(void **state)
 	assert_true(nft_in_set4("198.51.100.30"));
 	assert_int_equal(stop(pid), 0);
 	assert_true(file_size(DIR "/ff.db-kernel") > 0);
+
+	/* A reload (SIGHUP) keeps the sets the same way. */
+	pid = start();
+	write_text(DIR "/daemon.log", "", "w");
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	for (i = 0; i < 500 && !log_says(KEPT); i++)
+		usleep(10000);
+	assert_true(log_says(KEPT));
+	assert_true(nft_in_set4("192.0.2.51"));
+	assert_true(nft_in_set4("198.51.100.30"));
+	assert_int_equal(stop(pid), 0);
 
 	free(sh("nft delete element inet fivefifty offenders4 "
 	    "'{ 192.0.2.51 }'", NULL));

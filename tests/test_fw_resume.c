@@ -18,7 +18,11 @@
  *	table. A commit elsewhere while it ran does not stand in the way;
  *	a ban that ended between the stop and the start neither. The
  *	kernel's refusal of a batch carrying a generation that is no longer
- *	its own (ERESTART) falls back to the full repair. The generation
+ *	its own (ERESTART), or a set that is not there, falls back to the
+ *	full repair. A ban moved to the same duration later reaches the
+ *	kernel (its element's end, by nft, is the ban's), a resumed start
+ *	keeps the right ends, and a wall clock stepped since the stop
+ *	gives the full repair. The generation
  *	accounting (nft_gen.c) is checked on its own too.
  */
 #include <sys/socket.h>
@@ -418,6 +422,90 @@ test_fw_resume_ended(void **state)
 	free(c);
 }
 
+/* expires_of - the seconds the kernel says addr's element in offenders4
+ * has left (nft's "expires"), -1 when it is not there */
+static int
+expires_of(const char *addr)
+{
+	char		cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "nft -j list set inet fivefifty offenders4 "
+	    "| jq '[.nftables[] | select(.set) | .set.elem[]? | "
+	    "select(.elem.val == \"%s\") | .elem.expires] | max // -1'",
+	    addr);
+	return (count_of(cmd));
+}
+
+/* ends_match - the kernel's end of addr's element is the ban's (within
+ * the rounding of a second each side) */
+static void
+ends_match(const char *addr, long long until)
+{
+	long long	left = until - time(NULL);
+	int		k = expires_of(addr);
+
+	if (k < left - 2 || k > left + 1)
+		fail_msg("%s: the kernel ends it in %d s, the ban in %lld s",
+		    addr, k, left);
+}
+
+/* test_fw_resume_expiry - a ban moved to the same duration later reaches
+ * the kernel (Linux 6.12 refreshes an element only when its timeout or
+ * expiration differs), and a resumed start keeps the right ends; a wall
+ * clock stepped since the stop gives the full repair */
+static void
+test_fw_resume_expiry(void **state)
+{
+	struct ff_conf	*c;
+	struct state	*st;
+	struct fw	*f;
+	struct fw_snap	 snap, other;
+	struct fw_ban	 b;
+	struct seen	 g;
+	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
+	long long	 t0;
+
+	(void)state;
+	c = fresh(dir, path, sizeof(path), &st);
+	three(st);
+	f = start(c, st, NULL, &g);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(net_parse("203.0.113.7", &b.net), 0);
+	snprintf(b.reason, sizeof(b.reason), "five-fifty");
+	t0 = time(NULL);
+	b.until = t0 + 100;
+	assert_int_equal(fw_ban(f, &b), 0);
+	assert_int_equal(fw_flush(f, time(NULL)), 0);
+	ends_match("203.0.113.7", b.until);
+	/* Banned again for as long, 4 s later: the same timeout. */
+	while (time(NULL) < t0 + 4)
+		(void)usleep(100000);
+	b.until = time(NULL) + 100;
+	assert_int_equal(fw_ban(f, &b), 0);
+	assert_int_equal(fw_flush(f, time(NULL)), 0);
+	ends_match("203.0.113.7", b.until);
+	put_ban(st, "203.0.113.7", 32, 4, b.until);
+	assert_int_equal(stop(f, &snap), 0);
+
+	f = start(c, st, &snap, &g);
+	assert_int_equal(fw_stats(f)->resumed, 1);
+	ends_match("203.0.113.7", b.until);
+	assert_int_equal(stop(f, &snap), 0);
+
+	/* The wall clock stepped by 5 s against the monotonic one. */
+	other = snap;
+	other.clock += 5000;
+	f = start(c, st, &other, &g);
+	assert_int_equal(fw_stats(f)->resumed, 0);
+	ends_match("203.0.113.7", b.until);
+	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	assert_int_equal(count_of(DROPS), 12);
+	fw_free(f);
+	state_close(st);
+	rm_dir(dir);
+	free(c);
+}
+
 /* test_fw_resume_refused - a batch carrying a generation the kernel no
  * longer has is refused (ERESTART); nft_repair() then does the full
  * repair, and the kernel holds the elements */
@@ -463,6 +551,19 @@ test_fw_resume_refused(void **state)
 		fail_msg("nft_repair: %s", err);
 	assert_int_equal(h->no_elems, 1);
 	assert_int_equal(count_of(ELEMS("offenders4")), 0);
+	/* A set that is not there is never made anew empty and kept: the
+	 * full repair, though the generation is the kernel's. */
+	free(sh("nft flush chain inet fivefifty input && "
+	    "nft delete set inet fivefifty offenders4", NULL));
+	assert_int_equal(count_of("nft list set inet fivefifty offenders4 "
+	    "2>/dev/null | grep -c offenders4 || true"), 0);
+	assert_int_equal(nft_getgen(h, &gen), 0);
+	h->genid = gen;
+	h->no_elems = 1;
+	if (nft_repair(h, &r, 1, NULL, 0, now, err, sizeof(err)) != 0)
+		fail_msg("nft_repair: %s", err);
+	assert_int_equal(h->no_elems, 0);
+	assert_int_equal(count_of(ELEMS("offenders4")), 1);
 	nft_close(h);
 }
 
@@ -527,6 +628,7 @@ const struct CMUnitTest fwresume_tests[] = {
 	NS_TEST(test_fw_resume_deleted_running),
 	NS_TEST(test_fw_resume_changed),
 	NS_TEST(test_fw_resume_ended),
+	NS_TEST(test_fw_resume_expiry),
 	NS_TEST(test_fw_resume_refused),
 	cmocka_unit_test(test_fw_resume_accounting),
 };

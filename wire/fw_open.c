@@ -62,12 +62,10 @@ run_ban(void *arg, const struct state_ban *r)
 	if (net_parse(r->addr, &b.net) == -1)
 		return (0);
 	net_mask(&b.net, r->prefix_len);
-	/* A network's bans may come more than once: the latest end. */
-	if (fw_ban_end(rb->f, &b.net) >= r->until)
-		return (0);
 	b.until = r->until;
 	snprintf(b.reason, sizeof(b.reason), "%s", r->reason);
-	if (fw_ban(rb->f, &b) == 0)
+	/* A network's bans may come more than once: the latest end. */
+	if (fw_ban_later(rb->f, &b) == 0)
 		rb->n++;
 	return (0);
 }
@@ -133,8 +131,10 @@ wire_fw_resume(const char *cmd, const struct ff_conf *c, struct state *st,
 		*status = EX_CONFIG;
 		return (NULL);
 	}
+	if (snap != NULL && fw_resume(f, snap) == 0)
+		snap = NULL;
 	if (snap != NULL)
-		fw_resume(f, snap);
+		fw_reserve(f, snap->bans);	/* about as many as then */
 	if (st != NULL) {
 		struct run_bans rb = { f, 0 };
 		long long	since = now;

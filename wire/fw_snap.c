@@ -72,8 +72,8 @@ wire_snap_save(const char *path, const struct fw_snap *s)
 	    " read once by the next start\n");
 	fprintf(fp, "boot_id %s\nnetns %" PRIu64 "\ngeneration %" PRIu32
 	    "\nkey %" PRIu64 "\nview %" PRIu64 "\nlayout %" PRIu64
-	    "\nat %lld\nbans %zu\n", s->boot_id, s->netns, s->gen, s->key,
-	    s->view, s->layout, s->at, s->bans);
+	    "\nat %lld\nbans %zu\nclock %lld\n", s->boot_id, s->netns,
+	    s->gen, s->key, s->view, s->layout, s->at, s->bans, s->clock);
 	if (fflush(fp) == EOF || ferror(fp) || fclose(fp) == EOF) {
 		log_warn("%s: writing the kernel's table as left at this stop",
 		    tmp);
@@ -108,7 +108,7 @@ number(const char *v, uint64_t max, uint64_t *out)
 /* The fields of the file, in the order written. */
 static const char *const fields[] = {
 	"boot_id", "netns", "generation", "key", "view", "layout", "at",
-	"bans"
+	"bans", "clock"
 };
 #define ALL_FIELDS	((1U << (sizeof(fields) / sizeof(fields[0]))) - 1)
 
@@ -161,10 +161,15 @@ field(char *line, struct fw_snap *s)
 			return (-1);
 		s->at = (long long)x;
 		break;
-	default:
+	case 7:
 		if (x > SIZE_MAX)
 			return (-1);
 		s->bans = (size_t)x;
+		break;
+	default:
+		if (x > (uint64_t)INT64_MAX)
+			return (-1);
+		s->clock = (long long)x;
 		break;
 	}
 	return (1 << k);
