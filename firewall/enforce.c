@@ -108,7 +108,7 @@
 #define RETRY_MAX	60	/* doubled after each until this */
 #define MAP_RETRY_MAX	30	/* the same for the map, from map_delay */
 #define REPORT_EVERY	3600	/* one warning of removals at most */
-#define FW_RESERVE_MAX	(1U << 21) /* bans fw_reserve() makes room for */
+#define FW_RESERVE_MAX	(1U << 18) /* bans fw_reserve() makes room for */
 
 static int	reconcile(struct fw *, long long, int, char *, size_t);
 static int	drop(struct fw *, long long);
@@ -640,7 +640,7 @@ fw_ban(struct fw *f, const struct fw_ban *b)
 }
 
 /* fw_ban_later - fw_ban(), but a ban in force until b->until or later
- * stays as it is (0) */
+ * stays as it is (2) */
 int
 fw_ban_later(struct fw *f, const struct fw_ban *b)
 {
@@ -676,7 +676,7 @@ ban_at(struct fw *f, const struct fw_ban *b, int later)
 		return (1);
 	}
 	if (i >= 0 && later && f->bans[i].until >= b->until)
-		return (0);
+		return (2);
 	if (i >= 0)
 		p = &f->bans[i];
 	else {
@@ -1200,7 +1200,8 @@ watch(struct fw *f, long long now, char *err, size_t errlen)
 	return (push(f, now, 1, err, errlen));
 }
 
-/* clock_near - two nft_clock() values within a second: no step between */
+/* clock_near - two nft_clock() values within a second of each other: no
+ * step between */
 static int
 clock_near(long long a, long long b)
 {
@@ -1233,7 +1234,8 @@ resume_arm(struct fw *f, long long now)
 		why = "firewall_table changed";
 	else if (nft_getgen(f->nft, &gen) == -1 || gen != s->gen)
 		why = "nf_tables changed since (another commit)";
-	else if (!clock_near(nft_clock(), s->clock))
+	else if (!clock_near(nft_clock(), s->clock_lo) ||
+	    !clock_near(nft_clock(), s->clock_hi))
 		why = "the wall clock was stepped since";
 	else {
 		view = view_hash(f, s->key, s->at, &n) + f->resume_extra;
@@ -1288,6 +1290,7 @@ fw_snapshot(struct fw *f, long long now, struct fw_snap *s, char *err,
 {
 	char		 set[FW_NAME_MAX];
 	uint32_t	 gen;
+	long long	 clk;
 
 	memset(s, 0, sizeof(*s));
 	if (f->conf.mode != FW_TABLE || f->nft == NULL) {
@@ -1310,9 +1313,10 @@ fw_snapshot(struct fw *f, long long now, struct fw_snap *s, char *err,
 		snprintf(err, errlen, "an nf_tables commit not accounted for");
 		return (-1);
 	}
-	s->clock = nft_clock();
-	if (!clock_near(s->clock, f->nft->clk_lo) ||
-	    !clock_near(s->clock, f->nft->clk_hi)) {
+	clk = nft_clock();
+	s->clock_lo = clk < f->nft->clk_lo ? clk : f->nft->clk_lo;
+	s->clock_hi = clk > f->nft->clk_hi ? clk : f->nft->clk_hi;
+	if (!clock_near(s->clock_lo, s->clock_hi)) {
 		snprintf(err, errlen, "the wall clock was stepped since the "
 		    "sets were filled");
 		return (-1);
@@ -1386,6 +1390,12 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 		(void)resume_arm(f, now);
 	rc = push(f, now, 1, err, errlen);
 	if (rc == 0 && f->nft->no_elems) {
+		/* The elements were put in over the stop's range of the
+		 * clock: it goes on from there, not from now. */
+		if (f->resume.clock_lo < f->nft->clk_lo)
+			f->nft->clk_lo = f->resume.clock_lo;
+		if (f->resume.clock_hi > f->nft->clk_hi)
+			f->nft->clk_hi = f->resume.clock_hi;
 		f->nft->no_elems = 0;
 		f->stats.resumed = 1;
 		log_info("firewall: table %s %s holds the %zu bans in force as "

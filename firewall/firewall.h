@@ -61,8 +61,8 @@
  *
  *	fw_ban() adds a ban or moves its end (a re-ban refreshes the kernel
  *	timeout); fw_ban_later() does the same unless the network is banned
- *	until then or later already (a start reading a state where a network
- *	has several bans running); fw_unban() lifts one. fw_reserve() makes
+ *	until then or later already (then 2: a start reading a state where a
+ *	network has several bans running); fw_unban() lifts one. fw_reserve() makes
  *	room for n bans at once (a start that knows about how many come). fw_refuses() tells whether fw_ban()
  *	would refuse n as protected (fw_protects() with its configuration:
  *	loopback, or overlapping c->protect); fw_banned() whether n is
@@ -267,7 +267,8 @@ struct fw_snap {
 	uint64_t	 view;		/* the bans in force, hashed with key */
 	uint64_t	 layout;	/* table, family, set names */
 	long long	 at;		/* the stop, epoch seconds */
-	long long	 clock;		/* wall less monotonic clock, ms */
+	long long	 clock_lo, clock_hi; /* wall less monotonic clock, ms,
+					 * while the elements were put in */
 	size_t		 bans;		/* in force then */
 };
 

@@ -97,10 +97,11 @@
 
 #define ELEM_MSG_MAX	60000	/* an attribute nest's length is 16 bits */
 #define MSG_ROOM	(ELEM_MSG_MAX + 4096)
-#define ELEM_BYTES	64	/* an address element with its timeout and
-				 * comment, rounded up: the batch's room
-				 * reserved at once (growing it by doubling
-				 * copied 100,000 elements' bytes twice) */
+#define ELEM_BYTES	80	/* an address element with its timeout,
+				 * expiration and comment (IPv6: 72 bytes),
+				 * rounded up: the batch's room reserved at
+				 * once (growing it by doubling copied
+				 * 100,000 elements' bytes twice) */
 
 static void	batch_note(struct nft *, uint32_t, const char *, ...)
 		    PRINTFLIKE(3, 4);
@@ -151,6 +152,7 @@ batch_start(struct nft *h)
 	h->len = 0;
 	h->nobjs = 0;
 	h->nmsgs = 0;
+	h->clk_start = nft_clock();	/* the elements' timeouts' clock */
 	batch_reserve(h, MSG_ROOM);
 	memset(h->buf, 0, MSG_ROOM);
 	nlh = nftnl_batch_begin(h->buf, h->seq++);
@@ -935,6 +937,7 @@ nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
     size_t errlen)
 {
 	int		 prio = 0, chain, v6, rc;
+	unsigned long long errors = h->batch_errors;
 
 	if (h->conf.mode == FW_SETS)	/* nothing of ours to make */
 		return (nft_apply(h, add, nadd, del, ndel, now, err, errlen));
@@ -963,7 +966,7 @@ nft_repair(struct nft *h, const struct fw_range *add, size_t nadd,
 	if (rc == -1 && h->no_elems) {
 		/* Another commit came since the check (ERESTART), or the
 		 * kernel refused it otherwise: the full repair. */
-		h->batch_errors--;
+		h->batch_errors = errors;
 		h->last_errno = 0;
 		h->no_elems = 0;
 		h->genid = 0;

@@ -44,7 +44,9 @@
  *	bans' ends the wall clock, so a step of the wall clock (or a
  *	suspend) moves every element's end off its ban's; nft_gen_batch()
  *	keeps its lowest and highest value over our batches since the last
- *	exact one (h->clk_lo, h->clk_hi).
+ *	exact one (h->clk_lo, h->clk_hi; each batch's from its start, when
+ *	its timeouts were reckoned, to its end). A batch that kept the sets
+ *	keeps the range they were filled in too (fw_start()).
  * DIAGNOSTICS
  *	None: a doubt is h->tainted, and it costs a full repair at the next
  *	start, never a wrong table.
@@ -103,14 +105,18 @@ nft_clock(void)
 void
 nft_gen_batch(struct nft *h, uint32_t before, uint32_t after)
 {
-	long long	clk = nft_clock();
+	long long	clk = nft_clock(), lo, hi;
 
+	/* The elements' timeouts were reckoned at the batch's start. */
+	lo = clk < h->clk_start ? clk : h->clk_start;
+	hi = clk < h->clk_start ? h->clk_start : clk;
 	if (before == 0 || after != before + 1) {
 		h->tainted = 1;
 		return;
 	}
 	if (h->exact) {
-		h->clk_lo = h->clk_hi = clk;
+		h->clk_lo = lo;
+		h->clk_hi = hi;
 		/* The sets hold exactly what the batch said: what came
 		 * before it no longer matters. */
 		h->acct = after;
@@ -119,10 +125,10 @@ nft_gen_batch(struct nft *h, uint32_t before, uint32_t after)
 		h->touched = 0;
 		return;
 	}
-	if (clk < h->clk_lo)
-		h->clk_lo = clk;
-	if (clk > h->clk_hi)
-		h->clk_hi = clk;
+	if (lo < h->clk_lo)
+		h->clk_lo = lo;
+	if (hi > h->clk_hi)
+		h->clk_hi = hi;
 	if (after <= h->acct)
 		return;
 	if (h->nown == (int)(sizeof(h->own) / sizeof(h->own[0]))) {

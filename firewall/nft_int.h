@@ -65,7 +65,7 @@ struct nft {
 	 * timeouts follow), in ms, lowest and highest at our batches since
 	 * the last exact one: a step between moves the elements' ends off
 	 * the bans' (nft_clock()). */
-	long long	 clk_lo, clk_hi;
+	long long	 clk_lo, clk_hi, clk_start;
 	int		 exact;			/* the batch being sent is one */
 	uint32_t	 genid;			/* the batch's NFNL_BATCH_GENID */
 	int		 no_elems;		/* repair: the sets kept as they are */

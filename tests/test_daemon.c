@@ -1141,7 +1141,7 @@ test_daemon_restart_kept(void **state)
 	pid = start();
 	write_text(DIR "/daemon.log", "", "w");
 	assert_int_equal(kill(pid, SIGHUP), 0);
-	for (i = 0; i < 500 && !log_says(KEPT); i++)
+	for (i = 0; i < 2000 && !log_says(KEPT); i++)
 		usleep(10000);
 	assert_true(log_says(KEPT));
 	assert_true(nft_in_set4("192.0.2.51"));

@@ -64,7 +64,8 @@ run_ban(void *arg, const struct state_ban *r)
 	net_mask(&b.net, r->prefix_len);
 	b.until = r->until;
 	snprintf(b.reason, sizeof(b.reason), "%s", r->reason);
-	/* A network's bans may come more than once: the latest end. */
+	/* A network's bans may come more than once: the latest end (2:
+	 * a later one is in force already). */
 	if (fw_ban_later(rb->f, &b) == 0)
 		rb->n++;
 	return (0);

@@ -72,8 +72,9 @@ wire_snap_save(const char *path, const struct fw_snap *s)
 	    " read once by the next start\n");
 	fprintf(fp, "boot_id %s\nnetns %" PRIu64 "\ngeneration %" PRIu32
 	    "\nkey %" PRIu64 "\nview %" PRIu64 "\nlayout %" PRIu64
-	    "\nat %lld\nbans %zu\nclock %lld\n", s->boot_id, s->netns,
-	    s->gen, s->key, s->view, s->layout, s->at, s->bans, s->clock);
+	    "\nat %lld\nbans %zu\nclock_lo %lld\nclock_hi %lld\n",
+	    s->boot_id, s->netns, s->gen, s->key, s->view, s->layout, s->at,
+	    s->bans, s->clock_lo, s->clock_hi);
 	if (fflush(fp) == EOF || ferror(fp) || fclose(fp) == EOF) {
 		log_warn("%s: writing the kernel's table as left at this stop",
 		    tmp);
@@ -105,10 +106,28 @@ number(const char *v, uint64_t max, uint64_t *out)
 	return (0);
 }
 
+/* signed_field - a decimal that may be negative; 0, or -1 */
+static int
+signed_field(const char *v, long long *out)
+{
+	uint64_t	x;
+
+	if (*v == '-') {
+		if (number(v + 1, (uint64_t)INT64_MAX, &x) == -1)
+			return (-1);
+		*out = -(long long)x;
+		return (0);
+	}
+	if (number(v, (uint64_t)INT64_MAX, &x) == -1)
+		return (-1);
+	*out = (long long)x;
+	return (0);
+}
+
 /* The fields of the file, in the order written. */
 static const char *const fields[] = {
 	"boot_id", "netns", "generation", "key", "view", "layout", "at",
-	"bans", "clock"
+	"bans", "clock_lo", "clock_hi"
 };
 #define ALL_FIELDS	((1U << (sizeof(fields) / sizeof(fields[0]))) - 1)
 
@@ -136,6 +155,9 @@ field(char *line, struct fw_snap *s)
 	}
 	if (k == sizeof(fields) / sizeof(fields[0]))
 		return (0);
+	if (k >= 8)		/* a clock's offset: may be negative */
+		return (signed_field(v, k == 8 ? &s->clock_lo :
+		    &s->clock_hi) == -1 ? -1 : 1 << k);
 	if (number(v, UINT64_MAX, &x) == -1)
 		return (-1);
 	switch (k) {
@@ -161,15 +183,10 @@ field(char *line, struct fw_snap *s)
 			return (-1);
 		s->at = (long long)x;
 		break;
-	case 7:
+	default:
 		if (x > SIZE_MAX)
 			return (-1);
 		s->bans = (size_t)x;
-		break;
-	default:
-		if (x > (uint64_t)INT64_MAX)
-			return (-1);
-		s->clock = (long long)x;
 		break;
 	}
 	return (1 << k);
