@@ -653,6 +653,72 @@ test_fw_resume_accounting(void **state)
 	assert_int_equal(h.acct, 0);
 }
 
+/* test_fw_resume_file - the snapshot's file: next to a SQLite state or
+ * in state_directory (PostgreSQL), written and read back the same (a
+ * negative clock offset too), read once (removed), and a file that is
+ * not whole or not ours is ignored (and removed) */
+static void
+test_fw_resume_file(void **state)
+{
+	struct ff_conf	*c = calloc(1, sizeof(*c));
+	struct fw_snap	 s, t;
+	char		 dir[] = "/tmp/ff-fwsnap.XXXXXX", path[128], cmd[256];
+
+	(void)state;
+	assert_non_null(c);
+	conf_defaults(c);
+	assert_non_null(mkdtemp(dir));
+	snprintf(c->state_db, sizeof(c->state_db), "%s/ff.db", dir);
+	assert_int_equal(wire_snap_path(c, path, sizeof(path)), 0);
+	snprintf(cmd, sizeof(cmd), "%s/ff.db-kernel", dir);
+	assert_string_equal(path, cmd);
+	snprintf(c->state_db, sizeof(c->state_db), "postgresql:///ff");
+	snprintf(c->state_directory, sizeof(c->state_directory), "%s", dir);
+	assert_int_equal(wire_snap_path(c, path, sizeof(path)), 0);
+	snprintf(cmd, sizeof(cmd), "%s/kernel", dir);
+	assert_string_equal(path, cmd);
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.boot_id, sizeof(s.boot_id),
+	    "0b7e2b1c-5f3a-4a8e-9d1e-2c3b4a5d6e7f");
+	s.netns = 4096;
+	s.gen = 4000000000U;
+	s.key = 18446744073709551615ULL;
+	s.view = 1234567890123ULL;
+	s.layout = 42;
+	s.at = 1796458867;
+	s.bans = 100000;
+	s.clock_lo = -3600123;
+	s.clock_hi = -3600001;
+	assert_int_equal(wire_snap_save(path, &s), 0);
+	assert_int_equal(wire_snap_take(path, &t), 1);
+	assert_memory_equal(&s, &t, sizeof(s));
+	assert_int_equal(access(path, F_OK), -1);	/* read once */
+	assert_int_equal(wire_snap_take(path, &t), 0);
+
+	/* Not whole: a field missing. */
+	assert_int_equal(wire_snap_save(path, &s), 0);
+	snprintf(cmd, sizeof(cmd), "sed -i '/^view /d' '%s'", path);
+	free(sh(cmd, NULL));
+	assert_int_equal(wire_snap_take(path, &t), 0);
+	assert_int_equal(access(path, F_OK), -1);
+	/* Not a number where one belongs. */
+	assert_int_equal(wire_snap_save(path, &s), 0);
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^bans .*/bans 12x/' '%s'", path);
+	free(sh(cmd, NULL));
+	assert_int_equal(wire_snap_take(path, &t), 0);
+	/* A generation beyond 32 bits. */
+	assert_int_equal(wire_snap_save(path, &s), 0);
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^generation .*/generation "
+	    "4294967296/' '%s'", path);
+	free(sh(cmd, NULL));
+	assert_int_equal(wire_snap_take(path, &t), 0);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	free(sh(cmd, NULL));
+	free(c);
+}
+
 #define NS_TEST(f)	cmocka_unit_test_setup_teardown(f, netns_enter, \
 			    netns_leave)
 
@@ -665,6 +731,7 @@ const struct CMUnitTest fwresume_tests[] = {
 	NS_TEST(test_fw_resume_expiry),
 	NS_TEST(test_fw_resume_refused),
 	cmocka_unit_test(test_fw_resume_accounting),
+	cmocka_unit_test(test_fw_resume_file),
 };
 const size_t fwresume_tests_count = sizeof(fwresume_tests) /
     sizeof(fwresume_tests[0]);
