@@ -215,6 +215,10 @@ run: deps-build
 	    mkdir -p /etc/postfix/fivefifty; fi
 	./fivefifty -c conf/fivefifty.conf $(if $(MAILLOG),--log $(MAILLOG)) run
 
+# The tests as this many processes side by side (tests/shards.sh): they
+# wait on daemons, Postfix and PostgreSQL more than they compute.
+TEST_SHARDS ?= 2
+
 test: deps-test
 	@[ -r /proc/self/stat ] || { echo "fivefifty: make test needs /proc" \
 	    "mounted (the sanitizers read it)" >&2; exit 1; }
@@ -224,7 +228,8 @@ test: deps-test
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
 	FIVEFIFTY_PROBE=build/san/probe_tailer \
-	CMOCKA_MESSAGE_OUTPUT=stdout tests/private-tmp.sh build/san/run_tests
+	CMOCKA_MESSAGE_OUTPUT=stdout tests/shards.sh $(TEST_SHARDS) \
+	    tests/private-tmp.sh build/san/run_tests
 
 check: test
 

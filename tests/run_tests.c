@@ -11,6 +11,11 @@
  *	because the shared corpus is missing (need_corpus()). Exit status:
  *	the number of failures; a skipped test is not one, and is not
  *	counted as passed either (cmocka lists it as SKIPPED).
+ *
+ *	FIVEFIFTY_SHARD=I/N runs every Nth test from the Ith (0 <= I < N), so
+ *	that N processes side by side run each test once (tests/shards.sh,
+ *	make test); the tests wait on daemons, Postfix and PostgreSQL more
+ *	than they compute.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +24,31 @@
 #include "tests.h"
 
 #define ADD(name)	{ name, &name##_count }
+
+/* shard - FIVEFIFTY_SHARD "I/N" into *i and *n (0 and 1 without it); -1
+ * when it is not that */
+static int
+shard(size_t *i, size_t *n)
+{
+	const char	*v = getenv("FIVEFIFTY_SHARD");
+	char		*end;
+	unsigned long	 a, b;
+
+	*i = 0;
+	*n = 1;
+	if (v == NULL || *v == '\0')
+		return (0);
+	a = strtoul(v, &end, 10);
+	if (end == v || *end != '/')
+		return (-1);
+	v = end + 1;
+	b = strtoul(v, &end, 10);
+	if (end == v || *end != '\0' || b == 0 || b > 64 || a >= b)
+		return (-1);
+	*i = a;
+	*n = b;
+	return (0);
+}
 
 /* main - run every test file's tests as one group */
 int
@@ -53,12 +83,17 @@ main(void)
 		ADD(log_tests),
 	};
 	struct CMUnitTest *all;
-	size_t		 i, n = 0, k = 0;
+	size_t		 i, n = 0, k = 0, si, sn;
 
 	/* Line-buffered: cmocka's counts reach a pipe (CI) before
 	 * LeakSanitizer, which aborts at exit after a failed test left its
 	 * buffers behind, can take the unflushed tail with it. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (shard(&si, &sn) == -1) {
+		fprintf(stderr, "run_tests: FIVEFIFTY_SHARD=%s: expected I/N, "
+		    "0 <= I < N <= 64\n", getenv("FIVEFIFTY_SHARD"));
+		return (64);
+	}
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		n += *groups[i].n;
 	if ((all = calloc(n, sizeof(*all))) == NULL)
@@ -67,6 +102,11 @@ main(void)
 		memcpy(all + k, groups[i].tests, *groups[i].n * sizeof(*all));
 		k += *groups[i].n;
 	}
+	/* This shard's: every sn-th from si, in order. */
+	for (i = k = 0; i < n; i++)
+		if (i % sn == si)
+			all[k++] = all[i];
+	n = k;
 	/* What the host's firewall and /etc/postfix look like now: the last
 	 * test checks that no test changed them. */
 	host_before = host_snapshot();
