@@ -1214,7 +1214,7 @@ clock_near(long long a, long long b)
  * the rules only, in a batch the kernel refuses if anyone committed
  * since (nft.c: the full repair then); 1 when armed */
 static int
-resume_arm(struct fw *f, long long now)
+resume_arm(struct fw *f)
 {
 	const struct fw_snap *s = &f->resume;
 	char		 boot[FW_BOOT_ID_MAX];
@@ -1243,11 +1243,11 @@ resume_arm(struct fw *f, long long now)
 			why = "the bans in force changed since";
 	}
 	if (why != NULL) {
-		log_debug("firewall: the sets are filled again at this start "
+		/* Said: it is why this start takes longer than the last. */
+		log_info("firewall: the sets are filled again at this start "
 		    "(%s)", why);
 		return (0);
 	}
-	(void)now;
 	f->nft->genid = s->gen;
 	f->nft->no_elems = 1;
 	return (1);
@@ -1387,7 +1387,7 @@ reconcile(struct fw *f, long long now, int report, char *err, size_t errlen)
 		free(r);
 	}
 	if (first && f->has_resume)
-		(void)resume_arm(f, now);
+		(void)resume_arm(f);
 	rc = push(f, now, 1, err, errlen);
 	if (rc == 0 && f->nft->no_elems) {
 		/* The elements were put in over the stop's range of the

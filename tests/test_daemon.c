@@ -1154,6 +1154,8 @@ test_daemon_restart_kept(void **state)
 	write_text(DIR "/daemon.log", "", "w");
 	pid = start();
 	assert_false(log_says(KEPT));
+	assert_true(log_says("the sets are filled again at this start "
+	    "(nf_tables changed since"));
 	assert_true(nft_in_set4("192.0.2.51"));
 	assert_true(nft_in_set4("198.51.100.30"));
 	assert_int_equal(stop(pid), 0);
