@@ -322,7 +322,7 @@ take_snap(const struct daemon *d, struct fw_snap *s)
 {
 	char		path[PATH_MAX];
 
-	return (wire_snap_path(d->conf, path, sizeof(path)) == 0 &&
+	return (wire_local_path(d->conf, WIRE_SNAP_NAME, path, sizeof(path)) == 0 &&
 	    wire_snap_take(path, s) == 1);
 }
 
@@ -334,7 +334,7 @@ save_snap(struct daemon *d)
 	struct fw_snap	s;
 	char		path[PATH_MAX], why[256];
 
-	if (wire_snap_path(d->conf, path, sizeof(path)) == -1)
+	if (wire_local_path(d->conf, WIRE_SNAP_NAME, path, sizeof(path)) == -1)
 		return;
 	if (fw_snapshot(d->fw, time(NULL), &s, why, sizeof(why)) == -1) {
 		log_debug("firewall: the next start fills the sets again: %s",

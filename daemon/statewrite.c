@@ -61,6 +61,7 @@
 
 #include "daemon_int.h"
 #include "util/util.h"
+#include "wire/wire.h"
 
 /* statewrite_start - failed writes wait and are retried */
 void
@@ -182,11 +183,7 @@ replay(void *arg, const struct spool_entry *e)
 static int
 spool_path(const struct daemon *d, char *buf, size_t len)
 {
-	int	n = state_is_uri(d->conf->state_db) ? snprintf(buf, len,
-	    "%s/manual", d->conf->state_directory) : snprintf(buf, len,
-	    "%s-manual", d->conf->state_db);
-
-	return (n < 0 || (size_t)n >= len ? -1 : 0);
+	return (wire_local_path(d->conf, "manual", buf, len));
 }
 
 /* statewrite_recover - before the enforcer opens: the manual bans and

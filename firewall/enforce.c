@@ -1227,6 +1227,7 @@ resume_arm(struct fw *f)
 	uint64_t	 netns, view;
 	uint32_t	 gen;
 	size_t		 n;
+	long long	 clk = nft_clock();
 	const char	*why = NULL;
 
 	f->has_resume = 0;
@@ -1240,8 +1241,8 @@ resume_arm(struct fw *f)
 		why = "firewall_table changed";
 	else if (nft_getgen(f->nft, &gen) == -1 || gen != s->gen)
 		why = "nf_tables changed since (another commit)";
-	else if (!clock_near(nft_clock(), s->clock_lo) ||
-	    !clock_near(nft_clock(), s->clock_hi))
+	else if (!clock_near(clk, s->clock_lo) ||
+	    !clock_near(clk, s->clock_hi))
 		why = "the wall clock was stepped since";
 	else {
 		view = view_hash(f, s->key, s->at, &n) + f->resume_extra;
@@ -1265,8 +1266,7 @@ resume_arm(struct fw *f)
 int
 fw_resume(struct fw *f, const struct fw_snap *s)
 {
-	char		 boot[FW_BOOT_ID_MAX] = "";
-	FILE		*fp;
+	char		 boot[FW_BOOT_ID_MAX];
 
 	f->has_resume = 0;
 	f->resume_extra = 0;
@@ -1274,13 +1274,8 @@ fw_resume(struct fw *f, const struct fw_snap *s)
 	if (f->conf.mode != FW_TABLE || s->gen == 0)
 		return (0);
 	/* Another boot: not worth reading the bans that ended meanwhile. */
-	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "re")) != NULL) {
-		if (fgets(boot, sizeof(boot), fp) == NULL)
-			boot[0] = '\0';
-		fclose(fp);
-	}
-	boot[strcspn(boot, "\n")] = '\0';
-	if (strcmp(boot, s->boot_id) != 0)
+	if (nft_boot_id(boot, sizeof(boot)) == -1 ||
+	    strcmp(boot, s->boot_id) != 0)
 		return (0);
 	f->resume = *s;
 	f->has_resume = 1;

@@ -10,6 +10,7 @@
  *	void	nft_gen_seen(struct nft *h, uint32_t gen, int foreign);
  *	int	nft_identity(struct nft *h, char *boot, size_t len,
  *		    uint64_t *netns);
+ *	int	nft_boot_id(char *boot, size_t len);
  *	long long nft_clock(void);
  * DESCRIPTION
  *	Every commit of any process makes the namespace's nf_tables
@@ -39,7 +40,7 @@
  *	to: the boot's random boot_id and the namespace's cookie
  *	(SO_NETNS_COOKIE, Linux 5.14), so a number from another boot or
  *	another namespace (a container made again) is never taken for
- *	this one's. nft_clock() is the wall clock less the monotonic one
+ *	this one's; nft_boot_id() is the boot's part alone. nft_clock() is the wall clock less the monotonic one
  *	(ms): the kernel's element timeouts follow the monotonic clock, the
  *	bans' ends the wall clock, so a step of the wall clock (or a
  *	suspend) moves every element's end off its ban's; nft_gen_batch()
@@ -160,17 +161,12 @@ nft_gen_seen(struct nft *h, uint32_t gen, int foreign)
 	absorb(h);
 }
 
-/* nft_identity - this boot (boot_id) and this network namespace (its
- * cookie, never reused while the system runs); 0, or -1 with errno */
+/* nft_boot_id - this boot's random id; 0, or -1 with errno */
 int
-nft_identity(struct nft *h, char *boot, size_t len, uint64_t *netns)
+nft_boot_id(char *boot, size_t len)
 {
 	FILE		*fp;
-	socklen_t	 sl = sizeof(*netns);
 
-	if (getsockopt(mnl_socket_get_fd(h->nl), SOL_SOCKET, SO_NETNS_COOKIE,
-	    netns, &sl) == -1)
-		return (-1);
 	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "re")) == NULL)
 		return (-1);
 	if (fgets(boot, (int)len, fp) == NULL) {
@@ -181,4 +177,17 @@ nft_identity(struct nft *h, char *boot, size_t len, uint64_t *netns)
 	fclose(fp);
 	boot[strcspn(boot, "\n")] = '\0';
 	return (0);
+}
+
+/* nft_identity - this boot (boot_id) and this network namespace (its
+ * cookie, never reused while the system runs); 0, or -1 with errno */
+int
+nft_identity(struct nft *h, char *boot, size_t len, uint64_t *netns)
+{
+	socklen_t	 sl = sizeof(*netns);
+
+	if (getsockopt(mnl_socket_get_fd(h->nl), SOL_SOCKET, SO_NETNS_COOKIE,
+	    netns, &sl) == -1)
+		return (-1);
+	return (nft_boot_id(boot, len));
 }

@@ -81,6 +81,7 @@ int	nft_getgen(struct nft *, uint32_t *);
 void	nft_gen_batch(struct nft *, uint32_t, uint32_t);
 void	nft_gen_seen(struct nft *, uint32_t, int);
 int	nft_identity(struct nft *, char *, size_t, uint64_t *);
+int	nft_boot_id(char *, size_t);
 long long nft_clock(void);
 
 #endif /* FIVEFIFTY_NFT_INT_H */

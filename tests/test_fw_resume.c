@@ -25,20 +25,11 @@
  *	gives the full repair. The generation
  *	accounting (nft_gen.c) is checked on its own too.
  */
-#include <sys/socket.h>
-
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netlink.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <libmnl/libmnl.h>
 
 #include "tests.h"
 #include "conf/conf.h"
@@ -49,126 +40,28 @@
 #include "state/state.h"
 #include "wire/wire.h"
 
-/* What a watcher saw of one start. */
-struct seen {
-	int		 gens, rules, elems;
-};
-
-/* watch_open - a netlink socket on the nf_tables notification group */
-static int
-watch_open(void)
-{
-	struct sockaddr_nl sa;
-	int		 fd, sz = 8 << 20;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    NETLINK_NETFILTER);
-	assert_true(fd >= 0);
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
-	memset(&sa, 0, sizeof(sa));
-	sa.nl_family = AF_NETLINK;
-	sa.nl_groups = 1U << (NFNLGRP_NFTABLES - 1);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return (fd);
-}
-
-/* watch_read - count the commits, rules and element messages queued */
-static void
-watch_read(int fd, struct seen *g)
-{
-	char		 buf[65536];
-	struct nlmsghdr	*nlh;
-	ssize_t		 n;
-	int		 len, type;
-
-	memset(g, 0, sizeof(*g));
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			break;
-		if (n == -1)
-			fail_msg("nf_tables notifications: %s", strerror(errno));
-		len = (int)n;
-		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
-			    NFNL_SUBSYS_NFTABLES)
-				continue;
-			type = NFNL_MSG_TYPE(nlh->nlmsg_type);
-			g->gens += type == NFT_MSG_NEWGEN;
-			g->rules += type == NFT_MSG_NEWRULE;
-			g->elems += type == NFT_MSG_NEWSETELEM ||
-			    type == NFT_MSG_DELSETELEM;
-		}
-	}
-}
-
-/* rm_dir - the test's own directory gone */
-static void
-rm_dir(const char *dir)
-{
-	char		cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	free(sh(cmd, NULL));
-}
-
-/* fresh - the defaults with the kernel only (no map), a new state */
-static struct ff_conf *
-fresh(char *dir, char *path, size_t pathlen, struct state **st)
-{
-	struct ff_conf	*c = calloc(1, sizeof(*c));
-	char		 err[512];
-
-	assert_non_null(c);
-	conf_defaults(c);
-	c->fw.map[0] = '\0';
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, pathlen, "%s/state.db", dir);
-	if ((*st = state_open(path, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", path, err);
-	return (c);
-}
-
-/* put_ban - a ban into the state until until, as the daemon stores one */
+/* put_ban - a ban into the state until until, stored now */
 static void
 put_ban(struct state *st, const char *addr, int len, int family,
     long long until)
 {
-	struct state_batch *b = state_batch_new();
-	struct state_ban d;
-
-	memset(&d, 0, sizeof(d));
-	d.op = STATE_OP_BAN;
-	d.addr = addr;
-	d.prefix_len = len;
-	d.family = family;
-	d.at = time(NULL);
-	d.until = until;
-	d.n = 1;
-	d.score = 9;
-	d.reason = "five-fifty";
-	assert_int_equal(state_batch_ban(b, &d), 0);
-	assert_int_equal(state_write(st, b), 0);	/* takes b */
-	assert_int_equal(state_sync(st), 0);
+	fw_put_ban(st, addr, len, family, time(NULL), until);
 }
 
 /* start - a daemon's start after a stop that left snap (or NULL),
  * watched; the enforcer, open */
 static struct fw *
 start(const struct ff_conf *c, struct state *st, const struct fw_snap *snap,
-    struct seen *g)
+    struct fw_seen *g)
 {
 	struct fw	*f;
-	int		 fd = watch_open(), status = 0;
+	int		 fd = fw_watch_open(), status = 0;
 
 	f = wire_fw_resume("run", c, st, time(NULL), snap, &status);
 	assert_non_null(f);
 	assert_int_equal(status, 0);
 	assert_int_equal(fw_stats(f)->fw_ok, 1);
-	watch_read(fd, g);
+	fw_watch_read(fd, g);
 	close(fd);
 	return (f);
 }
@@ -187,20 +80,6 @@ stop(struct fw *f, struct fw_snap *snap)
 	return (rc);
 }
 
-/* count_of - the number a shell command prints */
-static int
-count_of(const char *cmd)
-{
-	char		*out = sh(cmd, NULL);
-	int		 n = atoi(out);
-
-	free(out);
-	return (n);
-}
-
-#define ELEMS(set) "nft -j list set inet fivefifty " set " | jq '[.nftables[]" \
-	" | select(.set) | .set.elem[]?] | length'"
-#define DROPS "nft list chain inet fivefifty input | grep -c drop"
 
 /* three - three bans of an hour: an address, an IPv4 and an IPv6 net */
 static void
@@ -217,10 +96,10 @@ three(struct state *st)
 static void
 all_there(void)
 {
-	assert_int_equal(count_of(ELEMS("offenders4")), 1);
-	assert_int_equal(count_of(ELEMS("offenders4_nets")), 1);
-	assert_int_equal(count_of(ELEMS("offenders6_nets")), 1);
-	assert_int_equal(count_of(DROPS), 12);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 1);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4_nets")), 1);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders6_nets")), 1);
+	assert_int_equal(fw_count_of(FW_DROPS), 12);
 }
 
 /* test_fw_resume_kept - stopped and started again with nothing changed:
@@ -232,16 +111,16 @@ test_fw_resume_kept(void **state)
 	struct state	*st;
 	struct fw	*f;
 	struct fw_snap	 snap;
-	struct seen	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
 	int		 i;
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	three(st);
 	f = start(c, st, NULL, &g);
 	assert_int_equal(fw_stats(f)->resumed, 0);
-	assert_true(g.elems >= 2);
+	assert_true((g.elems + g.dels) >= 2);
 	assert_int_equal(stop(f, &snap), 0);
 	assert_int_equal(snap.bans, 3);
 	for (i = 0; i < 2; i++) {	/* twice: a resumed start stops clean */
@@ -250,12 +129,12 @@ test_fw_resume_kept(void **state)
 		assert_int_equal(fw_stats(f)->bans, 3);
 		assert_int_equal(g.gens, 1);
 		assert_int_equal(g.rules, 12);
-		assert_int_equal(g.elems, 0);
+		assert_int_equal((g.elems + g.dels), 0);
 		all_there();
 		assert_int_equal(stop(f, &snap), 0);
 	}
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -268,25 +147,25 @@ test_fw_resume_deleted_stopped(void **state)
 	struct state	*st;
 	struct fw	*f;
 	struct fw_snap	 snap;
-	struct seen	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	three(st);
 	f = start(c, st, NULL, &g);
 	assert_int_equal(stop(f, &snap), 0);
 	free(sh("nft delete element inet fivefifty offenders4 '{ 192.0.2.7 }'",
 	    NULL));
-	assert_int_equal(count_of(ELEMS("offenders4")), 0);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 0);
 	f = start(c, st, &snap, &g);
 	assert_int_equal(fw_stats(f)->resumed, 0);
 	assert_int_equal(g.gens, 1);
-	assert_true(g.elems >= 3);
+	assert_true((g.elems + g.dels) >= 3);
 	all_there();
 	fw_free(f);
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -300,11 +179,11 @@ test_fw_resume_deleted_running(void **state)
 	struct state	*st;
 	struct fw	*f;
 	struct fw_snap	 snap;
-	struct seen	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	three(st);
 	/* Another process's table, changed while we run: not ours. */
 	f = start(c, st, NULL, &g);
@@ -319,14 +198,14 @@ test_fw_resume_deleted_running(void **state)
 	/* Our element deleted while we run: no snapshot at the stop. */
 	free(sh("nft delete element inet fivefifty offenders6_nets "
 	    "'{ 2001:db8:1::/64 }'", NULL));
-	assert_int_equal(count_of(ELEMS("offenders6_nets")), 0);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders6_nets")), 0);
 	assert_int_equal(stop(f, &snap), -1);
 	f = start(c, st, NULL, &g);
 	assert_int_equal(fw_stats(f)->resumed, 0);
 	all_there();
 	fw_free(f);
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -340,11 +219,11 @@ test_fw_resume_changed(void **state)
 	struct state	*st;
 	struct fw	*f;
 	struct fw_snap	 snap, other;
-	struct seen	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	three(st);
 	f = start(c, st, NULL, &g);
 	assert_int_equal(stop(f, &snap), 0);
@@ -372,19 +251,19 @@ test_fw_resume_changed(void **state)
 	put_ban(st, "203.0.113.5", 32, 4, time(NULL) + 3600);
 	f = start(c, st, &snap, &g);
 	assert_int_equal(fw_stats(f)->resumed, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 2);
 	assert_int_equal(stop(f, &snap), 0);
 
 	/* Another table: made, with every ban. */
 	snprintf(c->fw.table, sizeof(c->fw.table), "fivefifty2");
 	f = start(c, st, &snap, &g);
 	assert_int_equal(fw_stats(f)->resumed, 0);
-	assert_int_equal(count_of("nft -j list set inet fivefifty2 offenders4"
+	assert_int_equal(fw_count_of("nft -j list set inet fivefifty2 offenders4"
 	    " | jq '[.nftables[] | select(.set) | .set.elem[]?] | length'"),
 	    2);
 	fw_free(f);
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -397,19 +276,19 @@ test_fw_resume_ended(void **state)
 	struct state	*st;
 	struct fw	*f;
 	struct fw_snap	 snap;
-	struct seen	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64];
 	long long	 end;
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	three(st);
 	/* Long enough that a loaded machine's start and stop come before
 	 * its end (the stop must have it in force). */
 	end = time(NULL) + 6;
 	put_ban(st, "203.0.113.9", 32, 4, end);
 	f = start(c, st, NULL, &g);
-	assert_int_equal(count_of(ELEMS("offenders4")), 2);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 2);
 	assert_int_equal(stop(f, &snap), 0);
 	if (snap.at >= end)
 		fail_msg("the stop came %lld s after the ban's end: the machine "
@@ -420,11 +299,11 @@ test_fw_resume_ended(void **state)
 	f = start(c, st, &snap, &g);
 	assert_int_equal(fw_stats(f)->resumed, 1);
 	assert_int_equal(fw_stats(f)->bans, 3);
-	assert_int_equal(g.elems, 0);
+	assert_int_equal((g.elems + g.dels), 0);
 	all_there();
 	fw_free(f);
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -439,7 +318,7 @@ expires_of(const char *addr)
 	    "| jq '[.nftables[] | select(.set) | .set.elem[]? | "
 	    "select(.elem.val == \"%s\") | .elem.expires] | max // -1'",
 	    addr);
-	return (count_of(cmd));
+	return (fw_count_of(cmd));
 }
 
 /* ends_match - the kernel's end of addr's element is the ban's (within
@@ -469,12 +348,12 @@ test_fw_resume_expiry(void **state)
 	struct fw	*f;
 	struct fw_snap	 snap, other;
 	struct fw_ban	 b;
-	struct seen	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwresume.XXXXXX", path[64], why[256];
 	long long	 t0, t1;
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	three(st);
 	f = start(c, st, NULL, &g);
 	memset(&b, 0, sizeof(b));
@@ -532,11 +411,11 @@ test_fw_resume_expiry(void **state)
 	f = start(c, st, &other, &g);
 	assert_int_equal(fw_stats(f)->resumed, 0);
 	ends_match("203.0.113.7", b.until);
-	assert_int_equal(count_of(ELEMS("offenders4")), 2);
-	assert_int_equal(count_of(DROPS), 12);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 2);
+	assert_int_equal(fw_count_of(FW_DROPS), 12);
 	fw_free(f);
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -573,7 +452,7 @@ test_fw_resume_refused(void **state)
 		fail_msg("nft_repair: %s", err);
 	assert_int_equal(h->no_elems, 0);	/* the full repair ran */
 	assert_int_equal((int)h->batch_errors, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 1);
 	/* With the kernel's own generation it is taken: no element. */
 	assert_int_equal(nft_getgen(h, &gen), 0);
 	h->genid = gen;
@@ -584,12 +463,12 @@ test_fw_resume_refused(void **state)
 	if (nft_repair(h, &r, 1, NULL, 0, now, err, sizeof(err)) != 0)
 		fail_msg("nft_repair: %s", err);
 	assert_int_equal(h->no_elems, 1);
-	assert_int_equal(count_of(ELEMS("offenders4")), 0);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 0);
 	/* A set that is not there is never made anew empty and kept: the
 	 * full repair, though the generation is the kernel's. */
 	free(sh("nft flush chain inet fivefifty input && "
 	    "nft delete set inet fivefifty offenders4", NULL));
-	assert_int_equal(count_of("nft list set inet fivefifty offenders4 "
+	assert_int_equal(fw_count_of("nft list set inet fivefifty offenders4 "
 	    "2>/dev/null | grep -c offenders4 || true"), 0);
 	assert_int_equal(nft_getgen(h, &gen), 0);
 	h->genid = gen;
@@ -597,7 +476,7 @@ test_fw_resume_refused(void **state)
 	if (nft_repair(h, &r, 1, NULL, 0, now, err, sizeof(err)) != 0)
 		fail_msg("nft_repair: %s", err);
 	assert_int_equal(h->no_elems, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 1);
 	nft_close(h);
 }
 
@@ -669,12 +548,12 @@ test_fw_resume_file(void **state)
 	conf_defaults(c);
 	assert_non_null(mkdtemp(dir));
 	snprintf(c->state_db, sizeof(c->state_db), "%s/ff.db", dir);
-	assert_int_equal(wire_snap_path(c, path, sizeof(path)), 0);
+	assert_int_equal(wire_local_path(c, WIRE_SNAP_NAME, path, sizeof(path)), 0);
 	snprintf(cmd, sizeof(cmd), "%s/ff.db-kernel", dir);
 	assert_string_equal(path, cmd);
 	snprintf(c->state_db, sizeof(c->state_db), "postgresql:///ff");
 	snprintf(c->state_directory, sizeof(c->state_directory), "%s", dir);
-	assert_int_equal(wire_snap_path(c, path, sizeof(path)), 0);
+	assert_int_equal(wire_local_path(c, WIRE_SNAP_NAME, path, sizeof(path)), 0);
 	snprintf(cmd, sizeof(cmd), "%s/kernel", dir);
 	assert_string_equal(path, cmd);
 

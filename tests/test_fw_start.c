@@ -17,13 +17,6 @@
  *	`nft` as an independent oracle. A start after firewall_action or
  *	firewall_established changed replaces the rules in that one commit.
  */
-#include <sys/socket.h>
-
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netlink.h>
-
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
-
 #include "tests.h"
 #include "conf/conf.h"
 #include "firewall/firewall.h"
@@ -41,163 +32,30 @@
 #include "state/state.h"
 #include "wire/wire.h"
 
-/* What the watcher saw of one start. */
-struct gens {
-	int		 gens;		/* NFT_MSG_NEWGEN: commits */
-	int		 rules;		/* NFT_MSG_NEWRULE */
-	int		 elems;		/* NFT_MSG_NEWSETELEM */
-	int		 late;		/* rules or elements after a NEWGEN */
-};
-
-/* watch_open - a netlink socket on the nf_tables notification group */
-static int
-watch_open(void)
-{
-	struct sockaddr_nl sa;
-	int		 fd, sz = 8 << 20;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    NETLINK_NETFILTER);
-	assert_true(fd >= 0);
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
-	memset(&sa, 0, sizeof(sa));
-	sa.nl_family = AF_NETLINK;
-	sa.nl_groups = 1U << (NFNLGRP_NFTABLES - 1);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return (fd);
-}
-
-/* watch_read - count what is queued on the watcher (the kernel notifies
- * inside the sendmsg() of the batch: all of it is there by now) */
-static void
-watch_read(int fd, struct gens *g)
-{
-	char		 buf[65536];
-	struct nlmsghdr	*nlh;
-	ssize_t		 n;
-	int		 len, type;
-
-	memset(g, 0, sizeof(*g));
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			break;
-		if (n == -1)
-			fail_msg("nf_tables notifications: %s (some lost: "
-			    "the count means nothing)", strerror(errno));
-		len = (int)n;
-		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
-			    NFNL_SUBSYS_NFTABLES)
-				continue;
-			type = NFNL_MSG_TYPE(nlh->nlmsg_type);
-			if (type == NFT_MSG_NEWGEN)
-				g->gens++;
-			else if (type == NFT_MSG_NEWRULE ||
-			    type == NFT_MSG_NEWSETELEM) {
-				if (type == NFT_MSG_NEWRULE)
-					g->rules++;
-				else
-					g->elems++;
-				if (g->gens > 0)
-					g->late++;
-			}
-		}
-	}
-}
-
-/* rm_dir - the test's own directory gone (its name: mkdtemp's) */
-static void
-rm_dir(const char *dir)
-{
-	char		cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	free(sh(cmd, NULL));
-}
-
-/* fresh - the defaults with the kernel only (no map), and a new state in
- * dir (mkdtemp's template), its file's name in path */
-static struct ff_conf *
-fresh(char *dir, char *path, size_t pathlen, struct state **st)
-{
-	struct ff_conf	*c = calloc(1, sizeof(*c));
-	char		 err[512];
-
-	assert_non_null(c);
-	conf_defaults(c);
-	c->fw.map[0] = '\0';		/* the kernel only */
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, pathlen, "%s/state.db", dir);
-	if ((*st = state_open(path, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", path, err);
-	return (c);
-}
-
-/* put_ban_until - a ban into the state, as the daemon stores one */
-static void
-put_ban_until(struct state *st, const char *addr, int len, int family,
-    long long now, long long until)
-{
-	struct state_batch *b = state_batch_new();
-	struct state_ban d;
-
-	memset(&d, 0, sizeof(d));
-	d.op = STATE_OP_BAN;
-	d.addr = addr;
-	d.prefix_len = len;
-	d.family = family;
-	d.at = now;
-	d.until = until;
-	d.n = 1;
-	d.score = 9;
-	d.reason = "five-fifty";
-	assert_int_equal(state_batch_ban(b, &d), 0);
-	assert_int_equal(state_write(st, b), 0);	/* takes b */
-	assert_int_equal(state_sync(st), 0);
-}
-
 /* put_ban - a ban running for an hour */
 static void
 put_ban(struct state *st, const char *addr, int len, int family,
     long long now)
 {
-	put_ban_until(st, addr, len, family, now, now + 3600);
+	fw_put_ban(st, addr, len, family, now, now + 3600);
 }
 
 /* start - the daemon's start, watched: how many generations it made */
 static void
-start(const struct ff_conf *c, struct state *st, struct gens *g)
+start(const struct ff_conf *c, struct state *st, struct fw_seen *g)
 {
 	struct fw	*f;
-	int		 fd = watch_open(), status = 0;
+	int		 fd = fw_watch_open(), status = 0;
 
 	f = wire_fw_open("run", c, st, time(NULL), &status);
 	assert_non_null(f);
 	assert_int_equal(status, 0);
 	assert_int_equal(fw_stats(f)->fw_ok, 1);
-	watch_read(fd, g);
+	fw_watch_read(fd, g);
 	close(fd);
 	fw_free(f);
 }
 
-/* count_of - the number a shell command prints */
-static int
-count_of(const char *cmd)
-{
-	char		*out = sh(cmd, NULL);
-	int		 n = atoi(out);
-
-	free(out);
-	return (n);
-}
-
-#define ELEMS(set) "nft -j list set inet fivefifty " set " | jq '[.nftables[]" \
-	" | select(.set) | .set.elem[]?] | length'"
-#define DROPS "nft list chain inet fivefifty input | grep -c drop"
 
 /* test_fw_start_one_generation - fresh, restarted, with and without
  * bans: one commit each, rules and elements in it */
@@ -206,12 +64,12 @@ test_fw_start_one_generation(void **state)
 {
 	struct ff_conf	*c;
 	struct state	*st;
-	struct gens	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64];
 	long long	 now = time(NULL);
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	put_ban(st, "192.0.2.7", 32, 4, now);
 	put_ban(st, "2001:db8:1::", 64, 6, now);
 
@@ -222,9 +80,9 @@ test_fw_start_one_generation(void **state)
 	assert_int_equal(g.rules, 12);
 	assert_true(g.elems >= 2);
 	assert_int_equal(g.late, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 1);
-	assert_int_equal(count_of(ELEMS("offenders6")), 0);
-	assert_int_equal(count_of(ELEMS("offenders6_nets")), 1);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 1);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders6")), 0);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders6_nets")), 1);
 
 	/* A restart over the table the last run left, one ban more: the
 	 * rules replaced once, the new element in the same commit. */
@@ -234,16 +92,16 @@ test_fw_start_one_generation(void **state)
 	assert_int_equal(g.rules, 12);
 	assert_true(g.elems >= 1);
 	assert_int_equal(g.late, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 1);
-	assert_int_equal(count_of(ELEMS("offenders4_nets")), 1);
-	assert_int_equal(count_of(DROPS), 12);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 1);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4_nets")), 1);
+	assert_int_equal(fw_count_of(FW_DROPS), 12);
 
 	/* A restart with nothing new: still one commit (the rules). */
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
 	assert_int_equal(g.late, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")) +
-	    count_of(ELEMS("offenders4_nets")), 2);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")) +
+	    fw_count_of(FW_ELEMS("offenders4_nets")), 2);
 	state_close(st);
 
 	/* Fresh without a state (scan's start): one commit too. */
@@ -252,10 +110,10 @@ test_fw_start_one_generation(void **state)
 	assert_int_equal(g.gens, 1);
 	assert_int_equal(g.rules, 12);
 	assert_int_equal(g.elems, 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 0);
-	assert_int_equal(count_of(DROPS), 12);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 0);
+	assert_int_equal(fw_count_of(FW_DROPS), 12);
 
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -274,15 +132,15 @@ test_fw_start_latest_end(void **state)
 	int		 status = 0, t;
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	/* 192.0.2.7: the later end first; 192.0.2.8: the later end last;
 	 * 192.0.2.9: ended, then running. */
-	put_ban_until(st, "192.0.2.7", 32, 4, now, now + 7200);
-	put_ban_until(st, "192.0.2.7", 32, 4, now, now + 600);
-	put_ban_until(st, "192.0.2.8", 32, 4, now, now + 600);
-	put_ban_until(st, "192.0.2.8", 32, 4, now, now + 5400);
-	put_ban_until(st, "192.0.2.9", 32, 4, now - 7200, now - 3600);
-	put_ban_until(st, "192.0.2.9", 32, 4, now, now + 900);
+	fw_put_ban(st, "192.0.2.7", 32, 4, now, now + 7200);
+	fw_put_ban(st, "192.0.2.7", 32, 4, now, now + 600);
+	fw_put_ban(st, "192.0.2.8", 32, 4, now, now + 600);
+	fw_put_ban(st, "192.0.2.8", 32, 4, now, now + 5400);
+	fw_put_ban(st, "192.0.2.9", 32, 4, now - 7200, now - 3600);
+	fw_put_ban(st, "192.0.2.9", 32, 4, now, now + 900);
 	/* Through bans_until the rows come in ascending end, the latest
 	 * last, and "the last one wins" would pass too: without the index
 	 * they come in the order they were stored, the later end of
@@ -305,13 +163,13 @@ test_fw_start_latest_end(void **state)
 	assert_int_equal(fw_ban_end(f, &n), 0);
 	/* The kernel's own word: three elements, the longest timeout
 	 * 7200 s (nft prints the timeout given, in seconds). */
-	assert_int_equal(count_of(ELEMS("offenders4")), 3);
-	t = count_of("nft -j list set inet fivefifty offenders4 | jq "
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 3);
+	t = fw_count_of("nft -j list set inet fivefifty offenders4 | jq "
 	    "'[.nftables[] | select(.set) | .set.elem[]?.elem.timeout] | max'");
 	assert_true(t >= 7199 && t <= 7200);
 	fw_free(f);
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 
@@ -336,7 +194,7 @@ test_fw_start_required(void **state)
 	f = wire_fw_open("run", c, NULL, time(NULL), &status);
 	assert_null(f);
 	assert_int_equal(status, EX_UNAVAILABLE);
-	assert_int_equal(count_of("nft list table inet fivefifty | grep -c "
+	assert_int_equal(fw_count_of("nft list table inet fivefifty | grep -c "
 	    "hook || true"), 0);
 	c->fw.required = 0;
 	f = wire_fw_open("run", c, NULL, time(NULL), &status);
@@ -357,14 +215,14 @@ test_fw_start_action(void **state)
 {
 	struct ff_conf	*c;
 	struct state	*st;
-	struct gens	 g;
+	struct fw_seen	 g;
 	char		 dir[] = "/tmp/ff-fwstart.XXXXXX", path[64];
 
 	(void)state;
-	c = fresh(dir, path, sizeof(path), &st);
+	c = fw_fresh(dir, path, sizeof(path), &st);
 	put_ban(st, "192.0.2.7", 32, 4, time(NULL));
 	start(c, st, &g);			/* the defaults: drop, SYN */
-	assert_int_equal(count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
+	assert_int_equal(fw_count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
 	    "drop$")), 12);
 
 	c->fw.action = FW_REJECT;
@@ -373,17 +231,17 @@ test_fw_start_action(void **state)
 	assert_int_equal(g.gens, 1);
 	assert_int_equal(g.rules, 12);	/* 2 families x 2 sets x 3 ports */
 	assert_int_equal(g.late, 0);
-	assert_int_equal(count_of(CHAIN_HAS("reject with tcp reset$")), 12);
-	assert_int_equal(count_of(CHAIN_HAS("tcp flags")), 0);
-	assert_int_equal(count_of(CHAIN_HAS("drop$")), 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	assert_int_equal(fw_count_of(CHAIN_HAS("reject with tcp reset$")), 12);
+	assert_int_equal(fw_count_of(CHAIN_HAS("tcp flags")), 0);
+	assert_int_equal(fw_count_of(CHAIN_HAS("drop$")), 0);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 1);
 
 	/* All ports: one rule a family and set, by conntrack's direction. */
 	c->fw.nports = 0;
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
 	assert_int_equal(g.rules, 4);
-	assert_int_equal(count_of(CHAIN_HAS("ct direction original.*reject "
+	assert_int_equal(fw_count_of(CHAIN_HAS("ct direction original.*reject "
 	    "with tcp reset$")), 4);
 
 	/* Back to the defaults. */
@@ -391,12 +249,12 @@ test_fw_start_action(void **state)
 	c->fw.map[0] = '\0';
 	start(c, st, &g);
 	assert_int_equal(g.gens, 1);
-	assert_int_equal(count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
+	assert_int_equal(fw_count_of(CHAIN_HAS("syn / fin,syn,rst,ack.*\" "
 	    "drop$")), 12);
-	assert_int_equal(count_of(CHAIN_HAS("reject")), 0);
-	assert_int_equal(count_of(ELEMS("offenders4")), 1);
+	assert_int_equal(fw_count_of(CHAIN_HAS("reject")), 0);
+	assert_int_equal(fw_count_of(FW_ELEMS("offenders4")), 1);
 	state_close(st);
-	rm_dir(dir);
+	fw_rm_dir(dir);
 	free(c);
 }
 

@@ -133,6 +133,30 @@ void	log_sessions(const char *, const char *, int, int, time_t);
 int	tz_utc(void **);
 int	tz_restore(void **);
 void	kill_until_done(char *const *, long, unsigned *, int *, int);
+
+/* What a watcher of nf_tables saw (fw_helpers.c). */
+struct fw_seen {
+	int		 gens;		/* NFT_MSG_NEWGEN: commits */
+	int		 rules;		/* NFT_MSG_NEWRULE */
+	int		 elems;		/* NFT_MSG_NEWSETELEM */
+	int		 dels;		/* NFT_MSG_DELSETELEM */
+	int		 late;		/* rules or elements after a NEWGEN */
+};
+struct ff_conf;
+struct state;
+
+int	fw_watch_open(void);
+void	fw_watch_read(int, struct fw_seen *);
+void	fw_rm_dir(const char *);
+struct ff_conf *fw_fresh(char *, char *, size_t, struct state **);
+void	fw_put_ban(struct state *, const char *, int, int, long long,
+	    long long);
+int	fw_count_of(const char *);
+
+/* An own table's set's elements, and its chain's drop rules, by nft. */
+#define FW_ELEMS(set) "nft -j list set inet fivefifty " set " | jq " \
+	"'[.nftables[] | select(.set) | .set.elem[]?] | length'"
+#define FW_DROPS "nft list chain inet fivefifty input | grep -c drop"
 char	*state_dump(const char *);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);

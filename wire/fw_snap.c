@@ -8,9 +8,10 @@
  * SYNOPSIS
  *	See wire.h.
  * DESCRIPTION
- *	wire_snap_path() is the file: next to a SQLite state
- *	(STATE_DB-kernel), or state_directory/kernel with PostgreSQL (the
- *	kernel is this host's, not the shared state's). wire_snap_save()
+ *	wire_local_path() names a file of the daemon's own: next to a
+ *	SQLite state (STATE_DB-NAME), or state_directory/NAME with
+ *	PostgreSQL (this host's, not the shared state's): the snapshot's is
+ *	NAME "kernel" (WIRE_SNAP_NAME), the manual ban spool's "manual". wire_snap_save()
  *	writes a struct fw_snap there as "key value" lines (a temporary file
  *	renamed over it, mode 0600); wire_snap_take() reads it and removes
  *	it, so that it serves one start: a crash later leaves none.
@@ -39,13 +40,15 @@
 #include "util/util.h"
 #include "wire.h"
 
-/* wire_snap_path - the snapshot's file for c; 0, or -1 when too long */
+/* wire_local_path - the daemon's local file name for c: next to a
+ * SQLite state, or in state_directory; 0, or -1 when too long */
 int
-wire_snap_path(const struct ff_conf *c, char *buf, size_t len)
+wire_local_path(const struct ff_conf *c, const char *name, char *buf,
+    size_t len)
 {
 	int	n = state_is_uri(c->state_db) ? snprintf(buf, len,
-	    "%s/kernel", c->state_directory) : snprintf(buf, len,
-	    "%s-kernel", c->state_db);
+	    "%s/%s", c->state_directory, name) : snprintf(buf, len,
+	    "%s-%s", c->state_db, name);
 
 	return (n < 0 || (size_t)n >= len ? -1 : 0);
 }

@@ -15,8 +15,8 @@
  *	struct fw *wire_fw_resume(const char *cmd, const struct ff_conf *c,
  *		    struct state *st, long long now, const struct fw_snap *s,
  *		    int *status);
- *	int	wire_snap_path(const struct ff_conf *c, char *buf,
- *		    size_t len);
+ *	int	wire_local_path(const struct ff_conf *c, const char *name,
+ *		    char *buf, size_t len);
  *	int	wire_snap_save(const char *path, const struct fw_snap *s);
  *	int	wire_snap_take(const char *path, struct fw_snap *s);
  *	int	wire_fw_decision(struct fw *f, const struct score_decision *d);
@@ -47,8 +47,10 @@
  *	daemon's start and reload; s NULL: none): the state's bans read from
  *	the stop's time on, so that fw_resume() can tell whether the kernel
  *	still holds exactly them and keep its sets (only the rules
- *	replaced). wire_snap_path(), wire_snap_save() and wire_snap_take()
- *	keep s in a file between the stop and the next start (fw_snap.c).
+ *	replaced). wire_snap_save() and wire_snap_take() keep s in a file
+ *	between the stop and the next start, the daemon's local file
+ *	WIRE_SNAP_NAME (wire_local_path(): STATE_DB-NAME, or
+ *	state_directory/NAME on PostgreSQL; fw_snap.c).
  *
  *	wire_fw_decision() puts one of the scorer's bans in force: 0, 1 (it
  *	ended already), or -1 (not an address, or protected).
@@ -79,11 +81,13 @@ struct state_filepos;
 struct tail_pos;
 struct journal_pos;
 
+#define WIRE_SNAP_NAME	"kernel"	/* the snapshot's local file */
+
 struct fw *wire_fw_open(const char *, const struct ff_conf *, struct state *,
 	    long long, int *);
 struct fw *wire_fw_resume(const char *, const struct ff_conf *,
 	    struct state *, long long, const struct fw_snap *, int *);
-int	wire_snap_path(const struct ff_conf *, char *, size_t);
+int	wire_local_path(const struct ff_conf *, const char *, char *, size_t);
 int	wire_snap_save(const char *, const struct fw_snap *);
 int	wire_snap_take(const char *, struct fw_snap *);
 int	wire_fw_decision(struct fw *, const struct score_decision *);
