@@ -460,25 +460,57 @@ pf_event_epoch(const struct pf_event *ev)
 	return ((long long)mktime(&tm));
 }
 
-/* pf_event_epoch_cached - pf_event_epoch() with one mktime(3) an hour */
+/* local_time - the epoch of a local time of t's day, by mktime(3) */
+static long long
+local_time(const struct pf_time *t, int hour, int min, int sec)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = t->year - 1900;
+	tm.tm_mon = t->mon - 1;
+	tm.tm_mday = t->mday;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	return ((long long)mktime(&tm));
+}
+
+/* pf_event_epoch_cached - pf_event_epoch() with two mktime(3) calls per
+ * local day while that day stays in the cache; on a day the UTC offset
+ * changes, two per hour, and one per line in the hour it changes */
 long long
 pf_event_epoch_cached(const struct pf_event *ev, struct pf_epoch_cache *c)
 {
 	const struct pf_time *t = &ev->time;
-	struct pf_event	 h;
+	struct pf_epoch_day *d;
+	unsigned	 i, bit;
 
 	if (t->has_offset)
 		return (pf_event_epoch(ev));
-	if (c->year != t->year || c->mon != t->mon || c->mday != t->mday ||
-	    c->hour != t->hour) {
-		h = *ev;
-		h.time.min = 0;
-		h.time.sec = 0;
-		c->base = pf_event_epoch(&h);
-		c->year = t->year;
-		c->mon = t->mon;
-		c->mday = t->mday;
-		c->hour = t->hour;
+	i = ((unsigned)t->year * 373u + (unsigned)t->mon * 31u +
+	    (unsigned)t->mday) % PF_EPOCH_DAYS;
+	d = &c->d[i];
+	if (d->year != t->year || d->mon != t->mon || d->mday != t->mday) {
+		memset(d, 0, sizeof(*d));
+		d->year = t->year;
+		d->mon = t->mon;
+		d->mday = t->mday;
+		d->base = local_time(t, 0, 0, 0);
+		/* a change at midnight moves 00:00 itself */
+		d->uniform = local_time(t, 23, 59, 59) - d->base == 86399;
 	}
-	return (c->base + t->min * 60 + t->sec);
+	if (d->uniform)
+		return (d->base + t->hour * 3600LL + t->min * 60 + t->sec);
+	bit = 1u << t->hour;
+	if (!(d->known & bit)) {
+		d->hour[t->hour] = local_time(t, t->hour, 0, 0);
+		if (local_time(t, t->hour, 59, 59) - d->hour[t->hour] != 3599)
+			d->exact |= bit;
+		d->known |= bit;
+	}
+	if (d->exact & bit)
+		return (pf_event_epoch(ev));
+	return (d->hour[t->hour] + t->min * 60 + t->sec);
 }

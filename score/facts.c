@@ -25,7 +25,9 @@
  *	"smtpd" for an smtpd session (a connection: one fact for both, as
  *	counting connects apart cost scan a tenth of its speed), "postscreen"
  *	for a postscreen one that did not pass on to smtpd.
- *	Only events with log time in [facts_from, facts_until) count. A
+ *	Only events with log time in [facts_from, facts_until) count; with
+ *	a state, none is logged in an hour the state's next prune would
+ *	remove (before the last event's time minus STATE_RETENTION). A
  *	scorer with a state only logs each occurrence (defer): the state's
  *	writer thread counts the log of a flush (facts_replay()) and writes
  *	the counts in the flush's transaction, so the counting costs the
@@ -51,6 +53,7 @@
 #include "score_int.h"
 
 #define FF_KEEP		(30LL * 86400)	/* the state's retention */
+#define FACT_LOG_MIN	(256 * 1024)	/* a fact log's first room */
 
 static char	empty[] = "";
 
@@ -201,7 +204,8 @@ log_rec(struct fact_log *l, const char *kind, const char *v, size_t vlen,
 	if (clen > 0xffff || vlen > 0xffff)
 		return;
 	if (l->len + need > l->cap) {
-		cap = l->cap ? l->cap * 2 : 256 * 1024;
+		cap = l->cap ? l->cap * 2 : l->hint > FACT_LOG_MIN ? l->hint :
+		    FACT_LOG_MIN;
 		while (cap < l->len + need)
 			cap *= 2;
 		if ((p = realloc(l->p, cap)) == NULL)
@@ -260,8 +264,14 @@ add(struct scorer *s, const char *kind, struct pf_span value,
     const char *client, const char *class, int code, long long t)
 {
 	char		 v[FACT_VALUE * 4 + 8];
-	size_t		 vlen, clen = strlen(client);
+	size_t		 vlen, clen;
 
+	/* An hour the state's next prune removes (activity rows of hours
+	 * before now minus the retention, as state_prune() says) is not
+	 * written at all; the five-fifties still see the session. */
+	if (s->retention > 0 && t / 3600 < (s->now - s->retention) / 3600)
+		return;
+	clen = strlen(client);
 	v[0] = '\0';
 	if (value.p != NULL)
 		peer_text(v, sizeof(v), "", value, FACT_VALUE);

@@ -19,7 +19,8 @@
  *	save (clients, new evidence, new bans and the daemon's notes about
  *	them, open sessions, the facts to count, five-fifties, the log time)
  *	together with the positions of the lines that produced it into a
- *	state batch, and hands it to state_write(): one transaction, stored
+ *	state batch (leaving out evidence and five-fifties the state's next
+ *	prune would remove: older than STATE_RETENTION before the log time), and hands it to state_write(): one transaction, stored
  *	while the scorer goes on. The facts are handed over as the scorer's
  *	log and counted on the state's writer thread (count_facts()).
  *
@@ -413,8 +414,18 @@ save_bans(struct state_batch *b, const struct scorer *s)
 	return (0);
 }
 
+/* past_retention - whether a row of log time t is one the state's next
+ * prune removes (state_prune(): older than the retention before now);
+ * such rows are not stored at all: a scan of months of logs wrote each
+ * one only for the prune at its end to delete it */
+static int
+past_retention(const struct scorer *s, long long t)
+{
+	return (s->retention > 0 && t < s->now - s->retention);
+}
+
 /* save_rows - the evidence, the five-fifties, the positions and the
- * meta values */
+ * meta values (rows past the retention left out) */
 static int
 save_rows(struct state_batch *b, const struct scorer *s,
     const struct state_pos *pos, int npos)
@@ -425,6 +436,8 @@ save_rows(struct state_batch *b, const struct scorer *s,
 	int		 k;
 
 	for (i = 0; i < s->npev; i++) {
+		if (past_retention(s, s->pev[i].e.t))
+			continue;
 		e.addr = s->pev[i].addr;
 		e.t = s->pev[i].e.t;
 		e.weight = s->pev[i].e.weight;
@@ -434,6 +447,8 @@ save_rows(struct state_batch *b, const struct scorer *s,
 			return (-1);
 	}
 	for (f = s->ff_dirty; f != NULL; f = f->dirty_next) {
+		if (past_retention(s, f->r.last_seen))
+			continue;
 		struct state_ff r = { f->r.addr, f->r.name, f->r.class,
 		    f->r.reason, f->r.first_t, f->r.code, f->r.retries,
 		    f->r.last_retry, f->r.last_seen };
@@ -462,18 +477,20 @@ save_obs(void *arg, const char *addr, long long t, const void *data,
 	return (state_batch_obs(arg, addr, t, data, len));
 }
 
-/* saved - the scorer's lists of what changed start again; the fact log
- * belongs to the batch now */
+/* saved - the scorer's lists of what changed start again (the evidence
+ * array keeps its room: it grew to a flush's worth, bounded by the
+ * backlog's budget); the fact log belongs to the batch now, and the
+ * next one starts with its length and a quarter more */
 static void
 saved(struct scorer *s)
 {
 	struct client	*c, *next;
 	struct ff	*e, *next_ff;
+	size_t		 hint = s->flog.len + s->flog.len / 4;
 
-	free(s->pev);
-	s->pev = NULL;
-	s->npev = s->pev_cap = 0;
+	s->npev = 0;
 	memset(&s->flog, 0, sizeof(s->flog));
+	s->flog.hint = hint;
 	for (e = s->ff_dirty; e != NULL; e = next_ff) {
 		next_ff = e->dirty_next;
 		e->dirty = 0;
@@ -610,6 +627,7 @@ score_load(struct state *st, struct scorer *s)
 	s->track = !state_readonly(st);	/* nothing to write: keep nothing */
 	s->facts_on = s->track;
 	s->defer = s->track;	/* the writer counts them */
+	s->retention = s->track ? STATE_RETENTION : 0;
 	return (0);
 }
 

@@ -204,6 +204,9 @@ struct fact_rec {
 struct fact_log {
 	char		*p;
 	size_t		 len, cap;
+	size_t		 hint;		/* the room to start with (the last
+					 * log's): growing by realloc() copied
+					 * and faulted it in again and again */
 };
 
 /* A client's first permanent rejection and its returns after it. */
@@ -334,6 +337,9 @@ struct scorer {
 	int		 facts_split;	/* events' counts are made elsewhere */
 	long long	 facts_from, facts_until;	/* log time window */
 	long long	 now;		/* log time of the last event */
+	long long	 retention;	/* > 0: rows older than now minus
+					 * this are not stored (a prune
+					 * would remove them) */
 	unsigned long long rng;
 	/* guard.c */
 	unsigned long long clock_rejects;	/* lines refused for their

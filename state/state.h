@@ -194,7 +194,8 @@
  *	state_pause() keeps the writer from starting a batch while the
  *	caller reads. state_health() says whether writes fail and what
  *	waits. state_prune() drops evidence, facts and five-fifties older
- *	than the retention, once a day of log time.
+ *	than the retention (STATE_RETENTION before log time now), once a
+ *	day of log time; the scorer does not store such rows at all.
  *
  *	Reading: the iterators call fn with each row (its strings valid
  *	during the call) until fn returns non-zero; they return the number
@@ -380,6 +381,8 @@ struct state_evidence {
 	const char	*rule;
 	const char	*detail;	/* escaped, capped; "" when none */
 };
+#define STATE_RETENTION		(30 * 86400)	/* seconds of log time kept:
+					 * evidence, facts, five-fifties */
 #define STATE_ADDR_MAX		64	/* bytes of an address kept */
 #define STATE_RULE_MAX		48	/* of a rule name */
 #define STATE_DETAIL_MAX	96	/* of an evidence detail */

@@ -32,7 +32,6 @@
 #define STATE_PENDING_EV	32768	/* evidence rows a coalesced batch
 					 * keeps (about 220 bytes each) */
 #define STATE_PENDING_FACTS	(4 << 20)	/* fact bytes it keeps */
-#define STATE_RETENTION		(30 * 86400)	/* seconds of evidence */
 #define STATE_META_MAX		8	/* meta values in a batch */
 
 /* The rows of a batch: copies, each with its own memory (a coalesced

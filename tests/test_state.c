@@ -82,15 +82,21 @@ dump(const char *db)
 	return (out);
 }
 
-/* scan - run fivefifty scan --db db files...; its exit status */
+/* scan_conf - run fivefifty scan [-c conf] --db db files...; its exit
+ * status */
 static int
-scan(const char *db, char *const *files, int n, struct run_result *r)
+scan_conf(const char *conf, const char *db, char *const *files, int n,
+    struct run_result *r)
 {
-	char	*argv[16];
+	char	*argv[18];
 	int	 i, k = 0;
 
 	argv[k++] = (char *)bin_path();
 	argv[k++] = "scan";
+	if (conf != NULL) {
+		argv[k++] = "-c";
+		argv[k++] = (char *)conf;
+	}
 	argv[k++] = "--no-enforce";	/* never the host's firewall */
 	argv[k++] = "--db";
 	argv[k++] = (char *)db;
@@ -99,6 +105,13 @@ scan(const char *db, char *const *files, int n, struct run_result *r)
 	argv[k] = NULL;
 	assert_int_equal(run_cmd(argv, NULL, 0, r), 0);
 	return (r->status);
+}
+
+/* scan - run fivefifty scan --db db files...; its exit status */
+static int
+scan(const char *db, char *const *files, int n, struct run_result *r)
+{
+	return (scan_conf(NULL, db, files, n, r));
 }
 
 /* tmpname - a fresh path under /tmp */
@@ -546,6 +559,115 @@ test_prune(void **state)
 	rmdb(db);
 }
 
+/* count_of - the first column of the first row of sql on db */
+static long long
+count_of(const char *db, const char *sql)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*q;
+	long long	 n;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	if (sqlite3_prepare_v2(h, sql, -1, &q, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	return (n);
+}
+
+/* old_session - a session of addr on "MON DD" with a 554 reject and five
+ * SASL failures */
+static void
+old_session(FILE *fp, const char *day, int addr)
+{
+	int	i;
+
+	fprintf(fp, "%s 10:00:00 mx postfix/smtpd[7]: connect from "
+	    "unknown[198.51.100.%d]\n", day, addr);
+	fprintf(fp, "%s 10:00:01 mx postfix/smtpd[7]: NOQUEUE: reject: RCPT "
+	    "from unknown[198.51.100.%d]: 554 5.7.1 <x@example.net>: Relay "
+	    "access denied; from=<a@example.org> to=<x@example.net> "
+	    "proto=ESMTP helo=<old%d>\n", day, addr, addr);
+	for (i = 0; i < 5; i++)
+		fprintf(fp, "%s 10:00:%02d mx postfix/smtpd[7]: warning: "
+		    "unknown[198.51.100.%d]: SASL LOGIN authentication "
+		    "failed: x\n", day, 2 + i, addr);
+	fprintf(fp, "%s 10:00:09 mx postfix/smtpd[7]: disconnect from "
+	    "unknown[198.51.100.%d] ehlo=1 rcpt=0/1 quit=1 commands=2/3\n",
+	    day, addr);
+}
+
+/* test_retention_unwritten - lines older than the retention before the
+ * log time already reached are scored (clock_tolerance = 0 lets them in)
+ * but never stored: no evidence, activity or five-fifty row, even when
+ * no prune runs after them (the second scan ends on the day the first
+ * one pruned) */
+static void
+test_retention_unwritten(void **state)
+{
+	static const char old_ev[] = "SELECT count(*) FROM evidence WHERE t < "
+	    "(SELECT value FROM meta WHERE key = 'log_time') - 30 * 86400";
+	static const char old_act[] = "SELECT count(*) FROM activity WHERE "
+	    "hour < ((SELECT value FROM meta WHERE key = 'log_time') - "
+	    "30 * 86400) / 3600";
+	static const char old_ff[] = "SELECT count(*) FROM fivefifties WHERE "
+	    "last_seen < (SELECT value FROM meta WHERE key = 'log_time') - "
+	    "30 * 86400";
+	char		 db[256], log1[300], log2[300], conf[300], *files[1];
+	struct run_result r;
+	FILE		*fp;
+
+	(void)state;
+	tmpname(db, sizeof(db), "retain");
+	snprintf(log1, sizeof(log1), "%s.1.log", db);
+	snprintf(log2, sizeof(log2), "%s.2.log", db);
+	snprintf(conf, sizeof(conf), "%s.conf", db);
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fprintf(fp, "state_db = %s\nfirewall = off\naccess_map =\n"
+	    "control_group =\nclock_tolerance = 0\n", db);
+	fclose(fp);
+	/* First scan: 20 October, then pruned on that day. */
+	fp = fopen(log1, "w");
+	assert_non_null(fp);
+	old_session(fp, "Oct 20", 9);
+	fclose(fp);
+	files[0] = log1;
+	assert_int_equal(scan_conf(conf, db, files, 1, &r), 0);
+	run_free(&r);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence"), 7);
+	assert_true(count_of(db, "SELECT count(*) FROM activity") > 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM fivefifties"), 1);
+	/* Second: two sessions of 1 September (past the retention), then
+	 * 20 October again: no prune runs at its end (same day). */
+	fp = fopen(log2, "w");
+	assert_non_null(fp);
+	old_session(fp, "Sep  1", 1);
+	old_session(fp, "Sep  1", 2);
+	old_session(fp, "Oct 20", 3);
+	fclose(fp);
+	files[0] = log2;
+	assert_int_equal(scan_conf(conf, db, files, 1, &r), 0);
+	run_free(&r);
+	assert_int_equal(count_of(db, old_ev), 0);
+	assert_int_equal(count_of(db, old_act), 0);
+	assert_int_equal(count_of(db, old_ff), 0);
+	/* The recent session of each scan is stored whole. */
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence"), 14);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM fivefifties"), 2);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM activity_rows "
+	    "WHERE client = '198.51.100.3' AND kind = 'helo'"), 1);
+	/* The old ones were scored all the same. */
+	assert_int_equal(count_of(db, "SELECT count(*) FROM clients WHERE "
+	    "addr IN ('198.51.100.1', '198.51.100.2')"), 2);
+	unlink(log1);
+	unlink(log2);
+	unlink(conf);
+	rmdb(db);
+}
+
 /* write_file - a file with this text */
 static void
 write_file(const char *path, const char *text)
@@ -811,6 +933,7 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_list_explain),
 	cmocka_unit_test(test_reject_counts),
 	cmocka_unit_test(test_prune),
+	cmocka_unit_test(test_retention_unwritten),
 	cmocka_unit_test(test_state_open_err),
 	cmocka_unit_test(test_state_errors_cli),
 	cmocka_unit_test(test_scan_dry_run_stored),

@@ -9,7 +9,8 @@
  *	A log read in January that starts in December belongs to last year;
  *	a log that runs over New Year moves on to the next year; a reference
  *	in the middle of the year leaves every month in that year; offsets
- *	convert to the same instant.
+ *	convert to the same instant; the cached conversion is mktime(3)'s
+ *	in zones with summer time, changes at midnight and half an hour.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,18 @@ test_year_reference(void **state)
 	pf_parser_set_reference(p, ref_at(2023, 3, 17));
 	assert_int_equal(year_of(p, "Mar 19 00:00:00"), 2022);
 	pf_parser_free(p);
+}
+
+/* days_since - days from 1970-01-01 to 1 January of year */
+static long long
+days_since(int year)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mday = 1;
+	return ((long long)timegm(&tm) / 86400);
 }
 
 /* test_epoch - the same instant in four envelopes */
@@ -104,10 +117,88 @@ test_epoch_local(void **state)
 	pf_parser_free(p);
 }
 
+/* zone_differences - events of every hour of two years, at three times
+ * of the hour, converted with a cache and without, in the zone named:
+ * how many disagree; first in time order, then jumping between days
+ * (more days than the cache holds) */
+static int
+zone_differences(const char *zone, int year)
+{
+	static const int mins[][2] = { { 0, 0 }, { 17, 5 }, { 59, 59 } };
+	struct pf_epoch_cache c;
+	struct pf_event	 ev;
+	long long	 day, days = 731;
+	int		 pass, h, k, bad = 0;
+	struct tm	 tm;
+	time_t		 t0;
+
+	setenv("TZ", zone, 1);
+	tzset();
+	memset(&c, 0, sizeof(c));
+	for (pass = 0; pass < 2; pass++)
+		for (day = 0; day < days; day++)
+			for (h = 0; h < 24; h++)
+				for (k = 0; k < 3; k++) {
+					/* pass 1: day d*37 mod days */
+					t0 = (time_t)(days_since(year) +
+					    (pass ? day * 37 % days : day)) *
+					    86400 + 12 * 3600;
+					gmtime_r(&t0, &tm);
+					memset(&ev, 0, sizeof(ev));
+					ev.time.year = tm.tm_year + 1900;
+					ev.time.mon = tm.tm_mon + 1;
+					ev.time.mday = tm.tm_mday;
+					ev.time.hour = h;
+					ev.time.min = mins[k][0];
+					ev.time.sec = mins[k][1];
+					if (pf_event_epoch_cached(&ev, &c) !=
+					    pf_event_epoch(&ev))
+						bad++;
+				}
+	return (bad);
+}
+
+/* test_epoch_cached - the cached conversion is mktime(3)'s in zones with
+ * summer time, changes at midnight (Havana, Sao Paulo before 2019) and a
+ * change of half an hour (Lord Howe), across two years */
+static void
+test_epoch_cached(void **state)
+{
+	static const struct {
+		const char	*zone;
+		int		 year;
+	} zones[] = {
+		{ "UTC", 2025 }, { "Europe/Berlin", 2025 },
+		{ "America/New_York", 2025 }, { "America/Havana", 2024 },
+		{ "America/Sao_Paulo", 2017 }, { "Australia/Lord_Howe", 2025 },
+		{ "Asia/Kolkata", 2025 },
+	};
+	char		*old = getenv("TZ"), saved[256] = "";
+	size_t		 i;
+	int		 bad;
+
+	(void)state;
+	if (old != NULL)
+		snprintf(saved, sizeof(saved), "%s", old);
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		bad = zone_differences(zones[i].zone, zones[i].year);
+		if (bad != 0)
+			print_message("%s: %d conversions differ\n",
+			    zones[i].zone, bad);
+		assert_int_equal(bad, 0);
+	}
+	if (old != NULL)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+}
+
 const struct CMUnitTest time_tests[] = {
 	cmocka_unit_test(test_year_rollover),
 	cmocka_unit_test(test_year_reference),
 	cmocka_unit_test(test_epoch),
 	cmocka_unit_test(test_epoch_local),
+	cmocka_unit_test(test_epoch_cached),
 };
 const size_t time_tests_count = sizeof(time_tests) / sizeof(time_tests[0]);
