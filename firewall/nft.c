@@ -41,7 +41,8 @@
  *	nothing: it checks the sets exist with an address key and timeouts.
  *
  *	Elements: a range [lo, hi] of an interval set is a start element
- *	(key lo, timeout, comment "fivefifty") and an end element (key hi+1,
+ *	(key lo, timeout to the ban's end counted from the wall clock's
+ *	millisecond, comment "fivefifty") and an end element (key hi+1,
  *	flag interval-end; none when hi is the last address); in a set
  *	without the interval flag only single addresses exist. In own-table
  *	mode a range marked addr goes to the address set, the others to the
@@ -793,6 +794,22 @@ elem_msg_open(struct nft *h, uint16_t type, int v6, int net,
 	return (mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS));
 }
 
+/* past_ms - how far the wall clock is into the caller's second now, in
+ * milliseconds: a timeout of whole seconds from now ended up to a second
+ * after the ban, and before Linux 6.12 a new ban of the address in that
+ * second was an add of a live element, which the kernel ignores. 0 when
+ * now is not within two seconds of the clock (a caller's own time). */
+static long long
+past_ms(long long now)
+{
+	struct timespec	ts;
+	long long	ms;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = ((long long)ts.tv_sec - now) * 1000 + ts.tv_nsec / 1000000;
+	return (ms >= 0 && ms < 2000 ? ms : 0);
+}
+
 /* put_ranges - the ranges of one family as elements, in as many
  * messages as it takes */
 static void
@@ -805,7 +822,7 @@ put_ranges(struct nft *h, uint16_t type, int v6, int net,
 	unsigned char	 end[16];
 	int		 klen = v6 ? 16 : 4, idx = 0;
 	int		 interval = net ? 1 : h->interval[v6];
-	long long	 ms;
+	long long	 ms, past = type == NFT_MSG_NEWSETELEM ? past_ms(now) : 0;
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
@@ -826,7 +843,7 @@ put_ranges(struct nft *h, uint16_t type, int v6, int net,
 		}
 		ms = 0;
 		if (type == NFT_MSG_NEWSETELEM) {
-			ms = (r[i].until - now) * 1000;
+			ms = (r[i].until - now) * 1000 - past;
 			if (ms < 1000)
 				ms = 1000;
 		}

@@ -336,6 +336,105 @@ ends_match(const char *addr, long long until)
 		    "%lld s", addr, k, until - t1, until - t0);
 }
 
+/* real_ms - the wall clock in milliseconds */
+static long long
+real_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* expires_ms_of - the milliseconds until the kernel ends addr's element
+ * in offenders4, from nft's text ("expires 59s412ms", "1m0s3ms"); -1
+ * when it is not there */
+static long long
+expires_ms_of(const char *addr)
+{
+	static const struct {
+		const char	*unit;
+		long long	 ms;
+	} units[] = { { "ms", 1 }, { "d", 86400000 }, { "h", 3600000 },
+	    { "m", 60000 }, { "s", 1000 } };
+	char		*out, *p, *end;
+	long long	 v, total = 0;
+	size_t		 i;
+
+	out = sh("nft list set inet fivefifty offenders4", NULL);
+	if ((p = strstr(out, addr)) == NULL ||
+	    (p = strstr(p, "expires ")) == NULL) {
+		free(out);
+		return (-1);
+	}
+	for (p += 8; *p >= '0' && *p <= '9'; p = end) {
+		v = strtoll(p, &end, 10);
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strncmp(end, units[i].unit,
+			    strlen(units[i].unit)) == 0)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			fail_msg("nft's expires: %.40s", p);
+		total += v * units[i].ms;
+		end += strlen(units[i].unit);
+	}
+	free(out);
+	return (total);
+}
+
+/* test_fw_end_precise - the kernel ends an element when its ban ends,
+ * to the millisecond, not up to a second after: the flush's clock is
+ * whole seconds, and the ban is put in late in its second. (Before
+ * Linux 6.12, a new ban of the address in the element's extra time was
+ * an add the kernel ignored.) */
+static void
+test_fw_end_precise(void **state)
+{
+	struct ff_conf	*c;
+	struct state	*st;
+	struct fw	*f;
+	struct fw_snap	 snap;
+	struct fw_ban	 b;
+	struct fw_seen	 g;
+	char		 dir[] = "/tmp/ff-fwprecise.XXXXXX", path[64];
+	long long	 now, before, after, r0, r1, e, end_lo, end_hi;
+
+	(void)state;
+	c = fw_fresh(dir, path, sizeof(path), &st);
+	f = start(c, st, NULL, &g);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(net_parse("203.0.113.9", &b.net), 0);
+	snprintf(b.reason, sizeof(b.reason), "five-fifty");
+	/* Late in a second: 600 to 800 ms into it. */
+	while (real_ms() % 1000 < 600 || real_ms() % 1000 >= 800)
+		(void)usleep(5000);
+	before = real_ms();
+	now = before / 1000;
+	b.until = now + 60;
+	assert_int_equal(fw_ban(f, &b), 0);
+	assert_int_equal(fw_flush(f, now), 0);
+	after = real_ms();
+	r0 = real_ms();
+	e = expires_ms_of("203.0.113.9");
+	r1 = real_ms();
+	assert_true(e > 0);
+	/* The kernel's end, as read (its expires rounded to the ms and its
+	 * clock's ticks: 20 ms of slack). Between the ban's end and that
+	 * plus the flush's own time; the old whole seconds ended it 600
+	 * to 800 ms late. */
+	end_lo = r0 + e;
+	end_hi = r1 + e;
+	if (end_lo > b.until * 1000 + (after - before) + 20 ||
+	    end_hi < b.until * 1000 - 20)
+		fail_msg("the kernel ends it %lld to %lld ms after the ban "
+		    "(the flush took %lld ms)", end_lo - b.until * 1000,
+		    end_hi - b.until * 1000, after - before);
+	assert_int_equal(stop(f, &snap), 0);
+	state_close(st);
+	fw_rm_dir(dir);
+	free(c);
+}
+
 /* test_fw_resume_expiry - a ban moved to the same duration later reaches
  * the kernel (Linux 6.12 refreshes an element only when its timeout or
  * expiration differs), and a resumed start keeps the right ends; a wall
@@ -608,6 +707,7 @@ const struct CMUnitTest fwresume_tests[] = {
 	NS_TEST(test_fw_resume_changed),
 	NS_TEST(test_fw_resume_ended),
 	NS_TEST(test_fw_resume_expiry),
+	NS_TEST(test_fw_end_precise),
 	NS_TEST(test_fw_resume_refused),
 	cmocka_unit_test(test_fw_resume_accounting),
 	cmocka_unit_test(test_fw_resume_file),
