@@ -133,12 +133,12 @@ grow(struct factset *s)
 	return (0);
 }
 
-/* tally - one occurrence under (kind, hour, value, client, class, code);
- * value is escaped already */
+/* tally - n occurrences from t to last under (kind, hour, value,
+ * client, class, code), all in t's hour; value is escaped already */
 static void
 tally(struct factset *s, const char *kind, const char *v, size_t vlen,
     const char *client, size_t clen, const char *class, int code,
-    long long t)
+    long long t, long long last, unsigned n)
 {
 	struct fact	*f;
 	uint64_t	 h;
@@ -183,14 +183,47 @@ tally(struct factset *s, const char *kind, const char *v, size_t vlen,
 		s->facts[b] = f;
 		s->n++;
 	}
-	f->n++;
+	f->n += n;
 	if (t < f->first)
 		f->first = t;
-	if (t > f->last)
-		f->last = t;
+	if (last > f->last)
+		f->last = last;
 }
 
-/* log_rec - keep an occurrence for the state's writer to count */
+/* log_same - add an occurrence to one of the log's newest records when
+ * it is the same fact in the same hour; 1 if it did */
+static int
+log_same(struct fact_log *l, const char *kind, const char *v, size_t vlen,
+    const char *client, size_t clen, const char *class, int code,
+    long long t)
+{
+	struct fact_rec	 r;
+	const char	*p;
+	unsigned	 k;
+
+	for (k = 0; k < l->nrecent; k++) {
+		p = l->p + l->recent[k];
+		memcpy(&r, p, sizeof(r));
+		if (r.kind != kind || r.class != class || r.code != code ||
+		    r.clen != clen || r.vlen != vlen || r.t / 3600 != t / 3600 ||
+		    memcmp(p + sizeof(r), client, clen) != 0 ||
+		    memcmp(p + sizeof(r) + clen + 1, v, vlen) != 0)
+			continue;
+		r.n++;
+		if (t < r.t)
+			r.t = t;
+		if (t > r.last)
+			r.last = t;
+		memcpy(l->p + l->recent[k], &r, sizeof(r));
+		return (1);
+	}
+	return (0);
+}
+
+/* log_rec - keep an occurrence for the state's writer to count: added
+ * to a record among the newest few of the same fact (a client's rejects
+ * and sessions come one after another: a flood's shrink to a record a
+ * fact), else a new record */
 static void
 log_rec(struct fact_log *l, const char *kind, const char *v, size_t vlen,
     const char *client, size_t clen, const char *class, int code,
@@ -203,6 +236,8 @@ log_rec(struct fact_log *l, const char *kind, const char *v, size_t vlen,
 	need = (sizeof(r) + clen + 1 + vlen + 1 + 7) & ~(size_t)7;
 	if (clen > 0xffff || vlen > 0xffff)
 		return;
+	if (log_same(l, kind, v, vlen, client, clen, class, code, t))
+		return;
 	if (l->len + need > l->cap) {
 		cap = l->cap ? l->cap * 2 : l->hint > FACT_LOG_MIN ? l->hint :
 		    FACT_LOG_MIN;
@@ -213,9 +248,11 @@ log_rec(struct fact_log *l, const char *kind, const char *v, size_t vlen,
 		l->p = p;
 		l->cap = cap;
 	}
+	memset(&r, 0, sizeof(r));
 	r.kind = kind;
 	r.class = class;
-	r.t = t;
+	r.t = r.last = t;
+	r.n = 1;
 	r.code = code;
 	r.clen = (unsigned short)clen;
 	r.vlen = (unsigned short)vlen;
@@ -223,6 +260,11 @@ log_rec(struct fact_log *l, const char *kind, const char *v, size_t vlen,
 	memcpy(p, &r, sizeof(r));
 	memcpy(p + sizeof(r), client, clen + 1);
 	memcpy(p + sizeof(r) + clen + 1, v, vlen + 1);
+	/* The newest FACT_RECENT, the oldest replaced. */
+	l->recent[l->head] = l->len;
+	l->head = (l->head + 1) % FACT_RECENT;
+	if (l->nrecent < FACT_RECENT)
+		l->nrecent++;
 	l->len += need;
 }
 
@@ -238,7 +280,7 @@ facts_replay(struct factset *fs, const struct fact_log *l)
 		memcpy(&r, l->p + off, sizeof(r));
 		p = l->p + off + sizeof(r);
 		tally(fs, r.kind, p + r.clen + 1, r.vlen, p, r.clen, r.class,
-		    r.code, r.t);
+		    r.code, r.t, r.last, r.n);
 		off += (sizeof(r) + r.clen + 1 + r.vlen + 1 + 7) & ~(size_t)7;
 	}
 }
@@ -279,7 +321,8 @@ add(struct scorer *s, const char *kind, struct pf_span value,
 	if (s->defer)
 		log_rec(&s->flog, kind, v, vlen, client, clen, class, code, t);
 	else
-		tally(&s->fs, kind, v, vlen, client, clen, class, code, t);
+		tally(&s->fs, kind, v, vlen, client, clen, class, code, t, t,
+		    1);
 }
 
 /* counting - whether facts are counted at log time t */

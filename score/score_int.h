@@ -197,13 +197,17 @@ struct factset {
  * scan a tenth of its speed on the scoring thread. */
 struct fact_rec {
 	const char	*kind, *class;	/* static */
-	long long	 t;
+	long long	 t, last;	/* the first and last occurrence */
+	unsigned	 n;		/* occurrences */
 	int		 code;
 	unsigned short	 clen, vlen;	/* then client, NUL, value, NUL */
 };
+#define FACT_RECENT	4	/* records a new one may add to */
 struct fact_log {
 	char		*p;
 	size_t		 len, cap;
+	size_t		 recent[FACT_RECENT];	/* offsets of the newest */
+	unsigned	 nrecent, head;		/* in use; next replaced */
 	size_t		 hint;		/* the room to start with (the last
 					 * log's): growing by realloc() copied
 					 * and faulted it in again and again */

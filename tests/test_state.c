@@ -668,6 +668,68 @@ test_retention_unwritten(void **state)
 	rmdb(db);
 }
 
+/* reject_session - a session of 198.51.100.ADDR at 2026-10-20THH:MM:SSZ
+ * with a 554 reject under HELO bot.example (UTC: hours are hours in any
+ * zone) */
+static void
+reject_session(FILE *fp, const char *hms, int addr)
+{
+	fprintf(fp, "2026-10-20T%sZ mx postfix/smtpd[7]: connect from "
+	    "unknown[198.51.100.%d]\n", hms, addr);
+	fprintf(fp, "2026-10-20T%sZ mx postfix/smtpd[7]: NOQUEUE: reject: RCPT "
+	    "from unknown[198.51.100.%d]: 554 5.7.1 <x@example.net>: Relay "
+	    "access denied; from=<a@example.org> to=<x@example.net> "
+	    "proto=ESMTP helo=<bot.example>\n", hms, addr);
+	fprintf(fp, "2026-10-20T%sZ mx postfix/smtpd[7]: disconnect from "
+	    "unknown[198.51.100.%d] ehlo=1 rcpt=0/1 quit=1 commands=2/3\n",
+	    hms, addr);
+}
+
+/* test_facts_repeated - the same facts one after another (a client's
+ * sessions, another's between them, the next hour) are counted as often
+ * as they happened, with their first and last times, in the state's
+ * activity rows */
+static void
+test_facts_repeated(void **state)
+{
+	char		 db[256], log[300], *files[1];
+	struct run_result r;
+	FILE		*fp;
+
+	(void)state;
+	tmpname(db, sizeof(db), "facts");
+	snprintf(log, sizeof(log), "%s.log", db);
+	fp = fopen(log, "w");
+	assert_non_null(fp);
+	reject_session(fp, "10:00:01", 5);
+	reject_session(fp, "10:00:02", 5);
+	reject_session(fp, "10:00:03", 6);	/* another between */
+	reject_session(fp, "10:00:04", 5);
+	reject_session(fp, "10:59:59", 5);
+	reject_session(fp, "11:00:00", 5);	/* the next hour */
+	fclose(fp);
+	files[0] = log;
+	assert_int_equal(scan(db, files, 1, &r), 0);
+	run_free(&r);
+#define HELO_OF(a, h, what) count_of(db, "SELECT " what " FROM "	\
+	"activity_rows WHERE kind = 'helo' AND value = 'bot.example' AND "	\
+	"client = '198.51.100." a "' AND hour * 3600 = (SELECT min(hour) "	\
+	"FROM activity) * 3600 + " h)
+	assert_int_equal(HELO_OF("5", "0", "sum(n)"), 4);
+	assert_int_equal(HELO_OF("5", "0", "min(first) % 3600"), 1);
+	assert_int_equal(HELO_OF("5", "0", "max(last) % 3600"), 3599);
+	assert_int_equal(HELO_OF("6", "0", "sum(n)"), 1);
+	assert_int_equal(HELO_OF("5", "3600", "sum(n)"), 1);
+	assert_int_equal(HELO_OF("5", "3600", "min(first) % 3600"), 0);
+#undef HELO_OF
+	assert_int_equal(count_of(db, "SELECT sum(n) FROM activity_rows "
+	    "WHERE kind = 'session' AND client = '198.51.100.5'"), 5);
+	assert_int_equal(count_of(db, "SELECT sum(n) FROM activity_rows "
+	    "WHERE kind = 'reject' AND client = '198.51.100.5'"), 5);
+	unlink(log);
+	rmdb(db);
+}
+
 /* write_file - a file with this text */
 static void
 write_file(const char *path, const char *text)
@@ -934,6 +996,7 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_reject_counts),
 	cmocka_unit_test(test_prune),
 	cmocka_unit_test(test_retention_unwritten),
+	cmocka_unit_test(test_facts_repeated),
 	cmocka_unit_test(test_state_open_err),
 	cmocka_unit_test(test_state_errors_cli),
 	cmocka_unit_test(test_scan_dry_run_stored),
