@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "tests.h"
+#include "util/util.h"
 
 /* test_year_rollover - Dec -> Jan within one file */
 static void
@@ -194,11 +195,65 @@ test_epoch_cached(void **state)
 	tzset();
 }
 
+/* utc_matches - utc_format(t) is what gmtime_r(3) and strftime(3) write */
+static int
+utc_matches(long long t)
+{
+	char		 got[32], want[32];
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (utc_format(t, got, sizeof(got)) != 0 || gmtime_r(&tt, &tm) ==
+	    NULL || strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ",
+	    &tm) == 0 || strcmp(got, want) != 0) {
+		print_message("%lld: \"%s\", gmtime \"%s\"\n", t, got, want);
+		return (0);
+	}
+	return (1);
+}
+
+/* test_utc_format - UTC text written by hand is gmtime(3)'s: every day
+ * from 1970 to 2200 at its first, last and other seconds, leap days of
+ * 2000, 2100 and 2400, the last second of 9999, a million seconds drawn
+ * over the whole range; beyond it (before 1970, after 9999) the libc's;
+ * a buffer too short is refused empty */
+static void
+test_utc_format(void **state)
+{
+	static const long long edges[] = { 0, 1, 59, 3599, 86399, 86400,
+	    951782400, 951868799, 4107456000, 4107542399, 13574563200,
+	    13574649599, 253402300799LL, -1, -86401, 253402300800LL };
+	static const int secs[] = { 0, 1, 43199, 86399 };
+	unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+	long long	 day, t;
+	char		 buf[32];
+	size_t		 i;
+	int		 bad = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		bad += !utc_matches(edges[i]);
+	for (day = 0; day < 84000 && bad < 10; day++)	/* to 2199 */
+		for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
+			bad += !utc_matches(day * 86400 + secs[i]);
+	for (i = 0; i < 1000000 && bad < 10; i++) {
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		t = (long long)((rng >> 11) % 253402300800ULL);
+		bad += !utc_matches(t);
+	}
+	assert_int_equal(bad, 0);
+	assert_int_equal(utc_format(0, buf, 20), -1);
+	assert_string_equal(buf, "");
+	assert_int_equal(utc_format(0, buf, 21), 0);
+	assert_string_equal(buf, "1970-01-01T00:00:00Z");
+}
+
 const struct CMUnitTest time_tests[] = {
 	cmocka_unit_test(test_year_rollover),
 	cmocka_unit_test(test_year_reference),
 	cmocka_unit_test(test_epoch),
 	cmocka_unit_test(test_epoch_local),
 	cmocka_unit_test(test_epoch_cached),
+	cmocka_unit_test(test_utc_format),
 };
 const size_t time_tests_count = sizeof(time_tests) / sizeof(time_tests[0]);
