@@ -65,7 +65,8 @@ struct daemon {
 	const struct daemon_args *args;	/* the command line's */
 	struct ff_conf	*conf;
 	struct ff_conf	*orig;		/* the caller's (not freed here) */
-	struct pf_parser *p;
+	struct pf_parser *p;		/* the log order's (the years) */
+	struct par	*par;		/* parse threads, or NULL */
 	struct scorer	*s;
 	struct state	*st;
 	struct fw	*fw;

@@ -21,7 +21,12 @@
  *	(cluster.c), sleeping until the nearest deadline (the next state
  *	flush, the enforcer's, the watchdog's, the tailer's retry); the
  *	lines a round logged are written before it sleeps (log_defer()). A
- *	line is parsed and scored; a decision (a ban, a
+ *	line is parsed and scored. Lines of the files, on two CPUs or more,
+ *	are parsed on a parse thread (cmd/par.c) and scored here in their
+ *	order, each with its position; a round's lines are all scored
+ *	before its bans go to the kernel, unless more is there to read at
+ *	once (a burst: meanwhile the thread parses). The journal's are
+ *	parsed here: its position is its reader's. A decision (a ban, a
  *	manual ban, an unban) goes to the enforcer and is flushed to the
  *	kernel at once, so a ban is in the set a fraction of a millisecond
  *	after its line is read. The state and the positions of the lines
@@ -68,6 +73,7 @@
 #include <unistd.h>
 
 #include "daemon_int.h"
+#include "cmd/par.h"
 #include "util/util.h"
 
 #define FLUSH_MS	1000	/* state flush period */
@@ -227,29 +233,24 @@ protects(void *arg, const struct net_prefix *n)
 	return (d->fw != NULL && fw_refuses(d->fw, n));
 }
 
-/* on_line - tail_cb: parse and score one line */
-static int
-on_line(void *arg, const struct tail_line *tl)
+/* scored - one parsed line, in log order: its position, and its event
+ * (NULL: none) scored */
+static void
+scored(struct daemon *d, int file, const struct tail_pos *pos,
+    const struct pf_event *ev)
 {
-	struct daemon	*d = arg;
-	struct pf_event	 ev;
-
-	d->lines++;
-	d->m.lines[d->source == LOG_SOURCE_JOURNAL ? LOG_SOURCE_JOURNAL :
-	    LOG_SOURCE_FILE]++;
-	d->dirty = 1;
-	if (tl->file >= 0 && tl->file < d->npos)
-		wire_pos(&d->pos[tl->file].pos, &tl->pos);
-	if (pf_parse_line(d->p, tl->line, tl->len, &ev) != PF_EVENT)
-		return (0);
-	if (d->conf->log_hostname[0] != '\0' && !pf_span_eq(ev.host,
+	if (file >= 0 && file < d->npos)
+		wire_pos(&d->pos[file].pos, pos);
+	if (ev == NULL)
+		return;
+	if (d->conf->log_hostname[0] != '\0' && !pf_span_eq(ev->host,
 	    d->conf->log_hostname)) {
 		d->other_host++;	/* not the host named: not scored */
-		return (0);
+		return;
 	}
 	d->events++;
-	metrics_event(&d->m, d->source, &ev);
-	scorer_event(d->s, &ev, pf_event_epoch_cached(&ev, &d->ec));
+	metrics_event(&d->m, d->source, ev);
+	scorer_event(d->s, ev, pf_event_epoch_cached(ev, &d->ec));
 	/* A flood: batches stay bounded. While the writer is behind, the
 	 * log waits (this read's few lines more at most), not the control
 	 * socket nor the signals: flush_state() would block the loop. */
@@ -263,7 +264,77 @@ on_line(void *arg, const struct tail_line *tl)
 	 * (loop() does it when tailer_read() returns): a burst of bans
 	 * costs one batch, a lone ban no more than before. */
 	(void)decide(d, 0);
+}
+
+/* The position a line ends at, carried with it through the parse
+ * threads. */
+struct line_at {
+	int		 file;
+	struct tail_pos	 pos;
+};
+
+/* on_parsed - par_fn: a line parsed on a parse thread, in log order */
+static void
+on_parsed(void *arg, const char *line, size_t len, enum pf_result r,
+    struct pf_event *ev, const void *aux)
+{
+	struct line_at	 at;
+
+	(void)line;
+	(void)len;
+	memcpy(&at, aux, sizeof(at));
+	scored(arg, at.file, &at.pos, r == PF_EVENT ? ev : NULL);
+}
+
+/* on_line - tail_cb: one line read, parsed here or handed to the parse
+ * threads (the files, on two CPUs or more) */
+static int
+on_line(void *arg, const struct tail_line *tl)
+{
+	struct daemon	*d = arg;
+	struct pf_event	 ev;
+	struct line_at	 at;
+
+	d->lines++;
+	d->m.lines[d->source == LOG_SOURCE_JOURNAL ? LOG_SOURCE_JOURNAL :
+	    LOG_SOURCE_FILE]++;
+	d->dirty = 1;
+	if (d->par != NULL) {
+		memset(&at, 0, sizeof(at));
+		at.file = tl->file;
+		at.pos = tl->pos;
+		par_line(d->par, tl->line, tl->len, &at);
+		return (0);
+	}
+	scored(d, tl->file, &tl->pos, pf_parse_line(d->p, tl->line, tl->len,
+	    &ev) == PF_EVENT ? &ev : NULL);
 	return (0);
+}
+
+/* lines_drain - every line handed to the parse threads scored */
+static void
+lines_drain(struct daemon *d)
+{
+	if (d->par != NULL)
+		par_drain(d->par);
+}
+
+/* lines_setup - a parse thread for the files on two CPUs or more, so
+ * that the scoring thread only scores (in a burst of bans it was the
+ * one busy CPU, a fifth of it parsing); none for the journal, whose
+ * position is its reader's, not a line's */
+static void
+lines_setup(struct daemon *d)
+{
+	lines_drain(d);
+	if (d->source == LOG_SOURCE_FILE && par_threads_default() >= 2) {
+		if (d->par == NULL)
+			d->par = par_new(2, sizeof(struct line_at), on_parsed,
+			    d, d->p);
+	} else if (d->par != NULL) {
+		par_free(d->par);
+		d->par = NULL;
+	}
 }
 
 /* flush_state - the state and positions, one transaction (async) */
@@ -430,6 +501,7 @@ reload(struct daemon *d)
 		notify_ready();
 		return;
 	}
+	lines_drain(d);
 	flush_state(d);
 	logs_changed = !source_same(nc, d->conf);
 	if (strcmp(nc->state_db, d->conf->state_db) != 0)
@@ -459,8 +531,10 @@ reload(struct daemon *d)
 	if (open_fw(d, have ? &snap : NULL) != 0)
 		fatalx(EX_UNAVAILABLE, "reload: the firewall is required and "
 		    "unavailable");
-	if (logs_changed)
+	if (logs_changed) {
 		reopen_source(d);
+		lines_setup(d);
+	}
 	log_info("configuration reloaded");
 	notify_ready();
 }
@@ -596,6 +670,11 @@ loop(struct daemon *d)
 				log_warnx("%s: read failed (see above)",
 				    d->j != NULL ? "journal" : "tailer");
 		}
+		/* What was read is scored before the kernel gets its bans,
+		 * unless more is there to read at once: meanwhile the parse
+		 * thread parses what this round read. */
+		if (d->stalled || !source_pending(d))
+			lines_drain(d);
 		if (d->fw_pending)
 			(void)decide(d, 1);
 		d->m.arrival_us = 0;
@@ -862,6 +941,7 @@ start(struct daemon *d)
 	}
 	if (source_open(d) == -1)
 		return (EX_NOINPUT);
+	lines_setup(d);
 	/* Commit where each log is followed from (its end, the first time)
 	 * before anything else: a crash before the first line must not
 	 * restart from a new end and skip what came in between. */
@@ -897,6 +977,7 @@ serve(struct daemon *d)
 
 	notify_stopping();
 	log_info("stopping: flushing the state");
+	lines_drain(d);
 	d->dirty = 1;
 	flush_state(d);
 	status = state_sync(d->st) == -1 || d->state_errors ? EX_IOERR :
@@ -912,6 +993,8 @@ static void
 teardown(struct daemon *d)
 {
 	ctl_close(d);
+	par_free(d->par);	/* drained: nothing is scored here */
+	d->par = NULL;
 	source_free(d);
 	fw_free(d->fw);
 	state_close(d->st);
