@@ -37,7 +37,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "par.h"
+#include "parse/par.h"
 #include "tailer/tailer.h"
 #include "util/obuf.h"
 #include "util/util.h"

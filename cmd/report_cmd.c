@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "par.h"
+#include "parse/par.h"
 #include "conf/conf.h"
 #include "firewall/firewall.h"
 #include "reports/reports.h"

@@ -34,7 +34,7 @@
  *	(a report of HELO names, senders or recipients: no sessions, no
  *	bans) nothing is scored: the caller only frees the batches.
  *
- *	With threads > 1 the parsing itself is spread (cmd/par.c): the
+ *	With threads > 1 the parsing itself is spread (parse/par.c): the
  *	caller's thread reads the lines and hands them to threads threads,
  *	and counts and scores the parsed lines in their order (par_fn
  *	par_scored()); the two scorers are the same, so are the facts.
@@ -53,7 +53,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "par.h"
+#include "parse/par.h"
 #include "reports/reports.h"
 #include "score/score.h"
 #include "tailer/tailer.h"

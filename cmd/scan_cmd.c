@@ -46,7 +46,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "par.h"
+#include "parse/par.h"
 #include "conf/conf.h"
 #include "firewall/firewall.h"
 #include "score/score.h"

@@ -22,7 +22,7 @@
  *	flush, the enforcer's, the watchdog's, the tailer's retry); the
  *	lines a round logged are written before it sleeps (log_defer()). A
  *	line is parsed and scored. Lines of the files, on two CPUs or more,
- *	are parsed on a parse thread (cmd/par.c) and scored here in their
+ *	are parsed on a parse thread (parse/par.c) and scored here in their
  *	order, each with its position; a round's lines are all scored
  *	before its bans go to the kernel, unless more is there to read at
  *	once (a burst: meanwhile the thread parses). The journal's are
@@ -73,7 +73,7 @@
 #include <unistd.h>
 
 #include "daemon_int.h"
-#include "cmd/par.h"
+#include "parse/par.h"
 #include "util/util.h"
 
 #define FLUSH_MS	1000	/* state flush period */

@@ -405,7 +405,7 @@ envelope_parse(struct pf_parser *p, const char *line, size_t len,
 		return (-1);
 	if (host_tag(line, len, i, ev) == -1)
 		return (-1);
-	/* Set on every line: a parallel reader (cmd/par.c) redoes exactly
+	/* Set on every line: a parallel reader (parse/par.c) redoes exactly
 	 * these in log order. */
 	t->year_inferred = t->year == 0 && year == 0;
 	if (t->year == 0)

@@ -54,7 +54,7 @@
  *	the reference with the clock (the daemon does, once a second).
  *	Such a stamp's event has time.year_inferred set. pf_parser_year() is
  *	that inference alone, for a reader that parses lines out of order
- *	(cmd/par.c, on several threads): called for each year-less stamp in
+ *	(parse/par.c, on several threads): called for each year-less stamp in
  *	log order, it gives the years pf_parse_line() would have given, and
  *	moves the parser's year state on as such a line does.
  *

@@ -405,7 +405,7 @@ static void
 test_bounds_scan_rss(void **state)
 {
 	/* Two parsing threads whatever the machine: each thread's parser
-	 * and chunks are memory of their own (cmd/par.c), bounded too. */
+	 * and chunks are memory of their own (parse/par.c), bounded too. */
 	char		*argv[] = { (char *)bin_path(), "scan", "-c",
 	    DIR "/ff.conf", "--dry-run", "--db", DIR "/none.db",
 	    "--threads", "2", DIR "/flood.log", NULL };

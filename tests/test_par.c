@@ -4,7 +4,7 @@
  */
 /*
  * NAME
- *	test_par 3 - parsing on several threads changes nothing (cmd/par.c)
+ *	test_par 3 - parsing on several threads changes nothing (parse/par.c)
  * DESCRIPTION
  *	Runs the built binary with --threads 1 (the one-thread path) and
  *	with 2, 4 and 7 threads, and wants the same bytes out, standard

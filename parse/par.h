@@ -6,7 +6,7 @@
  * NAME
  *	par 3h - parse lines on several threads, consume them in order
  * SYNOPSIS
- *	#include "cmd/par.h"
+ *	#include "parse/par.h"
  *
  *	struct par *par_new(int nthreads, size_t auxsize, par_fn fn,
  *		    void *arg, struct pf_parser *ordered);
