@@ -67,6 +67,7 @@ struct daemon {
 	struct ff_conf	*orig;		/* the caller's (not freed here) */
 	struct pf_parser *p;		/* the log order's (the years) */
 	struct par	*par;		/* parse threads, or NULL */
+	long long	 ref_minute;	/* of the year reference set last */
 	struct scorer	*s;
 	struct state	*st;
 	struct fw	*fw;

@@ -252,7 +252,8 @@ scored(struct daemon *d, int file, const struct tail_pos *pos,
 	metrics_event(&d->m, d->source, ev);
 	scorer_event(d->s, ev, pf_event_epoch_cached(ev, &d->ec));
 	/* A flood: batches stay bounded. While the writer is behind, the
-	 * log waits (this read's few lines more at most), not the control
+	 * log waits (this read's few lines more at most, and the lines the
+	 * parse thread holds: its ring, 2,560 at most), not the control
 	 * socket nor the signals: flush_state() would block the loop. */
 	if (scorer_backlog(d->s)) {
 		if (state_busy(d->st))
@@ -266,11 +267,13 @@ scored(struct daemon *d, int file, const struct tail_pos *pos,
 	(void)decide(d, 0);
 }
 
-/* The position a line ends at, carried with it through the parse
- * threads. */
+/* The position a line ends at and the time of the read that brought
+ * it, carried with it through the parse threads (a line may be scored a
+ * round later: its bans' latency counts from its own read). */
 struct line_at {
 	int		 file;
 	struct tail_pos	 pos;
+	long long	 arrival_us;
 };
 
 /* on_parsed - par_fn: a line parsed on a parse thread, in log order */
@@ -278,12 +281,16 @@ static void
 on_parsed(void *arg, const char *line, size_t len, enum pf_result r,
     struct pf_event *ev, const void *aux)
 {
+	struct daemon	*d = arg;
 	struct line_at	 at;
+	long long	 round = d->m.arrival_us;
 
 	(void)line;
 	(void)len;
 	memcpy(&at, aux, sizeof(at));
-	scored(arg, at.file, &at.pos, r == PF_EVENT ? ev : NULL);
+	d->m.arrival_us = at.arrival_us;
+	scored(d, at.file, &at.pos, r == PF_EVENT ? ev : NULL);
+	d->m.arrival_us = round;
 }
 
 /* on_line - tail_cb: one line read, parsed here or handed to the parse
@@ -303,6 +310,7 @@ on_line(void *arg, const struct tail_line *tl)
 		memset(&at, 0, sizeof(at));
 		at.file = tl->file;
 		at.pos = tl->pos;
+		at.arrival_us = d->m.arrival_us;
 		par_line(d->par, tl->line, tl->len, &at);
 		return (0);
 	}
@@ -553,6 +561,25 @@ rate_sample(struct daemon *d, long long ms)
 	d->rate_ms = ms;
 }
 
+/* reference - year-less stamps are read against the clock (parse.h), at
+ * this point of the log: through the parse thread when it runs (a drain:
+ * once a minute then, not every round, which would end the parallel
+ * parsing of a burst) */
+static void
+reference(struct daemon *d)
+{
+	time_t	now = time(NULL);
+
+	if (d->par == NULL) {
+		pf_parser_set_reference(d->p, now);
+		return;
+	}
+	if ((long long)now / 60 == d->ref_minute)
+		return;
+	d->ref_minute = (long long)now / 60;
+	par_reference(d->par, now);
+}
+
 /* timers - flush, status, watchdog, enforcer deadlines */
 static void
 timers(struct daemon *d)
@@ -562,8 +589,7 @@ timers(struct daemon *d)
 
 	rate_sample(d, ms);
 	ctl_expire(d, ms);
-	/* Year-less stamps are read against the clock (parse.h). */
-	pf_parser_set_reference(d->p, time(NULL));
+	reference(d);
 	breaker_stats(d->br, &bs);
 	if (bs.open)
 		(void)decide(d, 1);	/* what the breaker held, when due */

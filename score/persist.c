@@ -478,8 +478,8 @@ save_obs(void *arg, const char *addr, long long t, const void *data,
 }
 
 /* saved - the scorer's lists of what changed start again (the evidence
- * array keeps its room: it grew to a flush's worth, bounded by the
- * backlog's budget); the fact log belongs to the batch now, and the
+ * array keeps its room up to a quarter of the backlog's budget, which
+ * does not count it); the fact log belongs to the batch now, and the
  * next one starts with its length and a quarter more */
 static void
 saved(struct scorer *s)
@@ -489,6 +489,11 @@ saved(struct scorer *s)
 	size_t		 hint = s->flog.len + s->flog.len / 4;
 
 	s->npev = 0;
+	if (s->pev_cap * sizeof(*s->pev) > s->backlog_budget / 4) {
+		free(s->pev);	/* a flood's: not kept outside the budget */
+		s->pev = NULL;
+		s->pev_cap = 0;
+	}
 	memset(&s->flog, 0, sizeof(s->flog));
 	s->flog.hint = hint;
 	for (e = s->ff_dirty; e != NULL; e = next_ff) {
