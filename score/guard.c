@@ -20,9 +20,13 @@
  *	score_clock_suspect() is the rule for a line's time t (seconds),
  *	given the log clock log_now (the latest time accepted so far; 0:
  *	none yet) and the wall clock wall: 1 when t is
- *	- in the future of both clocks by more than tolerance
- *	  (t > max(log_now, wall) + tolerance): a stamp such as
- *	  9999-12-31T23:59:59Z, or a year inferred wrongly; or
+ *	- in the future of the wall clock by more than tolerance
+ *	  (t > wall + tolerance; of the log clock when wall is 0): a stamp
+ *	  such as 9999-12-31T23:59:59Z, or a year inferred wrongly. The
+ *	  log clock is not the bound once it is ahead of the wall clock:
+ *	  forged lines each a tolerance ahead of the last would walk it
+ *	  forward without end (and the prune, at the log clock's time,
+ *	  would delete the real evidence); or
  *	- behind the log clock by more than tolerance and not within
  *	  tolerance of the wall clock either (t < log_now - tolerance and
  *	  t < wall - tolerance): a stamp such as 1970-01-01, which would
@@ -60,7 +64,7 @@ score_clock_suspect(long long t, long long log_now, long long wall,
 	if (tolerance <= 0)
 		return (0);
 	tol = tolerance > 1e15 ? (long long)1e15 : (long long)tolerance;
-	hi = log_now > wall ? log_now : wall;
+	hi = wall > 0 ? wall : log_now;
 	if (t > hi && t - hi > tol)
 		return (1);
 	if (log_now > 0 && t < log_now && log_now - t > tol && t < wall &&

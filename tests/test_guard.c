@@ -195,6 +195,12 @@ test_clock_rule(void **state)
 		{ 1700000000, 1600000000, 1800000000, 0 },	/* a gap */
 		{ 1800000000, 253402300799LL, 1800000000, 0 },	/* poisoned */
 		{ 1800200000, 1800100000, 1800000000, 1 },
+		/* 22 h ahead of a log clock itself 28 h ahead of the wall:
+		 * forged lines must not walk it on a day at a time */
+		{ 1800180000, 1800100000, 1800000000, 1 },
+		{ 1800080000, 1800100000, 1800000000, 0 },	/* 22 h */
+		{ 1800080000, 1800000000, 0, 0 },	/* no wall: the log */
+		{ 1800000000 + 86401, 1800000000, 0, 1 },
 	};
 	size_t		 i;
 
@@ -345,6 +351,42 @@ test_far_future_scan(void **state)
 	out = sh(SQLITE3 GDIR "/ff.db \"SELECT value FROM meta WHERE "
 	    "key = 'log_time'\"", NULL);
 	assert_true(atoll(out) < (long long)now + 86400);
+	free(out);
+	free(sh("rm -rf " GDIR, NULL));
+}
+
+/* test_walk_forward_scan - lines each 20 hours ahead of the last (each
+ * within clock_tolerance of the one before) do not walk the log clock
+ * beyond a day ahead of the wall clock: the evidence scored now stays */
+static void
+test_walk_forward_scan(void **state)
+{
+	FILE		*fp;
+	char		*out;
+	time_t		 now = time(NULL);
+	int		 i;
+
+	(void)state;
+	conf("");
+	assert_non_null(fp = fopen(GDIR "/mail.log", "w"));
+	offender(fp, "192.0.2.50", 5, now - 120);
+	for (i = 1; i <= 40; i++)	/* up to 33 days ahead */
+		offender(fp, "198.51.100.1", 1, now + i * 72000);
+	fclose(fp);
+	assert_int_equal(ff("scan", "--no-enforce", GDIR "/mail.log", NULL,
+	    &out), 0);
+	assert_non_null(strstr(out, "ban 192.0.2.50"));
+	/* 20 h ahead passes; from 40 h on, 39 sessions of 3 lines. */
+	assert_non_null(strstr(out, "117 lines with a time more than "
+	    "clock_tolerance"));
+	free(out);
+	out = sh(SQLITE3 GDIR "/ff.db \"SELECT value FROM meta WHERE "
+	    "key = 'log_time'\"", NULL);
+	assert_true(atoll(out) <= (long long)now + 72000);
+	free(out);
+	out = sh(SQLITE3 GDIR "/ff.db \"SELECT count(*) FROM evidence "
+	    "WHERE addr = '192.0.2.50'\"", NULL);
+	assert_true(atoi(out) > 0);			/* not pruned */
 	free(out);
 	free(sh("rm -rf " GDIR, NULL));
 }
@@ -920,6 +962,7 @@ const struct CMUnitTest guard_tests[] = {
 	    breaker_teardown),
 	cmocka_unit_test(test_clock_rule),
 	cmocka_unit_test(test_far_future_scan),
+	cmocka_unit_test(test_walk_forward_scan),
 	cmocka_unit_test(test_protected_prefix),
 	cmocka_unit_test(test_year_forged),
 	cmocka_unit_test(test_mapped_forms),
