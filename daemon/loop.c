@@ -307,10 +307,7 @@ on_line(void *arg, const struct tail_line *tl)
 	    LOG_SOURCE_FILE]++;
 	d->dirty = 1;
 	if (d->par != NULL) {
-		memset(&at, 0, sizeof(at));
-		at.file = tl->file;
-		at.pos = tl->pos;
-		at.arrival_us = d->m.arrival_us;
+		at = (struct line_at){ tl->file, tl->pos, d->m.arrival_us };
 		par_line(d->par, tl->line, tl->len, &at);
 		return (0);
 	}
@@ -401,8 +398,8 @@ take_snap(const struct daemon *d, struct fw_snap *s)
 {
 	char		path[PATH_MAX];
 
-	return (wire_local_path(d->conf, WIRE_SNAP_NAME, path, sizeof(path)) == 0 &&
-	    wire_snap_take(path, s) == 1);
+	return (wire_local_path(d->conf, WIRE_SNAP_NAME, path,
+	    sizeof(path)) == 0 && wire_snap_take(path, s) == 1);
 }
 
 /* save_snap - at a clean stop: what the kernel's table holds, for the

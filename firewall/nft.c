@@ -822,9 +822,10 @@ put_ranges(struct nft *h, uint16_t type, int v6, int net,
 	unsigned char	 end[16];
 	int		 klen = v6 ? 16 : 4, idx = 0;
 	int		 interval = net ? 1 : h->interval[v6];
-	long long	 ms, past = type == NFT_MSG_NEWSETELEM ? past_ms(now) : 0;
+	long long	 ms, past;
 	size_t		 i;
 
+	past = type == NFT_MSG_NEWSETELEM ? past_ms(now) : 0;
 	for (i = 0; i < n; i++) {
 		if (r[i].family != (v6 ? 6 : 4))
 			continue;

@@ -40,10 +40,11 @@
  *	to: the boot's random boot_id and the namespace's cookie
  *	(SO_NETNS_COOKIE, Linux 5.14), so a number from another boot or
  *	another namespace (a container made again) is never taken for
- *	this one's; nft_boot_id() is the boot's part alone. nft_clock() is the wall clock less the monotonic one
- *	(ms): the kernel's element timeouts follow the monotonic clock, the
- *	bans' ends the wall clock, so a step of the wall clock (or a
- *	suspend) moves every element's end off its ban's; nft_gen_batch()
+ *	this one's; nft_boot_id() is the boot's part alone. nft_clock() is
+ *	the wall clock less the monotonic one (ms): the kernel's element
+ *	timeouts follow the monotonic clock, the bans' ends the wall clock,
+ *	so a step of the wall clock (or a suspend) moves every element's
+ *	end off its ban's; nft_gen_batch()
  *	keeps its lowest and highest value over our batches since the last
  *	exact one (h->clk_lo, h->clk_hi; each batch's from its start, when
  *	its timeouts were reckoned, to its end). A batch that kept the sets

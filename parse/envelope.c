@@ -435,31 +435,6 @@ days_from_civil(long long y, unsigned m, unsigned d)
 	return (era * 146097 + (long long)doe - 719468);
 }
 
-/* pf_event_epoch - the event's time in seconds since the epoch */
-long long
-pf_event_epoch(const struct pf_event *ev)
-{
-	const struct pf_time *t = &ev->time;
-	struct tm	tm;
-	long long	s;
-
-	if (t->has_offset) {
-		s = days_from_civil(t->year, (unsigned)t->mon,
-		    (unsigned)t->mday) * 86400LL + t->hour * 3600 +
-		    t->min * 60 + t->sec;
-		return (s - t->offset_min * 60LL);
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = t->year - 1900;
-	tm.tm_mon = t->mon - 1;
-	tm.tm_mday = t->mday;
-	tm.tm_hour = t->hour;
-	tm.tm_min = t->min;
-	tm.tm_sec = t->sec;
-	tm.tm_isdst = -1;
-	return ((long long)mktime(&tm));
-}
-
 /* local_time - the epoch of a local time of t's day, by mktime(3) */
 static long long
 local_time(const struct pf_time *t, int hour, int min, int sec)
@@ -475,6 +450,22 @@ local_time(const struct pf_time *t, int hour, int min, int sec)
 	tm.tm_sec = sec;
 	tm.tm_isdst = -1;
 	return ((long long)mktime(&tm));
+}
+
+/* pf_event_epoch - the event's time in seconds since the epoch */
+long long
+pf_event_epoch(const struct pf_event *ev)
+{
+	const struct pf_time *t = &ev->time;
+	long long	s;
+
+	if (t->has_offset) {
+		s = days_from_civil(t->year, (unsigned)t->mon,
+		    (unsigned)t->mday) * 86400LL + t->hour * 3600 +
+		    t->min * 60 + t->sec;
+		return (s - t->offset_min * 60LL);
+	}
+	return (local_time(t, t->hour, t->min, t->sec));
 }
 
 /* pf_event_epoch_cached - pf_event_epoch() with two mktime(3) calls per

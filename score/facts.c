@@ -52,7 +52,7 @@
 
 #include "score_int.h"
 
-#define FF_KEEP		(30LL * 86400)	/* the state's retention */
+#define FF_KEEP		((long long)STATE_RETENTION)	/* the state's */
 #define FACT_LOG_MIN	(256 * 1024)	/* a fact log's first room */
 
 static char	empty[] = "";
@@ -205,7 +205,8 @@ log_same(struct fact_log *l, const char *kind, const char *v, size_t vlen,
 		p = l->p + l->recent[k];
 		memcpy(&r, p, sizeof(r));
 		if (r.kind != kind || r.class != class || r.code != code ||
-		    r.clen != clen || r.vlen != vlen || r.t / 3600 != t / 3600 ||
+		    r.clen != clen || r.vlen != vlen ||
+		    r.t / 3600 != t / 3600 ||
 		    memcmp(p + sizeof(r), client, clen) != 0 ||
 		    memcmp(p + sizeof(r) + clen + 1, v, vlen) != 0)
 			continue;

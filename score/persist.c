@@ -20,7 +20,8 @@
  *	them, open sessions, the facts to count, five-fifties, the log time)
  *	together with the positions of the lines that produced it into a
  *	state batch (leaving out evidence and five-fifties the state's next
- *	prune would remove: older than STATE_RETENTION before the log time), and hands it to state_write(): one transaction, stored
+ *	prune would remove: older than STATE_RETENTION before the log
+ *	time), and hands it to state_write(): one transaction, stored
  *	while the scorer goes on. The facts are handed over as the scorer's
  *	log and counted on the state's writer thread (count_facts()).
  *
@@ -412,16 +413,6 @@ save_bans(struct state_batch *b, const struct scorer *s)
 			return (-1);
 	}
 	return (0);
-}
-
-/* past_retention - whether a row of log time t is one the state's next
- * prune removes (state_prune(): older than the retention before now);
- * such rows are not stored at all: a scan of months of logs wrote each
- * one only for the prune at its end to delete it */
-static int
-past_retention(const struct scorer *s, long long t)
-{
-	return (s->retention > 0 && t < s->now - s->retention);
 }
 
 /* save_rows - the evidence, the five-fifties, the positions and the

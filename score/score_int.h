@@ -343,7 +343,8 @@ struct scorer {
 	long long	 now;		/* log time of the last event */
 	long long	 retention;	/* > 0: rows older than now minus
 					 * this are not stored (a prune
-					 * would remove them) */
+					 * would remove them):
+					 * past_retention() */
 	unsigned long long rng;
 	/* guard.c */
 	unsigned long long clock_rejects;	/* lines refused for their
@@ -440,5 +441,15 @@ void	rules_session_end(struct scorer *, struct session *,
 	    const struct who *, long long);
 int	permanent(const struct pf_event *);
 void	peer_text(char *, size_t, const char *, struct pf_span, size_t);
+
+/* past_retention - whether a row of log time t is one the state's next
+ * prune removes (state_prune(): older than the retention before now);
+ * such rows are not stored at all: a scan of months of logs wrote each
+ * one only for the prune at its end to delete it */
+static inline int
+past_retention(const struct scorer *s, long long t)
+{
+	return (s->retention > 0 && t < s->now - s->retention);
+}
 
 #endif /* FIVEFIFTY_SCORE_INT_H */

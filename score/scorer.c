@@ -377,7 +377,7 @@ push_evidence(struct scorer *s, struct client *c, long long t, double w,
 	client_touch(s, c);
 	if (!s->track || s->remote)
 		return;		/* another node's: its node stores it */
-	if (s->retention > 0 && t < s->now - s->retention)
+	if (past_retention(s, t))
 		return;		/* the state's next prune would remove it */
 	if (s->npev == s->pev_cap) {
 		size_t cap = s->pev_cap * 2 + 256;

@@ -258,8 +258,9 @@ test_fw_resume_changed(void **state)
 	snprintf(c->fw.table, sizeof(c->fw.table), "fivefifty2");
 	f = start(c, st, &snap, &g);
 	assert_int_equal(fw_stats(f)->resumed, 0);
-	assert_int_equal(fw_count_of("nft -j list set inet fivefifty2 offenders4"
-	    " | jq '[.nftables[] | select(.set) | .set.elem[]?] | length'"),
+	assert_int_equal(fw_count_of("nft -j list set inet fivefifty2 "
+	    "offenders4 | jq '[.nftables[] | select(.set) | .set.elem[]?] "
+	    "| length'"),
 	    2);
 	fw_free(f);
 	state_close(st);
@@ -647,12 +648,14 @@ test_fw_resume_file(void **state)
 	conf_defaults(c);
 	assert_non_null(mkdtemp(dir));
 	snprintf(c->state_db, sizeof(c->state_db), "%s/ff.db", dir);
-	assert_int_equal(wire_local_path(c, WIRE_SNAP_NAME, path, sizeof(path)), 0);
+	assert_int_equal(wire_local_path(c, WIRE_SNAP_NAME, path,
+	    sizeof(path)), 0);
 	snprintf(cmd, sizeof(cmd), "%s/ff.db-kernel", dir);
 	assert_string_equal(path, cmd);
 	snprintf(c->state_db, sizeof(c->state_db), "postgresql:///ff");
 	snprintf(c->state_directory, sizeof(c->state_directory), "%s", dir);
-	assert_int_equal(wire_local_path(c, WIRE_SNAP_NAME, path, sizeof(path)), 0);
+	assert_int_equal(wire_local_path(c, WIRE_SNAP_NAME, path,
+	    sizeof(path)), 0);
 	snprintf(cmd, sizeof(cmd), "%s/kernel", dir);
 	assert_string_equal(path, cmd);
 

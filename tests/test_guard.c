@@ -313,6 +313,22 @@ fail_text(const char *what, char *text, char *also)
 	fail_msg("%s (the text above)", what);
 }
 
+#define LOG_TIME	"SELECT value FROM meta WHERE key = 'log_time'"
+
+/* db_number - the number the query gives on GDIR/ff.db */
+static long long
+db_number(const char *sql)
+{
+	char		 cmd[512], *out;
+	long long	 v;
+
+	snprintf(cmd, sizeof(cmd), SQLITE3 GDIR "/ff.db \"%s\"", sql);
+	out = sh(cmd, NULL);
+	v = atoll(out);
+	free(out);
+	return (v);
+}
+
 /* test_far_future_scan - one line stamped 9999 does not end the bans */
 static void
 test_far_future_scan(void **state)
@@ -344,14 +360,9 @@ test_far_future_scan(void **state)
 	free(l);
 	assert_null(strstr(out, "198.51.100.1"));	/* not scored */
 	free(out);
-	out = sh(SQLITE3 GDIR "/ff.db \"SELECT count(*) FROM evidence "
-	    "WHERE addr = '192.0.2.50'\"", NULL);
-	assert_true(atoi(out) > 0);			/* not pruned */
-	free(out);
-	out = sh(SQLITE3 GDIR "/ff.db \"SELECT value FROM meta WHERE "
-	    "key = 'log_time'\"", NULL);
-	assert_true(atoll(out) < (long long)now + 86400);
-	free(out);
+	assert_true(db_number("SELECT count(*) FROM evidence WHERE addr = "
+	    "'192.0.2.50'") > 0);			/* not pruned */
+	assert_true(db_number(LOG_TIME) < (long long)now + 86400);
 	free(sh("rm -rf " GDIR, NULL));
 }
 
@@ -380,14 +391,9 @@ test_walk_forward_scan(void **state)
 	assert_non_null(strstr(out, "117 lines with a time more than "
 	    "clock_tolerance"));
 	free(out);
-	out = sh(SQLITE3 GDIR "/ff.db \"SELECT value FROM meta WHERE "
-	    "key = 'log_time'\"", NULL);
-	assert_true(atoll(out) <= (long long)now + 72000);
-	free(out);
-	out = sh(SQLITE3 GDIR "/ff.db \"SELECT count(*) FROM evidence "
-	    "WHERE addr = '192.0.2.50'\"", NULL);
-	assert_true(atoi(out) > 0);			/* not pruned */
-	free(out);
+	assert_true(db_number(LOG_TIME) <= (long long)now + 72000);
+	assert_true(db_number("SELECT count(*) FROM evidence WHERE addr = "
+	    "'192.0.2.50'") > 0);			/* not pruned */
 	free(sh("rm -rf " GDIR, NULL));
 }
 

@@ -685,6 +685,21 @@ reject_session(FILE *fp, const char *hms, int addr)
 	    hms, addr);
 }
 
+/* helo_of - what (an aggregate of activity_rows) over the HELO
+ * bot.example facts of 198.51.100.ADDR in the first hour of activity
+ * plus HOUR */
+static long long
+helo_of(const char *db, int addr, int hour, const char *what)
+{
+	char	sql[512];
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM activity_rows WHERE "
+	    "kind = 'helo' AND value = 'bot.example' AND client = "
+	    "'198.51.100.%d' AND hour = (SELECT min(hour) FROM activity) + %d",
+	    what, addr, hour);
+	return (count_of(db, sql));
+}
+
 /* test_facts_repeated - the same facts one after another (a client's
  * sessions, another's between them, the next hour) are counted as often
  * as they happened, with their first and last times, in the state's
@@ -711,17 +726,12 @@ test_facts_repeated(void **state)
 	files[0] = log;
 	assert_int_equal(scan(db, files, 1, &r), 0);
 	run_free(&r);
-#define HELO_OF(a, h, what) count_of(db, "SELECT " what " FROM "	\
-	"activity_rows WHERE kind = 'helo' AND value = 'bot.example' AND "	\
-	"client = '198.51.100." a "' AND hour * 3600 = (SELECT min(hour) "	\
-	"FROM activity) * 3600 + " h)
-	assert_int_equal(HELO_OF("5", "0", "sum(n)"), 4);
-	assert_int_equal(HELO_OF("5", "0", "min(first) % 3600"), 1);
-	assert_int_equal(HELO_OF("5", "0", "max(last) % 3600"), 3599);
-	assert_int_equal(HELO_OF("6", "0", "sum(n)"), 1);
-	assert_int_equal(HELO_OF("5", "3600", "sum(n)"), 1);
-	assert_int_equal(HELO_OF("5", "3600", "min(first) % 3600"), 0);
-#undef HELO_OF
+	assert_int_equal(helo_of(db, 5, 0, "sum(n)"), 4);
+	assert_int_equal(helo_of(db, 5, 0, "min(first) % 3600"), 1);
+	assert_int_equal(helo_of(db, 5, 0, "max(last) % 3600"), 3599);
+	assert_int_equal(helo_of(db, 6, 0, "sum(n)"), 1);
+	assert_int_equal(helo_of(db, 5, 1, "sum(n)"), 1);
+	assert_int_equal(helo_of(db, 5, 1, "min(first) % 3600"), 0);
 	assert_int_equal(count_of(db, "SELECT sum(n) FROM activity_rows "
 	    "WHERE kind = 'session' AND client = '198.51.100.5'"), 5);
 	assert_int_equal(count_of(db, "SELECT sum(n) FROM activity_rows "

@@ -11,10 +11,11 @@
  *	wire_local_path() names a file of the daemon's own: next to a
  *	SQLite state (STATE_DB-NAME), or state_directory/NAME with
  *	PostgreSQL (this host's, not the shared state's): the snapshot's is
- *	NAME "kernel" (WIRE_SNAP_NAME), the manual ban spool's "manual". wire_snap_save()
- *	writes a struct fw_snap there as "key value" lines (a temporary file
- *	renamed over it, mode 0600); wire_snap_take() reads it and removes
- *	it, so that it serves one start: a crash later leaves none.
+ *	NAME "kernel" (WIRE_SNAP_NAME), the manual ban spool's "manual".
+ *	wire_snap_save() writes a struct fw_snap there as "key value" lines
+ *	(a temporary file renamed over it, mode 0600); wire_snap_take()
+ *	reads it and removes it, so that it serves one start: a crash later
+ *	leaves none.
  *
  *	The file is a hint, never trusted for the kernel's content: the
  *	start keeps the sets only when the kernel's boot, namespace and
