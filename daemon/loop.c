@@ -79,7 +79,8 @@
 #define FLUSH_MS	1000	/* state flush period */
 #define STATUS_MS	5000	/* sd_notify STATUS period */
 #define READ_BUDGET	250	/* lines between control and signal turns */
-#define STALL_MS	20	/* a paused log looks at the writer so often */
+#define STALL_MS	20	/* a paused log looks at the writer so often
+				 * (when its wake descriptor is missing) */
 
 static void	flush_state(struct daemon *);
 
@@ -371,9 +372,11 @@ flush_state(struct daemon *d)
 	log_debug("flush %llu: %llu lines, %llu events, %zu clients",
 	    d->flushes, d->lines, d->events, scorer_nclients(d->s));
 	/* Evidence past its retention goes, once a log day (as scan does
-	 * at its end). */
-	if (day != d->pruned_day && state_prune(d->st, scorer_now(d->s)) ==
-	    0)
+	 * at its end), by the writer once its queue is empty: waiting here
+	 * for the queue, the DELETEs and the checkpoint after them would
+	 * hold the loop, and every ban, for as long. */
+	if (day != d->pruned_day && state_prune_later(d->st,
+	    scorer_now(d->s)) == 0)
 		d->pruned_day = day;
 }
 
@@ -665,8 +668,8 @@ signals(struct daemon *d)
 static void
 loop(struct daemon *d)
 {
-	struct pollfd	 pfd[5 + CTL_CLIENTS];
-	int		 n, i, k, mon;
+	struct pollfd	 pfd[6 + CTL_CLIENTS];
+	int		 n, i, k, mon, waiting;
 
 	while (!d->stop) {
 		n = 0;
@@ -680,6 +683,11 @@ loop(struct daemon *d)
 			pfd[n++] = (struct pollfd){ d->clients[i].fd, POLLIN,
 			    0 };
 		pfd[n++] = (struct pollfd){ cluster_fd(d), POLLIN, 0 };
+		/* The log or a ban waits for the writer: woken when it has
+		 * stored a batch, not STALL_MS later. */
+		waiting = d->stalled || d->urgent;
+		pfd[n++] = (struct pollfd){ waiting ? state_wake_fd(d->st) :
+		    -1, POLLIN, 0 };
 		log_flush();	/* what this round logged, before sleeping */
 		if (poll(pfd, (nfds_t)n, wait_ms(d)) == -1 && errno != EINTR)
 			fatal(EX_OSERR, "poll");
@@ -711,6 +719,8 @@ loop(struct daemon *d)
 				ctl_read(d, i);
 		if (pfd[k].revents & POLLIN)	/* the other nodes' bans */
 			cluster_read(d);
+		if (pfd[k + 1].revents & POLLIN)
+			state_woken(d->st);
 		timers(d);
 	}
 }

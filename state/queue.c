@@ -15,6 +15,9 @@
  *	void	state_retry(struct state *st, int on);
  *	void	state_pause(struct state *st, int on);
  *	void	state_health(struct state *st, struct state_health *h);
+ *	int	state_prune_later(struct state *st, long long now);
+ *	int	state_wake_fd(const struct state *st);
+ *	void	state_woken(struct state *st);
  * DESCRIPTION
  *	queue_start() starts the thread that stores batches, one at a time,
  *	in order, when the backend may be used from a second thread (else
@@ -60,6 +63,22 @@
  *	state_sync() then waits until every batch is stored or spooled.
  *	queue_drain() waits until the outbox is stored, or the server
  *	cannot be reached (the state's open: the outbox before the reads).
+ *
+ *	state_wake_fd() is an eventfd(2) the writer makes readable each
+ *	time it stores, spools or fails a batch or finishes a prune, so that
+ *	a caller waiting for state_busy() to clear sleeps in its poll()
+ *	until then, not for a fixed time; state_woken() empties it.
+ *
+ *	state_prune_later() is state_prune() done by the writer once no
+ *	batch waits: the caller neither waits for the queue to empty nor for
+ *	the DELETEs (and the checkpoint after them) on a large database. A
+ *	newer request replaces one not yet done. A prune that fails is tried
+ *	again after the next batch is stored; with an outbox, only while the
+ *	server answers and nothing is spooled. state_sync() and so
+ *	queue_stop() wait for one that can run; one that cannot is dropped
+ *	at the stop (the backend prunes at most once a day of log time, so
+ *	the next start's first flush does it). Without a writer thread it
+ *	is state_prune().
  * DIAGNOSTICS
  *	With state_retry(), a failing writer logs when it starts failing,
  *	when the reason changes and when it resumes, not at each attempt;
@@ -67,13 +86,17 @@
  *	the server cannot be reached (with the URI, its password hidden, and
  *	why), once when it is back, and once each time the outbox fills.
  */
+#include <sys/eventfd.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "state_int.h"
 #include "util/util.h"
@@ -83,6 +106,20 @@ static long long
 wall_now(void)
 {
 	return ((long long)time(NULL));
+}
+
+/* writer_news - the writer's state changed (a batch stored, spooled or
+ * failed, a prune done): the threads waiting on the condition, and the
+ * caller's poll() on the wake descriptor (state_wake_fd()), are told;
+ * with the lock */
+static void
+writer_news(struct state *st)
+{
+	uint64_t	one = 1;
+
+	pthread_cond_broadcast(&st->cv);
+	if (st->wake_fd >= 0)
+		(void)write(st->wake_fd, &one, sizeof(one));
 }
 
 /* write_failed - the head batch could not be stored: say so once (and
@@ -111,7 +148,7 @@ write_failed(struct state *st, const char *reason)
 	} else if (changed)
 		log_warnx("state database %s: still cannot store the state: "
 		    "%s; %d batches kept", st->name, reason, st->npending);
-	pthread_cond_broadcast(&st->cv);	/* queue_put need not wait */
+	writer_news(st);	/* queue_put need not wait */
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += st->backoff_ms / 1000;
 	until.tv_nsec += (st->backoff_ms % 1000) * 1000000;
@@ -147,6 +184,7 @@ write_stored(struct state *st)
 	if ((st->head = b->next) == NULL)
 		st->tail = NULL;
 	st->npending--;
+	st->stored++;
 	state_batch_free(b);
 	if (st->fail_since != 0) {
 		log_info("state database %s: the state is stored again after "
@@ -260,7 +298,7 @@ spool_head(struct state *st)
 		st->npending--;
 		state_batch_free(b);
 		st->ob_full = st->ob_said = 0;
-		pthread_cond_broadcast(&st->cv);
+		writer_news(st);
 		return (0);
 	}
 	st->ob_full = 1;
@@ -279,7 +317,7 @@ spool_head(struct state *st)
 			    "%s; the logs are not read until it can be stored "
 			    "or spooled (nothing is lost)", st->name, why);
 	}
-	pthread_cond_broadcast(&st->cv);
+	writer_news(st);
 	return (-1);
 }
 
@@ -313,7 +351,7 @@ replay_one(struct state *st)
 			link_up(st);	/* off the cache */
 	} else
 		link_failed(st, why[0] != '\0' ? why : "write failed");
-	pthread_cond_broadcast(&st->cv);
+	writer_news(st);
 }
 
 /* write_head - the head batch to the server; with the lock */
@@ -335,7 +373,7 @@ write_head(struct state *st)
 		write_stored(st);
 	} else
 		link_failed(st, why[0] != '\0' ? why : "write failed");
-	pthread_cond_broadcast(&st->cv);
+	writer_news(st);
 }
 
 /* wait_until - sleep until the monotonic ms, a signal or quit; with the
@@ -350,15 +388,50 @@ wait_until(struct state *st, long long ms)
 	(void)pthread_cond_timedwait(&st->cv, &st->mtx, &until);
 }
 
+/* prune_due - a prune owed and nothing before it: no batch waits, the
+ * caller does not read, the writes succeed, and it was not tried since
+ * the last batch was stored; with the lock */
+static int
+prune_due(const struct state *st)
+{
+	if (st->prune_at == 0 || st->head != NULL || st->paused ||
+	    st->failed || st->fail_since != 0 || st->prune_tried == st->stored)
+		return (0);
+	if (st->ob != NULL && (st->spooled > 0 || st->link_down != 0 ||
+	    st->on_cache))
+		return (0);
+	return (1);
+}
+
+/* prune_now - the owed prune, without the lock held while it runs; with
+ * the lock */
+static void
+prune_now(struct state *st)
+{
+	long long	at = st->prune_at;
+
+	st->prune_tried = st->stored;
+	st->busy = 1;
+	pthread_mutex_unlock(&st->mtx);
+	if (st->ops->prune(st->be, at, STATE_RETENTION) == 0) {
+		pthread_mutex_lock(&st->mtx);
+		if (st->prune_at == at)
+			st->prune_at = 0;
+	} else
+		pthread_mutex_lock(&st->mtx);
+	st->busy = 0;
+	writer_news(st);
+}
+
 /* writer_outbox - the writer with an outbox: the server when it
  * answers, the outbox first; the outbox while it does not */
 static void
 writer_outbox(struct state *st)
 {
 	for (;;) {
-		while (!st->quit && (st->paused || (st->head == NULL &&
-		    (st->spooled == 0 || (st->link_down != 0 &&
-		    mono_ms() < st->link_retry_ms)))))
+		while (!st->quit && !prune_due(st) && (st->paused ||
+		    (st->head == NULL && (st->spooled == 0 || (st->link_down !=
+		    0 && mono_ms() < st->link_retry_ms)))))
 			if (st->head == NULL && st->spooled > 0 && !st->paused)
 				wait_until(st, st->link_retry_ms);
 			else
@@ -373,6 +446,10 @@ writer_outbox(struct state *st)
 					break;
 			}
 			break;
+		}
+		if (prune_due(st)) {
+			prune_now(st);
+			continue;
 		}
 		if (st->link_down != 0 && mono_ms() < st->link_retry_ms) {
 			if (st->head != NULL && !st->ob_full)
@@ -403,8 +480,13 @@ writer(void *arg)
 		return (NULL);
 	}
 	for (;;) {
-		while ((st->head == NULL || st->paused) && !st->quit)
+		while ((st->head == NULL || st->paused) && !st->quit &&
+		    !prune_due(st))
 			pthread_cond_wait(&st->cv, &st->mtx);
+		if (st->head == NULL && !st->quit && prune_due(st)) {
+			prune_now(st);
+			continue;
+		}
 		if (st->head == NULL)
 			break;
 		/* Closing with a failing writer: one last attempt, no more
@@ -428,7 +510,7 @@ writer(void *arg)
 			st->failed = 1;
 			write_stored(st);
 		}
-		pthread_cond_broadcast(&st->cv);
+		writer_news(st);
 	}
 	pthread_mutex_unlock(&st->mtx);
 	return (NULL);
@@ -447,13 +529,39 @@ queue_start(struct state *st)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&st->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	/* Without it the caller's poll() looks at the writer every
+	 * STALL_MS instead of being woken: slower, not wrong. */
+	st->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (pthread_create(&st->thread, NULL, writer, st) != 0) {
 		pthread_mutex_destroy(&st->mtx);
 		pthread_cond_destroy(&st->cv);
+		if (st->wake_fd >= 0)
+			close(st->wake_fd);
+		st->wake_fd = -1;
 		return (-1);
 	}
 	st->threaded = 1;
 	return (0);
+}
+
+/* state_wake_fd - readable when the writer has news (a batch stored,
+ * spooled or failed): for the caller's poll() while it waits for the
+ * writer (state_busy()); -1 without a writer thread */
+int
+state_wake_fd(const struct state *st)
+{
+	return (st->threaded ? st->wake_fd : -1);
+}
+
+/* state_woken - the wake descriptor emptied, after poll() said it is
+ * readable */
+void
+state_woken(struct state *st)
+{
+	uint64_t	n;
+
+	if (st->threaded && st->wake_fd >= 0)
+		(void)read(st->wake_fd, &n, sizeof(n));
 }
 
 /* queue_stop - store what is pending, stop the writer, drop the rest */
@@ -471,6 +579,9 @@ queue_stop(struct state *st)
 		pthread_join(st->thread, NULL);
 		pthread_mutex_destroy(&st->mtx);
 		pthread_cond_destroy(&st->cv);
+		if (st->wake_fd >= 0)
+			close(st->wake_fd);
+		st->wake_fd = -1;
 		st->threaded = 0;
 	}
 	if (st->head != NULL)
@@ -561,7 +672,8 @@ state_pause(struct state *st, int on)
 	pthread_mutex_unlock(&st->mtx);
 }
 
-/* state_sync - wait until everything handed to the writer is stored;
+/* state_sync - wait until everything handed to the writer is stored
+ * (and an owed prune that can run now is done);
  * -1 if a write failed (with state_retry(): if writes fail now; what
  * is queued stays queued) */
 int
@@ -574,17 +686,34 @@ state_sync(struct state *st)
 	pthread_mutex_lock(&st->mtx);
 	if (st->ob != NULL) {
 		/* Stored or spooled: both survive a kill. */
-		while ((st->head != NULL || st->busy) && !st->ob_full)
+		while ((st->head != NULL || st->busy || prune_due(st)) &&
+		    !st->ob_full)
 			pthread_cond_wait(&st->cv, &st->mtx);
 		r = st->head != NULL ? -1 : 0;
 		pthread_mutex_unlock(&st->mtx);
 		return (r);
 	}
-	while ((st->head != NULL || st->busy) && st->fail_since == 0)
+	while ((st->head != NULL || st->busy || prune_due(st)) &&
+	    st->fail_since == 0)
 		pthread_cond_wait(&st->cv, &st->mtx);
 	r = st->failed || st->fail_since != 0 ? -1 : 0;
 	pthread_mutex_unlock(&st->mtx);
 	return (r);
+}
+
+/* state_prune_later - the prune to the writer, done once no batch
+ * waits; 0, or state_prune()'s answer without a writer */
+int
+state_prune_later(struct state *st, long long now)
+{
+	if (!st->threaded)
+		return (state_prune(st, now));
+	pthread_mutex_lock(&st->mtx);
+	st->prune_at = now;
+	st->prune_tried = st->stored - 1;	/* due once the queue is empty */
+	pthread_cond_broadcast(&st->cv);
+	pthread_mutex_unlock(&st->mtx);
+	return (0);
 }
 
 /* queue_drain - until the outbox is stored, or the server is away */

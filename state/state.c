@@ -226,6 +226,7 @@ state_open_with(const char *path, int readonly, const struct state_opts *o,
 		snprintf(err, errlen, "out of memory opening a state");
 		return (NULL);
 	}
+	st->wake_fd = -1;	/* queue_start() makes it */
 	/* A libpq connection URI: PostgreSQL; anything else a file. */
 	st->ops = state_is_uri(path) ? &state_pgsql_ops : &state_sqlite_ops;
 	st->readonly = readonly;

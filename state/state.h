@@ -56,6 +56,9 @@
  *	void	state_pause(struct state *st, int on);
  *	void	state_health(struct state *st, struct state_health *h);
  *	int	state_prune(struct state *st, long long now);
+ *	int	state_prune_later(struct state *st, long long now);
+ *	int	state_wake_fd(const struct state *st);
+ *	void	state_woken(struct state *st);
  *
  *	int	state_position(struct state *st, const char *path,
  *		    struct state_filepos *p);
@@ -196,6 +199,11 @@
  *	waits. state_prune() drops evidence, facts and five-fifties older
  *	than the retention (STATE_RETENTION before log time now), once a
  *	day of log time; the scorer does not store such rows at all.
+ *	state_prune_later() leaves that to the writer thread, once no batch
+ *	waits (the daemon: its loop does not wait for it). state_wake_fd()
+ *	is readable when the writer has stored, spooled or failed a batch
+ *	(-1 without a writer thread): a caller waiting for state_busy() to
+ *	clear polls it, and empties it with state_woken().
  *
  *	Reading: the iterators call fn with each row (its strings valid
  *	during the call) until fn returns non-zero; they return the number
@@ -525,6 +533,9 @@ void	state_retry(struct state *, int);
 void	state_pause(struct state *, int);
 void	state_health(struct state *, struct state_health *);
 int	state_prune(struct state *, long long);
+int	state_prune_later(struct state *, long long);
+int	state_wake_fd(const struct state *);
+void	state_woken(struct state *);
 
 int	state_position(struct state *, const char *, struct state_filepos *);
 int	state_journal_position(struct state *, const char *,

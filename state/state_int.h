@@ -207,6 +207,11 @@ struct state {
 	char		 fail_reason[256];
 	unsigned long long failures, coalesced, dropped_ev, dropped_facts;
 	long long	 manual_stored;	/* STATE_OP_MANUAL stored, highest */
+	/* state_prune_later(): the log time of a prune the writer owes
+	 * (0: none), and the batches stored when it last tried one. */
+	long long	 prune_at;
+	unsigned long long stored, prune_tried;
+	int		 wake_fd;	/* state_wake_fd(); -1: none */
 };
 
 /* A backend's reading call: the caller's function, and its argument. */

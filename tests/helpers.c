@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "state/state.h"
 #include "tests.h"
 
 extern char **environ;
@@ -554,6 +555,21 @@ journal_append(const char *file, const struct jentry *e, int n)
 	}
 	run_free(&r);
 	return (0);
+}
+
+/* state_put_evidence - a batch of one piece of evidence against addr at
+ * t, and the log time t, handed to the state's writer (not waited for) */
+void
+state_put_evidence(struct state *st, const char *addr, long long t)
+{
+	struct state_batch *b = state_batch_new();
+	struct state_evidence e = { .addr = addr, .t = t, .weight = 1,
+	    .rule = "sasl_fail", .detail = "" };
+
+	assert_non_null(b);
+	assert_int_equal(state_batch_evidence(b, &e), 0);
+	assert_int_equal(state_batch_meta(b, "log_time", t), 0);
+	assert_int_equal(state_write(st, b), 0);	/* takes b */
 }
 
 /* state_dump - what decides, from a state database (sqlite3 shell):

@@ -616,6 +616,41 @@ sql_is(const char *uri, const char *sql, const char *want)
 	free(out);
 }
 
+/* test_share_pg_prune_later - on PostgreSQL with an outbox (as the
+ * daemon opens it), the prune handed to the writer is done once the
+ * queue is empty: the evidence past the retention gone, the newer kept */
+static void
+test_share_pg_prune_later(void **state)
+{
+	struct pg_server pg;
+	struct state	*st;
+	char		 dir[] = "/tmp/ff-pgprune.XXXXXX", err[512], cmd[128];
+	long long	 now = 1760000000;	/* October 2025 */
+
+	(void)state;
+	if (pg_start(&pg) == -1)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	st = state_open_with(pg.uri, 0, &(struct state_opts){ .node = "mx1",
+	    .local_dir = dir, .outbox_max = 16 << 20 }, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	state_put_evidence(st, "192.0.2.61", now - 40 * 86400);
+	state_put_evidence(st, "192.0.2.62", now - 86400);
+	assert_int_equal(state_sync(st), 0);
+	sql_is(pg.uri, "SELECT count(*) FROM evidence", "2");
+	assert_int_equal(state_prune_later(st, now), 0);
+	assert_int_equal(state_sync(st), 0);
+	sql_is(pg.uri, "SELECT count(*) FROM evidence WHERE addr = "
+	    "'192.0.2.61'", "0");
+	sql_is(pg.uri, "SELECT count(*) FROM evidence WHERE addr = "
+	    "'192.0.2.62'", "1");
+	state_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	pg_stop(&pg);
+}
+
 /* test_share_pgsql - two nodes on one PostgreSQL state */
 static void
 test_share_pgsql(void **state)
@@ -701,5 +736,6 @@ const struct CMUnitTest share_tests[] = {
 	cmocka_unit_test(test_share_refused),
 	cmocka_unit_test(test_share_lab_split),
 	cmocka_unit_test(test_share_pgsql),
+	cmocka_unit_test(test_share_pg_prune_later),
 };
 const size_t share_tests_count = sizeof(share_tests) / sizeof(share_tests[0]);

@@ -22,6 +22,8 @@
  */
 #include <sys/wait.h>
 
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <time.h>
 #include <spawn.h>
@@ -577,6 +579,109 @@ count_of(const char *db, const char *sql)
 	return (n);
 }
 
+/* A state_prune_later() call on a thread of its own. */
+struct prune_call {
+	struct state	*st;
+	long long	 now;
+	int		 r;
+};
+
+/* prune_call - state_prune_later(), its answer kept */
+static void *
+prune_call(void *arg)
+{
+	struct prune_call *c = arg;
+
+	c->r = state_prune_later(c->st, c->now);
+	return (NULL);
+}
+
+/* test_prune_later - the daemon's prune is the writer's: asked for while
+ * the writer may not start a batch, it returns at once (state_prune()
+ * would wait for the queue, here for ever), nothing is removed before the
+ * queue is empty, and state_sync() returns once the batch and the prune
+ * are done: the old evidence gone, the new kept */
+static void
+test_prune_later(void **state)
+{
+	char		 db[256], err[512];
+	struct state	*st;
+	struct prune_call c;
+	struct timespec	 until;
+	pthread_t	 t;
+	long long	 now = 1760000000;	/* October 2025 */
+
+	(void)state;
+	tmpname(db, sizeof(db), "prunelater");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	state_put_evidence(st, "198.51.100.1", now - 40 * 86400);
+	state_put_evidence(st, "198.51.100.2", now - 86400);
+	assert_int_equal(state_sync(st), 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence"), 2);
+
+	state_pause(st, 1);
+	state_put_evidence(st, "198.51.100.3", now);
+	/* On a thread, so that a call that waits for the paused writer
+	 * fails the test instead of hanging the run. */
+	c.st = st;
+	c.now = now;
+	c.r = -2;
+	assert_int_equal(pthread_create(&t, NULL, prune_call, &c), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30;
+	if (pthread_timedjoin_np(t, NULL, &until) != 0) {
+		state_pause(st, 0);
+		pthread_join(t, NULL);
+		fail_msg("state_prune_later() waited for the paused writer");
+	}
+	assert_int_equal(c.r, 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence"), 2);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM meta WHERE key = "
+	    "'pruned_day'"), 0);
+	state_pause(st, 0);
+
+	assert_int_equal(state_sync(st), 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence"), 2);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.1'"), 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.3'"), 1);
+	assert_int_equal(count_of(db, "SELECT value FROM meta WHERE key = "
+	    "'pruned_day'"), now / 86400);
+	state_close(st);
+	rmdb(db);
+}
+
+/* test_wake_fd - the writer's wake descriptor: quiet until a batch is
+ * stored, readable once it is (before state_sync() returns), quiet again
+ * once state_woken() emptied it */
+static void
+test_wake_fd(void **state)
+{
+	char		 db[256], err[512];
+	struct state	*st;
+	struct pollfd	 p;
+
+	(void)state;
+	tmpname(db, sizeof(db), "wakefd");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	p.fd = state_wake_fd(st);
+	p.events = POLLIN;
+	assert_true(p.fd >= 0);
+	state_woken(st);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	state_put_evidence(st, "198.51.100.4", 1760000000);
+	assert_int_equal(state_sync(st), 0);
+	assert_int_equal(poll(&p, 1, 0), 1);
+	assert_true(p.revents & POLLIN);
+	state_woken(st);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	state_close(st);
+	rmdb(db);
+}
+
 /* old_session - a session of addr on "MON DD" with a 554 reject and five
  * SASL failures */
 static void
@@ -1005,6 +1110,8 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_list_explain),
 	cmocka_unit_test(test_reject_counts),
 	cmocka_unit_test(test_prune),
+	cmocka_unit_test(test_prune_later),
+	cmocka_unit_test(test_wake_fd),
 	cmocka_unit_test(test_retention_unwritten),
 	cmocka_unit_test(test_facts_repeated),
 	cmocka_unit_test(test_state_open_err),

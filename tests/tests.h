@@ -23,7 +23,9 @@
  *	check_line() finds the "CHECK NAME ok|FAIL ..." line of a test
  *	script's output and check_ok() tells a pass; print_lines() prints a
  *	long output line by line (cmocka cuts a message at 1 KiB).
- *	state_dump() is what a state decided, as text to compare.
+ *	state_dump() is what a state decided, as text to compare;
+ *	state_put_evidence() hands a state's writer a batch of one piece of
+ *	evidence.
  *	kill_until_done() runs a command, killed at random points, until
  *	a run ends by itself (the crash tests).
  *
@@ -158,6 +160,7 @@ int	fw_count_of(const char *);
 	"'[.nftables[] | select(.set) | .set.elem[]?] | length'"
 #define FW_DROPS "nft list chain inet fivefifty input | grep -c drop"
 char	*state_dump(const char *);
+void	state_put_evidence(struct state *, const char *, long long);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);
 void	print_lines(const char *);
