@@ -24,7 +24,9 @@
 # then bans FWS_BANS offenders one
 # after another (a line written to the log, to the kernel's NEWSETELEM
 # notification). Last, a fresh daemon gets FWS_BURST offenders written
-# at once (four sessions each) and latency's load phase says when all
+# at once (four sessions each; formatted before the clock starts, so
+# that the bench's formatting does not take the daemon's CPU) and
+# latency's load phase says when all
 # are in the set and the daemon's peak RSS meanwhile. Writes
 # bench/out/fwscale.md and prints it, with the number of netlink sockets
 # of other processes (any namespace) in the nf_tables notification group
