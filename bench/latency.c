@@ -44,9 +44,12 @@
  *	and a check that the daemon keeps up.
  *
  *	load: offenders (default 10000; -k 0 skips the last three phases)
- *	of 100.64.0.0/10, four sessions each, written at once (formatted
- *	before the phase's clock starts, written in 64 KiB writes after),
- *	then one offender as above: the phase lasts until all are banned.
+ *	of 100.64.0.0/10, four sessions each, written at once, then one
+ *	offender as above: the phase lasts until all are banned (the last
+ *	offender's lines come after the others', so its ban is the last).
+ *	load_wall_us is the phase: from the first write to that ban;
+ *	load_write_us the writes of the burst alone; the latency figures
+ *	of the phase are the last offender's, from its own write.
  *
  *	loaded: loaded_bans (default 100) one after another, as lat, with
  *	those bans in force; loadbusy: the busy log (rate) for loaded_secs
@@ -136,6 +139,7 @@ struct phase {
 	/* results */
 	unsigned long	 lines;
 	long long	 wall_ns, cpu_ns, ctx;
+	long long	 write_ns;	/* the burst's write(2)s, from start */
 	long		 rss0, rss_peak, rss1;
 	long		 inset;		/* ranges in the set at the start */
 	long long	*lat;		/* ns */
@@ -344,44 +348,26 @@ sessions(struct bench *b, int i, int n)
 	return (t);
 }
 
-/* burst_text - PRIMES + 1 sessions of each of k offenders of LOAD_NET,
- * formatted before the clock starts, so that the bench's own formatting
- * does not take the CPU the daemon is measured on; its length in *len */
-static char *
-burst_text(struct bench *b, int k, size_t *len)
+/* burst - PRIMES + 1 sessions of each of k offenders of LOAD_NET, as
+ * fast as write(2) takes them (whole sessions, about 64 KiB a write) */
+static void
+burst(struct bench *b, int k)
 {
-	char		 ts[64], addr[INET_ADDRSTRLEN], *text;
-	size_t		 cap = (size_t)k * (PRIMES + 1) * SESSION_MAX;
+	char		 buf[65536 + (PRIMES + 1) * SESSION_MAX], ts[64];
+	char		 addr[INET_ADDRSTRLEN];
+	size_t		 len = 0;
 	int		 i;
 
-	if ((text = malloc(cap)) == NULL)
-		die("burst of %d offenders: out of memory (%zu bytes)", k,
-		    cap);
-	*len = 0;
 	stamp(ts, sizeof(ts));
 	for (i = 0; i < k; i++) {
 		addr_text(LOAD_NET, i, addr, sizeof(addr));
-		*len += session_text(b, addr, ts, PRIMES + 1, text + *len);
+		len += session_text(b, addr, ts, PRIMES + 1, buf + len);
+		if (len >= 65536) {
+			put(b, buf, len);
+			len = 0;
+		}
 	}
-	return (text);
-}
-
-/* burst - the burst's text to the log as fast as write(2) takes it, in
- * writes of about 64 KiB that end at a line's end */
-static void
-burst(struct bench *b, const char *text, size_t len)
-{
-	const char	*nl;
-	size_t		 n;
-
-	while (len > 0) {
-		n = len < 65536 ? len : 65536;
-		if (n < len && (nl = memrchr(text, '\n', n)) != NULL)
-			n = (size_t)(nl - text) + 1;
-		put(b, text, n);
-		text += n;
-		len -= n;
-	}
+	put(b, buf, len);
 }
 
 /* corpus_line - one more corpus line to the log, stamped now */
@@ -620,14 +606,10 @@ run(struct bench *b, struct phase *ph)
 	struct pollfd	 pfd;
 	long long	 start, now, next_probe, next_sample, wake, due;
 	int		 first = b->nprobe, open = 0, started = 0, i, stop;
-	char		*text = NULL;
-	size_t		 text_len = 0;
 
 	b->ph = ph;
 	if ((ph->lat = calloc(PROBE_MAX, sizeof(*ph->lat))) == NULL)
 		die("out of memory");
-	if (ph->burst > 0)
-		text = burst_text(b, ph->burst, &text_len);
 	ph->rss0 = ph->rss_peak = status_kb(b->pid, "VmRSS");
 	mon_read(b);
 	ph->inset = b->inset;
@@ -635,8 +617,8 @@ run(struct bench *b, struct phase *ph)
 	ph->cpu_ns = cpu_ns(b);
 	start = mono();
 	if (ph->burst > 0) {
-		burst(b, text, text_len);
-		free(text);
+		burst(b, ph->burst);
+		ph->write_ns = mono() - start;
 	}
 	next_probe = ph->nbans > 0 || ph->period_ns > 0 ? start : LLONG_MAX;
 	next_sample = start + SAMPLE_NS;
@@ -902,7 +884,9 @@ main(int argc, char **argv)
 		run(&b, &ph[i]);
 		report(&ph[i]);
 		if (i == LOAD)
-			printf("load_offenders=%d\n", ph[i].burst);
+			printf("load_offenders=%d\nload_write_us=%lld\n"
+			    "load_wall_us=%lld\n", ph[i].burst,
+			    ph[i].write_ns / 1000, ph[i].wall_ns / 1000);
 	}
 	printf("corpus_lines=%zu\nprobes=%d\nrss_hwm_kb=%ld\n"
 	    "netlink_overruns=%lu\nelapsed_secs=%.1f\n", b.c.n, b.nprobe,
