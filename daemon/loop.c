@@ -79,8 +79,8 @@
 #define FLUSH_MS	1000	/* state flush period */
 #define STATUS_MS	5000	/* sd_notify STATUS period */
 #define READ_BUDGET	250	/* lines between control and signal turns */
-#define STALL_MS	20	/* a paused log looks at the writer so often
-				 * (when its wake descriptor is missing) */
+#define STALL_MS	20	/* a flush waiting for the writer looks at it
+				 * so often, without its wake descriptor */
 
 static void	flush_state(struct daemon *);
 
@@ -351,8 +351,10 @@ flush_state(struct daemon *d)
 
 	d->last_flush_ms = now_ms();
 	/* Shared evidence: the other nodes' observations, each flush (a
-	 * poll a second; stored with this batch, their cursor with them). */
-	if (score_ingest(d->st, d->s) > 0)
+	 * poll a second; stored with this batch, their cursor with them);
+	 * not while the writer prunes, which holds the PostgreSQL
+	 * connection for as long: the next flush reads them. */
+	if (!state_pruning(d->st) && score_ingest(d->st, d->s) > 0)
 		d->dirty = 1;
 	if (!d->dirty)
 		return;
@@ -627,26 +629,39 @@ timers(struct daemon *d)
 	metrics_tick(d, ms);	/* metrics_file, when due */
 }
 
-/* wait_ms - how long poll() may sleep */
+/* wait_ms - how long poll() may sleep: until the next watchdog ping,
+ * ban end or source timeout, at once while lines wait to be read; and
+ * until the next flush, or, when one is due (the period, a ban, a
+ * paused log) but the state's writer is busy, until the writer says it
+ * stored a batch (its wake descriptor is polled; without one, STALL_MS):
+ * never a turn of the loop that can do nothing */
 static int
 wait_ms(struct daemon *d)
 {
 	long long	 ms = now_ms(), w = FLUSH_MS, wd, fwd, t;
+	long long	 flush = FLUSH_MS;
 
 	if (d->dirty)
-		w = d->last_flush_ms + FLUSH_MS - ms;
+		flush = d->last_flush_ms + FLUSH_MS - ms;
 	if ((wd = notify_watchdog_ms()) > 0 && d->last_watchdog_ms + wd - ms <
 	    w)
 		w = d->last_watchdog_ms + wd - ms;
 	if ((fwd = fw_deadline(d->fw)) != 0 && (fwd - (long long)time(NULL))
 	    * 1000 < w)
 		w = (fwd - (long long)time(NULL)) * 1000;
-	if ((t = source_timeout(d)) >= 0 && t < w)
-		w = t;
-	if (source_pending(d))
-		w = 0;
-	if (d->stalled || (d->urgent && w > STALL_MS))
-		w = STALL_MS;	/* the log or a ban waits for the writer */
+	if (!d->stalled) {	/* a paused log is neither read nor timed */
+		if ((t = source_timeout(d)) >= 0 && t < w)
+			w = t;
+		if (source_pending(d))
+			w = 0;
+	}
+	if (d->stalled || d->urgent || flush <= 0) {
+		if (!state_busy(d->st))
+			w = 0;		/* timers() flushes now */
+		else if (state_wake_fd(d->st) < 0 && w > STALL_MS)
+			w = STALL_MS;	/* a look at the writer */
+	} else if (flush < w)
+		w = flush;
 	return (w < 0 ? 0 : w > INT_MAX ? INT_MAX : (int)w);
 }
 
@@ -669,7 +684,7 @@ static void
 loop(struct daemon *d)
 {
 	struct pollfd	 pfd[6 + CTL_CLIENTS];
-	int		 n, i, k, mon, waiting;
+	int		 n, i, k, mon;
 
 	while (!d->stop) {
 		n = 0;
@@ -683,11 +698,9 @@ loop(struct daemon *d)
 			pfd[n++] = (struct pollfd){ d->clients[i].fd, POLLIN,
 			    0 };
 		pfd[n++] = (struct pollfd){ cluster_fd(d), POLLIN, 0 };
-		/* The log or a ban waits for the writer: woken when it has
-		 * stored a batch, not STALL_MS later. */
-		waiting = d->stalled || d->urgent;
-		pfd[n++] = (struct pollfd){ waiting ? state_wake_fd(d->st) :
-		    -1, POLLIN, 0 };
+		/* A flush, the paused log or a ban waiting for the writer:
+		 * woken when it has stored a batch (wait_ms()). */
+		pfd[n++] = (struct pollfd){ state_wake_fd(d->st), POLLIN, 0 };
 		log_flush();	/* what this round logged, before sleeping */
 		if (poll(pfd, (nfds_t)n, wait_ms(d)) == -1 && errno != EINTR)
 			fatal(EX_OSERR, "poll");

@@ -16,6 +16,7 @@
  *	void	state_pause(struct state *st, int on);
  *	void	state_health(struct state *st, struct state_health *h);
  *	int	state_prune_later(struct state *st, long long now);
+ *	int	state_pruning(struct state *st);
  *	int	state_wake_fd(const struct state *st);
  *	void	state_woken(struct state *st);
  * DESCRIPTION
@@ -70,15 +71,16 @@
  *	until then, not for a fixed time; state_woken() empties it.
  *
  *	state_prune_later() is state_prune() done by the writer once no
- *	batch waits: the caller neither waits for the queue to empty nor for
- *	the DELETEs (and the checkpoint after them) on a large database. A
- *	newer request replaces one not yet done. A prune that fails is tried
- *	again after the next batch is stored; with an outbox, only while the
- *	server answers and nothing is spooled. state_sync() and so
- *	queue_stop() wait for one that can run; one that cannot is dropped
- *	at the stop (the backend prunes at most once a day of log time, so
- *	the next start's first flush does it). Without a writer thread it
- *	is state_prune().
+ *	batch waits (or, in a flood, after PRUNE_PATIENCE more batches):
+ *	the caller neither waits for the queue to empty nor for the DELETEs
+ *	(and the checkpoint after them) on a large database. A newer request
+ *	replaces one not yet done. A prune that fails is tried again after
+ *	the next batch is stored; with an outbox, only while the server
+ *	answers and nothing is spooled. queue_stop() waits for one that can
+ *	run (state_sync() does not); one that cannot is dropped at the stop
+ *	(the backend prunes at most once a day of log time, so the next
+ *	start's first flush does it). Without a writer thread it is
+ *	state_prune(). state_pruning() says whether one runs now.
  * DIAGNOSTICS
  *	With state_retry(), a failing writer logs when it starts failing,
  *	when the reason changes and when it resumes, not at each attempt;
@@ -100,6 +102,8 @@
 
 #include "state_int.h"
 #include "util/util.h"
+
+#define PRUNE_PATIENCE	16	/* batches a prune waits for an empty queue */
 
 /* wall_now - the wall clock, for what status shows */
 static long long
@@ -388,14 +392,18 @@ wait_until(struct state *st, long long ms)
 	(void)pthread_cond_timedwait(&st->cv, &st->mtx, &until);
 }
 
-/* prune_due - a prune owed and nothing before it: no batch waits, the
- * caller does not read, the writes succeed, and it was not tried since
- * the last batch was stored; with the lock */
+/* prune_due - a prune owed and nothing before it: no batch waits (or
+ * PRUNE_PATIENCE batches were stored since it was asked for: a flood
+ * does not put it off for ever; its bound is a log time, so it may come
+ * between batches), the caller does not read, the writes succeed, and
+ * it was not tried since the last batch was stored; with the lock */
 static int
 prune_due(const struct state *st)
 {
-	if (st->prune_at == 0 || st->head != NULL || st->paused ||
-	    st->failed || st->fail_since != 0 || st->prune_tried == st->stored)
+	if (st->prune_at == 0 || st->paused || st->failed ||
+	    st->fail_since != 0 || st->prune_tried == st->stored)
+		return (0);
+	if (st->head != NULL && st->stored - st->prune_asked < PRUNE_PATIENCE)
 		return (0);
 	if (st->ob != NULL && (st->spooled > 0 || st->link_down != 0 ||
 	    st->on_cache))
@@ -411,7 +419,7 @@ prune_now(struct state *st)
 	long long	at = st->prune_at;
 
 	st->prune_tried = st->stored;
-	st->busy = 1;
+	st->busy = st->pruning = 1;
 	pthread_mutex_unlock(&st->mtx);
 	if (st->ops->prune(st->be, at, STATE_RETENTION) == 0) {
 		pthread_mutex_lock(&st->mtx);
@@ -419,7 +427,7 @@ prune_now(struct state *st)
 			st->prune_at = 0;
 	} else
 		pthread_mutex_lock(&st->mtx);
-	st->busy = 0;
+	st->busy = st->pruning = 0;
 	writer_news(st);
 }
 
@@ -483,7 +491,7 @@ writer(void *arg)
 		while ((st->head == NULL || st->paused) && !st->quit &&
 		    !prune_due(st))
 			pthread_cond_wait(&st->cv, &st->mtx);
-		if (st->head == NULL && !st->quit && prune_due(st)) {
+		if (!st->quit && prune_due(st)) {
 			prune_now(st);
 			continue;
 		}
@@ -573,6 +581,8 @@ queue_stop(struct state *st)
 	if (st->threaded) {
 		(void)state_sync(st);
 		pthread_mutex_lock(&st->mtx);
+		while (prune_due(st) || st->busy)	/* one that can run */
+			pthread_cond_wait(&st->cv, &st->mtx);
 		st->quit = 1;
 		pthread_cond_broadcast(&st->cv);
 		pthread_mutex_unlock(&st->mtx);
@@ -656,7 +666,7 @@ queue_put(struct state *st, struct state_batch *b)
 }
 
 /* state_pause - on: the writer starts no batch, and the one it is
- * storing is finished (at most a lock wait), so that the caller may read
+ * storing (or the prune it is running) is finished, so that the caller may read
  * without seeing half a transaction; off: it goes on. Never with a
  * state_sync() in between. */
 void
@@ -672,8 +682,7 @@ state_pause(struct state *st, int on)
 	pthread_mutex_unlock(&st->mtx);
 }
 
-/* state_sync - wait until everything handed to the writer is stored
- * (and an owed prune that can run now is done);
+/* state_sync - wait until everything handed to the writer is stored;
  * -1 if a write failed (with state_retry(): if writes fail now; what
  * is queued stays queued) */
 int
@@ -686,15 +695,13 @@ state_sync(struct state *st)
 	pthread_mutex_lock(&st->mtx);
 	if (st->ob != NULL) {
 		/* Stored or spooled: both survive a kill. */
-		while ((st->head != NULL || st->busy || prune_due(st)) &&
-		    !st->ob_full)
+		while ((st->head != NULL || st->busy) && !st->ob_full)
 			pthread_cond_wait(&st->cv, &st->mtx);
 		r = st->head != NULL ? -1 : 0;
 		pthread_mutex_unlock(&st->mtx);
 		return (r);
 	}
-	while ((st->head != NULL || st->busy || prune_due(st)) &&
-	    st->fail_since == 0)
+	while ((st->head != NULL || st->busy) && st->fail_since == 0)
 		pthread_cond_wait(&st->cv, &st->mtx);
 	r = st->failed || st->fail_since != 0 ? -1 : 0;
 	pthread_mutex_unlock(&st->mtx);
@@ -710,10 +717,26 @@ state_prune_later(struct state *st, long long now)
 		return (state_prune(st, now));
 	pthread_mutex_lock(&st->mtx);
 	st->prune_at = now;
+	st->prune_asked = st->stored;
 	st->prune_tried = st->stored - 1;	/* due once the queue is empty */
 	pthread_cond_broadcast(&st->cv);
 	pthread_mutex_unlock(&st->mtx);
 	return (0);
+}
+
+/* state_pruning - whether the writer is running a prune now (a
+ * PostgreSQL backend holds its connection for it) */
+int
+state_pruning(struct state *st)
+{
+	int	r;
+
+	if (!st->threaded)
+		return (0);
+	pthread_mutex_lock(&st->mtx);
+	r = st->pruning;
+	pthread_mutex_unlock(&st->mtx);
+	return (r);
 }
 
 /* queue_drain - until the outbox is stored, or the server is away */

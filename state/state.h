@@ -57,6 +57,7 @@
  *	void	state_health(struct state *st, struct state_health *h);
  *	int	state_prune(struct state *st, long long now);
  *	int	state_prune_later(struct state *st, long long now);
+ *	int	state_pruning(struct state *st);
  *	int	state_wake_fd(const struct state *st);
  *	void	state_woken(struct state *st);
  *
@@ -200,7 +201,8 @@
  *	than the retention (STATE_RETENTION before log time now), once a
  *	day of log time; the scorer does not store such rows at all.
  *	state_prune_later() leaves that to the writer thread, once no batch
- *	waits (the daemon: its loop does not wait for it). state_wake_fd()
+ *	waits (the daemon: its loop does not wait for it); state_pruning()
+ *	says whether it runs now. state_wake_fd()
  *	is readable when the writer has stored, spooled or failed a batch
  *	(-1 without a writer thread): a caller waiting for state_busy() to
  *	clear polls it, and empties it with state_woken().
@@ -534,6 +536,7 @@ void	state_pause(struct state *, int);
 void	state_health(struct state *, struct state_health *);
 int	state_prune(struct state *, long long);
 int	state_prune_later(struct state *, long long);
+int	state_pruning(struct state *);
 int	state_wake_fd(const struct state *);
 void	state_woken(struct state *);
 

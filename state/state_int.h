@@ -208,9 +208,11 @@ struct state {
 	unsigned long long failures, coalesced, dropped_ev, dropped_facts;
 	long long	 manual_stored;	/* STATE_OP_MANUAL stored, highest */
 	/* state_prune_later(): the log time of a prune the writer owes
-	 * (0: none), and the batches stored when it last tried one. */
+	 * (0: none), the batches stored when it last tried one and when
+	 * it was asked for. */
 	long long	 prune_at;
-	unsigned long long stored, prune_tried;
+	unsigned long long stored, prune_tried, prune_asked;
+	int		 pruning;	/* the writer runs one now */
 	int		 wake_fd;	/* state_wake_fd(); -1: none */
 };
 

@@ -598,9 +598,9 @@ prune_call(void *arg)
 
 /* test_prune_later - the daemon's prune is the writer's: asked for while
  * the writer may not start a batch, it returns at once (state_prune()
- * would wait for the queue, here for ever), nothing is removed before the
- * queue is empty, and state_sync() returns once the batch and the prune
- * are done: the old evidence gone, the new kept */
+ * would wait for the queue, here for ever), nothing is removed while the
+ * writer may not run, and state_close() returns once the batch and the
+ * prune are done: the old evidence gone, the new kept */
 static void
 test_prune_later(void **state)
 {
@@ -641,7 +641,9 @@ test_prune_later(void **state)
 	    "'pruned_day'"), 0);
 	state_pause(st, 0);
 
+	/* The close waits for the batch, then the prune. */
 	assert_int_equal(state_sync(st), 0);
+	state_close(st);
 	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence"), 2);
 	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
 	    "addr = '198.51.100.1'"), 0);
@@ -649,7 +651,6 @@ test_prune_later(void **state)
 	    "addr = '198.51.100.3'"), 1);
 	assert_int_equal(count_of(db, "SELECT value FROM meta WHERE key = "
 	    "'pruned_day'"), now / 86400);
-	state_close(st);
 	rmdb(db);
 }
 
