@@ -654,6 +654,55 @@ test_prune_later(void **state)
 	rmdb(db);
 }
 
+/* test_prune_patience - a prune asked for while batches keep coming (a
+ * flood: the queue does not empty) runs between them once 16 were
+ * stored: the old evidence of the batches after it is still there (the
+ * prune runs once a log day); had it waited for an empty queue, after
+ * the last batch, none would be (checked: with a patience of 1,000 the
+ * test fails) */
+static void
+test_prune_patience(void **state)
+{
+	char		 db[256], err[512], addr[32];
+	struct state	*st;
+	struct state_batch *b;
+	struct state_evidence e = { .weight = 1, .rule = "sasl_fail",
+	    .detail = "" };
+	long long	 now = 1760000000, old;
+	int		 i, k;
+
+	(void)state;
+	tmpname(db, sizeof(db), "prunepat");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	for (i = 0; i < 40; i++) {
+		/* One old row, and 300 new ones that keep the writer busier
+		 * than this loop: the queue stays full. */
+		b = state_batch_new();
+		assert_non_null(b);
+		snprintf(addr, sizeof(addr), "198.51.100.%d", 10 + i);
+		e.addr = addr;
+		for (k = 0; k <= 300; k++) {
+			e.t = k == 0 ? now - 40 * 86400 : now - k;
+			assert_int_equal(state_batch_evidence(b, &e), 0);
+		}
+		assert_int_equal(state_batch_meta(b, "log_time", now), 0);
+		assert_int_equal(state_write(st, b), 0);
+		if (i == 0)
+			assert_int_equal(state_prune_later(st, now), 0);
+	}
+	state_close(st);
+	old = count_of(db, "SELECT count(*) FROM evidence WHERE t < 1760000000 "
+	    "- 30 * 86400");
+	print_message("old evidence left: %lld of 40\n", old);
+	/* Asked for after the first batch was handed over: run after at
+	 * most 17 stored, so the last 23 at least come after it. */
+	assert_true(old >= 23 && old < 40);
+	assert_int_equal(count_of(db, "SELECT value FROM meta WHERE key = "
+	    "'pruned_day'"), now / 86400);
+	rmdb(db);
+}
+
 /* test_wake_fd - the writer's wake descriptor: quiet until a batch is
  * stored, readable once it is (before state_sync() returns), quiet again
  * once state_woken() emptied it */
@@ -1112,6 +1161,7 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_reject_counts),
 	cmocka_unit_test(test_prune),
 	cmocka_unit_test(test_prune_later),
+	cmocka_unit_test(test_prune_patience),
 	cmocka_unit_test(test_wake_fd),
 	cmocka_unit_test(test_retention_unwritten),
 	cmocka_unit_test(test_facts_repeated),
