@@ -74,12 +74,13 @@
  *	batch waits (or, in a flood, after PRUNE_PATIENCE more batches):
  *	the caller neither waits for the queue to empty nor for the DELETEs
  *	(and the checkpoint after them) on a large database. A newer request
- *	replaces one not yet done. A prune that fails is tried again after
- *	the next batch is stored; with an outbox, only while the server
+ *	replaces one not yet done. A prune that fails is tried again as if
+ *	asked for anew once the next batch is stored (an empty queue, or
+ *	PRUNE_PATIENCE more batches); with an outbox, only while the server
  *	answers and nothing is spooled. queue_stop() waits for one that can
- *	run (state_sync() does not); one that cannot is dropped at the stop
- *	(the backend prunes at most once a day of log time, so the next
- *	start's first flush does it). Without a writer thread it is
+ *	run (state_sync() only for one running); one that cannot is dropped
+ *	at the stop (the backend prunes at most once a day of log time, so
+ *	the next start's first flush does it). Without a writer thread it is
  *	state_prune(). state_pruning() says whether one runs now.
  * DIAGNOSTICS
  *	With state_retry(), a failing writer logs when it starts failing,
@@ -375,6 +376,11 @@ write_head(struct state *st)
 	if (r == 0) {
 		link_up(st);
 		write_stored(st);
+		/* A batch the outbox could not take (a disk error while the
+		 * server was away, the outbox empty) is stored: the caller
+		 * may read on. Else it would wait for a replay that never
+		 * comes. */
+		st->ob_full = st->ob_said = 0;
 	} else
 		link_failed(st, why[0] != '\0' ? why : "write failed");
 	writer_news(st);
@@ -425,8 +431,12 @@ prune_now(struct state *st)
 		pthread_mutex_lock(&st->mtx);
 		if (st->prune_at == at)
 			st->prune_at = 0;
-	} else
+	} else {
+		/* Failed (a lock, a timeout): again once the queue empties,
+		 * or after PRUNE_PATIENCE more batches, not after each. */
 		pthread_mutex_lock(&st->mtx);
+		st->prune_asked = st->stored;
+	}
 	st->busy = st->pruning = 0;
 	writer_news(st);
 }

@@ -84,6 +84,22 @@ pg_stop(struct pg_server *pg)
 	run_free(&r);
 }
 
+/* pg_server_ctl - the private server stopped (0) or started again (1),
+ * its data kept (tests/pg-cluster.sh down, up) */
+void
+pg_server_ctl(struct pg_server *pg, int up)
+{
+	char		*argv[] = { "tests/pg-cluster.sh", up ? "up" : "down",
+	    pg->dir, NULL };
+	struct run_result r;
+
+	assert_int_equal(run_cmd(argv, NULL, 0, &r), 0);
+	if (r.status != 0)
+		fail_msg("tests/pg-cluster.sh %s %s: exit %d: %s", argv[1],
+		    pg->dir, r.status, r.err);
+	run_free(&r);
+}
+
 /* pg_sql - SQL as the role; its rows, unaligned (malloc'd) */
 char *
 pg_sql(const char *uri, const char *sql)

@@ -651,6 +651,60 @@ test_share_pg_prune_later(void **state)
 	pg_stop(&pg);
 }
 
+/* busy_is - state_busy() becomes want within 60 s; 1 if it did */
+static int
+busy_is(struct state *st, int want)
+{
+	int	i;
+
+	for (i = 0; i < 6000; i++) {
+		if (state_busy(st) == want)
+			return (1);
+		usleep(10000);
+	}
+	return (0);
+}
+
+/* test_share_pg_spool_error - PostgreSQL away and the outbox unusable
+ * (a file where its directory was: a disk error, the outbox empty): the
+ * batch stays in memory and the caller is told to wait (state_busy());
+ * once the server is back the batch is stored and the caller may go on
+ * (it waited for ever before: the flag only a replay cleared) */
+static void
+test_share_pg_spool_error(void **state)
+{
+	struct pg_server pg;
+	struct state	*st;
+	char		 dir[] = "/tmp/ff-pgspool.XXXXXX", err[512], cmd[256];
+	long long	 now = 1760000000;
+
+	(void)state;
+	if (pg_start(&pg) == -1)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	st = state_open_with(pg.uri, 0, &(struct state_opts){ .node = "mx1",
+	    .local_dir = dir, .outbox_max = 16 << 20 }, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	state_put_evidence(st, "192.0.2.71", now);
+	assert_int_equal(state_sync(st), 0);
+	pg_server_ctl(&pg, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/outbox && : > %s/outbox", dir,
+	    dir);
+	assert_int_equal(system(cmd), 0);
+	state_put_evidence(st, "192.0.2.72", now);
+	assert_true(busy_is(st, 1));	/* neither stored nor spooled */
+	pg_server_ctl(&pg, 1);
+	if (!busy_is(st, 0))
+		fail_msg("the batch stored, state_busy() still says wait");
+	assert_int_equal(state_sync(st), 0);
+	sql_is(pg.uri, "SELECT count(*) FROM evidence", "2");
+	state_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	pg_stop(&pg);
+}
+
 /* test_share_pgsql - two nodes on one PostgreSQL state */
 static void
 test_share_pgsql(void **state)
@@ -737,5 +791,6 @@ const struct CMUnitTest share_tests[] = {
 	cmocka_unit_test(test_share_lab_split),
 	cmocka_unit_test(test_share_pgsql),
 	cmocka_unit_test(test_share_pg_prune_later),
+	cmocka_unit_test(test_share_pg_spool_error),
 };
 const size_t share_tests_count = sizeof(share_tests) / sizeof(share_tests[0]);

@@ -31,7 +31,8 @@
  *
  *	pg_start() starts a private PostgreSQL server for a test (a unix
  *	socket in its own /tmp directory, a role without superuser, two
- *	databases) and pg_stop() removes it; pg_sql() runs SQL there with
+ *	databases) and pg_stop() removes it; pg_server_ctl() stops it or
+ *	starts it again, its data kept; pg_sql() runs SQL there with
  *	psql, pg_reset() empties a database; see pg.c.
  *
  *	journal_append() writes entries to a journal file with the real
@@ -202,6 +203,7 @@ struct pg_server {
 };
 int	pg_start(struct pg_server *);
 void	pg_stop(struct pg_server *);
+void	pg_server_ctl(struct pg_server *, int);
 char	*pg_sql(const char *, const char *);
 void	pg_reset(const char *);
 int	pg_strip_nodes(char *);
