@@ -423,20 +423,17 @@ static void
 prune_now(struct state *st)
 {
 	long long	at = st->prune_at;
+	int		r;
 
 	st->prune_tried = st->stored;
 	st->busy = st->pruning = 1;
 	pthread_mutex_unlock(&st->mtx);
-	if (st->ops->prune(st->be, at, STATE_RETENTION) == 0) {
-		pthread_mutex_lock(&st->mtx);
-		if (st->prune_at == at)
-			st->prune_at = 0;
-	} else {
-		/* Failed (a lock, a timeout): again once the queue empties,
-		 * or after PRUNE_PATIENCE more batches, not after each. */
-		pthread_mutex_lock(&st->mtx);
+	r = st->ops->prune(st->be, at, STATE_RETENTION);
+	pthread_mutex_lock(&st->mtx);
+	if (r != 0)	/* a lock, a timeout: as if asked for anew */
 		st->prune_asked = st->stored;
-	}
+	else if (st->prune_at == at)
+		st->prune_at = 0;
 	st->busy = st->pruning = 0;
 	writer_news(st);
 }
@@ -568,7 +565,7 @@ queue_start(struct state *st)
 int
 state_wake_fd(const struct state *st)
 {
-	return (st->threaded ? st->wake_fd : -1);
+	return (st->wake_fd);	/* -1 unless queue_start() made it */
 }
 
 /* state_woken - the wake descriptor emptied, after poll() said it is
@@ -578,7 +575,7 @@ state_woken(struct state *st)
 {
 	uint64_t	n;
 
-	if (st->threaded && st->wake_fd >= 0)
+	if (st->wake_fd >= 0)
 		(void)read(st->wake_fd, &n, sizeof(n));
 }
 

@@ -49,7 +49,6 @@
 #define CONF	DIR "/ff.conf"
 #define LOG	DIR "/daemon.log"
 #define WAIT_MS	90000	/* for what must happen eventually */
-#define PGBIN	"/usr/lib/postgresql/15/bin"
 
 extern char **environ;
 
@@ -168,21 +167,7 @@ stop(int sig)
 static void
 pg_ctl(int up)
 {
-	char	cmd[1024];
-	int	st;
-
-	if (up)
-		snprintf(cmd, sizeof(cmd), "runuser -u postgres -- " PGBIN
-		    "/pg_ctl -D %s/data -l %s/server.log -w -t 60 -o \"-k "
-		    "%s/sock -c listen_addresses='' -c fsync=off\" start "
-		    ">/dev/null 2>&1", pg.dir, pg.dir, pg.dir);
-	else
-		snprintf(cmd, sizeof(cmd), "runuser -u postgres -- " PGBIN
-		    "/pg_ctl -D %s/data -m fast -w -t 60 stop >/dev/null 2>&1",
-		    pg.dir);
-	free(sh(cmd, &st));
-	if (st != 0)
-		fail_msg("pg_ctl %s failed", up ? "start" : "stop");
+	pg_server_ctl(&pg, up);
 	pg_up = up;
 }
 

@@ -616,6 +616,37 @@ sql_is(const char *uri, const char *sql, const char *want)
 	free(out);
 }
 
+/* outboxed - a private server, and a state on it as the daemon opens
+ * it (node mx1, its outbox and cache in dir, made here); skips the test
+ * where no server can run */
+static struct state *
+outboxed(struct pg_server *pg, char *dir)
+{
+	struct state	*st;
+	char		 err[512];
+
+	if (pg_start(pg) == -1)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	st = state_open_with(pg->uri, 0, &(struct state_opts){ .node = "mx1",
+	    .local_dir = dir, .outbox_max = 16 << 20 }, err, sizeof(err));
+	if (st == NULL)
+		fail_msg("%s", err);
+	return (st);
+}
+
+/* outboxed_end - outboxed()'s directory and server removed (the state
+ * closed already) */
+static void
+outboxed_end(struct pg_server *pg, const char *dir)
+{
+	char	cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	pg_stop(pg);
+}
+
 /* test_share_pg_prune_later - on PostgreSQL with an outbox (as the
  * daemon opens it), the prune handed to the writer is done once the
  * queue is empty, and the close waits for it: the evidence past the
@@ -625,17 +656,11 @@ test_share_pg_prune_later(void **state)
 {
 	struct pg_server pg;
 	struct state	*st;
-	char		 dir[] = "/tmp/ff-pgprune.XXXXXX", err[512], cmd[128];
+	char		 dir[] = "/tmp/ff-pgprune.XXXXXX";
 	long long	 now = 1760000000;	/* October 2025 */
 
 	(void)state;
-	if (pg_start(&pg) == -1)
-		skip();
-	assert_non_null(mkdtemp(dir));
-	st = state_open_with(pg.uri, 0, &(struct state_opts){ .node = "mx1",
-	    .local_dir = dir, .outbox_max = 16 << 20 }, err, sizeof(err));
-	if (st == NULL)
-		fail_msg("%s", err);
+	st = outboxed(&pg, dir);
 	state_put_evidence(st, "192.0.2.61", now - 40 * 86400);
 	state_put_evidence(st, "192.0.2.62", now - 86400);
 	assert_int_equal(state_sync(st), 0);
@@ -646,9 +671,7 @@ test_share_pg_prune_later(void **state)
 	    "'192.0.2.61'", "0");
 	sql_is(pg.uri, "SELECT count(*) FROM evidence WHERE addr = "
 	    "'192.0.2.62'", "1");
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	pg_stop(&pg);
+	outboxed_end(&pg, dir);
 }
 
 /* busy_is - state_busy() becomes want within 60 s; 1 if it did */
@@ -675,17 +698,11 @@ test_share_pg_spool_error(void **state)
 {
 	struct pg_server pg;
 	struct state	*st;
-	char		 dir[] = "/tmp/ff-pgspool.XXXXXX", err[512], cmd[256];
+	char		 dir[] = "/tmp/ff-pgspool.XXXXXX", cmd[256];
 	long long	 now = 1760000000;
 
 	(void)state;
-	if (pg_start(&pg) == -1)
-		skip();
-	assert_non_null(mkdtemp(dir));
-	st = state_open_with(pg.uri, 0, &(struct state_opts){ .node = "mx1",
-	    .local_dir = dir, .outbox_max = 16 << 20 }, err, sizeof(err));
-	if (st == NULL)
-		fail_msg("%s", err);
+	st = outboxed(&pg, dir);
 	state_put_evidence(st, "192.0.2.71", now);
 	assert_int_equal(state_sync(st), 0);
 	pg_server_ctl(&pg, 0);
@@ -700,9 +717,7 @@ test_share_pg_spool_error(void **state)
 	assert_int_equal(state_sync(st), 0);
 	sql_is(pg.uri, "SELECT count(*) FROM evidence", "2");
 	state_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	pg_stop(&pg);
+	outboxed_end(&pg, dir);
 }
 
 /* test_share_pgsql - two nodes on one PostgreSQL state */
