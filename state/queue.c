@@ -82,6 +82,10 @@
  *	at the stop (the backend prunes at most once a day of log time, so
  *	the next start's first flush does it). Without a writer thread it is
  *	state_prune(). state_pruning() says whether one runs now.
+ *
+ *	The backend's housekeeping (SQLite: the checkpoint of its log,
+ *	sqlite_wal.c) waits until the writer has had nothing to do for
+ *	QUIET_MS, not a flood's next batch.
  * DIAGNOSTICS
  *	With state_retry(), a failing writer logs when it starts failing,
  *	when the reason changes and when it resumes, not at each attempt;
@@ -105,6 +109,8 @@
 #include "util/util.h"
 
 #define PRUNE_PATIENCE	16	/* batches a prune waits for an empty queue */
+#define QUIET_MS	250	/* idle before the backend's checkpoint: a
+				 * flood's batches come closer together */
 
 /* wall_now - the wall clock, for what status shows */
 static long long
@@ -480,6 +486,37 @@ writer_outbox(struct state *st)
 	}
 }
 
+/* idle - nothing for the writer to do now; with the lock */
+static int
+idle(struct state *st)
+{
+	return (st->head == NULL && !st->paused && !st->quit &&
+	    !prune_due(st));
+}
+
+/* checkpoint_idle - nothing stored for QUIET_MS: the backend's
+ * checkpoint, when one is due (sqlite_wal.c), so that it is not done
+ * between a flood's batches; 1 if it waited (the caller looks at the
+ * queue again), 0 if none is due; called and returns with the lock */
+static int
+checkpoint_idle(struct state *st)
+{
+	long long	at;
+
+	if (st->ops->checkpoint_due == NULL || !idle(st) ||
+	    !st->ops->checkpoint_due(st->be))
+		return (0);
+	at = mono_ms() + QUIET_MS;
+	while (idle(st) && mono_ms() < at)
+		wait_until(st, at);
+	if (idle(st)) {
+		pthread_mutex_unlock(&st->mtx);
+		st->ops->checkpoint(st->be);
+		pthread_mutex_lock(&st->mtx);
+	}
+	return (1);
+}
+
 /* writer - the thread that stores batches, one at a time, in order */
 static void *
 writer(void *arg)
@@ -497,7 +534,8 @@ writer(void *arg)
 	for (;;) {
 		while ((st->head == NULL || st->paused) && !st->quit &&
 		    !prune_due(st))
-			pthread_cond_wait(&st->cv, &st->mtx);
+			if (!checkpoint_idle(st))
+				pthread_cond_wait(&st->cv, &st->mtx);
 		if (!st->quit && prune_due(st)) {
 			prune_now(st);
 			continue;
@@ -556,6 +594,10 @@ queue_start(struct state *st)
 		return (-1);
 	}
 	st->threaded = 1;
+	/* The writer checkpoints when idle, not between a flood's batches
+	 * (checkpoint_idle()). */
+	if (st->ops->checkpoint_later != NULL)
+		st->ops->checkpoint_later(st->be);
 	return (0);
 }
 

@@ -17,6 +17,8 @@
 #ifndef FIVEFIFTY_SQLITE_INT_H
 #define FIVEFIFTY_SQLITE_INT_H
 
+#include <stdatomic.h>
+
 #include <sqlite3.h>
 
 #include "state_int.h"
@@ -24,6 +26,12 @@
 #define EV_BATCH		32	/* evidence rows per INSERT */
 #define STATE_BUSY_MS		5000	/* lock wait, commands and scan */
 #define STATE_BUSY_MS_RETRY	1000	/* lock wait of a retrying writer */
+#define SQ_WAL_CKPT		1000	/* log pages a checkpoint waits for
+					 * (SQLite's automatic one) */
+#define SQ_WAL_CAP		16384	/* log pages checkpointed at once
+					 * while the writer is never idle */
+#define SQ_WAL_KEEP		(16 << 20)	/* log bytes kept on disk
+					 * after a checkpoint */
 
 struct sq {
 	sqlite3		*db;
@@ -38,6 +46,8 @@ struct sq {
 	sqlite3_stmt	*put_fact;
 	sqlite3_stmt	*put_ff;
 	char		 err[512];	/* the last reading call's failure */
+	atomic_int	 wal_due;	/* SQ_WAL_CKPT reached (sqlite_wal.c) */
+	atomic_int	 wal_later;	/* the writer checkpoints when idle */
 };
 
 /* The last failure of this thread, and whether it is logged. */
@@ -56,6 +66,12 @@ const char *sq_text(sqlite3_stmt *, int);
 int	sq_write(void *, const struct state_batch *, int, char *, size_t);
 int	sq_put_meta(struct sq *, const char *, long long);
 int	sq_prune(void *, long long, long long);
+
+/* sqlite_wal.c */
+int	sq_wal_watch(struct sq *);
+void	sq_checkpoint_later(void *);
+int	sq_checkpoint_due(void *);
+void	sq_checkpoint(void *);
 
 /* sqlite_read.c */
 int	sq_position(void *, const char *, struct state_filepos *);

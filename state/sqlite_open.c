@@ -405,6 +405,7 @@ setup(struct sq *q, int readonly, char *reason, size_t len)
 	if (!readonly && (sq_exec(q, "PRAGMA journal_mode = WAL") == -1 ||
 	    sq_exec(q, "PRAGMA synchronous = NORMAL") == -1 ||
 	    sq_exec(q, "PRAGMA cache_size = -8192") == -1 ||
+	    sq_wal_watch(q) == -1 ||
 	    migrate(q, reason, len) == -1 || prep_writes(q) == -1))
 		return (-1);
 	/* Read-only: the schema is read now, so that a damaged file is
@@ -496,6 +497,9 @@ const struct state_ops state_sqlite_ops = {
 	.write = sq_write,
 	.retry = sq_retry,
 	.prune = sq_prune,
+	.checkpoint_later = sq_checkpoint_later,
+	.checkpoint_due = sq_checkpoint_due,
+	.checkpoint = sq_checkpoint,
 	.position = sq_position,
 	.journal_position = sq_journal_position,
 	.meta = sq_meta,

@@ -127,6 +127,11 @@ struct state_ops {
 		    size_t);
 	void	 (*retry)(void *, int);
 	int	 (*prune)(void *, long long, long long);
+	/* housekeeping for an idle writer thread (NULL: none): from now
+	 * on it waits for checkpoint() (a cap aside); whether any is due */
+	void	 (*checkpoint_later)(void *);
+	int	 (*checkpoint_due)(void *);
+	void	 (*checkpoint)(void *);
 	int	 (*position)(void *, const char *, struct state_filepos *);
 	int	 (*journal_position)(void *, const char *,
 		    struct state_cursor *);

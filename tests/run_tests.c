@@ -60,7 +60,8 @@ main(void)
 	} groups[] = {
 		ADD(lines_tests), ADD(tailer_tests), ADD(time_tests),
 		ADD(score_tests), ADD(share_tests), ADD(abuse_tests),
-		ADD(state_tests), ADD(pgsql_tests), ADD(pgsql_cmds_tests),
+		ADD(state_tests), ADD(wal_tests), ADD(pgsql_tests),
+		ADD(pgsql_cmds_tests),
 		ADD(pgbans_tests), ADD(pgrun_tests), ADD(conf_tests),
 		ADD(case_tests),
 		ADD(grok_tests), ADD(corpus_tests), ADD(fast_tests),

@@ -104,6 +104,7 @@ DECLARE_TESTS(pgrun_tests);
 DECLARE_TESTS(pgsql_cmds_tests);
 DECLARE_TESTS(par_tests);
 DECLARE_TESTS(metrics_tests);
+DECLARE_TESTS(wal_tests);
 
 /* The sqlite3 shell as the tests read a state: it waits for a writer's
  * lock instead of answering "database is locked" (read as 0). */

@@ -1,0 +1,122 @@
+/*	$fivefifty: sqlite_wal.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	sqlite_wal 3 - when the SQLite state's write-ahead log is
+ *	checkpointed
+ * SYNOPSIS
+ *	int	sq_wal_watch(struct sq *q);
+ *	void	sq_checkpoint_later(void *be);
+ *	int	sq_checkpoint_due(void *be);
+ *	void	sq_checkpoint(void *be);
+ * DESCRIPTION
+ *	SQLite copies the log back into the database (a checkpoint) in the
+ *	commit that brings the log to 1,000 pages: in a flood, the writer
+ *	thread spent about a fifth of its time there, beside the daemon's
+ *	loop, while the flood's bans waited for a CPU. SQLite's
+ *	documentation leaves it to the application to checkpoint at a
+ *	better moment; here that is when the writer has had nothing to
+ *	store for a while (queue.c, QUIET_MS).
+ *
+ *	sq_wal_watch() (the open, read-write) replaces SQLite's automatic
+ *	checkpoint by a hook that does the same (SQ_WAL_CKPT pages) until
+ *	sq_checkpoint_later() says a writer thread checkpoints when it is
+ *	idle: from then on the hook checkpoints only a log of SQ_WAL_CAP
+ *	pages, so that a flood without a pause cannot grow it without
+ *	bound. sq_checkpoint_due() says whether a commit since the last
+ *	checkpoint brought the log to SQ_WAL_CKPT pages;
+ *	sq_checkpoint() runs a passive checkpoint (it never waits for
+ *	readers, copying what they do not hold) and clears that. After a
+ *	checkpoint the log is started again from its beginning by the next
+ *	write, and cut to SQ_WAL_KEEP bytes (journal_size_limit): a flood's
+ *	log does not stay on disk.
+ *
+ *	Other processes writing to the same file (scan, the commands)
+ *	checkpoint by the same rules in their own connections; a closing
+ *	last connection checkpoints everything (SQLite).
+ * DIAGNOSTICS
+ *	A checkpoint that fails other than by a lock (SQLITE_BUSY: a
+ *	reader or another checkpoint, tried again later) is logged with the
+ *	database's path.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "sqlite_int.h"
+#include "util/util.h"
+
+/* checkpoint - a passive checkpoint of q's log, why it was run; the
+ * due flag cleared whatever happens (the next commit sets it again) */
+static void
+checkpoint(struct sq *q, const char *why)
+{
+	int		rc;
+
+	atomic_store(&q->wal_due, 0);
+	rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		log_warnx("state database %s: checkpoint (%s): %s", q->path,
+		    why, sqlite3_errmsg(q->db));
+}
+
+/* wal_hook - after each commit of this connection: the log's pages;
+ * checkpointed here at SQ_WAL_CKPT (SQLite's own rule) or, once a
+ * writer thread checkpoints when idle, at SQ_WAL_CAP */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq	*q = arg;
+
+	(void)db;
+	(void)name;
+	if (pages < SQ_WAL_CKPT)
+		return (SQLITE_OK);
+	atomic_store(&q->wal_due, 1);
+	if (!atomic_load(&q->wal_later) || pages >= SQ_WAL_CAP)
+		checkpoint(q, atomic_load(&q->wal_later) ? "the log's cap" :
+		    "its size");
+	return (SQLITE_OK);
+}
+
+/* sq_wal_watch - the hook in place of SQLite's automatic checkpoint,
+ * and the log's size on disk after one; -1 with sq_why */
+int
+sq_wal_watch(struct sq *q)
+{
+	char		sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d",
+	    SQ_WAL_KEEP);
+	if (sq_exec(q, sql) == -1)
+		return (-1);
+	sqlite3_wal_hook(q->db, wal_hook, q);
+	return (0);
+}
+
+/* sq_checkpoint_later - a writer thread checkpoints when idle
+ * (sq_checkpoint()); the hook only at the cap */
+void
+sq_checkpoint_later(void *be)
+{
+	atomic_store(&((struct sq *)be)->wal_later, 1);
+}
+
+/* sq_checkpoint_due - whether the log reached SQ_WAL_CKPT pages since
+ * the last checkpoint */
+int
+sq_checkpoint_due(void *be)
+{
+	return (atomic_load(&((struct sq *)be)->wal_due));
+}
+
+/* sq_checkpoint - the idle writer's checkpoint */
+void
+sq_checkpoint(void *be)
+{
+	checkpoint(be, "idle");
+}

@@ -1,0 +1,192 @@
+/*	$fivefifty: test_wal.c $	*/
+/*
+ * Copyright (c) 2026 The fivefifty developers. ISC licence, see LICENSE.
+ */
+/*
+ * NAME
+ *	test_wal 3 - when the SQLite state's log is checkpointed
+ * DESCRIPTION
+ *	A real state file, its writer thread, and the log's own bookkeeping
+ *	read from the WAL index (the -shm file, whose layout SQLite
+ *	documents: mxFrame, the frames in the log, at byte 16; nBackfill,
+ *	the frames copied into the database, at byte 96):
+ *	- batches that come one after another are not checkpointed between
+ *	  them, even past SQLite's 1,000 pages; once the writer has been
+ *	  idle a while the whole log is, and the next write starts the log
+ *	  again;
+ *	- batches that never leave the writer idle still keep the log
+ *	  under its cap.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "state/state.h"
+#include "tests.h"
+
+#define WAL_CKPT	1000	/* SQLite's checkpoint (SQ_WAL_CKPT) */
+#define WAL_CAP		16384	/* the log's cap (SQ_WAL_CAP) */
+#define PAGE_ROWS	28	/* evidence rows below in a 4 KiB page, at
+				 * least */
+
+/* The log's bookkeeping. */
+struct wal_index {
+	uint32_t	 frames;	/* mxFrame */
+	uint32_t	 copied;	/* nBackfill */
+};
+
+/* wal_read - the WAL index of db */
+static struct wal_index
+wal_read(const char *db)
+{
+	struct wal_index w;
+	unsigned char	 hdr[100];
+	char		 p[300];
+	int		 fd;
+
+	snprintf(p, sizeof(p), "%s-shm", db);
+	if ((fd = open(p, O_RDONLY)) == -1)
+		fail_msg("%s: cannot open", p);
+	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
+		fail_msg("%s: shorter than its header", p);
+	close(fd);
+	memcpy(&w.frames, hdr + 16, sizeof(w.frames));
+	memcpy(&w.copied, hdr + 96, sizeof(w.copied));
+	return (w);
+}
+
+/* wal_db - a new state file's name */
+static void
+wal_db(char *buf, size_t len, const char *what)
+{
+	snprintf(buf, len, "/tmp/fivefifty-%s-%d-%ld.db", what, (int)getpid(),
+	    (long)random());
+	unlink(buf);
+}
+
+/* wal_rm - a state file and its log */
+static void
+wal_rm(const char *db)
+{
+	char	p[300];
+
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+}
+
+/* wal_batch - a batch of about pages log pages of evidence */
+static struct state_batch *
+wal_batch(int pages, int seq)
+{
+	struct state_batch *b = state_batch_new();
+	struct state_evidence e = { .weight = 1, .rule = "dictionary_attack" };
+	char		 addr[32], detail[96];
+	int		 i;
+
+	assert_non_null(b);
+	memset(detail, 'x', sizeof(detail) - 1);
+	detail[sizeof(detail) - 1] = '\0';
+	e.detail = detail;
+	for (i = 0; i < pages * PAGE_ROWS; i++) {
+		snprintf(addr, sizeof(addr), "198.51.%d.%d", seq % 200,
+		    i % 250 + 1);
+		e.addr = addr;
+		e.t = 1760000000 + i;
+		assert_int_equal(state_batch_evidence(b, &e), 0);
+	}
+	assert_int_equal(state_batch_meta(b, "log_time", 1760000000), 0);
+	return (b);
+}
+
+/* test_wal_quiet - two batches stored one after the other, the first
+ * past 1,000 log pages, are not checkpointed between them (with
+ * SQLite's automatic checkpoint, the second write would start the log
+ * again: checked, the test fails); once the writer is idle the log is
+ * copied into the database, and the next write starts it again */
+static void
+test_wal_quiet(void **state)
+{
+	char		 db[256], err[512];
+	struct state	*st;
+	struct wal_index w;
+	int		 i;
+
+	(void)state;
+	wal_db(db, sizeof(db), "walquiet");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	state_pause(st, 1);	/* both queued: the writer never idles */
+	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + 100, 1)), 0);
+	assert_int_equal(state_write(st, wal_batch(1, 2)), 0);
+	state_pause(st, 0);
+	assert_int_equal(state_sync(st), 0);
+	w = wal_read(db);
+	print_message("log after both: %u frames, %u copied\n", w.frames,
+	    w.copied);
+	assert_true(w.frames > WAL_CKPT);
+	/* Idle: checkpointed within QUIET_MS (a generous wait). */
+	for (i = 0; i < 3000; i++) {
+		w = wal_read(db);
+		if (w.copied == w.frames)
+			break;
+		usleep(10000);
+	}
+	print_message("after %d ms idle: %u frames, %u copied\n", i * 10,
+	    w.frames, w.copied);
+	assert_int_equal(w.copied, w.frames);
+	state_put_evidence(st, "198.51.100.7", 1760000000);
+	assert_int_equal(state_sync(st), 0);
+	w = wal_read(db);
+	print_message("the next write: %u frames\n", w.frames);
+	assert_true(w.frames < 100);	/* started again */
+	state_close(st);
+	wal_rm(db);
+}
+
+/* test_wal_cap - batches handed over as fast as the writer stores them
+ * (it is never idle long, unless this thread is slow): past the cap the
+ * log is checkpointed all the same; at no point does it hold more than
+ * the cap and the batch that crossed it */
+static void
+test_wal_cap(void **state)
+{
+	char		 db[256], err[512];
+	struct state	*st;
+	struct wal_index w;
+	uint32_t	 most = 0;
+	int		 i, n = (WAL_CAP + 4000) / 1000;
+
+	(void)state;
+	wal_db(db, sizeof(db), "walcap");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(state_write(st, wal_batch(1000, i)), 0);
+		w = wal_read(db);
+		if (w.frames > most)
+			most = w.frames;
+	}
+	assert_int_equal(state_sync(st), 0);
+	w = wal_read(db);
+	if (w.frames > most)
+		most = w.frames;
+	print_message("%d batches of 1,000 pages: at most %u frames in the "
+	    "log\n", n, most);
+	assert_true(most > 0);
+	assert_true(most <= WAL_CAP + 1000 * 12 / 10);
+	state_close(st);
+	wal_rm(db);
+}
+
+const struct CMUnitTest wal_tests[] = {
+	cmocka_unit_test(test_wal_quiet),
+	cmocka_unit_test(test_wal_cap),
+};
+const size_t wal_tests_count = sizeof(wal_tests) / sizeof(wal_tests[0]);
