@@ -26,10 +26,13 @@
 #define EV_BATCH		32	/* evidence rows per INSERT */
 #define STATE_BUSY_MS		5000	/* lock wait, commands and scan */
 #define STATE_BUSY_MS_RETRY	1000	/* lock wait of a retrying writer */
-#define SQ_WAL_CKPT		1000	/* log pages a checkpoint waits for
-					 * (SQLite's automatic one) */
-#define SQ_WAL_CAP		16384	/* log pages checkpointed at once
-					 * while the writer is never idle */
+#define SQ_PAGE			"8192"	/* page size of a new file */
+#define SQ_WAL_CKPT		(4 << 20)	/* log bytes a checkpoint
+					 * waits for (SQLite's automatic
+					 * one: 1,000 pages of 4 KiB) */
+#define SQ_WAL_CAP		(64 << 20)	/* log bytes checkpointed at
+					 * once while the writer is never
+					 * idle */
 #define SQ_WAL_KEEP		(16 << 20)	/* log bytes kept on disk
 					 * after a checkpoint */
 
@@ -46,6 +49,7 @@ struct sq {
 	sqlite3_stmt	*put_fact;
 	sqlite3_stmt	*put_ff;
 	char		 err[512];	/* the last reading call's failure */
+	int		 wal_ckpt, wal_cap;	/* those in log pages */
 	atomic_int	 wal_due;	/* SQ_WAL_CKPT reached (sqlite_wal.c) */
 	atomic_int	 wal_later;	/* the writer checkpoints when idle */
 };

@@ -402,7 +402,10 @@ open_fail(struct sq *q, const char *path, const char *reason,
 static int
 setup(struct sq *q, int readonly, char *reason, size_t len)
 {
-	if (!readonly && (sq_exec(q, "PRAGMA journal_mode = WAL") == -1 ||
+	/* A new file's pages are of SQ_PAGE bytes (an older file keeps its
+	 * own): each page a commit writes to the log costs two write(2)s. */
+	if (!readonly && (sq_exec(q, "PRAGMA page_size = " SQ_PAGE) == -1 ||
+	    sq_exec(q, "PRAGMA journal_mode = WAL") == -1 ||
 	    sq_exec(q, "PRAGMA synchronous = NORMAL") == -1 ||
 	    sq_exec(q, "PRAGMA cache_size = -8192") == -1 ||
 	    sq_wal_watch(q) == -1 ||

@@ -21,17 +21,17 @@
  *	store for a while (queue.c, QUIET_MS).
  *
  *	sq_wal_watch() (the open, read-write) replaces SQLite's automatic
- *	checkpoint by a hook that does the same (SQ_WAL_CKPT pages) until
- *	sq_checkpoint_later() says a writer thread checkpoints when it is
- *	idle: from then on the hook checkpoints only a log of SQ_WAL_CAP
- *	pages, so that a flood without a pause cannot grow it without
- *	bound. sq_checkpoint_due() says whether a commit since the last
- *	checkpoint brought the log to SQ_WAL_CKPT pages;
- *	sq_checkpoint() runs a passive checkpoint (it never waits for
- *	readers, copying what they do not hold) and clears that. After a
- *	checkpoint the log is started again from its beginning by the next
- *	write, and cut to SQ_WAL_KEEP bytes (journal_size_limit): a flood's
- *	log does not stay on disk.
+ *	checkpoint by a hook that does the same (a log of SQ_WAL_CKPT bytes,
+ *	4 MiB, in the file's pages) until sq_checkpoint_later() says a
+ *	writer thread checkpoints when it is idle: from then on the hook
+ *	checkpoints only a log of SQ_WAL_CAP bytes (64 MiB), so that a
+ *	flood without a pause cannot grow it without bound.
+ *	sq_checkpoint_due() says whether a commit since the last checkpoint
+ *	brought the log to SQ_WAL_CKPT bytes; sq_checkpoint() runs a passive
+ *	checkpoint (it never waits for readers, copying what they do not
+ *	hold) and clears that. After a checkpoint the log is started again
+ *	from its beginning by the next write, and cut to SQ_WAL_KEEP bytes
+ *	(journal_size_limit): a flood's log does not stay on disk.
  *
  *	Other processes writing to the same file (scan, the commands)
  *	checkpoint by the same rules in their own connections; a closing
@@ -65,7 +65,7 @@ checkpoint(struct sq *q, const char *why)
 }
 
 /* wal_hook - after each commit of this connection: the log's pages;
- * checkpointed here at SQ_WAL_CKPT (SQLite's own rule) or, once a
+ * checkpointed here at SQ_WAL_CKPT bytes (SQLite's own rule) or, once a
  * writer thread checkpoints when idle, at SQ_WAL_CAP */
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
@@ -74,26 +74,36 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 
 	(void)db;
 	(void)name;
-	if (pages < SQ_WAL_CKPT)
+	if (pages < q->wal_ckpt)
 		return (SQLITE_OK);
 	atomic_store(&q->wal_due, 1);
-	if (!atomic_load(&q->wal_later) || pages >= SQ_WAL_CAP)
+	if (!atomic_load(&q->wal_later) || pages >= q->wal_cap)
 		checkpoint(q, atomic_load(&q->wal_later) ? "the log's cap" :
 		    "its size");
 	return (SQLITE_OK);
 }
 
 /* sq_wal_watch - the hook in place of SQLite's automatic checkpoint,
- * and the log's size on disk after one; -1 with sq_why */
+ * its sizes in the file's pages, and the log's size on disk after one;
+ * -1 with sq_why */
 int
 sq_wal_watch(struct sq *q)
 {
-	char		sql[64];
+	sqlite3_stmt	*s;
+	char		 sql[64];
+	int		 page = 0;
 
 	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %d",
 	    SQ_WAL_KEEP);
-	if (sq_exec(q, sql) == -1)
+	if (sq_exec(q, sql) == -1 || sq_prep(q, &s, "PRAGMA page_size") == -1)
 		return (-1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		page = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (page < 512)
+		return (sq_fail(q, "reading its page size"));
+	q->wal_ckpt = SQ_WAL_CKPT / page;
+	q->wal_cap = SQ_WAL_CAP / page;
 	sqlite3_wal_hook(q->db, wal_hook, q);
 	return (0);
 }
@@ -106,7 +116,7 @@ sq_checkpoint_later(void *be)
 	atomic_store(&((struct sq *)be)->wal_later, 1);
 }
 
-/* sq_checkpoint_due - whether the log reached SQ_WAL_CKPT pages since
+/* sq_checkpoint_due - whether the log reached SQ_WAL_CKPT bytes since
  * the last checkpoint */
 int
 sq_checkpoint_due(void *be)

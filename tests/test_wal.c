@@ -28,13 +28,14 @@
 #include "state/state.h"
 #include "tests.h"
 
-#define WAL_CKPT	1000	/* SQLite's checkpoint (SQ_WAL_CKPT) */
-#define WAL_CAP		16384	/* the log's cap (SQ_WAL_CAP) */
-#define PAGE_ROWS	28	/* evidence rows below in a 4 KiB page, at
-				 * least */
+#define WAL_CKPT	(4 << 20)	/* log bytes SQLite's checkpoint waits
+					 * for (SQ_WAL_CKPT) */
+#define WAL_CAP		(64 << 20)	/* the log's cap (SQ_WAL_CAP) */
+#define ROW_BYTES	150	/* of a page, an evidence row below, about */
 
 /* The log's bookkeeping. */
 struct wal_index {
+	uint32_t	 page;		/* szPage: bytes of a frame's page */
 	uint32_t	 frames;	/* mxFrame */
 	uint32_t	 copied;	/* nBackfill */
 };
@@ -45,6 +46,7 @@ wal_read(const char *db)
 {
 	struct wal_index w;
 	unsigned char	 hdr[100];
+	uint16_t	 page;
 	char		 p[300];
 	int		 fd;
 
@@ -54,6 +56,8 @@ wal_read(const char *db)
 	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
 		fail_msg("%s: shorter than its header", p);
 	close(fd);
+	memcpy(&page, hdr + 14, sizeof(page));
+	w.page = page == 1 ? 65536 : page;
 	memcpy(&w.frames, hdr + 16, sizeof(w.frames));
 	memcpy(&w.copied, hdr + 96, sizeof(w.copied));
 	return (w);
@@ -81,9 +85,9 @@ wal_rm(const char *db)
 	unlink(p);
 }
 
-/* wal_batch - a batch of about pages log pages of evidence */
+/* wal_batch - a batch of about bytes of evidence in the log */
 static struct state_batch *
-wal_batch(int pages, int seq)
+wal_batch(int bytes, int seq)
 {
 	struct state_batch *b = state_batch_new();
 	struct state_evidence e = { .weight = 1, .rule = "dictionary_attack" };
@@ -94,7 +98,7 @@ wal_batch(int pages, int seq)
 	memset(detail, 'x', sizeof(detail) - 1);
 	detail[sizeof(detail) - 1] = '\0';
 	e.detail = detail;
-	for (i = 0; i < pages * PAGE_ROWS; i++) {
+	for (i = 0; i < bytes / ROW_BYTES; i++) {
 		snprintf(addr, sizeof(addr), "198.51.%d.%d", seq % 200,
 		    i % 250 + 1);
 		e.addr = addr;
@@ -106,7 +110,7 @@ wal_batch(int pages, int seq)
 }
 
 /* test_wal_quiet - two batches stored one after the other, the first
- * past 1,000 log pages, are not checkpointed between them (with
+ * past 4 MiB of log, are not checkpointed between them (with
  * SQLite's automatic checkpoint, the second write would start the log
  * again: checked, the test fails); once the writer is idle the log is
  * copied into the database, and the next write starts it again */
@@ -123,14 +127,15 @@ test_wal_quiet(void **state)
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
 	state_pause(st, 1);	/* both queued: the writer never idles */
-	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + 100, 1)), 0);
-	assert_int_equal(state_write(st, wal_batch(1, 2)), 0);
+	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + WAL_CKPT / 10,
+	    1)), 0);
+	assert_int_equal(state_write(st, wal_batch(ROW_BYTES, 2)), 0);
 	state_pause(st, 0);
 	assert_int_equal(state_sync(st), 0);
 	w = wal_read(db);
-	print_message("log after both: %u frames, %u copied\n", w.frames,
-	    w.copied);
-	assert_true(w.frames > WAL_CKPT);
+	print_message("log after both: %u frames of %u bytes, %u copied\n",
+	    w.frames, w.page, w.copied);
+	assert_true((long long)w.frames * w.page > WAL_CKPT);
 	/* Idle: checkpointed within QUIET_MS (a generous wait). */
 	for (i = 0; i < 3000; i++) {
 		w = wal_read(db);
@@ -161,14 +166,14 @@ test_wal_cap(void **state)
 	struct state	*st;
 	struct wal_index w;
 	uint32_t	 most = 0;
-	int		 i, n = (WAL_CAP + 4000) / 1000;
+	int		 i, n = (WAL_CAP + WAL_CAP / 4) / WAL_CKPT;
 
 	(void)state;
 	wal_db(db, sizeof(db), "walcap");
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
 	for (i = 0; i < n; i++) {
-		assert_int_equal(state_write(st, wal_batch(1000, i)), 0);
+		assert_int_equal(state_write(st, wal_batch(WAL_CKPT, i)), 0);
 		w = wal_read(db);
 		if (w.frames > most)
 			most = w.frames;
@@ -177,10 +182,11 @@ test_wal_cap(void **state)
 	w = wal_read(db);
 	if (w.frames > most)
 		most = w.frames;
-	print_message("%d batches of 1,000 pages: at most %u frames in the "
-	    "log\n", n, most);
+	print_message("%d batches of 4 MiB: at most %u frames of %u bytes in "
+	    "the log\n", n, most, w.page);
 	assert_true(most > 0);
-	assert_true(most <= WAL_CAP + 1000 * 12 / 10);
+	assert_true((long long)most * w.page <= WAL_CAP + WAL_CKPT * 12 /
+	    10);
 	state_close(st);
 	wal_rm(db);
 }
