@@ -300,34 +300,63 @@ probe_addr(int i, char *buf, size_t len)
 	addr_text(PROBE_NET, i, buf, len);
 }
 
+/* cat - n bytes of s at p; the end */
+static char *
+cat(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return (p + n);
+}
+#define CAT(p, lit)	cat((p), (lit), sizeof(lit) - 1)
+
 /* session_text - n five-fifty sessions of addr, stamped ts, into buf
- * (at least n * SESSION_MAX bytes); their length */
+ * (at least n * SESSION_MAX bytes); their length. Put together piece by
+ * piece, not by snprintf(3): the bench's own CPU competes with the
+ * daemon's on a small machine (its 600,000 lines of a burst cost it
+ * 0.14 s of CPU that way) */
 static size_t
 session_text(struct bench *b, const char *addr, const char *ts, int n,
     char *buf)
 {
-	size_t		 len = 0;
-	int		 k, pid, w;
+	char		 pid[16], *p = buf, *start;
+	size_t		 al = strlen(addr), tl = strlen(ts), pl;
+	int		 k, i;
 
+	if (al > 64 || tl > 64)
+		die("session_text: address or stamp too long");
 	for (k = 0; k < n; k++) {
-		pid = 10000 + (int)(b->sessno++ % 900000);
-		w = snprintf(buf + len, SESSION_MAX,
-		    "%s benchmx postfix/smtpd[%d]: connect from "
-		    "mail.example.org[%s]\n"
-		    "%s benchmx postfix/smtpd[%d]: NOQUEUE: reject: RCPT from "
-		    "mail.example.org[%s]: 554 5.7.1 <x@spammer.example>: "
-		    "Sender address rejected: Access denied; "
-		    "from=<x@spammer.example> to=<alice@example.test> "
-		    "proto=ESMTP helo=<mail.example.org>\n"
-		    "%s benchmx postfix/smtpd[%d]: disconnect from "
-		    "mail.example.org[%s] ehlo=1 mail=1 rcpt=0/1 quit=1 "
-		    "commands=3/4\n", ts, pid, addr, ts, pid, addr, ts, pid,
-		    addr);
-		if (w < 0 || w >= SESSION_MAX)
+		pl = (size_t)snprintf(pid, sizeof(pid), "%d",
+		    10000 + (int)(b->sessno++ % 900000));
+		start = p;
+		for (i = 0; i < 3; i++) {
+			p = cat(p, ts, tl);
+			p = CAT(p, " benchmx postfix/smtpd[");
+			p = cat(p, pid, pl);
+			if (i == 0)
+				p = CAT(p, "]: connect from mail.example.org[");
+			else if (i == 1)
+				p = CAT(p, "]: NOQUEUE: reject: RCPT from "
+				    "mail.example.org[");
+			else
+				p = CAT(p, "]: disconnect from "
+				    "mail.example.org[");
+			p = cat(p, addr, al);
+			if (i == 0)
+				p = CAT(p, "]\n");
+			else if (i == 1)
+				p = CAT(p, "]: 554 5.7.1 <x@spammer.example>: "
+				    "Sender address rejected: Access denied; "
+				    "from=<x@spammer.example> "
+				    "to=<alice@example.test> proto=ESMTP "
+				    "helo=<mail.example.org>\n");
+			else
+				p = CAT(p, "] ehlo=1 mail=1 rcpt=0/1 quit=1 "
+				    "commands=3/4\n");
+		}
+		if (p - start > SESSION_MAX)	/* 810 bytes at most */
 			die("session_text: buffer too small");
-		len += (size_t)w;
 	}
-	return (len);
+	return ((size_t)(p - buf));
 }
 
 /* sessions - n five-fifty sessions of offender i, in one write(2);
