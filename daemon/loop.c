@@ -967,6 +967,8 @@ start(struct daemon *d)
 		    EX_IOERR);
 	}
 	statewrite_start(d);
+	/* The log's checkpoint waits for a pause, not a flood's bans. */
+	state_checkpoint_idle(d->st);
 	if (score_load(d->st, d->s) == -1) {
 		log_errx("state database %s: cannot load it (see above)",
 		    state_name(d->st));

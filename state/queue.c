@@ -19,6 +19,7 @@
  *	int	state_pruning(struct state *st);
  *	int	state_wake_fd(const struct state *st);
  *	void	state_woken(struct state *st);
+ *	void	state_checkpoint_idle(struct state *st);
  * DESCRIPTION
  *	queue_start() starts the thread that stores batches, one at a time,
  *	in order, when the backend may be used from a second thread (else
@@ -83,9 +84,12 @@
  *	the next start's first flush does it). Without a writer thread it is
  *	state_prune(). state_pruning() says whether one runs now.
  *
- *	The backend's housekeeping (SQLite: the checkpoint of its log,
- *	sqlite_wal.c) waits until the writer has had nothing to do for
- *	QUIET_MS, not a flood's next batch.
+ *	After state_checkpoint_idle() (the daemon), the backend's
+ *	housekeeping (SQLite: the checkpoint of its log, sqlite_wal.c) waits
+ *	until the writer has had nothing to do for QUIET_MS, not a flood's
+ *	next batch. Without it, it is done in the commits, as the backend
+ *	does it alone: a batch tool (scan) then has it beside its work, not
+ *	all of it at its close.
  * DIAGNOSTICS
  *	With state_retry(), a failing writer logs when it starts failing,
  *	when the reason changes and when it resumes, not at each attempt;
@@ -494,12 +498,12 @@ idle(struct state *st)
 	    !prune_due(st));
 }
 
-/* checkpoint_idle - nothing stored for QUIET_MS: the backend's
+/* idle_checkpoint - nothing stored for QUIET_MS: the backend's
  * checkpoint, when one is due (sqlite_wal.c), so that it is not done
  * between a flood's batches; 1 if it waited (the caller looks at the
  * queue again), 0 if none is due; called and returns with the lock */
 static int
-checkpoint_idle(struct state *st)
+idle_checkpoint(struct state *st)
 {
 	long long	at;
 
@@ -534,7 +538,7 @@ writer(void *arg)
 	for (;;) {
 		while ((st->head == NULL || st->paused) && !st->quit &&
 		    !prune_due(st))
-			if (!checkpoint_idle(st))
+			if (!idle_checkpoint(st))
 				pthread_cond_wait(&st->cv, &st->mtx);
 		if (!st->quit && prune_due(st)) {
 			prune_now(st);
@@ -594,11 +598,17 @@ queue_start(struct state *st)
 		return (-1);
 	}
 	st->threaded = 1;
-	/* The writer checkpoints when idle, not between a flood's batches
-	 * (checkpoint_idle()). */
-	if (st->ops->checkpoint_later != NULL)
-		st->ops->checkpoint_later(st->be);
 	return (0);
+}
+
+/* state_checkpoint_idle - the writer checkpoints when idle (and at the
+ * backend's cap), not in a flood's commits; nothing without a writer
+ * thread (it would never be idle) */
+void
+state_checkpoint_idle(struct state *st)
+{
+	if (st->threaded && st->ops->checkpoint_later != NULL)
+		st->ops->checkpoint_later(st->be);
 }
 
 /* state_wake_fd - readable when the writer has news (a batch stored,

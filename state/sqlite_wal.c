@@ -33,9 +33,10 @@
  *	from its beginning by the next write, and cut to SQ_WAL_KEEP bytes
  *	(journal_size_limit): a flood's log does not stay on disk.
  *
- *	Other processes writing to the same file (scan, the commands)
- *	checkpoint by the same rules in their own connections; a closing
- *	last connection checkpoints everything (SQLite).
+ *	Other connections to the same file (scan, the commands) keep
+ *	SQLite's rule unless they ask for the daemon's
+ *	(state_checkpoint_idle()); a closing last connection checkpoints
+ *	everything (SQLite).
  * DIAGNOSTICS
  *	A checkpoint that fails other than by a lock (SQLITE_BUSY: a
  *	reader or another checkpoint, tried again later) is logged with the

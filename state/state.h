@@ -59,6 +59,7 @@
  *	int	state_prune_later(struct state *st, long long now);
  *	int	state_pruning(struct state *st);
  *	int	state_wake_fd(const struct state *st);
+ *	void	state_checkpoint_idle(struct state *st);
  *	void	state_woken(struct state *st);
  *
  *	int	state_position(struct state *st, const char *path,
@@ -206,6 +207,11 @@
  *	is readable when the writer has stored, spooled or failed a batch
  *	(-1 without a writer thread): a caller waiting for state_busy() to
  *	clear polls it, and empties it with state_woken().
+ *	state_checkpoint_idle() (the daemon) leaves the SQLite log's
+ *	checkpoint to moments the writer has nothing to store (and to a
+ *	cap), so that a flood's batches do not wait for it; without it the
+ *	writer checkpoints as SQLite does, at 4 MiB of log, beside the
+ *	caller's work (scan: better than all at its close).
  *
  *	Reading: the iterators call fn with each row (its strings valid
  *	during the call) until fn returns non-zero; they return the number
@@ -539,6 +545,7 @@ int	state_prune_later(struct state *, long long);
 int	state_pruning(struct state *);
 int	state_wake_fd(const struct state *);
 void	state_woken(struct state *);
+void	state_checkpoint_idle(struct state *);
 
 int	state_position(struct state *, const char *, struct state_filepos *);
 int	state_journal_position(struct state *, const char *,

@@ -10,12 +10,13 @@
  *	read from the WAL index (the -shm file, whose layout SQLite
  *	documents: mxFrame, the frames in the log, at byte 16; nBackfill,
  *	the frames copied into the database, at byte 96):
- *	- batches that come one after another are not checkpointed between
- *	  them, even past SQLite's 1,000 pages; once the writer has been
- *	  idle a while the whole log is, and the next write starts the log
- *	  again;
+ *	- as the daemon asks (state_checkpoint_idle()), batches that come
+ *	  one after another are not checkpointed between them, even past
+ *	  4 MiB of log; once the writer has been idle a while the whole log
+ *	  is, and the next write starts the log again;
  *	- batches that never leave the writer idle still keep the log
- *	  under its cap.
+ *	  under its cap;
+ *	- a writer not told to (scan) checkpoints as SQLite does.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -126,6 +127,7 @@ test_wal_quiet(void **state)
 	wal_db(db, sizeof(db), "walquiet");
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
+	state_checkpoint_idle(st);	/* as the daemon */
 	state_pause(st, 1);	/* both queued: the writer never idles */
 	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + WAL_CKPT / 10,
 	    1)), 0);
@@ -155,6 +157,34 @@ test_wal_quiet(void **state)
 	wal_rm(db);
 }
 
+/* test_wal_sqlite_rule - without state_checkpoint_idle() (scan), the
+ * writer checkpoints as SQLite does, in the commit past 4 MiB of log:
+ * the second of the two batches above starts the log again */
+static void
+test_wal_sqlite_rule(void **state)
+{
+	char		 db[256], err[512];
+	struct state	*st;
+	struct wal_index w;
+
+	(void)state;
+	wal_db(db, sizeof(db), "walrule");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	state_pause(st, 1);
+	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + WAL_CKPT / 10,
+	    1)), 0);
+	assert_int_equal(state_write(st, wal_batch(ROW_BYTES, 2)), 0);
+	state_pause(st, 0);
+	assert_int_equal(state_sync(st), 0);
+	w = wal_read(db);
+	print_message("log after both: %u frames of %u bytes\n", w.frames,
+	    w.page);
+	assert_true((long long)w.frames * w.page < WAL_CKPT / 4);
+	state_close(st);
+	wal_rm(db);
+}
+
 /* test_wal_cap - batches handed over as fast as the writer stores them
  * (it is never idle long, unless this thread is slow): past the cap the
  * log is checkpointed all the same; at no point does it hold more than
@@ -172,6 +202,7 @@ test_wal_cap(void **state)
 	wal_db(db, sizeof(db), "walcap");
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
+	state_checkpoint_idle(st);	/* as the daemon */
 	for (i = 0; i < n; i++) {
 		assert_int_equal(state_write(st, wal_batch(WAL_CKPT, i)), 0);
 		w = wal_read(db);
@@ -193,6 +224,7 @@ test_wal_cap(void **state)
 
 const struct CMUnitTest wal_tests[] = {
 	cmocka_unit_test(test_wal_quiet),
+	cmocka_unit_test(test_wal_sqlite_rule),
 	cmocka_unit_test(test_wal_cap),
 };
 const size_t wal_tests_count = sizeof(wal_tests) / sizeof(wal_tests[0]);
