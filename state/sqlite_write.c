@@ -41,6 +41,7 @@
 #include <sqlite3.h>
 
 #include "sqlite_int.h"
+#include "util/util.h"
 
 /* A growing text buffer (the JSON of the facts; stdio was a tenth of
  * scan's time here). */
@@ -490,20 +491,33 @@ int
 sq_prune(void *be, long long now, long long retention)
 {
 	struct sq	*q = be;
+	char		 saved[sizeof(sq_why)];
+	int		 quiet = sq_quiet, rc = 0;
 
 	if (sq_meta(q, "pruned_day", -1) == now / 86400)
 		return (0);
+	sq_quiet = 1;	/* said once, below */
 	if (sq_exec(q, "BEGIN IMMEDIATE") == -1)
-		return (-1);
-	if (sq_put_meta(q, "pruned_day", now / 86400) == -1 ||
+		rc = -1;
+	else if (sq_put_meta(q, "pruned_day", now / 86400) == -1 ||
 	    prune_one(q, "DELETE FROM evidence WHERE t < ?", now - retention,
 	    "prune") == -1 ||
 	    prune_one(q, "DELETE FROM activity WHERE hour < ?", (now -
 	    retention) / 3600, "prune activity") == -1 ||
 	    prune_one(q, "DELETE FROM fivefifties WHERE last_seen < ?", now -
-	    retention, "prune five-fifties") == -1) {
+	    retention, "prune five-fifties") == -1 ||
+	    sq_exec(q, "COMMIT") == -1) {
+		snprintf(saved, sizeof(saved), "%s", sq_why);
 		(void)sq_exec(q, "ROLLBACK");
-		return (-1);
+		snprintf(sq_why, sizeof(sq_why), "%s", saved);
+		rc = -1;
 	}
-	return (sq_exec(q, "COMMIT"));
+	sq_quiet = quiet;
+	if (rc == -1 && !quiet)
+		log_warnx("state database %s: cannot remove the rows older than "
+		    "%lld days: %s; tried again later (at the next write of "
+		    "the daemon, at the next scan); if it lasts, see what "
+		    "else holds the database", q->path, retention / 86400,
+		    sq_why);
+	return (rc);
 }

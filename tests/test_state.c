@@ -22,6 +22,7 @@
  */
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -703,6 +704,80 @@ test_prune_patience(void **state)
 	rmdb(db);
 }
 
+/* test_prune_retry - a prune that fails (another connection holds the
+ * write lock past the writer's wait) is not dropped: nothing is removed
+ * meanwhile, and it runs once the next batch is stored (checked: a prune
+ * dropped on failure leaves the old row, and the test fails) */
+static void
+test_prune_retry(void **state)
+{
+	char		 db[256], err[512], errlog[300], *text;
+	struct state	*st;
+	struct pollfd	 p;
+	sqlite3		*lock;
+	long long	 now = 1760000000;
+	size_t		 len;
+	int		 saved, fd;
+
+	(void)state;
+	tmpname(db, sizeof(db), "pruneretry");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	state_retry(st, 1);	/* the daemon's: a lock waited for 1 s */
+	state_put_evidence(st, "198.51.100.1", now - 40 * 86400);
+	assert_int_equal(state_sync(st), 0);
+
+	assert_int_equal(sqlite3_open(db, &lock), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	p.fd = state_wake_fd(st);
+	p.events = POLLIN;
+	assert_true(p.fd >= 0);
+	state_woken(st);
+	snprintf(errlog, sizeof(errlog), "%s.stderr", db);
+	saved = dup(2);
+	fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	close(fd);
+	assert_int_equal(state_prune_later(st, now), 0);
+	/* Its end (failed: the lock) is the writer's only news. */
+	assert_int_equal(poll(&p, 1, 30000), 1);
+	assert_int_equal(state_pruning(st), 0);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	/* Said once: the file, what failed, why, what happens next. */
+	assert_non_null(text = read_file(errlog, &len));
+	print_message("%s", text);
+	assert_non_null(strstr(text, db));
+	assert_non_null(strstr(text, "cannot remove the rows older than 30 "
+	    "days: database is locked; tried again later"));
+	assert_null(strstr(strstr(text, "locked") + 1, "locked"));
+	free(text);
+	unlink(errlog);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.1'"), 1);
+	assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(lock);
+	/* Not tried again at once: after the next batch. */
+	usleep(300000);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.1'"), 1);
+
+	state_put_evidence(st, "198.51.100.2", now);
+	assert_int_equal(state_sync(st), 0);
+	state_close(st);	/* waits for the prune the batch let run */
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.1'"), 0);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.2'"), 1);
+	assert_int_equal(count_of(db, "SELECT value FROM meta WHERE key = "
+	    "'pruned_day'"), now / 86400);
+	rmdb(db);
+}
+
 /* test_wake_fd - the writer's wake descriptor: quiet until a batch is
  * stored, readable once it is (before state_sync() returns), quiet again
  * once state_woken() emptied it */
@@ -1162,6 +1237,7 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_prune),
 	cmocka_unit_test(test_prune_later),
 	cmocka_unit_test(test_prune_patience),
+	cmocka_unit_test(test_prune_retry),
 	cmocka_unit_test(test_wake_fd),
 	cmocka_unit_test(test_retention_unwritten),
 	cmocka_unit_test(test_facts_repeated),
