@@ -514,9 +514,12 @@ idle_checkpoint(struct state *st)
 	while (idle(st) && mono_ms() < at)
 		wait_until(st, at);
 	if (idle(st)) {
+		st->busy = 1;	/* state_pause() and state_sync() wait */
 		pthread_mutex_unlock(&st->mtx);
 		st->ops->checkpoint(st->be);
 		pthread_mutex_lock(&st->mtx);
+		st->busy = 0;
+		writer_news(st);
 	}
 	return (1);
 }

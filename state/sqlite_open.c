@@ -445,8 +445,10 @@ sq_open(const char *path, int readonly, const char *node, int offline,
 		return (NULL);
 	}
 	q->readonly = readonly;
-	flags = readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* Serialized whatever the library's default: the writer thread
+	 * and the owner's reads share the connection. */
+	flags = (readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_FULLMUTEX;
 	if (sqlite3_open_v2(path, &q->db, flags, NULL) != SQLITE_OK)
 		return (open_fail(q, path, q->db != NULL ?
 		    sqlite3_errmsg(q->db) : "cannot open", err, errlen));

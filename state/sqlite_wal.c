@@ -29,18 +29,19 @@
  *	sq_checkpoint_due() says whether a commit since the last checkpoint
  *	brought the log to SQ_WAL_CKPT bytes; sq_checkpoint() runs a passive
  *	checkpoint (it never waits for readers, copying what they do not
- *	hold) and clears that. After a checkpoint the log is started again
- *	from its beginning by the next write, and cut to SQ_WAL_KEEP bytes
- *	(journal_size_limit): a flood's log does not stay on disk.
+ *	hold) and clears that, unless a lock refused it. After a
+ *	checkpoint the log is started again from its beginning by the next
+ *	write, and cut to SQ_WAL_KEEP bytes (journal_size_limit): a flood's
+ *	log does not stay on disk.
  *
  *	Other connections to the same file (scan, the commands) keep
  *	SQLite's rule unless they ask for the daemon's
  *	(state_checkpoint_idle()); a closing last connection checkpoints
  *	everything (SQLite).
  * DIAGNOSTICS
- *	A checkpoint that fails other than by a lock (SQLITE_BUSY: a
- *	reader or another checkpoint, tried again later) is logged with the
- *	database's path.
+ *	A checkpoint that fails other than by a lock (SQLITE_BUSY, another
+ *	checkpoint; SQLITE_LOCKED, a statement of this connection's still
+ *	open: tried again later) is logged with the database's path.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -51,8 +52,8 @@
 #include "util/util.h"
 
 /* checkpoint - a passive checkpoint of q's log, why it was run; the
- * due flag cleared whatever happens (the next commit sets it again) */
-static void
+ * due flag cleared (the next commit sets it again); SQLite's result */
+static int
 checkpoint(struct sq *q, const char *why)
 {
 	int		rc;
@@ -60,9 +61,13 @@ checkpoint(struct sq *q, const char *why)
 	atomic_store(&q->wal_due, 0);
 	rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    NULL, NULL);
+	/* sqlite3_errstr(): the connection's own message may already be
+	 * another thread's call's (serialized mode). */
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-		log_warnx("state database %s: checkpoint (%s): %s", q->path,
-		    why, sqlite3_errmsg(q->db));
+		log_warnx("state database %s: checkpoint (%s): %s; the "
+		    "write-ahead log grows until one succeeds: check the "
+		    "disk", q->path, why, sqlite3_errstr(rc));
+	return (rc);
 }
 
 /* wal_hook - after each commit of this connection: the log's pages;
@@ -79,8 +84,8 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 		return (SQLITE_OK);
 	atomic_store(&q->wal_due, 1);
 	if (!atomic_load(&q->wal_later) || pages >= q->wal_cap)
-		checkpoint(q, atomic_load(&q->wal_later) ? "the log's cap" :
-		    "its size");
+		(void)checkpoint(q, atomic_load(&q->wal_later) ?
+		    "the log's cap" : "its size");
 	return (SQLITE_OK);
 }
 
@@ -125,9 +130,15 @@ sq_checkpoint_due(void *be)
 	return (atomic_load(&((struct sq *)be)->wal_due));
 }
 
-/* sq_checkpoint - the idle writer's checkpoint */
+/* sq_checkpoint - the idle writer's checkpoint; one that a lock
+ * refused (another checkpoint, a statement of the owner's still open) is
+ * due again: the writer tries after its next QUIET_MS */
 void
 sq_checkpoint(void *be)
 {
-	checkpoint(be, "idle");
+	struct sq	*q = be;
+	int		 rc = checkpoint(q, "idle");
+
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		atomic_store(&q->wal_due, 1);
 }

@@ -717,7 +717,7 @@ test_prune_retry(void **state)
 	sqlite3		*lock;
 	long long	 now = 1760000000;
 	size_t		 len;
-	int		 saved, fd;
+	int		 saved, fd, rc, n;
 
 	(void)state;
 	tmpname(db, sizeof(db), "pruneretry");
@@ -740,13 +740,15 @@ test_prune_retry(void **state)
 	assert_true(fd >= 0 && saved >= 0);
 	dup2(fd, 2);
 	close(fd);
-	assert_int_equal(state_prune_later(st, now), 0);
+	rc = state_prune_later(st, now);
 	/* Its end (failed: the lock) is the writer's only news. */
-	assert_int_equal(poll(&p, 1, 30000), 1);
-	assert_int_equal(state_pruning(st), 0);
+	n = poll(&p, 1, 30000);
 	fflush(stderr);
-	dup2(saved, 2);
+	dup2(saved, 2);		/* before any assertion can end the test */
 	close(saved);
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(state_pruning(st), 0);
 	/* Said once: the file, what failed, why, what happens next. */
 	assert_non_null(text = read_file(errlog, &len));
 	print_message("%s", text);

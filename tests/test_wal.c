@@ -13,7 +13,9 @@
  *	- as the daemon asks (state_checkpoint_idle()), batches that come
  *	  one after another are not checkpointed between them, even past
  *	  4 MiB of log; once the writer has been idle a while the whole log
- *	  is, and the next write starts the log again;
+ *	  is, and the next write starts the log again; a new file has
+ *	  pages of 8 KiB, an older one of 4 KiB keeps its own and the same
+ *	  sizes in bytes;
  *	- batches that never leave the writer idle still keep the log
  *	  under its cap;
  *	- a writer not told to (scan) checkpoints as SQLite does.
@@ -25,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "state/state.h"
 #include "tests.h"
@@ -49,14 +53,16 @@ wal_read(const char *db)
 	unsigned char	 hdr[100];
 	uint16_t	 page;
 	char		 p[300];
+	ssize_t		 n;
 	int		 fd;
 
 	snprintf(p, sizeof(p), "%s-shm", db);
 	if ((fd = open(p, O_RDONLY)) == -1)
 		fail_msg("%s: cannot open", p);
-	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
-		fail_msg("%s: shorter than its header", p);
+	n = pread(fd, hdr, sizeof(hdr), 0);
 	close(fd);
+	if (n != (ssize_t)sizeof(hdr))
+		fail_msg("%s: shorter than its header", p);
 	memcpy(&page, hdr + 14, sizeof(page));
 	w.page = page == 1 ? 65536 : page;
 	memcpy(&w.frames, hdr + 16, sizeof(w.frames));
@@ -110,21 +116,32 @@ wal_batch(int bytes, int seq)
 	return (b);
 }
 
-/* test_wal_quiet - two batches stored one after the other, the first
- * past 4 MiB of log, are not checkpointed between them (with
- * SQLite's automatic checkpoint, the second write would start the log
- * again: checked, the test fails); once the writer is idle the log is
- * copied into the database, and the next write starts it again */
+/* quiet_run - two batches stored one after the other, the first past
+ * 4 MiB of log, are not checkpointed between them (with SQLite's
+ * automatic checkpoint, the second write would start the log again:
+ * checked, the test fails); once the writer is idle the log is copied
+ * into the database, and the next write starts it again. old_page: the
+ * file made first with pages of that size (an older fivefifty's), which
+ * it keeps; 0: a new file, of 8 KiB pages */
 static void
-test_wal_quiet(void **state)
+quiet_run(const char *what, int old_page)
 {
-	char		 db[256], err[512];
+	char		 db[256], err[512], sql[64];
 	struct state	*st;
 	struct wal_index w;
+	sqlite3		*h;
 	int		 i;
 
-	(void)state;
-	wal_db(db, sizeof(db), "walquiet");
+	wal_db(db, sizeof(db), what);
+	if (old_page > 0) {
+		snprintf(sql, sizeof(sql), "PRAGMA page_size = %d", old_page);
+		assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "PRAGMA journal_mode = WAL",
+		    NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
 	state_checkpoint_idle(st);	/* as the daemon */
@@ -137,6 +154,7 @@ test_wal_quiet(void **state)
 	w = wal_read(db);
 	print_message("log after both: %u frames of %u bytes, %u copied\n",
 	    w.frames, w.page, w.copied);
+	assert_int_equal(w.page, old_page > 0 ? old_page : 8192);
 	assert_true((long long)w.frames * w.page > WAL_CKPT);
 	/* Idle: checkpointed within QUIET_MS (a generous wait). */
 	for (i = 0; i < 3000; i++) {
@@ -155,6 +173,23 @@ test_wal_quiet(void **state)
 	assert_true(w.frames < 100);	/* started again */
 	state_close(st);
 	wal_rm(db);
+}
+
+/* test_wal_quiet - quiet_run() on a new file */
+static void
+test_wal_quiet(void **state)
+{
+	(void)state;
+	quiet_run("walquiet", 0);
+}
+
+/* test_wal_quiet_4k - the same on a file of 4 KiB pages: the sizes are
+ * bytes, whatever the file's pages */
+static void
+test_wal_quiet_4k(void **state)
+{
+	(void)state;
+	quiet_run("walquiet4k", 4096);
 }
 
 /* test_wal_sqlite_rule - without state_checkpoint_idle() (scan), the
@@ -224,6 +259,7 @@ test_wal_cap(void **state)
 
 const struct CMUnitTest wal_tests[] = {
 	cmocka_unit_test(test_wal_quiet),
+	cmocka_unit_test(test_wal_quiet_4k),
 	cmocka_unit_test(test_wal_sqlite_rule),
 	cmocka_unit_test(test_wal_cap),
 };
