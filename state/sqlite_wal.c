@@ -77,15 +77,15 @@ static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct sq	*q = arg;
+	int		 later = atomic_load(&q->wal_later);
 
 	(void)db;
 	(void)name;
 	if (pages < q->wal_ckpt)
 		return (SQLITE_OK);
 	atomic_store(&q->wal_due, 1);
-	if (!atomic_load(&q->wal_later) || pages >= q->wal_cap)
-		(void)checkpoint(q, atomic_load(&q->wal_later) ?
-		    "the log's cap" : "its size");
+	if (!later || pages >= q->wal_cap)
+		(void)checkpoint(q, later ? "the log's cap" : "its size");
 	return (SQLITE_OK);
 }
 

@@ -439,13 +439,25 @@ put_positions(struct sq *q, const struct state_batch *b)
 	return (0);
 }
 
+/* rollback - the open transaction undone; sq_why keeps what failed,
+ * not the rollback's words */
+static void
+rollback(struct sq *q)
+{
+	char	saved[sizeof(sq_why)];
+
+	snprintf(saved, sizeof(saved), "%s", sq_why);
+	if (sqlite3_get_autocommit(q->db) == 0)
+		(void)sq_exec(q, "ROLLBACK");
+	snprintf(sq_why, sizeof(sq_why), "%s", saved);
+}
+
 /* sq_write - one batch, one transaction */
 int
 sq_write(void *be, const struct state_batch *b, int quiet, char *why,
     size_t whylen)
 {
 	struct sq	*q = be;
-	char		 saved[sizeof(sq_why)];
 
 	sq_quiet = quiet;
 	sq_why[0] = '\0';
@@ -455,11 +467,7 @@ sq_write(void *be, const struct state_batch *b, int quiet, char *why,
 	    put_bans(q, b) == -1 || put_sessions(q, b) == -1 ||
 	    put_facts(q, b) == -1 || put_ffs(q, b) == -1 ||
 	    put_positions(q, b) == -1 || sq_exec(q, "COMMIT") == -1) {
-		snprintf(saved, sizeof(saved), "%s", sq_why);
-		if (sqlite3_get_autocommit(q->db) == 0)
-			(void)sq_exec(q, "ROLLBACK");
-		/* what failed, not the rollback */
-		snprintf(sq_why, sizeof(sq_why), "%s", saved);
+		rollback(q);
 		goto out;
 	}
 	sq_quiet = 0;
@@ -491,7 +499,6 @@ int
 sq_prune(void *be, long long now, long long retention)
 {
 	struct sq	*q = be;
-	char		 saved[sizeof(sq_why)];
 	int		 quiet = sq_quiet, rc = 0;
 
 	if (sq_meta(q, "pruned_day", -1) == now / 86400)
@@ -507,9 +514,7 @@ sq_prune(void *be, long long now, long long retention)
 	    prune_one(q, "DELETE FROM fivefifties WHERE last_seen < ?", now -
 	    retention, "prune five-fifties") == -1 ||
 	    sq_exec(q, "COMMIT") == -1) {
-		snprintf(saved, sizeof(saved), "%s", sq_why);
-		(void)sq_exec(q, "ROLLBACK");
-		snprintf(sq_why, sizeof(sq_why), "%s", saved);
+		rollback(q);
 		rc = -1;
 	}
 	sq_quiet = quiet;

@@ -557,6 +557,52 @@ journal_append(const char *file, const struct jentry *e, int n)
 	return (0);
 }
 
+/* tmp_db - a new state database's name under /tmp, for what */
+void
+tmp_db(char *buf, size_t len, const char *what)
+{
+	snprintf(buf, len, "/tmp/fivefifty-%s-%d-%ld.db", what, (int)getpid(),
+	    (long)random());
+	unlink(buf);
+}
+
+/* rm_db - a database and its WAL files */
+void
+rm_db(const char *db)
+{
+	char	p[PATH_MAX];
+
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+}
+
+/* stderr_to - this process's standard error into the file path until
+ * stderr_back(); the saved descriptor */
+int
+stderr_to(const char *path)
+{
+	int	saved = dup(2), fd;
+
+	fflush(stderr);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	close(fd);
+	return (saved);
+}
+
+/* stderr_back - standard error back where stderr_to() found it */
+void
+stderr_back(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+
 /* state_put_evidence - a batch of one piece of evidence against addr at
  * t, and the log time t, handed to the state's writer (not waited for) */
 void

@@ -728,19 +728,6 @@ scan_db(const char *db, const char *log, int dry, char **out)
 	run_free(&r);
 }
 
-/* rm_db - a database and its WAL files */
-static void
-rm_db(const char *db)
-{
-	char	p[300];
-
-	unlink(db);
-	snprintf(p, sizeof(p), "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db);
-	unlink(p);
-}
-
 /* test_abuse_replay - the guesser's week, the AUTH flood and the slow
  * PREGREET bot in one log: scan in one go, scan in eight pieces (a
  * restart after each; some cut inside a session) and scan --dry-run

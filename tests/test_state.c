@@ -22,7 +22,6 @@
  */
 #include <sys/wait.h>
 
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -117,28 +116,6 @@ scan(const char *db, char *const *files, int n, struct run_result *r)
 	return (scan_conf(NULL, db, files, n, r));
 }
 
-/* tmpname - a fresh path under /tmp */
-static void
-tmpname(char *buf, size_t len, const char *what)
-{
-	snprintf(buf, len, "/tmp/fivefifty-%s-%d-%ld.db", what, (int)getpid(),
-	    (long)random());
-	unlink(buf);
-}
-
-/* rmdb - a database and its WAL files */
-static void
-rmdb(const char *db)
-{
-	char	p[512];
-
-	unlink(db);
-	snprintf(p, sizeof(p), "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db);
-	unlink(p);
-}
-
 /* test_scan_resume - a second scan reads only what was appended */
 static void
 test_scan_resume(void **state)
@@ -151,7 +128,7 @@ test_scan_resume(void **state)
 
 	(void)state;
 	need_corpus();
-	tmpname(db, sizeof(db), "resume");
+	tmp_db(db, sizeof(db), "resume");
 	snprintf(log, sizeof(log), "%s.log", db);
 	text = read_file(shared_path("corpus/realworld/kdent-2015-3.log", src,
 	    sizeof(src)), &len);
@@ -179,7 +156,7 @@ test_scan_resume(void **state)
 	run_free(&r);
 	free(text);
 	unlink(log);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_scan_crash - SIGKILL at random points, restart: same database */
@@ -203,8 +180,8 @@ test_scan_crash(void **state)
 		shared_path(rel, p[i], sizeof(p[i]));
 		files[i] = p[i];
 	}
-	tmpname(one, sizeof(one), "whole");
-	tmpname(two, sizeof(two), "killed");
+	tmp_db(one, sizeof(one), "whole");
+	tmp_db(two, sizeof(two), "killed");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(scan(one, files, 3, &r), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -227,7 +204,7 @@ test_scan_crash(void **state)
 	argv[7] = files[2];
 	argv[8] = NULL;
 	for (round = 0; round < 4; round++) {
-		rmdb(two);
+		rm_db(two);
 		/* The first try of a round is always killed before it
 		 * could finish; later ones at random. */
 		kill_until_done(argv, whole_us, &seed, &kills, 400);
@@ -246,8 +223,8 @@ test_scan_crash(void **state)
 	    "database of the uninterrupted run\n", kills);
 	assert_true(kills >= 4);
 	free(a);
-	rmdb(one);
-	rmdb(two);
+	rm_db(one);
+	rm_db(two);
 }
 
 /* user_version - the schema version of an open database */
@@ -276,7 +253,7 @@ test_state_schema(void **state)
 
 	(void)state;
 	need_corpus();
-	tmpname(db, sizeof(db), "schema");
+	tmp_db(db, sizeof(db), "schema");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;
 	assert_int_equal(scan(db, files, 1, &r), 0);
@@ -294,7 +271,7 @@ test_state_schema(void **state)
 	assert_int_equal(scan(db, files, 1, &r), 74);
 	assert_non_null(strstr(r.err, "newer than this fivefifty"));
 	run_free(&r);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_state_migrate - a schema 1 state (day counts in reject_counts)
@@ -309,7 +286,7 @@ test_state_migrate(void **state)
 
 	(void)state;
 	need_corpus();
-	tmpname(db, sizeof(db), "migrate");
+	tmp_db(db, sizeof(db), "migrate");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;
 	assert_int_equal(scan(db, files, 1, &r), 0);
@@ -358,7 +335,7 @@ test_state_migrate(void **state)
 	sqlite3_finalize(q);
 	assert_int_equal(user_version(h), 5);
 	sqlite3_close(h);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_list_explain - a known offender, listed and explained */
@@ -374,7 +351,7 @@ test_list_explain(void **state)
 	int		 i;
 
 	(void)state;
-	tmpname(db, sizeof(db), "list");
+	tmp_db(db, sizeof(db), "list");
 	snprintf(log, sizeof(log), "%s.log", db);
 	fp = fopen(log, "w");
 	assert_non_null(fp);
@@ -463,7 +440,7 @@ test_list_explain(void **state)
 		run_free(&r);
 	}
 	unlink(log);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_reject_counts - the HELO counts for reports equal an independent
@@ -481,7 +458,7 @@ test_reject_counts(void **state)
 
 	(void)state;
 	need_corpus();
-	tmpname(db, sizeof(db), "counts");
+	tmp_db(db, sizeof(db), "counts");
 	shared_path("corpus/lab/postfix37-lab.log", log, sizeof(log));
 	files[0] = log;
 	assert_int_equal(scan(db, files, 1, &r), 0);
@@ -517,7 +494,7 @@ test_reject_counts(void **state)
 	assert_true(want_total > 1000);
 	assert_int_equal(got_total, want_total);
 	assert_int_equal(got_friend, want_friend);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_prune - evidence older than the retention (30 days of log time)
@@ -533,7 +510,7 @@ test_prune(void **state)
 	int		 i;
 
 	(void)state;
-	tmpname(db, sizeof(db), "prune");
+	tmp_db(db, sizeof(db), "prune");
 	snprintf(log, sizeof(log), "%s.log", db);
 	fp = fopen(log, "w");
 	assert_non_null(fp);
@@ -559,7 +536,7 @@ test_prune(void **state)
 	sqlite3_finalize(q);
 	sqlite3_close(h);
 	unlink(log);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* count_of - the first column of the first row of sql on db */
@@ -613,7 +590,7 @@ test_prune_later(void **state)
 	long long	 now = 1760000000;	/* October 2025 */
 
 	(void)state;
-	tmpname(db, sizeof(db), "prunelater");
+	tmp_db(db, sizeof(db), "prunelater");
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
 	state_put_evidence(st, "198.51.100.1", now - 40 * 86400);
@@ -652,7 +629,7 @@ test_prune_later(void **state)
 	    "addr = '198.51.100.3'"), 1);
 	assert_int_equal(count_of(db, "SELECT value FROM meta WHERE key = "
 	    "'pruned_day'"), now / 86400);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_prune_patience - a prune asked for while batches keep coming (a
@@ -673,7 +650,7 @@ test_prune_patience(void **state)
 	int		 i, k;
 
 	(void)state;
-	tmpname(db, sizeof(db), "prunepat");
+	tmp_db(db, sizeof(db), "prunepat");
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
 	for (i = 0; i < 40; i++) {
@@ -701,7 +678,7 @@ test_prune_patience(void **state)
 	assert_true(old >= 23 && old < 40);
 	assert_int_equal(count_of(db, "SELECT value FROM meta WHERE key = "
 	    "'pruned_day'"), now / 86400);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_prune_retry - a prune that fails (another connection holds the
@@ -717,10 +694,10 @@ test_prune_retry(void **state)
 	sqlite3		*lock;
 	long long	 now = 1760000000;
 	size_t		 len;
-	int		 saved, fd, rc, n;
+	int		 saved, rc, n;
 
 	(void)state;
-	tmpname(db, sizeof(db), "pruneretry");
+	tmp_db(db, sizeof(db), "pruneretry");
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
 	state_retry(st, 1);	/* the daemon's: a lock waited for 1 s */
@@ -735,17 +712,11 @@ test_prune_retry(void **state)
 	assert_true(p.fd >= 0);
 	state_woken(st);
 	snprintf(errlog, sizeof(errlog), "%s.stderr", db);
-	saved = dup(2);
-	fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0 && saved >= 0);
-	dup2(fd, 2);
-	close(fd);
+	saved = stderr_to(errlog);
 	rc = state_prune_later(st, now);
 	/* Its end (failed: the lock) is the writer's only news. */
 	n = poll(&p, 1, 30000);
-	fflush(stderr);
-	dup2(saved, 2);		/* before any assertion can end the test */
-	close(saved);
+	stderr_back(saved);	/* before any assertion can end the test */
 	assert_int_equal(rc, 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(state_pruning(st), 0);
@@ -777,7 +748,7 @@ test_prune_retry(void **state)
 	    "addr = '198.51.100.2'"), 1);
 	assert_int_equal(count_of(db, "SELECT value FROM meta WHERE key = "
 	    "'pruned_day'"), now / 86400);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_wake_fd - the writer's wake descriptor: quiet until a batch is
@@ -791,7 +762,7 @@ test_wake_fd(void **state)
 	struct pollfd	 p;
 
 	(void)state;
-	tmpname(db, sizeof(db), "wakefd");
+	tmp_db(db, sizeof(db), "wakefd");
 	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
 		fail_msg("state_open %s: %s", db, err);
 	p.fd = state_wake_fd(st);
@@ -806,7 +777,7 @@ test_wake_fd(void **state)
 	state_woken(st);
 	assert_int_equal(poll(&p, 1, 0), 0);
 	state_close(st);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* old_session - a session of addr on "MON DD" with a 554 reject and five
@@ -852,7 +823,7 @@ test_retention_unwritten(void **state)
 	FILE		*fp;
 
 	(void)state;
-	tmpname(db, sizeof(db), "retain");
+	tmp_db(db, sizeof(db), "retain");
 	snprintf(log1, sizeof(log1), "%s.1.log", db);
 	snprintf(log2, sizeof(log2), "%s.2.log", db);
 	snprintf(conf, sizeof(conf), "%s.conf", db);
@@ -897,7 +868,7 @@ test_retention_unwritten(void **state)
 	unlink(log1);
 	unlink(log2);
 	unlink(conf);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* reject_session - a session of 198.51.100.ADDR at 2026-10-20THH:MM:SSZ
@@ -944,7 +915,7 @@ test_facts_repeated(void **state)
 	FILE		*fp;
 
 	(void)state;
-	tmpname(db, sizeof(db), "facts");
+	tmp_db(db, sizeof(db), "facts");
 	snprintf(log, sizeof(log), "%s.log", db);
 	fp = fopen(log, "w");
 	assert_non_null(fp);
@@ -969,7 +940,7 @@ test_facts_repeated(void **state)
 	assert_int_equal(count_of(db, "SELECT sum(n) FROM activity_rows "
 	    "WHERE kind = 'reject' AND client = '198.51.100.5'"), 5);
 	unlink(log);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* write_file - a file with this text */
@@ -1013,7 +984,7 @@ test_state_newer_readers(void **state)
 
 	(void)state;
 	need_corpus();
-	tmpname(db, sizeof(db), "newer");
+	tmp_db(db, sizeof(db), "newer");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;
 	assert_int_equal(scan(db, files, 1, &r), 0);
@@ -1036,7 +1007,7 @@ test_state_newer_readers(void **state)
 			    r.err);
 		run_free(&r);
 	}
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_state_open_err - state_open() says the path, the reason and what
@@ -1049,7 +1020,7 @@ test_state_open_err(void **state)
 	int		 ro;
 
 	(void)state;
-	tmpname(db, sizeof(db), "garbage");
+	tmp_db(db, sizeof(db), "garbage");
 	write_file(db, "this is not a database, it is what a disk failure "
 	    "left in its place, long enough to fill a page header\n");
 	for (ro = 0; ro < 2; ro++) {
@@ -1064,7 +1035,7 @@ test_state_open_err(void **state)
 		    strstr(err, "fivefifty scan") == NULL)
 			fail_msg("read-only %d: err is \"%.80s\"", ro, err);
 	}
-	rmdb(db);
+	rm_db(db);
 }
 
 /* line_has - a line of text with a and, after it, b */
@@ -1095,7 +1066,7 @@ test_state_errors_cli(void **state)
 	int		 i, ok;
 
 	(void)state;
-	tmpname(db, sizeof(db), "damaged");
+	tmp_db(db, sizeof(db), "damaged");
 	snprintf(conf, sizeof(conf), "%s.conf", db);
 	write_file(db, "this is not a database, it is what a disk failure "
 	    "left in its place, long enough to fill a page header\n");
@@ -1121,7 +1092,7 @@ test_state_errors_cli(void **state)
 	snprintf(line, sizeof(line), "%s.sock", db);
 	unlink(line);
 	unlink(conf);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_scan_dry_run_stored - scan --dry-run on a state that holds the
@@ -1134,7 +1105,7 @@ test_scan_dry_run_stored(void **state)
 
 	(void)state;
 	need_corpus();
-	tmpname(db, sizeof(db), "dry");
+	tmp_db(db, sizeof(db), "dry");
 	shared_path("corpus/realworld/shlomif-3.5.log", log, sizeof(log));
 	files[0] = log;
 	assert_int_equal(scan(db, files, 1, &r), 0);
@@ -1144,7 +1115,7 @@ test_scan_dry_run_stored(void **state)
 	if (strstr(r.err, "scan: 0 lines") == NULL)
 		fail_msg("%s", r.err);
 	run_free(&r);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_scan_last_line - a last line without its newline is scanned,
@@ -1157,7 +1128,7 @@ test_scan_last_line(void **state)
 	FILE		*fp;
 
 	(void)state;
-	tmpname(db, sizeof(db), "lastline");
+	tmp_db(db, sizeof(db), "lastline");
 	snprintf(log, sizeof(log), "%s.log", db);
 	assert_non_null(fp = fopen(log, "w"));
 	fputs("2026-11-01T10:00:00.000000+00:00 mx postfix/smtpd[100]: "
@@ -1178,7 +1149,7 @@ test_scan_last_line(void **state)
 	assert_non_null(strstr(r.err, "scan: 0 lines"));
 	run_free(&r);
 	unlink(log);
-	rmdb(db);
+	rm_db(db);
 }
 
 /* test_state_last_seen - a session whose end was never logged is judged
@@ -1195,7 +1166,7 @@ test_state_last_seen(void **state)
 	FILE		*fp;
 
 	(void)state;
-	tmpname(db, sizeof(db), "lastseen");
+	tmp_db(db, sizeof(db), "lastseen");
 	snprintf(log, sizeof(log), "%s.log", db);
 	assert_non_null(fp = fopen(log, "w"));
 	fputs("2026-11-01T10:00:00.000000+00:00 mx postfix/smtpd[100]: "
@@ -1225,7 +1196,7 @@ test_state_last_seen(void **state)
 	sqlite3_finalize(q);
 	sqlite3_close(h);
 	unlink(log);
-	rmdb(db);
+	rm_db(db);
 }
 
 const struct CMUnitTest state_tests[] = {

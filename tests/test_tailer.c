@@ -382,19 +382,6 @@ test_tail_rotated_twice(void **state)
 	rmtree(dir);
 }
 
-/* capture - send stderr to a file (returns the saved stderr) */
-static int
-capture(const char *path)
-{
-	int	saved = dup(2), fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0 && saved >= 0);
-	dup2(fd, 2);
-	close(fd);
-	return (saved);
-}
-
 /* count_in - occurrences of needle in a file */
 static int
 count_in(const char *path, const char *needle)
@@ -423,7 +410,7 @@ test_tail_missing(void **state)
 	(void)state;
 	tmpdir(dir, sizeof(dir), log, sizeof(log));
 	snprintf(errlog, sizeof(errlog), "%s.stderr", dir);
-	saved = capture(errlog);
+	saved = stderr_to(errlog);
 	t = tailer_new();
 	assert_int_equal(tailer_add(t, log, NULL, 0), 0);
 	for (i = 0; i < 20; i++) {
@@ -450,9 +437,7 @@ test_tail_missing(void **state)
 	assert_string_equal(g.line[1], "last of old");
 	assert_string_equal(g.line[2], "new file");
 	tailer_free(t);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	stderr_back(saved);
 	/* One message for the first wait, one for the second: not one per
 	 * event (there were dozens). */
 	assert_int_equal(count_in(errlog, "waiting for it"), 2);

@@ -70,28 +70,6 @@ wal_read(const char *db)
 	return (w);
 }
 
-/* wal_db - a new state file's name */
-static void
-wal_db(char *buf, size_t len, const char *what)
-{
-	snprintf(buf, len, "/tmp/fivefifty-%s-%d-%ld.db", what, (int)getpid(),
-	    (long)random());
-	unlink(buf);
-}
-
-/* wal_rm - a state file and its log */
-static void
-wal_rm(const char *db)
-{
-	char	p[300];
-
-	unlink(db);
-	snprintf(p, sizeof(p), "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db);
-	unlink(p);
-}
-
 /* wal_batch - a batch of about bytes of evidence in the log */
 static struct state_batch *
 wal_batch(int bytes, int seq)
@@ -116,6 +94,34 @@ wal_batch(int bytes, int seq)
 	return (b);
 }
 
+/* wal_open - db's state with its writer; idle: as the daemon asks
+ * (state_checkpoint_idle()) */
+static struct state *
+wal_open(const char *db, int idle)
+{
+	struct state	*st;
+	char		 err[512];
+
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	if (idle)
+		state_checkpoint_idle(st);
+	return (st);
+}
+
+/* two_batches - one past 4 MiB of log and a small one, both queued
+ * before the writer may start (it never idles between them), stored */
+static void
+two_batches(struct state *st)
+{
+	state_pause(st, 1);
+	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + WAL_CKPT / 10,
+	    1)), 0);
+	assert_int_equal(state_write(st, wal_batch(ROW_BYTES, 2)), 0);
+	state_pause(st, 0);
+	assert_int_equal(state_sync(st), 0);
+}
+
 /* quiet_run - two batches stored one after the other, the first past
  * 4 MiB of log, are not checkpointed between them (with SQLite's
  * automatic checkpoint, the second write would start the log again:
@@ -126,13 +132,13 @@ wal_batch(int bytes, int seq)
 static void
 quiet_run(const char *what, int old_page)
 {
-	char		 db[256], err[512], sql[64];
+	char		 db[256], sql[64];
 	struct state	*st;
 	struct wal_index w;
 	sqlite3		*h;
 	int		 i;
 
-	wal_db(db, sizeof(db), what);
+	tmp_db(db, sizeof(db), what);
 	if (old_page > 0) {
 		snprintf(sql, sizeof(sql), "PRAGMA page_size = %d", old_page);
 		assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
@@ -142,15 +148,8 @@ quiet_run(const char *what, int old_page)
 		    NULL, NULL, NULL), SQLITE_OK);
 		sqlite3_close(h);
 	}
-	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", db, err);
-	state_checkpoint_idle(st);	/* as the daemon */
-	state_pause(st, 1);	/* both queued: the writer never idles */
-	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + WAL_CKPT / 10,
-	    1)), 0);
-	assert_int_equal(state_write(st, wal_batch(ROW_BYTES, 2)), 0);
-	state_pause(st, 0);
-	assert_int_equal(state_sync(st), 0);
+	st = wal_open(db, 1);
+	two_batches(st);
 	w = wal_read(db);
 	print_message("log after both: %u frames of %u bytes, %u copied\n",
 	    w.frames, w.page, w.copied);
@@ -172,7 +171,7 @@ quiet_run(const char *what, int old_page)
 	print_message("the next write: %u frames\n", w.frames);
 	assert_true(w.frames < 100);	/* started again */
 	state_close(st);
-	wal_rm(db);
+	rm_db(db);
 }
 
 /* test_wal_quiet - quiet_run() on a new file */
@@ -198,26 +197,20 @@ test_wal_quiet_4k(void **state)
 static void
 test_wal_sqlite_rule(void **state)
 {
-	char		 db[256], err[512];
+	char		 db[256];
 	struct state	*st;
 	struct wal_index w;
 
 	(void)state;
-	wal_db(db, sizeof(db), "walrule");
-	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", db, err);
-	state_pause(st, 1);
-	assert_int_equal(state_write(st, wal_batch(WAL_CKPT + WAL_CKPT / 10,
-	    1)), 0);
-	assert_int_equal(state_write(st, wal_batch(ROW_BYTES, 2)), 0);
-	state_pause(st, 0);
-	assert_int_equal(state_sync(st), 0);
+	tmp_db(db, sizeof(db), "walrule");
+	st = wal_open(db, 0);
+	two_batches(st);
 	w = wal_read(db);
 	print_message("log after both: %u frames of %u bytes\n", w.frames,
 	    w.page);
 	assert_true((long long)w.frames * w.page < WAL_CKPT / 4);
 	state_close(st);
-	wal_rm(db);
+	rm_db(db);
 }
 
 /* test_wal_cap - batches handed over as fast as the writer stores them
@@ -227,17 +220,15 @@ test_wal_sqlite_rule(void **state)
 static void
 test_wal_cap(void **state)
 {
-	char		 db[256], err[512];
+	char		 db[256];
 	struct state	*st;
 	struct wal_index w;
 	uint32_t	 most = 0;
 	int		 i, n = (WAL_CAP + WAL_CAP / 4) / WAL_CKPT;
 
 	(void)state;
-	wal_db(db, sizeof(db), "walcap");
-	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
-		fail_msg("state_open %s: %s", db, err);
-	state_checkpoint_idle(st);	/* as the daemon */
+	tmp_db(db, sizeof(db), "walcap");
+	st = wal_open(db, 1);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(state_write(st, wal_batch(WAL_CKPT, i)), 0);
 		w = wal_read(db);
@@ -254,7 +245,7 @@ test_wal_cap(void **state)
 	assert_true((long long)most * w.page <= WAL_CAP + WAL_CKPT * 12 /
 	    10);
 	state_close(st);
-	wal_rm(db);
+	rm_db(db);
 }
 
 const struct CMUnitTest wal_tests[] = {

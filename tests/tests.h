@@ -25,7 +25,9 @@
  *	long output line by line (cmocka cuts a message at 1 KiB).
  *	state_dump() is what a state decided, as text to compare;
  *	state_put_evidence() hands a state's writer a batch of one piece of
- *	evidence.
+ *	evidence; tmp_db() names a new database under /tmp and rm_db()
+ *	removes one with its WAL files. stderr_to() sends standard error to
+ *	a file until stderr_back() (a test reading what was logged).
  *	kill_until_done() runs a command, killed at random points, until
  *	a run ends by itself (the crash tests).
  *
@@ -163,6 +165,10 @@ int	fw_count_of(const char *);
 #define FW_DROPS "nft list chain inet fivefifty input | grep -c drop"
 char	*state_dump(const char *);
 void	state_put_evidence(struct state *, const char *, long long);
+void	tmp_db(char *, size_t, const char *);
+void	rm_db(const char *);
+int	stderr_to(const char *);
+void	stderr_back(int);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);
 void	print_lines(const char *);
