@@ -106,7 +106,7 @@ SAN_LIB	:= $(patsubst %.c,build/san/%.o,$(LIB_SRC) \
 TEST_OBJ := $(patsubst %.c,build/san/%.o,$(filter-out tests/fuzz_%.c \
 	    tests/probe_%.c,$(TEST_SRC)))
 
-.PHONY: all clang deps-clang run test check demo install uninstall bench bench-fw bench-latency \
+.PHONY: all clang deps-clang run test check test-times demo install uninstall bench bench-fw bench-latency \
 	bench-json bench-parse1 bench-par bench-fwscale \
 	bench-cluster bench-cluster-load bench-versus \
 	stress repeat deps-stress \
@@ -232,6 +232,18 @@ test: deps-test
 	    tests/private-tmp.sh build/san/run_tests
 
 check: test
+
+# Each test's time in make test, as run_tests.c's slow[] lines (which
+# plan the shards' shares): tests/test-times.sh.
+test-times: deps-test
+	@$(MAKE) --no-print-directory -j$$(nproc) build/san/fivefifty \
+	    build/san/run_tests build/san/probe_tailer
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
+	FIVEFIFTY_PROBE=build/san/probe_tailer \
+	CMOCKA_MESSAGE_OUTPUT=stdout tests/test-times.sh $(TEST_SHARDS) \
+	    tests/private-tmp.sh build/san/run_tests
 
 # Flakiness check: a test glob RUNS times in a row under stress-ng load.
 TESTS	?= *

@@ -5,8 +5,9 @@
 #
 # CMD (make test: tests/private-tmp.sh build/san/run_tests, so each shard
 # has its own /tmp, /run/netns and PID namespace) runs N times at once,
-# with FIVEFIFTY_SHARD=I/N for I = 0 .. N-1: run_tests then runs every Nth
-# test from the Ith, so each test runs once. Shard 0's output streams as
+# with FIVEFIFTY_SHARD=I/N for I = 0 .. N-1: run_tests then runs the Ith
+# of N shares planned to take the same time (its slow[]), so each test
+# runs once. Shard 0's output streams as
 # it comes; the others' are kept in files and printed, whole, after it.
 # Then one line per shard and the total in cmocka's words (the shards' own
 # totals in their output are marked "in shard I of N"): passed, failed
