@@ -50,7 +50,9 @@
  *	Every value goes through parameters of prepared statements.
  * DIAGNOSTICS
  *	-1, logged with log_warnx() naming the database and PostgreSQL's
- *	error (not when quiet).
+ *	error (not when quiet). A prune that keeps failing for the same
+ *	reason is said once, and once more (log_info()) when one succeeds
+ *	again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,7 @@
 
 #include "pgsql_int.h"
 #include "util/hash.h"
+#include "util/util.h"
 
 /* Rows gathered for a multi-row INSERT: one statement for PG_ROWS rows,
  * another for one. */
@@ -788,10 +791,11 @@ int
 pg_prune(void *be, long long now, long long retention)
 {
 	struct pg	*q = be;
-	int		 rc = -1;
+	int		 rc = -1, quiet = pg_quiet;
 
 	if (pg_meta(q, "pruned_day", -1) == now / 86400)
 		return (0);
+	pg_quiet = 1;	/* said once, below */
 	pthread_mutex_lock(&q->mtx);
 	if (pg_exec(q, "BEGIN") == -1)
 		goto out;
@@ -813,5 +817,22 @@ pg_prune(void *be, long long now, long long retention)
 	rc = pg_exec(q, "COMMIT");
 out:
 	pthread_mutex_unlock(&q->mtx);
+	pg_quiet = quiet;
+	/* Said once for each reason: a prune that fails alone (its
+	 * writes stored) is tried after each of the daemon's batches. */
+	if (rc == -1 && !quiet && strcmp(q->prune_why, pg_why) != 0)
+		log_warnx("state database %s: cannot remove the rows older than "
+		    "%lld days: %s; tried again later (at the next write of "
+		    "the daemon, at the next scan); if it lasts, see the "
+		    "server's log", q->name, retention / 86400, pg_why);
+	if (rc == -1)
+		snprintf(q->prune_why, sizeof(q->prune_why), "%s", pg_why);
+	else if (q->prune_why[0] != '\0') {
+		if (!quiet)
+			log_info("state database %s: the rows older than %lld "
+			    "days are removed again", q->name, retention /
+			    86400);
+		q->prune_why[0] = '\0';
+	}
 	return (rc);
 }

@@ -32,7 +32,8 @@
  *	writer escapes quotes, backslashes and controls again.
  * DIAGNOSTICS
  *	-1, logged with log_warnx() naming the database and SQLite's error
- *	(not when quiet).
+ *	(not when quiet). A prune that keeps failing for the same reason
+ *	is said once, and once more (log_info()) when one succeeds again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -518,11 +519,23 @@ sq_prune(void *be, long long now, long long retention)
 		rc = -1;
 	}
 	sq_quiet = quiet;
-	if (rc == -1 && !quiet)
+	/* Said once for each reason: a prune that fails alone (its
+	 * writes stored) is tried after each of the daemon's batches. */
+	if (rc == -1 && !quiet && strcmp(q->prune_why, sq_why) != 0)
 		log_warnx("state database %s: cannot remove the rows older than "
 		    "%lld days: %s; tried again later (at the next write of "
 		    "the daemon, at the next scan); if it lasts, see what "
-		    "else holds the database", q->path, retention / 86400,
-		    sq_why);
+		    "else holds the database, or check it (sqlite3 %s "
+		    "'PRAGMA integrity_check')", q->path, retention / 86400,
+		    sq_why, q->path);
+	if (rc == -1)
+		snprintf(q->prune_why, sizeof(q->prune_why), "%s", sq_why);
+	else if (q->prune_why[0] != '\0') {
+		if (!quiet)
+			log_info("state database %s: the rows older than %lld "
+			    "days are removed again", q->path, retention /
+			    86400);
+		q->prune_why[0] = '\0';
+	}
 	return (rc);
 }

@@ -634,6 +634,73 @@ test_pgsql_ops_equal(void **state)
 	pg_stop(&pg);
 }
 
+/* test_pgsql_prune_said_once - a prune that fails alone (a trigger
+ * refuses the DELETE; the writes are stored) is said once with its
+ * reason, not once a try, and its end once */
+static void
+test_pgsql_prune_said_once(void **state)
+{
+	struct pg_server pg;
+	struct state	*st;
+	char		 err[1024], errlog[128], *text, *p;
+	long long	 now = 1760000000;
+	size_t		 len;
+	int		 saved, i, rc[3], n = 0;
+
+	(void)state;
+	if (pg_start(&pg) == -1)
+		skip();
+	if ((st = state_open(pg.uri, 0, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
+	state_put_evidence(st, "198.51.100.1", now - 40 * 86400);
+	assert_int_equal(state_sync(st), 0);
+	free(pg_sql(pg.uri, "CREATE FUNCTION keep() RETURNS trigger "
+	    "LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'kept by the test'; "
+	    "END$$; CREATE TRIGGER keep BEFORE DELETE ON evidence FOR EACH "
+	    "ROW EXECUTE FUNCTION keep()"));
+	snprintf(errlog, sizeof(errlog), "/tmp/fivefifty-pgprune-%d.stderr",
+	    (int)getpid());
+	saved = stderr_to(errlog);
+	for (i = 0; i < 3; i++) {
+		state_put_evidence(st, "198.51.100.2", now + i);
+		rc[i] = state_prune(st, now);
+	}
+	stderr_back(saved);	/* before any assertion can end the test */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(rc[i], -1);
+	assert_non_null(text = read_file(errlog, &len));
+	print_message("%s", text);
+	for (p = text; (p = strstr(p, "kept by the test")) != NULL; p++)
+		n++;
+	assert_non_null(strstr(text, "cannot remove the rows older than 30 "
+	    "days"));
+	free(text);
+	if (n != 1)
+		fail_msg("three failed prunes said %d times, not once", n);
+
+	free(pg_sql(pg.uri, "DROP TRIGGER keep ON evidence"));
+	saved = stderr_to(errlog);
+	rc[0] = state_prune(st, now);
+	stderr_back(saved);
+	assert_int_equal(rc[0], 0);
+	assert_non_null(text = read_file(errlog, &len));
+	print_message("%s", text);
+	assert_non_null(strstr(text, "the rows older than 30 days are "
+	    "removed again"));
+	free(text);
+	unlink(errlog);
+	text = pg_sql(pg.uri, "SELECT count(*) FROM evidence WHERE addr = "
+	    "'198.51.100.1'");
+	assert_string_equal(text, "0\n");
+	free(text);
+	text = pg_sql(pg.uri, "SELECT count(*) FROM evidence WHERE addr = "
+	    "'198.51.100.2'");
+	assert_string_equal(text, "3\n");	/* the writes, stored */
+	free(text);
+	state_close(st);
+	pg_stop(&pg);
+}
+
 /* lines_read - the "scan: N lines" of a scan's summary, as text */
 static void
 lines_read(const struct run_result *r, char *buf, size_t len)
@@ -783,5 +850,6 @@ const struct CMUnitTest pgsql_tests[] = {
 	cmocka_unit_test(test_pgsql_schema),
 	cmocka_unit_test(test_pgsql_ops_equal),
 	cmocka_unit_test(test_pgsql_copy),
+	cmocka_unit_test(test_pgsql_prune_said_once),
 };
 const size_t pgsql_tests_count = sizeof(pgsql_tests) / sizeof(pgsql_tests[0]);

@@ -751,6 +751,68 @@ test_prune_retry(void **state)
 	rm_db(db);
 }
 
+/* test_prune_said_once - a prune that fails alone (a trigger refuses
+ * the DELETE; the writes are stored) is tried after each batch: the
+ * failure is said once with its reason, not once a try, and its end once
+ * (checked: without prune_why, three warnings) */
+static void
+test_prune_said_once(void **state)
+{
+	char		 db[256], err[512], errlog[300], *text, *p;
+	struct state	*st;
+	sqlite3		*other;
+	long long	 now = 1760000000;
+	size_t		 len;
+	int		 saved, i, rc[3], n = 0;
+
+	(void)state;
+	tmp_db(db, sizeof(db), "prunesaid");
+	if ((st = state_open(db, 0, err, sizeof(err))) == NULL)
+		fail_msg("state_open %s: %s", db, err);
+	state_put_evidence(st, "198.51.100.1", now - 40 * 86400);
+	assert_int_equal(state_sync(st), 0);
+	assert_int_equal(sqlite3_open(db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "CREATE TRIGGER keep BEFORE "
+	    "DELETE ON evidence BEGIN SELECT RAISE(ABORT, 'kept by the "
+	    "test'); END", NULL, NULL, NULL), SQLITE_OK);
+	snprintf(errlog, sizeof(errlog), "%s.stderr", db);
+	saved = stderr_to(errlog);
+	for (i = 0; i < 3; i++) {
+		state_put_evidence(st, "198.51.100.2", now + i);
+		rc[i] = state_prune(st, now);
+	}
+	stderr_back(saved);	/* before any assertion can end the test */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(rc[i], -1);
+	assert_non_null(text = read_file(errlog, &len));
+	print_message("%s", text);
+	for (p = text; (p = strstr(p, "kept by the test")) != NULL; p++)
+		n++;
+	free(text);
+	if (n != 1)
+		fail_msg("three failed prunes said %d times, not once", n);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.2'"), 3);	/* the writes, stored */
+
+	assert_int_equal(sqlite3_exec(other, "DROP TRIGGER keep", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(other);
+	saved = stderr_to(errlog);
+	rc[0] = state_prune(st, now);
+	stderr_back(saved);
+	assert_int_equal(rc[0], 0);
+	assert_non_null(text = read_file(errlog, &len));
+	print_message("%s", text);
+	assert_non_null(strstr(text, "the rows older than 30 days are "
+	    "removed again"));
+	free(text);
+	unlink(errlog);
+	assert_int_equal(count_of(db, "SELECT count(*) FROM evidence WHERE "
+	    "addr = '198.51.100.1'"), 0);
+	state_close(st);
+	rm_db(db);
+}
+
 /* test_wake_fd - the writer's wake descriptor: quiet until a batch is
  * stored, readable once it is (before state_sync() returns), quiet again
  * once state_woken() emptied it */
@@ -1211,6 +1273,7 @@ const struct CMUnitTest state_tests[] = {
 	cmocka_unit_test(test_prune_later),
 	cmocka_unit_test(test_prune_patience),
 	cmocka_unit_test(test_prune_retry),
+	cmocka_unit_test(test_prune_said_once),
 	cmocka_unit_test(test_wake_fd),
 	cmocka_unit_test(test_retention_unwritten),
 	cmocka_unit_test(test_facts_repeated),
