@@ -66,8 +66,7 @@ struct pg {
 	char		*name;		/* the URI, any password hidden */
 	struct pg_watch	*watch;		/* pgsql_watch.c; NULL: none */
 	char		 node[PG_NODE_MAX];
-	char		 prune_why[256]; /* why the last prune failed, said
-					 * once; "" when it did not */
+	struct prune_said prune;	/* the last failed prune's reason */
 	char		 only[PG_NODE_MAX];	/* state_only_node(); "": all */
 	int		 ready;		/* set up: schema and statements */
 	struct pg_sess	*sess;		/* this node's sessions stored, by key */

@@ -51,8 +51,8 @@
  * DIAGNOSTICS
  *	-1, logged with log_warnx() naming the database and PostgreSQL's
  *	error (not when quiet). A prune that keeps failing for the same
- *	reason is said once, and once more (log_info()) when one succeeds
- *	again.
+ *	reason is said once, and once more when one succeeds again
+ *	(prune_said()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +62,6 @@
 
 #include "pgsql_int.h"
 #include "util/hash.h"
-#include "util/util.h"
 
 /* Rows gathered for a multi-row INSERT: one statement for PG_ROWS rows,
  * another for one. */
@@ -791,11 +790,16 @@ int
 pg_prune(void *be, long long now, long long retention)
 {
 	struct pg	*q = be;
+	char		 why[sizeof(pg_why)];
 	int		 rc = -1, quiet = pg_quiet;
 
-	if (pg_meta(q, "pruned_day", -1) == now / 86400)
+	if (pg_meta(q, "pruned_day", -1) == now / 86400) {
+		/* Done today (by another process, a scan): a success. */
+		prune_said(&q->prune, q->name, retention / 86400, 0, "", "",
+		    quiet);
 		return (0);
-	pg_quiet = 1;	/* said once, below */
+	}
+	pg_quiet = 1;	/* said once for each reason, by prune_said() */
 	pthread_mutex_lock(&q->mtx);
 	if (pg_exec(q, "BEGIN") == -1)
 		goto out;
@@ -811,28 +815,17 @@ pg_prune(void *be, long long now, long long retention)
 	    "prune observations") == -1 ||
 	    prune_one(q, "DELETE FROM ban_events WHERE at < $1", now -
 	    retention, "prune ban events") == -1) {
+		/* What failed, not the ROLLBACK's words. */
+		snprintf(why, sizeof(why), "%s", pg_why);
 		(void)pg_exec(q, "ROLLBACK");
+		snprintf(pg_why, sizeof(pg_why), "%s", why);
 		goto out;
 	}
 	rc = pg_exec(q, "COMMIT");
 out:
-	pthread_mutex_unlock(&q->mtx);
 	pg_quiet = quiet;
-	/* Said once for each reason: a prune that fails alone (its
-	 * writes stored) is tried after each of the daemon's batches. */
-	if (rc == -1 && !quiet && strcmp(q->prune_why, pg_why) != 0)
-		log_warnx("state database %s: cannot remove the rows older than "
-		    "%lld days: %s; tried again later (at the next write of "
-		    "the daemon, at the next scan); if it lasts, see the "
-		    "server's log", q->name, retention / 86400, pg_why);
-	if (rc == -1)
-		snprintf(q->prune_why, sizeof(q->prune_why), "%s", pg_why);
-	else if (q->prune_why[0] != '\0') {
-		if (!quiet)
-			log_info("state database %s: the rows older than %lld "
-			    "days are removed again", q->name, retention /
-			    86400);
-		q->prune_why[0] = '\0';
-	}
+	prune_said(&q->prune, q->name, retention / 86400, rc == -1, pg_why,
+	    "see the server's log", quiet);
+	pthread_mutex_unlock(&q->mtx);
 	return (rc);
 }

@@ -52,8 +52,7 @@ struct sq {
 	int		 wal_ckpt, wal_cap;	/* those in log pages */
 	atomic_int	 wal_due;	/* SQ_WAL_CKPT reached (sqlite_wal.c) */
 	atomic_int	 wal_later;	/* the writer checkpoints when idle */
-	char		 prune_why[256]; /* why the last prune failed, said
-					 * once; "" when it did not */
+	struct prune_said prune;	/* the last failed prune's reason */
 };
 
 /* The last failure of this thread, and whether it is logged. */

@@ -33,8 +33,9 @@
  * DIAGNOSTICS
  *	-1, logged with log_warnx() naming the database and SQLite's error
  *	(not when quiet). A prune that keeps failing for the same reason
- *	is said once, and once more (log_info()) when one succeeds again.
+ *	is said once, and once more when one succeeds again (prune_said()).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,11 +501,16 @@ int
 sq_prune(void *be, long long now, long long retention)
 {
 	struct sq	*q = be;
+	char		 advice[PATH_MAX + 96];
 	int		 quiet = sq_quiet, rc = 0;
 
-	if (sq_meta(q, "pruned_day", -1) == now / 86400)
+	if (sq_meta(q, "pruned_day", -1) == now / 86400) {
+		/* Done today (by another process, a scan): a success. */
+		prune_said(&q->prune, q->path, retention / 86400, 0, "", "",
+		    quiet);
 		return (0);
-	sq_quiet = 1;	/* said once, below */
+	}
+	sq_quiet = 1;	/* said once for each reason, by prune_said() */
 	if (sq_exec(q, "BEGIN IMMEDIATE") == -1)
 		rc = -1;
 	else if (sq_put_meta(q, "pruned_day", now / 86400) == -1 ||
@@ -519,23 +525,15 @@ sq_prune(void *be, long long now, long long retention)
 		rc = -1;
 	}
 	sq_quiet = quiet;
-	/* Said once for each reason: a prune that fails alone (its
-	 * writes stored) is tried after each of the daemon's batches. */
-	if (rc == -1 && !quiet && strcmp(q->prune_why, sq_why) != 0)
-		log_warnx("state database %s: cannot remove the rows older than "
-		    "%lld days: %s; tried again later (at the next write of "
-		    "the daemon, at the next scan); if it lasts, see what "
-		    "else holds the database, or check it (sqlite3 %s "
-		    "'PRAGMA integrity_check')", q->path, retention / 86400,
-		    sq_why, q->path);
-	if (rc == -1)
-		snprintf(q->prune_why, sizeof(q->prune_why), "%s", sq_why);
-	else if (q->prune_why[0] != '\0') {
-		if (!quiet)
-			log_info("state database %s: the rows older than %lld "
-			    "days are removed again", q->path, retention /
-			    86400);
-		q->prune_why[0] = '\0';
-	}
+	/* SQLite's words for SQLITE_CORRUPT and SQLITE_NOTADB. */
+	if (strstr(sq_why, "malformed") != NULL || strstr(sq_why,
+	    "not a database") != NULL)
+		snprintf(advice, sizeof(advice), "check the file: sqlite3 "
+		    "'%s' 'PRAGMA integrity_check'", q->path);
+	else
+		snprintf(advice, sizeof(advice), "see what else holds the "
+		    "database");
+	prune_said(&q->prune, q->path, retention / 86400, rc == -1, sq_why,
+	    advice, quiet);
 	return (rc);
 }

@@ -280,6 +280,13 @@ long long cache_meta(struct cache *, const char *, long long);
 int	cache_bans_running(struct cache *, long long, state_ban_fn *, void *);
 void	cache_close(struct cache *);
 
+/* prune_said.c: a failing prune said once for each reason */
+struct prune_said {
+	char	 why[256];	/* the last failure's reason's head; "" */
+};
+void	prune_said(struct prune_said *, const char *, long long, int,
+	    const char *, const char *, int);
+
 /* queue.c */
 int	queue_start(struct state *);
 void	queue_stop(struct state *);

@@ -579,6 +579,36 @@ rm_db(const char *db)
 	unlink(p);
 }
 
+/* prune_told - state_prune(st, now) with standard error into path, put
+ * back before the caller can assert; its result, and what it logged in
+ * *said (to free; "" when nothing could be read) */
+int
+prune_told(struct state *st, long long now, const char *path, char **said)
+{
+	size_t	len;
+	int	saved, rc;
+
+	saved = stderr_to(path);
+	rc = state_prune(st, now);
+	stderr_back(saved);
+	if ((*said = read_file(path, &len)) == NULL)
+		*said = strdup("");
+	unlink(path);
+	return (rc);
+}
+
+/* count_in - the times needle is in text */
+int
+count_in(const char *text, const char *needle)
+{
+	const char	*p;
+	int		 n = 0;
+
+	for (p = text; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return (n);
+}
+
 /* stderr_to - this process's standard error into the file path until
  * stderr_back(); the saved descriptor */
 int

@@ -10,7 +10,10 @@
 # or more as a line of run_tests.c's slow[] (tenths of a second), and
 # each shard's seconds: the shares run_tests planned, as they ran. Paste
 # the lines into slow[] when a test was added or its time changed much.
-# A failed test is timed too, and said: its time is not its usual one.
+# When a shard fails, or a test has no end line (a crash), no lines are
+# printed (such times are not the usual ones): what failed is said and
+# the shards' output kept, its directory named. A skipped test is left
+# out (its time is not a run's).
 #
 # Exit status: 0 when every shard exited 0, else 1.
 set -u
@@ -25,7 +28,15 @@ esac
 command -v perl >/dev/null ||
     { echo "tests/test-times.sh: needs perl (Time::HiRes)" >&2; exit 1; }
 dir=$(mktemp -d /tmp/fivefifty-times.XXXXXX) || exit 1
-trap 'rm -rf "$dir"' EXIT
+pids=""
+keep=""
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null	# private-tmp.sh ends its namespace
+	done
+	[ -n "$keep" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 # stamp - each line with the time it was read, in seconds
@@ -34,11 +45,24 @@ stamp() {
 }
 i=0
 while [ "$i" -lt "$n" ]; do
-	( { FIVEFIFTY_SHARD="$i/$n" "$@" 2>&1; echo $? >"$dir/$i.rc"; } |
+	# The command's own pid first, so that cleanup() can stop it.
+	( { FIVEFIFTY_SHARD="$i/$n" sh -c 'echo $$ >"$0"; exec "$@"' \
+	    "$dir/$i.pid" "$@" 2>&1; echo $? 2>/dev/null >"$dir/$i.rc"; } |
 	    stamp >"$dir/$i.log" ) &
 	i=$((i + 1))
 done
+i=0
+while [ "$i" -lt "$n" ]; do	# a moment for each to write its pid
+	j=0
+	while [ ! -s "$dir/$i.pid" ] && [ "$j" -lt 100 ]; do
+		sleep 0.05
+		j=$((j + 1))
+	done
+	pids="$pids $(cat "$dir/$i.pid" 2>/dev/null)"
+	i=$((i + 1))
+done
 wait
+pids=""
 status=0
 i=0
 while [ "$i" -lt "$n" ]; do
@@ -46,15 +70,31 @@ while [ "$i" -lt "$n" ]; do
 	[ "$rc" = 0 ] || { echo "shard $i exited $rc" >&2; status=1; }
 	i=$((i + 1))
 done
-# The time from a test's RUN line to its OK, FAILED or SKIPPED line.
-awk '$2 == "[" && $3 == "RUN" { t0 = $1; name = $NF; next }
-    $NF == name && /\[       OK \]|\[  FAILED  \]|\[  SKIPPED \]/ {
-	if (!/OK/)
-		printf "%s: %s\n", name, $3 >"/dev/stderr"
-	printf "%d %s\n", ($1 - t0) * 10 + 0.5, name
+# The time from a test's RUN line to its OK, FAILED or SKIPPED line; a
+# RUN line without one (a crash, or a child's unfinished line glued to
+# it) is said.
+awk '/\[ RUN      \] / { if (name != "") { print "no end: " name \
+	>"/dev/stderr"; bad = 1 } t0 = $1; name = $NF; next }
+    name != "" && $NF == name && /\[       OK \]|\[  FAILED  \]|\[  SKIPPED \]/ {
+	if (/SKIPPED/)
+		print "skipped: " name >"/dev/stderr"
+	else if (/FAILED/) {
+		print "failed: " name >"/dev/stderr"
+		bad = 1
+	} else
+		printf "%d %s\n", ($1 - t0) * 10 + 0.5, name
 	name = ""
-    }' "$dir"/*.log | sort -k1,1nr -k2 |
-    awk '$1 >= 20 { printf "\t{ \"%s\", %d },\n", $2, $1 }'
+    }
+    END { if (name != "") { print "no end: " name >"/dev/stderr"; bad = 1 }
+	exit bad }' "$dir"/*.log >"$dir/times" || status=1
+if [ "$status" -eq 0 ]; then
+	sort -k1,1nr -k2 "$dir/times" |
+	    awk '$1 >= 20 { printf "\t{ \"%s\", %d },\n", $2, $1 }'
+else
+	keep=1
+	echo "tests/test-times.sh: not the usual times (see above): no lines" \
+	    "for slow[]; the shards' output is in $dir" >&2
+fi
 for f in "$dir"/*.log; do
 	awk -v f="$(basename "$f" .log)" 'NR == 1 { t0 = $1 } { t = $1 }
 	    END { printf "shard %s: %.0f s\n", f, t - t0 }' "$f"

@@ -382,17 +382,16 @@ test_tail_rotated_twice(void **state)
 	rmtree(dir);
 }
 
-/* count_in - occurrences of needle in a file */
+/* count_in_file - occurrences of needle in a file */
 static int
-count_in(const char *path, const char *needle)
+count_in_file(const char *path, const char *needle)
 {
 	size_t		 len;
-	char		*text = read_file(path, &len), *s;
-	int		 n = 0;
+	char		*text = read_file(path, &len);
+	int		 n;
 
 	assert_non_null(text);
-	for (s = text; (s = strstr(s, needle)) != NULL; s++)
-		n++;
+	n = count_in(text, needle);
 	free(text);
 	return (n);
 }
@@ -440,7 +439,7 @@ test_tail_missing(void **state)
 	stderr_back(saved);
 	/* One message for the first wait, one for the second: not one per
 	 * event (there were dozens). */
-	assert_int_equal(count_in(errlog, "waiting for it"), 2);
+	assert_int_equal(count_in_file(errlog, "waiting for it"), 2);
 	unlink(errlog);
 	got_free(&g);
 	rmtree(dir);

@@ -27,7 +27,9 @@
  *	state_put_evidence() hands a state's writer a batch of one piece of
  *	evidence; tmp_db() names a new database under /tmp and rm_db()
  *	removes one with its WAL files. stderr_to() sends standard error to
- *	a file until stderr_back() (a test reading what was logged).
+ *	a file until stderr_back() (a test reading what was logged);
+ *	prune_told() is state_prune() and what it logged; count_in() counts
+ *	a string's occurrences.
  *	kill_until_done() runs a command, killed at random points, until
  *	a run ends by itself (the crash tests).
  *
@@ -168,6 +170,8 @@ void	state_put_evidence(struct state *, const char *, long long);
 void	tmp_db(char *, size_t, const char *);
 void	rm_db(const char *);
 int	stderr_to(const char *);
+int	prune_told(struct state *, long long, const char *, char **);
+int	count_in(const char *, const char *);
 void	stderr_back(int);
 const char *check_line(const char *, const char *, size_t *);
 int	check_ok(const char *, size_t);
