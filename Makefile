@@ -218,32 +218,27 @@ run: deps-build
 # The tests as this many processes side by side (tests/shards.sh): they
 # wait on daemons, Postfix and PostgreSQL more than they compute.
 TEST_SHARDS ?= 2
+# How make test and make test-times run the sanitized tests.
+TEST_BINS = build/san/fivefifty build/san/run_tests build/san/probe_tailer
+TEST_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
+	FIVEFIFTY_PROBE=build/san/probe_tailer CMOCKA_MESSAGE_OUTPUT=stdout
+TEST_CMD = tests/private-tmp.sh build/san/run_tests
 
 test: deps-test
 	@[ -r /proc/self/stat ] || { echo "fivefifty: make test needs /proc" \
 	    "mounted (the sanitizers read it)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory -j$$(nproc) build/san/fivefifty \
-	    build/san/run_tests build/san/probe_tailer
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
-	FIVEFIFTY_PROBE=build/san/probe_tailer \
-	CMOCKA_MESSAGE_OUTPUT=stdout tests/shards.sh $(TEST_SHARDS) \
-	    tests/private-tmp.sh build/san/run_tests
+	@$(MAKE) --no-print-directory -j$$(nproc) $(TEST_BINS)
+	@$(TEST_ENV) tests/shards.sh $(TEST_SHARDS) $(TEST_CMD)
 
 check: test
 
 # Each test's time in make test, as run_tests.c's slow[] lines (which
 # plan the shards' shares): tests/test-times.sh.
 test-times: deps-test
-	@$(MAKE) --no-print-directory -j$$(nproc) build/san/fivefifty \
-	    build/san/run_tests build/san/probe_tailer
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	FIVEFIFTY_BIN=build/san/fivefifty FIVEFIFTY_SHARED=$(SHARED) \
-	FIVEFIFTY_PROBE=build/san/probe_tailer \
-	CMOCKA_MESSAGE_OUTPUT=stdout tests/test-times.sh $(TEST_SHARDS) \
-	    tests/private-tmp.sh build/san/run_tests
+	@$(MAKE) --no-print-directory -j$$(nproc) $(TEST_BINS)
+	@$(TEST_ENV) tests/test-times.sh $(TEST_SHARDS) $(TEST_CMD)
 
 # Flakiness check: a test glob RUNS times in a row under stress-ng load.
 TESTS	?= *

@@ -597,6 +597,49 @@ prune_told(struct state *st, long long now, const char *path, char **said)
 	return (rc);
 }
 
+/* prunes_refused - three batches, each followed by a prune that a
+ * trigger refuses with reason: each fails, and all three say the
+ * reason once (fails the test otherwise); what the first logged, to
+ * free */
+char *
+prunes_refused(struct state *st, long long now, const char *errlog,
+    const char *reason)
+{
+	char	*said, *first = NULL;
+	int	 i, rc, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		state_put_evidence(st, "198.51.100.2", now + i);
+		rc = prune_told(st, now, errlog, &said);
+		print_message("%s", said);
+		n += count_in(said, reason);
+		if (first == NULL)
+			first = said;
+		else
+			free(said);
+		assert_int_equal(rc, -1);
+	}
+	if (n != 1)
+		fail_msg("three failed prunes said %d times, not once", n);
+	return (first);
+}
+
+/* prune_said_again - a prune that succeeds after failures: 0, and said
+ * once */
+void
+prune_said_again(struct state *st, long long now, const char *errlog)
+{
+	char	*said;
+	int	 rc;
+
+	rc = prune_told(st, now, errlog, &said);
+	print_message("%s", said);
+	assert_int_equal(rc, 0);
+	assert_int_equal(count_in(said, "the rows older than 30 days are "
+	    "removed again"), 1);
+	free(said);
+}
+
 /* count_in - the times needle is in text */
 int
 count_in(const char *text, const char *needle)

@@ -28,8 +28,9 @@
  *	evidence; tmp_db() names a new database under /tmp and rm_db()
  *	removes one with its WAL files. stderr_to() sends standard error to
  *	a file until stderr_back() (a test reading what was logged);
- *	prune_told() is state_prune() and what it logged; count_in() counts
- *	a string's occurrences.
+ *	prune_told() is state_prune() and what it logged; prunes_refused()
+ *	three refused prunes, said once, and prune_said_again() the success
+ *	after them; count_in() counts a string's occurrences.
  *	kill_until_done() runs a command, killed at random points, until
  *	a run ends by itself (the crash tests).
  *
@@ -171,6 +172,8 @@ void	tmp_db(char *, size_t, const char *);
 void	rm_db(const char *);
 int	stderr_to(const char *);
 int	prune_told(struct state *, long long, const char *, char **);
+char	*prunes_refused(struct state *, long long, const char *, const char *);
+void	prune_said_again(struct state *, long long, const char *);
 int	count_in(const char *, const char *);
 void	stderr_back(int);
 const char *check_line(const char *, const char *, size_t *);
