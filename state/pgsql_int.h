@@ -66,6 +66,7 @@ struct pg {
 	char		*name;		/* the URI, any password hidden */
 	struct pg_watch	*watch;		/* pgsql_watch.c; NULL: none */
 	char		 node[PG_NODE_MAX];
+	int		 lock_ms;	/* lock_timeout of its sessions */
 	struct prune_said prune;	/* the last failed prune's reason */
 	char		 only[PG_NODE_MAX];	/* state_only_node(); "": all */
 	int		 ready;		/* set up: schema and statements */

@@ -35,6 +35,14 @@
  *	is not an error: the handle is returned unconnected, its link op
  *	says so, and the first write connects.
  *
+ *	Each session waits STATE_BUSY_MS for a lock (lock_timeout), a
+ *	retrying writer's STATE_BUSY_MS_RETRY (pgo_retry(), the daemon):
+ *	without it, a table another session held (LOCK TABLE, ALTER TABLE,
+ *	VACUUM FULL) held the daemon's writer, the connection's mutex with
+ *	it, and so the daemon's loop, its bans and its control socket, for
+ *	as long as the lock lasted. With it the write fails and goes to the
+ *	outbox (queue.c).
+ *
  *	pg_connect() makes sure the connection works before a write: when
  *	it was lost (the server restarted, stopped, the network), it
  *	connects again (PQreset), sets the session up again, migrates (a
@@ -604,13 +612,27 @@ set_node(struct pg *q)
 	return (0);
 }
 
+/* lock_wait - the session's lock_timeout, q->lock_ms: a table another
+ * session holds (LOCK TABLE, ALTER TABLE, VACUUM FULL) fails a write
+ * after it, as SQLite's busy timeout does, rather than holding the
+ * daemon's writer, and so its log, for as long as the lock lasts */
+static int
+lock_wait(struct pg *q)
+{
+	char	sql[64];
+
+	snprintf(sql, sizeof(sql), "SET lock_timeout = %d", q->lock_ms);
+	return (pg_exec(q, sql));
+}
+
 /* setup - the session, migrations (read-write) or the schema checked
  * (read-only); the statements; -1 with reason */
 static int
 setup(struct pg *q, int readonly, char *reason, size_t len)
 {
 	if (pg_exec(q, "SET client_min_messages = warning") == -1 ||
-	    pg_exec(q, "SET extra_float_digits = 3") == -1)
+	    pg_exec(q, "SET extra_float_digits = 3") == -1 ||
+	    lock_wait(q) == -1)
 		return (-1);
 	if (readonly) {
 		if (pg_exec(q, "SET default_transaction_read_only = on") ==
@@ -701,6 +723,7 @@ pgo_open(const char *uri, int readonly, const char *node, int offline,
 	pthread_mutex_init(&q->mtx, &ma);
 	pthread_mutexattr_destroy(&ma);
 	q->readonly = readonly;
+	q->lock_ms = STATE_BUSY_MS;
 	snprintf(q->node, sizeof(q->node), "%s", node);
 	q->conn = PQconnectdb(uri);
 	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
@@ -744,12 +767,20 @@ pgo_error(void *be)
 	return (((struct pg *)be)->err);
 }
 
-/* pgo_retry - nothing to change: a failed write fails at once */
+/* pgo_retry - a retrying writer waits less for a lock (the queue
+ * retries, the outbox takes the writes meanwhile); a session to come
+ * gets it in setup() */
 static void
 pgo_retry(void *be, int on)
 {
-	(void)be;
-	(void)on;
+	struct pg	*q = be;
+
+	pthread_mutex_lock(&q->mtx);
+	q->lock_ms = on ? STATE_BUSY_MS_RETRY : STATE_BUSY_MS;
+	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK &&
+	    q->ready)
+		(void)lock_wait(q);	/* failed: the next write says so */
+	pthread_mutex_unlock(&q->mtx);
 }
 
 const struct state_ops state_pgsql_ops = {

@@ -252,11 +252,11 @@ link_failed(struct state *st, const char *reason)
 	if (st->link_down != 0)
 		return;
 	st->link_down = wall_now();
-	log_warnx("state database %s: PostgreSQL cannot be reached: %s; "
-	    "scoring and enforcing go on, the writes go to the outbox %s (at "
-	    "most outbox_limit = %lld MiB) and are stored in order when it is "
-	    "back; tried again in %ld s, then less and less often (at most "
-	    "every %d s)", st->name, st->fail_reason, outbox_dir(st->ob),
+	log_warnx("state database %s: PostgreSQL does not store the writes "
+	    "(%s); scoring and enforcing go on, the writes go to the outbox "
+	    "%s (at most outbox_limit = %lld MiB) and are stored in order when "
+	    "it takes them again; tried again in %ld s, then less and less "
+	    "often (at most every %d s)", st->name, st->fail_reason, outbox_dir(st->ob),
 	    st->ob_max >> 20, st->link_backoff_ms / 1000,
 	    STATE_LINK_BACKOFF_MAX_MS / 1000);
 }

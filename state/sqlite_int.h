@@ -24,8 +24,6 @@
 #include "state_int.h"
 
 #define EV_BATCH		32	/* evidence rows per INSERT */
-#define STATE_BUSY_MS		5000	/* lock wait, commands and scan */
-#define STATE_BUSY_MS_RETRY	1000	/* lock wait of a retrying writer */
 #define SQ_PAGE			"8192"	/* page size of a new file */
 #define SQ_WAL_CKPT		(4 << 20)	/* log bytes a checkpoint
 					 * waits for (SQLite's automatic

@@ -25,6 +25,10 @@
 #include "state.h"
 
 #define STATE_BACKOFF_MS	1000	/* first retry of a failed write */
+#define STATE_BUSY_MS		5000	/* a backend's lock wait: commands,
+					 * scan */
+#define STATE_BUSY_MS_RETRY	1000	/* a retrying writer's (the daemon):
+					 * the queue retries, the loop goes on */
 #define STATE_BACKOFF_MAX_MS	60000	/* retries at most this far apart */
 #define STATE_LINK_BACKOFF_MAX_MS 10000	/* PostgreSQL away: reconnects at
 					 * most this far apart */

@@ -28,7 +28,15 @@
  *	  again while PostgreSQL is still away: it says it runs on its
  *	  cache, the kernel set has every ban of before (read with nft);
  *	  PostgreSQL started: the outbox is replayed, and the evidence per
- *	  address equals the reference's (no double count).
+ *	  address equals the reference's (no double count);
+ *	- pgrun_locked: another session holds the clients table (LOCK TABLE
+ *	  ... ACCESS EXCLUSIVE, as ALTER TABLE or VACUUM FULL do) while the
+ *	  second part, a flood of offenders past the memory a flush may
+ *	  wait with (memory_limit = 4), and the third are appended: the
+ *	  daemon reads the whole log and bans the third part's offender
+ *	  meanwhile (its writes wait for the lock a while, then go to the
+ *	  outbox), and once the lock is let go the state is the
+ *	  reference's.
  *	Waits for what must happen eventually have generous deadlines;
  *	nothing is timed. Skipped where PostgreSQL cannot run.
  */
@@ -55,6 +63,8 @@ extern char **environ;
 static struct pg_server pg;
 static int	 pg_up;
 static pid_t	 daemon_pid = -1;
+static pid_t	 locker = -1;		/* psql holding a lock */
+static const char *conf_extra = "";	/* a test's own keys */
 
 static const char *const bad[] = { "192.0.2.50", "192.0.2.51",
     "192.0.2.52" };
@@ -85,7 +95,7 @@ conf_text(void)
 	    "control_socket = " DIR "/ctl.sock\n"
 	    "control_group =\n"
 	    "loopback = 127.0.0.1/32\nprotect_mynetworks = no\n"
-	    "access_map =\n", pg.uri);
+	    "access_map =\n%s", pg.uri, conf_extra);
 	write_text(CONF, buf, "w");
 }
 
@@ -415,6 +425,12 @@ pgrun_leave(void **state)
 		(void)waitpid(daemon_pid, &st, 0);
 		daemon_pid = -1;
 	}
+	if (locker > 0) {
+		(void)kill(locker, SIGKILL);
+		(void)waitpid(locker, &st, 0);
+		locker = -1;
+	}
+	conf_extra = "";
 	if (pg.dir[0] != '\0')
 		pg_stop(&pg);
 	pg.dir[0] = '\0';
@@ -557,12 +573,116 @@ test_pgrun_kill9(void **state)
 	evidence_same();
 }
 
+/* lock_clients - another session holds the clients table (ACCESS
+ * EXCLUSIVE: no read, no write) until unlock_clients(), at most 300 s */
+static void
+lock_clients(void)
+{
+	char		 uri[512];
+	char		*argv[] = { "/usr/bin/psql", "-X", "-q", "-d", uri, "-c",
+	    "BEGIN; LOCK TABLE clients IN ACCESS EXCLUSIVE MODE; "
+	    "SELECT pg_sleep(300); COMMIT", NULL };
+	posix_spawn_file_actions_t fa;
+	char		*n;
+	int		 i, held = 0;
+
+	snprintf(uri, sizeof(uri), "%s&application_name=locker", pg.uri);
+	/* Its end is the server's doing: psql's words about it are noise. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	assert_int_equal(posix_spawn(&locker, argv[0], &fa, NULL, argv,
+	    environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	for (i = 0; i < 600 && !held; i++) {	/* 30 s: a hang */
+		n = pg_sql(pg.uri, "SELECT count(*) FROM pg_locks l JOIN "
+		    "pg_stat_activity a USING (pid) WHERE a.application_name = "
+		    "'locker' AND l.mode = 'AccessExclusiveLock' AND l.granted");
+		held = strcmp(n, "1\n") == 0;
+		free(n);
+		if (!held)
+			usleep(50000);
+	}
+	assert_true(held);
+}
+
+/* unlock_clients - the locking session ended by the server */
+static void
+unlock_clients(void)
+{
+	free(pg_sql(pg.uri, "SELECT pg_terminate_backend(pid) FROM "
+	    "pg_stat_activity WHERE application_name = 'locker'"));
+	assert_int_equal(waitpid(locker, NULL, 0), locker);
+	locker = -1;
+}
+
+/* flood - n five-fifties of addresses of their own, in DIR/flood.log */
+static void
+flood(int n)
+{
+	char	addr[64];
+	time_t	t = time(NULL);
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(addr, sizeof(addr), "10.9.%d.%d", i / 250, i % 250 + 1);
+		log_sessions(DIR "/flood.log", addr, 1, 0, t);
+	}
+}
+
+/* test_pgrun_locked - the clients table locked by another session
+ * under a flood: the log read and enforced on, the state the
+ * reference's once the lock is gone */
+static void
+test_pgrun_locked(void **state)
+{
+	static const char *const caught_up[] = { " lag 0\n", NULL };
+	static const char *const spooling[] = { "cluster link: down since ",
+	    " spooled writes", NULL };
+	char		*log, *p;
+
+	(void)state;
+	conf_extra = "memory_limit = 4\n";
+	if (begin() == -1)
+		skip();
+	flood(4000);
+	free(sh("cat " DIR "/input-1.log " DIR "/input-2.log " DIR
+	    "/flood.log " DIR "/input-3.log > " DIR "/all.log", NULL));
+	feed(1);
+	wait_in_set(bad[0]);
+	settled();
+	lock_clients();
+	feed(2);
+	free(sh("cat " DIR "/flood.log >> " DIR "/mail.log", NULL));
+	feed(3);
+	wait_in_set(bad[2]);		/* read past the flood, enforced */
+	free(wait_status(caught_up, "lag 0 while the table is locked"));
+	free(wait_status(spooling, "the writes spooled"));
+	log = read_file(LOG, &(size_t){ 0 });
+	assert_non_null(log);
+	if ((p = strstr(log, "lock timeout")) == NULL) {
+		dump_log();
+		fail_msg("the daemon's log does not say why it spools");
+	}
+	while (p > log && p[-1] != '\n')
+		p--;
+	print_message("      %.*s\n", (int)strcspn(p, "\n"), p);
+	free(log);
+	unlock_clients();
+	settled();
+	assert_int_equal(stop(SIGTERM), 0);
+	reference();
+	same("list", "--json");
+	evidence_same();
+}
+
 const struct CMUnitTest pgrun_tests[] = {
 	cmocka_unit_test_setup_teardown(test_pgrun_equal, pgrun_enter,
 	    pgrun_leave),
 	cmocka_unit_test_setup_teardown(test_pgrun_kill9, pgrun_enter,
 	    pgrun_leave),
 	cmocka_unit_test_setup_teardown(test_pgrun_outage, pgrun_enter,
+	    pgrun_leave),
+	cmocka_unit_test_setup_teardown(test_pgrun_locked, pgrun_enter,
 	    pgrun_leave),
 };
 const size_t pgrun_tests_count = sizeof(pgrun_tests) /
