@@ -54,6 +54,7 @@ static const struct {
 	{ "test_daemon_kill9", 120 },
 	{ "test_pgrun_kill9", 117 },
 	{ "test_daemon_same_decisions", 100 },
+	{ "test_pgrun_locked", 100 },	/* new: one run alone, 10 s */
 	{ "test_pgsql_crash", 94 },
 	{ "test_fw_incr_burst", 86 },
 	{ "test_fw_postfix", 86 },
