@@ -35,13 +35,16 @@
  *	is not an error: the handle is returned unconnected, its link op
  *	says so, and the first write connects.
  *
- *	Each session waits STATE_BUSY_MS for a lock (lock_timeout), a
- *	retrying writer's STATE_BUSY_MS_RETRY (pgo_retry(), the daemon):
- *	without it, a table another session held (LOCK TABLE, ALTER TABLE,
- *	VACUUM FULL) held the daemon's writer, the connection's mutex with
- *	it, and so the daemon's loop, its bans and its control socket, for
- *	as long as the lock lasted. With it the write fails and goes to the
- *	outbox (queue.c).
+ *	After the open, a session waits STATE_BUSY_MS for a lock
+ *	(lock_timeout), a retrying writer's STATE_BUSY_MS_RETRY (pgo_retry(),
+ *	the daemon): without it, a table another session held (LOCK TABLE,
+ *	ALTER TABLE, VACUUM FULL) held the daemon's writer, the connection's
+ *	mutex with it, and so the daemon's loop, its bans and its control
+ *	socket, for as long as the lock lasted. With it the write fails and
+ *	goes to the outbox (queue.c). The open's own session, and a
+ *	migration, wait as long as they must (another node migrating); a
+ *	session set up only in part (a lock timeout between two prepares)
+ *	is closed, and the next write connects anew.
  *
  *	pg_connect() makes sure the connection works before a write: when
  *	it was lost (the server restarted, stopped, the network), it
@@ -514,7 +517,10 @@ migrate(struct pg *q, char *err, size_t errlen)
 
 	if (pg_exec(q, "BEGIN") == -1)
 		return (-1);
-	if (pg_exec(q, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")") ==
+	/* Another node's migration, and the tables a migration alters,
+	 * are waited for (lock_wait()'s limit is for the writes). */
+	if (pg_exec(q, "SET LOCAL lock_timeout = 0") == -1 ||
+	    pg_exec(q, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")") ==
 	    -1 || schema_version(q, err, errlen) == -1)
 		goto fail;
 	if (q->version == 0 && pg_exec(q, "CREATE TABLE schema_version "
@@ -679,6 +685,10 @@ pg_connect(struct pg *q)
 	if (setup(q, q->readonly, reason, sizeof(reason)) == -1) {
 		if (reason[0] != '\0')
 			snprintf(pg_why, sizeof(pg_why), "%s", reason);
+		/* Half set up (a lock timeout between two prepares): a new
+		 * session next time, not this one's statements again. */
+		PQfinish(q->conn);
+		q->conn = NULL;
 		q->ready = 0;
 		return (-1);
 	}
@@ -723,7 +733,10 @@ pgo_open(const char *uri, int readonly, const char *node, int offline,
 	pthread_mutex_init(&q->mtx, &ma);
 	pthread_mutexattr_destroy(&ma);
 	q->readonly = readonly;
-	q->lock_ms = STATE_BUSY_MS;
+	/* The first session waits for what it must (another node's
+	 * migration, a table locked), as a start always did; the others
+	 * and what follows, STATE_BUSY_MS. */
+	q->lock_ms = 0;
 	snprintf(q->node, sizeof(q->node), "%s", node);
 	q->conn = PQconnectdb(uri);
 	if (q->conn == NULL || PQstatus(q->conn) != CONNECTION_OK) {
@@ -747,6 +760,9 @@ pgo_open(const char *uri, int readonly, const char *node, int offline,
 		return (open_fail(q, reason, err, errlen));
 	}
 	pg_quiet = 0;
+	q->lock_ms = STATE_BUSY_MS;
+	if (lock_wait(q) == -1)
+		return (open_fail(q, pg_why, err, errlen));
 	q->ready = 1;
 	return (q);
 }
