@@ -573,6 +573,21 @@ test_pgrun_kill9(void **state)
 	evidence_same();
 }
 
+/* clients_locked - whether the locker holds the clients table */
+static int
+clients_locked(void)
+{
+	char	*n;
+	int	 held;
+
+	n = pg_sql(pg.uri, "SELECT count(*) FROM pg_locks l JOIN "
+	    "pg_stat_activity a USING (pid) WHERE a.application_name = "
+	    "'locker' AND l.mode = 'AccessExclusiveLock' AND l.granted");
+	held = strcmp(n, "1\n") == 0;
+	free(n);
+	return (held);
+}
+
 /* lock_clients - another session holds the clients table (ACCESS
  * EXCLUSIVE: no read, no write) until unlock_clients(), at most 300 s */
 static void
@@ -583,7 +598,6 @@ lock_clients(void)
 	    "BEGIN; LOCK TABLE clients IN ACCESS EXCLUSIVE MODE; "
 	    "SELECT pg_sleep(300); COMMIT", NULL };
 	posix_spawn_file_actions_t fa;
-	char		*n;
 	int		 i, held = 0;
 
 	snprintf(uri, sizeof(uri), "%s&application_name=locker", pg.uri);
@@ -593,22 +607,19 @@ lock_clients(void)
 	assert_int_equal(posix_spawn(&locker, argv[0], &fa, NULL, argv,
 	    environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
-	for (i = 0; i < 600 && !held; i++) {	/* 30 s: a hang */
-		n = pg_sql(pg.uri, "SELECT count(*) FROM pg_locks l JOIN "
-		    "pg_stat_activity a USING (pid) WHERE a.application_name = "
-		    "'locker' AND l.mode = 'AccessExclusiveLock' AND l.granted");
-		held = strcmp(n, "1\n") == 0;
-		free(n);
-		if (!held)
-			usleep(50000);
-	}
+	for (i = 0; i < 600 && !(held = clients_locked()); i++)	/* 30 s */
+		usleep(50000);
 	assert_true(held);
 }
 
-/* unlock_clients - the locking session ended by the server */
+/* unlock_clients - the locking session ended by the server; fails if
+ * the lock was gone already (pg_sleep ended: what was checked before
+ * was not under the lock) */
 static void
 unlock_clients(void)
 {
+	if (!clients_locked())
+		fail_msg("the clients table was no longer locked");
 	free(pg_sql(pg.uri, "SELECT pg_terminate_backend(pid) FROM "
 	    "pg_stat_activity WHERE application_name = 'locker'"));
 	assert_int_equal(waitpid(locker, NULL, 0), locker);
