@@ -795,7 +795,7 @@ pgo_retry(void *be, int on)
 	q->lock_ms = on ? STATE_BUSY_MS_RETRY : STATE_BUSY_MS;
 	if (q->conn != NULL && PQstatus(q->conn) == CONNECTION_OK &&
 	    q->ready)
-		(void)lock_wait(q);	/* failed: the next write says so */
+		(void)lock_wait(q);	/* failed: this session keeps its wait */
 	pthread_mutex_unlock(&q->mtx);
 }
 

@@ -716,6 +716,19 @@ stored_already(struct pg *q, const struct state_batch *b)
 	return (done);
 }
 
+/* rollback - the open transaction undone; pg_why keeps what failed,
+ * not the ROLLBACK's words */
+static void
+rollback(struct pg *q)
+{
+	char	saved[sizeof(pg_why)];
+
+	snprintf(saved, sizeof(saved), "%s", pg_why);
+	if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
+		(void)pg_exec(q, "ROLLBACK");
+	snprintf(pg_why, sizeof(pg_why), "%s", saved);
+}
+
 /* pg_write - one batch, one transaction */
 int
 pg_write(void *be, const struct state_batch *b, int quiet, char *why,
@@ -724,7 +737,6 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 	struct pg	*q = be;
 	struct rows	*w;
 	long long	*ids;
-	char		 saved[sizeof(pg_why)];
 	int		 rc = -1;
 
 	pg_quiet = quiet;
@@ -748,10 +760,7 @@ pg_write(void *be, const struct state_batch *b, int quiet, char *why,
 	    put_positions(q, b) == -1 || pg_put_obs(q, b) == -1 ||
 	    put_events(q, b, ids) == -1 ||
 	    pg_exec(q, "COMMIT") == -1) {
-		snprintf(saved, sizeof(saved), "%s", pg_why);
-		if (PQtransactionStatus(q->conn) != PQTRANS_IDLE)
-			(void)pg_exec(q, "ROLLBACK");
-		snprintf(pg_why, sizeof(pg_why), "%s", saved);
+		rollback(q);
 		sess_committed(q, 0);
 		rc = -1;
 		goto unlock;
@@ -790,7 +799,6 @@ int
 pg_prune(void *be, long long now, long long retention)
 {
 	struct pg	*q = be;
-	char		 why[sizeof(pg_why)];
 	int		 rc = -1, quiet = pg_quiet;
 
 	if (pg_meta(q, "pruned_day", -1) == now / 86400) {
@@ -815,10 +823,7 @@ pg_prune(void *be, long long now, long long retention)
 	    "prune observations") == -1 ||
 	    prune_one(q, "DELETE FROM ban_events WHERE at < $1", now -
 	    retention, "prune ban events") == -1) {
-		/* What failed, not the ROLLBACK's words. */
-		snprintf(why, sizeof(why), "%s", pg_why);
-		(void)pg_exec(q, "ROLLBACK");
-		snprintf(pg_why, sizeof(pg_why), "%s", why);
+		rollback(q);
 		goto out;
 	}
 	rc = pg_exec(q, "COMMIT");

@@ -256,8 +256,8 @@ link_failed(struct state *st, const char *reason)
 	    "(%s); scoring and enforcing go on, the writes go to the outbox "
 	    "%s (at most outbox_limit = %lld MiB) and are stored in order when "
 	    "it takes them again; tried again in %ld s, then less and less "
-	    "often (at most every %d s)", st->name, st->fail_reason, outbox_dir(st->ob),
-	    st->ob_max >> 20, st->link_backoff_ms / 1000,
+	    "often (at most every %d s)", st->name, st->fail_reason,
+	    outbox_dir(st->ob), st->ob_max >> 20, st->link_backoff_ms / 1000,
 	    STATE_LINK_BACKOFF_MAX_MS / 1000);
 }
 

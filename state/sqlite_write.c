@@ -526,11 +526,12 @@ sq_prune(void *be, long long now, long long retention)
 	}
 	sq_quiet = quiet;
 	/* SQLite's words for SQLITE_CORRUPT and SQLITE_NOTADB. */
-	if (strstr(sq_why, "malformed") != NULL || strstr(sq_why,
-	    "not a database") != NULL)
+	advice[0] = '\0';
+	if (rc == -1 && (strstr(sq_why, "malformed") != NULL ||
+	    strstr(sq_why, "not a database") != NULL))
 		snprintf(advice, sizeof(advice), "check the file: sqlite3 "
 		    "'%s' 'PRAGMA integrity_check'", q->path);
-	else
+	else if (rc == -1)
 		snprintf(advice, sizeof(advice), "see what else holds the "
 		    "database");
 	prune_said(&q->prune, q->path, retention / 86400, rc == -1, sq_why,
