@@ -70,6 +70,9 @@ same_addr(const char *o, const char *oe, struct pf_span v)
 
 	if (v.p == NULL)
 		return (0);
+	/* Most replies echo the address byte for byte: no walk then. */
+	if (v.len == (size_t)(oe - o) && memcmp(o, v.p, v.len) == 0)
+		return (1);
 	for (;;) {
 		o = bare(o, oe);
 		q = bare(q, qe);
@@ -126,9 +129,9 @@ text_split(struct pf_span t, struct pf_event *ev, struct pf_span namaddr,
 	if (e - s >= 2 && s[0] == ':' && s[1] == ' ')
 		s += 2;		/* an object lost in a copy: "550 5.1.1 : ..." */
 	else if (s < e && *s == '<') {
-		for (q = s + 1; q + 1 < e; q++) {
-			if (q[0] != '>' || q[1] != ':' ||
-			    (q + 2 < e && q[2] != ' '))
+		for (q = s + 1; q + 1 < e && (q = memchr(q, '>',
+		    (size_t)(e - q - 1))) != NULL; q++) {
+			if (q[1] != ':' || (q + 2 < e && q[2] != ' '))
 				continue;
 			ncand++;
 			if (first == NULL)
