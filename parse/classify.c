@@ -25,7 +25,10 @@
  *	trouble): a text the site wrote (an access map's, a DNSBL's) that
  *	says both is counted as abuse.
  */
+#include <string.h>
+
 #include "parse_int.h"
+#include "util/hash.h"
 
 const struct class_rule class_rules[] = {
 	/* Heads that quote a remote server's reply after them. */
@@ -55,13 +58,27 @@ const struct class_rule class_rules[] = {
 };
 const int class_nrules = sizeof(class_rules) / sizeof(class_rules[0]);
 
-/* classify - first class rule that occurs in the text */
+/* match_rules - the class of the first rule that occurs in a reason */
+static enum pf_class
+match_rules(struct pf_parser *p, struct pf_span reason)
+{
+	int		 i;
+
+	for (i = 0; i < p->nclass; i++)
+		if (rx_match(p, RX_CLASS_FIRST + i, reason.p, reason.len))
+			return (p->class_of[RX_CLASS_FIRST + i]);
+	return (PF_CLASS_OTHER);
+}
+
+/* classify - first class rule that occurs in the text (a reason seen
+ * lately: its class remembered, the rules not run again) */
 enum pf_class
 classify(struct pf_parser *p, struct pf_span text)
 {
 	struct pf_span	 reason = text;
+	struct class_memo *m;
 	const char	*s, *e, *q;
-	int		 i, n;
+	int		 n;
 
 	if (text.p == NULL)
 		return (PF_CLASS_OTHER);
@@ -77,8 +94,14 @@ classify(struct pf_parser *p, struct pf_span text)
 	}
 	reason.p = s;
 	reason.len = (size_t)(e - s);
-	for (i = 0; i < p->nclass; i++)
-		if (rx_match(p, RX_CLASS_FIRST + i, reason.p, reason.len))
-			return (p->class_of[RX_CLASS_FIRST + i]);
-	return (PF_CLASS_OTHER);
+	if (reason.len >= CLASS_MEMO_LEN)
+		return (match_rules(p, reason));
+	m = &p->memo[hash64(reason.p, reason.len, 0) & (CLASS_MEMO - 1)];
+	if (m->n == reason.len + 1 && memcmp(m->text, reason.p,
+	    reason.len) == 0)
+		return ((enum pf_class)m->class);
+	m->class = (unsigned char)match_rules(p, reason);
+	memcpy(m->text, reason.p, reason.len);
+	m->n = (unsigned char)(reason.len + 1);
+	return ((enum pf_class)m->class);
 }

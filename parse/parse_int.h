@@ -50,11 +50,22 @@ enum grp {
 	G_NUM
 };
 
+/* A reason classify() has answered, with its class: most rejects repeat
+ * a few texts (an access map's, "User unknown in ..."). */
+#define CLASS_MEMO	64	/* slots (a power of 2) */
+#define CLASS_MEMO_LEN	120	/* the longest reason remembered */
+struct class_memo {
+	unsigned char		 n;	/* the reason's length + 1; 0: empty */
+	unsigned char		 class;	/* enum pf_class */
+	char			 text[CLASS_MEMO_LEN];
+};
+
 struct pf_parser {
 	pcre2_code		*rx[RX_COUNT];
 	int			 grp[RX_COUNT][G_NUM];	/* -1: no such group */
 	enum pf_class		 class_of[RX_COUNT];
 	int			 nclass;
+	struct class_memo	 memo[CLASS_MEMO];	/* classify()'s */
 	pcre2_match_data	*md;
 	PCRE2_SIZE		*ov;	/* md's ovector: fixed for its life */
 	uint32_t		 ovn;

@@ -22,6 +22,10 @@
  *	VT, CR, LF (\s holds them all), '[', ']', ':', '/', '%', '-', '.', a
  *	digit, a letter, NUL, 0xff). The
  *	two parsers must still agree on every one.
+ *
+ *	classify() remembers the class of the reasons it met lately: a
+ *	parser that meets 400 reasons three times over gives each the class
+ *	a parser that met it once gives.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -447,8 +451,114 @@ test_fast_shapes(void **state)
 	assert_int_equal(t.differ, 0);
 }
 
+#define MEMO_REASONS	400	/* distinct reasons: past the memo's slots */
+
+/* memo_reason - the i-th reason: Postfix's words of every class, the
+ * same with a client's address in them, cut, padded across the
+ * longest reason the memo keeps, or in other case */
+static void
+memo_reason(size_t i, char *b, size_t len)
+{
+	static const char *const base[] = {
+		"Recipient address rejected: User unknown in virtual "
+		    "mailbox table",
+		"Recipient address rejected: undeliverable address: host "
+		    "h[192.0.2.9] said: 550 5.1.1 user unknown",
+		"Sender address rejected: Domain not found",
+		"Sender address rejected: Access denied",
+		"Client host rejected: cannot find your hostname",
+		"Service unavailable; Client host blocked using "
+		    "zen.spamhaus.org",
+		"Relay access denied",
+		"Helo command rejected: Host not found",
+		"Improper use of SMTP command pipelining",
+		"Recipient address rejected: Greylisted, try again later",
+		"Temporary lookup failure",
+		"Access denied",
+		"",
+	};
+	const char	*t = base[i % (sizeof(base) / sizeof(base[0]))];
+	size_t		 k, n, v = i / (sizeof(base) / sizeof(base[0]));
+
+	switch (v % 4) {
+	case 0:		/* as Postfix writes it */
+		snprintf(b, len, "%s", t);
+		break;
+	case 1:		/* with an address: a new text each time */
+		snprintf(b, len, "%s, [10.%zu.%zu.1]", t, v / 256, v % 256);
+		break;
+	case 2:		/* cut: a prefix of another reason */
+		n = strlen(t);
+		snprintf(b, len, "%.*s", (int)(n - n / (v % 7 + 2)), t);
+		break;
+	default:	/* padded about the memo's longest, or upper case */
+		n = (size_t)snprintf(b, len, "%s ", t);
+		for (k = n; k < 110 + v % 20 && k + 1 < len; k++)
+			b[k] = (char)('a' + k % 26);
+		b[k] = '\0';
+		if (v % 8 == 7)
+			for (k = 0; b[k] != '\0'; k++)
+				if (b[k] >= 'a' && b[k] <= 'z')
+					b[k] = (char)(b[k] - 'a' + 'A');
+		break;
+	}
+}
+
+/* memo_class - the class a parser gives the reject of reason r */
+static enum pf_class
+memo_class(struct pf_parser *p, const char *r)
+{
+	struct pf_event	 ev;
+	char		 line[512];
+	int		 n;
+
+	n = snprintf(line, sizeof(line), "Nov  1 02:11:18 mx postfix/smtpd"
+	    "[7]: NOQUEUE: reject: RCPT from a[192.0.2.1]: 550 5.7.1 "
+	    "<b@c.example>: %s; from=<s@d.example> to=<b@c.example> "
+	    "proto=ESMTP helo=<h>", r);
+	assert_true(pf_parse_line(p, line, (size_t)n, &ev) == PF_EVENT);
+	assert_int_equal(ev.kind, PF_EV_REJECT);
+	return (ev.class);
+}
+
+/* test_class_memo - a reason's remembered class is the rules' class:
+ * 400 distinct reasons (every slot of the memo taken by several, some
+ * texts the prefix of others, lengths about its longest) in three
+ * orders, each against a parser that met the reason once */
+static void
+test_class_memo(void **state)
+{
+	static enum pf_class ref[MEMO_REASONS];
+	struct pf_parser *once = parser_or_fail(), *p = parser_or_fail();
+	char		 r[256];
+	size_t		 i, j, round, kinds = 0;
+	int		 seen[PF_CLASS_COUNT] = { 0 };
+
+	(void)state;
+	for (i = 0; i < MEMO_REASONS; i++) {
+		memo_reason(i, r, sizeof(r));
+		ref[i] = memo_class(once, r);
+		if (!seen[ref[i]]++)
+			kinds++;
+	}
+	for (round = 0; round < 3; round++)
+		for (j = 0; j < MEMO_REASONS; j++) {
+			i = round == 0 ? j : round == 1 ? MEMO_REASONS - 1 - j :
+			    (j * 7) % MEMO_REASONS;
+			memo_reason(i, r, sizeof(r));
+			if (memo_class(p, r) != ref[i])
+				fail_msg("reason %zu \"%s\": class %d, the rules "
+				    "say %d", i, r, (int)memo_class(p, r),
+				    (int)ref[i]);
+		}
+	pf_parser_free(once);
+	pf_parser_free(p);
+	assert_true(kinds >= 8);
+}
+
 const struct CMUnitTest fast_tests[] = {
 	cmocka_unit_test(test_fast_corpus),
 	cmocka_unit_test(test_fast_shapes),
+	cmocka_unit_test(test_class_memo),
 };
 const size_t fast_tests_count = sizeof(fast_tests) / sizeof(fast_tests[0]);
