@@ -145,18 +145,16 @@ ob_str(struct obuf *ob, const char *s)
 static inline void
 jstr(struct obuf *ob, const char *key, size_t keylen, struct pf_span sp)
 {
+	if (sp.p != NULL) {
+		ob_json_str(ob, key, keylen, sp.p, sp.len, FIELD_CAP);
+		return;
+	}
 	if (ob->cap - ob->len < keylen + 4)
 		ob_flush(ob);
 	memcpy(ob->buf + ob->len, key, keylen);
 	ob->len += keylen;
-	if (sp.p == NULL) {
-		memcpy(ob->buf + ob->len, "null", 4);
-		ob->len += 4;
-		return;
-	}
-	ob->buf[ob->len++] = '"';
-	ob_esc_json(ob, sp.p, sp.len, FIELD_CAP);
-	ob_putc(ob, '"');
+	memcpy(ob->buf + ob->len, "null", 4);
+	ob->len += 4;
 }
 
 /* jopt - `,"key":"escaped"` only when present */

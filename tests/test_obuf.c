@@ -8,7 +8,9 @@
  * DESCRIPTION
  *	`parse --json` writes through util/obuf.c (issue 17); esc_json() of
  *	util/escape.c, through stdio byte by byte, stays the reference.
- *	ob_esc_json() must write the very same bytes for: every byte and
+ *	ob_esc_json(), and ob_json_str() with a key before and quotes around
+ *	it, must write the very same bytes for: every byte in every place of
+ *	plain runs up to 24 bytes long, every byte and
  *	every pair of bytes, seeded random bytes weighted to controls and
  *	broken UTF-8 under every cap, and every line of the shared corpus
  *	under caps that cut it anywhere, once through a buffer of the
@@ -50,13 +52,27 @@ pair_open(struct pair *pr, size_t obcap)
 	ob_init(&pr->ob, pr->tmp, obcap);
 }
 
-/* pair_add - s escaped on both sides, a newline after each */
+#define OB_JSON(ob, key, s, len, cap) \
+	ob_json_str((ob), (key), sizeof(key) - 1, (s), (len), (cap))
+
+/* pair_add - s escaped on both sides, a newline after each: alone, and
+ * as a string field after a short key and after a long one */
 static void
 pair_add(struct pair *pr, const char *s, size_t len, size_t cap)
 {
 	esc_json(pr->ref, s, len, cap);
-	fputc('\n', pr->ref);
+	fputs("\n,\"k\":\"", pr->ref);
+	esc_json(pr->ref, s, len, cap);
+	fputs("\"\n", pr->ref);
 	ob_esc_json(&pr->ob, s, len, cap);
+	ob_putc(&pr->ob, '\n');
+	OB_JSON(&pr->ob, ",\"k\":", s, len, cap);
+	ob_putc(&pr->ob, '\n');
+	/* A key longer than the smallest buffer. */
+	fputs(",\"a_key_longer_than_the_buffer\":\"", pr->ref);
+	esc_json(pr->ref, s, len, cap);
+	fputs("\"\n", pr->ref);
+	OB_JSON(&pr->ob, ",\"a_key_longer_than_the_buffer\":", s, len, cap);
 	ob_putc(&pr->ob, '\n');
 	pr->fields++;
 }
@@ -146,6 +162,16 @@ add_synthetic(struct pair *pr)
 		for (cap = 0; cap <= len + 1; cap += 1 + cap / 4)
 			pair_add(pr, s, len, cap);
 	}
+	/* Every byte in every place of plain runs of 1 to 24 bytes (the
+	 * escaping copies eight plain bytes at a time, and a run's last
+	 * eight over what it wrote). */
+	for (len = 1; len <= 24; len++)
+		for (i = 0; i < (int)len; i++)
+			for (a = 0; a < 256; a++) {
+				memset(s, 'p', len);
+				s[i] = (char)a;
+				pair_add(pr, s, len, 0);
+			}
 	/* Well-formed sequences of every length, cut inside by a cap. */
 	memcpy(s, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbdz", 15);
 	for (cap = 0; cap <= 15; cap++)

@@ -17,11 +17,13 @@
  *	so that what the caller printed through stdio comes first), retrying
  *	short and interrupted writes.
  * SECURITY
- *	Room is checked before every write into the buffer: at least
- *	OB_STEP bytes before a single escape, a sequence or a byte, and a
- *	run of plain bytes is cut to the room there is.
+ *	Room is checked before every write into the buffer: escaping runs
+ *	over as many input bytes as the room holds at OB_STEP bytes each (a
+ *	single escape, a sequence or a byte), then the room is checked
+ *	again.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,6 @@
 #include "obuf.h"
 #include "util.h"
 
-#define OB_STEP	8	/* the longest single step: "\u00xx" or 4 bytes */
 
 enum { J_PLAIN, J_QUOTE, J_CTRL, J_HIGH };	/* 0 1 2 3 below */
 
@@ -130,32 +131,104 @@ ob_free(struct obuf *ob)
 	ob->len = ob->cap = 0;
 }
 
-/* ob_ctrl - a control byte or DEL as \n, \r, \t or \u00xx */
-static void
-ob_ctrl(struct obuf *ob, unsigned char c)
+/* esc_ctrl_at - a control byte or DEL as \n, \r, \t or \u00xx at w;
+ * returns the end */
+static char *
+esc_ctrl_at(char *w, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	char		 *p = ob->buf + ob->len;
 
-	p[0] = '\\';
+	*w++ = '\\';
 	switch (c) {
 	case '\n':
-		p[1] = 'n';
-		ob->len += 2;
-		return;
+		*w++ = 'n';
+		return (w);
 	case '\r':
-		p[1] = 'r';
-		ob->len += 2;
-		return;
+		*w++ = 'r';
+		return (w);
 	case '\t':
-		p[1] = 't';
-		ob->len += 2;
-		return;
+		*w++ = 't';
+		return (w);
 	}
-	memcpy(p + 1, "u00", 3);
-	p[4] = hex[c >> 4];
-	p[5] = hex[c & 0xf];
-	ob->len += 6;
+	memcpy(w, "u00", 3);
+	w[3] = hex[c >> 4];
+	w[4] = hex[c & 0xf];
+	return (w + 5);
+}
+
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* plain8 - whether all eight bytes of x are J_PLAIN: none below 0x20,
+ * none 0x7f or above, no '"', no '\\' (each test sets a byte's high bit
+ * only when some byte of x fails it: carries and borrows start at such
+ * a byte) */
+static inline int
+plain8(uint64_t x)
+{
+	uint64_t	q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return (((((x - ONES * 0x20) & ~x) | (x + ONES) | x |
+	    ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS) == 0);
+}
+
+/* esc_at - the bytes u[*ip..lim) escaped at w, each step at most
+ * OB_STEP bytes (the room is the caller's); a UTF-8 sequence that
+ * starts before lim is read up to end. Returns the end of what it
+ * wrote, *ip where it stopped. One pointer, no call per plain byte. */
+static char *
+esc_at(char *w, const unsigned char *u, size_t *ip, size_t lim, size_t end)
+{
+	uint64_t	 x;
+	size_t		 i = *ip, n, r;
+
+	while (i < lim) {
+		switch (jclass[u[i]]) {
+		case J_PLAIN:
+			/* Eight bytes a copy; the run's last eight
+			 * again, over what the run wrote, for its end. */
+			r = i;
+			while (lim - i >= 8) {
+				memcpy(&x, u + i, 8);
+				if (!plain8(x))
+					break;
+				memcpy(w, &x, 8);
+				w += 8;
+				i += 8;
+			}
+			if (i < lim && lim - i < 8 && lim - r >= 8) {
+				memcpy(&x, u + lim - 8, 8);
+				if (plain8(x)) {
+					memcpy(w - (i - (lim - 8)), &x, 8);
+					w += lim - i;
+					i = lim;
+					break;
+				}
+			}
+			while (i < lim && jclass[u[i]] == J_PLAIN)
+				*w++ = (char)u[i++];
+			break;
+		case J_QUOTE:
+			*w++ = '\\';
+			*w++ = (char)u[i++];
+			break;
+		case J_CTRL:
+			w = esc_ctrl_at(w, u[i++]);
+			break;
+		default:
+			if ((n = utf8_valid_len(u + i, end - i)) != 0) {
+				memcpy(w, u + i, n);
+				w += n;
+				i += n;
+			} else {
+				memcpy(w, "\\ufffd", 6);
+				w += 6;
+				i++;
+			}
+		}
+	}
+	*ip = i;
+	return (w);
 }
 
 /* ob_esc_json - bytes as the inside of a JSON string (as esc_json()) */
@@ -163,41 +236,38 @@ void
 ob_esc_json(struct obuf *ob, const char *s, size_t len, size_t cap)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t		 i = 0, j, lim, n, end = cap != 0 && len > cap ? cap : len;
+	size_t		 i = 0, room, end = cap != 0 && len > cap ? cap : len;
 
 	while (i < end) {
 		if (ob->cap - ob->len < OB_STEP)
 			ob_flush(ob);
-		switch (jclass[u[i]]) {
-		case J_PLAIN:
-			/* A run of plain bytes: one copy, cut to the room. */
-			lim = ob->cap - ob->len;
-			lim = end - i < lim ? end : i + lim;
-			for (j = i + 1; j < lim && jclass[u[j]] == J_PLAIN; j++)
-				;
-			memcpy(ob->buf + ob->len, u + i, j - i);
-			ob->len += j - i;
-			i = j;
-			break;
-		case J_QUOTE:
-			ob->buf[ob->len++] = '\\';
-			ob->buf[ob->len++] = (char)u[i++];
-			break;
-		case J_CTRL:
-			ob_ctrl(ob, u[i++]);
-			break;
-		default:
-			if ((n = utf8_valid_len(u + i, end - i)) != 0) {
-				memcpy(ob->buf + ob->len, u + i, n);
-				ob->len += n;
-				i += n;
-			} else {
-				memcpy(ob->buf + ob->len, "\\ufffd", 6);
-				ob->len += 6;
-				i++;
-			}
-		}
+		/* Bytes that cannot overrun the room, a step each. */
+		room = (ob->cap - ob->len) / OB_STEP;
+		ob->len = (size_t)(esc_at(ob->buf + ob->len, u, &i,
+		    end - i < room ? end : i + room, end) - ob->buf);
 	}
 	if (end < len)
 		OB_LIT(ob, "...");
+}
+
+/* ob_esc_at - the n bytes at s escaped at w, room for OB_STEP bytes a
+ * byte being the caller's; returns the end of what it wrote */
+char *
+ob_esc_at(char *w, const char *s, size_t n)
+{
+	size_t		 i = 0;
+
+	return (esc_at(w, (const unsigned char *)s, &i, n, n));
+}
+
+/* ob_json_slow - ob_json_str() for a field cut at cap or longer than the
+ * room of an empty buffer */
+void
+ob_json_slow(struct obuf *ob, const char *head, size_t headlen,
+    const char *s, size_t len, size_t cap)
+{
+	ob_putn(ob, head, headlen);
+	ob_putc(ob, '"');
+	ob_esc_json(ob, s, len, cap);
+	ob_putc(ob, '"');
 }

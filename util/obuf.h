@@ -19,6 +19,11 @@
  *	void	ob_ulong(struct obuf *ob, unsigned long v);
  *	void	ob_esc_json(struct obuf *ob, const char *s, size_t len,
  *		    size_t cap);
+ *	void	ob_json_str(struct obuf *ob, const char *head, size_t headlen,
+ *		    const char *s, size_t len, size_t cap);
+ *	char	*ob_esc_at(char *w, const char *s, size_t n);
+ *	void	ob_json_slow(struct obuf *ob, const char *head, size_t headlen,
+ *		    const char *s, size_t len, size_t cap);
  * DESCRIPTION
  *	`parse --json` writes about two bytes of JSON for each byte it reads;
  *	through stdio, field by field, writing cost three times the parsing
@@ -35,7 +40,13 @@
  *
  *	ob_esc_json() appends exactly what esc_json() of util.h writes for
  *	the same bytes and cap (tests/test_obuf.c compares the two), with a
- *	table lookup per byte and one copy per run of plain bytes.
+ *	table lookup per byte, through one write pointer. ob_json_str()
+ *	appends head (a key) and then the same in double quotes, with one
+ *	check of room for the whole field when it fits (a JSON object's
+ *	string fields each cost one call). ob_esc_at() is its escaping: n
+ *	bytes written at w, where the caller made room for OB_STEP bytes
+ *	each; ob_json_slow() its path for a field cut at cap or larger than
+ *	the buffer.
  *
  *	ob_flush() writes what is buffered and returns 0, or -1 when a write
  *	failed, now or before (errno set to that failure's); the caller
@@ -63,6 +74,11 @@ int	ob_flush(struct obuf *);
 void	ob_free(struct obuf *);
 void	ob_big(struct obuf *, const char *, size_t);
 void	ob_esc_json(struct obuf *, const char *, size_t, size_t);
+char	*ob_esc_at(char *, const char *, size_t);
+void	ob_json_slow(struct obuf *, const char *, size_t, const char *,
+	    size_t, size_t);
+
+#define OB_STEP	8	/* the longest single step: "\u00xx" or 4 bytes */
 
 #define OB_LIT(ob, s)	ob_putn((ob), (s), sizeof(s) - 1)
 
@@ -112,6 +128,31 @@ ob_long(struct obuf *ob, long v)
 		ob_ulong(ob, 0UL - (unsigned long)v);
 	} else
 		ob_ulong(ob, (unsigned long)v);
+}
+
+/* ob_json_str - head (a constant: its copy inline), then the bytes as a
+ * JSON string in quotes; one check of room when the field fits */
+static inline void
+ob_json_str(struct obuf *ob, const char *head, size_t headlen,
+    const char *s, size_t len, size_t cap)
+{
+	size_t	 end = cap != 0 && len > cap ? cap : len;
+	char	*w;
+
+	if (end < len || end > ob->cap / OB_STEP ||
+	    headlen + 2 + end * OB_STEP > ob->cap) {
+		ob_json_slow(ob, head, headlen, s, len, cap);
+		return;
+	}
+	if (ob->cap - ob->len < headlen + 2 + end * OB_STEP)
+		ob_flush(ob);
+	w = ob->buf + ob->len;
+	memcpy(w, head, headlen);
+	w += headlen;
+	*w++ = '"';
+	w = ob_esc_at(w, s, end);
+	*w++ = '"';
+	ob->len = (size_t)(w - ob->buf);
 }
 
 #endif /* FIVEFIFTY_OBUF_H */
