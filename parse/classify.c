@@ -24,11 +24,27 @@
  *	Then the abuse classes come before the benign ones (policy, server
  *	trouble): a text the site wrote (an access map's, a DNSBL's) that
  *	says both is counted as abuse.
+ *
+ *	classify() remembers the class of the last reasons it met (CLASS_MEMO
+ *	slots, a hash of the reason picks one; reasons under CLASS_MEMO_LEN
+ *	bytes): most rejects repeat a few texts, which then cost one compare,
+ *	not up to ten patterns. Not with pf_parser_set_fast() off: the rules
+ *	alone, which the tests compare it with.
+ * SECURITY
+ *	A remembered class is used only for the very same bytes (length and
+ *	memcmp), so a hostile reason can only push others out of the memo.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "parse_int.h"
 #include "util/hash.h"
+
+/* A memo slot keeps a reason's length + 1 and its class in a byte each;
+ * the hash picks a slot with a mask. */
+_Static_assert(CLASS_MEMO_LEN <= UCHAR_MAX, "CLASS_MEMO_LEN: one byte");
+_Static_assert(PF_CLASS_COUNT <= UCHAR_MAX + 1, "a class: one byte");
+_Static_assert((CLASS_MEMO & (CLASS_MEMO - 1)) == 0, "CLASS_MEMO: 2^n");
 
 const struct class_rule class_rules[] = {
 	/* Heads that quote a remote server's reply after them. */
@@ -94,8 +110,8 @@ classify(struct pf_parser *p, struct pf_span text)
 	}
 	reason.p = s;
 	reason.len = (size_t)(e - s);
-	if (reason.len >= CLASS_MEMO_LEN)
-		return (match_rules(p, reason));
+	if (!p->fast || reason.len >= CLASS_MEMO_LEN)
+		return (match_rules(p, reason));	/* the rules alone */
 	m = &p->memo[hash64(reason.p, reason.len, 0) & (CLASS_MEMO - 1)];
 	if (m->n == reason.len + 1 && memcmp(m->text, reason.p,
 	    reason.len) == 0)

@@ -60,8 +60,9 @@
  *
  *	pf_parser_set_fast() with on == 0 reads every shape with its PCRE2
  *	pattern alone, without the hand-written matchers of the most frequent
- *	shapes (parse/fast.c); the events are the same either way (the tests
- *	compare them), only the time differs. On by default.
+ *	shapes (parse/fast.c) and the memory of recent clients and reject
+ *	reasons (client.c, classify.c); the events are the same either way
+ *	(the tests compare them), only the time differs. On by default.
  *
  *	pf_span_eq() tells whether a span holds exactly the string s.
  *	An IPv4-mapped or -compatible IPv6 address is the IPv4 address it
