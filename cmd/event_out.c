@@ -14,9 +14,10 @@
  *	had no such field, then the event's own keys. event_text() writes
  *	only the fields that are present.
  * SECURITY
- *	Every span comes from the log line and goes through ob_esc_json()
- *	(byte for byte what esc_json() writes) or esc_text(), capped at FIELD_CAP bytes (Postfix itself caps its texts
- *	at 510 bytes, so only hostile or broken lines are ever cut).
+ *	Every span comes from the log line and goes through ob_json_str()
+ *	(byte for byte what esc_json() writes) or esc_text(), capped at
+ *	FIELD_CAP bytes (Postfix itself caps its texts at 510 bytes, so only
+ *	hostile or broken lines are ever cut).
  */
 #include <limits.h>
 #include <stdio.h>

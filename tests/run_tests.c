@@ -55,6 +55,7 @@ static const struct {
 	{ "test_pgrun_kill9", 117 },
 	{ "test_daemon_same_decisions", 100 },
 	{ "test_pgrun_locked", 100 },	/* new: one run alone, 10 s */
+	{ "test_obuf_escape_corpus", 105 },	/* three fields a line */
 	{ "test_pgsql_crash", 94 },
 	{ "test_fw_incr_burst", 86 },
 	{ "test_fw_postfix", 86 },
@@ -74,13 +75,13 @@ static const struct {
 	{ "test_daemon_state_kill", 47 },
 	{ "test_kill_restart_gzip", 47 },
 	{ "test_daemon_answers", 45 },
-	{ "test_obuf_escape_corpus", 44 },
 	{ "test_outage_fw_refused", 44 },
 	{ "test_par_parse_corpus", 43 },
 	{ "test_scan_crash", 43 },
 	{ "test_fw_resume_expiry", 42 },
 	{ "test_mynetworks_scan", 41 },
 	{ "test_pgsql_password", 40 },
+	{ "test_obuf_escape_synthetic", 39 },	/* alone, 12-05 */
 	{ "test_report_helo_count", 37 },
 	{ "test_par_scan", 36 },
 	{ "test_pgsql_postfix_view", 36 },

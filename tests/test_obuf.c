@@ -10,7 +10,8 @@
  *	util/escape.c, through stdio byte by byte, stays the reference.
  *	ob_esc_json(), and ob_json_str() with a key before and quotes around
  *	it, must write the very same bytes for: every byte in every place of
- *	plain runs up to 24 bytes long, every byte and
+ *	plain runs up to 24 bytes long and UTF-8 among plain bytes (through
+ *	buffers of every size from 16 to 100 bytes too), every byte and
  *	every pair of bytes, seeded random bytes weighted to controls and
  *	broken UTF-8 under every cap, and every line of the shared corpus
  *	under caps that cut it anywhere, once through a buffer of the
@@ -136,6 +137,39 @@ rnd_byte(unsigned long long *x)
 	return (hard[(r >> 8) % sizeof(hard)]);
 }
 
+/* add_runs - every byte in every place of plain runs of 1 to 24 bytes
+ * (the escaping copies eight plain bytes at a time, and a run's last
+ * eight over what it wrote; every: all 256, else one of each kind), and
+ * UTF-8 sequences among plain bytes */
+static void
+add_runs(struct pair *pr, int every)
+{
+	static const char *const seqs[] = { "\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9f\x98\x80", "\xed\xa0\x80", "\xc3" };
+	static const unsigned char some[] = { 'p', '"', '\\', 0x00, 0x1f,
+	    ' ', '~', 0x7f, 0x80, 0xc3, 0xff };
+	char		 s[64];
+	size_t		 len, k, n;
+	int		 a, i;
+
+	for (len = 1; len <= 24; len++)
+		for (i = 0; i < (int)len; i++)
+			for (a = 0; a < (every ? 256 : (int)sizeof(some));
+			    a++) {
+				memset(s, 'p', len);
+				s[i] = (char)(every ? a : some[a]);
+				pair_add(pr, s, len, 0);
+			}
+	for (k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++)
+		for (i = 0; i <= 20; i++) {
+			n = strlen(seqs[k]);
+			memset(s, 'q', sizeof(s));
+			memcpy(s + i, seqs[k], n);
+			pair_add(pr, s, (size_t)i + n + 9, 0);
+			pair_add(pr, s, (size_t)i + n, 0);
+		}
+}
+
 /* add_synthetic - single bytes, pairs, and random strings under caps */
 static void
 add_synthetic(struct pair *pr)
@@ -162,16 +196,7 @@ add_synthetic(struct pair *pr)
 		for (cap = 0; cap <= len + 1; cap += 1 + cap / 4)
 			pair_add(pr, s, len, cap);
 	}
-	/* Every byte in every place of plain runs of 1 to 24 bytes (the
-	 * escaping copies eight plain bytes at a time, and a run's last
-	 * eight over what it wrote). */
-	for (len = 1; len <= 24; len++)
-		for (i = 0; i < (int)len; i++)
-			for (a = 0; a < 256; a++) {
-				memset(s, 'p', len);
-				s[i] = (char)a;
-				pair_add(pr, s, len, 0);
-			}
+	add_runs(pr, 1);
 	/* Well-formed sequences of every length, cut inside by a cap. */
 	memcpy(s, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbdz", 15);
 	for (cap = 0; cap <= 15; cap++)
@@ -220,6 +245,8 @@ static void
 test_obuf_escape_synthetic(void **state)
 {
 	struct pair	 pr;
+	char		 what[64];
+	size_t		 obcap;
 
 	(void)state;
 	pair_open(&pr, 1);	/* raised to the smallest size */
@@ -228,6 +255,14 @@ test_obuf_escape_synthetic(void **state)
 	pair_open(&pr, 1 << 18);
 	add_synthetic(&pr);
 	pair_check(&pr, "synthetic, 256 KiB buffer");
+	/* Buffers of 16 to 100 bytes: runs cut by the room anywhere, a
+	 * field on either side of ob_json_str()'s one-pass bound. */
+	for (obcap = 16; obcap <= 100; obcap++) {
+		snprintf(what, sizeof(what), "runs, %zu-byte buffer", obcap);
+		pair_open(&pr, obcap);
+		add_runs(&pr, 0);
+		pair_check(&pr, what);
+	}
 }
 
 /* test_obuf_escape_corpus - every corpus line, whole and cut */

@@ -32,7 +32,6 @@
 #include "obuf.h"
 #include "util.h"
 
-
 enum { J_PLAIN, J_QUOTE, J_CTRL, J_HIGH };	/* 0 1 2 3 below */
 
 /*

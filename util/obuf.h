@@ -53,7 +53,9 @@
  *	reports it. After a failure nothing more is written.
  * SECURITY
  *	The buffer never overruns: every append checks its room and flushes
- *	first. Peer text goes only through ob_esc_json().
+ *	first; ob_esc_at() alone trusts its caller's room, and is for
+ *	ob_json_str() only. Peer text goes only through ob_esc_json() and
+ *	ob_json_str().
  */
 #ifndef FIVEFIFTY_OBUF_H
 #define FIVEFIFTY_OBUF_H
