@@ -31,6 +31,8 @@
 # before the run: the kernel's listener mask is one for the whole host, so
 # while any is subscribed every commit builds a notification per element
 # (most of a large batch's cost); the figures are idle ones only at 0.
+# The burst's line also gives the daemon's CPU seconds in the phase (all
+# threads): the same work costs more of it when the host is slow.
 set -eu
 export LC_ALL=C
 
@@ -240,6 +242,9 @@ for n in $FWS_INFORCE; do last=$n; done
 	    "the first write of its $((FWS_BURST * 12)) lines to the ban of an" \
 	    "offender written after them: it holds the parsing and the" \
 	    "scoring too, and the bench's own writes of the lines, which took" \
-	    "$(ms "$(v burst_write_us)") ms of it.)"
+	    "$(ms "$(v burst_write_us)") ms of it. The daemon's threads used" \
+	    "$(awk -v c="$(v burst_cpu_ms)" 'BEGIN { printf "%.2f", c / 1000 }')" \
+	    "s of CPU in the phase, on $(nproc) CPUs: the same work takes" \
+	    "more CPU time in a slow moment of a virtual machine's host.)"
 } >"$OUT/fwscale.md"
 cat "$OUT/fwscale.md"
