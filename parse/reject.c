@@ -89,6 +89,18 @@ same_addr(const char *o, const char *oe, struct pf_span v)
 	}
 }
 
+/* object_end - the first place in [q, e) where an echoed <object> can
+ * end: ">:" then a space or the end of the text; NULL when none */
+static const char *
+object_end(const char *q, const char *e)
+{
+	for (; q + 1 < e && (q = memchr(q, '>', (size_t)(e - q - 1))) !=
+	    NULL; q++)
+		if (q[1] == ':' && (q + 2 == e || q[2] == ' '))
+			return (q);
+	return (NULL);
+}
+
 /* text_split - CODE SP DSN SP [<OBJECT>: ]REASON; returns where the
  * object ends when the text starts with '<' and more than one ">: " could
  * end it without the tail telling which (*ambiguous set), else NULL.
@@ -129,10 +141,7 @@ text_split(struct pf_span t, struct pf_event *ev, struct pf_span namaddr,
 	if (e - s >= 2 && s[0] == ':' && s[1] == ' ')
 		s += 2;		/* an object lost in a copy: "550 5.1.1 : ..." */
 	else if (s < e && *s == '<') {
-		for (q = s + 1; q + 1 < e && (q = memchr(q, '>',
-		    (size_t)(e - q - 1))) != NULL; q++) {
-			if (q[1] != ':' || (q + 2 < e && q[2] != ' '))
-				continue;
+		for (q = s + 1; (q = object_end(q, e)) != NULL; q++) {
 			ncand++;
 			if (first == NULL)
 				first = q;
@@ -237,9 +246,7 @@ class_ambiguous(struct pf_parser *p, const char *q, const char *e)
 	struct pf_span	 r;
 	enum pf_class	 c = PF_CLASS_COUNT, k;
 
-	for (; q + 1 < e; q++) {
-		if (q[0] != '>' || q[1] != ':' || (q + 2 < e && q[2] != ' '))
-			continue;
+	for (; (q = object_end(q, e)) != NULL; q++) {
 		r.p = q + 2 + (q + 2 < e);
 		r.len = (size_t)(e - r.p);
 		k = classify(p, r);

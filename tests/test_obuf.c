@@ -138,9 +138,9 @@ rnd_byte(unsigned long long *x)
 }
 
 /* add_runs - every byte in every place of plain runs of 1 to 24 bytes
- * (the escaping copies eight plain bytes at a time, and a run's last
- * eight over what it wrote; every: all 256, else one of each kind), and
- * UTF-8 sequences among plain bytes */
+ * (the escaping copies eight plain bytes at a time, then the rest byte
+ * by byte; every: all 256, else one of each kind), and UTF-8 sequences
+ * among plain bytes */
 static void
 add_runs(struct pair *pr, int every)
 {

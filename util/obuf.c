@@ -179,14 +179,12 @@ static char *
 esc_at(char *w, const unsigned char *u, size_t *ip, size_t lim, size_t end)
 {
 	uint64_t	 x;
-	size_t		 i = *ip, n, r;
+	size_t		 i = *ip, n;
 
 	while (i < lim) {
 		switch (jclass[u[i]]) {
 		case J_PLAIN:
-			/* Eight bytes a copy; the run's last eight
-			 * again, over what the run wrote, for its end. */
-			r = i;
+			/* Eight bytes a copy, then byte by byte. */
 			while (lim - i >= 8) {
 				memcpy(&x, u + i, 8);
 				if (!plain8(x))
@@ -194,15 +192,6 @@ esc_at(char *w, const unsigned char *u, size_t *ip, size_t lim, size_t end)
 				memcpy(w, &x, 8);
 				w += 8;
 				i += 8;
-			}
-			if (i < lim && lim - i < 8 && lim - r >= 8) {
-				memcpy(&x, u + lim - 8, 8);
-				if (plain8(x)) {
-					memcpy(w - (i - (lim - 8)), &x, 8);
-					w += lim - i;
-					i = lim;
-					break;
-				}
 			}
 			while (i < lim && jclass[u[i]] == J_PLAIN)
 				*w++ = (char)u[i++];
